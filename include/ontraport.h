@@ -1,0 +1,267 @@
+/*
+ * libontraport: a C client for the Ontraport REST API (v1).
+ *
+ * Conventions (see docs/ARCHITECTURE.md):
+ *  - Every public name starts with ontra_ / ONTRA_.
+ *  - Functions that can fail return int: 0 on success or a negative
+ *    ONTRA_E* code, and write their result through an `out` parameter that
+ *    comes first; on failure *out is NULL. Details of the last failure on
+ *    this thread are in ontra_error_last().
+ *  - Memory the library allocates is freed by the library's own function
+ *    (ontra_x_free, ontra_free). JSON values are jansson's json_t; a doc
+ *    comment says whether a returned value is "new" (the caller owns one
+ *    reference and must json_decref it) or "borrowed" (valid while its owner
+ *    lives; do not decref).
+ *  - Options structs carry a version field; initialise them with their
+ *    ONTRA_*_INIT macro so that fields added later get their defaults.
+ *  - A client handle is not thread-safe: use one per thread. Distinct
+ *    handles may be used from distinct threads at the same time.
+ */
+#ifndef ONTRAPORT_H
+#define ONTRAPORT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(ONTRA_BUILDING_LIBRARY)
+#define ONTRA_EXTERN __attribute__((visibility("default")))
+#else
+#define ONTRA_EXTERN
+#endif
+
+#define ONTRA_VERSION "0.1.0"
+#define ONTRA_VERSION_NUM 0x000100
+
+/** The library's version string ("0.1.0"). */
+ONTRA_EXTERN const char *ontra_version(void);
+
+/* ------------------------------------------------------------------------
+ * Errors
+ * ------------------------------------------------------------------------ */
+
+/*
+ * The error codes callers branch on. This enum only grows; details live in
+ * the thread-local ontra_error returned by ontra_error_last().
+ */
+typedef enum ontra_error_code {
+	ONTRA_OK = 0,
+	ONTRA_ERROR = -1,       /* anything else: internal, I/O, out of memory */
+	ONTRA_EINVALID = -2,    /* invalid input: refused locally, or HTTP 400/422 */
+	ONTRA_EAUTH = -3,       /* HTTP 401 (wrong or missing key pair) or 403 */
+	ONTRA_ENOTFOUND = -4,   /* HTTP 404, or a named thing that does not exist */
+	ONTRA_ERATELIMIT = -5,  /* HTTP 429 */
+	ONTRA_ESERVER = -6,     /* HTTP 5xx, or a non-zero envelope code */
+	ONTRA_ENETWORK = -7,    /* DNS, connect, TLS, timeout, connection dropped */
+	ONTRA_EBADRESPONSE = -8, /* a response that is not what the API promises */
+	ONTRA_EUSER = -9,       /* a caller's callback asked to stop */
+	ONTRA_EUNSAFE = -10     /* a non-repeatable write may have reached the server */
+} ontra_error_code;
+
+/* Details of the last error on the calling thread. */
+typedef struct ontra_error {
+	int code;            /* an ontra_error_code (0 when there was none) */
+	int http_status;     /* HTTP status of the response, 0 if none arrived */
+	int curl_code;       /* libcurl's CURLcode for network errors, else 0 */
+	const char *message; /* one lowercase line; never NULL */
+	const char *body;    /* the server's response body, or NULL */
+	size_t body_len;
+} ontra_error;
+
+/**
+ * The last error raised on this thread. Never NULL; borrowed, valid until
+ * the next library call on this thread.
+ */
+ONTRA_EXTERN const ontra_error *ontra_error_last(void);
+
+/** Forget the last error of this thread. */
+ONTRA_EXTERN void ontra_error_clear(void);
+
+/** A short lowercase name for an error code ("auth", "not found", ...). */
+ONTRA_EXTERN const char *ontra_error_name(int code);
+
+/** Free memory the library handed to the caller as a plain buffer. */
+ONTRA_EXTERN void ontra_free(void *p);
+
+/* ------------------------------------------------------------------------
+ * Parameters: an ordered list of key/value strings (query, form, headers)
+ * ------------------------------------------------------------------------ */
+
+typedef struct ontra_params ontra_params;
+
+/** Create an empty list. Free it with ontra_params_free. */
+ONTRA_EXTERN int ontra_params_new(ontra_params **out);
+/** Free a list (NULL is accepted). */
+ONTRA_EXTERN void ontra_params_free(ontra_params *p);
+/** Append a copy of key and value (repeated keys are kept in order). */
+ONTRA_EXTERN int ontra_params_add(ontra_params *p, const char *key, const char *value);
+/** Append key with a decimal integer value. */
+ONTRA_EXTERN int ontra_params_add_int(ontra_params *p, const char *key, long long value);
+/** Replace every value of key by one value (appends when absent). */
+ONTRA_EXTERN int ontra_params_set(ontra_params *p, const char *key, const char *value);
+/** Number of entries. */
+ONTRA_EXTERN size_t ontra_params_count(const ontra_params *p);
+/** Key and value of entry i (borrowed), or NULL when i is out of range. */
+ONTRA_EXTERN const char *ontra_params_key(const ontra_params *p, size_t i);
+ONTRA_EXTERN const char *ontra_params_value(const ontra_params *p, size_t i);
+/** The first value for key (borrowed), or NULL. */
+ONTRA_EXTERN const char *ontra_params_get(const ontra_params *p, const char *key);
+
+/**
+ * Parse "key=value" (as typed on a command line: no URL encoding) and
+ * append it. Fails with ONTRA_EINVALID when there is no '=' or the key is
+ * empty.
+ */
+ONTRA_EXTERN int ontra_params_add_pair(ontra_params *p, const char *pair);
+
+/**
+ * Parse a header line "Name: value" and append it. Fails with
+ * ONTRA_EINVALID when there is no ':', the name is empty or not an HTTP
+ * token, or either part holds a CR or LF.
+ */
+ONTRA_EXTERN int ontra_params_add_header(ontra_params *p, const char *line);
+
+/* ------------------------------------------------------------------------
+ * Client
+ * ------------------------------------------------------------------------ */
+
+typedef struct ontra_client ontra_client;
+
+/* Log levels for the request log (-v). */
+enum { ONTRA_LOG_INFO = 1, ONTRA_LOG_DEBUG = 2 };
+
+/*
+ * A log callback receives one line without newline. The library never
+ * passes the API key to it: the Api-Key header is masked.
+ */
+typedef void (*ontra_log_fn)(void *userdata, int level, const char *line);
+
+#define ONTRA_DEFAULT_BASE_URL "https://api.ontraport.com/1"
+#define ONTRA_CLIENT_OPTIONS_VERSION 1
+
+typedef struct ontra_client_options {
+	unsigned int version;      /* ONTRA_CLIENT_OPTIONS_VERSION */
+	const char *base_url;      /* NULL = ONTRA_DEFAULT_BASE_URL; http or https */
+	const char *app_id;        /* the Api-Appid header; required */
+	const char *api_key;       /* the Api-Key header; required; copied, never logged */
+	long connect_timeout_ms;   /* 0 = 10 s */
+	long timeout_ms;           /* whole request; 0 = 60 s */
+	const char *user_agent;    /* NULL = "libontraport/VERSION" */
+	size_t max_response_size;  /* 0 = 64 MiB; bigger bodies fail with EBADRESPONSE */
+	const char *ca_file;       /* PEM bundle for TLS verification; NULL = system */
+	ontra_log_fn log;          /* NULL = no request log */
+	void *log_userdata;
+	int log_level;             /* ONTRA_LOG_INFO: one line a request; DEBUG: headers too */
+} ontra_client_options;
+
+#define ONTRA_CLIENT_OPTIONS_INIT \
+	{ONTRA_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, 0, NULL, NULL, NULL, 0}
+
+/**
+ * Create a client. The options are copied; nothing is sent yet.
+ * Errors: ONTRA_EINVALID (missing app id or key, malformed base URL).
+ * Free the client with ontra_client_free.
+ */
+ONTRA_EXTERN int ontra_client_new(ontra_client **out, const ontra_client_options *opts);
+
+/** Free a client and close its connection (NULL is accepted). */
+ONTRA_EXTERN void ontra_client_free(ontra_client *c);
+
+/** The base URL in use (borrowed, without a trailing slash). */
+ONTRA_EXTERN const char *ontra_client_base_url(const ontra_client *c);
+
+/* The X-Rate-Limit-* headers of a response; -1 where a header was absent. */
+typedef struct ontra_rate_limit {
+	long limit;     /* X-Rate-Limit-Limit: requests per window */
+	long remaining; /* X-Rate-Limit-Remaining */
+	long reset;     /* X-Rate-Limit-Reset: seconds until the window resets */
+} ontra_rate_limit;
+
+/** The rate-limit headers of the last response this client received. */
+ONTRA_EXTERN void ontra_client_rate_limit(const ontra_client *c, ontra_rate_limit *out);
+
+/* Counters of a client's traffic, for tests and benchmarks. */
+typedef struct ontra_client_stats {
+	unsigned long requests;    /* requests sent (each attempt counts) */
+	unsigned long connections; /* new TCP connections opened */
+	unsigned long retries;     /* attempts that were repeats */
+} ontra_client_stats;
+
+ONTRA_EXTERN void ontra_client_stats_get(const ontra_client *c, ontra_client_stats *out);
+
+/* ------------------------------------------------------------------------
+ * Requests: any method and path, with authentication added
+ * ------------------------------------------------------------------------ */
+
+#define ONTRA_REQUEST_VERSION 1
+
+typedef struct ontra_request {
+	unsigned int version;         /* ONTRA_REQUEST_VERSION */
+	const char *method;           /* "GET", "POST", ...: any HTTP token; NULL = GET */
+	const char *path;             /* relative to the base URL ("/Contacts"); may hold "?q" */
+	const ontra_params *query;    /* appended to the URL, URL-encoded */
+	const ontra_params *headers;  /* extra headers (auth headers are added) */
+	const ontra_params *form;     /* body as application/x-www-form-urlencoded */
+	const json_t *json;           /* body as application/json (borrowed) */
+	const char *body;             /* raw body, sent as is... */
+	size_t body_len;
+	const char *content_type;     /* ...with this type (NULL = none) */
+} ontra_request;
+
+#define ONTRA_REQUEST_INIT \
+	{ONTRA_REQUEST_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL}
+
+typedef struct ontra_response ontra_response;
+
+/**
+ * Send a request and return whatever HTTP response came back, whatever its
+ * status. At most one of form, json and body may be set.
+ * Errors: ONTRA_EINVALID (bad request description), ONTRA_ENETWORK,
+ * ONTRA_EBADRESPONSE (response larger than max_response_size).
+ * Free the response with ontra_response_free.
+ */
+ONTRA_EXTERN int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req);
+
+ONTRA_EXTERN void ontra_response_free(ontra_response *r);
+/** HTTP status code. */
+ONTRA_EXTERN int ontra_response_status(const ontra_response *r);
+/** The body (borrowed, NUL-terminated); its length in *len if not NULL. */
+ONTRA_EXTERN const char *ontra_response_body(const ontra_response *r, size_t *len);
+/** The first header of that name, case-insensitively (borrowed), or NULL. */
+ONTRA_EXTERN const char *ontra_response_header(const ontra_response *r, const char *name);
+/** All response headers, in order (borrowed). */
+ONTRA_EXTERN const ontra_params *ontra_response_headers(const ontra_response *r);
+/** The rate-limit headers of this response. */
+ONTRA_EXTERN void ontra_response_rate_limit(const ontra_response *r, ontra_rate_limit *out);
+
+/**
+ * Send a request and check it as the API promises: a 2xx status and a JSON
+ * envelope {code: 0, data, account_id}. On success *out is the whole
+ * envelope (new reference). Non-2xx statuses map to ONTRA_EAUTH,
+ * ONTRA_ENOTFOUND, ONTRA_EINVALID, ONTRA_ERATELIMIT, ONTRA_ESERVER, with the
+ * server's text in the error's message and body.
+ */
+ONTRA_EXTERN int ontra_call(json_t **out, ontra_client *c, const ontra_request *req);
+
+/**
+ * Like ontra_call, but *out is the envelope's "data" member (new reference;
+ * json_null() when the envelope has no data, as single deletes do).
+ */
+ONTRA_EXTERN int ontra_call_data(json_t **out, ontra_client *c, const ontra_request *req);
+
+/**
+ * Check a connection: one cheap authenticated request (GET /objects/meta
+ * for contacts). Errors: ONTRA_EAUTH when the key pair is refused, and the
+ * other errors of ontra_call.
+ */
+ONTRA_EXTERN int ontra_client_verify(ontra_client *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ONTRAPORT_H */

@@ -1,0 +1,40 @@
+/*
+ * form: application/x-www-form-urlencoded (and query string) decoding into a
+ * JSON tree, with PHP's bracket notation expanded, as Ontraport and its
+ * clients write it:
+ *
+ *   a=1&b=x+y            -> {"a":"1","b":"x y"}
+ *   ids[0]=1&ids[1]=2    -> {"ids":["1","2"]}
+ *   ids[]=1&ids[]=2      -> {"ids":["1","2"]}
+ *   data[firstname]=Mary -> {"data":{"firstname":"Mary"}}
+ *
+ * Every value is a JSON string. A key given twice keeps the last value (as
+ * PHP does). An object whose keys are exactly "0".."n-1" becomes an array.
+ * The parser does no I/O and has hard limits, so it can be fuzzed alone.
+ */
+#ifndef UTIL_FORM_H
+#define UTIL_FORM_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+typedef struct util_form_limits {
+	size_t max_pairs; /* key=value pairs */
+	size_t max_depth; /* bracket nesting */
+	size_t max_key;   /* decoded key length */
+} util_form_limits;
+
+#define UTIL_FORM_LIMITS_DEFAULT {10000, 16, 1024}
+
+/*
+ * Decode `len` bytes at `s`. On success returns 0 and *out is a new object.
+ * On failure returns -1, *out is NULL and err (if not NULL) holds a short
+ * lowercase reason naming the offending key.
+ */
+int util_form_decode(json_t **out, const char *s, size_t len,
+                     const util_form_limits *limits, char *err, size_t errsz);
+
+/* Percent-decode n bytes ('+' is a space). Returns a new string or NULL. */
+char *util_form_unescape(const char *s, size_t n, size_t *outlen);
+
+#endif

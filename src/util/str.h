@@ -1,0 +1,49 @@
+/* str: small string helpers (bounded, allocation-checked). */
+#ifndef UTIL_STR_H
+#define UTIL_STR_H
+
+#include <stddef.h>
+
+/* strdup/strndup that return NULL on failure (and on NULL input). */
+char *util_strdup(const char *s);
+char *util_strndup(const char *s, size_t n);
+
+/* ASCII case-insensitive comparisons. */
+int util_strieq(const char *a, const char *b);
+int util_strnieq(const char *a, const char *b, size_t n);
+
+/* Whether s starts with prefix (case-sensitive). */
+int util_starts_with(const char *s, const char *prefix);
+
+/* Strip ASCII white space at both ends, in place; returns s. */
+char *util_trim(char *s);
+
+/*
+ * Parse a whole string as a decimal integer in [min, max].
+ * Returns 0 and sets *out, or -1 when s is empty, has trailing garbage,
+ * or is out of range.
+ */
+int util_parse_ll(const char *s, long long min, long long max, long long *out);
+
+/*
+ * Edit distance between a and b (case-insensitive), capped: returns at most
+ * `cap` + 1 so callers can stop caring once it is too far.
+ */
+size_t util_edit_distance(const char *a, const char *b, size_t cap);
+
+/*
+ * The candidate nearest to `word` (case-insensitive edit distance), or NULL
+ * when none is close enough to be a plausible typo.
+ */
+const char *util_nearest(const char *word, const char *const *candidates, size_t n);
+
+/* Whether the n bytes at s are valid UTF-8. */
+int util_utf8_valid(const char *s, size_t n);
+
+/*
+ * Mask a secret for display: never reveals more than its last four
+ * characters, and nothing at all when it is short.
+ */
+void util_mask_secret(const char *secret, char *out, size_t outsz);
+
+#endif
