@@ -248,6 +248,12 @@ ONTRA_EXTERN void ontra_response_rate_limit(const ontra_response *r, ontra_rate_
 ONTRA_EXTERN int ontra_call(json_t **out, ontra_client *c, const ontra_request *req);
 
 /**
+ * Check a response already received as ontra_call does: on success *out is
+ * the envelope (new reference); on failure the error codes of ontra_call.
+ */
+ONTRA_EXTERN int ontra_response_check(json_t **out, const ontra_response *r);
+
+/**
  * Like ontra_call, but *out is the envelope's "data" member (new reference;
  * json_null() when the envelope has no data, as single deletes do).
  */

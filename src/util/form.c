@@ -50,8 +50,13 @@ static int split_key(const char *key, size_t klen, const char **seg, size_t *seg
 	seglen[n++] = (size_t)(p - key);
 	while (p < end && *p == '[') {
 		const char *close = memchr(p, ']', (size_t)(end - p));
-		if (!close)
-			break; /* PHP keeps the rest as part of the name; we treat it as done */
+		if (!close) {
+			if (n == 1) { /* "a[b": no bracket pair at all, a plain name */
+				seglen[0] = klen;
+				return 1;
+			}
+			break; /* a trailing unclosed bracket is dropped, as PHP does */
+		}
 		if (n >= maxseg)
 			return -1;
 		seg[n] = p + 1;

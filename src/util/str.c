@@ -145,6 +145,18 @@ const char *util_nearest(const char *word, const char *const *candidates, size_t
 	return best;
 }
 
+const char *util_memfind(const char *hay, size_t n, const char *needle, size_t nlen)
+{
+	size_t i;
+
+	if (nlen == 0)
+		return hay;
+	for (i = 0; i + nlen <= n; i++)
+		if (hay[i] == needle[0] && memcmp(hay + i, needle, nlen) == 0)
+			return hay + i;
+	return NULL;
+}
+
 int util_utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *e = p + n;

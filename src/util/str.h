@@ -37,6 +37,9 @@ size_t util_edit_distance(const char *a, const char *b, size_t cap);
  */
 const char *util_nearest(const char *word, const char *const *candidates, size_t n);
 
+/* The first occurrence of needle (nlen bytes) in the n bytes at hay, or NULL. */
+const char *util_memfind(const char *hay, size_t n, const char *needle, size_t nlen);
+
 /* Whether the n bytes at s are valid UTF-8. */
 int util_utf8_valid(const char *s, size_t n);
 

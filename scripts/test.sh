@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install what is missing, build, and run every test:
+#   1. gcc build, -Werror: unit + integration tests
+#   2. clang build, -Werror: unit + integration tests under AddressSanitizer + UBSan
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+jobs=$(nproc)
+
+echo "== gcc build and tests" >&2
+CC=gcc scripts/build.sh build
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== clang build with AddressSanitizer + UndefinedBehaviorSanitizer, and tests" >&2
+CC=clang scripts/build.sh build-asan -DONTRA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== all tests passed" >&2

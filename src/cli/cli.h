@@ -1,0 +1,175 @@
+/*
+ * The `ontraport` command line: shared declarations.
+ *
+ * Every command is described once, declaratively (cli_command + cli_opt);
+ * that description drives argument parsing, --help, the man pages and the
+ * shell completion. The CLI talks to Ontraport only through the public
+ * header ontraport.h.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdio.h>
+
+#include "ontraport.h"
+
+/* Exit codes: the documented table (docs/exit-codes.md, README). */
+enum {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,       /* anything else (I/O, config file, internal) */
+	EXIT_USAGE = 2,       /* unknown command or option, wrong arguments */
+	EXIT_AUTH = 3,        /* the key pair was refused (401/403) */
+	EXIT_NOTFOUND = 4,    /* the object, connection or path does not exist (404) */
+	EXIT_INVALID = 5,     /* invalid input: refused locally or by the server (400/422) */
+	EXIT_RATELIMIT = 6,   /* rate limited (429) */
+	EXIT_SERVER = 7,      /* the server failed (5xx) */
+	EXIT_NETWORK = 8,     /* could not reach the server, or the connection dropped */
+	EXIT_BADRESPONSE = 9, /* the server's answer was not what the API promises */
+	EXIT_UNSAFE = 10,     /* a create may or may not have happened; not repeated */
+	EXIT_INTERRUPTED = 130
+};
+
+typedef enum cli_opt_kind {
+	CLI_FLAG,  /* --name; may repeat (counted) */
+	CLI_VALUE, /* --name VALUE; the last one wins */
+	CLI_LIST   /* --name VALUE, repeatable; all kept in order */
+} cli_opt_kind;
+
+typedef struct cli_opt {
+	const char *name; /* long name without "--"; NULL ends a list */
+	char short_name;  /* 0 when none */
+	cli_opt_kind kind;
+	const char *arg;  /* placeholder for the value ("NAME"), NULL for flags */
+	const char *help; /* one line */
+} cli_opt;
+
+struct cli_ctx;
+struct cli_args;
+
+typedef struct cli_command {
+	const char *name;        /* NULL ends a table */
+	const char *summary;     /* one line, lowercase, no period */
+	const char *synopsis;    /* argument part after the command path, e.g. "NAME [options]" */
+	const char *description; /* paragraphs, wrapped at 80 columns */
+	const cli_opt *opts;     /* NULL-terminated, or NULL */
+	const char *examples;    /* lines of "command" then "  what it does", or NULL */
+	int (*run)(struct cli_ctx *ctx, struct cli_args *args);
+	const struct cli_command *const *subs; /* for a group: NULL-terminated */
+	int min_args, max_args;  /* positional arguments; max -1 = any */
+} cli_command;
+
+/* ---- parsed arguments (opts.c) ---- */
+
+typedef struct cli_args cli_args;
+
+/*
+ * Parse argv (everything after the command path) against the command's
+ * options and the global ones. Returns 0 and *out, or -1 with a one-line
+ * message in err (the caller prints it as a usage error).
+ */
+int cli_args_parse(cli_args **out, const cli_command *cmd, int argc, char **argv, char *err,
+                   size_t errsz);
+void cli_args_free(cli_args *a);
+
+/* Number of times a flag was given (0 when absent). */
+int cli_flag(const cli_args *a, const char *name);
+/* The value of a CLI_VALUE option, or NULL. */
+const char *cli_value(const cli_args *a, const char *name);
+/* The values of a CLI_LIST option, in order; *n is set to their count. */
+const char *const *cli_list(const cli_args *a, const char *name, size_t *n);
+/* Positional arguments. */
+int cli_argc(const cli_args *a);
+const char *cli_arg(const cli_args *a, int i);
+/* Positional arguments as a writable argv (for secrets scrubbing). */
+char **cli_argv(cli_args *a);
+
+/*
+ * Parse a whole integer option value within [min, max]; on error prints a
+ * usage error naming the option and returns -1.
+ */
+int cli_value_ll(const cli_args *a, const char *name, long long min, long long max,
+                 long long dflt, long long *out);
+
+/* ---- context (context.c) ---- */
+
+typedef enum cli_format { FMT_AUTO, FMT_JSON, FMT_NDJSON, FMT_TABLE, FMT_CSV } cli_format;
+
+typedef struct cli_ctx {
+	const char *prog;          /* "ontraport" */
+	const cli_command *cmd;    /* the command being run */
+	const char *cmd_path;      /* "connection add" */
+	cli_format format;         /* resolved: never FMT_AUTO */
+	int verbose;               /* -v count */
+	int quiet;                 /* --quiet */
+	int color;                 /* colour allowed on stderr */
+	int stdout_tty, stderr_tty;
+	const char *profile;       /* --profile */
+	const char *base_url;      /* --base-url */
+	long timeout_ms;           /* --timeout, 0 = library default */
+	ontra_client *client;      /* created on first use */
+	cli_args *args;            /* the parsed arguments */
+} cli_ctx;
+
+/*
+ * The client for this run: from --profile / ONTRAPORT_PROFILE / the default
+ * connection, overridden by ONTRAPORT_APP_ID, ONTRAPORT_API_KEY,
+ * ONTRAPORT_BASE_URL and --base-url; with nothing configured, the local
+ * sandbox. On failure prints the error and returns an exit code (> 0).
+ */
+int cli_client(cli_ctx *ctx, ontra_client **out);
+
+/* Make a client from explicit settings (connection add/test). */
+int cli_client_for(cli_ctx *ctx, const char *base_url, const char *app_id, const char *api_key,
+                   ontra_client **out);
+
+/* Print "ontraport: <message>" for the library's last error; return its exit code. */
+int cli_fail_lib(cli_ctx *ctx, int rc);
+/* Map a library error code to an exit code. */
+int cli_exit_code(int rc);
+
+/* Print "ontraport: <message>" to stderr and return `code`. */
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A usage error: message, then a hint to --help; returns EXIT_USAGE. */
+int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A note on stderr, unless --quiet. */
+void cli_note(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Read a whole file ("-" = stdin) up to cap bytes; returns a new string or NULL (error printed). */
+char *cli_read_file(const char *path, size_t cap, size_t *len);
+/* A value that may be "@file" (read the file) or literal text; new string or NULL. */
+char *cli_value_or_file(const char *value, size_t cap, size_t *len);
+
+/* ---- output (output.c) ---- */
+
+typedef struct cli_out cli_out;
+
+/*
+ * Begin a stream of records (objects) in the context's format. `columns`
+ * (NULL-terminated, may be NULL) fixes the table/csv columns; otherwise
+ * they come from the first records.
+ */
+cli_out *cli_out_begin(cli_ctx *ctx, const char *const *columns);
+/* Write one record (borrowed). Returns 0 or -1 on a write error. */
+int cli_out_record(cli_out *o, json_t *record);
+/* Finish (closes a JSON array, flushes a table); frees o. Returns 0 or -1. */
+int cli_out_end(cli_out *o);
+/* Print one value: an object as a record, an array of objects as a list, else JSON. */
+int cli_out_value(cli_ctx *ctx, json_t *value);
+/* Print JSON (pretty for json, compact for ndjson) followed by a newline. */
+int cli_print_json(cli_ctx *ctx, json_t *value);
+
+/* ---- commands ---- */
+
+extern const cli_command cli_cmd_connection;
+extern const cli_command cli_cmd_api;
+extern const cli_command cli_cmd_sandbox;
+
+/* The whole command table (main.c), for help, man pages and completion. */
+extern const cli_command cli_root;
+/* The options every command accepts. */
+extern const cli_opt cli_global_opts[];
+
+/* ---- help (help.c) ---- */
+void cli_help(FILE *f, const cli_command *cmd, const char *path);
+
+#endif

@@ -1,0 +1,328 @@
+/* `ontraport connection add|list|test|remove|use`: saved key pairs (profiles). */
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "profile.h"
+#include "str.h"
+
+#define KEY_MAX 1024
+
+static const char *const *near_names(const profiles *ps, const char **cands, size_t *n)
+{
+	size_t i;
+	*n = 0;
+	for (i = 0; i < ps->count && *n < 256; i++)
+		cands[(*n)++] = ps->items[i].name;
+	return cands;
+}
+
+static int not_found(const profiles *ps, const char *name)
+{
+	const char *cands[256], *near;
+	size_t n;
+
+	near_names(ps, cands, &n);
+	near = util_nearest(name, cands, n);
+	return cli_error(EXIT_NOTFOUND, "unknown connection '%s'%s%s%s; see 'ontraport connection list'",
+	                 name, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+}
+
+static json_t *record_of(const profiles *ps, const profile *p)
+{
+	char masked[16];
+
+	util_mask_secret(p->api_key, masked, sizeof masked);
+	return json_pack("{s:s, s:b, s:s, s:s, s:s}", "name", p->name, "default",
+	                 ps->default_name && strcmp(ps->default_name, p->name) == 0, "app_id",
+	                 p->app_id, "api_key", masked, "base_url",
+	                 p->base_url ? p->base_url : ONTRA_DEFAULT_BASE_URL);
+}
+
+/* Read one line from fd into buf without the newline; echo off when it is a terminal. */
+static int read_secret_line(FILE *in, int hide, const char *prompt, char *buf, size_t n)
+{
+	struct termios old, quiet;
+	int restore = 0;
+	size_t len;
+
+	if (prompt) {
+		fputs(prompt, stderr);
+		fflush(stderr);
+	}
+	if (hide && isatty(fileno(in)) && tcgetattr(fileno(in), &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		restore = tcsetattr(fileno(in), TCSAFLUSH, &quiet) == 0;
+	}
+	if (!fgets(buf, (int)n, in))
+		buf[0] = '\0';
+	if (restore) {
+		tcsetattr(fileno(in), TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	len = strlen(buf);
+	if (len == n - 1 && buf[len - 1] != '\n')
+		return -1; /* too long */
+	util_trim(buf);
+	return 0;
+}
+
+/* Scrub a command-line value in place, so it leaves the process listing at once. */
+static void scrub(const char *s)
+{
+	if (s)
+		memset((char *)s, 'x', strlen(s));
+}
+
+static int run_add(cli_ctx *ctx, cli_args *args)
+{
+	const char *name = cli_arg(args, 0);
+	const char *app = cli_value(args, "app-id"), *argkey = cli_value(args, "api-key");
+	const char *url = ctx->base_url ? ctx->base_url : getenv("ONTRAPORT_BASE_URL");
+	char key[KEY_MAX], appbuf[256], err[512];
+	profiles ps = PROFILES_INIT;
+	ontra_client *c = NULL;
+	json_t *rec;
+	int rc, lrc, make_default;
+
+	key[0] = '\0';
+	if (!profile_name_valid(name))
+		return cli_usage_error(ctx, "invalid connection name '%s': expected 1-64 letters, "
+		                            "digits, '_', '.' or '-'", name);
+	if (url && !*url)
+		url = NULL;
+	if (argkey) {
+		if (strlen(argkey) >= sizeof key) {
+			scrub(argkey);
+			return cli_usage_error(ctx, "--api-key is too long (at most %d bytes)", KEY_MAX - 1);
+		}
+		snprintf(key, sizeof key, "%s", argkey);
+		scrub(argkey);
+		cli_note(ctx, "ontraport: warning: a key given with --api-key can be seen in the process "
+		              "list; prefer --api-key-stdin or ONTRAPORT_API_KEY");
+	} else if (cli_flag(args, "api-key-stdin")) {
+		if (read_secret_line(stdin, 0, NULL, key, sizeof key) < 0)
+			return cli_usage_error(ctx, "the key on stdin is too long (at most %d bytes)", KEY_MAX - 1);
+	} else if (getenv("ONTRAPORT_API_KEY") && *getenv("ONTRAPORT_API_KEY")) {
+		snprintf(key, sizeof key, "%s", getenv("ONTRAPORT_API_KEY"));
+	} else if (isatty(STDIN_FILENO)) {
+		if (read_secret_line(stdin, 1, "API key: ", key, sizeof key) < 0)
+			return cli_usage_error(ctx, "the key is too long (at most %d bytes)", KEY_MAX - 1);
+	}
+	if (!key[0])
+		return cli_usage_error(ctx, "missing API key: give --api-key-stdin, set "
+		                            "ONTRAPORT_API_KEY, or run on a terminal to be asked");
+	if (!app)
+		app = getenv("ONTRAPORT_APP_ID");
+	if ((!app || !*app) && isatty(STDIN_FILENO)) {
+		if (read_secret_line(stdin, 0, "App ID: ", appbuf, sizeof appbuf) == 0 && appbuf[0])
+			app = appbuf;
+	}
+	if (!app || !*app) {
+		memset(key, 0, sizeof key);
+		return cli_usage_error(ctx, "missing --app-id (or ONTRAPORT_APP_ID)");
+	}
+
+	if ((rc = cli_client_for(ctx, url, app, key, &c)) != EXIT_OK)
+		goto out;
+	if (!cli_flag(args, "no-verify")) {
+		lrc = ontra_client_verify(c);
+		if (lrc < 0) {
+			rc = cli_exit_code(lrc);
+			cli_error(rc, "connection '%s' not saved: %s%s", name, ontra_error_last()->message,
+			          lrc == ONTRA_EAUTH ? " (check that the App ID and API key belong together)"
+			                             : "");
+			goto out;
+		}
+	}
+	if (profiles_load(&ps, err, sizeof err) < 0) {
+		rc = cli_error(EXIT_ERROR, "%s", err);
+		goto out;
+	}
+	make_default = cli_flag(args, "default") || !ps.default_name || ps.count == 0;
+	if (profiles_set(&ps, name, app, key, url) < 0 ||
+	    (make_default && profiles_set_default(&ps, name) < 0)) {
+		rc = cli_error(EXIT_ERROR, "out of memory");
+		goto out;
+	}
+	if (profiles_save(&ps, err, sizeof err) < 0) {
+		rc = cli_error(EXIT_ERROR, "%s", err);
+		goto out;
+	}
+	rec = record_of(&ps, profiles_find(&ps, name));
+	if (rec)
+		json_object_set_new(rec, "verified", json_boolean(!cli_flag(args, "no-verify")));
+	if (!rec || cli_out_value(ctx, rec) < 0)
+		rc = EXIT_ERROR;
+	json_decref(rec);
+out:
+	memset(key, 0, sizeof key);
+	ontra_client_free(c);
+	profiles_release(&ps);
+	return rc;
+}
+
+static int run_list(cli_ctx *ctx, cli_args *args)
+{
+	static const char *const cols[] = {"name", "default", "app_id", "api_key", "base_url", NULL};
+	profiles ps = PROFILES_INIT;
+	char err[512];
+	cli_out *o;
+	size_t i;
+	int rc = EXIT_OK;
+
+	if (profiles_load(&ps, err, sizeof err) < 0)
+		return cli_error(EXIT_ERROR, "%s", err);
+	o = cli_out_begin(ctx, cols);
+	for (i = 0; i < ps.count; i++) {
+		json_t *rec = record_of(&ps, &ps.items[i]);
+		if (!rec || cli_out_record(o, rec) < 0)
+			rc = EXIT_ERROR;
+		json_decref(rec);
+	}
+	if (cli_out_end(o) < 0)
+		rc = EXIT_ERROR;
+	profiles_release(&ps);
+	return rc;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static int run_test(cli_ctx *ctx, cli_args *args)
+{
+	const char *name = cli_arg(args, 0);
+	profiles ps = PROFILES_INIT;
+	ontra_client *c = NULL, *own = NULL;
+	ontra_rate_limit rl;
+	char err[512];
+	double t0;
+	json_t *rec;
+	int rc, lrc;
+
+	if (name) {
+		const profile *p;
+		if (profiles_load(&ps, err, sizeof err) < 0)
+			return cli_error(EXIT_ERROR, "%s", err);
+		p = profiles_find(&ps, name);
+		if (!p) {
+			rc = not_found(&ps, name);
+			profiles_release(&ps);
+			return rc;
+		}
+		rc = cli_client_for(ctx, ctx->base_url ? ctx->base_url : p->base_url, p->app_id,
+		                    p->api_key, &own);
+		c = own;
+	} else {
+		rc = cli_client(ctx, &c);
+	}
+	if (rc != EXIT_OK)
+		goto out;
+	t0 = now_ms();
+	lrc = ontra_client_verify(c);
+	if (lrc < 0) {
+		rc = cli_fail_lib(ctx, lrc);
+		goto out;
+	}
+	ontra_client_rate_limit(c, &rl);
+	rec = json_pack("{s:s, s:s, s:b, s:i, s:I}", "connection", name ? name : "(current)",
+	                "base_url", ontra_client_base_url(c), "ok", 1, "ms",
+	                (int)(now_ms() - t0 + 0.5), "rate_limit_remaining", (json_int_t)rl.remaining);
+	if (!rec || cli_out_value(ctx, rec) < 0)
+		rc = EXIT_ERROR;
+	json_decref(rec);
+out:
+	ontra_client_free(own);
+	profiles_release(&ps);
+	return rc;
+}
+
+static int change(cli_ctx *ctx, cli_args *args, int remove)
+{
+	const char *name = cli_arg(args, 0);
+	profiles ps = PROFILES_INIT;
+	char err[512];
+	int rc = EXIT_OK;
+
+	if (profiles_load(&ps, err, sizeof err) < 0)
+		return cli_error(EXIT_ERROR, "%s", err);
+	if (!profiles_find(&ps, name)) {
+		rc = not_found(&ps, name);
+		goto out;
+	}
+	if (remove ? profiles_remove(&ps, name) < 0 : profiles_set_default(&ps, name) < 0) {
+		rc = cli_error(EXIT_ERROR, "out of memory");
+		goto out;
+	}
+	if (profiles_save(&ps, err, sizeof err) < 0) {
+		rc = cli_error(EXIT_ERROR, "%s", err);
+		goto out;
+	}
+	cli_note(ctx, remove ? "removed connection '%s'" : "connection '%s' is now the default", name);
+out:
+	profiles_release(&ps);
+	return rc;
+}
+
+static int run_remove(cli_ctx *ctx, cli_args *args)
+{
+	return change(ctx, args, 1);
+}
+
+static int run_use(cli_ctx *ctx, cli_args *args)
+{
+	return change(ctx, args, 0);
+}
+
+static const cli_opt add_opts[] = {
+	{"app-id", 0, CLI_VALUE, "ID", "the API App ID (or ONTRAPORT_APP_ID)"},
+	{"api-key", 0, CLI_VALUE, "KEY", "the API key (visible in the process list: prefer the next)"},
+	{"api-key-stdin", 0, CLI_FLAG, NULL, "read the API key from the first line of stdin"},
+	{"no-verify", 0, CLI_FLAG, NULL, "save without checking the pair with a real call"},
+	{"default", 0, CLI_FLAG, NULL, "make it the default connection"},
+	{NULL, 0, 0, NULL, NULL}};
+
+static const cli_command cmd_add = {"add", "save a connection after checking it with a real call",
+	 "NAME --app-id ID [--api-key-stdin | --api-key KEY] [--no-verify] [--default]",
+	 "Save the App ID and API key of an Ontraport account under NAME (from Administration > "
+	 "Integrations > Ontraport API Instructions and Key Manager). The pair is checked with a real "
+	 "call first; --no-verify saves it offline. The key is read from stdin (--api-key-stdin), "
+	 "ONTRAPORT_API_KEY, or a prompt; it is stored in the config file (mode 0600) and never "
+	 "printed. The first connection saved becomes the default. --base-url (or "
+	 "ONTRAPORT_BASE_URL) saves another API address, such as a sandbox.",
+	 add_opts,
+	 "ontraport connection add prod --app-id 2_AppID_12345678 --api-key-stdin < key.txt\n"
+	 "  save and verify a real account\n"
+	 "ontraport connection add local --base-url http://127.0.0.1:8517/1 --app-id 2_AppID_12345678 --api-key Key5678\n"
+	 "  save the local sandbox",
+	 run_add, NULL, 1, 1};
+
+static const cli_command cmd_list = {"list", "list saved connections (keys masked)", "", NULL, NULL, NULL, run_list, NULL, 0, 0};
+
+static const cli_command cmd_test = {"test", "check a connection with a real call", "[NAME]",
+	 "Check a saved connection (or, without NAME, the one commands would use now) with one "
+	 "real call, and report the time and the rate limit left.",
+	 NULL, NULL, run_test, NULL, 0, 1};
+
+static const cli_command cmd_remove = {"remove", "forget a saved connection", "NAME", NULL, NULL, NULL, run_remove, NULL, 1, 1};
+
+static const cli_command cmd_use = {"use", "make a saved connection the default", "NAME", NULL, NULL, NULL, run_use, NULL, 1, 1};
+
+static const cli_command *const connection_subs[] = {&cmd_add, &cmd_list, &cmd_test, &cmd_remove,
+                                                      &cmd_use, NULL};
+
+const cli_command cli_cmd_connection = {
+	"connection", "manage saved connections (App ID + API key pairs)", NULL,
+	"Connections are named App ID + API key pairs, saved in $XDG_CONFIG_HOME/ontraport/"
+	"config.json (mode 0600). Commands use --profile NAME, else ONTRAPORT_PROFILE, else the "
+	"default connection; ONTRAPORT_APP_ID, ONTRAPORT_API_KEY and ONTRAPORT_BASE_URL override "
+	"its values. With nothing configured, commands use the local sandbox.",
+	NULL, NULL, NULL, connection_subs, 0, 0};

@@ -1,0 +1,161 @@
+/* `ontraport sandbox`: run the local emulator of the Ontraport API. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "sandbox.h"
+#include "str.h"
+
+static const cli_opt sandbox_opts[] = {
+	{"port", 'p', CLI_VALUE, "N", "port to listen on (default 8517; 0 = any free port)"},
+	{"bind", 0, CLI_VALUE, "ADDR", "address to listen on (default 127.0.0.1)"},
+	{"db", 0, CLI_VALUE, "FILE", "SQLite file, or :memory: (default $XDG_DATA_HOME/ontraport/sandbox.db)"},
+	{"app-id", 0, CLI_VALUE, "ID", "the App ID it accepts (default 2_AppID_12345678)"},
+	{"api-key", 0, CLI_VALUE, "KEY", "the API key it accepts (default Key5678)"},
+	{"rate-limit", 0, CLI_VALUE, "N/WINDOW", "requests per rolling window, e.g. 180/60s (default), 180/6s, 50/500ms"},
+	{"control-token", 0, CLI_VALUE, "TOKEN", "token for the /_sandbox/ control API (default random)"},
+	{"threads", 0, CLI_VALUE, "N", "HTTP worker threads (default: one per CPU)"},
+	{"webhook-json", 0, CLI_FLAG, NULL, "deliver webhooks as JSON instead of form bodies"},
+	{"log", 0, CLI_FLAG, NULL, "log each request on stderr (default when stderr is a terminal)"},
+	{NULL, 0, 0, NULL, NULL}};
+
+/* "180/60s", "180/6s", "50/500ms", "180" (per minute). */
+static int parse_rate(const char *s, long *limit, long *window_ms)
+{
+	char num[32], *slash;
+	long long n, w;
+	const char *unit;
+	size_t ulen;
+
+	snprintf(num, sizeof num, "%s", s);
+	slash = strchr(num, '/');
+	if (slash)
+		*slash = '\0';
+	if (util_parse_ll(num, 1, 1000000000, &n) < 0)
+		return -1;
+	*limit = (long)n;
+	*window_ms = 60000;
+	if (!slash)
+		return 0;
+	unit = strchr(s, '/') + 1;
+	ulen = strspn(unit, "0123456789");
+	snprintf(num, sizeof num, "%.*s", (int)(ulen < 20 ? ulen : 20), unit);
+	if (ulen == 0 || util_parse_ll(num, 1, 86400000, &w) < 0)
+		return -1;
+	unit += ulen;
+	if (strcmp(unit, "ms") == 0)
+		*window_ms = (long)w;
+	else if (strcmp(unit, "s") == 0 || *unit == '\0')
+		*window_ms = (long)w * 1000;
+	else if (strcmp(unit, "m") == 0 || strcmp(unit, "min") == 0)
+		*window_ms = (long)w * 60000;
+	else
+		return -1;
+	return *window_ms > 0 ? 0 : -1;
+}
+
+static int default_db(char *buf, size_t n)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char dir[4096];
+
+	if (xdg && xdg[0] == '/')
+		snprintf(dir, sizeof dir, "%s/ontraport", xdg);
+	else if (home && *home)
+		snprintf(dir, sizeof dir, "%s/.local/share/ontraport", home);
+	else
+		return -1;
+	/* Create the directory chain, private to the user. */
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(dir, 0700);
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -1;
+	return snprintf(buf, n, "%s/sandbox.db", dir) < (int)n ? 0 : -1;
+}
+
+static int run_sandbox(cli_ctx *ctx, cli_args *args)
+{
+	sbx_config cfg = SBX_CONFIG_INIT;
+	sbx_server *srv = NULL;
+	char err[512], dbpath[4200];
+	long long port, threads;
+	const char *rate = cli_value(args, "rate-limit"), *host;
+	sigset_t set;
+	int sig = 0;
+
+	if (cli_value_ll(args, "port", 0, 65535, SBX_DEFAULT_PORT, &port) < 0 ||
+	    cli_value_ll(args, "threads", 1, 256, 0, &threads) < 0)
+		return EXIT_USAGE;
+	if (rate && parse_rate(rate, &cfg.rate_limit, &cfg.rate_window_ms) < 0)
+		return cli_usage_error(ctx, "invalid --rate-limit '%s': expected N or N/WINDOW such as "
+		                            "180/60s, 180/6s or 50/500ms", rate);
+	cfg.port = (int)port;
+	cfg.threads = (int)threads;
+	cfg.bind = cli_value(args, "bind");
+	cfg.app_id = cli_value(args, "app-id");
+	cfg.api_key = cli_value(args, "api-key");
+	cfg.control_token = cli_value(args, "control-token");
+	cfg.webhook_json = cli_flag(args, "webhook-json") > 0;
+	cfg.quiet = !(cli_flag(args, "log") || (ctx->stderr_tty && !ctx->quiet));
+	cfg.db = cli_value(args, "db");
+	if (!cfg.db) {
+		if (default_db(dbpath, sizeof dbpath) < 0)
+			return cli_error(EXIT_ERROR, "cannot find a data directory: set XDG_DATA_HOME or HOME, "
+			                             "or give --db FILE");
+		cfg.db = dbpath;
+	}
+	if ((cfg.app_id && (!*cfg.app_id || strpbrk(cfg.app_id, "\r\n"))) ||
+	    (cfg.api_key && (!*cfg.api_key || strpbrk(cfg.api_key, "\r\n"))))
+		return cli_usage_error(ctx, "--app-id and --api-key must be non-empty single lines");
+
+	/* Block the stop signals before any thread starts, then wait for them here. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	if (sbx_server_start(&srv, &cfg, err, sizeof err) < 0)
+		return cli_error(EXIT_ERROR, "sandbox: %s", err);
+	host = cfg.bind && strcmp(cfg.bind, "0.0.0.0") != 0 ? cfg.bind : "127.0.0.1";
+	printf("ONTRAPORT_BASE_URL=http://%s:%d/1\n", host, sbx_server_port(srv));
+	printf("ONTRAPORT_APP_ID=%s\n", cfg.app_id ? cfg.app_id : SBX_DEFAULT_APP_ID);
+	printf("ONTRAPORT_API_KEY=%s\n", cfg.api_key ? cfg.api_key : SBX_DEFAULT_API_KEY);
+	printf("ONTRAPORT_SANDBOX_TOKEN=%s\n", sbx_server_control_token(srv));
+	fflush(stdout);
+	cli_note(ctx, "ontraport sandbox: listening on http://%s:%d/1 (data: %s); Ctrl-C stops it",
+	         host, sbx_server_port(srv), cfg.db);
+
+	while (sigwait(&set, &sig) == 0 && sig != SIGINT && sig != SIGTERM && sig != SIGHUP)
+		;
+	cli_note(ctx, "ontraport sandbox: stopping");
+	sbx_server_stop(srv);
+	return EXIT_OK;
+}
+
+const cli_command cli_cmd_sandbox = {
+	"sandbox",
+	"run the local sandbox, an emulator of the Ontraport API",
+	"[--port N] [--db FILE|:memory:] [--app-id ID --api-key KEY] [--rate-limit N/WINDOW]",
+	"Run a local emulator of the Ontraport REST API, stored in SQLite, until interrupted. It "
+	"checks both auth headers, applies the rolling rate limit with the X-Rate-Limit-* headers, "
+	"and answers with the envelopes, status codes and error texts of the real API.\n\n"
+	"Its address and credentials are printed on stdout as environment assignments "
+	"(ONTRAPORT_BASE_URL=..., ONTRAPORT_APP_ID=..., ONTRAPORT_API_KEY=...) for scripts. With "
+	"no connection configured, other commands use http://127.0.0.1:8517/1 and the default "
+	"credentials, so a sandbox started without options needs no setup. A control API for "
+	"tests lives under /_sandbox/ and needs the X-Sandbox-Token header (docs/sandbox.md).",
+	sandbox_opts,
+	"ontraport sandbox\n  run on 127.0.0.1:8517 with data in ~/.local/share/ontraport/sandbox.db\n"
+	"ontraport sandbox --port 0 --db :memory: --rate-limit 180/6s\n"
+	"  a throw-away sandbox on a free port, with a minute compressed into 6 seconds",
+	run_sandbox, NULL, 0, 0};

@@ -1,0 +1,358 @@
+#include "profile.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "str.h"
+
+#define CONFIG_MAX (1024 * 1024)
+
+int profile_name_valid(const char *name)
+{
+	size_t n = name ? strlen(name) : 0, i;
+
+	if (n == 0 || n > PROFILE_NAME_MAX || name[0] == '-' || name[0] == '.')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && !strchr("_.-", name[i]))
+			return 0;
+	return 1;
+}
+
+static void profile_release(profile *p)
+{
+	free(p->name);
+	free(p->app_id);
+	if (p->api_key)
+		memset(p->api_key, 0, strlen(p->api_key));
+	free(p->api_key);
+	free(p->base_url);
+}
+
+void profiles_release(profiles *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->count; i++)
+		profile_release(&p->items[i]);
+	free(p->items);
+	free(p->default_name);
+	p->items = NULL;
+	p->count = 0;
+	p->default_name = NULL;
+}
+
+profile *profiles_find(const profiles *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < p->count; i++)
+		if (strcmp(p->items[i].name, name) == 0)
+			return &p->items[i];
+	return NULL;
+}
+
+int profiles_set(profiles *p, const char *name, const char *app_id, const char *api_key,
+                 const char *base_url)
+{
+	profile np = {util_strdup(name), util_strdup(app_id), util_strdup(api_key),
+	              base_url ? util_strdup(base_url) : NULL};
+	profile *old;
+
+	if (!np.name || !np.app_id || !np.api_key || (base_url && !np.base_url)) {
+		profile_release(&np);
+		return -1;
+	}
+	old = profiles_find(p, name);
+	if (old) {
+		profile_release(old);
+		*old = np;
+		return 0;
+	}
+	profile *items = realloc(p->items, (p->count + 1) * sizeof *items);
+	if (!items) {
+		profile_release(&np);
+		return -1;
+	}
+	p->items = items;
+	p->items[p->count++] = np;
+	return 0;
+}
+
+int profiles_remove(profiles *p, const char *name)
+{
+	profile *pr = profiles_find(p, name);
+	size_t i;
+
+	if (!pr)
+		return -1;
+	i = (size_t)(pr - p->items);
+	profile_release(pr);
+	memmove(&p->items[i], &p->items[i + 1], (p->count - i - 1) * sizeof *p->items);
+	p->count--;
+	if (p->default_name && strcmp(p->default_name, name) == 0) {
+		free(p->default_name);
+		p->default_name = NULL;
+	}
+	return 0;
+}
+
+int profiles_set_default(profiles *p, const char *name)
+{
+	char *d = name ? util_strdup(name) : NULL;
+
+	if (name && !d)
+		return -1;
+	free(p->default_name);
+	p->default_name = d;
+	return 0;
+}
+
+static const char *str_member(json_t *o, const char *key, int *bad)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v) || json_string_length(v) == 0 ||
+	    strpbrk(json_string_value(v), "\r\n")) {
+		*bad = 1;
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+int profiles_parse(profiles *out, const char *data, size_t len, char *err, size_t errsz)
+{
+	json_error_t jerr;
+	json_t *root, *conns, *c, *def;
+	const char *name;
+	profiles p = PROFILES_INIT;
+
+	*out = p;
+	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		snprintf(err, errsz, "not valid JSON at line %d: %s", jerr.line, jerr.text);
+		return -1;
+	}
+	if (!json_is_object(root)) {
+		snprintf(err, errsz, "expected a JSON object at the top");
+		goto fail;
+	}
+	conns = json_object_get(root, "connections");
+	if (conns && !json_is_object(conns)) {
+		snprintf(err, errsz, "'connections' must be an object of name -> connection");
+		goto fail;
+	}
+	json_object_foreach(conns, name, c) {
+		int bad = 0;
+		const char *app, *key, *url;
+		if (!profile_name_valid(name)) {
+			snprintf(err, errsz, "invalid connection name '%.64s'", name);
+			goto fail;
+		}
+		if (!json_is_object(c)) {
+			snprintf(err, errsz, "connection '%s' must be an object", name);
+			goto fail;
+		}
+		app = str_member(c, "app_id", &bad);
+		key = str_member(c, "api_key", &bad);
+		url = str_member(c, "base_url", &bad);
+		if (bad || !app || !key) {
+			snprintf(err, errsz,
+			         "connection '%s' needs non-empty 'app_id' and 'api_key' strings", name);
+			goto fail;
+		}
+		if (profiles_set(&p, name, app, key, url) < 0) {
+			snprintf(err, errsz, "out of memory");
+			goto fail;
+		}
+	}
+	def = json_object_get(root, "default");
+	if (def && !json_is_null(def)) {
+		if (!json_is_string(def) || !profiles_find(&p, json_string_value(def))) {
+			snprintf(err, errsz, "'default' names no saved connection");
+			goto fail;
+		}
+		if (profiles_set_default(&p, json_string_value(def)) < 0) {
+			snprintf(err, errsz, "out of memory");
+			goto fail;
+		}
+	}
+	json_decref(root);
+	*out = p;
+	return 0;
+fail:
+	json_decref(root);
+	profiles_release(&p);
+	return -1;
+}
+
+char *profiles_serialize(const profiles *p)
+{
+	json_t *root = json_object(), *conns = json_object();
+	char *s = NULL;
+	size_t i;
+
+	if (!root || !conns)
+		goto out;
+	for (i = 0; i < p->count; i++) {
+		json_t *c = json_pack("{s:s, s:s}", "app_id", p->items[i].app_id, "api_key",
+		                      p->items[i].api_key);
+		if (!c)
+			goto out;
+		if (p->items[i].base_url)
+			json_object_set_new(c, "base_url", json_string(p->items[i].base_url));
+		json_object_set_new(conns, p->items[i].name, c);
+	}
+	json_object_set_new(root, "default",
+	                    p->default_name ? json_string(p->default_name) : json_null());
+	json_object_set(root, "connections", conns);
+	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+out:
+	json_decref(conns);
+	json_decref(root);
+	return s;
+}
+
+int profiles_path(char *buf, size_t n)
+{
+	const char *env = getenv("ONTRAPORT_CONFIG"), *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	int w;
+
+	if (env && *env)
+		w = snprintf(buf, n, "%s", env);
+	else if (xdg && *xdg && xdg[0] == '/')
+		w = snprintf(buf, n, "%s/ontraport/config.json", xdg);
+	else if (home && *home)
+		w = snprintf(buf, n, "%s/.config/ontraport/config.json", home);
+	else
+		return -1;
+	return w > 0 && (size_t)w < n ? 0 : -1;
+}
+
+int profiles_load(profiles *out, char *err, size_t errsz)
+{
+	char path[4096], *data;
+	struct stat st;
+	FILE *f;
+	size_t n;
+	int rc;
+
+	*out = (profiles)PROFILES_INIT;
+	if (profiles_path(path, sizeof path) < 0) {
+		snprintf(err, errsz, "cannot locate the config file: set HOME or XDG_CONFIG_HOME");
+		return -1;
+	}
+	f = fopen(path, "rb");
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077))
+		fprintf(stderr, "ontraport: warning: %s is readable by other users; "
+		                "run 'chmod 600 %s'\n", path, path);
+	data = malloc(CONFIG_MAX + 1);
+	if (!data) {
+		fclose(f);
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	n = fread(data, 1, CONFIG_MAX + 1, f);
+	rc = ferror(f);
+	fclose(f);
+	if (rc || n > CONFIG_MAX) {
+		free(data);
+		snprintf(err, errsz, "cannot read %s: %s", path, rc ? "read error" : "file too large");
+		return -1;
+	}
+	{
+		char perr[256];
+		rc = profiles_parse(out, data, n, perr, sizeof perr);
+		if (rc < 0)
+			snprintf(err, errsz, "invalid config file %s: %s", path, perr);
+	}
+	memset(data, 0, n);
+	free(data);
+	return rc;
+}
+
+/* mkdir -p for the directories above `path`, mode 0700. */
+static int make_dirs(const char *path)
+{
+	char tmp[4096];
+	char *p;
+
+	if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
+		return -1;
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+int profiles_save(const profiles *p, char *err, size_t errsz)
+{
+	char path[4096], tmp[4200];
+	char *data;
+	size_t len;
+	int fd;
+	ssize_t w;
+
+	if (profiles_path(path, sizeof path) < 0) {
+		snprintf(err, errsz, "cannot locate the config file: set HOME or XDG_CONFIG_HOME");
+		return -1;
+	}
+	if (make_dirs(path) < 0) {
+		snprintf(err, errsz, "cannot create the directory of %s: %s", path, strerror(errno));
+		return -1;
+	}
+	data = profiles_serialize(p);
+	if (!data) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	len = strlen(data);
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	/* Created 0600 from the start: the key is never readable by others, not even briefly. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errsz, "cannot write %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	w = write(fd, data, len);
+	if (w < 0 || (size_t)w != len || write(fd, "\n", 1) != 1 || fsync(fd) < 0) {
+		snprintf(err, errsz, "cannot write %s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto fail;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		snprintf(err, errsz, "cannot replace %s: %s", path, strerror(errno));
+		unlink(tmp);
+		goto fail;
+	}
+	chmod(path, 0600);
+	memset(data, 0, len);
+	free(data);
+	return 0;
+fail:
+	memset(data, 0, len);
+	free(data);
+	return -1;
+}

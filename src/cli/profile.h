@@ -1,0 +1,53 @@
+/*
+ * Saved connections ("profiles"): name -> app id, api key, base url, plus
+ * the default name. Stored as JSON in $ONTRAPORT_CONFIG, or
+ * $XDG_CONFIG_HOME/ontraport/config.json (~/.config/... by default), mode
+ * 0600 in a 0700 directory, replaced atomically on every save.
+ *
+ * profiles_parse/profiles_serialize do no I/O (fuzzable); load/save do.
+ */
+#ifndef CLI_PROFILE_H
+#define CLI_PROFILE_H
+
+#include <stddef.h>
+
+typedef struct profile {
+	char *name;
+	char *app_id;
+	char *api_key;
+	char *base_url; /* NULL = the default Ontraport URL */
+} profile;
+
+typedef struct profiles {
+	profile *items;
+	size_t count;
+	char *default_name; /* NULL when none */
+} profiles;
+
+#define PROFILES_INIT {NULL, 0, NULL}
+#define PROFILE_NAME_MAX 64
+
+/* Names: 1-64 of [A-Za-z0-9_.-], not starting with '-' or '.'. */
+int profile_name_valid(const char *name);
+
+int profiles_parse(profiles *out, const char *data, size_t len, char *err, size_t errsz);
+/* A new string of pretty JSON, or NULL when out of memory. */
+char *profiles_serialize(const profiles *p);
+void profiles_release(profiles *p);
+
+profile *profiles_find(const profiles *p, const char *name);
+/* Add or replace; copies the strings. Returns 0 or -1 (out of memory). */
+int profiles_set(profiles *p, const char *name, const char *app_id, const char *api_key,
+                 const char *base_url);
+/* Returns 0, or -1 when there is no such name. */
+int profiles_remove(profiles *p, const char *name);
+int profiles_set_default(profiles *p, const char *name);
+
+/* The config file path; returns 0 or -1 (no HOME and no XDG_CONFIG_HOME). */
+int profiles_path(char *buf, size_t n);
+/* Load (a missing file is an empty set). Returns 0 or -1 with err set. */
+int profiles_load(profiles *out, char *err, size_t errsz);
+/* Save atomically with mode 0600. Returns 0 or -1 with err set. */
+int profiles_save(const profiles *p, char *err, size_t errsz);
+
+#endif

@@ -1,0 +1,169 @@
+/*
+ * Checking a response as the API promises it (REFERENCE.md §1.3-1.4): a 2xx
+ * status and the {code, data, account_id} envelope. Error statuses become the
+ * error codes callers branch on, with the server's own text kept.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+#include "str.h"
+
+/* The server's text for an error message: one printable line, bounded. */
+static void server_text(const char *body, size_t len, char *out, size_t outsz)
+{
+	json_t *j = NULL, *m;
+	const char *s = body;
+	size_t n = len, w = 0, i;
+
+	if (len && (body[0] == '{' || body[0] == '[')) {
+		j = json_loadb(body, len, 0, NULL);
+		m = json_is_object(j) ? json_object_get(j, "message") : NULL;
+		if (!json_is_string(m) && json_is_object(j))
+			m = json_object_get(j, "data");
+		if (json_is_string(m)) {
+			s = json_string_value(m);
+			n = strlen(s);
+		}
+	}
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	if (n && *s == '<') {
+		/* An HTML page (a proxy's or a web server's): its title says most. */
+		const char *t = util_memfind(s, n, "<title>", 7);
+		const char *e = t ? util_memfind(t, n - (size_t)(t - s), "</title>", 8) : NULL;
+		if (t && e) {
+			snprintf(out, outsz, "%.*s (an HTML page)", (int)(e - t - 7 < 120 ? e - t - 7 : 120),
+			         t + 7);
+		} else {
+			snprintf(out, outsz, "(an HTML page)");
+		}
+		json_decref(j);
+		return;
+	}
+	for (i = 0; i < n && w + 4 < outsz && w < 200; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '\n' || ch == '\r') {
+			/* only the first line, unless that one is empty */
+			if (w)
+				break;
+			continue;
+		}
+		out[w++] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
+	}
+	if (i < n && w >= 200 && w + 4 < outsz) {
+		memcpy(out + w, "...", 3);
+		w += 3;
+	}
+	while (w && out[w - 1] == ' ')
+		w--;
+	out[w] = '\0';
+	json_decref(j);
+}
+
+static int status_code(int status)
+{
+	if (status == 401 || status == 403)
+		return ONTRA_EAUTH;
+	if (status == 404 || status == 410)
+		return ONTRA_ENOTFOUND;
+	if (status == 429)
+		return ONTRA_ERATELIMIT;
+	if (status >= 500)
+		return ONTRA_ESERVER;
+	if (status >= 400)
+		return ONTRA_EINVALID;
+	return ONTRA_EBADRESPONSE; /* 1xx/3xx: not something the API answers */
+}
+
+int ontra_response_check(json_t **out, const ontra_response *r)
+{
+	char text[256];
+	json_error_t jerr;
+	json_t *env, *code;
+	int rc;
+
+	*out = NULL;
+	if (r->status < 200 || r->status > 299) {
+		server_text(r->body, r->body_len, text, sizeof text);
+		if (r->status >= 300 && r->status < 400) {
+			const char *loc = ontra_response_header(r, "Location");
+			rc = ontra__error(ONTRA_EBADRESPONSE,
+			                  "the server answered %d redirecting to '%s': check the base url "
+			                  "(https?)", r->status, loc ? loc : "");
+		} else {
+			rc = ontra__error(status_code(r->status), "the server answered %d: %s",
+			                  r->status, *text ? text : "(empty body)");
+		}
+		ontra__error_detail(r->status, 0, r->body, r->body_len);
+		return rc;
+	}
+	env = json_loadb(r->body, r->body_len, 0, &jerr);
+	if (!env) {
+		server_text(r->body, r->body_len, text, sizeof text);
+		rc = ontra__error(ONTRA_EBADRESPONSE, "the server's response is not JSON (%s): %s",
+		                  jerr.text, *text ? text : "(empty body)");
+		ontra__error_detail(r->status, 0, r->body, r->body_len);
+		return rc;
+	}
+	code = json_object_get(env, "code");
+	if (!json_is_object(env) || !json_is_integer(code)) {
+		json_decref(env);
+		rc = ontra__error(ONTRA_EBADRESPONSE,
+		                  "the server's response has no {code, data} envelope");
+		ontra__error_detail(r->status, 0, r->body, r->body_len);
+		return rc;
+	}
+	if (json_integer_value(code) != 0) {
+		rc = ontra__error(ONTRA_ESERVER, "the server answered code %lld",
+		                  (long long)json_integer_value(code));
+		ontra__error_detail(r->status, 0, r->body, r->body_len);
+		json_decref(env);
+		return rc;
+	}
+	*out = env;
+	return 0;
+}
+
+int ontra_call(json_t **out, ontra_client *c, const ontra_request *req)
+{
+	ontra_response *r;
+	int rc;
+
+	*out = NULL;
+	if ((rc = ontra_send(&r, c, req)) < 0)
+		return rc;
+	rc = ontra_response_check(out, r);
+	ontra_response_free(r);
+	return rc;
+}
+
+int ontra_call_data(json_t **out, ontra_client *c, const ontra_request *req)
+{
+	json_t *env, *data;
+	int rc;
+
+	*out = NULL;
+	if ((rc = ontra_call(&env, c, req)) < 0)
+		return rc;
+	data = json_object_get(env, "data");
+	*out = data ? json_incref(data) : json_null();
+	json_decref(env);
+	return 0;
+}
+
+int ontra_client_verify(ontra_client *c)
+{
+	ontra_request req = ONTRA_REQUEST_INIT;
+	json_t *data;
+	int rc;
+
+	req.path = "/objects/meta?objectID=0&format=byId";
+	if ((rc = ontra_call_data(&data, c, &req)) < 0)
+		return rc;
+	json_decref(data);
+	return 0;
+}

@@ -1,0 +1,152 @@
+/* The client handle: options, one libcurl easy handle, counters. */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "internal.h"
+#include "str.h"
+
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000L
+#define DEFAULT_TIMEOUT_MS 60000L
+#define DEFAULT_MAX_RESPONSE (64u * 1024u * 1024u)
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+static void curl_init(void)
+{
+	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* A value that goes into a header must not be able to start another one. */
+static int header_safe(const char *s)
+{
+	return s && *s && !strpbrk(s, "\r\n");
+}
+
+static int check_base_url(const char *url)
+{
+	if (!util_starts_with(url, "https://") && !util_starts_with(url, "http://"))
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid base url '%s': expected http:// or https://", url);
+	if (strpbrk(url, " \t\r\n?#"))
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid base url '%s': expected no spaces, query or fragment",
+		                    url);
+	if (strlen(url) < 10 || url[strlen(url) - 1] == ':')
+		return ontra__error(ONTRA_EINVALID, "invalid base url '%s': no host", url);
+	return 0;
+}
+
+int ontra_client_new(ontra_client **out, const ontra_client_options *opts)
+{
+	ontra_client *c;
+	const char *base;
+	size_t n;
+	int rc;
+
+	*out = NULL;
+	if (!opts || opts->version < 1 || opts->version > ONTRA_CLIENT_OPTIONS_VERSION)
+		return ontra__error(ONTRA_EINVALID,
+		                    "client options version %u unsupported (expected 1..%d)",
+		                    opts ? opts->version : 0, ONTRA_CLIENT_OPTIONS_VERSION);
+	if (!header_safe(opts->app_id))
+		return ontra__error(ONTRA_EINVALID,
+		                    "missing app id: expected a non-empty value without line breaks");
+	if (!header_safe(opts->api_key))
+		return ontra__error(ONTRA_EINVALID,
+		                    "missing api key: expected a non-empty value without line breaks");
+	base = opts->base_url && *opts->base_url ? opts->base_url : ONTRA_DEFAULT_BASE_URL;
+	if ((rc = check_base_url(base)) < 0)
+		return rc;
+	if (opts->user_agent && strpbrk(opts->user_agent, "\r\n"))
+		return ontra__error(ONTRA_EINVALID, "invalid user agent: it holds a line break");
+
+	pthread_once(&curl_once, curl_init);
+	if (curl_init_rc != CURLE_OK)
+		return ontra__error(ONTRA_ERROR, "libcurl failed to initialise: %s",
+		                    curl_easy_strerror(curl_init_rc));
+
+	c = calloc(1, sizeof *c);
+	if (!c)
+		return ontra__error_oom();
+	c->base_url = util_strdup(base);
+	c->app_id = util_strdup(opts->app_id);
+	c->api_key = util_strdup(opts->api_key);
+	c->ca_file = opts->ca_file ? util_strdup(opts->ca_file) : NULL;
+	if (opts->user_agent)
+		c->user_agent = util_strdup(opts->user_agent);
+	else
+		c->user_agent = util_strdup("libontraport/" ONTRA_VERSION);
+	c->curl = curl_easy_init();
+	if (!c->base_url || !c->app_id || !c->api_key || !c->user_agent || !c->curl ||
+	    (opts->ca_file && !c->ca_file)) {
+		ontra_client_free(c);
+		return ontra__error_oom();
+	}
+	n = strlen(c->base_url);
+	while (n > 0 && c->base_url[n - 1] == '/')
+		c->base_url[--n] = '\0';
+	c->connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms
+	                                                     : DEFAULT_CONNECT_TIMEOUT_MS;
+	c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
+	c->max_response_size = opts->max_response_size ? opts->max_response_size
+	                                               : DEFAULT_MAX_RESPONSE;
+	c->log = opts->log;
+	c->log_userdata = opts->log_userdata;
+	c->log_level = opts->log_level ? opts->log_level : ONTRA_LOG_INFO;
+	c->last_rate.limit = c->last_rate.remaining = c->last_rate.reset = -1;
+	*out = c;
+	return 0;
+}
+
+void ontra_client_free(ontra_client *c)
+{
+	if (!c)
+		return;
+	if (c->curl)
+		curl_easy_cleanup(c->curl);
+	free(c->base_url);
+	free(c->app_id);
+	if (c->api_key) {
+		/* Do not leave the key lying around in freed memory. */
+		volatile char *k = c->api_key;
+		while (*k)
+			*k++ = '\0';
+	}
+	free(c->api_key);
+	free(c->user_agent);
+	free(c->ca_file);
+	free(c);
+}
+
+const char *ontra_client_base_url(const ontra_client *c)
+{
+	return c->base_url;
+}
+
+void ontra_client_rate_limit(const ontra_client *c, ontra_rate_limit *out)
+{
+	*out = c->last_rate;
+}
+
+void ontra_client_stats_get(const ontra_client *c, ontra_client_stats *out)
+{
+	*out = c->stats;
+}
+
+void ontra__log(const ontra_client *c, int level, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+
+	if (!c->log || level > c->log_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	c->log(c->log_userdata, level, line);
+}

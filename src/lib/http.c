@@ -1,0 +1,383 @@
+/*
+ * The transport: one request over the client's libcurl handle, which keeps
+ * its connection alive between requests. Responses are collected whole (each
+ * is one page of at most 50 records, or a single record) up to a size cap.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "internal.h"
+#include "str.h"
+
+struct transfer {
+	ontra_client *c;
+	util_buf body;
+	ontra_params *headers;
+	int header_oom;
+};
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+	struct transfer *t = ud;
+	size_t n = size * nmemb;
+
+	if (util_buf_append(&t->body, data, n) < 0)
+		return 0; /* cap or memory: curl stops with CURLE_WRITE_ERROR */
+	return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
+{
+	struct transfer *t = ud;
+	size_t n = size * nmemb, len = n;
+	char line[8192];
+	ontra_params *fresh;
+
+	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+		len--;
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+		/* A new status line (after a 100 Continue): start the list again. */
+		if (ontra_params_count(t->headers) && ontra_params_new(&fresh) == 0) {
+			ontra_params_free(t->headers);
+			t->headers = fresh;
+		}
+		return n;
+	}
+	if (len == 0 || len >= sizeof line || !memchr(data, ':', len))
+		return n;
+	memcpy(line, data, len);
+	line[len] = '\0';
+	if (ontra_params_add_header(t->headers, line) < 0)
+		t->header_oom = 1; /* a header we cannot parse is skipped, not fatal */
+	return n;
+}
+
+static long header_long(const ontra_params *h, const char *name)
+{
+	size_t i;
+	long long v;
+
+	for (i = 0; i < ontra_params_count(h); i++)
+		if (util_strieq(ontra_params_key(h, i), name) &&
+		    util_parse_ll(ontra_params_value(h, i), -1, 1L << 30, &v) == 0)
+			return (long)v;
+	return -1;
+}
+
+static int has_header(const ontra_params *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ontra_params_count(h); i++)
+		if (util_strieq(ontra_params_key(h, i), name))
+			return 1;
+	return 0;
+}
+
+static int is_token(const char *s)
+{
+	if (!s || !*s)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("!#$%&'*+-.^_`|~", *s))
+			return 0;
+	return 1;
+}
+
+static int add_header(struct curl_slist **list, const char *name, const char *value)
+{
+	char line[8192];
+	struct curl_slist *n;
+
+	if ((size_t)snprintf(line, sizeof line, "%s: %s", name, value) >= sizeof line)
+		return ontra__error(ONTRA_EINVALID, "header '%s' is too long", name);
+	n = curl_slist_append(*list, line);
+	if (!n)
+		return ontra__error_oom();
+	*list = n;
+	return 0;
+}
+
+/* Build the URL: base + path (+ the path's own query) + encoded query params. */
+static int build_url(util_buf *url, const ontra_client *c, const ontra_request *req)
+{
+	const char *path = req->path;
+
+	if (!path || !*path)
+		return ontra__error(ONTRA_EINVALID, "missing request path: expected e.g. /Contacts");
+	if (strpbrk(path, " \t\r\n") || util_starts_with(path, "http:") ||
+	    util_starts_with(path, "https:"))
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid path '%s': expected a path relative to the base url, "
+		                    "without spaces", path);
+	util_buf_puts(url, c->base_url);
+	if (path[0] != '/')
+		util_buf_putc(url, '/');
+	util_buf_puts(url, path);
+	if (ontra_params_count(req->query)) {
+		util_buf_putc(url, strchr(path, '?') ? '&' : '?');
+		if (ontra__params_encode(req->query, url) < 0)
+			return ONTRA_ERROR;
+	}
+	if (util_buf_failed(url))
+		return ontra__error_oom();
+	return 0;
+}
+
+static void log_request(ontra_client *c, const char *method, const char *url,
+                        const struct curl_slist *hdrs, size_t body_len)
+{
+	ontra__log(c, ONTRA_LOG_INFO, "> %s %s", method, url);
+	if (c->log_level < ONTRA_LOG_DEBUG)
+		return;
+	for (; hdrs; hdrs = hdrs->next) {
+		if (util_strnieq(hdrs->data, "Api-Key:", 8)) {
+			char masked[16];
+			util_mask_secret(c->api_key, masked, sizeof masked);
+			ontra__log(c, ONTRA_LOG_DEBUG, "> Api-Key: %s", masked);
+		} else if (hdrs->data[strlen(hdrs->data) - 1] != ':') {
+			ontra__log(c, ONTRA_LOG_DEBUG, "> %s", hdrs->data);
+		}
+	}
+	if (body_len)
+		ontra__log(c, ONTRA_LOG_DEBUG, "> (%zu bytes of body)", body_len);
+}
+
+static void log_response(ontra_client *c, const ontra_response *r)
+{
+	size_t i;
+
+	ontra__log(c, ONTRA_LOG_INFO, "< %d (%.0f ms, %zu bytes, rate limit %ld/%ld, reset %ld s)",
+	           r->status, r->seconds * 1000.0, r->body_len, r->rate.remaining, r->rate.limit,
+	           r->rate.reset);
+	for (i = 0; c->log_level >= ONTRA_LOG_DEBUG && i < ontra_params_count(r->headers); i++)
+		ontra__log(c, ONTRA_LOG_DEBUG, "< %s: %s", ontra_params_key(r->headers, i),
+		           ontra_params_value(r->headers, i));
+}
+
+int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req)
+{
+	util_buf url = UTIL_BUF_INIT, form = UTIL_BUF_INIT;
+	struct transfer t = {c, UTIL_BUF_INIT, NULL, 0};
+	struct curl_slist *hdrs = NULL;
+	const char *method, *body = NULL, *ctype = NULL;
+	char *json_body = NULL;
+	size_t body_len = 0, i;
+	int kinds, rc;
+	CURLcode cc;
+	CURL *h;
+	long status = 0, nconn = 0;
+	double secs = 0;
+	ontra_response *r;
+
+	*out = NULL;
+	if (!c || !req || req->version < 1 || req->version > ONTRA_REQUEST_VERSION)
+		return ontra__error(ONTRA_EINVALID, "invalid request: expected ONTRA_REQUEST_INIT");
+	method = req->method ? req->method : "GET";
+	if (!is_token(method))
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid method '%s': expected an HTTP method such as GET", method);
+	kinds = (req->form != NULL) + (req->json != NULL) + (req->body != NULL);
+	if (kinds > 1)
+		return ontra__error(ONTRA_EINVALID,
+		                    "a request takes one body: form, json or raw, not several");
+	if ((rc = build_url(&url, c, req)) < 0)
+		goto done;
+
+	if (req->form) {
+		if ((rc = ontra__params_encode(req->form, &form)) < 0)
+			goto done;
+		if (util_buf_ensure(&form) < 0) {
+			rc = ontra__error_oom();
+			goto done;
+		}
+		body = form.data;
+		body_len = form.len;
+		ctype = "application/x-www-form-urlencoded";
+	} else if (req->json) {
+		json_body = json_dumps(req->json, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (!json_body) {
+			rc = ontra__error(ONTRA_EINVALID, "request body cannot be encoded as JSON");
+			goto done;
+		}
+		body = json_body;
+		body_len = strlen(json_body);
+		ctype = "application/json";
+	} else if (req->body) {
+		body = req->body;
+		body_len = req->body_len;
+		ctype = req->content_type;
+	}
+
+	/* Headers: ours first, then the caller's; the caller cannot replace auth. */
+	rc = 0;
+	if (add_header(&hdrs, "Api-Key", c->api_key) < 0 ||
+	    add_header(&hdrs, "Api-Appid", c->app_id) < 0) {
+		rc = ONTRA_ERROR;
+		goto done;
+	}
+	if (!has_header(req->headers, "Accept") && add_header(&hdrs, "Accept", "application/json") < 0)
+		rc = ONTRA_ERROR;
+	if (rc == 0 && ctype && !has_header(req->headers, "Content-Type") &&
+	    add_header(&hdrs, "Content-Type", ctype) < 0)
+		rc = ONTRA_ERROR;
+	for (i = 0; rc == 0 && i < ontra_params_count(req->headers); i++) {
+		const char *k = ontra_params_key(req->headers, i);
+		if (util_strieq(k, "Api-Key") || util_strieq(k, "Api-Appid"))
+			continue;
+		if (strpbrk(ontra_params_value(req->headers, i), "\r\n") || !is_token(k)) {
+			rc = ontra__error(ONTRA_EINVALID, "invalid header '%s'", k);
+			break;
+		}
+		rc = add_header(&hdrs, k, ontra_params_value(req->headers, i));
+	}
+	/* No "Expect: 100-continue" round trip on larger bodies. */
+	if (rc == 0 && !has_header(req->headers, "Expect")) {
+		struct curl_slist *n = curl_slist_append(hdrs, "Expect:");
+		if (!n)
+			rc = ontra__error_oom();
+		else
+			hdrs = n;
+	}
+	if (rc < 0)
+		goto done;
+	if (ontra_params_new(&t.headers) < 0) {
+		rc = ONTRA_ERROR;
+		goto done;
+	}
+	t.body.cap = c->max_response_size;
+
+	h = c->curl;
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, url.data);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	if (c->ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
+	if (strcmp(method, "GET") == 0 && !body) {
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	} else if (strcmp(method, "HEAD") == 0) {
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	} else {
+		if (strcmp(method, "POST") != 0)
+			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+		if (body || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
+		    strcmp(method, "PATCH") == 0) {
+			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
+		}
+	}
+
+	log_request(c, method, url.data, hdrs, body_len);
+	c->stats.requests++;
+	cc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &nconn);
+	if (nconn > 0)
+		c->stats.connections += (unsigned long)nconn;
+	/* The easy handle must not keep pointers into our stack after this. */
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	if (cc != CURLE_OK) {
+		if (cc == CURLE_WRITE_ERROR && t.body.overflow) {
+			rc = ontra__error(ONTRA_EBADRESPONSE,
+			                  "response larger than the %zu-byte limit",
+			                  c->max_response_size);
+		} else {
+			rc = ontra__error(ONTRA_ENETWORK, "cannot reach %s: %s", c->base_url,
+			                  curl_easy_strerror(cc));
+			ontra__error_detail(0, (int)cc, NULL, 0);
+		}
+		ontra__log(c, ONTRA_LOG_INFO, "< %s", ontra_error_last()->message);
+		goto done;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &secs);
+	if (util_buf_ensure(&t.body) < 0) {
+		rc = ontra__error_oom();
+		goto done;
+	}
+	r = calloc(1, sizeof *r);
+	if (!r) {
+		rc = ontra__error_oom();
+		goto done;
+	}
+	r->status = (int)status;
+	r->body_len = t.body.len;
+	r->body = util_buf_detach(&t.body);
+	r->headers = t.headers;
+	t.headers = NULL;
+	r->seconds = secs;
+	r->rate.limit = header_long(r->headers, "X-Rate-Limit-Limit");
+	r->rate.remaining = header_long(r->headers, "X-Rate-Limit-Remaining");
+	r->rate.reset = header_long(r->headers, "X-Rate-Limit-Reset");
+	if (r->rate.limit >= 0 || r->rate.remaining >= 0)
+		c->last_rate = r->rate;
+	log_response(c, r);
+	*out = r;
+	rc = 0;
+done:
+	curl_slist_free_all(hdrs);
+	util_buf_release(&url);
+	util_buf_release(&form);
+	util_buf_release(&t.body);
+	ontra_params_free(t.headers);
+	free(json_body);
+	return rc;
+}
+
+void ontra_response_free(ontra_response *r)
+{
+	if (!r)
+		return;
+	free(r->body);
+	ontra_params_free(r->headers);
+	free(r);
+}
+
+int ontra_response_status(const ontra_response *r)
+{
+	return r->status;
+}
+
+const char *ontra_response_body(const ontra_response *r, size_t *len)
+{
+	if (len)
+		*len = r->body_len;
+	return r->body;
+}
+
+const char *ontra_response_header(const ontra_response *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ontra_params_count(r->headers); i++)
+		if (util_strieq(ontra_params_key(r->headers, i), name))
+			return ontra_params_value(r->headers, i);
+	return NULL;
+}
+
+const ontra_params *ontra_response_headers(const ontra_response *r)
+{
+	return r->headers;
+}
+
+void ontra_response_rate_limit(const ontra_response *r, ontra_rate_limit *out)
+{
+	*out = r->rate;
+}

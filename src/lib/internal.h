@@ -1,0 +1,66 @@
+/*
+ * Internal declarations shared across libontraport's files. Names used
+ * across files but not public carry a double underscore (ontra_x__y).
+ */
+#ifndef ONTRA_INTERNAL_H
+#define ONTRA_INTERNAL_H
+
+#include <curl/curl.h>
+
+#include "ontraport.h"
+
+/* --- errors (error.c) --- */
+
+/*
+ * Set the thread's last error and return `code`, so callers can write
+ * `return ontra__error(ONTRA_EINVALID, "...")`. The message is one
+ * lowercase line; it is formatted, and truncated if long.
+ */
+int ontra__error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Attach HTTP status, curl code and server body to the last error. */
+void ontra__error_detail(int http_status, int curl_code, const char *body, size_t body_len);
+/* Out of memory: a fixed message, no allocation. */
+int ontra__error_oom(void);
+
+/* --- client (client.c) --- */
+
+struct ontra_client {
+	char *base_url; /* without trailing slash */
+	char *app_id;
+	char *api_key;
+	char *user_agent;
+	char *ca_file;
+	long connect_timeout_ms;
+	long timeout_ms;
+	size_t max_response_size;
+	ontra_log_fn log;
+	void *log_userdata;
+	int log_level;
+
+	CURL *curl; /* one easy handle: keeps its connection alive across requests */
+	ontra_rate_limit last_rate;
+	ontra_client_stats stats;
+};
+
+/* Log a line through the client's callback when its level is enabled. */
+void ontra__log(const ontra_client *c, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* --- params (params.c) --- */
+
+/* URL-encode the list as k=v&k=v (form body or query string), appended to buf. */
+struct util_buf;
+int ontra__params_encode(const ontra_params *p, struct util_buf *buf);
+
+/* --- responses (http.c) --- */
+
+struct ontra_response {
+	int status;
+	char *body;
+	size_t body_len;
+	ontra_params *headers;
+	ontra_rate_limit rate;
+	double seconds;
+};
+
+#endif

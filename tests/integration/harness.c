@@ -1,0 +1,119 @@
+#include "harness.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void take(char *dst, size_t n, const char *line, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	if (strncmp(line, prefix, pl) == 0) {
+		snprintf(dst, n, "%s", line + pl);
+		dst[strcspn(dst, "\r\n")] = '\0';
+	}
+}
+
+int sandbox_start(sandbox_proc *sp, const char *const *extra)
+{
+	const char *bin = getenv("ONTRAPORT_BIN");
+	const char *argv[32] = {bin, "sandbox", "--port", "0", "--db", ":memory:", "--quiet"};
+	int fds[2], argc = 7;
+	FILE *f;
+	char line[512];
+
+	memset(sp, 0, sizeof *sp);
+	if (!bin)
+		return -1;
+	while (extra && *extra && argc < 30)
+		argv[argc++] = *extra++;
+	argv[argc] = NULL;
+	if (pipe(fds) < 0)
+		return -1;
+	sp->pid = fork();
+	if (sp->pid < 0)
+		return -1;
+	if (sp->pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f)) {
+		take(sp->base_url, sizeof sp->base_url, line, "ONTRAPORT_BASE_URL=");
+		take(sp->app_id, sizeof sp->app_id, line, "ONTRAPORT_APP_ID=");
+		take(sp->api_key, sizeof sp->api_key, line, "ONTRAPORT_API_KEY=");
+		take(sp->token, sizeof sp->token, line, "ONTRAPORT_SANDBOX_TOKEN=");
+		if (sp->token[0])
+			break;
+	}
+	fclose(f);
+	if (!sp->token[0] || !sp->base_url[0]) {
+		sandbox_stop(sp);
+		return -1;
+	}
+	snprintf(sp->root, sizeof sp->root, "%s", sp->base_url);
+	if (strlen(sp->root) > 2 && strcmp(sp->root + strlen(sp->root) - 2, "/1") == 0)
+		sp->root[strlen(sp->root) - 2] = '\0';
+	return 0;
+}
+
+void sandbox_stop(sandbox_proc *sp)
+{
+	if (sp->pid > 0) {
+		kill(sp->pid, SIGTERM);
+		waitpid(sp->pid, NULL, 0);
+		sp->pid = 0;
+	}
+}
+
+ontra_client *sandbox_client(const sandbox_proc *sp)
+{
+	ontra_client_options o = ONTRA_CLIENT_OPTIONS_INIT;
+	ontra_client *c;
+
+	o.base_url = sp->base_url;
+	o.app_id = sp->app_id;
+	o.api_key = sp->api_key;
+	if (ontra_client_new(&c, &o) < 0) {
+		fprintf(stderr, "client: %s\n", ontra_error_last()->message);
+		abort();
+	}
+	return c;
+}
+
+json_t *sandbox_control(const sandbox_proc *sp, const char *method, const char *path)
+{
+	ontra_client_options o = ONTRA_CLIENT_OPTIONS_INIT;
+	ontra_request req = ONTRA_REQUEST_INIT;
+	ontra_params *h = NULL;
+	ontra_client *c = NULL;
+	ontra_response *r = NULL;
+	json_t *out = NULL;
+	char p[512];
+
+	o.base_url = sp->root;
+	o.app_id = "control";
+	o.api_key = "control";
+	if (ontra_client_new(&c, &o) < 0 || ontra_params_new(&h) < 0 ||
+	    ontra_params_add(h, "X-Sandbox-Token", sp->token) < 0)
+		goto out;
+	snprintf(p, sizeof p, "/_sandbox/%s", path);
+	req.method = method;
+	req.path = p;
+	req.headers = h;
+	if (ontra_send(&r, c, &req) == 0 && ontra_response_status(r) == 200)
+		out = json_loads(ontra_response_body(r, NULL), 0, NULL);
+out:
+	ontra_response_free(r);
+	ontra_params_free(h);
+	ontra_client_free(c);
+	return out;
+}
