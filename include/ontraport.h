@@ -266,6 +266,36 @@ ONTRA_EXTERN int ontra_call_data(json_t **out, ontra_client *c, const ontra_requ
  */
 ONTRA_EXTERN int ontra_client_verify(ontra_client *c);
 
+/* ------------------------------------------------------------------------
+ * Search conditions (criteria)
+ * ------------------------------------------------------------------------ */
+
+/** Whether op is an operator the API accepts ("=", "<>", "LIKE", "IN", "IS", ...). */
+ONTRA_EXTERN int ontra_condition_op_valid(const char *op);
+
+/**
+ * Append a clause to a condition (a JSON array, as the API's `condition`
+ * parameter takes it). conj is "AND" or "OR" (ignored for the first clause).
+ * value is stolen (even on failure): a string or number for the comparison
+ * operators, an array for IN / NOT IN, NULL for IS (null) and IS NOT EMPTY.
+ * Errors: ONTRA_EINVALID.
+ */
+ONTRA_EXTERN int ontra_condition_add(json_t *condition, const char *conj, const char *field,
+                                     const char *op, json_t *value);
+
+/**
+ * Compile the readable condition syntax into the API's condition JSON:
+ *
+ *   email LIKE '%@example.com' AND status = 6 OR id IN (1, 2) OR phone IS NULL
+ *
+ * Operators: = != <> < > <= >= LIKE, [NOT] IN (...), IS [NOT] NULL|EMPTY.
+ * Values are 'quoted' or "quoted" text, or numbers. Clauses are joined by
+ * AND / OR (no parentheses; AND binds tighter). Field names are not checked
+ * here (see ontra_fields_check). On success *out is a new JSON array.
+ * Errors: ONTRA_EINVALID, with the column of the mistake in the message.
+ */
+ONTRA_EXTERN int ontra_where_parse(json_t **out, const char *text);
+
 #ifdef __cplusplus
 }
 #endif
