@@ -296,6 +296,191 @@ ONTRA_EXTERN int ontra_condition_add(json_t *condition, const char *conj, const 
  */
 ONTRA_EXTERN int ontra_where_parse(json_t **out, const char *text);
 
+/* ------------------------------------------------------------------------
+ * Object types and their fields (metadata from /objects/meta, cached)
+ * ------------------------------------------------------------------------ */
+
+/* Well-known object type ids (REFERENCE.md §2); custom objects are >= 10000. */
+enum {
+	ONTRA_CONTACT = 0,
+	ONTRA_TASK = 1,
+	ONTRA_USER = 2,
+	ONTRA_SEQUENCE = 5,
+	ONTRA_RULE = 6,
+	ONTRA_MESSAGE = 7,
+	ONTRA_NOTE = 12,
+	ONTRA_TAG = 14,
+	ONTRA_PRODUCT = 16,
+	ONTRA_FORM = 122,
+	ONTRA_CAMPAIGN = 140,
+	ONTRA_WEBHOOK = 145
+};
+
+/**
+ * Resolve an object type given by number ("0", "10003") or by name
+ * ("contacts", "Contact", "tags", a custom object's name, singular or
+ * plural, any case). Names of custom objects come from the account's
+ * metadata (one request, then cached in the client).
+ * Errors: ONTRA_ENOTFOUND (no such type; the message suggests the nearest
+ * name), and the errors of ontra_call.
+ */
+ONTRA_EXTERN int ontra_object_type(int *out, ontra_client *c, const char *name_or_id);
+
+/** The display name of a type ("Contact"), from the metadata (borrowed), or NULL. */
+ONTRA_EXTERN const char *ontra_object_type_name(ontra_client *c, int type);
+
+/**
+ * All object types of the account: *out is a new array of
+ * {"id": N, "name": "...", "fields": count}, sorted by id.
+ */
+ONTRA_EXTERN int ontra_object_types(json_t **out, ontra_client *c);
+
+/**
+ * The fields of a type: *out is borrowed from the client's metadata cache
+ * (valid until the client is freed): {"<field>": {"alias", "type",
+ * "required", "unique", "editable", "deletable"[, "options"]}, ...}.
+ */
+ONTRA_EXTERN int ontra_fields(const json_t **out, ontra_client *c, int type);
+
+/** Forget the cached metadata (after adding fields or custom objects). */
+ONTRA_EXTERN void ontra_meta_invalidate(ontra_client *c);
+
+/**
+ * Check field values for a type before they are sent, and normalise them
+ * in place: every key must be a field of the type (else ONTRA_EINVALID
+ * "unknown field 'emial' for Contact (did you mean 'email'?)"), writable,
+ * and its value of the field's kind: numbers for numeric/price, an address
+ * for email, 0/1 for check, an option id or label for drop (labels become
+ * ids), option ids for list (joined with the API's star-slash-star separators), Unix seconds or
+ * YYYY-MM-DD[ HH:MM[:SS]] (UTC) for dates (become Unix seconds). Values
+ * become strings. Errors: ONTRA_EINVALID naming the field and what was
+ * expected.
+ */
+ONTRA_EXTERN int ontra_fields_check(ontra_client *c, int type, json_t *values);
+
+/* ------------------------------------------------------------------------
+ * Objects: get, create, update, upsert, delete
+ * ------------------------------------------------------------------------ */
+
+/** GET /object: *out is the record (new). Errors: ONTRA_ENOTFOUND when it does not exist. */
+ONTRA_EXTERN int ontra_object_get(json_t **out, ontra_client *c, int type, long long id);
+
+/**
+ * POST /objects: create a record from field values (checked first with
+ * ontra_fields_check; `fields` is not modified). *out is the server's reply
+ * (new): the record with its id.
+ */
+ONTRA_EXTERN int ontra_object_create(json_t **out, ontra_client *c, int type, const json_t *fields);
+
+/** PUT /objects: update a record; *out is the changed attributes (new), incl. id and dlm. */
+ONTRA_EXTERN int ontra_object_update(json_t **out, ontra_client *c, int type, long long id,
+                                     const json_t *fields);
+
+/**
+ * POST /objects/saveorupdate: create the record, or merge into the one with
+ * the same unique field (email for contacts): the only duplicate-safe write.
+ * With ignore_blanks, empty values do not overwrite stored ones. *out is the
+ * new record when created, else the changed attributes; *created (if not
+ * NULL) says which.
+ */
+ONTRA_EXTERN int ontra_object_upsert(json_t **out, int *created, ontra_client *c, int type,
+                                     const json_t *fields, int ignore_blanks);
+
+/** DELETE /object: delete one record. Errors: ONTRA_ENOTFOUND when it does not exist. */
+ONTRA_EXTERN int ontra_object_delete(ontra_client *c, int type, long long id);
+
+/* ------------------------------------------------------------------------
+ * Searching: results stream, a page of at most 50 at a time
+ * ------------------------------------------------------------------------ */
+
+#define ONTRA_SEARCH_OPTIONS_VERSION 1
+
+typedef struct ontra_search_options {
+	unsigned int version;        /* ONTRA_SEARCH_OPTIONS_VERSION */
+	int object_type;             /* ONTRA_CONTACT, ... */
+	const char *search;          /* free text, or NULL */
+	int search_notes;            /* also search the objects' notes */
+	const long long *ids;        /* only these ids, or NULL */
+	size_t ids_count;
+	const json_t *condition;     /* criteria (ontra_where_parse), borrowed, or NULL */
+	const char *sort;            /* field to sort by, or NULL */
+	int sort_desc;               /* descending */
+	const char *const *fields;   /* listFields: only these fields, or NULL */
+	size_t fields_count;
+	long long group_id;          /* a saved group, or 0 */
+	size_t limit;                /* stop after this many objects; 0 = all */
+	size_t start;                /* skip this many first */
+	long long tag_id;            /* list objects with this tag (GET /objects/tag)... */
+	const char *tag_name;        /* ...or the tag of this name */
+	size_t page_size;            /* 1..50; 0 = 50, the API's maximum */
+} ontra_search_options;
+
+#define ONTRA_SEARCH_OPTIONS_INIT \
+	{ONTRA_SEARCH_OPTIONS_VERSION, 0, NULL, 0, NULL, 0, NULL, NULL, 0, NULL, 0, 0, 0, 0, 0, NULL, 0}
+
+/*
+ * Called once per object, in order, as pages arrive. The object is
+ * borrowed (json_incref it to keep it). Return 0 to go on, non-zero to
+ * stop (the search then returns ONTRA_EUSER).
+ */
+typedef int (*ontra_object_fn)(json_t *object, void *userdata);
+
+/**
+ * Search objects and hand each one to fn as pages arrive: nothing holds
+ * the whole result. Pages are requested with start/range until a page comes
+ * back short or `limit` is reached. With tag_id or tag_name, lists the
+ * objects that have that tag.
+ */
+ONTRA_EXTERN int ontra_search(ontra_client *c, const ontra_search_options *o, ontra_object_fn fn,
+                              void *userdata);
+
+/** How many objects a search would return (GET /objects/getInfo; ignores limit). */
+ONTRA_EXTERN int ontra_search_count(long long *out, ontra_client *c, const ontra_search_options *o);
+
+/**
+ * DELETE /objects: delete every object a search selects (ids, condition,
+ * search, group). Refuses (ONTRA_EINVALID) a search that selects nothing in
+ * particular, since the API would then delete every object of the type;
+ * set `all` to mean exactly that.
+ */
+ONTRA_EXTERN int ontra_objects_delete(ontra_client *c, const ontra_search_options *o, int all);
+
+/* ------------------------------------------------------------------------
+ * Tags, sequences and campaigns
+ * ------------------------------------------------------------------------ */
+
+/**
+ * Add (or with `remove`, take away) tags given by id on objects
+ * (PUT/DELETE /objects/tag). The API answers before the work is done;
+ * the change is visible shortly after.
+ */
+ONTRA_EXTERN int ontra_tag_ids(ontra_client *c, int type, const long long *ids, size_t n,
+                               const long long *tag_ids, size_t ntags, int remove);
+
+/**
+ * Add tags given by name (PUT /objects/tagByName; names that do not exist
+ * are created), or with `remove` take them away (DELETE /objects/tagByName;
+ * a name that is not a tag is ONTRA_ENOTFOUND, checked before sending).
+ */
+ONTRA_EXTERN int ontra_tag_names(ontra_client *c, int type, const long long *ids, size_t n,
+                                 const char *const *names, size_t nnames, int remove);
+
+/**
+ * Find a tag by name (exact, case-sensitive as the API stores it): *out is
+ * its id. Errors: ONTRA_ENOTFOUND.
+ */
+ONTRA_EXTERN int ontra_tag_find(long long *out, ontra_client *c, const char *name);
+
+typedef enum ontra_sub_type { ONTRA_SUB_CAMPAIGN = 0, ONTRA_SUB_SEQUENCE = 1 } ontra_sub_type;
+
+/**
+ * Add objects to (or with `remove`, take them out of) sequences or
+ * campaigns (automations), PUT/DELETE /objects/subscribe with sub_type.
+ */
+ONTRA_EXTERN int ontra_subscribe(ontra_client *c, int type, const long long *ids, size_t n,
+                                 const long long *list_ids, size_t nlists, ontra_sub_type kind,
+                                 int remove);
+
 #ifdef __cplusplus
 }
 #endif

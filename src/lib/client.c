@@ -109,6 +109,7 @@ void ontra_client_free(ontra_client *c)
 		return;
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
+	json_decref(c->meta);
 	free(c->base_url);
 	free(c->app_id);
 	if (c->api_key) {

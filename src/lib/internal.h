@@ -38,6 +38,7 @@ struct ontra_client {
 	int log_level;
 
 	CURL *curl; /* one easy handle: keeps its connection alive across requests */
+	json_t *meta; /* GET /objects/meta?format=byId, fetched on first use */
 	ontra_rate_limit last_rate;
 	ontra_client_stats stats;
 };
@@ -45,6 +46,11 @@ struct ontra_client {
 /* Log a line through the client's callback when its level is enabled. */
 void ontra__log(const ontra_client *c, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* --- metadata (meta.c) --- */
+
+/* The cached metadata (borrowed), fetching it on first use. */
+int ontra__meta(const json_t **out, ontra_client *c);
 
 /* --- params (params.c) --- */
 
@@ -62,5 +68,10 @@ struct ontra_response {
 	ontra_rate_limit rate;
 	double seconds;
 };
+
+/* --- helpers for module calls (objects.c) --- */
+
+/* Append "1,2,3" for a list of ids to buf; ONTRA_EINVALID if one is not positive. */
+int ontra__ids_csv(struct util_buf *buf, const long long *ids, size_t n, const char *what);
 
 #endif

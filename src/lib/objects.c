@@ -1,0 +1,568 @@
+/*
+ * The object modules: get, create, update, upsert, delete, search (streamed
+ * page by page), tags, sequences and campaigns (REFERENCE.md §3).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "internal.h"
+#include "str.h"
+
+#define PAGE_MAX 50
+#define NAMES_MAX 1000
+
+int ontra__ids_csv(util_buf *buf, const long long *ids, size_t n, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (ids[i] <= 0)
+			return ontra__error(ONTRA_EINVALID, "invalid %s %lld: expected a positive whole number",
+			                    what, ids[i]);
+		util_buf_printf(buf, "%s%lld", i ? "," : "", ids[i]);
+	}
+	if (util_buf_ensure(buf) < 0)
+		return ontra__error_oom();
+	return 0;
+}
+
+static int check_type(int type)
+{
+	if (type < 0)
+		return ontra__error(ONTRA_EINVALID, "invalid object type %d", type);
+	return 0;
+}
+
+static int check_id(long long id)
+{
+	if (id <= 0)
+		return ontra__error(ONTRA_EINVALID, "invalid object id %lld: expected a positive whole number",
+		                    id);
+	return 0;
+}
+
+/* A copy of the values, checked and normalised against the type's fields. */
+static int checked_copy(json_t **out, ontra_client *c, int type, const json_t *fields)
+{
+	json_t *copy;
+	int rc;
+
+	*out = NULL;
+	if (!json_is_object(fields))
+		return ontra__error(ONTRA_EINVALID, "field values must be a JSON object");
+	copy = json_deep_copy(fields);
+	if (!copy)
+		return ontra__error_oom();
+	if ((rc = ontra_fields_check(c, type, copy)) < 0) {
+		json_decref(copy);
+		return rc;
+	}
+	*out = copy;
+	return 0;
+}
+
+int ontra_object_get(json_t **out, ontra_client *c, int type, long long id)
+{
+	ontra_request req = ONTRA_REQUEST_INIT;
+	char path[96];
+	int rc;
+
+	*out = NULL;
+	if ((rc = check_type(type)) < 0 || (rc = check_id(id)) < 0)
+		return rc;
+	snprintf(path, sizeof path, "/object?objectID=%d&id=%lld", type, id);
+	req.path = path;
+	if ((rc = ontra_call_data(out, c, &req)) < 0)
+		return rc;
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return ontra__error(ONTRA_EBADRESPONSE, "the server's reply holds no object");
+	}
+	return 0;
+}
+
+int ontra_object_create(json_t **out, ontra_client *c, int type, const json_t *fields)
+{
+	ontra_request req = ONTRA_REQUEST_INIT;
+	json_t *body;
+	int rc;
+
+	*out = NULL;
+	if ((rc = check_type(type)) < 0 || (rc = checked_copy(&body, c, type, fields)) < 0)
+		return rc;
+	json_object_set_new(body, "objectID", json_integer(type));
+	req.method = "POST";
+	req.path = "/objects";
+	req.json = body;
+	rc = ontra_call_data(out, c, &req);
+	json_decref(body);
+	return rc;
+}
+
+int ontra_object_update(json_t **out, ontra_client *c, int type, long long id, const json_t *fields)
+{
+	ontra_request req = ONTRA_REQUEST_INIT;
+	json_t *body, *data = NULL, *attrs;
+	int rc;
+
+	*out = NULL;
+	if ((rc = check_type(type)) < 0 || (rc = check_id(id)) < 0 ||
+	    (rc = checked_copy(&body, c, type, fields)) < 0)
+		return rc;
+	if (json_object_size(body) == 0) {
+		json_decref(body);
+		return ontra__error(ONTRA_EINVALID, "nothing to update: give at least one field=value");
+	}
+	json_object_set_new(body, "objectID", json_integer(type));
+	json_object_set_new(body, "id", json_integer(id));
+	req.method = "PUT";
+	req.path = "/objects";
+	req.json = body;
+	rc = ontra_call_data(&data, c, &req);
+	json_decref(body);
+	if (rc < 0)
+		return rc;
+	attrs = json_object_get(data, "attrs");
+	*out = json_incref(attrs ? attrs : data);
+	json_decref(data);
+	return 0;
+}
+
+/* Add the values of a JSON object as form fields (strings as they are). */
+static int form_from_object(ontra_params *form, const json_t *obj)
+{
+	const char *k;
+	json_t *v;
+	char buf[64];
+	int rc;
+
+	json_object_foreach((json_t *)obj, k, v) {
+		const char *t = json_is_string(v) ? json_string_value(v) : NULL;
+		if (!t) {
+			if (json_is_integer(v))
+				snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
+			else
+				snprintf(buf, sizeof buf, "%s", "");
+			t = buf;
+		}
+		if ((rc = ontra_params_add(form, k, t)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int ontra_object_upsert(json_t **out, int *created, ontra_client *c, int type,
+                        const json_t *fields, int ignore_blanks)
+{
+	ontra_request req = ONTRA_REQUEST_INIT;
+	ontra_params *form = NULL;
+	json_t *body, *data = NULL, *attrs;
+	int rc;
+
+	*out = NULL;
+	if (created)
+		*created = 0;
+	if ((rc = check_type(type)) < 0 || (rc = checked_copy(&body, c, type, fields)) < 0)
+		return rc;
+	if ((rc = ontra_params_new(&form)) < 0 || (rc = ontra_params_add_int(form, "objectID", type)) < 0 ||
+	    (rc = form_from_object(form, body)) < 0 ||
+	    (ignore_blanks && (rc = ontra_params_add(form, "ignore_blanks", "1")) < 0))
+		goto out;
+	/* Form encoding, as the official SDK sends saveorupdate. */
+	req.method = "POST";
+	req.path = "/objects/saveorupdate";
+	req.form = form;
+	if ((rc = ontra_call_data(&data, c, &req)) < 0)
+		goto out;
+	attrs = json_object_get(data, "attrs");
+	if (created)
+		*created = attrs == NULL;
+	*out = json_incref(attrs ? attrs : data);
+out:
+	json_decref(data);
+	json_decref(body);
+	ontra_params_free(form);
+	return rc;
+}
+
+int ontra_object_delete(ontra_client *c, int type, long long id)
+{
+	ontra_request req = ONTRA_REQUEST_INIT;
+	char path[96];
+	json_t *data;
+	int rc;
+
+	if ((rc = check_type(type)) < 0 || (rc = check_id(id)) < 0)
+		return rc;
+	snprintf(path, sizeof path, "/object?objectID=%d&id=%lld", type, id);
+	req.method = "DELETE";
+	req.path = path;
+	if ((rc = ontra_call_data(&data, c, &req)) < 0)
+		return rc;
+	json_decref(data);
+	return 0;
+}
+
+/* ---- searching ---- */
+
+/* The collection parameters of a search (REFERENCE.md §3.1), without paging. */
+static int search_params(ontra_params *q, const ontra_search_options *o, int with_tag)
+{
+	util_buf ids = UTIL_BUF_INIT;
+	int rc = 0;
+
+	if (!o || o->version < 1 || o->version > ONTRA_SEARCH_OPTIONS_VERSION)
+		return ontra__error(ONTRA_EINVALID, "invalid search options: expected ONTRA_SEARCH_OPTIONS_INIT");
+	if ((rc = check_type(o->object_type)) < 0)
+		return rc;
+	if ((rc = ontra_params_add_int(q, "objectID", o->object_type)) < 0)
+		return rc;
+	if (o->ids_count) {
+		if ((rc = ontra__ids_csv(&ids, o->ids, o->ids_count, "object id")) < 0 ||
+		    (rc = ontra_params_add(q, "ids", ids.data)) < 0)
+			goto out;
+	}
+	if (o->condition) {
+		char *s = json_dumps(o->condition, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (!s) {
+			rc = ontra__error(ONTRA_EINVALID, "the condition cannot be encoded as JSON");
+			goto out;
+		}
+		rc = ontra_params_add(q, "condition", s);
+		free(s);
+		if (rc < 0)
+			goto out;
+	}
+	if (o->search && *o->search && (rc = ontra_params_add(q, "search", o->search)) < 0)
+		goto out;
+	if (o->search_notes && (rc = ontra_params_add(q, "searchNotes", "true")) < 0)
+		goto out;
+	if (o->group_id > 0 && (rc = ontra_params_add_int(q, "group_id", o->group_id)) < 0)
+		goto out;
+	if (with_tag) {
+		if (o->tag_id > 0)
+			rc = ontra_params_add_int(q, "tag_id", o->tag_id);
+		else if (o->tag_name && *o->tag_name)
+			rc = ontra_params_add(q, "tag_name", o->tag_name);
+		if (rc < 0)
+			goto out;
+	}
+out:
+	util_buf_release(&ids);
+	return rc;
+}
+
+static int list_params(ontra_params *q, const ontra_search_options *o)
+{
+	util_buf b = UTIL_BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	if (o->sort && *o->sort) {
+		if ((rc = ontra_params_add(q, "sort", o->sort)) < 0 ||
+		    (rc = ontra_params_add(q, "sortDir", o->sort_desc ? "desc" : "asc")) < 0)
+			return rc;
+	}
+	if (o->fields_count) {
+		for (i = 0; i < o->fields_count; i++)
+			util_buf_printf(&b, "%s%s", i ? "," : "", o->fields[i]);
+		if (util_buf_ensure(&b) < 0)
+			return ontra__error_oom();
+		rc = ontra_params_add(q, "listFields", b.data);
+		util_buf_release(&b);
+	}
+	return rc;
+}
+
+int ontra_search(ontra_client *c, const ontra_search_options *o, ontra_object_fn fn, void *ud)
+{
+	ontra_params *base = NULL;
+	size_t page = o && o->page_size && o->page_size < PAGE_MAX ? o->page_size : PAGE_MAX;
+	size_t seen = 0, start;
+	int with_tag, rc;
+
+	if (!fn)
+		return ontra__error(ONTRA_EINVALID, "ontra_search needs a callback");
+	with_tag = o && (o->tag_id > 0 || (o->tag_name && *o->tag_name));
+	if ((rc = ontra_params_new(&base)) < 0 || (rc = search_params(base, o, with_tag)) < 0 ||
+	    (rc = list_params(base, o)) < 0)
+		goto out;
+	start = o->start;
+	for (;;) {
+		ontra_request req = ONTRA_REQUEST_INIT;
+		ontra_params *q = NULL;
+		json_t *data = NULL, *obj;
+		size_t want = page, i, got;
+
+		if (o->limit && o->limit - seen < want)
+			want = o->limit - seen;
+		if ((rc = ontra_params_new(&q)) < 0)
+			goto out;
+		for (i = 0; i < ontra_params_count(base); i++)
+			ontra_params_add(q, ontra_params_key(base, i), ontra_params_value(base, i));
+		ontra_params_add_int(q, "start", (long long)start);
+		rc = ontra_params_add_int(q, "range", (long long)want);
+		req.path = with_tag ? "/objects/tag" : "/objects";
+		req.query = q;
+		if (rc == 0)
+			rc = ontra_call_data(&data, c, &req);
+		ontra_params_free(q);
+		if (rc < 0)
+			goto out;
+		if (!json_is_array(data)) {
+			json_decref(data);
+			rc = ontra__error(ONTRA_EBADRESPONSE, "the server's search reply is not a list");
+			goto out;
+		}
+		got = json_array_size(data);
+		json_array_foreach(data, i, obj) {
+			if (fn(obj, ud) != 0) {
+				json_decref(data);
+				rc = ontra__error(ONTRA_EUSER, "search stopped by the caller");
+				goto out;
+			}
+			if (++seen == o->limit && o->limit)
+				break;
+		}
+		json_decref(data);
+		start += got;
+		/* A short page is the last one; a server that ignores range cannot loop us forever. */
+		if (got < want || got == 0 || (o->limit && seen >= o->limit) || got > PAGE_MAX)
+			break;
+	}
+	rc = 0;
+out:
+	ontra_params_free(base);
+	return rc;
+}
+
+int ontra_search_count(long long *out, ontra_client *c, const ontra_search_options *o)
+{
+	ontra_request req = ONTRA_REQUEST_INIT;
+	ontra_params *q = NULL;
+	json_t *data = NULL, *count;
+	long long v;
+	int rc;
+
+	*out = -1;
+	if (o && (o->tag_id > 0 || (o->tag_name && *o->tag_name)))
+		return ontra__error(ONTRA_EINVALID, "counting objects with a tag is not supported");
+	if ((rc = ontra_params_new(&q)) < 0 || (rc = search_params(q, o, 0)) < 0)
+		goto out;
+	req.path = "/objects/getInfo";
+	req.query = q;
+	if ((rc = ontra_call_data(&data, c, &req)) < 0)
+		goto out;
+	count = json_object_get(data, "count");
+	if (json_is_integer(count))
+		v = json_integer_value(count);
+	else if (!json_is_string(count) || util_parse_ll(json_string_value(count), 0, 1LL << 53, &v) < 0) {
+		rc = ontra__error(ONTRA_EBADRESPONSE, "the server's getInfo reply has no count");
+		goto out;
+	}
+	*out = v;
+out:
+	json_decref(data);
+	ontra_params_free(q);
+	return rc;
+}
+
+int ontra_objects_delete(ontra_client *c, const ontra_search_options *o, int all)
+{
+	ontra_request req = ONTRA_REQUEST_INIT;
+	ontra_params *q = NULL;
+	json_t *data = NULL;
+	int rc;
+
+	if (!all && o && !o->ids_count && !o->condition && !(o->search && *o->search) && !o->group_id)
+		return ontra__error(ONTRA_EINVALID, "refusing to delete every object of the type: give "
+		                                    "ids, a condition or a search");
+	if ((rc = ontra_params_new(&q)) < 0 || (rc = search_params(q, o, 0)) < 0)
+		goto out;
+	if (all && !o->ids_count && (rc = ontra_params_add(q, "performAll", "1")) < 0)
+		goto out;
+	req.method = "DELETE";
+	req.path = "/objects";
+	req.query = q;
+	rc = ontra_call_data(&data, c, &req);
+out:
+	json_decref(data);
+	ontra_params_free(q);
+	return rc;
+}
+
+/* ---- tags and subscriptions ---- */
+
+static int ids_form(ontra_params *form, int type, const long long *ids, size_t n)
+{
+	util_buf b = UTIL_BUF_INIT;
+	int rc;
+
+	if (n == 0)
+		return ontra__error(ONTRA_EINVALID, "no object ids given");
+	if ((rc = check_type(type)) < 0 || (rc = ontra__ids_csv(&b, ids, n, "object id")) < 0 ||
+	    (rc = ontra_params_add_int(form, "objectID", type)) < 0 ||
+	    (rc = ontra_params_add(form, "ids", b.data)) < 0) {
+		util_buf_release(&b);
+		return rc;
+	}
+	util_buf_release(&b);
+	return 0;
+}
+
+/* PUT (add) or DELETE (remove) with a form of ids + list ids. */
+static int list_call(ontra_client *c, const char *path, int type, const long long *ids, size_t n,
+                     const long long *list, size_t nlist, const char *what, int remove,
+                     const char *extra_key, const char *extra_value)
+{
+	ontra_request req = ONTRA_REQUEST_INIT;
+	ontra_params *form = NULL;
+	util_buf b = UTIL_BUF_INIT;
+	json_t *data = NULL;
+	int rc;
+
+	if (nlist == 0)
+		return ontra__error(ONTRA_EINVALID, "no %s ids given", what);
+	if ((rc = ontra_params_new(&form)) < 0 || (rc = ids_form(form, type, ids, n)) < 0 ||
+	    (rc = ontra__ids_csv(&b, list, nlist, what)) < 0 ||
+	    (rc = ontra_params_add(form, remove ? "remove_list" : "add_list", b.data)) < 0 ||
+	    (extra_key && (rc = ontra_params_add(form, extra_key, extra_value)) < 0))
+		goto out;
+	req.path = path;
+	if (remove) {
+		/* DELETE carries its parameters in the query string, as the SDK sends them. */
+		req.method = "DELETE";
+		req.query = form;
+	} else {
+		req.method = "PUT";
+		req.form = form;
+	}
+	rc = ontra_call_data(&data, c, &req);
+out:
+	json_decref(data);
+	util_buf_release(&b);
+	ontra_params_free(form);
+	return rc;
+}
+
+int ontra_tag_ids(ontra_client *c, int type, const long long *ids, size_t n,
+                  const long long *tag_ids, size_t ntags, int remove)
+{
+	return list_call(c, "/objects/tag", type, ids, n, tag_ids, ntags, "tag", remove, NULL, NULL);
+}
+
+int ontra_subscribe(ontra_client *c, int type, const long long *ids, size_t n,
+                    const long long *list_ids, size_t nlists, ontra_sub_type kind, int remove)
+{
+	return list_call(c, "/objects/subscribe", type, ids, n, list_ids, nlists,
+	                 kind == ONTRA_SUB_SEQUENCE ? "sequence" : "campaign", remove, "sub_type",
+	                 kind == ONTRA_SUB_SEQUENCE ? "Sequence" : "Campaign");
+}
+
+int ontra_tag_find(long long *out, ontra_client *c, const char *name)
+{
+	ontra_request req = ONTRA_REQUEST_INIT;
+	ontra_params *q = NULL;
+	json_t *cond = json_array(), *data = NULL, *first, *id;
+	char *cs = NULL;
+	long long v;
+	int rc;
+
+	*out = 0;
+	if (!name || !*name) {
+		json_decref(cond);
+		return ontra__error(ONTRA_EINVALID, "empty tag name");
+	}
+	if (!cond || (rc = ontra_condition_add(cond, NULL, "tag_name", "=", json_string(name))) < 0 ||
+	    !(cs = json_dumps(cond, JSON_COMPACT))) {
+		rc = cond ? ontra__error(ONTRA_EINVALID, "invalid tag name") : ontra__error_oom();
+		goto out;
+	}
+	if ((rc = ontra_params_new(&q)) < 0 || (rc = ontra_params_add_int(q, "objectID", ONTRA_TAG)) < 0 ||
+	    (rc = ontra_params_add(q, "condition", cs)) < 0 || (rc = ontra_params_add(q, "range", "1")) < 0)
+		goto out;
+	req.path = "/objects";
+	req.query = q;
+	if ((rc = ontra_call_data(&data, c, &req)) < 0)
+		goto out;
+	first = json_array_get(data, 0);
+	if (!first) {
+		rc = ontra__error(ONTRA_ENOTFOUND, "no tag named '%s'", name);
+		goto out;
+	}
+	id = json_object_get(first, "tag_id");
+	if (!id)
+		id = json_object_get(first, "id");
+	if (json_is_integer(id))
+		v = json_integer_value(id);
+	else if (!json_is_string(id) || util_parse_ll(json_string_value(id), 1, 1LL << 53, &v) < 0) {
+		rc = ontra__error(ONTRA_EBADRESPONSE, "the server's tag record has no id");
+		goto out;
+	}
+	*out = v;
+out:
+	free(cs);
+	json_decref(cond);
+	json_decref(data);
+	ontra_params_free(q);
+	return rc;
+}
+
+int ontra_tag_names(ontra_client *c, int type, const long long *ids, size_t n,
+                    const char *const *names, size_t nnames, int remove)
+{
+	ontra_request req = ONTRA_REQUEST_INIT;
+	json_t *body = NULL, *jids = NULL, *jnames = NULL, *data = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (n == 0)
+		return ontra__error(ONTRA_EINVALID, "no object ids given");
+	if (nnames == 0 || nnames > NAMES_MAX)
+		return ontra__error(ONTRA_EINVALID, "give 1 to %d tag names", NAMES_MAX);
+	if ((rc = check_type(type)) < 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		if ((rc = check_id(ids[i])) < 0)
+			return rc;
+	for (i = 0; i < nnames; i++) {
+		if (!names[i] || !*names[i] || !util_utf8_valid(names[i], strlen(names[i])))
+			return ontra__error(ONTRA_EINVALID, "invalid tag name '%s': expected non-empty text",
+			                    names[i] ? names[i] : "");
+		if (remove) {
+			/* Untagging by a name that is not a tag is a mistake worth reporting, not a no-op. */
+			long long id;
+			if ((rc = ontra_tag_find(&id, c, names[i])) < 0)
+				return rc;
+		}
+	}
+	jids = json_array();
+	jnames = json_array();
+	if (!jids || !jnames) {
+		rc = ontra__error_oom();
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		json_array_append_new(jids, json_integer(ids[i]));
+	for (i = 0; i < nnames; i++)
+		json_array_append_new(jnames, json_string(names[i]));
+	body = json_pack("{s:i, s:O, s:O}", "objectID", type, "ids", jids,
+	                 remove ? "remove_names" : "add_names", jnames);
+	if (!body) {
+		rc = ontra__error_oom();
+		goto out;
+	}
+	req.method = remove ? "DELETE" : "PUT";
+	req.path = "/objects/tagByName";
+	req.json = body;
+	rc = ontra_call_data(&data, c, &req);
+out:
+	json_decref(data);
+	json_decref(body);
+	json_decref(jids);
+	json_decref(jnames);
+	return rc;
+}
