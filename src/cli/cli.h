@@ -163,6 +163,13 @@ int cli_print_json(cli_ctx *ctx, json_t *value);
 extern const cli_command cli_cmd_connection;
 extern const cli_command cli_cmd_api;
 extern const cli_command cli_cmd_sandbox;
+extern const cli_command cli_cmd_objects;
+extern const cli_command cli_cmd_object_types;
+extern const cli_command cli_cmd_fields;
+extern const cli_command cli_cmd_tags;
+extern const cli_command cli_cmd_sequences;
+extern const cli_command cli_cmd_campaigns;
+extern const cli_command cli_cmd_forms;
 
 /* The whole command table (main.c), for help, man pages and completion. */
 extern const cli_command cli_root;

@@ -23,6 +23,13 @@ static const cli_command cmd_version = {
 
 static const cli_command *const root_subs[] = {
 	&cli_cmd_connection,
+	&cli_cmd_objects,
+	&cli_cmd_object_types,
+	&cli_cmd_fields,
+	&cli_cmd_tags,
+	&cli_cmd_sequences,
+	&cli_cmd_campaigns,
+	&cli_cmd_forms,
 	&cli_cmd_api,
 	&cli_cmd_sandbox,
 	&cmd_version,

@@ -1,0 +1,144 @@
+/*
+ * The pick-lists the seed's "Select" fields need: object types, a type's
+ * fields, tags, sequences, campaigns, forms.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "objargs.h"
+
+static int run_object_types(cli_ctx *ctx, cli_args *args)
+{
+	static const char *const cols[] = {"id", "name", "fields", NULL};
+	ontra_client *c;
+	json_t *types = NULL, *t;
+	cli_out *o;
+	size_t i;
+	int rc, lrc;
+
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
+		return rc;
+	if ((lrc = ontra_object_types(&types, c)) < 0)
+		return cli_fail_lib(ctx, lrc);
+	o = cli_out_begin(ctx, cols);
+	json_array_foreach(types, i, t)
+		cli_out_record(o, t);
+	rc = cli_out_end(o) < 0 ? EXIT_ERROR : EXIT_OK;
+	json_decref(types);
+	return rc;
+}
+
+static int run_fields(cli_ctx *ctx, cli_args *args)
+{
+	static const char *const cols[] = {"field", "alias", "type", "required", "unique", "editable",
+	                                   "options", NULL};
+	ontra_client *c;
+	const json_t *fields;
+	const char *name;
+	json_t *def;
+	cli_out *o;
+	int type, rc, lrc;
+
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK ||
+	    (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
+		return rc;
+	if ((lrc = ontra_fields(&fields, c, type)) < 0)
+		return cli_fail_lib(ctx, lrc);
+	o = cli_out_begin(ctx, ctx->format == FMT_TABLE || ctx->format == FMT_CSV ? cols : NULL);
+	json_object_foreach((json_t *)fields, name, def) {
+		json_t *rec = json_object();
+		const char *k;
+		json_t *v;
+		json_object_set_new(rec, "field", json_string(name));
+		json_object_foreach(def, k, v)
+			json_object_set(rec, k, v);
+		cli_out_record(o, rec);
+		json_decref(rec);
+	}
+	return cli_out_end(o) < 0 ? EXIT_ERROR : EXIT_OK;
+}
+
+static int write_record(json_t *obj, void *out)
+{
+	return cli_out_record(out, obj) < 0;
+}
+
+/* Stream every object of a fixed type, as a pick-list. */
+static int list_type(cli_ctx *ctx, cli_args *args, int type, const char *const *cols)
+{
+	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
+	ontra_client *c;
+	cli_out *out;
+	long long lim;
+	int rc, lrc;
+
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
+		return rc;
+	if (cli_value_ll(args, "limit", 1, 1LL << 40, 0, &lim) < 0)
+		return EXIT_USAGE;
+	o.object_type = type;
+	o.limit = (size_t)lim;
+	o.search = cli_value(args, "search");
+	out = cli_out_begin(ctx, ctx->format == FMT_TABLE ? cols : NULL);
+	lrc = ontra_search(c, &o, write_record, out);
+	rc = lrc < 0 ? cli_fail_lib(ctx, lrc) : EXIT_OK;
+	if (cli_out_end(out) < 0 && rc == EXIT_OK)
+		rc = EXIT_ERROR;
+	return rc;
+}
+
+static int run_tags(cli_ctx *ctx, cli_args *args)
+{
+	static const char *const cols[] = {"tag_id", "tag_name", "object_type_id", NULL};
+	return list_type(ctx, args, ONTRA_TAG, cols);
+}
+
+static int run_sequences(cli_ctx *ctx, cli_args *args)
+{
+	static const char *const cols[] = {"id", "name", NULL};
+	return list_type(ctx, args, ONTRA_SEQUENCE, cols);
+}
+
+static int run_campaigns(cli_ctx *ctx, cli_args *args)
+{
+	static const char *const cols[] = {"id", "name", NULL};
+	return list_type(ctx, args, ONTRA_CAMPAIGN, cols);
+}
+
+static int run_forms(cli_ctx *ctx, cli_args *args)
+{
+	static const char *const cols[] = {"form_id", "formname", "type", NULL};
+	return list_type(ctx, args, ONTRA_FORM, cols);
+}
+
+static const cli_opt list_opts[] = {
+	{"search", 's', CLI_VALUE, "TEXT", "only those containing TEXT"},
+	{"limit", 'n', CLI_VALUE, "N", "at most N"},
+	{NULL, 0, 0, NULL, NULL}};
+static const cli_opt fields_opts[] = {
+	{"type", 't', CLI_VALUE, "TYPE", "object type: a name or number (default contacts)"},
+	{NULL, 0, 0, NULL, NULL}};
+
+const cli_command cli_cmd_object_types = {
+	"object-types", "list the account's object types (with custom objects)", "",
+	"List every object type of the account, custom objects included, with its id: the "
+	"names and numbers --type accepts.", NULL, NULL, run_object_types, NULL, 0, 0};
+
+const cli_command cli_cmd_fields = {
+	"fields", "list the fields of an object type", "[--type TYPE]",
+	"List the fields of a type, from the account's metadata: name, label (alias), kind, and "
+	"the options of drop-down and list fields. These are the names create, update and --where "
+	"take.", fields_opts, "ontraport fields --type contacts -o table\n  the contact fields",
+	run_fields, NULL, 0, 0};
+
+#define LIST_GROUP(var, cname, what, type_runner)                                                  \
+	static const cli_command var##_list = {"list", "list " what, "[--search TEXT] [--limit N]",     \
+	                                       NULL, list_opts, NULL, type_runner, NULL, 0, 0};          \
+	static const cli_command *const var##_subs[] = {&var##_list, NULL};                               \
+	const cli_command var = {cname, "list " what, NULL, NULL, NULL, NULL, NULL, var##_subs, 0, 0};
+
+LIST_GROUP(cli_cmd_tags, "tags", "tags (id and name)", run_tags)
+LIST_GROUP(cli_cmd_sequences, "sequences", "sequences (id and name)", run_sequences)
+LIST_GROUP(cli_cmd_campaigns, "campaigns", "campaigns, i.e. automations (id and name)", run_campaigns)
+LIST_GROUP(cli_cmd_forms, "forms", "forms (id and name)", run_forms)

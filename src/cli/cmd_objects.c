@@ -1,0 +1,648 @@
+/*
+ * `ontraport objects ...`: the seed's general object modules for every
+ * object type: search, get, create, update, upsert, delete, with-tag, tag,
+ * untag, subscribe, unsubscribe.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "objargs.h"
+#include "str.h"
+
+#define TYPE_OPT {"type", 't', CLI_VALUE, "TYPE", "object type: a name (contacts, tags, a custom object) or number (default contacts)"}
+#define END_OPT {NULL, 0, 0, NULL, NULL}
+
+/* Columns shown in a table when --fields is not given (all fields is too wide for people). */
+static const char *const *table_columns(cli_ctx *ctx, int type)
+{
+	static const char *const contacts[] = {"id", "firstname", "lastname", "email", "dlm", NULL};
+	static const char *const tags[] = {"tag_id", "tag_name", "object_type_id", NULL};
+	static const char *const named[] = {"id", "name", NULL};
+	static const char *const messages[] = {"id", "alias", "type", "subject", NULL};
+	static const char *const forms[] = {"form_id", "formname", "type", NULL};
+
+	if (ctx->format != FMT_TABLE)
+		return NULL;
+	switch (type) {
+	case ONTRA_CONTACT: return contacts;
+	case ONTRA_TAG: return tags;
+	case ONTRA_SEQUENCE: case ONTRA_RULE: case ONTRA_CAMPAIGN: return named;
+	case ONTRA_MESSAGE: return messages;
+	case ONTRA_FORM: return forms;
+	default: return NULL;
+	}
+}
+
+/* ---- streaming output with progress ---- */
+
+struct stream {
+	cli_ctx *ctx;
+	cli_out *out;
+	size_t n;
+	long long total;
+	int progress;
+	int write_failed;
+};
+
+static int on_object(json_t *obj, void *ud)
+{
+	struct stream *s = ud;
+
+	if (cli_out_record(s->out, obj) < 0) {
+		s->write_failed = 1;
+		return 1;
+	}
+	s->n++;
+	if (s->progress && s->n % 50 == 0) {
+		if (s->total > 0)
+			fprintf(stderr, "\r%zu of %lld objects", s->n, s->total);
+		else
+			fprintf(stderr, "\r%zu objects", s->n);
+		fflush(stderr);
+	}
+	return 0;
+}
+
+/* Run a search, writing each object as it arrives. */
+static int stream_search(cli_ctx *ctx, ontra_client *c, ontra_search_options *o)
+{
+	const char *const *cols = o->fields_count ? o->fields : table_columns(ctx, o->object_type);
+	struct stream s = {ctx, NULL, 0, -1, 0, 0};
+	int lrc, rc = EXIT_OK;
+
+	s.progress = ctx->stderr_tty && !ctx->quiet;
+	if (s.progress && !o->tag_id && !o->tag_name && ontra_search_count(&s.total, c, o) == 0 &&
+	    o->limit && s.total > (long long)o->limit)
+		s.total = (long long)o->limit;
+	s.out = cli_out_begin(ctx, cols);
+	if (!s.out)
+		return cli_error(EXIT_ERROR, "out of memory");
+	lrc = ontra_search(c, o, on_object, &s);
+	if (s.progress && s.n >= 50)
+		fprintf(stderr, "\r\033[K");
+	if (lrc < 0 && !s.write_failed)
+		rc = cli_fail_lib(ctx, lrc);
+	if (cli_out_end(s.out) < 0 || s.write_failed)
+		rc = rc ? rc : EXIT_ERROR;
+	return rc;
+}
+
+/* Options shared by search and with-tag: type, text search, limit. */
+static int search_from_args(cli_ctx *ctx, cli_args *args, ontra_client *c,
+                            ontra_search_options *o)
+{
+	long long lim;
+	int rc;
+
+	if ((rc = cli_type(ctx, c, cli_value(args, "type"), &o->object_type)) != EXIT_OK)
+		return rc;
+	o->search = cli_value(args, "search");
+	o->search_notes = cli_flag(args, "search-notes") > 0;
+	if (cli_value_ll(args, "limit", 1, 1LL << 40, 0, &lim) < 0)
+		return EXIT_USAGE;
+	o->limit = (size_t)lim;
+	return EXIT_OK;
+}
+
+/* The rest of search's options: ids, --where (fields checked), sort, fields, start, group. */
+static int search_extra(cli_ctx *ctx, cli_args *args, ontra_client *c, ontra_search_options *o,
+                        long long **ids, json_t **cond, char ***fields)
+{
+	const char *where = cli_value(args, "where"), *fl = cli_value(args, "fields");
+	const char *const *list;
+	size_t n;
+	long long start, group;
+	int rc;
+
+	list = cli_list(args, "ids", &n);
+	if (n && (rc = cli_parse_ids(ctx, list, n, ids, &o->ids_count)) != EXIT_OK)
+		return rc;
+	o->ids = *ids;
+	if (where) {
+		int lrc = ontra_where_parse(cond, where);
+		const json_t *fdefs;
+		size_t i;
+		json_t *cl;
+		if (lrc < 0)
+			return cli_usage_error(ctx, "--where: %s", ontra_error_last()->message);
+		/* Field names in the condition must be fields of the type. */
+		if ((lrc = ontra_fields(&fdefs, c, o->object_type)) < 0)
+			return cli_fail_lib(ctx, lrc);
+		json_array_foreach(*cond, i, cl) {
+			const char *f = json_string_value(json_object_get(json_object_get(cl, "field"), "field"));
+			if (f && !strstr(f, "//") && !json_object_get(fdefs, f)) {
+				json_t *probe = json_pack("{s:s}", f, "");
+				lrc = ontra_fields_check(c, o->object_type, probe);
+				json_decref(probe);
+				if (lrc < 0 && strstr(ontra_error_last()->message, "unknown field"))
+					return cli_error(EXIT_INVALID, "--where: %s", ontra_error_last()->message);
+			}
+		}
+		o->condition = *cond;
+	}
+	o->sort = cli_value(args, "sort");
+	o->sort_desc = cli_flag(args, "desc") > 0;
+	if (fl) {
+		char *copy = util_strdup(fl), *p, *save = NULL;
+		size_t k = 0, cap = 1;
+		for (p = copy; p && *p; p++)
+			cap += *p == ',';
+		*fields = calloc(cap + 1, sizeof **fields);
+		if (!copy || !*fields) {
+			free(copy);
+			return cli_error(EXIT_ERROR, "out of memory");
+		}
+		for (p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save))
+			if (*util_trim(p))
+				(*fields)[k++] = util_strdup(p);
+		free(copy);
+		o->fields = (const char *const *)*fields;
+		o->fields_count = k;
+	}
+	if (cli_value_ll(args, "start", 0, 1LL << 40, 0, &start) < 0 ||
+	    cli_value_ll(args, "group", 1, 1LL << 53, 0, &group) < 0)
+		return EXIT_USAGE;
+	o->start = (size_t)start;
+	o->group_id = group;
+	return EXIT_OK;
+}
+
+static void free_fields(char **fields)
+{
+	for (size_t i = 0; fields && fields[i]; i++)
+		free(fields[i]);
+	free(fields);
+}
+
+static int run_search(cli_ctx *ctx, cli_args *args)
+{
+	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
+	ontra_client *c;
+	long long *ids = NULL, count;
+	json_t *cond = NULL;
+	char **fields = NULL;
+	int rc, lrc;
+
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
+		return rc;
+	if ((rc = search_from_args(ctx, args, c, &o)) != EXIT_OK ||
+	    (rc = search_extra(ctx, args, c, &o, &ids, &cond, &fields)) != EXIT_OK)
+		goto out;
+	if (cli_flag(args, "count")) {
+		if ((lrc = ontra_search_count(&count, c, &o)) < 0) {
+			rc = cli_fail_lib(ctx, lrc);
+			goto out;
+		}
+		json_t *v = json_pack("{s:I}", "count", (json_int_t)count);
+		rc = cli_out_value(ctx, v) < 0 ? EXIT_ERROR : EXIT_OK;
+		json_decref(v);
+		goto out;
+	}
+	rc = stream_search(ctx, c, &o);
+out:
+	free(ids);
+	json_decref(cond);
+	free_fields(fields);
+	return rc;
+}
+
+static int run_with_tag(cli_ctx *ctx, cli_args *args)
+{
+	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
+	ontra_client *c;
+	long long *ids = NULL, tag;
+	json_t *cond = NULL;
+	char **fields = NULL;
+	const char *t = cli_value(args, "tag");
+	int rc;
+
+	if (!t || !*t)
+		return cli_usage_error(ctx, "missing --tag NAME_OR_ID");
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
+		return rc;
+	if ((rc = search_from_args(ctx, args, c, &o)) != EXIT_OK)
+		goto out;
+	if (util_parse_ll(t, 1, 1LL << 53, &tag) == 0)
+		o.tag_id = tag;
+	else
+		o.tag_name = t;
+	rc = stream_search(ctx, c, &o);
+out:
+	free(ids);
+	json_decref(cond);
+	free_fields(fields);
+	return rc;
+}
+
+static int run_get(cli_ctx *ctx, cli_args *args)
+{
+	ontra_client *c;
+	long long *ids = NULL;
+	size_t n, i;
+	int type, rc, lrc;
+	cli_out *out = NULL;
+
+	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args), &ids, &n)) != EXIT_OK)
+		return rc;
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK || (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
+		goto out;
+	if (n > 1)
+		out = cli_out_begin(ctx, table_columns(ctx, type));
+	for (i = 0; i < n; i++) {
+		json_t *obj;
+		if ((lrc = ontra_object_get(&obj, c, type, ids[i])) < 0) {
+			rc = cli_fail_lib(ctx, lrc);
+			break;
+		}
+		if (out)
+			cli_out_record(out, obj);
+		else if (cli_out_value(ctx, obj) < 0)
+			rc = EXIT_ERROR;
+		json_decref(obj);
+	}
+	if (out && cli_out_end(out) < 0 && rc == EXIT_OK)
+		rc = EXIT_ERROR;
+out:
+	free(ids);
+	return rc;
+}
+
+static int run_create(cli_ctx *ctx, cli_args *args)
+{
+	ontra_client *c;
+	json_t *values = NULL, *res = NULL;
+	int type, rc, lrc;
+
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK || (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK ||
+	    (rc = cli_field_values(ctx, args, 0, "json", &values)) != EXIT_OK)
+		return rc;
+	if (json_object_size(values) == 0) {
+		json_decref(values);
+		return cli_usage_error(ctx, "nothing to create: give field=value arguments or --json");
+	}
+	lrc = ontra_object_create(&res, c, type, values);
+	rc = lrc < 0 ? cli_fail_lib(ctx, lrc) : (cli_out_value(ctx, res) < 0 ? EXIT_ERROR : EXIT_OK);
+	json_decref(values);
+	json_decref(res);
+	return rc;
+}
+
+static int run_update(cli_ctx *ctx, cli_args *args)
+{
+	ontra_client *c;
+	json_t *values = NULL, *res = NULL;
+	long long *ids = NULL;
+	size_t n;
+	const char *first = cli_arg(args, 0);
+	int type, rc, lrc;
+
+	if ((rc = cli_parse_ids(ctx, &first, 1, &ids, &n)) != EXIT_OK)
+		return rc;
+	if (n != 1) {
+		free(ids);
+		return cli_usage_error(ctx, "update takes one object id");
+	}
+	if ((rc = cli_client(ctx, &c)) == EXIT_OK &&
+	    (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) == EXIT_OK &&
+	    (rc = cli_field_values(ctx, args, 1, "json", &values)) == EXIT_OK) {
+		lrc = ontra_object_update(&res, c, type, ids[0], values);
+		rc = lrc < 0 ? cli_fail_lib(ctx, lrc) : (cli_out_value(ctx, res) < 0 ? EXIT_ERROR : EXIT_OK);
+	}
+	json_decref(values);
+	json_decref(res);
+	free(ids);
+	return rc;
+}
+
+static int run_upsert(cli_ctx *ctx, cli_args *args)
+{
+	ontra_client *c;
+	json_t *values = NULL, *res = NULL;
+	int type, rc, lrc, created = 0;
+
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK || (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK ||
+	    (rc = cli_field_values(ctx, args, 0, "json", &values)) != EXIT_OK)
+		return rc;
+	if (json_object_size(values) == 0) {
+		json_decref(values);
+		return cli_usage_error(ctx, "nothing to save: give field=value arguments or --json");
+	}
+	lrc = ontra_object_upsert(&res, &created, c, type, values, cli_flag(args, "ignore-blanks") > 0);
+	if (lrc < 0) {
+		rc = cli_fail_lib(ctx, lrc);
+	} else {
+		cli_note(ctx, created ? "created a new object" : "merged into the existing object");
+		rc = cli_out_value(ctx, res) < 0 ? EXIT_ERROR : EXIT_OK;
+	}
+	json_decref(values);
+	json_decref(res);
+	return rc;
+}
+
+static int run_delete(cli_ctx *ctx, cli_args *args)
+{
+	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
+	ontra_client *c;
+	long long *ids = NULL, *sel = NULL, count;
+	json_t *cond = NULL;
+	char **fields = NULL, question[256];
+	size_t n;
+	int rc, lrc, yes = cli_flag(args, "yes") > 0;
+	const char *tname;
+
+	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args), &ids, &n)) != EXIT_OK)
+		return rc;
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK ||
+	    (rc = cli_type(ctx, c, cli_value(args, "type"), &o.object_type)) != EXIT_OK)
+		goto out;
+	tname = ontra_object_type_name(c, o.object_type);
+	if (n == 1 && !cli_value(args, "where") && !cli_value(args, "search")) {
+		/* One object: DELETE /object, which says when it does not exist. */
+		if ((lrc = ontra_object_delete(c, o.object_type, ids[0])) < 0)
+			rc = cli_fail_lib(ctx, lrc);
+		else
+			cli_note(ctx, "deleted %s %lld", tname ? tname : "object", ids[0]);
+		goto out;
+	}
+	if (n == 0 && !cli_value(args, "where") && !cli_value(args, "search")) {
+		rc = cli_usage_error(ctx, "give the ids to delete, or --where/--search to select them");
+		goto out;
+	}
+	o.ids = ids;
+	o.ids_count = n;
+	o.search = cli_value(args, "search");
+	if (cli_value(args, "where")) {
+		if ((rc = search_extra(ctx, args, c, &o, &sel, &cond, &fields)) != EXIT_OK)
+			goto out;
+		o.ids = ids;
+		o.ids_count = n;
+	}
+	if (n && !o.condition && !o.search)
+		count = (long long)n;
+	else if ((lrc = ontra_search_count(&count, c, &o)) < 0) {
+		rc = cli_fail_lib(ctx, lrc);
+		goto out;
+	}
+	if (count == 0) {
+		cli_note(ctx, "nothing matches; nothing deleted");
+		goto out;
+	}
+	snprintf(question, sizeof question, "Delete %lld %s object%s?", count, tname ? tname : "",
+	         count == 1 ? "" : "s");
+	if (!cli_confirm(ctx, yes, question)) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if ((lrc = ontra_objects_delete(c, &o, 0)) < 0)
+		rc = cli_fail_lib(ctx, lrc);
+	else
+		cli_note(ctx, "deleted %lld object%s", count, count == 1 ? "" : "s");
+out:
+	free(ids);
+	free(sel);
+	json_decref(cond);
+	free_fields(fields);
+	return rc;
+}
+
+/* Split --tag values into ids and names. */
+static int split_tags(cli_ctx *ctx, cli_args *args, long long **tids, size_t *nt, const char ***names,
+                      size_t *nn)
+{
+	const char *const *list;
+	size_t n, i;
+
+	list = cli_list(args, "tag", &n);
+	*tids = calloc(n + 1, sizeof **tids);
+	*names = calloc(n + 1, sizeof **names);
+	*nt = *nn = 0;
+	if (!*tids || !*names)
+		return cli_error(EXIT_ERROR, "out of memory");
+	if (n == 0)
+		return cli_usage_error(ctx, "missing --tag NAME_OR_ID");
+	for (i = 0; i < n; i++) {
+		long long v;
+		if (util_parse_ll(list[i], -9007199254740991LL, 9007199254740991LL, &v) == 0) {
+			if (v <= 0)
+				return cli_usage_error(ctx, "invalid tag id '%s': expected a positive whole number",
+				                       list[i]);
+			(*tids)[(*nt)++] = v;
+		} else if (!*list[i]) {
+			return cli_usage_error(ctx, "empty --tag");
+		} else {
+			(*names)[(*nn)++] = list[i];
+		}
+	}
+	return EXIT_OK;
+}
+
+static int run_tagging(cli_ctx *ctx, cli_args *args, int remove)
+{
+	ontra_client *c;
+	long long *ids = NULL, *tids = NULL;
+	const char **names = NULL;
+	size_t n, nt = 0, nn = 0, i;
+	int type, rc, lrc = 0;
+
+	if ((rc = split_tags(ctx, args, &tids, &nt, &names, &nn)) != EXIT_OK ||
+	    (rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args), &ids, &n)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK || (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
+		goto out;
+	if (remove) {
+		/* Untagging with a tag that does not exist is a mistake: say so before sending. */
+		for (i = 0; i < nt; i++) {
+			json_t *t = NULL;
+			if ((lrc = ontra_object_get(&t, c, ONTRA_TAG, tids[i])) < 0) {
+				if (lrc == ONTRA_ENOTFOUND)
+					rc = cli_error(EXIT_NOTFOUND, "no tag with id %lld", tids[i]);
+				else
+					rc = cli_fail_lib(ctx, lrc);
+				goto out;
+			}
+			json_decref(t);
+		}
+	}
+	if (nt && (lrc = ontra_tag_ids(c, type, ids, n, tids, nt, remove)) < 0)
+		goto fail;
+	if (nn && (lrc = ontra_tag_names(c, type, ids, n, names, nn, remove)) < 0)
+		goto fail;
+	cli_note(ctx, "%s %zu tag%s %s %zu object%s", remove ? "removed" : "added", nt + nn,
+	         nt + nn == 1 ? "" : "s", remove ? "from" : "to", n, n == 1 ? "" : "s");
+	goto out;
+fail:
+	rc = cli_fail_lib(ctx, lrc);
+out:
+	free(ids);
+	free(tids);
+	free(names);
+	return rc;
+}
+
+static int run_tag(cli_ctx *ctx, cli_args *args)
+{
+	return run_tagging(ctx, args, 0);
+}
+
+static int run_untag(cli_ctx *ctx, cli_args *args)
+{
+	return run_tagging(ctx, args, 1);
+}
+
+static int run_subscription(cli_ctx *ctx, cli_args *args, int remove)
+{
+	ontra_client *c;
+	long long *ids = NULL, *lists = NULL;
+	size_t n, nl, ns, nc;
+	const char *const *seq = cli_list(args, "sequence", &ns);
+	const char *const *camp = cli_list(args, "campaign", &nc);
+	int type, rc, lrc;
+
+	if ((ns == 0) == (nc == 0))
+		return cli_usage_error(ctx, "give --sequence ID or --campaign ID (one kind per call)");
+	if ((rc = cli_parse_ids(ctx, ns ? seq : camp, ns ? ns : nc, &lists, &nl)) != EXIT_OK ||
+	    (rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args), &ids, &n)) != EXIT_OK)
+		goto out;
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK || (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
+		goto out;
+	lrc = ontra_subscribe(c, type, ids, n, lists, nl, ns ? ONTRA_SUB_SEQUENCE : ONTRA_SUB_CAMPAIGN, remove);
+	if (lrc < 0)
+		rc = cli_fail_lib(ctx, lrc);
+	else
+		cli_note(ctx, "%s %zu object%s %s %zu %s%s", remove ? "removed" : "added", n, n == 1 ? "" : "s",
+		         remove ? "from" : "to", nl, ns ? "sequence" : "campaign", nl == 1 ? "" : "s");
+out:
+	free(ids);
+	free(lists);
+	return rc;
+}
+
+static int run_subscribe(cli_ctx *ctx, cli_args *args)
+{
+	return run_subscription(ctx, args, 0);
+}
+
+static int run_unsubscribe(cli_ctx *ctx, cli_args *args)
+{
+	return run_subscription(ctx, args, 1);
+}
+
+static const cli_opt search_opts[] = {
+	TYPE_OPT,
+	{"search", 's', CLI_VALUE, "TEXT", "only objects containing TEXT"},
+	{"search-notes", 0, CLI_FLAG, NULL, "also search the objects' notes"},
+	{"ids", 0, CLI_LIST, "ID,...", "only these object ids (repeatable)"},
+	{"where", 'w', CLI_VALUE, "CONDITION", "a condition, e.g. \"email LIKE '%@example.com' AND status = 6\""},
+	{"limit", 'n', CLI_VALUE, "N", "stop after N objects (default: all)"},
+	{"sort", 0, CLI_VALUE, "FIELD", "sort by FIELD"},
+	{"desc", 0, CLI_FLAG, NULL, "sort descending"},
+	{"fields", 'f', CLI_VALUE, "F1,F2", "only these fields (and table columns)"},
+	{"group", 0, CLI_VALUE, "ID", "only objects in this saved group"},
+	{"start", 0, CLI_VALUE, "N", "skip the first N objects"},
+	{"count", 0, CLI_FLAG, NULL, "print only how many objects match"},
+	END_OPT};
+
+static const cli_opt with_tag_opts[] = {
+	TYPE_OPT,
+	{"tag", 0, CLI_VALUE, "NAME|ID", "the tag, by name or id"},
+	{"search", 's', CLI_VALUE, "TEXT", "only objects containing TEXT"},
+	{"search-notes", 0, CLI_FLAG, NULL, "also search the objects' notes"},
+	{"limit", 'n', CLI_VALUE, "N", "stop after N objects (default: all)"},
+	END_OPT};
+
+static const cli_opt type_opts[] = {TYPE_OPT, END_OPT};
+static const cli_opt write_opts[] = {
+	TYPE_OPT, {"json", 0, CLI_VALUE, "JSON|@FILE", "field values as a JSON object (name=value arguments win)"}, END_OPT};
+static const cli_opt upsert_opts[] = {
+	TYPE_OPT, {"json", 0, CLI_VALUE, "JSON|@FILE", "field values as a JSON object (name=value arguments win)"},
+	{"ignore-blanks", 0, CLI_FLAG, NULL, "empty values do not overwrite stored ones"}, END_OPT};
+static const cli_opt delete_opts[] = {
+	TYPE_OPT,
+	{"where", 'w', CLI_VALUE, "CONDITION", "delete the objects matching a condition"},
+	{"search", 's', CLI_VALUE, "TEXT", "delete the objects containing TEXT"},
+	{"yes", 'y', CLI_FLAG, NULL, "do not ask for confirmation"},
+	END_OPT};
+static const cli_opt tag_opts[] = {
+	TYPE_OPT, {"tag", 0, CLI_LIST, "NAME|ID", "a tag by name or id (repeatable)"}, END_OPT};
+static const cli_opt sub_opts[] = {
+	TYPE_OPT,
+	{"sequence", 0, CLI_LIST, "ID", "a sequence id (repeatable)"},
+	{"campaign", 0, CLI_LIST, "ID", "a campaign (automation) id (repeatable)"},
+	END_OPT};
+
+static const cli_command cmd_search = {
+	"search", "search objects of a type (streams every page)", "[--type TYPE] [--where COND] [--search TEXT] [--limit N]",
+	"Retrieve the objects of a type, page by page as they arrive (the API gives 50 at a time), "
+	"optionally filtered by text, ids, a condition or a group. With -o ndjson or csv the "
+	"results stream: memory stays flat however many there are. A progress line shows on a "
+	"terminal.\n\nConditions: field op value, joined by AND / OR (AND binds tighter); ops = != <> "
+	"< > <= >= LIKE, IN (...), NOT IN (...), IS NULL, IS NOT NULL; values 'quoted' or numbers.",
+	search_opts,
+	"ontraport objects search --where \"email LIKE '%@example.com' AND status = 6\" -o ndjson\n"
+	"  contacts at example.com in the Qualified Lead stage, one JSON line each\n"
+	"ontraport objects search --type tags --search vip\n  tags whose name contains vip\n"
+	"ontraport objects search --count\n  how many contacts there are",
+	run_search, NULL, 0, 0};
+static const cli_command cmd_get = {
+	"get", "get objects by id", "[--type TYPE] ID...", NULL, type_opts,
+	"ontraport objects get 8\n  contact 8, every field", run_get, NULL, 1, -1};
+static const cli_command cmd_create = {
+	"create", "create an object from field values", "[--type TYPE] FIELD=VALUE... [--json JSON|@FILE]",
+	"Create an object. Field names and values are checked against the type's fields "
+	"(see 'ontraport fields') before anything is sent: unknown names are refused with the "
+	"nearest one suggested, values must fit the field's kind (number, email, date, option). "
+	"Dates may be YYYY-MM-DD; drop-down values may be the option's label. A plain create is "
+	"not duplicate-safe: see 'upsert'.",
+	write_opts, "ontraport objects create firstname=Mary email=mary@example.com status='Qualified Lead'\n  a new contact",
+	run_create, NULL, 0, -1};
+static const cli_command cmd_update = {
+	"update", "update fields of an object", "[--type TYPE] ID FIELD=VALUE... [--json JSON|@FILE]",
+	NULL, write_opts, "ontraport objects update 8 lastname=Smith\n  change one field; prints what changed",
+	run_update, NULL, 1, -1};
+static const cli_command cmd_upsert = {
+	"upsert", "create, or merge into the object with the same unique field (saveorupdate)",
+	"[--type TYPE] FIELD=VALUE... [--ignore-blanks]",
+	"Create an object, or update the existing one with the same unique field (email for "
+	"contacts): the only duplicate-safe write of the API, safe to repeat.",
+	upsert_opts, "ontraport objects upsert email=mary@example.com firstname=Mary\n  create Mary, or update her",
+	run_upsert, NULL, 0, -1};
+static const cli_command cmd_delete = {
+	"delete", "delete objects by id or by condition", "[--type TYPE] ID... | --where COND [--yes]",
+	"Delete one object (an error if it does not exist), several, or every object matching a "
+	"condition. Deleting more than one asks for confirmation unless --yes.",
+	delete_opts, "ontraport objects delete 8\n  delete contact 8\n"
+	"ontraport objects delete --where \"email LIKE '%@test.invalid'\" --yes\n  delete test contacts",
+	run_delete, NULL, 0, -1};
+static const cli_command cmd_with_tag = {
+	"with-tag", "list objects that have a tag", "[--type TYPE] --tag NAME|ID [--search TEXT] [--limit N]",
+	NULL, with_tag_opts, "ontraport objects with-tag --tag VIP -o csv\n  every contact tagged VIP, as CSV",
+	run_with_tag, NULL, 0, 0};
+static const cli_command cmd_tag = {
+	"tag", "add tags to objects (names that do not exist are created)", "[--type TYPE] --tag NAME|ID... ID...",
+	"Add tags, by name or id, to objects. Tag names that do not exist yet are created. The API "
+	"answers before the work is done, so a read right after may not show it yet.",
+	tag_opts, "ontraport objects tag --tag VIP --tag Webinar 8 9\n  tag contacts 8 and 9",
+	run_tag, NULL, 1, -1};
+static const cli_command cmd_untag = {
+	"untag", "remove tags from objects", "[--type TYPE] --tag NAME|ID... ID...",
+	"Remove tags, by name or id, from objects. A tag that does not exist is an error.",
+	tag_opts, "ontraport objects untag --tag VIP 8\n  untag contact 8", run_untag, NULL, 1, -1};
+static const cli_command cmd_subscribe = {
+	"subscribe", "add objects to sequences or campaigns", "[--type TYPE] (--sequence ID | --campaign ID)... ID...",
+	NULL, sub_opts, "ontraport objects subscribe --sequence 3 8\n  add contact 8 to sequence 3",
+	run_subscribe, NULL, 1, -1};
+static const cli_command cmd_unsubscribe = {
+	"unsubscribe", "remove objects from sequences or campaigns", "[--type TYPE] (--sequence ID | --campaign ID)... ID...",
+	NULL, sub_opts, "ontraport objects unsubscribe --campaign 2 8\n  take contact 8 out of campaign 2",
+	run_unsubscribe, NULL, 1, -1};
+
+static const cli_command *const objects_subs[] = {
+	&cmd_search, &cmd_get, &cmd_create, &cmd_update, &cmd_upsert, &cmd_delete, &cmd_with_tag,
+	&cmd_tag, &cmd_untag, &cmd_subscribe, &cmd_unsubscribe, NULL};
+
+const cli_command cli_cmd_objects = {
+	"objects", "search, get, create, update, delete, tag and subscribe objects of any type", NULL,
+	"The general object modules, for every object type: contacts, tags, sequences, custom "
+	"objects, ... (--type, default contacts; see 'ontraport object-types').",
+	NULL, NULL, NULL, objects_subs, 0, 0};
