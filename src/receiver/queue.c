@@ -187,6 +187,7 @@ static void *committer_main(void *arg)
 	pthread_mutex_lock(&q->mu);
 	for (;;) {
 		rcv_enqueue_req *batch, *r, *next;
+		uint64_t n;
 		int rc;
 
 		while (!q->head && !q->stopping)
@@ -198,7 +199,9 @@ static void *committer_main(void *arg)
 		pthread_mutex_unlock(&q->mu);
 
 		rc = write_batch(q, batch);
+		n = 0;
 		for (r = batch; r; r = next) {
+			n++;
 			next = r->next; /* r belongs to its submitter once done runs */
 			r->rc = rc;
 			if (rc)
@@ -207,6 +210,10 @@ static void *committer_main(void *arg)
 		}
 
 		pthread_mutex_lock(&q->mu);
+		if (rc == 0) {
+			q->commits++;
+			q->committed += n;
+		}
 		q->seq++;
 		pthread_cond_broadcast(&q->done_cv);
 		pthread_cond_broadcast(&q->seq_cv);
@@ -289,6 +296,16 @@ int rcv_queue_enqueue(rcv_queue *q, const char *webhook_key, const char *event_j
 	if (s.req.rc)
 		rcv_queue__seterr("queue: the commit holding the event failed");
 	return s.req.rc;
+}
+
+void rcv_queue_commit_stats(rcv_queue *q, uint64_t *commits, uint64_t *events)
+{
+	pthread_mutex_lock(&q->mu);
+	if (commits)
+		*commits = q->commits;
+	if (events)
+		*events = q->committed;
+	pthread_mutex_unlock(&q->mu);
 }
 
 uint64_t rcv_queue_seq(rcv_queue *q)

@@ -47,6 +47,7 @@ struct rcv_queue {
 	rcv_enqueue_req *head, *tail; /* submissions not yet taken (mu) */
 	int stopping;                 /* (mu) */
 	uint64_t seq;                 /* (mu) */
+	uint64_t commits, committed;  /* transactions and events in them (mu) */
 	pthread_t committer;
 	int committer_running;
 

@@ -257,6 +257,12 @@ typedef int (*rcv_list_cb)(const rcv_item *item, void *userdata);
 int rcv_queue_list(rcv_queue *q, int status_mask, int64_t after_id, size_t limit,
                    rcv_list_cb cb, void *userdata);
 
+/*
+ * Group commit figures since open: transactions committed and events they
+ * held (events / commits is the mean batch size). Either pointer may be NULL.
+ */
+void rcv_queue_commit_stats(rcv_queue *q, uint64_t *commits, uint64_t *events);
+
 /* Counts of events by status (any of the out pointers may be NULL). */
 int rcv_queue_counts(rcv_queue *q, int64_t *pending, int64_t *done, int64_t *dead);
 
