@@ -127,10 +127,13 @@ static enum MHD_Result refuse(rcv_server *s, struct MHD_Connection *con, unsigne
 {
 	char text[320], where[64];
 
+	char *tok;
+
 	safe(url, where, sizeof where);
-	if (util_starts_with(where, HOOK_PREFIX) && strlen(where) > sizeof HOOK_PREFIX + 3)
-		snprintf(where + sizeof HOOK_PREFIX + 3, sizeof where - sizeof HOOK_PREFIX - 3,
-		         "...");
+	/* Logs get read by others than the owner of the hook: show 4 characters of a token. */
+	tok = strstr(where, HOOK_PREFIX);
+	if (tok && strlen(tok) > strlen(HOOK_PREFIX) + 4)
+		snprintf(tok + strlen(HOOK_PREFIX) + 4, 4, "...");
 	logf_(s, "%u %s: %s", status, where, msg);
 	snprintf(text, sizeof text, "%s\n", msg);
 	return respond(con, status, "text/plain; charset=utf-8", text);
