@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "form.h"
+#include "formbody.h"
 #include "str.h"
 
 /* Hard ceiling on nesting whatever the caller's limits say: keeps the
@@ -189,23 +189,7 @@ static int parse_json(json_t **out, const char *s, size_t n, const rcv_limits *l
 static int parse_form(json_t **out, const char *s, size_t n, const rcv_limits *lim, char *err,
                       size_t errsz)
 {
-	/* A bracket is one level below its name: data[x] is depth 2, like {"data":{"x":..}}. */
-	util_form_limits fl = {lim->max_fields, lim->max_depth > 1 ? lim->max_depth - 1 : 0, 1024};
-	char why[160];
-	char line[200];
-
-	if (fl.max_depth > 60)
-		fl.max_depth = 60; /* util_form's own segment ceiling is 64 */
-	if (util_form_decode(out, s, n, &fl, why, sizeof why) == 0)
-		return 0;
-	printable(why, line, sizeof line);
-	if (strstr(why, "too many") || strstr(why, "too deeply") || strstr(why, "too long"))
-		return fail(err, errsz, RCV_ELIMIT, "%s", line);
-	if (strstr(why, "UTF-8") || strstr(why, "NUL"))
-		return fail(err, errsz, RCV_EENCODING, "%s", line);
-	if (strstr(why, "out of memory"))
-		return fail(err, errsz, RCV_ERROR, "%s", line);
-	return fail(err, errsz, RCV_ESYNTAX, "malformed form body: %s", line);
+	return rcv_form_parse(out, s, n, lim->max_fields, lim->max_depth, err, errsz);
 }
 
 /* A scalar as the string PHP's form encoding would have sent; NULL for others. */

@@ -341,6 +341,9 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	*con_cls = NULL;
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* MHD's own complaints (a malformed request, a socket error) as log lines. */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	rcv_server *s = cls;

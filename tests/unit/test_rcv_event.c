@@ -251,7 +251,7 @@ static void test_limits_depth(void **state)
 	json_decref(ev);
 	/* Form brackets: a[b][c]... one level per bracket below the name. */
 	parse_fails("event[type]=x&data[a][b][c][d][e][f][g][h]=1", 44, FORM, RCV_MODE_ONTRAPORT,
-	            &lim, RCV_ELIMIT, "deeply");
+	            &lim, RCV_ELIMIT, "deeper than 8 levels");
 	ev = NULL;
 	assert_int_equal(rcv_event_parse(&ev, "event[type]=x&data[a][b][c][d][e][f]=1", 38, FORM,
 	                                 RCV_MODE_ONTRAPORT, &lim, err, sizeof err),
@@ -294,7 +294,7 @@ static void test_limits_fields(void **state)
 	util_buf_clear(&b);
 	for (i = 0; i < 11; i++)
 		util_buf_printf(&b, "%sf%d=v", i ? "&" : "", i);
-	parse_fails(b.data, b.len, FORM, RCV_MODE_GENERIC, &lim, RCV_ELIMIT, "too many");
+	parse_fails(b.data, b.len, FORM, RCV_MODE_GENERIC, &lim, RCV_ELIMIT, "more than 10 fields");
 	util_buf_release(&b);
 }
 
@@ -306,7 +306,8 @@ static void test_garbage(void **state)
 	parse_fails(NULL, 0, NULL, RCV_MODE_GENERIC, NULL, RCV_EEMPTY, "empty");
 	fails_str("{\"event\":{\"type\":\"\xff\"}}", JSON, RCV_EENCODING, "utf-8");
 	fails_str("event[type]=\xc3\x28", FORM, RCV_EENCODING, "utf-8");
-	fails_str("event[type]=%ff%fe", FORM, RCV_EENCODING, "UTF-8");
+	fails_str("event[type]=%ff%fe", FORM, RCV_EENCODING, "'event[type]'");
+	fails_str("event%00[type]=x", FORM, RCV_EENCODING, "nul byte");
 	parse_fails("{\"a\":1}\0{}", 10, JSON, RCV_MODE_GENERIC, NULL, RCV_EENCODING, "nul");
 	fails_str("{\"event\":", JSON, RCV_ESYNTAX, "malformed json");
 	fails_str("{\"event\":{\"type\":\"x\"}} trailing", JSON, RCV_ESYNTAX, "malformed json");
