@@ -349,11 +349,20 @@ int rcv_event_parse(json_t **out, const char *body, size_t len, const char *cont
 	*out = NULL;
 	if (err && errsz)
 		err[0] = '\0';
-	if (limits)
+	if (limits) {
+		/* A zero field means the default, never "no limit". */
+		rcv_limits def = RCV_LIMITS_DEFAULT;
 		lim = *limits;
+		if (!lim.max_body)
+			lim.max_body = def.max_body;
+		if (!lim.max_depth)
+			lim.max_depth = def.max_depth;
+		if (!lim.max_fields)
+			lim.max_fields = def.max_fields;
+	}
 	if (!body || len == 0)
 		return fail(err, errsz, RCV_EEMPTY, "empty body");
-	if (lim.max_body && len > lim.max_body)
+	if (len > lim.max_body)
 		return fail(err, errsz, RCV_ETOOLARGE, "body larger than %zu bytes", lim.max_body);
 	kind = classify(content_type);
 	if (kind < 0) {

@@ -90,10 +90,12 @@ typedef enum rcv_mode {
 	RCV_MODE_GENERIC = 1
 } rcv_mode;
 
+/* Caps on one body. A zero field means its default (below), never "unlimited". */
 typedef struct rcv_limits {
 	size_t max_body;   /* bytes; the HTTP layer answers 413 beyond it */
-	size_t max_depth;  /* nesting of objects/arrays (JSON) or brackets (form) */
-	size_t max_fields; /* object members + array elements (JSON), pairs (form) */
+	size_t max_depth;  /* nesting, the top level counting 1: {"data":{}} and data[x] are 2;
+	                    * never more than 256 (JSON) or 64 (form) */
+	size_t max_fields; /* object members + array elements (JSON), key=value pairs (form) */
 } rcv_limits;
 
 #define RCV_DEFAULT_MAX_BODY ((size_t)1 << 20)

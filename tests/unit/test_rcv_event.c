@@ -228,6 +228,19 @@ static void test_limits_body_size(void **state)
 	                                 sizeof err),
 	                 0);
 	json_decref(ev);
+	/* Zero fields mean the defaults, not "no limit" (nor "nothing allowed"). */
+	{
+		rcv_limits zero = {0, 0, 0};
+		char *deep = nested_json(40);
+		ev = NULL;
+		assert_int_equal(rcv_event_parse(&ev, "event[type]=x&data[a][b]=1", 26, FORM,
+		                                 RCV_MODE_ONTRAPORT, &zero, err, sizeof err),
+		                 0);
+		json_decref(ev);
+		parse_fails(deep, strlen(deep), JSON, RCV_MODE_ONTRAPORT, &zero, RCV_ELIMIT,
+		            "deeper than 32 levels");
+		free(deep);
+	}
 }
 
 static void test_limits_depth(void **state)
