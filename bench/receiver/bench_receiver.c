@@ -124,8 +124,8 @@ static void *send_loop(void *arg)
 {
 	sender *s = arg;
 	CURL *h = curl_easy_init();
-	struct curl_slist *hs = curl_slist_append(NULL,
-	                                          "Content-Type: application/x-www-form-urlencoded");
+	struct curl_slist *hs =
+	    curl_slist_append(NULL, "Content-Type: application/x-www-form-urlencoded");
 
 	hs = curl_slist_append(hs, "Expect:");
 	curl_easy_setopt(h, CURLOPT_URL, s->url);
@@ -258,7 +258,8 @@ static int fsync_cmd(int argc, char **argv)
 	memset(block, 'x', sizeof block);
 	for (i = 0; i < n; i++) {
 		double t0 = mono_s();
-		if (pwrite(fd, block, sizeof block, (off_t)(i % 256) * 4096) != (ssize_t)sizeof block ||
+		if (pwrite(fd, block, sizeof block, (off_t)(i % 256) * 4096) !=
+		        (ssize_t)sizeof block ||
 		    fdatasync(fd) != 0) {
 			perror("fdatasync");
 			break;

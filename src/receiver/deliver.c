@@ -76,7 +76,8 @@ int rcv_deliver_document(json_t **out, const rcv_item *item)
 		json_decref(ev);
 		return RCV_ERROR;
 	}
-	json_object_foreach(ev, k, v) {
+	json_object_foreach(ev, k, v)
+	{
 		if (!json_object_get(doc, k) && json_object_set(doc, k, v)) {
 			json_decref(doc);
 			json_decref(ev);
@@ -202,8 +203,8 @@ static void *deliver_main(void *arg)
 	return NULL;
 }
 
-int rcv_deliver_start(rcv_deliver **out, rcv_queue *q, const rcv_deliver_config *cfg,
-                      char *err, size_t errsz)
+int rcv_deliver_start(rcv_deliver **out, rcv_queue *q, const rcv_deliver_config *cfg, char *err,
+                      size_t errsz)
 {
 	rcv_deliver_config def = RCV_DELIVER_CONFIG_INIT;
 	rcv_deliver *d;

@@ -8,7 +8,8 @@
  * receiver does not cut a delivery short: shutdown lets it finish), default
  * signal dispositions and an empty signal mask.
  */
-#define _GNU_SOURCE /* pipe2: the pipe is close-on-exec from birth, even with other threads spawning */
+#define _GNU_SOURCE /* pipe2: the pipe is close-on-exec from birth, even with other threads        \
+                       spawning */
 #include "deliver_int.h"
 
 #include <errno.h>
@@ -29,7 +30,8 @@ static long elapsed_ms(const struct timespec *start)
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)((now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000);
+	return (long)((now.tv_sec - start->tv_sec) * 1000 +
+	              (now.tv_nsec - start->tv_nsec) / 1000000);
 }
 
 /* environ plus our two variables (pointers only; the strings stay where they are). */
@@ -58,8 +60,7 @@ static char **child_env(char *id_var, char *attempt_var)
  * that exits without reading everything is not an error here: the command
  * may not need stdin, and its exit status decides. Returns 0, or -1 on timeout.
  */
-static int feed(int fd, const char *doc, size_t len, const struct timespec *start,
-                long timeout_ms)
+static int feed(int fd, const char *doc, size_t len, const struct timespec *start, long timeout_ms)
 {
 	size_t off = 0, total = len + 1;
 
@@ -113,8 +114,8 @@ static int reap(pid_t pid, int *status, const struct timespec *start, long timeo
 	}
 }
 
-int rcv_deliver__exec(const char *command, const char *doc, size_t len, long timeout_ms,
-                      int64_t id, int attempt, char *err, size_t errsz)
+int rcv_deliver__exec(const char *command, const char *doc, size_t len, long timeout_ms, int64_t id,
+                      int attempt, char *err, size_t errsz)
 {
 	char id_var[48], attempt_var[48];
 	char *argv[] = {"/bin/sh", "-c", (char *)command, NULL};
@@ -151,7 +152,7 @@ int rcv_deliver__exec(const char *command, const char *doc, size_t len, long tim
 	posix_spawnattr_setsigdefault(&attr, &defaults);
 	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-	                                        POSIX_SPAWN_SETPGROUP);
+	                                    POSIX_SPAWN_SETPGROUP);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	rc = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, env);
 	posix_spawn_file_actions_destroy(&fa);

@@ -15,7 +15,8 @@ int rcv_deliver__file(FILE *out, const char *doc, size_t len, char *err, size_t 
 	if (fwrite(doc, 1, len, out) != len || fputc('\n', out) == EOF || fflush(out) != 0 ||
 	    ferror(out)) {
 		int e = errno;
-		snprintf(err, errsz, "cannot write the event line: %s", e ? strerror(e) : "i/o error");
+		snprintf(err, errsz, "cannot write the event line: %s",
+		         e ? strerror(e) : "i/o error");
 		clearerr(out);
 		return -1;
 	}

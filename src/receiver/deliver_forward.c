@@ -49,7 +49,8 @@ int rcv_forwarder_new(rcv_forwarder **out, const char *url, long timeout_ms, cha
 	}
 	pthread_once(&global_once, global_init);
 	if (global_rc != CURLE_OK) {
-		snprintf(err, errsz, "cannot initialise libcurl: %s", curl_easy_strerror(global_rc));
+		snprintf(err, errsz, "cannot initialise libcurl: %s",
+		         curl_easy_strerror(global_rc));
 		return RCV_ERROR;
 	}
 	f = calloc(1, sizeof *f);

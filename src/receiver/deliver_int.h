@@ -19,10 +19,14 @@ int rcv_deliver__file(FILE *out, const char *doc, size_t len, char *err, size_t 
  * environment. Exit status 0 is success. Past timeout_ms the group is killed.
  * The event's data never reaches the command line: it goes on stdin only.
  */
-int rcv_deliver__exec(const char *command, const char *doc, size_t len, long timeout_ms,
-                      int64_t id, int attempt, char *err, size_t errsz);
+int rcv_deliver__exec(const char *command, const char *doc, size_t len, long timeout_ms, int64_t id,
+                      int attempt, char *err, size_t errsz);
 
-/* A kept-alive libcurl handle posting to one URL. */
+/*
+ * A kept-alive libcurl handle posting to one URL. rcv_forwarder_new returns 0
+ * and *out, or RCV_EINVALID (not an http/https URL) or RCV_ERROR with one
+ * line in err.
+ */
 typedef struct rcv_forwarder rcv_forwarder;
 int rcv_forwarder_new(rcv_forwarder **out, const char *url, long timeout_ms, char *err,
                       size_t errsz);

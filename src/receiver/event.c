@@ -26,7 +26,7 @@
 enum body_kind { KIND_JSON, KIND_FORM, KIND_SNIFF };
 
 static int fail(char *err, size_t errsz, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int fail(char *err, size_t errsz, int code, const char *fmt, ...)
 {
@@ -132,8 +132,8 @@ static int json_prescan(const char *s, size_t n, size_t max_depth, size_t max_fi
 		case '{':
 		case '[':
 			if (depth >= max_depth)
-				return fail(err, errsz, RCV_ELIMIT, "json nested deeper than %zu levels",
-				            max_depth);
+				return fail(err, errsz, RCV_ELIMIT,
+				            "json nested deeper than %zu levels", max_depth);
 			is_array[depth++] = c == '[';
 			fresh_array = c == '[';
 			break;
@@ -153,7 +153,8 @@ static int json_prescan(const char *s, size_t n, size_t max_depth, size_t max_fi
 			break;
 		}
 		if (fields > max_fields)
-			return fail(err, errsz, RCV_ELIMIT, "json has more than %zu fields", max_fields);
+			return fail(err, errsz, RCV_ELIMIT, "json has more than %zu fields",
+			            max_fields);
 	}
 	return 0;
 }
@@ -240,7 +241,8 @@ static int take_event(json_t *out, json_t *root, char *err, size_t errsz)
 	char key[64];
 
 	if (!ev)
-		return fail(err, errsz, RCV_ESHAPE, "missing 'event' (not an ontraport webhook body)");
+		return fail(err, errsz, RCV_ESHAPE,
+		            "missing 'event' (not an ontraport webhook body)");
 	if (!json_is_object(ev))
 		return fail(err, errsz, RCV_ESHAPE, "'event' is not an object");
 	type = json_object_get(ev, "type");
@@ -251,7 +253,8 @@ static int take_event(json_t *out, json_t *root, char *err, size_t errsz)
 	nev = json_object();
 	if (!nev || json_object_set_new(out, "event", nev))
 		return RCV_ERROR;
-	json_object_foreach(ev, k, v) {
+	json_object_foreach(ev, k, v)
+	{
 		json_t *s = json_is_null(v) ? json_null() : scalar_string(v);
 		if (!s) {
 			printable(k, key, sizeof key);
@@ -276,7 +279,8 @@ static int take_data(json_t *out, json_t *root, char *err, size_t errsz)
 		return 0;
 	if (!json_is_object(data))
 		return fail(err, errsz, RCV_ESHAPE, "'data' is not an object");
-	json_object_foreach(data, k, v) {
+	json_object_foreach(data, k, v)
+	{
 		json_t *s;
 		if (json_is_object(v) || json_is_array(v) || json_is_null(v))
 			s = json_incref(v); /* kept as sent */
@@ -309,14 +313,14 @@ static int normalize_ontraport(json_t **out, json_t *root, const char *encoding,
 	rc = RCV_ERROR;
 	if (json_object_set_new(ev, "encoding", json_string(encoding)))
 		goto out;
-	json_object_foreach(root, k, v) {
+	json_object_foreach(root, k, v)
+	{
 		for (i = 0; i < sizeof known / sizeof known[0]; i++)
 			if (strcmp(k, known[i]) == 0)
 				break;
 		if (i < sizeof known / sizeof known[0])
 			continue;
-		if (!extra && (!(extra = json_object()) ||
-		               json_object_set_new(ev, "extra", extra)))
+		if (!extra && (!(extra = json_object()) || json_object_set_new(ev, "extra", extra)))
 			goto out;
 		if (json_object_set(extra, k, v))
 			goto out;

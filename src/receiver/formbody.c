@@ -26,7 +26,7 @@
 #define MAX_KEY 1024
 
 static int fail(char *err, size_t errsz, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int fail(char *err, size_t errsz, int code, const char *fmt, ...)
 {
@@ -146,7 +146,8 @@ static int arrayify_below(json_t *obj)
 	const char *k;
 	json_t *child;
 
-	json_object_foreach(obj, k, child) {
+	json_object_foreach(obj, k, child)
+	{
 		json_t *arr;
 		size_t i, n;
 		char idx[24];
@@ -175,8 +176,8 @@ static int arrayify_below(json_t *obj)
 	return 0;
 }
 
-int rcv_form_parse(json_t **out, const char *s, size_t len, size_t max_fields,
-                   size_t max_depth, char *err, size_t errsz)
+int rcv_form_parse(json_t **out, const char *s, size_t len, size_t max_fields, size_t max_depth,
+                   char *err, size_t errsz)
 {
 	seg segs[64];
 	size_t max_segs = max_depth < 1 ? 1 : (max_depth > 64 ? 64 : max_depth);
@@ -207,7 +208,8 @@ int rcv_form_parse(json_t **out, const char *s, size_t len, size_t max_fields,
 			break;
 		}
 		key = util_form_unescape(p, (size_t)((eq ? eq : pe) - p), &klen);
-		val = eq ? util_form_unescape(eq + 1, (size_t)(pe - eq - 1), &vlen) : util_strdup("");
+		val =
+		    eq ? util_form_unescape(eq + 1, (size_t)(pe - eq - 1), &vlen) : util_strdup("");
 		p = amp ? amp + 1 : end;
 		if (!key || !val) {
 			rc = fail(err, errsz, RCV_ERROR, "out of memory");
@@ -220,7 +222,8 @@ int rcv_form_parse(json_t **out, const char *s, size_t len, size_t max_fields,
 			rc = fail(err, errsz, RCV_EENCODING, "form field name holds a nul byte");
 		} else if (!util_utf8_valid(key, klen) || !util_utf8_valid(val, vlen)) {
 			shown(key, klen, name, sizeof name);
-			rc = fail(err, errsz, RCV_EENCODING, "invalid utf-8 in form field '%s'", name);
+			rc = fail(err, errsz, RCV_EENCODING, "invalid utf-8 in form field '%s'",
+			          name);
 		} else if ((nseg = split_key(key, klen, segs, max_segs)) < 0) {
 			shown(key, klen, name, sizeof name);
 			rc = fail(err, errsz, RCV_ELIMIT,

@@ -14,7 +14,7 @@
  * in keys. Returns 0 and *out (a new object), or RCV_ELIMIT, RCV_EENCODING or
  * RCV_ERROR with *out NULL and one line in err.
  */
-int rcv_form_parse(json_t **out, const char *s, size_t len, size_t max_fields,
-                   size_t max_depth, char *err, size_t errsz);
+int rcv_form_parse(json_t **out, const char *s, size_t len, size_t max_fields, size_t max_depth,
+                   char *err, size_t errsz);
 
 #endif

@@ -60,22 +60,22 @@ void rcv_queue__changed(rcv_queue *q)
 }
 
 static const char SCHEMA[] =
-	"CREATE TABLE IF NOT EXISTS rcv_events ("
-	" id INTEGER PRIMARY KEY AUTOINCREMENT," /* arrival order; never reused */
-	" received_at INTEGER NOT NULL,"         /* ms since the epoch */
-	" webhook_key TEXT NOT NULL,"
-	" event TEXT NOT NULL,"                  /* normalized event, compact JSON */
-	" body BLOB NOT NULL,"                   /* raw request body */
-	" content_type TEXT,"
-	" status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','done','dead')),"
-	" attempts INTEGER NOT NULL DEFAULT 0,"
-	" next_attempt_at INTEGER NOT NULL DEFAULT 0,"
-	" last_error TEXT,"
-	" delivered_at INTEGER);"
-	/* Heads of each key's pending events; listing and counting by status. */
-	"CREATE INDEX IF NOT EXISTS rcv_events_status ON rcv_events(status, webhook_key, id);"
-	/* Every key with events: lets a claim visit each key's head in O(log n). */
-	"CREATE TABLE IF NOT EXISTS rcv_keys (webhook_key TEXT PRIMARY KEY) WITHOUT ROWID;";
+    "CREATE TABLE IF NOT EXISTS rcv_events ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT," /* arrival order; never reused */
+    " received_at INTEGER NOT NULL,"         /* ms since the epoch */
+    " webhook_key TEXT NOT NULL,"
+    " event TEXT NOT NULL," /* normalized event, compact JSON */
+    " body BLOB NOT NULL,"  /* raw request body */
+    " content_type TEXT,"
+    " status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','done','dead')),"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+    " last_error TEXT,"
+    " delivered_at INTEGER);"
+    /* Heads of each key's pending events; listing and counting by status. */
+    "CREATE INDEX IF NOT EXISTS rcv_events_status ON rcv_events(status, webhook_key, id);"
+    /* Every key with events: lets a claim visit each key's head in O(log n). */
+    "CREATE TABLE IF NOT EXISTS rcv_keys (webhook_key TEXT PRIMARY KEY) WITHOUT ROWID;";
 
 static int open_conn(sqlite3 **out, const char *path, const char *sync)
 {
@@ -122,8 +122,9 @@ static int init_schema(sqlite3 *db)
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (version > RCV_SCHEMA_VERSION) {
-		rcv_queue__seterr("queue: database schema version %d is newer than this program's %d",
-		                  version, RCV_SCHEMA_VERSION);
+		rcv_queue__seterr(
+		    "queue: database schema version %d is newer than this program's %d", version,
+		    RCV_SCHEMA_VERSION);
 		return RCV_ERROR;
 	}
 	if (rcv_queue__exec(db, "BEGIN IMMEDIATE"))
@@ -261,8 +262,7 @@ static void sync_done(rcv_enqueue_req *req)
 }
 
 int rcv_queue_enqueue(rcv_queue *q, const char *webhook_key, const char *event_json,
-                      const void *body, size_t body_len, const char *content_type,
-                      int64_t *id_out)
+                      const void *body, size_t body_len, const char *content_type, int64_t *id_out)
 {
 	sync_req s;
 	int rc;

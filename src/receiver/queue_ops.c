@@ -9,8 +9,8 @@
 
 #include "str.h"
 
-#define ITEM_COLUMNS                                                                          \
-	"id, received_at, webhook_key, event, body, content_type, status, attempts,"          \
+#define ITEM_COLUMNS                                                                               \
+	"id, received_at, webhook_key, event, body, content_type, status, attempts,"               \
 	" next_attempt_at, last_error, delivered_at"
 
 /* How many rows rcv_queue_list holds at a time (it calls back without locks). */
@@ -125,8 +125,8 @@ static void drop_claim(rcv_queue *q, int64_t id)
 /* Load one event by id. Caller holds slock. */
 static int get_locked(rcv_queue *q, int64_t id, rcv_item **out)
 {
-	sqlite3_stmt *st = cached(q, &q->s_get,
-	                          "SELECT " ITEM_COLUMNS " FROM rcv_events WHERE id = ?1");
+	sqlite3_stmt *st =
+	    cached(q, &q->s_get, "SELECT " ITEM_COLUMNS " FROM rcv_events WHERE id = ?1");
 	int rc;
 
 	*out = NULL;
@@ -165,10 +165,10 @@ int rcv_queue_claim(rcv_queue *q, int64_t now_ms, rcv_item **out, int64_t *wake_
 	 * O(keys * log n) however long the backlog is.
 	 */
 	static const char HEADS[] =
-		"SELECT e.id, e.webhook_key, e.next_attempt_at FROM rcv_keys k"
-		" JOIN rcv_events e ON e.id = (SELECT id FROM rcv_events"
-		"  WHERE status = 'pending' AND webhook_key = k.webhook_key ORDER BY id LIMIT 1)"
-		" ORDER BY e.id";
+	    "SELECT e.id, e.webhook_key, e.next_attempt_at FROM rcv_keys k"
+	    " JOIN rcv_events e ON e.id = (SELECT id FROM rcv_events"
+	    "  WHERE status = 'pending' AND webhook_key = k.webhook_key ORDER BY id LIMIT 1)"
+	    " ORDER BY e.id";
 	sqlite3_stmt *st;
 	int64_t chosen = 0, wake = 0;
 	char *chosen_key = NULL;
@@ -305,13 +305,12 @@ void rcv_queue_release(rcv_queue *q, int64_t id)
 	rcv_queue__changed(q);
 }
 
-int rcv_queue_list(rcv_queue *q, int status_mask, int64_t after_id, size_t limit,
-                   rcv_list_cb cb, void *userdata)
+int rcv_queue_list(rcv_queue *q, int status_mask, int64_t after_id, size_t limit, rcv_list_cb cb,
+                   void *userdata)
 {
-	static const char SQL[] =
-		"SELECT " ITEM_COLUMNS " FROM rcv_events WHERE id > ?1 AND ("
-		" (?2 & 1 AND status = 'pending') OR (?2 & 2 AND status = 'done')"
-		" OR (?2 & 4 AND status = 'dead')) ORDER BY id LIMIT ?3";
+	static const char SQL[] = "SELECT " ITEM_COLUMNS " FROM rcv_events WHERE id > ?1 AND ("
+	                          " (?2 & 1 AND status = 'pending') OR (?2 & 2 AND status = 'done')"
+	                          " OR (?2 & 4 AND status = 'dead')) ORDER BY id LIMIT ?3";
 	rcv_item *page[LIST_PAGE];
 	size_t seen = 0;
 

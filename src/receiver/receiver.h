@@ -99,7 +99,10 @@ typedef struct rcv_limits {
 } rcv_limits;
 
 #define RCV_DEFAULT_MAX_BODY ((size_t)1 << 20)
-#define RCV_LIMITS_DEFAULT {RCV_DEFAULT_MAX_BODY, 32, 10000}
+#define RCV_LIMITS_DEFAULT                                                                         \
+	{                                                                                          \
+		RCV_DEFAULT_MAX_BODY, 32, 10000                                                    \
+	}
 
 /*
  * Parse one webhook body.
@@ -124,11 +127,7 @@ int rcv_event_parse(json_t **out, const char *body, size_t len, const char *cont
 
 typedef struct rcv_queue rcv_queue;
 
-typedef enum rcv_status {
-	RCV_PENDING = 1,
-	RCV_DONE = 2,
-	RCV_DEAD = 4
-} rcv_status;
+typedef enum rcv_status { RCV_PENDING = 1, RCV_DONE = 2, RCV_DEAD = 4 } rcv_status;
 
 #define RCV_STATUS_ALL (RCV_PENDING | RCV_DONE | RCV_DEAD)
 
@@ -145,12 +144,12 @@ typedef struct rcv_item {
 	char *event;         /* the normalized event, compact JSON */
 	char *body;          /* the raw request body (NUL-terminated for convenience) */
 	size_t body_len;
-	char *content_type;   /* as sent, or NULL */
-	int status;           /* rcv_status */
-	int attempts;         /* failed deliveries so far */
+	char *content_type;      /* as sent, or NULL */
+	int status;              /* rcv_status */
+	int attempts;            /* failed deliveries so far */
 	int64_t next_attempt_at; /* ms; 0 = now */
-	char *last_error;     /* why the last delivery failed, or NULL */
-	int64_t delivered_at; /* ms, or 0 when not delivered */
+	char *last_error;        /* why the last delivery failed, or NULL */
+	int64_t delivered_at;    /* ms, or 0 when not delivered */
 } rcv_item;
 
 /*
@@ -193,8 +192,7 @@ void rcv_queue_close(rcv_queue *q);
  * the queue is closing; RCV_ERROR when the commit failed (nothing stored).
  */
 int rcv_queue_enqueue(rcv_queue *q, const char *webhook_key, const char *event_json,
-                      const void *body, size_t body_len, const char *content_type,
-                      int64_t *id_out);
+                      const void *body, size_t body_len, const char *content_type, int64_t *id_out);
 
 /*
  * The asynchronous form, for the HTTP layer: fill a request, submit it, and
@@ -256,8 +254,8 @@ int rcv_queue_get(rcv_queue *q, int64_t id, rcv_item **out);
  * the walk and is returned. Rows stream: nothing is held whole in memory.
  */
 typedef int (*rcv_list_cb)(const rcv_item *item, void *userdata);
-int rcv_queue_list(rcv_queue *q, int status_mask, int64_t after_id, size_t limit,
-                   rcv_list_cb cb, void *userdata);
+int rcv_queue_list(rcv_queue *q, int status_mask, int64_t after_id, size_t limit, rcv_list_cb cb,
+                   void *userdata);
 
 /*
  * Group commit figures since open: transactions committed and events they
@@ -313,20 +311,23 @@ int rcv_token_valid(const char *s);
 typedef struct rcv_server rcv_server;
 
 typedef struct rcv_server_config {
-	const char *bind;            /* address to listen on; NULL = "127.0.0.1" */
-	int port;                    /* 0 = any free port */
-	unsigned threads;            /* HTTP worker threads; 0 = number of CPUs, at least 2 */
-	rcv_limits limits;           /* body, depth and field caps */
-	unsigned max_headers;        /* more request headers -> 431; 0 = 64 */
-	unsigned max_connections;    /* 0 = 1024 */
-	unsigned timeout_s;          /* idle connection timeout; 0 = 30 */
+	const char *bind;         /* address to listen on; NULL = "127.0.0.1" */
+	int port;                 /* 0 = any free port */
+	unsigned threads;         /* HTTP worker threads; 0 = number of CPUs, at least 2 */
+	rcv_limits limits;        /* body, depth and field caps */
+	unsigned max_headers;     /* more request headers -> 431; 0 = 64 */
+	unsigned max_connections; /* 0 = 1024 */
+	unsigned timeout_s;       /* idle connection timeout; 0 = 30 */
 	/* One line per request answered other than 200 and per internal error
 	 * (optional; called from server threads, must be thread-safe). */
 	void (*log)(void *userdata, const char *line);
 	void *log_userdata;
 } rcv_server_config;
 
-#define RCV_SERVER_CONFIG_INIT {NULL, 0, 0, RCV_LIMITS_DEFAULT, 0, 0, 0, NULL, NULL}
+#define RCV_SERVER_CONFIG_INIT                                                                     \
+	{                                                                                          \
+		NULL, 0, 0, RCV_LIMITS_DEFAULT, 0, 0, 0, NULL, NULL                                \
+	}
 
 /*
  * Start serving on `q` (borrowed; must outlive the server). No hook is
@@ -342,8 +343,7 @@ int rcv_server_start(rcv_server **out, rcv_queue *q, const rcv_server_config *cf
  * RCV_EINVALID for a token that is not rcv_token_valid or a key that is
  * empty or longer than 256 bytes; a token already registered is replaced.
  */
-int rcv_server_add_hook(rcv_server *s, const char *token, const char *webhook_key,
-                        rcv_mode mode);
+int rcv_server_add_hook(rcv_server *s, const char *token, const char *webhook_key, rcv_mode mode);
 /* Unroute a token. RCV_ENOTFOUND if it was not registered. */
 int rcv_server_remove_hook(rcv_server *s, const char *token);
 
@@ -363,8 +363,8 @@ void rcv_server_stop(rcv_server *s);
 typedef struct rcv_deliver rcv_deliver;
 
 typedef enum rcv_handler_kind {
-	RCV_HANDLER_FILE = 0, /* one NDJSON line per event on `out` (stdout when NULL) */
-	RCV_HANDLER_EXEC = 1, /* /bin/sh -c `command`, the event JSON on stdin; exit 0 = done */
+	RCV_HANDLER_FILE = 0,   /* one NDJSON line per event on `out` (stdout when NULL) */
+	RCV_HANDLER_EXEC = 1,   /* /bin/sh -c `command`, the event JSON on stdin; exit 0 = done */
 	RCV_HANDLER_FORWARD = 2 /* HTTP POST of the event JSON to `url`; 2xx = done */
 } rcv_handler_kind;
 
@@ -377,14 +377,14 @@ typedef enum rcv_outcome {
 
 typedef struct rcv_deliver_config {
 	rcv_handler_kind kind;
-	FILE *out;              /* FILE: where lines go; NULL = stdout. Borrowed. */
-	const char *command;    /* EXEC: run by /bin/sh -c; the user's own command */
-	const char *url;        /* FORWARD: http:// or https:// URL */
-	long timeout_ms;        /* EXEC and FORWARD: per attempt; 0 = 30000 */
-	int max_attempts;       /* failed attempts before dead; 0 = 8 */
-	long backoff_base_ms;   /* first retry delay; 0 = 1000 */
-	long backoff_cap_ms;    /* longest retry delay; 0 = 300000 */
-	long poll_ms;           /* idle re-check for changes made by other processes; 0 = 1000 */
+	FILE *out;            /* FILE: where lines go; NULL = stdout. Borrowed. */
+	const char *command;  /* EXEC: run by /bin/sh -c; the user's own command */
+	const char *url;      /* FORWARD: http:// or https:// URL */
+	long timeout_ms;      /* EXEC and FORWARD: per attempt; 0 = 30000 */
+	int max_attempts;     /* failed attempts before dead; 0 = 8 */
+	long backoff_base_ms; /* first retry delay; 0 = 1000 */
+	long backoff_cap_ms;  /* longest retry delay; 0 = 300000 */
+	long poll_ms;         /* idle re-check for changes made by other processes; 0 = 1000 */
 	/* Called after each attempt from the delivery thread (optional); error is
 	 * NULL for RCV_OUTCOME_DONE, else one line. attempts counts this one. */
 	void (*on_result)(void *userdata, int64_t id, rcv_outcome outcome, int attempts,
@@ -395,14 +395,17 @@ typedef struct rcv_deliver_config {
 	void *userdata;
 } rcv_deliver_config;
 
-#define RCV_DELIVER_CONFIG_INIT {RCV_HANDLER_FILE, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL}
+#define RCV_DELIVER_CONFIG_INIT                                                                    \
+	{                                                                                          \
+		RCV_HANDLER_FILE, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL                \
+	}
 
 /*
  * Start the delivery thread on `q` (borrowed; must outlive it).
  * Returns 0 and *out, or a negative code, *out NULL and one line in err.
  */
-int rcv_deliver_start(rcv_deliver **out, rcv_queue *q, const rcv_deliver_config *cfg,
-                      char *err, size_t errsz);
+int rcv_deliver_start(rcv_deliver **out, rcv_queue *q, const rcv_deliver_config *cfg, char *err,
+                      size_t errsz);
 
 /*
  * Finish the delivery in flight (bounded by timeout_ms), leave every other

@@ -67,7 +67,7 @@ typedef struct req_ctx {
 	rcv_server *s;
 	struct MHD_Connection *con;
 	enum req_state state;
-	int suspended; /* counted in s->answering */
+	int suspended;   /* counted in s->answering */
 	size_t received; /* bytes of body seen, kept or not */
 	util_buf body;
 	char key[MAX_KEY + 1];
@@ -211,7 +211,8 @@ static enum MHD_Result on_headers(rcv_server *s, struct MHD_Connection *con, con
 		if (util_parse_ll(cl, 0, 0x7fffffffffffffffLL, &n) == 0 &&
 		    (unsigned long long)n > s->cfg.limits.max_body) {
 			char msg[64];
-			snprintf(msg, sizeof msg, "body larger than %zu bytes", s->cfg.limits.max_body);
+			snprintf(msg, sizeof msg, "body larger than %zu bytes",
+			         s->cfg.limits.max_body);
 			return refuse(s, con, MHD_HTTP_CONTENT_TOO_LARGE, url, msg);
 		}
 	}
@@ -219,7 +220,8 @@ static enum MHD_Result on_headers(rcv_server *s, struct MHD_Connection *con, con
 	stopping = s->stopping;
 	pthread_mutex_unlock(&s->mu);
 	if (stopping)
-		return refuse(s, con, MHD_HTTP_SERVICE_UNAVAILABLE, url, "receiver is shutting down");
+		return refuse(s, con, MHD_HTTP_SERVICE_UNAVAILABLE, url,
+		              "receiver is shutting down");
 
 	c = calloc(1, sizeof *c);
 	if (!c)
@@ -284,9 +286,8 @@ static enum MHD_Result on_body_end(rcv_server *s, req_ctx *c, const char *url)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
 	rcv_server *s = cls;
 	req_ctx *c = *con_cls;
@@ -358,8 +359,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 		s->cfg.log(s->cfg.log_userdata, line);
 }
 
-int rcv_server_add_hook(rcv_server *s, const char *token, const char *webhook_key,
-                        rcv_mode mode)
+int rcv_server_add_hook(rcv_server *s, const char *token, const char *webhook_key, rcv_mode mode)
 {
 	char *t, *k;
 	size_t i;
@@ -500,18 +500,19 @@ int rcv_server_start(rcv_server **out, rcv_queue *q, const rcv_server_config *cf
 		char b[64];
 		safe(host, b, sizeof b);
 		if (err && errsz)
-			snprintf(err, errsz, "invalid bind address '%s' (give a numeric ip address)", b);
+			snprintf(err, errsz,
+			         "invalid bind address '%s' (give a numeric ip address)", b);
 		free_server(s);
 		return RCV_EINVALID;
 	}
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	threads = s->cfg.threads ? s->cfg.threads : (unsigned)(ncpu > 2 ? ncpu : 2);
 	s->d = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr,
-		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
-		s->cfg.max_connections ? s->cfg.max_connections : 1024u, MHD_OPTION_CONNECTION_TIMEOUT,
-		s->cfg.timeout_s ? s->cfg.timeout_s : 30u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-		s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_END);
+	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
+	    s->cfg.max_connections ? s->cfg.max_connections : 1024u, MHD_OPTION_CONNECTION_TIMEOUT,
+	    s->cfg.timeout_s ? s->cfg.timeout_s : 30u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_END);
 	if (!s->d) {
 		if (err && errsz)
 			snprintf(err, errsz, "cannot listen on %s port %d", host, s->cfg.port);
@@ -536,7 +537,8 @@ static void wait_zero(rcv_server *s, unsigned *counter, long max_ms)
 		long waited;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		waited =
+		    (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
 		if (max_ms && waited >= max_ms)
 			break;
 		/* s->cv uses the default (realtime) clock; wake often and re-check. */

@@ -14,12 +14,12 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const content_types[] = {
-	NULL,
-	"application/json",
-	"application/x-www-form-urlencoded",
-	"text/plain",
-	"application/vnd.ontraport+json; charset=utf-8",
-	"multipart/form-data; boundary=x",
+    NULL,
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "text/plain",
+    "application/vnd.ontraport+json; charset=utf-8",
+    "multipart/form-data; boundary=x",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -42,7 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lim.max_depth = 4;
 		lim.max_fields = 16;
 	}
-	rc = rcv_event_parse(&ev, (const char *)data + 1, size - 1, ct, mode, &lim, err, sizeof err);
+	rc =
+	    rcv_event_parse(&ev, (const char *)data + 1, size - 1, ct, mode, &lim, err, sizeof err);
 	if (rc == 0) {
 		char *text;
 		if (!json_is_object(ev))

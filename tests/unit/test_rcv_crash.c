@@ -167,8 +167,8 @@ static void *sender(void *arg)
 			         "&event%%5Btag_id%%5D=4&data%%5Bid%%5D=%d&data%%5Bseq%%5D=%d"
 			         "&timestamp=1514940140",
 			         seq + 100, seq);
-			st = th_post_h(h, url, body, strlen(body), "application/x-www-form-urlencoded",
-			               NULL, &resp);
+			st = th_post_h(h, url, body, strlen(body),
+			               "application/x-www-form-urlencoded", NULL, &resp);
 		}
 		pthread_mutex_lock(&sh.mu);
 		if (st == 200) {
@@ -226,8 +226,8 @@ static void read_delivered(const char *path, delivered *dv)
 			dv->bad_lines++;
 		} else {
 			int64_t id = json_integer_value(json_object_get(doc, "id"));
-			const char *s = json_string_value(
-				json_object_get(json_object_get(doc, "data"), "seq"));
+			const char *s =
+			    json_string_value(json_object_get(json_object_get(doc, "data"), "seq"));
 			int seq = s ? (int)strtol(s, NULL, 10) : -1;
 			if (seq >= 0 && seq < EVENTS)
 				dv->count_by_seq[seq]++;
@@ -346,7 +346,7 @@ int main(int argc, char **argv)
 	self_path[n] = '\0';
 	{
 		const struct CMUnitTest tests[] = {
-			cmocka_unit_test(test_sigkill_loses_nothing_acknowledged),
+		    cmocka_unit_test(test_sigkill_loses_nothing_acknowledged),
 		};
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -143,7 +143,8 @@ static void test_file_handler(void **state)
 	int64_t ids[3];
 	int i, n;
 
-	ids[0] = put(f, "A", "{\"event\":{\"type\":\"sub_tag\",\"tag_id\":\"4\"},\"data\":{\"id\":\"8\"}}");
+	ids[0] = put(f, "A",
+	             "{\"event\":{\"type\":\"sub_tag\",\"tag_id\":\"4\"},\"data\":{\"id\":\"8\"}}");
 	ids[1] = put(f, "B", "{\"fields\":{\"x\":\"1\"}}");
 	ids[2] = put(f, "A", "{\"event\":{\"type\":\"unsub_tag\"}}");
 	c.out = out;
@@ -337,7 +338,8 @@ static void test_exec_no_injection(void **state)
 	{
 		/* The data arrived byte for byte, as data. */
 		json_t *orig = json_loads(ev, 0, NULL);
-		assert_true(json_equal(json_object_get(doc, "data"), json_object_get(orig, "data")));
+		assert_true(
+		    json_equal(json_object_get(doc, "data"), json_object_get(orig, "data")));
 		json_decref(orig);
 	}
 	json_decref(doc);
@@ -386,7 +388,7 @@ static void test_order_per_key_under_failures(void **state)
 			pb1 = i;
 	}
 	assert_true(pa1 >= 0 && pa2 >= 0 && pb1 >= 0);
-	assert_true(pa1 < pa2); /* a2 waited for a1's retries */
+	assert_true(pa1 < pa2);   /* a2 waited for a1's retries */
 	assert_int_equal(pb1, 0); /* another key is not held up */
 	free(text);
 	free(order);
@@ -454,8 +456,8 @@ typedef struct treq {
 } treq;
 
 static enum MHD_Result target_handler(void *cls, struct MHD_Connection *con, const char *url,
-                                      const char *method, const char *version,
-                                      const char *data, size_t *size, void **con_cls)
+                                      const char *method, const char *version, const char *data,
+                                      size_t *size, void **con_cls)
 {
 	target *t = cls;
 	treq *r = *con_cls;
@@ -536,7 +538,7 @@ static void test_forward(void **state)
 	doc = json_loads(t.bodies[2], 0, NULL);
 	assert_int_equal(json_integer_value(json_object_get(doc, "id")), id);
 	assert_string_equal(
-		json_string_value(json_object_get(json_object_get(doc, "data"), "email")), "m@x.com");
+	    json_string_value(json_object_get(json_object_get(doc, "data"), "email")), "m@x.com");
 	json_decref(doc);
 	pthread_mutex_destroy(&t.mu);
 }
@@ -608,19 +610,19 @@ static void test_document(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_file_handler, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_file_write_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exec_retries_then_succeeds, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exec_dead_then_replay, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exec_timeout, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exec_no_injection, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_order_per_key_under_failures, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_graceful_stop, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_start_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_forward, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_forward_unreachable, setup, teardown),
-		cmocka_unit_test(test_backoff),
-		cmocka_unit_test(test_document),
+	    cmocka_unit_test_setup_teardown(test_file_handler, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_file_write_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exec_retries_then_succeeds, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exec_dead_then_replay, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exec_timeout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exec_no_injection, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_order_per_key_under_failures, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_graceful_stop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_start_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_forward, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_forward_unreachable, setup, teardown),
+	    cmocka_unit_test(test_backoff),
+	    cmocka_unit_test(test_document),
 	};
 	int rc;
 

@@ -22,7 +22,8 @@ static json_t *parse_ok(const char *body, size_t len, const char *ct, rcv_mode m
 		fail_msg("parse failed (%d): %s", rc, err);
 	assert_non_null(ev);
 	if (want_encoding)
-		assert_string_equal(json_string_value(json_object_get(ev, "encoding")), want_encoding);
+		assert_string_equal(json_string_value(json_object_get(ev, "encoding")),
+		                    want_encoding);
 	json_object_del(ev, "encoding");
 	return ev;
 }
@@ -166,9 +167,12 @@ static void test_object_submits_form_all_encodings_equal(void **state)
 
 static void test_content_types(void **state)
 {
-	static const char *const json_types[] = {
-		"application/json", "application/json; charset=UTF-8", "APPLICATION/JSON",
-		"text/json", "application/vnd.ontraport+json", " application/json ;charset=utf-8"};
+	static const char *const json_types[] = {"application/json",
+	                                         "application/json; charset=UTF-8",
+	                                         "APPLICATION/JSON",
+	                                         "text/json",
+	                                         "application/vnd.ontraport+json",
+	                                         " application/json ;charset=utf-8"};
 	const char *js = "{\"event\":{\"type\":\"sub_tag\"}}";
 	const char *fm = "event[type]=sub_tag";
 	size_t i;
@@ -224,9 +228,8 @@ static void test_limits_body_size(void **state)
 	memset(body, 'a', sizeof body);
 	parse_fails(body, sizeof body, FORM, RCV_MODE_GENERIC, &lim, RCV_ETOOLARGE, "64 bytes");
 	/* Exactly at the cap is fine. */
-	assert_int_equal(rcv_event_parse(&ev, body, 64, FORM, RCV_MODE_GENERIC, &lim, err,
-	                                 sizeof err),
-	                 0);
+	assert_int_equal(
+	    rcv_event_parse(&ev, body, 64, FORM, RCV_MODE_GENERIC, &lim, err, sizeof err), 0);
 	json_decref(ev);
 	/* Zero fields mean the defaults, not "no limit" (nor "nothing allowed"). */
 	{
@@ -251,9 +254,9 @@ static void test_limits_depth(void **state)
 	/* The top level plus seven {"a": ...} levels is depth 8: allowed; one more is not. */
 	char *ok = nested_json(7), *deep = nested_json(8), *huge = nested_json(100000);
 
-	assert_int_equal(rcv_event_parse(&ev, ok, strlen(ok), JSON, RCV_MODE_ONTRAPORT, &lim, err,
-	                                 sizeof err),
-	                 0);
+	assert_int_equal(
+	    rcv_event_parse(&ev, ok, strlen(ok), JSON, RCV_MODE_ONTRAPORT, &lim, err, sizeof err),
+	    0);
 	json_decref(ev);
 	parse_fails(deep, strlen(deep), JSON, RCV_MODE_ONTRAPORT, &lim, RCV_ELIMIT, "deeper");
 	/* Deep nesting with the default limits: refused before jansson recurses. */
@@ -288,9 +291,9 @@ static void test_limits_fields(void **state)
 	for (i = 0; i < 7; i++)
 		util_buf_printf(&b, "%s\"f%d\":\"v\"", i ? "," : "", i);
 	util_buf_puts(&b, "}}");
-	assert_int_equal(rcv_event_parse(&ev, b.data, b.len, JSON, RCV_MODE_ONTRAPORT, &lim, err,
-	                                 sizeof err),
-	                 0);
+	assert_int_equal(
+	    rcv_event_parse(&ev, b.data, b.len, JSON, RCV_MODE_ONTRAPORT, &lim, err, sizeof err),
+	    0);
 	json_decref(ev);
 	util_buf_clear(&b);
 	util_buf_puts(&b, "{\"a\":[1,2,3,4,5,6,7,8,9,10]}");
@@ -299,9 +302,8 @@ static void test_limits_fields(void **state)
 	util_buf_clear(&b);
 	util_buf_puts(&b, "{\"a\":\",,,,,,,,,,,,:::::::::::::\"}");
 	ev = NULL;
-	assert_int_equal(rcv_event_parse(&ev, b.data, b.len, JSON, RCV_MODE_GENERIC, &lim, err,
-	                                 sizeof err),
-	                 0);
+	assert_int_equal(
+	    rcv_event_parse(&ev, b.data, b.len, JSON, RCV_MODE_GENERIC, &lim, err, sizeof err), 0);
 	json_decref(ev);
 	/* Form: pairs count. */
 	util_buf_clear(&b);
@@ -349,7 +351,8 @@ static void test_wrong_types(void **state)
 	fails_str("{\"event\":{\"type\":\"x\"},\"data\":\"mary\"}", JSON, RCV_ESHAPE,
 	          "'data' is not an object");
 	fails_str("{\"event\":{\"type\":\"x\"},\"data\":[1]}", JSON, RCV_ESHAPE, "'data'");
-	fails_str("{\"event\":{\"type\":\"x\"},\"webhook_id\":{}}", JSON, RCV_ESHAPE, "'webhook_id'");
+	fails_str("{\"event\":{\"type\":\"x\"},\"webhook_id\":{}}", JSON, RCV_ESHAPE,
+	          "'webhook_id'");
 	fails_str("{\"event\":{\"type\":\"x\"},\"timestamp\":true}", JSON, RCV_ESHAPE,
 	          "'timestamp'");
 	fails_str("event[type]=x&object_type_id[]=0", FORM, RCV_ESHAPE, "'object_type_id'");
@@ -359,18 +362,18 @@ static void test_wrong_types(void **state)
 
 static void test_normalization(void **state)
 {
-	json_t *ev = parse_str(
-		"{\"webhook_id\":5,\"object_type_id\":0,\"timestamp\":1514940140,"
-		"\"event\":{\"type\":\"sub_tag\",\"tag_id\":3,\"flag\":true,\"none\":null},"
-		"\"data\":{\"id\":8,\"score\":1.5,\"optin\":false,\"drip_id\":null,"
-		"\"nested\":{\"a\":[1]}},\"account\":\"x\",\"misc\":[1,2]}",
-		JSON, RCV_MODE_ONTRAPORT);
+	json_t *ev =
+	    parse_str("{\"webhook_id\":5,\"object_type_id\":0,\"timestamp\":1514940140,"
+	              "\"event\":{\"type\":\"sub_tag\",\"tag_id\":3,\"flag\":true,\"none\":null},"
+	              "\"data\":{\"id\":8,\"score\":1.5,\"optin\":false,\"drip_id\":null,"
+	              "\"nested\":{\"a\":[1]}},\"account\":\"x\",\"misc\":[1,2]}",
+	              JSON, RCV_MODE_ONTRAPORT);
 	json_t *want = json_loads(
-		"{\"webhook_id\":\"5\",\"object_type_id\":\"0\",\"timestamp\":\"1514940140\","
-		"\"event\":{\"type\":\"sub_tag\",\"tag_id\":\"3\",\"flag\":\"1\",\"none\":null},"
-		"\"data\":{\"id\":\"8\",\"score\":\"1.5\",\"optin\":\"0\",\"drip_id\":null,"
-		"\"nested\":{\"a\":[1]}},\"extra\":{\"account\":\"x\",\"misc\":[1,2]}}",
-		0, NULL);
+	    "{\"webhook_id\":\"5\",\"object_type_id\":\"0\",\"timestamp\":\"1514940140\","
+	    "\"event\":{\"type\":\"sub_tag\",\"tag_id\":\"3\",\"flag\":\"1\",\"none\":null},"
+	    "\"data\":{\"id\":\"8\",\"score\":\"1.5\",\"optin\":\"0\",\"drip_id\":null,"
+	    "\"nested\":{\"a\":[1]}},\"extra\":{\"account\":\"x\",\"misc\":[1,2]}}",
+	    0, NULL);
 
 	assert_non_null(want);
 	assert_json_equal(ev, want);
@@ -396,17 +399,16 @@ static void test_normalization(void **state)
 	ev = parse_str("event[type]=purchase_product&event[product_id]=12&data[id]=1", FORM,
 	               RCV_MODE_ONTRAPORT);
 	assert_string_equal(
-		json_string_value(json_object_get(json_object_get(ev, "event"), "product_id")),
-		"12");
+	    json_string_value(json_object_get(json_object_get(ev, "event"), "product_id")), "12");
 	assert_null(json_object_get(ev, "extra"));
 	json_decref(ev);
 
 	/* '+' and percent escapes decode; brackets in values are data. */
-	ev = parse_str("event[type]=sub_tag&data[firstname]=Mary+Ann&data[note]=a%26b%5B1%5D",
-	               FORM, RCV_MODE_ONTRAPORT);
+	ev = parse_str("event[type]=sub_tag&data[firstname]=Mary+Ann&data[note]=a%26b%5B1%5D", FORM,
+	               RCV_MODE_ONTRAPORT);
 	assert_string_equal(
-		json_string_value(json_object_get(json_object_get(ev, "data"), "firstname")),
-		"Mary Ann");
+	    json_string_value(json_object_get(json_object_get(ev, "data"), "firstname")),
+	    "Mary Ann");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(ev, "data"), "note")),
 	                    "a&b[1]");
 	json_decref(ev);
@@ -418,8 +420,8 @@ static void test_generic(void **state)
 {
 	json_t *ev = parse_ok("{\"email\":\"a@b.c\",\"n\":3,\"tags\":[\"x\"]}", 36, JSON,
 	                      RCV_MODE_GENERIC, "json");
-	json_t *want = json_loads("{\"fields\":{\"email\":\"a@b.c\",\"n\":3,\"tags\":[\"x\"]}}", 0,
-	                          NULL);
+	json_t *want =
+	    json_loads("{\"fields\":{\"email\":\"a@b.c\",\"n\":3,\"tags\":[\"x\"]}}", 0, NULL);
 
 	assert_json_equal(ev, want);
 	json_decref(ev);
@@ -486,19 +488,19 @@ static void test_error_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_support_article_listing),
-		cmocka_unit_test(test_sub_tag_all_encodings_equal),
-		cmocka_unit_test(test_object_submits_form_all_encodings_equal),
-		cmocka_unit_test(test_content_types),
-		cmocka_unit_test(test_limits_body_size),
-		cmocka_unit_test(test_limits_depth),
-		cmocka_unit_test(test_limits_fields),
-		cmocka_unit_test(test_garbage),
-		cmocka_unit_test(test_wrong_types),
-		cmocka_unit_test(test_normalization),
-		cmocka_unit_test(test_generic),
-		cmocka_unit_test(test_random_inputs),
-		cmocka_unit_test(test_error_table),
+	    cmocka_unit_test(test_support_article_listing),
+	    cmocka_unit_test(test_sub_tag_all_encodings_equal),
+	    cmocka_unit_test(test_object_submits_form_all_encodings_equal),
+	    cmocka_unit_test(test_content_types),
+	    cmocka_unit_test(test_limits_body_size),
+	    cmocka_unit_test(test_limits_depth),
+	    cmocka_unit_test(test_limits_fields),
+	    cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_wrong_types),
+	    cmocka_unit_test(test_normalization),
+	    cmocka_unit_test(test_generic),
+	    cmocka_unit_test(test_random_inputs),
+	    cmocka_unit_test(test_error_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,12 +43,12 @@ static void test_plain(void **state)
 {
 	decodes_to("a=1&b=x+y", "{\"a\":\"1\",\"b\":\"x y\"}");
 	decodes_to("a=%41%42&c", "{\"a\":\"AB\",\"c\":\"\"}");
-	decodes_to("a=1&a=2", "{\"a\":\"2\"}");      /* last wins */
-	decodes_to("=x&&a=1&", "{\"a\":\"1\"}");     /* empty name and pairs dropped */
+	decodes_to("a=1&a=2", "{\"a\":\"2\"}");  /* last wins */
+	decodes_to("=x&&a=1&", "{\"a\":\"1\"}"); /* empty name and pairs dropped */
 	decodes_to("a=b=c", "{\"a\":\"b=c\"}");
 	decodes_to("a=%E2%82%AC", "{\"a\":\"\\u20ac\"}");
-	decodes_to("%5Bx=1", "{\"[x\":\"1\"}");       /* no bracket pair: a plain name */
-	decodes_to("[x]=1", "{\"[x]\":\"1\"}");       /* starts with '[': a plain name */
+	decodes_to("%5Bx=1", "{\"[x\":\"1\"}"); /* no bracket pair: a plain name */
+	decodes_to("[x]=1", "{\"[x]\":\"1\"}"); /* starts with '[': a plain name */
 }
 
 static void test_brackets(void **state)
@@ -67,7 +67,8 @@ static void test_arrays(void **state)
 	decodes_to("ids[]=1&ids[]=2", "{\"ids\":[\"1\",\"2\"]}");
 	decodes_to("ids[0]=1&ids[1]=2", "{\"ids\":[\"1\",\"2\"]}");
 	decodes_to("ids[1]=b&ids[0]=a", "{\"ids\":[\"a\",\"b\"]}");
-	decodes_to("ids[0]=a&ids[2]=c", "{\"ids\":{\"0\":\"a\",\"2\":\"c\"}}"); /* a gap: an object */
+	decodes_to("ids[0]=a&ids[2]=c",
+	           "{\"ids\":{\"0\":\"a\",\"2\":\"c\"}}"); /* a gap: an object */
 	decodes_to("a[0][x]=1&a[1][x]=2", "{\"a\":[{\"x\":\"1\"},{\"x\":\"2\"}]}");
 	decodes_to("a[0][0]=1&a[0][1]=2&a[1][0]=3", "{\"a\":[[\"1\",\"2\"],[\"3\"]]}");
 	decodes_to("0=a&1=b", "{\"0\":\"a\",\"1\":\"b\"}"); /* the top stays an object */
@@ -113,10 +114,10 @@ static void test_limits_and_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain),
-		cmocka_unit_test(test_brackets),
-		cmocka_unit_test(test_arrays),
-		cmocka_unit_test(test_limits_and_bytes),
+	    cmocka_unit_test(test_plain),
+	    cmocka_unit_test(test_brackets),
+	    cmocka_unit_test(test_arrays),
+	    cmocka_unit_test(test_limits_and_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -104,13 +104,13 @@ static inline void th_sleep_ms(long ms)
 }
 
 /* Poll cond (an expression) every 5 ms until true or timeout_ms passed; yields its last value. */
-#define TH_WAIT_UNTIL(cond, timeout_ms)                                                       \
-	({                                                                                     \
-		int64_t th_deadline_ = rcv_now_ms() + (timeout_ms);                            \
-		int th_ok_;                                                                    \
-		while (!(th_ok_ = !!(cond)) && rcv_now_ms() < th_deadline_)                    \
-			th_sleep_ms(5);                                                        \
-		th_ok_;                                                                        \
+#define TH_WAIT_UNTIL(cond, timeout_ms)                                                            \
+	({                                                                                         \
+		int64_t th_deadline_ = rcv_now_ms() + (timeout_ms);                                \
+		int th_ok_;                                                                        \
+		while (!(th_ok_ = !!(cond)) && rcv_now_ms() < th_deadline_)                        \
+			th_sleep_ms(5);                                                            \
+		th_ok_;                                                                            \
 	})
 
 static inline size_t th_collect(char *p, size_t size, size_t n, void *ud)

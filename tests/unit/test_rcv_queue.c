@@ -438,17 +438,17 @@ static void test_status_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_open_enqueue_get, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_group_commit_threads, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_claim_order_per_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dead_does_not_block, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_counts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reopen_keeps_pending, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wait_kick, setup, teardown),
-		cmocka_unit_test(test_open_errors),
-		cmocka_unit_test(test_status_names),
+	    cmocka_unit_test_setup_teardown(test_open_enqueue_get, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_group_commit_threads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_claim_order_per_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dead_does_not_block, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_list_counts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reopen_keeps_pending, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wait_kick, setup, teardown),
+	    cmocka_unit_test(test_open_errors),
+	    cmocka_unit_test(test_status_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

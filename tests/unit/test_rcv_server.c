@@ -113,7 +113,7 @@ static void test_accepts_form_and_json(void **state)
 	ev = json_loads(it->event, 0, NULL);
 	assert_string_equal(json_string_value(json_object_get(ev, "encoding")), "form");
 	assert_string_equal(
-		json_string_value(json_object_get(json_object_get(ev, "data"), "firstname")), "Mary");
+	    json_string_value(json_object_get(json_object_get(ev, "data"), "firstname")), "Mary");
 	json_decref(ev);
 	rcv_item_free(it);
 
@@ -270,7 +270,8 @@ static void test_too_many_headers(void **state)
 		snprintf(line, sizeof line, "X-Filler-%d: %d", i, i);
 		hs = curl_slist_append(hs, line);
 	}
-	assert_int_equal(th_post_h(NULL, f->url, FORM_BODY, strlen(FORM_BODY), FORM, hs, NULL), 431);
+	assert_int_equal(th_post_h(NULL, f->url, FORM_BODY, strlen(FORM_BODY), FORM, hs, NULL),
+	                 431);
 	curl_slist_free_all(hs);
 	/* Headers too large for the connection's memory: MHD refuses them itself. */
 	{
@@ -332,9 +333,10 @@ static void test_raw_abuse(void **state)
 	         TOKEN, FORM);
 	raw_send(port, req, strlen(req), NULL, 0);
 	/* A negative, an absurd, and a garbage Content-Length. */
-	snprintf(req, sizeof req,
-	         "POST /hooks/%s HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
-	         TOKEN);
+	snprintf(
+	    req, sizeof req,
+	    "POST /hooks/%s HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
+	    TOKEN);
 	raw_send(port, req, strlen(req), reply, sizeof reply);
 	assert_true(strstr(reply, " 413 ") || strstr(reply, " 400 "));
 	snprintf(req, sizeof req,
@@ -458,9 +460,9 @@ static void test_config_errors(void **state)
 	assert_int_equal(rcv_server_start(&s, q, &cfg, err, sizeof err), 0);
 	/* Tokens must carry at least 128 bits. */
 	assert_int_equal(rcv_server_add_hook(s, "abc", "k", RCV_MODE_ONTRAPORT), RCV_EINVALID);
-	assert_int_equal(rcv_server_add_hook(s, "0123456789abcdef0123456789abcdeg", "k",
-	                                     RCV_MODE_ONTRAPORT),
-	                 RCV_EINVALID);
+	assert_int_equal(
+	    rcv_server_add_hook(s, "0123456789abcdef0123456789abcdeg", "k", RCV_MODE_ONTRAPORT),
+	    RCV_EINVALID);
 	assert_int_equal(rcv_server_add_hook(s, TOKEN, "", RCV_MODE_ONTRAPORT), RCV_EINVALID);
 	assert_int_equal(rcv_token_new(tok, sizeof tok), 0);
 	assert_int_equal(strlen(tok), 32);
@@ -490,18 +492,18 @@ static void test_tokens_differ(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_accepts_form_and_json, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_generic_hook, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_found_stores_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wrong_method, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_too_large, setup_small, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_bodies, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_too_many_headers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_raw_abuse, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_concurrent_senders, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stop_under_load, setup, teardown),
-		cmocka_unit_test(test_config_errors),
-		cmocka_unit_test(test_tokens_differ),
+	    cmocka_unit_test_setup_teardown(test_accepts_form_and_json, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_generic_hook, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_not_found_stores_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wrong_method, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_too_large, setup_small, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_bodies, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_too_many_headers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_raw_abuse, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_concurrent_senders, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_under_load, setup, teardown),
+	    cmocka_unit_test(test_config_errors),
+	    cmocka_unit_test(test_tokens_differ),
 	};
 	int rc;
 
