@@ -8,10 +8,11 @@
  *
  * The same rules as util_form_decode (every value a string; a key given twice
  * keeps its last value; an object below the top whose keys are exactly
- * "0".."n-1" becomes an array), written here because util_form_decode frees
- * a still-referenced object when it makes such an array (a use-after-free
- * reachable from any sender; reported, see docs/receiver.md). This version
- * also reports RCV_E* codes directly. No I/O; every bound checked.
+ * "0".."n-1" becomes an array), written here because util_form_decode on
+ * this branch's base frees a still-referenced object when it makes such an
+ * array (a use-after-free reachable from any sender; fixed on main since, see
+ * docs/receiver.md), and so that limits and bad bytes come back as RCV_E*
+ * codes rather than as message text. No I/O; every bound checked.
  */
 #include "formbody.h"
 
