@@ -33,11 +33,16 @@ const char *sbx_clip(const char *s, char *out, size_t outsz)
 	for (; s[i] && w + 1 < outsz && i < max; i++)
 		out[w++] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
 	if (s[i] && outsz > 4) {
-		/* Back off to a UTF-8 boundary so the cut never leaves half a character. */
-		while (w > 0 && ((unsigned char)out[w - 1] & 0xC0) == 0x80)
-			w--;
-		if (w > 0 && ((unsigned char)out[w - 1] & 0xC0) == 0xC0)
-			w--;
+		/* Never leave half a UTF-8 character: if the last one is cut, drop it whole. */
+		size_t start = w;
+		while (start > 0 && ((unsigned char)out[start - 1] & 0xC0) == 0x80)
+			start--;
+		if (start > 0 && (unsigned char)out[start - 1] >= 0xC0) {
+			unsigned char lead = (unsigned char)out[start - 1];
+			size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+			if (w - (start - 1) < need)
+				w = start - 1;
+		}
 		if (w + 4 > outsz)
 			w = outsz - 4;
 		memcpy(out + w, "...", 3);
