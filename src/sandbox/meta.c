@@ -16,9 +16,9 @@
 #include "str.h"
 
 static const char *const ftype_names[SBX_FT_COUNT_] = {
-	"text",     "longtext", "email",     "phone",   "sms",    "numeric",      "price",
-	"check",    "drop",     "list",      "fulldate", "timestamp", "country", "state",
-	"address",  "parent",   "subscription", "mergefield", "url",
+    "text",    "longtext", "email",        "phone",      "sms",       "numeric", "price",
+    "check",   "drop",     "list",         "fulldate",   "timestamp", "country", "state",
+    "address", "parent",   "subscription", "mergefield", "url",
 };
 
 const char *sbx_ftype_name(sbx_ftype t)
@@ -69,34 +69,34 @@ static int ident_ok(const char *s)
 int sbx_meta__create_schema(sbx_store *st, sbx_err *e)
 {
 	static const char ddl[] =
-		"CREATE TABLE sbx_meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
-		"CREATE TABLE sbx_object_types ("
-		" id INTEGER PRIMARY KEY,"         /* object type id (§2) */
-		" name TEXT NOT NULL,"             /* meta name: Contact, SmartFormFE */
-		" singular TEXT COLLATE NOCASE UNIQUE," /* endpoint /Contact */
-		" plural TEXT COLLATE NOCASE UNIQUE,"   /* endpoint /Contacts */
-		" table_name TEXT NOT NULL UNIQUE,"
-		" id_field TEXT NOT NULL DEFAULT 'id',"
-		" access TEXT NOT NULL,"           /* verbs, e.g. 'GET POST PUT DELETE' */
-		" custom INTEGER NOT NULL DEFAULT 0,"
-		" list_fields TEXT);"              /* getInfo default listFields, comma-separated */
-		"CREATE TABLE sbx_fields ("
-		" type_id INTEGER NOT NULL,"
-		" pos INTEGER NOT NULL,"           /* display order */
-		" name TEXT NOT NULL,"
-		" alias TEXT NOT NULL,"
-		" type TEXT NOT NULL,"             /* §1.7: text, email, drop, ... */
-		" required INTEGER NOT NULL DEFAULT 0,"
-		" \"unique\" INTEGER NOT NULL DEFAULT 0,"
-		" editable INTEGER NOT NULL DEFAULT 1,"
-		" deletable INTEGER NOT NULL DEFAULT 0,"
-		" indexed INTEGER NOT NULL DEFAULT 0,"
-		" auto TEXT,"                      /* 'created' | 'modified' | NULL */
-		" options TEXT,"                   /* JSON object (drop/list) */
-		" parent_object INTEGER,"
-		" dflt TEXT,"
-		" section TEXT,"
-		" PRIMARY KEY (type_id, name)) WITHOUT ROWID;";
+	    "CREATE TABLE sbx_meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+	    "CREATE TABLE sbx_object_types ("
+	    " id INTEGER PRIMARY KEY,"              /* object type id (§2) */
+	    " name TEXT NOT NULL,"                  /* meta name: Contact, SmartFormFE */
+	    " singular TEXT COLLATE NOCASE UNIQUE," /* endpoint /Contact */
+	    " plural TEXT COLLATE NOCASE UNIQUE,"   /* endpoint /Contacts */
+	    " table_name TEXT NOT NULL UNIQUE,"
+	    " id_field TEXT NOT NULL DEFAULT 'id',"
+	    " access TEXT NOT NULL," /* verbs, e.g. 'GET POST PUT DELETE' */
+	    " custom INTEGER NOT NULL DEFAULT 0,"
+	    " list_fields TEXT);" /* getInfo default listFields, comma-separated */
+	    "CREATE TABLE sbx_fields ("
+	    " type_id INTEGER NOT NULL,"
+	    " pos INTEGER NOT NULL," /* display order */
+	    " name TEXT NOT NULL,"
+	    " alias TEXT NOT NULL,"
+	    " type TEXT NOT NULL," /* §1.7: text, email, drop, ... */
+	    " required INTEGER NOT NULL DEFAULT 0,"
+	    " \"unique\" INTEGER NOT NULL DEFAULT 0,"
+	    " editable INTEGER NOT NULL DEFAULT 1,"
+	    " deletable INTEGER NOT NULL DEFAULT 0,"
+	    " indexed INTEGER NOT NULL DEFAULT 0,"
+	    " auto TEXT,"    /* 'created' | 'modified' | NULL */
+	    " options TEXT," /* JSON object (drop/list) */
+	    " parent_object INTEGER,"
+	    " dflt TEXT,"
+	    " section TEXT,"
+	    " PRIMARY KEY (type_id, name)) WITHOUT ROWID;";
 	char ver[96];
 
 	if (sbx_store_exec(st, ddl, e) < 0)
@@ -289,11 +289,12 @@ static int load_fields(sbx_store *st, sbx_err *e)
 	size_t alloc = 0;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db,
-	                       "SELECT type_id,name,alias,type,required,\"unique\",editable,deletable,"
-	                       "indexed,auto,options,parent_object,dflt,section FROM sbx_fields "
-	                       "ORDER BY type_id,pos",
-	                       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        st->db,
+	        "SELECT type_id,name,alias,type,required,\"unique\",editable,deletable,"
+	        "indexed,auto,options,parent_object,dflt,section FROM sbx_fields "
+	        "ORDER BY type_id,pos",
+	        -1, &s, NULL) != SQLITE_OK)
 		return sbx_store__sqlerr(st, e, "load metadata");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		long long tid = sqlite3_column_int64(s, 0);
@@ -334,7 +335,7 @@ static int load_fields(sbx_store *st, sbx_err *e)
 			f->flags |= SBX_F_MODIFIED;
 		f->options = opts ? json_loads(opts, 0, NULL) : NULL;
 		f->parent_object =
-			sqlite3_column_type(s, 11) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 11);
+		    sqlite3_column_type(s, 11) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 11);
 		f->dflt = col_strdup(s, 12);
 		f->section = col_strdup(s, 13);
 		f->stored = f->type != SBX_FT_MERGEFIELD;
@@ -448,7 +449,8 @@ static int check_field_def(const sbx_field_def *f, sbx_err *e)
 		int ok = json_is_object(o);
 		json_decref(o);
 		if (!ok)
-			return sbx_err_set(e, 400, "Field '%s': options must be a JSON object", f->name);
+			return sbx_err_set(e, 400, "Field '%s': options must be a JSON object",
+			                   f->name);
 	}
 	return 0;
 }
@@ -485,9 +487,10 @@ static int insert_field_row(sbx_store *st, long long type_id, const char *table,
 	sqlite3_bind_int(s, 8, !!(f->flags & SBX_F_EDITABLE));
 	sqlite3_bind_int(s, 9, !!(f->flags & SBX_F_DELETABLE));
 	sqlite3_bind_int(s, 10, !!(f->flags & SBX_F_INDEXED));
-	bind_text(s, 11, (f->flags & SBX_F_CREATED)    ? "created"
-	                 : (f->flags & SBX_F_MODIFIED) ? "modified"
-	                                               : NULL);
+	bind_text(s, 11,
+	          (f->flags & SBX_F_CREATED)    ? "created"
+	          : (f->flags & SBX_F_MODIFIED) ? "modified"
+	                                        : NULL);
 	bind_text(s, 12, f->options);
 	if (f->parent)
 		sqlite3_bind_int64(s, 13, strtoll(f->parent, NULL, 10));
@@ -515,15 +518,17 @@ static int insert_field_row(sbx_store *st, long long type_id, const char *table,
 		fail = util_buf_failed(&sql) || sbx_store_exec(st, sql.data, e) < 0;
 		util_buf_release(&sql);
 		if (fail)
-			return sbx_err_set(e, 500, "Internal Server Error: could not index '%s'", f->name);
+			return sbx_err_set(e, 500, "Internal Server Error: could not index '%s'",
+			                   f->name);
 	}
 	return 0;
 }
 
 static void access_text(unsigned a, char *out, size_t outsz)
 {
-	snprintf(out, outsz, "%s%s%s%s", a & SBX_ACC_GET ? "GET " : "", a & SBX_ACC_POST ? "POST " : "",
-	         a & SBX_ACC_PUT ? "PUT " : "", a & SBX_ACC_DELETE ? "DELETE" : "");
+	snprintf(out, outsz, "%s%s%s%s", a & SBX_ACC_GET ? "GET " : "",
+	         a & SBX_ACC_POST ? "POST " : "", a & SBX_ACC_PUT ? "PUT " : "",
+	         a & SBX_ACC_DELETE ? "DELETE" : "");
 }
 
 static int add_type(sbx_store *st, const sbx_type_def *d, sbx_err *e)
@@ -542,7 +547,8 @@ static int add_type(sbx_store *st, const sbx_type_def *d, sbx_err *e)
 		if (check_field_def(&d->fields[i], e) < 0)
 			return -1;
 		if (!strcmp(d->fields[i].name, id_field))
-			return sbx_err_set(e, 400, "Field '%s' clashes with the id field", id_field);
+			return sbx_err_set(e, 400, "Field '%s' clashes with the id field",
+			                   id_field);
 		for (j = 0; j < i; j++)
 			if (!strcmp(d->fields[i].name, d->fields[j].name))
 				return sbx_err_set(e, 400, "Field '%s' is declared twice",
@@ -568,7 +574,8 @@ static int add_type(sbx_store *st, const sbx_type_def *d, sbx_err *e)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
 		if ((rc & 0xff) == SQLITE_CONSTRAINT)
-			return sbx_err_set(e, 400, "Object type %lld or its name already exists", d->id);
+			return sbx_err_set(e, 400, "Object type %lld or its name already exists",
+			                   d->id);
 		return sbx_store__sqlerr(st, e, "add type");
 	}
 	/* AUTOINCREMENT: a deleted record's id is never handed out again, as in Ontraport. */

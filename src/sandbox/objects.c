@@ -18,8 +18,8 @@
  * silently returning every record to a client that asked for a few. */
 static int refuse_unsupported(sbx_call *c)
 {
-	static const char *const later[] = {"condition",  "search",     "group_id", "group_ids",
-	                                    "performAll", "externs",    NULL};
+	static const char *const later[] = {"condition",  "search",  "group_id", "group_ids",
+	                                    "performAll", "externs", NULL};
 	size_t i;
 
 	for (i = 0; later[i]; i++) {
@@ -75,7 +75,8 @@ static int read_query(sbx_call *c, sbx_query *q, sbx_ids *ids, json_t **fields, 
 		if (util_strieq(dir, "desc"))
 			q->desc = 1;
 		else if (!util_strieq(dir, "asc"))
-			return sbx_fail(c, 400, "Invalid sortDir '%.20s': expected asc or desc", dir);
+			return sbx_fail(c, 400, "Invalid sortDir '%.20s': expected asc or desc",
+			                dir);
 	}
 	q->fields = *fields;
 	return 0;
@@ -90,7 +91,8 @@ static void object_get(sbx_call *c)
 	long long id;
 	sbx_err e = SBX_ERR_INIT;
 
-	if (sbx_call_otype(c, &t) < 0 || sbx_arg_int(c, "id", SBX_REQUIRED, 0, LLONG_MAX, &id) < 0 ||
+	if (sbx_call_otype(c, &t) < 0 ||
+	    sbx_arg_int(c, "id", SBX_REQUIRED, 0, LLONG_MAX, &id) < 0 ||
 	    sbx_arg_list(c, "listFields", SBX_OPTIONAL, &fields) < 0)
 		return;
 	if (sbx_record_get_text(c->ctx->store, t, id, fields, &rec, &e) < 0)
@@ -242,10 +244,11 @@ static void objects_getinfo(sbx_call *c)
 			sbx_fail_err(c, &e);
 		} else {
 			snprintf(count, sizeof count, "%lld", n);
-			/* count is a string (§1.7); the three empty lists are what the examples show. */
+			/* count is a string (§1.7); the three empty lists are what the examples
+			 * show. */
 			sbx_reply(c, json_pack("{s:O, s:[], s:[], s:[], s:s}", "listFields",
-			                       t->list_fields, "listFieldSettings", "cardViewSettings",
-			                       "viewMode", "count", count));
+			                       t->list_fields, "listFieldSettings",
+			                       "cardViewSettings", "viewMode", "count", count));
 		}
 	}
 	sbx_ids_release(&ids);
@@ -253,15 +256,15 @@ static void objects_getinfo(sbx_call *c)
 }
 
 const sbx_route sbx_routes_objects[] = {
-	{"GET", "/1/object", object_get, 0},
-	{"GET", "/1/objects", objects_list, 0},
-	{"POST", "/1/objects", objects_create, 0},
-	{"GET", "/1/objects/meta", objects_meta, 0},
-	{"GET", "/1/objects/getInfo", objects_getinfo, 0},
-	{"GET", "/1/{type}", object_get, 0},
-	{"GET", "/1/{types}", objects_list, 0},
-	{"POST", "/1/{types}", objects_create, 0},
-	{"GET", "/1/{types}/meta", objects_meta, 0},
-	{"GET", "/1/{types}/getInfo", objects_getinfo, 0},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/1/object", object_get, 0},
+    {"GET", "/1/objects", objects_list, 0},
+    {"POST", "/1/objects", objects_create, 0},
+    {"GET", "/1/objects/meta", objects_meta, 0},
+    {"GET", "/1/objects/getInfo", objects_getinfo, 0},
+    {"GET", "/1/{type}", object_get, 0},
+    {"GET", "/1/{types}", objects_list, 0},
+    {"POST", "/1/{types}", objects_create, 0},
+    {"GET", "/1/{types}/meta", objects_meta, 0},
+    {"GET", "/1/{types}/getInfo", objects_getinfo, 0},
+    {NULL, NULL, NULL, 0},
 };

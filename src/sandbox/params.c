@@ -151,7 +151,8 @@ static int push_item(json_t *arr, const char *name, json_t *item, sbx_err *e)
 	char num[64], shown[80];
 
 	if (json_array_size(arr) >= SBX_MAX_LIST)
-		return sbx_err_set(e, 400, "Too many values in %s (at most %d)", name, SBX_MAX_LIST);
+		return sbx_err_set(e, 400, "Too many values in %s (at most %d)", name,
+		                   SBX_MAX_LIST);
 	if (json_is_string(item))
 		return json_array_append(arr, item) < 0 ? sbx_err_set(e, 500, "out of memory") : 0;
 	if (json_is_integer(item))
@@ -161,8 +162,9 @@ static int push_item(json_t *arr, const char *name, json_t *item, sbx_err *e)
 	else
 		return sbx_err_set(e, 400, "Invalid %s '%s': expected a list of values", name,
 		                   show(item, shown, sizeof shown));
-	return json_array_append_new(arr, json_string(num)) < 0 ? sbx_err_set(e, 500, "out of memory")
-	                                                        : 0;
+	return json_array_append_new(arr, json_string(num)) < 0
+	           ? sbx_err_set(e, 500, "out of memory")
+	           : 0;
 }
 
 /* Split "a, b,,c" on commas into arr, trimming blanks and skipping empty items. */
@@ -201,14 +203,10 @@ static int push_json_items(json_t *arr, const char *name, json_t *v, sbx_err *e)
 	json_t *item;
 
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, item)
-			if (push_item(arr, name, item, e) < 0)
-				return -1;
+		json_array_foreach(v, i, item) if (push_item(arr, name, item, e) < 0) return -1;
 	} else if (json_is_object(v)) {
 		/* Bracket form with gaps (ids[3]=1&ids[7]=2) stays an object: take its values. */
-		json_object_foreach(v, k, item)
-			if (push_item(arr, name, item, e) < 0)
-				return -1;
+		json_object_foreach(v, k, item) if (push_item(arr, name, item, e) < 0) return -1;
 	} else {
 		return push_item(arr, name, v, e);
 	}
@@ -236,7 +234,8 @@ int sbx_param_list(json_t *params, const char *name, int required, json_t **out,
 			if (!parsed || !json_is_array(parsed)) {
 				json_decref(parsed);
 				json_decref(arr);
-				return sbx_err_set(e, 400, "Invalid %s: malformed JSON array", name);
+				return sbx_err_set(e, 400, "Invalid %s: malformed JSON array",
+				                   name);
 			}
 			rc = push_json_items(arr, name, parsed, e);
 			json_decref(parsed);
@@ -280,10 +279,12 @@ int sbx_param_ids(json_t *params, const char *name, int required, sbx_ids *out, 
 		json_decref(list);
 		return sbx_err_set(e, 500, "out of memory");
 	}
-	json_array_foreach(list, i, item) {
+	json_array_foreach(list, i, item)
+	{
 		if (util_parse_ll(json_string_value(item), 0, LLONG_MAX, &v[i]) < 0) {
 			char shown[80];
-			sbx_err_set(e, 400, "Invalid %s '%s': expected whole numbers separated by commas",
+			sbx_err_set(e, 400,
+			            "Invalid %s '%s': expected whole numbers separated by commas",
 			            name, sbx_clip(json_string_value(item), shown, sizeof shown));
 			free(v);
 			json_decref(list);
@@ -313,8 +314,8 @@ int sbx_param_json(json_t *params, const char *name, int required, json_t **out,
 		}
 		parsed = json_loads(s, JSON_REJECT_DUPLICATES, &je);
 		if (!parsed)
-			return sbx_err_set(e, 400, "Invalid %s: malformed JSON: %s (column %d)", name,
-			                   je.text, je.column);
+			return sbx_err_set(e, 400, "Invalid %s: malformed JSON: %s (column %d)",
+			                   name, je.text, je.column);
 		v = parsed;
 	} else {
 		json_incref(v);

@@ -104,8 +104,8 @@ static int to_text(const sbx_field *f, json_t *v, val *out, sbx_err *e)
 	} else if (json_is_boolean(v)) {
 		out->s = json_is_true(v) ? "1" : "0";
 	} else {
-		return sbx_err_set(e, 400, "Invalid value for field '%s': expected a string or number",
-		                   f->name);
+		return sbx_err_set(
+		    e, 400, "Invalid value for field '%s': expected a string or number", f->name);
 	}
 	if (f->type == SBX_FT_EMAIL && out->s && *out->s && !sbx_email_valid(out->s))
 		return sbx_err_set(e, 422, "Invalid email address '%s' in field '%s'",
@@ -189,7 +189,8 @@ static int build_select(util_buf *b, const sbx_otype *t, json_t *fields)
 
 	if (fields) {
 		util_buf_puts(b, "SELECT ");
-		json_array_foreach(fields, i, name) {
+		json_array_foreach(fields, i, name)
+		{
 			const char *s = json_string_value(name);
 			if (!s || !sbx_otype_has_column(t, s))
 				continue;
@@ -294,7 +295,8 @@ static int bind_where(sqlite3_stmt *s, const sbx_query *q, sbx_err *e)
 	}
 	if (q->where && *q->where && q->where_args) {
 		json_t *v;
-		json_array_foreach(q->where_args, k, v) {
+		json_array_foreach(q->where_args, k, v)
+		{
 			if (json_is_string(v))
 				sqlite3_bind_text(s, i, json_string_value(v),
 				                  (int)json_string_length(v), SQLITE_TRANSIENT);
@@ -385,8 +387,7 @@ static int list_rows(sbx_store *st, const sbx_otype *t, const sbx_query *q, json
 	return 0;
 }
 
-int sbx_record_list(sbx_store *st, const sbx_otype *t, const sbx_query *q, json_t **out,
-                    sbx_err *e)
+int sbx_record_list(sbx_store *st, const sbx_otype *t, const sbx_query *q, json_t **out, sbx_err *e)
 {
 	*out = NULL;
 	return list_rows(st, t, q, out, NULL, e);
@@ -512,7 +513,8 @@ int sbx_record_insert(sbx_store *st, const sbx_otype *t, json_t *values, unsigne
 		oom(e);
 		goto out;
 	}
-	json_object_foreach(values, key, v) {
+	json_object_foreach(values, key, v)
+	{
 		const sbx_field *f = sbx_otype_field(t, key);
 		size_t k;
 		if (!writable(f, flags) || ((flags & SBX_REC_IGNORE_BLANKS) && blank(v)))
@@ -590,7 +592,8 @@ int sbx_record_update(sbx_store *st, const sbx_otype *t, long long id, json_t *v
 	}
 	if (sbx_record_get(st, t, id, NULL, &old, e) < 0)
 		goto out;
-	json_object_foreach(values, key, v) {
+	json_object_foreach(values, key, v)
+	{
 		const sbx_field *f = sbx_otype_field(t, key);
 		size_t k;
 		if (!writable(f, flags) || ((flags & SBX_REC_IGNORE_BLANKS) && blank(v)))
@@ -609,7 +612,8 @@ int sbx_record_update(sbx_store *st, const sbx_otype *t, long long id, json_t *v
 		goto out;
 	}
 	for (i = 0; i < nchanged; i++)
-		json_object_set_new(attrs, t->fields[changed[i]].name, text_json(vals[changed[i]].s));
+		json_object_set_new(attrs, t->fields[changed[i]].name,
+		                    text_json(vals[changed[i]].s));
 	if (nchanged) {
 		now_text(now, sizeof now);
 		util_buf_puts(&sql, "UPDATE ");

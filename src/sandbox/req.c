@@ -123,15 +123,13 @@ int sbx_json_depth_ok(const json_t *v, int max_depth)
 	if (max_depth <= 0)
 		return 0;
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, child)
-			if (!sbx_json_depth_ok(child, max_depth - 1))
-				return 0;
+		json_array_foreach(v, i,
+		                   child) if (!sbx_json_depth_ok(child, max_depth - 1)) return 0;
 	} else {
 		/* json_object_foreach needs a non-const object; it does not modify it. */
 		json_t *o = (json_t *)v;
-		json_object_foreach(o, k, child)
-			if (!sbx_json_depth_ok(child, max_depth - 1))
-				return 0;
+		json_object_foreach(o, k,
+		                    child) if (!sbx_json_depth_ok(child, max_depth - 1)) return 0;
 	}
 	return 1;
 }
@@ -212,7 +210,8 @@ int sbx_req_parse_params(sbx_req *r, sbx_err *e)
 	if (r->args_overflow)
 		return sbx_err_set(e, 400, "Too many query parameters (at most %d)", SBX_MAX_ARGS);
 	if (r->query && *r->query) {
-		if (util_form_decode(&params, r->query, strlen(r->query), NULL, why, sizeof why) < 0)
+		if (util_form_decode(&params, r->query, strlen(r->query), NULL, why, sizeof why) <
+		    0)
 			return sbx_err_set(e, 400, "Invalid query string: %s", why);
 	} else {
 		params = json_object();

@@ -18,7 +18,7 @@ void sbx_resp_release(sbx_resp *r)
 }
 
 static void set_text(sbx_resp *r, int status, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+    __attribute__((format(printf, 3, 0)));
 
 static void set_text(sbx_resp *r, int status, const char *fmt, va_list ap)
 {
@@ -75,9 +75,11 @@ void sbx_resp_envelope(sbx_resp *r, long account_id, json_t *data, unsigned flag
 	util_buf_puts(b, "{\"code\":0");
 	if (!(flags & SBX_ENV_NODATA)) {
 		util_buf_puts(b, ",\"data\":");
-		if (!data || json_dump_callback(data, dump_cb, b, JSON_COMPACT | JSON_ENCODE_ANY) < 0) {
+		if (!data ||
+		    json_dump_callback(data, dump_cb, b, JSON_COMPACT | JSON_ENCODE_ANY) < 0) {
 			json_decref(data);
-			sbx_resp_text(r, 500, "Internal Server Error: could not encode the response");
+			sbx_resp_text(r, 500,
+			              "Internal Server Error: could not encode the response");
 			return;
 		}
 	}

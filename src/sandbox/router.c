@@ -10,9 +10,9 @@
 
 /* Every resource's routes. Adding a resource file = adding its table here. */
 static const sbx_route *const route_tables[] = {
-	sbx_routes_objects,
-	sbx_routes_control,
-	NULL,
+    sbx_routes_objects,
+    sbx_routes_control,
+    NULL,
 };
 
 typedef struct seg {
@@ -151,7 +151,8 @@ void sbx_router_dispatch(sbx_call *c)
 		c->otype = m.otype;
 		m.route->handler(c);
 		if (!c->resp->status)
-			sbx_resp_text(c->resp, 500, "Internal Server Error: the handler gave no answer");
+			sbx_resp_text(c->resp, 500,
+			              "Internal Server Error: the handler gave no answer");
 	} else if (rc == 405) {
 		sbx_resp_text(c->resp, 405, "Method Not Allowed: %s is not accepted by %s (use %s)",
 		              sbx_clip(c->req->method, method, sizeof method),

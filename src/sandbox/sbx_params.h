@@ -50,7 +50,10 @@ typedef struct sbx_ids {
 	size_t n;
 } sbx_ids;
 
-#define SBX_IDS_INIT {NULL, 0}
+#define SBX_IDS_INIT                                                                               \
+	{                                                                                          \
+		NULL, 0                                                                            \
+	}
 
 int sbx_param_ids(json_t *params, const char *name, int required, sbx_ids *out, sbx_err *e);
 void sbx_ids_release(sbx_ids *ids);

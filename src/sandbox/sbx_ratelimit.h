@@ -20,11 +20,11 @@ long long sbx_clock_monotonic_ms(void *arg);
 typedef struct sbx_ratelimit sbx_ratelimit;
 
 typedef struct sbx_rl_verdict {
-	int allowed;     /* 1: go ahead; 0: answer 429 */
-	long limit;      /* X-Rate-Limit-Limit */
-	long remaining;  /* X-Rate-Limit-Remaining: slots left after this request */
-	long reset;      /* X-Rate-Limit-Reset: whole seconds (rounded up) until the oldest
-	                    request in the window leaves it and a slot frees; 0 when none used */
+	int allowed;    /* 1: go ahead; 0: answer 429 */
+	long limit;     /* X-Rate-Limit-Limit */
+	long remaining; /* X-Rate-Limit-Remaining: slots left after this request */
+	long reset;     /* X-Rate-Limit-Reset: whole seconds (rounded up) until the oldest
+	                   request in the window leaves it and a slot frees; 0 when none used */
 } sbx_rl_verdict;
 
 /* NULL on allocation failure. clock NULL = sbx_clock_monotonic_ms. */

@@ -28,11 +28,16 @@ typedef struct sbx_err {
 	char text[256];
 } sbx_err;
 
-#define SBX_ERR_INIT {0, {0}}
+#define SBX_ERR_INIT                                                                               \
+	{                                                                                          \
+		0,                                                                                 \
+		{                                                                                  \
+			0                                                                          \
+		}                                                                                  \
+	}
 
 /* Set e (if not NULL) to status and the formatted text; always returns -1. */
-int sbx_err_set(sbx_err *e, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int sbx_err_set(sbx_err *e, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*
  * Copy untrusted text s into out for quoting in a one-line message: control
@@ -52,12 +57,12 @@ typedef struct sbx_req {
 	const char *query;  /* borrowed: raw query string after '?', or NULL */
 	sbx_kv *args;       /* query arguments as decoded by MHD, repeats kept; owned array */
 	size_t nargs, args_alloc;
-	int args_overflow;  /* more than SBX_MAX_ARGS were given */
+	int args_overflow;               /* more than SBX_MAX_ARGS were given */
 	sbx_kv headers[SBX_MAX_HEADERS]; /* borrowed strings */
 	size_t nheaders;
-	int headers_overflow;   /* more than SBX_MAX_HEADERS were given */
-	util_buf body;          /* owned raw body; body.cap is the size cap */
-	json_t *params;         /* owned; NULL until sbx_req_parse_params() */
+	int headers_overflow; /* more than SBX_MAX_HEADERS were given */
+	util_buf body;        /* owned raw body; body.cap is the size cap */
+	json_t *params;       /* owned; NULL until sbx_req_parse_params() */
 } sbx_req;
 
 /* Initialise r with a body cap of max_body bytes (0 = SBX_MAX_BODY_DEFAULT). */

@@ -20,8 +20,9 @@
 
 #define SBX_TEXT_401 "Your App ID and API Key do not authenticate."
 /* printf format; the argument is the limit (a long). */
-#define SBX_TEXT_429                                                                              \
-	"Too Many Requests - You have exceeded your maximum rate limit of %ld requests per minute."
+#define SBX_TEXT_429                                                                               \
+	"Too Many Requests - You have exceeded your maximum rate limit of %ld requests per "       \
+	"minute."
 #define SBX_TEXT_CONTROL_401 "invalid sandbox control token"
 
 #define SBX_RESP_MAX_HEADERS 8
@@ -44,7 +45,7 @@ void sbx_resp_release(sbx_resp *r);
 
 /* Replace the body with one line of plain text. */
 void sbx_resp_text(sbx_resp *r, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Replace the body with e's status and text (500 if e holds no error). */
 void sbx_resp_err(sbx_resp *r, const sbx_err *e);
@@ -69,7 +70,7 @@ void sbx_resp_envelope_text(sbx_resp *r, long account_id, const char *data, size
 
 /* Add (or replace) an extra header. -1 when the table is full or too long. */
 int sbx_resp_header(sbx_resp *r, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* The value of an extra header, or NULL. */
 const char *sbx_resp_get_header(const sbx_resp *r, const char *name);

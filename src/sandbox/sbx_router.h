@@ -50,7 +50,7 @@ typedef struct sbx_ctx {
 typedef struct sbx_call {
 	sbx_ctx *ctx;
 	sbx_req *req;
-	json_t *params;        /* == req->params: the unified parameters (may be modified) */
+	json_t *params; /* == req->params: the unified parameters (may be modified) */
 	sbx_resp *resp;
 	const sbx_otype *otype; /* the type a {type}/{types} segment named, else NULL */
 } sbx_call;
@@ -58,10 +58,10 @@ typedef struct sbx_call {
 typedef void (*sbx_handler)(sbx_call *c);
 
 typedef struct sbx_route {
-	const char *method;  /* "GET", "POST", "PUT", "DELETE"; NULL ends a table */
-	const char *path;    /* "/1/objects/meta", "/1/{types}/getInfo", "/_sandbox/reset" */
+	const char *method; /* "GET", "POST", "PUT", "DELETE"; NULL ends a table */
+	const char *path;   /* "/1/objects/meta", "/1/{types}/getInfo", "/_sandbox/reset" */
 	sbx_handler handler;
-	unsigned flags;      /* reserved for per-route switches; 0 for now */
+	unsigned flags; /* reserved for per-route switches; 0 for now */
 } sbx_route;
 
 /* The route tables, one per resource file. */
@@ -70,16 +70,16 @@ extern const sbx_route sbx_routes_control[];
 
 /* ---- matching (pure, unit-tested) ---- */
 
-#define SBX_MAX_SEGMENTS 8    /* path segments; deeper paths are 404 */
-#define SBX_MAX_SEGMENT 128   /* bytes per segment */
+#define SBX_MAX_SEGMENTS 8  /* path segments; deeper paths are 404 */
+#define SBX_MAX_SEGMENT 128 /* bytes per segment */
 
 /* Resolve a {type} (plural = 0) or {types} (plural = 1) segment; NULL = no such type. */
 typedef const sbx_otype *(*sbx_type_lookup)(void *arg, const char *name, size_t len, int plural);
 
 typedef struct sbx_match {
-	const sbx_route *route;  /* the winner, or NULL */
-	const sbx_otype *otype;  /* what its placeholder named, or NULL */
-	char allow[64];          /* on 405: the methods the path does accept ("GET, POST") */
+	const sbx_route *route; /* the winner, or NULL */
+	const sbx_otype *otype; /* what its placeholder named, or NULL */
+	char allow[64];         /* on 405: the methods the path does accept ("GET, POST") */
 } sbx_match;
 
 /*

@@ -44,8 +44,8 @@ void sbx_stats_reset(sbx_stats *s);
 
 /* {"requests":N,"by_status":{"200":n,...},"connections":N,"rate_limited":N}; new. */
 json_t *sbx_stats_json(sbx_stats *s);
-/* {"count":n,"requests":[{method,path,query,status,time_ms,us,content_type,body,
- *  body_bytes},...]} for the last `limit` requests, oldest first; new. */
+/* [{method, path, query, status, time_ms, us, content_type, body, body_bytes}, ...]: the
+ * last `limit` requests, oldest first; new. `us` is the time to answer in microseconds. */
 json_t *sbx_stats_log_json(sbx_stats *s, size_t limit);
 
 #endif

@@ -60,16 +60,16 @@ int sbx_ftype_parse(const char *s);
 /* Field flags. The first four are what /objects/meta shows. */
 #define SBX_F_REQUIRED 0x01u
 #define SBX_F_UNIQUE 0x02u
-#define SBX_F_EDITABLE 0x04u  /* clients may write it (else ignored on create/update) */
+#define SBX_F_EDITABLE 0x04u /* clients may write it (else ignored on create/update) */
 #define SBX_F_DELETABLE 0x08u
-#define SBX_F_INDEXED 0x10u   /* an SQL index on the column */
-#define SBX_F_CREATED 0x20u   /* set to the current Unix time on insert ("date") */
-#define SBX_F_MODIFIED 0x40u  /* set to the current Unix time on insert and change ("dlm") */
+#define SBX_F_INDEXED 0x10u  /* an SQL index on the column */
+#define SBX_F_CREATED 0x20u  /* set to the current Unix time on insert ("date") */
+#define SBX_F_MODIFIED 0x40u /* set to the current Unix time on insert and change ("dlm") */
 
 /* A field as declared (seed tables, fieldeditor later). Strings are borrowed. */
 typedef struct sbx_field_def {
-	const char *name;    /* column and API name: [A-Za-z_][A-Za-z0-9_]{0,63} */
-	const char *alias;   /* display name */
+	const char *name;  /* column and API name: [A-Za-z_][A-Za-z0-9_]{0,63} */
+	const char *alias; /* display name */
 	sbx_ftype type;
 	unsigned flags;      /* SBX_F_* */
 	const char *options; /* JSON object text for drop/list ({"1":"Closed - Lost"}), or NULL */
@@ -104,11 +104,11 @@ typedef struct sbx_field {
 	char *name, *alias;
 	sbx_ftype type;
 	unsigned flags;
-	json_t *options;          /* drop/list options object, or NULL */
-	long long parent_object;  /* -1 when none */
-	char *dflt;               /* or NULL */
-	char *section;            /* or NULL */
-	int stored;               /* has a column (everything but mergefields) */
+	json_t *options;         /* drop/list options object, or NULL */
+	long long parent_object; /* -1 when none */
+	char *dflt;              /* or NULL */
+	char *section;           /* or NULL */
+	int stored;              /* has a column (everything but mergefields) */
 } sbx_field;
 
 typedef struct sbx_otype {
@@ -118,12 +118,12 @@ typedef struct sbx_otype {
 	char *id_field;                 /* "id", "tag_id", ... */
 	unsigned access;
 	int custom;
-	json_t *list_fields;    /* array of strings (getInfo) */
-	sbx_field *fields;      /* display order */
+	json_t *list_fields; /* array of strings (getInfo) */
+	sbx_field *fields;   /* display order */
 	size_t nfields;
-	sbx_field **by_name;    /* the fields sorted by name (bsearch) */
-	char *sql_select;       /* SELECT <id, stored fields> FROM <table> */
-	char *sql_insert;       /* INSERT INTO <table> (<stored fields>) VALUES (?...) */
+	sbx_field **by_name; /* the fields sorted by name (bsearch) */
+	char *sql_select;    /* SELECT <id, stored fields> FROM <table> */
+	char *sql_insert;    /* INSERT INTO <table> (<stored fields>) VALUES (?...) */
 } sbx_otype;
 
 typedef struct sbx_store sbx_store;
@@ -205,15 +205,15 @@ int sbx_schema_seed(sbx_store *st, sbx_err *e);
  * where_args (a JSON array, bound in order; strings, numbers, null, booleans).
  */
 typedef struct sbx_query {
-	long long start;          /* offset */
-	long long range;          /* page size; <= 0 means all (count/delete only) */
-	const char *sort;         /* field to sort by, NULL = id */
-	int desc;                 /* sort descending */
-	const long long *ids;     /* restrict to these ids when nids > 0 */
+	long long start;      /* offset */
+	long long range;      /* page size; <= 0 means all (count/delete only) */
+	const char *sort;     /* field to sort by, NULL = id */
+	int desc;             /* sort descending */
+	const long long *ids; /* restrict to these ids when nids > 0 */
 	size_t nids;
-	json_t *fields;           /* listFields: array of names; NULL = every stored field */
-	const char *where;        /* see above, or NULL */
-	json_t *where_args;       /* borrowed */
+	json_t *fields;     /* listFields: array of names; NULL = every stored field */
+	const char *where;  /* see above, or NULL */
+	json_t *where_args; /* borrowed */
 } sbx_query;
 
 /* Quote an identifier for SQL ("name" with " doubled) into b. */

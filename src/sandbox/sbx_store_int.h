@@ -12,9 +12,9 @@
 #define SBX_STMT_CACHE 256 /* cached prepared statements (a power of two) */
 
 typedef struct sbx_stmt_slot {
-	char *sql;           /* owned; NULL = free slot */
+	char *sql; /* owned; NULL = free slot */
 	sqlite3_stmt *stmt;
-	int in_use;          /* handed out and not yet done */
+	int in_use; /* handed out and not yet done */
 } sbx_stmt_slot;
 
 struct sbx_store {
@@ -25,7 +25,7 @@ struct sbx_store {
 	size_t ncached;
 	sbx_otype *types; /* ascending id */
 	size_t ntypes;
-	int savepoints;   /* open savepoint depth */
+	int savepoints; /* open savepoint depth */
 };
 
 /* Finalize every cached statement (before schema changes). */

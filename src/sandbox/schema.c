@@ -17,6 +17,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* clang-format off */
+/* The tables below read best one field per line, aligned by hand. */
+
 /* Shorthands for the tables below. */
 #define ED SBX_F_EDITABLE
 #define RO 0u
@@ -292,28 +295,51 @@ static const sbx_type_def types[] = {
 	 webhook_fields, N(webhook_fields)},
 };
 
+/*
+ * The records a new account starts with: the owner user every `owner` points
+ * at, and a few pick-list entries so sequences/campaigns/forms are never empty
+ * in demos and tests (Ontraport accounts come with example automations too).
+ */
+static const struct {
+	long long type;
+	const char *json;
+} seed_records[] = {
+	{2, "{\"firstname\":\"Sandbox\",\"lastname\":\"Owner\",\"email\":\"owner@sandbox.example\"}"},
+	{5, "{\"name\":\"Welcome Sequence\",\"subscriber_count\":\"0\"}"},
+	{5, "{\"name\":\"Nurture Sequence\",\"subscriber_count\":\"0\"}"},
+	{140, "{\"name\":\"Example: High Level Customer Lifecycle\",\"pause\":\"0\",\"state\":\"0\","
+	      "\"subs\":\"0\"}"},
+	{140, "{\"name\":\"Onboarding Automation\",\"pause\":\"0\",\"state\":\"0\",\"subs\":\"0\"}"},
+	{122, "{\"formname\":\"Contact Us\",\"type\":\"11\",\"tags\":null}"},
+	{122, "{\"formname\":\"Newsletter Signup\",\"type\":\"11\",\"tags\":null}"},
+};
+
+/* clang-format on */
+
 int sbx_schema_seed(sbx_store *st, sbx_err *e)
 {
-	const sbx_otype *users;
-	json_t *owner;
-	long long id;
 	size_t i;
-	int rc;
 
 	if (sbx_meta__create_schema(st, e) < 0)
 		return -1;
 	for (i = 0; i < N(types); i++)
 		if (sbx_store_add_type(st, &types[i], e) < 0)
 			return -1;
-	/* User 1 owns everything by default (owner "1"). */
-	users = sbx_store_type(st, 2);
-	owner = json_pack("{s:s, s:s, s:s}", "firstname", "Sandbox", "lastname", "Owner", "email",
-	                  "owner@sandbox.example");
-	if (!users || !owner) {
-		json_decref(owner);
-		return sbx_err_set(e, 500, "could not seed the owner user");
+	for (i = 0; i < N(seed_records); i++) {
+		const sbx_otype *t = sbx_store_type(st, seed_records[i].type);
+		json_t *v = json_loads(seed_records[i].json, 0, NULL);
+		long long id;
+		int rc;
+
+		if (!t || !v) {
+			json_decref(v);
+			return sbx_err_set(e, 500, "could not seed object type %lld",
+			                   seed_records[i].type);
+		}
+		rc = sbx_record_insert(st, t, v, SBX_REC_RAW, &id, NULL, e);
+		json_decref(v);
+		if (rc < 0)
+			return -1;
 	}
-	rc = sbx_record_insert(st, users, owner, SBX_REC_RAW, &id, NULL, e);
-	json_decref(owner);
-	return rc;
+	return 0;
 }

@@ -36,8 +36,8 @@
 #include "str.h"
 
 #define MAX_THREADS 64
-#define CONN_MEMORY (64 * 1024)   /* per-connection pool: request line + headers (431/414 beyond) */
-#define CONN_TIMEOUT 60           /* seconds an idle keep-alive connection is kept */
+#define CONN_MEMORY (64 * 1024) /* per-connection pool: request line + headers (431/414 beyond) */
+#define CONN_TIMEOUT 60         /* seconds an idle keep-alive connection is kept */
 #define CONN_LIMIT 1000
 /* After a body overflows its cap the rest is read and dropped (so the 413 can be
  * sent on a clean connection) -- but only up to this much; then the connection is cut. */
@@ -55,13 +55,13 @@ struct sbx_server {
 /* One request in flight (MHD's per-request context). */
 typedef struct conn_req {
 	sbx_req req;
-	char *uri;          /* copy of the raw request target (MHD parses its own in place) */
-	int started;        /* headers collected */
-	int responded;      /* answered early (413 from Content-Length) */
-	int too_large;      /* the body went over its cap */
-	size_t body_seen;   /* bytes of body received, kept or not */
-	long long t0_ns;    /* monotonic arrival time */
-	long long time_ms;  /* wall-clock arrival time */
+	char *uri;         /* copy of the raw request target (MHD parses its own in place) */
+	int started;       /* headers collected */
+	int responded;     /* answered early (413 from Content-Length) */
+	int too_large;     /* the body went over its cap */
+	size_t body_seen;  /* bytes of body received, kept or not */
+	long long t0_ns;   /* monotonic arrival time */
+	long long time_ms; /* wall-clock arrival time */
 } conn_req;
 
 static long long mono_ns(void)
@@ -130,7 +130,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+    __attribute__((format(printf, 2, 0)));
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -275,9 +275,8 @@ static enum MHD_Result answer(sbx_server *s, conn_req *cr, struct MHD_Connection
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
 	sbx_server *s = cls;
 	conn_req *cr = *con_cls;
@@ -356,7 +355,7 @@ static int resolve(const char *host, int port, struct sockaddr_storage *ss, sock
 }
 
 static void set_err(char *err, size_t errsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void set_err(char *err, size_t errsz, const char *fmt, ...)
 {
@@ -435,23 +434,21 @@ int sbx_server_start(sbx_server **out, const sbx_config *cfg, char *err, size_t 
 	threads = cfg->threads > 0 ? (unsigned)cfg->threads : (ncpu > 0 ? (unsigned)ncpu : 1);
 	if (threads > MAX_THREADS)
 		threads = MAX_THREADS;
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
-	        (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL | MHD_USE_TURBO
-	                                                                : MHD_USE_AUTO);
+	flags =
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+	    (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL | MHD_USE_TURBO
+	                                                            : MHD_USE_AUTO);
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	/* The logger goes first so that MHD's own complaints about later options reach it. */
-	s->d = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
-	                        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
-	                        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	                        MHD_OPTION_THREAD_POOL_SIZE, threads,
-	                        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-	                        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-	                        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-	                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-	                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT,
-	                        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONN_LIMIT,
-	                        MHD_OPTION_END);
+	s->d = MHD_start_daemon(
+	    flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+	    on_mhd_log, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+	    on_connection, s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)CONN_LIMIT, MHD_OPTION_END);
 	if (!s->d) {
 		set_err(err, errsz, "could not listen on %s port %d (in use, or not permitted)",
 		        cfg->bind ? cfg->bind : "127.0.0.1", cfg->port);

@@ -11,9 +11,9 @@
 #define STATUS_MAX 600
 
 typedef struct entry {
-	char *blob;        /* owns every string below */
+	char *blob; /* owns every string below */
 	const char *method, *path, *query, *ctype, *body;
-	size_t body_len;   /* full length of the request body */
+	size_t body_len; /* full length of the request body */
 	int status;
 	long long time_ms;
 	double dur_ms;
@@ -109,7 +109,8 @@ static const char *put(char *blob, size_t *w, const char *s, size_t n, size_t ma
 void sbx_stats_request(sbx_stats *s, const sbx_req_record *r)
 {
 	const char *method = r->method ? r->method : "", *path = r->path ? r->path : "";
-	const char *query = r->query ? r->query : "", *ctype = r->content_type ? r->content_type : "";
+	const char *query = r->query ? r->query : "",
+	           *ctype = r->content_type ? r->content_type : "";
 	const char *body = r->body ? r->body : "";
 	size_t blen = r->body ? r->body_len : 0, w = 0;
 	entry e = {0}, old;
@@ -120,7 +121,8 @@ void sbx_stats_request(sbx_stats *s, const sbx_req_record *r)
 		body = "";
 		blen = 0;
 	}
-	e.blob = malloc(16 + SBX_LOG_PATH_MAX + 1 + SBX_LOG_QUERY_MAX + 1 + 128 + SBX_LOG_BODY_MAX + 1);
+	e.blob =
+	    malloc(16 + SBX_LOG_PATH_MAX + 1 + SBX_LOG_QUERY_MAX + 1 + 128 + SBX_LOG_BODY_MAX + 1);
 	if (e.blob) {
 		e.method = put(e.blob, &w, method, strlen(method), 15);
 		e.path = put(e.blob, &w, path, strlen(path), SBX_LOG_PATH_MAX);
@@ -191,30 +193,25 @@ json_t *sbx_stats_json(sbx_stats *s)
 
 json_t *sbx_stats_log_json(sbx_stats *s, size_t limit)
 {
-	json_t *o = json_object(), *arr = json_array();
+	json_t *arr = json_array();
 	size_t i, n, first;
 
-	if (!o || !arr) {
-		json_decref(o);
-		json_decref(arr);
+	if (!arr)
 		return NULL;
-	}
 	pthread_mutex_lock(&s->mu);
 	n = limit < s->count ? limit : s->count;
 	first = s->count - n;
 	for (i = 0; i < n; i++) {
 		const entry *e = &s->log[(s->head + first + i) % s->cap];
-		json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:I, s:I, s:s, s:s, s:I}", "method",
-		                      e->method, "path", e->path, "query", e->query, "status",
-		                      e->status, "time_ms", (json_int_t)e->time_ms, "us",
-		                      (json_int_t)(e->dur_ms * 1000.0 + 0.5),
-		                      "content_type", e->ctype, "body", e->body, "body_bytes",
-		                      (json_int_t)e->body_len);
+		json_t *j =
+		    json_pack("{s:s, s:s, s:s, s:i, s:I, s:I, s:s, s:s, s:I}", "method", e->method,
+		              "path", e->path, "query", e->query, "status", e->status, "time_ms",
+		              (json_int_t)e->time_ms, "us", (json_int_t)(e->dur_ms * 1000.0 + 0.5),
+		              "content_type", e->ctype, "body", e->body, "body_bytes",
+		              (json_int_t)e->body_len);
 		if (j)
 			json_array_append_new(arr, j);
 	}
 	pthread_mutex_unlock(&s->mu);
-	json_object_set_new(o, "count", json_integer((json_int_t)json_array_size(arr)));
-	json_object_set_new(o, "requests", arr);
-	return o;
+	return arr;
 }

@@ -191,7 +191,8 @@ static int check_schema(sbx_store *st, sbx_err *e)
 	if (!ntables)
 		return 0;
 	if (!have_meta)
-		return sbx_err_set(e, 500, "the database holds tables but is not a sandbox database");
+		return sbx_err_set(e, 500,
+		                   "the database holds tables but is not a sandbox database");
 	if (sqlite3_prepare_v2(st->db, "SELECT value FROM sbx_meta WHERE key='schema_version'", -1,
 	                       &s, NULL) != SQLITE_OK)
 		return sbx_store__sqlerr(st, e, "open");
@@ -199,10 +200,11 @@ static int check_schema(sbx_store *st, sbx_err *e)
 		version = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	if (version != SBX_SCHEMA_VERSION)
-		return sbx_err_set(e, 500,
-		                   "the database has sandbox schema version %lld, this sandbox needs "
-		                   "%d: delete it or use another file",
-		                   version, SBX_SCHEMA_VERSION);
+		return sbx_err_set(
+		    e, 500,
+		    "the database has sandbox schema version %lld, this sandbox needs "
+		    "%d: delete it or use another file",
+		    version, SBX_SCHEMA_VERSION);
 	return 1;
 }
 
@@ -248,6 +250,7 @@ int sbx_store_open(sbx_store **out, const char *path, sbx_err *e)
 	 * is synced at checkpoints; a process crash loses nothing committed. */
 	if (sbx_store_exec(st,
 	                   st->is_file ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	                                 "PRAGMA journal_size_limit=67108864;"
 	                               : "PRAGMA journal_mode=MEMORY;",
 	                   e) < 0 ||
 	    sbx_store_exec(st,

@@ -85,10 +85,10 @@ static void test_random_token(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_api_headers),
-		cmocka_unit_test(test_control_token),
-		cmocka_unit_test(test_secret_eq),
-		cmocka_unit_test(test_random_token),
+	    cmocka_unit_test(test_api_headers),
+	    cmocka_unit_test(test_control_token),
+	    cmocka_unit_test(test_secret_eq),
+	    cmocka_unit_test(test_random_token),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -166,7 +166,8 @@ static void test_ints(void **state)
 
 	(void)state;
 	p = form("objectID=0&id=12&start=&range=500&bad=abc&neg=-1&big=99999999999999999999");
-	assert_int_equal(sbx_param_int(p, "objectID", SBX_REQUIRED, LLONG_MIN, LLONG_MAX, &n, &e), 0);
+	assert_int_equal(sbx_param_int(p, "objectID", SBX_REQUIRED, LLONG_MIN, LLONG_MAX, &n, &e),
+	                 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(sbx_param_int(p, "id", SBX_REQUIRED, 0, LLONG_MAX, &n, &e), 0);
 	assert_int_equal(n, 12);
@@ -234,12 +235,13 @@ static void test_json_or_value(void **state)
 
 	(void)state;
 	/* condition URL-encoded into the query string */
-	p = form("condition=%5B%7B%22field%22%3A%7B%22field%22%3A%22email%22%7D%2C%22op%22%3A%22%3D%22"
-	         "%2C%22value%22%3A%7B%22value%22%3A%22a%40b.com%22%7D%7D%5D");
+	p = form(
+	    "condition=%5B%7B%22field%22%3A%7B%22field%22%3A%22email%22%7D%2C%22op%22%3A%22%3D%22"
+	    "%2C%22value%22%3A%7B%22value%22%3A%22a%40b.com%22%7D%7D%5D");
 	assert_int_equal(sbx_param_json(p, "condition", SBX_OPTIONAL, &v, &e), 0);
 	assert_true(json_is_array(v));
 	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(json_array_get(v, 0), "field"), "field")),
+	                        json_object_get(json_array_get(v, 0), "field"), "field")),
 	                    "email");
 	json_decref(v);
 	json_decref(p);
@@ -279,13 +281,13 @@ static void test_json_or_value(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ids_all_spellings),
-		cmocka_unit_test(test_ids_errors),
-		cmocka_unit_test(test_list_strings),
-		cmocka_unit_test(test_bools),
-		cmocka_unit_test(test_ints),
-		cmocka_unit_test(test_strings),
-		cmocka_unit_test(test_json_or_value),
+	    cmocka_unit_test(test_ids_all_spellings),
+	    cmocka_unit_test(test_ids_errors),
+	    cmocka_unit_test(test_list_strings),
+	    cmocka_unit_test(test_bools),
+	    cmocka_unit_test(test_ints),
+	    cmocka_unit_test(test_strings),
+	    cmocka_unit_test(test_json_or_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

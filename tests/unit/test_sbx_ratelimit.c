@@ -75,19 +75,19 @@ static void test_window_rolls(void **state)
 	sbx_ratelimit *rl = make(3, 1000);
 
 	(void)state;
-	take(rl, 1, 2, 1);  /* t=0 */
+	take(rl, 1, 2, 1); /* t=0 */
 	fake_now += 500;
-	take(rl, 1, 1, 1);  /* t=500 */
+	take(rl, 1, 1, 1); /* t=500 */
 	fake_now += 400;
-	take(rl, 1, 0, 1);  /* t=900 */
+	take(rl, 1, 0, 1); /* t=900 */
 	fake_now += 50;
-	take(rl, 0, 0, 1);  /* t=950: full; the t=0 slot frees at 1000 */
+	take(rl, 0, 0, 1); /* t=950: full; the t=0 slot frees at 1000 */
 	fake_now += 50;
-	take(rl, 1, 0, 1);  /* t=1000: the t=0 request left, this one takes its place */
+	take(rl, 1, 0, 1); /* t=1000: the t=0 request left, this one takes its place */
 	fake_now += 1;
-	take(rl, 0, 0, 1);  /* t=1001: 500, 900, 1000 are in the window */
+	take(rl, 0, 0, 1); /* t=1001: 500, 900, 1000 are in the window */
 	fake_now += 499;
-	take(rl, 1, 0, 1);  /* t=1500: 500 left */
+	take(rl, 1, 0, 1); /* t=1500: 500 left */
 	sbx_ratelimit_free(rl);
 }
 
@@ -201,15 +201,15 @@ static void test_threads_never_exceed_limit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_limit_then_refuse),
-		cmocka_unit_test(test_reset_rounds_up),
-		cmocka_unit_test(test_window_rolls),
-		cmocka_unit_test(test_refused_requests_take_no_slot),
-		cmocka_unit_test(test_peek_and_reset),
-		cmocka_unit_test(test_grows_past_initial_ring),
-		cmocka_unit_test(test_bad_arguments),
-		cmocka_unit_test(test_monotonic_clock_moves),
-		cmocka_unit_test(test_threads_never_exceed_limit),
+	    cmocka_unit_test(test_limit_then_refuse),
+	    cmocka_unit_test(test_reset_rounds_up),
+	    cmocka_unit_test(test_window_rolls),
+	    cmocka_unit_test(test_refused_requests_take_no_slot),
+	    cmocka_unit_test(test_peek_and_reset),
+	    cmocka_unit_test(test_grows_past_initial_ring),
+	    cmocka_unit_test(test_bad_arguments),
+	    cmocka_unit_test(test_monotonic_clock_moves),
+	    cmocka_unit_test(test_threads_never_exceed_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -99,13 +99,14 @@ static void test_bad_bodies(void **state)
 	static const struct {
 		const char *ctype, *body, *text;
 	} cases[] = {
-		{"application/json", "{\"a\":", "Malformed JSON body: "},
-		{"application/json", "[1,2]", "Invalid JSON body: expected an object of parameters"},
-		{"application/json", "{\"a\":1,\"a\":2}", "Malformed JSON body: "},
-		{"application/x-www-form-urlencoded", "a[b][c][d][e][f][g][h][i][j][k][l][m][n][o][p][q]"
-		                                      "[r]=1",
-		 "Invalid form body: "},
-		{NULL, "\xff\xfe", "Invalid body: not valid UTF-8"},
+	    {"application/json", "{\"a\":", "Malformed JSON body: "},
+	    {"application/json", "[1,2]", "Invalid JSON body: expected an object of parameters"},
+	    {"application/json", "{\"a\":1,\"a\":2}", "Malformed JSON body: "},
+	    {"application/x-www-form-urlencoded",
+	     "a[b][c][d][e][f][g][h][i][j][k][l][m][n][o][p][q]"
+	     "[r]=1",
+	     "Invalid form body: "},
+	    {NULL, "\xff\xfe", "Invalid body: not valid UTF-8"},
 	};
 	sbx_req r;
 	sbx_err e;
@@ -220,15 +221,15 @@ static void test_clip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_query_only),
-		cmocka_unit_test(test_json_body_over_query),
-		cmocka_unit_test(test_form_body),
-		cmocka_unit_test(test_sniffed_bodies),
-		cmocka_unit_test(test_bad_bodies),
-		cmocka_unit_test(test_json_depth),
-		cmocka_unit_test(test_headers_and_args),
-		cmocka_unit_test(test_body_cap),
-		cmocka_unit_test(test_clip),
+	    cmocka_unit_test(test_query_only),
+	    cmocka_unit_test(test_json_body_over_query),
+	    cmocka_unit_test(test_form_body),
+	    cmocka_unit_test(test_sniffed_bodies),
+	    cmocka_unit_test(test_bad_bodies),
+	    cmocka_unit_test(test_json_depth),
+	    cmocka_unit_test(test_headers_and_args),
+	    cmocka_unit_test(test_body_cap),
+	    cmocka_unit_test(test_clip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

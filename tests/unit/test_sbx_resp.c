@@ -19,7 +19,8 @@ static void test_envelopes(void **state)
 	sbx_resp_envelope(&r, 187157, json_pack("{s:s}", "id", "8"), 0);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.content_type, "application/json");
-	assert_string_equal(r.body.data, "{\"code\":0,\"data\":{\"id\":\"8\"},\"account_id\":187157}");
+	assert_string_equal(r.body.data,
+	                    "{\"code\":0,\"data\":{\"id\":\"8\"},\"account_id\":187157}");
 
 	sbx_resp_envelope(&r, 50, json_array(), SBX_ENV_MISC);
 	assert_string_equal(r.body.data, "{\"code\":0,\"data\":[],\"account_id\":50,\"misc\":[]}");
@@ -106,9 +107,14 @@ static void test_json_strings(void **state)
 	put("q\"b\\s/", 6, "\"q\\\"b\\\\s/\"");
 	put("a\nb\r\t\x01\x1f", 7, "\"a\\nb\\r\\t\\u0001\\u001f\"");
 	put("nul\0x", 5, "\"nul\\u0000x\"");
-	put("Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x98\x80", 13, "\"Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x98\x80\"");
+	put("Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x98\x80", 13,
+	    "\"Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x98\x80\"");
 	/* bytes that are not UTF-8 become U+FFFD */
-	put("a\xff" "b", 3, "\"a\xef\xbf\xbd" "b\"");
+	put("a\xff"
+	    "b",
+	    3,
+	    "\"a\xef\xbf\xbd"
+	    "b\"");
 	put("\xc3", 1, "\"\xef\xbf\xbd\"");
 	put("\xed\xa0\x80", 3, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""); /* a surrogate */
 }
@@ -116,10 +122,10 @@ static void test_json_strings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_envelopes),
-		cmocka_unit_test(test_text),
-		cmocka_unit_test(test_headers),
-		cmocka_unit_test(test_json_strings),
+	    cmocka_unit_test(test_envelopes),
+	    cmocka_unit_test(test_text),
+	    cmocka_unit_test(test_headers),
+	    cmocka_unit_test(test_json_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

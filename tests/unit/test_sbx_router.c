@@ -21,29 +21,25 @@ static void h_b(sbx_call *c)
 }
 
 static const sbx_route objects[] = {
-	{"GET", "/1/objects", h_a, 0},
-	{"POST", "/1/objects", h_b, 0},
-	{"GET", "/1/objects/meta", h_a, 0},
-	{"GET", "/1/{type}", h_a, 0},
-	{"GET", "/1/{types}", h_a, 0},
-	{"POST", "/1/{types}", h_a, 0},
-	{"GET", "/1/{types}/getInfo", h_a, 0},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/1/objects", h_a, 0},         {"POST", "/1/objects", h_b, 0},
+    {"GET", "/1/objects/meta", h_a, 0},    {"GET", "/1/{type}", h_a, 0},
+    {"GET", "/1/{types}", h_a, 0},         {"POST", "/1/{types}", h_a, 0},
+    {"GET", "/1/{types}/getInfo", h_a, 0}, {NULL, NULL, NULL, 0},
 };
 
 /* A later resource overriding the generic POST /{types} for one type. */
 static const sbx_route messages[] = {
-	{"POST", "/1/Messages", h_b, 0},
-	{"PUT", "/1/message", h_b, 0},
-	{NULL, NULL, NULL, 0},
+    {"POST", "/1/Messages", h_b, 0},
+    {"PUT", "/1/message", h_b, 0},
+    {NULL, NULL, NULL, 0},
 };
 
 static const sbx_route *const tables[] = {objects, messages, NULL};
 
-static sbx_otype contact = {.id = 0, .name = "Contact", .singular = "Contact",
-                            .plural = "Contacts"};
-static sbx_otype message = {.id = 7, .name = "Message", .singular = "Message",
-                            .plural = "Messages"};
+static sbx_otype contact = {
+    .id = 0, .name = "Contact", .singular = "Contact", .plural = "Contacts"};
+static sbx_otype message = {
+    .id = 7, .name = "Message", .singular = "Message", .plural = "Messages"};
 
 static const sbx_otype *lookup(void *arg, const char *name, size_t len, int plural)
 {
@@ -168,13 +164,13 @@ static void test_no_lookup_means_no_placeholders(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_literal_case_insensitive),
-		cmocka_unit_test(test_unknown_path_404),
-		cmocka_unit_test(test_wrong_method_405),
-		cmocka_unit_test(test_placeholders_resolve_types),
-		cmocka_unit_test(test_literal_beats_placeholder),
-		cmocka_unit_test(test_head_and_trailing_slash),
-		cmocka_unit_test(test_no_lookup_means_no_placeholders),
+	    cmocka_unit_test(test_literal_case_insensitive),
+	    cmocka_unit_test(test_unknown_path_404),
+	    cmocka_unit_test(test_wrong_method_405),
+	    cmocka_unit_test(test_placeholders_resolve_types),
+	    cmocka_unit_test(test_literal_beats_placeholder),
+	    cmocka_unit_test(test_head_and_trailing_slash),
+	    cmocka_unit_test(test_no_lookup_means_no_placeholders),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

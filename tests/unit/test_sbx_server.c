@@ -200,8 +200,10 @@ static void test_auth_401(void **state)
 {
 	fixture *f = *state;
 	static const char *const key_only[] = {"Api-Key: Key5678", NULL};
-	static const char *const wrong[] = {"Api-Key: Key5679", "Api-Appid: 2_AppID_12345678", NULL};
-	static const char *const lower[] = {"api-key: Key5678", "API-APPID: 2_AppID_12345678", NULL};
+	static const char *const wrong[] = {"Api-Key: Key5679", "Api-Appid: 2_AppID_12345678",
+	                                    NULL};
+	static const char *const lower[] = {"api-key: Key5678", "API-APPID: 2_AppID_12345678",
+	                                    NULL};
 	const char *const *bad[] = {none, key_only, wrong};
 	size_t i;
 
@@ -226,7 +228,8 @@ static void test_envelopes(void **state)
 	char *s;
 
 	assert_int_equal(get(f, "/1/Contacts", api), 200);
-	assert_string_equal(f->r.body.data, "{\"code\":0,\"data\":[],\"account_id\":187157,\"misc\":[]}");
+	assert_string_equal(f->r.body.data,
+	                    "{\"code\":0,\"data\":[],\"account_id\":187157,\"misc\":[]}");
 	assert_string_equal(header(f, "Content-Type"), "application/json");
 
 	assert_int_equal(post(f, "/1/objects", api_json,
@@ -237,9 +240,11 @@ static void test_envelopes(void **state)
 	                    "\"use_utm_names\":\"false\",\"id\":\"1\",\"owner\":\"1\"},"
 	                    "\"account_id\":187157}");
 	/* a form body to the named endpoint, no objectID */
-	assert_int_equal(post(f, "/1/Contacts", api, "firstname=Mary&email=mary%40example.com"), 200);
+	assert_int_equal(post(f, "/1/Contacts", api, "firstname=Mary&email=mary%40example.com"),
+	                 200);
 	v = body_json(f);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "data"), "id")), "2");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "data"), "id")),
+	                    "2");
 	json_decref(v);
 	assert_int_equal(post(f, "/1/Contacts", api, "email=not-an-email"), 422);
 
@@ -276,13 +281,13 @@ static void test_envelopes(void **state)
 
 	assert_int_equal(get(f, "/1/objects/meta?objectID=0&format=byId", api), 200);
 	v = body_json(f);
-	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(json_object_get(json_object_get(
-								    json_object_get(v, "data"), "0"),
-							    "fields"),
-						    "firstname"),
-				    "alias")),
-	                    "First Name");
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_object_get(
+	            json_object_get(json_object_get(json_object_get(v, "data"), "0"), "fields"),
+	            "firstname"),
+	        "alias")),
+	    "First Name");
 	json_decref(v);
 	assert_int_equal(get(f, "/1/objects/meta", api), 200);
 	v = body_json(f);
@@ -306,9 +311,10 @@ static void test_messages(void **state)
 	assert_int_equal(get(f, "/1/Messages?listFields=id,alias,type", api), 200);
 	v = body_json(f);
 	s = json_dumps(v, JSON_COMPACT);
-	assert_string_equal(s, "{\"code\":0,\"data\":[{\"id\":\"1\",\"alias\":\"test1\",\"type\":"
-	                       "\"Template\"},{\"id\":\"2\",\"alias\":\"Second\",\"type\":\"sms\"}],"
-	                       "\"account_id\":187157,\"misc\":[]}");
+	assert_string_equal(s,
+	                    "{\"code\":0,\"data\":[{\"id\":\"1\",\"alias\":\"test1\",\"type\":"
+	                    "\"Template\"},{\"id\":\"2\",\"alias\":\"Second\",\"type\":\"sms\"}],"
+	                    "\"account_id\":187157,\"misc\":[]}");
 	free(s);
 	json_decref(v);
 	assert_int_equal(get(f, "/1/Message?id=2", api), 200);
@@ -339,8 +345,9 @@ static void test_rate_limit(void **state)
 	}
 	/* request limit+1 inside the window */
 	assert_int_equal(get(f, "/1/Contacts", api), 429);
-	assert_string_equal(f->r.body.data, "Too Many Requests - You have exceeded your maximum rate "
-	                                    "limit of 5 requests per minute.");
+	assert_string_equal(f->r.body.data,
+	                    "Too Many Requests - You have exceeded your maximum rate "
+	                    "limit of 5 requests per minute.");
 	assert_string_equal(header(f, "Content-Type"), "text/plain; charset=UTF-8");
 	assert_string_equal(header(f, "X-Rate-Limit-Remaining"), "0");
 	assert_non_null(header(f, "X-Rate-Limit-Reset"));
@@ -367,8 +374,8 @@ static void test_keep_alive_one_connection(void **state)
 	v = body_json(f);
 	assert_int_equal(json_integer_value(json_object_get(v, "connections")), 1);
 	assert_int_equal(json_integer_value(json_object_get(v, "requests")), 50);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "by_status"), "200")),
-	                 50);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(v, "by_status"), "200")), 50);
 	json_decref(v);
 }
 
@@ -411,7 +418,7 @@ static void test_bad_requests(void **state)
 	assert_int_equal(get(f, "/1/objects?objectID=0&sort=nosuch", api), 400);
 	assert_int_equal(get(f, "/1/objects?objectID=0&condition=%5B%5D", api), 400);
 	assert_int_equal(get(f, "/1/objects?objectID=0&ids=%FF", api), 400); /* not UTF-8 */
-	assert_int_equal(get(f, "/1/CONTACTS?ids=0&range=500", api), 200);  /* ids=0: no filter */
+	assert_int_equal(get(f, "/1/CONTACTS?ids=0&range=500", api), 200);   /* ids=0: no filter */
 	assert_int_equal(get(f, "/1/Contacts", api), 200);
 }
 
@@ -432,7 +439,7 @@ static void test_control_api(void **state)
 	assert_string_equal(f->r.body.data, "{\"created\":120,\"first_id\":1,\"last_id\":120}");
 	assert_int_equal(get(f, "/1/Contact?id=77&listFields=firstname,email", api), 200);
 	assert_string_equal(f->r.body.data, "{\"code\":0,\"data\":{\"firstname\":\"First77\","
-	                                    "\"email\":\"contact77@example.com\"},"
+	                                    "\"email\":\"contact77@seed.example\"},"
 	                                    "\"account_id\":187157}");
 	assert_int_equal(get(f, "/1/objects?objectID=0&start=100&range=50", api), 200);
 	v = body_json(f);
@@ -443,13 +450,13 @@ static void test_control_api(void **state)
 	/* the request log proves what was sent, in order, control requests excluded */
 	assert_int_equal(control(f, "GET", "/_sandbox/requests?limit=2"), 200);
 	v = body_json(f);
-	assert_int_equal(json_integer_value(json_object_get(v, "count")), 2);
-	last = json_array_get(json_object_get(v, "requests"), 1);
+	assert_int_equal(json_array_size(v), 2);
+	last = json_array_get(v, 1);
 	assert_string_equal(json_string_value(json_object_get(last, "method")), "POST");
 	assert_string_equal(json_string_value(json_object_get(last, "path")), "/1/Contacts");
 	assert_string_equal(json_string_value(json_object_get(last, "body")), "firstname=Posted");
 	assert_int_equal(json_integer_value(json_object_get(last, "status")), 200);
-	last = json_array_get(json_object_get(v, "requests"), 0);
+	last = json_array_get(v, 0);
 	assert_string_equal(json_string_value(json_object_get(last, "query")),
 	                    "objectID=0&start=100&range=50");
 	json_decref(v);
@@ -464,6 +471,53 @@ static void test_control_api(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "data"), "count")),
 	                    "0");
 	json_decref(v);
+}
+
+static void test_custom_object_type(void **state)
+{
+	fixture *f = *state;
+	static const char dog[] = "{\"name\":\"Dog\",\"fields\":{\"name\":{\"alias\":\"Name\"},"
+	                          "\"breed\":{\"alias\":\"Breed\",\"type\":\"drop\",\"options\":"
+	                          "{\"1\":\"Labrador\"}},\"weight\":{\"type\":\"numeric\","
+	                          "\"required\":1}}}";
+	static const char bad[] = "{\"name\":\"Cat\",\"fields\":{\"x\":{\"type\":\"blob\"}}}";
+	json_t *v, *meta;
+
+	assert_int_equal(
+	    perform(f, f->ctl, "POST", "/_sandbox/object-types", ctl_json, dog, strlen(dog)), 200);
+	assert_string_equal(f->r.body.data, "{\"id\":10000,\"name\":\"Dog\",\"singular\":\"Dog\","
+	                                    "\"plural\":\"Dogs\"}");
+	assert_int_equal(
+	    perform(f, f->ctl, "POST", "/_sandbox/object-types", ctl_json, dog, strlen(dog)),
+	    400); /* the name is taken */
+	assert_int_equal(
+	    perform(f, f->ctl, "POST", "/_sandbox/object-types", ctl_json, bad, strlen(bad)), 400);
+	assert_string_equal(f->r.body.data, "Invalid type 'blob' for field 'x'");
+
+	assert_int_equal(post(f, "/1/dogs", api, "name=Rex&breed=1&weight=30"), 200);
+	assert_int_equal(post(f, "/1/objects", api, "objectID=10000&name=Fifi"), 400);
+	assert_string_equal(f->r.body.data, "Missing required field 'weight'");
+	assert_int_equal(get(f, "/1/Dog?id=1", api), 200);
+	v = body_json(f);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "data"), "breed")),
+	                    "1");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "data"), "owner")),
+	                    "1");
+	json_decref(v);
+	assert_int_equal(get(f, "/1/Dogs/meta", api), 200);
+	v = body_json(f);
+	meta = json_object_get(json_object_get(v, "data"), "10000");
+	assert_string_equal(json_string_value(json_object_get(meta, "name")), "Dog");
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_object_get(json_object_get(json_object_get(meta, "fields"), "breed"),
+	                        "options"),
+	        "1")),
+	    "Labrador");
+	json_decref(v);
+	/* a reset forgets it */
+	assert_int_equal(control(f, "POST", "/_sandbox/reset"), 200);
+	assert_int_equal(get(f, "/1/Dogs", api), 404);
 }
 
 static void test_start_errors(void **state)
@@ -495,15 +549,16 @@ static void test_start_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_auth_401, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_envelopes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_messages, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rate_limit, setup_rate, teardown),
-		cmocka_unit_test_setup_teardown(test_keep_alive_one_connection, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_body_too_large, setup_small_body, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_control_api, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_start_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_auth_401, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_envelopes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_messages, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rate_limit, setup_rate, teardown),
+	    cmocka_unit_test_setup_teardown(test_keep_alive_one_connection, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_body_too_large, setup_small_body, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_control_api, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_custom_object_type, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_start_errors, setup, teardown),
 	};
 	int rc;
 

@@ -12,7 +12,8 @@
 
 static void record(sbx_stats *s, const char *path, int status)
 {
-	sbx_req_record r = {"GET", path, "objectID=0", NULL, NULL, 0, status, 1700000000000LL, 0.25};
+	sbx_req_record r = {"GET", path,   "objectID=0",    NULL, NULL,
+	                    0,     status, 1700000000000LL, 0.25};
 
 	sbx_stats_request(s, &r);
 }
@@ -60,8 +61,8 @@ static void test_log_ring(void **state)
 		record(s, path, 200);
 	}
 	j = sbx_stats_log_json(s, 100); /* only 3 kept: p3, p4, p5, oldest first */
-	reqs = json_object_get(j, "requests");
-	assert_int_equal(json_integer_value(json_object_get(j, "count")), 3);
+	reqs = j;
+	assert_int_equal(json_array_size(reqs), 3);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(reqs, 0), "path")),
 	                    "/1/p3");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(reqs, 2), "path")),
@@ -69,7 +70,7 @@ static void test_log_ring(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(reqs, 2), "us")), 250);
 	json_decref(j);
 	j = sbx_stats_log_json(s, 1);
-	reqs = json_object_get(j, "requests");
+	reqs = j;
 	assert_int_equal(json_array_size(reqs), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(reqs, 0), "path")),
 	                    "/1/p5");
@@ -81,8 +82,8 @@ static void test_log_caps_and_binary(void **state)
 {
 	sbx_stats *s = sbx_stats_new(10);
 	static char big[5000];
-	sbx_req_record r = {"POST", "/1/\xff\x01path", NULL, "application/json", big, sizeof big - 1,
-	                    200, 0, 0};
+	sbx_req_record r = {
+	    "POST", "/1/\xff\x01path", NULL, "application/json", big, sizeof big - 1, 200, 0, 0};
 	json_t *j, *e;
 
 	(void)state;
@@ -92,12 +93,12 @@ static void test_log_caps_and_binary(void **state)
 	r.body_len = 2;
 	sbx_stats_request(s, &r);
 	j = sbx_stats_log_json(s, 10);
-	e = json_array_get(json_object_get(j, "requests"), 0);
+	e = json_array_get(j, 0);
 	assert_int_equal(json_string_length(json_object_get(e, "body")), SBX_LOG_BODY_MAX);
 	assert_int_equal(json_integer_value(json_object_get(e, "body_bytes")), 4999);
 	assert_string_equal(json_string_value(json_object_get(e, "path")), "/1/?\x01path");
 	assert_string_equal(json_string_value(json_object_get(e, "query")), "");
-	e = json_array_get(json_object_get(j, "requests"), 1);
+	e = json_array_get(j, 1);
 	assert_string_equal(json_string_value(json_object_get(e, "body")), "");
 	assert_int_equal(json_integer_value(json_object_get(e, "body_bytes")), 2);
 	json_decref(j);
@@ -107,9 +108,9 @@ static void test_log_caps_and_binary(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_counters),
-		cmocka_unit_test(test_log_ring),
-		cmocka_unit_test(test_log_caps_and_binary),
+	    cmocka_unit_test(test_counters),
+	    cmocka_unit_test(test_log_ring),
+	    cmocka_unit_test(test_log_caps_and_binary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -121,6 +121,31 @@ static void test_seeded_owner_user(void **state)
 	close_store(st);
 }
 
+static void test_seeded_pick_lists(void **state)
+{
+	sbx_store *st = open_mem();
+	sbx_query q;
+	sbx_err e = SBX_ERR_INIT;
+	json_t *rows = NULL;
+	long long n = 0;
+
+	(void)state;
+	memset(&q, 0, sizeof q);
+	assert_int_equal(sbx_record_count(st, sbx_store_type(st, 5), &q, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(sbx_record_count(st, sbx_store_type(st, 140), &q, &n, &e), 0);
+	assert_int_equal(n, 2);
+	q.range = 50;
+	assert_int_equal(sbx_record_list(st, sbx_store_type(st, 122), &q, &rows, &e), 0);
+	assert_int_equal(json_array_size(rows), 2);
+	assert_string_equal(field(json_array_get(rows, 0), "form_id"), "1");
+	assert_string_equal(field(json_array_get(rows, 0), "formname"), "Contact Us");
+	json_decref(rows);
+	assert_int_equal(sbx_record_count(st, contacts(st), &q, &n, &e), 0);
+	assert_int_equal(n, 0);
+	close_store(st);
+}
+
 static void test_insert_echo_and_get(void **state)
 {
 	sbx_store *st = open_mem();
@@ -130,8 +155,9 @@ static void test_insert_echo_and_get(void **state)
 	char *s;
 
 	(void)state;
-	id = insert(st, "{\"objectID\":0,\"firstname\":\"unit\",\"lastname\":\"test\",\"bogus\":1,"
-	                "\"dlm\":\"5\",\"id\":\"77\"}",
+	id = insert(st,
+	            "{\"objectID\":0,\"firstname\":\"unit\",\"lastname\":\"test\",\"bogus\":1,"
+	            "\"dlm\":\"5\",\"id\":\"77\"}",
 	            &echo);
 	assert_int_equal(id, 1);
 	/* the order of examples/resp-post-objects-create-contact.json */
@@ -187,7 +213,8 @@ static void test_insert_errors(void **state)
 	v = json_pack("{s:[i]}", "firstname", 1);
 	assert_int_equal(sbx_record_insert(st, contacts(st), v, 0, &id, NULL, &e), -1);
 	assert_int_equal(e.status, 400);
-	assert_string_equal(e.text, "Invalid value for field 'firstname': expected a string or number");
+	assert_string_equal(e.text,
+	                    "Invalid value for field 'firstname': expected a string or number");
 	json_decref(v);
 	/* tag_name is required for tags */
 	v = json_object();
@@ -206,7 +233,8 @@ static void test_email_validation(void **state)
 	(void)state;
 	assert_true(sbx_email_valid("mary@example.com"));
 	assert_true(sbx_email_valid("a.b+tag@sub.example.co"));
-	assert_true(sbx_email_valid("x@b\xc3\xbc" "cher.de"));
+	assert_true(sbx_email_valid("x@b\xc3\xbc"
+	                            "cher.de"));
 	assert_false(sbx_email_valid("mary"));
 	assert_false(sbx_email_valid("@example.com"));
 	assert_false(sbx_email_valid("mary@"));
@@ -237,7 +265,8 @@ static void test_update_attrs(void **state)
 	assert_int_equal(sbx_record_update(st, contacts(st), id, v, 0, &attrs, &e), 0);
 	json_decref(v);
 	/* changed fields, then dlm, then id: examples/resp-put-objects-update-contact.json */
-	json_object_foreach(attrs, k, val) {
+	json_object_foreach(attrs, k, val)
+	{
 		static const char *const want[] = {"firstname", "dlm", "id"};
 		assert_string_equal(k, want[i++]);
 	}
@@ -255,7 +284,8 @@ static void test_update_attrs(void **state)
 
 	/* ignore_blanks skips "", otherwise "" overwrites */
 	v = json_pack("{s:s}", "firstname", "");
-	assert_int_equal(sbx_record_update(st, contacts(st), id, v, SBX_REC_IGNORE_BLANKS, &attrs, &e), 0);
+	assert_int_equal(
+	    sbx_record_update(st, contacts(st), id, v, SBX_REC_IGNORE_BLANKS, &attrs, &e), 0);
 	assert_null(json_object_get(attrs, "firstname"));
 	json_decref(attrs);
 	assert_int_equal(sbx_record_update(st, contacts(st), id, v, 0, &attrs, &e), 0);
@@ -309,7 +339,8 @@ static void test_list_count_paging(void **state)
 
 	(void)state;
 	for (i = 1; i <= 60; i++) {
-		snprintf(buf, sizeof buf, "{\"firstname\":\"n%02d\",\"priority\":\"%d\"}", 61 - i, i);
+		snprintf(buf, sizeof buf, "{\"firstname\":\"n%02d\",\"priority\":\"%d\"}", 61 - i,
+		         i);
 		insert(st, buf, NULL);
 	}
 	memset(&q, 0, sizeof q);
@@ -385,8 +416,9 @@ static void test_text_matches_json(void **state)
 	util_buf b = UTIL_BUF_INIT;
 	json_t *rec = NULL, *parsed;
 	sbx_err e = SBX_ERR_INIT;
-	long long id = insert(st, "{\"firstname\":\"Zo\\u00eb \\\"Q\\\"\\n\\t\\u0001\","
-	                          "\"lastname\":\"\\\\back\"}",
+	long long id = insert(st,
+	                      "{\"firstname\":\"Zo\\u00eb \\\"Q\\\"\\n\\t\\u0001\","
+	                      "\"lastname\":\"\\\\back\"}",
 	                      NULL);
 
 	(void)state;
@@ -439,9 +471,8 @@ static void test_bulk_insert(void **state)
 
 	(void)state;
 	insert(st, "{\"firstname\":\"before\"}", NULL);
-	assert_int_equal(sbx_record_insert_bulk(st, contacts(st), names, 2, 1000, fill, NULL, &first,
-	                                        &e),
-	                 0);
+	assert_int_equal(
+	    sbx_record_insert_bulk(st, contacts(st), names, 2, 1000, fill, NULL, &first, &e), 0);
 	assert_int_equal(first, 2);
 	memset(&q, 0, sizeof q);
 	assert_int_equal(sbx_record_count(st, contacts(st), &q, &n, &e), 0);
@@ -453,8 +484,8 @@ static void test_bulk_insert(void **state)
 	assert_string_equal(field(rec, "use_utm_names"), "false");
 	assert_non_null(field(rec, "dlm"));
 	json_decref(rec);
-	assert_int_equal(sbx_record_insert_bulk(st, contacts(st), bad, 1, 1, fill, NULL, &first, &e),
-	                 -1);
+	assert_int_equal(
+	    sbx_record_insert_bulk(st, contacts(st), bad, 1, 1, fill, NULL, &first, &e), -1);
 	assert_int_equal(e.status, 400);
 	close_store(st);
 }
@@ -462,16 +493,16 @@ static void test_bulk_insert(void **state)
 static void test_add_type_and_field(void **state)
 {
 	static const sbx_field_def fields[] = {
-		{"f1557", "Shoe Size", SBX_FT_NUMERIC, SBX_F_EDITABLE | SBX_F_DELETABLE, NULL, NULL,
-		 NULL, "Extra"},
-		{"color", "Color", SBX_FT_DROP, SBX_F_EDITABLE, "{\"1\":\"Red\"}", NULL, "1", NULL},
+	    {"f1557", "Shoe Size", SBX_FT_NUMERIC, SBX_F_EDITABLE | SBX_F_DELETABLE, NULL, NULL,
+	     NULL, "Extra"},
+	    {"color", "Color", SBX_FT_DROP, SBX_F_EDITABLE, "{\"1\":\"Red\"}", NULL, "1", NULL},
 	};
-	sbx_type_def def = {10000, "Widget", "Widget", "Widgets", NULL, SBX_ACC_ALL, 1, "f1557",
-	                    fields, 2};
-	sbx_field_def more = {"f1600", "Notes", SBX_FT_LONGTEXT, SBX_F_EDITABLE, NULL, NULL, NULL,
-	                      NULL};
-	sbx_field_def evil = {"x\"; DROP TABLE o_0; --", "Evil", SBX_FT_TEXT, 0, NULL, NULL, NULL,
-	                      NULL};
+	sbx_type_def def = {10000,       "Widget", "Widget", "Widgets", NULL,
+	                    SBX_ACC_ALL, 1,        "f1557",  fields,    2};
+	sbx_field_def more = {"f1600", "Notes", SBX_FT_LONGTEXT, SBX_F_EDITABLE, NULL, NULL,
+	                      NULL,    NULL};
+	sbx_field_def evil = {
+	    "x\"; DROP TABLE o_0; --", "Evil", SBX_FT_TEXT, 0, NULL, NULL, NULL, NULL};
 	sbx_store *st = open_mem();
 	sbx_err e = SBX_ERR_INIT;
 	const sbx_otype *w;
@@ -555,7 +586,7 @@ static void test_reset(void **state)
 	assert_int_equal(n, 0);
 	assert_null(sbx_otype_field(contacts(st), "f1"));
 	assert_int_equal(sbx_record_count(st, sbx_store_type(st, 2), &q, &n, &e), 0);
-	assert_int_equal(n, 1); /* the owner user is back */
+	assert_int_equal(n, 1);                                         /* the owner user is back */
 	assert_int_equal(insert(st, "{\"firstname\":\"z\"}", NULL), 1); /* ids start over */
 	close_store(st);
 }
@@ -625,21 +656,22 @@ static void test_restart_persistence(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_seeded_metadata),
-		cmocka_unit_test(test_seeded_owner_user),
-		cmocka_unit_test(test_insert_echo_and_get),
-		cmocka_unit_test(test_value_kinds),
-		cmocka_unit_test(test_insert_errors),
-		cmocka_unit_test(test_email_validation),
-		cmocka_unit_test(test_update_attrs),
-		cmocka_unit_test(test_delete_and_ids_not_reused),
-		cmocka_unit_test(test_list_count_paging),
-		cmocka_unit_test(test_text_matches_json),
-		cmocka_unit_test(test_bulk_insert),
-		cmocka_unit_test(test_add_type_and_field),
-		cmocka_unit_test(test_statement_cache_nesting),
-		cmocka_unit_test(test_reset),
-		cmocka_unit_test(test_restart_persistence),
+	    cmocka_unit_test(test_seeded_metadata),
+	    cmocka_unit_test(test_seeded_owner_user),
+	    cmocka_unit_test(test_seeded_pick_lists),
+	    cmocka_unit_test(test_insert_echo_and_get),
+	    cmocka_unit_test(test_value_kinds),
+	    cmocka_unit_test(test_insert_errors),
+	    cmocka_unit_test(test_email_validation),
+	    cmocka_unit_test(test_update_attrs),
+	    cmocka_unit_test(test_delete_and_ids_not_reused),
+	    cmocka_unit_test(test_list_count_paging),
+	    cmocka_unit_test(test_text_matches_json),
+	    cmocka_unit_test(test_bulk_insert),
+	    cmocka_unit_test(test_add_type_and_field),
+	    cmocka_unit_test(test_statement_cache_nesting),
+	    cmocka_unit_test(test_reset),
+	    cmocka_unit_test(test_restart_persistence),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
