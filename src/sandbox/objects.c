@@ -213,8 +213,17 @@ static void objects_meta(sbx_call *c)
 		}
 		by_name = 1;
 	}
-	if (!t && json_object_get(c->params, "objectID") && sbx_call_otype(c, &t) < 0)
-		return;
+	if (!t) {
+		/* objectID is optional here: without it, every type. */
+		long long id;
+		int rc = sbx_arg_int(c, "objectID", SBX_OPTIONAL, LLONG_MIN, LLONG_MAX, &id);
+		if (rc < 0)
+			return;
+		if (rc == 0 && !(t = sbx_store_type(c->ctx->store, id))) {
+			sbx_fail(c, 400, "Invalid objectID '%lld': no such object type", id);
+			return;
+		}
+	}
 	data = json_object();
 	if (!data) {
 		sbx_fail(c, 500, "Internal Server Error: out of memory");

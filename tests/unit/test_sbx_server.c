@@ -294,6 +294,12 @@ static void test_envelopes(void **state)
 	assert_non_null(json_object_get(json_object_get(v, "data"), "7"));
 	assert_non_null(json_object_get(json_object_get(v, "data"), "145"));
 	json_decref(v);
+	assert_int_equal(get(f, "/1/objects/meta?objectID=", api), 200); /* "" = every type */
+	assert_int_equal(get(f, "/1/objects/meta?objectID=999", api), 400);
+	assert_int_equal(get(f, "/1/Messages/meta?format=byName", api), 200);
+	v = body_json(f);
+	assert_non_null(json_object_get(json_object_get(v, "data"), "Message"));
+	json_decref(v);
 }
 
 static void test_messages(void **state)
@@ -520,6 +526,41 @@ static void test_custom_object_type(void **state)
 	assert_int_equal(get(f, "/1/Dogs", api), 404);
 }
 
+/* The stderr request log: one line per request, no header values. */
+static void test_request_log_line(void **state)
+{
+	fixture *f = *state;
+	sbx_config cfg = SBX_CONFIG_INIT;
+	sbx_server *quiet = f->srv;
+	char path[] = "/tmp/test_sbx_server_log_XXXXXX", err[256], text[4096];
+	int fd = mkstemp(path), saved = dup(STDERR_FILENO);
+	ssize_t n;
+
+	assert_true(fd >= 0 && saved >= 0);
+	cfg.control_token = TOKEN;
+	cfg.quiet = 0;
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	assert_int_equal(sbx_server_start(&f->srv, &cfg, err, sizeof err), 0);
+	get(f, "/1/Contacts?range=2", api);
+	get(f, "/1/Contacts", none);
+	sbx_server_stop(f->srv);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	f->srv = quiet;
+	n = pread(fd, text, sizeof text - 1, 0);
+	close(fd);
+	unlink(path);
+	assert_true(n > 0);
+	text[n] = '\0';
+	assert_non_null(strstr(text, "sandbox: GET /1/Contacts 200 "));
+	assert_non_null(strstr(text, "sandbox: GET /1/Contacts 401 "));
+	assert_null(strstr(text, "Key5678"));
+	assert_null(strstr(text, "2_AppID"));
+	assert_null(strstr(text, "range=2"));
+}
+
 static void test_start_errors(void **state)
 {
 	fixture *f = *state;
@@ -558,6 +599,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_control_api, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_custom_object_type, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_request_log_line, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_start_errors, setup, teardown),
 	};
 	int rc;
