@@ -129,6 +129,7 @@ static void free_type(sbx_otype *t)
 	free(t->id_field);
 	json_decref(t->list_fields);
 	free(t->sql_select);
+	free(t->sql_get);
 	free(t->sql_insert);
 	memset(t, 0, sizeof *t);
 }
@@ -222,7 +223,16 @@ static int finish_type(sbx_otype *t)
 	}
 	t->sql_select = util_buf_detach(&sel);
 	t->sql_insert = util_buf_detach(&ins);
-	return t->sql_select && t->sql_insert ? 0 : -1;
+	util_buf_puts(&sel, t->sql_select ? t->sql_select : "");
+	util_buf_puts(&sel, " WHERE ");
+	sbx_sql_ident(&sel, t->id_field);
+	util_buf_puts(&sel, "=?");
+	if (util_buf_failed(&sel)) {
+		util_buf_release(&sel);
+		return -1;
+	}
+	t->sql_get = util_buf_detach(&sel);
+	return t->sql_select && t->sql_insert && t->sql_get ? 0 : -1;
 }
 
 static json_t *csv_to_array(const char *s)

@@ -218,12 +218,15 @@ static int get_row(sbx_store *st, const sbx_otype *t, long long id, json_t *fiel
 	size_t mark = tout ? tout->len : 0;
 	int rc, ok;
 
-	if (build_select(&sql, t, fields) < 0 || util_buf_puts(&sql, " WHERE ") < 0 ||
-	    sbx_sql_ident(&sql, t->id_field) < 0 || util_buf_puts(&sql, "=?") < 0) {
+	if (!fields) {
+		s = sbx_store_prepare(st, t->sql_get, e);
+	} else if (build_select(&sql, t, fields) < 0 || util_buf_puts(&sql, " WHERE ") < 0 ||
+	           sbx_sql_ident(&sql, t->id_field) < 0 || util_buf_puts(&sql, "=?") < 0) {
 		util_buf_release(&sql);
 		return oom(e);
+	} else {
+		s = sbx_store_prepare(st, sql.data, e);
 	}
-	s = sbx_store_prepare(st, sql.data, e);
 	util_buf_release(&sql);
 	if (!s)
 		return -1;

@@ -123,6 +123,7 @@ typedef struct sbx_otype {
 	size_t nfields;
 	sbx_field **by_name; /* the fields sorted by name (bsearch) */
 	char *sql_select;    /* SELECT <id, stored fields> FROM <table> */
+	char *sql_get;       /* sql_select + " WHERE <id field>=?": the hot path, built once */
 	char *sql_insert;    /* INSERT INTO <table> (<stored fields>) VALUES (?...) */
 } sbx_otype;
 
