@@ -131,6 +131,15 @@ ONTRA_EXTERN int ontra_params_add_header(ontra_params *p, const char *line);
 
 typedef struct ontra_client ontra_client;
 
+/*
+ * A share: clients made with the same share use one connection cache and
+ * one rate-limit pacer, so several handles (in one thread or several) keep
+ * to the account's limit together. Free it after every client using it.
+ */
+typedef struct ontra_share ontra_share;
+ONTRA_EXTERN int ontra_share_new(ontra_share **out);
+ONTRA_EXTERN void ontra_share_free(ontra_share *s);
+
 /* Log levels for the request log (-v). */
 enum { ONTRA_LOG_INFO = 1, ONTRA_LOG_DEBUG = 2 };
 
@@ -141,7 +150,7 @@ enum { ONTRA_LOG_INFO = 1, ONTRA_LOG_DEBUG = 2 };
 typedef void (*ontra_log_fn)(void *userdata, int level, const char *line);
 
 #define ONTRA_DEFAULT_BASE_URL "https://api.ontraport.com/1"
-#define ONTRA_CLIENT_OPTIONS_VERSION 1
+#define ONTRA_CLIENT_OPTIONS_VERSION 2
 
 typedef struct ontra_client_options {
 	unsigned int version;      /* ONTRA_CLIENT_OPTIONS_VERSION */
@@ -156,10 +165,16 @@ typedef struct ontra_client_options {
 	ontra_log_fn log;          /* NULL = no request log */
 	void *log_userdata;
 	int log_level;             /* ONTRA_LOG_INFO: one line a request; DEBUG: headers too */
+	/* version 2 */
+	ontra_share *share;        /* share connections and pacing with other clients, or NULL */
+	int max_retries;           /* repeats of a failed safe request; -1 = default (5), 0 = none */
+	long retry_max_ms;         /* stop retrying after this long in all; 0 = 120 s */
+	int no_pacing;             /* do not space requests by the rate-limit headers */
 } ontra_client_options;
 
 #define ONTRA_CLIENT_OPTIONS_INIT \
-	{ONTRA_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, 0, NULL, NULL, NULL, 0}
+	{ONTRA_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, 0, NULL, NULL, NULL, 0, \
+	 NULL, -1, 0, 0}
 
 /**
  * Create a client. The options are copied; nothing is sent yet.
@@ -189,6 +204,8 @@ typedef struct ontra_client_stats {
 	unsigned long requests;    /* requests sent (each attempt counts) */
 	unsigned long connections; /* new TCP connections opened */
 	unsigned long retries;     /* attempts that were repeats */
+	unsigned long paced;       /* requests the pacer held back to stay under the limit */
+	unsigned long rate_limited; /* 429 answers received */
 } ontra_client_stats;
 
 ONTRA_EXTERN void ontra_client_stats_get(const ontra_client *c, ontra_client_stats *out);
@@ -197,7 +214,21 @@ ONTRA_EXTERN void ontra_client_stats_get(const ontra_client *c, ontra_client_sta
  * Requests: any method and path, with authentication added
  * ------------------------------------------------------------------------ */
 
-#define ONTRA_REQUEST_VERSION 1
+#define ONTRA_REQUEST_VERSION 2
+
+/*
+ * Whether a request may be sent again after a failure that happened once it
+ * may have reached the server (a 5xx, a timeout, a dropped connection).
+ * AUTO: GET, HEAD, OPTIONS, PUT and DELETE are safe to repeat, and so are
+ * POSTs to saveorupdate, pause and unpause; any other POST (a create) is not,
+ * since a repeat would make a duplicate. A 429, and a failure to connect at
+ * all, are retried whatever the setting: the server did not act on them.
+ */
+typedef enum ontra_retry {
+	ONTRA_RETRY_AUTO = 0,
+	ONTRA_RETRY_SAFE = 1, /* repeatable: the caller knows it is idempotent */
+	ONTRA_RETRY_NEVER = 2 /* never repeat once it may have been sent */
+} ontra_retry;
 
 typedef struct ontra_request {
 	unsigned int version;         /* ONTRA_REQUEST_VERSION */
@@ -210,10 +241,12 @@ typedef struct ontra_request {
 	const char *body;             /* raw body, sent as is... */
 	size_t body_len;
 	const char *content_type;     /* ...with this type (NULL = none) */
+	/* version 2 */
+	ontra_retry retry;            /* ONTRA_RETRY_AUTO */
 } ontra_request;
 
 #define ONTRA_REQUEST_INIT \
-	{ONTRA_REQUEST_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL}
+	{ONTRA_REQUEST_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, ONTRA_RETRY_AUTO}
 
 typedef struct ontra_response ontra_response;
 

@@ -106,6 +106,8 @@ typedef struct cli_ctx {
 	const char *profile;       /* --profile */
 	const char *base_url;      /* --base-url */
 	long timeout_ms;           /* --timeout, 0 = library default */
+	long connect_timeout_ms;   /* --connect-timeout, 0 = library default */
+	int retries;               /* --retries, -1 = library default */
 	ontra_client *client;      /* created on first use */
 	cli_args *args;            /* the parsed arguments */
 } cli_ctx;

@@ -93,6 +93,8 @@ int cli_client_for(cli_ctx *ctx, const char *base_url, const char *app_id, const
 	o.app_id = app_id;
 	o.api_key = api_key;
 	o.timeout_ms = ctx->timeout_ms;
+	o.connect_timeout_ms = ctx->connect_timeout_ms;
+	o.max_retries = ctx->retries;
 	o.user_agent = "ontraport-cli/" ONTRA_VERSION;
 	if (ctx->verbose) {
 		o.log = log_line;

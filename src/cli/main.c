@@ -204,6 +204,16 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		ctx.timeout_ms = (long)t * 1000;
+		if (cli_value_ll(args, "connect-timeout", 1, 3600, 0, &t) < 0) {
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		ctx.connect_timeout_ms = (long)t * 1000;
+		if (cli_value_ll(args, "retries", 0, 100, -1, &t) < 0) {
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		ctx.retries = (int)t;
 	}
 
 	rc = cmd->run(&ctx, args);

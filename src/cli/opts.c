@@ -20,6 +20,8 @@ const cli_opt cli_global_opts[] = {
 	{"verbose", 'v', CLI_FLAG, NULL, "log each request on stderr (-vv: headers too); keys masked"},
 	{"quiet", 0, CLI_FLAG, NULL, "no notes or progress on stderr"},
 	{"timeout", 0, CLI_VALUE, "SECONDS", "give up on a request after SECONDS (default 60)"},
+	{"connect-timeout", 0, CLI_VALUE, "SECONDS", "give up connecting after SECONDS (default 10)"},
+	{"retries", 0, CLI_VALUE, "N", "retry a failed safe request up to N times (default 5; 0 = never)"},
 	{"help", 'h', CLI_FLAG, NULL, "show help for the command"},
 	{NULL, 0, 0, NULL, NULL}};
 

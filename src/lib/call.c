@@ -137,6 +137,14 @@ int ontra_call(json_t **out, ontra_client *c, const ontra_request *req)
 	if ((rc = ontra_send(&r, c, req)) < 0)
 		return rc;
 	rc = ontra_response_check(out, r);
+	if (rc == ONTRA_ESERVER && r->status >= 500 && !ontra__retry_safe(req)) {
+		/* Say what a caller most needs to know about a failed create. */
+		char msg[600];
+		snprintf(msg, sizeof msg, "%s", ontra_error_last()->message);
+		rc = ontra__error(ONTRA_ESERVER, "%s (the request may have been carried out; it was not "
+		                                 "repeated, since a repeat could create a duplicate)", msg);
+		ontra__error_detail(r->status, 0, r->body, r->body_len);
+	}
 	ontra_response_free(r);
 	return rc;
 }

@@ -99,8 +99,89 @@ int ontra_client_new(ontra_client **out, const ontra_client_options *opts)
 	c->log_userdata = opts->log_userdata;
 	c->log_level = opts->log_level ? opts->log_level : ONTRA_LOG_INFO;
 	c->last_rate.limit = c->last_rate.remaining = c->last_rate.reset = -1;
+	c->max_retries = 5;
+	c->retry_max_ms = 120000;
+	c->seed = (unsigned int)(ontra__now() * 1e6) ^ (unsigned int)(size_t)c;
+	if (opts->version >= 2) {
+		c->share = opts->share;
+		if (opts->max_retries >= 0)
+			c->max_retries = opts->max_retries > 100 ? 100 : opts->max_retries;
+		if (opts->retry_max_ms > 0)
+			c->retry_max_ms = opts->retry_max_ms;
+	}
+	if (c->share) {
+		c->pacer = c->share->pacer;
+		curl_easy_setopt(c->curl, CURLOPT_SHARE, c->share->curl);
+	} else if (opts->version < 2 || !opts->no_pacing) {
+		c->pacer = ontra__pacer_new();
+		if (!c->pacer) {
+			ontra_client_free(c);
+			return ontra__error_oom();
+		}
+	}
+	if (opts->version >= 2 && opts->no_pacing && c->share)
+		c->pacer = NULL;
 	*out = c;
 	return 0;
+}
+
+static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *ud)
+{
+	ontra_share *s = ud;
+	(void)h;
+	(void)access;
+	if (data >= 0 && data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_lock(&s->locks[data]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data data, void *ud)
+{
+	ontra_share *s = ud;
+	(void)h;
+	if (data >= 0 && data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_unlock(&s->locks[data]);
+}
+
+int ontra_share_new(ontra_share **out)
+{
+	ontra_share *s;
+	int i;
+
+	*out = NULL;
+	pthread_once(&curl_once, curl_init);
+	s = calloc(1, sizeof *s);
+	if (!s)
+		return ontra__error_oom();
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&s->locks[i], NULL);
+	s->curl = curl_share_init();
+	s->pacer = ontra__pacer_new();
+	if (!s->curl || !s->pacer) {
+		ontra_share_free(s);
+		return ontra__error_oom();
+	}
+	curl_share_setopt(s->curl, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(s->curl, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(s->curl, CURLSHOPT_USERDATA, s);
+	curl_share_setopt(s->curl, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	curl_share_setopt(s->curl, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(s->curl, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	*out = s;
+	return 0;
+}
+
+void ontra_share_free(ontra_share *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	if (s->curl)
+		curl_share_cleanup(s->curl);
+	ontra__pacer_free(s->pacer);
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&s->locks[i]);
+	free(s);
 }
 
 void ontra_client_free(ontra_client *c)
@@ -109,6 +190,8 @@ void ontra_client_free(ontra_client *c)
 		return;
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
+	if (!c->share)
+		ontra__pacer_free(c->pacer);
 	json_decref(c->meta);
 	free(c->base_url);
 	free(c->app_id);
@@ -138,6 +221,7 @@ void ontra_client_stats_get(const ontra_client *c, ontra_client_stats *out)
 {
 	*out = c->stats;
 }
+
 
 void ontra__log(const ontra_client *c, int level, const char *fmt, ...)
 {

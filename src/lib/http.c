@@ -158,102 +158,153 @@ static void log_response(ontra_client *c, const ontra_response *r)
 		           ontra_params_value(r->headers, i));
 }
 
-int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req)
+/* Whether a request may be repeated after it may have reached the server. */
+int ontra__retry_safe(const ontra_request *req)
 {
-	util_buf url = UTIL_BUF_INIT, form = UTIL_BUF_INIT;
-	struct transfer t = {c, UTIL_BUF_INIT, NULL, 0};
-	struct curl_slist *hdrs = NULL;
-	const char *method, *body = NULL, *ctype = NULL;
-	char *json_body = NULL;
-	size_t body_len = 0, i;
-	int kinds, rc;
-	CURLcode cc;
-	CURL *h;
-	long status = 0, nconn = 0;
-	double secs = 0;
-	ontra_response *r;
+	const char *m = req->method ? req->method : "GET";
+	const char *p = req->path ? req->path : "";
+	size_t n = strcspn(p, "?");
+	static const char *const safe_posts[] = {"/saveorupdate", "/pause", "/unpause"};
+	size_t i;
 
-	*out = NULL;
+	if (req->version >= 2 && req->retry == ONTRA_RETRY_SAFE)
+		return 1;
+	if (req->version >= 2 && req->retry == ONTRA_RETRY_NEVER)
+		return 0;
+	if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0 ||
+	    strcmp(m, "PUT") == 0 || strcmp(m, "DELETE") == 0)
+		return 1;
+	if (strcmp(m, "POST") != 0)
+		return 0;
+	for (i = 0; i < sizeof safe_posts / sizeof *safe_posts; i++) {
+		size_t l = strlen(safe_posts[i]);
+		if (n >= l && util_strnieq(p + n - l, safe_posts[i], l))
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether a transfer failed before anything could reach the server. */
+static int never_sent(CURLcode cc)
+{
+	return cc == CURLE_COULDNT_RESOLVE_HOST || cc == CURLE_COULDNT_RESOLVE_PROXY ||
+	       cc == CURLE_COULDNT_CONNECT || cc == CURLE_UNSUPPORTED_PROTOCOL ||
+	       cc == CURLE_URL_MALFORMAT;
+}
+
+/* What a request needs on the wire, built once and sent as many times as it takes. */
+struct prepared {
+	const char *method;
+	util_buf url;
+	util_buf form;
+	char *json_body;
+	const char *body;
+	size_t body_len;
+	struct curl_slist *hdrs;
+};
+
+static void prepared_release(struct prepared *p)
+{
+	curl_slist_free_all(p->hdrs);
+	util_buf_release(&p->url);
+	util_buf_release(&p->form);
+	free(p->json_body);
+}
+
+static int prepare(struct prepared *p, ontra_client *c, const ontra_request *req)
+{
+	const char *ctype = NULL;
+	size_t i;
+	int rc;
+
+	memset(p, 0, sizeof *p);
 	if (!c || !req || req->version < 1 || req->version > ONTRA_REQUEST_VERSION)
 		return ontra__error(ONTRA_EINVALID, "invalid request: expected ONTRA_REQUEST_INIT");
-	method = req->method ? req->method : "GET";
-	if (!is_token(method))
+	p->method = req->method ? req->method : "GET";
+	if (!is_token(p->method))
 		return ontra__error(ONTRA_EINVALID,
-		                    "invalid method '%s': expected an HTTP method such as GET", method);
-	kinds = (req->form != NULL) + (req->json != NULL) + (req->body != NULL);
-	if (kinds > 1)
+		                    "invalid method '%s': expected an HTTP method such as GET", p->method);
+	if ((req->form != NULL) + (req->json != NULL) + (req->body != NULL) > 1)
 		return ontra__error(ONTRA_EINVALID,
 		                    "a request takes one body: form, json or raw, not several");
-	if ((rc = build_url(&url, c, req)) < 0)
-		goto done;
-
+	if ((rc = build_url(&p->url, c, req)) < 0)
+		return rc;
 	if (req->form) {
-		if ((rc = ontra__params_encode(req->form, &form)) < 0)
-			goto done;
-		if (util_buf_ensure(&form) < 0) {
-			rc = ontra__error_oom();
-			goto done;
-		}
-		body = form.data;
-		body_len = form.len;
+		if ((rc = ontra__params_encode(req->form, &p->form)) < 0)
+			return rc;
+		if (util_buf_ensure(&p->form) < 0)
+			return ontra__error_oom();
+		p->body = p->form.data;
+		p->body_len = p->form.len;
 		ctype = "application/x-www-form-urlencoded";
 	} else if (req->json) {
-		json_body = json_dumps(req->json, JSON_COMPACT | JSON_ENCODE_ANY);
-		if (!json_body) {
-			rc = ontra__error(ONTRA_EINVALID, "request body cannot be encoded as JSON");
-			goto done;
-		}
-		body = json_body;
-		body_len = strlen(json_body);
+		p->json_body = json_dumps(req->json, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (!p->json_body)
+			return ontra__error(ONTRA_EINVALID, "request body cannot be encoded as JSON");
+		p->body = p->json_body;
+		p->body_len = strlen(p->json_body);
 		ctype = "application/json";
 	} else if (req->body) {
-		body = req->body;
-		body_len = req->body_len;
+		p->body = req->body;
+		p->body_len = req->body_len;
 		ctype = req->content_type;
 	}
 
 	/* Headers: ours first, then the caller's; the caller cannot replace auth. */
-	rc = 0;
-	if (add_header(&hdrs, "Api-Key", c->api_key) < 0 ||
-	    add_header(&hdrs, "Api-Appid", c->app_id) < 0) {
-		rc = ONTRA_ERROR;
-		goto done;
-	}
-	if (!has_header(req->headers, "Accept") && add_header(&hdrs, "Accept", "application/json") < 0)
-		rc = ONTRA_ERROR;
-	if (rc == 0 && ctype && !has_header(req->headers, "Content-Type") &&
-	    add_header(&hdrs, "Content-Type", ctype) < 0)
-		rc = ONTRA_ERROR;
-	for (i = 0; rc == 0 && i < ontra_params_count(req->headers); i++) {
+	if (add_header(&p->hdrs, "Api-Key", c->api_key) < 0 ||
+	    add_header(&p->hdrs, "Api-Appid", c->app_id) < 0)
+		return ONTRA_ERROR;
+	if (!has_header(req->headers, "Accept") &&
+	    add_header(&p->hdrs, "Accept", "application/json") < 0)
+		return ONTRA_ERROR;
+	if (ctype && !has_header(req->headers, "Content-Type") &&
+	    add_header(&p->hdrs, "Content-Type", ctype) < 0)
+		return ONTRA_ERROR;
+	for (i = 0; i < ontra_params_count(req->headers); i++) {
 		const char *k = ontra_params_key(req->headers, i);
 		if (util_strieq(k, "Api-Key") || util_strieq(k, "Api-Appid"))
 			continue;
-		if (strpbrk(ontra_params_value(req->headers, i), "\r\n") || !is_token(k)) {
-			rc = ontra__error(ONTRA_EINVALID, "invalid header '%s'", k);
-			break;
-		}
-		rc = add_header(&hdrs, k, ontra_params_value(req->headers, i));
+		if (strpbrk(ontra_params_value(req->headers, i), "\r\n") || !is_token(k))
+			return ontra__error(ONTRA_EINVALID, "invalid header '%s'", k);
+		if ((rc = add_header(&p->hdrs, k, ontra_params_value(req->headers, i))) < 0)
+			return rc;
 	}
 	/* No "Expect: 100-continue" round trip on larger bodies. */
-	if (rc == 0 && !has_header(req->headers, "Expect")) {
-		struct curl_slist *n = curl_slist_append(hdrs, "Expect:");
+	if (!has_header(req->headers, "Expect")) {
+		struct curl_slist *n = curl_slist_append(p->hdrs, "Expect:");
 		if (!n)
-			rc = ontra__error_oom();
-		else
-			hdrs = n;
+			return ontra__error_oom();
+		p->hdrs = n;
 	}
-	if (rc < 0)
-		goto done;
-	if (ontra_params_new(&t.headers) < 0) {
-		rc = ONTRA_ERROR;
-		goto done;
-	}
+	return 0;
+}
+
+/*
+ * One attempt. Returns 0 with *out set (any HTTP status), or a negative code
+ * with *cc_out set for transport failures.
+ */
+static int attempt(ontra_response **out, CURLcode *cc_out, ontra_client *c, const struct prepared *p)
+{
+	struct transfer t = {c, UTIL_BUF_INIT, NULL, 0};
+	const char *method = p->method;
+	CURL *h = c->curl;
+	CURLcode cc;
+	long status = 0, nconn = 0;
+	double secs = 0;
+	ontra_response *r;
+	int rc;
+
+	*out = NULL;
+	*cc_out = CURLE_OK;
+	if (ontra_params_new(&t.headers) < 0)
+		return ONTRA_ERROR;
 	t.body.cap = c->max_response_size;
 
-	h = c->curl;
 	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url.data);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	if (c->share)
+		curl_easy_setopt(h, CURLOPT_SHARE, c->share->curl);
+	curl_easy_setopt(h, CURLOPT_URL, p->url.data);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, p->hdrs);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
@@ -271,32 +322,33 @@ int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req)
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
-	if (strcmp(method, "GET") == 0 && !body) {
+	if (strcmp(method, "GET") == 0 && !p->body) {
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 	} else if (strcmp(method, "HEAD") == 0) {
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 	} else {
 		if (strcmp(method, "POST") != 0)
 			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-		if (body || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
+		if (p->body || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
 		    strcmp(method, "PATCH") == 0) {
-			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-			curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
+			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)p->body_len);
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, p->body ? p->body : "");
 		}
 	}
 
-	log_request(c, method, url.data, hdrs, body_len);
+	log_request(c, method, p->url.data, p->hdrs, p->body_len);
 	c->stats.requests++;
 	cc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &nconn);
 	if (nconn > 0)
 		c->stats.connections += (unsigned long)nconn;
-	/* The easy handle must not keep pointers into our stack after this. */
+	/* The easy handle must not keep pointers into our buffers after this. */
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
 	if (cc != CURLE_OK) {
+		*cc_out = cc;
 		if (cc == CURLE_WRITE_ERROR && t.body.overflow) {
-			rc = ontra__error(ONTRA_EBADRESPONSE,
-			                  "response larger than the %zu-byte limit",
+			rc = ontra__error(ONTRA_EBADRESPONSE, "response larger than the %zu-byte limit",
 			                  c->max_response_size);
 		} else {
 			rc = ontra__error(ONTRA_ENETWORK, "cannot reach %s: %s", c->base_url,
@@ -328,16 +380,90 @@ int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req)
 	r->rate.reset = header_long(r->headers, "X-Rate-Limit-Reset");
 	if (r->rate.limit >= 0 || r->rate.remaining >= 0)
 		c->last_rate = r->rate;
+	if (r->status == 429)
+		c->stats.rate_limited++;
+	ontra__pacer_update(c->pacer, &r->rate, r->status);
 	log_response(c, r);
 	*out = r;
 	rc = 0;
 done:
-	curl_slist_free_all(hdrs);
-	util_buf_release(&url);
-	util_buf_release(&form);
 	util_buf_release(&t.body);
 	ontra_params_free(t.headers);
-	free(json_body);
+	return rc;
+}
+
+/* Exponential backoff with jitter: base 0.25 s doubling, capped at 8 s, in [d/2, d]. */
+static double backoff(ontra_client *c, int n)
+{
+	double d = 0.25 * (double)(1u << (n > 5 ? 5 : n));
+	if (d > 8.0)
+		d = 8.0;
+	return d / 2 + d / 2 * ((double)rand_r(&c->seed) / (double)RAND_MAX);
+}
+
+int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req)
+{
+	struct prepared p;
+	ontra_response *r = NULL;
+	double start, wait;
+	int rc, n, safe;
+	CURLcode cc;
+
+	*out = NULL;
+	if ((rc = prepare(&p, c, req)) < 0)
+		goto done;
+	safe = ontra__retry_safe(req);
+	start = ontra__now();
+	for (n = 0;; n++) {
+		const char *why = NULL;
+		char whybuf[64];
+		int paced_wait = 0;
+
+		wait = ontra__pacer_reserve(c->pacer);
+		if (wait > 0) {
+			c->stats.paced++;
+			if (wait > 0.5)
+				ontra__log(c, ONTRA_LOG_INFO, "* pacing: waiting %.1f s for the rate limit", wait);
+			ontra__sleep(wait);
+		}
+		rc = attempt(&r, &cc, c, &p);
+		if (rc == 0 && r->status == 429) {
+			/* Refused before any work: always safe to send again after the reset. */
+			wait = r->rate.reset > 0 ? (double)r->rate.reset : 1.0;
+			why = "429 rate limited";
+			paced_wait = c->pacer != NULL; /* the pacer holds the next send until the reset */
+		} else if (rc == 0 && (r->status == 500 || r->status == 502 || r->status == 503 ||
+		                       r->status == 504) && safe) {
+			wait = backoff(c, n);
+			snprintf(whybuf, sizeof whybuf, "%d", r->status);
+			why = whybuf;
+		} else if (rc == ONTRA_ENETWORK && (safe || never_sent(cc))) {
+			wait = backoff(c, n);
+			why = curl_easy_strerror(cc);
+		} else {
+			break;
+		}
+		if (n >= c->max_retries || (ontra__now() - start + wait) * 1000.0 > (double)c->retry_max_ms)
+			break;
+		ontra__log(c, ONTRA_LOG_INFO, "* retry %d/%d in %.2f s after %s", n + 1, c->max_retries,
+		           wait, why);
+		ontra_response_free(r);
+		r = NULL;
+		c->stats.retries++;
+		if (!paced_wait)
+			ontra__sleep(wait);
+	}
+	if (rc == ONTRA_ENETWORK && !safe && !never_sent(cc)) {
+		rc = ontra__error(ONTRA_EUNSAFE,
+		                  "%s %s: %s; the request may have reached the server, so it was not "
+		                  "repeated (a repeat could create a duplicate; use an upsert)",
+		                  p.method, req->path, curl_easy_strerror(cc));
+		ontra__error_detail(0, (int)cc, NULL, 0);
+	}
+	if (rc == 0)
+		*out = r;
+done:
+	prepared_release(&p);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #define ONTRA_INTERNAL_H
 
 #include <curl/curl.h>
+#include <pthread.h>
 
 #include "ontraport.h"
 
@@ -21,6 +22,25 @@ int ontra__error(int code, const char *fmt, ...) __attribute__((format(printf, 2
 void ontra__error_detail(int http_status, int curl_code, const char *body, size_t body_len);
 /* Out of memory: a fixed message, no allocation. */
 int ontra__error_oom(void);
+
+/* --- pacing (pacer.c) --- */
+
+typedef struct ontra_pacer ontra_pacer;
+ontra_pacer *ontra__pacer_new(void);
+void ontra__pacer_free(ontra_pacer *p);
+/* Reserve the next send slot; returns the seconds to wait before sending. */
+double ontra__pacer_reserve(ontra_pacer *p);
+/* Learn from a response's rate-limit headers (and a 429). */
+void ontra__pacer_update(ontra_pacer *p, const ontra_rate_limit *rl, int status);
+unsigned long ontra__pacer_waits(ontra_pacer *p);
+double ontra__now(void);
+void ontra__sleep(double seconds);
+
+struct ontra_share {
+	CURLSH *curl;
+	ontra_pacer *pacer;
+	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
+};
 
 /* --- client (client.c) --- */
 
@@ -38,6 +58,11 @@ struct ontra_client {
 	int log_level;
 
 	CURL *curl; /* one easy handle: keeps its connection alive across requests */
+	ontra_share *share;   /* borrowed, or NULL */
+	ontra_pacer *pacer;   /* the share's, or the client's own (owned when no share) */
+	int max_retries;
+	long retry_max_ms;
+	unsigned int seed;    /* jitter */
 	json_t *meta; /* GET /objects/meta?format=byId, fetched on first use */
 	ontra_rate_limit last_rate;
 	ontra_client_stats stats;
@@ -59,6 +84,9 @@ struct util_buf;
 int ontra__params_encode(const ontra_params *p, struct util_buf *buf);
 
 /* --- responses (http.c) --- */
+
+/* Whether the request may be repeated after it may have reached the server. */
+int ontra__retry_safe(const ontra_request *req);
 
 struct ontra_response {
 	int status;

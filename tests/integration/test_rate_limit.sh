@@ -11,7 +11,7 @@ done | sort | uniq -c | awk '{print $2":"$1}' | tr '\n' ' ')
 assert_eq "$codes" "200:180 " "first 180 requests"
 
 # ...and the 181st gets a 429 that carries the rate-limit headers.
-op api -i GET /Contacts
+op api -i GET /Contacts --retries 0
 assert_rc 6 "181st request"
 assert_contains "$OUT" "HTTP 429"
 assert_contains "$OUT" "X-Rate-Limit-Limit: 180"
@@ -32,11 +32,17 @@ for i in 1 2 3 4 5; do
 	assert_rc 0 "request $i of 5"
 	assert_contains "$OUT" "X-Rate-Limit-Remaining: $((5 - i))"
 done
-op api GET /Contacts
+op api GET /Contacts --retries 0
 assert_rc 6 "sixth request in the window"
+# With retries (the default), the client waits for the window and succeeds.
+op api -i GET /Contacts -v
+assert_rc 0 "a 429 is waited out and retried"
+assert_contains "$ERR" "retry 1/5"
+assert_contains "$ERR" "429"
 sleep 2.2
 op api -i GET /Contacts
 assert_rc 0 "after the window"
+assert_eq "$(control GET stats | jq -r '.rate_limited')" 2 "429s seen by the sandbox"
 assert_contains "$OUT" "X-Rate-Limit-Limit: 5"
 
 finish

@@ -1,0 +1,196 @@
+/*
+ * The rate-limit pacer: spaces requests so a long job runs as fast as the
+ * account's rolling window allows, without a 429.
+ *
+ * Ontraport allows X-Rate-Limit-Limit requests per rolling window (a minute;
+ * the sandbox can compress it). The pacer keeps the send times of the last
+ * `limit` requests it let through and lets request k go when request k-limit
+ * has left the window: t_k >= t_(k-limit) + window. That is exactly the
+ * server's rule, so a lone client never meets a 429 and is never slower than
+ * the window allows. The window length is not in any header; it is learned
+ * as the largest X-Rate-Limit-Reset seen (reset <= window, and equals it for
+ * the first request of an empty window), else taken as 60 s.
+ *
+ * Other clients of the same account also use the window: when the server
+ * says Remaining: 0 although this pacer's own count is under the limit, the
+ * pacer holds everything until Reset has passed. A 429 does the same.
+ *
+ * Thread-safe: clients that share an ontra_share share one pacer.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+#define DEFAULT_WINDOW 60.0
+#define RING_MAX 100000
+/*
+ * Margin for the request's travel time and the scheduling jitter between
+ * this clock and the server's, so a request lands after its slot frees:
+ * 5 ms plus 1% of the window (0.6 s of a minute: well inside a 10% budget).
+ */
+#define MARGIN_S(window) (0.005 + (window) * 0.01)
+
+struct ontra_pacer {
+	pthread_mutex_t mu;
+	long limit;          /* 0 until a response said */
+	double window;       /* learned; 0 = not yet */
+	double *ring;        /* send times, oldest at head */
+	size_t cap, head, count;
+	double hold_until;   /* nothing goes before this (server said wait) */
+	unsigned long waits; /* requests that had to wait */
+};
+
+double ontra__now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void ontra__sleep(double seconds)
+{
+	struct timespec ts;
+
+	if (seconds <= 0)
+		return;
+	ts.tv_sec = (time_t)seconds;
+	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/* Until a response gives the limit, send times are kept for Ontraport's documented 180. */
+#define DEFAULT_LIMIT 180
+
+static void resize(ontra_pacer *p, long limit);
+
+ontra_pacer *ontra__pacer_new(void)
+{
+	ontra_pacer *p = calloc(1, sizeof *p);
+
+	if (!p)
+		return NULL;
+	if (pthread_mutex_init(&p->mu, NULL) != 0) {
+		free(p);
+		return NULL;
+	}
+	resize(p, DEFAULT_LIMIT);
+	if (!p->ring) {
+		ontra__pacer_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void ontra__pacer_free(ontra_pacer *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_destroy(&p->mu);
+	free(p->ring);
+	free(p);
+}
+
+/* Resize the ring to the limit, keeping the newest send times. Lock held. */
+static void resize(ontra_pacer *p, long limit)
+{
+	size_t cap = (size_t)(limit > RING_MAX ? RING_MAX : limit), keep, i;
+	double *ring;
+
+	if (cap == p->cap)
+		return;
+	ring = calloc(cap ? cap : 1, sizeof *ring);
+	if (!ring)
+		return; /* keep pacing with the old ring */
+	keep = p->count < cap ? p->count : cap;
+	for (i = 0; i < keep; i++)
+		ring[i] = p->ring[(p->head + p->count - keep + i) % p->cap];
+	/* (p->cap is 0 on the first call, when p->count is 0 too.) */
+	free(p->ring);
+	p->ring = ring;
+	p->cap = cap;
+	p->head = 0;
+	p->count = keep;
+}
+
+double ontra__pacer_reserve(ontra_pacer *p)
+{
+	double now, at, wait;
+
+	if (!p)
+		return 0;
+	pthread_mutex_lock(&p->mu);
+	now = ontra__now();
+	at = now;
+	if (p->hold_until > at)
+		at = p->hold_until;
+	/* Throttle only once the server has told the limit. */
+	if (p->limit > 0 && p->cap && p->count == p->cap) {
+		double window = p->window > 0 ? p->window : DEFAULT_WINDOW;
+		double free_at = p->ring[p->head] + window + MARGIN_S(window);
+		if (free_at > at)
+			at = free_at;
+	}
+	if (p->cap) {
+		if (p->count == p->cap) {
+			p->ring[p->head] = at;
+			p->head = (p->head + 1) % p->cap;
+		} else {
+			p->ring[(p->head + p->count) % p->cap] = at;
+			p->count++;
+		}
+	}
+	wait = at - now;
+	if (wait > 0)
+		p->waits++;
+	pthread_mutex_unlock(&p->mu);
+	return wait > 0 ? wait : 0;
+}
+
+void ontra__pacer_update(ontra_pacer *p, const ontra_rate_limit *rl, int status)
+{
+	double now;
+	long mine;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	now = ontra__now();
+	if (rl->limit > 0 && rl->limit != p->limit) {
+		p->limit = rl->limit;
+		resize(p, rl->limit);
+	}
+	if (rl->reset > 0 && (double)rl->reset > p->window)
+		p->window = (double)rl->reset;
+	/* How many of our own requests are inside the window now. */
+	mine = 0;
+	if (p->cap) {
+		double window = p->window > 0 ? p->window : DEFAULT_WINDOW;
+		for (size_t i = 0; i < p->count; i++)
+			if (p->ring[(p->head + i) % p->cap] > now - window)
+				mine++;
+	}
+	if (status == 429 || (rl->remaining == 0 && p->limit > 0 && mine < p->limit)) {
+		/* The server knows of requests we did not send, or we were refused: wait it out. */
+		double until = now + (rl->reset > 0 ? (double)rl->reset : 1.0);
+		if (until > p->hold_until)
+			p->hold_until = until;
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+unsigned long ontra__pacer_waits(ontra_pacer *p)
+{
+	unsigned long w;
+
+	if (!p)
+		return 0;
+	pthread_mutex_lock(&p->mu);
+	w = p->waits;
+	pthread_mutex_unlock(&p->mu);
+	return w;
+}

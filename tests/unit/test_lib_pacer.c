@@ -1,0 +1,97 @@
+/* lib/pacer.c: request k waits until request k-limit has left the window. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "internal.h"
+
+static void learns_limit_and_window(void **state)
+{
+	ontra_pacer *p = ontra__pacer_new();
+	ontra_rate_limit rl = {3, 2, 1}; /* 3 per window, window learned as 1 s */
+	double w;
+	int i;
+
+	(void)state;
+	/* Nothing known yet: no waiting. */
+	assert_true(ontra__pacer_reserve(p) == 0);
+	ontra__pacer_update(p, &rl, 200);
+	/* Two more fit in the window of 3. */
+	for (i = 0; i < 2; i++) {
+		assert_true(ontra__pacer_reserve(p) < 0.001);
+		ontra__pacer_update(p, &rl, 200);
+	}
+	/* The fourth must wait for the first to leave the 1 s window. */
+	w = ontra__pacer_reserve(p);
+	assert_true(w > 0.9 && w < 1.1);
+	/* ...and the fifth for the second. */
+	w = ontra__pacer_reserve(p);
+	assert_true(w > 0.9 && w < 1.1);
+	assert_int_equal(ontra__pacer_waits(p), 2);
+	ontra__pacer_free(p);
+}
+
+static void holds_after_429(void **state)
+{
+	ontra_pacer *p = ontra__pacer_new();
+	ontra_rate_limit rl = {180, 0, 2};
+	double w;
+
+	(void)state;
+	assert_true(ontra__pacer_reserve(p) == 0);
+	/* The server says none remain although we sent one: others use the account. */
+	ontra__pacer_update(p, &rl, 200);
+	w = ontra__pacer_reserve(p);
+	assert_true(w > 1.9 && w <= 2.0);
+	ontra__pacer_free(p);
+
+	p = ontra__pacer_new();
+	rl.remaining = 5;
+	rl.reset = 3;
+	ontra__pacer_reserve(p);
+	ontra__pacer_update(p, &rl, 429);
+	w = ontra__pacer_reserve(p);
+	assert_true(w > 2.9 && w <= 3.0);
+	ontra__pacer_free(p);
+}
+
+static void safe_methods(void **state)
+{
+	ontra_request r = ONTRA_REQUEST_INIT;
+	(void)state;
+	r.method = "GET";
+	assert_true(ontra__retry_safe(&r));
+	r.method = "PUT";
+	assert_true(ontra__retry_safe(&r));
+	r.method = "DELETE";
+	assert_true(ontra__retry_safe(&r));
+	r.method = "POST";
+	r.path = "/objects";
+	assert_false(ontra__retry_safe(&r));
+	r.path = "/message";
+	assert_false(ontra__retry_safe(&r));
+	r.path = "/objects/saveorupdate";
+	assert_true(ontra__retry_safe(&r));
+	r.path = "/Contacts/saveorupdate?x=1";
+	assert_true(ontra__retry_safe(&r));
+	r.path = "/objects/pause";
+	assert_true(ontra__retry_safe(&r));
+	r.path = "/objects";
+	r.retry = ONTRA_RETRY_SAFE;
+	assert_true(ontra__retry_safe(&r));
+	r.method = "GET";
+	r.retry = ONTRA_RETRY_NEVER;
+	assert_false(ontra__retry_safe(&r));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(learns_limit_and_window),
+		cmocka_unit_test(holds_after_429),
+		cmocka_unit_test(safe_methods),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
