@@ -152,6 +152,11 @@ static int split_args(struct parsed *ps, struct item *it, size_t index, size_t a
 			return item_error(ps, index, it->start, it->end,
 			                  "argument %zu is too long (at most %d bytes)", it->nargs + 1,
 			                  RULE_ARG_MAX);
+		if (it->legacy && it->args[it->nargs].len &&
+		    (it->args[it->nargs].p[0] == ':' || it->args[it->nargs].p[it->args[it->nargs].len - 1] == ':'))
+			return item_error(ps, index, it->start, it->end,
+			                  "argument %zu starts or ends with ':', which is ambiguous next to '::'",
+			                  it->nargs + 1);
 		it->nargs++;
 		if (!q)
 			break;

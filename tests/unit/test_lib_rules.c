@@ -382,6 +382,9 @@ static void ping_apiurl(void **state)
 	REFUSED(ONTRA_RULE_ACTIONS, "Ping_APIURL(http://h::a::2)", 0, "argument 3 (json_flag) '2'");
 	REFUSED(ONTRA_RULE_ACTIONS, "Ping_APIURL(http://h::a::1::x)", 0, "4 given, expected 1 to 3");
 	REFUSED(ONTRA_RULE_ACTIONS, "Ping_APIURL(1,2)", 0, "wrong number of arguments: 2 given");
+	/* found by the fuzzer: a ':' next to '::' would not read back the same */
+	REFUSED(ONTRA_RULE_ACTIONS, "Ping_APIURL(http://h/x: ::: )", 0, "ambiguous next to '::'");
+	REFUSED(ONTRA_RULE_ACTIONS, "Ping_APIURL(http://h:::a)", 0, "argument 2 starts or ends with ':'");
 	REFUSED(ONTRA_RULE_ACTIONS, "Ping_APIURL(http://h.example)", 0, "argument 1 (webhook_id)");
 }
 
