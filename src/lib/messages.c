@@ -147,15 +147,27 @@ static int is_address(const char *s)
 	return s[-1] != '.';
 }
 
+/* [-]digits[.digits]: what a spam score looks like. */
 static int is_decimal(const char *s)
 {
-	char *end;
-	double d;
+	size_t digits = 0, frac = 0;
+	int dot = 0;
 
-	if (!*s || isspace((unsigned char)*s))
-		return 0;
-	d = strtod(s, &end);
-	return *end == '\0' && d == d && d > -1e15 && d < 1e15;
+	if (*s == '-')
+		s++;
+	for (; *s; s++) {
+		if (*s == '.' && !dot) {
+			dot = 1;
+			continue;
+		}
+		if (!isdigit((unsigned char)*s))
+			return 0;
+		if (dot)
+			frac++;
+		else
+			digits++;
+	}
+	return digits > 0 && digits <= 15 && (!dot || frac > 0);
 }
 
 static int check_value(const struct mfield *f, const char *v)
@@ -222,9 +234,31 @@ static int check_value(const struct mfield *f, const char *v)
 	                                    "sms_number, or related_field//child_field)", f->label, v);
 }
 
+/* The values given, whatever the type (a check that needs no server). */
+static int check_values(const ontra_message_options *o)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof fields / sizeof *fields; i++) {
+		const char *v = field_value(o, &fields[i]);
+		if (v && (rc = check_value(&fields[i], v)) < 0)
+			return rc;
+	}
+	if (o->transactional != -1 && o->transactional != 0 && o->transactional != 1)
+		return ontra__error(ONTRA_EINVALID, "invalid transactional %d: expected 1 (transactional), "
+		                                    "0 (marketing) or -1 (not given)", o->transactional);
+	if (o->object_type < -1)
+		return ontra__error(ONTRA_EINVALID, "invalid object type %d", o->object_type);
+	if (o->send_out_name && o->from && strcmp(o->from, "custom") != 0)
+		return ontra__error(ONTRA_EINVALID, "send_out_name needs from=custom, not from=%s", o->from);
+	return 0;
+}
+
 /*
- * Check the options for a message of type t and build the form to send.
- * `creating` adds the create-only requirements.
+ * Check that every field given belongs to type t (and, creating, that the
+ * required ones are there), then build the form to send. The values have
+ * been checked already (check_values): nothing half-checked is ever sent.
  */
 static int build_form(ontra_params *form, const ontra_message_options *o, const struct mtype *t,
                       int creating)
@@ -233,32 +267,19 @@ static int build_form(ontra_params *form, const ontra_message_options *o, const 
 	size_t i;
 	int rc;
 
-	/* First every check, then the form: nothing half-built is ever sent. */
 	for (i = 0; i < sizeof fields / sizeof *fields; i++) {
 		const struct mfield *f = &fields[i];
-		const char *v = field_value(o, f);
-		if (!v)
-			continue;
-		if (!(f->types & t->bit)) {
+		if (field_value(o, f) && !(f->types & t->bit)) {
 			types_words(f->types, words, sizeof words);
 			return ontra__error(ONTRA_EINVALID,
 			                    "%s (%s) is not a field of %s messages: it belongs to %s messages",
 			                    f->label, f->api, t->plural, words);
 		}
-		if ((rc = check_value(f, v)) < 0)
-			return rc;
 	}
-	if (o->transactional != -1 && o->transactional != 0 && o->transactional != 1)
-		return ontra__error(ONTRA_EINVALID, "invalid transactional %d: expected 1 (transactional), "
-		                                    "0 (marketing) or -1 (not given)", o->transactional);
 	if (o->transactional != -1 && !(t->bit & (T_EMAIL | T_TEMPLATE)))
 		return ontra__error(ONTRA_EINVALID, "transactional (transactional_email) is not a field of "
 		                                    "%s messages: it belongs to e-mail and template messages",
 		                    t->plural);
-	if (o->object_type < -1)
-		return ontra__error(ONTRA_EINVALID, "invalid object type %d", o->object_type);
-	if (o->send_out_name && o->from && strcmp(o->from, "custom") != 0)
-		return ontra__error(ONTRA_EINVALID, "send_out_name needs from=custom, not from=%s", o->from);
 	if (creating && t->bit == T_EMAIL && (!o->subject || !*o->subject))
 		return ontra__error(ONTRA_EINVALID, "missing subject: an e-mail message needs one");
 
@@ -335,7 +356,8 @@ int ontra_message_create(json_t **out, ontra_client *c, const ontra_message_opti
 		return unknown_type(o->type);
 	if ((rc = ontra_params_new(&form)) < 0)
 		return rc;
-	if ((rc = build_form(form, o, t, 1)) == 0)
+	/* A field of another type first: it says more than a value of that field would. */
+	if ((rc = build_form(form, o, t, 1)) == 0 && (rc = check_values(o)) == 0)
 		rc = send_form(out, c, "POST", form);
 	ontra_params_free(form);
 	return rc;
@@ -403,12 +425,14 @@ int ontra_message_update(json_t **out, ontra_client *c, const ontra_message_opti
 	} else {
 		if (!has_fields(o))
 			return ontra__error(ONTRA_EINVALID, "nothing to update: give at least one field");
-		if ((rc = stored_type(&t, c, o->id)) < 0)
+		/* Whatever needs no server is checked before the message is read. */
+		if ((rc = check_values(o)) < 0 || (rc = stored_type(&t, c, o->id)) < 0)
 			return rc;
 	}
 	if ((rc = ontra_params_new(&form)) < 0)
 		return rc;
-	if ((rc = ontra_params_add_int(form, "id", o->id)) == 0 && (rc = build_form(form, o, t, 0)) == 0)
+	if ((rc = ontra_params_add_int(form, "id", o->id)) == 0 &&
+	    (rc = build_form(form, o, t, 0)) == 0 && (rc = check_values(o)) == 0)
 		rc = send_form(out, c, "PUT", form);
 	ontra_params_free(form);
 	return rc;

@@ -413,7 +413,8 @@ static int check_ping(const struct parsed *ps, size_t index, const struct item *
 	snprintf(v, sizeof v, "%.*s", (int)it->args[0].len, it->args[0].p);
 	if (!util_starts_with(v, "http://") && !util_starts_with(v, "https://"))
 		return item_error(ps, index, it->start, it->end,
-		                  "argument 1 (url) '%s': expected an http:// or https:// url", v);
+		                  "argument 1 (url) '%.40s%s': expected an http:// or https:// url", v,
+		                  strlen(v) > 40 ? "..." : "");
 	if (it->nargs == 3) {
 		snprintf(v, sizeof v, "%.*s", (int)it->args[2].len, it->args[2].p);
 		if (ontra__rule_arg_ok(&flag, v, why, whysz) < 0)

@@ -214,6 +214,12 @@ static void required_and_values(void **state)
 	o.id = 2;
 	o.subject = NULL;
 	REFUSED(&o, "nothing to update");
+	/* without a type, values are still checked before the message is read */
+	o.spam_score = "high";
+	REFUSED(&o, "invalid spam_score 'high'");
+	o.spam_score = "0x10";
+	REFUSED(&o, "invalid spam_score '0x10'");
+	o.spam_score = NULL;
 	/* create takes no id; the options must be initialised */
 	o = (ontra_message_options)ONTRA_MESSAGE_OPTIONS_INIT;
 	o.type = "sms";
