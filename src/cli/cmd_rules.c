@@ -97,8 +97,8 @@ static int run_pausing(cli_ctx *ctx, cli_args *args, int pause)
 	size_t n;
 	int rc, lrc;
 
-	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args), &ids,
-	                        &n)) != EXIT_OK)
+	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args),
+	                        &ids, &n)) != EXIT_OK)
 		return rc;
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
 		goto out;
@@ -185,27 +185,61 @@ static json_t *def_record(const ontra_rule_def *d)
 		const char *values = a->values;
 		const char *kind;
 		switch (a->kind) {
-		case ONTRA_RULE_ARG_ID: kind = "id"; break;
-		case ONTRA_RULE_ARG_NUMBER: kind = "number"; break;
-		case ONTRA_RULE_ARG_AMOUNT: kind = "amount"; break;
-		case ONTRA_RULE_ARG_UNITS: kind = "units"; values = "0 days, 1 weeks, 2 months"; break;
-		case ONTRA_RULE_ARG_OPTION: kind = "option"; break;
-		case ONTRA_RULE_ARG_CONDITIONAL: kind = "conditional"; values = "see 'rules catalogue values'"; break;
-		case ONTRA_RULE_ARG_DATE_CONDITIONAL: kind = "date conditional"; values = "1 on, 2 before, 3 after"; break;
-		case ONTRA_RULE_ARG_ANY_CONDITIONAL: kind = "conditional"; values = "a conditional, or for dates 1 on, 2 before, 3 after"; break;
-		case ONTRA_RULE_ARG_DATE: kind = "date"; values = "YYYY-MM-DD, Unix seconds, or a relative date"; break;
-		case ONTRA_RULE_ARG_FIELD: kind = "field"; break;
-		case ONTRA_RULE_ARG_TEXT: kind = "text"; break;
-		case ONTRA_RULE_ARG_VALUE: kind = "value"; break;
-		case ONTRA_RULE_ARG_OBJECT_TYPE: kind = "object type"; break;
-		default: kind = "?"; break;
+		case ONTRA_RULE_ARG_ID:
+			kind = "id";
+			break;
+		case ONTRA_RULE_ARG_NUMBER:
+			kind = "number";
+			break;
+		case ONTRA_RULE_ARG_AMOUNT:
+			kind = "amount";
+			break;
+		case ONTRA_RULE_ARG_UNITS:
+			kind = "units";
+			values = "0 days, 1 weeks, 2 months";
+			break;
+		case ONTRA_RULE_ARG_OPTION:
+			kind = "option";
+			break;
+		case ONTRA_RULE_ARG_CONDITIONAL:
+			kind = "conditional";
+			values = "see 'rules catalogue values'";
+			break;
+		case ONTRA_RULE_ARG_DATE_CONDITIONAL:
+			kind = "date conditional";
+			values = "1 on, 2 before, 3 after";
+			break;
+		case ONTRA_RULE_ARG_ANY_CONDITIONAL:
+			kind = "conditional";
+			values = "a conditional, or for dates 1 on, 2 before, 3 after";
+			break;
+		case ONTRA_RULE_ARG_DATE:
+			kind = "date";
+			values = "YYYY-MM-DD, Unix seconds, or a relative date";
+			break;
+		case ONTRA_RULE_ARG_FIELD:
+			kind = "field";
+			break;
+		case ONTRA_RULE_ARG_TEXT:
+			kind = "text";
+			break;
+		case ONTRA_RULE_ARG_VALUE:
+			kind = "value";
+			break;
+		case ONTRA_RULE_ARG_OBJECT_TYPE:
+			kind = "object type";
+			break;
+		default:
+			kind = "?";
+			break;
 		}
 		json_object_set_new(ja, "kind", json_string(kind));
 		if (values)
 			json_object_set_new(ja, "values", json_string(values));
 		json_array_append_new(args, ja);
 		if (w < sizeof sig)
-			w += (size_t)snprintf(sig + w, sizeof sig - w, "%s%s", i ? "," : "", a->name);
+			w += (size_t)snprintf(sig + w, sizeof sig - w, "%s%s", i ? "," : "",
+			                      a->name);
 	}
 	if (w < sizeof sig)
 		snprintf(sig + w, sizeof sig - w, ")");
@@ -225,12 +259,16 @@ static int print_values(cli_ctx *ctx)
 	static const struct {
 		const char *vocab, *value, *meaning;
 	} fixed[] = {
-		{"units", "0", "days"}, {"units", "1", "weeks"}, {"units", "2", "months"},
-		{"date conditional", "1", "on"}, {"date conditional", "2", "before"},
-		{"date conditional", "3", "after"},
+	    {"units", "0", "days"},
+	    {"units", "1", "weeks"},
+	    {"units", "2", "months"},
+	    {"date conditional", "1", "on"},
+	    {"date conditional", "2", "before"},
+	    {"date conditional", "3", "after"},
 	};
 	const char *const *words;
-	cli_out *o = cli_out_begin(ctx, ctx->format == FMT_TABLE || ctx->format == FMT_CSV ? cols : NULL);
+	cli_out *o =
+	    cli_out_begin(ctx, ctx->format == FMT_TABLE || ctx->format == FMT_CSV ? cols : NULL);
 	size_t i;
 	int v;
 
@@ -246,8 +284,8 @@ static int print_values(cli_ctx *ctx)
 		words = ontra_rule_vocabulary((ontra_rule_vocab)v);
 		for (i = 0; words && words[i]; i++) {
 			json_t *r = json_pack("{s:s, s:s, s:s}", "vocabulary",
-			                      v == 0 ? "conditional" : "relative date", "value", words[i],
-			                      "meaning", "");
+			                      v == 0 ? "conditional" : "relative date", "value",
+			                      words[i], "meaning", "");
 			cli_out_record(o, r);
 			json_decref(r);
 		}
@@ -270,8 +308,10 @@ static int run_catalogue(cli_ctx *ctx, cli_args *args)
 			if (strcmp(which, ontra_rule_part_name((ontra_rule_part)p)) == 0)
 				from = to = p;
 		if (from != to)
-			return cli_usage_error(ctx, "unknown catalogue part '%s': expected events, "
-			                            "conditions, actions or values", which);
+			return cli_usage_error(ctx,
+			                       "unknown catalogue part '%s': expected events, "
+			                       "conditions, actions or values",
+			                       which);
 	}
 	o = cli_out_begin(ctx, ctx->format == FMT_TABLE || ctx->format == FMT_CSV ? cols : NULL);
 	if (!o)
@@ -295,117 +335,168 @@ static int run_catalogue(cli_ctx *ctx, cli_args *args)
 	return cli_out_end(o) < 0 ? EXIT_ERROR : EXIT_OK;
 }
 
-#define END_OPT {NULL, 0, 0, NULL, NULL}
+#define END_OPT                                                                                    \
+	{                                                                                          \
+		NULL, 0, 0, NULL, NULL                                                             \
+	}
 #define PART_OPTS                                                                                  \
-	{"events", 'e', CLI_VALUE, "ITEMS|@FILE", "what fires the rule: Name(args);Name(args)..."},     \
-	{"conditions", 'c', CLI_VALUE, "ITEMS|@FILE", "what must hold: items joined by ; (and) or | (or)"}, \
-	{"actions", 'a', CLI_VALUE, "ITEMS|@FILE", "what it does, in order: Name(args);Name(args)..."}, \
-	{"object-type", 0, CLI_VALUE, "TYPE", "object type the rule is for: a name or number (default contacts)"}
+	{"events", 'e', CLI_VALUE, "ITEMS|@FILE",                                                  \
+	 "what fires the rule: Name(args);Name(args)..."},                                         \
+	    {"conditions", 'c', CLI_VALUE, "ITEMS|@FILE",                                          \
+	     "what must hold: items joined by ; (and) or | (or)"},                                 \
+	    {"actions", 'a', CLI_VALUE, "ITEMS|@FILE",                                             \
+	     "what it does, in order: Name(args);Name(args)..."},                                  \
+	{                                                                                          \
+		"object-type", 0, CLI_VALUE, "TYPE",                                               \
+		    "object type the rule is for: a name or number (default contacts)"             \
+	}
 
-static const cli_opt create_opts[] = {
-	{"name", 0, CLI_VALUE, "NAME", "the rule's name"},
-	PART_OPTS,
-	{"tags", 0, CLI_VALUE, "TAGS", "the rule's tags"},
-	{"pause", 0, CLI_FLAG, NULL, "create it paused"},
-	END_OPT};
+static const cli_opt create_opts[] = {{"name", 0, CLI_VALUE, "NAME", "the rule's name"},
+                                      PART_OPTS,
+                                      {"tags", 0, CLI_VALUE, "TAGS", "the rule's tags"},
+                                      {"pause", 0, CLI_FLAG, NULL, "create it paused"},
+                                      END_OPT};
 
-static const cli_opt update_opts[] = {
-	{"name", 0, CLI_VALUE, "NAME", "the rule's name"},
-	PART_OPTS,
-	{"tags", 0, CLI_VALUE, "TAGS", "the rule's tags"},
-	{"pause", 0, CLI_FLAG, NULL, "pause the rule"},
-	{"unpause", 0, CLI_FLAG, NULL, "make the rule live again"},
-	END_OPT};
+static const cli_opt update_opts[] = {{"name", 0, CLI_VALUE, "NAME", "the rule's name"},
+                                      PART_OPTS,
+                                      {"tags", 0, CLI_VALUE, "TAGS", "the rule's tags"},
+                                      {"pause", 0, CLI_FLAG, NULL, "pause the rule"},
+                                      {"unpause", 0, CLI_FLAG, NULL, "make the rule live again"},
+                                      END_OPT};
 
 static const cli_opt check_opts[] = {PART_OPTS, END_OPT};
 
 static const cli_opt list_opts[] = {
-	{"search", 's', CLI_VALUE, "TEXT", "only rules containing TEXT"},
-	{"limit", 'n', CLI_VALUE, "N", "at most N rules"},
-	END_OPT};
+    {"search", 's', CLI_VALUE, "TEXT", "only rules containing TEXT"},
+    {"limit", 'n', CLI_VALUE, "N", "at most N rules"},
+    END_OPT};
 
 #define LANGUAGE_HELP                                                                              \
-	"Events, conditions and actions are written in Ontraport's rule language: items "              \
-	"Name(arg,arg,...) joined by ';'; conditions may also be joined by '|' (or). They are "        \
-	"checked before anything is sent: unknown names (with the nearest suggested), wrong numbers " \
-	"of arguments, values outside their vocabulary and contacts-only items on another object "     \
-	"type are refused with the item and its position named. 'ontraport rules catalogue' lists "    \
+	"Events, conditions and actions are written in Ontraport's rule language: items "          \
+	"Name(arg,arg,...) joined by ';'; conditions may also be joined by '|' (or). They are "    \
+	"checked before anything is sent: unknown names (with the nearest suggested), wrong "      \
+	"numbers "                                                                                 \
+	"of arguments, values outside their vocabulary and contacts-only items on another object " \
+	"type are refused with the item and its position named. 'ontraport rules catalogue' "      \
+	"lists "                                                                                   \
 	"every item with its arguments."
 
 static const cli_command cmd_create = {
-	"create", "create a rule", "--events ITEMS --actions ITEMS [--conditions ITEMS] [options]",
-	"Create a rule, as the seed's \"Create a Rule\" module: POST /Rules. Prints the new rule.\n\n"
-	LANGUAGE_HELP,
-	create_opts,
-	"ontraport rules create --name 'Tag on sequence' -e 'Contact_added_to_campaign(1)' \\\n"
-	"    -c 'Is_in_category(2);Is_not_subscribed_to_drip(3)' \\\n"
-	"    -a 'Add_contact_to_category(4);Send_contact_an_emailmbs(7)'\n"
-	"  on joining sequence 1, if tagged 2 and not on sequence 3: add tag 4, "
-	"send e-mail 7\n"
-	"ontraport rules create --pause -e 'relative_date_field(1,2,1,f1)' -a 'Send_contact_an_emailmbs(9)'\n"
-	"  a month after the date in field f1, send e-mail 9; created paused\n",
-	run_create, NULL, 0, 0};
+    "create",
+    "create a rule",
+    "--events ITEMS --actions ITEMS [--conditions ITEMS] [options]",
+    "Create a rule, as the seed's \"Create a Rule\" module: POST /Rules. Prints the new "
+    "rule.\n\n" LANGUAGE_HELP,
+    create_opts,
+    "ontraport rules create --name 'Tag on sequence' -e 'Contact_added_to_campaign(1)' \\\n"
+    "    -c 'Is_in_category(2);Is_not_subscribed_to_drip(3)' \\\n"
+    "    -a 'Add_contact_to_category(4);Send_contact_an_emailmbs(7)'\n"
+    "  on joining sequence 1, if tagged 2 and not on sequence 3: add tag 4, "
+    "send e-mail 7\n"
+    "ontraport rules create --pause -e 'relative_date_field(1,2,1,f1)' -a "
+    "'Send_contact_an_emailmbs(9)'\n"
+    "  a month after the date in field f1, send e-mail 9; created paused\n",
+    run_create,
+    NULL,
+    0,
+    0};
 
 static const cli_command cmd_update = {
-	"update", "update a rule's fields, or pause it", "ID [options]",
-	"Update a rule, as the seed's \"Update a Rule\" module: PUT /Rules with the fields given. "
-	"Prints what changed.\n\n" LANGUAGE_HELP,
-	update_opts,
-	"ontraport rules update 2 --conditions 'Is_in_category(2)|Is_in_category(5)'\n"
-	"  either tag 2 or tag 5\n"
-	"ontraport rules update 2 --pause\n  pause rule 2",
-	run_update, NULL, 1, 1};
+    "update",
+    "update a rule's fields, or pause it",
+    "ID [options]",
+    "Update a rule, as the seed's \"Update a Rule\" module: PUT /Rules with the fields given. "
+    "Prints what changed.\n\n" LANGUAGE_HELP,
+    update_opts,
+    "ontraport rules update 2 --conditions 'Is_in_category(2)|Is_in_category(5)'\n"
+    "  either tag 2 or tag 5\n"
+    "ontraport rules update 2 --pause\n  pause rule 2",
+    run_update,
+    NULL,
+    1,
+    1};
 
-static const cli_command cmd_get = {
-	"get", "get rules by id, every field", "ID...", NULL, NULL,
-	"ontraport rules get 2\n  rule 2", run_get, NULL, 1, -1};
+static const cli_command cmd_get = {"get",   "get rules by id, every field",
+                                    "ID...", NULL,
+                                    NULL,    "ontraport rules get 2\n  rule 2",
+                                    run_get, NULL,
+                                    1,       -1};
 
-static const cli_command cmd_list = {
-	"list", "list rules", "[--search TEXT] [--limit N]",
-	"List the account's rules, page by page as they arrive.", list_opts,
-	"ontraport rules list -o table\n  every rule", run_list, NULL, 0, 0};
+static const cli_command cmd_list = {"list",
+                                     "list rules",
+                                     "[--search TEXT] [--limit N]",
+                                     "List the account's rules, page by page as they arrive.",
+                                     list_opts,
+                                     "ontraport rules list -o table\n  every rule",
+                                     run_list,
+                                     NULL,
+                                     0,
+                                     0};
 
-static const cli_command cmd_pause = {
-	"pause", "pause rules", "ID...", "Pause rules: POST /objects/pause.", NULL,
-	"ontraport rules pause 2 3\n  pause rules 2 and 3", run_pause, NULL, 1, -1};
+static const cli_command cmd_pause = {"pause",   "pause rules",
+                                      "ID...",   "Pause rules: POST /objects/pause.",
+                                      NULL,      "ontraport rules pause 2 3\n  pause rules 2 and 3",
+                                      run_pause, NULL,
+                                      1,         -1};
 
 static const cli_command cmd_unpause = {
-	"unpause", "make paused rules live again", "ID...", "Unpause rules: POST /objects/unpause.",
-	NULL, "ontraport rules unpause 2\n  rule 2 runs again", run_unpause, NULL, 1, -1};
+    "unpause",   "make paused rules live again",
+    "ID...",     "Unpause rules: POST /objects/unpause.",
+    NULL,        "ontraport rules unpause 2\n  rule 2 runs again",
+    run_unpause, NULL,
+    1,           -1};
 
 static const cli_command cmd_check = {
-	"check", "check rule parts without sending anything", "[--events ITEMS] [--conditions ITEMS] [--actions ITEMS]",
-	"Check events, conditions and actions as create and update would, without a connection, and "
-	"print them in the canonical form that would be sent.\n\n" LANGUAGE_HELP,
-	check_opts,
-	"ontraport rules check --actions 'Add_contact_to_categry(4)'\n"
-	"  unknown action (did you mean 'Add_contact_to_category'?)",
-	run_check, NULL, 0, 0};
+    "check",
+    "check rule parts without sending anything",
+    "[--events ITEMS] [--conditions ITEMS] [--actions ITEMS]",
+    "Check events, conditions and actions as create and update would, without a connection, and "
+    "print them in the canonical form that would be sent.\n\n" LANGUAGE_HELP,
+    check_opts,
+    "ontraport rules check --actions 'Add_contact_to_categry(4)'\n"
+    "  unknown action (did you mean 'Add_contact_to_category'?)",
+    run_check,
+    NULL,
+    0,
+    0};
 
 static const cli_command cmd_catalogue = {
-	"catalogue", "list the events, conditions and actions rules can use", "[events|conditions|actions|values]",
-	"Print the catalogue of the rule language: each item with its arguments in order, whether it "
-	"is for contacts only, and what it does; 'values' prints the value lists (units, "
-	"conditionals, date conditionals, relative dates). With -o json, each item's arguments come "
-	"with their kind and allowed values.\n\n"
-	"Argument values: ids are positive whole numbers; units are 0 days, 1 weeks, 2 months; "
-	"options are the numbers the item lists; conditionals are Equal To, Not Equal To, Greater "
-	"Than, Less Than, Greater Than or Equal To, Less Than or Equal To, Contains, Does Not "
-	"Contain, Starts With, Ends With; date conditionals are 1 on, 2 before, 3 after; dates are "
-	"YYYY-MM-DD, Unix seconds or a relative date (TODAY, YESTERDAY, TOMORROW, S7DAYS, 7DFNOW, ...).",
-	NULL,
-	"ontraport rules catalogue actions -o table\n  every action with its arguments\n"
-	"ontraport rules catalogue -o json\n  the whole catalogue as data\n"
-	"ontraport rules catalogue values\n  the value lists",
-	run_catalogue, NULL, 0, 1};
+    "catalogue",
+    "list the events, conditions and actions rules can use",
+    "[events|conditions|actions|values]",
+    "Print the catalogue of the rule language: each item with its arguments in order, whether it "
+    "is for contacts only, and what it does; 'values' prints the value lists (units, "
+    "conditionals, date conditionals, relative dates). With -o json, each item's arguments come "
+    "with their kind and allowed values.\n\n"
+    "Argument values: ids are positive whole numbers; units are 0 days, 1 weeks, 2 months; "
+    "options are the numbers the item lists; conditionals are Equal To, Not Equal To, Greater "
+    "Than, Less Than, Greater Than or Equal To, Less Than or Equal To, Contains, Does Not "
+    "Contain, Starts With, Ends With; date conditionals are 1 on, 2 before, 3 after; dates are "
+    "YYYY-MM-DD, Unix seconds or a relative date (TODAY, YESTERDAY, TOMORROW, S7DAYS, 7DFNOW, "
+    "...).",
+    NULL,
+    "ontraport rules catalogue actions -o table\n  every action with its arguments\n"
+    "ontraport rules catalogue -o json\n  the whole catalogue as data\n"
+    "ontraport rules catalogue values\n  the value lists",
+    run_catalogue,
+    NULL,
+    0,
+    1};
 
-static const cli_command *const rules_subs[] = {&cmd_create, &cmd_update, &cmd_get,
-                                                &cmd_list,   &cmd_pause,  &cmd_unpause,
+static const cli_command *const rules_subs[] = {&cmd_create, &cmd_update,    &cmd_get,
+                                                &cmd_list,   &cmd_pause,     &cmd_unpause,
                                                 &cmd_check,  &cmd_catalogue, NULL};
 
 const cli_command cli_cmd_rules = {
-	"rules", "create, update, pause, get and list rules; the rule language's catalogue", NULL,
-	"The seed's Rule modules: create and update rules (name, events, conditions, actions, object "
-	"type, tags, pause), read and list them, pause and unpause them, and print the catalogue "
-	"of the rule language.",
-	NULL, NULL, NULL, rules_subs, 0, 0};
+    "rules",
+    "create, update, pause, get and list rules; the rule language's catalogue",
+    NULL,
+    "The seed's Rule modules: create and update rules (name, events, conditions, actions, object "
+    "type, tags, pause), read and list them, pause and unpause them, and print the catalogue "
+    "of the rule language.",
+    NULL,
+    NULL,
+    NULL,
+    rules_subs,
+    0,
+    0};

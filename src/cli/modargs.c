@@ -20,8 +20,8 @@ int cli_object_type_opt(cli_ctx *ctx, const char *value, int *out)
 		return EXIT_OK;
 	if (isdigit((unsigned char)value[0])) {
 		if (util_parse_ll(value, 0, 2147483647, &v) < 0)
-			return cli_usage_error(ctx, "invalid --object-type '%s': expected a name or a number",
-			                       value);
+			return cli_usage_error(
+			    ctx, "invalid --object-type '%s': expected a name or a number", value);
 		*out = (int)v;
 		return EXIT_OK;
 	}
@@ -33,8 +33,8 @@ int cli_object_type_opt(cli_ctx *ctx, const char *value, int *out)
 int cli_one_id(cli_ctx *ctx, const char *arg, const char *what, long long *out)
 {
 	if (!arg || util_parse_ll(arg, 1, 9007199254740991LL, out) < 0)
-		return cli_usage_error(ctx, "invalid %s id '%s': expected a positive whole number", what,
-		                       arg ? arg : "");
+		return cli_usage_error(ctx, "invalid %s id '%s': expected a positive whole number",
+		                       what, arg ? arg : "");
 	return EXIT_OK;
 }
 
@@ -96,8 +96,8 @@ int cli_get_each(cli_ctx *ctx, cli_args *args,
 	size_t n, i;
 	int rc, lrc;
 
-	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args), &ids,
-	                        &n)) != EXIT_OK)
+	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args),
+	                        &ids, &n)) != EXIT_OK)
 		return rc;
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
 		goto out;

@@ -37,41 +37,44 @@ struct mfield {
 	enum kind kind;
 };
 
-#define F(member, label, api, types, kind) {offsetof(ontra_message_options, member), label, api, types, kind}
+#define F(member, label, api, types, kind)                                                         \
+	{                                                                                          \
+		offsetof(ontra_message_options, member), label, api, types, kind                   \
+	}
 
 static const struct mfield fields[] = {
-	F(name, "name", "alias", T_ALL, K_TEXT),
-	F(subject, "subject", "subject", T_EMAIL | T_TEMPLATE | T_TASK, K_TEXT),
-	F(send_from, "send_from", "send_from", T_EMAIL | T_TEMPLATE, K_ADDRESS),
-	F(from, "from", "from", T_EMAIL | T_TEMPLATE, K_FROM),
-	F(send_out_name, "send_out_name", "send_out_name", T_EMAIL | T_TEMPLATE, K_TEXT),
-	F(reply_to, "reply_to", "reply_to_email", T_EMAIL | T_TEMPLATE, K_ADDRESS),
-	F(plaintext, "plaintext", "plaintext", T_EMAIL | T_TEMPLATE, K_TEXT),
-	F(html, "html", "message_body", T_EMAIL, K_TEXT),
-	F(email_title, "email_title", "email_title", T_EMAIL | T_TEMPLATE, K_TEXT),
-	F(spam_score, "spam_score", "spam_score", T_EMAIL | T_TEMPLATE, K_DECIMAL),
-	F(template_content, "template_content", "resource", T_TEMPLATE, K_JSON),
-	F(sms_content, "sms_content", "plaintext", T_SMS, K_TEXT),
-	F(send_to, "send_to", "send_to", T_SMS | T_EMAIL | T_TEMPLATE, K_FIELD),
-	F(task_data, "task_data", "task_data", T_TASK, K_TEXT),
-	F(due_date, "due_date", "due_date", T_TASK, K_WHOLE),
-	F(task_owner, "task_owner", "task_owner", T_TASK, K_ID),
-	F(task_form, "task_form", "task_form", T_TASK, K_ID),
+    F(name, "name", "alias", T_ALL, K_TEXT),
+    F(subject, "subject", "subject", T_EMAIL | T_TEMPLATE | T_TASK, K_TEXT),
+    F(send_from, "send_from", "send_from", T_EMAIL | T_TEMPLATE, K_ADDRESS),
+    F(from, "from", "from", T_EMAIL | T_TEMPLATE, K_FROM),
+    F(send_out_name, "send_out_name", "send_out_name", T_EMAIL | T_TEMPLATE, K_TEXT),
+    F(reply_to, "reply_to", "reply_to_email", T_EMAIL | T_TEMPLATE, K_ADDRESS),
+    F(plaintext, "plaintext", "plaintext", T_EMAIL | T_TEMPLATE, K_TEXT),
+    F(html, "html", "message_body", T_EMAIL, K_TEXT),
+    F(email_title, "email_title", "email_title", T_EMAIL | T_TEMPLATE, K_TEXT),
+    F(spam_score, "spam_score", "spam_score", T_EMAIL | T_TEMPLATE, K_DECIMAL),
+    F(template_content, "template_content", "resource", T_TEMPLATE, K_JSON),
+    F(sms_content, "sms_content", "plaintext", T_SMS, K_TEXT),
+    F(send_to, "send_to", "send_to", T_SMS | T_EMAIL | T_TEMPLATE, K_FIELD),
+    F(task_data, "task_data", "task_data", T_TASK, K_TEXT),
+    F(due_date, "due_date", "due_date", T_TASK, K_WHOLE),
+    F(task_owner, "task_owner", "task_owner", T_TASK, K_ID),
+    F(task_form, "task_form", "task_form", T_TASK, K_ID),
 };
 
 #undef F
 
 struct mtype {
-	const char *api;   /* the spelling sent */
+	const char *api; /* the spelling sent */
 	unsigned bit;
 	const char *plural; /* for messages: "e-mail messages" */
 };
 
 static const struct mtype types[] = {
-	{"e-mail", T_EMAIL, "e-mail"},
-	{"template", T_TEMPLATE, "template"},
-	{"sms", T_SMS, "sms"},
-	{"task", T_TASK, "task"},
+    {"e-mail", T_EMAIL, "e-mail"},
+    {"template", T_TEMPLATE, "template"},
+    {"sms", T_SMS, "sms"},
+    {"task", T_TASK, "task"},
 };
 
 static const struct mtype *type_lookup(const char *s)
@@ -80,8 +83,8 @@ static const struct mtype *type_lookup(const char *s)
 		const char *word;
 		size_t index;
 	} spellings[] = {
-		{"e-mail", 0}, {"email", 0}, {"legacyemail", 0}, {"legacy-email", 0},
-		{"template", 1}, {"ontramail", 1}, {"sms", 2}, {"task", 3},
+	    {"e-mail", 0},   {"email", 0},     {"legacyemail", 0}, {"legacy-email", 0},
+	    {"template", 1}, {"ontramail", 1}, {"sms", 2},         {"task", 3},
 	};
 	size_t i;
 
@@ -104,12 +107,14 @@ static int unknown_type(const char *type)
 	const char *near;
 
 	if (util_strieq(type, "postcard"))
-		return ontra__error(ONTRA_EINVALID, "postcard messages can be read but not created or "
-		                                    "updated through the api");
+		return ontra__error(ONTRA_EINVALID,
+		                    "postcard messages can be read but not created or "
+		                    "updated through the api");
 	near = util_nearest(type, words, sizeof words / sizeof *words);
-	return ontra__error(ONTRA_EINVALID,
-	                    "unknown message type '%s': expected e-mail, template, sms or task%s%s%s",
-	                    type, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+	return ontra__error(
+	    ONTRA_EINVALID,
+	    "unknown message type '%s': expected e-mail, template, sms or task%s%s%s", type,
+	    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 }
 
 /* Which types a field belongs to, in words: "e-mail and template". */
@@ -124,8 +129,8 @@ static void types_words(unsigned bits, char *out, size_t sz)
 		if (!(bits & types[i].bit))
 			continue;
 		n++;
-		w += (size_t)snprintf(out + w, sz - w, "%s%s", n == 1 ? "" : (n == total ? " and " : ", "),
-		                      types[i].plural);
+		w += (size_t)snprintf(out + w, sz - w, "%s%s",
+		                      n == 1 ? "" : (n == total ? " and " : ", "), types[i].plural);
 	}
 }
 
@@ -192,22 +197,26 @@ static int check_value(const struct mfield *f, const char *v)
 		if (strcmp(v, "owner") == 0 || strcmp(v, "custom") == 0 ||
 		    util_parse_ll(v, 1, 1LL << 53, &n) == 0)
 			return 0;
-		return ontra__error(ONTRA_EINVALID, "invalid from '%s': expected owner, custom or a user id",
-		                    v);
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid from '%s': expected owner, custom or a user id", v);
 	case K_DECIMAL:
 		if (is_decimal(v))
 			return 0;
-		return ontra__error(ONTRA_EINVALID, "invalid %s '%s': expected a number", f->label, v);
+		return ontra__error(ONTRA_EINVALID, "invalid %s '%s': expected a number", f->label,
+		                    v);
 	case K_WHOLE:
 		if (util_parse_ll(v, 0, 1000000, &n) == 0)
 			return 0;
-		return ontra__error(ONTRA_EINVALID, "invalid %s '%s': expected a whole number of days",
-		                    f->label, v);
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid %s '%s': expected a whole number of days", f->label,
+		                    v);
 	case K_ID:
 		if (util_parse_ll(v, 1, 1LL << 53, &n) == 0)
 			return 0;
-		return ontra__error(ONTRA_EINVALID, "invalid %s '%s': expected an id (a positive whole "
-		                                    "number)", f->label, v);
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid %s '%s': expected an id (a positive whole "
+		                    "number)",
+		                    f->label, v);
 	case K_JSON: {
 		json_error_t err;
 		j = json_loads(v, 0, &err);
@@ -215,8 +224,8 @@ static int check_value(const struct mfield *f, const char *v)
 			json_decref(j);
 			return 0;
 		}
-		return ontra__error(ONTRA_EINVALID, "invalid %s: not JSON (%s at line %d)", f->label,
-		                    err.text, err.line);
+		return ontra__error(ONTRA_EINVALID, "invalid %s: not JSON (%s at line %d)",
+		                    f->label, err.text, err.line);
 	}
 	case K_FIELD: {
 		const char *p;
@@ -230,8 +239,10 @@ static int check_value(const struct mfield *f, const char *v)
 		break;
 	}
 	}
-	return ontra__error(ONTRA_EINVALID, "invalid %s '%s': expected a field name (such as "
-	                                    "sms_number, or related_field//child_field)", f->label, v);
+	return ontra__error(ONTRA_EINVALID,
+	                    "invalid %s '%s': expected a field name (such as "
+	                    "sms_number, or related_field//child_field)",
+	                    f->label, v);
 }
 
 /* The values given, whatever the type (a check that needs no server). */
@@ -246,12 +257,15 @@ static int check_values(const ontra_message_options *o)
 			return rc;
 	}
 	if (o->transactional != -1 && o->transactional != 0 && o->transactional != 1)
-		return ontra__error(ONTRA_EINVALID, "invalid transactional %d: expected 1 (transactional), "
-		                                    "0 (marketing) or -1 (not given)", o->transactional);
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid transactional %d: expected 1 (transactional), "
+		                    "0 (marketing) or -1 (not given)",
+		                    o->transactional);
 	if (o->object_type < -1)
 		return ontra__error(ONTRA_EINVALID, "invalid object type %d", o->object_type);
 	if (o->send_out_name && o->from && strcmp(o->from, "custom") != 0)
-		return ontra__error(ONTRA_EINVALID, "send_out_name needs from=custom, not from=%s", o->from);
+		return ontra__error(ONTRA_EINVALID, "send_out_name needs from=custom, not from=%s",
+		                    o->from);
 	return 0;
 }
 
@@ -271,14 +285,16 @@ static int build_form(ontra_params *form, const ontra_message_options *o, const 
 		const struct mfield *f = &fields[i];
 		if (field_value(o, f) && !(f->types & t->bit)) {
 			types_words(f->types, words, sizeof words);
-			return ontra__error(ONTRA_EINVALID,
-			                    "%s (%s) is not a field of %s messages: it belongs to %s messages",
-			                    f->label, f->api, t->plural, words);
+			return ontra__error(
+			    ONTRA_EINVALID,
+			    "%s (%s) is not a field of %s messages: it belongs to %s messages",
+			    f->label, f->api, t->plural, words);
 		}
 	}
 	if (o->transactional != -1 && !(t->bit & (T_EMAIL | T_TEMPLATE)))
-		return ontra__error(ONTRA_EINVALID, "transactional (transactional_email) is not a field of "
-		                                    "%s messages: it belongs to e-mail and template messages",
+		return ontra__error(ONTRA_EINVALID,
+		                    "transactional (transactional_email) is not a field of "
+		                    "%s messages: it belongs to e-mail and template messages",
 		                    t->plural);
 	if (creating && t->bit == T_EMAIL && (!o->subject || !*o->subject))
 		return ontra__error(ONTRA_EINVALID, "missing subject: an e-mail message needs one");
@@ -295,7 +311,8 @@ static int build_form(ontra_params *form, const ontra_message_options *o, const 
 	if (o->transactional != -1 &&
 	    (rc = ontra_params_add(form, "transactional_email", o->transactional ? "1" : "0")) < 0)
 		return rc;
-	if (o->object_type >= 0 && (rc = ontra_params_add_int(form, "object_type_id", o->object_type)) < 0)
+	if (o->object_type >= 0 &&
+	    (rc = ontra_params_add_int(form, "object_type_id", o->object_type)) < 0)
 		return rc;
 	return 0;
 }
@@ -347,8 +364,10 @@ int ontra_message_create(json_t **out, ontra_client *c, const ontra_message_opti
 	if ((rc = check_version(o)) < 0)
 		return rc;
 	if (o->id != 0)
-		return ontra__error(ONTRA_EINVALID, "a new message takes no id (to change message %lld, "
-		                                    "update it)", o->id);
+		return ontra__error(ONTRA_EINVALID,
+		                    "a new message takes no id (to change message %lld, "
+		                    "update it)",
+		                    o->id);
 	if (!o->type || !*o->type)
 		return ontra__error(ONTRA_EINVALID,
 		                    "missing message type: expected e-mail, template, sms or task");
@@ -371,8 +390,10 @@ int ontra_message_get(json_t **out, ontra_client *c, long long id)
 
 	*out = NULL;
 	if (id <= 0)
-		return ontra__error(ONTRA_EINVALID, "invalid message id %lld: expected a positive whole "
-		                                    "number", id);
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid message id %lld: expected a positive whole "
+		                    "number",
+		                    id);
 	snprintf(path, sizeof path, "/Message?id=%lld", id);
 	req.path = path;
 	if ((rc = ontra_call_data(out, c, &req)) < 0)
@@ -399,8 +420,10 @@ static int stored_type(const struct mtype **out, ontra_client *c, long long id)
 	if (!ty || !*ty)
 		rc = ontra__error(ONTRA_EINVALID, "message %lld has no type: give its type", id);
 	else if (!(*out = type_lookup(ty)))
-		rc = ontra__error(ONTRA_EINVALID, "message %lld is of type '%s', which cannot be updated "
-		                                  "through the api", id, ty);
+		rc = ontra__error(ONTRA_EINVALID,
+		                  "message %lld is of type '%s', which cannot be updated "
+		                  "through the api",
+		                  id, ty);
 	json_decref(msg);
 	return rc;
 }
@@ -418,13 +441,15 @@ int ontra_message_update(json_t **out, ontra_client *c, const ontra_message_opti
 		return ontra__error(ONTRA_EINVALID, "missing message id: which message to update?");
 	if (o->id < 0)
 		return ontra__error(ONTRA_EINVALID,
-		                    "invalid message id %lld: expected a positive whole number", o->id);
+		                    "invalid message id %lld: expected a positive whole number",
+		                    o->id);
 	if (o->type) {
 		if (!(t = type_lookup(o->type)))
 			return unknown_type(o->type);
 	} else {
 		if (!has_fields(o))
-			return ontra__error(ONTRA_EINVALID, "nothing to update: give at least one field");
+			return ontra__error(ONTRA_EINVALID,
+			                    "nothing to update: give at least one field");
 		/* Whatever needs no server is checked before the message is read. */
 		if ((rc = check_values(o)) < 0 || (rc = stored_type(&t, c, o->id)) < 0)
 			return rc;

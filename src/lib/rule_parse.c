@@ -150,13 +150,15 @@ static int split_args(struct parsed *ps, struct item *it, size_t index, size_t a
 		it->args[it->nargs] = trim(p, (size_t)(stop - p));
 		if (it->args[it->nargs].len > RULE_ARG_MAX)
 			return item_error(ps, index, it->start, it->end,
-			                  "argument %zu is too long (at most %d bytes)", it->nargs + 1,
-			                  RULE_ARG_MAX);
+			                  "argument %zu is too long (at most %d bytes)",
+			                  it->nargs + 1, RULE_ARG_MAX);
 		if (it->legacy && it->args[it->nargs].len &&
-		    (it->args[it->nargs].p[0] == ':' || it->args[it->nargs].p[it->args[it->nargs].len - 1] == ':'))
-			return item_error(ps, index, it->start, it->end,
-			                  "argument %zu starts or ends with ':', which is ambiguous next to '::'",
-			                  it->nargs + 1);
+		    (it->args[it->nargs].p[0] == ':' ||
+		     it->args[it->nargs].p[it->args[it->nargs].len - 1] == ':'))
+			return item_error(
+			    ps, index, it->start, it->end,
+			    "argument %zu starts or ends with ':', which is ambiguous next to '::'",
+			    it->nargs + 1);
 		it->nargs++;
 		if (!q)
 			break;
@@ -195,7 +197,8 @@ static int parse(struct parsed *ps, ontra_rule_part part, const char *text)
 	memset(ps, 0, sizeof *ps);
 	ps->part = part;
 	ps->text = text;
-	if (part != ONTRA_RULE_EVENTS && part != ONTRA_RULE_CONDITIONS && part != ONTRA_RULE_ACTIONS)
+	if (part != ONTRA_RULE_EVENTS && part != ONTRA_RULE_CONDITIONS &&
+	    part != ONTRA_RULE_ACTIONS)
 		return ontra__error(ONTRA_EINVALID, "invalid rule part %d", (int)part);
 	if (!text)
 		return ontra__error(ONTRA_EINVALID, "%s: no text given", pname);
@@ -215,8 +218,8 @@ static int parse(struct parsed *ps, ontra_rule_part part, const char *text)
 		memset(&it, 0, sizeof it);
 		index++;
 		if (index > RULE_ITEMS_MAX)
-			return ontra__error(ONTRA_EINVALID, "%s: too many items (at most %d)", pname,
-			                    RULE_ITEMS_MAX);
+			return ontra__error(ONTRA_EINVALID, "%s: too many items (at most %d)",
+			                    pname, RULE_ITEMS_MAX);
 		it.start = pos;
 		it.join = join;
 		while (isalnum((unsigned char)text[pos]) || text[pos] == '_')
@@ -226,8 +229,8 @@ static int parse(struct parsed *ps, ontra_rule_part part, const char *text)
 		if (it.name.len == 0) {
 			if (text[pos] == ';' || text[pos] == '|')
 				return ontra__error(ONTRA_EINVALID,
-				                    "%s item %zu: empty (nothing before '%c')", pname, index,
-				                    text[pos]);
+				                    "%s item %zu: empty (nothing before '%c')",
+				                    pname, index, text[pos]);
 			return item_error(ps, index, it.start, item_extent(text, it.start),
 			                  "expected a name (letters, digits and _), found '%c'",
 			                  isprint((unsigned char)text[pos]) ? text[pos] : '?');
@@ -239,9 +242,10 @@ static int parse(struct parsed *ps, ontra_rule_part part, const char *text)
 			pos++;
 		if (text[pos] != '(') {
 			if (!text[pos] || text[pos] == ';' || text[pos] == '|' || is_ws(text[pos]))
-				return item_error(ps, index, it.start, item_extent(text, it.start),
-				                  "missing '(': write '%.*s()' for an item without arguments",
-				                  (int)it.name.len, it.name.p);
+				return item_error(
+				    ps, index, it.start, item_extent(text, it.start),
+				    "missing '(': write '%.*s()' for an item without arguments",
+				    (int)it.name.len, it.name.p);
 			return item_error(ps, index, it.start, item_extent(text, it.start),
 			                  "unexpected '%c' after the name, expected '('",
 			                  isprint((unsigned char)text[pos]) ? text[pos] : '?');
@@ -250,8 +254,9 @@ static int parse(struct parsed *ps, ontra_rule_part part, const char *text)
 		while (text[pos] && text[pos] != ')') {
 			unsigned char ch = (unsigned char)text[pos];
 			if (ch == '(')
-				return item_error(ps, index, it.start, item_extent(text, it.start),
-				                  "'(' inside the arguments (values cannot hold ( ) , ; |)");
+				return item_error(
+				    ps, index, it.start, item_extent(text, it.start),
+				    "'(' inside the arguments (values cannot hold ( ) , ; |)");
 			if (ch == ';' || ch == '|')
 				break;
 			if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
@@ -281,13 +286,15 @@ static int parse(struct parsed *ps, ontra_rule_part part, const char *text)
 			while (is_ws(text[pos]))
 				pos++;
 			if (!text[pos] || text[pos] == ';' || text[pos] == '|')
-				return ontra__error(ONTRA_EINVALID, "%s item %zu: empty (nothing after '%c')",
+				return ontra__error(ONTRA_EINVALID,
+				                    "%s item %zu: empty (nothing after '%c')",
 				                    pname, index + 1, join);
 			continue;
 		}
 		if (text[pos] == '|')
 			return item_error(ps, index, it.start, it.end,
-			                  "'|' (or) joins conditions only; separate %s with ';'", pname);
+			                  "'|' (or) joins conditions only; separate %s with ';'",
+			                  pname);
 		return item_error(ps, index, it.start, it.end,
 		                  "unexpected '%c' after the item; separate items with ';'%s",
 		                  isprint((unsigned char)text[pos]) ? text[pos] : '?',
@@ -315,11 +322,15 @@ int ontra_rule_parse(json_t **out, ontra_rule_part part, const char *text)
 		json_t *o = json_object(), *args = json_array();
 		int bad = !o || !args;
 		for (k = 0; !bad && k < it->nargs; k++)
-			bad = json_array_append_new(args, json_stringn(it->args[k].p, it->args[k].len)) < 0;
+			bad = json_array_append_new(
+			          args, json_stringn(it->args[k].p, it->args[k].len)) < 0;
 		if (!bad)
-			bad = json_object_set_new(o, "name", json_stringn(it->name.p, it->name.len)) < 0 ||
+			bad = json_object_set_new(o, "name",
+			                          json_stringn(it->name.p, it->name.len)) < 0 ||
 			      json_object_set(o, "args", args) < 0 ||
-			      (it->join && json_object_set_new(o, "join", json_string(it->join == '|' ? "OR" : "AND")) < 0) ||
+			      (it->join &&
+			       json_object_set_new(
+			           o, "join", json_string(it->join == '|' ? "OR" : "AND")) < 0) ||
 			      (it->legacy && json_object_set_new(o, "legacy", json_true()) < 0) ||
 			      json_array_append(arr, o) < 0;
 		json_decref(args);
@@ -354,9 +365,12 @@ static void signature(char *buf, size_t sz, const ontra_rule_def *d)
 static const char *part_singular(ontra_rule_part part)
 {
 	switch (part) {
-	case ONTRA_RULE_EVENTS: return "event";
-	case ONTRA_RULE_CONDITIONS: return "condition";
-	case ONTRA_RULE_ACTIONS: return "action";
+	case ONTRA_RULE_EVENTS:
+		return "event";
+	case ONTRA_RULE_CONDITIONS:
+		return "condition";
+	case ONTRA_RULE_ACTIONS:
+		return "action";
 	}
 	return "item";
 }
@@ -364,9 +378,12 @@ static const char *part_singular(ontra_rule_part part)
 static const char *with_article(ontra_rule_part part)
 {
 	switch (part) {
-	case ONTRA_RULE_EVENTS: return "an event";
-	case ONTRA_RULE_CONDITIONS: return "a condition";
-	case ONTRA_RULE_ACTIONS: return "an action";
+	case ONTRA_RULE_EVENTS:
+		return "an event";
+	case ONTRA_RULE_CONDITIONS:
+		return "a condition";
+	case ONTRA_RULE_ACTIONS:
+		return "an action";
 	}
 	return "an item";
 }
@@ -384,7 +401,8 @@ static int check_unknown(const struct parsed *ps, size_t index, const struct ite
 		if ((ontra_rule_part)other != ps->part &&
 		    ontra_rule_catalogue_find((ontra_rule_part)other, name))
 			return item_error(ps, index, it->start, it->end, "'%s' is %s, not %s", name,
-			                  with_article((ontra_rule_part)other), with_article(ps->part));
+			                  with_article((ontra_rule_part)other),
+			                  with_article(ps->part));
 	}
 	for (i = 0; i < n && i < 64; i++)
 		cands[i] = ontra_rule_catalogue_at(ps->part, i)->name;
@@ -393,8 +411,8 @@ static int check_unknown(const struct parsed *ps, size_t index, const struct ite
 		return item_error(ps, index, it->start, it->end, "unknown %s (did you mean '%s'?)",
 		                  part_singular(ps->part), near);
 	return item_error(ps, index, it->start, it->end,
-	                  "unknown %s (see 'ontraport rules catalogue %s')", part_singular(ps->part),
-	                  ontra_rule_part_name(ps->part));
+	                  "unknown %s (see 'ontraport rules catalogue %s')",
+	                  part_singular(ps->part), ontra_rule_part_name(ps->part));
 }
 
 /* Ping_APIURL(webhook_id), or its legacy form url::post_data::json_flag. */
@@ -409,12 +427,13 @@ static int check_ping(const struct parsed *ps, size_t index, const struct item *
 	if (it->nargs < 1 || it->nargs > 3)
 		return item_error(ps, index, it->start, it->end,
 		                  "wrong number of arguments: %zu given, expected 1 to 3: "
-		                  "Ping_APIURL(url::post_data::json_flag)", it->nargs);
+		                  "Ping_APIURL(url::post_data::json_flag)",
+		                  it->nargs);
 	snprintf(v, sizeof v, "%.*s", (int)it->args[0].len, it->args[0].p);
 	if (!util_starts_with(v, "http://") && !util_starts_with(v, "https://"))
 		return item_error(ps, index, it->start, it->end,
-		                  "argument 1 (url) '%.40s%s': expected an http:// or https:// url", v,
-		                  strlen(v) > 40 ? "..." : "");
+		                  "argument 1 (url) '%.40s%s': expected an http:// or https:// url",
+		                  v, strlen(v) > 40 ? "..." : "");
 	if (it->nargs == 3) {
 		snprintf(v, sizeof v, "%.*s", (int)it->args[2].len, it->args[2].p);
 		if (ontra__rule_arg_ok(&flag, v, why, whysz) < 0)
@@ -424,8 +443,7 @@ static int check_ping(const struct parsed *ps, size_t index, const struct item *
 	return 0;
 }
 
-static int check_item(const struct parsed *ps, size_t index, const struct item *it,
-                      int object_type)
+static int check_item(const struct parsed *ps, size_t index, const struct item *it, int object_type)
 {
 	char name[RULE_NAME_MAX + 1], v[RULE_ARG_MAX + 1], why[320], sig[512];
 	const ontra_rule_def *d;
@@ -445,14 +463,15 @@ static int check_item(const struct parsed *ps, size_t index, const struct item *
 	if (it->nargs != d->nargs) {
 		signature(sig, sizeof sig, d);
 		return item_error(ps, index, it->start, it->end,
-		                  "wrong number of arguments: %zu given, expected %zu: %s", it->nargs,
-		                  d->nargs, sig);
+		                  "wrong number of arguments: %zu given, expected %zu: %s",
+		                  it->nargs, d->nargs, sig);
 	}
 	for (k = 0; k < it->nargs; k++) {
 		snprintf(v, sizeof v, "%.*s", (int)it->args[k].len, it->args[k].p);
 		if (ontra__rule_arg_ok(&d->args[k], v, why, sizeof why) < 0)
-			return item_error(ps, index, it->start, it->end, "argument %zu (%s) '%.40s%s': %s",
-			                  k + 1, d->args[k].name, v, strlen(v) > 40 ? "..." : "", why);
+			return item_error(ps, index, it->start, it->end,
+			                  "argument %zu (%s) '%.40s%s': %s", k + 1, d->args[k].name,
+			                  v, strlen(v) > 40 ? "..." : "", why);
 	}
 contacts:
 	if (d->contacts_only && object_type != 0)

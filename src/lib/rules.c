@@ -39,8 +39,8 @@ static int check_text(const char *what, const char *v)
 	if (!v)
 		return 0;
 	if (strlen(v) > NAME_MAX_LEN)
-		return ontra__error(ONTRA_EINVALID, "the rule's %s is too long (at most %d bytes)", what,
-		                    NAME_MAX_LEN);
+		return ontra__error(ONTRA_EINVALID, "the rule's %s is too long (at most %d bytes)",
+		                    what, NAME_MAX_LEN);
 	if (!util_utf8_valid(v, strlen(v)))
 		return ontra__error(ONTRA_EINVALID, "the rule's %s is not valid UTF-8 text", what);
 	return 0;
@@ -52,8 +52,10 @@ static int check_simple(const ontra_rule_options *o)
 	int rc;
 
 	if (o->pause < -1 || o->pause > 1)
-		return ontra__error(ONTRA_EINVALID, "invalid pause %d: expected 1 (paused), 0 (live) or "
-		                                    "-1 (not given)", o->pause);
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid pause %d: expected 1 (paused), 0 (live) or "
+		                    "-1 (not given)",
+		                    o->pause);
 	if (o->object_type < -1)
 		return ontra__error(ONTRA_EINVALID, "invalid object type %d", o->object_type);
 	if ((rc = check_text("name", o->name)) < 0 || (rc = check_text("tags", o->tags)) < 0)
@@ -67,10 +69,12 @@ static int check_parts(struct parts *p, const ontra_rule_options *o, int type)
 	int rc;
 
 	memset(p, 0, sizeof *p);
-	if ((o->events && (rc = ontra_rule_check(&p->events, ONTRA_RULE_EVENTS, o->events, type)) < 0) ||
-	    (o->conditions &&
-	     (rc = ontra_rule_check(&p->conditions, ONTRA_RULE_CONDITIONS, o->conditions, type)) < 0) ||
-	    (o->actions && (rc = ontra_rule_check(&p->actions, ONTRA_RULE_ACTIONS, o->actions, type)) < 0)) {
+	if ((o->events &&
+	     (rc = ontra_rule_check(&p->events, ONTRA_RULE_EVENTS, o->events, type)) < 0) ||
+	    (o->conditions && (rc = ontra_rule_check(&p->conditions, ONTRA_RULE_CONDITIONS,
+	                                             o->conditions, type)) < 0) ||
+	    (o->actions &&
+	     (rc = ontra_rule_check(&p->actions, ONTRA_RULE_ACTIONS, o->actions, type)) < 0)) {
 		parts_release(p);
 		return rc;
 	}
@@ -80,8 +84,8 @@ static int check_parts(struct parts *p, const ontra_rule_options *o, int type)
 static int check_id(long long id)
 {
 	if (id <= 0)
-		return ontra__error(ONTRA_EINVALID, "invalid rule id %lld: expected a positive whole number",
-		                    id);
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid rule id %lld: expected a positive whole number", id);
 	return 0;
 }
 
@@ -135,7 +139,8 @@ static int put_rules(json_t **out, ontra_client *c, ontra_params *form)
 	attrs = json_object_get(data, "attrs");
 	if (!json_is_object(attrs) && !json_is_object(data)) {
 		json_decref(data);
-		return ontra__error(ONTRA_EBADRESPONSE, "the server's reply to a rule update holds no attrs");
+		return ontra__error(ONTRA_EBADRESPONSE,
+		                    "the server's reply to a rule update holds no attrs");
 	}
 	*out = json_incref(json_is_object(attrs) ? attrs : data);
 	json_decref(data);
@@ -154,17 +159,18 @@ static int pause_created(json_t *rec, ontra_client *c)
 	int rc;
 
 	if (id <= 0)
-		return ontra__error(ONTRA_EBADRESPONSE, "the server's reply to a rule create holds no id");
+		return ontra__error(ONTRA_EBADRESPONSE,
+		                    "the server's reply to a rule create holds no id");
 	if ((rc = ontra_params_new(&form)) < 0 || (rc = ontra_params_add_int(form, "id", id)) < 0 ||
-	    (rc = ontra_params_add(form, "pause", "1")) < 0 || (rc = put_rules(&attrs, c, form)) < 0) {
+	    (rc = ontra_params_add(form, "pause", "1")) < 0 ||
+	    (rc = put_rules(&attrs, c, form)) < 0) {
 		snprintf(msg, sizeof msg, "%s", ontra_error_last()->message);
 		ontra_params_free(form);
-		return ontra__error(rc, "rule %lld was created, but pausing it failed: %s", id, msg);
+		return ontra__error(rc, "rule %lld was created, but pausing it failed: %s", id,
+		                    msg);
 	}
 	ontra_params_free(form);
-	json_object_foreach(attrs, k, v)
-		if (strcmp(k, "id") != 0)
-			json_object_set(rec, k, v);
+	json_object_foreach(attrs, k, v) if (strcmp(k, "id") != 0) json_object_set(rec, k, v);
 	json_decref(attrs);
 	return 0;
 }
@@ -180,12 +186,16 @@ int ontra_rule_create(json_t **out, ontra_client *c, const ontra_rule_options *o
 	if ((rc = check_version(o)) < 0 || (rc = check_simple(o)) < 0)
 		return rc;
 	if (o->id != 0)
-		return ontra__error(ONTRA_EINVALID, "a new rule takes no id (to change rule %lld, update "
-		                                    "it)", o->id);
+		return ontra__error(ONTRA_EINVALID,
+		                    "a new rule takes no id (to change rule %lld, update "
+		                    "it)",
+		                    o->id);
 	if (!o->events)
-		return ontra__error(ONTRA_EINVALID, "missing events: a rule needs at least one event");
+		return ontra__error(ONTRA_EINVALID,
+		                    "missing events: a rule needs at least one event");
 	if (!o->actions)
-		return ontra__error(ONTRA_EINVALID, "missing actions: a rule needs at least one action");
+		return ontra__error(ONTRA_EINVALID,
+		                    "missing actions: a rule needs at least one action");
 	type = o->object_type < 0 ? ONTRA_CONTACT : o->object_type;
 	if ((rc = check_parts(&p, o, type)) < 0)
 		return rc;
@@ -205,7 +215,8 @@ int ontra_rule_create(json_t **out, ontra_client *c, const ontra_rule_options *o
 	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
-		rc = ontra__error(ONTRA_EBADRESPONSE, "the server's reply to a rule create holds no rule");
+		rc = ontra__error(ONTRA_EBADRESPONSE,
+		                  "the server's reply to a rule create holds no rule");
 		goto out;
 	}
 	if (o->pause == 1 && (rc = pause_created(*out, c)) < 0) {
@@ -280,20 +291,24 @@ int ontra_rule_update(json_t **out, ontra_client *c, const ontra_rule_options *o
 	} else if (type > 0 && given_parts < 3) {
 		/* A new type must suit the parts that stay as they are, too. */
 		if ((rc = ontra_rule_get(&stored, c, o->id)) < 0 ||
-		    (!o->events && (rc = check_stored(stored, "events", ONTRA_RULE_EVENTS, type)) < 0) ||
+		    (!o->events &&
+		     (rc = check_stored(stored, "events", ONTRA_RULE_EVENTS, type)) < 0) ||
 		    (!o->conditions &&
 		     (rc = check_stored(stored, "conditions", ONTRA_RULE_CONDITIONS, type)) < 0) ||
-		    (!o->actions && (rc = check_stored(stored, "actions", ONTRA_RULE_ACTIONS, type)) < 0))
+		    (!o->actions &&
+		     (rc = check_stored(stored, "actions", ONTRA_RULE_ACTIONS, type)) < 0))
 			goto out;
 	}
 	if ((rc = check_parts(&p, o, type < 0 ? ONTRA_CONTACT : type)) < 0)
 		goto out;
-	if ((rc = ontra_params_new(&form)) < 0 || (rc = ontra_params_add_int(form, "id", o->id)) < 0 ||
+	if ((rc = ontra_params_new(&form)) < 0 ||
+	    (rc = ontra_params_add_int(form, "id", o->id)) < 0 ||
 	    (o->name && (rc = ontra_params_add(form, "name", o->name)) < 0) ||
 	    (p.events && (rc = ontra_params_add(form, "events", p.events)) < 0) ||
 	    (p.conditions && (rc = ontra_params_add(form, "conditions", p.conditions)) < 0) ||
 	    (p.actions && (rc = ontra_params_add(form, "actions", p.actions)) < 0) ||
-	    (o->object_type >= 0 && (rc = ontra_params_add_int(form, "object_type_id", o->object_type)) < 0) ||
+	    (o->object_type >= 0 &&
+	     (rc = ontra_params_add_int(form, "object_type_id", o->object_type)) < 0) ||
 	    (o->tags && (rc = ontra_params_add(form, "tags", o->tags)) < 0) ||
 	    (o->pause >= 0 && (rc = ontra_params_add(form, "pause", o->pause ? "1" : "0")) < 0))
 		goto out;
@@ -316,9 +331,10 @@ int ontra_rule_pause(ontra_client *c, const long long *ids, size_t n, int pause)
 	if (n == 0 || !ids)
 		return ontra__error(ONTRA_EINVALID, "no rule ids given");
 	if (pause != 0 && pause != 1)
-		return ontra__error(ONTRA_EINVALID, "invalid pause %d: expected 1 (pause) or 0 (unpause)",
-		                    pause);
-	if ((rc = ontra__ids_csv(&b, ids, n, "rule id")) < 0 || (rc = ontra_params_new(&form)) < 0 ||
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid pause %d: expected 1 (pause) or 0 (unpause)", pause);
+	if ((rc = ontra__ids_csv(&b, ids, n, "rule id")) < 0 ||
+	    (rc = ontra_params_new(&form)) < 0 ||
 	    (rc = ontra_params_add_int(form, "objectID", ONTRA_RULE)) < 0 ||
 	    (rc = ontra_params_add(form, "ids", b.data)) < 0)
 		goto out;

@@ -16,7 +16,8 @@
  *     src/util/str.c src/util/buf.c $(pkg-config --cflags --libs jansson libcurl) -lpthread \
  *     -o build/fuzz_rules
  *   mkdir -p build/fuzz-rules-corpus
- *   build/fuzz_rules -max_total_time=60 -max_len=4096 build/fuzz-rules-corpus tests/fuzz/corpus/rules
+ *   build/fuzz_rules -max_total_time=60 -max_len=4096 build/fuzz-rules-corpus
+ * tests/fuzz/corpus/rules
  *
  * Replay the saved corpus only: build/fuzz_rules tests/fuzz/corpus/rules/ *  (no space)
  */
@@ -56,7 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (ontra_rule_check(&canon, part, text, type) == 0) {
 		/* The canonical form is a fixed point. */
-		if (!canon || ontra_rule_check(&again, part, canon, type) != 0 || strcmp(canon, again) != 0)
+		if (!canon || ontra_rule_check(&again, part, canon, type) != 0 ||
+		    strcmp(canon, again) != 0)
 			abort();
 	} else if (canon || strchr(ontra_error_last()->message, '\n')) {
 		abort();

@@ -111,11 +111,13 @@ static void *mock_run(void *arg)
 		r->body = calloc(1, n - hlen + 1);
 		if (r->body)
 			memcpy(r->body, buf + hlen, n - hlen);
-		reply = m->nreqs < m->nreplies ? m->replies[m->nreqs] : "{\"code\":0,\"account_id\":1}";
-		snprintf(resp, sizeof resp,
-		         "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-		         "Connection: close\r\n\r\n",
-		         m->statuses[m->nreqs] ? m->statuses[m->nreqs] : 200, strlen(reply));
+		reply =
+		    m->nreqs < m->nreplies ? m->replies[m->nreqs] : "{\"code\":0,\"account_id\":1}";
+		snprintf(
+		    resp, sizeof resp,
+		    "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+		    "Connection: close\r\n\r\n",
+		    m->statuses[m->nreqs] ? m->statuses[m->nreqs] : 200, strlen(reply));
 		m->nreqs++;
 		if (send(cfd, resp, strlen(resp), MSG_NOSIGNAL) < 0 ||
 		    send(cfd, reply, strlen(reply), MSG_NOSIGNAL) < 0) {

@@ -45,7 +45,8 @@ static void refused(const ontra_message_options *o, ...)
 	json_t *out = (json_t *)1;
 	const char *word, *msg;
 	va_list ap;
-	int rc = o->id ? ontra_message_update(&out, offline, o) : ontra_message_create(&out, offline, o);
+	int rc =
+	    o->id ? ontra_message_update(&out, offline, o) : ontra_message_create(&out, offline, o);
 
 	if (rc != ONTRA_EINVALID)
 		fail_msg("not refused (rc %d): %s", rc, ontra_error_last()->message);
@@ -106,7 +107,8 @@ static void fields_of_other_types(void **state)
 	o = (ontra_message_options)ONTRA_MESSAGE_OPTIONS_INIT;
 	o.type = "sms";
 	o.html = "<p>hi</p>";
-	REFUSED(&o, "html (message_body) is not a field of sms messages", "belongs to e-mail messages");
+	REFUSED(&o, "html (message_body) is not a field of sms messages",
+	        "belongs to e-mail messages");
 	o = (ontra_message_options)ONTRA_MESSAGE_OPTIONS_INIT;
 	o.type = "e-mail";
 	o.subject = "s";
@@ -114,7 +116,8 @@ static void fields_of_other_types(void **state)
 	REFUSED(&o, "sms_content (plaintext) is not a field of e-mail messages", "sms messages");
 	o.sms_content = NULL;
 	o.template_content = "{}";
-	REFUSED(&o, "template_content (resource)", "e-mail messages", "belongs to template messages");
+	REFUSED(&o, "template_content (resource)", "e-mail messages",
+	        "belongs to template messages");
 	o.template_content = NULL;
 	o.task_owner = "1";
 	REFUSED(&o, "task_owner (task_owner) is not a field of e-mail messages", "task messages");
@@ -232,14 +235,14 @@ static void required_and_values(void **state)
 static void wire_forms(void **state)
 {
 	static const char *const replies[] = {
-		"{\"code\":0,\"data\":{\"id\":7,\"date\":\"1538590526\"},\"account_id\":1}",
-		"{\"code\":0,\"data\":{\"id\":8,\"date\":\"1538590527\"},\"account_id\":1}",
-		"{\"code\":0,\"data\":{\"id\":\"7\",\"date\":\"1538590526\"},\"account_id\":1}",
-		/* an update without a type reads the message first */
-		"{\"code\":0,\"data\":{\"id\":\"8\",\"type\":\"Template\",\"alias\":\"T\"},\"account_id\":1}",
-		"{\"code\":0,\"data\":{\"id\":\"8\",\"date\":\"1538590528\"},\"account_id\":1}",
-		"{\"code\":0,\"data\":{\"id\":\"9\",\"type\":\"sms\"},\"account_id\":1}",
-		NULL};
+	    "{\"code\":0,\"data\":{\"id\":7,\"date\":\"1538590526\"},\"account_id\":1}",
+	    "{\"code\":0,\"data\":{\"id\":8,\"date\":\"1538590527\"},\"account_id\":1}",
+	    "{\"code\":0,\"data\":{\"id\":\"7\",\"date\":\"1538590526\"},\"account_id\":1}",
+	    /* an update without a type reads the message first */
+	    "{\"code\":0,\"data\":{\"id\":\"8\",\"type\":\"Template\",\"alias\":\"T\"},\"account_"
+	    "id\":1}",
+	    "{\"code\":0,\"data\":{\"id\":\"8\",\"date\":\"1538590528\"},\"account_id\":1}",
+	    "{\"code\":0,\"data\":{\"id\":\"9\",\"type\":\"sms\"},\"account_id\":1}", NULL};
 	mock_http m;
 	ontra_client *c;
 	ontra_message_options o = ONTRA_MESSAGE_OPTIONS_INIT;
@@ -303,11 +306,12 @@ static void wire_forms(void **state)
 	assert_string_equal(m.reqs[0].method, "POST");
 	assert_string_equal(m.reqs[0].target, "/1/message");
 	assert_non_null(strstr(m.reqs[0].content_type, "application/x-www-form-urlencoded"));
-	assert_string_equal(m.reqs[0].body,
-	                    "type=e-mail&alias=Welcome&subject=Hi%20%5BFirst%20Name%5D&send_from=me%40example.com"
-	                    "&send_out_name=Mary%20%26%20Co&reply_to_email=help%40example.com&plaintext=Hello"
-	                    "&message_body=%3Cp%3EHello%3C%2Fp%3E&email_title=Welcome%21&spam_score=1.5"
-	                    "&from=custom&transactional_email=0&object_type_id=0");
+	assert_string_equal(
+	    m.reqs[0].body,
+	    "type=e-mail&alias=Welcome&subject=Hi%20%5BFirst%20Name%5D&send_from=me%40example.com"
+	    "&send_out_name=Mary%20%26%20Co&reply_to_email=help%40example.com&plaintext=Hello"
+	    "&message_body=%3Cp%3EHello%3C%2Fp%3E&email_title=Welcome%21&spam_score=1.5"
+	    "&from=custom&transactional_email=0&object_type_id=0");
 	assert_string_equal(m.reqs[1].body, "type=task&alias=Call&subject=Call%20them"
 	                                    "&task_data=Ask%20about%20the%20order&due_date=2"
 	                                    "&task_owner=1&task_form=3");
@@ -316,7 +320,8 @@ static void wire_forms(void **state)
 	assert_string_equal(m.reqs[2].body, "id=7&type=e-mail&subject=New%20subject");
 	assert_string_equal(m.reqs[3].method, "GET");
 	assert_string_equal(m.reqs[3].target, "/1/Message?id=8");
-	assert_string_equal(m.reqs[4].body, "id=8&type=template&resource=%7B%22blocks%22%3A%5B%5D%7D");
+	assert_string_equal(m.reqs[4].body,
+	                    "id=8&type=template&resource=%7B%22blocks%22%3A%5B%5D%7D");
 	assert_string_equal(m.reqs[5].target, "/1/Message?id=9");
 	mock_free(&m);
 }
@@ -324,9 +329,11 @@ static void wire_forms(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(type_spellings),        cmocka_unit_test(unknown_or_missing_type),
-		cmocka_unit_test(fields_of_other_types), cmocka_unit_test(required_and_values),
-		cmocka_unit_test(wire_forms),
+	    cmocka_unit_test(type_spellings),
+	    cmocka_unit_test(unknown_or_missing_type),
+	    cmocka_unit_test(fields_of_other_types),
+	    cmocka_unit_test(required_and_values),
+	    cmocka_unit_test(wire_forms),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -29,19 +29,32 @@ static const char *const filler[] = {"Contact_added_to_my_database()", "sms_cont
 static const char *sample(const ontra_rule_arg *a)
 {
 	switch (a->kind) {
-	case ONTRA_RULE_ARG_ID: return "12";
-	case ONTRA_RULE_ARG_NUMBER: return "3";
-	case ONTRA_RULE_ARG_AMOUNT: return "9.95";
-	case ONTRA_RULE_ARG_UNITS: return "1";
-	case ONTRA_RULE_ARG_OPTION: return a->max >= 1 ? "1" : "0";
-	case ONTRA_RULE_ARG_CONDITIONAL: return "Greater Than";
-	case ONTRA_RULE_ARG_DATE_CONDITIONAL: return "2";
-	case ONTRA_RULE_ARG_ANY_CONDITIONAL: return "Equal To";
-	case ONTRA_RULE_ARG_DATE: return "TODAY";
-	case ONTRA_RULE_ARG_FIELD: return "f1234";
-	case ONTRA_RULE_ARG_TEXT: return "hello";
-	case ONTRA_RULE_ARG_VALUE: return "";
-	case ONTRA_RULE_ARG_OBJECT_TYPE: return "0";
+	case ONTRA_RULE_ARG_ID:
+		return "12";
+	case ONTRA_RULE_ARG_NUMBER:
+		return "3";
+	case ONTRA_RULE_ARG_AMOUNT:
+		return "9.95";
+	case ONTRA_RULE_ARG_UNITS:
+		return "1";
+	case ONTRA_RULE_ARG_OPTION:
+		return a->max >= 1 ? "1" : "0";
+	case ONTRA_RULE_ARG_CONDITIONAL:
+		return "Greater Than";
+	case ONTRA_RULE_ARG_DATE_CONDITIONAL:
+		return "2";
+	case ONTRA_RULE_ARG_ANY_CONDITIONAL:
+		return "Equal To";
+	case ONTRA_RULE_ARG_DATE:
+		return "TODAY";
+	case ONTRA_RULE_ARG_FIELD:
+		return "f1234";
+	case ONTRA_RULE_ARG_TEXT:
+		return "hello";
+	case ONTRA_RULE_ARG_VALUE:
+		return "";
+	case ONTRA_RULE_ARG_OBJECT_TYPE:
+		return "0";
 	}
 	return "?";
 }
@@ -92,7 +105,8 @@ static void expect_refused(ontra_rule_part part, const char *text, int type, ...
 	va_end(ap);
 }
 
-#define REFUSED(part, text, type, ...) expect_refused(part, text, type, __VA_ARGS__, (const char *)NULL)
+#define REFUSED(part, text, type, ...)                                                             \
+	expect_refused(part, text, type, __VA_ARGS__, (const char *)NULL)
 
 static void every_entry_arity(void **state)
 {
@@ -109,7 +123,8 @@ static void every_entry_arity(void **state)
 			assert_int_equal(d->part, parts[p]);
 			snprintf(name, sizeof name, "'%s(", d->name);
 
-			/* The right count, alone and at position 2, on contacts: accepted as written. */
+			/* The right count, alone and at position 2, on contacts: accepted as
+			 * written. */
 			item_text(one, sizeof one, d, d->nargs);
 			expect_ok(parts[p], one, 0, one);
 			snprintf(text, sizeof text, "%s;%s", filler[p], one);
@@ -123,7 +138,8 @@ static void every_entry_arity(void **state)
 			/* One fewer. */
 			if (d->nargs > 0) {
 				item_text(one, sizeof one, d, d->nargs - 1);
-				REFUSED(parts[p], one, 0, "item 1", name, "wrong number of arguments");
+				REFUSED(parts[p], one, 0, "item 1", name,
+				        "wrong number of arguments");
 			}
 			checked++;
 		}
@@ -177,15 +193,18 @@ static void unknown_names(void **state)
 	(void)state;
 	/* The brief's example, to the letter. */
 	assert_int_equal(ontra_rule_check(&out, ONTRA_RULE_ACTIONS,
-	                                  "Send_contact_an_emailmbs(7);Add_contact_to_categry(4)", 0),
+	                                  "Send_contact_an_emailmbs(7);Add_contact_to_categry(4)",
+	                                  0),
 	                 ONTRA_EINVALID);
-	assert_string_equal(ontra_error_last()->message,
-	                    "actions item 2 'Add_contact_to_categry(4)': unknown action (did you mean "
-	                    "'Add_contact_to_category'?)");
+	assert_string_equal(
+	    ontra_error_last()->message,
+	    "actions item 2 'Add_contact_to_categry(4)': unknown action (did you mean "
+	    "'Add_contact_to_category'?)");
 	REFUSED(ONTRA_RULE_EVENTS, "Contact_added_to_campain(1)", 0, "events item 1",
-	        "'Contact_added_to_campain(1)'", "unknown event", "did you mean 'Contact_added_to_campaign'");
-	REFUSED(ONTRA_RULE_CONDITIONS, "Is_in_category(1)|is_in_category(2)", 0, "conditions item 2",
-	        "unknown condition", "did you mean 'Is_in_category'");
+	        "'Contact_added_to_campain(1)'", "unknown event",
+	        "did you mean 'Contact_added_to_campaign'");
+	REFUSED(ONTRA_RULE_CONDITIONS, "Is_in_category(1)|is_in_category(2)", 0,
+	        "conditions item 2", "unknown condition", "did you mean 'Is_in_category'");
 	REFUSED(ONTRA_RULE_ACTIONS, "Frobnicate(1)", 0, "actions item 1 'Frobnicate(1)'",
 	        "unknown action", "rules catalogue actions");
 	/* A name from another part says where it belongs. */
@@ -193,7 +212,8 @@ static void unknown_names(void **state)
 	        "'Is_in_category' is a condition, not an event");
 	REFUSED(ONTRA_RULE_CONDITIONS, "Add_contact_to_category(1)", 0,
 	        "is an action, not a condition");
-	REFUSED(ONTRA_RULE_ACTIONS, "Contact_added_to_category(1)", 0, "is an event, not an action");
+	REFUSED(ONTRA_RULE_ACTIONS, "Contact_added_to_category(1)", 0,
+	        "is an event, not an action");
 }
 
 static void vocabularies(void **state)
@@ -208,7 +228,8 @@ static void vocabularies(void **state)
 	/* option ranges: per item */
 	REFUSED(ONTRA_RULE_EVENTS, "relative_date_field(3,1,2,f1)", 0, "argument 3 (option) '2'",
 	        "0 before, 1 after");
-	expect_ok(ONTRA_RULE_EVENTS, "Contact_subscription_to_productsub_is_subaction(4,3)", 0, NULL);
+	expect_ok(ONTRA_RULE_EVENTS, "Contact_subscription_to_productsub_is_subaction(4,3)", 0,
+	          NULL);
 	REFUSED(ONTRA_RULE_EVENTS, "Contact_subscription_to_productsub_is_subaction(4,4)", 0,
 	        "argument 2 (option) '4'");
 	REFUSED(ONTRA_RULE_ACTIONS, "pause_or_unpause_on_camp(x,2)", 0, "argument 1 (option) 'x'");
@@ -217,8 +238,8 @@ static void vocabularies(void **state)
 	REFUSED(ONTRA_RULE_EVENTS, "object_submits_form(3,2)", 0, "argument 2 (outcome) '2'",
 	        "0 success, 1 failure");
 	/* conditionals */
-	expect_ok(ONTRA_RULE_CONDITIONS, "field_is_condition_fieldvalue(firstname,Equal To,Mary)", 0,
-	          NULL);
+	expect_ok(ONTRA_RULE_CONDITIONS, "field_is_condition_fieldvalue(firstname,Equal To,Mary)",
+	          0, NULL);
 	expect_ok(ONTRA_RULE_CONDITIONS, "field_is_condition_fieldvalue(f1,3,)", 0, NULL);
 	REFUSED(ONTRA_RULE_CONDITIONS, "field_is_condition_fieldvalue(firstname,Equals,Mary)", 0,
 	        "argument 2 (conditional) 'Equals'", "did you mean 'Equal To'");
@@ -227,30 +248,39 @@ static void vocabularies(void **state)
 	REFUSED(ONTRA_RULE_CONDITIONS, "Has_opened_email_condition_n_times(3,2,2)", 0,
 	        "argument 2 (conditional) '2'");
 	/* date conditionals and dates */
-	expect_ok(ONTRA_RULE_CONDITIONS, "Date_of_subscription_to_drip_is_datecondition_datevalue(1,3,2024-02-29)", 0, NULL);
-	expect_ok(ONTRA_RULE_CONDITIONS, "campaignbuilder_subscription_date_is_val(1,1,1700000000)", 0, NULL);
-	REFUSED(ONTRA_RULE_CONDITIONS, "campaignbuilder_subscription_date_is_val(1,Equal To,TODAY)", 0,
-	        "argument 2 (conditional) 'Equal To'", "1 (on), 2 (before) or 3 (after)");
+	expect_ok(ONTRA_RULE_CONDITIONS,
+	          "Date_of_subscription_to_drip_is_datecondition_datevalue(1,3,2024-02-29)", 0,
+	          NULL);
+	expect_ok(ONTRA_RULE_CONDITIONS, "campaignbuilder_subscription_date_is_val(1,1,1700000000)",
+	          0, NULL);
+	REFUSED(ONTRA_RULE_CONDITIONS, "campaignbuilder_subscription_date_is_val(1,Equal To,TODAY)",
+	        0, "argument 2 (conditional) 'Equal To'", "1 (on), 2 (before) or 3 (after)");
 	REFUSED(ONTRA_RULE_CONDITIONS, "campaignbuilder_subscription_date_is_val(1,1,TODAYY)", 0,
 	        "argument 3 (date) 'TODAYY'", "did you mean 'TODAY'");
-	REFUSED(ONTRA_RULE_CONDITIONS, "campaignbuilder_subscription_date_is_val(1,1,2024-13-01)", 0,
-	        "argument 3 (date)");
+	REFUSED(ONTRA_RULE_CONDITIONS, "campaignbuilder_subscription_date_is_val(1,1,2024-13-01)",
+	        0, "argument 3 (date)");
 	/* numeric ids must be numbers */
 	REFUSED(ONTRA_RULE_ACTIONS, "Add_contact_to_category(VIP)", 0, "actions item 1",
 	        "argument 1 (tag_id) 'VIP'", "expected an id");
 	REFUSED(ONTRA_RULE_ACTIONS, "Add_contact_to_category(0)", 0, "argument 1 (tag_id) '0'");
 	REFUSED(ONTRA_RULE_ACTIONS, "Add_contact_to_category(1.5)", 0, "argument 1 (tag_id)");
-	REFUSED(ONTRA_RULE_ACTIONS, "Add_contact_to_category(99999999999999999999)", 0, "argument 1 (tag_id)");
-	REFUSED(ONTRA_RULE_ACTIONS, "Add_contact_to_category()", 0, "wrong number of arguments: 0 given, expected 1: Add_contact_to_category(tag_id)");
+	REFUSED(ONTRA_RULE_ACTIONS, "Add_contact_to_category(99999999999999999999)", 0,
+	        "argument 1 (tag_id)");
+	REFUSED(ONTRA_RULE_ACTIONS, "Add_contact_to_category()", 0,
+	        "wrong number of arguments: 0 given, expected 1: Add_contact_to_category(tag_id)");
 	/* amounts, numbers, fields, text */
-	expect_ok(ONTRA_RULE_CONDITIONS, "Has_spent_condition_N_on_product(Greater Than,19.99,4)", 0, NULL);
+	expect_ok(ONTRA_RULE_CONDITIONS, "Has_spent_condition_N_on_product(Greater Than,19.99,4)",
+	          0, NULL);
 	REFUSED(ONTRA_RULE_CONDITIONS, "Has_spent_condition_N_on_product(Greater Than,$20,4)", 0,
 	        "argument 2 (number) '$20'");
-	REFUSED(ONTRA_RULE_EVENTS, "Contact_clicks_emailanchor(3,first)", 0, "argument 2 (link_num)");
+	REFUSED(ONTRA_RULE_EVENTS, "Contact_clicks_emailanchor(3,first)", 0,
+	        "argument 2 (link_num)");
 	REFUSED(ONTRA_RULE_EVENTS, "field_is_updated(first name)", 0, "argument 1 (field_id)");
 	REFUSED(ONTRA_RULE_CONDITIONS, "sms_contains_text()", 0, "wrong number of arguments");
-	REFUSED(ONTRA_RULE_CONDITIONS, "url_condition(Contains, )", 0, "argument 2 (text)", "expected some text");
-	REFUSED(ONTRA_RULE_CONDITIONS, "Has_visited_landingpage_splittest_condition_n_times(1,x,Equal To,2)", 0,
+	REFUSED(ONTRA_RULE_CONDITIONS, "url_condition(Contains, )", 0, "argument 2 (text)",
+	        "expected some text");
+	REFUSED(ONTRA_RULE_CONDITIONS,
+	        "Has_visited_landingpage_splittest_condition_n_times(1,x,Equal To,2)", 0,
 	        "argument 2 (object_type_id) 'x'");
 }
 
@@ -324,7 +354,8 @@ static void syntax_errors(void **state)
 	for (i = 0, w = 0; i < 257; i++)
 		w += (size_t)snprintf(big + w, 70 * 1024 - w, "%sIs_in_category(1)", i ? ";" : "");
 	REFUSED(ONTRA_RULE_CONDITIONS, big, 0, "too many items (at most 256)");
-	snprintf(big, 1024, "Change_field_to_fieldvalue(%s)", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17");
+	snprintf(big, 1024, "Change_field_to_fieldvalue(%s)",
+	         "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17");
 	REFUSED(ONTRA_RULE_ACTIONS, big, 0, "actions item 1", "too many arguments (at most 16)");
 	memset(big, 'a', 100);
 	snprintf(big + 100, 100, "(1)");
@@ -338,13 +369,17 @@ static void canonical_and_parse(void **state)
 {
 	json_t *items = NULL, *want;
 	(void)state;
-	expect_ok(ONTRA_RULE_CONDITIONS,
-	          "  Is_in_category( 2 ) ;Is_not_subscribed_to_drip(3)\n| field_is_condition_fieldvalue"
-	          "(f1 , Equal To ,  Mary Ann )  ",
-	          0, "Is_in_category(2);Is_not_subscribed_to_drip(3)|field_is_condition_fieldvalue(f1,Equal To,Mary Ann)");
-	assert_int_equal(ontra_rule_parse(&items, ONTRA_RULE_CONDITIONS,
-	                                  "Is_in_category(2);Is_not_in_category(3)|sms_contains_email()"),
-	                 0);
+	expect_ok(
+	    ONTRA_RULE_CONDITIONS,
+	    "  Is_in_category( 2 ) ;Is_not_subscribed_to_drip(3)\n| field_is_condition_fieldvalue"
+	    "(f1 , Equal To ,  Mary Ann )  ",
+	    0,
+	    "Is_in_category(2);Is_not_subscribed_to_drip(3)|field_is_condition_fieldvalue(f1,Equal "
+	    "To,Mary Ann)");
+	assert_int_equal(
+	    ontra_rule_parse(&items, ONTRA_RULE_CONDITIONS,
+	                     "Is_in_category(2);Is_not_in_category(3)|sms_contains_email()"),
+	    0);
 	want = json_loads("[{\"name\":\"Is_in_category\",\"args\":[\"2\"]},"
 	                  "{\"name\":\"Is_not_in_category\",\"args\":[\"3\"],\"join\":\"AND\"},"
 	                  "{\"name\":\"sms_contains_email\",\"args\":[],\"join\":\"OR\"}]",
@@ -354,7 +389,9 @@ static void canonical_and_parse(void **state)
 	json_decref(want);
 	/* Parsing knows no catalogue: unknown names parse. */
 	assert_int_equal(ontra_rule_parse(&items, ONTRA_RULE_ACTIONS, "Whatever(a, b)"), 0);
-	assert_string_equal(json_string_value(json_array_get(json_object_get(json_array_get(items, 0), "args"), 1)), "b");
+	assert_string_equal(
+	    json_string_value(json_array_get(json_object_get(json_array_get(items, 0), "args"), 1)),
+	    "b");
 	json_decref(items);
 	assert_int_equal(ontra_rule_parse(&items, ONTRA_RULE_EVENTS, ""), 0);
 	assert_int_equal(json_array_size(items), 0);
@@ -371,20 +408,24 @@ static void ping_apiurl(void **state)
 	(void)state;
 	expect_ok(ONTRA_RULE_ACTIONS, "Ping_APIURL(3)", 0, "Ping_APIURL(3)");
 	/* The legacy form: '::' between arguments, commas inside them. */
-	expect_ok(ONTRA_RULE_ACTIONS, "Ping_APIURL(https://hooks.example/x?a=1,2 :: id=[id],e=[email] ::1)", 0,
+	expect_ok(ONTRA_RULE_ACTIONS,
+	          "Ping_APIURL(https://hooks.example/x?a=1,2 :: id=[id],e=[email] ::1)", 0,
 	          "Ping_APIURL(https://hooks.example/x?a=1,2::id=[id],e=[email]::1)");
 	expect_ok(ONTRA_RULE_ACTIONS, "Ping_APIURL(http://h.example::a=1)", 0, NULL);
-	assert_int_equal(ontra_rule_parse(&items, ONTRA_RULE_ACTIONS, "Ping_APIURL(http://h::a,b::0)"), 0);
+	assert_int_equal(
+	    ontra_rule_parse(&items, ONTRA_RULE_ACTIONS, "Ping_APIURL(http://h::a,b::0)"), 0);
 	assert_int_equal(json_array_size(json_object_get(json_array_get(items, 0), "args")), 3);
 	assert_true(json_is_true(json_object_get(json_array_get(items, 0), "legacy")));
 	json_decref(items);
 	REFUSED(ONTRA_RULE_ACTIONS, "Ping_APIURL(ftp://h::a=1)", 0, "argument 1 (url)", "http://");
 	REFUSED(ONTRA_RULE_ACTIONS, "Ping_APIURL(http://h::a::2)", 0, "argument 3 (json_flag) '2'");
-	REFUSED(ONTRA_RULE_ACTIONS, "Ping_APIURL(http://h::a::1::x)", 0, "4 given, expected 1 to 3");
+	REFUSED(ONTRA_RULE_ACTIONS, "Ping_APIURL(http://h::a::1::x)", 0,
+	        "4 given, expected 1 to 3");
 	REFUSED(ONTRA_RULE_ACTIONS, "Ping_APIURL(1,2)", 0, "wrong number of arguments: 2 given");
 	/* found by the fuzzer: a ':' next to '::' would not read back the same */
 	REFUSED(ONTRA_RULE_ACTIONS, "Ping_APIURL(http://h/x: ::: )", 0, "ambiguous next to '::'");
-	REFUSED(ONTRA_RULE_ACTIONS, "Ping_APIURL(http://h:::a)", 0, "argument 2 starts or ends with ':'");
+	REFUSED(ONTRA_RULE_ACTIONS, "Ping_APIURL(http://h:::a)", 0,
+	        "argument 2 starts or ends with ':'");
 	REFUSED(ONTRA_RULE_ACTIONS, "Ping_APIURL(http://h.example)", 0, "argument 1 (webhook_id)");
 }
 
@@ -412,7 +453,8 @@ static void reference_example(void **state)
 	json_decref(rec);
 	/* And the reference's illustrative create request (§12). */
 	expect_ok(ONTRA_RULE_CONDITIONS, "Is_in_category(2);Is_not_subscribed_to_drip(3)", 0, NULL);
-	expect_ok(ONTRA_RULE_ACTIONS, "Add_contact_to_category(4);Send_contact_an_emailmbs(7)", 0, NULL);
+	expect_ok(ONTRA_RULE_ACTIONS, "Add_contact_to_category(4);Send_contact_an_emailmbs(7)", 0,
+	          NULL);
 }
 
 /* ---- the calls: their wire form against a scripted server, and nothing sent when refused ---- */
@@ -431,7 +473,8 @@ static void local_refusals_send_nothing(void **state)
 	o.actions = "Add_contact_to_categry(4)";
 	assert_int_equal(ontra_rule_create(&out, c, &o), ONTRA_EINVALID);
 	assert_null(out);
-	assert_non_null(strstr(ontra_error_last()->message, "actions item 1 'Add_contact_to_categry(4)'"));
+	assert_non_null(
+	    strstr(ontra_error_last()->message, "actions item 1 'Add_contact_to_categry(4)'"));
 	o.actions = "Add_contact_to_category(4,5)";
 	assert_int_equal(ontra_rule_create(&out, c, &o), ONTRA_EINVALID);
 	o.actions = "Add_contact_to_category(4)";
@@ -482,17 +525,19 @@ static void local_refusals_send_nothing(void **state)
 static void wire_forms(void **state)
 {
 	static const char *const replies[] = {
-		/* create */
-		"{\"code\":0,\"data\":{\"id\":\"2\",\"name\":\"R\",\"pause\":\"0\",\"events\":\"x\"},\"account_id\":1}",
-		/* pause after create */
-		"{\"code\":0,\"data\":{\"attrs\":{\"pause\":\"1\",\"dlm\":\"9\",\"id\":\"2\"}},\"account_id\":1}",
-		/* update */
-		"{\"code\":0,\"data\":{\"attrs\":{\"name\":\"S\",\"dlm\":\"10\",\"id\":\"2\"}},\"account_id\":1}",
-		/* pause */
-		"{\"code\":0,\"account_id\":1}",
-		/* get */
-		"{\"code\":0,\"data\":{\"id\":\"2\",\"object_type_id\":\"0\"},\"account_id\":1}",
-		NULL};
+	    /* create */
+	    "{\"code\":0,\"data\":{\"id\":\"2\",\"name\":\"R\",\"pause\":\"0\",\"events\":\"x\"},"
+	    "\"account_id\":1}",
+	    /* pause after create */
+	    "{\"code\":0,\"data\":{\"attrs\":{\"pause\":\"1\",\"dlm\":\"9\",\"id\":\"2\"}},"
+	    "\"account_id\":1}",
+	    /* update */
+	    "{\"code\":0,\"data\":{\"attrs\":{\"name\":\"S\",\"dlm\":\"10\",\"id\":\"2\"}},"
+	    "\"account_id\":1}",
+	    /* pause */
+	    "{\"code\":0,\"account_id\":1}",
+	    /* get */
+	    "{\"code\":0,\"data\":{\"id\":\"2\",\"object_type_id\":\"0\"},\"account_id\":1}", NULL};
 	mock_http m;
 	ontra_client *c;
 	ontra_rule_options o = ONTRA_RULE_OPTIONS_INIT;
@@ -558,11 +603,13 @@ static void wire_forms(void **state)
 	mock_free(&m);
 }
 
-/* An update of the parts without the object type reads the rule first, then checks contacts-only. */
+/* An update of the parts without the object type reads the rule first, then checks contacts-only.
+ */
 static void update_learns_type(void **state)
 {
 	static const char *const replies[] = {
-		"{\"code\":0,\"data\":{\"id\":\"4\",\"object_type_id\":\"10000\"},\"account_id\":1}", NULL};
+	    "{\"code\":0,\"data\":{\"id\":\"4\",\"object_type_id\":\"10000\"},\"account_id\":1}",
+	    NULL};
 	mock_http m;
 	ontra_client *c;
 	ontra_rule_options o = ONTRA_RULE_OPTIONS_INIT;
@@ -585,12 +632,12 @@ static void update_learns_type(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_entry_arity),   cmocka_unit_test(catalogue_accessors),
-		cmocka_unit_test(unknown_names),       cmocka_unit_test(vocabularies),
-		cmocka_unit_test(contacts_only),       cmocka_unit_test(syntax_errors),
-		cmocka_unit_test(canonical_and_parse), cmocka_unit_test(ping_apiurl),
-		cmocka_unit_test(reference_example),   cmocka_unit_test(local_refusals_send_nothing),
-		cmocka_unit_test(wire_forms),          cmocka_unit_test(update_learns_type),
+	    cmocka_unit_test(every_entry_arity),   cmocka_unit_test(catalogue_accessors),
+	    cmocka_unit_test(unknown_names),       cmocka_unit_test(vocabularies),
+	    cmocka_unit_test(contacts_only),       cmocka_unit_test(syntax_errors),
+	    cmocka_unit_test(canonical_and_parse), cmocka_unit_test(ping_apiurl),
+	    cmocka_unit_test(reference_example),   cmocka_unit_test(local_refusals_send_nothing),
+	    cmocka_unit_test(wire_forms),          cmocka_unit_test(update_learns_type),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
