@@ -78,17 +78,21 @@ assert_jq "$OUT" '.pause' 1
 P=$(printf '%s' "$OUT" | jq -r .id)
 expect_rule "$P" Paused 'Contact_added_to_my_database()' '' 'Assign_contact_to_drip(3)' 1
 # a rule for a custom object type may not use contacts-only items, but others are fine
-op rules create --name Custom --object-type 10000 --events 'field_is_updated(f1)' --actions 'Add_contact_to_category(1)' -o json
-assert_rc 0 "rule for object type 10000"
-assert_jq "$OUT" '.object_type_id' 10000
+DOG=$(control POST object-types -H 'Content-Type: application/json' -d '{"name":"Dog"}' | jq -r .id)
+op rules create --name Custom --object-type "$DOG" --events 'field_is_updated(f1)' --actions 'Add_contact_to_category(1)' -o json
+assert_rc 0 "rule for a custom object type"
+assert_jq "$OUT" '.object_type_id' "$DOG"
 CUSTOM=$(printf '%s' "$OUT" | jq -r .id)
 # updating its actions without --object-type reads the rule's type first, then refuses
 before=$(requests_seen)
 op rules update "$CUSTOM" --actions 'Send_contact_a_postcard(2)'
 assert_rc 5 "contacts-only action on a custom-object rule"
 assert_contains "$ERR" "actions item 1 'Send_contact_a_postcard(2)'"
-assert_contains "$ERR" "object type 10000"
+assert_contains "$ERR" "object type $DOG"
 assert_eq "$(requests_seen)" "$((before + 1))" "only the read of the rule was sent"
+op rules create --object-type Dogs --events 'Contact_purchases_product(3)' --actions 'Add_contact_to_category(1)'
+assert_rc 5 "contacts-only event, the type given by name"
+assert_contains "$ERR" "object type $DOG"
 
 # ---- list and get in every format ----
 op rules list -o json
@@ -165,6 +169,19 @@ op api PUT /Rules -d id="$W" -d actions='Add_contact_to_category(1'
 assert_rc 5 "server refuses a malformed update"
 op api POST /Rules --json '{"object_type_id":0,"events":"Contact_added_to_campaign(1)"}'
 assert_rc 5 "server requires actions"
+op api POST /Rules --json '{"object_type_id":0,"events":"Contact_added_to_campaign(1)|Contact_added_to_campaign(2)","actions":"Add_contact_to_category(1)"}'
+assert_rc 5 "server refuses '|' between events"
+op api POST /Rules --json '{"object_type_id":0,"events":"Contact_added_to_campaign(1)","actions":"Is_in_category(1)"}'
+assert_rc 5 "server refuses a condition among actions"
+assert_contains "$ERR" "Is_in_category"
+op api PUT /Rules -d id="$W" -d conditions='Is_in_category(1);;Is_in_category(2)'
+assert_rc 5 "server refuses an empty item"
+op api PUT /Rules -d id="$W" -d actions='Ping_APIURL(https://hooks.example/x::a=1,b=2::1)'
+assert_rc 0 "server takes the legacy Ping_APIURL form"
+op api PUT /Rules -d id="$W" -d conditions=''
+assert_rc 0 "server takes empty conditions"
+op api PUT /Rules -d id=999999 -d name=x
+assert_rc 4 "update of a missing rule"
 op api DELETE /Rule -q id="$W"
 assert_rc 0 "DELETE /Rule"
 op api GET /Rule -q id="$W"
