@@ -134,6 +134,12 @@ int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...) __attribute__((for
 /* A note on stderr, unless --quiet. */
 void cli_note(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Overwrite a command-line value in place (it points into argv), so a
+ * secret leaves the process listing as soon as it has been read.
+ */
+void cli_scrub(const char *argv_value);
+
 /* Read a whole file ("-" = stdin) up to cap bytes; returns a new string or NULL (error printed). */
 char *cli_read_file(const char *path, size_t cap, size_t *len);
 /* A value that may be "@file" (read the file) or literal text; new string or NULL. */

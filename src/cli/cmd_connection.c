@@ -71,13 +71,6 @@ static int read_secret_line(FILE *in, int hide, const char *prompt, char *buf, s
 	return 0;
 }
 
-/* Scrub a command-line value in place, so it leaves the process listing at once. */
-static void scrub(const char *s)
-{
-	if (s)
-		memset((char *)s, 'x', strlen(s));
-}
-
 static int run_add(cli_ctx *ctx, cli_args *args)
 {
 	const char *name = cli_arg(args, 0);
@@ -97,11 +90,11 @@ static int run_add(cli_ctx *ctx, cli_args *args)
 		url = NULL;
 	if (argkey) {
 		if (strlen(argkey) >= sizeof key) {
-			scrub(argkey);
+			cli_scrub(argkey);
 			return cli_usage_error(ctx, "--api-key is too long (at most %d bytes)", KEY_MAX - 1);
 		}
 		snprintf(key, sizeof key, "%s", argkey);
-		scrub(argkey);
+		cli_scrub(argkey);
 		cli_note(ctx, "ontraport: warning: a key given with --api-key can be seen in the process "
 		              "list; prefer --api-key-stdin or ONTRAPORT_API_KEY");
 	} else if (cli_flag(args, "api-key-stdin")) {

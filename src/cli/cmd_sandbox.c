@@ -86,7 +86,7 @@ static int run_sandbox(cli_ctx *ctx, cli_args *args)
 {
 	sbx_config cfg = SBX_CONFIG_INIT;
 	sbx_server *srv = NULL;
-	char err[512], dbpath[4200];
+	char err[512], dbpath[4200], keybuf[1024];
 	long long port, threads;
 	const char *rate = cli_value(args, "rate-limit"), *host;
 	sigset_t set;
@@ -102,7 +102,12 @@ static int run_sandbox(cli_ctx *ctx, cli_args *args)
 	cfg.threads = (int)threads;
 	cfg.bind = cli_value(args, "bind");
 	cfg.app_id = cli_value(args, "app-id");
-	cfg.api_key = cli_value(args, "api-key");
+	/* The key it accepts is copied and scrubbed from argv: keys stay out of the process list. */
+	if (cli_value(args, "api-key")) {
+		snprintf(keybuf, sizeof keybuf, "%s", cli_value(args, "api-key"));
+		cli_scrub(cli_value(args, "api-key"));
+		cfg.api_key = keybuf;
+	}
 	cfg.control_token = cli_value(args, "control-token");
 	cfg.webhook_json = cli_flag(args, "webhook-json") > 0;
 	cfg.quiet = !(cli_flag(args, "log") || (ctx->stderr_tty && !ctx->quiet));

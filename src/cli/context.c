@@ -173,6 +173,12 @@ int cli_client(cli_ctx *ctx, ontra_client **out)
 	return rc;
 }
 
+void cli_scrub(const char *s)
+{
+	if (s)
+		memset((char *)s, 'x', strlen(s));
+}
+
 char *cli_read_file(const char *path, size_t cap, size_t *len)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");

@@ -28,9 +28,12 @@ typedef struct sbx_config {
 	int threads;               /* HTTP worker threads; 0 = number of CPUs */
 	int webhook_json;          /* deliver webhooks as JSON instead of form bodies */
 	int quiet;                 /* no request log on stderr */
+	/* Fields added after the first draft; keep new ones at the end. */
+	size_t max_body;           /* request body cap in bytes; 0 = 8 MiB */
+	int request_log;           /* requests kept for GET /_sandbox/requests; 0 = 1000 */
 } sbx_config;
 
-#define SBX_CONFIG_INIT {NULL, 0, NULL, NULL, NULL, 0, 0, 0, NULL, 0, 0, 1}
+#define SBX_CONFIG_INIT {NULL, 0, NULL, NULL, NULL, 0, 0, 0, NULL, 0, 0, 1, 0, 0}
 
 typedef struct sbx_server sbx_server;
 

@@ -66,7 +66,11 @@ static int split_key(const char *key, size_t klen, const char **seg, size_t *seg
 	return (int)n;
 }
 
-/* Make arrays of objects whose keys are exactly "0".."n-1", recursively. */
+/*
+ * Make arrays of objects whose keys are exactly "0".."n-1", recursively.
+ * Returns v itself, or a new array (a new reference) that the caller stores
+ * in v's place; v is borrowed and never released here.
+ */
 static json_t *arrayify(json_t *v, size_t depth)
 {
 	const char *k;
@@ -96,7 +100,7 @@ static json_t *arrayify(json_t *v, size_t depth)
 		snprintf(idx, sizeof idx, "%zu", i);
 		json_array_append(arr, json_object_get(v, idx));
 	}
-	json_decref(v);
+	/* v stays owned by its parent, which drops it when the caller stores arr in its place. */
 	return arr;
 }
 

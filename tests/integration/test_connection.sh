@@ -40,7 +40,7 @@ op connection list -o json
 assert_rc 0
 assert_jq "$OUT" '.[0].name' sbx
 assert_jq "$OUT" '.[0].app_id' 2_AppID_777
-assert_jq "$OUT" '.[0].api_key' '****RET42'
+assert_jq "$OUT" '.[0].api_key' '****ET42'
 assert_jq "$OUT" '.[0].base_url' "$SBX_URL"
 assert_not_contains "$OUT" "$KEY" "list output"
 op connection list -o table

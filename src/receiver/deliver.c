@@ -1,0 +1,270 @@
+/*
+ * deliver: the delivery thread. It claims one event at a time (the queue
+ * enforces arrival order per webhook key), hands it to the handler, and
+ * records the outcome: done, retry later (exponential backoff with jitter),
+ * or dead after max_attempts failures.
+ *
+ * At least once: the outcome is recorded only after the handler returned, so
+ * a process that dies between the two leaves the event pending and it is
+ * delivered again after a restart.
+ */
+#include "receiver.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "deliver_int.h"
+
+struct rcv_deliver {
+	rcv_queue *q;
+	rcv_deliver_config cfg;
+	rcv_forwarder *fwd;
+	pthread_t thread;
+	atomic_int stop;
+	unsigned seed;
+};
+
+/* xorshift32: jitter needs spread, not secrecy. */
+static unsigned next_rand(unsigned *seed)
+{
+	unsigned x = *seed ? *seed : 2463534242u;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*seed = x;
+	return x;
+}
+
+long rcv_backoff_ms(int attempts, long base_ms, long cap_ms, unsigned *seed)
+{
+	long d = base_ms > 0 ? base_ms : 1;
+	int i;
+
+	if (cap_ms < d)
+		cap_ms = d;
+	/* d = min(cap, base * 2^(attempts-1)), doubling without overflow */
+	for (i = 1; i < attempts && d < cap_ms; i++)
+		d = d > cap_ms / 2 ? cap_ms : d * 2;
+	if (d > cap_ms)
+		d = cap_ms;
+	/* "Equal jitter": half fixed, half random, so retries of events that
+	 * failed together spread out but never come sooner than d/2. */
+	return d / 2 + (long)(next_rand(seed) % (unsigned long)(d - d / 2 + 1));
+}
+
+int rcv_deliver_document(json_t **out, const rcv_item *item)
+{
+	json_t *ev, *doc, *v;
+	const char *k;
+	char when[40];
+
+	*out = NULL;
+	ev = json_loads(item->event, 0, NULL);
+	if (!json_is_object(ev)) {
+		json_decref(ev);
+		return RCV_ERROR;
+	}
+	rcv_format_time(item->received_at, when, sizeof when);
+	doc = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)item->id, "received_at", when,
+	                "webhook_key", item->webhook_key);
+	if (!doc) {
+		json_decref(ev);
+		return RCV_ERROR;
+	}
+	json_object_foreach(ev, k, v)
+	{
+		if (!json_object_get(doc, k) && json_object_set(doc, k, v)) {
+			json_decref(doc);
+			json_decref(ev);
+			return RCV_ERROR;
+		}
+	}
+	json_decref(ev);
+	*out = doc;
+	return 0;
+}
+
+/* One attempt. Returns 0 on success, -1 with err filled otherwise. */
+static int attempt(rcv_deliver *d, const rcv_item *item, char *err, size_t errsz)
+{
+	json_t *doc;
+	char *text;
+	size_t len;
+	int rc;
+
+	if (rcv_deliver_document(&doc, item)) {
+		snprintf(err, errsz, "stored event %lld is not a json object", (long long)item->id);
+		return -1;
+	}
+	text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	if (!text) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	len = strlen(text);
+	switch (d->cfg.kind) {
+	case RCV_HANDLER_EXEC:
+		rc = rcv_deliver__exec(d->cfg.command, text, len, d->cfg.timeout_ms, item->id,
+		                       item->attempts + 1, err, errsz);
+		break;
+	case RCV_HANDLER_FORWARD:
+		rc = rcv_forwarder_post(d->fwd, text, len, err, errsz);
+		break;
+	default:
+		rc = rcv_deliver__file(d->cfg.out ? d->cfg.out : stdout, text, len, err, errsz);
+		break;
+	}
+	free(text);
+	return rc;
+}
+
+static void logf_queue(rcv_deliver *d, const char *what)
+{
+	char line[320];
+
+	if (!d->cfg.log)
+		return;
+	snprintf(line, sizeof line, "%s: %s", what, rcv_queue_last_error());
+	d->cfg.log(d->cfg.userdata, line);
+}
+
+static void finish(rcv_deliver *d, rcv_item *item, int ok, const char *why)
+{
+	int attempts = item->attempts + 1;
+	rcv_outcome outcome;
+	int rc;
+
+	if (ok) {
+		outcome = RCV_OUTCOME_DONE;
+		rc = rcv_queue_done(d->q, item->id, rcv_now_ms());
+	} else if (attempts >= d->cfg.max_attempts) {
+		outcome = RCV_OUTCOME_DEAD;
+		rc = rcv_queue_dead(d->q, item->id, why);
+	} else {
+		long delay = rcv_backoff_ms(attempts, d->cfg.backoff_base_ms, d->cfg.backoff_cap_ms,
+		                            &d->seed);
+		outcome = RCV_OUTCOME_RETRY;
+		rc = rcv_queue_retry(d->q, item->id, why, rcv_now_ms() + delay);
+	}
+	if (rc)
+		logf_queue(d, "cannot record a delivery outcome");
+	if (d->cfg.on_result)
+		d->cfg.on_result(d->cfg.userdata, item->id, outcome, attempts, ok ? NULL : why);
+}
+
+static void *deliver_main(void *arg)
+{
+	rcv_deliver *d = arg;
+	sigset_t set;
+
+	/* A handler that closed its end gives EPIPE here, not a dead process. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	for (;;) {
+		/* Read seq before checking stop: a stop's kick then always ends the wait. */
+		uint64_t seen = rcv_queue_seq(d->q);
+		int64_t now, wake = 0;
+		rcv_item *item = NULL;
+		char why[320];
+		int rc;
+
+		if (atomic_load(&d->stop))
+			break;
+		now = rcv_now_ms();
+		rc = rcv_queue_claim(d->q, now, &item, &wake);
+		if (rc == RCV_ENOTFOUND || rc) {
+			int64_t deadline = now + d->cfg.poll_ms;
+			if (rc && rc != RCV_ENOTFOUND)
+				logf_queue(d, "cannot read the queue");
+			else if (wake && wake < deadline)
+				deadline = wake;
+			rcv_queue_wait(d->q, seen, deadline);
+			continue;
+		}
+		why[0] = '\0';
+		rc = attempt(d, item, why, sizeof why);
+		finish(d, item, rc == 0, why);
+		rcv_item_free(item);
+		/* Clear a SIGPIPE left pending by a handler that stopped reading. */
+		{
+			struct timespec zero = {0, 0};
+			while (sigtimedwait(&set, NULL, &zero) > 0)
+				;
+		}
+	}
+	return NULL;
+}
+
+int rcv_deliver_start(rcv_deliver **out, rcv_queue *q, const rcv_deliver_config *cfg, char *err,
+                      size_t errsz)
+{
+	rcv_deliver_config def = RCV_DELIVER_CONFIG_INIT;
+	rcv_deliver *d;
+	int rc;
+
+	*out = NULL;
+	d = calloc(1, sizeof *d);
+	if (!d) {
+		if (err && errsz)
+			snprintf(err, errsz, "out of memory");
+		return RCV_ERROR;
+	}
+	d->q = q;
+	d->cfg = cfg ? *cfg : def;
+	if (d->cfg.timeout_ms <= 0)
+		d->cfg.timeout_ms = 30000;
+	if (d->cfg.max_attempts <= 0)
+		d->cfg.max_attempts = 8;
+	if (d->cfg.backoff_base_ms <= 0)
+		d->cfg.backoff_base_ms = 1000;
+	if (d->cfg.backoff_cap_ms <= 0)
+		d->cfg.backoff_cap_ms = 300000;
+	if (d->cfg.poll_ms <= 0)
+		d->cfg.poll_ms = 1000;
+	d->seed = (unsigned)rcv_now_ms() ^ (unsigned)(uintptr_t)d;
+	atomic_init(&d->stop, 0);
+
+	rc = 0;
+	if (d->cfg.kind == RCV_HANDLER_EXEC && (!d->cfg.command || !*d->cfg.command)) {
+		if (err && errsz)
+			snprintf(err, errsz, "exec handler without a command");
+		rc = RCV_EINVALID;
+	} else if (d->cfg.kind == RCV_HANDLER_FORWARD) {
+		rc = rcv_forwarder_new(&d->fwd, d->cfg.url, d->cfg.timeout_ms, err, errsz);
+	} else if (d->cfg.kind != RCV_HANDLER_FILE && d->cfg.kind != RCV_HANDLER_EXEC) {
+		if (err && errsz)
+			snprintf(err, errsz, "unknown handler kind %d", (int)d->cfg.kind);
+		rc = RCV_EINVALID;
+	}
+	if (!rc && pthread_create(&d->thread, NULL, deliver_main, d) != 0) {
+		if (err && errsz)
+			snprintf(err, errsz, "cannot start the delivery thread");
+		rc = RCV_ERROR;
+	}
+	if (rc) {
+		rcv_forwarder_free(d->fwd);
+		free(d);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
+
+void rcv_deliver_stop(rcv_deliver *d)
+{
+	if (!d)
+		return;
+	atomic_store(&d->stop, 1);
+	rcv_queue_kick(d->q);
+	pthread_join(d->thread, NULL);
+	rcv_forwarder_free(d->fwd);
+	free(d);
+}

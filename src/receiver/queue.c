@@ -1,0 +1,473 @@
+/*
+ * queue: open/close, schema, and group commit.
+ *
+ * Group commit: HTTP handlers hand events to one committer thread
+ * (rcv_queue_submit) and wait. The committer takes every submission waiting
+ * at that moment, writes them in one transaction, commits with one flush
+ * (WAL, synchronous=FULL), and only then tells each submitter its id. Events
+ * arriving while a transaction is being written queue up for the next one, so
+ * the batch grows with the load and one flush covers many acknowledgements.
+ */
+#include "queue_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RCV_SCHEMA_VERSION 1
+#define RCV_BUSY_TIMEOUT_MS 5000
+
+static _Thread_local char tls_err[256];
+
+const char *rcv_queue_last_error(void)
+{
+	return tls_err;
+}
+
+void rcv_queue__seterr(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tls_err, sizeof tls_err, fmt, ap);
+	va_end(ap);
+}
+
+int rcv_queue__sqlerr(sqlite3 *db, const char *what)
+{
+	rcv_queue__seterr("queue: %s: %s", what, db ? sqlite3_errmsg(db) : "no database");
+	return RCV_ERROR;
+}
+
+int rcv_queue__exec(sqlite3 *db, const char *sql)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return rcv_queue__sqlerr(db, sql);
+	return 0;
+}
+
+void rcv_queue__changed(rcv_queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->seq++;
+	pthread_cond_broadcast(&q->seq_cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+static const char SCHEMA[] =
+    "CREATE TABLE IF NOT EXISTS rcv_events ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT," /* arrival order; never reused */
+    " received_at INTEGER NOT NULL,"         /* ms since the epoch */
+    " webhook_key TEXT NOT NULL,"
+    " event TEXT NOT NULL," /* normalized event, compact JSON */
+    " body BLOB NOT NULL,"  /* raw request body */
+    " content_type TEXT,"
+    " status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','done','dead')),"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+    " last_error TEXT,"
+    " delivered_at INTEGER);"
+    /* Heads of each key's pending events; listing and counting by status. */
+    "CREATE INDEX IF NOT EXISTS rcv_events_status ON rcv_events(status, webhook_key, id);"
+    /* Every key with events: lets a claim visit each key's head in O(log n). */
+    "CREATE TABLE IF NOT EXISTS rcv_keys (webhook_key TEXT PRIMARY KEY) WITHOUT ROWID;";
+
+static int open_conn(sqlite3 **out, const char *path, const char *sync)
+{
+	sqlite3 *db = NULL;
+	char sql[96];
+
+	*out = NULL;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		rcv_queue__seterr("queue: cannot open '%.150s': %s", path,
+		                  db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return RCV_ERROR;
+	}
+	sqlite3_busy_timeout(db, RCV_BUSY_TIMEOUT_MS);
+	snprintf(sql, sizeof sql, "PRAGMA synchronous=%s; PRAGMA journal_size_limit=67108864;",
+	         sync);
+	if (rcv_queue__exec(db, sql)) {
+		sqlite3_close(db);
+		return RCV_ERROR;
+	}
+	*out = db;
+	return 0;
+}
+
+/* Set up WAL and the schema on the first connection. */
+static int init_schema(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int version = 0, rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK)
+		return rcv_queue__sqlerr(db, "set wal mode");
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), "wal") != 0) {
+		sqlite3_finalize(st);
+		rcv_queue__seterr("queue: the database cannot use write-ahead logging");
+		return RCV_ERROR;
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return rcv_queue__sqlerr(db, "read schema version");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > RCV_SCHEMA_VERSION) {
+		rcv_queue__seterr(
+		    "queue: database schema version %d is newer than this program's %d", version,
+		    RCV_SCHEMA_VERSION);
+		return RCV_ERROR;
+	}
+	if (rcv_queue__exec(db, "BEGIN IMMEDIATE"))
+		return RCV_ERROR;
+	if (rcv_queue__exec(db, SCHEMA) || rcv_queue__exec(db, "PRAGMA user_version=1") ||
+	    rcv_queue__exec(db, "COMMIT")) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return RCV_ERROR;
+	}
+	return 0;
+}
+
+/* Write one batch in one transaction. Returns 0 or RCV_ERROR (nothing stored). */
+static int write_batch(rcv_queue *q, rcv_enqueue_req *batch)
+{
+	rcv_enqueue_req *r;
+	int rc = 0;
+
+	pthread_mutex_lock(&q->wlock);
+	if (rcv_queue__exec(q->wdb, "BEGIN IMMEDIATE")) {
+		pthread_mutex_unlock(&q->wlock);
+		return RCV_ERROR;
+	}
+	for (r = batch; r && rc == 0; r = r->next) {
+		sqlite3_stmt *st = q->w_insert;
+
+		sqlite3_bind_int64(st, 1, r->received_at);
+		sqlite3_bind_text(st, 2, r->webhook_key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r->event_json, -1, SQLITE_STATIC);
+		sqlite3_bind_blob64(st, 4, r->body ? r->body : "", r->body_len, SQLITE_STATIC);
+		if (r->content_type)
+			sqlite3_bind_text(st, 5, r->content_type, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 5);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = rcv_queue__sqlerr(q->wdb, "store event");
+		r->id = sqlite3_last_insert_rowid(q->wdb);
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+
+		/* Cheap when the key is known (one B-tree probe); needed for claim. */
+		st = q->w_key;
+		sqlite3_bind_text(st, 1, r->webhook_key, -1, SQLITE_STATIC);
+		if (rc == 0 && sqlite3_step(st) != SQLITE_DONE)
+			rc = rcv_queue__sqlerr(q->wdb, "store webhook key");
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+	if (rc == 0 && sqlite3_exec(q->wdb, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rc = rcv_queue__sqlerr(q->wdb, "commit");
+	if (rc)
+		sqlite3_exec(q->wdb, "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_unlock(&q->wlock);
+	return rc;
+}
+
+static void *committer_main(void *arg)
+{
+	rcv_queue *q = arg;
+
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		rcv_enqueue_req *batch, *r, *next;
+		uint64_t n;
+		int rc;
+
+		while (!q->head && !q->stopping)
+			pthread_cond_wait(&q->work_cv, &q->mu);
+		if (!q->head)
+			break; /* stopping, and everything handed over is written */
+		batch = q->head;
+		q->head = q->tail = NULL;
+		pthread_mutex_unlock(&q->mu);
+
+		rc = write_batch(q, batch);
+		n = 0;
+		for (r = batch; r; r = next) {
+			n++;
+			next = r->next; /* r belongs to its submitter once done runs */
+			r->rc = rc;
+			if (rc)
+				r->id = 0;
+			r->done(r);
+		}
+
+		pthread_mutex_lock(&q->mu);
+		if (rc == 0) {
+			q->commits++;
+			q->committed += n;
+		}
+		q->seq++;
+		pthread_cond_broadcast(&q->done_cv);
+		pthread_cond_broadcast(&q->seq_cv);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+int rcv_queue_submit(rcv_queue *q, rcv_enqueue_req *req)
+{
+	req->rc = RCV_ERROR;
+	req->id = 0;
+	req->next = NULL;
+	req->received_at = rcv_now_ms();
+	pthread_mutex_lock(&q->mu);
+	if (q->stopping) {
+		pthread_mutex_unlock(&q->mu);
+		return RCV_ESTOPPED;
+	}
+	if (q->tail)
+		q->tail->next = req;
+	else
+		q->head = req;
+	q->tail = req;
+	pthread_cond_signal(&q->work_cv);
+	pthread_mutex_unlock(&q->mu);
+	return 0;
+}
+
+/* The synchronous form waits on done_cv for a flag that done sets. */
+typedef struct sync_req {
+	rcv_enqueue_req req;
+	rcv_queue *q;
+	int finished;
+} sync_req;
+
+static void sync_done(rcv_enqueue_req *req)
+{
+	sync_req *s = req->userdata;
+
+	pthread_mutex_lock(&s->q->mu);
+	s->finished = 1;
+	pthread_mutex_unlock(&s->q->mu);
+	/* The committer broadcasts done_cv after the whole batch. */
+}
+
+int rcv_queue_enqueue(rcv_queue *q, const char *webhook_key, const char *event_json,
+                      const void *body, size_t body_len, const char *content_type, int64_t *id_out)
+{
+	sync_req s;
+	int rc;
+
+	if (id_out)
+		*id_out = 0;
+	if (!webhook_key || !event_json) {
+		rcv_queue__seterr("queue: enqueue without a webhook key or event");
+		return RCV_EINVALID;
+	}
+	memset(&s, 0, sizeof s);
+	s.q = q;
+	s.req.webhook_key = webhook_key;
+	s.req.event_json = event_json;
+	s.req.body = body;
+	s.req.body_len = body ? body_len : 0;
+	s.req.content_type = content_type;
+	s.req.done = sync_done;
+	s.req.userdata = &s;
+	rc = rcv_queue_submit(q, &s.req);
+	if (rc) {
+		rcv_queue__seterr("queue: closing");
+		return rc;
+	}
+	pthread_mutex_lock(&q->mu);
+	while (!s.finished)
+		pthread_cond_wait(&q->done_cv, &q->mu);
+	pthread_mutex_unlock(&q->mu);
+	if (s.req.rc == 0 && id_out)
+		*id_out = s.req.id;
+	if (s.req.rc)
+		rcv_queue__seterr("queue: the commit holding the event failed");
+	return s.req.rc;
+}
+
+void rcv_queue_commit_stats(rcv_queue *q, uint64_t *commits, uint64_t *events)
+{
+	pthread_mutex_lock(&q->mu);
+	if (commits)
+		*commits = q->commits;
+	if (events)
+		*events = q->committed;
+	pthread_mutex_unlock(&q->mu);
+}
+
+uint64_t rcv_queue_seq(rcv_queue *q)
+{
+	uint64_t s;
+
+	pthread_mutex_lock(&q->mu);
+	s = q->seq;
+	pthread_mutex_unlock(&q->mu);
+	return s;
+}
+
+void rcv_queue_kick(rcv_queue *q)
+{
+	rcv_queue__changed(q);
+}
+
+void rcv_queue_wait(rcv_queue *q, uint64_t seen, int64_t deadline_ms)
+{
+	int64_t left = deadline_ms - rcv_now_ms();
+	struct timespec ts;
+
+	if (left <= 0)
+		return;
+	/* seq_cv runs on the monotonic clock: a wall-clock jump cannot stretch the wait. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += (time_t)(left / 1000);
+	ts.tv_nsec += (long)(left % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&q->mu);
+	while (q->seq == seen) {
+		if (pthread_cond_timedwait(&q->seq_cv, &q->mu, &ts) == ETIMEDOUT)
+			break;
+	}
+	pthread_mutex_unlock(&q->mu);
+}
+
+static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+		return rcv_queue__sqlerr(db, "prepare");
+	return 0;
+}
+
+/* Create the file ourselves so that it (and the -wal/-shm SQLite derives) is 0600. */
+static int create_private(const char *path)
+{
+	int fd;
+
+	if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0) {
+		rcv_queue__seterr("queue: '%.100s' is not a file path", path);
+		return RCV_EINVALID;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rcv_queue__seterr("queue: cannot open '%.150s': %s", path, strerror(errno));
+		return RCV_ERROR;
+	}
+	close(fd);
+	return 0;
+}
+
+static void free_queue(rcv_queue *q)
+{
+	size_t i;
+
+	sqlite3_finalize(q->w_insert);
+	sqlite3_finalize(q->w_key);
+	sqlite3_finalize(q->s_heads);
+	sqlite3_finalize(q->s_get);
+	sqlite3_finalize(q->s_done);
+	sqlite3_finalize(q->s_retry);
+	sqlite3_finalize(q->s_dead);
+	/* The last connection to close checkpoints and removes the WAL. */
+	sqlite3_close_v2(q->sdb);
+	sqlite3_close_v2(q->wdb);
+	for (i = 0; i < q->nclaims; i++)
+		free(q->claims[i].key);
+	free(q->claims);
+	pthread_cond_destroy(&q->work_cv);
+	pthread_cond_destroy(&q->done_cv);
+	pthread_cond_destroy(&q->seq_cv);
+	pthread_mutex_destroy(&q->mu);
+	pthread_mutex_destroy(&q->slock);
+	pthread_mutex_destroy(&q->wlock);
+	free(q);
+}
+
+int rcv_queue_open(rcv_queue **out, const char *path, char *err, size_t errsz)
+{
+	pthread_condattr_t ca;
+	rcv_queue *q;
+	int rc;
+
+	*out = NULL;
+	tls_err[0] = '\0';
+	if (!path || !*path) {
+		if (err && errsz)
+			snprintf(err, errsz, "queue: no database path");
+		return RCV_EINVALID;
+	}
+	q = calloc(1, sizeof *q);
+	if (!q) {
+		if (err && errsz)
+			snprintf(err, errsz, "out of memory");
+		return RCV_ERROR;
+	}
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_mutex_init(&q->slock, NULL);
+	pthread_mutex_init(&q->wlock, NULL);
+	pthread_cond_init(&q->work_cv, NULL);
+	pthread_cond_init(&q->done_cv, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&q->seq_cv, &ca);
+	pthread_condattr_destroy(&ca);
+
+	rc = create_private(path);
+	if (!rc)
+		rc = open_conn(&q->wdb, path, "FULL");
+	if (!rc)
+		rc = init_schema(q->wdb);
+	if (!rc)
+		rc = open_conn(&q->sdb, path, "NORMAL");
+	if (!rc)
+		rc = prepare(q->wdb,
+		             "INSERT INTO rcv_events (received_at, webhook_key, event, body,"
+		             " content_type) VALUES (?1, ?2, ?3, ?4, ?5)",
+		             &q->w_insert);
+	if (!rc)
+		rc = prepare(q->wdb, "INSERT OR IGNORE INTO rcv_keys (webhook_key) VALUES (?1)",
+		             &q->w_key);
+	if (!rc) {
+		if (pthread_create(&q->committer, NULL, committer_main, q) != 0) {
+			rcv_queue__seterr("queue: cannot start the committer thread");
+			rc = RCV_ERROR;
+		} else {
+			q->committer_running = 1;
+		}
+	}
+	if (rc) {
+		if (err && errsz)
+			snprintf(err, errsz, "%s", tls_err);
+		free_queue(q);
+		return rc;
+	}
+	*out = q;
+	return 0;
+}
+
+void rcv_queue_close(rcv_queue *q)
+{
+	if (!q)
+		return;
+	pthread_mutex_lock(&q->mu);
+	q->stopping = 1;
+	pthread_cond_broadcast(&q->work_cv);
+	pthread_mutex_unlock(&q->mu);
+	if (q->committer_running)
+		pthread_join(q->committer, NULL);
+	free_queue(q);
+}

@@ -1,0 +1,345 @@
+/*
+ * schema: the built-in object types and their fields, and the seed records --
+ * the state a new or reset sandbox starts from.
+ *
+ * Field lists follow the reference (§5 contacts, §6.2 messages, §7.1 rules, the
+ * examples/ payloads for the rest). Display order is the order records are
+ * returned in, so the fields the examples show first come first. A type
+ * without a named endpoint in the reference (users, sequences) has no
+ * singular/plural name and is reached through /objects?objectID=N only.
+ *
+ * To add a type: write its field table and a row in `types` below. To change a
+ * field of an existing type, remember that files made by an older sandbox keep
+ * their schema: bump SBX_SCHEMA_VERSION when the change matters.
+ */
+#include "sbx_store_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* clang-format off */
+/* The tables below read best one field per line, aligned by hand. */
+
+/* Shorthands for the tables below. */
+#define ED SBX_F_EDITABLE
+#define RO 0u
+#define F(name, alias, type, flags) {name, alias, SBX_FT_##type, flags, NULL, NULL, NULL, NULL}
+#define FO(name, alias, type, flags, options)                                                     \
+	{name, alias, SBX_FT_##type, flags, options, NULL, NULL, NULL}
+#define FP(name, alias, flags, parent) {name, alias, SBX_FT_PARENT, flags, NULL, parent, NULL, NULL}
+#define FDF(name, alias, type, flags, dflt) {name, alias, SBX_FT_##type, flags, NULL, NULL, dflt, NULL}
+#define CREATED(alias) {"date", alias, SBX_FT_TIMESTAMP, SBX_F_CREATED, NULL, NULL, NULL, NULL}
+#define MODIFIED(alias) {"dlm", alias, SBX_FT_TIMESTAMP, SBX_F_MODIFIED, NULL, NULL, NULL, NULL}
+#define OWNER {"owner", "Owner", SBX_FT_PARENT, ED, NULL, "2", "1", NULL}
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Contacts (0): reference §5. owner/firstname/lastname/email lead, as in the examples. */
+static const sbx_field_def contact_fields[] = {
+	{"owner", "Owner", SBX_FT_PARENT, ED, NULL, "2", "1", "Contact Information"},
+	{"firstname", "First Name", SBX_FT_TEXT, ED, NULL, NULL, NULL, "Contact Information"},
+	{"lastname", "Last Name", SBX_FT_TEXT, ED, NULL, NULL, NULL, "Contact Information"},
+	/* Indexed: lookups by email (saveorupdate, getByEmail, conditions) must stay fast
+	 * at a million contacts. */
+	{"email", "Email", SBX_FT_EMAIL, ED | SBX_F_INDEXED, NULL, NULL, NULL, "Contact Information"},
+	F("fn", "Name", MERGEFIELD, RO),
+	F("address", "Address", ADDRESS, ED),
+	F("address2", "Address 2", TEXT, ED),
+	F("city", "City", TEXT, ED),
+	F("state", "State", STATE, ED),
+	F("zip", "Zip Code", TEXT, ED),
+	F("country", "Country", COUNTRY, ED),
+	F("birthday", "Birthday", FULLDATE, ED),
+	F("office_phone", "Office Phone", PHONE, ED),
+	F("home_phone", "Home Phone", PHONE, ED),
+	F("cell_phone", "Cell Phone", PHONE, ED),
+	F("sms_number", "SMS Number", SMS, ED),
+	F("fax", "Fax", PHONE, ED),
+	F("company", "Company", TEXT, ED),
+	F("title", "Title", TEXT, ED),
+	F("website", "Website", URL, ED),
+	F("timezone", "Timezone", TEXT, ED),
+	FO("priority", "Priority", DROP, ED, "{\"0\":\"None\",\"8\":\"High\",\"9\":\"Medium\",\"10\":\"Low\"}"),
+	FO("status", "Sales Stage", DROP, ED,
+	   "{\"1\":\"Closed - Lost\",\"2\":\"Closed - Won\",\"3\":\"Committed\",\"4\":\"Consideration\","
+	   "\"5\":\"Demo Scheduled\",\"6\":\"Qualified Lead\",\"7\":\"New Prospect\"}"),
+	FO("bulk_mail", "Bulk Email Status", DROP, ED,
+	   "{\"0\":\"Transactional Only\",\"1\":\"Opted-in\",\"2\":\"Double opt-in\","
+	   "\"-2\":\"Hard bounce\",\"-5\":\"Under review\"}"),
+	FO("bulk_sms", "Bulk SMS Status", DROP, ED,
+	   "{\"0\":\"Opted-out\",\"1\":\"Opted-in\",\"2\":\"Double opt-in\",\"-2\":\"Hard bounce\"}"),
+	F("contact_cat", "Contact Tags", SUBSCRIPTION, ED),
+	F("updateSequence", "Sequences", SUBSCRIPTION, ED),
+	F("updateCampaign", "Campaigns", SUBSCRIPTION, ED),
+	FDF("use_utm_names", "Use UTM Names", CHECK, ED, "false"),
+	FP("freferrer", "First Referrer", ED, "36"),
+	FP("lreferrer", "Last Referrer", ED, "36"),
+	FP("n_lead_source", "First Lead Source", ED, "76"),
+	FP("n_content", "First Content", ED, "78"),
+	FP("n_medium", "First Medium", ED, "77"),
+	FP("n_campaign", "First Campaign", ED, "75"),
+	FP("n_term", "First Term", ED, "79"),
+	FP("l_lead_source", "Last Lead Source", ED, "76"),
+	FP("l_content", "Last Content", ED, "78"),
+	FP("l_medium", "Last Medium", ED, "77"),
+	FP("l_campaign", "Last Campaign", ED, "75"),
+	FP("l_term", "Last Term", ED, "79"),
+	F("referral_page", "Referring Page", URL, ED),
+	F("aff_sales", "Number of Sales", NUMERIC, RO),
+	F("aff_amount", "Total Affiliate Sales", PRICE, RO),
+	FP("program_id", "Partner Program", ED, "35"),
+	F("aff_paypal", "Paypal Address", TEXT, ED),
+	F("spent", "Total Amount of Purchases", PRICE, RO),
+	F("grade", "Score", NUMERIC, RO),
+	F("num_purchased", "Number of Purchases", NUMERIC, RO),
+	F("mriInvoiceNum", "Last Invoice #", NUMERIC, RO),
+	F("mriInvoiceTotal", "Last Total Invoice Amount", PRICE, RO),
+	F("mrcAmount", "Last Charge Amount", PRICE, RO),
+	F("mrcUnpaid", "Total Amount of Unpaid Transactions", PRICE, RO),
+	F("mrcResult", "Last CC Status", DROP, RO),
+	FO("ccType", "Card Type", DROP, RO,
+	   "{\"1\":\"Visa\",\"2\":\"MasterCard\",\"3\":\"American Express\",\"4\":\"Discover\","
+	   "\"5\":\"PayPal\",\"6\":\"Other\"}"),
+	F("ccExpirationMonth", "Card Expiration Month", DROP, RO),
+	F("ccExpirationYear", "Card Expiration Year", NUMERIC, RO),
+	F("ccExpirationDate", "Card Expiration Date", FULLDATE, RO),
+	F("ccNumber", "Card Number (Last 4)", TEXT, RO),
+	F("unpaid_invoices", "Unpaid Invoices", NUMERIC, RO),
+	F("has_membership", "Has Membership", CHECK, RO),
+	CREATED("Date Added"),
+	MODIFIED("Date Modified"),
+	F("dla", "Date of Last Activity", TIMESTAMP, RO),
+	F("time_since_dla", "Time Since Last Activity", NUMERIC, RO),
+	F("unique_id", "Unique ID", TEXT, RO | SBX_F_UNIQUE),
+	F("system_source", "System Source", DROP, RO),
+	F("source_location", "Source Location", TEXT, RO),
+	F("ip_addy", "IP Address", TEXT, ED),
+	F("ip_addy_display", "IP Address (display)", TEXT, RO),
+	F("import_id", "Import ID", NUMERIC, RO),
+	F("bindex", "Bindex", NUMERIC, RO),
+	F("last_inbound_sms", "Last Inbound SMS", LONGTEXT, RO),
+	F("fb_gender", "Gender", TEXT, ED),
+	F("facebook_link", "Facebook", URL, ED),
+	F("twitter_link", "Twitter", URL, ED),
+	F("instagram_link", "Instagram", URL, ED),
+	F("linkedin_link", "LinkedIn", URL, ED),
+	F("profile_image", "Profile Image", URL, ED),
+	F("emailHash", "Email Hash", TEXT, RO),
+	F("n_media", "First Media", TEXT, RO),
+};
+
+/* Tasks (1): the fields of examples/resp-get-task-single.json. */
+static const sbx_field_def task_fields[] = {
+	{"owner", "Assignee", SBX_FT_PARENT, ED | SBX_F_DELETABLE, NULL, "2", "1", NULL},
+	FP("drip_id", "Sequence", RO, "5"),
+	/* The example meta shows no parent_object for contact_id: it follows object_type_id. */
+	F("contact_id", "Contact", PARENT, RO),
+	F("step_num", "Step", NUMERIC, RO),
+	F("subject", "Subject", TEXT, ED),
+	F("date_assigned", "Date Assigned", TIMESTAMP, RO),
+	F("date_due", "Date Due", TIMESTAMP, ED),
+	F("date_complete", "Date Completed", TIMESTAMP, RO),
+	F("status", "Status", DROP, ED),
+	F("type", "Type", NUMERIC, RO),
+	F("details", "Details", LONGTEXT, ED),
+	F("hidden", "Hidden", CHECK, RO),
+	FP("call_outcome_id", "Outcome", RO, "66"),
+	FP("item_id", "Task Message", RO, "7"),
+	F("notifications", "Notifications", TEXT, RO),
+	F("rules", "Rules", TEXT, RO),
+	F("object_type_id", "Object Type", NUMERIC, RO),
+	F("object_name", "Object Name", TEXT, RO),
+};
+
+/* Users (2): staff; every record's `owner` points here. Fields UNCONFIRMED (§9). */
+static const sbx_field_def user_fields[] = {
+	F("firstname", "First Name", TEXT, ED),
+	F("lastname", "Last Name", TEXT, ED),
+	F("email", "Email", EMAIL, ED),
+	F("cell_phone", "Cell Phone", PHONE, ED),
+	CREATED("Date Added"),
+	MODIFIED("Date Modified"),
+};
+
+/* Sequences (5): id key drip_id and subscriber_count per [DIVI], UNCONFIRMED (§9). */
+static const sbx_field_def sequence_fields[] = {
+	F("name", "Name", TEXT, ED),
+	F("subscriber_count", "Subscribers", NUMERIC, RO),
+	FDF("object_type_id", "Object Type", NUMERIC, ED, "0"),
+	FO("pause", "Status", DROP, ED, "{\"0\":\"Live\",\"1\":\"Paused\"}"),
+	OWNER,
+	CREATED("Date Created"),
+	MODIFIED("Date Modified"),
+};
+
+/* Rules (6): §7.1, in the order of examples/resp-get-rule-single.json. */
+static const sbx_field_def rule_fields[] = {
+	FP("drip_id", "Sequence", ED, "5"),
+	F("events", "Events", LONGTEXT, ED),
+	F("conditions", "Conditions", LONGTEXT, ED),
+	F("actions", "Actions", LONGTEXT, ED),
+	F("name", "Name", TEXT, ED),
+	{"pause", "Status", SBX_FT_DROP, ED, "{\"0\":\"Live\",\"1\":\"Paused\"}", NULL, "0", NULL},
+	FDF("last_action", "Last Action", TIMESTAMP, RO, "0"),
+	FDF("object_type_id", "Object Type", NUMERIC, ED, "0"),
+	CREATED("Date Created"),
+	MODIFIED("Date Modified"),
+	F("tags", "Tags", TEXT, ED),
+};
+
+/* Messages (7): §6.2 writable fields, then the read-only ones. */
+static const sbx_field_def message_fields[] = {
+	F("alias", "Name", TEXT, ED),
+	F("name", "Name", MERGEFIELD, SBX_F_DELETABLE),
+	F("type", "Type", TEXT, ED),
+	FDF("object_type_id", "Object Type", NUMERIC, ED, "0"),
+	F("subject", "Subject", TEXT, ED | SBX_F_DELETABLE),
+	F("from", "From", TEXT, ED),
+	F("send_out_name", "Send Out Name", TEXT, ED),
+	F("send_from", "Send From", EMAIL, ED),
+	F("reply_to_email", "Reply To Email", EMAIL, ED),
+	F("send_to", "Send To", TEXT, ED),
+	F("plaintext", "Plain Text", LONGTEXT, ED),
+	F("message_body", "Message Body", LONGTEXT, ED),
+	F("resource", "Resource", LONGTEXT, ED),
+	F("email_title", "Email Title", TEXT, ED),
+	F("transactional_email", "Transactional Email", CHECK, ED),
+	F("utm_tracking", "UTM Tracking", CHECK, ED),
+	F("task_data", "Task Data", LONGTEXT, ED),
+	F("due_date", "Due Date", NUMERIC, ED),
+	FP("task_owner", "Task Owner", ED, "2"),
+	FP("task_form", "Task Form", ED, "122"),
+	{"last_save", "Last Saved", SBX_FT_TIMESTAMP, SBX_F_MODIFIED, NULL, NULL, NULL, NULL},
+	F("last_auto", "Last Autosaved", TIMESTAMP, RO),
+	F("autosave", "Autosave", LONGTEXT, RO),
+	CREATED("Date Created"),
+	MODIFIED("Date Modified"),
+	F("mcsent", "Sent", NUMERIC, RO),
+	F("mcopened", "Opened", NUMERIC, RO),
+	F("mcclicked", "Clicked", NUMERIC, RO),
+	F("mcnotopened", "Not Opened", NUMERIC, RO),
+	F("mcnotclicked", "Not Clicked", NUMERIC, RO),
+	F("mcabuse", "Complaints", NUMERIC, RO),
+	F("mcunsub", "Unsubscribed", NUMERIC, RO),
+	F("spam_score", "Spam Score", NUMERIC, RO),
+	F("json_data", "ONTRAmail Data", LONGTEXT, RO),
+	OWNER,
+	F("word_wrap_checkbox", "Word Wrap", CHECK, RO),
+	F("email_header_data", "Email Header Data", LONGTEXT, RO),
+	F("site_id", "Site", NUMERIC, RO),
+	F("tags", "Tags", TEXT, RO),
+};
+
+/* Tags (14): id key tag_id (§9). */
+static const sbx_field_def tag_fields[] = {
+	F("tag_name", "Tag Name", TEXT, ED | SBX_F_REQUIRED),
+	FDF("object_type_id", "Object Type", NUMERIC, ED, "0"),
+};
+
+/* Forms (122): examples/resp-get-forms-list.json and -meta.json; id key form_id. */
+static const sbx_field_def form_fields[] = {
+	F("formname", "Form Name", TEXT, ED | SBX_F_DELETABLE),
+	F("type", "Type", NUMERIC, RO),
+	F("tags", "Tags", TEXT, ED),
+	F("redirect", "Thank You Page", URL, SBX_F_DELETABLE),
+};
+
+/* Automations / Campaign Builder items (140): examples/resp-get-campaignbuilderitem*. */
+static const sbx_field_def campaign_fields[] = {
+	F("name", "Name", TEXT, ED | SBX_F_UNIQUE),
+	CREATED("Date Created"),
+	MODIFIED("Date Modified"),
+	FDF("object_type_id", "Object Type", NUMERIC, RO, "0"),
+	FO("pause", "Status", DROP, ED, "{\"0\":\"Live\",\"1\":\"Paused\"}"),
+	FDF("deleted", "Deleted", TEXT, RO, "false"),
+	F("state", "State", TEXT, RO),
+	F("subs", "Subscribers", NUMERIC, RO),
+	F("subs_ever", "Subscribers Ever", NUMERIC, RO),
+	F("element_num", "Elements", NUMERIC, RO),
+	F("todos", "To-dos", NUMERIC, RO),
+};
+
+/* Webhook subscriptions (145): §8.1, examples/resp-get-webhooks-list.json. */
+static const sbx_field_def webhook_fields[] = {
+	F("event", "Event", TEXT, ED | SBX_F_REQUIRED),
+	FDF("data", "Data", TEXT, ED, ""),
+	F("url", "URL", URL, ED | SBX_F_REQUIRED),
+	F("last_hook", "Last Hook", TIMESTAMP, RO),
+	FDF("last_code", "Last Code", NUMERIC, RO, "0"),
+	FDF("last_payload", "Last Payload", LONGTEXT, RO, ""),
+	OWNER,
+};
+
+static const sbx_type_def types[] = {
+	{0, "Contact", "Contact", "Contacts", "id", SBX_ACC_ALL, 0,
+	 "fn,email,office_phone,date,grade,dla,contact_id", contact_fields, N(contact_fields)},
+	{1, "Task", "Task", "Tasks", "id", SBX_ACC_GET | SBX_ACC_PUT, 0,
+	 "subject,contact_id,owner,date_due,status", task_fields, N(task_fields)},
+	{2, "User", NULL, NULL, "id", SBX_ACC_GET, 0, "firstname,lastname,email", user_fields,
+	 N(user_fields)},
+	{5, "Sequence", NULL, NULL, "drip_id", SBX_ACC_GET, 0, "name,subscriber_count",
+	 sequence_fields, N(sequence_fields)},
+	{6, "Rule", "Rule", "Rules", "id", SBX_ACC_ALL, 0, "name,last_action,pause,date,dlm",
+	 rule_fields, N(rule_fields)},
+	{7, "Message", "Message", "Messages", "id", SBX_ACC_GET | SBX_ACC_DELETE, 0,
+	 "name,subject,spam_score,date,type,mcsent,mcopened,mcclicked,mcnotopened,mcnotclicked,"
+	 "mcunsub,mcabuse,dlm",
+	 message_fields, N(message_fields)},
+	{14, "Tag", "Tag", "Tags", "tag_id", SBX_ACC_ALL, 0, "tag_name,object_type_id", tag_fields,
+	 N(tag_fields)},
+	{122, "SmartFormFE", "Form", "Forms", "form_id", SBX_ACC_GET, 0, "formname,type,tags",
+	 form_fields, N(form_fields)},
+	{140, "CampaignBuilder", "CampaignBuilderItem", "CampaignBuilderItems", "id", SBX_ACC_GET, 0,
+	 "name,state,date,dlm,subs,subs_ever,element_num,todos", campaign_fields,
+	 N(campaign_fields)},
+	{145, "Webhook", "Webhook", "Webhooks", "id", SBX_ACC_GET, 0, "event,url,last_hook,last_code",
+	 webhook_fields, N(webhook_fields)},
+};
+
+/*
+ * The records a new account starts with: the owner user every `owner` points
+ * at, and a few pick-list entries so sequences/campaigns/forms are never empty
+ * in demos and tests (Ontraport accounts come with example automations too).
+ */
+static const struct {
+	long long type;
+	const char *json;
+} seed_records[] = {
+	{2, "{\"firstname\":\"Sandbox\",\"lastname\":\"Owner\",\"email\":\"owner@sandbox.example\"}"},
+	{5, "{\"name\":\"Welcome Sequence\",\"subscriber_count\":\"0\"}"},
+	{5, "{\"name\":\"Nurture Sequence\",\"subscriber_count\":\"0\"}"},
+	{140, "{\"name\":\"Example: High Level Customer Lifecycle\",\"pause\":\"0\",\"state\":\"0\","
+	      "\"subs\":\"0\"}"},
+	{140, "{\"name\":\"Onboarding Automation\",\"pause\":\"0\",\"state\":\"0\",\"subs\":\"0\"}"},
+	{122, "{\"formname\":\"Contact Us\",\"type\":\"11\",\"tags\":null}"},
+	{122, "{\"formname\":\"Newsletter Signup\",\"type\":\"11\",\"tags\":null}"},
+};
+
+/* clang-format on */
+
+int sbx_schema_seed(sbx_store *st, sbx_err *e)
+{
+	size_t i;
+
+	if (sbx_meta__create_schema(st, e) < 0)
+		return -1;
+	for (i = 0; i < N(types); i++)
+		if (sbx_store_add_type(st, &types[i], e) < 0)
+			return -1;
+	for (i = 0; i < N(seed_records); i++) {
+		const sbx_otype *t = sbx_store_type(st, seed_records[i].type);
+		json_t *v = json_loads(seed_records[i].json, 0, NULL);
+		long long id;
+		int rc;
+
+		if (!t || !v) {
+			json_decref(v);
+			return sbx_err_set(e, 500, "could not seed object type %lld",
+			                   seed_records[i].type);
+		}
+		rc = sbx_record_insert(st, t, v, SBX_REC_RAW, &id, NULL, e);
+		json_decref(v);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
