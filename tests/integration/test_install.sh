@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The library as users get it: `cmake --install` puts the header, the shared
+# and static libraries, ontraport.pc and the binary in place; a program built
+# with `pkg-config --cflags --libs ontraport` links and talks to a sandbox; the
+# shared library exports only ontra_* names.
+. "$(dirname "$0")/lib.sh"
+: "${ONTRA_BUILD_DIR:?}"
+
+PREFIX="$TMP/prefix"
+run cmake --install "$ONTRA_BUILD_DIR" --prefix "$PREFIX"
+assert_rc 0 "cmake --install"
+LIBDIR=$(dirname "$(find "$PREFIX" -name 'libontraport.so' | head -1)")
+for f in "$PREFIX/include/ontraport.h" "$LIBDIR/libontraport.so" "$LIBDIR/libontraport.a" \
+	"$LIBDIR/pkgconfig/ontraport.pc" "$PREFIX/bin/ontraport"; do
+	CHECKS=$((CHECKS + 1))
+	[ -e "$f" ] || fail "not installed: $f"
+done
+
+# Exported symbols: every one carries the prefix.
+bad=$(nm -D --defined-only "$LIBDIR/libontraport.so" | awk '{print $3}' | grep -v '^ontra_' || true)
+assert_eq "$bad" "" "symbols exported without the ontra_ prefix"
+CHECKS=$((CHECKS + 1))
+[ "$(nm -D --defined-only "$LIBDIR/libontraport.so" | grep -c ' T ontra_')" -ge 20 ] || fail "too few exported functions"
+
+# A program built against the installed copy through pkg-config.
+cat >"$TMP/hello.c" <<'C'
+#include <ontraport.h>
+#include <stdio.h>
+#include <stdlib.h>
+int main(void)
+{
+	ontra_client_options o = ONTRA_CLIENT_OPTIONS_INIT;
+	ontra_request req = ONTRA_REQUEST_INIT;
+	ontra_client *c;
+	json_t *data;
+	o.base_url = getenv("ONTRAPORT_BASE_URL");
+	o.app_id = getenv("ONTRAPORT_APP_ID");
+	o.api_key = getenv("ONTRAPORT_API_KEY");
+	if (ontra_client_new(&c, &o) < 0)
+		return 2;
+	req.path = "/Contacts";
+	if (ontra_call_data(&data, c, &req) < 0) {
+		fprintf(stderr, "%s\n", ontra_error_last()->message);
+		return 1;
+	}
+	printf("%s %zu\n", ontra_version(), json_array_size(data));
+	json_decref(data);
+	ontra_client_free(c);
+	return 0;
+}
+C
+cc=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$ONTRA_BUILD_DIR/CMakeCache.txt")
+san=""
+grep -q '^ONTRA_SANITIZE:BOOL=ON' "$ONTRA_BUILD_DIR/CMakeCache.txt" && san="-fsanitize=address,undefined"
+export PKG_CONFIG_PATH="$LIBDIR/pkgconfig"
+run pkg-config --cflags --libs ontraport
+assert_rc 0 "pkg-config knows ontraport"
+assert_contains "$OUT" "-lontraport"
+# shellcheck disable=SC2046
+run "${cc:-cc}" $san -std=c17 -Wall -Wextra -Werror -o "$TMP/hello" "$TMP/hello.c" $(pkg-config --cflags --libs ontraport) -Wl,-rpath,"$LIBDIR"
+assert_rc 0 "compile against the installed library"
+start_sandbox
+run "$TMP/hello"
+assert_rc 0 "run against the sandbox"
+assert_contains "$OUT" "0.1.0 0"
+run "$PREFIX/bin/ontraport" api GET /Contacts
+assert_rc 0 "the installed binary"
+
+finish
