@@ -330,6 +330,224 @@ ONTRA_EXTERN int ontra_condition_add(json_t *condition, const char *conj, const 
 ONTRA_EXTERN int ontra_where_parse(json_t **out, const char *text);
 
 /* ------------------------------------------------------------------------
+ * Messages (object type 7): create, update, get; list with ontra_search
+ * ------------------------------------------------------------------------ */
+
+#define ONTRA_MESSAGE_OPTIONS_VERSION 1
+
+/*
+ * The fields of a message, as the seed's "Create / Update a Message"
+ * modules name them. NULL (or -1 for the ints) means "not given": not sent.
+ * Each field belongs to some message types only (noted after the field);
+ * giving one that does not belong to the message's type is refused with
+ * ONTRA_EINVALID before anything is sent. Strings are borrowed.
+ */
+typedef struct ontra_message_options {
+	unsigned int version;          /* ONTRA_MESSAGE_OPTIONS_VERSION */
+	long long id;                  /* update: the message's id (required); create: 0 */
+	const char *type;              /* "e-mail" (also "email", "legacyemail"), "template"
+	                                  (ONTRAmail), "sms" or "task"; required on create,
+	                                  fetched from the message when absent on update */
+	const char *name;              /* all types: the message's name (alias) */
+	const char *subject;           /* e-mail (required on create), template; task: its title */
+	const char *send_from;         /* e-mail, template: the sender's address (send_from) */
+	const char *from;              /* e-mail, template: "owner", "custom" or a user id */
+	const char *send_out_name;     /* e-mail, template: the sender's name; implies from=custom */
+	const char *reply_to;          /* e-mail, template: reply_to_email */
+	const char *plaintext;         /* e-mail, template: the plain-text body */
+	const char *html;              /* e-mail: the HTML body (message_body) */
+	const char *email_title;       /* e-mail, template: email_title */
+	int transactional;             /* e-mail, template: 1 transactional, 0 marketing, -1 not given */
+	const char *spam_score;        /* e-mail, template: a number (spam_score) */
+	const char *template_content;  /* template: the ONTRAmail JSON structure (resource) */
+	const char *sms_content;       /* sms: the text (sent as plaintext) */
+	const char *send_to;           /* sms: the field holding the number (default sms_number);
+	                                  e-mail, template: a related record's field (custom objects) */
+	const char *task_data;         /* task: the instructions (task_data) */
+	const char *due_date;          /* task: days after assignment, a whole number (due_date) */
+	const char *task_owner;        /* task: the assignee's user id (task_owner) */
+	const char *task_form;         /* task: a form id (task_form) */
+	int object_type;               /* all types: object_type_id; -1 = not given (contacts) */
+} ontra_message_options;
+
+#define ONTRA_MESSAGE_OPTIONS_INIT                                                             \
+	{ONTRA_MESSAGE_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+	 NULL, -1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1}
+
+/**
+ * POST /message (form-encoded, as the official SDK sends it): create a
+ * message. *out is the server's reply (new): {"id": 7, "date": "..."}.
+ * Errors: ONTRA_EINVALID (checked locally, nothing sent: unknown type, a
+ * field of another type, a missing required field, a malformed value), and
+ * the errors of ontra_call.
+ */
+ONTRA_EXTERN int ontra_message_create(json_t **out, ontra_client *c,
+                                      const ontra_message_options *o);
+
+/**
+ * PUT /message (form-encoded): update message o->id with the fields given.
+ * Without o->type, the message is read first (GET /Message) to learn its
+ * type, which the API requires and the checks need. *out is the reply
+ * (new): {"id": "7", "date": "..."}. Errors: as ontra_message_create, and
+ * ONTRA_ENOTFOUND.
+ */
+ONTRA_EXTERN int ontra_message_update(json_t **out, ontra_client *c,
+                                      const ontra_message_options *o);
+
+/** GET /Message: *out is the message record (new). Errors: ONTRA_ENOTFOUND. */
+ONTRA_EXTERN int ontra_message_get(json_t **out, ontra_client *c, long long id);
+
+/**
+ * The API's spelling of a message type given in any accepted spelling
+ * ("email" -> "e-mail", "Template" -> "template"), or NULL when it is not
+ * one of e-mail, template, sms, task (static string).
+ */
+ONTRA_EXTERN const char *ontra_message_type_canonical(const char *type);
+
+/* ------------------------------------------------------------------------
+ * Rules (object type 6): the rule language, its catalogue, and the calls
+ * ------------------------------------------------------------------------ */
+
+/*
+ * A rule has three parts, each a string in Ontraport's rule language:
+ *
+ *   item        Name(arg,arg,...)       e.g. Contact_added_to_campaign(1)
+ *   events      item;item;...           any of them fires the rule
+ *   conditions  item;item|item...       ';' = AND, '|' = OR; may be empty
+ *   actions     item;item;...           all run, in order
+ *
+ * Arguments cannot contain ( ) , ; | (the language has no escapes).
+ * Ping_APIURL also has a legacy form with '::' between its arguments.
+ */
+typedef enum ontra_rule_part {
+	ONTRA_RULE_EVENTS = 0,
+	ONTRA_RULE_CONDITIONS = 1,
+	ONTRA_RULE_ACTIONS = 2
+} ontra_rule_part;
+
+/* What an item's argument may hold. */
+typedef enum ontra_rule_arg_kind {
+	ONTRA_RULE_ARG_ID = 0,           /* a record id: a positive whole number */
+	ONTRA_RULE_ARG_NUMBER,           /* a whole number >= 0 (a count, an offset) */
+	ONTRA_RULE_ARG_AMOUNT,           /* a number >= 0, decimals allowed */
+	ONTRA_RULE_ARG_UNITS,            /* 0 days, 1 weeks, 2 months */
+	ONTRA_RULE_ARG_OPTION,           /* a whole number in [min, max]; meanings in `values` */
+	ONTRA_RULE_ARG_CONDITIONAL,      /* Equal To, Not Equal To, Greater Than, ... */
+	ONTRA_RULE_ARG_DATE_CONDITIONAL, /* 1 on, 2 before, 3 after */
+	ONTRA_RULE_ARG_ANY_CONDITIONAL,  /* either of the two above */
+	ONTRA_RULE_ARG_DATE,             /* a relative-date token (TODAY, ...), Unix seconds
+	                                    or YYYY-MM-DD */
+	ONTRA_RULE_ARG_FIELD,            /* a field name or number (firstname, f1234) */
+	ONTRA_RULE_ARG_TEXT,             /* non-empty text */
+	ONTRA_RULE_ARG_VALUE,            /* any text, empty allowed */
+	ONTRA_RULE_ARG_OBJECT_TYPE       /* an object type id: a whole number >= 0 */
+} ontra_rule_arg_kind;
+
+typedef struct ontra_rule_arg {
+	const char *name;         /* as the official SDK names it: "sequence_id" */
+	ontra_rule_arg_kind kind;
+	int min, max;             /* ONTRA_RULE_ARG_OPTION: the allowed range */
+	const char *values;       /* what the values mean ("0 before, 1 after"), or NULL */
+} ontra_rule_arg;
+
+/* One entry of the catalogue. Read fields through the pointer only (it may grow). */
+typedef struct ontra_rule_def {
+	const char *name;         /* "Contact_added_to_campaign" */
+	ontra_rule_part part;
+	const ontra_rule_arg *args;
+	size_t nargs;             /* the exact number of arguments */
+	int contacts_only;        /* only for rules on contacts (object type 0) */
+	const char *summary;      /* one lowercase line */
+} ontra_rule_def;
+
+/** "events", "conditions" or "actions" (static string; "?" for other values). */
+ONTRA_EXTERN const char *ontra_rule_part_name(ontra_rule_part part);
+
+/** How many items the catalogue holds for a part (0 for an invalid part). */
+ONTRA_EXTERN size_t ontra_rule_catalogue_size(ontra_rule_part part);
+
+/** Entry i of a part's catalogue (static), or NULL when i is out of range. */
+ONTRA_EXTERN const ontra_rule_def *ontra_rule_catalogue_at(ontra_rule_part part, size_t i);
+
+/** The entry of that exact name (case-sensitive, as the API is), or NULL. */
+ONTRA_EXTERN const ontra_rule_def *ontra_rule_catalogue_find(ontra_rule_part part,
+                                                             const char *name);
+
+/* The value lists of the rule language (REFERENCE.md §7.6). */
+typedef enum ontra_rule_vocab {
+	ONTRA_RULE_VOCAB_CONDITIONALS = 0, /* "Equal To", ... */
+	ONTRA_RULE_VOCAB_RELATIVE_DATES = 1 /* "TODAY", "YESTERDAY", ... */
+} ontra_rule_vocab;
+
+/** A NULL-terminated static list of the words of a vocabulary, or NULL. */
+ONTRA_EXTERN const char *const *ontra_rule_vocabulary(ontra_rule_vocab which);
+
+/**
+ * Parse one part of a rule (syntax only; no I/O). *out is a new JSON array,
+ * one object per item: {"name": "...", "args": ["...", ...]} and, for
+ * conditions after the first, "join": "AND" or "OR". Whitespace around
+ * items and arguments is dropped. An empty string gives an empty array.
+ * Errors: ONTRA_EINVALID, the message naming the part, the item's position
+ * and text ("conditions item 2 'Is_in_category(2': missing ')'"); input
+ * past the limits (64 KiB, 256 items, 16 arguments an item) is refused.
+ */
+ONTRA_EXTERN int ontra_rule_parse(json_t **out, ontra_rule_part part, const char *text);
+
+/**
+ * Parse one part and check it against the catalogue, for a rule on
+ * object_type. On success *out is the part in canonical form (new string,
+ * free with ontra_free): items joined by ';' or '|', arguments by ','
+ * without spaces. Refused (ONTRA_EINVALID), with the item and its position
+ * named: syntax errors, unknown names (with the nearest name suggested),
+ * wrong argument counts (with the expected signature), values outside their
+ * vocabulary, contacts-only items in a rule for another object type, and an
+ * empty events or actions part.
+ */
+ONTRA_EXTERN int ontra_rule_check(char **out, ontra_rule_part part, const char *text,
+                                  int object_type);
+
+#define ONTRA_RULE_OPTIONS_VERSION 1
+
+/* A rule's fields. NULL (or -1 for the ints) means "not given": not sent. */
+typedef struct ontra_rule_options {
+	unsigned int version;     /* ONTRA_RULE_OPTIONS_VERSION */
+	long long id;             /* update: the rule's id (required); create: 0 */
+	const char *name;         /* the rule's name */
+	const char *events;       /* required on create */
+	const char *conditions;   /* may be "" (none) */
+	const char *actions;      /* required on create */
+	int object_type;          /* object_type_id; -1 = not given (create: contacts) */
+	const char *tags;         /* the rule's tags (sent as `tags`) */
+	int pause;                /* 1 paused, 0 live, -1 not given */
+} ontra_rule_options;
+
+#define ONTRA_RULE_OPTIONS_INIT \
+	{ONTRA_RULE_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, -1, NULL, -1}
+
+/**
+ * POST /Rules (JSON): create a rule. events, conditions and actions are
+ * checked first (ontra_rule_check) and sent in canonical form. With pause =
+ * 1 the new rule is then paused (PUT /Rules), as the API takes no pause on
+ * create. *out is the created record (new). Errors: ONTRA_EINVALID (checked
+ * locally, nothing sent), and the errors of ontra_call.
+ */
+ONTRA_EXTERN int ontra_rule_create(json_t **out, ontra_client *c, const ontra_rule_options *o);
+
+/**
+ * PUT /Rules (form-encoded): update rule o->id with the fields given. When
+ * the rule's object type is needed for the checks and not given, the rule
+ * is read first (GET /Rule). *out is the changed attributes (new), with id
+ * and dlm. Errors: as ontra_rule_create, and ONTRA_ENOTFOUND.
+ */
+ONTRA_EXTERN int ontra_rule_update(json_t **out, ontra_client *c, const ontra_rule_options *o);
+
+/** GET /Rule: *out is the rule record (new). Errors: ONTRA_ENOTFOUND. */
+ONTRA_EXTERN int ontra_rule_get(json_t **out, ontra_client *c, long long id);
+
+/** POST /objects/pause (pause = 1) or /objects/unpause (0) for rules, by id. */
+ONTRA_EXTERN int ontra_rule_pause(ontra_client *c, const long long *ids, size_t n, int pause);
+
+/* ------------------------------------------------------------------------
  * Object types and their fields (metadata from /objects/meta, cached)
  * ------------------------------------------------------------------------ */
 

@@ -52,6 +52,29 @@ show "$OP" api GET /Contacts -q listFields=id,firstname,lastname,email -o table
 step "Every response carries the rate-limit headers (-i shows them)"
 "$OP" api -i GET /Contacts -q range=1 | sed -n '1,/^$/p' | grep -E 'HTTP|X-Rate-Limit'
 
+step "Messages: one of each type, with the fields of its type; a field of another type is refused"
+# keep: show a command and its output, and keep the output for the next step's ids.
+keep() { printf '$ %s\n' "$*"; "$@" | tee "$WORK/last.json"; }
+printf '<h1>Hello [First Name]</h1><p>Welcome aboard.</p>\n' >"$WORK/mail.html"
+keep "$OP" messages create --type e-mail --name Welcome --subject 'Hi [First Name]' --html @"$WORK/mail.html" \
+	--from owner --email-type marketing -o ndjson
+MSG=$(jq -r .id "$WORK/last.json")
+show "$OP" messages create --type sms --name Reminder --sms-content 'See you at 5' -o ndjson
+show "$OP" messages create --type task --name Call --subject 'Call them' --due-date 2 --task-owner 1 -o ndjson
+show "$OP" messages update "$MSG" --subject 'Welcome, [First Name]' -o ndjson
+show "$OP" messages list -o table
+show "$OP" messages create --type sms --name Oops --html '<p>hi</p>' || echo "(exit code $?: refused, nothing sent)"
+
+step "Rules: written in Ontraport's rule language, checked against the catalogue before sending"
+show "$OP" rules catalogue actions -o table
+keep "$OP" rules create --name 'Welcome flow' -e 'Contact_added_to_campaign(1);Contact_added_to_category(2)' \
+	-c 'Is_in_category(2);Is_not_subscribed_to_drip(3)|Is_in_category(5)' \
+	-a "Add_contact_to_category(4);Send_contact_an_emailmbs($MSG)" -o ndjson
+RULE=$(jq -r .id "$WORK/last.json")
+show "$OP" rules pause "$RULE"
+show "$OP" rules get "$RULE" -o json
+show "$OP" rules create -e 'Contact_added_to_campaign(1)' -a 'Add_contact_to_categry(4)' || echo "(exit code $?: refused, nothing sent)"
+
 step "Errors are one line with a documented exit code"
 show "$OP" api GET /object -q objectID=0 -q id=999 >/dev/null || echo "(exit code $?: not found)"
 show "$OP" api GET /Contacts -q range || echo "(exit code $?: usage)"

@@ -178,6 +178,8 @@ extern const cli_command cli_cmd_tags;
 extern const cli_command cli_cmd_sequences;
 extern const cli_command cli_cmd_campaigns;
 extern const cli_command cli_cmd_forms;
+extern const cli_command cli_cmd_messages;
+extern const cli_command cli_cmd_rules;
 
 /* The whole command table (main.c), for help, man pages and completion. */
 extern const cli_command cli_root;

@@ -30,6 +30,8 @@ static const cli_command *const root_subs[] = {
 	&cli_cmd_sequences,
 	&cli_cmd_campaigns,
 	&cli_cmd_forms,
+	&cli_cmd_messages,
+	&cli_cmd_rules,
 	&cli_cmd_api,
 	&cli_cmd_sandbox,
 	&cmd_version,

@@ -11,6 +11,8 @@
 /* Every resource's routes. Adding a resource file = adding its table here. */
 static const sbx_route *const route_tables[] = {
     sbx_routes_objects,
+    sbx_routes_messages,
+    sbx_routes_rules,
     sbx_routes_control,
     NULL,
 };

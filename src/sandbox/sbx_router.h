@@ -67,6 +67,8 @@ typedef struct sbx_route {
 /* The route tables, one per resource file. */
 extern const sbx_route sbx_routes_objects[];
 extern const sbx_route sbx_routes_control[];
+extern const sbx_route sbx_routes_messages[]; /* messages.c */
+extern const sbx_route sbx_routes_rules[];    /* rules.c */
 
 /* ---- matching (pure, unit-tested) ---- */
 

@@ -1,0 +1,123 @@
+/* Argument helpers shared by the messages and rules commands. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "modargs.h"
+#include "objargs.h"
+#include "str.h"
+
+#define TEXT_FILE_MAX (16 * 1024 * 1024)
+
+int cli_object_type_opt(cli_ctx *ctx, const char *value, int *out)
+{
+	ontra_client *c;
+	long long v;
+	int rc;
+
+	*out = -1;
+	if (!value)
+		return EXIT_OK;
+	if (isdigit((unsigned char)value[0])) {
+		if (util_parse_ll(value, 0, 2147483647, &v) < 0)
+			return cli_usage_error(
+			    ctx, "invalid --object-type '%s': expected a name or a number", value);
+		*out = (int)v;
+		return EXIT_OK;
+	}
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
+		return rc;
+	return cli_type(ctx, c, value, out);
+}
+
+int cli_one_id(cli_ctx *ctx, const char *arg, const char *what, long long *out)
+{
+	if (!arg || util_parse_ll(arg, 1, 9007199254740991LL, out) < 0)
+		return cli_usage_error(ctx, "invalid %s id '%s': expected a positive whole number",
+		                       what, arg ? arg : "");
+	return EXIT_OK;
+}
+
+int cli_text_opt(cli_ctx *ctx, cli_args *args, const char *name, char **out)
+{
+	const char *v = cli_value(args, name);
+
+	(void)ctx;
+	*out = NULL;
+	if (!v)
+		return EXIT_OK;
+	*out = cli_value_or_file(v, TEXT_FILE_MAX, NULL);
+	return *out ? EXIT_OK : EXIT_ERROR;
+}
+
+static int write_record(json_t *obj, void *out)
+{
+	return cli_out_record(out, obj) < 0;
+}
+
+int cli_list_objects(cli_ctx *ctx, cli_args *args, int type, const char *const *table_cols)
+{
+	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
+	ontra_client *c;
+	cli_out *out;
+	long long lim;
+	int rc, lrc;
+
+	if (cli_value_ll(args, "limit", 1, 1LL << 40, 0, &lim) < 0)
+		return EXIT_USAGE;
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
+		return rc;
+	o.object_type = type;
+	o.limit = (size_t)lim;
+	o.search = cli_value(args, "search");
+	if (ctx->format == FMT_TABLE && table_cols) {
+		/* a table shows these columns: ask only for them (listFields) */
+		for (o.fields_count = 0; table_cols[o.fields_count]; o.fields_count++)
+			;
+		o.fields = table_cols;
+	}
+	out = cli_out_begin(ctx, ctx->format == FMT_TABLE ? table_cols : NULL);
+	if (!out)
+		return cli_error(EXIT_ERROR, "out of memory");
+	lrc = ontra_search(c, &o, write_record, out);
+	rc = lrc < 0 ? cli_fail_lib(ctx, lrc) : EXIT_OK;
+	if (cli_out_end(out) < 0 && rc == EXIT_OK)
+		rc = EXIT_ERROR;
+	return rc;
+}
+
+int cli_get_each(cli_ctx *ctx, cli_args *args,
+                 int (*get)(json_t **out, ontra_client *c, long long id),
+                 const char *const *table_cols)
+{
+	long long *ids = NULL;
+	ontra_client *c;
+	cli_out *out = NULL;
+	size_t n, i;
+	int rc, lrc;
+
+	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args),
+	                        &ids, &n)) != EXIT_OK)
+		return rc;
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
+		goto out;
+	if (n > 1 && !(out = cli_out_begin(ctx, ctx->format == FMT_TABLE ? table_cols : NULL))) {
+		rc = cli_error(EXIT_ERROR, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		json_t *rec;
+		if ((lrc = get(&rec, c, ids[i])) < 0) {
+			rc = cli_fail_lib(ctx, lrc);
+			break;
+		}
+		if (out ? cli_out_record(out, rec) < 0 : cli_out_value(ctx, rec) < 0)
+			rc = EXIT_ERROR;
+		json_decref(rec);
+	}
+	if (out && cli_out_end(out) < 0 && rc == EXIT_OK)
+		rc = EXIT_ERROR;
+out:
+	free(ids);
+	return rc;
+}

@@ -1,0 +1,31 @@
+/* Helpers shared by the messages and rules commands. Each prints its own error. */
+#ifndef CLI_MODARGS_H
+#define CLI_MODARGS_H
+
+#include "cli.h"
+
+/*
+ * --object-type: a number is taken as is (nothing is sent, so local checks
+ * still come before any request); a name is resolved through the account's
+ * metadata. NULL leaves *out at -1 ("not given"). Returns EXIT_OK or an exit code.
+ */
+int cli_object_type_opt(cli_ctx *ctx, const char *value, int *out);
+
+/* One positional id; returns EXIT_OK or a usage error. */
+int cli_one_id(cli_ctx *ctx, const char *arg, const char *what, long long *out);
+
+/*
+ * A text option that may be @FILE (read whole, up to 16 MiB). *out is NULL
+ * when the option is absent, else a new string the caller frees.
+ */
+int cli_text_opt(cli_ctx *ctx, cli_args *args, const char *name, char **out);
+
+/* Stream every object of a type (search text and limit from --search/--limit). */
+int cli_list_objects(cli_ctx *ctx, cli_args *args, int type, const char *const *table_cols);
+
+/* Print each record of several ids got with `get`, as one list when more than one. */
+int cli_get_each(cli_ctx *ctx, cli_args *args,
+                 int (*get)(json_t **out, ontra_client *c, long long id),
+                 const char *const *table_cols);
+
+#endif
