@@ -27,6 +27,7 @@ struct cli_out {
 	json_t *sample; /* table: rows held until widths are known */
 	size_t *widths;
 	int failed;
+	int fixed; /* columns were given: records add none */
 };
 
 static int add_col(cli_out *o, const char *name)
@@ -56,9 +57,11 @@ cli_out *cli_out_begin(cli_ctx *ctx, const char *const *columns)
 		return NULL;
 	o->ctx = ctx;
 	o->fmt = ctx->format;
-	for (; columns && *columns; columns++)
+	for (; columns && *columns; columns++) {
 		if (add_col(o, *columns) < 0)
 			o->failed = 1;
+		o->fixed = 1;
+	}
 	if (o->fmt == FMT_TABLE)
 		o->sample = json_array();
 	return o;
@@ -285,7 +288,7 @@ int cli_out_record(cli_out *o, json_t *rec)
 		break;
 	case FMT_TABLE:
 		if (!o->widths) {
-			if (json_is_object(rec))
+			if (json_is_object(rec) && !o->fixed)
 				keys_from(o, rec);
 			json_array_append(o->sample, rec);
 			if (json_array_size(o->sample) >= TABLE_SAMPLE)
