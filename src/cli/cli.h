@@ -178,6 +178,8 @@ extern const cli_command cli_cmd_tags;
 extern const cli_command cli_cmd_sequences;
 extern const cli_command cli_cmd_campaigns;
 extern const cli_command cli_cmd_forms;
+extern const cli_command cli_cmd_man;      /* hidden: names starting with '_' are not listed */
+extern const cli_command cli_cmd_complete;
 extern const cli_command cli_cmd_messages;
 extern const cli_command cli_cmd_rules;
 

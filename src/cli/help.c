@@ -84,7 +84,8 @@ void cli_help(FILE *f, const cli_command *cmd, const char *path)
 	if (cmd->subs) {
 		fprintf(f, "Commands:\n");
 		for (s = cmd->subs; *s; s++)
-			fprintf(f, "  %-18s  %s\n", (*s)->name, (*s)->summary);
+			if ((*s)->name[0] != '_')
+				fprintf(f, "  %-18s  %s\n", (*s)->name, (*s)->summary);
 		fputc('\n', f);
 	}
 	if (cmd->opts && cmd->opts->name) {

@@ -35,6 +35,8 @@ static const cli_command *const root_subs[] = {
 	&cli_cmd_api,
 	&cli_cmd_sandbox,
 	&cmd_version,
+	&cli_cmd_man,
+	&cli_cmd_complete,
 	NULL};
 
 const cli_command cli_root = {
@@ -85,7 +87,8 @@ static int unknown_command(const cli_command *group, const char *path, const cha
 	const char *near;
 
 	for (s = group->subs; *s && n < 64; s++)
-		cands[n++] = (*s)->name;
+		if ((*s)->name[0] != '_')
+			cands[n++] = (*s)->name;
 	near = util_nearest(name, cands, n);
 	fprintf(stderr, "ontraport: unknown command '%s%s%s'%s%s%s\n", path, *path ? " " : "", name,
 	        near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
