@@ -14,6 +14,7 @@ static const sbx_route *const route_tables[] = {
     sbx_routes_messages,
     sbx_routes_rules,
     sbx_routes_control,
+    sbx_routes_faults,
     NULL,
 };
 

@@ -37,12 +37,14 @@
 
 struct sbx_stats;
 struct sbx_ratelimit;
+struct sbx_faults;
 
 /* What the server shares with handlers. */
 typedef struct sbx_ctx {
 	sbx_store *store;
 	struct sbx_stats *stats;
 	struct sbx_ratelimit *limiter;
+	struct sbx_faults *faults; /* injected failures (sbx_faults.h) */
 	long account_id;
 } sbx_ctx;
 
@@ -69,6 +71,7 @@ extern const sbx_route sbx_routes_objects[];
 extern const sbx_route sbx_routes_control[];
 extern const sbx_route sbx_routes_messages[]; /* messages.c */
 extern const sbx_route sbx_routes_rules[];    /* rules.c */
+extern const sbx_route sbx_routes_faults[];   /* ctl_faults.c */
 
 /* ---- matching (pure, unit-tested) ---- */
 
