@@ -448,6 +448,60 @@ int sbx_record_delete_where(sbx_store *st, const sbx_otype *t, const sbx_query *
 	return run_where(st, t, q, "DELETE FROM ", 0, n, e);
 }
 
+int sbx_record_ids(sbx_store *st, const sbx_otype *t, const sbx_query *q, long long **out,
+                   size_t *n, sbx_err *e)
+{
+	util_buf sql = UTIL_BUF_INIT;
+	sqlite3_stmt *s;
+	long long *v = NULL;
+	size_t len = 0, alloc = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	util_buf_puts(&sql, "SELECT ");
+	sbx_sql_ident(&sql, t->id_field);
+	util_buf_puts(&sql, " FROM ");
+	sbx_sql_ident(&sql, t->table);
+	build_where(&sql, t, q);
+	util_buf_puts(&sql, " ORDER BY ");
+	sbx_sql_ident(&sql, t->id_field);
+	if (util_buf_failed(&sql)) {
+		util_buf_release(&sql);
+		return oom(e);
+	}
+	s = sbx_store_prepare(st, sql.data, e);
+	util_buf_release(&sql);
+	if (!s)
+		return -1;
+	if (bind_where(s, q, e) < 0) {
+		sbx_store_done(st, s);
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (len == alloc) {
+			size_t na = alloc ? alloc * 2 : 64;
+			long long *nv = realloc(v, na * sizeof *v);
+			if (!nv) {
+				sbx_store_done(st, s);
+				free(v);
+				return oom(e);
+			}
+			v = nv;
+			alloc = na;
+		}
+		v[len++] = sqlite3_column_int64(s, 0);
+	}
+	sbx_store_done(st, s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return sbx_store__sqlerr(st, e, "ids");
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
 int sbx_record_delete(sbx_store *st, const sbx_otype *t, long long id, sbx_err *e)
 {
 	sbx_query q = {0};

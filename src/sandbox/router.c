@@ -11,6 +11,9 @@
 /* Every resource's routes. Adding a resource file = adding its table here. */
 static const sbx_route *const route_tables[] = {
     sbx_routes_objects,
+    sbx_routes_writes,
+    sbx_routes_tags,
+    sbx_routes_subscriptions,
     sbx_routes_messages,
     sbx_routes_rules,
     sbx_routes_control,

@@ -67,7 +67,10 @@ typedef struct sbx_route {
 } sbx_route;
 
 /* The route tables, one per resource file. */
-extern const sbx_route sbx_routes_objects[];
+extern const sbx_route sbx_routes_objects[];       /* objects.c: reads, create */
+extern const sbx_route sbx_routes_writes[];        /* writes.c: update, delete, saveorupdate */
+extern const sbx_route sbx_routes_tags[];          /* tags.c */
+extern const sbx_route sbx_routes_subscriptions[]; /* subscriptions.c */
 extern const sbx_route sbx_routes_control[];
 extern const sbx_route sbx_routes_messages[]; /* messages.c */
 extern const sbx_route sbx_routes_rules[];    /* rules.c */
