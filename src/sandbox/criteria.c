@@ -790,7 +790,7 @@ out:
 }
 
 /* start, range, sort, sortDir, listFields. */
-static int read_paging(sbx_call *c, sbx_select *s)
+static int read_paging(sbx_call *c, const sbx_otype *t, sbx_select *s)
 {
 	sbx_query *q = &s->q;
 	const char *dir = NULL;
@@ -807,6 +807,9 @@ static int read_paging(sbx_call *c, sbx_select *s)
 		q->range = RANGE_MAX;
 	if (q->sort && !*q->sort)
 		q->sort = NULL;
+	/* "id" names the id key of every type, as in conditions (tags: tag_id). */
+	if (q->sort && !strcmp(q->sort, "id"))
+		q->sort = t->id_field;
 	if (dir && *dir) {
 		if (util_strieq(dir, "desc"))
 			q->desc = 1;
@@ -840,7 +843,7 @@ int sbx_call_select(sbx_call *c, const sbx_otype *t, unsigned flags, sbx_select 
 		s->q.nids = s->ids.n;
 		s->narrowed = 1;
 	}
-	if ((flags & SBX_SEL_PAGE) && read_paging(c, s) < 0)
+	if ((flags & SBX_SEL_PAGE) && read_paging(c, t, s) < 0)
 		return -1;
 	point_query(s);
 	return 0;
