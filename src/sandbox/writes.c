@@ -154,8 +154,7 @@ static const char *given(json_t *params, const char *name, char *buf, size_t buf
  * value in the request decides -- unique_id, then the email of a contact, then
  * each field marked unique (§3.2, §10).
  */
-static int find_match(sbx_store *st, const sbx_otype *t, json_t *params, long long *out,
-                      sbx_err *e)
+static int find_match(sbx_store *st, const sbx_otype *t, json_t *params, long long *out, sbx_err *e)
 {
 	const char *col = NULL, *value = NULL;
 	long long *ids = NULL;
@@ -163,13 +162,15 @@ static int find_match(sbx_store *st, const sbx_otype *t, json_t *params, long lo
 	char num[32];
 
 	*out = 0;
-	if (sbx_otype_field(t, "unique_id") && (value = given(params, "unique_id", num, sizeof num)))
+	if (sbx_otype_field(t, "unique_id") &&
+	    (value = given(params, "unique_id", num, sizeof num)))
 		col = "unique_id";
 	else if (t->id == 0 && (value = given(params, "email", num, sizeof num)))
 		col = "email";
 	for (i = 0; !col && i < t->nfields; i++) {
 		const sbx_field *f = &t->fields[i];
-		if ((f->flags & SBX_F_UNIQUE) && f->stored && (value = given(params, f->name, num, sizeof num)))
+		if ((f->flags & SBX_F_UNIQUE) && f->stored &&
+		    (value = given(params, f->name, num, sizeof num)))
 			col = f->name;
 	}
 	if (!col)
@@ -250,7 +251,8 @@ static void object_getbyemail(sbx_call *c)
 		         t->name);
 		return;
 	}
-	if (sbx_email_valid(email) && ids_where_eq(c->ctx->store, t, "email", email, &ids, &n, &e) < 0) {
+	if (sbx_email_valid(email) &&
+	    ids_where_eq(c->ctx->store, t, "email", email, &ids, &n, &e) < 0) {
 		sbx_fail_err(c, &e);
 		return;
 	}

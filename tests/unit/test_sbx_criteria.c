@@ -25,7 +25,8 @@ typedef struct fixture {
 } fixture;
 
 static const char *const records[] = {
-    "{\"firstname\":\"Mary\",\"lastname\":\"Smith\",\"email\":\"mary@example.com\",\"status\":\"6\","
+    "{\"firstname\":\"Mary\",\"lastname\":\"Smith\",\"email\":\"mary@example.com\",\"status\":"
+    "\"6\","
     "\"company\":\"Acme%Co\"}",
     "{\"firstname\":\"Ann\",\"lastname\":\"Jones\",\"email\":\"ann@example.com\",\"status\":2}",
     "{\"firstname\":\"Bob\",\"lastname\":\"\"}",
@@ -118,14 +119,32 @@ static const char *cond(fixture *f, const char *text, int legacy)
 	return out;
 }
 
-#define CL(field, op, value) "{\"field\":{\"field\":\"" field "\"},\"op\":\"" op "\",\"value\":" value "}"
+#define CL(field, op, value)                                                                       \
+	"{\"field\":{\"field\":\"" field "\"},\"op\":\"" op "\",\"value\":" value "}"
+
+typedef struct ccase {
+	const char *cond, *want;
+} ccase;
+
+/* Run each case; want is the matching ids, or prefix + the refusal's text. */
+static void check_cases(fixture *f, const ccase *cases, size_t n, int legacy, const char *prefix)
+{
+	char want[1024];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *got = cond(f, cases[i].cond, legacy);
+		snprintf(want, sizeof want, "%s%s", prefix, cases[i].want);
+		if (strcmp(got, want) != 0)
+			fail_msg("case %zu %s: got '%s', expected '%s'", i, cases[i].cond, got,
+			         want);
+	}
+}
 
 static void test_operators(void **state)
 {
 	fixture *f = *state;
-	static const struct {
-		const char *cond, *ids;
-	} cases[] = {
+	static const ccase cases[] = {
 	    {"[]", "1,2,3,4"},
 	    {"[" CL("email", "=", "{\"value\":\"mary@example.com\"}") "]", "1"},
 	    /* numbers as strings or numbers; numeric columns compare as numbers */
@@ -175,22 +194,14 @@ static void test_operators(void **state)
 	    {"[" CL("email", "=", "{\"value\":\"x' OR '1'='1\"}") "]", ""},
 	    {"[" CL("lastname", "=", "{\"value\":\"O'Hara\"}") "]", "4"},
 	};
-	size_t i;
 
-	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
-		const char *got = cond(f, cases[i].cond, 0);
-		if (strcmp(got, cases[i].ids) != 0)
-			fail_msg("case %zu %s: got '%s', expected '%s'", i, cases[i].cond, got,
-			         cases[i].ids);
-	}
+	check_cases(f, cases, sizeof cases / sizeof *cases, 0, "");
 }
 
 static void test_legacy_strings(void **state)
 {
 	fixture *f = *state;
-	static const struct {
-		const char *cond, *ids;
-	} cases[] = {
+	static const ccase cases[] = {
 	    {"email = 'mary@example.com'", "1"},
 	    {"email like '%@example.com'", "1,2"},
 	    {"email LIKE '%@example.com' AND status > 5", "1"},
@@ -204,58 +215,58 @@ static void test_legacy_strings(void **state)
 	    {"status != 6", "2,4"},
 	    {"status >= -1.5", "1,2,4"},
 	    {"", "1,2,3,4"},
-	    {"email = ", "400:Invalid condition: expected a 'quoted' value or a number at column 9"},
+	    {"email = ",
+	     "400:Invalid condition: expected a 'quoted' value or a number at column 9"},
 	    {"email = 'x' email = 'y'",
 	     "400:Invalid condition: expected AND or OR at column 13 near 'email = 'y''"},
-	    {"email = 'x' AND", "400:Invalid condition: expected a clause after AND/OR at column 16"},
+	    {"email = 'x' AND",
+	     "400:Invalid condition: expected a clause after AND/OR at column 16"},
 	    {"(email = 'x')", "400:Invalid condition: parentheses are not supported (AND binds "
 	                      "tighter than OR) at column 1 near '(email = 'x')'"},
-	    {"email BETWEEN 1 AND 2",
-	     "400:Invalid condition: expected an operator (=, <>, <, >, <=, >=, LIKE, IN, NOT IN, IS "
-	     "NULL) at column 7 near 'BETWEEN 1 AND 2'"},
+	    {"email BETWEEN 1 AND 2", "400:Invalid condition: expected an operator (=, <>, <, >, "
+	                              "<=, >=, LIKE, IN, NOT IN, IS "
+	                              "NULL) at column 7 near 'BETWEEN 1 AND 2'"},
 	    {"email = 'open", "400:Invalid condition: unterminated quoted value at column 9 near "
 	                      "''open'"},
 	    {"status = 6x", "400:Invalid condition: malformed number at column 10 near '6x'"},
 	    {"id NOT 3", "400:Invalid condition: expected IN after NOT at column 8 near '3'"},
 	    {"id IN 3", "400:Invalid condition: expected '(' after IN at column 7 near '3'"},
-	    {"emial = 'x'", "400:Invalid condition: unknown field 'emial' for Contact (did you mean "
-	                    "'email'?)"},
+	    {"emial = 'x'",
+	     "400:Invalid condition: unknown field 'emial' for Contact (did you mean "
+	     "'email'?)"},
 	    {"1 = 1", "400:Invalid condition: expected a field name at column 1 near '1 = 1'"},
 	};
-	size_t i;
 
-	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
-		const char *got = cond(f, cases[i].cond, 1);
-		if (strcmp(got, cases[i].ids) != 0)
-			fail_msg("case %zu \"%s\": got '%s', expected '%s'", i, cases[i].cond, got,
-			         cases[i].ids);
-	}
+	check_cases(f, cases, sizeof cases / sizeof *cases, 1, "");
 }
 
 static void test_refused(void **state)
 {
 	fixture *f = *state;
-	static const struct {
-		const char *cond, *error;
-	} cases[] = {
+	static const ccase cases[] = {
 	    {"{}", "expected a JSON array of clauses"},
 	    {"7", "expected a JSON array of clauses"},
 	    {"[" CL("emial", "=", "{\"value\":1}") "]",
 	     "unknown field 'emial' for Contact (did you mean 'email'?)"},
 	    {"[" CL("zzzzzz", "=", "{\"value\":1}") "]", "unknown field 'zzzzzz' for Contact"},
 	    /* an identifier that tries to be SQL is just an unknown field */
-	    {"[{\"field\":{\"field\":\"email\\\" OR 1=1 --\"},\"op\":\"=\",\"value\":{\"value\":1}}]",
+	    {"[{\"field\":{\"field\":\"email\\\" OR 1=1 "
+	     "--\"},\"op\":\"=\",\"value\":{\"value\":1}}]",
 	     "unknown field 'email\" OR 1=1 --' for Contact"},
 	    {"[" CL("fn", "=", "{\"value\":1}") "]",
 	     "field 'fn' of Contact is computed and cannot be searched (clause 1)"},
 	    {"[" CL("email", "BETWEEN", "{\"value\":1}") "]",
-	     "unknown operator 'BETWEEN' in clause 1 (expected =, <>, >, <, >=, <=, LIKE, IN, NOT IN, "
+	     "unknown operator 'BETWEEN' in clause 1 (expected =, <>, >, <, >=, <=, LIKE, IN, NOT "
+	     "IN, "
 	     "IS, IS NOT EMPTY)"},
 	    {"[" CL("email", "=; DROP TABLE o_0", "{\"value\":1}") "]",
-	     "unknown operator '=; DROP TABLE o_0' in clause 1 (expected =, <>, >, <, >=, <=, LIKE, "
+	     "unknown operator '=; DROP TABLE o_0' in clause 1 (expected =, <>, >, <, >=, <=, "
+	     "LIKE, "
 	     "IN, NOT IN, IS, IS NOT EMPTY)"},
-	    {"[{\"field\":{\"field\":\"email\"},\"value\":{\"value\":1}}]", "clause 1 needs an \"op\""},
-	    {"[{\"op\":\"=\",\"value\":{\"value\":1}}]", "clause 1 needs \"field\":{\"field\":NAME}"},
+	    {"[{\"field\":{\"field\":\"email\"},\"value\":{\"value\":1}}]",
+	     "clause 1 needs an \"op\""},
+	    {"[{\"op\":\"=\",\"value\":{\"value\":1}}]",
+	     "clause 1 needs \"field\":{\"field\":NAME}"},
 	    {"[{\"field\":{\"field\":[]},\"op\":\"=\",\"value\":{\"value\":1}}]",
 	     "clause 1 needs \"field\":{\"field\":NAME}"},
 	    {"[[" CL("email", "=", "{\"value\":1}") "]]",
@@ -263,19 +274,22 @@ static void test_refused(void **state)
 	     "\"AND\"/\"OR\")"},
 	    {"[" CL("email", "=", "{\"value\":1}") "," CL("email", "=", "{\"value\":2}") "]",
 	     "expected \"AND\" or \"OR\" between clauses 1 and 2"},
-	    {"[" CL("email", "=", "{\"value\":1}") ",\"XOR\"," CL("email", "=", "{\"value\":2}") "]",
+	    {"[" CL("email", "=", "{\"value\":1}") ",\"XOR\"," CL("email", "=",
+	                                                          "{\"value\":2}") "]",
 	     "expected \"AND\" or \"OR\" between clauses 1 and 2"},
 	    {"[" CL("email", "=", "{\"value\":1}") ",\"AND\"]",
 	     "it ends with \"AND\" instead of a clause"},
-	    {"[\"AND\"]", "clause 1 is not an object (nested groups are not supported; join clauses "
-	                  "with \"AND\"/\"OR\")"},
+	    {"[\"AND\"]",
+	     "clause 1 is not an object (nested groups are not supported; join clauses "
+	     "with \"AND\"/\"OR\")"},
 	    {"[" CL("email", "=", "\"x\"") "]",
 	     "operator '=' needs \"value\":{\"value\":<string or number>} (clause 1)"},
 	    {"[" CL("email", "=", "{\"value\":{\"value\":1}}") "]",
 	     "operator '=' needs \"value\":{\"value\":<string or number>} (clause 1)"},
 	    {"[" CL("email", "LIKE", "{\"value\":[1]}") "]",
 	     "operator 'LIKE' needs \"value\":{\"value\":<string or number>} (clause 1)"},
-	    {"[" CL("email", "IS", "{\"value\":\"x\"}") "]", "IS takes the value \"NULL\" (clause 1)"},
+	    {"[" CL("email", "IS", "{\"value\":\"x\"}") "]",
+	     "IS takes the value \"NULL\" (clause 1)"},
 	    {"[{\"field\":{\"field\":\"email\"},\"op\":\"IS NOT EMPTY\",\"value\":{\"value\":2}}]",
 	     "IS NOT EMPTY takes no value but \"NULL\" (clause 1)"},
 	    {"[" CL("id", "IN", "{\"value\":1}") "]",
@@ -283,15 +297,8 @@ static void test_refused(void **state)
 	    {"[" CL("id", "IN", "{\"list\":[{\"value\":[1]}]}") "]",
 	     "list item 1 of clause 1 is not a string or number"},
 	};
-	size_t i;
-	char want[512];
 
-	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
-		const char *got = cond(f, cases[i].cond, 0);
-		snprintf(want, sizeof want, "400:Invalid condition: %s", cases[i].error);
-		if (strcmp(got, want) != 0)
-			fail_msg("case %zu %s: got '%s', expected '%s'", i, cases[i].cond, got, want);
-	}
+	check_cases(f, cases, sizeof cases / sizeof *cases, 0, "400:Invalid condition: ");
 }
 
 /* Deep nesting, many clauses, long lists: refused with a clear line, or run fine. */
@@ -307,9 +314,10 @@ static void test_sizes(void **state)
 	util_buf_puts(&b, CL("email", "=", "{\"value\":1}"));
 	for (i = 0; i < 60; i++)
 		util_buf_putc(&b, ']');
-	assert_string_equal(cond(f, b.data, 0),
-	                    "400:Invalid condition: clause 1 is not an object (nested groups are not "
-	                    "supported; join clauses with \"AND\"/\"OR\")");
+	assert_string_equal(
+	    cond(f, b.data, 0),
+	    "400:Invalid condition: clause 1 is not an object (nested groups are not "
+	    "supported; join clauses with \"AND\"/\"OR\")");
 
 	/* 500 clauses are fine (SQLite's expression depth included), 501 are not */
 	util_buf_clear(&b);
@@ -350,9 +358,8 @@ static void test_search(void **state)
 	static const struct {
 		const char *text, *ids;
 	} cases[] = {
-	    {"mary", "1"},     {"EXAMPLE.COM", "1,2"}, {"o'hara", "4"}, {"%", "1"},
-	    {"_", ""},         {"\\", ""},             {"  ", "1,2,3,4"}, {"Acme%Co", "1"},
-	    {"nobody", ""},
+	    {"mary", "1"}, {"EXAMPLE.COM", "1,2"}, {"o'hara", "4"},  {"%", "1"},     {"_", ""},
+	    {"\\", ""},    {"  ", "1,2,3,4"},      {"Acme%Co", "1"}, {"nobody", ""},
 	};
 	size_t i;
 
@@ -362,7 +369,8 @@ static void test_search(void **state)
 		sbx_err e = SBX_ERR_INIT;
 		const char *got;
 
-		assert_int_equal(sbx_criteria_search(f->contacts, cases[i].text, &where, args, &e), 0);
+		assert_int_equal(sbx_criteria_search(f->contacts, cases[i].text, &where, args, &e),
+		                 0);
 		got = run(f, &where, args);
 		if (strcmp(got, cases[i].ids) != 0)
 			fail_msg("search '%s': got '%s', expected '%s'", cases[i].text, got,
@@ -380,14 +388,15 @@ static void test_legacy_json(void **state)
 	sbx_err e = SBX_ERR_INIT;
 
 	(void)state;
-	assert_int_equal(
-	    sbx_criteria_parse_legacy("email like '%@a.b' OR id IN (1, 2) AND f1 IS NOT NULL", &c, &e),
-	    0);
+	assert_int_equal(sbx_criteria_parse_legacy(
+	                     "email like '%@a.b' OR id IN (1, 2) AND f1 IS NOT NULL", &c, &e),
+	                 0);
 	s = json_dumps(c, JSON_COMPACT);
 	assert_string_equal(
-	    s, "[{\"field\":{\"field\":\"email\"},\"op\":\"LIKE\",\"value\":{\"value\":\"%@a.b\"}},"
-	       "\"OR\",{\"field\":{\"field\":\"id\"},\"op\":\"IN\",\"value\":{\"list\":[{\"value\":1},"
-	       "{\"value\":2}]}},\"AND\",{\"field\":{\"field\":\"f1\"},\"op\":\"IS NOT EMPTY\"}]");
+	    s,
+	    "[{\"field\":{\"field\":\"email\"},\"op\":\"LIKE\",\"value\":{\"value\":\"%@a.b\"}},"
+	    "\"OR\",{\"field\":{\"field\":\"id\"},\"op\":\"IN\",\"value\":{\"list\":[{\"value\":1},"
+	    "{\"value\":2}]}},\"AND\",{\"field\":{\"field\":\"f1\"},\"op\":\"IS NOT EMPTY\"}]");
 	free(s);
 	json_decref(c);
 }

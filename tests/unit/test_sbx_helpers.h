@@ -108,6 +108,22 @@ static inline const char *th_data(sbx_fixture *f, char *out, size_t outsz)
 	return out;
 }
 
+/* Field `name` of record id of type `type` as text ("(null)" for null), via GET /object. */
+static inline const char *th_field(sbx_fixture *f, int type, long long id, const char *name,
+                                   char *out, size_t outsz)
+{
+	char path[128];
+	json_t *env, *v;
+
+	snprintf(path, sizeof path, "/object?objectID=%d&id=%lld", type, id);
+	th_call(f, "GET", path, NULL, NULL);
+	env = th_ok(f);
+	v = json_object_get(json_object_get(env, "data"), name);
+	snprintf(out, outsz, "%s", json_is_string(v) ? json_string_value(v) : "(null)");
+	json_decref(env);
+	return out;
+}
+
 /* Assert an error reply: the status and the exact one-line text. */
 static inline void th_fails(sbx_fixture *f, long status, const char *text)
 {

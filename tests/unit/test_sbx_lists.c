@@ -115,7 +115,8 @@ static void test_apply(void **state)
 	p.n = 0;
 	assert_int_equal(sbx_list_apply(st, t, SBX_FIELD_SEQUENCES, &q, tags, 2, 0, NULL, &e), 0);
 	assert_int_equal(sbx_record_get(st, t, 3, NULL, &rec, &e), 0);
-	assert_string_equal(json_string_value(json_object_get(rec, "updateSequence")), "*/*5*/*6*/*");
+	assert_string_equal(json_string_value(json_object_get(rec, "updateSequence")),
+	                    "*/*5*/*6*/*");
 	json_decref(rec);
 	/* a created record with tags reports its creation and each tag */
 	rec = json_pack("{s:s}", "contact_cat", "*/*9*/*");

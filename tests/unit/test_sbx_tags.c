@@ -20,22 +20,6 @@
 #define TAGGED "\"The tag is now being processed.\""
 #define SUBSCRIBED "\"The subscription is now being processed.\""
 
-/* Field `name` of record id of type `type`, or "(null)". */
-static const char *field(sbx_fixture *f, int type, long long id, const char *name, char *out,
-                         size_t outsz)
-{
-	char path[128];
-	json_t *env, *v;
-
-	snprintf(path, sizeof path, "/object?objectID=%d&id=%lld", type, id);
-	th_call(f, "GET", path, NULL, NULL);
-	env = th_ok(f);
-	v = json_object_get(json_object_get(env, "data"), name);
-	snprintf(out, outsz, "%s", json_is_string(v) ? json_string_value(v) : "(null)");
-	json_decref(env);
-	return out;
-}
-
 /* The ids in a list reply, as "1,2". */
 static const char *ids_of(sbx_fixture *f, const char *key, char *out, size_t outsz)
 {
@@ -43,9 +27,9 @@ static const char *ids_of(sbx_fixture *f, const char *key, char *out, size_t out
 	size_t i, len = 0;
 
 	out[0] = '\0';
-	json_array_foreach(json_object_get(env, "data"), i, rec)
-	len += (size_t)snprintf(out + len, outsz - len, "%s%s", i ? "," : "",
-	                        json_string_value(json_object_get(rec, key)));
+	json_array_foreach(json_object_get(env, "data"), i, rec) len +=
+	    (size_t)snprintf(out + len, outsz - len, "%s%s", i ? "," : "",
+	                     json_string_value(json_object_get(rec, key)));
 	json_decref(env);
 	return out;
 }
@@ -72,26 +56,28 @@ static void test_tag_by_id(void **state)
 
 	th_call(f, "PUT", "/objects/tag", "form", "objectID=0&ids=1,2&add_list=2,1");
 	assert_string_equal(th_data(f, out, sizeof out), TAGGED);
-	assert_string_equal(field(f, 0, 1, "contact_cat", out, sizeof out), "*/*2*/*1*/*");
+	assert_string_equal(th_field(f, 0, 1, "contact_cat", out, sizeof out), "*/*2*/*1*/*");
 	/* adding again changes nothing; JSON body, ids as an array */
 	th_call(f, "PUT", "/objects/tag", "json", "{\"objectID\":0,\"ids\":[1],\"add_list\":[1]}");
 	assert_string_equal(th_data(f, out, sizeof out), TAGGED);
-	assert_string_equal(field(f, 0, 1, "contact_cat", out, sizeof out), "*/*2*/*1*/*");
+	assert_string_equal(th_field(f, 0, 1, "contact_cat", out, sizeof out), "*/*2*/*1*/*");
 	/* removing: query string (the SDK's DELETE); unknown tag ids change nothing */
 	th_call(f, "DELETE", "/objects/tag?objectID=0&ids=1&remove_list=2,77", NULL, NULL);
 	assert_string_equal(th_data(f, out, sizeof out), TAGGED);
-	assert_string_equal(field(f, 0, 1, "contact_cat", out, sizeof out), "*/*1*/*");
-	th_call(f, "DELETE", "/objects/tag", "json", "{\"objectID\":0,\"ids\":\"1\",\"remove_list\":\"1\"}");
+	assert_string_equal(th_field(f, 0, 1, "contact_cat", out, sizeof out), "*/*1*/*");
+	th_call(f, "DELETE", "/objects/tag", "json",
+	        "{\"objectID\":0,\"ids\":\"1\",\"remove_list\":\"1\"}");
 	json_decref(th_ok(f));
-	assert_string_equal(field(f, 0, 1, "contact_cat", out, sizeof out), "");
-	assert_string_equal(field(f, 0, 2, "contact_cat", out, sizeof out), "*/*2*/*1*/*");
+	assert_string_equal(th_field(f, 0, 1, "contact_cat", out, sizeof out), "");
+	assert_string_equal(th_field(f, 0, 2, "contact_cat", out, sizeof out), "*/*2*/*1*/*");
 
 	/* refused, and nothing changes: a tag that does not exist (even beside real ones) */
 	th_call(f, "PUT", "/objects/tag", "form", "objectID=0&ids=1,2,3&add_list=1,99");
 	th_fails(f, 400, "Invalid add_list: no Tag with id 99");
-	assert_string_equal(field(f, 0, 3, "contact_cat", out, sizeof out), "(null)");
+	assert_string_equal(th_field(f, 0, 3, "contact_cat", out, sizeof out), "(null)");
 	th_call(f, "PUT", "/objects/tag", "form", "objectID=0&add_list=1");
-	th_fails(f, 400, "Missing required parameter 'ids' (or performAll=1, a condition or a search)");
+	th_fails(f, 400,
+	         "Missing required parameter 'ids' (or performAll=1, a condition or a search)");
 	th_call(f, "PUT", "/objects/tag", "form", "objectID=0&ids=1");
 	th_fails(f, 400, "Missing required parameter 'add_list'");
 	th_call(f, "PUT", "/objects/tag", "form", "objectID=14&ids=1&add_list=1");
@@ -101,7 +87,7 @@ static void test_tag_by_id(void **state)
 	/* unknown object ids are skipped */
 	th_call(f, "PUT", "/objects/tag", "form", "objectID=0&ids=3,424242&add_list=1");
 	json_decref(th_ok(f));
-	assert_string_equal(field(f, 0, 3, "contact_cat", out, sizeof out), "*/*1*/*");
+	assert_string_equal(th_field(f, 0, 3, "contact_cat", out, sizeof out), "*/*1*/*");
 }
 
 static void test_tag_by_name(void **state)
@@ -113,10 +99,11 @@ static void test_tag_by_name(void **state)
 	th_call(f, "PUT", "/objects/tagByName", "json",
 	        "{\"objectID\":0,\"ids\":[1,2],\"add_names\":[\"VIP\",\"New, with comma\"]}");
 	assert_string_equal(th_data(f, out, sizeof out), TAGGED);
-	th_call(f, "GET", "/Tags?condition=tag_name%20%3D%20%27New%2C%20with%20comma%27", NULL, NULL);
+	th_call(f, "GET", "/Tags?condition=tag_name%20%3D%20%27New%2C%20with%20comma%27", NULL,
+	        NULL);
 	assert_string_equal(ids_of(f, "tag_id", out, sizeof out), "3");
-	assert_string_equal(field(f, 14, 3, "object_type_id", out, sizeof out), "0");
-	assert_string_equal(field(f, 0, 2, "contact_cat", out, sizeof out), "*/*1*/*3*/*");
+	assert_string_equal(th_field(f, 14, 3, "object_type_id", out, sizeof out), "0");
+	assert_string_equal(th_field(f, 0, 2, "contact_cat", out, sizeof out), "*/*1*/*3*/*");
 	/* again (form, CSV): no second tag */
 	th_call(f, "PUT", "/objects/tagByName", "form", "objectID=0&ids=3&add_names=VIP");
 	json_decref(th_ok(f));
@@ -126,8 +113,8 @@ static void test_tag_by_name(void **state)
 	th_call(f, "DELETE", "/objects/tagByName", "json",
 	        "{\"objectID\":0,\"ids\":[1,2,3],\"remove_names\":[\"VIP\",\"Ghost\"]}");
 	assert_string_equal(th_data(f, out, sizeof out), TAGGED);
-	assert_string_equal(field(f, 0, 2, "contact_cat", out, sizeof out), "*/*3*/*");
-	assert_string_equal(field(f, 0, 3, "contact_cat", out, sizeof out), "");
+	assert_string_equal(th_field(f, 0, 2, "contact_cat", out, sizeof out), "*/*3*/*");
+	assert_string_equal(th_field(f, 0, 3, "contact_cat", out, sizeof out), "");
 	th_call(f, "GET", "/objects/getInfo?objectID=14", NULL, NULL);
 	assert_non_null(strstr(th_data(f, out, sizeof out), "\"count\":\"3\""));
 	/* refused: an empty name; a failing call creates no tag */
@@ -200,7 +187,8 @@ static void test_bulk(void **state)
 	th_call(f, "DELETE", "/objects/tag", "form", "objectID=0&remove_list=1&search=contact10");
 	json_decref(th_ok(f));
 	th_call(f, "GET", "/objects/tag?objectID=0&tag_id=1&count=1", NULL, NULL);
-	assert_string_equal(th_data(f, out, sizeof out), "{\"count\":\"98\"}"); /* not 10, 100..103 */
+	assert_string_equal(th_data(f, out, sizeof out),
+	                    "{\"count\":\"98\"}"); /* not 10, 100..103 */
 }
 
 static void test_subscriptions(void **state)
@@ -209,35 +197,39 @@ static void test_subscriptions(void **state)
 	char out[256];
 
 	/* examples/resp-put-delete-objects-sequence-or-subscribe.json */
-	th_call(f, "PUT", "/objects/subscribe", "form", "objectID=0&ids=1,2&add_list=2&sub_type=Sequence");
+	th_call(f, "PUT", "/objects/subscribe", "form",
+	        "objectID=0&ids=1,2&add_list=2&sub_type=Sequence");
 	assert_string_equal(th_data(f, out, sizeof out), SUBSCRIBED);
-	assert_string_equal(field(f, 0, 1, "updateSequence", out, sizeof out), "*/*2*/*");
-	assert_string_equal(field(f, 0, 1, "updateCampaign", out, sizeof out), "(null)");
+	assert_string_equal(th_field(f, 0, 1, "updateSequence", out, sizeof out), "*/*2*/*");
+	assert_string_equal(th_field(f, 0, 1, "updateCampaign", out, sizeof out), "(null)");
 	/* sub_type defaults to Campaign */
-	th_call(f, "PUT", "/objects/subscribe", "json", "{\"objectID\":0,\"ids\":[1],\"add_list\":[1,2]}");
+	th_call(f, "PUT", "/objects/subscribe", "json",
+	        "{\"objectID\":0,\"ids\":[1],\"add_list\":[1,2]}");
 	assert_string_equal(th_data(f, out, sizeof out), SUBSCRIBED);
-	assert_string_equal(field(f, 0, 1, "updateCampaign", out, sizeof out), "*/*1*/*2*/*");
+	assert_string_equal(th_field(f, 0, 1, "updateCampaign", out, sizeof out), "*/*1*/*2*/*");
 	th_call(f, "DELETE", "/objects/subscribe?objectID=0&ids=1&remove_list=1&sub_type=campaign",
 	        NULL, NULL);
 	json_decref(th_ok(f));
-	assert_string_equal(field(f, 0, 1, "updateCampaign", out, sizeof out), "*/*2*/*");
+	assert_string_equal(th_field(f, 0, 1, "updateCampaign", out, sizeof out), "*/*2*/*");
 	/* the legacy /objects/sequence */
 	th_call(f, "PUT", "/objects/sequence", "form", "objectID=0&ids=3&add_list=1");
 	assert_string_equal(th_data(f, out, sizeof out), SUBSCRIBED);
-	assert_string_equal(field(f, 0, 3, "updateSequence", out, sizeof out), "*/*1*/*");
+	assert_string_equal(th_field(f, 0, 3, "updateSequence", out, sizeof out), "*/*1*/*");
 	th_call(f, "DELETE", "/objects/sequence?objectID=0&ids=3,2&remove_list=1,2", NULL, NULL);
 	json_decref(th_ok(f));
-	assert_string_equal(field(f, 0, 3, "updateSequence", out, sizeof out), "");
-	assert_string_equal(field(f, 0, 2, "updateSequence", out, sizeof out), "");
-	assert_string_equal(field(f, 0, 1, "updateSequence", out, sizeof out), "*/*2*/*");
+	assert_string_equal(th_field(f, 0, 3, "updateSequence", out, sizeof out), "");
+	assert_string_equal(th_field(f, 0, 2, "updateSequence", out, sizeof out), "");
+	assert_string_equal(th_field(f, 0, 1, "updateSequence", out, sizeof out), "*/*2*/*");
 	/* refused, nothing changed */
-	th_call(f, "PUT", "/objects/subscribe", "form", "objectID=0&ids=2&add_list=1&sub_type=Drip");
+	th_call(f, "PUT", "/objects/subscribe", "form",
+	        "objectID=0&ids=2&add_list=1&sub_type=Drip");
 	th_fails(f, 400, "Invalid sub_type 'Drip': expected Campaign or Sequence");
-	th_call(f, "PUT", "/objects/subscribe", "form", "objectID=0&ids=2&add_list=1,3&sub_type=Sequence");
+	th_call(f, "PUT", "/objects/subscribe", "form",
+	        "objectID=0&ids=2&add_list=1,3&sub_type=Sequence");
 	th_fails(f, 400, "Invalid add_list: no Sequence with id 3");
 	th_call(f, "PUT", "/objects/subscribe", "form", "objectID=0&ids=2&add_list=9");
 	th_fails(f, 400, "Invalid add_list: no CampaignBuilder with id 9");
-	assert_string_equal(field(f, 0, 2, "updateSequence", out, sizeof out), "");
+	assert_string_equal(th_field(f, 0, 2, "updateSequence", out, sizeof out), "");
 	th_call(f, "PUT", "/objects/subscribe", "form", "objectID=14&ids=1&add_list=1");
 	th_fails(f, 400, "Invalid objectID '14': Tag records cannot join campaigns");
 	/* a custom object type takes them too */
@@ -246,13 +238,13 @@ static void test_subscriptions(void **state)
 	json_decref(th_ok(f));
 	th_call(f, "PUT", "/objects/subscribe", "form", "objectID=10000&ids=1&add_list=2");
 	json_decref(th_ok(f));
-	assert_string_equal(field(f, 10000, 1, "updateCampaign", out, sizeof out), "*/*2*/*");
+	assert_string_equal(th_field(f, 10000, 1, "updateCampaign", out, sizeof out), "*/*2*/*");
 	th_call(f, "PUT", "/objects/tagByName", "form", "objectID=10000&ids=1&add_names=Good");
 	json_decref(th_ok(f));
 	th_call(f, "GET", "/objects/tag?objectID=10000&tag_name=Good", NULL, NULL);
 	assert_string_equal(ids_of(f, "id", out, sizeof out), "1");
-	th_call(f, "GET", "/Tags?condition=tag_name%20%3D%20%27Good%27&listFields=object_type_id", NULL,
-	        NULL);
+	th_call(f, "GET", "/Tags?condition=tag_name%20%3D%20%27Good%27&listFields=object_type_id",
+	        NULL, NULL);
 	assert_string_equal(ids_of(f, "object_type_id", out, sizeof out), "10000");
 }
 

@@ -30,21 +30,6 @@ static long long create(sbx_fixture *f, const char *json)
 	return id;
 }
 
-/* One field of contact id, or "(null)". */
-static const char *field(sbx_fixture *f, long long id, const char *name, char *out, size_t outsz)
-{
-	char path[128];
-	json_t *env, *v;
-
-	snprintf(path, sizeof path, "/object?objectID=0&id=%lld", id);
-	th_call(f, "GET", path, NULL, NULL);
-	env = th_ok(f);
-	v = json_object_get(json_object_get(env, "data"), name);
-	snprintf(out, outsz, "%s", json_is_string(v) ? json_string_value(v) : "(null)");
-	json_decref(env);
-	return out;
-}
-
 /* getInfo's count for a query string. */
 static long long count(sbx_fixture *f, const char *query)
 {
@@ -67,9 +52,12 @@ static void test_update(void **state)
 	char path[128], body[256], out[512], v[64];
 	json_t *env, *attrs;
 
-	/* JSON body: attrs holds what changed, then dlm, then id (resp-put-objects-update-contact) */
-	snprintf(body, sizeof body, "{\"objectID\":0,\"id\":%lld,\"lastname\":\"Smith\",\"firstname\":"
-	                            "\"Mary\",\"nosuch\":1}", id);
+	/* JSON body: attrs holds what changed, then dlm, then id (resp-put-objects-update-contact)
+	 */
+	snprintf(body, sizeof body,
+	         "{\"objectID\":0,\"id\":%lld,\"lastname\":\"Smith\",\"firstname\":"
+	         "\"Mary\",\"nosuch\":1}",
+	         id);
 	th_call(f, "PUT", "/objects", "json", body);
 	env = th_ok(f);
 	attrs = json_object_get(json_object_get(env, "data"), "attrs");
@@ -83,17 +71,17 @@ static void test_update(void **state)
 	snprintf(body, sizeof body, "id=%lld&company=Acme", id);
 	th_call(f, "PUT", "/Contacts", "form", body);
 	json_decref(th_ok(f));
-	assert_string_equal(field(f, id, "company", v, sizeof v), "Acme");
+	assert_string_equal(th_field(f, 0, id, "company", v, sizeof v), "Acme");
 	/* nothing changed: attrs is the id alone */
 	th_call(f, "PUT", "/Contacts", "form", body);
 	snprintf(v, sizeof v, "{\"attrs\":{\"id\":\"%lld\"}}", id);
 	assert_string_equal(th_data(f, out, sizeof out), v);
 	/* refused: bad email (unchanged), missing record, missing id, a type without PUT */
-	snprintf(body, sizeof body, "{\"objectID\":0,\"id\":%lld,\"email\":\"nope\",\"company\":\"B\"}",
-	         id);
+	snprintf(body, sizeof body,
+	         "{\"objectID\":0,\"id\":%lld,\"email\":\"nope\",\"company\":\"B\"}", id);
 	th_call(f, "PUT", "/objects", "json", body);
 	th_fails(f, 422, "Invalid email address 'nope' in field 'email'");
-	assert_string_equal(field(f, id, "company", v, sizeof v), "Acme");
+	assert_string_equal(th_field(f, 0, id, "company", v, sizeof v), "Acme");
 	th_call(f, "PUT", "/objects", "json", "{\"objectID\":0,\"id\":999,\"firstname\":\"X\"}");
 	th_fails(f, 404, "Object not found: no Contact with id 999");
 	th_call(f, "PUT", "/objects", "json", "{\"objectID\":0,\"firstname\":\"X\"}");
@@ -103,7 +91,7 @@ static void test_update(void **state)
 	snprintf(path, sizeof path, "/objects?objectID=0&id=%lld&firstname=Q", id);
 	th_call(f, "PUT", path, NULL, NULL); /* parameters in the query string work too */
 	json_decref(th_ok(f));
-	assert_string_equal(field(f, id, "firstname", v, sizeof v), "Q");
+	assert_string_equal(th_field(f, 0, id, "firstname", v, sizeof v), "Q");
 }
 
 static void test_delete(void **state)
@@ -186,7 +174,7 @@ static void test_saveorupdate(void **state)
 	assert_null(json_object_get(data, "firstname"));
 	assert_string_equal(json_string_value(json_object_get(data, "company")), "Co");
 	json_decref(env);
-	assert_string_equal(field(f, id, "firstname", v, sizeof v), "Annie");
+	assert_string_equal(th_field(f, 0, id, "firstname", v, sizeof v), "Annie");
 	assert_int_equal(count(f, ""), 1);
 	/* a bad email is 422 and creates nothing */
 	th_call(f, "POST", "/objects/saveorupdate", "form", "objectID=0&email=bad%40");
@@ -245,9 +233,10 @@ static void test_selection(void **state)
 	assert_int_equal(f->status, 200);
 	assert_int_equal(count(f, ""), 120);
 	/* condition, search, ids (CSV, JSON array, bracket form) and their combination */
-	assert_int_equal(count(f, "&condition=%5B%7B%22field%22%3A%7B%22field%22%3A%22id%22%7D%2C"
-	                          "%22op%22%3A%22%3E%22%2C%22value%22%3A%7B%22value%22%3A100%7D%7D%5D"),
-	                 20);
+	assert_int_equal(
+	    count(f, "&condition=%5B%7B%22field%22%3A%7B%22field%22%3A%22id%22%7D%2C"
+	             "%22op%22%3A%22%3E%22%2C%22value%22%3A%7B%22value%22%3A100%7D%7D%5D"),
+	    20);
 	assert_int_equal(count(f, "&condition=id%20%3E%20100%20AND%20id%20%3C%3D%20105"), 5);
 	assert_int_equal(count(f, "&search=contact11"), 11); /* 11, 110..119 */
 	assert_int_equal(count(f, "&search=CONTACT11&ids=1,11,110"), 2);
@@ -268,8 +257,9 @@ static void test_selection(void **state)
 	assert_int_equal(json_object_size(json_array_get(json_object_get(env, "data"), 0)), 2);
 	assert_non_null(json_object_get(env, "misc"));
 	json_decref(env);
-	th_call(f, "GET", "/objects?objectID=0&start=110&condition=email%20LIKE%20%27%25%40seed%25%27",
-	        NULL, NULL);
+	th_call(f, "GET",
+	        "/objects?objectID=0&start=110&condition=email%20LIKE%20%27%25%40seed%25%27", NULL,
+	        NULL);
 	env = th_ok(f);
 	assert_int_equal(json_array_size(json_object_get(env, "data")), 10);
 	json_decref(env);
@@ -296,7 +286,8 @@ static void test_selection(void **state)
 		char path[512];
 		snprintf(path, sizeof path, "/objects/getInfo?objectID=0%s", refused[i].query);
 		th_call(f, "GET", path, NULL, NULL);
-		if (f->status != 400 || strncmp(f->body.data, refused[i].text, strlen(refused[i].text)))
+		if (f->status != 400 ||
+		    strncmp(f->body.data, refused[i].text, strlen(refused[i].text)))
 			fail_msg("%s: got %ld '%s'", refused[i].query, f->status, f->body.data);
 		assert_null(strchr(f->body.data, '\n'));
 	}
@@ -311,9 +302,8 @@ static void test_meta_and_sequences(void **state)
 	th_call(f, "GET", "/Tags/meta", NULL, NULL);
 	env = th_ok(f);
 	fields = json_object_get(json_object_get(json_object_get(env, "data"), "14"), "fields");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(fields, "tag_id"),
-	                                                      "editable")),
-	                    "0");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(fields, "tag_id"), "editable")), "0");
 	json_decref(env);
 	th_call(f, "GET", "/objects?objectID=5", NULL, NULL);
 	env = th_ok(f);
