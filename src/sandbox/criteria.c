@@ -203,7 +203,7 @@ static int compile_clause(const sbx_otype *t, json_t *cl, size_t clause, util_bu
                           sbx_err *e)
 {
 	json_t *field = json_object_get(cl, "field"), *value = json_object_get(cl, "value");
-	const char *name, *opname, *col;
+	const char *name, *opname, *col = NULL;
 	char shown[40];
 	op o;
 	int k;
