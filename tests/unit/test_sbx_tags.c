@@ -248,6 +248,28 @@ static void test_subscriptions(void **state)
 	assert_string_equal(ids_of(f, "object_type_id", out, sizeof out), "10000");
 }
 
+/* /Tags CRUD is the generic code: create, rename, list, delete. */
+static void test_tags_crud(void **state)
+{
+	sbx_fixture *f = *state;
+	char out[256];
+
+	th_call(f, "POST", "/Tags", "form", "tag_name=Third&object_type_id=0");
+	assert_string_equal(th_data(f, out, sizeof out),
+	                    "{\"tag_name\":\"Third\",\"object_type_id\":\"0\",\"tag_id\":\"3\"}");
+	th_call(f, "POST", "/Tags", "form", "object_type_id=0");
+	th_fails(f, 400, "Missing required field 'tag_name'");
+	th_call(f, "PUT", "/Tags", "form", "id=3&tag_name=Renamed");
+	assert_string_equal(th_data(f, out, sizeof out),
+	                    "{\"attrs\":{\"tag_name\":\"Renamed\",\"tag_id\":\"3\"}}");
+	th_call(f, "GET", "/Tags?listFields=tag_id,tag_name&sort=tag_name", NULL, NULL);
+	assert_string_equal(ids_of(f, "tag_name", out, sizeof out), "Lead,Renamed,VIP");
+	th_call(f, "DELETE", "/Tag?id=3", NULL, NULL);
+	assert_string_equal(th_data(f, out, sizeof out), "(none)");
+	th_call(f, "GET", "/Tag?id=3", NULL, NULL);
+	th_fails(f, 404, "Object not found: no Tag with id 3");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +278,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_with_tag, seed),
 	    cmocka_unit_test_setup(test_bulk, seed),
 	    cmocka_unit_test_setup(test_subscriptions, seed),
+	    cmocka_unit_test_setup(test_tags_crud, seed),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
