@@ -131,6 +131,14 @@ static inline void th_fails(sbx_fixture *f, long status, const char *text)
 		fail_msg("got %ld '%s', expected %ld '%s'", f->status, f->body.data, status, text);
 }
 
+/* Call and assert the error reply in one. */
+static inline void th_refused(sbx_fixture *f, const char *method, const char *path, const char *ct,
+                              const char *body, long status, const char *text)
+{
+	th_call(f, method, path, ct, body);
+	th_fails(f, status, text);
+}
+
 static inline int th_setup(void **state)
 {
 	sbx_fixture *f = calloc(1, sizeof *f);

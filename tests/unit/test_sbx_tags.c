@@ -72,18 +72,17 @@ static void test_tag_by_id(void **state)
 	assert_string_equal(th_field(f, 0, 2, "contact_cat", out, sizeof out), "*/*2*/*1*/*");
 
 	/* refused, and nothing changes: a tag that does not exist (even beside real ones) */
-	th_call(f, "PUT", "/objects/tag", "form", "objectID=0&ids=1,2,3&add_list=1,99");
-	th_fails(f, 400, "Invalid add_list: no Tag with id 99");
+	th_refused(f, "PUT", "/objects/tag", "form", "objectID=0&ids=1,2,3&add_list=1,99", 400,
+	           "Invalid add_list: no Tag with id 99");
 	assert_string_equal(th_field(f, 0, 3, "contact_cat", out, sizeof out), "(null)");
-	th_call(f, "PUT", "/objects/tag", "form", "objectID=0&add_list=1");
-	th_fails(f, 400,
-	         "Missing required parameter 'ids' (or performAll=1, a condition or a search)");
-	th_call(f, "PUT", "/objects/tag", "form", "objectID=0&ids=1");
-	th_fails(f, 400, "Missing required parameter 'add_list'");
-	th_call(f, "PUT", "/objects/tag", "form", "objectID=14&ids=1&add_list=1");
-	th_fails(f, 400, "Invalid objectID '14': Tag records cannot be tagged");
-	th_call(f, "PUT", "/objects/tag", "form", "objectID=0&ids=1&add_list=1&group_id=2");
-	th_fails(f, 400, "Invalid group_id '2': the sandbox has no saved groups");
+	th_refused(f, "PUT", "/objects/tag", "form", "objectID=0&add_list=1", 400,
+	           "Missing required parameter 'ids' (or performAll=1, a condition or a search)");
+	th_refused(f, "PUT", "/objects/tag", "form", "objectID=0&ids=1", 400,
+	           "Missing required parameter 'add_list'");
+	th_refused(f, "PUT", "/objects/tag", "form", "objectID=14&ids=1&add_list=1", 400,
+	           "Invalid objectID '14': Tag records cannot be tagged");
+	th_refused(f, "PUT", "/objects/tag", "form", "objectID=0&ids=1&add_list=1&group_id=2", 400,
+	           "Invalid group_id '2': the sandbox has no saved groups");
 	/* unknown object ids are skipped */
 	th_call(f, "PUT", "/objects/tag", "form", "objectID=0&ids=3,424242&add_list=1");
 	json_decref(th_ok(f));
@@ -118,12 +117,12 @@ static void test_tag_by_name(void **state)
 	th_call(f, "GET", "/objects/getInfo?objectID=14", NULL, NULL);
 	assert_non_null(strstr(th_data(f, out, sizeof out), "\"count\":\"3\""));
 	/* refused: an empty name; a failing call creates no tag */
-	th_call(f, "PUT", "/objects/tagByName", "json",
-	        "{\"objectID\":0,\"ids\":[1],\"add_names\":[\"Fresh\",\"\"]}");
-	th_fails(f, 400, "Invalid add_names: tag name 2 is empty");
-	th_call(f, "PUT", "/objects/tagByName", "json",
-	        "{\"objectID\":0,\"ids\":[1],\"add_names\":[\"Fresh\"],\"condition\":\"x = 1\"}");
-	th_fails(f, 400, "Invalid condition: unknown field 'x' for Contact");
+	th_refused(f, "PUT", "/objects/tagByName", "json",
+	           "{\"objectID\":0,\"ids\":[1],\"add_names\":[\"Fresh\",\"\"]}", 400,
+	           "Invalid add_names: tag name 2 is empty");
+	th_refused(f, "PUT", "/objects/tagByName", "json",
+	           "{\"objectID\":0,\"ids\":[1],\"add_names\":[\"Fresh\"],\"condition\":\"x = 1\"}",
+	           400, "Invalid condition: unknown field 'x' for Contact");
 	th_call(f, "GET", "/objects/getInfo?objectID=14", NULL, NULL);
 	assert_non_null(strstr(th_data(f, out, sizeof out), "\"count\":\"3\""));
 }
@@ -156,14 +155,14 @@ static void test_with_tag(void **state)
 	th_call(f, "GET", "/objects/tag?objectID=0&tag_id=11", NULL, NULL);
 	assert_string_equal(ids_of(f, "id", out, sizeof out), "2");
 	/* refused */
-	th_call(f, "GET", "/objects/tag?objectID=0", NULL, NULL);
-	th_fails(f, 400, "Missing required parameter 'tag_id' (or 'tag_name')");
-	th_call(f, "GET", "/objects/tag?objectID=0&tag_name=Nope", NULL, NULL);
-	th_fails(f, 404, "Object not found: no tag named 'Nope'");
-	th_call(f, "GET", "/objects/tag?objectID=0&tag_id=404", NULL, NULL);
-	th_fails(f, 404, "Object not found: no Tag with id 404");
-	th_call(f, "GET", "/objects/tag?objectID=5&tag_id=1", NULL, NULL);
-	th_fails(f, 400, "Invalid objectID '5': Sequence records cannot be tagged");
+	th_refused(f, "GET", "/objects/tag?objectID=0", NULL, NULL, 400,
+	           "Missing required parameter 'tag_id' (or 'tag_name')");
+	th_refused(f, "GET", "/objects/tag?objectID=0&tag_name=Nope", NULL, NULL, 404,
+	           "Object not found: no tag named 'Nope'");
+	th_refused(f, "GET", "/objects/tag?objectID=0&tag_id=404", NULL, NULL, 404,
+	           "Object not found: no Tag with id 404");
+	th_refused(f, "GET", "/objects/tag?objectID=5&tag_id=1", NULL, NULL, 400,
+	           "Invalid objectID '5': Sequence records cannot be tagged");
 }
 
 /* performAll and conditions select what a bulk call acts on, atomically. */
@@ -221,17 +220,17 @@ static void test_subscriptions(void **state)
 	assert_string_equal(th_field(f, 0, 2, "updateSequence", out, sizeof out), "");
 	assert_string_equal(th_field(f, 0, 1, "updateSequence", out, sizeof out), "*/*2*/*");
 	/* refused, nothing changed */
-	th_call(f, "PUT", "/objects/subscribe", "form",
-	        "objectID=0&ids=2&add_list=1&sub_type=Drip");
-	th_fails(f, 400, "Invalid sub_type 'Drip': expected Campaign or Sequence");
-	th_call(f, "PUT", "/objects/subscribe", "form",
-	        "objectID=0&ids=2&add_list=1,3&sub_type=Sequence");
-	th_fails(f, 400, "Invalid add_list: no Sequence with id 3");
-	th_call(f, "PUT", "/objects/subscribe", "form", "objectID=0&ids=2&add_list=9");
-	th_fails(f, 400, "Invalid add_list: no CampaignBuilder with id 9");
+	th_refused(f, "PUT", "/objects/subscribe", "form",
+	           "objectID=0&ids=2&add_list=1&sub_type=Drip", 400,
+	           "Invalid sub_type 'Drip': expected Campaign or Sequence");
+	th_refused(f, "PUT", "/objects/subscribe", "form",
+	           "objectID=0&ids=2&add_list=1,3&sub_type=Sequence", 400,
+	           "Invalid add_list: no Sequence with id 3");
+	th_refused(f, "PUT", "/objects/subscribe", "form", "objectID=0&ids=2&add_list=9", 400,
+	           "Invalid add_list: no CampaignBuilder with id 9");
 	assert_string_equal(th_field(f, 0, 2, "updateSequence", out, sizeof out), "");
-	th_call(f, "PUT", "/objects/subscribe", "form", "objectID=14&ids=1&add_list=1");
-	th_fails(f, 400, "Invalid objectID '14': Tag records cannot join campaigns");
+	th_refused(f, "PUT", "/objects/subscribe", "form", "objectID=14&ids=1&add_list=1", 400,
+	           "Invalid objectID '14': Tag records cannot join campaigns");
 	/* a custom object type takes them too */
 	th_control(f, "POST", "/object-types", "{\"name\":\"Dog\",\"fields\":{\"name\":{}}}");
 	th_call(f, "POST", "/Dogs", "json", "{\"name\":\"Rex\"}");
@@ -257,8 +256,8 @@ static void test_tags_crud(void **state)
 	th_call(f, "POST", "/Tags", "form", "tag_name=Third&object_type_id=0");
 	assert_string_equal(th_data(f, out, sizeof out),
 	                    "{\"tag_name\":\"Third\",\"object_type_id\":\"0\",\"tag_id\":\"3\"}");
-	th_call(f, "POST", "/Tags", "form", "object_type_id=0");
-	th_fails(f, 400, "Missing required field 'tag_name'");
+	th_refused(f, "POST", "/Tags", "form", "object_type_id=0", 400,
+	           "Missing required field 'tag_name'");
 	th_call(f, "PUT", "/Tags", "form", "id=3&tag_name=Renamed");
 	assert_string_equal(th_data(f, out, sizeof out),
 	                    "{\"attrs\":{\"tag_name\":\"Renamed\",\"tag_id\":\"3\"}}");
@@ -266,8 +265,7 @@ static void test_tags_crud(void **state)
 	assert_string_equal(ids_of(f, "tag_name", out, sizeof out), "Lead,Renamed,VIP");
 	th_call(f, "DELETE", "/Tag?id=3", NULL, NULL);
 	assert_string_equal(th_data(f, out, sizeof out), "(none)");
-	th_call(f, "GET", "/Tag?id=3", NULL, NULL);
-	th_fails(f, 404, "Object not found: no Tag with id 3");
+	th_refused(f, "GET", "/Tag?id=3", NULL, NULL, 404, "Object not found: no Tag with id 3");
 }
 
 int main(void)

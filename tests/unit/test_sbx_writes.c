@@ -79,15 +79,15 @@ static void test_update(void **state)
 	/* refused: bad email (unchanged), missing record, missing id, a type without PUT */
 	snprintf(body, sizeof body,
 	         "{\"objectID\":0,\"id\":%lld,\"email\":\"nope\",\"company\":\"B\"}", id);
-	th_call(f, "PUT", "/objects", "json", body);
-	th_fails(f, 422, "Invalid email address 'nope' in field 'email'");
+	th_refused(f, "PUT", "/objects", "json", body, 422,
+	           "Invalid email address 'nope' in field 'email'");
 	assert_string_equal(th_field(f, 0, id, "company", v, sizeof v), "Acme");
-	th_call(f, "PUT", "/objects", "json", "{\"objectID\":0,\"id\":999,\"firstname\":\"X\"}");
-	th_fails(f, 404, "Object not found: no Contact with id 999");
-	th_call(f, "PUT", "/objects", "json", "{\"objectID\":0,\"firstname\":\"X\"}");
-	th_fails(f, 400, "Missing required parameter 'id'");
-	th_call(f, "PUT", "/objects", "json", "{\"objectID\":5,\"id\":1,\"name\":\"X\"}");
-	th_fails(f, 403, "Forbidden: Sequence records cannot be updated through this endpoint");
+	th_refused(f, "PUT", "/objects", "json", "{\"objectID\":0,\"id\":999,\"firstname\":\"X\"}",
+	           404, "Object not found: no Contact with id 999");
+	th_refused(f, "PUT", "/objects", "json", "{\"objectID\":0,\"firstname\":\"X\"}", 400,
+	           "Missing required parameter 'id'");
+	th_refused(f, "PUT", "/objects", "json", "{\"objectID\":5,\"id\":1,\"name\":\"X\"}", 403,
+	           "Forbidden: Sequence records cannot be updated through this endpoint");
 	snprintf(path, sizeof path, "/objects?objectID=0&id=%lld&firstname=Q", id);
 	th_call(f, "PUT", path, NULL, NULL); /* parameters in the query string work too */
 	json_decref(th_ok(f));
@@ -110,10 +110,10 @@ static void test_delete(void **state)
 	th_call(f, "DELETE", path, NULL, NULL);
 	snprintf(out, sizeof out, "Object not found: no Contact with id %lld", a);
 	th_fails(f, 404, out);
-	th_call(f, "DELETE", "/object?objectID=14", NULL, NULL);
-	th_fails(f, 400, "Missing required parameter 'id'");
-	th_call(f, "DELETE", "/object?objectID=122&id=1", NULL, NULL);
-	th_fails(f, 403, "Forbidden: SmartFormFE records cannot be deleted through this endpoint");
+	th_refused(f, "DELETE", "/object?objectID=14", NULL, NULL, 400,
+	           "Missing required parameter 'id'");
+	th_refused(f, "DELETE", "/object?objectID=122&id=1", NULL, NULL, 403,
+	           "Forbidden: SmartFormFE records cannot be deleted through this endpoint");
 	/* many: unknown ids are ignored; ids in brackets */
 	snprintf(path, sizeof path, "/objects?objectID=0&ids[0]=%lld&ids[1]=424242", b);
 	th_call(f, "DELETE", path, NULL, NULL);
@@ -130,8 +130,8 @@ static void test_delete(void **state)
 	th_call(f, "GET", path, NULL, NULL);
 	assert_int_equal(f->status, 404);
 	/* a bad condition deletes nothing */
-	th_call(f, "DELETE", "/objects?objectID=0&condition=%5B%7B%7D%5D", NULL, NULL);
-	th_fails(f, 400, "Invalid condition: clause 1 needs \"field\":{\"field\":NAME}");
+	th_refused(f, "DELETE", "/objects?objectID=0&condition=%5B%7B%7D%5D", NULL, NULL, 400,
+	           "Invalid condition: clause 1 needs \"field\":{\"field\":NAME}");
 	assert_int_equal(count(f, ""), 1);
 	/* no ids, no criteria: every record of the type (§10) */
 	th_call(f, "DELETE", "/Contacts", NULL, NULL);
@@ -177,8 +177,8 @@ static void test_saveorupdate(void **state)
 	assert_string_equal(th_field(f, 0, id, "firstname", v, sizeof v), "Annie");
 	assert_int_equal(count(f, ""), 1);
 	/* a bad email is 422 and creates nothing */
-	th_call(f, "POST", "/objects/saveorupdate", "form", "objectID=0&email=bad%40");
-	th_fails(f, 422, "Invalid email address 'bad@' in field 'email'");
+	th_refused(f, "POST", "/objects/saveorupdate", "form", "objectID=0&email=bad%40", 422,
+	           "Invalid email address 'bad@' in field 'email'");
 	assert_int_equal(count(f, ""), 1);
 	/* no email: always a new record */
 	th_call(f, "POST", "/objects/saveorupdate", "form", "objectID=0&firstname=Ann");
@@ -211,14 +211,14 @@ static void test_getbyemail(void **state)
 	th_call(f, "GET", "/object/getByEmail?objectID=0&email=same%40x.io&all=1", NULL, NULL);
 	snprintf(want, sizeof want, "{\"ids\":[\"%lld\",\"%lld\"]}", a, b);
 	assert_string_equal(th_data(f, out, sizeof out), want);
-	th_call(f, "GET", "/object/getByEmail?objectID=0&email=other%40x.io", NULL, NULL);
-	th_fails(f, 404, "Object not found: no Contact with email 'other@x.io'");
-	th_call(f, "GET", "/object/getByEmail?objectID=0&email=not-an-email", NULL, NULL);
-	th_fails(f, 404, "Object not found: no Contact with email 'not-an-email'");
-	th_call(f, "GET", "/object/getByEmail?objectID=0", NULL, NULL);
-	th_fails(f, 400, "Missing required parameter 'email'");
-	th_call(f, "GET", "/object/getByEmail?objectID=14&email=a%40b.io", NULL, NULL);
-	th_fails(f, 400, "Invalid objectID '14': Tag records have no email field");
+	th_refused(f, "GET", "/object/getByEmail?objectID=0&email=other%40x.io", NULL, NULL, 404,
+	           "Object not found: no Contact with email 'other@x.io'");
+	th_refused(f, "GET", "/object/getByEmail?objectID=0&email=not-an-email", NULL, NULL, 404,
+	           "Object not found: no Contact with email 'not-an-email'");
+	th_refused(f, "GET", "/object/getByEmail?objectID=0", NULL, NULL, 400,
+	           "Missing required parameter 'email'");
+	th_refused(f, "GET", "/object/getByEmail?objectID=14&email=a%40b.io", NULL, NULL, 400,
+	           "Invalid objectID '14': Tag records have no email field");
 }
 
 /* The collection parameters as list and getInfo read them. */
