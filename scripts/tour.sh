@@ -75,6 +75,19 @@ show "$OP" rules pause "$RULE"
 show "$OP" rules get "$RULE" -o json
 show "$OP" rules create -e 'Contact_added_to_campaign(1)' -a 'Add_contact_to_categry(4)' || echo "(exit code $?: refused, nothing sent)"
 
+step "Objects: create, search with --where, tag by name, list with a tag, subscribe to a sequence"
+keep "$OP" objects create firstname=Lee lastname=Park email=lee@example.com status='Qualified Lead' -o ndjson
+LEE=$(jq -r .id "$WORK/last.json")
+show "$OP" objects search --where "email LIKE '%@example.com' AND status = 6 OR firstname = 'Ann'" \
+	--fields id,firstname,email,status -o table
+show "$OP" objects tag --tag VIP --tag 'Webinar 2024' "$LEE" 2
+show "$OP" objects with-tag --tag VIP -o table
+show "$OP" sequences list -o table
+show "$OP" objects subscribe --sequence 1 "$LEE"
+printf '$ ontraport objects get %s -o json | jq "{id, contact_cat, updateSequence}"\n' "$LEE"
+"$OP" objects get "$LEE" -o json | jq -c '{id, contact_cat, updateSequence}'
+show "$OP" objects untag --tag Ghost "$LEE" || echo "(exit code $?: no such tag, nothing sent)"
+
 step "Errors are one line with a documented exit code"
 show "$OP" api GET /object -q objectID=0 -q id=999 >/dev/null || echo "(exit code $?: not found)"
 show "$OP" api GET /Contacts -q range || echo "(exit code $?: usage)"

@@ -38,12 +38,18 @@ static const struct {
 	op op;
 	const char *sql;
 } ops[] = {
-    {"=", OP_EQ, " = ?"},          {"<>", OP_NE, " <> ?"},
-    {">", OP_GT, " > ?"},          {"<", OP_LT, " < ?"},
-    {">=", OP_GE, " >= ?"},        {"<=", OP_LE, " <= ?"},
-    {"LIKE", OP_LIKE, " LIKE ?"},  {"IN", OP_IN, NULL},
-    {"NOT IN", OP_NOT_IN, NULL},   {"IS", OP_IS, NULL},
-    {"IS NOT EMPTY", OP_NOT_EMPTY, NULL}, {"IS NOT", OP_NOT_EMPTY, NULL},
+    {"=", OP_EQ, " = ?"},
+    {"<>", OP_NE, " <> ?"},
+    {">", OP_GT, " > ?"},
+    {"<", OP_LT, " < ?"},
+    {">=", OP_GE, " >= ?"},
+    {"<=", OP_LE, " <= ?"},
+    {"LIKE", OP_LIKE, " LIKE ?"},
+    {"IN", OP_IN, NULL},
+    {"NOT IN", OP_NOT_IN, NULL},
+    {"IS", OP_IS, NULL},
+    {"IS NOT EMPTY", OP_NOT_EMPTY, NULL},
+    {"IS NOT", OP_NOT_EMPTY, NULL},
 };
 
 #define NOPS (sizeof ops / sizeof ops[0])
@@ -123,7 +129,8 @@ static int list_arg(json_t *value, size_t clause, json_t *args, sbx_err *e)
 		                   "(clause %zu)",
 		                   clause);
 	if (json_array_size(list) > SBX_CRITERIA_MAX_LIST)
-		return sbx_err_set(e, 400, "Invalid condition: more than %d values in a list (clause %zu)",
+		return sbx_err_set(e, 400,
+		                   "Invalid condition: more than %d values in a list (clause %zu)",
 		                   SBX_CRITERIA_MAX_LIST, clause);
 	out = json_array();
 	if (!out)
@@ -133,10 +140,11 @@ static int list_arg(json_t *value, size_t clause, json_t *args, sbx_err *e)
 		json_t *v = scalar(json_is_object(item) ? json_object_get(item, "value") : item);
 		if (!v) {
 			json_decref(out);
-			return sbx_err_set(e, 400,
-			                   "Invalid condition: list item %zu of clause %zu is not a "
-			                   "string or number",
-			                   i + 1, clause);
+			return sbx_err_set(
+			    e, 400,
+			    "Invalid condition: list item %zu of clause %zu is not a "
+			    "string or number",
+			    i + 1, clause);
 		}
 		json_array_append_new(out, v);
 	}
@@ -191,20 +199,21 @@ static int find_op(const char *name, op *out)
 }
 
 /* One clause object into b (as a parenthesised expression) and args. */
-static int compile_clause(const sbx_otype *t, json_t *cl, size_t clause, util_buf *b,
-                          json_t *args, sbx_err *e)
+static int compile_clause(const sbx_otype *t, json_t *cl, size_t clause, util_buf *b, json_t *args,
+                          sbx_err *e)
 {
 	json_t *field = json_object_get(cl, "field"), *value = json_object_get(cl, "value");
-	const char *name, *opname, *col;
+	const char *name, *opname, *col = NULL;
 	char shown[40];
 	op o;
 	int k;
 
 	if (!json_is_object(cl))
-		return sbx_err_set(e, 400,
-		                   "Invalid condition: clause %zu is not an object (nested groups are "
-		                   "not supported; join clauses with \"AND\"/\"OR\")",
-		                   clause);
+		return sbx_err_set(
+		    e, 400,
+		    "Invalid condition: clause %zu is not an object (nested groups are "
+		    "not supported; join clauses with \"AND\"/\"OR\")",
+		    clause);
 	name = json_is_object(field) ? json_string_value(json_object_get(field, "field"))
 	                             : json_string_value(field);
 	if (!name || !*name)
@@ -215,10 +224,11 @@ static int compile_clause(const sbx_otype *t, json_t *cl, size_t clause, util_bu
 	if (!opname)
 		return sbx_err_set(e, 400, "Invalid condition: clause %zu needs an \"op\"", clause);
 	if ((k = find_op(opname, &o)) < 0)
-		return sbx_err_set(e, 400,
-		                   "Invalid condition: unknown operator '%s' in clause %zu (expected "
-		                   "=, <>, >, <, >=, <=, LIKE, IN, NOT IN, IS, IS NOT EMPTY)",
-		                   sbx_clip(opname, shown, sizeof shown), clause);
+		return sbx_err_set(
+		    e, 400,
+		    "Invalid condition: unknown operator '%s' in clause %zu (expected "
+		    "=, <>, >, <, >=, <=, LIKE, IN, NOT IN, IS, IS NOT EMPTY)",
+		    sbx_clip(opname, shown, sizeof shown), clause);
 	if (column_of(t, name, clause, &col, e) < 0)
 		return -1;
 	/* The forms clients send for the same thing: "=" with a list is IN (§4), "=" with
@@ -233,9 +243,9 @@ static int compile_clause(const sbx_otype *t, json_t *cl, size_t clause, util_bu
 	switch (o) {
 	case OP_IS:
 		if (!is_null_value(value))
-			return sbx_err_set(e, 400,
-			                   "Invalid condition: IS takes the value \"NULL\" (clause %zu)",
-			                   clause);
+			return sbx_err_set(
+			    e, 400, "Invalid condition: IS takes the value \"NULL\" (clause %zu)",
+			    clause);
 		util_buf_puts(b, " IS NULL OR ");
 		sbx_sql_ident(b, col);
 		util_buf_puts(b, " = '')");
@@ -243,7 +253,8 @@ static int compile_clause(const sbx_otype *t, json_t *cl, size_t clause, util_bu
 	case OP_NOT_EMPTY:
 		if (value && !is_null_value(value))
 			return sbx_err_set(
-			    e, 400, "Invalid condition: %s takes no value but \"NULL\" (clause %zu)",
+			    e, 400,
+			    "Invalid condition: %s takes no value but \"NULL\" (clause %zu)",
 			    ops[k].name, clause);
 		util_buf_puts(b, " IS NOT NULL AND ");
 		sbx_sql_ident(b, col);
@@ -298,17 +309,19 @@ static int compile_array(const sbx_otype *t, json_t *cond, util_buf *b, json_t *
 		if (i % 2) {
 			const char *conj = json_string_value(item);
 			if (!conj || !(util_strieq(conj, "AND") || util_strieq(conj, "OR")))
-				return sbx_err_set(e, 400,
-				                   "Invalid condition: expected \"AND\" or \"OR\" between "
-				                   "clauses %zu and %zu",
-				                   i / 2 + 1, i / 2 + 2);
+				return sbx_err_set(
+				    e, 400,
+				    "Invalid condition: expected \"AND\" or \"OR\" between "
+				    "clauses %zu and %zu",
+				    i / 2 + 1, i / 2 + 2);
 			util_buf_puts(b, util_strieq(conj, "AND") ? " AND " : " OR ");
 		} else if (compile_clause(t, item, i / 2 + 1, b, args, e) < 0) {
 			return -1;
 		}
 	}
 	if (n && n % 2 == 0)
-		return sbx_err_set(e, 400, "Invalid condition: it ends with \"%s\" instead of a clause",
+		return sbx_err_set(e, 400,
+		                   "Invalid condition: it ends with \"%s\" instead of a clause",
 		                   json_string_value(json_array_get(cond, n - 1)));
 	if (n)
 		util_buf_putc(b, ')');
@@ -541,11 +554,13 @@ static int lex_clause(lexer *lx, json_t **out, sbx_err *e)
 	*out = NULL;
 	skip_ws(lx);
 	if (lx->s[lx->pos] == '(')
-		return lex_error(lx, "parentheses are not supported (AND binds tighter than OR)", e);
+		return lex_error(lx, "parentheses are not supported (AND binds tighter than OR)",
+		                 e);
 	start = lx->pos;
 	while (isalnum((unsigned char)lx->s[lx->pos]) || lx->s[lx->pos] == '_')
 		lx->pos++;
-	if (lx->pos == start || isdigit((unsigned char)lx->s[start]) || lx->pos - start >= sizeof field) {
+	if (lx->pos == start || isdigit((unsigned char)lx->s[start]) ||
+	    lx->pos - start >= sizeof field) {
 		lx->pos = start;
 		return lex_error(lx, "expected a field name", e);
 	}
@@ -790,7 +805,7 @@ out:
 }
 
 /* start, range, sort, sortDir, listFields. */
-static int read_paging(sbx_call *c, sbx_select *s)
+static int read_paging(sbx_call *c, const sbx_otype *t, sbx_select *s)
 {
 	sbx_query *q = &s->q;
 	const char *dir = NULL;
@@ -807,11 +822,15 @@ static int read_paging(sbx_call *c, sbx_select *s)
 		q->range = RANGE_MAX;
 	if (q->sort && !*q->sort)
 		q->sort = NULL;
+	/* "id" names the id key of every type, as in conditions (tags: tag_id). */
+	if (q->sort && !strcmp(q->sort, "id"))
+		q->sort = t->id_field;
 	if (dir && *dir) {
 		if (util_strieq(dir, "desc"))
 			q->desc = 1;
 		else if (!util_strieq(dir, "asc"))
-			return sbx_fail(c, 400, "Invalid sortDir '%.20s': expected asc or desc", dir);
+			return sbx_fail(c, 400, "Invalid sortDir '%.20s': expected asc or desc",
+			                dir);
 	}
 	q->fields = s->fields;
 	return 0;
@@ -827,8 +846,7 @@ int sbx_call_select(sbx_call *c, const sbx_otype *t, unsigned flags, sbx_select 
 	if (!s->args)
 		return sbx_fail(c, 500, "Internal Server Error: out of memory");
 	if (refuse_unsupported(c) < 0 || sbx_arg_ids(c, "ids", SBX_OPTIONAL, &s->ids) < 0 ||
-	    sbx_arg_bool(c, "performAll", SBX_OPTIONAL, &s->all) < 0 ||
-	    read_criteria(c, t, s) < 0)
+	    sbx_arg_bool(c, "performAll", SBX_OPTIONAL, &s->all) < 0 || read_criteria(c, t, s) < 0)
 		return -1;
 	/* .NET sends ids=0 to mean "no id filter" (§3.1); performAll acts on every match
 	 * "instead of an explicit ids list". */
@@ -840,7 +858,7 @@ int sbx_call_select(sbx_call *c, const sbx_otype *t, unsigned flags, sbx_select 
 		s->q.nids = s->ids.n;
 		s->narrowed = 1;
 	}
-	if ((flags & SBX_SEL_PAGE) && read_paging(c, s) < 0)
+	if ((flags & SBX_SEL_PAGE) && read_paging(c, t, s) < 0)
 		return -1;
 	point_query(s);
 	return 0;

@@ -178,8 +178,8 @@ void sbx_pending_release(sbx_pending *p)
 
 /* Change one record's list; *changed says whether anything was written. */
 static int apply_one(sbx_store *st, const sbx_otype *t, const char *field, long long id,
-                     const long long *items, size_t n, int remove, sbx_pending *p,
-                     sbx_idlist *l, sbx_err *e)
+                     const long long *items, size_t n, int remove, sbx_pending *p, sbx_idlist *l,
+                     sbx_err *e)
 {
 	json_t *fields = json_pack("[s]", field), *rec = NULL, *values = NULL;
 	util_buf text = UTIL_BUF_INIT;
@@ -199,8 +199,8 @@ static int apply_one(sbx_store *st, const sbx_otype *t, const char *field, long 
 		if (r == 0)
 			continue;
 		changed = 1;
-		if (p && sbx_pending_add(p, remove ? SBX_EV_TAG_REMOVED : SBX_EV_TAG_ADDED, t->id, id,
-		                         items[i]) < 0)
+		if (p && sbx_pending_add(p, remove ? SBX_EV_TAG_REMOVED : SBX_EV_TAG_ADDED, t->id,
+		                         id, items[i]) < 0)
 			goto nomem;
 	}
 	if (!changed) {
@@ -300,8 +300,9 @@ void sbx_list_call(sbx_call *c, const sbx_otype *t, const sbx_list_op *op)
 	if (sbx_call_select(c, t, 0, &s) < 0)
 		goto out;
 	if (!s.narrowed && !s.all) {
-		sbx_fail(c, 400, "Missing required parameter 'ids' (or performAll=1, a condition or "
-		                 "a search)");
+		sbx_fail(c, 400,
+		         "Missing required parameter 'ids' (or performAll=1, a condition or "
+		         "a search)");
 		goto out;
 	}
 	if (sbx_store_begin(st, &e) < 0) {

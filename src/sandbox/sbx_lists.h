@@ -27,7 +27,10 @@ typedef struct sbx_idlist {
 	size_t n, alloc;
 } sbx_idlist;
 
-#define SBX_IDLIST_INIT {NULL, 0, 0}
+#define SBX_IDLIST_INIT                                                                            \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /* Replace l with the ids in s: every run of digits is an id, so the stored
  * form, "1,2" and "" all read as expected. NULL is the empty list. -1 out of
@@ -56,11 +59,13 @@ typedef struct sbx_pending {
 	size_t n, alloc;
 } sbx_pending;
 
-#define SBX_PENDING_INIT {NULL, 0, 0}
+#define SBX_PENDING_INIT                                                                           \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /* Queue one event. -1 out of memory. */
-int sbx_pending_add(sbx_pending *p, sbx_ev_kind kind, long long type, long long id,
-                    long long tag);
+int sbx_pending_add(sbx_pending *p, sbx_ev_kind kind, long long type, long long id, long long tag);
 /* Queue tag events for a record whose tag list went from old_text to new_text
  * (either may be NULL): added for ids only in new, removed for ids only in old. */
 int sbx_pending_tag_diff(sbx_pending *p, long long type, long long id, const char *old_text,

@@ -21,8 +21,9 @@
 
 static void subscription(sbx_call *c, int sequence, int remove)
 {
-	sbx_list_ids_arg arg = {remove ? "remove_list" : "add_list",
-	                        remove ? -1 : sequence ? SEQUENCE_TYPE : CAMPAIGN_TYPE};
+	sbx_list_ids_arg arg = {remove ? "remove_list" : "add_list", remove     ? -1
+	                                                             : sequence ? SEQUENCE_TYPE
+	                                                                        : CAMPAIGN_TYPE};
 	sbx_list_op op = {sequence ? SBX_FIELD_SEQUENCES : SBX_FIELD_CAMPAIGNS,
 	                  sequence ? "join sequences" : "join campaigns",
 	                  remove,

@@ -131,7 +131,8 @@ static int items_names(sbx_call *c, void *argp, sbx_idlist *items, sbx_pending *
 			json_decref(rec);
 			if (r < 0 || sbx_pending_add(ev, SBX_EV_CREATED, tags->id, id, 0) < 0) {
 				if (!e.status)
-					sbx_err_set(&e, 500, "Internal Server Error: out of memory");
+					sbx_err_set(&e, 500,
+					            "Internal Server Error: out of memory");
 				sbx_fail_err(c, &e);
 				goto out;
 			}

@@ -136,11 +136,16 @@ static int ids_where_eq(sbx_store *st, const sbx_otype *t, const char *col, cons
 	return rc;
 }
 
-/* A non-blank text value of params[name], or NULL. */
-static const char *given(json_t *params, const char *name)
+/* The non-blank value of params[name] as text (numbers written into buf), or NULL. */
+static const char *given(json_t *params, const char *name, char *buf, size_t bufsz)
 {
-	const char *s = json_string_value(json_object_get(params, name));
+	json_t *v = json_object_get(params, name);
+	const char *s = json_string_value(v);
 
+	if (json_is_integer(v)) {
+		snprintf(buf, bufsz, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return buf;
+	}
 	return s && *s ? s : NULL;
 }
 
@@ -149,21 +154,23 @@ static const char *given(json_t *params, const char *name)
  * value in the request decides -- unique_id, then the email of a contact, then
  * each field marked unique (§3.2, §10).
  */
-static int find_match(sbx_store *st, const sbx_otype *t, json_t *params, long long *out,
-                      sbx_err *e)
+static int find_match(sbx_store *st, const sbx_otype *t, json_t *params, long long *out, sbx_err *e)
 {
 	const char *col = NULL, *value = NULL;
 	long long *ids = NULL;
 	size_t n = 0, i;
+	char num[32];
 
 	*out = 0;
-	if (sbx_otype_field(t, "unique_id") && (value = given(params, "unique_id")))
+	if (sbx_otype_field(t, "unique_id") &&
+	    (value = given(params, "unique_id", num, sizeof num)))
 		col = "unique_id";
-	else if (t->id == 0 && (value = given(params, "email")))
+	else if (t->id == 0 && (value = given(params, "email", num, sizeof num)))
 		col = "email";
 	for (i = 0; !col && i < t->nfields; i++) {
 		const sbx_field *f = &t->fields[i];
-		if ((f->flags & SBX_F_UNIQUE) && f->stored && (value = given(params, f->name)))
+		if ((f->flags & SBX_F_UNIQUE) && f->stored &&
+		    (value = given(params, f->name, num, sizeof num)))
 			col = f->name;
 	}
 	if (!col)
@@ -244,7 +251,8 @@ static void object_getbyemail(sbx_call *c)
 		         t->name);
 		return;
 	}
-	if (sbx_email_valid(email) && ids_where_eq(c->ctx->store, t, "email", email, &ids, &n, &e) < 0) {
+	if (sbx_email_valid(email) &&
+	    ids_where_eq(c->ctx->store, t, "email", email, &ids, &n, &e) < 0) {
 		sbx_fail_err(c, &e);
 		return;
 	}
