@@ -149,38 +149,47 @@ static const char *given(json_t *params, const char *name, char *buf, size_t buf
 	return s && *s ? s : NULL;
 }
 
-/*
- * The record saveorupdate merges into (0 = none, create): the first key with a
- * value in the request decides -- unique_id, then the email of a contact, then
- * each field marked unique (§3.2, §10).
- */
-static int find_match(sbx_store *st, const sbx_otype *t, json_t *params, long long *out, sbx_err *e)
+/* Look for the record whose column col equals params[col] (when given); 1 found. */
+static int match_on(sbx_store *st, const sbx_otype *t, json_t *params, const char *col,
+                    long long *out, sbx_err *e)
 {
-	const char *col = NULL, *value = NULL;
 	long long *ids = NULL;
-	size_t n = 0, i;
+	size_t n = 0;
 	char num[32];
+	const char *value = given(params, col, num, sizeof num);
 
-	*out = 0;
-	if (sbx_otype_field(t, "unique_id") &&
-	    (value = given(params, "unique_id", num, sizeof num)))
-		col = "unique_id";
-	else if (t->id == 0 && (value = given(params, "email", num, sizeof num)))
-		col = "email";
-	for (i = 0; !col && i < t->nfields; i++) {
-		const sbx_field *f = &t->fields[i];
-		if ((f->flags & SBX_F_UNIQUE) && f->stored &&
-		    (value = given(params, f->name, num, sizeof num)))
-			col = f->name;
-	}
-	if (!col)
+	if (!value)
 		return 0;
 	if (ids_where_eq(st, t, col, value, &ids, &n, e) < 0)
 		return -1;
 	if (n)
 		*out = ids[0];
 	free(ids);
-	return 0;
+	return n > 0;
+}
+
+/*
+ * The record saveorupdate merges into (0 = none: create). The keys, in order,
+ * each tried when the request gives it a value: unique_id, the email of a
+ * contact, each field marked unique (§3.2, §10); the first that finds a record
+ * decides, the lowest id among several.
+ */
+static int find_match(sbx_store *st, const sbx_otype *t, json_t *params, long long *out, sbx_err *e)
+{
+	size_t i;
+	int rc = 0;
+
+	*out = 0;
+	if (sbx_otype_field(t, "unique_id"))
+		rc = match_on(st, t, params, "unique_id", out, e);
+	if (rc == 0 && t->id == 0)
+		rc = match_on(st, t, params, "email", out, e);
+	for (i = 0; rc == 0 && i < t->nfields; i++) {
+		const sbx_field *f = &t->fields[i];
+		if ((f->flags & SBX_F_UNIQUE) && f->stored && strcmp(f->name, "unique_id") != 0)
+			rc = match_on(st, t, params, f->name, out, e);
+	}
+	return rc < 0 ? -1 : 0;
 }
 
 /*

@@ -184,6 +184,20 @@ static void test_saveorupdate(void **state)
 	th_call(f, "POST", "/objects/saveorupdate", "form", "objectID=0&firstname=Ann");
 	json_decref(th_ok(f));
 	assert_int_equal(count(f, ""), 2);
+	/* unique_id (read-only: a fixture sets it) is tried first, then the email */
+	th_control(f, "POST", "/seed/objects",
+	           "{\"objectID\":0,\"records\":[{\"unique_id\":\"U1\",\"email\":\"u@x.io\"}]}");
+	assert_int_equal(f->status, 200);
+	th_call(f, "POST", "/objects/saveorupdate", "form",
+	        "objectID=0&unique_id=U1&email=ann%40x.io&firstname=ByUid");
+	th_data(f, out, sizeof out);
+	assert_non_null(strstr(out, "\"email\":\"ann@x.io\""));
+	assert_string_equal(th_field(f, 0, 3, "firstname", v, sizeof v), "ByUid");
+	th_call(f, "POST", "/objects/saveorupdate", "form",
+	        "objectID=0&unique_id=NOPE&email=ann%40x.io&firstname=ByMail");
+	json_decref(th_ok(f));
+	assert_string_equal(th_field(f, 0, id, "firstname", v, sizeof v), "ByMail");
+	assert_int_equal(count(f, ""), 3);
 	/* a custom type merges on its unique field */
 	th_control(f, "POST", "/object-types",
 	           "{\"name\":\"Dog\",\"fields\":{\"chip\":{\"type\":\"text\",\"unique\":1},"
