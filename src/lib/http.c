@@ -388,7 +388,7 @@ static int attempt(ontra_response **out, CURLcode *cc_out, ontra_client *c, cons
 		c->last_rate = r->rate;
 	if (r->status == 429)
 		c->stats.rate_limited++;
-	ontra__pacer_update(c->pacer, &r->rate, r->status);
+	ontra__pacer_update(c->pacer, &r->rate, r->status, secs);
 	log_response(c, r);
 	*out = r;
 	rc = 0;

@@ -30,8 +30,8 @@ ontra_pacer *ontra__pacer_new(void);
 void ontra__pacer_free(ontra_pacer *p);
 /* Reserve the next send slot; returns the seconds to wait before sending. */
 double ontra__pacer_reserve(ontra_pacer *p);
-/* Learn from a response's rate-limit headers (and a 429). */
-void ontra__pacer_update(ontra_pacer *p, const ontra_rate_limit *rl, int status);
+/* Learn from a response: its rate-limit headers, a 429, its round trip in seconds. */
+void ontra__pacer_update(ontra_pacer *p, const ontra_rate_limit *rl, int status, double rtt);
 unsigned long ontra__pacer_waits(ontra_pacer *p);
 double ontra__now(void);
 void ontra__sleep(double seconds);

@@ -28,11 +28,19 @@
 #define DEFAULT_WINDOW 60.0
 #define RING_MAX 100000
 /*
- * Margin for the request's travel time and the scheduling jitter between
- * this clock and the server's, so a request lands after its slot frees:
- * 5 ms plus 1% of the window (0.6 s of a minute: well inside a 10% budget).
+ * Margin for the scheduling jitter between this clock and the server's, so a
+ * request lands after its slot frees: 5 ms plus 1% of the window (0.6 s of a
+ * minute: well inside a 10% budget) -- plus the longest recent round trip
+ * (below), capped at 10% of the window.
  */
 #define MARGIN_S(window) (0.005 + (window) * 0.01)
+/*
+ * The server counts a request when it arrives, somewhere between our send
+ * and the answer; two requests a window apart by our clock can be less than
+ * a window apart by the server's by up to a round trip. So the pacer adds the
+ * longest recent round trip (a maximum that decays by DECAY per answer).
+ */
+#define RTT_DECAY 0.95
 
 struct ontra_pacer {
 	pthread_mutex_t mu;
@@ -41,6 +49,7 @@ struct ontra_pacer {
 	double *ring;        /* send times, oldest at head */
 	size_t cap, head, count;
 	double hold_until;   /* nothing goes before this (server said wait) */
+	double rtt;          /* decaying maximum of recent round trips, seconds */
 	unsigned long waits; /* requests that had to wait */
 };
 
@@ -131,7 +140,8 @@ double ontra__pacer_reserve(ontra_pacer *p)
 	/* Throttle only once the server has told the limit. */
 	if (p->limit > 0 && p->cap && p->count == p->cap) {
 		double window = p->window > 0 ? p->window : DEFAULT_WINDOW;
-		double free_at = p->ring[p->head] + window + MARGIN_S(window);
+		double rtt = p->rtt < window * 0.1 ? p->rtt : window * 0.1;
+		double free_at = p->ring[p->head] + window + MARGIN_S(window) + rtt;
 		if (free_at > at)
 			at = free_at;
 	}
@@ -151,7 +161,7 @@ double ontra__pacer_reserve(ontra_pacer *p)
 	return wait > 0 ? wait : 0;
 }
 
-void ontra__pacer_update(ontra_pacer *p, const ontra_rate_limit *rl, int status)
+void ontra__pacer_update(ontra_pacer *p, const ontra_rate_limit *rl, int status, double rtt)
 {
 	double now;
 	long mine;
@@ -160,6 +170,9 @@ void ontra__pacer_update(ontra_pacer *p, const ontra_rate_limit *rl, int status)
 		return;
 	pthread_mutex_lock(&p->mu);
 	now = ontra__now();
+	p->rtt *= RTT_DECAY;
+	if (rtt > p->rtt && isfinite(rtt))
+		p->rtt = rtt;
 	if (rl->limit > 0 && rl->limit != p->limit) {
 		p->limit = rl->limit;
 		resize(p, rl->limit);

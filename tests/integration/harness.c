@@ -19,7 +19,8 @@ static void take(char *dst, size_t n, const char *line, const char *prefix)
 int sandbox_start(sandbox_proc *sp, const char *const *extra)
 {
 	const char *bin = getenv("ONTRAPORT_BIN");
-	const char *argv[32] = {bin, "sandbox", "--port", "0", "--db", ":memory:", "--quiet"};
+	const char *wrapper = getenv("ONTRA_TEST_WRAPPER"); /* scripts/valgrind.sh */
+	const char *argv[34] = {bin, "sandbox", "--port", "0", "--db", ":memory:", "--quiet"};
 	int fds[2], argc = 7;
 	FILE *f;
 	char line[512];
@@ -30,6 +31,11 @@ int sandbox_start(sandbox_proc *sp, const char *const *extra)
 	while (extra && *extra && argc < 30)
 		argv[argc++] = *extra++;
 	argv[argc] = NULL;
+	if (wrapper && *wrapper) {
+		memmove(argv + 1, argv, (size_t)(argc + 1) * sizeof *argv);
+		argv[0] = wrapper;
+		bin = wrapper;
+	}
 	if (pipe(fds) < 0)
 		return -1;
 	sp->pid = fork();
@@ -67,10 +73,18 @@ int sandbox_start(sandbox_proc *sp, const char *const *extra)
 
 void sandbox_stop(sandbox_proc *sp)
 {
+	int status = 0;
+
 	if (sp->pid > 0) {
 		kill(sp->pid, SIGTERM);
-		waitpid(sp->pid, NULL, 0);
+		waitpid(sp->pid, &status, 0);
 		sp->pid = 0;
+		/* A sandbox that did not stop cleanly (a leak or memory error under ASan or
+		 * valgrind makes its exit status non-zero) fails the test. */
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "sandbox did not exit cleanly (status 0x%x)\n", (unsigned)status);
+			abort();
+		}
 	}
 }
 

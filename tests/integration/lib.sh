@@ -7,6 +7,13 @@ set -euo pipefail
 OP="$ONTRAPORT_BIN"
 TEST_NAME=$(basename "$0" .sh)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ontra-$TEST_NAME.XXXXXX")
+# ONTRA_TEST_WRAPPER (scripts/valgrind.sh): run every ontraport process, the
+# sandbox included, as `WRAPPER BINARY ARGS...`.
+if [ -n "${ONTRA_TEST_WRAPPER:-}" ]; then
+	printf '#!/bin/sh\nexec %q %q "$@"\n' "$ONTRA_TEST_WRAPPER" "$ONTRAPORT_BIN" >"$TMP/ontraport"
+	chmod +x "$TMP/ontraport"
+	OP="$TMP/ontraport"
+fi
 export HOME="$TMP/home" XDG_CONFIG_HOME="$TMP/config" XDG_DATA_HOME="$TMP/data"
 mkdir -p "$HOME"
 unset ONTRAPORT_PROFILE ONTRAPORT_APP_ID ONTRAPORT_API_KEY ONTRAPORT_BASE_URL ONTRAPORT_CONFIG

@@ -17,11 +17,11 @@ static void learns_limit_and_window(void **state)
 	(void)state;
 	/* Nothing known yet: no waiting. */
 	assert_true(ontra__pacer_reserve(p) == 0);
-	ontra__pacer_update(p, &rl, 200);
+	ontra__pacer_update(p, &rl, 200, 0.001);
 	/* Two more fit in the window of 3. */
 	for (i = 0; i < 2; i++) {
 		assert_true(ontra__pacer_reserve(p) < 0.001);
-		ontra__pacer_update(p, &rl, 200);
+		ontra__pacer_update(p, &rl, 200, 0.001);
 	}
 	/* The fourth must wait for the first to leave the 1 s window. */
 	w = ontra__pacer_reserve(p);
@@ -30,6 +30,35 @@ static void learns_limit_and_window(void **state)
 	w = ontra__pacer_reserve(p);
 	assert_true(w > 0.9 && w < 1.1);
 	assert_int_equal(ontra__pacer_waits(p), 2);
+	ontra__pacer_free(p);
+}
+
+/* A slow round trip widens the margin: the server may have counted the
+ * oldest request up to a round trip after we sent it. */
+static void margin_grows_with_round_trip(void **state)
+{
+	ontra_pacer *p = ontra__pacer_new();
+	ontra_rate_limit rl = {2, 1, 10}; /* 2 per window, window 10 s */
+	double w;
+
+	(void)state;
+	ontra__pacer_reserve(p);
+	ontra__pacer_update(p, &rl, 200, 0.5); /* a half-second round trip */
+	ontra__pacer_reserve(p);
+	ontra__pacer_update(p, &rl, 200, 0.001);
+	w = ontra__pacer_reserve(p);
+	/* window 10 + 5 ms + 1% (0.1) + the decayed 0.5 s round trip (0.475) */
+	assert_true(w > 10.5 && w < 10.65);
+	ontra__pacer_free(p);
+
+	/* ...but never by more than 10% of the window. */
+	p = ontra__pacer_new();
+	ontra__pacer_reserve(p);
+	ontra__pacer_update(p, &rl, 200, 30.0);
+	ontra__pacer_reserve(p);
+	ontra__pacer_update(p, &rl, 200, 30.0);
+	w = ontra__pacer_reserve(p);
+	assert_true(w > 11.0 && w < 11.2);
 	ontra__pacer_free(p);
 }
 
@@ -42,7 +71,7 @@ static void holds_after_429(void **state)
 	(void)state;
 	assert_true(ontra__pacer_reserve(p) == 0);
 	/* The server says none remain although we sent one: others use the account. */
-	ontra__pacer_update(p, &rl, 200);
+	ontra__pacer_update(p, &rl, 200, 0.001);
 	w = ontra__pacer_reserve(p);
 	assert_true(w > 1.9 && w <= 2.0);
 	ontra__pacer_free(p);
@@ -51,7 +80,7 @@ static void holds_after_429(void **state)
 	rl.remaining = 5;
 	rl.reset = 3;
 	ontra__pacer_reserve(p);
-	ontra__pacer_update(p, &rl, 429);
+	ontra__pacer_update(p, &rl, 429, 0.001);
 	w = ontra__pacer_reserve(p);
 	assert_true(w > 2.9 && w <= 3.0);
 	ontra__pacer_free(p);
@@ -91,6 +120,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(learns_limit_and_window),
 		cmocka_unit_test(holds_after_429),
+		cmocka_unit_test(margin_grows_with_round_trip),
 		cmocka_unit_test(safe_methods),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

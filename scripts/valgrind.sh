@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The whole test suite under valgrind memcheck: every unit and C integration
+# test binary, and every ontraport process the shell tests start (the CLI, the
+# sandbox, the receiver), with definite leaks and memory errors as failures.
+#
+#   scripts/valgrind.sh [BUILD_DIR]      default build (a gcc build without sanitizers)
+#
+# Tests whose point is timing (the rate-limit pacer's window, latency faults)
+# still run: valgrind slows the client and the sandbox alike. CI runs this
+# after scripts/test.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+scripts/setup.sh
+if grep -q '^ONTRA_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
+	echo "valgrind.sh: $build is a sanitizer build; give a plain one" >&2
+	exit 2
+fi
+[ -x "$build/ontraport" ] || CC=gcc scripts/build.sh "$build"
+logs=$(mktemp -d "${TMPDIR:-/tmp}/ontra-valgrind.XXXXXX")
+# Timing tests stretch their windows by this factor (valgrind runs code ~20x slower).
+export ONTRA_TEST_WRAPPER="$PWD/tests/valgrind/memcheck" ONTRA_VALGRIND_LOG="$logs" ONTRA_TEST_TIME_SCALE=4
+
+# The test binaries themselves under memcheck; the shell tests through the wrapper.
+status=0
+echo "== shell integration tests, every ontraport process under memcheck" >&2
+ctest --test-dir "$build" -j"$(nproc)" --output-on-failure --timeout 1800 -L integration \
+	-E 'itest_|test_install|test_examples' 2>&1 | tail -40 || status=1
+echo "== unit and C integration binaries under memcheck" >&2
+for t in "$build"/tests/test_* "$build"/tests/itest_* "$build"/tests/replay_*; do
+	[ -x "$t" ] || continue
+	env ONTRAPORT_BIN="$PWD/$build/ontraport" ONTRA_SOURCE_DIR="$PWD" ONTRA_BUILD_DIR="$PWD/$build" \
+		ONTRA_TEST_DATA="$PWD/tests/data" ONTRA_SHARED="$PWD/../shared" \
+		"$ONTRA_TEST_WRAPPER" "$t" $([[ $t == *replay_* ]] && echo "tests/fuzz/corpus/${t##*/replay_}") \
+		>"$logs/$(basename "$t").out" 2>&1 || { echo "FAIL under memcheck: $t" >&2; tail -20 "$logs/$(basename "$t").out" >&2; status=1; }
+done
+# Any report at all (the wrapper logs to files) is a failure.
+reports=$(find "$logs" -name 'vg.*.log' -size +0 | head -20)
+if [ -n "$reports" ]; then
+	for r in $reports; do echo "== $r" >&2; head -60 "$r" >&2; done
+	status=1
+fi
+[ "$status" -eq 0 ] && echo "== valgrind: no memory errors, no definite leaks" >&2
+rm -rf "$logs"
+exit "$status"
