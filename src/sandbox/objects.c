@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sbx_events.h"
 #include "sbx_router.h"
 #include "str.h"
 
@@ -141,10 +142,12 @@ static void objects_create(sbx_call *c)
 	}
 	/* The parameters are the field values; objectID and anything else that is not a
 	 * field of the type is ignored by the store. */
-	if (sbx_record_insert(c->ctx->store, t, c->params, 0, &id, &echo, &e) < 0)
+	if (sbx_record_insert(c->ctx->store, t, c->params, 0, &id, &echo, &e) < 0) {
 		sbx_fail_err(c, &e);
-	else
+	} else {
+		sbx_event_object_created(c->ctx, t->id, id);
 		sbx_reply(c, echo);
+	}
 }
 
 static json_t *flag(const sbx_field *f, unsigned bit)

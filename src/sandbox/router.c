@@ -13,6 +13,7 @@ static const sbx_route *const route_tables[] = {
     sbx_routes_objects,
     sbx_routes_messages,
     sbx_routes_rules,
+    sbx_routes_webhooks,
     sbx_routes_control,
     NULL,
 };

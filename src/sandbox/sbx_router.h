@@ -37,6 +37,7 @@
 
 struct sbx_stats;
 struct sbx_ratelimit;
+struct sbx_events;
 
 /* What the server shares with handlers. */
 typedef struct sbx_ctx {
@@ -44,6 +45,7 @@ typedef struct sbx_ctx {
 	struct sbx_stats *stats;
 	struct sbx_ratelimit *limiter;
 	long account_id;
+	struct sbx_events *events; /* webhook deliveries (events.c), or NULL */
 } sbx_ctx;
 
 /* One request being handled. */
@@ -69,6 +71,7 @@ extern const sbx_route sbx_routes_objects[];
 extern const sbx_route sbx_routes_control[];
 extern const sbx_route sbx_routes_messages[]; /* messages.c */
 extern const sbx_route sbx_routes_rules[];    /* rules.c */
+extern const sbx_route sbx_routes_webhooks[]; /* webhooks.c: subscriptions, deliveries, forms */
 
 /* ---- matching (pure, unit-tested) ---- */
 

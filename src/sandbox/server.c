@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "sbx_auth.h"
+#include "sbx_events.h"
 #include "sbx_ratelimit.h"
 #include "sbx_router.h"
 #include "sbx_stats.h"
@@ -371,6 +372,7 @@ static void set_err(char *err, size_t errsz, const char *fmt, ...)
 int sbx_server_start(sbx_server **out, const sbx_config *cfg, char *err, size_t errsz)
 {
 	sbx_config dflt = SBX_CONFIG_INIT;
+	sbx_events_config ecfg = SBX_EVENTS_CONFIG_INIT;
 	sbx_server *s;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
@@ -426,6 +428,11 @@ int sbx_server_start(sbx_server **out, const sbx_config *cfg, char *err, size_t 
 		set_err(err, errsz, "out of memory");
 		goto fail;
 	}
+	ecfg.json = cfg->webhook_json;
+	if (sbx_events_new(&s->ctx.events, s->ctx.store, &ecfg) < 0) {
+		set_err(err, errsz, "could not start the webhook delivery thread");
+		goto fail;
+	}
 	if (resolve(cfg->bind, cfg->port, &ss, &sslen) < 0) {
 		set_err(err, errsz, "cannot resolve bind address '%s'", cfg->bind ? cfg->bind : "");
 		goto fail;
@@ -479,6 +486,8 @@ void sbx_server_stop(sbx_server *s)
 		return;
 	if (s->d)
 		MHD_stop_daemon(s->d);
+	/* No handler runs any more: stop the deliveries before the store they record into. */
+	sbx_events_free(s->ctx.events);
 	sbx_store_close(s->ctx.store);
 	sbx_stats_free(s->ctx.stats);
 	sbx_ratelimit_free(s->ctx.limiter);
