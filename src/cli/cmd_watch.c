@@ -378,9 +378,12 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 
 	/* What to subscribe, and to whom: checked before anything starts. */
 	if (!no_subscribe) {
-		if ((rc = cli_client(ctx, &w.client)) != EXIT_OK ||
-		    (rc = cli_hooks_from_args(ctx, args, &hooks)) != EXIT_OK)
+		if ((rc = cli_hooks_from_args(ctx, args, &hooks)) != EXIT_OK)
 			return rc;
+		if ((rc = cli_client(ctx, &w.client)) != EXIT_OK) {
+			cli_hooks_release(&hooks);
+			return rc;
+		}
 		if (!public_url && !api_is_local(ontra_client_base_url(w.client))) {
 			cli_hooks_release(&hooks);
 			return cli_usage_error(
