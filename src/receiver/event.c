@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "formbody.h"
+#include "form.h"
 #include "str.h"
 
 /* Hard ceiling on nesting whatever the caller's limits say: keeps the
@@ -22,6 +22,7 @@
 #define RCV_DEPTH_CEILING 256
 /* Longest event type accepted ("object_submits_form" is 19). */
 #define RCV_MAX_TYPE 128
+#define FORM_KEY_MAX 1024 /* bytes of a decoded form field name */
 
 enum body_kind { KIND_JSON, KIND_FORM, KIND_SNIFF };
 
@@ -190,7 +191,15 @@ static int parse_json(json_t **out, const char *s, size_t n, const rcv_limits *l
 static int parse_form(json_t **out, const char *s, size_t n, const rcv_limits *lim, char *err,
                       size_t errsz)
 {
-	return rcv_form_parse(out, s, n, lim->max_fields, lim->max_depth, err, errsz);
+	/* The receiver counts the top level as a level (data[x] is 2); util_form counts brackets. */
+	util_form_limits fl = {lim->max_fields, lim->max_depth > 1 ? lim->max_depth - 1 : 0,
+	                       FORM_KEY_MAX};
+	int rc = util_form_decode(out, s, n, &fl, err, errsz);
+
+	return rc == 0                     ? 0
+	       : rc == UTIL_FORM_ELIMIT    ? RCV_ELIMIT
+	       : rc == UTIL_FORM_EENCODING ? RCV_EENCODING
+	                                   : RCV_ERROR;
 }
 
 /* A scalar as the string PHP's form encoding would have sent; NULL for others. */
