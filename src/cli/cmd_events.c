@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "cli.h"
 #include "hookargs.h"
@@ -219,36 +218,15 @@ static int run_replay(cli_ctx *ctx, cli_args *args)
 /* --before: an age ("7d", "12h", "30m") or a UTC date ("2026-01-31", "2026-01-31T12:00:00Z"). */
 static int parse_before(const char *s, int64_t *ms)
 {
-	struct tm tm;
-	long long age;
-	int y, mo, d, h = 0, mi = 0, sec = 0, used = 0;
-	char z = 0;
+	long long age, t;
 
 	if (s[strspn(s, "0123456789")] != '\0' && cli_parse_duration(s, &age) == 0) {
 		*ms = rcv_now_ms() - age;
 		return 0;
 	}
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3)
+	if (util_parse_utc_date(s, &t) < 0)
 		return -1;
-	if (s[used] == 'T' || s[used] == ' ') {
-		int more = 0;
-		if (sscanf(s + used + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &more) != 3)
-			return -1;
-		used += 1 + more;
-		if (s[used] == 'Z')
-			z = 'Z', used++;
-	}
-	(void)z;
-	if (s[used] || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return -1;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	*ms = (int64_t)timegm(&tm) * 1000;
+	*ms = (int64_t)t * 1000;
 	return 0;
 }
 

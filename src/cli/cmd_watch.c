@@ -37,11 +37,7 @@ typedef struct watch {
 
 static const cli_opt watch_opts[] = {
 	{"name", 0, CLI_VALUE, "NAME", "the webhook's name: its events are stored and listed under it (default watch)"},
-	{"type", 't', CLI_VALUE, "TYPE", "object type for created: a name or number (default contacts)"},
-	{"event", 'e', CLI_LIST, "EVENT", "created, tagged, untagged or form-submitted (repeatable; default created)"},
-	{"tag", 0, CLI_LIST, "NAME|ID", "for tagged and untagged: the tag (repeatable)"},
-	{"form", 0, CLI_LIST, "ID|NAME", "for form-submitted: the form (repeatable)"},
-	{"data-format", 0, CLI_VALUE, "FORMAT", "what each event carries: full (default), notify or lightweight"},
+	CLI_HOOK_OPTS,
 	{"public-url", 0, CLI_VALUE, "URL", "the address Ontraport posts to, forwarded to this receiver (default: the local address)"},
 	{"bind", 0, CLI_VALUE, "ADDR", "address to listen on (default 127.0.0.1)"},
 	{"port", 'p', CLI_VALUE, "N", "port to listen on (default 0: any free port)"},

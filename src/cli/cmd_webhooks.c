@@ -101,11 +101,7 @@ static int run_unsubscribe(cli_ctx *ctx, cli_args *args)
 
 static const cli_opt subscribe_opts[] = {
 	{"url", 0, CLI_VALUE, "URL", "where to post: an http:// or https:// URL"},
-	{"event", 'e', CLI_LIST, "EVENT", "created, tagged, untagged or form-submitted (repeatable; default created)"},
-	{"type", 't', CLI_VALUE, "TYPE", "object type for created: a name or number (default contacts)"},
-	{"tag", 0, CLI_LIST, "NAME|ID", "for tagged and untagged: the tag (repeatable)"},
-	{"form", 0, CLI_LIST, "ID|NAME", "for form-submitted: the form (repeatable)"},
-	{"data-format", 0, CLI_VALUE, "FORMAT", "full (default), notify or lightweight"},
+	CLI_HOOK_OPTS,
 	{NULL, 0, 0, NULL, NULL}};
 
 static const cli_command cmd_list = {

@@ -64,8 +64,8 @@ static int parse_format(cli_ctx *ctx, const char *s, ontra_webhook_format *out)
 		*out = ONTRA_WEBHOOK_LIGHTWEIGHT;
 		return EXIT_OK;
 	}
-	return cli_usage_error(ctx, "invalid --data-format '%s': expected full, notify or lightweight",
-	                       s);
+	return cli_usage_error(
+	    ctx, "invalid --data-format '%s': expected full, notify or lightweight", s);
 }
 
 static int add(cli_hooks *h, ontra_webhook_event ev, long long target, const char *label)
@@ -120,8 +120,9 @@ static int resolve_form(cli_ctx *ctx, const char *s, long long *out)
 
 	if (isdigit((unsigned char)s[0])) {
 		if (util_parse_ll(s, 1, ID_MAX, out) < 0)
-			return cli_usage_error(ctx, "invalid form id '%s': expected a positive whole "
-			                            "number or a form's name",
+			return cli_usage_error(ctx,
+			                       "invalid form id '%s': expected a positive whole "
+			                       "number or a form's name",
 			                       s);
 		return EXIT_OK;
 	}
@@ -131,10 +132,11 @@ static int resolve_form(cli_ctx *ctx, const char *s, long long *out)
 	if ((lrc = ontra_search(c, &o, match_form, &m)) < 0)
 		return cli_fail_lib(ctx, lrc);
 	if (m.count == 0)
-		return cli_error(EXIT_NOTFOUND, "no form named '%s'; see 'ontraport forms list'", s);
-	if (m.count > 1)
-		return cli_error(EXIT_INVALID, "%d forms are named '%s': give the form's id", m.count,
+		return cli_error(EXIT_NOTFOUND, "no form named '%s'; see 'ontraport forms list'",
 		                 s);
+	if (m.count > 1)
+		return cli_error(EXIT_INVALID, "%d forms are named '%s': give the form's id",
+		                 m.count, s);
 	*out = m.id;
 	return EXIT_OK;
 }
@@ -181,7 +183,8 @@ int cli_hooks_from_args(cli_ctx *ctx, cli_args *args, cli_hooks *out)
 		if ((rc = parse_event(ctx, evs[i], &kinds[i])) != EXIT_OK)
 			goto fail;
 		has_create |= kinds[i] == ONTRA_EVENT_OBJECT_CREATE;
-		has_tag_event |= kinds[i] == ONTRA_EVENT_SUB_TAG || kinds[i] == ONTRA_EVENT_UNSUB_TAG;
+		has_tag_event |=
+		    kinds[i] == ONTRA_EVENT_SUB_TAG || kinds[i] == ONTRA_EVENT_UNSUB_TAG;
 		has_form_event |= kinds[i] == ONTRA_EVENT_SUBMITS_FORM;
 	}
 	if (has_tag_event && !ntag) {
@@ -193,8 +196,9 @@ int cli_hooks_from_args(cli_ctx *ctx, cli_args *args, cli_hooks *out)
 		goto fail;
 	}
 	if (ntag && !has_tag_event) {
-		rc = cli_usage_error(ctx, "--tag is for the tagged and untagged events: add --event "
-		                          "tagged or --event untagged");
+		rc =
+		    cli_usage_error(ctx, "--tag is for the tagged and untagged events: add --event "
+		                         "tagged or --event untagged");
 		goto fail;
 	}
 	if (nform && !has_form_event) {
@@ -210,36 +214,30 @@ int cli_hooks_from_args(cli_ctx *ctx, cli_args *args, cli_hooks *out)
 			goto fail;
 	}
 	for (i = 0; i < nev; i++) {
-		char label[128];
-		long long id;
-		switch (kinds[i]) {
-		case ONTRA_EVENT_OBJECT_CREATE:
+		int by_tag = kinds[i] == ONTRA_EVENT_SUB_TAG || kinds[i] == ONTRA_EVENT_UNSUB_TAG;
+		const char *const *targets = by_tag ? tags : forms;
+		size_t ntargets = by_tag ? ntag : nform;
+
+		if (kinds[i] == ONTRA_EVENT_OBJECT_CREATE) {
 			rc = add(out, kinds[i], out->type, NULL);
-			break;
-		case ONTRA_EVENT_SUB_TAG:
-		case ONTRA_EVENT_UNSUB_TAG:
-			for (j = 0, rc = EXIT_OK; j < ntag && rc == EXIT_OK; j++) {
-				rc = resolve_tag(ctx, tags[j], &id);
-				snprintf(label, sizeof label, "tag %.100s", tags[j]);
-				if (rc == EXIT_OK)
-					rc = add(out, kinds[i], id, isdigit((unsigned char)tags[j][0])
-					                                ? NULL
-					                                : label);
-			}
-			break;
-		case ONTRA_EVENT_SUBMITS_FORM:
-			for (j = 0, rc = EXIT_OK; j < nform && rc == EXIT_OK; j++) {
-				rc = resolve_form(ctx, forms[j], &id);
-				snprintf(label, sizeof label, "form %.100s", forms[j]);
-				if (rc == EXIT_OK)
-					rc = add(out, kinds[i], id, isdigit((unsigned char)forms[j][0])
-					                                ? NULL
-					                                : label);
-			}
-			break;
+			if (rc != EXIT_OK)
+				goto fail;
+			continue;
 		}
-		if (rc != EXIT_OK)
-			goto fail;
+		for (j = 0; j < ntargets; j++) {
+			char label[128];
+			long long id;
+			rc = by_tag ? resolve_tag(ctx, targets[j], &id)
+			            : resolve_form(ctx, targets[j], &id);
+			/* A target given by name is named in the notes. */
+			snprintf(label, sizeof label, "%s %.100s", by_tag ? "tag" : "form",
+			         targets[j]);
+			if (rc == EXIT_OK)
+				rc = add(out, kinds[i], id,
+				         isdigit((unsigned char)targets[j][0]) ? NULL : label);
+			if (rc != EXIT_OK)
+				goto fail;
+		}
 	}
 	free(kinds);
 	return EXIT_OK;
@@ -261,8 +259,8 @@ int cli_parse_duration(const char *s, long long *ms)
 	static const struct {
 		const char *unit;
 		long long ms;
-	} units[] = {{"ms", 1}, {"s", 1000}, {"", 1000}, {"m", 60000}, {"min", 60000},
-	             {"h", 3600000}, {"d", 86400000}};
+	} units[] = {{"ms", 1},      {"s", 1000},    {"", 1000},     {"m", 60000},
+	             {"min", 60000}, {"h", 3600000}, {"d", 86400000}};
 	char num[24];
 	size_t n = strspn(s, "0123456789"), i;
 	long long v;
@@ -290,9 +288,10 @@ int cli_duration_opt(cli_ctx *ctx, cli_args *args, const char *name, long long m
 	if (!v)
 		return EXIT_OK;
 	if (cli_parse_duration(v, out) < 0 || *out < min_ms || *out > max_ms)
-		return cli_usage_error(ctx,
-		                       "invalid --%s '%s': expected a duration such as 500ms, 2s, 5m "
-		                       "or 1h, from %lldms to %llds",
-		                       name, v, min_ms, max_ms / 1000);
+		return cli_usage_error(
+		    ctx,
+		    "invalid --%s '%s': expected a duration such as 500ms, 2s, 5m "
+		    "or 1h, from %lldms to %llds",
+		    name, v, min_ms, max_ms / 1000);
 	return EXIT_OK;
 }

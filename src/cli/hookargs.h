@@ -8,6 +8,16 @@
 
 #include "cli.h"
 
+/* The options cli_hooks_from_args reads, for a command's option table. */
+/* clang-format off */
+#define CLI_HOOK_OPTS \
+	{"event", 'e', CLI_LIST, "EVENT", "created, tagged, untagged or form-submitted (repeatable; default created)"}, \
+	{"type", 't', CLI_VALUE, "TYPE", "object type for created: a name or number (default contacts)"}, \
+	{"tag", 0, CLI_LIST, "NAME|ID", "for tagged and untagged: the tag (repeatable)"}, \
+	{"form", 0, CLI_LIST, "ID|NAME", "for form-submitted: the form (repeatable)"}, \
+	{"data-format", 0, CLI_VALUE, "FORMAT", "what each event carries: full (default), notify or lightweight"}
+/* clang-format on */
+
 typedef struct cli_hook {
 	ontra_webhook_event event;
 	long long target; /* object type, tag or form id */

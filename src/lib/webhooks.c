@@ -37,11 +37,13 @@ int ontra_webhook_event_string(char *out, size_t outsz, ontra_webhook_event ev, 
 	if (out && outsz)
 		out[0] = '\0';
 	if (!name)
-		return ontra__error(ONTRA_EINVALID, "invalid webhook event %d: expected one of "
-		                                    "ONTRA_EVENT_*", (int)ev);
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid webhook event %d: expected one of "
+		                    "ONTRA_EVENT_*",
+		                    (int)ev);
 	if (target < min)
 		return ontra__error(ONTRA_EINVALID, "invalid %s id %lld for %s: expected %s",
-		                    ev == ONTRA_EVENT_OBJECT_CREATE ? "object type"
+		                    ev == ONTRA_EVENT_OBJECT_CREATE  ? "object type"
 		                    : ev == ONTRA_EVENT_SUBMITS_FORM ? "form"
 		                                                     : "tag",
 		                    target, name,
@@ -61,17 +63,19 @@ static int check_url(const char *url)
 	n = strlen(url);
 	for (i = 0; i < n; i++)
 		if ((unsigned char)url[i] <= 0x20 || url[i] == 0x7f)
-			return ontra__error(ONTRA_EINVALID,
-			                    "invalid webhook url '%.60s': it holds blanks or control "
-			                    "characters",
-			                    url);
+			return ontra__error(
+			    ONTRA_EINVALID,
+			    "invalid webhook url '%.60s': it holds blanks or control "
+			    "characters",
+			    url);
 	if (n > URL_MAX)
 		return ontra__error(ONTRA_EINVALID, "invalid webhook url: longer than %d bytes",
 		                    URL_MAX);
-	if (!(util_strnieq(url, "http://", 7) && n > 7) && !(util_strnieq(url, "https://", 8) && n > 8))
-		return ontra__error(ONTRA_EINVALID,
-		                    "invalid webhook url '%.60s': expected an http:// or https:// url",
-		                    url);
+	if (!(util_strnieq(url, "http://", 7) && n > 7) &&
+	    !(util_strnieq(url, "https://", 8) && n > 8))
+		return ontra__error(
+		    ONTRA_EINVALID,
+		    "invalid webhook url '%.60s': expected an http:// or https:// url", url);
 	return 0;
 }
 
@@ -96,7 +100,8 @@ int ontra_webhook_subscribe(json_t **out, ontra_client *c, const ontra_webhook_o
 		                    "lightweight",
 		                    (int)o->format);
 	snprintf(data, sizeof data, "{\"format\":\"%s\"}", ontra_webhook_format_name(o->format));
-	if ((rc = ontra_params_new(&form)) < 0 || (rc = ontra_params_add(form, "url", o->url)) < 0 ||
+	if ((rc = ontra_params_new(&form)) < 0 ||
+	    (rc = ontra_params_add(form, "url", o->url)) < 0 ||
 	    (rc = ontra_params_add(form, "event", event)) < 0 ||
 	    (o->format != ONTRA_WEBHOOK_FULL && (rc = ontra_params_add(form, "data", data)) < 0))
 		goto out;
@@ -106,7 +111,8 @@ int ontra_webhook_subscribe(json_t **out, ontra_client *c, const ontra_webhook_o
 	if ((rc = ontra_call_data(&reply, c, &req)) < 0)
 		goto out;
 	if (!json_is_object(reply) || !json_object_get(reply, "id")) {
-		rc = ontra__error(ONTRA_EBADRESPONSE, "the server's reply holds no subscription id");
+		rc =
+		    ontra__error(ONTRA_EBADRESPONSE, "the server's reply holds no subscription id");
 		goto out;
 	}
 	*out = reply;
@@ -124,9 +130,8 @@ int ontra_webhook_unsubscribe(ontra_client *c, long long id)
 	char path[64];
 	int rc;
 
-	if (id <= 0)
-		return ontra__error(ONTRA_EINVALID,
-		                    "invalid webhook id %lld: expected a positive whole number", id);
+	if ((rc = ontra__check_id(id, "webhook")) < 0)
+		return rc;
 	snprintf(path, sizeof path, "/Webhook/unsubscribe?id=%lld", id);
 	req.method = "DELETE";
 	req.path = path;
@@ -137,24 +142,7 @@ int ontra_webhook_unsubscribe(ontra_client *c, long long id)
 
 int ontra_webhook_get(json_t **out, ontra_client *c, long long id)
 {
-	ontra_request req = ONTRA_REQUEST_INIT;
-	char path[64];
-	int rc;
-
-	*out = NULL;
-	if (id <= 0)
-		return ontra__error(ONTRA_EINVALID,
-		                    "invalid webhook id %lld: expected a positive whole number", id);
-	snprintf(path, sizeof path, "/Webhook?id=%lld", id);
-	req.path = path;
-	if ((rc = ontra_call_data(out, c, &req)) < 0)
-		return rc;
-	if (!json_is_object(*out)) {
-		json_decref(*out);
-		*out = NULL;
-		return ontra__error(ONTRA_EBADRESPONSE, "the server's reply holds no subscription");
-	}
-	return 0;
+	return ontra__get_by_id(out, c, "Webhook", "webhook", id);
 }
 
 int ontra_webhook_list(ontra_client *c, ontra_object_fn fn, void *userdata)
@@ -176,17 +164,20 @@ int ontra_webhook_list(ontra_client *c, ontra_object_fn fn, void *userdata)
 			return rc;
 		if (!json_is_array(data)) {
 			json_decref(data);
-			return ontra__error(ONTRA_EBADRESPONSE, "the server's webhook list is not a list");
+			return ontra__error(ONTRA_EBADRESPONSE,
+			                    "the server's webhook list is not a list");
 		}
 		got = json_array_size(data);
-		json_array_foreach(data, i, w) {
+		json_array_foreach(data, i, w)
+		{
 			if (fn(w, userdata) != 0) {
 				json_decref(data);
 				return ontra__error(ONTRA_EUSER, "listing stopped by the caller");
 			}
 		}
 		json_decref(data);
-		/* A short page is the last; so is one longer than asked (a server ignoring range). */
+		/* A short page is the last; so is one longer than asked (a server ignoring range).
+		 */
 		if (got < PAGE || got > PAGE)
 			return 0;
 		start += got;

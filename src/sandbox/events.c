@@ -42,22 +42,9 @@ static const struct {
 	const char *name;
 	long long min; /* smallest target */
 } event_names[] = {
-    {"object_create", 0},    {"object_submits_form", 1}, {"sub_tag", 1},
-    {"unsub_tag", 1},        {"purchase_product", 1},    {"transaction_created_with_product", 1},
+    {"object_create", 0}, {"object_submits_form", 1}, {"sub_tag", 1},
+    {"unsub_tag", 1},     {"purchase_product", 1},    {"transaction_created_with_product", 1},
 };
-
-static void set_why(char *why, size_t whysz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void set_why(char *why, size_t whysz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !whysz)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whysz, fmt, ap);
-	va_end(ap);
-}
 
 int sbx_hook_event_parse(const char *s, char *out, size_t outsz, char *why, size_t whysz)
 {
@@ -68,7 +55,7 @@ int sbx_hook_event_parse(const char *s, char *out, size_t outsz, char *why, size
 
 	sbx_clip(s ? s : "", shown, sizeof shown);
 	if (!s || !*s) {
-		set_why(why, whysz, "Missing required parameter 'event'");
+		util_errf(why, whysz, -1, "Missing required parameter 'event'");
 		return -1;
 	}
 	while (isspace((unsigned char)*p))
@@ -76,16 +63,17 @@ int sbx_hook_event_parse(const char *s, char *out, size_t outsz, char *why, size
 	open = strchr(p, '(');
 	close = open ? strchr(open, ')') : NULL;
 	if (!open || !close || close[1 + strspn(close + 1, " \t")] != '\0') {
-		set_why(why, whysz,
-		        "Invalid event '%s': expected name(id), such as object_create(0) or sub_tag(3)",
-		        shown);
+		util_errf(
+		    why, whysz, -1,
+		    "Invalid event '%s': expected name(id), such as object_create(0) or sub_tag(3)",
+		    shown);
 		return -1;
 	}
 	n = (size_t)(open - p);
 	while (n && isspace((unsigned char)p[n - 1]))
 		n--;
 	if (n == 0 || n >= sizeof name) {
-		set_why(why, whysz, "Invalid event '%s': no event name", shown);
+		util_errf(why, whysz, -1, "Invalid event '%s': no event name", shown);
 		return -1;
 	}
 	memcpy(name, p, n);
@@ -94,10 +82,11 @@ int sbx_hook_event_parse(const char *s, char *out, size_t outsz, char *why, size
 		if (strcmp(name, event_names[i].name) == 0)
 			break;
 	if (i == sizeof event_names / sizeof *event_names) {
-		set_why(why, whysz,
-		        "Invalid event '%s': expected object_create, object_submits_form, sub_tag, "
-		        "unsub_tag, purchase_product or transaction_created_with_product",
-		        shown);
+		util_errf(
+		    why, whysz, -1,
+		    "Invalid event '%s': expected object_create, object_submits_form, sub_tag, "
+		    "unsub_tag, purchase_product or transaction_created_with_product",
+		    shown);
 		return -1;
 	}
 	p = open + 1;
@@ -107,18 +96,20 @@ int sbx_hook_event_parse(const char *s, char *out, size_t outsz, char *why, size
 	while (n && isspace((unsigned char)p[n - 1]))
 		n--;
 	if (n == 0 || n >= sizeof num) {
-		set_why(why, whysz, "Invalid event '%s': the id in parentheses is missing", shown);
+		util_errf(why, whysz, -1, "Invalid event '%s': the id in parentheses is missing",
+		          shown);
 		return -1;
 	}
 	memcpy(num, p, n);
 	num[n] = '\0';
 	if (util_parse_ll(num, event_names[i].min, 1LL << 53, &target) < 0) {
-		set_why(why, whysz, "Invalid event '%s': expected a whole number %sin parentheses",
-		        shown, event_names[i].min ? "from 1 " : "");
+		util_errf(why, whysz, -1,
+		          "Invalid event '%s': expected a whole number %sin parentheses", shown,
+		          event_names[i].min ? "from 1 " : "");
 		return -1;
 	}
 	if ((size_t)snprintf(out, outsz, "%s(%lld)", name, target) >= outsz) {
-		set_why(why, whysz, "Invalid event '%s': too long", shown);
+		util_errf(why, whysz, -1, "Invalid event '%s': too long", shown);
 		return -1;
 	}
 	return 0;
@@ -136,9 +127,10 @@ int sbx_hook_format_parse(const char *data, char *why, size_t whysz)
 	sbx_clip(data, shown, sizeof shown);
 	o = json_loads(data, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(o)) {
-		set_why(why, whysz,
-		        "Invalid data '%s': expected a JSON object such as {\"format\":\"notify\"}",
-		        shown);
+		util_errf(
+		    why, whysz, -1,
+		    "Invalid data '%s': expected a JSON object such as {\"format\":\"notify\"}",
+		    shown);
 		json_decref(o);
 		return -1;
 	}
@@ -151,8 +143,8 @@ int sbx_hook_format_parse(const char *data, char *why, size_t whysz)
 	else if (s && util_strieq(s, "lightweight"))
 		fmt = SBX_HOOK_LIGHTWEIGHT;
 	else
-		set_why(why, whysz, "Invalid data format in '%s': expected notify or lightweight",
-		        shown);
+		util_errf(why, whysz, -1,
+		          "Invalid data format in '%s': expected notify or lightweight", shown);
 	json_decref(o);
 	return fmt;
 }
@@ -268,8 +260,8 @@ int sbx_hook_payload(util_buf *out, const char **content_type, int json, long lo
 		if (ev && target_key)
 			json_object_set_new(ev, target_key, json_string(tid));
 		/* The order of the support article's listing. */
-		doc = json_pack("{s:s, s:s, s:o, s:O, s:s}", "webhook_id", wid, "object_type_id", oid,
-		                "event", ev, "data", data, "timestamp", ts);
+		doc = json_pack("{s:s, s:s, s:o, s:O, s:s}", "webhook_id", wid, "object_type_id",
+		                oid, "event", ev, "data", data, "timestamp", ts);
 		text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 		json_decref(doc);
 		if (!text)
@@ -476,7 +468,8 @@ static long post(sbx_events *ev, const delivery *d, char *error, size_t errsz)
 	curl_easy_setopt(ev->h, CURLOPT_HTTPHEADER, ev->json ? ev->hdr_json : ev->hdr_form);
 	rc = curl_easy_perform(ev->h);
 	if (rc != CURLE_OK) {
-		snprintf(error, errsz, "%s", ev->curl_err[0] ? ev->curl_err : curl_easy_strerror(rc));
+		snprintf(error, errsz, "%s",
+		         ev->curl_err[0] ? ev->curl_err : curl_easy_strerror(rc));
 		return 0;
 	}
 	curl_easy_getinfo(ev->h, CURLINFO_RESPONSE_CODE, &code);
@@ -695,17 +688,17 @@ json_t *sbx_events_log_json(sbx_events *ev, size_t limit, long long webhook_id, 
 			skip--;
 			continue;
 		}
-		o = json_pack("{s:I, s:I, s:o, s:I, s:I, s:o, s:o, s:o, s:I, s:s, s:I, s:o, s:I, s:I, "
-		              "s:I}",
-		              "seq", (json_int_t)l->seq, "webhook_id", (json_int_t)l->webhook_id,
-		              "event", str_or_null(l->event), "object_type_id",
-		              (json_int_t)l->object_type, "object_id", (json_int_t)l->object_id, "url",
-		              str_or_null(l->url), "content_type", str_or_null(l->content_type), "body",
-		              json_string(l->body ? l->body : ""), "body_bytes",
-		              (json_int_t)l->body_bytes, "status", l->status, "code",
-		              (json_int_t)l->code, "error", str_or_null(l->error), "queued_ms",
-		              (json_int_t)l->queued_ms, "sent_ms", (json_int_t)l->sent_ms, "us",
-		              (json_int_t)l->us);
+		o = json_pack(
+		    "{s:I, s:I, s:o, s:I, s:I, s:o, s:o, s:o, s:I, s:s, s:I, s:o, s:I, s:I, "
+		    "s:I}",
+		    "seq", (json_int_t)l->seq, "webhook_id", (json_int_t)l->webhook_id, "event",
+		    str_or_null(l->event), "object_type_id", (json_int_t)l->object_type,
+		    "object_id", (json_int_t)l->object_id, "url", str_or_null(l->url),
+		    "content_type", str_or_null(l->content_type), "body",
+		    json_string(l->body ? l->body : ""), "body_bytes", (json_int_t)l->body_bytes,
+		    "status", l->status, "code", (json_int_t)l->code, "error",
+		    str_or_null(l->error), "queued_ms", (json_int_t)l->queued_ms, "sent_ms",
+		    (json_int_t)l->sent_ms, "us", (json_int_t)l->us);
 		if (o)
 			json_array_append_new(arr, o);
 		taken++;
@@ -787,8 +780,8 @@ static void report(sbx_ctx *ctx, long long type, long long id, const char *name,
 			json_t *data = sbx_hook_data(t, rec, (sbx_hook_format)subs[i].format);
 			util_buf body = UTIL_BUF_INIT;
 			if (d && data &&
-			    sbx_hook_payload(&body, &d->content_type, ev->json, subs[i].id, type, name,
-			                     target_key, target, data, now / 1000) == 0 &&
+			    sbx_hook_payload(&body, &d->content_type, ev->json, subs[i].id, type,
+			                     name, target_key, target, data, now / 1000) == 0 &&
 			    (d->event = util_strdup(event)) != NULL) {
 				d->webhook_id = subs[i].id;
 				d->object_type = type;

@@ -249,6 +249,18 @@ int sbx_call_otype(sbx_call *c, const sbx_otype **out)
 	return 0;
 }
 
+int sbx_delete_by_id(sbx_call *c, const sbx_otype *t)
+{
+	long long id;
+	sbx_err e = SBX_ERR_INIT;
+
+	if (!t || sbx_arg_int(c, "id", SBX_REQUIRED, 1, LLONG_MAX, &id) < 0)
+		return -1;
+	if (sbx_record_delete(c->ctx->store, t, id, &e) < 0)
+		return sbx_fail_err(c, &e);
+	return 0;
+}
+
 void sbx_reply(sbx_call *c, json_t *data)
 {
 	sbx_resp_envelope(c->resp, c->ctx->account_id, data, 0);

@@ -37,13 +37,16 @@ void sbx_event_form_submitted(struct sbx_ctx *ctx, long long type, long long id,
 typedef struct sbx_events sbx_events;
 
 typedef struct sbx_events_config {
-	int json;          /* POST JSON bodies instead of form bodies */
-	long timeout_ms;   /* per delivery; 0 = 10000 */
-	size_t queue_max;  /* deliveries waiting; 0 = 100000 (more are dropped, and logged) */
-	size_t log_max;    /* deliveries kept for GET /_sandbox/deliveries; 0 = 1000 */
+	int json;         /* POST JSON bodies instead of form bodies */
+	long timeout_ms;  /* per delivery; 0 = 10000 */
+	size_t queue_max; /* deliveries waiting; 0 = 100000 (more are dropped, and logged) */
+	size_t log_max;   /* deliveries kept for GET /_sandbox/deliveries; 0 = 1000 */
 } sbx_events_config;
 
-#define SBX_EVENTS_CONFIG_INIT {0, 0, 0, 0}
+#define SBX_EVENTS_CONFIG_INIT                                                                     \
+	{                                                                                          \
+		0, 0, 0, 0                                                                         \
+	}
 
 /*
  * Start the delivery thread. `st` is borrowed (the thread takes its lock to
@@ -78,7 +81,11 @@ json_t *sbx_events_log_json(sbx_events *ev, size_t limit, long long webhook_id, 
 /* ---- pure helpers (no store, no I/O; unit-tested) ---- */
 
 /* Data formats of the subscribe call's `data` option. */
-typedef enum sbx_hook_format { SBX_HOOK_FULL = 0, SBX_HOOK_NOTIFY, SBX_HOOK_LIGHTWEIGHT } sbx_hook_format;
+typedef enum sbx_hook_format {
+	SBX_HOOK_FULL = 0,
+	SBX_HOOK_NOTIFY,
+	SBX_HOOK_LIGHTWEIGHT
+} sbx_hook_format;
 
 /*
  * Check and canonicalise an event string, "sub_tag(3)" (blanks around the

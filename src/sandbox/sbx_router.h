@@ -121,6 +121,13 @@ int sbx_arg_json(sbx_call *c, const char *name, int required, json_t **out);
  */
 int sbx_call_otype(sbx_call *c, const sbx_otype **out);
 
+/*
+ * Delete the record of type t (NULL: already answered) that the required `id`
+ * parameter names. 0 when deleted (the caller replies); -1 when answered
+ * (400 bad id, 404 no such record, 500).
+ */
+int sbx_delete_by_id(sbx_call *c, const sbx_otype *t);
+
 /* Answers. Each steals `data`. */
 void sbx_reply(sbx_call *c, json_t *data);      /* {code, data, account_id} */
 void sbx_reply_list(sbx_call *c, json_t *data); /* ... plus "misc": [] */

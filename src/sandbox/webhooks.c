@@ -42,7 +42,8 @@ static int check_url(sbx_call *c, const char *url)
 
 	for (i = 0; url[i]; i++)
 		if ((unsigned char)url[i] <= 0x20 || url[i] == 0x7f)
-			return sbx_fail(c, 400, "Invalid url '%s': it holds blanks or control characters",
+			return sbx_fail(c, 400,
+			                "Invalid url '%s': it holds blanks or control characters",
 			                sbx_clip(url, shown, sizeof shown));
 	if (i == 0)
 		return sbx_fail(c, 400, "Missing required parameter 'url'");
@@ -123,15 +124,7 @@ static void hook_subscribe(sbx_call *c)
 /* DELETE or POST /1/Webhook/unsubscribe */
 static void hook_unsubscribe(sbx_call *c)
 {
-	const sbx_otype *t = webhook_type(c);
-	long long id;
-	sbx_err e = SBX_ERR_INIT;
-
-	if (!t || sbx_arg_int(c, "id", SBX_REQUIRED, 1, LLONG_MAX, &id) < 0)
-		return;
-	if (sbx_record_delete(c->ctx->store, t, id, &e) < 0)
-		sbx_fail_err(c, &e);
-	else
+	if (sbx_delete_by_id(c, webhook_type(c)) == 0)
 		sbx_reply(c, json_string("Deleted")); /* examples/resp-webhook-unsubscribe.json */
 }
 
@@ -211,8 +204,8 @@ static void ctl_form_submit(sbx_call *c)
 	}
 	json_object_del(values, "form_id");
 	json_object_del(values, "objectID");
-	if (sbx_otype_field(t, "email") &&
-	    sbx_arg_str(c, "email", SBX_OPTIONAL, &email) == 0 && email && *email)
+	if (sbx_otype_field(t, "email") && sbx_arg_str(c, "email", SBX_OPTIONAL, &email) == 0 &&
+	    email && *email)
 		id = find_by_email(st, t, email);
 	created = id == 0;
 	if ((created ? sbx_record_insert(st, t, values, 0, &id, NULL, &e)
@@ -222,10 +215,10 @@ static void ctl_form_submit(sbx_call *c)
 		if (created)
 			sbx_event_object_created(c->ctx, type, id);
 		sbx_event_form_submitted(c->ctx, type, id, form_id);
-		sbx_resp_json(c->resp, json_pack("{s:I, s:I, s:I, s:b}", "form_id",
-		                                 (json_int_t)form_id, "object_type_id",
-		                                 (json_int_t)type, "id", (json_int_t)id, "created",
-		                                 created));
+		sbx_resp_json(c->resp,
+		              json_pack("{s:I, s:I, s:I, s:b}", "form_id", (json_int_t)form_id,
+		                        "object_type_id", (json_int_t)type, "id", (json_int_t)id,
+		                        "created", created));
 	}
 	json_decref(values);
 }

@@ -105,21 +105,6 @@ static json_t *arrayify(json_t *v, size_t depth)
 	return arr;
 }
 
-static int seterr(char *err, size_t errsz, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int seterr(char *err, size_t errsz, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errsz) {
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 /* At most 40 bytes of a decoded key, control characters as '?', for an error line. */
 static const char *shown(const char *key, size_t klen, char *out, size_t outsz)
 {
@@ -178,7 +163,7 @@ int util_form_decode(json_t **out, const char *s, size_t len,
 	maxseg = lim.max_depth + 1 < 64 ? lim.max_depth + 1 : 64;
 	root = json_object();
 	if (!root)
-		return seterr(err, errsz, UTIL_FORM_ENOMEM, "out of memory");
+		return util_errf(err, errsz, UTIL_FORM_ENOMEM, "out of memory");
 	while (p < end && rc == 0) {
 		const char *amp = memchr(p, '&', (size_t)(end - p));
 		const char *pe = amp ? amp : end, *eq;
@@ -192,7 +177,7 @@ int util_form_decode(json_t **out, const char *s, size_t len,
 			continue;
 		}
 		if (++pairs > lim.max_pairs) {
-			rc = seterr(err, errsz, UTIL_FORM_ELIMIT, "form body has more than %zu fields",
+			rc = util_errf(err, errsz, UTIL_FORM_ELIMIT, "form body has more than %zu fields",
 			            lim.max_pairs);
 			break;
 		}
@@ -201,19 +186,19 @@ int util_form_decode(json_t **out, const char *s, size_t len,
 		val = eq ? util_form_unescape(eq + 1, (size_t)(pe - eq - 1), &vlen) : util_strdup("");
 		p = amp ? amp + 1 : end;
 		if (!key || !val) {
-			rc = seterr(err, errsz, UTIL_FORM_ENOMEM, "out of memory");
+			rc = util_errf(err, errsz, UTIL_FORM_ENOMEM, "out of memory");
 		} else if (klen == 0) {
 			/* "=value": PHP drops it */
 		} else if (klen > lim.max_key) {
-			rc = seterr(err, errsz, UTIL_FORM_ELIMIT, "form field name longer than %zu bytes",
+			rc = util_errf(err, errsz, UTIL_FORM_ELIMIT, "form field name longer than %zu bytes",
 			            lim.max_key);
 		} else if (memchr(key, '\0', klen)) {
-			rc = seterr(err, errsz, UTIL_FORM_EENCODING, "form field name holds a nul byte");
+			rc = util_errf(err, errsz, UTIL_FORM_EENCODING, "form field name holds a nul byte");
 		} else if (!util_utf8_valid(key, klen) || !util_utf8_valid(val, vlen)) {
-			rc = seterr(err, errsz, UTIL_FORM_EENCODING, "invalid utf-8 in form field '%s'",
+			rc = util_errf(err, errsz, UTIL_FORM_EENCODING, "invalid utf-8 in form field '%s'",
 			            shown(key, klen, name, sizeof name));
 		} else if ((nseg = split_key(key, klen, seg, seglen, maxseg)) < 0) {
-			rc = seterr(err, errsz, UTIL_FORM_ELIMIT,
+			rc = util_errf(err, errsz, UTIL_FORM_ELIMIT,
 			            "form field '%s' nested deeper than %zu levels",
 			            shown(key, klen, name, sizeof name), maxseg);
 		} else {
@@ -221,7 +206,7 @@ int util_form_decode(json_t **out, const char *s, size_t len,
 			rc = jv ? place(root, seg, seglen, nseg, jv) : UTIL_FORM_ENOMEM;
 			json_decref(jv);
 			if (rc)
-				seterr(err, errsz, rc, "out of memory");
+				util_errf(err, errsz, rc, "out of memory");
 		}
 		free(key);
 		free(val);
@@ -233,11 +218,11 @@ int util_form_decode(json_t **out, const char *s, size_t len,
 		json_object_foreach(root, k, child) {
 			json_t *c2 = arrayify(child, 1);
 			if (!c2) {
-				rc = seterr(err, errsz, UTIL_FORM_ENOMEM, "out of memory");
+				rc = util_errf(err, errsz, UTIL_FORM_ENOMEM, "out of memory");
 				break;
 			}
 			if (c2 != child && json_object_set_new(root, k, c2)) {
-				rc = seterr(err, errsz, UTIL_FORM_ENOMEM, "out of memory");
+				rc = util_errf(err, errsz, UTIL_FORM_ENOMEM, "out of memory");
 				break;
 			}
 		}

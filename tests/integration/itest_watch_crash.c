@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -114,6 +115,7 @@ static pid_t start_watch(void)
 		int e = open(err_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
 		if (o < 0 || e < 0)
 			_exit(126);
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* a failed test leaves nothing running */
 		dup2(o, STDOUT_FILENO);
 		dup2(e, STDERR_FILENO);
 		execl(bin, bin, "watch", "-e", "created", "--data-format", "lightweight", "--db", db,

@@ -23,20 +23,24 @@ static void test_names(void **state)
 	assert_string_equal(ontra_webhook_event_name(ONTRA_EVENT_OBJECT_CREATE), "object_create");
 	assert_string_equal(ontra_webhook_event_name(ONTRA_EVENT_SUB_TAG), "sub_tag");
 	assert_string_equal(ontra_webhook_event_name(ONTRA_EVENT_UNSUB_TAG), "unsub_tag");
-	assert_string_equal(ontra_webhook_event_name(ONTRA_EVENT_SUBMITS_FORM), "object_submits_form");
+	assert_string_equal(ontra_webhook_event_name(ONTRA_EVENT_SUBMITS_FORM),
+	                    "object_submits_form");
 	assert_null(ontra_webhook_event_name((ontra_webhook_event)9));
 	assert_string_equal(ontra_webhook_format_name(ONTRA_WEBHOOK_FULL), "full");
 	assert_string_equal(ontra_webhook_format_name(ONTRA_WEBHOOK_LIGHTWEIGHT), "lightweight");
 	assert_null(ontra_webhook_format_name((ontra_webhook_format)-1));
 
-	assert_int_equal(ontra_webhook_event_string(buf, sizeof buf, ONTRA_EVENT_OBJECT_CREATE, 0), 0);
+	assert_int_equal(ontra_webhook_event_string(buf, sizeof buf, ONTRA_EVENT_OBJECT_CREATE, 0),
+	                 0);
 	assert_string_equal(buf, "object_create(0)");
-	assert_int_equal(ontra_webhook_event_string(buf, sizeof buf, ONTRA_EVENT_SUBMITS_FORM, 12), 0);
+	assert_int_equal(ontra_webhook_event_string(buf, sizeof buf, ONTRA_EVENT_SUBMITS_FORM, 12),
+	                 0);
 	assert_string_equal(buf, "object_submits_form(12)");
 	assert_int_equal(ontra_webhook_event_string(buf, sizeof buf, ONTRA_EVENT_SUB_TAG, 0),
 	                 ONTRA_EINVALID);
 	assert_non_null(strstr(ontra_error_last()->message, "invalid tag id 0 for sub_tag"));
-	assert_int_equal(ontra_webhook_event_string(buf, 8, ONTRA_EVENT_SUB_TAG, 3), ONTRA_EINVALID);
+	assert_int_equal(ontra_webhook_event_string(buf, 8, ONTRA_EVENT_SUB_TAG, 3),
+	                 ONTRA_EINVALID);
 }
 
 static void refused(const ontra_webhook_options *o, const char *part)
@@ -83,10 +87,10 @@ static void test_subscribe_wire(void **state)
 	static const char *const replies[] = {
 	    "{\"code\":0,\"data\":{\"url\":\"https://hooks.example/op\",\"event\":\"sub_tag(3)\","
 	    "\"id\":2,\"owner\":\"1\"},\"account_id\":187157}",
-	    "{\"code\":0,\"data\":{\"url\":\"https://hooks.example/op\",\"event\":\"object_create(0)\","
+	    "{\"code\":0,\"data\":{\"url\":\"https://hooks.example/"
+	    "op\",\"event\":\"object_create(0)\","
 	    "\"id\":3,\"owner\":\"1\"},\"account_id\":187157}",
-	    "{\"code\":0,\"data\":{\"ok\":1},\"account_id\":187157}",
-	    NULL};
+	    "{\"code\":0,\"data\":{\"ok\":1},\"account_id\":187157}", NULL};
 	ontra_webhook_options o = ONTRA_WEBHOOK_OPTIONS_INIT;
 	mock_http m;
 	ontra_client *c;
@@ -150,8 +154,8 @@ static void test_unsubscribe_get_list(void **state)
 	(void)state;
 	util_buf_puts(&page, "{\"code\":0,\"data\":[");
 	for (i = 0; i < 50; i++)
-		util_buf_printf(&page, "%s{\"id\":\"%d\",\"event\":\"object_create(0)\"}", i ? "," : "",
-		                i + 1);
+		util_buf_printf(&page, "%s{\"id\":\"%d\",\"event\":\"object_create(0)\"}",
+		                i ? "," : "", i + 1);
 	util_buf_puts(&page, "],\"account_id\":1,\"misc\":[]}");
 	replies[0] = "{\"code\":0,\"data\":\"Deleted\",\"account_id\":187157}";
 	replies[1] = "{\"code\":0,\"data\":{\"url\":\"google.com\",\"event\":\"object_create(0)\","

@@ -102,8 +102,8 @@ static void test_data_formats(void **state)
 	tags = sbx_store_type(st, 14);
 	assert_non_null(contacts);
 	assert_non_null(tags);
-	rec = json_pack("{s:s, s:s, s:s, s:s, s:n, s:s}", "id", "8", "firstname", "Mary", "lastname",
-	                "Smith", "email", "mary@ontraport.com", "city", "owner", "1");
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:n, s:s}", "id", "8", "firstname", "Mary",
+	                "lastname", "Smith", "email", "mary@ontraport.com", "city", "owner", "1");
 
 	d = sbx_hook_data(contacts, rec, SBX_HOOK_FULL);
 	assert_int_equal(json_object_size(d), 6);
@@ -114,7 +114,7 @@ static void test_data_formats(void **state)
 	d = sbx_hook_data(contacts, rec, SBX_HOOK_NOTIFY);
 	assert_int_equal(json_object_size(d), 6); /* every field present... */
 	json_object_foreach(d, k, v)              /* ...only the id filled */
-		assert_string_equal(json_string_value(v), strcmp(k, "id") ? "" : "8");
+	    assert_string_equal(json_string_value(v), strcmp(k, "id") ? "" : "8");
 	json_decref(d);
 
 	d = sbx_hook_data(contacts, rec, SBX_HOOK_LIGHTWEIGHT);
@@ -140,8 +140,8 @@ static void test_data_formats(void **state)
 
 static json_t *article_data(void)
 {
-	return json_pack("{s:s, s:s, s:s, s:s}", "id", "8", "firstname", "Mary", "lastname", "Smith",
-	                 "email", "mary@ontraport.com");
+	return json_pack("{s:s, s:s, s:s, s:s}", "id", "8", "firstname", "Mary", "lastname",
+	                 "Smith", "email", "mary@ontraport.com");
 }
 
 static json_t *parse_event(const util_buf *b, const char *ct)
@@ -165,9 +165,9 @@ static void test_payload_matches_reference(void **state)
 
 	(void)state;
 	/* The support article's event (tag 4 added to contact 8 through webhook 3). */
-	assert_int_equal(sbx_hook_payload(&form, &ct_form, 0, 3, 0, "sub_tag", "tag_id", 4, data,
-	                                  1514940140),
-	                 0);
+	assert_int_equal(
+	    sbx_hook_payload(&form, &ct_form, 0, 3, 0, "sub_tag", "tag_id", 4, data, 1514940140),
+	    0);
 	assert_string_equal(ct_form, "application/x-www-form-urlencoded");
 	fixture = th_fixture("sub_tag-support-article.form", &len);
 	assert_non_null(fixture);
@@ -177,9 +177,8 @@ static void test_payload_matches_reference(void **state)
 	assert_string_equal(form.data, fixture);
 	free(fixture);
 
-	assert_int_equal(sbx_hook_payload(&js, &ct_json, 1, 3, 0, "sub_tag", "tag_id", 4, data,
-	                                  1514940140),
-	                 0);
+	assert_int_equal(
+	    sbx_hook_payload(&js, &ct_json, 1, 3, 0, "sub_tag", "tag_id", 4, data, 1514940140), 0);
 	assert_string_equal(ct_json, "application/json");
 	fixture = th_fixture("sub_tag-support-article.json", NULL);
 	want_json = json_loads(fixture, 0, NULL);
@@ -219,7 +218,8 @@ static void test_payload_awkward_values(void **state)
 	                 "note", "a=b+c [x] 100%", "f_1", "odd key", "empty", "");
 	assert_int_equal(sbx_hook_payload(&form, &ct1, 0, 1, 0, "object_create", NULL, 0, data, 1),
 	                 0);
-	assert_int_equal(sbx_hook_payload(&js, &ct2, 1, 1, 0, "object_create", NULL, 0, data, 1), 0);
+	assert_int_equal(sbx_hook_payload(&js, &ct2, 1, 1, 0, "object_create", NULL, 0, data, 1),
+	                 0);
 	assert_null(strstr(form.data, "tag_id"));
 	a = parse_event(&form, ct1);
 	b = parse_event(&js, ct2);
@@ -422,8 +422,8 @@ static void run_loop(int json)
 	assert_true(TH_WAIT_UNTIL(pending_in_queue(&l) == 2, 5000));
 
 	/* A form fill by a known email: no new contact, one form event (form 1 only). */
-	r = call(&l, "POST", "/_sandbox/forms/submit", "form_id=1&email=mary%40example.com&city=Paris",
-	         &status);
+	r = call(&l, "POST", "/_sandbox/forms/submit",
+	         "form_id=1&email=mary%40example.com&city=Paris", &status);
 	assert_int_equal(status, 200);
 	assert_int_equal(json_integer_value(json_object_get(r, "id")), contact);
 	assert_false(json_is_true(json_object_get(r, "created")));
@@ -529,7 +529,8 @@ static void test_subscribe_errors(void **state)
 	    {"url=x&event=tagged(1)", "Invalid event 'tagged(1)'"},
 	    {"url=x&event=object_create(9999)", "no object type 9999"},
 	    {"url=x&event=sub_tag(1)&data=notify", "expected a JSON object"},
-	    {"url=x&event=sub_tag(1)&data=%7B%22format%22%3A%22tiny%22%7D", "notify or lightweight"},
+	    {"url=x&event=sub_tag(1)&data=%7B%22format%22%3A%22tiny%22%7D",
+	     "notify or lightweight"},
 	};
 	loop l;
 	size_t i;
@@ -542,19 +543,20 @@ static void test_subscribe_errors(void **state)
 		r = call(&l, "POST", "/1/Webhook/subscribe", bad[i].body, &status);
 		assert_int_equal(status, 400);
 		if (!strstr(json_string_value(r), bad[i].part))
-			fail_msg("'%s' answered '%s', lacking '%s'", bad[i].body, json_string_value(r),
-			         bad[i].part);
+			fail_msg("'%s' answered '%s', lacking '%s'", bad[i].body,
+			         json_string_value(r), bad[i].part);
 		json_decref(r);
 	}
 	/* The SDK's own test URL is accepted (never delivered to: not http). */
-	r = call(&l, "POST", "/1/Webhook/subscribe", "url=test.com&event=object_create(0)", &status);
+	r = call(&l, "POST", "/1/Webhook/subscribe", "url=test.com&event=object_create(0)",
+	         &status);
 	assert_int_equal(status, 200);
 	assert_true(json_is_integer(json_object_get(json_object_get(r, "data"), "id")));
 	json_decref(r);
 	create_contact(&l, "firstname=X");
 	r = deliveries(&l);
-	assert_string_equal(evs(json_array_get(json_object_get(r, "deliveries"), 0), NULL, "status"),
-	                    "failed");
+	assert_string_equal(
+	    evs(json_array_get(json_object_get(r, "deliveries"), 0), NULL, "status"), "failed");
 	json_decref(r);
 	r = call(&l, "POST", "/_sandbox/forms/submit", "form_id=99&email=a%40b.c", &status);
 	assert_int_equal(status, 404);
@@ -578,7 +580,8 @@ static void test_failures_reset_stop(void **state)
 
 	(void)state;
 	loop_start(&l, 0);
-	snprintf(url, sizeof url, "http://127.0.0.1:9/hooks/%s", l.token); /* discard port: refused */
+	snprintf(url, sizeof url, "http://127.0.0.1:9/hooks/%s",
+	         l.token); /* discard port: refused */
 	subscribe(&l, url, "object_create(0)", NULL);
 	create_contact(&l, "firstname=Al");
 	r = deliveries(&l);
