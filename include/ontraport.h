@@ -105,8 +105,9 @@ ONTRA_EXTERN int ontra_params_add_int(ontra_params *p, const char *key, long lon
 ONTRA_EXTERN int ontra_params_set(ontra_params *p, const char *key, const char *value);
 /** Number of entries. */
 ONTRA_EXTERN size_t ontra_params_count(const ontra_params *p);
-/** Key and value of entry i (borrowed), or NULL when i is out of range. */
+/** Key of entry i (borrowed), or NULL when i is out of range. */
 ONTRA_EXTERN const char *ontra_params_key(const ontra_params *p, size_t i);
+/** Value of entry i (borrowed), or NULL when i is out of range. */
 ONTRA_EXTERN const char *ontra_params_value(const ontra_params *p, size_t i);
 /** The first value for key (borrowed), or NULL. */
 ONTRA_EXTERN const char *ontra_params_get(const ontra_params *p, const char *key);
@@ -137,7 +138,9 @@ typedef struct ontra_client ontra_client;
  * to the account's limit together. Free it after every client using it.
  */
 typedef struct ontra_share ontra_share;
+/** Create a share (thread-safe: it locks internally). Errors: ONTRA_ERROR (out of memory). */
 ONTRA_EXTERN int ontra_share_new(ontra_share **out);
+/** Free a share once no client uses it any more (NULL is accepted). */
 ONTRA_EXTERN void ontra_share_free(ontra_share *s);
 
 /* Log levels for the request log (-v). */
@@ -208,6 +211,7 @@ typedef struct ontra_client_stats {
 	unsigned long rate_limited; /* 429 answers received */
 } ontra_client_stats;
 
+/** Copy the client's counters into *out. Never fails. */
 ONTRA_EXTERN void ontra_client_stats_get(const ontra_client *c, ontra_client_stats *out);
 
 /* ------------------------------------------------------------------------
@@ -259,6 +263,7 @@ typedef struct ontra_response ontra_response;
  */
 ONTRA_EXTERN int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req);
 
+/** Free a response from ontra_send (NULL is accepted). */
 ONTRA_EXTERN void ontra_response_free(ontra_response *r);
 /** HTTP status code. */
 ONTRA_EXTERN int ontra_response_status(const ontra_response *r);

@@ -77,20 +77,35 @@ show "$OP" rules pause "$RULE"
 show "$OP" rules get "$RULE" -o json
 show "$OP" rules create -e 'Contact_added_to_campaign(1)' -a 'Add_contact_to_categry(4)' || echo "(exit code $?: refused, nothing sent)"
 
-step "Watch Events: a receiver subscribed to the sandbox; a new contact and a form fill each arrive once"
-printf '$ ontraport watch --event created --event form-submitted --form "Contact Us" --data-format lightweight > events.ndjson &\n'
-"$OP" watch --event created --event form-submitted --form "Contact Us" --data-format lightweight \
+step "Objects: create, search with --where, tag by name, list with a tag, subscribe to a sequence"
+keep "$OP" objects create firstname=Lee lastname=Park email=lee@example.com status='Qualified Lead' -o ndjson
+LEE=$(jq -r .id "$WORK/last.json")
+show "$OP" objects search --where "email LIKE '%@example.com' AND status = 6 OR firstname = 'Ann'" \
+	--fields id,firstname,email,status -o table
+show "$OP" objects tag --tag VIP --tag 'Webinar 2024' "$LEE" 2
+show "$OP" objects with-tag --tag VIP -o table
+show "$OP" sequences list -o table
+show "$OP" objects subscribe --sequence 1 "$LEE"
+printf '$ ontraport objects get %s -o json | jq "{id, contact_cat, updateSequence}"\n' "$LEE"
+"$OP" objects get "$LEE" -o json | jq -c '{id, contact_cat, updateSequence}'
+show "$OP" objects untag --tag Ghost "$LEE" || echo "(exit code $?: no such tag, nothing sent)"
+
+step "Watch Events: a receiver subscribed to the sandbox; a new contact, a tag and a form fill each arrive once"
+printf '$ ontraport watch --event created --event tagged --tag VIP --event form-submitted --form \"Contact Us\" --data-format lightweight > events.ndjson &\n'
+"$OP" watch --event created --event tagged --tag VIP --event form-submitted --form "Contact Us" --data-format lightweight \
 	--db "$WORK/events.db" >"$WORK/events.ndjson" 2>"$WORK/watch.err" &
 WATCH_PID=$!
 for _ in $(seq 1 100); do grep -q 'listening on' "$WORK/watch.err" 2>/dev/null && break; sleep 0.05; done
 cat "$WORK/watch.err"
-show "$OP" objects create firstname=Lee lastname=Park email=lee@example.com -o ndjson
+keep "$OP" objects create firstname=Mia lastname=Ross email=mia@example.com -o ndjson
+MIA=$(jq -r .id "$WORK/last.json")
+show "$OP" objects tag --tag VIP "$MIA"
 SANDBOX_ROOT=${URL%/1}
-printf '$ curl -X POST %s/_sandbox/forms/submit -d form_id=1 -d email=lee@example.com -d city=Lyon   # a visitor fills in "Contact Us"\n' "$SANDBOX_ROOT"
+printf '$ curl -X POST %s/_sandbox/forms/submit -d form_id=1 -d email=mia@example.com -d city=Lyon   # a visitor fills in "Contact Us"\n' "$SANDBOX_ROOT"
 curl -sS -X POST -H "X-Sandbox-Token: $ONTRAPORT_SANDBOX_TOKEN" "$SANDBOX_ROOT/_sandbox/forms/submit" \
-	-d form_id=1 -d email=lee@example.com -d city=Lyon
+	-d form_id=1 -d email=mia@example.com -d city=Lyon
 echo
-for _ in $(seq 1 100); do [ "$(wc -l <"$WORK/events.ndjson")" -ge 2 ] && break; sleep 0.05; done
+for _ in $(seq 1 100); do [ "$(wc -l <"$WORK/events.ndjson")" -ge 3 ] && break; sleep 0.05; done
 echo "--- what arrived on the watch's standard output:"
 cat "$WORK/events.ndjson"
 show "$OP" webhooks list -o table

@@ -73,6 +73,10 @@ void cli_args_free(cli_args *a);
 
 /* Number of times a flag was given (0 when absent). */
 int cli_flag(const cli_args *a, const char *name);
+/* Colour on stdout / stderr: only on a terminal, never with NO_COLOR set or TERM=dumb. */
+extern int cli_colour_out, cli_colour_err;
+void cli_colour_init(int stdout_tty, int stderr_tty);
+
 /* The value of a CLI_VALUE option, or NULL. */
 const char *cli_value(const cli_args *a, const char *name);
 /* The values of a CLI_LIST option, in order; *n is set to their count. */

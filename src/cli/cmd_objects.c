@@ -105,20 +105,12 @@ static int search_from_args(cli_ctx *ctx, cli_args *args, ontra_client *c,
 	return EXIT_OK;
 }
 
-/* The rest of search's options: ids, --where (fields checked), sort, fields, start, group. */
-static int search_extra(cli_ctx *ctx, cli_args *args, ontra_client *c, ontra_search_options *o,
-                        long long **ids, json_t **cond, char ***fields)
+/* --where, compiled into o->condition (*cond owns it), its field names checked. */
+static int where_option(cli_ctx *ctx, cli_args *args, ontra_client *c, ontra_search_options *o,
+                        json_t **cond)
 {
-	const char *where = cli_value(args, "where"), *fl = cli_value(args, "fields");
-	const char *const *list;
-	size_t n;
-	long long start, group;
-	int rc;
+	const char *where = cli_value(args, "where");
 
-	list = cli_list(args, "ids", &n);
-	if (n && (rc = cli_parse_ids(ctx, list, n, ids, &o->ids_count)) != EXIT_OK)
-		return rc;
-	o->ids = *ids;
 	if (where) {
 		int lrc = ontra_where_parse(cond, where);
 		const json_t *fdefs;
@@ -141,6 +133,25 @@ static int search_extra(cli_ctx *ctx, cli_args *args, ontra_client *c, ontra_sea
 		}
 		o->condition = *cond;
 	}
+	return EXIT_OK;
+}
+
+/* The rest of search's options: ids, --where (fields checked), sort, fields, start, group. */
+static int search_extra(cli_ctx *ctx, cli_args *args, ontra_client *c, ontra_search_options *o,
+                        long long **ids, json_t **cond, char ***fields)
+{
+	const char *fl = cli_value(args, "fields");
+	const char *const *list;
+	size_t n;
+	long long start, group;
+	int rc;
+
+	list = cli_list(args, "ids", &n);
+	if (n && (rc = cli_parse_ids(ctx, list, n, ids, &o->ids_count)) != EXIT_OK)
+		return rc;
+	o->ids = *ids;
+	if ((rc = where_option(ctx, args, c, o, cond)) != EXIT_OK)
+		return rc;
 	o->sort = cli_value(args, "sort");
 	o->sort_desc = cli_flag(args, "desc") > 0;
 	if (fl) {
@@ -344,9 +355,9 @@ static int run_delete(cli_ctx *ctx, cli_args *args)
 {
 	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
 	ontra_client *c;
-	long long *ids = NULL, *sel = NULL, count;
+	long long *ids = NULL, count;
 	json_t *cond = NULL;
-	char **fields = NULL, question[256];
+	char question[256];
 	size_t n;
 	int rc, lrc, yes = cli_flag(args, "yes") > 0;
 	const char *tname;
@@ -372,12 +383,8 @@ static int run_delete(cli_ctx *ctx, cli_args *args)
 	o.ids = ids;
 	o.ids_count = n;
 	o.search = cli_value(args, "search");
-	if (cli_value(args, "where")) {
-		if ((rc = search_extra(ctx, args, c, &o, &sel, &cond, &fields)) != EXIT_OK)
-			goto out;
-		o.ids = ids;
-		o.ids_count = n;
-	}
+	if ((rc = where_option(ctx, args, c, &o, &cond)) != EXIT_OK)
+		goto out;
 	if (n && !o.condition && !o.search)
 		count = (long long)n;
 	else if ((lrc = ontra_search_count(&count, c, &o)) < 0) {
@@ -400,9 +407,7 @@ static int run_delete(cli_ctx *ctx, cli_args *args)
 		cli_note(ctx, "deleted %lld object%s", count, count == 1 ? "" : "s");
 out:
 	free(ids);
-	free(sel);
 	json_decref(cond);
-	free_fields(fields);
 	return rc;
 }
 

@@ -1,4 +1,6 @@
 /* `ontraport sandbox`: run the local emulator of the Ontraport API. */
+#include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -6,6 +8,7 @@
 
 #include "cli.h"
 #include "sandbox.h"
+#include "sbx_faults.h"
 #include "str.h"
 
 static const cli_opt sandbox_opts[] = {
@@ -19,6 +22,8 @@ static const cli_opt sandbox_opts[] = {
 	{"threads", 0, CLI_VALUE, "N", "HTTP worker threads (default: one per CPU)"},
 	{"webhook-json", 0, CLI_FLAG, NULL, "deliver webhooks as JSON instead of form bodies"},
 	{"log", 0, CLI_FLAG, NULL, "log each request on stderr (default when stderr is a terminal)"},
+	{"fault", 0, CLI_LIST, "SPEC", "inject a failure (repeatable), e.g. status=503,path=/1/objects,count=2; see below"},
+	{"fault-seed", 0, CLI_VALUE, "N", "seed of the faults' random draws (default: the time)"},
 	{NULL, 0, 0, NULL, NULL}};
 
 /* "180/60s", "180/6s", "50/500ms", "180" (per minute). */
@@ -63,12 +68,24 @@ static int run_sandbox(cli_ctx *ctx, cli_args *args)
 	char err[512], dbpath[4200], keybuf[1024];
 	long long port, threads;
 	const char *rate = cli_value(args, "rate-limit"), *host;
+	long long seed;
 	sigset_t set;
 	int sig = 0;
+	size_t i;
 
 	if (cli_value_ll(args, "port", 0, 65535, SBX_DEFAULT_PORT, &port) < 0 ||
-	    cli_value_ll(args, "threads", 1, 256, 0, &threads) < 0)
+	    cli_value_ll(args, "threads", 1, 256, 0, &threads) < 0 ||
+	    cli_value_ll(args, "fault-seed", 0, LLONG_MAX, 0, &seed) < 0)
 		return EXIT_USAGE;
+	cfg.faults = cli_list(args, "fault", &cfg.nfaults);
+	cfg.fault_seed = (unsigned long long)seed;
+	for (i = 0; i < cfg.nfaults; i++) {
+		sbx_fault rule;
+		if (sbx_fault_parse(&rule, cfg.faults[i], err, sizeof err) < 0)
+			return cli_usage_error(ctx, "--fault: %s", err);
+	}
+	if (cfg.nfaults > SBX_FAULTS_MAX)
+		return cli_usage_error(ctx, "--fault: at most %d faults", SBX_FAULTS_MAX);
 	if (rate && parse_rate(rate, &cfg.rate_limit, &cfg.rate_window_ms) < 0)
 		return cli_usage_error(ctx, "invalid --rate-limit '%s': expected N or N/WINDOW such as "
 		                            "180/60s, 180/6s or 50/500ms", rate);
@@ -132,9 +149,17 @@ const cli_command cli_cmd_sandbox = {
 	"(ONTRAPORT_BASE_URL=..., ONTRAPORT_APP_ID=..., ONTRAPORT_API_KEY=...) for scripts. With "
 	"no connection configured, other commands use http://127.0.0.1:8517/1 and the default "
 	"credentials, so a sandbox started without options needs no setup. A control API for "
-	"tests lives under /_sandbox/ and needs the X-Sandbox-Token header (docs/sandbox.md).",
+	"tests lives under /_sandbox/ and needs the X-Sandbox-Token header (docs/sandbox.md).\n\n"
+	"Faults (--fault, or POST /_sandbox/faults?fault=SPEC at run time) make API requests fail "
+	"the way networks and servers do, to test clients: SPEC is KIND[,path=GLOB][,method=M]"
+	"[,count=N][,p=P] with KIND one of status=CODE (answer CODE without handling), latency=MS, "
+	"drop=before (close without handling), drop=after (handle, then close without answering), "
+	"truncate (handle, send half the body, cut) and malformed (handle, answer half the body). "
+	"count = only the next N matching requests; p = each with probability P.",
 	sandbox_opts,
 	"ontraport sandbox\n  run on 127.0.0.1:8517 with data in ~/.local/share/ontraport/sandbox.db\n"
 	"ontraport sandbox --port 0 --db :memory: --rate-limit 180/6s\n"
-	"  a throw-away sandbox on a free port, with a minute compressed into 6 seconds",
+	"  a throw-away sandbox on a free port, with a minute compressed into 6 seconds\n"
+	"ontraport sandbox --fault status=503,p=0.2 --fault drop=after,method=POST,count=1\n"
+	"  one read in five answers 503; the first write is made but its answer is lost",
 	run_sandbox, NULL, 0, 0};

@@ -15,11 +15,29 @@
 #define SANDBOX_APP_ID "2_AppID_12345678"
 #define SANDBOX_API_KEY "Key5678"
 
+int cli_colour_err, cli_colour_out;
+
+void cli_colour_init(int stdout_tty, int stderr_tty)
+{
+	/* https://no-color.org: any non-empty NO_COLOR turns colour off. */
+	const char *nc = getenv("NO_COLOR");
+	int allowed = !(nc && *nc) && !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0);
+
+	cli_colour_out = allowed && stdout_tty;
+	cli_colour_err = allowed && stderr_tty;
+}
+
+/* "ontraport: ", in bold red on a colour terminal. */
+static void err_prefix(void)
+{
+	fputs(cli_colour_err ? "\033[1;31montraport:\033[0m " : "ontraport: ", stderr);
+}
+
 int cli_error(int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ontraport: ", stderr);
+	err_prefix();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -31,7 +49,7 @@ int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ontraport: ", stderr);
+	err_prefix();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -72,7 +90,8 @@ int cli_fail_lib(cli_ctx *ctx, int rc)
 {
 	const ontra_error *e = ontra_error_last();
 
-	fprintf(stderr, "ontraport: %s\n", e->message && *e->message ? e->message : ontra_error_name(rc));
+	err_prefix();
+	fprintf(stderr, "%s\n", e->message && *e->message ? e->message : ontra_error_name(rc));
 	return cli_exit_code(rc);
 }
 

@@ -129,6 +129,7 @@ int main(int argc, char **argv)
 	ctx.prog = "ontraport";
 	ctx.stdout_tty = isatty(STDOUT_FILENO);
 	ctx.stderr_tty = isatty(STDERR_FILENO);
+	cli_colour_init(ctx.stdout_tty, ctx.stderr_tty);
 
 	rest = calloc((size_t)argc + 1, sizeof *rest);
 	if (!rest)
@@ -202,7 +203,7 @@ int main(int argc, char **argv)
 	}
 	ctx.verbose = cli_flag(args, "verbose");
 	ctx.quiet = cli_flag(args, "quiet");
-	ctx.color = ctx.stderr_tty && !getenv("NO_COLOR");
+	ctx.color = cli_colour_err;
 	ctx.profile = cli_value(args, "profile");
 	ctx.base_url = cli_value(args, "base-url");
 	{

@@ -202,6 +202,8 @@ static void table_row_cells(cli_out *o, json_t *rec, int header)
 {
 	size_t i;
 
+	if (header && cli_colour_out)
+		fputs("\033[1m", stdout); /* a bold header row on a colour terminal */
 	for (i = 0; i < o->ncols; i++) {
 		char *t = header ? util_strdup(o->cols[i]) : cell_text(json_object_get(rec, o->cols[i]));
 		if (i)
@@ -209,6 +211,8 @@ static void table_row_cells(cli_out *o, json_t *rec, int header)
 		table_cell(t ? t : "", o->widths[i], i + 1 == o->ncols);
 		free(t);
 	}
+	if (header && cli_colour_out)
+		fputs("\033[0m", stdout);
 	putchar('\n');
 }
 

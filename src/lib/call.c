@@ -131,12 +131,24 @@ int ontra_response_check(json_t **out, const ontra_response *r)
 int ontra_call(json_t **out, ontra_client *c, const ontra_request *req)
 {
 	ontra_response *r;
-	int rc;
+	int rc, n;
 
 	*out = NULL;
-	if ((rc = ontra_send(&r, c, req)) < 0)
-		return rc;
-	rc = ontra_response_check(out, r);
+	for (n = 0;; n++) {
+		if ((rc = ontra_send(&r, c, req)) < 0)
+			return rc;
+		rc = ontra_response_check(out, r);
+		/* A garbled 2xx answer to a request that is safe to repeat (a proxy or the
+		 * server cut it short) is asked again, like a dropped connection. */
+		if (rc != ONTRA_EBADRESPONSE || r->status < 200 || r->status > 299 ||
+		    !ontra__retry_safe(req) || n >= c->max_retries)
+			break;
+		ontra__log(c, ONTRA_LOG_INFO, "* retry %d/%d after a malformed %d answer", n + 1,
+		           c->max_retries, r->status);
+		ontra_response_free(r);
+		c->stats.retries++;
+		ontra__sleep(ontra__backoff(c, n));
+	}
 	if (rc == ONTRA_ESERVER && r->status >= 500 && !ontra__retry_safe(req)) {
 		/* Say what a caller most needs to know about a failed create. */
 		char msg[600];

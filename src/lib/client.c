@@ -101,8 +101,8 @@ int ontra_client_new(ontra_client **out, const ontra_client_options *opts)
 	c->last_rate.limit = c->last_rate.remaining = c->last_rate.reset = -1;
 	c->max_retries = 5;
 	c->retry_max_ms = 120000;
-	/* Through an unsigned long long: microseconds overflow an unsigned int within hours, and
-	 * converting an out-of-range double is undefined (UBSan stopped every client here). */
+	/* Through unsigned long long: a double beyond UINT_MAX converted straight to unsigned int is
+	 * undefined (and the monotonic clock passes 2^32 microseconds after 72 minutes). */
 	c->seed = (unsigned int)(unsigned long long)(ontra__now() * 1e6) ^ (unsigned int)(size_t)c;
 	if (opts->version >= 2) {
 		c->share = opts->share;

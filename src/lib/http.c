@@ -201,6 +201,11 @@ struct prepared {
 	const char *body;
 	size_t body_len;
 	struct curl_slist *hdrs;
+	/* Send on a new connection. For requests that must not be repeated: on a
+	 * reused keep-alive connection that dies before the answer, libcurl (before
+	 * 8.16's CURLOPT_FORBID_RETRY_ON_REUSE) silently sends the request again
+	 * on a fresh one -- a second create. A fresh connection is never retried. */
+	int fresh;
 };
 
 static void prepared_release(struct prepared *p)
@@ -309,6 +314,7 @@ static int attempt(ontra_response **out, CURLcode *cc_out, ontra_client *c, cons
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, p->fresh ? 1L : 0L);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -393,7 +399,7 @@ done:
 }
 
 /* Exponential backoff with jitter: base 0.25 s doubling, capped at 8 s, in [d/2, d]. */
-static double backoff(ontra_client *c, int n)
+double ontra__backoff(ontra_client *c, int n)
 {
 	double d = 0.25 * (double)(1u << (n > 5 ? 5 : n));
 	if (d > 8.0)
@@ -413,6 +419,7 @@ int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req)
 	if ((rc = prepare(&p, c, req)) < 0)
 		goto done;
 	safe = ontra__retry_safe(req);
+	p.fresh = !safe;
 	start = ontra__now();
 	for (n = 0;; n++) {
 		const char *why = NULL;
@@ -434,11 +441,11 @@ int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req)
 			paced_wait = c->pacer != NULL; /* the pacer holds the next send until the reset */
 		} else if (rc == 0 && (r->status == 500 || r->status == 502 || r->status == 503 ||
 		                       r->status == 504) && safe) {
-			wait = backoff(c, n);
+			wait = ontra__backoff(c, n);
 			snprintf(whybuf, sizeof whybuf, "%d", r->status);
 			why = whybuf;
 		} else if (rc == ONTRA_ENETWORK && (safe || never_sent(cc))) {
-			wait = backoff(c, n);
+			wait = ontra__backoff(c, n);
 			why = curl_easy_strerror(cc);
 		} else {
 			break;

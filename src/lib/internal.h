@@ -87,6 +87,8 @@ int ontra__params_encode(const ontra_params *p, struct util_buf *buf);
 
 /* Whether the request may be repeated after it may have reached the server. */
 int ontra__retry_safe(const ontra_request *req);
+/* Seconds to wait before retry n (0-based): exponential, capped, jittered. */
+double ontra__backoff(ontra_client *c, int n);
 
 struct ontra_response {
 	int status;

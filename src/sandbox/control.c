@@ -256,7 +256,7 @@ static void ctl_object_types(sbx_call *c)
 		sbx_fail(c, 400, "Too many fields (at most %d)", CUSTOM_FIELDS_MAX);
 		return;
 	}
-	defs = calloc(json_object_size(fields) + 3, sizeof *defs);
+	defs = calloc(json_object_size(fields) + 6, sizeof *defs);
 	options = calloc(json_object_size(fields) + 1, sizeof *options);
 	if (!defs || !options) {
 		sbx_fail(c, 500, "Internal Server Error: out of memory");
@@ -278,6 +278,16 @@ static void ctl_object_types(sbx_call *c)
 		defs[n++] = (sbx_field_def){
 		    "dlm", "Date Modified", SBX_FT_TIMESTAMP, SBX_F_MODIFIED, NULL, NULL, NULL,
 		    NULL};
+	/* Custom objects take tags, sequences and campaigns as contacts do (§5; .NET's
+	 * ApiCustomObjectBase has the same three lists). */
+	for (i = 0; i < 3; i++) {
+		static const char *const lists[][2] = {{"contact_cat", "Tags"},
+		                                       {"updateSequence", "Sequences"},
+		                                       {"updateCampaign", "Campaigns"}};
+		if (!json_object_get(fields, lists[i][0]))
+			defs[n++] = (sbx_field_def){lists[i][0],        lists[i][1], SBX_FT_SUBSCRIPTION,
+			                            SBX_F_EDITABLE, NULL, NULL, NULL, NULL};
+	}
 	def = (sbx_type_def){next_custom_id(st), name, singular, plural_buf, "id",
 	                     SBX_ACC_ALL,        1,    NULL,     defs,       n};
 	if (sbx_store_add_type(st, &def, &e) < 0)

@@ -2,86 +2,18 @@
  * objects: the generic object endpoints (reference §3) for every object type,
  * and their named aliases (/Contact, /Contacts, /Messages/meta, ...).
  *
- * This file holds read + create; update, delete, saveorupdate, tag,
- * subscribe, pause and fieldeditor join it (or sit in their own files) later.
+ * This file holds the reads (one, a page, meta, getInfo) and create; the
+ * other writes are in writes.c, tags in tags.c, sequences and campaigns in
+ * subscriptions.c. Which records a collection call selects is criteria.c's.
  */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "sbx_events.h"
+#include "sbx_criteria.h"
+#include "sbx_lists.h"
 #include "sbx_router.h"
 #include "str.h"
-
-#define RANGE_MAX 50 /* §3.1: range defaults to 50 and never exceeds it */
-
-/* Collection parameters the sandbox does not implement yet. Refusing them beats
- * silently returning every record to a client that asked for a few. */
-static int refuse_unsupported(sbx_call *c)
-{
-	static const char *const later[] = {"condition",  "search",  "group_id", "group_ids",
-	                                    "performAll", "externs", NULL};
-	size_t i;
-
-	for (i = 0; later[i]; i++) {
-		json_t *v = json_object_get(c->params, later[i]);
-		const char *s = json_string_value(v);
-		if (!v || json_is_null(v) || json_is_false(v) ||
-		    (s && (!*s || !strcmp(s, "0") || !strcmp(s, "false"))) ||
-		    (json_is_integer(v) && json_integer_value(v) == 0))
-			continue;
-		return sbx_fail(c, 400, "Parameter '%s' is not supported by the sandbox yet",
-		                later[i]);
-	}
-	return 0;
-}
-
-/*
- * Read the collection parameters of §3.1 into q. ids and fields receive what
- * q points to (release them after use). paging = read start/range/sort too.
- */
-static int read_query(sbx_call *c, sbx_query *q, sbx_ids *ids, json_t **fields, int paging)
-{
-	const char *dir = NULL;
-	size_t i;
-	int all_zero = 1;
-
-	memset(q, 0, sizeof *q);
-	*fields = NULL;
-	if (refuse_unsupported(c) < 0 || sbx_arg_ids(c, "ids", SBX_OPTIONAL, ids) < 0)
-		return -1;
-	/* .NET sends ids=0 to mean "no id filter" (§3.1). */
-	for (i = 0; i < ids->n; i++)
-		if (ids->v[i] != 0)
-			all_zero = 0;
-	if (!all_zero) {
-		q->ids = ids->v;
-		q->nids = ids->n;
-	}
-	if (!paging)
-		return 0;
-	q->range = RANGE_MAX;
-	if (sbx_arg_int(c, "start", SBX_OPTIONAL, 0, LLONG_MAX, &q->start) < 0 ||
-	    sbx_arg_int(c, "range", SBX_OPTIONAL, 0, LLONG_MAX, &q->range) < 0 ||
-	    sbx_arg_str(c, "sort", SBX_OPTIONAL, &q->sort) < 0 ||
-	    sbx_arg_str(c, "sortDir", SBX_OPTIONAL, &dir) < 0 ||
-	    sbx_arg_list(c, "listFields", SBX_OPTIONAL, fields) < 0)
-		return -1;
-	/* range > 50 is clamped (UNCONFIRMED what Ontraport does); 0 means the default. */
-	if (q->range <= 0 || q->range > RANGE_MAX)
-		q->range = RANGE_MAX;
-	if (q->sort && !*q->sort)
-		q->sort = NULL;
-	if (dir && *dir) {
-		if (util_strieq(dir, "desc"))
-			q->desc = 1;
-		else if (!util_strieq(dir, "asc"))
-			return sbx_fail(c, 400, "Invalid sortDir '%.20s': expected asc or desc",
-			                dir);
-	}
-	q->fields = *fields;
-	return 0;
-}
 
 /* GET /object?objectID=&id=, GET /<Type>?id= */
 static void object_get(sbx_call *c)
@@ -104,31 +36,57 @@ static void object_get(sbx_call *c)
 	json_decref(fields);
 }
 
+/* {"count": "N"} for a call with count=1 (§3.1; the shape .NET reads from /objects/tag). */
+int sbx_reply_count(sbx_call *c, const sbx_otype *t, const sbx_query *q)
+{
+	long long n;
+	char count[32];
+	sbx_err e = SBX_ERR_INIT;
+
+	if (sbx_record_count(c->ctx->store, t, q, &n, &e) < 0)
+		return sbx_fail_err(c, &e);
+	snprintf(count, sizeof count, "%lld", n);
+	sbx_reply(c, json_pack("{s:s}", "count", count));
+	return 0;
+}
+
+void sbx_reply_page(sbx_call *c, const sbx_otype *t, sbx_select *s)
+{
+	util_buf rows = UTIL_BUF_INIT;
+	sbx_err e = SBX_ERR_INIT;
+	int count = 0;
+
+	if (sbx_arg_bool(c, "count", SBX_OPTIONAL, &count) < 0)
+		return;
+	if (count) {
+		sbx_reply_count(c, t, &s->q);
+		return;
+	}
+	if (sbx_record_list_text(c->ctx->store, t, &s->q, &rows, &e) < 0)
+		sbx_fail_err(c, &e);
+	else
+		sbx_reply_jsontext(c, &rows, SBX_ENV_MISC);
+	util_buf_release(&rows);
+}
+
 /* GET /objects?objectID=, GET /<Types> */
 static void objects_list(sbx_call *c)
 {
 	const sbx_otype *t;
-	sbx_query q;
-	sbx_ids ids = SBX_IDS_INIT;
-	json_t *fields = NULL;
-	util_buf rows = UTIL_BUF_INIT;
-	sbx_err e = SBX_ERR_INIT;
+	sbx_select s;
 
-	if (sbx_call_otype(c, &t) == 0 && read_query(c, &q, &ids, &fields, 1) == 0) {
-		if (sbx_record_list_text(c->ctx->store, t, &q, &rows, &e) < 0)
-			sbx_fail_err(c, &e);
-		else
-			sbx_reply_jsontext(c, &rows, SBX_ENV_MISC);
-	}
-	util_buf_release(&rows);
-	sbx_ids_release(&ids);
-	json_decref(fields);
+	if (sbx_call_otype(c, &t) < 0)
+		return;
+	if (sbx_call_select(c, t, SBX_SEL_PAGE, &s) == 0)
+		sbx_reply_page(c, t, &s);
+	sbx_select_release(&s);
 }
 
 /* POST /objects (objectID + fields), POST /<Types> (fields) */
 static void objects_create(sbx_call *c)
 {
 	const sbx_otype *t;
+	sbx_pending ev = SBX_PENDING_INIT;
 	json_t *echo;
 	long long id;
 	sbx_err e = SBX_ERR_INIT;
@@ -144,10 +102,16 @@ static void objects_create(sbx_call *c)
 	 * field of the type is ignored by the store. */
 	if (sbx_record_insert(c->ctx->store, t, c->params, 0, &id, &echo, &e) < 0) {
 		sbx_fail_err(c, &e);
+		return;
+	}
+	if (sbx_pending_created(&ev, t, id, echo) < 0) {
+		json_decref(echo);
+		sbx_fail(c, 500, "Internal Server Error: out of memory");
 	} else {
-		sbx_event_object_created(c->ctx, t->id, id);
+		sbx_pending_flush(&ev, c->ctx);
 		sbx_reply(c, echo);
 	}
+	sbx_pending_release(&ev);
 }
 
 static json_t *flag(const sbx_field *f, unsigned bit)
@@ -162,6 +126,12 @@ static json_t *type_meta(const sbx_otype *t)
 	json_t *fields = json_object(), *o;
 	size_t i;
 
+	/* The id key first, read-only: conditions and listFields name it like any field. */
+	if (fields)
+		json_object_set_new(fields, t->id_field,
+		                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "alias", "ID", "type",
+		                              "numeric", "required", "0", "unique", "1", "editable",
+		                              "0", "deletable", "0"));
 	for (i = 0; fields && i < t->nfields; i++) {
 		const sbx_field *f = &t->fields[i];
 		json_t *m = json_object();
@@ -244,15 +214,15 @@ static void objects_meta(sbx_call *c)
 static void objects_getinfo(sbx_call *c)
 {
 	const sbx_otype *t;
-	sbx_query q;
-	sbx_ids ids = SBX_IDS_INIT;
-	json_t *unused = NULL;
+	sbx_select s;
 	long long n;
 	char count[32];
 	sbx_err e = SBX_ERR_INIT;
 
-	if (sbx_call_otype(c, &t) == 0 && read_query(c, &q, &ids, &unused, 0) == 0) {
-		if (sbx_record_count(c->ctx->store, t, &q, &n, &e) < 0) {
+	if (sbx_call_otype(c, &t) < 0)
+		return;
+	if (sbx_call_select(c, t, 0, &s) == 0) {
+		if (sbx_record_count(c->ctx->store, t, &s.q, &n, &e) < 0) {
 			sbx_fail_err(c, &e);
 		} else {
 			snprintf(count, sizeof count, "%lld", n);
@@ -263,8 +233,7 @@ static void objects_getinfo(sbx_call *c)
 			                       "cardViewSettings", "viewMode", "count", count));
 		}
 	}
-	sbx_ids_release(&ids);
-	json_decref(unused);
+	sbx_select_release(&s);
 }
 
 const sbx_route sbx_routes_objects[] = {

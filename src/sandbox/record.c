@@ -402,29 +402,46 @@ int sbx_record_list_text(sbx_store *st, const sbx_otype *t, const sbx_query *q, 
 	return list_rows(st, t, q, NULL, out, e);
 }
 
-/* Run "<head> FROM t WHERE ..." for count/delete; *n = count(*) or changes. */
-static int run_where(sbx_store *st, const sbx_otype *t, const sbx_query *q, const char *head,
-                     int is_count, long long *n, sbx_err *e)
+/*
+ * Prepare and bind "<head> <table> WHERE ... [ORDER BY <id>]" for what q
+ * selects (count, delete, ids). NULL with e set on failure.
+ */
+static sqlite3_stmt *prepare_where(sbx_store *st, const sbx_otype *t, const sbx_query *q,
+                                   const char *head, int by_id, sbx_err *e)
 {
 	util_buf sql = UTIL_BUF_INIT;
 	sqlite3_stmt *s;
-	int rc;
 
 	util_buf_puts(&sql, head);
 	sbx_sql_ident(&sql, t->table);
 	build_where(&sql, t, q);
+	if (by_id) {
+		util_buf_puts(&sql, " ORDER BY ");
+		sbx_sql_ident(&sql, t->id_field);
+	}
 	if (util_buf_failed(&sql)) {
 		util_buf_release(&sql);
-		return oom(e);
+		oom(e);
+		return NULL;
 	}
 	s = sbx_store_prepare(st, sql.data, e);
 	util_buf_release(&sql);
+	if (s && bind_where(s, q, e) < 0) {
+		sbx_store_done(st, s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Run "<head> FROM t WHERE ..." for count/delete; *n = count(*) or changes. */
+static int run_where(sbx_store *st, const sbx_otype *t, const sbx_query *q, const char *head,
+                     int is_count, long long *n, sbx_err *e)
+{
+	sqlite3_stmt *s = prepare_where(st, t, q, head, 0, e);
+	int rc;
+
 	if (!s)
 		return -1;
-	if (bind_where(s, q, e) < 0) {
-		sbx_store_done(st, s);
-		return -1;
-	}
 	rc = sqlite3_step(s);
 	if (is_count && rc == SQLITE_ROW)
 		*n = sqlite3_column_int64(s, 0);
@@ -446,6 +463,52 @@ int sbx_record_delete_where(sbx_store *st, const sbx_otype *t, const sbx_query *
                             sbx_err *e)
 {
 	return run_where(st, t, q, "DELETE FROM ", 0, n, e);
+}
+
+int sbx_record_ids(sbx_store *st, const sbx_otype *t, const sbx_query *q, long long **out,
+                   size_t *n, sbx_err *e)
+{
+	util_buf head = UTIL_BUF_INIT;
+	sqlite3_stmt *s;
+	long long *v = NULL;
+	size_t len = 0, alloc = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	util_buf_puts(&head, "SELECT ");
+	sbx_sql_ident(&head, t->id_field);
+	util_buf_puts(&head, " FROM ");
+	if (util_buf_failed(&head)) {
+		util_buf_release(&head);
+		return oom(e);
+	}
+	s = prepare_where(st, t, q, head.data, 1, e);
+	util_buf_release(&head);
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (len == alloc) {
+			size_t na = alloc ? alloc * 2 : 64;
+			long long *nv = realloc(v, na * sizeof *v);
+			if (!nv) {
+				sbx_store_done(st, s);
+				free(v);
+				return oom(e);
+			}
+			v = nv;
+			alloc = na;
+		}
+		v[len++] = sqlite3_column_int64(s, 0);
+	}
+	sbx_store_done(st, s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return sbx_store__sqlerr(st, e, "ids");
+	}
+	*out = v;
+	*n = len;
+	return 0;
 }
 
 int sbx_record_delete(sbx_store *st, const sbx_otype *t, long long id, sbx_err *e)

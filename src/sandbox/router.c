@@ -11,10 +11,14 @@
 /* Every resource's routes. Adding a resource file = adding its table here. */
 static const sbx_route *const route_tables[] = {
     sbx_routes_objects,
+    sbx_routes_writes,
+    sbx_routes_tags,
+    sbx_routes_subscriptions,
     sbx_routes_messages,
     sbx_routes_rules,
     sbx_routes_webhooks,
     sbx_routes_control,
+    sbx_routes_faults,
     NULL,
 };
 

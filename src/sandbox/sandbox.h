@@ -31,9 +31,12 @@ typedef struct sbx_config {
 	/* Fields added after the first draft; keep new ones at the end. */
 	size_t max_body;           /* request body cap in bytes; 0 = 8 MiB */
 	int request_log;           /* requests kept for GET /_sandbox/requests; 0 = 1000 */
+	const char *const *faults; /* injected failures, "status=503,count=2" (src/sandbox/sbx_faults.h) */
+	size_t nfaults;
+	unsigned long long fault_seed; /* seed of the faults' random draws; 0 = the time */
 } sbx_config;
 
-#define SBX_CONFIG_INIT {NULL, 0, NULL, NULL, NULL, 0, 0, 0, NULL, 0, 0, 1, 0, 0}
+#define SBX_CONFIG_INIT {NULL, 0, NULL, NULL, NULL, 0, 0, 0, NULL, 0, 0, 1, 0, 0, NULL, 0, 0}
 
 typedef struct sbx_server sbx_server;
 

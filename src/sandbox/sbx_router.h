@@ -38,12 +38,14 @@
 struct sbx_stats;
 struct sbx_ratelimit;
 struct sbx_events;
+struct sbx_faults;
 
 /* What the server shares with handlers. */
 typedef struct sbx_ctx {
 	sbx_store *store;
 	struct sbx_stats *stats;
 	struct sbx_ratelimit *limiter;
+	struct sbx_faults *faults; /* injected failures (sbx_faults.h) */
 	long account_id;
 	struct sbx_events *events; /* webhook deliveries (events.c), or NULL */
 } sbx_ctx;
@@ -67,11 +69,15 @@ typedef struct sbx_route {
 } sbx_route;
 
 /* The route tables, one per resource file. */
-extern const sbx_route sbx_routes_objects[];
+extern const sbx_route sbx_routes_objects[];       /* objects.c: reads, create */
+extern const sbx_route sbx_routes_writes[];        /* writes.c: update, delete, saveorupdate */
+extern const sbx_route sbx_routes_tags[];          /* tags.c */
+extern const sbx_route sbx_routes_subscriptions[]; /* subscriptions.c */
 extern const sbx_route sbx_routes_control[];
 extern const sbx_route sbx_routes_messages[]; /* messages.c */
 extern const sbx_route sbx_routes_rules[];    /* rules.c */
 extern const sbx_route sbx_routes_webhooks[]; /* webhooks.c: subscriptions, deliveries, forms */
+extern const sbx_route sbx_routes_faults[];   /* ctl_faults.c */
 
 /* ---- matching (pure, unit-tested) ---- */
 

@@ -26,7 +26,7 @@
 
 #include "sbx_req.h"
 
-#define SBX_SCHEMA_VERSION 1
+#define SBX_SCHEMA_VERSION 2
 
 /* Field types, reference §1.7. Keep in step with the names in meta.c. */
 typedef enum sbx_ftype {
@@ -249,6 +249,13 @@ int sbx_record_insert(sbx_store *st, const sbx_otype *t, json_t *values, unsigne
  */
 int sbx_record_update(sbx_store *st, const sbx_otype *t, long long id, json_t *values,
                       unsigned flags, json_t **attrs_out, sbx_err *e);
+
+/*
+ * The ids of every record q selects (start/range/sort ignored), ascending, as
+ * a new array (*out NULL and *n 0 when none; free() it).
+ */
+int sbx_record_ids(sbx_store *st, const sbx_otype *t, const sbx_query *q, long long **out,
+                   size_t *n, sbx_err *e);
 
 /* Delete one record; 404 when there is none. */
 int sbx_record_delete(sbx_store *st, const sbx_otype *t, long long id, sbx_err *e);

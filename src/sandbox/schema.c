@@ -160,8 +160,11 @@ static const sbx_field_def user_fields[] = {
 	MODIFIED("Date Modified"),
 };
 
-/* Sequences (5): id key drip_id and subscriber_count per [DIVI], UNCONFIRMED (§9). */
+/* Sequences (5): the records carry `drip_id` (read by [DIVI] and Thrive's Ontraport client,
+ * which sort the same list by `id`), so both keys are there: `id` the record id and
+ * `drip_id` the same number (set by the seed; UNCONFIRMED, §9). */
 static const sbx_field_def sequence_fields[] = {
+	F("drip_id", "Sequence ID", NUMERIC, RO),
 	F("name", "Name", TEXT, ED),
 	F("subscriber_count", "Subscribers", NUMERIC, RO),
 	FDF("object_type_id", "Object Type", NUMERIC, ED, "0"),
@@ -276,7 +279,7 @@ static const sbx_type_def types[] = {
 	 "subject,contact_id,owner,date_due,status", task_fields, N(task_fields)},
 	{2, "User", NULL, NULL, "id", SBX_ACC_GET, 0, "firstname,lastname,email", user_fields,
 	 N(user_fields)},
-	{5, "Sequence", NULL, NULL, "drip_id", SBX_ACC_GET, 0, "name,subscriber_count",
+	{5, "Sequence", NULL, NULL, "id", SBX_ACC_GET, 0, "name,subscriber_count",
 	 sequence_fields, N(sequence_fields)},
 	{6, "Rule", "Rule", "Rules", "id", SBX_ACC_ALL, 0, "name,last_action,pause,date,dlm",
 	 rule_fields, N(rule_fields)},
@@ -305,8 +308,8 @@ static const struct {
 	const char *json;
 } seed_records[] = {
 	{2, "{\"firstname\":\"Sandbox\",\"lastname\":\"Owner\",\"email\":\"owner@sandbox.example\"}"},
-	{5, "{\"name\":\"Welcome Sequence\",\"subscriber_count\":\"0\"}"},
-	{5, "{\"name\":\"Nurture Sequence\",\"subscriber_count\":\"0\"}"},
+	{5, "{\"drip_id\":\"1\",\"name\":\"Welcome Sequence\",\"subscriber_count\":\"0\"}"},
+	{5, "{\"drip_id\":\"2\",\"name\":\"Nurture Sequence\",\"subscriber_count\":\"0\"}"},
 	{140, "{\"name\":\"Example: High Level Customer Lifecycle\",\"pause\":\"0\",\"state\":\"0\","
 	      "\"subs\":\"0\"}"},
 	{140, "{\"name\":\"Onboarding Automation\",\"pause\":\"0\",\"state\":\"0\",\"subs\":\"0\"}"},

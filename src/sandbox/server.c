@@ -5,7 +5,7 @@
  *
  *   caps (413 body, 431 headers)  ->  prefix: /_sandbox/ control, /1/ API, else 404
  *   API: credentials (401, not counted by the rate limiter)  ->  rate limiter (429)
- *   ->  parameters (400)  ->  router + handler
+ *   ->  injected faults (sbx_faults.h)  ->  parameters (400)  ->  router + handler
  *
  * -- and hands the answer back to MHD. Every answered non-control request is
  * counted in the stats and, unless quiet, logged on stderr in one line
@@ -31,6 +31,7 @@
 
 #include "sbx_auth.h"
 #include "sbx_events.h"
+#include "sbx_faults.h"
 #include "sbx_ratelimit.h"
 #include "sbx_router.h"
 #include "sbx_stats.h"
@@ -63,6 +64,7 @@ typedef struct conn_req {
 	size_t body_seen;  /* bytes of body received, kept or not */
 	long long t0_ns;   /* monotonic arrival time */
 	long long time_ms; /* wall-clock arrival time */
+	sbx_fault fault;   /* the injected fault for this request (kind NONE: none) */
 } conn_req;
 
 static long long mono_ns(void)
@@ -167,6 +169,27 @@ static int is_control(const char *path)
 	return util_strieq(path, "/_sandbox") || has_prefix_ci(path, "/_sandbox/");
 }
 
+/* The faults that act before the handler: 1 when the request is answered (or to be dropped). */
+static int inject_before(conn_req *cr, sbx_resp *resp)
+{
+	switch (cr->fault.kind) {
+	case SBX_FAULT_STATUS:
+		sbx_resp_text(resp, cr->fault.status, "%s (injected by the sandbox: %s)",
+		              cr->fault.status >= 500 ? "Server Error" : "Error", cr->fault.spec);
+		return 1;
+	case SBX_FAULT_LATENCY: {
+		struct timespec ts = {cr->fault.latency_ms / 1000, (cr->fault.latency_ms % 1000) * 1000000L};
+		while (nanosleep(&ts, &ts) < 0)
+			;
+		return 0;
+	}
+	case SBX_FAULT_DROP_BEFORE:
+		return 1; /* answer() cuts the connection */
+	default:
+		return 0;
+	}
+}
+
 /* Everything between "request complete" and "answer ready". */
 static void process(sbx_server *s, conn_req *cr, sbx_resp *resp)
 {
@@ -200,6 +223,13 @@ static void process(sbx_server *s, conn_req *cr, sbx_resp *resp)
 		return;
 	} else {
 		sbx_ratelimit_take(s->ctx.limiter, &v);
+		sbx_faults_pick(s->ctx.faults, r->method, r->path, &cr->fault);
+		if (cr->fault.kind == SBX_FAULT_STATUS && cr->fault.status == 429) {
+			/* An injected 429 looks like a real one, with a short reset. */
+			v.allowed = 0;
+			v.remaining = 0;
+			v.reset = 1;
+		}
 		sbx_resp_header(resp, "X-Rate-Limit-Limit", "%ld", v.limit);
 		sbx_resp_header(resp, "X-Rate-Limit-Remaining", "%ld", v.remaining);
 		sbx_resp_header(resp, "X-Rate-Limit-Reset", "%ld", v.reset);
@@ -207,6 +237,8 @@ static void process(sbx_server *s, conn_req *cr, sbx_resp *resp)
 			sbx_resp_text(resp, 429, SBX_TEXT_429, v.limit);
 			return;
 		}
+		if (inject_before(cr, resp))
+			return;
 	}
 	if (sbx_req_parse_params(r, &e) < 0) {
 		sbx_resp_err(resp, &e);
@@ -226,6 +258,50 @@ static void log_path(const char *path, char *out, size_t outsz)
 	out[i] = '\0';
 }
 
+/* A response that promises len bytes, sends half, then cuts the connection. */
+typedef struct cut_body {
+	char *data;
+	size_t half;
+} cut_body;
+
+static ssize_t cut_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	cut_body *b = cls;
+	size_t n;
+
+	if (pos >= b->half)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	n = b->half - (size_t)pos;
+	if (n > max)
+		n = max;
+	memcpy(buf, b->data + pos, n);
+	return (ssize_t)n;
+}
+
+static void cut_free(void *cls)
+{
+	cut_body *b = cls;
+	free(b->data);
+	free(b);
+}
+
+static struct MHD_Response *truncated_response(char *body, size_t len)
+{
+	cut_body *b = malloc(sizeof *b);
+	struct MHD_Response *mr;
+
+	if (!b) {
+		free(body);
+		return NULL;
+	}
+	b->data = body;
+	b->half = len / 2;
+	mr = MHD_create_response_from_callback(len > 0 ? len : 1, 4096, cut_read, b, cut_free);
+	if (!mr)
+		cut_free(b);
+	return mr;
+}
+
 /* Count, log and send the answer. */
 static enum MHD_Result answer(sbx_server *s, conn_req *cr, struct MHD_Connection *conn,
                               sbx_resp *resp)
@@ -241,10 +317,32 @@ static enum MHD_Result answer(sbx_server *s, conn_req *cr, struct MHD_Connection
 
 	if (!body)
 		return MHD_NO;
-	mr = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (!mr) {
+	switch (cr->fault.kind) {
+	case SBX_FAULT_DROP_BEFORE:
+	case SBX_FAULT_DROP_AFTER:
+		/* No answer: returning MHD_NO makes MHD close the connection. */
 		free(body);
-		return MHD_NO;
+		status = 0;
+		mr = NULL;
+		break;
+	case SBX_FAULT_TRUNCATE:
+		mr = truncated_response(body, len);
+		break;
+	case SBX_FAULT_MALFORMED:
+		status = 200;
+		mr = MHD_create_response_from_buffer(len / 2, body, MHD_RESPMEM_MUST_FREE);
+		if (!mr)
+			free(body);
+		break;
+	default:
+		mr = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+		if (!mr)
+			free(body);
+		break;
+	}
+	if (!mr) {
+		ret = MHD_NO;
+		goto record;
 	}
 	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
 	                        resp->content_type ? resp->content_type : SBX_CT_TEXT);
@@ -252,7 +350,7 @@ static enum MHD_Result answer(sbx_server *s, conn_req *cr, struct MHD_Connection
 		MHD_add_response_header(mr, resp->headers[i].name, resp->headers[i].value);
 	ret = MHD_queue_response(conn, (unsigned)status, mr);
 	MHD_destroy_response(mr);
-
+record:
 	if (!is_control(path)) {
 		sbx_req_record rec = {method,
 		                      path,
@@ -268,8 +366,12 @@ static enum MHD_Result answer(sbx_server *s, conn_req *cr, struct MHD_Connection
 	if (!s->quiet) {
 		char line[320], shown[208];
 		log_path(path, shown, sizeof shown);
-		snprintf(line, sizeof line, "sandbox: %.16s %s %d %.2fms\n", method, shown, status,
-		         ms);
+		if (cr->fault.kind != SBX_FAULT_NONE)
+			snprintf(line, sizeof line, "sandbox: %.16s %s %d %.2fms (fault: %.60s)\n", method,
+			         shown, status, ms, cr->fault.spec);
+		else
+			snprintf(line, sizeof line, "sandbox: %.16s %s %d %.2fms\n", method, shown,
+			         status, ms);
 		fputs(line, stderr);
 	}
 	return ret;
@@ -369,6 +471,7 @@ int sbx_server_start(sbx_server **out, const sbx_config *cfg, char *err, size_t 
 	long long window;
 	char token[40];
 	long ncpu;
+	size_t i;
 
 	*out = NULL;
 	if (!cfg)
@@ -410,7 +513,8 @@ int sbx_server_start(sbx_server **out, const sbx_config *cfg, char *err, size_t 
 	window = cfg->rate_window_ms > 0 ? cfg->rate_window_ms : 60000;
 	s->ctx.limiter = sbx_ratelimit_new(limit, window, NULL, NULL);
 	s->ctx.stats = sbx_stats_new(cfg->request_log > 0 ? (size_t)cfg->request_log : 0);
-	if (!s->ctx.limiter || !s->ctx.stats) {
+	s->ctx.faults = sbx_faults_new(cfg->fault_seed);
+	if (!s->ctx.limiter || !s->ctx.stats || !s->ctx.faults) {
 		util_errf(err, errsz, -1, "out of memory");
 		goto fail;
 	}
@@ -418,6 +522,18 @@ int sbx_server_start(sbx_server **out, const sbx_config *cfg, char *err, size_t 
 	if (sbx_events_new(&s->ctx.events, s->ctx.store, &ecfg) < 0) {
 		util_errf(err, errsz, -1, "could not start the webhook delivery thread");
 		goto fail;
+	}
+	for (i = 0; i < cfg->nfaults; i++) {
+		sbx_fault rule;
+		char why[200];
+		if (sbx_fault_parse(&rule, cfg->faults[i], why, sizeof why) < 0) {
+			util_errf(err, errsz, -1, "%s", why);
+			goto fail;
+		}
+		if (sbx_faults_add(s->ctx.faults, &rule) < 0) {
+			util_errf(err, errsz, -1, "too many faults: at most %d", SBX_FAULTS_MAX);
+			goto fail;
+		}
 	}
 	if (resolve(cfg->bind, cfg->port, &ss, &sslen) < 0) {
 		util_errf(err, errsz, -1, "cannot resolve bind address '%s'",
@@ -479,6 +595,7 @@ void sbx_server_stop(sbx_server *s)
 	sbx_store_close(s->ctx.store);
 	sbx_stats_free(s->ctx.stats);
 	sbx_ratelimit_free(s->ctx.limiter);
+	sbx_faults_free(s->ctx.faults);
 	free(s->app_id);
 	free(s->api_key);
 	free(s->token);

@@ -62,7 +62,7 @@ static void one_client_no_429(void **state)
 	double t0 = now(), secs;
 
 	(void)state;
-	sandbox_control(&sp, "POST", "reset");
+	json_decref(sandbox_control(&sp, "POST", "reset"));
 	get_contacts(c, 70);
 	secs = now() - t0;
 	ontra_client_stats_get(c, &st);
@@ -105,7 +105,7 @@ static void shared_clients_no_429(void **state)
 	int i;
 
 	(void)state;
-	sandbox_control(&sp, "POST", "reset");
+	json_decref(sandbox_control(&sp, "POST", "reset"));
 	assert_int_equal(ontra_share_new(&share), 0);
 	o.base_url = sp.base_url;
 	o.app_id = sp.app_id;

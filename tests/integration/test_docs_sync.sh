@@ -37,4 +37,10 @@ for fn in $(grep -oE 'ONTRA_EXTERN [^(]*\(' "$ONTRA_SOURCE_DIR/include/ontraport
 done
 assert_eq "$(man -l "$lib3" 2>&1 >/dev/null)" "" "libontraport.3 renders without warnings"
 
+# Every public function has a doc comment right above its declaration (what it
+# does, who owns what it returns, its errors).
+undocumented=$(awk '/^ONTRA_EXTERN/ { if (prev !~ /\*\/[[:space:]]*$/) print $0 }
+	{ if ($0 !~ /^[[:space:]]*$/) prev = $0 }' "$ONTRA_SOURCE_DIR/include/ontraport.h")
+assert_eq "$undocumented" "" "public functions without a doc comment"
+
 finish

@@ -2,7 +2,7 @@
 # Watch Events end to end: a sandbox, several `ontraport watch` processes
 # subscribed to it, and CLI calls that make things happen. Each event arrives
 # exactly once on the right watch, with the right type, ids and data; filters
-# by event, tag and form drop the others; each data format carries the fields
+# by event, tag and form drop the others (tags by id, in bulk and by name); each data format carries the fields
 # the reference says; form and JSON deliveries give the same events; watches
 # unsubscribe on exit, or keep their subscriptions with --keep and reuse them
 # after a restart with --token-file.
@@ -21,8 +21,6 @@ settle() {
 	sleep 0.3
 }
 count() { CHECKS=$((CHECKS + 1)); local n; n=$(wc -l <"$TMP/$1.out"); [ "$n" -eq "$2" ] || fail "watch $1 printed $n events, expected $2: $(cat "$TMP/$1.out")"; }
-# tag_api: whether the sandbox answers the tag endpoints yet (they come from another branch).
-tag_api() { op api PUT /objects/tag -d objectID=0 -d ids=1 -d add_list=1; [ "$RC" -ne 4 ]; }
 
 start_sandbox
 
@@ -97,33 +95,31 @@ assert_jq "$(lines light)" '.[1].data | [.id, .firstname, .email] | join(" ")' "
 # Ids are unique and in arrival order.
 assert_jq "$E" '[.[].id] | join(",")' "1,2,3"
 
-# 4. Tags: added and removed through the API, filtered by tag (once the sandbox's tag
-# endpoints exist; they come from the sandbox-objects branch).
-if tag_api; then
-	op api POST /Tags -d tag_name=VIP -o json
-	VIP=$(jq -r '.data.tag_id // .data.id' <<<"$OUT")
-	op api POST /Tags -d tag_name=Other -o json
-	OTHER=$(jq -r '.data.tag_id // .data.id' <<<"$OUT")
-	start_watch tags -e tagged -e untagged --tag VIP --data-format lightweight --name tags
-	op objects tag --tag VIP "$MARY"
-	assert_rc 0 "tag"
-	op objects tag --tag Other "$MARY"
-	op objects tag --tag VIP "$MARY" # already there: no event
-	op objects untag --tag VIP "$MARY"
-	assert_rc 0 "untag"
-	op objects untag --tag Other "$MARY"
-	settle tags 2
-	count tags 2
-	T=$(lines tags)
-	assert_jq "$T" '[.[].event.type] | join(" ")' "sub_tag unsub_tag"
-	assert_jq "$T" '[.[].event.tag_id] | unique | join(",")' "$VIP"
-	assert_jq "$T" '[.[].data.id] | unique | join(",")' "$MARY"
-	assert_jq "$T" '.[0].data | keys | join(",")' "email,firstname,id,lastname"
-	stop_watch tags
-	[ "$OTHER" != "$VIP" ] || fail "two tags, one id"
-else
-	echo "test_watch: the sandbox has no tag endpoints yet; tag events not tested" >&2
-fi
+# 4. Tags added and removed, by id (PUT/DELETE /objects/tag, in bulk) and by name (tagByName):
+# one event per object that gained or lost the tag; other tags, and no-op calls, give none.
+op api POST /Tags -d tag_name=VIP -o json
+VIP=$(jq -r '.data.tag_id // .data.id' <<<"$OUT")
+op api POST /Tags -d tag_name=Other -o json
+OTHER=$(jq -r '.data.tag_id // .data.id' <<<"$OUT")
+start_watch tags -e tagged -e untagged --tag VIP --data-format lightweight --name tags
+assert_contains "$(cat "$TMP/tags.err")" "sub_tag($VIP) (tag VIP)" "tag by name"
+op objects tag --tag "$VIP" "$MARY" "$ANN"
+assert_rc 0 "tag two contacts by tag id"
+op objects tag --tag Other "$MARY"
+op objects tag --tag VIP "$MARY" # by name, and Mary has it already: nothing
+op objects untag --tag VIP "$MARY"
+assert_rc 0 "untag by name"
+op objects untag --tag VIP "$MARY" # gone already: nothing
+op objects untag --tag "$OTHER" "$MARY"
+settle tags 3
+count tags 3
+T=$(lines tags)
+assert_jq "$T" '[.[] | .event.type + ":" + .data.id] | join(" ")' "sub_tag:$MARY sub_tag:$ANN unsub_tag:$MARY"
+assert_jq "$T" '[.[].event.tag_id] | unique | join(",")' "$VIP"
+assert_jq "$T" '.[1].data | [.id, .firstname, .email] | join(" ")' "$ANN Ann ann@example.org"
+assert_jq "$T" '.[0].data | keys | join(",")' "email,firstname,id,lastname"
+count all 3 # tags are not created objects of type 0
+stop_watch tags
 
 # The subscriptions record their last delivery.
 op webhooks list -o json

@@ -16,96 +16,10 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "sandbox.h"
-
-typedef struct fixture {
-	sbx_server *srv;
-	CURL *h;
-	long status;
-	util_buf body;
-} fixture;
-
-static size_t collect(char *p, size_t size, size_t n, void *arg)
-{
-	util_buf_append(arg, p, size * n);
-	return size * n;
-}
-
-/* method path with a body of content type ct ("json" or "form"), or none. Returns the status. */
-static long call(fixture *f, const char *method, const char *path, const char *ct, const char *body)
-{
-	struct curl_slist *list = NULL;
-	char url[512];
-
-	util_buf_release(&f->body);
-	util_buf_ensure(&f->body);
-	curl_easy_reset(f->h);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/1%s", sbx_server_port(f->srv), path);
-	curl_easy_setopt(f->h, CURLOPT_URL, url);
-	list = curl_slist_append(list, "Api-Key: Key5678");
-	list = curl_slist_append(list, "Api-Appid: 2_AppID_12345678");
-	if (ct)
-		list = curl_slist_append(list,
-		                         strcmp(ct, "json") == 0
-		                             ? "Content-Type: application/json"
-		                             : "Content-Type: application/x-www-form-urlencoded");
-	curl_easy_setopt(f->h, CURLOPT_HTTPHEADER, list);
-	curl_easy_setopt(f->h, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(f->h, CURLOPT_WRITEDATA, &f->body);
-	if (body)
-		curl_easy_setopt(f->h, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(f->h, CURLOPT_CUSTOMREQUEST, method);
-	assert_int_equal(curl_easy_perform(f->h), CURLE_OK);
-	curl_slist_free_all(list);
-	curl_easy_getinfo(f->h, CURLINFO_RESPONSE_CODE, &f->status);
-	return f->status;
-}
-
-/* The reply's envelope (new), after asserting status 200. */
-static json_t *ok(fixture *f)
-{
-	json_t *env;
-
-	if (f->status != 200)
-		fail_msg("status %ld: %s", f->status, f->body.data);
-	env = json_loads(f->body.data, 0, NULL);
-	assert_non_null(env);
-	assert_int_equal(json_integer_value(json_object_get(env, "code")), 0);
-	return env;
-}
-
-static int setup(void **state)
-{
-	fixture *f = calloc(1, sizeof *f);
-	sbx_config cfg = SBX_CONFIG_INIT;
-	char err[256] = "";
-
-	assert_non_null(f);
-	cfg.port = 0;
-	cfg.threads = 2;
-	cfg.quiet = 1;
-	if (sbx_server_start(&f->srv, &cfg, err, sizeof err) != 0)
-		fail_msg("sbx_server_start: %s", err);
-	f->h = curl_easy_init();
-	assert_non_null(f->h);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-
-	curl_easy_cleanup(f->h);
-	sbx_server_stop(f->srv);
-	util_buf_release(&f->body);
-	free(f);
-	return 0;
-}
+#include "test_sbx_helpers.h"
 
 /* A rule create with these parts; NULL parts are left out. */
-static long create_rule(fixture *f, const char *events, const char *conditions, const char *actions)
+static long create_rule(sbx_fixture *f, const char *events, const char *conditions, const char *actions)
 {
 	json_t *b = json_pack("{s:i}", "object_type_id", 0);
 	char *s;
@@ -118,7 +32,7 @@ static long create_rule(fixture *f, const char *events, const char *conditions, 
 	if (actions)
 		json_object_set_new(b, "actions", json_string(actions));
 	s = json_dumps(b, JSON_COMPACT);
-	st = call(f, "POST", "/Rules", "json", s);
+	st = th_call(f, "POST", "/Rules", "json", s);
 	free(s);
 	json_decref(b);
 	return st;
@@ -166,7 +80,7 @@ static void rule_strings(void **state)
 	    {"Contact_added_to_campaign(1)", NULL, NULL, 400, "actions"},
 	    {NULL, NULL, "Add_contact_to_category(1)", 400, "events"},
 	};
-	fixture *f = *state;
+	sbx_fixture *f = *state;
 	size_t i;
 
 	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -183,14 +97,14 @@ static void rule_strings(void **state)
 
 static void rule_writes(void **state)
 {
-	fixture *f = *state;
+	sbx_fixture *f = *state;
 	json_t *env, *data;
 	char path[64], body[128], id[32];
 
-	call(f, "POST", "/Rules", "json",
+	th_call(f, "POST", "/Rules", "json",
 	     "{\"object_type_id\":0,\"name\":\"R\",\"tags\":\"t1\",\"events\":\"Contact_added_to_"
 	     "campaign(1)\",\"actions\":\"Add_contact_to_category(1)\"}");
-	env = ok(f);
+	env = th_ok(f);
 	data = json_object_get(env, "data");
 	/* the full record, values as strings (examples/resp-post-rules-create.json) */
 	assert_string_equal(json_string_value(json_object_get(data, "name")), "R");
@@ -207,8 +121,8 @@ static void rule_writes(void **state)
 
 	/* update, form as the SDK sends it: attrs = changed + dlm + id */
 	snprintf(body, sizeof body, "id=%s&pause=true&name=R", id);
-	call(f, "PUT", "/Rules", "form", body);
-	env = ok(f);
+	th_call(f, "PUT", "/Rules", "form", body);
+	env = th_ok(f);
 	data = json_object_get(json_object_get(env, "data"), "attrs");
 	assert_string_equal(json_string_value(json_object_get(data, "pause")), "1");
 	assert_string_equal(json_string_value(json_object_get(data, "id")), id);
@@ -218,26 +132,26 @@ static void rule_writes(void **state)
 
 	/* unpause and pause: no data */
 	snprintf(body, sizeof body, "objectID=6&ids=%s", id);
-	call(f, "POST", "/objects/unpause", "form", body);
-	env = ok(f);
+	th_call(f, "POST", "/objects/unpause", "form", body);
+	env = th_ok(f);
 	assert_false(json_object_get(env, "data") != NULL);
 	json_decref(env);
 	snprintf(path, sizeof path, "/Rule?id=%s", id);
-	call(f, "GET", path, NULL, NULL);
-	env = ok(f);
+	th_call(f, "GET", path, NULL, NULL);
+	env = th_ok(f);
 	assert_string_equal(
 	    json_string_value(json_object_get(json_object_get(env, "data"), "pause")), "0");
 	json_decref(env);
-	assert_int_equal(call(f, "POST", "/objects/pause", "form", "objectID=0&ids=1"), 400);
-	assert_int_equal(call(f, "POST", "/objects/pause", "form", "objectID=6"), 400);
-	assert_int_equal(call(f, "POST", "/objects/pause", "form", "objectID=6&ids=424242"), 200);
+	assert_int_equal(th_call(f, "POST", "/objects/pause", "form", "objectID=0&ids=1"), 400);
+	assert_int_equal(th_call(f, "POST", "/objects/pause", "form", "objectID=6"), 400);
+	assert_int_equal(th_call(f, "POST", "/objects/pause", "form", "objectID=6&ids=424242"), 200);
 
 	/* errors */
-	assert_int_equal(call(f, "PUT", "/Rules", "form", "pause=1"), 400);
-	assert_int_equal(call(f, "PUT", "/Rules", "form", "id=424242&pause=1"), 404);
-	assert_int_equal(call(f, "PUT", "/Rules", "form", "id=1&pause=maybe"), 400);
+	assert_int_equal(th_call(f, "PUT", "/Rules", "form", "pause=1"), 400);
+	assert_int_equal(th_call(f, "PUT", "/Rules", "form", "id=424242&pause=1"), 404);
+	assert_int_equal(th_call(f, "PUT", "/Rules", "form", "id=1&pause=maybe"), 400);
 	assert_int_equal(
-	    call(f, "POST", "/Rules", "json",
+	    th_call(f, "POST", "/Rules", "json",
 	         "{\"object_type_id\":424242,\"events\":\"Contact_added_to_campaign(1)\","
 	         "\"actions\":\"Add_contact_to_category(1)\"}"),
 	    400);
@@ -245,12 +159,12 @@ static void rule_writes(void **state)
 
 	/* delete */
 	snprintf(path, sizeof path, "/Rule?id=%s", id);
-	call(f, "DELETE", path, NULL, NULL);
-	env = ok(f);
+	th_call(f, "DELETE", path, NULL, NULL);
+	env = th_ok(f);
 	assert_null(json_object_get(env, "data"));
 	json_decref(env);
-	assert_int_equal(call(f, "GET", path, NULL, NULL), 404);
-	assert_int_equal(call(f, "DELETE", path, NULL, NULL), 404);
+	assert_int_equal(th_call(f, "GET", path, NULL, NULL), 404);
+	assert_int_equal(th_call(f, "DELETE", path, NULL, NULL), 404);
 }
 
 static void message_writes(void **state)
@@ -259,7 +173,7 @@ static void message_writes(void **state)
 		const char *sent, *stored;
 	} types[] = {{"e-mail", "e-mail"},     {"EMAIL", "e-mail"}, {"legacyemail", "e-mail"},
 	             {"template", "Template"}, {"SMS", "sms"},      {"task", "task"}};
-	fixture *f = *state;
+	sbx_fixture *f = *state;
 	json_t *env, *data;
 	char body[256], path[64];
 	long long id = 0;
@@ -268,16 +182,16 @@ static void message_writes(void **state)
 	for (i = 0; i < sizeof types / sizeof *types; i++) {
 		snprintf(body, sizeof body, "type=%s&alias=M%zu&spam_score=1.5&mcsent=99",
 		         types[i].sent, i);
-		call(f, "POST", "/message", "form", body);
-		env = ok(f);
+		th_call(f, "POST", "/message", "form", body);
+		env = th_ok(f);
 		data = json_object_get(env, "data");
 		assert_true(json_is_integer(json_object_get(data, "id"))); /* a number, here only */
 		assert_true(json_is_string(json_object_get(data, "date")));
 		id = json_integer_value(json_object_get(data, "id"));
 		json_decref(env);
 		snprintf(path, sizeof path, "/Message?id=%lld", id);
-		call(f, "GET", path, NULL, NULL);
-		env = ok(f);
+		th_call(f, "GET", path, NULL, NULL);
+		env = th_ok(f);
 		data = json_object_get(env, "data");
 		assert_string_equal(json_string_value(json_object_get(data, "type")),
 		                    types[i].stored);
@@ -287,21 +201,21 @@ static void message_writes(void **state)
 		json_decref(env);
 	}
 	/* JSON, as .NET sends it to /Messages; name stands in for alias */
-	call(f, "POST", "/Messages", "json",
+	th_call(f, "POST", "/Messages", "json",
 	     "{\"type\":\"sms\",\"name\":\"Net\",\"plaintext\":\"hi\"}");
-	env = ok(f);
+	env = th_ok(f);
 	id = json_integer_value(json_object_get(json_object_get(env, "data"), "id"));
 	json_decref(env);
 	snprintf(body, sizeof body, "{\"id\":%lld,\"plaintext\":\"hey\"}", id);
-	call(f, "PUT", "/Messages", "json", body);
-	env = ok(f);
+	th_call(f, "PUT", "/Messages", "json", body);
+	env = th_ok(f);
 	data = json_object_get(env, "data");
 	assert_true(json_is_string(json_object_get(data, "id"))); /* a string on update */
 	assert_null(json_object_get(data, "attrs"));
 	json_decref(env);
 	snprintf(path, sizeof path, "/Message?id=%lld", id);
-	call(f, "GET", path, NULL, NULL);
-	env = ok(f);
+	th_call(f, "GET", path, NULL, NULL);
+	env = th_ok(f);
 	data = json_object_get(env, "data");
 	assert_string_equal(json_string_value(json_object_get(data, "alias")), "Net");
 	assert_string_equal(json_string_value(json_object_get(data, "plaintext")), "hey");
@@ -309,31 +223,31 @@ static void message_writes(void **state)
 	json_decref(env);
 
 	/* refused */
-	assert_int_equal(call(f, "POST", "/message", "form", "type=fax&alias=x"), 400);
+	assert_int_equal(th_call(f, "POST", "/message", "form", "type=fax&alias=x"), 400);
 	assert_non_null(strstr(f->body.data, "Invalid type 'fax'"));
-	assert_int_equal(call(f, "POST", "/message", "form", "type=postcard"), 400);
-	assert_int_equal(call(f, "POST", "/message", "form", "alias=x"), 400);
+	assert_int_equal(th_call(f, "POST", "/message", "form", "type=postcard"), 400);
+	assert_int_equal(th_call(f, "POST", "/message", "form", "alias=x"), 400);
 	assert_non_null(strstr(f->body.data, "type"));
-	assert_int_equal(call(f, "PUT", "/message", "form", "type=sms"), 400);
-	assert_int_equal(call(f, "PUT", "/message", "form", "id=424242&type=sms"), 404);
-	assert_int_equal(call(f, "POST", "/message", "form", "type=e-mail&send_from=nobody"), 422);
+	assert_int_equal(th_call(f, "PUT", "/message", "form", "type=sms"), 400);
+	assert_int_equal(th_call(f, "PUT", "/message", "form", "id=424242&type=sms"), 404);
+	assert_int_equal(th_call(f, "POST", "/message", "form", "type=e-mail&send_from=nobody"), 422);
 	/* the generic create stays closed to messages */
-	assert_int_equal(call(f, "POST", "/objects", "form", "objectID=7&alias=x"), 403);
+	assert_int_equal(th_call(f, "POST", "/objects", "form", "objectID=7&alias=x"), 403);
 
 	/* delete */
-	call(f, "DELETE", path, NULL, NULL);
-	env = ok(f);
+	th_call(f, "DELETE", path, NULL, NULL);
+	env = th_ok(f);
 	assert_null(json_object_get(env, "data"));
 	json_decref(env);
-	assert_int_equal(call(f, "GET", path, NULL, NULL), 404);
+	assert_int_equal(th_call(f, "GET", path, NULL, NULL), 404);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(rule_strings, setup, teardown),
-	    cmocka_unit_test_setup_teardown(rule_writes, setup, teardown),
-	    cmocka_unit_test_setup_teardown(message_writes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(rule_strings, th_setup, th_teardown),
+	    cmocka_unit_test_setup_teardown(rule_writes, th_setup, th_teardown),
+	    cmocka_unit_test_setup_teardown(message_writes, th_setup, th_teardown),
 	};
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The programs in examples/ as a user builds them: against an installed
+# libontraport, through pkg-config and the examples' own Makefile, then run
+# against a sandbox and checked by what they print and what they changed.
+. "$(dirname "$0")/lib.sh"
+: "${ONTRA_BUILD_DIR:?}" "${ONTRA_SOURCE_DIR:?}"
+
+PREFIX="$TMP/prefix"
+run cmake --install "$ONTRA_BUILD_DIR" --prefix "$PREFIX"
+assert_rc 0 "cmake --install"
+LIBDIR=$(dirname "$(find "$PREFIX" -name 'libontraport.so' | head -1)")
+cc=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$ONTRA_BUILD_DIR/CMakeCache.txt")
+san=""
+grep -q '^ONTRA_SANITIZE:BOOL=ON' "$ONTRA_BUILD_DIR/CMakeCache.txt" && san="-fsanitize=address,undefined"
+cp -r "$ONTRA_SOURCE_DIR/examples" "$TMP/examples"
+run env PKG_CONFIG_PATH="$LIBDIR/pkgconfig" make -C "$TMP/examples" CC="${cc:-cc}" \
+	LDFLAGS="$san -Wl,-rpath,$LIBDIR" CFLAGS="-std=c17 -O1 -Wall -Wextra -Werror $san"
+assert_rc 0 "make -C examples against the installed library"
+EX="$TMP/examples"
+
+start_sandbox --rate-limit 100000/60s
+control POST "seed/contacts?count=120" >/dev/null
+op objects create firstname=Mary email=mary@example.com
+op objects create firstname=Ann email=ann@example.com
+
+# search_contacts: every contact, streamed over three pages; then a condition.
+run "$EX/search_contacts"
+assert_rc 0 "search_contacts"
+assert_eq "$(printf '%s\n' "$OUT" | wc -l)" 122 "every contact printed"
+assert_contains "$ERR" "122 contacts"
+run "$EX/search_contacts" "email LIKE '%@example.com'"
+assert_rc 0 "search_contacts with a condition"
+assert_eq "$(printf '%s\n' "$OUT" | cut -f2 | sort | paste -sd,)" "ann@example.com,mary@example.com" "the two"
+run "$EX/search_contacts" "email LIKE"
+assert_rc 1 "a malformed condition"
+assert_contains "$ERR" "invalid condition"
+
+# tag_by_name: creates the tag and tags the two contacts.
+run "$EX/tag_by_name" Speaker mary@example.com ann@example.com
+assert_rc 0 "tag_by_name"
+assert_contains "$OUT" "tagged 2 contacts with 'Speaker'"
+op objects with-tag --tag Speaker -o json
+assert_jq "$OUT" '[.[].email] | sort | join(",")' "ann@example.com,mary@example.com"
+run "$EX/tag_by_name" Speaker nobody@example.com
+assert_rc 1 "no such address"
+
+finish
