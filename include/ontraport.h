@@ -737,6 +737,89 @@ ONTRA_EXTERN int ontra_subscribe(ontra_client *c, int type, const long long *ids
                                  const long long *list_ids, size_t nlists, ontra_sub_type kind,
                                  int remove);
 
+
+/* ------------------------------------------------------------------------
+ * Webhooks (object type 145): the subscriptions behind Watch Events
+ * (REFERENCE.md §8). Ontraport POSTs an event to the subscribed URL when it
+ * happens; receiving it is the caller's business (`ontraport watch` does it).
+ * ------------------------------------------------------------------------ */
+
+/* What a subscription watches (§8.2); each takes one target id. */
+typedef enum ontra_webhook_event {
+	ONTRA_EVENT_OBJECT_CREATE = 0, /* object_create(<object type id>): an object is created */
+	ONTRA_EVENT_SUB_TAG = 1,       /* sub_tag(<tag id>): a tag is added to an object */
+	ONTRA_EVENT_UNSUB_TAG = 2,     /* unsub_tag(<tag id>): a tag is removed */
+	ONTRA_EVENT_SUBMITS_FORM = 3   /* object_submits_form(<form id>): a form is filled in */
+} ontra_webhook_event;
+
+/* What each delivery's `data` holds (§8.3). */
+typedef enum ontra_webhook_format {
+	ONTRA_WEBHOOK_FULL = 0,       /* every field of the record (no `data` option is sent) */
+	ONTRA_WEBHOOK_NOTIFY = 1,     /* every field present, only the id filled */
+	ONTRA_WEBHOOK_LIGHTWEIGHT = 2 /* contacts: id, firstname, lastname, email; others: a few */
+} ontra_webhook_format;
+
+/** The API's name of an event ("sub_tag"; static string), or NULL for an invalid value. */
+ONTRA_EXTERN const char *ontra_webhook_event_name(ontra_webhook_event ev);
+
+/** The API's name of a format ("notify"; "full" for the default; static), or NULL. */
+ONTRA_EXTERN const char *ontra_webhook_format_name(ontra_webhook_format format);
+
+/**
+ * Write the event string the API takes, "sub_tag(3)", into out (outsz bytes,
+ * 64 is always enough). Errors: ONTRA_EINVALID for an invalid event, a
+ * target below 0 (object_create: a type id) or 1 (the others: a record id),
+ * or a buffer too small.
+ */
+ONTRA_EXTERN int ontra_webhook_event_string(char *out, size_t outsz, ontra_webhook_event ev,
+                                            long long target);
+
+#define ONTRA_WEBHOOK_OPTIONS_VERSION 1
+
+typedef struct ontra_webhook_options {
+	unsigned int version;        /* ONTRA_WEBHOOK_OPTIONS_VERSION */
+	const char *url;             /* where to POST: an http:// or https:// URL (required) */
+	ontra_webhook_event event;   /* what to watch */
+	long long target;            /* the object type id, tag id or form id the event takes */
+	ontra_webhook_format format; /* ONTRA_WEBHOOK_FULL */
+} ontra_webhook_options;
+
+#define ONTRA_WEBHOOK_OPTIONS_INIT \
+	{ONTRA_WEBHOOK_OPTIONS_VERSION, NULL, ONTRA_EVENT_OBJECT_CREATE, 0, ONTRA_WEBHOOK_FULL}
+
+/**
+ * POST /Webhook/subscribe (form-encoded, as the official SDK sends it): url,
+ * event ("object_create(0)"), and data ({"format":"notify"}) unless the
+ * format is full. *out is the server's reply (new): {url, event, id (a
+ * number), owner}. Errors: ONTRA_EINVALID (checked locally, nothing sent: a
+ * URL that is not http(s) or holds blanks, a bad event, target or format),
+ * ONTRA_EUNSAFE (the request may have reached the server and is not repeated:
+ * a repeat could subscribe twice), and the errors of ontra_call.
+ */
+ONTRA_EXTERN int ontra_webhook_subscribe(json_t **out, ontra_client *c,
+                                         const ontra_webhook_options *o);
+
+/**
+ * DELETE /Webhook/unsubscribe?id=: end a subscription. Errors:
+ * ONTRA_EINVALID (id not positive), ONTRA_ENOTFOUND (no such subscription),
+ * and the errors of ontra_call.
+ */
+ONTRA_EXTERN int ontra_webhook_unsubscribe(ontra_client *c, long long id);
+
+/**
+ * GET /Webhook?id=: one subscription (new): at least {id, event, url}, with
+ * data, last_hook, last_code and last_payload where the server gives them.
+ * Errors: ONTRA_ENOTFOUND, and the errors of ontra_call.
+ */
+ONTRA_EXTERN int ontra_webhook_get(json_t **out, ontra_client *c, long long id);
+
+/**
+ * GET /Webhooks, page by page: hand each subscription ({id, event, data, url,
+ * last_hook, last_code, last_payload}; borrowed) to fn, as ontra_search does
+ * (a non-zero return stops the walk with ONTRA_EUSER).
+ */
+ONTRA_EXTERN int ontra_webhook_list(ontra_client *c, ontra_object_fn fn, void *userdata);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,7 +12,9 @@ export HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/config" XDG_DATA_HOME="$WORK/dat
 mkdir -p "$HOME"
 unset ONTRAPORT_PROFILE ONTRAPORT_APP_ID ONTRAPORT_API_KEY ONTRAPORT_BASE_URL
 SANDBOX_PID=""
+WATCH_PID=""
 cleanup() {
+	[ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null
 	[ -n "$SANDBOX_PID" ] && kill "$SANDBOX_PID" 2>/dev/null && wait "$SANDBOX_PID" 2>/dev/null
 	rm -rf "$WORK"
 }
@@ -87,6 +89,30 @@ show "$OP" objects subscribe --sequence 1 "$LEE"
 printf '$ ontraport objects get %s -o json | jq "{id, contact_cat, updateSequence}"\n' "$LEE"
 "$OP" objects get "$LEE" -o json | jq -c '{id, contact_cat, updateSequence}'
 show "$OP" objects untag --tag Ghost "$LEE" || echo "(exit code $?: no such tag, nothing sent)"
+
+step "Watch Events: a receiver subscribed to the sandbox; a new contact, a tag and a form fill each arrive once"
+printf '$ ontraport watch --event created --event tagged --tag VIP --event form-submitted --form \"Contact Us\" --data-format lightweight > events.ndjson &\n'
+"$OP" watch --event created --event tagged --tag VIP --event form-submitted --form "Contact Us" --data-format lightweight \
+	--db "$WORK/events.db" >"$WORK/events.ndjson" 2>"$WORK/watch.err" &
+WATCH_PID=$!
+for _ in $(seq 1 100); do grep -q 'listening on' "$WORK/watch.err" 2>/dev/null && break; sleep 0.05; done
+cat "$WORK/watch.err"
+keep "$OP" objects create firstname=Mia lastname=Ross email=mia@example.com -o ndjson
+MIA=$(jq -r .id "$WORK/last.json")
+show "$OP" objects tag --tag VIP "$MIA"
+SANDBOX_ROOT=${URL%/1}
+printf '$ curl -X POST %s/_sandbox/forms/submit -d form_id=1 -d email=mia@example.com -d city=Lyon   # a visitor fills in "Contact Us"\n' "$SANDBOX_ROOT"
+curl -sS -X POST -H "X-Sandbox-Token: $ONTRAPORT_SANDBOX_TOKEN" "$SANDBOX_ROOT/_sandbox/forms/submit" \
+	-d form_id=1 -d email=mia@example.com -d city=Lyon
+echo
+for _ in $(seq 1 100); do [ "$(wc -l <"$WORK/events.ndjson")" -ge 3 ] && break; sleep 0.05; done
+echo "--- what arrived on the watch's standard output:"
+cat "$WORK/events.ndjson"
+show "$OP" webhooks list -o table
+kill -INT "$WATCH_PID" && wait "$WATCH_PID"
+WATCH_PID=""
+tail -n 3 "$WORK/watch.err"
+show "$OP" events list --db "$WORK/events.db" -o table
 
 step "Errors are one line with a documented exit code"
 show "$OP" api GET /object -q objectID=0 -q id=999 >/dev/null || echo "(exit code $?: not found)"

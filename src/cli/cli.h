@@ -146,6 +146,13 @@ void cli_note(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(pr
  */
 void cli_scrub(const char *argv_value);
 
+/*
+ * A path under the user's data directory ($XDG_DATA_HOME/ontraport, else
+ * ~/.local/share/ontraport), the directory created 0700 when missing.
+ * Returns 0, or -1 when there is no home to put it in.
+ */
+int cli_data_path(char *buf, size_t n, const char *file);
+
 /* Read a whole file ("-" = stdin) up to cap bytes; returns a new string or NULL (error printed). */
 char *cli_read_file(const char *path, size_t cap, size_t *len);
 /* A value that may be "@file" (read the file) or literal text; new string or NULL. */
@@ -186,6 +193,9 @@ extern const cli_command cli_cmd_man;      /* hidden: names starting with '_' ar
 extern const cli_command cli_cmd_complete;
 extern const cli_command cli_cmd_messages;
 extern const cli_command cli_cmd_rules;
+extern const cli_command cli_cmd_watch;
+extern const cli_command cli_cmd_webhooks;
+extern const cli_command cli_cmd_events;
 
 /* The whole command table (main.c), for help, man pages and completion. */
 extern const cli_command cli_root;

@@ -329,6 +329,7 @@ static void complete_value(const cli_opt *o, const char *cur)
 	static const char *const formats[] = {"json", "ndjson", "table", "csv", NULL};
 	static const char *const events[] = {"created", "tagged", "untagged", "form-submitted", NULL};
 	static const char *const dformats[] = {"full", "notify", "lightweight", NULL};
+	static const char *const statuses[] = {"pending", "done", "dead", NULL};
 	const char *const *list = NULL;
 	size_t i;
 
@@ -340,6 +341,8 @@ static void complete_value(const cli_opt *o, const char *cur)
 		list = events;
 	else if (strcmp(o->name, "data-format") == 0)
 		list = dformats;
+	else if (strcmp(o->name, "status") == 0)
+		list = statuses;
 	if (strcmp(o->name, "profile") == 0) {
 		profiles ps = PROFILES_INIT;
 		char err[256];

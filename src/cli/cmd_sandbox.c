@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "sandbox.h"
@@ -62,30 +61,6 @@ static int parse_rate(const char *s, long *limit, long *window_ms)
 	return *window_ms > 0 ? 0 : -1;
 }
 
-static int default_db(char *buf, size_t n)
-{
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-	char dir[4096];
-
-	if (xdg && xdg[0] == '/')
-		snprintf(dir, sizeof dir, "%s/ontraport", xdg);
-	else if (home && *home)
-		snprintf(dir, sizeof dir, "%s/.local/share/ontraport", home);
-	else
-		return -1;
-	/* Create the directory chain, private to the user. */
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(dir, 0700);
-		*p = '/';
-	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -1;
-	return snprintf(buf, n, "%s/sandbox.db", dir) < (int)n ? 0 : -1;
-}
-
 static int run_sandbox(cli_ctx *ctx, cli_args *args)
 {
 	sbx_config cfg = SBX_CONFIG_INIT;
@@ -129,7 +104,7 @@ static int run_sandbox(cli_ctx *ctx, cli_args *args)
 	cfg.quiet = !(cli_flag(args, "log") || (ctx->stderr_tty && !ctx->quiet));
 	cfg.db = cli_value(args, "db");
 	if (!cfg.db) {
-		if (default_db(dbpath, sizeof dbpath) < 0)
+		if (cli_data_path(dbpath, sizeof dbpath, "sandbox.db") < 0)
 			return cli_error(EXIT_ERROR, "cannot find a data directory: set XDG_DATA_HOME or HOME, "
 			                             "or give --db FILE");
 		cfg.db = dbpath;

@@ -1,5 +1,6 @@
 /* The run context: the client for this run, error reporting, file input. */
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,4 +267,28 @@ char *cli_value_or_file(const char *value, size_t cap, size_t *len)
 	if (s && len)
 		*len = strlen(s);
 	return s;
+}
+
+int cli_data_path(char *buf, size_t n, const char *file)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char dir[4096];
+
+	if (xdg && xdg[0] == '/')
+		snprintf(dir, sizeof dir, "%s/ontraport", xdg);
+	else if (home && *home)
+		snprintf(dir, sizeof dir, "%s/.local/share/ontraport", home);
+	else
+		return -1;
+	/* Create the directory chain, private to the user. */
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(dir, 0700);
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -1;
+	return snprintf(buf, n, "%s/%s", dir, file) < (int)n ? 0 : -1;
 }

@@ -187,3 +187,33 @@ int ontra_client_verify(ontra_client *c)
 	json_decref(data);
 	return 0;
 }
+
+int ontra__check_id(long long id, const char *what)
+{
+	if (id <= 0)
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid %s id %lld: expected a positive whole number", what, id);
+	return 0;
+}
+
+int ontra__get_by_id(json_t **out, ontra_client *c, const char *endpoint, const char *what,
+                     long long id)
+{
+	ontra_request req = ONTRA_REQUEST_INIT;
+	char path[96];
+	int rc;
+
+	*out = NULL;
+	if ((rc = ontra__check_id(id, what)) < 0)
+		return rc;
+	snprintf(path, sizeof path, "/%s?id=%lld", endpoint, id);
+	req.path = path;
+	if ((rc = ontra_call_data(out, c, &req)) < 0)
+		return rc;
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return ontra__error(ONTRA_EBADRESPONSE, "the server's reply holds no %s", what);
+	}
+	return 0;
+}

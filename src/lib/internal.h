@@ -99,7 +99,18 @@ struct ontra_response {
 	double seconds;
 };
 
-/* --- helpers for module calls (objects.c) --- */
+/* --- helpers for module calls (call.c, objects.c) --- */
+
+/* ONTRA_EINVALID "invalid <what> id N: expected a positive whole number" unless id > 0. */
+int ontra__check_id(long long id, const char *what);
+
+/*
+ * GET /<endpoint>?id=<id>: one record, *out new. `what` names it in errors
+ * ("rule"). Errors: ONTRA_EINVALID (id not positive), ONTRA_EBADRESPONSE (the
+ * data is not an object), and those of ontra_call.
+ */
+int ontra__get_by_id(json_t **out, ontra_client *c, const char *endpoint, const char *what,
+                     long long id);
 
 /* Append "1,2,3" for a list of ids to buf; ONTRA_EINVALID if one is not positive. */
 int ontra__ids_csv(struct util_buf *buf, const long long *ids, size_t n, const char *what);

@@ -384,26 +384,7 @@ int ontra_message_create(json_t **out, ontra_client *c, const ontra_message_opti
 
 int ontra_message_get(json_t **out, ontra_client *c, long long id)
 {
-	ontra_request req = ONTRA_REQUEST_INIT;
-	char path[64];
-	int rc;
-
-	*out = NULL;
-	if (id <= 0)
-		return ontra__error(ONTRA_EINVALID,
-		                    "invalid message id %lld: expected a positive whole "
-		                    "number",
-		                    id);
-	snprintf(path, sizeof path, "/Message?id=%lld", id);
-	req.path = path;
-	if ((rc = ontra_call_data(out, c, &req)) < 0)
-		return rc;
-	if (!json_is_object(*out)) {
-		json_decref(*out);
-		*out = NULL;
-		return ontra__error(ONTRA_EBADRESPONSE, "the server's reply holds no message");
-	}
-	return 0;
+	return ontra__get_by_id(out, c, "Message", "message", id);
 }
 
 /* The type of a stored message, read from the server. */
@@ -440,9 +421,7 @@ int ontra_message_update(json_t **out, ontra_client *c, const ontra_message_opti
 	if (o->id == 0)
 		return ontra__error(ONTRA_EINVALID, "missing message id: which message to update?");
 	if (o->id < 0)
-		return ontra__error(ONTRA_EINVALID,
-		                    "invalid message id %lld: expected a positive whole number",
-		                    o->id);
+		return ontra__check_id(o->id, "message");
 	if (o->type) {
 		if (!(t = type_lookup(o->type)))
 			return unknown_type(o->type);

@@ -254,40 +254,12 @@ static int is_email(const char *s)
 	return dot && dot > at + 1 && dot[1] != '\0';
 }
 
-/* "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" or with 'T', in UTC; or Unix seconds. */
+/* A UTC date (util_parse_utc_date), or Unix seconds. */
 static int parse_date(const char *s, long long *out)
 {
-	int y, mo, d, h = 0, mi = 0, se = 0, consumed = 0;
-	struct tm tm;
-	time_t t;
-
 	if (is_number(s, 0) && s[0] != '+')
 		return util_parse_ll(s, -62135596800LL, 253402300799LL, out);
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &consumed) != 3 || consumed != 10)
-		return -1;
-	if (s[10]) {
-		int c2 = 0;
-		if ((s[10] != ' ' && s[10] != 'T') ||
-		    (sscanf(s + 11, "%2d:%2d:%2d%n", &h, &mi, &se, &c2) != 3 &&
-		     (se = 0, sscanf(s + 11, "%2d:%2d%n", &h, &mi, &c2) != 2)))
-			return -1;
-		if (s[11 + c2] != '\0' && strcmp(s + 11 + c2, "Z") != 0)
-			return -1;
-	}
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 || y < 1)
-		return -1;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	t = timegm(&tm);
-	if (tm.tm_mday != d) /* Feb 30 normalised into March */
-		return -1;
-	*out = (long long)t;
-	return 0;
+	return util_parse_utc_date(s, out);
 }
 
 /* An option of a drop/list field by id or label; returns its id (borrowed) or NULL. */

@@ -37,10 +37,7 @@ static int check_type(int type)
 
 static int check_id(long long id)
 {
-	if (id <= 0)
-		return ontra__error(ONTRA_EINVALID, "invalid object id %lld: expected a positive whole number",
-		                    id);
-	return 0;
+	return ontra__check_id(id, "object");
 }
 
 /* A copy of the values, checked and normalised against the type's fields. */

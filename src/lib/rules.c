@@ -83,31 +83,12 @@ static int check_parts(struct parts *p, const ontra_rule_options *o, int type)
 
 static int check_id(long long id)
 {
-	if (id <= 0)
-		return ontra__error(ONTRA_EINVALID,
-		                    "invalid rule id %lld: expected a positive whole number", id);
-	return 0;
+	return ontra__check_id(id, "rule");
 }
 
 int ontra_rule_get(json_t **out, ontra_client *c, long long id)
 {
-	ontra_request req = ONTRA_REQUEST_INIT;
-	char path[64];
-	int rc;
-
-	*out = NULL;
-	if ((rc = check_id(id)) < 0)
-		return rc;
-	snprintf(path, sizeof path, "/Rule?id=%lld", id);
-	req.path = path;
-	if ((rc = ontra_call_data(out, c, &req)) < 0)
-		return rc;
-	if (!json_is_object(*out)) {
-		json_decref(*out);
-		*out = NULL;
-		return ontra__error(ONTRA_EBADRESPONSE, "the server's reply holds no rule");
-	}
-	return 0;
+	return ontra__get_by_id(out, c, "Rule", "rule", id);
 }
 
 /* A record's id, which the API writes as a string or a number. */

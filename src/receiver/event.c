@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "formbody.h"
+#include "form.h"
 #include "str.h"
 
 /* Hard ceiling on nesting whatever the caller's limits say: keeps the
@@ -22,23 +22,9 @@
 #define RCV_DEPTH_CEILING 256
 /* Longest event type accepted ("object_submits_form" is 19). */
 #define RCV_MAX_TYPE 128
+#define FORM_KEY_MAX 1024 /* bytes of a decoded form field name */
 
 enum body_kind { KIND_JSON, KIND_FORM, KIND_SNIFF };
-
-static int fail(char *err, size_t errsz, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errsz, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errsz) {
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 /*
  * Copy at most 60 bytes of untrusted text for an error line, replacing bytes
@@ -132,8 +118,8 @@ static int json_prescan(const char *s, size_t n, size_t max_depth, size_t max_fi
 		case '{':
 		case '[':
 			if (depth >= max_depth)
-				return fail(err, errsz, RCV_ELIMIT,
-				            "json nested deeper than %zu levels", max_depth);
+				return util_errf(err, errsz, RCV_ELIMIT,
+				                 "json nested deeper than %zu levels", max_depth);
 			is_array[depth++] = c == '[';
 			fresh_array = c == '[';
 			break;
@@ -153,8 +139,8 @@ static int json_prescan(const char *s, size_t n, size_t max_depth, size_t max_fi
 			break;
 		}
 		if (fields > max_fields)
-			return fail(err, errsz, RCV_ELIMIT, "json has more than %zu fields",
-			            max_fields);
+			return util_errf(err, errsz, RCV_ELIMIT, "json has more than %zu fields",
+			                 max_fields);
 	}
 	return 0;
 }
@@ -181,7 +167,7 @@ static int parse_json(json_t **out, const char *s, size_t n, const rcv_limits *l
 	}
 	if (!json_is_object(root)) {
 		json_decref(root);
-		return fail(err, errsz, RCV_ESHAPE, "json body is not an object");
+		return util_errf(err, errsz, RCV_ESHAPE, "json body is not an object");
 	}
 	*out = root;
 	return 0;
@@ -190,7 +176,16 @@ static int parse_json(json_t **out, const char *s, size_t n, const rcv_limits *l
 static int parse_form(json_t **out, const char *s, size_t n, const rcv_limits *lim, char *err,
                       size_t errsz)
 {
-	return rcv_form_parse(out, s, n, lim->max_fields, lim->max_depth, err, errsz);
+	/* The receiver counts the top level as a level (data[x] is 2); util_form counts brackets.
+	 */
+	util_form_limits fl = {lim->max_fields, lim->max_depth > 1 ? lim->max_depth - 1 : 0,
+	                       FORM_KEY_MAX};
+	int rc = util_form_decode(out, s, n, &fl, err, errsz);
+
+	return rc == 0                     ? 0
+	       : rc == UTIL_FORM_ELIMIT    ? RCV_ELIMIT
+	       : rc == UTIL_FORM_EENCODING ? RCV_EENCODING
+	                                   : RCV_ERROR;
 }
 
 /* A scalar as the string PHP's form encoding would have sent; NULL for others. */
@@ -227,7 +222,7 @@ static int take_id(json_t *out, json_t *root, const char *name, char *err, size_
 	if (!v || json_is_null(v))
 		return json_object_set_new(out, name, json_null()) ? RCV_ERROR : 0;
 	if (!json_is_string(v) && !json_is_number(v))
-		return fail(err, errsz, RCV_ESHAPE, "'%s' is not a string or number", name);
+		return util_errf(err, errsz, RCV_ESHAPE, "'%s' is not a string or number", name);
 	s = scalar_string(v);
 	if (!s || json_object_set_new(out, name, s))
 		return RCV_ERROR;
@@ -241,15 +236,16 @@ static int take_event(json_t *out, json_t *root, char *err, size_t errsz)
 	char key[64];
 
 	if (!ev)
-		return fail(err, errsz, RCV_ESHAPE,
-		            "missing 'event' (not an ontraport webhook body)");
+		return util_errf(err, errsz, RCV_ESHAPE,
+		                 "missing 'event' (not an ontraport webhook body)");
 	if (!json_is_object(ev))
-		return fail(err, errsz, RCV_ESHAPE, "'event' is not an object");
+		return util_errf(err, errsz, RCV_ESHAPE, "'event' is not an object");
 	type = json_object_get(ev, "type");
 	if (!json_is_string(type) || json_string_length(type) == 0)
-		return fail(err, errsz, RCV_ESHAPE, "'event[type]' is missing or not a string");
+		return util_errf(err, errsz, RCV_ESHAPE,
+		                 "'event[type]' is missing or not a string");
 	if (json_string_length(type) > RCV_MAX_TYPE)
-		return fail(err, errsz, RCV_ESHAPE, "'event[type]' is too long");
+		return util_errf(err, errsz, RCV_ESHAPE, "'event[type]' is too long");
 	nev = json_object();
 	if (!nev || json_object_set_new(out, "event", nev))
 		return RCV_ERROR;
@@ -258,7 +254,8 @@ static int take_event(json_t *out, json_t *root, char *err, size_t errsz)
 		json_t *s = json_is_null(v) ? json_null() : scalar_string(v);
 		if (!s) {
 			printable(k, key, sizeof key);
-			return fail(err, errsz, RCV_ESHAPE, "'event[%s]' is not a scalar", key);
+			return util_errf(err, errsz, RCV_ESHAPE, "'event[%s]' is not a scalar",
+			                 key);
 		}
 		if (json_object_set_new(nev, k, s))
 			return RCV_ERROR;
@@ -278,7 +275,7 @@ static int take_data(json_t *out, json_t *root, char *err, size_t errsz)
 	if (!data || json_is_null(data) || (json_is_array(data) && json_array_size(data) == 0))
 		return 0;
 	if (!json_is_object(data))
-		return fail(err, errsz, RCV_ESHAPE, "'data' is not an object");
+		return util_errf(err, errsz, RCV_ESHAPE, "'data' is not an object");
 	json_object_foreach(data, k, v)
 	{
 		json_t *s;
@@ -365,21 +362,22 @@ int rcv_event_parse(json_t **out, const char *body, size_t len, const char *cont
 			lim.max_fields = def.max_fields;
 	}
 	if (!body || len == 0)
-		return fail(err, errsz, RCV_EEMPTY, "empty body");
+		return util_errf(err, errsz, RCV_EEMPTY, "empty body");
 	if (len > lim.max_body)
-		return fail(err, errsz, RCV_ETOOLARGE, "body larger than %zu bytes", lim.max_body);
+		return util_errf(err, errsz, RCV_ETOOLARGE, "body larger than %zu bytes",
+		                 lim.max_body);
 	kind = classify(content_type);
 	if (kind < 0) {
 		char ct[64];
 		printable(content_type, ct, sizeof ct);
-		return fail(err, errsz, RCV_EMEDIA, "unsupported content type '%s'", ct);
+		return util_errf(err, errsz, RCV_EMEDIA, "unsupported content type '%s'", ct);
 	}
 	if (kind == KIND_SNIFF)
 		kind = sniff(body, len);
 	if (memchr(body, '\0', len))
-		return fail(err, errsz, RCV_EENCODING, "body holds a nul byte");
+		return util_errf(err, errsz, RCV_EENCODING, "body holds a nul byte");
 	if (!util_utf8_valid(body, len))
-		return fail(err, errsz, RCV_EENCODING, "body is not valid utf-8");
+		return util_errf(err, errsz, RCV_EENCODING, "body is not valid utf-8");
 
 	if (kind == KIND_JSON) {
 		encoding = "json";

@@ -16,6 +16,7 @@ static const sbx_route *const route_tables[] = {
     sbx_routes_subscriptions,
     sbx_routes_messages,
     sbx_routes_rules,
+    sbx_routes_webhooks,
     sbx_routes_control,
     sbx_routes_faults,
     NULL,
@@ -249,6 +250,18 @@ int sbx_call_otype(sbx_call *c, const sbx_otype **out)
 	*out = sbx_store_type(c->ctx->store, id);
 	if (!*out)
 		return sbx_fail(c, 400, "Invalid objectID '%lld': no such object type", id);
+	return 0;
+}
+
+int sbx_delete_by_id(sbx_call *c, const sbx_otype *t)
+{
+	long long id;
+	sbx_err e = SBX_ERR_INIT;
+
+	if (!t || sbx_arg_int(c, "id", SBX_REQUIRED, 1, LLONG_MAX, &id) < 0)
+		return -1;
+	if (sbx_record_delete(c->ctx->store, t, id, &e) < 0)
+		return sbx_fail_err(c, &e);
 	return 0;
 }
 

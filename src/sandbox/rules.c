@@ -358,15 +358,7 @@ static void rule_update(sbx_call *c)
 /* DELETE /1/Rule?id= */
 static void rule_delete(sbx_call *c)
 {
-	const sbx_otype *t = rule_type(c);
-	long long id;
-	sbx_err e = SBX_ERR_INIT;
-
-	if (!t || sbx_arg_int(c, "id", SBX_REQUIRED, 1, LLONG_MAX, &id) < 0)
-		return;
-	if (sbx_record_delete(c->ctx->store, t, id, &e) < 0)
-		sbx_fail_err(c, &e);
-	else
+	if (sbx_delete_by_id(c, rule_type(c)) == 0)
 		sbx_reply_nodata(c);
 }
 

@@ -1,7 +1,7 @@
 /*
  * Webhook events (Watch Events, REFERENCE.md §8): the resources report what
  * happened to objects; events.c turns each report into deliveries to the
- * matching webhook subscriptions.
+ * matching webhook subscriptions (records of object type 145).
  *
  * Contract for callers (the object, tag and form resources): call these
  * after the change is made, from the handler, with the store locked. Report
@@ -9,18 +9,119 @@
  * removed only when it had it. Every endpoint that creates or tags objects
  * reports, including bulk calls (one report per object) and tagByName.
  *
- * Contract for the implementation: record what must be sent and return at
- * once; never do network I/O here (deliveries run on their own thread,
- * outside the store lock).
+ * Contract for the implementation: match the subscriptions, build each
+ * payload from the record as it is now, queue it and return at once; never
+ * do network I/O here. One delivery thread POSTs the queue in order, outside
+ * the store lock, at most once per delivery (Ontraport documents no retries),
+ * and records last_hook, last_code and last_payload on the subscription.
  */
 #ifndef SBX_EVENTS_H
 #define SBX_EVENTS_H
 
+#include <jansson.h>
+#include <stddef.h>
+
+#include "buf.h"
+
 struct sbx_ctx;
+struct sbx_store;
+struct sbx_otype;
 
 void sbx_event_object_created(struct sbx_ctx *ctx, long long type, long long id);
 void sbx_event_tag_added(struct sbx_ctx *ctx, long long type, long long id, long long tag_id);
 void sbx_event_tag_removed(struct sbx_ctx *ctx, long long type, long long id, long long tag_id);
 void sbx_event_form_submitted(struct sbx_ctx *ctx, long long type, long long id, long long form_id);
+
+/* ---- the delivery engine (owned by the server) ---- */
+
+typedef struct sbx_events sbx_events;
+
+typedef struct sbx_events_config {
+	int json;         /* POST JSON bodies instead of form bodies */
+	long timeout_ms;  /* per delivery; 0 = 10000 */
+	size_t queue_max; /* deliveries waiting; 0 = 100000 (more are dropped, and logged) */
+	size_t log_max;   /* deliveries kept for GET /_sandbox/deliveries; 0 = 1000 */
+} sbx_events_config;
+
+#define SBX_EVENTS_CONFIG_INIT                                                                     \
+	{                                                                                          \
+		0, 0, 0, 0                                                                         \
+	}
+
+/*
+ * Start the delivery thread. `st` is borrowed (the thread takes its lock to
+ * record each outcome) and must outlive the engine. Returns 0 and *out, or -1
+ * with *out NULL (out of memory, no thread).
+ */
+int sbx_events_new(sbx_events **out, struct sbx_store *st, const sbx_events_config *cfg);
+
+/*
+ * Stop: the delivery in flight is cut short, queued deliveries are dropped,
+ * the thread is joined, everything freed. Call without the store lock (the
+ * thread may be waiting for it). NULL is accepted.
+ */
+void sbx_events_free(sbx_events *ev);
+
+/*
+ * Forget queued deliveries and the log (the control API's reset; called with
+ * the store locked). A delivery in flight finishes but records nothing on the
+ * subscriptions made after the reset.
+ */
+void sbx_events_reset(sbx_events *ev);
+
+/*
+ * The last `limit` deliveries, oldest first, optionally only those of one
+ * subscription (webhook_id > 0): a new array of {seq, webhook_id, event,
+ * object_type_id, object_id, url, content_type, body, body_bytes, status
+ * ("delivered" | "failed" | "dropped"), code, error, queued_ms, sent_ms, us}.
+ * "pending" (deliveries queued or in flight) is written to *pending if not NULL.
+ */
+json_t *sbx_events_log_json(sbx_events *ev, size_t limit, long long webhook_id, size_t *pending);
+
+/* ---- pure helpers (no store, no I/O; unit-tested) ---- */
+
+/* Data formats of the subscribe call's `data` option. */
+typedef enum sbx_hook_format {
+	SBX_HOOK_FULL = 0,
+	SBX_HOOK_NOTIFY,
+	SBX_HOOK_LIGHTWEIGHT
+} sbx_hook_format;
+
+/*
+ * Check and canonicalise an event string, "sub_tag(3)" (blanks around the
+ * parts dropped): the name must be one of §8.2's (object_create,
+ * object_submits_form, sub_tag, unsub_tag, purchase_product,
+ * transaction_created_with_product) and the target a whole number (>= 0 for
+ * object_create, a type id; >= 1 otherwise). Writes the canonical string into
+ * out. Returns 0, or -1 with one line in why (quoting the input).
+ */
+int sbx_hook_event_parse(const char *s, char *out, size_t outsz, char *why, size_t whysz);
+
+/*
+ * The `data` option: NULL or "" is the full format; else a JSON object text
+ * whose "format" is "notify", "lightweight" or absent/"" (full). Returns the
+ * format, or -1 with one line in why.
+ */
+int sbx_hook_format_parse(const char *data, char *why, size_t whysz);
+
+/*
+ * The payload's `data` for a record (borrowed; {field: string|null}) of type
+ * t in a format: full = every field; notify = every field, only the id
+ * filled; lightweight = contacts: id, firstname, lastname, email; other
+ * types: the id and the type's list fields (the exact set is UNCONFIRMED).
+ * Values are strings ("" for null, as §8.3 says fields are strings). New.
+ */
+json_t *sbx_hook_data(const struct sbx_otype *t, json_t *record, sbx_hook_format format);
+
+/*
+ * Write one delivery body into out: {webhook_id, object_type_id, event:
+ * {type[, target_key: target]}, data, timestamp}, every value a string, as
+ * a form body with PHP bracket keys (json = 0, "application/x-www-form-
+ * urlencoded") or as JSON. target_key may be NULL (object_create).
+ * *content_type is a static string. Returns 0 or -1 (out of memory).
+ */
+int sbx_hook_payload(util_buf *out, const char **content_type, int json, long long webhook_id,
+                     long long object_type, const char *event_type, const char *target_key,
+                     long long target, json_t *data, long long timestamp);
 
 #endif

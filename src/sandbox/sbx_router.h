@@ -37,6 +37,7 @@
 
 struct sbx_stats;
 struct sbx_ratelimit;
+struct sbx_events;
 struct sbx_faults;
 
 /* What the server shares with handlers. */
@@ -46,6 +47,7 @@ typedef struct sbx_ctx {
 	struct sbx_ratelimit *limiter;
 	struct sbx_faults *faults; /* injected failures (sbx_faults.h) */
 	long account_id;
+	struct sbx_events *events; /* webhook deliveries (events.c), or NULL */
 } sbx_ctx;
 
 /* One request being handled. */
@@ -74,6 +76,7 @@ extern const sbx_route sbx_routes_subscriptions[]; /* subscriptions.c */
 extern const sbx_route sbx_routes_control[];
 extern const sbx_route sbx_routes_messages[]; /* messages.c */
 extern const sbx_route sbx_routes_rules[];    /* rules.c */
+extern const sbx_route sbx_routes_webhooks[]; /* webhooks.c: subscriptions, deliveries, forms */
 extern const sbx_route sbx_routes_faults[];   /* ctl_faults.c */
 
 /* ---- matching (pure, unit-tested) ---- */
@@ -123,6 +126,13 @@ int sbx_arg_json(sbx_call *c, const char *name, int required, json_t **out);
  * -> 400 "Invalid objectID '9999': no such object type"). -1 when answered.
  */
 int sbx_call_otype(sbx_call *c, const sbx_otype **out);
+
+/*
+ * Delete the record of type t (NULL: already answered) that the required `id`
+ * parameter names. 0 when deleted (the caller replies); -1 when answered
+ * (400 bad id, 404 no such record, 500).
+ */
+int sbx_delete_by_id(sbx_call *c, const sbx_otype *t);
 
 /* Answers. Each steals `data`. */
 void sbx_reply(sbx_call *c, json_t *data);      /* {code, data, account_id} */

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "sbx_auth.h"
+#include "sbx_events.h"
 #include "sbx_faults.h"
 #include "sbx_ratelimit.h"
 #include "sbx_router.h"
@@ -456,23 +457,10 @@ static int resolve(const char *host, int port, struct sockaddr_storage *ss, sock
 	return 0;
 }
 
-static void set_err(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errsz)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
-
 int sbx_server_start(sbx_server **out, const sbx_config *cfg, char *err, size_t errsz)
 {
 	sbx_config dflt = SBX_CONFIG_INIT;
+	sbx_events_config ecfg = SBX_EVENTS_CONFIG_INIT;
 	sbx_server *s;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
@@ -489,16 +477,16 @@ int sbx_server_start(sbx_server **out, const sbx_config *cfg, char *err, size_t 
 	if (!cfg)
 		cfg = &dflt;
 	if (cfg->port < 0 || cfg->port > 65535) {
-		set_err(err, errsz, "invalid port %d", cfg->port);
+		util_errf(err, errsz, -1, "invalid port %d", cfg->port);
 		return -1;
 	}
 	s = calloc(1, sizeof *s);
 	if (!s) {
-		set_err(err, errsz, "out of memory");
+		util_errf(err, errsz, -1, "out of memory");
 		return -1;
 	}
 	if (!cfg->control_token && sbx_random_token(token, sizeof token) < 0) {
-		set_err(err, errsz, "could not make a control token: no randomness");
+		util_errf(err, errsz, -1, "could not make a control token: no randomness");
 		goto fail;
 	}
 	s->app_id = util_strdup(cfg->app_id ? cfg->app_id : SBX_DEFAULT_APP_ID);
@@ -508,17 +496,17 @@ int sbx_server_start(sbx_server **out, const sbx_config *cfg, char *err, size_t 
 	s->quiet = cfg->quiet;
 	s->ctx.account_id = cfg->account_id ? cfg->account_id : SBX_DEFAULT_ACCOUNT_ID;
 	if (!s->app_id || !s->api_key || !s->token) {
-		set_err(err, errsz, "out of memory");
+		util_errf(err, errsz, -1, "out of memory");
 		goto fail;
 	}
 	if (!*s->token) {
-		set_err(err, errsz, "the control token must not be empty");
+		util_errf(err, errsz, -1, "the control token must not be empty");
 		goto fail;
 	}
 	/* Seed jansson's hash function now, before several threads create objects. */
 	json_object_seed(0);
 	if (sbx_store_open(&s->ctx.store, cfg->db, &e) < 0) {
-		set_err(err, errsz, "%s", e.text);
+		util_errf(err, errsz, -1, "%s", e.text);
 		goto fail;
 	}
 	limit = cfg->rate_limit > 0 ? cfg->rate_limit : 180;
@@ -527,23 +515,29 @@ int sbx_server_start(sbx_server **out, const sbx_config *cfg, char *err, size_t 
 	s->ctx.stats = sbx_stats_new(cfg->request_log > 0 ? (size_t)cfg->request_log : 0);
 	s->ctx.faults = sbx_faults_new(cfg->fault_seed);
 	if (!s->ctx.limiter || !s->ctx.stats || !s->ctx.faults) {
-		set_err(err, errsz, "out of memory");
+		util_errf(err, errsz, -1, "out of memory");
+		goto fail;
+	}
+	ecfg.json = cfg->webhook_json;
+	if (sbx_events_new(&s->ctx.events, s->ctx.store, &ecfg) < 0) {
+		util_errf(err, errsz, -1, "could not start the webhook delivery thread");
 		goto fail;
 	}
 	for (i = 0; i < cfg->nfaults; i++) {
 		sbx_fault rule;
 		char why[200];
 		if (sbx_fault_parse(&rule, cfg->faults[i], why, sizeof why) < 0) {
-			set_err(err, errsz, "%s", why);
+			util_errf(err, errsz, -1, "%s", why);
 			goto fail;
 		}
 		if (sbx_faults_add(s->ctx.faults, &rule) < 0) {
-			set_err(err, errsz, "too many faults: at most %d", SBX_FAULTS_MAX);
+			util_errf(err, errsz, -1, "too many faults: at most %d", SBX_FAULTS_MAX);
 			goto fail;
 		}
 	}
 	if (resolve(cfg->bind, cfg->port, &ss, &sslen) < 0) {
-		set_err(err, errsz, "cannot resolve bind address '%s'", cfg->bind ? cfg->bind : "");
+		util_errf(err, errsz, -1, "cannot resolve bind address '%s'",
+		          cfg->bind ? cfg->bind : "");
 		goto fail;
 	}
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -566,8 +560,9 @@ int sbx_server_start(sbx_server **out, const sbx_config *cfg, char *err, size_t 
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned int)CONN_LIMIT, MHD_OPTION_END);
 	if (!s->d) {
-		set_err(err, errsz, "could not listen on %s port %d (in use, or not permitted)",
-		        cfg->bind ? cfg->bind : "127.0.0.1", cfg->port);
+		util_errf(err, errsz, -1,
+		          "could not listen on %s port %d (in use, or not permitted)",
+		          cfg->bind ? cfg->bind : "127.0.0.1", cfg->port);
 		goto fail;
 	}
 	info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
@@ -595,6 +590,8 @@ void sbx_server_stop(sbx_server *s)
 		return;
 	if (s->d)
 		MHD_stop_daemon(s->d);
+	/* No handler runs any more: stop the deliveries before the store they record into. */
+	sbx_events_free(s->ctx.events);
 	sbx_store_close(s->ctx.store);
 	sbx_stats_free(s->ctx.stats);
 	sbx_ratelimit_free(s->ctx.limiter);

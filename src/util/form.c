@@ -1,6 +1,7 @@
 #include "form.h"
 
 #include <curl/curl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,11 +105,47 @@ static json_t *arrayify(json_t *v, size_t depth)
 	return arr;
 }
 
-static void seterr(char *err, size_t errsz, const char *msg, const char *key)
+/* At most 40 bytes of a decoded key, control characters as '?', for an error line. */
+static const char *shown(const char *key, size_t klen, char *out, size_t outsz)
 {
-	if (err && errsz)
-		snprintf(err, errsz, "%s%s%.60s%s", msg, key ? " '" : "", key ? key : "",
-		         key ? "'" : "");
+	size_t i, n = 0;
+
+	for (i = 0; i < klen && i < 40 && n + 1 < outsz; i++) {
+		unsigned char c = (unsigned char)key[i];
+		out[n++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* Set tree[path] = val (borrowed). Returns 0 or UTIL_FORM_ENOMEM. */
+static int place(json_t *root, const char *const *seg, const size_t *seglen, int nseg, json_t *val)
+{
+	json_t *cur = root;
+	char idx[24];
+	int i;
+
+	for (i = 0; i < nseg; i++) {
+		const char *name = seg[i];
+		size_t nlen = seglen[i];
+		json_t *next;
+
+		if (nlen == 0 && i > 0) { /* "a[]": the next index */
+			nlen = (size_t)snprintf(idx, sizeof idx, "%zu", json_object_size(cur));
+			name = idx;
+		}
+		if (i == nseg - 1)
+			return json_object_setn(cur, name, nlen, val) ? UTIL_FORM_ENOMEM : 0;
+		next = json_object_getn(cur, name, nlen);
+		if (!json_is_object(next)) {
+			/* A plain value given earlier under this name becomes a group, as in PHP. */
+			next = json_object();
+			if (!next || json_object_setn_new(cur, name, nlen, next))
+				return UTIL_FORM_ENOMEM;
+		}
+		cur = next;
+	}
+	return UTIL_FORM_ENOMEM;
 }
 
 int util_form_decode(json_t **out, const char *s, size_t len,
@@ -117,126 +154,83 @@ int util_form_decode(json_t **out, const char *s, size_t len,
 	util_form_limits lim = UTIL_FORM_LIMITS_DEFAULT;
 	json_t *root;
 	const char *p = s, *end = s + len;
-	size_t pairs = 0;
+	size_t pairs = 0, maxseg;
+	int rc = 0;
 
 	*out = NULL;
 	if (limits)
 		lim = *limits;
+	maxseg = lim.max_depth + 1 < 64 ? lim.max_depth + 1 : 64;
 	root = json_object();
-	if (!root) {
-		seterr(err, errsz, "out of memory", NULL);
-		return -1;
-	}
-	while (p < end) {
+	if (!root)
+		return util_errf(err, errsz, UTIL_FORM_ENOMEM, "out of memory");
+	while (p < end && rc == 0) {
 		const char *amp = memchr(p, '&', (size_t)(end - p));
 		const char *pe = amp ? amp : end, *eq;
 		const char *seg[64];
-		size_t seglen[64], klen, vlen;
-		char *key = NULL, *val = NULL;
-		json_t *cur, *jv;
-		int nseg, i;
+		size_t seglen[64], klen = 0, vlen = 0;
+		char *key, *val, name[48];
+		int nseg;
 
 		if (pe == p) { /* empty pair ("a=1&&b=2") */
 			p = pe + 1;
 			continue;
 		}
 		if (++pairs > lim.max_pairs) {
-			seterr(err, errsz, "too many form fields", NULL);
-			goto fail;
+			rc = util_errf(err, errsz, UTIL_FORM_ELIMIT, "form body has more than %zu fields",
+			            lim.max_pairs);
+			break;
 		}
 		eq = memchr(p, '=', (size_t)(pe - p));
 		key = util_form_unescape(p, (size_t)((eq ? eq : pe) - p), &klen);
-		val = eq ? util_form_unescape(eq + 1, (size_t)(pe - eq - 1), &vlen)
-		         : util_strdup("");
-		if (!eq)
-			vlen = 0;
+		val = eq ? util_form_unescape(eq + 1, (size_t)(pe - eq - 1), &vlen) : util_strdup("");
+		p = amp ? amp + 1 : end;
 		if (!key || !val) {
-			free(key);
-			free(val);
-			seterr(err, errsz, "out of memory", NULL);
-			goto fail;
+			rc = util_errf(err, errsz, UTIL_FORM_ENOMEM, "out of memory");
+		} else if (klen == 0) {
+			/* "=value": PHP drops it */
+		} else if (klen > lim.max_key) {
+			rc = util_errf(err, errsz, UTIL_FORM_ELIMIT, "form field name longer than %zu bytes",
+			            lim.max_key);
+		} else if (memchr(key, '\0', klen)) {
+			rc = util_errf(err, errsz, UTIL_FORM_EENCODING, "form field name holds a nul byte");
+		} else if (!util_utf8_valid(key, klen) || !util_utf8_valid(val, vlen)) {
+			rc = util_errf(err, errsz, UTIL_FORM_EENCODING, "invalid utf-8 in form field '%s'",
+			            shown(key, klen, name, sizeof name));
+		} else if ((nseg = split_key(key, klen, seg, seglen, maxseg)) < 0) {
+			rc = util_errf(err, errsz, UTIL_FORM_ELIMIT,
+			            "form field '%s' nested deeper than %zu levels",
+			            shown(key, klen, name, sizeof name), maxseg);
+		} else {
+			json_t *jv = json_stringn(val, vlen);
+			rc = jv ? place(root, seg, seglen, nseg, jv) : UTIL_FORM_ENOMEM;
+			json_decref(jv);
+			if (rc)
+				util_errf(err, errsz, rc, "out of memory");
 		}
-		if (klen == 0) {
-			free(key);
-			free(val);
-			p = amp ? amp + 1 : end;
-			continue; /* "=value": PHP drops it */
-		}
-		if (klen > lim.max_key || memchr(key, '\0', klen)) {
-			seterr(err, errsz, klen > lim.max_key ? "form field name too long"
-			                                      : "form field name holds a NUL byte",
-			       NULL);
-			free(key);
-			free(val);
-			goto fail;
-		}
-		if (!util_utf8_valid(val, vlen) || !util_utf8_valid(key, klen)) {
-			seterr(err, errsz, "invalid UTF-8 in form field", key);
-			free(key);
-			free(val);
-			goto fail;
-		}
-		nseg = split_key(key, klen,
-		                 seg, seglen,
-		                 lim.max_depth + 1 < 64 ? lim.max_depth + 1 : 64);
-		if (nseg < 0) {
-			seterr(err, errsz, "form field nested too deeply", key);
-			free(key);
-			free(val);
-			goto fail;
-		}
-		jv = json_stringn(val, vlen);
-		if (!jv) {
-			seterr(err, errsz, "invalid form value", key);
-			free(key);
-			free(val);
-			goto fail;
-		}
-		cur = root;
-		for (i = 0; i < nseg; i++) {
-			char name[1100];
-			int last = i == nseg - 1;
-			json_t *next;
-
-			if (seglen[i] == 0 && i > 0) /* "a[]": next index */
-				snprintf(name, sizeof name, "%zu", json_object_size(cur));
-			else
-				snprintf(name, sizeof name, "%.*s", (int)seglen[i], seg[i]);
-			if (last) {
-				json_object_set(cur, name, jv);
-				break;
-			}
-			next = json_object_get(cur, name);
-			if (!json_is_object(next)) {
-				next = json_object();
-				if (!next || json_object_set_new(cur, name, next) < 0) {
-					json_decref(jv);
-					free(key);
-					free(val);
-					seterr(err, errsz, "out of memory", NULL);
-					goto fail;
-				}
-			}
-			cur = next;
-		}
-		json_decref(jv);
 		free(key);
 		free(val);
-		p = amp ? amp + 1 : end;
 	}
-	{
+	if (rc == 0) {
 		/* The top level stays an object even when its keys are 0..n-1. */
 		const char *k;
 		json_t *child;
 		json_object_foreach(root, k, child) {
 			json_t *c2 = arrayify(child, 1);
-			if (c2 != child)
-				json_object_set_new(root, k, c2);
+			if (!c2) {
+				rc = util_errf(err, errsz, UTIL_FORM_ENOMEM, "out of memory");
+				break;
+			}
+			if (c2 != child && json_object_set_new(root, k, c2)) {
+				rc = util_errf(err, errsz, UTIL_FORM_ENOMEM, "out of memory");
+				break;
+			}
 		}
+	}
+	if (rc) {
+		json_decref(root);
+		return rc;
 	}
 	*out = root;
 	return 0;
-fail:
-	json_decref(root);
-	return -1;
 }

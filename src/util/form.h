@@ -20,16 +20,25 @@
 
 typedef struct util_form_limits {
 	size_t max_pairs; /* key=value pairs */
-	size_t max_depth; /* bracket nesting */
+	size_t max_depth; /* bracket nesting: a[b][c] is 2; never more than 63 */
 	size_t max_key;   /* decoded key length */
 } util_form_limits;
 
 #define UTIL_FORM_LIMITS_DEFAULT {10000, 16, 1024}
 
+/* Why a decode failed; callers that need no detail just test for < 0. */
+enum {
+	UTIL_FORM_ENOMEM = -1,   /* out of memory */
+	UTIL_FORM_ELIMIT = -2,   /* more pairs, deeper brackets or a longer key than allowed */
+	UTIL_FORM_EENCODING = -3 /* a key or value that is not UTF-8, a NUL byte in a key */
+};
+
 /*
  * Decode `len` bytes at `s`. On success returns 0 and *out is a new object.
- * On failure returns -1, *out is NULL and err (if not NULL) holds a short
- * lowercase reason naming the offending key.
+ * On failure returns a negative UTIL_FORM_E* code, *out is NULL and err (if
+ * not NULL) holds one lowercase line naming the offending key (at most 40
+ * bytes of it, control characters shown as '?'), e.g. "form field
+ * 'a[b][c]' nested deeper than 2 levels" (levels count the name itself).
  */
 int util_form_decode(json_t **out, const char *s, size_t len,
                      const util_form_limits *limits, char *err, size_t errsz);

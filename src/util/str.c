@@ -2,8 +2,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 char *util_strdup(const char *s)
 {
@@ -212,4 +215,49 @@ void util_mask_secret(const char *secret, char *out, size_t outsz)
 		for (i = 0; i < 4 && w + 1 < outsz; i++)
 			out[w++] = '*';
 	out[w] = '\0';
+}
+
+int util_errf(char *err, size_t errsz, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errsz) {
+		va_start(ap, fmt);
+		vsnprintf(err, errsz, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+int util_parse_utc_date(const char *s, long long *out)
+{
+	int y, mo, d, h = 0, mi = 0, se = 0, consumed = 0;
+	struct tm tm;
+	time_t t;
+
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &consumed) != 3 || consumed != 10)
+		return -1;
+	if (s[10]) {
+		int c2 = 0;
+		if ((s[10] != ' ' && s[10] != 'T') ||
+		    (sscanf(s + 11, "%2d:%2d:%2d%n", &h, &mi, &se, &c2) != 3 &&
+		     (se = 0, sscanf(s + 11, "%2d:%2d%n", &h, &mi, &c2) != 2)))
+			return -1;
+		if (s[11 + c2] != '\0' && strcmp(s + 11 + c2, "Z") != 0)
+			return -1;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 || y < 1)
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	t = timegm(&tm);
+	if (tm.tm_mday != d) /* Feb 30 normalised into March */
+		return -1;
+	*out = (long long)t;
+	return 0;
 }

@@ -26,6 +26,14 @@ char *util_trim(char *s);
 int util_parse_ll(const char *s, long long min, long long max, long long *out);
 
 /*
+ * Parse a UTC date: "YYYY-MM-DD", or with a time "YYYY-MM-DD HH:MM[:SS]"
+ * ('T' for the space and a final 'Z' accepted). Returns 0 and *out (Unix
+ * seconds), or -1 for anything else, out-of-range parts and days a month
+ * does not have.
+ */
+int util_parse_utc_date(const char *s, long long *out);
+
+/*
  * Edit distance between a and b (case-insensitive), capped: returns at most
  * `cap` + 1 so callers can stop caring once it is too far.
  */
@@ -39,6 +47,14 @@ const char *util_nearest(const char *word, const char *const *candidates, size_t
 
 /* The first occurrence of needle (nlen bytes) in the n bytes at hay, or NULL. */
 const char *util_memfind(const char *hay, size_t n, const char *needle, size_t nlen);
+
+/*
+ * Format one line into err (errsz bytes; nothing when err is NULL or errsz is
+ * 0) and return `code`, so that a failing function can end with
+ * `return util_errf(err, errsz, CODE, "what went wrong '%s'", subject);`.
+ */
+int util_errf(char *err, size_t errsz, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Whether the n bytes at s are valid UTF-8. */
 int util_utf8_valid(const char *s, size_t n);

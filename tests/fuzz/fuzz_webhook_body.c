@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for the webhook body parser (src/receiver/event.c and
- * formbody.c). The first byte picks the Content-Type, the mode and tight or
+ * src/util/form.c). The first byte picks the Content-Type, the mode and tight or
  * default limits; the rest is the body. Checks the parser's contract, not
  * just the absence of crashes: success gives an event of the promised shape,
  * failure gives no event and one non-empty line.

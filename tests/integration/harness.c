@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +43,8 @@ int sandbox_start(sandbox_proc *sp, const char *const *extra)
 	if (sp->pid < 0)
 		return -1;
 	if (sp->pid == 0) {
+		/* Dies with the test, so a failed test leaves no sandbox holding ctest's pipes. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		dup2(fds[1], STDOUT_FILENO);
 		close(fds[0]);
 		close(fds[1]);

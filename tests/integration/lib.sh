@@ -128,6 +128,59 @@ control() {
 # requests_seen: the number of API requests the sandbox has seen.
 requests_seen() { control GET stats | jq -r .requests; }
 
+# start_watch NAME [watch args...]: runs `ontraport watch --db $TMP/NAME.db ARGS` in the
+# background, stdout to $TMP/NAME.out, stderr to $TMP/NAME.err, and waits for its
+# "listening on URL" line. Sets WATCH_PID and WATCH_URL (the URL as printed; the token is
+# masked unless --no-subscribe) and records the pid as W_<NAME>.
+start_watch() {
+	local name=$1 i before
+	shift
+	before=$(grep -c 'listening on ' "$TMP/$name.err" 2>/dev/null || true)
+	"$OP" watch --db "$TMP/$name.db" "$@" >>"$TMP/$name.out" 2>>"$TMP/$name.err" &
+	WATCH_PID=$!
+	PIDS+=("$WATCH_PID")
+	printf -v "W_$name" '%s' "$WATCH_PID"
+	for i in $(seq 1 300); do
+		[ "$(grep -c 'listening on ' "$TMP/$name.err" 2>/dev/null || true)" -gt "${before:-0}" ] && break
+		kill -0 "$WATCH_PID" 2>/dev/null || { cat "$TMP/$name.err" >&2; echo "watch $name died" >&2; exit 1; }
+		sleep 0.05
+	done
+	WATCH_URL=$(sed -n 's/^ontraport watch: listening on //p' "$TMP/$name.err" | tail -1)
+	[ -n "$WATCH_URL" ] || { cat "$TMP/$name.err" >&2; echo "watch $name did not start" >&2; exit 1; }
+}
+
+# stop_watch NAME [SIGNAL]: stop it (SIGINT by default) and check it exits 0.
+stop_watch() {
+	local name=$1 sig=${2:-INT} pid rc=0
+	pid=$(eval "echo \${W_$name:-}")
+	[ -n "$pid" ] || return 0
+	kill "-$sig" "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || rc=$?
+	CHECKS=$((CHECKS + 1))
+	[ "$rc" -eq 0 ] || fail "watch $name exited with status $rc: $(tail -c 2000 "$TMP/$name.err")"
+	printf -v "W_$name" '%s' ""
+}
+
+# wait_lines FILE N [SECONDS]: until FILE has at least N lines (default 10 s); 1 on timeout.
+wait_lines() {
+	local i limit=$(( ${3:-10} * 20 ))
+	for i in $(seq 1 "$limit"); do
+		[ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# deliveries_settled: wait until the sandbox has no webhook delivery queued or in flight.
+deliveries_settled() {
+	local i
+	for i in $(seq 1 200); do
+		[ "$(control GET deliveries | jq -r .pending)" = 0 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 finish() {
 	stop_sandbox
 	if [ "$FAILS" -ne 0 ]; then

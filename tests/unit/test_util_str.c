@@ -86,11 +86,43 @@ static void trim_and_find(void **state)
 	assert_null(util_memfind("abc", 3, "abcd", 4));
 }
 
+static void utc_dates(void **state)
+{
+	long long t;
+
+	(void)state;
+	assert_int_equal(util_parse_utc_date("2018-01-03", &t), 0);
+	assert_int_equal(t, 1514937600);
+	assert_int_equal(util_parse_utc_date("2018-01-03T00:42:20Z", &t), 0);
+	assert_int_equal(t, 1514940140);
+	assert_int_equal(util_parse_utc_date("2018-01-03 00:42", &t), 0);
+	assert_int_equal(t, 1514940120);
+	assert_int_equal(util_parse_utc_date("2018-02-30", &t), -1);
+	assert_int_equal(util_parse_utc_date("2018-13-01", &t), -1);
+	assert_int_equal(util_parse_utc_date("2018-1-3", &t), -1);
+	assert_int_equal(util_parse_utc_date("2018-01-03X", &t), -1);
+	assert_int_equal(util_parse_utc_date("1514940140", &t), -1);
+	assert_int_equal(util_parse_utc_date("", &t), -1);
+}
+
+static void errf(void **state)
+{
+	char err[16];
+
+	(void)state;
+	assert_int_equal(util_errf(err, sizeof err, -7, "bad '%s'", "thing"), -7);
+	assert_string_equal(err, "bad 'thing'");
+	assert_int_equal(util_errf(err, sizeof err, -2, "%s", "a very long message indeed"), -2);
+	assert_int_equal(strlen(err), sizeof err - 1);
+	assert_int_equal(util_errf(NULL, 0, -3, "ignored"), -3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parse_ll), cmocka_unit_test(nearest), cmocka_unit_test(mask),
 		cmocka_unit_test(utf8),     cmocka_unit_test(buf_cap), cmocka_unit_test(trim_and_find),
+		cmocka_unit_test(utc_dates), cmocka_unit_test(errf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,535 @@
+/*
+ * `ontraport watch`: the seed's "Watch Events" trigger. Starts the receiver
+ * (src/receiver: endpoint, durable queue, delivery), subscribes webhooks
+ * pointing at it, and delivers each event to the handler until SIGINT or
+ * SIGTERM; then unsubscribes (unless --keep), stops taking events, finishes
+ * the delivery in flight and leaves the rest pending in the queue for the
+ * next run.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "hookargs.h"
+#include "receiver.h"
+#include "str.h"
+
+#define DEFAULT_KEY "watch"
+#define KEY_MAX 64
+
+typedef struct watch {
+	cli_ctx *ctx;
+	ontra_client *client;
+	char url[2300];   /* the receiving URL, token included */
+	char shown[2300]; /* the same with the token masked, for notes */
+	long long *subs;  /* subscriptions to remove at exit */
+	size_t nsubs;
+	int max_attempts;
+} watch;
+
+static const cli_opt watch_opts[] = {
+	{"name", 0, CLI_VALUE, "NAME", "the webhook's name: its events are stored and listed under it (default watch)"},
+	CLI_HOOK_OPTS,
+	{"public-url", 0, CLI_VALUE, "URL", "the address Ontraport posts to, forwarded to this receiver (default: the local address)"},
+	{"bind", 0, CLI_VALUE, "ADDR", "address to listen on (default 127.0.0.1)"},
+	{"port", 'p', CLI_VALUE, "N", "port to listen on (default 0: any free port)"},
+	{"db", 0, CLI_VALUE, "FILE", "the event queue (default $XDG_DATA_HOME/ontraport/events.db)"},
+	{"token-file", 0, CLI_VALUE, "FILE", "keep the URL's secret token in FILE (made, mode 0600, when missing), so a restart receives on the same URL"},
+	{"keep", 0, CLI_FLAG, NULL, "leave the subscriptions in place on exit"},
+	{"no-subscribe", 0, CLI_FLAG, NULL, "subscribe nothing: print the URL and accept any JSON or form body"},
+	{"exec", 0, CLI_VALUE, "CMD", "run CMD (with /bin/sh) for each event, the event as JSON on stdin; exit 0 = done"},
+	{"forward-to", 0, CLI_VALUE, "URL", "POST each event as JSON to URL; a 2xx answer = done"},
+	{"max-attempts", 0, CLI_VALUE, "N", "failed deliveries before an event is dead (default 8)"},
+	{"retry-delay", 0, CLI_VALUE, "DURATION", "the first retry's delay, doubling each time (default 1s)"},
+	{"retry-max", 0, CLI_VALUE, "DURATION", "the longest retry delay (default 5m)"},
+	{"handler-timeout", 0, CLI_VALUE, "DURATION", "time allowed for one --exec or --forward-to attempt (default 30s)"},
+	{NULL, 0, 0, NULL, NULL}};
+
+/* ---- handlers' reports, from the delivery thread ---- */
+
+static void on_result(void *ud, int64_t id, rcv_outcome outcome, int attempts, const char *error)
+{
+	watch *w = ud;
+
+	if (outcome == RCV_OUTCOME_DONE) {
+		if (w->ctx->verbose)
+			fprintf(stderr, "ontraport watch: event %lld delivered\n", (long long)id);
+	} else if (outcome == RCV_OUTCOME_RETRY) {
+		if (!w->ctx->quiet)
+			fprintf(stderr,
+			        "ontraport watch: event %lld: attempt %d of %d failed: %s; retrying\n",
+			        (long long)id, attempts, w->max_attempts, error ? error : "");
+	} else {
+		fprintf(stderr,
+		        "ontraport watch: event %lld is dead after %d attempts: %s; 'ontraport events "
+		        "replay %lld' delivers it again\n",
+		        (long long)id, attempts, error ? error : "", (long long)id);
+	}
+}
+
+static void on_log(void *ud, const char *line)
+{
+	watch *w = ud;
+
+	if (w->ctx->verbose)
+		fprintf(stderr, "ontraport watch: %s\n", line);
+}
+
+static void on_delivery_log(void *ud, const char *line)
+{
+	(void)ud;
+	fprintf(stderr, "ontraport watch: %s\n", line);
+}
+
+/* ---- setup ---- */
+
+/* The token: from --token-file (made when missing), else a new one. */
+static int get_token(const char *file, char *token, size_t n)
+{
+	char *text;
+	int fd;
+
+	if (!file) {
+		if (rcv_token_new(token, n) < 0)
+			return cli_error(EXIT_ERROR, "cannot make a token: no randomness");
+		return EXIT_OK;
+	}
+	fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		FILE *f;
+		if (rcv_token_new(token, n) < 0) {
+			close(fd);
+			unlink(file);
+			return cli_error(EXIT_ERROR, "cannot make a token: no randomness");
+		}
+		f = fdopen(fd, "w");
+		if (!f || fprintf(f, "%s\n", token) < 0 || fclose(f) != 0) {
+			if (!f)
+				close(fd);
+			unlink(file);
+			return cli_error(EXIT_ERROR, "cannot write '%s': %s", file, strerror(errno));
+		}
+		return EXIT_OK;
+	}
+	if (errno != EEXIST)
+		return cli_error(EXIT_ERROR, "cannot create '%s': %s", file, strerror(errno));
+	text = cli_read_file(file, 1024, NULL);
+	if (!text)
+		return EXIT_ERROR;
+	util_trim(text);
+	if (!rcv_token_valid(text)) {
+		free(text);
+		return cli_error(EXIT_INVALID,
+		                 "'%s' does not hold a token: expected %d to %d hexadecimal digits",
+		                 file, RCV_TOKEN_MIN, RCV_TOKEN_MAX);
+	}
+	snprintf(token, n, "%s", text);
+	free(text);
+	return EXIT_OK;
+}
+
+/* One process delivers from a queue at a time: an exclusive lock on <db>.lock. */
+static int lock_queue(const char *db, int *fd_out)
+{
+	char path[4200];
+	int fd;
+
+	*fd_out = -1;
+	snprintf(path, sizeof path, "%s.lock", db);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cli_error(EXIT_ERROR, "cannot open '%s': %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		if (errno == EWOULDBLOCK)
+			return cli_error(EXIT_ERROR,
+			                 "another 'ontraport watch' is delivering from '%s': give this "
+			                 "one its own --db",
+			                 db);
+		return cli_error(EXIT_ERROR, "cannot lock '%s': %s", path, strerror(errno));
+	}
+	*fd_out = fd;
+	return EXIT_OK;
+}
+
+/* Whether the API at base_url is on this machine (so it can reach a loopback receiver). */
+static int api_is_local(const char *base_url)
+{
+	const char *h = strstr(base_url, "://");
+	char host[256];
+	size_t n;
+
+	if (!h)
+		return 0;
+	h += 3;
+	if (*h == '[') {
+		n = strcspn(h, "]");
+		snprintf(host, sizeof host, "%.*s", (int)(n > 250 ? 250 : n), h + 1);
+	} else {
+		n = strcspn(h, ":/");
+		snprintf(host, sizeof host, "%.*s", (int)(n > 250 ? 250 : n), h);
+	}
+	return util_strieq(host, "localhost") || util_starts_with(host, "127.") ||
+	       strcmp(host, "::1") == 0;
+}
+
+/* The local URL of the receiver: a wildcard bind is reached on loopback; IPv6 in brackets. */
+static void local_url(char *out, size_t n, const char *bind, int port, const char *path)
+{
+	const char *host = bind ? bind : "127.0.0.1";
+
+	if (strcmp(host, "0.0.0.0") == 0)
+		host = "127.0.0.1";
+	else if (strcmp(host, "::") == 0)
+		host = "::1";
+	snprintf(out, n, "http://%s%s%s:%d%s", strchr(host, ':') ? "[" : "", host,
+	         strchr(host, ':') ? "]" : "", port, path);
+}
+
+typedef struct reuse {
+	const char *url, *event, *format;
+	long long id;
+} reuse;
+
+/* A subscription's id, a string in lists (§1.7) and a number in some replies; 0 if neither. */
+static long long sub_id(json_t *sub)
+{
+	json_t *id = json_object_get(sub, "id");
+	long long v = 0;
+
+	if (json_is_integer(id))
+		return json_integer_value(id);
+	if (json_is_string(id) && util_parse_ll(json_string_value(id), 1, 1LL << 53, &v) == 0)
+		return v;
+	return 0;
+}
+
+/* A subscription already made to this URL for this event and format (a restart with
+ * --token-file after a crash or --keep), so as not to subscribe it twice. */
+static int find_same(json_t *sub, void *ud)
+{
+	reuse *r = ud;
+	const char *url = json_string_value(json_object_get(sub, "url"));
+	const char *ev = json_string_value(json_object_get(sub, "event"));
+	const char *data = json_string_value(json_object_get(sub, "data"));
+	json_t *d = data && *data ? json_loads(data, 0, NULL) : NULL;
+	const char *fmt = json_string_value(json_object_get(d, "format"));
+
+	if (!r->id && url && ev && strcmp(url, r->url) == 0 && strcmp(ev, r->event) == 0 &&
+	    strcmp(fmt && *fmt ? fmt : "full", r->format) == 0)
+		r->id = sub_id(sub);
+	json_decref(d);
+	return 0;
+}
+
+static int add_sub(watch *w, long long id)
+{
+	long long *nv = realloc(w->subs, (w->nsubs + 1) * sizeof *nv);
+
+	if (!nv)
+		return cli_error(EXIT_ERROR, "out of memory");
+	w->subs = nv;
+	w->subs[w->nsubs++] = id;
+	return EXIT_OK;
+}
+
+static int unsubscribe_all(watch *w)
+{
+	int rc = EXIT_OK;
+	size_t i;
+
+	for (i = 0; i < w->nsubs; i++) {
+		int lrc = ontra_webhook_unsubscribe(w->client, w->subs[i]);
+		if (lrc == ONTRA_ENOTFOUND)
+			continue; /* removed by someone else meanwhile */
+		if (lrc < 0) {
+			fprintf(stderr, "ontraport watch: could not unsubscribe webhook %lld: %s\n",
+			        w->subs[i], ontra_error_last()->message);
+			if (rc == EXIT_OK)
+				rc = cli_exit_code(lrc);
+		} else {
+			cli_note(w->ctx, "ontraport watch: unsubscribed webhook %lld", w->subs[i]);
+		}
+	}
+	w->nsubs = 0;
+	return rc;
+}
+
+static int subscribe_all(watch *w, const cli_hooks *hooks, int reuse_existing)
+{
+	ontra_webhook_options o = ONTRA_WEBHOOK_OPTIONS_INIT;
+	size_t i;
+	int lrc, rc;
+
+	o.url = w->url;
+	o.format = hooks->format;
+	for (i = 0; i < hooks->n; i++) {
+		json_t *reply;
+		char es[64];
+		reuse r = {w->url, es, ontra_webhook_format_name(hooks->format), 0};
+
+		ontra_webhook_event_string(es, sizeof es, hooks->v[i].event, hooks->v[i].target);
+		if (reuse_existing && (lrc = ontra_webhook_list(w->client, find_same, &r)) < 0)
+			return cli_fail_lib(w->ctx, lrc);
+		if (r.id) {
+			cli_note(w->ctx, "ontraport watch: webhook %lld already sends %s here", r.id,
+			         hooks->v[i].what);
+			if ((rc = add_sub(w, r.id)) != EXIT_OK)
+				return rc;
+			continue;
+		}
+		o.event = hooks->v[i].event;
+		o.target = hooks->v[i].target;
+		if ((lrc = ontra_webhook_subscribe(&reply, w->client, &o)) < 0)
+			return cli_fail_lib(w->ctx, lrc);
+		rc = add_sub(w, sub_id(reply));
+		cli_note(w->ctx, "ontraport watch: subscribed webhook %lld: %s, %s data", sub_id(reply),
+		         hooks->v[i].what,
+		         ontra_webhook_format_name(hooks->format));
+		json_decref(reply);
+		if (rc != EXIT_OK)
+			return rc;
+	}
+	return EXIT_OK;
+}
+
+/* Usage checks that need no network. */
+static int check_usage(cli_ctx *ctx, cli_args *args, int no_subscribe)
+{
+	static const char *const lists[] = {"event", "tag", "form"};
+	static const char *const values[] = {"data-format", "type", "public-url"};
+	const char *name = cli_value(args, "name"), *purl = cli_value(args, "public-url");
+	size_t i, n;
+
+	if (cli_value(args, "exec") && cli_value(args, "forward-to"))
+		return cli_usage_error(ctx, "--exec and --forward-to are exclusive: choose one handler");
+	if (name && (!*name || strlen(name) > KEY_MAX || strpbrk(name, "\r\n\t")))
+		return cli_usage_error(ctx, "invalid --name '%s': expected 1 to %d characters on one line",
+		                       name, KEY_MAX);
+	if (no_subscribe) {
+		for (i = 0; i < sizeof lists / sizeof *lists; i++)
+			if (cli_list(args, lists[i], &n), n)
+				return cli_usage_error(ctx, "--%s has no effect with --no-subscribe",
+				                       lists[i]);
+		for (i = 0; i < sizeof values / sizeof *values; i++)
+			if (cli_value(args, values[i]))
+				return cli_usage_error(ctx, "--%s has no effect with --no-subscribe",
+				                       values[i]);
+		if (cli_flag(args, "keep"))
+			return cli_usage_error(ctx, "--keep has no effect with --no-subscribe");
+	}
+	if (purl && !util_starts_with(purl, "https://") && !util_starts_with(purl, "http://"))
+		return cli_usage_error(ctx, "invalid --public-url '%s': expected an http:// or https:// "
+		                            "URL",
+		                       purl);
+	return EXIT_OK;
+}
+
+static int run_watch(cli_ctx *ctx, cli_args *args)
+{
+	rcv_server_config scfg = RCV_SERVER_CONFIG_INIT;
+	rcv_deliver_config dcfg = RCV_DELIVER_CONFIG_INIT;
+	rcv_queue *q = NULL;
+	rcv_server *srv = NULL;
+	rcv_deliver *dlv = NULL;
+	cli_hooks hooks = {NULL, 0, ONTRA_WEBHOOK_FULL, 0};
+	watch w;
+	const char *key = cli_value(args, "name") ? cli_value(args, "name") : DEFAULT_KEY;
+	const char *bind = cli_value(args, "bind"), *public_url = cli_value(args, "public-url");
+	int no_subscribe = cli_flag(args, "no-subscribe") > 0, lock_fd = -1, rc, sig = 0;
+	long long port, attempts, delay, cap, timeout;
+	char token[RCV_TOKEN_MAX + 1], db[4200], err[512], path[RCV_TOKEN_MAX + 16];
+	int64_t pending = 0;
+	sigset_t set;
+
+	memset(&w, 0, sizeof w);
+	w.ctx = ctx;
+	if ((rc = check_usage(ctx, args, no_subscribe)) != EXIT_OK)
+		return rc;
+	if (cli_value_ll(args, "port", 0, 65535, 0, &port) < 0 ||
+	    cli_value_ll(args, "max-attempts", 1, 1000, 8, &attempts) < 0)
+		return EXIT_USAGE;
+	if ((rc = cli_duration_opt(ctx, args, "retry-delay", 1, 86400000, 1000, &delay)) != EXIT_OK ||
+	    (rc = cli_duration_opt(ctx, args, "retry-max", 1, 86400000LL * 7, 300000, &cap)) !=
+	        EXIT_OK ||
+	    (rc = cli_duration_opt(ctx, args, "handler-timeout", 1, 86400000, 30000, &timeout)) !=
+	        EXIT_OK)
+		return rc;
+	if (cap < delay)
+		cap = delay;
+	w.max_attempts = (int)attempts;
+	if (cli_value(args, "db"))
+		snprintf(db, sizeof db, "%s", cli_value(args, "db"));
+	else if (cli_data_path(db, sizeof db, "events.db") < 0)
+		return cli_error(EXIT_ERROR, "cannot find a data directory: set XDG_DATA_HOME or HOME, "
+		                             "or give --db FILE");
+
+	/* What to subscribe, and to whom: checked before anything starts. */
+	if (!no_subscribe) {
+		if ((rc = cli_hooks_from_args(ctx, args, &hooks)) != EXIT_OK)
+			return rc;
+		if ((rc = cli_client(ctx, &w.client)) != EXIT_OK) {
+			cli_hooks_release(&hooks);
+			return rc;
+		}
+		if (!public_url && !api_is_local(ontra_client_base_url(w.client))) {
+			cli_hooks_release(&hooks);
+			return cli_usage_error(
+			    ctx,
+			    "Ontraport cannot post to this machine's local address: give --public-url "
+			    "URL (a public address forwarded to this receiver), or use --no-subscribe");
+		}
+	}
+	if ((rc = get_token(cli_value(args, "token-file"), token, sizeof token)) != EXIT_OK) {
+		cli_hooks_release(&hooks);
+		return rc;
+	}
+
+	/* Stop signals are taken by sigwait below: block them before any thread starts. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	if ((rc = lock_queue(db, &lock_fd)) != EXIT_OK)
+		goto out;
+	if (rcv_queue_open(&q, db, err, sizeof err) < 0) {
+		rc = cli_error(EXIT_ERROR, "cannot open the event queue: %s", err);
+		goto out;
+	}
+	scfg.bind = bind;
+	scfg.port = (int)port;
+	scfg.log = on_log;
+	scfg.log_userdata = &w;
+	if (rcv_server_start(&srv, q, &scfg, err, sizeof err) < 0) {
+		rc = cli_error(EXIT_ERROR, "cannot start the receiver: %s", err);
+		goto out;
+	}
+	if (rcv_server_add_hook(srv, token, key, no_subscribe ? RCV_MODE_GENERIC
+	                                                      : RCV_MODE_ONTRAPORT) < 0) {
+		rc = cli_error(EXIT_ERROR, "cannot register the hook");
+		goto out;
+	}
+	snprintf(path, sizeof path, "/hooks/%s", token);
+	if (public_url) {
+		size_t n = strlen(public_url);
+		while (n && public_url[n - 1] == '/')
+			n--;
+		snprintf(w.url, sizeof w.url, "%.*s%s", (int)(n > 2048 ? 2048 : n), public_url, path);
+	} else {
+		local_url(w.url, sizeof w.url, bind, rcv_server_port(srv), path);
+	}
+	/* The token is a secret: shown in full only where the user must paste it. */
+	snprintf(w.shown, sizeof w.shown, "%.*s%.4s...", (int)(strlen(w.url) - strlen(token)), w.url,
+	         token);
+
+	if (!no_subscribe &&
+	    (rc = subscribe_all(&w, &hooks, cli_value(args, "token-file") != NULL)) != EXIT_OK) {
+		unsubscribe_all(&w);
+		goto out;
+	}
+
+	dcfg.kind = cli_value(args, "exec")         ? RCV_HANDLER_EXEC
+	            : cli_value(args, "forward-to") ? RCV_HANDLER_FORWARD
+	                                            : RCV_HANDLER_FILE;
+	dcfg.command = cli_value(args, "exec");
+	dcfg.url = cli_value(args, "forward-to");
+	dcfg.timeout_ms = (long)timeout;
+	dcfg.max_attempts = (int)attempts;
+	dcfg.backoff_base_ms = (long)delay;
+	dcfg.backoff_cap_ms = (long)cap;
+	dcfg.on_result = on_result;
+	dcfg.log = on_delivery_log;
+	dcfg.userdata = &w;
+	if (rcv_deliver_start(&dlv, q, &dcfg, err, sizeof err) < 0) {
+		rc = cli_error(dcfg.kind == RCV_HANDLER_FORWARD ? EXIT_USAGE : EXIT_ERROR,
+		               "cannot start delivering: %s", err);
+		if (!cli_flag(args, "keep"))
+			unsubscribe_all(&w);
+		goto out;
+	}
+	rcv_queue_counts(q, &pending, NULL, NULL);
+	/* The URL line is what scripts wait for: printed even with --quiet. */
+	fprintf(stderr, "ontraport watch: listening on %s\n", no_subscribe ? w.url : w.shown);
+	cli_note(ctx, "ontraport watch: queue %s (%lld pending); delivering to %s; Ctrl-C stops", db,
+	         (long long)pending,
+	         dcfg.kind == RCV_HANDLER_EXEC      ? "the --exec command"
+	         : dcfg.kind == RCV_HANDLER_FORWARD ? dcfg.url
+	                                            : "standard output");
+	fflush(stderr);
+
+	while (sigwait(&set, &sig) == 0 && sig != SIGINT && sig != SIGTERM && sig != SIGHUP)
+		;
+	cli_note(ctx, "ontraport watch: stopping");
+	/* Stop the senders first, then the door, then the handler. */
+	if (!cli_flag(args, "keep"))
+		rc = unsubscribe_all(&w);
+	else if (w.nsubs)
+		cli_note(ctx, "ontraport watch: --keep: %zu subscription%s left in place", w.nsubs,
+		         w.nsubs == 1 ? "" : "s");
+out:
+	rcv_server_stop(srv);
+	rcv_deliver_stop(dlv);
+	if (q) {
+		rcv_queue_counts(q, &pending, NULL, NULL);
+		if (pending && rc == EXIT_OK)
+			cli_note(ctx, "ontraport watch: %lld event%s left pending for the next run",
+			         (long long)pending, pending == 1 ? "" : "s");
+	}
+	rcv_queue_close(q);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	cli_hooks_release(&hooks);
+	free(w.subs);
+	return rc;
+}
+
+const cli_command cli_cmd_watch = {
+	"watch",
+	"receive events: objects created, tagged, untagged, forms submitted",
+	"[--event EVENT]... [--type TYPE] [--tag NAME|ID]... [--form ID|NAME]... [--data-format FORMAT] "
+	"[--exec CMD | --forward-to URL] [--public-url URL] [--no-subscribe] [--keep]",
+	"Watch Events. Start a webhook receiver, subscribe it to the events asked for (POST "
+	"/Webhook/subscribe, one subscription per event and tag or form), and hand each event, at "
+	"least once and in arrival order, to a handler: one JSON line on standard output (the "
+	"default), the standard input of an --exec command, or an HTTP POST to --forward-to. "
+	"Several events can be watched at once. On SIGINT or SIGTERM the subscriptions are removed "
+	"(unless --keep), the delivery in flight finishes and the rest stays pending for the next "
+	"run.\n\n"
+	"Each event is stored in a SQLite queue (--db) before the sender gets its 200, so a crash "
+	"loses nothing that was acknowledged; an event may be delivered twice only if the process "
+	"dies while the handler has it. A handler that fails is retried with exponential backoff; "
+	"after --max-attempts failures the event is dead ('ontraport events list --status dead', "
+	"'ontraport events replay'). Each event is a JSON object: id (unique: deduplicate on it), "
+	"received_at, webhook_key (the --name), webhook_id, object_type_id, timestamp, event "
+	"({type, tag_id or form_id}), data (the record's fields, as --data-format says), "
+	"encoding.\n\n"
+	"The receiver listens on 127.0.0.1 (--bind to change it) at /hooks/TOKEN, a 128-bit random "
+	"token: anything else is 404. Against the sandbox the local address is subscribed; "
+	"Ontraport itself needs --public-url, an https address forwarded to this receiver (the "
+	"path /hooks/TOKEN is appended). --token-file keeps the token, so a restart receives on "
+	"the same URL and reuses the subscriptions made for it.\n\n"
+	"With --no-subscribe nothing is subscribed: the URL is printed for pasting into a "
+	"campaign's \"Send to a Webhook\" element or the account's webhook settings, and any JSON "
+	"or form body is accepted and delivered as {encoding, fields}.",
+	watch_opts,
+	"ontraport watch --event created\n  print each new contact as a JSON line\n"
+	"ontraport watch -e tagged -e untagged --tag VIP --data-format lightweight\n"
+	"  VIP tags added and removed, with id, name and email only\n"
+	"ontraport watch -e form-submitted --form 'Contact Us' --exec ./on-form.sh\n"
+	"  run a script for each fill of a form\n"
+	"ontraport watch --no-subscribe --port 8600 --forward-to http://127.0.0.1:9000/in\n"
+	"  receive from a campaign's Send to a Webhook element and forward",
+	run_watch,
+	NULL,
+	0,
+	0};

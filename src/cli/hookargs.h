@@ -1,0 +1,55 @@
+/*
+ * Helpers shared by `watch` and `webhooks subscribe`: the events to
+ * subscribe (--event, --type, --tag, --form, --data-format) resolved into
+ * (event, target) pairs, and durations. Each prints its own error.
+ */
+#ifndef CLI_HOOKARGS_H
+#define CLI_HOOKARGS_H
+
+#include "cli.h"
+
+/* The options cli_hooks_from_args reads, for a command's option table. */
+/* clang-format off */
+#define CLI_HOOK_OPTS \
+	{"event", 'e', CLI_LIST, "EVENT", "created, tagged, untagged or form-submitted (repeatable; default created)"}, \
+	{"type", 't', CLI_VALUE, "TYPE", "object type for created: a name or number (default contacts)"}, \
+	{"tag", 0, CLI_LIST, "NAME|ID", "for tagged and untagged: the tag (repeatable)"}, \
+	{"form", 0, CLI_LIST, "ID|NAME", "for form-submitted: the form (repeatable)"}, \
+	{"data-format", 0, CLI_VALUE, "FORMAT", "what each event carries: full (default), notify or lightweight"}
+/* clang-format on */
+
+typedef struct cli_hook {
+	ontra_webhook_event event;
+	long long target; /* object type, tag or form id */
+	char what[160];   /* for notes: "sub_tag(3) (tag VIP)" */
+} cli_hook;
+
+typedef struct cli_hooks {
+	cli_hook *v;
+	size_t n;
+	ontra_webhook_format format;
+	int type; /* --type, resolved (contacts by default) */
+} cli_hooks;
+
+/*
+ * Read --event (CLI_LIST; default "created"), --type, --tag (CLI_LIST),
+ * --form (CLI_LIST) and --data-format from args, check that they fit
+ * together, resolve names through the API (tags by name, forms by name,
+ * types by name), and fill *out with one entry per event and target.
+ * Returns EXIT_OK, or an exit code (error printed). Release with
+ * cli_hooks_release.
+ */
+int cli_hooks_from_args(cli_ctx *ctx, cli_args *args, cli_hooks *out);
+void cli_hooks_release(cli_hooks *h);
+
+/*
+ * A duration: a whole number followed by ms, s, m, h or d ("250ms", "2s",
+ * "7d"); a bare number is seconds. Returns 0 and *ms, or -1.
+ */
+int cli_parse_duration(const char *s, long long *ms);
+
+/* A --NAME DURATION option within [min_ms, max_ms]; absent = dflt. Prints a usage error. */
+int cli_duration_opt(cli_ctx *ctx, cli_args *args, const char *name, long long min_ms,
+                     long long max_ms, long long dflt, long long *out);
+
+#endif
