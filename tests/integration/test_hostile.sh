@@ -13,4 +13,15 @@ assert_rc 0 "hostile battery: $OUT"
 printf '%s\n' "$OUT" | tail -1
 op objects get 1 -o json
 assert_jq "$OUT" '.email' kept@example.com
+
+# The receiver (ontraport watch --no-subscribe accepts any JSON or form body):
+# only the battery's well-formed probes (one after each case) are stored.
+start_watch rcv --no-subscribe
+run python3 "$(dirname "$0")/hostile.py" receiver "$WATCH_URL"
+assert_rc 0 "hostile battery against the receiver: $OUT"
+printf '%s\n' "$OUT" | tail -1
+ncases=$(printf '%s\n' "$OUT" | sed -n 's/^hostile: \([0-9]*\) cases.*/\1/p')
+stop_watch rcv
+op events list --db "$TMP/rcv.db" -o json
+assert_jq "$OUT" 'length' "$ncases"
 finish
