@@ -2,7 +2,11 @@
 # Install what is missing, build, and run every test:
 #   1. gcc build, -Werror: unit + integration tests
 #   2. clang build, -Werror: unit + integration tests under AddressSanitizer + UBSan
+#   3. the whole suite again under valgrind memcheck (scripts/valgrind.sh; --no-valgrind skips it
+#      for a quick local run -- CI always runs it)
 set -euo pipefail
+valgrind=1
+[ "${1:-}" = "--no-valgrind" ] && valgrind=0
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 jobs=$(nproc)
@@ -15,5 +19,10 @@ echo "== clang build with AddressSanitizer + UndefinedBehaviorSanitizer, and tes
 CC=clang scripts/build.sh build-asan -DONTRA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+if [ "$valgrind" -eq 1 ]; then
+	echo "== the suite under valgrind memcheck" >&2
+	scripts/valgrind.sh build
+fi
 
 echo "== all tests passed" >&2

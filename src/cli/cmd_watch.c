@@ -143,7 +143,8 @@ static int lock_queue(const char *db, int *fd_out)
 	int fd;
 
 	*fd_out = -1;
-	snprintf(path, sizeof path, "%s.lock", db);
+	if ((size_t)snprintf(path, sizeof path, "%s.lock", db) >= sizeof path)
+		return cli_error(EXIT_USAGE, "--db path too long: at most %zu bytes", sizeof path - 6);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return cli_error(EXIT_ERROR, "cannot open '%s': %s", path, strerror(errno));

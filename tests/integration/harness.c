@@ -10,10 +10,15 @@
 
 static void take(char *dst, size_t n, const char *line, const char *prefix)
 {
-	size_t pl = strlen(prefix);
+	size_t pl = strlen(prefix), len;
+
 	if (strncmp(line, prefix, pl) == 0) {
-		snprintf(dst, n, "%s", line + pl);
-		dst[strcspn(dst, "\r\n")] = '\0';
+		line += pl;
+		len = strcspn(line, "\r\n");
+		if (len >= n)
+			len = n - 1; /* longer than any value the sandbox prints */
+		memcpy(dst, line, len);
+		dst[len] = '\0';
 	}
 }
 
