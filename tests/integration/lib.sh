@@ -90,7 +90,7 @@ start_sandbox() {
 	"$OP" sandbox --port 0 --db "${SBX_DB:-:memory:}" --quiet "$@" >"$out" 2>>"$TMP/sandbox.err" &
 	SBX_PID=$!
 	PIDS+=("$SBX_PID")
-	for i in $(seq 1 200); do
+	for i in $(seq 1 $((200 * ${ONTRA_TEST_TIME_SCALE:-1}))); do
 		grep -q '^ONTRAPORT_SANDBOX_TOKEN=' "$out" 2>/dev/null && break
 		kill -0 "$SBX_PID" 2>/dev/null || { cat "$TMP/sandbox.err" >&2; echo "sandbox died" >&2; exit 1; }
 		sleep 0.05
@@ -140,7 +140,7 @@ start_watch() {
 	WATCH_PID=$!
 	PIDS+=("$WATCH_PID")
 	printf -v "W_$name" '%s' "$WATCH_PID"
-	for i in $(seq 1 300); do
+	for i in $(seq 1 $((300 * ${ONTRA_TEST_TIME_SCALE:-1}))); do
 		[ "$(grep -c 'listening on ' "$TMP/$name.err" 2>/dev/null || true)" -gt "${before:-0}" ] && break
 		kill -0 "$WATCH_PID" 2>/dev/null || { cat "$TMP/$name.err" >&2; echo "watch $name died" >&2; exit 1; }
 		sleep 0.05
@@ -163,7 +163,7 @@ stop_watch() {
 
 # wait_lines FILE N [SECONDS]: until FILE has at least N lines (default 10 s); 1 on timeout.
 wait_lines() {
-	local i limit=$(( ${3:-10} * 20 ))
+	local i limit=$(( ${3:-10} * 20 * ${ONTRA_TEST_TIME_SCALE:-1} ))
 	for i in $(seq 1 "$limit"); do
 		[ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
 		sleep 0.05
@@ -174,7 +174,7 @@ wait_lines() {
 # deliveries_settled: wait until the sandbox has no webhook delivery queued or in flight.
 deliveries_settled() {
 	local i
-	for i in $(seq 1 200); do
+	for i in $(seq 1 $((200 * ${ONTRA_TEST_TIME_SCALE:-1}))); do
 		[ "$(control GET deliveries | jq -r .pending)" = 0 ] && return 0
 		sleep 0.05
 	done

@@ -29,7 +29,7 @@ touch "$TMP/handled" "$TMP/attempts"
 start_watch w -e created --exec "$HANDLER" --max-attempts 3 --retry-delay 100ms --retry-max 1s
 op objects create firstname=Dora -o json
 DORA=$(jq -r .id <<<"$OUT")
-for _ in $(seq 1 100); do grep -q 'is dead after 3 attempts' "$TMP/w.err" && break; sleep 0.05; done
+for _ in $(seq 1 $((100 * ${ONTRA_TEST_TIME_SCALE:-1}))); do grep -q 'is dead after 3 attempts' "$TMP/w.err" && break; sleep 0.05; done
 assert_contains "$(cat "$TMP/w.err")" "event 1: attempt 1 of 3 failed: " "first failure"
 assert_contains "$(cat "$TMP/w.err")" "event 1: attempt 2 of 3 failed: " "second failure"
 assert_contains "$(cat "$TMP/w.err")" "exited with status 3" "the handler's status"
@@ -65,9 +65,10 @@ assert_rc 4 "replay of an unknown id"
 assert_contains "$ERR" "no event 42 in the queue" "replay of an unknown id"
 
 # ---- graceful stop: the delivery in flight finishes, the rest stays pending ----
-echo 1 >"$TMP/slow"
+echo $((2 * ${ONTRA_TEST_TIME_SCALE:-1})) >"$TMP/slow" # long enough for the other two to arrive meanwhile
 for name in Eve Fay Gus; do op objects create "firstname=$name"; done
-for _ in $(seq 1 100); do [ "$(wc -l <"$TMP/attempts")" -ge 4 ] && break; sleep 0.05; done
+deliveries_settled || fail "the sandbox did not deliver the three events"
+for _ in $(seq 1 $((100 * ${ONTRA_TEST_TIME_SCALE:-1}))); do [ "$(wc -l <"$TMP/attempts")" -ge 4 ] && break; sleep 0.05; done
 stop_watch w TERM
 assert_eq "$(wc -l <"$TMP/handled")" 2 "the delivery in flight finished"
 assert_contains "$(cat "$TMP/w.err")" "2 events left pending for the next run" "pending note"
@@ -95,7 +96,7 @@ assert_jq "$T" '.[0].fields.event.type + " " + .[0].fields.data.firstname' "obje
 assert_jq "$T" '.[0].fields.webhook_key' watch
 stop_watch target
 op objects create firstname=Ida
-for _ in $(seq 1 100); do grep -q 'event 2: attempt 2 of 100 failed' "$TMP/fwd.err" && break; sleep 0.05; done
+for _ in $(seq 1 $((100 * ${ONTRA_TEST_TIME_SCALE:-1}))); do grep -q 'event 2: attempt 2 of 100 failed' "$TMP/fwd.err" && break; sleep 0.05; done
 assert_contains "$(cat "$TMP/fwd.err")" "event 2: attempt 1 of 100 failed" "forward target down"
 start_watch target --no-subscribe --token-file "$TMP/target.token" --port "$TPORT" --name target
 wait_lines "$TMP/target.out" 2 || fail "not forwarded after the target came back"
