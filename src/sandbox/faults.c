@@ -125,6 +125,10 @@ int sbx_fault_parse(sbx_fault *out, const char *spec, char *err, size_t errsz)
 	out->p = 1.0;
 	if (!spec || !*spec)
 		return bad(err, errsz, "empty fault: expected e.g. status=503,count=2");
+	/* Messages below quote parts of the spec: keep them one printable line. */
+	for (size_t i = 0; spec[i]; i++)
+		if ((unsigned char)spec[i] < 0x20 || spec[i] == 0x7f)
+			return bad(err, errsz, "invalid fault: control character at position %zu", i + 1);
 	if (copy_part(out->spec, sizeof out->spec, spec, strlen(spec)) < 0)
 		return bad(err, errsz, "fault too long: at most 255 characters");
 	while (*s) {

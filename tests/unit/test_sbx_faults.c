@@ -76,6 +76,7 @@ static void test_parse_errors(void **state)
 	parse_bad("status=503,", "ends with ','");
 	parse_bad("status=503,,count=1", "empty part");
 	parse_bad("status=503,method=G3T", "invalid fault method");
+	parse_bad("truncate,p=x\ny", "control character at position 13");
 	memset(longspec, 'a', sizeof longspec - 1);
 	longspec[sizeof longspec - 1] = '\0';
 	parse_bad(longspec, "too long");
