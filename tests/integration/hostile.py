@@ -95,6 +95,29 @@ def check(name, host, port, data, want, alive):
         raise SystemExit(1)
 
 
+def slow_clients(name, host, port, alive, n=50):
+    """n connections that send half a request and then nothing: the server
+    must keep answering others meanwhile (a slow-loris)."""
+    global failures, cases
+    cases += 1
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.create_connection((host, port), timeout=5)
+            s.sendall(b"POST /1/objects HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le")
+            socks.append(s)
+        t0 = time.time()
+        if not alive():
+            print("FAIL %s: the server stopped answering while %d clients trickled" % (name, n))
+            failures += 1
+        elif time.time() - t0 > 5:
+            print("FAIL %s: an answer took %.1f s while %d clients trickled" % (name, time.time() - t0, n))
+            failures += 1
+    finally:
+        for s in socks:
+            s.close()
+
+
 def sandbox(base, app, key):
     u = urlsplit(base)
     host, port = u.hostname, u.port
@@ -154,6 +177,7 @@ def sandbox(base, app, key):
     ]
     for name, data, want in cases_:
         check(name, host, port, data, want, alive)
+    slow_clients("slow clients", host, port, alive)
     # Nothing the battery sent created a contact (the invalid-email create was refused, ...).
     after = count()
     global failures
@@ -192,6 +216,7 @@ def receiver(url):
     ]
     for name, data, want in cases_:
         check(name, host, port, data, want, alive)
+    slow_clients("slow clients", host, port, alive)
 
 
 if __name__ == "__main__":
