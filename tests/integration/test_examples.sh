@@ -44,4 +44,22 @@ assert_jq "$OUT" '[.[].email] | sort | join(",")' "ann@example.com,mary@example.
 run "$EX/tag_by_name" Speaker nobody@example.com
 assert_rc 1 "no such address"
 
+# watch_events: subscribes, receives two new contacts, unsubscribes.
+"$EX/watch_events" 2 >"$TMP/events.out" 2>"$TMP/events.err" &
+wpid=$!
+PIDS+=("$wpid")
+for _ in $(seq 1 $((100 * ${ONTRA_TEST_TIME_SCALE:-1}))); do grep -q subscribed "$TMP/events.err" && break; sleep 0.05; done
+assert_contains "$(cat "$TMP/events.err")" "subscribed webhook" "watch_events subscribed"
+op webhooks list -o json
+assert_jq "$OUT" 'length' 1
+op objects create firstname=Hook1 email=hook1@example.com
+op objects create firstname=Hook2 email=hook2@example.com
+rc=0
+wait "$wpid" || rc=$?
+assert_eq "$rc" 0 "watch_events exit status"
+assert_eq "$(wc -l <"$TMP/events.out")" 2 "two events printed"
+assert_contains "$(cat "$TMP/events.out")" "hook2%40example.com" "the second contact (a form body)"
+op webhooks list -o json
+assert_jq "$OUT" 'length' 0
+
 finish
