@@ -11,6 +11,7 @@
 #include "sbx_criteria.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -522,6 +523,10 @@ static int lex_value(lexer *lx, json_t **out, sbx_err *e)
 			if (*end || end == num) {
 				lx->pos = start;
 				return lex_error(lx, "malformed number", e);
+			}
+			if (!isfinite(d)) { /* 6e3333: JSON has no infinity */
+				lx->pos = start;
+				return lex_error(lx, "number out of range", e);
 			}
 			*out = json_real(d);
 		}
