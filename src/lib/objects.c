@@ -274,12 +274,120 @@ static int list_params(ontra_params *q, const ontra_search_options *o)
 	return rc;
 }
 
+/*
+ * Keyset paging. Offsets (start=N) cost the server a walk over N records per
+ * page, so a listing of a million records costs it quadratic work, and a record
+ * deleted during the listing shifts the rest back by one: the record just past
+ * the page boundary is never seen. So a plain listing (no sort, tag or group
+ * asked for, a condition of ANDs only) asks each page after the first for
+ * "id > the last id seen", sorted by id: constant cost per page, and nothing
+ * skipped whatever changes meanwhile. It switches only once the first page
+ * shows the server's default order is ascending ids; otherwise it pages by
+ * offset, as before.
+ */
+static int keyset_eligible(const ontra_search_options *o, int with_tag)
+{
+	size_t i;
+	json_t *v;
+
+	if (with_tag || (o->sort && *o->sort) || o->group_id > 0)
+		return 0;
+	if (o->fields_count) {
+		for (i = 0; i < o->fields_count; i++)
+			if (o->fields[i] && strcmp(o->fields[i], "id") == 0)
+				break;
+		if (i == o->fields_count)
+			return 0; /* the pages would not carry the ids */
+	}
+	if (o->condition) {
+		if (!json_is_array(o->condition) || json_array_size(o->condition) == 0)
+			return 0;
+		json_array_foreach(o->condition, i, v) {
+			if (json_is_string(v) && !util_strieq(json_string_value(v), "AND"))
+				return 0; /* an OR: where an extra AND binds is not documented */
+		}
+	}
+	return 1;
+}
+
+/* The id of a record of a page, or 0 when it has none that is a positive integer. */
+static long long record_id(const json_t *obj)
+{
+	const json_t *v = json_object_get(obj, "id");
+	const char *s;
+	char *end;
+	long long id;
+
+	if (json_is_integer(v))
+		return json_integer_value(v) > 0 ? (long long)json_integer_value(v) : 0;
+	if (!json_is_string(v))
+		return 0;
+	s = json_string_value(v);
+	if (*s < '0' || *s > '9')
+		return 0;
+	id = strtoll(s, &end, 10);
+	return *end == '\0' && id > 0 ? id : 0;
+}
+
+/* The last id of a page whose ids all rise above after; 0 if they do not. */
+static long long page_rising_ids(const json_t *page, long long after)
+{
+	size_t i;
+	json_t *obj;
+	long long id, last = after;
+
+	json_array_foreach(page, i, obj) {
+		if ((id = record_id(obj)) <= last)
+			return 0;
+		last = id;
+	}
+	return last;
+}
+
+/* The page query: base, then either start= or the keyset condition and sort. */
+static int page_params(ontra_params *q, const ontra_params *base, const ontra_search_options *o,
+                       long long after, size_t start, size_t want)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < ontra_params_count(base); i++) {
+		const char *k = ontra_params_key(base, i);
+		if (after && strcmp(k, "condition") == 0)
+			continue;
+		rc = ontra_params_add(q, k, ontra_params_value(base, i));
+	}
+	if (rc == 0 && after) {
+		json_t *cond = json_array(), *v;
+		char *s = NULL;
+		if (cond && o->condition) {
+			json_array_foreach(o->condition, i, v) json_array_append(cond, v);
+			json_array_append_new(cond, json_string("AND"));
+		}
+		if (cond)
+			json_array_append_new(cond, json_pack("{s:{s:s},s:s,s:{s:I}}", "field", "field", "id", "op",
+			                                      ">", "value", "value", (json_int_t)after));
+		if (!cond || !(s = json_dumps(cond, JSON_COMPACT)))
+			rc = ontra__error_oom();
+		json_decref(cond);
+		if (rc == 0 && (rc = ontra_params_add(q, "condition", s)) == 0 &&
+		    (rc = ontra_params_add(q, "sort", "id")) == 0)
+			rc = ontra_params_add(q, "sortDir", "asc");
+		free(s);
+		start = 0;
+	}
+	if (rc == 0 && (rc = ontra_params_add_int(q, "start", (long long)start)) == 0)
+		rc = ontra_params_add_int(q, "range", (long long)want);
+	return rc;
+}
+
 int ontra_search(ontra_client *c, const ontra_search_options *o, ontra_object_fn fn, void *ud)
 {
 	ontra_params *base = NULL;
 	size_t page = o && o->page_size && o->page_size < PAGE_MAX ? o->page_size : PAGE_MAX;
 	size_t seen = 0, start;
-	int with_tag, rc;
+	long long after = 0; /* > 0: keyset paging, the last id seen */
+	int with_tag, keyset, rc;
 
 	if (!fn)
 		return ontra__error(ONTRA_EINVALID, "ontra_search needs a callback");
@@ -287,21 +395,20 @@ int ontra_search(ontra_client *c, const ontra_search_options *o, ontra_object_fn
 	if ((rc = ontra_params_new(&base)) < 0 || (rc = search_params(base, o, with_tag)) < 0 ||
 	    (rc = list_params(base, o)) < 0)
 		goto out;
+	keyset = keyset_eligible(o, with_tag);
 	start = o->start;
 	for (;;) {
 		ontra_request req = ONTRA_REQUEST_INIT;
 		ontra_params *q = NULL;
 		json_t *data = NULL, *obj;
 		size_t want = page, i, got;
+		long long last;
 
 		if (o->limit && o->limit - seen < want)
 			want = o->limit - seen;
 		if ((rc = ontra_params_new(&q)) < 0)
 			goto out;
-		for (i = 0; i < ontra_params_count(base); i++)
-			ontra_params_add(q, ontra_params_key(base, i), ontra_params_value(base, i));
-		ontra_params_add_int(q, "start", (long long)start);
-		rc = ontra_params_add_int(q, "range", (long long)want);
+		rc = page_params(q, base, o, after, start, want);
 		req.path = with_tag ? "/objects/tag" : "/objects";
 		req.query = q;
 		if (rc == 0)
@@ -315,6 +422,15 @@ int ontra_search(ontra_client *c, const ontra_search_options *o, ontra_object_fn
 			goto out;
 		}
 		got = json_array_size(data);
+		last = got && keyset ? page_rising_ids(data, after) : 0;
+		if (!after && !last)
+			keyset = 0; /* not in ascending id order: page by offset to the end */
+		if (after && got && !last) {
+			json_decref(data);
+			rc = ontra__error(ONTRA_EBADRESPONSE, "the server's search page after id %lld is not "
+			                                      "in ascending id order, as asked (sort=id)", after);
+			goto out;
+		}
 		json_array_foreach(data, i, obj) {
 			if (fn(obj, ud) != 0) {
 				json_decref(data);
@@ -326,6 +442,8 @@ int ontra_search(ontra_client *c, const ontra_search_options *o, ontra_object_fn
 		}
 		json_decref(data);
 		start += got;
+		if (last)
+			after = last;
 		/* A short page is the last one; a server that ignores range cannot loop us forever. */
 		if (got < want || got == 0 || (o->limit && seen >= o->limit) || got > PAGE_MAX)
 			break;
