@@ -2,7 +2,7 @@
 # A search of 20,000 contacts against the sandbox at 180 requests per 6 s
 # (Ontraport's limit, a minute compressed tenfold): 402 requests, paced from
 # the rate-limit headers, not one 429. How close it comes to the least time
-# the limit allows is a benchmark (bench/paced_search.sh), not checked here.
+# the limit allows is a benchmark (bench/bulk.sh), not checked here.
 . "$(dirname "$0")/lib.sh"
 start_sandbox --rate-limit "180/$((6 * ${ONTRA_TEST_TIME_SCALE:-1}))s"
 control POST "seed/contacts?count=20000" >/dev/null

@@ -2,8 +2,8 @@
 # Receiver benchmark: durable events/s and acknowledgement percentiles with
 # 1, 8 and 64 concurrent senders on loopback. Not a test; see RESULTS.md.
 #
-#   bench/receiver/run.sh            # builds a Release tree in build-bench/
-#   BUILD_DIR=build-rel SECONDS_PER_RUN=20 bench/receiver/run.sh
+#   bench/receiver-queue/run.sh            # builds a Release tree in build-bench/
+#   BUILD_DIR=build-rel SECONDS_PER_RUN=20 bench/receiver-queue/run.sh
 #
 # Each level gets a fresh receiver and database (on the disk under $BENCH_DIR,
 # default bench/out/, so the flush goes to a real disk, not tmpfs). Two load
