@@ -60,7 +60,7 @@ summary() { printf '%s|%s|%s|%s\n' "$1" "$2" "$3" "$4" >>"$BENCH_SUMMARY"; }
 # SBX_KEY, SBX_TOKEN and exports the ONTRAPORT_* connection variables.
 start_sandbox() {
 	local out="$WORK/sandbox.out" i
-	rm -f "$WORK"/sandbox.db*
+	rm -f "$WORK"/sandbox.db* "$out" # a stale file would name a dead sandbox
 	"$OP" sandbox --port 0 --db "$WORK/sandbox.db" --quiet "$@" >"$out" 2>"$WORK/sandbox.err" &
 	SBX_PID=$!
 	BENCH_PIDS+=("$SBX_PID")

@@ -26,11 +26,15 @@ for c in $levels; do
 	eps=() p50=() p99=() rss=()
 	for i in $(seq "$REPEAT"); do
 		db=$WORK/events.db
-		rm -f "$db" "$db"-*
+		rm -f "$db" "$db"-* "$WORK/watch.err" # the previous run's err names a dead URL
 		"$OP" watch --no-subscribe --db "$db" >"$WORK/delivered" 2>"$WORK/watch.err" &
 		pid=$!
 		BENCH_PIDS+=("$pid")
-		for _ in $(seq 200); do grep -q 'listening on' "$WORK/watch.err" && break; sleep 0.05; done
+		for _ in $(seq 600); do
+			grep -q 'listening on' "$WORK/watch.err" 2>/dev/null && break
+			kill -0 "$pid" 2>/dev/null || bench_die "watch exited: $(cat "$WORK/watch.err")"
+			sleep 0.05
+		done
 		url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$WORK/watch.err")
 		[ -n "$url" ] || bench_die "watch did not start: $(cat "$WORK/watch.err")"
 		t=$((c < 2 ? 1 : 2))

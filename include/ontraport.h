@@ -683,9 +683,14 @@ typedef int (*ontra_object_fn)(json_t *object, void *userdata);
 
 /**
  * Search objects and hand each one to fn as pages arrive: nothing holds
- * the whole result. Pages are requested with start/range until a page comes
- * back short or `limit` is reached. With tag_id or tag_name, lists the
- * objects that have that tag.
+ * the whole result. Pages are requested until a page comes back short or
+ * `limit` is reached. The first page by start/range; when it shows ids in
+ * ascending order and the search has no sort, group, tag, OR in its
+ * condition, or field list without "id", each later page asks for the ids
+ * after the last one seen (condition "id > N", sort=id): constant cost per
+ * page, and a record deleted meanwhile does not make the next page skip
+ * one. Otherwise pages go by start/range to the end. With tag_id or
+ * tag_name, lists the objects that have that tag.
  */
 ONTRA_EXTERN int ontra_search(ontra_client *c, const ontra_search_options *o, ontra_object_fn fn,
                               void *userdata);

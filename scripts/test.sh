@@ -4,6 +4,7 @@
 #   2. clang build, -Werror: unit + integration tests under AddressSanitizer + UBSan
 #   3. the whole suite again under valgrind memcheck (scripts/valgrind.sh; --no-valgrind skips it
 #      for a quick local run -- CI always runs it)
+#   4. the benchmark suite in its quick mode (bench/run.sh --quick), so it cannot rot
 set -euo pipefail
 valgrind=1
 [ "${1:-}" = "--no-valgrind" ] && valgrind=0
@@ -24,5 +25,8 @@ if [ "$valgrind" -eq 1 ]; then
 	echo "== the suite under valgrind memcheck" >&2
 	scripts/valgrind.sh build
 fi
+
+echo "== the benchmark suite, quick (figures in bench/out/BENCHMARKS.quick.md)" >&2
+BUILD_DIR=build bench/run.sh --quick
 
 echo "== all tests passed" >&2
