@@ -165,8 +165,9 @@ cores. SQLite runs on one connection under a lock, so two workers cannot both be
 caps the page and search rows, whose time is spent reading 50 rows and serialising 75 kB of JSON. Reads by
 key (the id, an indexed email, a keyset page) stay flat as the data grows: B-tree depth grows by one level
 per ~100x. A page at a random `start=` offset walks that many rows first, and an unindexed condition reads
-every row, so both grow linearly with the data; that is why `objects search` pages by id (keyset) after the
-first page. Creates pay a WAL append per request (synchronous=NORMAL: no flush per commit).
+every row, so both grow with the data: linearly, then faster once the table outgrows SQLite's 64 MB page
+cache and rows come from the OS cache instead; that is why `objects search` pages by id (keyset) after
+the first page. Creates pay a WAL append per request (synchronous=NORMAL: no flush per commit).
 EOF
 
 summary "3. sandbox GET /object" "$(thousands "$get_rps") req/s, p99 $(ms "${P99[get_object,$first]}") ms ($(thousands "$first") contacts)" \
