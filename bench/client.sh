@@ -5,7 +5,7 @@
 #   (b) by a shell loop of curl commands with the auth headers,
 #   (c) by a Python script with requests.Session (bench/client_requests.py),
 #   (d) by a shell loop of `ontraport api` commands, one process per call.
-# Wall and CPU time (user + system, children included) from GNU time,
+# Wall and CPU time (user + system, children included) from bench/timeit.py,
 # connections opened from the sandbox's own count. Prints a markdown section.
 . "$(dirname "$0")/lib.sh"
 

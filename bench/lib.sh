@@ -16,7 +16,6 @@ case $BUILD in /*) ;; *) BUILD=$BENCH_ROOT/$BUILD ;; esac
 QUICK=${QUICK:-0}
 REPEAT=${REPEAT:-$([ "$QUICK" = 1 ] && echo 1 || echo 3)}
 BENCH_SUMMARY=${BENCH_SUMMARY:-/dev/null}
-TIME=/usr/bin/time
 
 bench_die() {
 	echo "bench: $*" >&2
@@ -26,7 +25,6 @@ bench_die() {
 for tool in curl jq wrk python3; do
 	command -v "$tool" >/dev/null || bench_die "needs $tool (scripts/setup.sh installs it)"
 done
-[ -x "$TIME" ] || bench_die "needs GNU time, /usr/bin/time (Debian package 'time'; scripts/setup.sh)"
 
 if [ ! -x "$BUILD/ontraport" ]; then
 	echo "bench: building a Release tree in $BUILD" >&2
@@ -55,25 +53,34 @@ log() { echo "bench: $*" >&2; }
 # summary ITEM FIGURE BASELINE VERDICT: one row of the summary table.
 summary() { printf '%s|%s|%s|%s\n' "$1" "$2" "$3" "$4" >>"$BENCH_SUMMARY"; }
 
+# wait_ready PID FILE PATTERN WHAT: waits (30 s at most) until FILE, which the
+# process PID writes as it starts, matches PATTERN; dies if PID exits first.
+# FILE must not exist before PID starts: a stale one would name a dead server.
+wait_ready() {
+	local i
+	for i in $(seq 600); do
+		grep -q "$3" "$2" 2>/dev/null && return 0
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.05
+	done
+	bench_die "$4 did not start: $(cat "$WORK/$4.err" 2>/dev/null)"
+}
+
 # start_sandbox [sandbox args...]: a sandbox on a free port, its database a file
-# under $WORK (WAL, as users run it). Sets SBX_PID, SBX_URL, SBX_ROOT, SBX_APP,
-# SBX_KEY, SBX_TOKEN and exports the ONTRAPORT_* connection variables.
+# under $WORK (WAL, as users run it), no contacts yet. Sets SBX_PID, SBX_URL,
+# SBX_ROOT, SBX_APP, SBX_KEY, SBX_TOKEN and exports the ONTRAPORT_* connection variables.
 start_sandbox() {
-	local out="$WORK/sandbox.out" i
-	rm -f "$WORK"/sandbox.db* "$out" # a stale file would name a dead sandbox
+	local out="$WORK/sandbox.out"
+	rm -f "$WORK"/sandbox.db* "$out"
 	"$OP" sandbox --port 0 --db "$WORK/sandbox.db" --quiet "$@" >"$out" 2>"$WORK/sandbox.err" &
 	SBX_PID=$!
 	BENCH_PIDS+=("$SBX_PID")
-	for i in $(seq 200); do
-		grep -q '^ONTRAPORT_SANDBOX_TOKEN=' "$out" 2>/dev/null && break
-		kill -0 "$SBX_PID" 2>/dev/null || bench_die "the sandbox died: $(cat "$WORK/sandbox.err")"
-		sleep 0.05
-	done
+	SEEDED=0
+	wait_ready "$SBX_PID" "$out" '^ONTRAPORT_SANDBOX_TOKEN=' sandbox
 	SBX_URL=$(sed -n 's/^ONTRAPORT_BASE_URL=//p' "$out")
 	SBX_APP=$(sed -n 's/^ONTRAPORT_APP_ID=//p' "$out")
 	SBX_KEY=$(sed -n 's/^ONTRAPORT_API_KEY=//p' "$out")
 	SBX_TOKEN=$(sed -n 's/^ONTRAPORT_SANDBOX_TOKEN=//p' "$out")
-	[ -n "$SBX_TOKEN" ] || bench_die "the sandbox did not start: $(cat "$WORK/sandbox.err")"
 	SBX_ROOT=${SBX_URL%/1}
 	export ONTRAPORT_BASE_URL="$SBX_URL" ONTRAPORT_APP_ID="$SBX_APP" ONTRAPORT_API_KEY="$SBX_KEY"
 }
@@ -88,7 +95,6 @@ control() { curl -sfS -X "$1" -H "X-Sandbox-Token: $SBX_TOKEN" "$SBX_ROOT/_sandb
 stat_of() { control GET stats | jq -r ".$1"; }
 
 # seed_to N: adds seeded contacts until the sandbox holds N (seeding is by the sandbox, in batches).
-SEEDED=0
 seed_to() {
 	local want=$1 step
 	while [ "$SEEDED" -lt "$want" ]; do
@@ -98,7 +104,23 @@ seed_to() {
 		SEEDED=$((SEEDED + step))
 	done
 }
-seed_reset() { SEEDED=0; }
+
+# wrk_run WHAT WRK-ARGS...: runs wrk --latency; dies unless every answer was a
+# 2xx. Sets wrk_rps, wrk_p50 and wrk_p99 (ms) and wrk_total (answers read).
+wrk_run() {
+	local what=$1
+	shift
+	wrk --latency "$@" >"$WORK/wrk" 2>&1 || bench_die "wrk failed ($what): $(cat "$WORK/wrk")"
+	if grep -qE 'Non-2xx|Socket errors' "$WORK/wrk"; then
+		bench_die "$what: $(grep -E 'Non-2xx|Socket errors' "$WORK/wrk")"
+	fi
+	read -r wrk_rps wrk_p50 wrk_p99 wrk_total < <(awk '
+		function ms(v, u) { u = v; sub(/^[0-9.]+/, "", u); v += 0
+			return u == "us" ? v / 1000 : u == "s" ? v * 1000 : u == "m" ? v * 60000 : v }
+		/^Requests\/sec:/ { r = $2 } $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
+		/ requests in / { n = $1 }
+		END { printf "%s %.3f %.3f %s\n", r, p50, p99, n }' "$WORK/wrk")
+}
 
 # peak_rss_kb PID: the process's peak resident set (VmHWM), in kB.
 peak_rss_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }

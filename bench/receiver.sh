@@ -15,8 +15,6 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.body = "webhook_id=3&object_type_id=0&event%5Btype%5D=sub_tag&event%5Btag_id%5D=4&data%5Bid%5D=8&data%5Bfirstname%5D=Mary&data%5Blastname%5D=Smith&data%5Bemail%5D=mary%40ontraport.com&timestamp=1514940140"
 EOF
-to_ms() { awk -v v="$1" 'BEGIN { u = v; sub(/^[0-9.]+/, "", u); x = v + 0;
-	if (u == "us") x /= 1000; else if (u == "s") x *= 1000; printf "%.3f", x }'; }
 count_events() {
 	python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM rcv_events").fetchone()[0])' "$1"
 }
@@ -26,33 +24,20 @@ for c in $levels; do
 	eps=() p50=() p99=() rss=()
 	for i in $(seq "$REPEAT"); do
 		db=$WORK/events.db
-		rm -f "$db" "$db"-* "$WORK/watch.err" # the previous run's err names a dead URL
+		rm -f "$db" "$db"-* "$WORK/watch.err"
 		"$OP" watch --no-subscribe --db "$db" >"$WORK/delivered" 2>"$WORK/watch.err" &
 		pid=$!
 		BENCH_PIDS+=("$pid")
-		for _ in $(seq 600); do
-			grep -q 'listening on' "$WORK/watch.err" 2>/dev/null && break
-			kill -0 "$pid" 2>/dev/null || bench_die "watch exited: $(cat "$WORK/watch.err")"
-			sleep 0.05
-		done
+		wait_ready "$pid" "$WORK/watch.err" 'listening on' watch
 		url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$WORK/watch.err")
-		[ -n "$url" ] || bench_die "watch did not start: $(cat "$WORK/watch.err")"
-		t=$((c < 2 ? 1 : 2))
-		wrk -t"$t" -c"$c" -d"${secs}s" --latency -s "$WORK/post.lua" "$url" >"$WORK/wrk" 2>&1 ||
-			bench_die "wrk failed: $(cat "$WORK/wrk")"
+		wrk_run "receiver at $c senders" -t$((c < 2 ? 1 : 2)) -c"$c" -d"${secs}s" -s "$WORK/post.lua" "$url"
 		rss+=("$(peak_rss_kb "$pid")")
 		kill -TERM "$pid"
 		wait "$pid" || bench_die "watch exited with status $?: $(tail -3 "$WORK/watch.err")"
-		if grep -qE 'Non-2xx|Socket errors' "$WORK/wrk"; then
-			bench_die "receiver at $c senders: $(grep -E 'Non-2xx|Socket errors' "$WORK/wrk")"
-		fi
-		acked=$(awk '/requests in/ {print $1}' "$WORK/wrk")
 		stored=$(count_events "$db")
 		# wrk counts the answers it read; a request in flight at the end may be stored unanswered
-		[ "$stored" -ge "$acked" ] || bench_die "$acked events acknowledged but $stored in the queue"
-		eps+=("$(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk")")
-		p50+=("$(to_ms "$(awk '$1 == "50%" {print $2}' "$WORK/wrk")")")
-		p99+=("$(to_ms "$(awk '$1 == "99%" {print $2}' "$WORK/wrk")")")
+		[ "$stored" -ge "$wrk_total" ] || bench_die "$wrk_total events acknowledged but $stored in the queue"
+		eps+=("$wrk_rps") p50+=("$wrk_p50") p99+=("$wrk_p99")
 	done
 	EPS[$c]=$(stats "${eps[@]}")
 	P50[$c]=$(stats "${p50[@]}")

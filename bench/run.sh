@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
 	--quick) quick=1 ;;
 	--out) out=$2; shift ;;
 	--out=*) out=${1#--out=} ;;
-	-h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	client | bulk | sandbox | receiver | memory) sections+=("$1") ;;
 	*) echo "bench/run.sh: unknown argument '$1': expected --quick, --out FILE or a section (client bulk sandbox receiver memory)" >&2; exit 2 ;;
 	esac

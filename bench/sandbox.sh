@@ -10,40 +10,30 @@ if [ "$QUICK" = 1 ]; then sizes=${SIZES:-10000} secs=${SECS:-1}; else
 	sizes=${SIZES:-"10000 100000 1000000"} secs=${SECS:-5}; fi
 threads=2 conns=16
 
-# The wrk scripts: each request picks a random contact of the N seeded.
+# The wrk scripts, written once: the credentials (start_sandbox exports them) and
+# N come from the environment; each request picks a random contact of the N seeded.
 lua=$WORK/lua
 mkdir -p "$lua"
-write_lua() {
-common="wrk.headers[\"Api-Appid\"] = \"$SBX_APP\"
-wrk.headers[\"Api-Key\"] = \"$SBX_KEY\"
-local n = tonumber(os.getenv(\"BENCH_N\"))
-function setup(thread) thread:set(\"seed\", math.random(1, 1000000)) end
+common='wrk.headers["Api-Appid"] = os.getenv("ONTRAPORT_APP_ID")
+wrk.headers["Api-Key"] = os.getenv("ONTRAPORT_API_KEY")
+local n = tonumber(os.getenv("BENCH_N"))
+function setup(thread) thread:set("seed", math.random(1, 1000000)) end
 function init(args) math.randomseed(seed) end
 local function cond(field, value)
-  return '%5B%7B%22field%22%3A%7B%22field%22%3A%22' .. field .. '%22%7D%2C%22op%22%3A%22' .. value .. '%7D%7D%5D'
-end"
-cat >"$lua/get_object.lua" <<EOF
-$common
-request = function() return wrk.format("GET", "/1/object?objectID=0&id=" .. math.random(1, n)) end
-EOF
-cat >"$lua/page_first.lua" <<EOF
-$common
-request = function() return wrk.format("GET", "/1/objects?objectID=0&start=0&range=50") end
-EOF
-cat >"$lua/page_keyset.lua" <<EOF
-$common
-request = function()
-  return wrk.format("GET", "/1/objects?objectID=0&condition=" ..
-    cond("id", "%3E%22%2C%22value%22%3A%7B%22value%22%3A" .. math.random(0, n - 50)) ..
-    "&sort=id&sortDir=asc&start=0&range=50")
-end
-EOF
-cat >"$lua/page_offset.lua" <<EOF
-$common
-request = function()
-  return wrk.format("GET", "/1/objects?objectID=0&start=" .. math.random(0, n - 50) .. "&range=50")
-end
-EOF
+  return "%5B%7B%22field%22%3A%7B%22field%22%3A%22" .. field .. "%22%7D%2C%22op%22%3A%22" .. value .. "%7D%7D%5D"
+end'
+# get_lua NAME PATH-EXPRESSION: a script of GETs of that (Lua) path.
+get_lua() { printf '%s\nrequest = function() return wrk.format("GET", %s) end\n' "$common" "$2" >"$lua/$1.lua"; }
+get_lua get_object '"/1/object?objectID=0&id=" .. math.random(1, n)'
+get_lua page_first '"/1/objects?objectID=0&start=0&range=50"'
+get_lua page_keyset '"/1/objects?objectID=0&condition=" ..
+  cond("id", "%3E%22%2C%22value%22%3A%7B%22value%22%3A" .. math.random(0, n - 50)) ..
+  "&sort=id&sortDir=asc&start=0&range=50"'
+get_lua page_offset '"/1/objects?objectID=0&start=" .. math.random(0, n - 50) .. "&range=50"'
+get_lua cond_email '"/1/objects?objectID=0&condition=" ..
+  cond("email", "%3D%22%2C%22value%22%3A%7B%22value%22%3A%22contact" .. math.random(1, n) .. "%40seed.example%22")'
+get_lua cond_lastname '"/1/objects?objectID=0&condition=" ..
+  cond("lastname", "%3D%22%2C%22value%22%3A%7B%22value%22%3A%22Last" .. math.random(1, n) .. "%22")'
 cat >"$lua/create.lua" <<EOF
 $common
 local k = 0
@@ -54,21 +44,6 @@ request = function()
     "objectID=0&firstname=Bench&lastname=Writer&email=w" .. seed .. "." .. k .. "%40bench.example")
 end
 EOF
-cat >"$lua/cond_email.lua" <<EOF
-$common
-request = function()
-  return wrk.format("GET", "/1/objects?objectID=0&condition=" ..
-    cond("email", "%3D%22%2C%22value%22%3A%7B%22value%22%3A%22contact" .. math.random(1, n) .. "%40seed.example%22"))
-end
-EOF
-cat >"$lua/cond_lastname.lua" <<EOF
-$common
-request = function()
-  return wrk.format("GET", "/1/objects?objectID=0&condition=" ..
-    cond("lastname", "%3D%22%2C%22value%22%3A%7B%22value%22%3A%22Last" .. math.random(1, n) .. "%22"))
-end
-EOF
-}
 
 # create last: the contacts it adds must not swell the table the reads measure
 endpoints="get_object page_first page_keyset page_offset cond_email cond_lastname create"
@@ -82,29 +57,18 @@ declare -A LABEL=(
 	[cond_lastname]="condition \`lastname = …\` (not indexed: a full scan)"
 )
 
-# to_ms "1.23ms" -> 1.230
-to_ms() { awk -v v="$1" 'BEGIN { u = v; sub(/^[0-9.]+/, "", u); x = v + 0;
-	if (u == "us") x /= 1000; else if (u == "s") x *= 1000; else if (u == "m") x *= 60000; printf "%.3f", x }'; }
-
 declare -A RPS P50 P99 RSS DB
 for size in $sizes; do
 	# a fresh sandbox per size: exactly $size contacts, and its own peak RSS
 	start_sandbox --rate-limit 1000000000/60s
-	write_lua
 	log "sandbox: seeding $size contacts"
-	seed_reset
 	seed_to "$size"
 	for ep in $endpoints; do
 		rps=() p50=() p99=()
 		for i in $(seq "$REPEAT"); do
-			BENCH_N=$size wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s --latency -s "$lua/$ep.lua" "$SBX_ROOT" >"$WORK/wrk" 2>&1 ||
-				bench_die "wrk failed: $(cat "$WORK/wrk")"
-			if grep -qE 'Non-2xx|Socket errors' "$WORK/wrk"; then
-				bench_die "$ep at $size: $(grep -E 'Non-2xx|Socket errors' "$WORK/wrk")"
-			fi
-			rps+=("$(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk")")
-			p50+=("$(to_ms "$(awk '$1 == "50%" {print $2}' "$WORK/wrk")")")
-			p99+=("$(to_ms "$(awk '$1 == "99%" {print $2}' "$WORK/wrk")")")
+			BENCH_N=$size wrk_run "$ep at $size" -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s \
+				-s "$lua/$ep.lua" "$SBX_ROOT"
+			rps+=("$wrk_rps") p50+=("$wrk_p50") p99+=("$wrk_p99")
 		done
 		RPS[$ep,$size]=$(stats "${rps[@]}")
 		P50[$ep,$size]=$(stats "${p50[@]}")

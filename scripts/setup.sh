@@ -3,7 +3,7 @@
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config clang libclang-rt-dev
       libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev libcmocka-dev
-      ca-certificates curl jq python3 valgrind procps man-db bsdextrautils zsh time
+      ca-certificates curl jq python3 valgrind procps man-db bsdextrautils zsh
       wrk python3-requests)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -2,6 +2,7 @@
  * The object modules: get, create, update, upsert, delete, search (streamed
  * page by page), tags, sequences and campaigns (REFERENCE.md §3).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,19 +315,11 @@ static int keyset_eligible(const ontra_search_options *o, int with_tag)
 static long long record_id(const json_t *obj)
 {
 	const json_t *v = json_object_get(obj, "id");
-	const char *s;
-	char *end;
 	long long id;
 
 	if (json_is_integer(v))
 		return json_integer_value(v) > 0 ? (long long)json_integer_value(v) : 0;
-	if (!json_is_string(v))
-		return 0;
-	s = json_string_value(v);
-	if (*s < '0' || *s > '9')
-		return 0;
-	id = strtoll(s, &end, 10);
-	return *end == '\0' && id > 0 ? id : 0;
+	return json_is_string(v) && util_parse_ll(json_string_value(v), 1, LLONG_MAX, &id) == 0 ? id : 0;
 }
 
 /* The last id of a page whose ids all rise above after; 0 if they do not. */
