@@ -38,8 +38,8 @@ check 5 "invalid base url" "base url without scheme" -- api GET /Contacts --base
 assert_eq "$(requests_seen)" "$before" "nothing was sent for local mistakes"
 
 # An unreachable base URL: network error.
-check 8 "cannot reach http://127.0.0.1:9/1" "unreachable base url" -- api GET /Contacts --base-url http://127.0.0.1:9/1
-check 8 "cannot reach" "unreachable, connection test" -- connection test --base-url http://127.0.0.1:9/1
+check 8 "cannot reach http://127.0.0.1:9/1" "unreachable base url" -- --retries 0 api GET /Contacts --base-url http://127.0.0.1:9/1
+check 8 "cannot reach" "unreachable, connection test" -- --retries 0 connection test --base-url http://127.0.0.1:9/1
 
 # A server that answers something that is not the API's JSON: bad response.
 mkdir -p "$TMP/www/1/objects"
@@ -48,7 +48,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 (cd "$TMP/www" && exec python3 -m http.server "$port" --bind 127.0.0.1 >/dev/null 2>&1) &
 PIDS+=($!)
 for i in $(seq 1 100); do curl -s "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.05; done
-check 9 "not JSON" "non-JSON response" -- connection test --base-url "http://127.0.0.1:$port/1"
+check 9 "not JSON" "non-JSON response" -- --retries 0 connection test --base-url "http://127.0.0.1:$port/1"
 
 # A wrong key: auth, with the server's text.
 ONTRAPORT_API_KEY=wrong op api GET /Contacts

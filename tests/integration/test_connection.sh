@@ -69,9 +69,9 @@ assert_jq "$OUT" 'length' 2
 assert_jq "$OUT" '[.[] | select(.default)] | .[0].name' sbx
 
 # Selecting a connection: --profile beats the default, ONTRAPORT_PROFILE too.
-op api GET /Contacts --profile other --timeout 2
+op api GET /Contacts --profile other --timeout 2 --retries 0
 assert_rc 8 "the offline connection cannot be reached"
-ONTRAPORT_PROFILE=other op api GET /Contacts --timeout 2
+ONTRAPORT_PROFILE=other op api GET /Contacts --timeout 2 --retries 0
 assert_rc 8 "ONTRAPORT_PROFILE selects"
 op connection use other
 assert_rc 0

@@ -19,7 +19,7 @@ assert_not_contains "$OUT" "$KEY" "-vv output"
 ONTRAPORT_API_KEY="$KEY-wrong" op api GET /Contacts -vv
 assert_rc 3
 assert_not_contains "$ERR$OUT" "$KEY" "auth error output"
-op api GET /Contacts -vv --base-url http://127.0.0.1:9/1
+op api GET /Contacts -vv --retries 0 --base-url http://127.0.0.1:9/1
 assert_rc 8
 assert_not_contains "$ERR$OUT" "$KEY" "network error output"
 
@@ -47,7 +47,7 @@ open(sys.argv[1], "w").write(str(s.getsockname()[1])); time.sleep(30)' "$port_fi
 PIDS+=($!)
 for i in $(seq 1 100); do [ -s "$port_file" ] && break; sleep 0.05; done
 # The binary itself, not $OP: a wrapper (valgrind) would show the key in its own argv.
-"$ONTRAPORT_BIN" connection add hang --app-id X --api-key "$KEY" --base-url "http://127.0.0.1:$(cat "$port_file")/1" --timeout 5 >/dev/null 2>"$TMP/hang.err" &
+"$ONTRAPORT_BIN" connection add hang --app-id X --api-key "$KEY" --base-url "http://127.0.0.1:$(cat "$port_file")/1" --timeout 3 --retries 0 >/dev/null 2>"$TMP/hang.err" &
 hang=$!
 PIDS+=("$hang")
 sleep 0.5
