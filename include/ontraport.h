@@ -582,7 +582,10 @@ enum {
  */
 ONTRA_EXTERN int ontra_object_type(int *out, ontra_client *c, const char *name_or_id);
 
-/** The display name of a type ("Contact"), from the metadata (borrowed), or NULL. */
+/**
+ * The display name of a type ("Contact"), from the metadata (borrowed, valid
+ * until the client is freed, even after ontra_meta_invalidate), or NULL.
+ */
 ONTRA_EXTERN const char *ontra_object_type_name(ontra_client *c, int type);
 
 /**
@@ -593,12 +596,19 @@ ONTRA_EXTERN int ontra_object_types(json_t **out, ontra_client *c);
 
 /**
  * The fields of a type: *out is borrowed from the client's metadata cache
- * (valid until the client is freed): {"<field>": {"alias", "type",
+ * (valid until the client is freed, even after ontra_meta_invalidate):
+ * {"<field>": {"alias", "type",
  * "required", "unique", "editable", "deletable"[, "options"]}, ...}.
  */
 ONTRA_EXTERN int ontra_fields(const json_t **out, ontra_client *c, int type);
 
-/** Forget the cached metadata (after adding fields or custom objects). */
+/**
+ * Forget the cached metadata (after adding fields or custom objects): the
+ * next call that needs it fetches it again. What ontra_fields and
+ * ontra_object_type_name returned before stays valid: the old metadata is
+ * kept until the client is freed (so a client that invalidates often holds
+ * one copy per invalidation; make a new client now and then if that matters).
+ */
 ONTRA_EXTERN void ontra_meta_invalidate(ontra_client *c);
 
 /**
@@ -700,9 +710,16 @@ ONTRA_EXTERN int ontra_search_count(long long *out, ontra_client *c, const ontra
 
 /**
  * DELETE /objects: delete every object a search selects (ids, condition,
- * search, group). Refuses (ONTRA_EINVALID) a search that selects nothing in
- * particular, since the API would then delete every object of the type;
- * set `all` to mean exactly that.
+ * search, group). With all = 0, refuses with ONTRA_EINVALID ("refusing to
+ * delete every object of the type: ...", nothing sent) a selection that
+ * narrows nothing down, since the API would then delete every object of
+ * the type: NULL options; no ids; a condition that is NULL, JSON null, an
+ * empty array, a blank string, not an array or string, or always true (an
+ * OR-group whose clauses every record meets: id > 0, id >= 1, id <> 0,
+ * id NOT IN (0), id IS NOT NULL/EMPTY, id LIKE '%'); a blank search; a
+ * group_id that is not positive (it is not sent). searchNotes, sort and
+ * tag options select nothing. Set `all` = 1 to mean every object (with
+ * ids, only those ids). Errors: ONTRA_EINVALID, and those of ontra_call.
  */
 ONTRA_EXTERN int ontra_objects_delete(ontra_client *c, const ontra_search_options *o, int all);
 

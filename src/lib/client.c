@@ -195,6 +195,7 @@ void ontra_client_free(ontra_client *c)
 	if (!c->share)
 		ontra__pacer_free(c->pacer);
 	json_decref(c->meta);
+	json_decref(c->meta_retired);
 	free(c->base_url);
 	free(c->app_id);
 	if (c->api_key) {

@@ -64,6 +64,8 @@ struct ontra_client {
 	long retry_max_ms;
 	unsigned int seed;    /* jitter */
 	json_t *meta; /* GET /objects/meta?format=byId, fetched on first use */
+	json_t *meta_retired; /* metadata dropped by ontra_meta_invalidate: still borrowed
+	                       * by callers, so kept (an array) until the client is freed */
 	ontra_rate_limit last_rate;
 	ontra_client_stats stats;
 };
@@ -76,6 +78,14 @@ void ontra__log(const ontra_client *c, int level, const char *fmt, ...)
 
 /* The cached metadata (borrowed), fetching it on first use. */
 int ontra__meta(const json_t **out, ontra_client *c);
+
+/* --- selections (selection.c) --- */
+
+/* Whether a condition selects every object: none, empty, or always true. */
+int ontra__condition_selects_all(const json_t *cond);
+/* Whether a search narrows its type down: ids, a condition that is not always
+ * true, a search text that is not blank, or a group. */
+int ontra__selection_narrows(const ontra_search_options *o);
 
 /* --- params (params.c) --- */
 
