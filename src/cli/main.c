@@ -203,6 +203,7 @@ static int run_command_line(int argc, char **argv)
 	}
 	ctx.verbose = cli_flag(args, "verbose");
 	ctx.quiet = cli_flag(args, "quiet");
+	ctx.raw_csv = cli_flag(args, "raw-csv");
 	ctx.color = cli_colour_err;
 	ctx.profile = cli_value(args, "profile");
 	ctx.base_url = cli_value(args, "base-url");
