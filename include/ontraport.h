@@ -54,7 +54,7 @@ typedef enum ontra_error_code {
 	ONTRA_EINVALID = -2,    /* invalid input: refused locally, or HTTP 400/422 */
 	ONTRA_EAUTH = -3,       /* HTTP 401 (wrong or missing key pair) or 403 */
 	ONTRA_ENOTFOUND = -4,   /* HTTP 404, or a named thing that does not exist */
-	ONTRA_ERATELIMIT = -5,  /* HTTP 429 */
+	ONTRA_ERATELIMIT = -5,  /* HTTP 429, or a rate-limit wait longer than max_wait_ms */
 	ONTRA_ESERVER = -6,     /* HTTP 5xx, or a non-zero envelope code */
 	ONTRA_ENETWORK = -7,    /* DNS, connect, TLS, timeout, connection dropped */
 	ONTRA_EBADRESPONSE = -8, /* a response that is not what the API promises */
@@ -152,8 +152,15 @@ enum { ONTRA_LOG_INFO = 1, ONTRA_LOG_DEBUG = 2 };
  */
 typedef void (*ontra_log_fn)(void *userdata, int level, const char *line);
 
+/*
+ * A wait callback is told, before the client sleeps a second or more for the
+ * rate limit, how long it will wait and why (one line, e.g. "the server said
+ * X-Rate-Limit-Remaining: 0 with X-Rate-Limit-Reset: 30").
+ */
+typedef void (*ontra_wait_fn)(void *userdata, double seconds, const char *why);
+
 #define ONTRA_DEFAULT_BASE_URL "https://api.ontraport.com/1"
-#define ONTRA_CLIENT_OPTIONS_VERSION 2
+#define ONTRA_CLIENT_OPTIONS_VERSION 3
 
 typedef struct ontra_client_options {
 	unsigned int version;      /* ONTRA_CLIENT_OPTIONS_VERSION */
@@ -173,11 +180,22 @@ typedef struct ontra_client_options {
 	int max_retries;           /* repeats of a failed safe request; -1 = default (5), 0 = none */
 	long retry_max_ms;         /* stop retrying after this long in all; 0 = 120 s */
 	int no_pacing;             /* do not space requests by the rate-limit headers */
+	/* version 3 */
+	long max_wait_ms;          /* longest wait for the rate limit before a request; 0 = no
+	                            * bound of your own, ONTRA_NO_WAIT = never wait. A longer wait
+	                            * fails with ONTRA_ERATELIMIT and nothing is sent. Whatever this
+	                            * says, a wait is never longer than the API's 60 s window plus
+	                            * 10% (66 s): a larger X-Rate-Limit-Reset is capped. */
+	ontra_wait_fn on_wait;     /* told of each wait of a second or more, or NULL */
+	void *on_wait_userdata;
 } ontra_client_options;
 
 #define ONTRA_CLIENT_OPTIONS_INIT \
 	{ONTRA_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, 0, NULL, NULL, NULL, 0, \
-	 NULL, -1, 0, 0}
+	 NULL, -1, 0, 0, 0, NULL, NULL}
+
+/* max_wait_ms: fail rather than wait at all for the rate limit. */
+#define ONTRA_NO_WAIT (-1L)
 
 /**
  * Create a client. The options are copied; nothing is sent yet.

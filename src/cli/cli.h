@@ -115,6 +115,8 @@ typedef struct cli_ctx {
 	ontra_client *client;      /* created on first use */
 	cli_args *args;            /* the parsed arguments */
 	int raw_csv;               /* --raw-csv: csv cells as they are, not made safe */
+	int max_wait_set;          /* --max-wait given... */
+	long max_wait_ms;          /* ...this many ms: the longest wait for the rate limit */
 } cli_ctx;
 
 /*

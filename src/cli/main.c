@@ -224,6 +224,12 @@ static int run_command_line(int argc, char **argv)
 			goto out;
 		}
 		ctx.retries = (int)t;
+		if (cli_value_ll(args, "max-wait", 0, 86400, -1, &t) < 0) {
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		ctx.max_wait_set = t >= 0;
+		ctx.max_wait_ms = (long)t * 1000;
 	}
 
 	rc = cmd->run(&ctx, args);
