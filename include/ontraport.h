@@ -54,7 +54,7 @@ typedef enum ontra_error_code {
 	ONTRA_EINVALID = -2,    /* invalid input: refused locally, or HTTP 400/422 */
 	ONTRA_EAUTH = -3,       /* HTTP 401 (wrong or missing key pair) or 403 */
 	ONTRA_ENOTFOUND = -4,   /* HTTP 404, or a named thing that does not exist */
-	ONTRA_ERATELIMIT = -5,  /* HTTP 429 */
+	ONTRA_ERATELIMIT = -5,  /* HTTP 429, or a rate-limit wait longer than max_wait_ms */
 	ONTRA_ESERVER = -6,     /* HTTP 5xx, or a non-zero envelope code */
 	ONTRA_ENETWORK = -7,    /* DNS, connect, TLS, timeout, connection dropped */
 	ONTRA_EBADRESPONSE = -8, /* a response that is not what the API promises */
@@ -152,8 +152,15 @@ enum { ONTRA_LOG_INFO = 1, ONTRA_LOG_DEBUG = 2 };
  */
 typedef void (*ontra_log_fn)(void *userdata, int level, const char *line);
 
+/*
+ * A wait callback is told, before the client sleeps a second or more for the
+ * rate limit, how long it will wait and why (one line, e.g. "the server said
+ * X-Rate-Limit-Remaining: 0 with X-Rate-Limit-Reset: 30").
+ */
+typedef void (*ontra_wait_fn)(void *userdata, double seconds, const char *why);
+
 #define ONTRA_DEFAULT_BASE_URL "https://api.ontraport.com/1"
-#define ONTRA_CLIENT_OPTIONS_VERSION 2
+#define ONTRA_CLIENT_OPTIONS_VERSION 3
 
 typedef struct ontra_client_options {
 	unsigned int version;      /* ONTRA_CLIENT_OPTIONS_VERSION */
@@ -173,11 +180,22 @@ typedef struct ontra_client_options {
 	int max_retries;           /* repeats of a failed safe request; -1 = default (5), 0 = none */
 	long retry_max_ms;         /* stop retrying after this long in all; 0 = 120 s */
 	int no_pacing;             /* do not space requests by the rate-limit headers */
+	/* version 3 */
+	long max_wait_ms;          /* longest wait for the rate limit before a request; 0 = no
+	                            * bound of your own, ONTRA_NO_WAIT = never wait. A longer wait
+	                            * fails with ONTRA_ERATELIMIT and nothing is sent. Whatever this
+	                            * says, a wait is never longer than the API's 60 s window plus
+	                            * 10% (66 s): a larger X-Rate-Limit-Reset is capped. */
+	ontra_wait_fn on_wait;     /* told of each wait of a second or more, or NULL */
+	void *on_wait_userdata;
 } ontra_client_options;
 
 #define ONTRA_CLIENT_OPTIONS_INIT \
 	{ONTRA_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, 0, NULL, NULL, NULL, 0, \
-	 NULL, -1, 0, 0}
+	 NULL, -1, 0, 0, 0, NULL, NULL}
+
+/* max_wait_ms: fail rather than wait at all for the rate limit. */
+#define ONTRA_NO_WAIT (-1L)
 
 /**
  * Create a client. The options are copied; nothing is sent yet.
@@ -582,7 +600,10 @@ enum {
  */
 ONTRA_EXTERN int ontra_object_type(int *out, ontra_client *c, const char *name_or_id);
 
-/** The display name of a type ("Contact"), from the metadata (borrowed), or NULL. */
+/**
+ * The display name of a type ("Contact"), from the metadata (borrowed, valid
+ * until the client is freed, even after ontra_meta_invalidate), or NULL.
+ */
 ONTRA_EXTERN const char *ontra_object_type_name(ontra_client *c, int type);
 
 /**
@@ -593,12 +614,19 @@ ONTRA_EXTERN int ontra_object_types(json_t **out, ontra_client *c);
 
 /**
  * The fields of a type: *out is borrowed from the client's metadata cache
- * (valid until the client is freed): {"<field>": {"alias", "type",
+ * (valid until the client is freed, even after ontra_meta_invalidate):
+ * {"<field>": {"alias", "type",
  * "required", "unique", "editable", "deletable"[, "options"]}, ...}.
  */
 ONTRA_EXTERN int ontra_fields(const json_t **out, ontra_client *c, int type);
 
-/** Forget the cached metadata (after adding fields or custom objects). */
+/**
+ * Forget the cached metadata (after adding fields or custom objects): the
+ * next call that needs it fetches it again. What ontra_fields and
+ * ontra_object_type_name returned before stays valid: the old metadata is
+ * kept until the client is freed (so a client that invalidates often holds
+ * one copy per invalidation; make a new client now and then if that matters).
+ */
 ONTRA_EXTERN void ontra_meta_invalidate(ontra_client *c);
 
 /**
@@ -700,9 +728,16 @@ ONTRA_EXTERN int ontra_search_count(long long *out, ontra_client *c, const ontra
 
 /**
  * DELETE /objects: delete every object a search selects (ids, condition,
- * search, group). Refuses (ONTRA_EINVALID) a search that selects nothing in
- * particular, since the API would then delete every object of the type;
- * set `all` to mean exactly that.
+ * search, group). With all = 0, refuses with ONTRA_EINVALID ("refusing to
+ * delete every object of the type: ...", nothing sent) a selection that
+ * narrows nothing down, since the API would then delete every object of
+ * the type: NULL options; no ids; a condition that is NULL, JSON null, an
+ * empty array, a blank string, not an array or string, or always true (an
+ * OR-group whose clauses every record meets: id > 0, id >= 1, id <> 0,
+ * id NOT IN (0), id IS NOT NULL/EMPTY, id LIKE '%'); a blank search; a
+ * group_id that is not positive (it is not sent). searchNotes, sort and
+ * tag options select nothing. Set `all` = 1 to mean every object (with
+ * ids, only those ids). Errors: ONTRA_EINVALID, and those of ontra_call.
  */
 ONTRA_EXTERN int ontra_objects_delete(ontra_client *c, const ontra_search_options *o, int all);
 

@@ -114,6 +114,9 @@ typedef struct cli_ctx {
 	int retries;               /* --retries, -1 = library default */
 	ontra_client *client;      /* created on first use */
 	cli_args *args;            /* the parsed arguments */
+	int raw_csv;               /* --raw-csv: csv cells as they are, not made safe */
+	int max_wait_set;          /* --max-wait given... */
+	long max_wait_ms;          /* ...this many ms: the longest wait for the rate limit */
 } cli_ctx;
 
 /*
@@ -176,6 +179,17 @@ int cli_out_end(cli_out *o);
 int cli_out_value(cli_ctx *ctx, json_t *value);
 /* Print JSON (pretty for json, compact for ndjson) followed by a newline. */
 int cli_print_json(cli_ctx *ctx, json_t *value);
+
+/* ---- record data made safe to show (safetext.c) ---- */
+
+/* For a terminal: controls as visible escapes (\x1b), tab/CR/LF as spaces. New string. */
+char *cli_visible_text(const char *s);
+/* The same, but tab and LF kept (CR escaped): multi-line text for a terminal. New string. */
+char *cli_visible_lines(const char *s);
+/* Whether a CSV cell would run as a spreadsheet formula (= + - @ tab CR; not a plain number). */
+int cli_csv_formula(const char *s);
+/* For CSV: controls escaped (tab/CR/LF kept), a formula prefixed with '. New string. */
+char *cli_csv_safe(const char *s);
 
 /* ---- commands ---- */
 

@@ -100,16 +100,18 @@ static void man_examples(FILE *f, const char *ex)
 }
 
 static const char exit_status[] =
-	".TP\n0\nsuccess\n.TP\n1\nother failure (I/O, config file, internal)\n"
+	".TP\n0\nsuccess\n.TP\n1\nother failure (I/O, config file, internal; a write error on the output)\n"
 	".TP\n2\nusage: unknown command or option, malformed option value, wrong arguments\n"
 	".TP\n3\nauthentication: the App ID and API key pair was refused (HTTP 401/403)\n"
 	".TP\n4\nnot found: the object, path or connection does not exist (HTTP 404)\n"
 	".TP\n5\ninvalid input: refused before sending, or by the server (HTTP 400/422)\n"
-	".TP\n6\nrate limited (HTTP 429)\n.TP\n7\nserver error (HTTP 5xx)\n"
+	".TP\n6\nrate limited (HTTP 429), or a rate-limit wait longer than --max-wait\n"
+	".TP\n7\nserver error (HTTP 5xx)\n"
 	".TP\n8\nnetwork: could not connect, timed out, connection dropped\n"
 	".TP\n9\nbad response: the answer is not the API's JSON envelope\n"
 	".TP\n10\nunsafe to repeat: a create may have reached the server and was not retried\n"
-	".TP\n130\ninterrupted\n";
+	".TP\n130\ninterrupted\n"
+	".TP\n141\nthe reader of standard output went away (SIGPIPE); nothing is printed\n";
 
 /* One command (leaf) as a subsection or as the page's synopsis + options. */
 static void man_leaf(FILE *f, const cli_command *c, const char *path, int sub)

@@ -102,6 +102,15 @@ static void log_line(void *ud, int level, const char *line)
 	fprintf(stderr, "%s\n", line);
 }
 
+/* On a terminal, say why a command sits still: a wait for the rate limit of a second or more. */
+static void wait_notice(void *ud, double seconds, const char *why)
+{
+	const cli_ctx *ctx = ud;
+
+	if (ctx->stderr_tty && !ctx->quiet)
+		fprintf(stderr, "ontraport: waiting %.0f s for the rate limit: %s\n", seconds, why);
+}
+
 int cli_client_for(cli_ctx *ctx, const char *base_url, const char *app_id, const char *api_key,
                    ontra_client **out)
 {
@@ -116,6 +125,10 @@ int cli_client_for(cli_ctx *ctx, const char *base_url, const char *app_id, const
 	o.connect_timeout_ms = ctx->connect_timeout_ms;
 	o.max_retries = ctx->retries;
 	o.user_agent = "ontraport-cli/" ONTRA_VERSION;
+	if (ctx->max_wait_set)
+		o.max_wait_ms = ctx->max_wait_ms > 0 ? ctx->max_wait_ms : ONTRA_NO_WAIT;
+	o.on_wait = wait_notice;
+	o.on_wait_userdata = ctx;
 	if (ctx->verbose) {
 		o.log = log_line;
 		o.log_level = ctx->verbose > 1 ? ONTRA_LOG_DEBUG : ONTRA_LOG_INFO;

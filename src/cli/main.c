@@ -115,7 +115,7 @@ static cli_format parse_format(const char *s, int tty)
 	return FMT_AUTO;
 }
 
-int main(int argc, char **argv)
+static int run_command_line(int argc, char **argv)
 {
 	const cli_command *cmd = &cli_root;
 	char path[128] = "";
@@ -203,6 +203,7 @@ int main(int argc, char **argv)
 	}
 	ctx.verbose = cli_flag(args, "verbose");
 	ctx.quiet = cli_flag(args, "quiet");
+	ctx.raw_csv = cli_flag(args, "raw-csv");
 	ctx.color = cli_colour_err;
 	ctx.profile = cli_value(args, "profile");
 	ctx.base_url = cli_value(args, "base-url");
@@ -223,6 +224,12 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		ctx.retries = (int)t;
+		if (cli_value_ll(args, "max-wait", 0, 86400, -1, &t) < 0) {
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		ctx.max_wait_set = t >= 0;
+		ctx.max_wait_ms = (long)t * 1000;
 	}
 
 	rc = cmd->run(&ctx, args);
@@ -230,13 +237,35 @@ out:
 	ontra_client_free(ctx.client);
 	cli_args_free(args);
 	free(rest);
-	/* Data that could not be written is a failure, even if everything else worked. */
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (errno != EPIPE)
-			fprintf(stderr, "ontraport: error writing to standard output: %s\n",
-			        strerror(errno));
-		if (rc == EXIT_OK)
-			rc = EXIT_ERROR;
-	}
 	return rc;
+}
+
+/*
+ * Data that could not be written is a failure, even if everything else
+ * worked, as in git and coreutils: stdout is flushed and closed, and a failed
+ * write or close says why and exits 1 ("write error: No space left on
+ * device"). A reader that went away (EPIPE) is not an error to report: the
+ * process ends quietly by SIGPIPE, as git does (status 141 in a shell).
+ */
+static int finish_stdout(int rc)
+{
+	int failed_before = ferror(stdout), e = errno, closed = fclose(stdout) == 0;
+
+	if (!failed_before && closed)
+		return rc;
+	if (!closed)
+		e = errno;
+	else if (e != EPIPE)
+		e = 0; /* an earlier write failed; its errno is gone */
+	if (e == EPIPE) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+	}
+	fprintf(stderr, "ontraport: write error%s%s\n", e ? ": " : "", e ? strerror(e) : "");
+	return rc == EXIT_OK ? EXIT_ERROR : rc;
+}
+
+int main(int argc, char **argv)
+{
+	return finish_stdout(run_command_line(argc, argv));
 }

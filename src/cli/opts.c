@@ -22,6 +22,10 @@ const cli_opt cli_global_opts[] = {
 	{"timeout", 0, CLI_VALUE, "SECONDS", "give up on a request after SECONDS (default 60)"},
 	{"connect-timeout", 0, CLI_VALUE, "SECONDS", "give up connecting after SECONDS (default 10)"},
 	{"retries", 0, CLI_VALUE, "N", "retry a failed safe request up to N times (default 5; 0 = never)"},
+	{"max-wait", 0, CLI_VALUE, "SECONDS",
+	 "fail (exit 6) rather than wait longer than SECONDS for the rate limit (default: up to 66)"},
+	{"raw-csv", 0, CLI_FLAG, NULL,
+	 "csv cells as stored: no quote before =+-@ formulas, control characters kept"},
 	{"help", 'h', CLI_FLAG, NULL, "show help for the command"},
 	{NULL, 0, 0, NULL, NULL}};
 

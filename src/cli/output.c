@@ -67,7 +67,7 @@ cli_out *cli_out_begin(cli_ctx *ctx, const char *const *columns)
 	return o;
 }
 
-/* Text of a value for csv and table cells. New string. */
+/* Text of a value for csv cells (as stored). New string. */
 static char *cell_text(json_t *v)
 {
 	char num[64];
@@ -89,9 +89,18 @@ static char *cell_text(json_t *v)
 	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
-static void csv_field(const char *s)
+/* Text of a value for a table cell: controls shown as escapes (safetext.c). New string. */
+static char *table_text(json_t *v)
 {
-	if (strpbrk(s, ",\"\r\n") || (*s == ' ') || (*s && s[strlen(s) - 1] == ' ')) {
+	char *t = cell_text(v), *vis = t ? cli_visible_text(t) : NULL;
+
+	free(t);
+	return vis;
+}
+
+static void csv_write(const char *s, int quote)
+{
+	if (quote || strpbrk(s, ",\"\r\n") || (*s == ' ') || (*s && s[strlen(s) - 1] == ' ')) {
 		putchar('"');
 		for (; *s; s++) {
 			if (*s == '"')
@@ -104,6 +113,24 @@ static void csv_field(const char *s)
 	}
 }
 
+/* A CSV field, made safe unless --raw-csv (safetext.c); a neutralised formula is quoted. */
+static void csv_field(cli_out *o, const char *s)
+{
+	char *safe;
+
+	if (o->ctx->raw_csv) {
+		csv_write(s, 0);
+		return;
+	}
+	if (!(safe = cli_csv_safe(s))) {
+		o->failed = 1; /* out of memory: an empty cell rather than an unsafe one */
+		csv_write("", 0);
+		return;
+	}
+	csv_write(safe, cli_csv_formula(s));
+	free(safe);
+}
+
 static void csv_row(cli_out *o, json_t *rec)
 {
 	size_t i;
@@ -112,7 +139,7 @@ static void csv_row(cli_out *o, json_t *rec)
 		char *t = cell_text(json_object_get(rec, o->cols[i]));
 		if (i)
 			putchar(',');
-		csv_field(t ? t : "");
+		csv_field(o, t ? t : "");
 		free(t);
 	}
 	fputs("\r\n", stdout);
@@ -172,9 +199,12 @@ static void table_compute_widths(cli_out *o)
 	if (!o->widths)
 		return;
 	for (i = 0; i < o->ncols; i++) {
-		size_t w = text_width(o->cols[i]);
+		char *name = cli_visible_text(o->cols[i]);
+		size_t w = name ? text_width(name) : 0;
+		free(name);
 		for (r = 0; r < json_array_size(o->sample); r++) {
-			char *t = cell_text(json_object_get(json_array_get(o->sample, r), o->cols[i]));
+			char *t =
+			    table_text(json_object_get(json_array_get(o->sample, r), o->cols[i]));
 			if (t) {
 				size_t tw = text_width(t);
 				if (tw > w)
@@ -205,7 +235,8 @@ static void table_row_cells(cli_out *o, json_t *rec, int header)
 	if (header && cli_colour_out)
 		fputs("\033[1m", stdout); /* a bold header row on a colour terminal */
 	for (i = 0; i < o->ncols; i++) {
-		char *t = header ? util_strdup(o->cols[i]) : cell_text(json_object_get(rec, o->cols[i]));
+		char *t = header ? cli_visible_text(o->cols[i])
+		                 : table_text(json_object_get(rec, o->cols[i]));
 		if (i)
 			fputs("  ", stdout);
 		table_cell(t ? t : "", o->widths[i], i + 1 == o->ncols);
@@ -283,7 +314,7 @@ int cli_out_record(cli_out *o, json_t *rec)
 			for (size_t i = 0; i < o->ncols; i++) {
 				if (i)
 					putchar(',');
-				csv_field(o->cols[i]);
+				csv_field(o, o->cols[i]);
 			}
 			fputs("\r\n", stdout);
 			o->header_done = 1;
@@ -327,7 +358,7 @@ int cli_out_end(cli_out *o)
 		for (i = 0; i < o->ncols; i++) {
 			if (i)
 				putchar(',');
-			csv_field(o->cols[i]);
+			csv_field(o, o->cols[i]);
 		}
 		fputs("\r\n", stdout);
 	}
@@ -360,12 +391,18 @@ static int print_record_vertical(json_t *rec)
 	json_t *v;
 	size_t w = 0;
 
-	json_object_foreach(rec, k, v)
-		if (text_width(k) > w)
-			w = text_width(k);
 	json_object_foreach(rec, k, v) {
-		char *t = cell_text(v);
-		printf("%-*s  %s\n", (int)w, k, t ? t : "");
+		char *name = cli_visible_text(k);
+		if (name && text_width(name) > w)
+			w = text_width(name);
+		free(name);
+	}
+	json_object_foreach(rec, k, v)
+	{
+		char *name = cli_visible_text(k), *t = table_text(v);
+		size_t pad = name ? w - text_width(name) : w;
+		printf("%s%*s  %s\n", name ? name : "", (int)pad, "", t ? t : "");
+		free(name);
 		free(t);
 	}
 	return ferror(stdout) ? -1 : 0;
@@ -396,7 +433,9 @@ int cli_out_value(cli_ctx *ctx, json_t *value)
 		return cli_out_end(o);
 	}
 	if (ctx->format == FMT_TABLE && json_is_string(value)) {
-		puts(json_string_value(value));
+		char *t = cli_visible_lines(json_string_value(value));
+		puts(t ? t : "");
+		free(t);
 		return ferror(stdout) ? -1 : 0;
 	}
 	return cli_print_json(ctx, value);

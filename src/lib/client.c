@@ -101,6 +101,7 @@ int ontra_client_new(ontra_client **out, const ontra_client_options *opts)
 	c->last_rate.limit = c->last_rate.remaining = c->last_rate.reset = -1;
 	c->max_retries = 5;
 	c->retry_max_ms = 120000;
+	c->max_wait = -1;
 	/* Through unsigned long long: a double beyond UINT_MAX converted straight to unsigned int is
 	 * undefined (and the monotonic clock passes 2^32 microseconds after 72 minutes). */
 	c->seed = (unsigned int)(unsigned long long)(ontra__now() * 1e6) ^ (unsigned int)(size_t)c;
@@ -110,6 +111,14 @@ int ontra_client_new(ontra_client **out, const ontra_client_options *opts)
 			c->max_retries = opts->max_retries > 100 ? 100 : opts->max_retries;
 		if (opts->retry_max_ms > 0)
 			c->retry_max_ms = opts->retry_max_ms;
+	}
+	if (opts->version >= 3) {
+		if (opts->max_wait_ms > 0)
+			c->max_wait = (double)opts->max_wait_ms / 1000.0;
+		else if (opts->max_wait_ms < 0)
+			c->max_wait = 0; /* ONTRA_NO_WAIT */
+		c->on_wait = opts->on_wait;
+		c->on_wait_userdata = opts->on_wait_userdata;
 	}
 	if (c->share) {
 		c->pacer = c->share->pacer;
@@ -195,6 +204,7 @@ void ontra_client_free(ontra_client *c)
 	if (!c->share)
 		ontra__pacer_free(c->pacer);
 	json_decref(c->meta);
+	json_decref(c->meta_retired);
 	free(c->base_url);
 	free(c->app_id);
 	if (c->api_key) {

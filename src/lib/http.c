@@ -407,13 +407,40 @@ double ontra__backoff(ontra_client *c, int n)
 	return d / 2 + d / 2 * ((double)rand_r(&c->seed) / (double)RAND_MAX);
 }
 
+/*
+ * Wait for the rate limit before an attempt: at most the client's max_wait
+ * (else ONTRA_ERATELIMIT, nothing sent), telling on_wait of a wait of a
+ * second or more.
+ */
+static int pace(ontra_client *c, const char *method, const char *path)
+{
+	char why[256];
+	double wait;
+
+	if (ontra__pacer_reserve_within(c->pacer, c->max_wait, &wait, why, sizeof why) < 0)
+		return ontra__error(ONTRA_ERATELIMIT,
+		                    "%s %s: rate limit: it would wait %ld s (%s), longer than the "
+		                    "maximum wait of %g s; nothing was sent",
+		                    method, path, (long)(wait + 0.999), why, c->max_wait);
+	if (wait <= 0)
+		return 0;
+	c->stats.paced++;
+	if (wait > 0.5)
+		ontra__log(c, ONTRA_LOG_INFO, "* pacing: waiting %.1f s for the rate limit: %s",
+		           wait, why);
+	if (wait >= 1.0 && c->on_wait)
+		c->on_wait(c->on_wait_userdata, wait, why);
+	ontra__sleep(wait);
+	return 0;
+}
+
 int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req)
 {
 	struct prepared p;
 	ontra_response *r = NULL;
 	double start, wait;
 	int rc, n, safe;
-	CURLcode cc;
+	CURLcode cc = CURLE_OK;
 
 	*out = NULL;
 	if ((rc = prepare(&p, c, req)) < 0)
@@ -426,17 +453,16 @@ int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req)
 		char whybuf[64];
 		int paced_wait = 0;
 
-		wait = ontra__pacer_reserve(c->pacer);
-		if (wait > 0) {
-			c->stats.paced++;
-			if (wait > 0.5)
-				ontra__log(c, ONTRA_LOG_INFO, "* pacing: waiting %.1f s for the rate limit", wait);
-			ontra__sleep(wait);
-		}
+		if ((rc = pace(c, p.method, req->path)) < 0)
+			break;
 		rc = attempt(&r, &cc, c, &p);
 		if (rc == 0 && r->status == 429) {
-			/* Refused before any work: always safe to send again after the reset. */
-			wait = r->rate.reset > 0 ? (double)r->rate.reset : 1.0;
+			/* Refused before any work: always safe to send again after the reset
+			 * (capped). */
+			wait = ontra__reset_seconds(r->rate.reset);
+			if (c->max_wait >= 0 && wait > c->max_wait)
+				break; /* the 429 stands: waiting it out would take longer than
+				          allowed */
 			why = "429 rate limited";
 			paced_wait = c->pacer != NULL; /* the pacer holds the next send until the reset */
 		} else if (rc == 0 && (r->status == 500 || r->status == 502 || r->status == 503 ||

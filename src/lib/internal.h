@@ -33,6 +33,14 @@ double ontra__pacer_reserve(ontra_pacer *p);
 /* Learn from a response: its rate-limit headers, a 429, its round trip in seconds. */
 void ontra__pacer_update(ontra_pacer *p, const ontra_rate_limit *rl, int status, double rtt);
 unsigned long ontra__pacer_waits(ontra_pacer *p);
+/*
+ * Like ontra__pacer_reserve, but when the wait would be longer than max
+ * seconds (max < 0: no bound) takes no slot and returns -1. *wait is the
+ * wait either way; why (may be NULL) says what holds the request, if anything.
+ */
+int ontra__pacer_reserve_within(ontra_pacer *p, double max, double *wait, char *why, size_t whysz);
+/* X-Rate-Limit-Reset as seconds to wait: at most the API's 60 s window + 10%; 1 if absent. */
+double ontra__reset_seconds(long reset);
 double ontra__now(void);
 void ontra__sleep(double seconds);
 
@@ -62,8 +70,13 @@ struct ontra_client {
 	ontra_pacer *pacer;   /* the share's, or the client's own (owned when no share) */
 	int max_retries;
 	long retry_max_ms;
+	double max_wait;      /* seconds; < 0 = no bound of the caller's own */
+	ontra_wait_fn on_wait;
+	void *on_wait_userdata;
 	unsigned int seed;    /* jitter */
 	json_t *meta; /* GET /objects/meta?format=byId, fetched on first use */
+	json_t *meta_retired; /* metadata dropped by ontra_meta_invalidate: still borrowed
+	                       * by callers, so kept (an array) until the client is freed */
 	ontra_rate_limit last_rate;
 	ontra_client_stats stats;
 };
@@ -76,6 +89,14 @@ void ontra__log(const ontra_client *c, int level, const char *fmt, ...)
 
 /* The cached metadata (borrowed), fetching it on first use. */
 int ontra__meta(const json_t **out, ontra_client *c);
+
+/* --- selections (selection.c) --- */
+
+/* Whether a condition selects every object: none, empty, or always true. */
+int ontra__condition_selects_all(const json_t *cond);
+/* Whether a search narrows its type down: ids, a condition that is not always
+ * true, a search text that is not blank, or a group. */
+int ontra__selection_narrows(const ontra_search_options *o);
 
 /* --- params (params.c) --- */
 

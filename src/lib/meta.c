@@ -53,10 +53,24 @@ int ontra__meta(const json_t **out, ontra_client *c)
 	return 0;
 }
 
+/*
+ * ontra_fields and ontra_object_type_name hand out pointers into the cached
+ * metadata, valid until the client is freed: so dropped metadata is retired,
+ * not freed, and ontra_client_free frees it. Each invalidation that is
+ * followed by a fetch keeps one more copy until then.
+ */
 void ontra_meta_invalidate(ontra_client *c)
 {
-	json_decref(c->meta);
-	c->meta = NULL;
+	if (!c || !c->meta)
+		return;
+	if (!c->meta_retired)
+		c->meta_retired = json_array();
+	if (c->meta_retired && json_array_append_new(c->meta_retired, c->meta) == 0) {
+		c->meta = NULL;
+		return;
+	}
+	/* Out of memory: keep the cache as it is rather than free what callers hold. */
+	ontra__log(c, ONTRA_LOG_INFO, "metadata not invalidated: out of memory");
 }
 
 static const json_t *type_meta(const json_t *meta, int type)

@@ -218,6 +218,10 @@ static int search_params(ontra_params *q, const ontra_search_options *o, int wit
 		return rc;
 	if ((rc = ontra_params_add_int(q, "objectID", o->object_type)) < 0)
 		return rc;
+	if (o->ids_count && !o->ids)
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid search options: ids_count is %zu but ids is NULL",
+		                    o->ids_count);
 	if (o->ids_count) {
 		if ((rc = ontra__ids_csv(&ids, o->ids, o->ids_count, "object id")) < 0 ||
 		    (rc = ontra_params_add(q, "ids", ids.data)) < 0)
@@ -485,9 +489,12 @@ int ontra_objects_delete(ontra_client *c, const ontra_search_options *o, int all
 	json_t *data = NULL;
 	int rc;
 
-	if (!all && o && !o->ids_count && !o->condition && !(o->search && *o->search) && !o->group_id)
-		return ontra__error(ONTRA_EINVALID, "refusing to delete every object of the type: give "
-		                                    "ids, a condition or a search");
+	if (!all && !ontra__selection_narrows(o))
+		return ontra__error(
+		    ONTRA_EINVALID,
+		    "refusing to delete every object of the type: the selection is empty "
+		    "or always true; expected ids, a narrowing condition, a search or a "
+		    "group (or all = 1)");
 	if ((rc = ontra_params_new(&q)) < 0 || (rc = search_params(q, o, 0)) < 0)
 		goto out;
 	if (all && !o->ids_count && (rc = ontra_params_add(q, "performAll", "1")) < 0)

@@ -15,10 +15,16 @@
  * says Remaining: 0 although this pacer's own count is under the limit, the
  * pacer holds everything until Reset has passed. A 429 does the same.
  *
+ * A Reset is never taken beyond the API's documented window (60 s, REFERENCE
+ * §1.5) plus a margin, MAX_RESET_S: a bogus "Reset: 999999" would otherwise
+ * hold every later request for 11.6 days. A caller can bound the wait further
+ * (ontra__pacer_reserve_within) and is told why a wait is needed.
+ *
  * Thread-safe: clients that share an ontra_share share one pacer.
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,6 +32,8 @@
 #include "internal.h"
 
 #define DEFAULT_WINDOW 60.0
+/* The API's documented rolling window is a minute: a Reset above it plus 10% is capped. */
+#define MAX_RESET_S (DEFAULT_WINDOW * 1.1)
 #define RING_MAX 100000
 /*
  * Margin for the scheduling jitter between this clock and the server's, so a
@@ -51,6 +59,7 @@ struct ontra_pacer {
 	double hold_until;   /* nothing goes before this (server said wait) */
 	double rtt;          /* decaying maximum of recent round trips, seconds */
 	unsigned long waits; /* requests that had to wait */
+	char hold_why[192];  /* why hold_until was set, for the caller's notice */
 };
 
 double ontra__now(void)
@@ -126,39 +135,105 @@ static void resize(ontra_pacer *p, long limit)
 	p->count = keep;
 }
 
-double ontra__pacer_reserve(ontra_pacer *p)
+/* The time a request may go, from now; why says what holds it. Lock held. */
+static double next_slot(ontra_pacer *p, double now, char *why, size_t whysz)
 {
-	double now, at, wait;
+	double at = now;
 
-	if (!p)
-		return 0;
-	pthread_mutex_lock(&p->mu);
-	now = ontra__now();
-	at = now;
-	if (p->hold_until > at)
+	if (p->hold_until > at) {
 		at = p->hold_until;
+		if (why)
+			snprintf(why, whysz, "%s", p->hold_why);
+	}
 	/* Throttle only once the server has told the limit. */
 	if (p->limit > 0 && p->cap && p->count == p->cap) {
 		double window = p->window > 0 ? p->window : DEFAULT_WINDOW;
 		double rtt = p->rtt < window * 0.1 ? p->rtt : window * 0.1;
 		double free_at = p->ring[p->head] + window + MARGIN_S(window) + rtt;
-		if (free_at > at)
+		if (free_at > at) {
 			at = free_at;
-	}
-	if (p->cap) {
-		if (p->count == p->cap) {
-			p->ring[p->head] = at;
-			p->head = (p->head + 1) % p->cap;
-		} else {
-			p->ring[(p->head + p->count) % p->cap] = at;
-			p->count++;
+			if (why)
+				snprintf(
+				    why, whysz,
+				    "%zu requests were sent in the last %.0f s; the limit is %ld",
+				    p->count, window, p->limit);
 		}
 	}
-	wait = at - now;
-	if (wait > 0)
+	return at;
+}
+
+/* Take the slot at `at` in the ring. Lock held. */
+static void take_slot(ontra_pacer *p, double at)
+{
+	if (!p->cap)
+		return;
+	if (p->count == p->cap) {
+		p->ring[p->head] = at;
+		p->head = (p->head + 1) % p->cap;
+	} else {
+		p->ring[(p->head + p->count) % p->cap] = at;
+		p->count++;
+	}
+}
+
+int ontra__pacer_reserve_within(ontra_pacer *p, double max, double *wait, char *why, size_t whysz)
+{
+	double now, at;
+
+	*wait = 0;
+	if (why && whysz)
+		why[0] = '\0';
+	if (!p)
+		return 0;
+	pthread_mutex_lock(&p->mu);
+	now = ontra__now();
+	at = next_slot(p, now, why, whysz);
+	*wait = at > now ? at - now : 0;
+	if (max >= 0 && *wait > max) {
+		pthread_mutex_unlock(&p->mu);
+		return -1; /* nothing taken: the request is not sent */
+	}
+	take_slot(p, at);
+	if (*wait > 0)
 		p->waits++;
 	pthread_mutex_unlock(&p->mu);
-	return wait > 0 ? wait : 0;
+	return 0;
+}
+
+double ontra__pacer_reserve(ontra_pacer *p)
+{
+	double wait;
+
+	ontra__pacer_reserve_within(p, -1, &wait, NULL, 0);
+	return wait;
+}
+
+/* A Reset header as seconds to hold, capped at MAX_RESET_S; 1 s when absent. */
+double ontra__reset_seconds(long reset)
+{
+	if (reset <= 0)
+		return 1.0;
+	return (double)reset < MAX_RESET_S ? (double)reset : MAX_RESET_S;
+}
+
+/* Say why the pacer holds: the server's headers, and whether Reset was capped. Lock held. */
+static void hold_reason(ontra_pacer *p, const ontra_rate_limit *rl, int status)
+{
+	const char *what = status == 429 ? "answered 429" : "said X-Rate-Limit-Remaining: 0";
+	int n;
+
+	if (rl->reset <= 0) {
+		snprintf(p->hold_why, sizeof p->hold_why, "the server %s, without a reset time",
+		         what);
+		return;
+	}
+	n = snprintf(p->hold_why, sizeof p->hold_why, "the server %s with X-Rate-Limit-Reset: %ld",
+	             what, rl->reset);
+
+	if (n > 0 && (size_t)n < sizeof p->hold_why && (double)rl->reset > MAX_RESET_S)
+		snprintf(p->hold_why + n, sizeof p->hold_why - (size_t)n,
+		         ", more than the API's %.0f s window: capped at %.0f s", DEFAULT_WINDOW,
+		         MAX_RESET_S);
 }
 
 void ontra__pacer_update(ontra_pacer *p, const ontra_rate_limit *rl, int status, double rtt)
@@ -177,8 +252,8 @@ void ontra__pacer_update(ontra_pacer *p, const ontra_rate_limit *rl, int status,
 		p->limit = rl->limit;
 		resize(p, rl->limit);
 	}
-	if (rl->reset > 0 && (double)rl->reset > p->window)
-		p->window = (double)rl->reset;
+	if (rl->reset > 0 && ontra__reset_seconds(rl->reset) > p->window)
+		p->window = ontra__reset_seconds(rl->reset);
 	/* How many of our own requests are inside the window now. */
 	mine = 0;
 	if (p->cap) {
@@ -189,9 +264,11 @@ void ontra__pacer_update(ontra_pacer *p, const ontra_rate_limit *rl, int status,
 	}
 	if (status == 429 || (rl->remaining == 0 && p->limit > 0 && mine < p->limit)) {
 		/* The server knows of requests we did not send, or we were refused: wait it out. */
-		double until = now + (rl->reset > 0 ? (double)rl->reset : 1.0);
-		if (until > p->hold_until)
+		double until = now + ontra__reset_seconds(rl->reset);
+		if (until > p->hold_until) {
 			p->hold_until = until;
+			hold_reason(p, rl, status);
+		}
 	}
 	pthread_mutex_unlock(&p->mu);
 }

@@ -9,6 +9,8 @@
 #ifndef UTIL_BUF_H
 #define UTIL_BUF_H
 
+#include "util_names.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 

@@ -15,6 +15,8 @@
 #ifndef UTIL_FORM_H
 #define UTIL_FORM_H
 
+#include "util_names.h"
+
 #include <jansson.h>
 #include <stddef.h>
 

@@ -2,6 +2,8 @@
 #ifndef UTIL_STR_H
 #define UTIL_STR_H
 
+#include "util_names.h"
+
 #include <stddef.h>
 
 /* strdup/strndup that return NULL on failure (and on NULL input). */

@@ -59,9 +59,39 @@ assert_contains "$OUT" "-lontraport"
 # shellcheck disable=SC2046
 run "${cc:-cc}" $san -std=c17 -Wall -Wextra -Werror -o "$TMP/hello" "$TMP/hello.c" $(pkg-config --cflags --libs ontraport) -Wl,-rpath,"$LIBDIR"
 assert_rc 0 "compile against the installed library"
+
+# The static library: every global name it defines carries the prefix, and it
+# needs nothing of the build tree (no util_* left undefined).
+bad=$(nm -g --defined-only "$LIBDIR/libontraport.a" 2>/dev/null | awk 'NF == 3 {print $3}' | grep -v '^ontra_' || true)
+assert_eq "$bad" "" "global names defined in libontraport.a without the ontra_ prefix"
+bad=$(nm -u "$LIBDIR/libontraport.a" 2>/dev/null | awk '{print $2}' | grep -E '^(util_|sbx_|rcv_|cli_)' | sort -u || true)
+assert_eq "$bad" "" "names libontraport.a needs but does not define"
+
+# A static link, by a program with helpers of its own named as the
+# library's internal ones were (util_*): they must not be picked up.
+cat "$TMP/hello.c" >"$TMP/hello_static.c"
+cat >>"$TMP/hello_static.c" <<'C'
+char *util_strdup(const char *s);
+char *util_strdup(const char *s) { (void)s; return NULL; }
+int util_buf_printf(void);
+int util_buf_printf(void) { return -1; }
+C
+# shellcheck disable=SC2046
+run "${cc:-cc}" $san -std=c17 -Wall -Wextra -Werror -o "$TMP/hello_static" "$TMP/hello_static.c" \
+	$(pkg-config --cflags --libs-only-L ontraport) -Wl,-Bstatic -lontraport -Wl,-Bdynamic \
+	$(pkg-config --libs libcurl jansson) -pthread
+assert_rc 0 "link libontraport.a statically"
+CHECKS=$((CHECKS + 1))
+if readelf -d "$TMP/hello_static" | grep -q 'libontraport'; then
+	fail "the static build still needs libontraport.so"
+fi
+
 start_sandbox
 run "$TMP/hello"
 assert_rc 0 "run against the sandbox"
+assert_contains "$OUT" "0.1.0 0"
+run "$TMP/hello_static"
+assert_rc 0 "run the statically linked program against the sandbox"
 assert_contains "$OUT" "0.1.0 0"
 run "$PREFIX/bin/ontraport" api GET /Contacts
 assert_rc 0 "the installed binary"

@@ -1,5 +1,6 @@
 /* lib/pacer.c: request k waits until request k-limit has left the window. */
 #include <setjmp.h>
+#include <string.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -115,6 +116,46 @@ static void safe_methods(void **state)
 	assert_false(ontra__retry_safe(&r));
 }
 
+/* A bogus X-Rate-Limit-Reset (11.6 days) holds no longer than the API's 60 s window + 10%. */
+static void bogus_reset_is_capped(void **state)
+{
+	ontra_pacer *p = ontra__pacer_new();
+	ontra_rate_limit held = {180, 0, 999999}; /* Remaining 0 although we sent one: hold */
+	ontra_rate_limit full = {2, 1, 999999};   /* 2 a window, the window "learned" as 999999 s */
+	char why[256];
+	double w;
+
+	(void)state;
+	ontra__pacer_reserve(p);
+	ontra__pacer_update(p, &held, 200, 0.001);
+	w = ontra__pacer_reserve(p);
+	assert_true(w > 65.0 && w <= 66.0);
+	ontra__pacer_free(p);
+
+	/* The learned window is capped too. */
+	p = ontra__pacer_new();
+	ontra__pacer_reserve(p);
+	ontra__pacer_update(p, &full, 200, 0.001);
+	ontra__pacer_reserve(p);
+	ontra__pacer_update(p, &full, 200, 0.001);
+	/* A bound below the wait: refused, nothing taken, and the reason given. */
+	assert_int_equal(ontra__pacer_reserve_within(p, 5.0, &w, why, sizeof why), -1);
+	assert_true(w > 66.0 && w < 66.0 + 0.005 + 0.66 + 0.01);
+	assert_non_null(strstr(why, "the limit is 2"));
+	assert_int_equal(ontra__pacer_waits(p), 0);
+	ontra__pacer_free(p);
+
+	/* The reason for a hold names the header and the cap. */
+	p = ontra__pacer_new();
+	ontra__pacer_reserve(p);
+	ontra__pacer_update(p, &held, 200, 0.001);
+	assert_int_equal(ontra__pacer_reserve_within(p, 1.0, &w, why, sizeof why), -1);
+	assert_string_equal(why,
+	                    "the server said X-Rate-Limit-Remaining: 0 with X-Rate-Limit-Reset: "
+	                    "999999, more than the API's 60 s window: capped at 66 s");
+	ontra__pacer_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +163,7 @@ int main(void)
 		cmocka_unit_test(holds_after_429),
 		cmocka_unit_test(margin_grows_with_round_trip),
 		cmocka_unit_test(safe_methods),
+		cmocka_unit_test(bogus_reset_is_capped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,39 @@
+/*
+ * The link names of the util helpers. They are compiled into libontraport
+ * (shared and static) as well as the programs, and a static library's global
+ * names meet the user's own at link time: so each util_* function links as
+ * ontra__util_*, the library's internal prefix, and a program's own util_*
+ * cannot clash with them. Every util header includes this file; a new util
+ * function needs a line here (tests/integration/test_install.sh checks).
+ */
+#ifndef UTIL_NAMES_H
+#define UTIL_NAMES_H
+
+#define util_buf_append ontra__util_buf_append
+#define util_buf_clear ontra__util_buf_clear
+#define util_buf_detach ontra__util_buf_detach
+#define util_buf_ensure ontra__util_buf_ensure
+#define util_buf_failed ontra__util_buf_failed
+#define util_buf_printf ontra__util_buf_printf
+#define util_buf_putc ontra__util_buf_putc
+#define util_buf_puts ontra__util_buf_puts
+#define util_buf_release ontra__util_buf_release
+#define util_buf_vprintf ontra__util_buf_vprintf
+#define util_edit_distance ontra__util_edit_distance
+#define util_errf ontra__util_errf
+#define util_form_decode ontra__util_form_decode
+#define util_form_unescape ontra__util_form_unescape
+#define util_mask_secret ontra__util_mask_secret
+#define util_memfind ontra__util_memfind
+#define util_nearest ontra__util_nearest
+#define util_parse_ll ontra__util_parse_ll
+#define util_parse_utc_date ontra__util_parse_utc_date
+#define util_starts_with ontra__util_starts_with
+#define util_strdup ontra__util_strdup
+#define util_strieq ontra__util_strieq
+#define util_strndup ontra__util_strndup
+#define util_strnieq ontra__util_strnieq
+#define util_trim ontra__util_trim
+#define util_utf8_valid ontra__util_utf8_valid
+
+#endif
