@@ -275,6 +275,14 @@ static int compile_clause(const sbx_otype *t, json_t *cl, size_t clause, util_bu
 			                   "Invalid condition: operator '%s' needs "
 			                   "\"value\":{\"value\":<string or number>} (clause %zu)",
 			                   ops[k].name, clause);
+		if (o == OP_LIKE && json_is_string(v) &&
+		    json_string_length(v) > SBX_CRITERIA_MAX_LIKE) {
+			json_decref(v);
+			return sbx_err_set(e, 400,
+			                   "Invalid condition: a LIKE pattern longer than %d bytes "
+			                   "(clause %zu)",
+			                   SBX_CRITERIA_MAX_LIKE, clause);
+		}
 		if (json_array_append_new(args, v) < 0)
 			return oom(e);
 		util_buf_puts(b, ops[k].sql);
@@ -407,6 +415,12 @@ int sbx_criteria_search(const sbx_otype *t, const char *text, util_buf *where, j
 	util_buf_putc(&pat, '%');
 	if (util_buf_failed(&pat)) {
 		oom(e);
+		goto out;
+	}
+	if (pat.len > SBX_CRITERIA_MAX_LIKE) {
+		sbx_err_set(e, 400,
+		            "Invalid search: longer than %d bytes (each %%, _ or \\ counts twice)",
+		            SBX_CRITERIA_MAX_LIKE - 2);
 		goto out;
 	}
 	for (i = 0; i < t->nfields; i++) {
