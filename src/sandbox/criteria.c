@@ -395,10 +395,8 @@ int sbx_criteria_search(const sbx_otype *t, const char *text, util_buf *where, j
 
 	if (!more)
 		return oom(e);
-	if (strlen(text) > SBX_CRITERIA_MAX_TEXT) {
-		sbx_err_set(e, 400, "Invalid search: longer than %d bytes", SBX_CRITERIA_MAX_TEXT);
-		goto out;
-	}
+	if (strlen(text) > SBX_CRITERIA_MAX_LIKE - 2)
+		goto too_long;
 	while (*text == ' ' || *text == '\t')
 		text++;
 	if (!*text) {
@@ -417,12 +415,8 @@ int sbx_criteria_search(const sbx_otype *t, const char *text, util_buf *where, j
 		oom(e);
 		goto out;
 	}
-	if (pat.len > SBX_CRITERIA_MAX_LIKE) {
-		sbx_err_set(e, 400,
-		            "Invalid search: longer than %d bytes (each %%, _ or \\ counts twice)",
-		            SBX_CRITERIA_MAX_LIKE - 2);
-		goto out;
-	}
+	if (pat.len > SBX_CRITERIA_MAX_LIKE)
+		goto too_long;
 	for (i = 0; i < t->nfields; i++) {
 		if (!searchable(&t->fields[i]))
 			continue;
@@ -437,6 +431,10 @@ int sbx_criteria_search(const sbx_otype *t, const char *text, util_buf *where, j
 	/* A type with no text fields matches nothing. */
 	util_buf_puts(&b, n ? ")" : "(0)");
 	rc = append(where, args, &b, more, e);
+	goto out;
+too_long:
+	sbx_err_set(e, 400, "Invalid search: longer than %d bytes (each %%, _ or \\ counts twice)",
+	            SBX_CRITERIA_MAX_LIKE - 2);
 out:
 	util_buf_release(&b);
 	util_buf_release(&pat);
