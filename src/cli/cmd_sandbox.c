@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hookargs.h"
 #include "sandbox.h"
 #include "sbx_faults.h"
 #include "str.h"
@@ -20,6 +21,8 @@ static const cli_opt sandbox_opts[] = {
 	{"rate-limit", 0, CLI_VALUE, "N/WINDOW", "requests per rolling window, e.g. 180/60s (default), 180/6s, 50/500ms"},
 	{"control-token", 0, CLI_VALUE, "TOKEN", "token for the /_sandbox/ control API (default random)"},
 	{"threads", 0, CLI_VALUE, "N", "HTTP worker threads (default: one per CPU)"},
+	{"per-ip-connections", 0, CLI_VALUE, "N", "open connections allowed from one address (default 100; 0 = no limit)"},
+	{"request-timeout", 0, CLI_VALUE, "DURATION", "time a connection has to send a whole request, else 408 and closed (default 30s)"},
 	{"webhook-json", 0, CLI_FLAG, NULL, "deliver webhooks as JSON instead of form bodies"},
 	{"log", 0, CLI_FLAG, NULL, "log each request on stderr (default when stderr is a terminal)"},
 	{"fault", 0, CLI_LIST, "SPEC", "inject a failure (repeatable), e.g. status=503,path=/1/objects,count=2; see below"},
@@ -66,17 +69,23 @@ static int run_sandbox(cli_ctx *ctx, cli_args *args)
 	sbx_config cfg = SBX_CONFIG_INIT;
 	sbx_server *srv = NULL;
 	char err[512], dbpath[4200], keybuf[1024];
-	long long port, threads;
+	long long port, threads, per_ip, req_timeout;
 	const char *rate = cli_value(args, "rate-limit"), *host;
 	long long seed;
 	sigset_t set;
-	int sig = 0;
+	int sig = 0, rc;
 	size_t i;
 
 	if (cli_value_ll(args, "port", 0, 65535, SBX_DEFAULT_PORT, &port) < 0 ||
 	    cli_value_ll(args, "threads", 1, 256, 0, &threads) < 0 ||
-	    cli_value_ll(args, "fault-seed", 0, LLONG_MAX, 0, &seed) < 0)
+	    cli_value_ll(args, "fault-seed", 0, LLONG_MAX, 0, &seed) < 0 ||
+	    cli_value_ll(args, "per-ip-connections", 0, 100000, SBX_DEFAULT_PER_IP, &per_ip) < 0)
 		return EXIT_USAGE;
+	if ((rc = cli_duration_opt(ctx, args, "request-timeout", 1000, 86400000,
+	                           SBX_DEFAULT_REQUEST_TIMEOUT * 1000, &req_timeout)) != EXIT_OK)
+		return rc;
+	cfg.per_ip_limit = per_ip ? (int)per_ip : -1;
+	cfg.request_timeout_s = (unsigned)((req_timeout + 999) / 1000);
 	cfg.faults = cli_list(args, "fault", &cfg.nfaults);
 	cfg.fault_seed = (unsigned long long)seed;
 	for (i = 0; i < cfg.nfaults; i++) {

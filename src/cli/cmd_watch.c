@@ -51,6 +51,8 @@ static const cli_opt watch_opts[] = {
 	{"retry-delay", 0, CLI_VALUE, "DURATION", "the first retry's delay, doubling each time (default 1s)"},
 	{"retry-max", 0, CLI_VALUE, "DURATION", "the longest retry delay (default 5m)"},
 	{"handler-timeout", 0, CLI_VALUE, "DURATION", "time allowed for one --exec or --forward-to attempt (default 30s)"},
+	{"per-ip-connections", 0, CLI_VALUE, "N", "open connections allowed from one address (default 100; 0 = no limit, e.g. behind a reverse proxy)"},
+	{"request-timeout", 0, CLI_VALUE, "DURATION", "time a connection has to send a whole request, else 408 and closed (default 30s)"},
 	{NULL, 0, 0, NULL, NULL}};
 
 /* ---- handlers' reports, from the delivery thread ---- */
@@ -346,7 +348,7 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 	const char *key = cli_value(args, "name") ? cli_value(args, "name") : DEFAULT_KEY;
 	const char *bind = cli_value(args, "bind"), *public_url = cli_value(args, "public-url");
 	int no_subscribe = cli_flag(args, "no-subscribe") > 0, lock_fd = -1, rc, sig = 0;
-	long long port, attempts, delay, cap, timeout;
+	long long port, attempts, delay, cap, timeout, per_ip, req_timeout;
 	char token[RCV_TOKEN_MAX + 1], db[4200], err[512], path[RCV_TOKEN_MAX + 16];
 	int64_t pending = 0;
 	sigset_t set;
@@ -356,13 +358,16 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 	if ((rc = check_usage(ctx, args, no_subscribe)) != EXIT_OK)
 		return rc;
 	if (cli_value_ll(args, "port", 0, 65535, 0, &port) < 0 ||
-	    cli_value_ll(args, "max-attempts", 1, 1000, 8, &attempts) < 0)
+	    cli_value_ll(args, "max-attempts", 1, 1000, 8, &attempts) < 0 ||
+	    cli_value_ll(args, "per-ip-connections", 0, 100000, RCV_DEFAULT_PER_IP, &per_ip) < 0)
 		return EXIT_USAGE;
 	if ((rc = cli_duration_opt(ctx, args, "retry-delay", 1, 86400000, 1000, &delay)) != EXIT_OK ||
 	    (rc = cli_duration_opt(ctx, args, "retry-max", 1, 86400000LL * 7, 300000, &cap)) !=
 	        EXIT_OK ||
 	    (rc = cli_duration_opt(ctx, args, "handler-timeout", 1, 86400000, 30000, &timeout)) !=
-	        EXIT_OK)
+	        EXIT_OK ||
+	    (rc = cli_duration_opt(ctx, args, "request-timeout", 1000, 86400000,
+	                           RCV_DEFAULT_REQUEST_TIMEOUT * 1000, &req_timeout)) != EXIT_OK)
 		return rc;
 	if (cap < delay)
 		cap = delay;
@@ -411,6 +416,8 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 	scfg.port = (int)port;
 	scfg.log = on_log;
 	scfg.log_userdata = &w;
+	scfg.per_ip_limit = per_ip ? (int)per_ip : -1;
+	scfg.request_timeout_s = (unsigned)((req_timeout + 999) / 1000);
 	if (rcv_server_start(&srv, q, &scfg, err, sizeof err) < 0) {
 		rc = cli_error(EXIT_ERROR, "cannot start the receiver: %s", err);
 		goto out;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "form.h"
+#include "jsonnum.h"
 #include "str.h"
 
 /* Hard ceiling on nesting whatever the caller's limits say: keeps the
@@ -156,7 +157,7 @@ static int parse_json(json_t **out, const char *s, size_t n, const rcv_limits *l
 	rc = json_prescan(s, n, lim->max_depth, lim->max_fields, err, errsz);
 	if (rc)
 		return rc;
-	root = json_loadb(s, n, JSON_DECODE_ANY, &jerr);
+	root = util_json_loadb(s, n, JSON_DECODE_ANY, &jerr);
 	if (!root) {
 		char text[96];
 		printable(jerr.text, text, sizeof text);

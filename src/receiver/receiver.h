@@ -316,17 +316,29 @@ typedef struct rcv_server_config {
 	unsigned threads;         /* HTTP worker threads; 0 = number of CPUs, at least 2 */
 	rcv_limits limits;        /* body, depth and field caps */
 	unsigned max_headers;     /* more request headers -> 431; 0 = 64 */
-	unsigned max_connections; /* 0 = 1024 */
+	unsigned max_connections; /* 0 = RCV_DEFAULT_MAX_CONNECTIONS */
 	unsigned timeout_s;       /* idle connection timeout; 0 = 30 */
 	/* One line per request answered other than 200 and per internal error
 	 * (optional; called from server threads, must be thread-safe). */
 	void (*log)(void *userdata, const char *line);
 	void *log_userdata;
+	/* Open connections from one client address (MHD's per-IP limit); 0 =
+	 * RCV_DEFAULT_PER_IP, negative = no limit (behind a reverse proxy). */
+	int per_ip_limit;
+	/* Seconds a connection has to send a whole request (headers and body),
+	 * counted from its opening, its previous answer or its request line;
+	 * beyond it is answered 408 and closed, however it trickles.
+	 * 0 = RCV_DEFAULT_REQUEST_TIMEOUT. */
+	unsigned request_timeout_s;
 } rcv_server_config;
+
+#define RCV_DEFAULT_MAX_CONNECTIONS 4096
+#define RCV_DEFAULT_PER_IP 100
+#define RCV_DEFAULT_REQUEST_TIMEOUT 30
 
 #define RCV_SERVER_CONFIG_INIT                                                                     \
 	{                                                                                          \
-		NULL, 0, 0, RCV_LIMITS_DEFAULT, 0, 0, 0, NULL, NULL                                \
+		NULL, 0, 0, RCV_LIMITS_DEFAULT, 0, 0, 0, NULL, NULL, 0, 0                          \
 	}
 
 /*

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "connguard.h"
 #include "str.h"
 
 #define HOOK_PREFIX "/hooks/"
@@ -46,6 +47,7 @@ typedef struct hook {
 
 struct rcv_server {
 	struct MHD_Daemon *d;
+	util_connguard *guard; /* the whole-request deadline of each connection */
 	rcv_queue *q;
 	rcv_server_config cfg;
 	int port;
@@ -104,12 +106,28 @@ static void safe(const char *in, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
-static enum MHD_Result respond(struct MHD_Connection *con, unsigned status, const char *ctype,
-                               const char *body)
+/* The connection's deadline entry (its socket context). */
+static util_connguard_entry *guard_entry(struct MHD_Connection *con)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* The request is in, or answered: no deadline while it is processed and answered. */
+static void request_in(rcv_server *s, struct MHD_Connection *con)
+{
+	util_connguard_disarm(s->guard, guard_entry(con));
+}
+
+static enum MHD_Result respond(rcv_server *s, struct MHD_Connection *con, unsigned status,
+                               const char *ctype, const char *body)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
+	request_in(s, con);
 	r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
 	if (!r)
 		return MHD_NO;
@@ -136,7 +154,7 @@ static enum MHD_Result refuse(rcv_server *s, struct MHD_Connection *con, unsigne
 		snprintf(tok + strlen(HOOK_PREFIX) + 4, 4, "...");
 	logf_(s, "%u %s: %s", status, where, msg);
 	snprintf(text, sizeof text, "%s\n", msg);
-	return respond(con, status, "text/plain; charset=utf-8", text);
+	return respond(s, con, status, "text/plain; charset=utf-8", text);
 }
 
 /* Constant-time equality for tokens: the time taken says nothing about a prefix. */
@@ -305,6 +323,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 			*upload_data_size = 0;
 			return MHD_YES;
 		}
+		request_in(s, con);
 		return on_body_end(s, c, url);
 	case ST_COMMITTING:
 		return MHD_YES; /* spurious call while suspended */
@@ -316,7 +335,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 			                                        : "event could not be stored");
 		}
 		snprintf(line, sizeof line, "{\"ok\":true,\"id\":%lld}\n", (long long)c->req.id);
-		return respond(con, MHD_HTTP_OK, "application/json", line);
+		return respond(s, con, MHD_HTTP_OK, "application/json", line);
 	}
 	return MHD_NO;
 }
@@ -327,6 +346,9 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	rcv_server *s = cls;
 	req_ctx *c = *con_cls;
 
+	/* Answered: the next request on this connection has its own deadline. */
+	util_connguard_arm(s->guard, guard_entry(con));
+	(void)toe;
 	if (!c)
 		return;
 	if (c->suspended) {
@@ -340,6 +362,32 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	free(c->event_json);
 	free(c);
 	*con_cls = NULL;
+}
+
+/* A request line: the headers and body get the whole deadline from here. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
+{
+	rcv_server *s = cls;
+
+	(void)uri;
+	util_connguard_start(s->guard, guard_entry(con));
+	return NULL; /* the request's context is made once its headers are in */
+}
+
+/* Each connection gets a deadline entry for its socket, removed before MHD closes it. */
+static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	rcv_server *s = cls;
+	const union MHD_ConnectionInfo *ci;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = ci ? util_connguard_add(s->guard, ci->connect_fd) : NULL;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		util_connguard_remove(s->guard, *socket_context);
+		*socket_context = NULL;
+	}
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
@@ -439,6 +487,7 @@ static void free_server(rcv_server *s)
 		free(s->hooks[i].key);
 	}
 	free(s->hooks);
+	util_connguard_free(s->guard);
 	pthread_rwlock_destroy(&s->hooks_lock);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);
@@ -507,12 +556,28 @@ int rcv_server_start(rcv_server **out, rcv_queue *q, const rcv_server_config *cf
 	}
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	threads = s->cfg.threads ? s->cfg.threads : (unsigned)(ncpu > 2 ? ncpu : 2);
+	if (!s->cfg.max_connections)
+		s->cfg.max_connections = RCV_DEFAULT_MAX_CONNECTIONS;
+	util_raise_fd_limit(s->cfg.max_connections + 256ul);
+	s->guard = util_connguard_new(s->cfg.request_timeout_s ? s->cfg.request_timeout_s
+	                                                       : RCV_DEFAULT_REQUEST_TIMEOUT);
+	if (!s->guard) {
+		if (err && errsz)
+			snprintf(err, errsz, "cannot start the request timer: out of memory");
+		free_server(s);
+		return RCV_ERROR;
+	}
 	s->d = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
-	    s->cfg.max_connections ? s->cfg.max_connections : 1024u, MHD_OPTION_CONNECTION_TIMEOUT,
-	    s->cfg.timeout_s ? s->cfg.timeout_s : 30u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_END);
+	    s->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+	    s->cfg.timeout_s ? s->cfg.timeout_s : 30u, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    s->cfg.per_ip_limit < 0   ? 0u
+	    : s->cfg.per_ip_limit > 0 ? (unsigned)s->cfg.per_ip_limit
+	                              : (unsigned)RCV_DEFAULT_PER_IP,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+	    on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_EXTERNAL_LOGGER,
+	    mhd_log, s, MHD_OPTION_END);
 	if (!s->d) {
 		if (err && errsz)
 			snprintf(err, errsz, "cannot listen on %s port %d", host, s->cfg.port);

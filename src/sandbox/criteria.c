@@ -275,6 +275,14 @@ static int compile_clause(const sbx_otype *t, json_t *cl, size_t clause, util_bu
 			                   "Invalid condition: operator '%s' needs "
 			                   "\"value\":{\"value\":<string or number>} (clause %zu)",
 			                   ops[k].name, clause);
+		if (o == OP_LIKE && json_is_string(v) &&
+		    json_string_length(v) > SBX_CRITERIA_MAX_LIKE) {
+			json_decref(v);
+			return sbx_err_set(e, 400,
+			                   "Invalid condition: a LIKE pattern longer than %d bytes "
+			                   "(clause %zu)",
+			                   SBX_CRITERIA_MAX_LIKE, clause);
+		}
 		if (json_array_append_new(args, v) < 0)
 			return oom(e);
 		util_buf_puts(b, ops[k].sql);
@@ -387,10 +395,8 @@ int sbx_criteria_search(const sbx_otype *t, const char *text, util_buf *where, j
 
 	if (!more)
 		return oom(e);
-	if (strlen(text) > SBX_CRITERIA_MAX_TEXT) {
-		sbx_err_set(e, 400, "Invalid search: longer than %d bytes", SBX_CRITERIA_MAX_TEXT);
-		goto out;
-	}
+	if (strlen(text) > SBX_CRITERIA_MAX_LIKE - 2)
+		goto too_long;
 	while (*text == ' ' || *text == '\t')
 		text++;
 	if (!*text) {
@@ -409,6 +415,8 @@ int sbx_criteria_search(const sbx_otype *t, const char *text, util_buf *where, j
 		oom(e);
 		goto out;
 	}
+	if (pat.len > SBX_CRITERIA_MAX_LIKE)
+		goto too_long;
 	for (i = 0; i < t->nfields; i++) {
 		if (!searchable(&t->fields[i]))
 			continue;
@@ -423,6 +431,10 @@ int sbx_criteria_search(const sbx_otype *t, const char *text, util_buf *where, j
 	/* A type with no text fields matches nothing. */
 	util_buf_puts(&b, n ? ")" : "(0)");
 	rc = append(where, args, &b, more, e);
+	goto out;
+too_long:
+	sbx_err_set(e, 400, "Invalid search: longer than %d bytes (each %%, _ or \\ counts twice)",
+	            SBX_CRITERIA_MAX_LIKE - 2);
 out:
 	util_buf_release(&b);
 	util_buf_release(&pat);

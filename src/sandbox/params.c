@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonnum.h"
 #include "str.h"
 
 /* The value of name, or NULL when absent, null or (if blank_absent) "". */
@@ -230,7 +231,7 @@ int sbx_param_list(json_t *params, const char *name, int required, json_t **out,
 		if (*s == '[') {
 			/* A JSON array sent inside a form field or query argument. */
 			json_error_t je;
-			json_t *parsed = json_loads(s, 0, &je);
+			json_t *parsed = util_json_loadb(s, strlen(s), 0, &je);
 			if (!parsed || !json_is_array(parsed)) {
 				json_decref(parsed);
 				json_decref(arr);
@@ -312,7 +313,7 @@ int sbx_param_json(json_t *params, const char *name, int required, json_t **out,
 			*out = json_incref(v);
 			return 0;
 		}
-		parsed = json_loads(s, JSON_REJECT_DUPLICATES, &je);
+		parsed = util_json_loadb(s, strlen(s), JSON_REJECT_DUPLICATES, &je);
 		if (!parsed)
 			return sbx_err_set(e, 400, "Invalid %s: malformed JSON: %s (column %d)",
 			                   name, je.text, je.column);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "form.h"
+#include "jsonnum.h"
 #include "str.h"
 
 int sbx_err_set(sbx_err *e, int status, const char *fmt, ...)
@@ -165,7 +166,7 @@ static int is_blank(const char *s, size_t n)
 static int body_json(const util_buf *b, json_t **out, int lenient, sbx_err *e)
 {
 	json_error_t je;
-	json_t *v = json_loadb(b->data, b->len, JSON_REJECT_DUPLICATES, &je);
+	json_t *v = util_json_loadb(b->data, b->len, JSON_REJECT_DUPLICATES, &je);
 
 	*out = NULL;
 	if (!v) {

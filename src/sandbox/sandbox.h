@@ -34,9 +34,17 @@ typedef struct sbx_config {
 	const char *const *faults; /* injected failures, "status=503,count=2" (src/sandbox/sbx_faults.h) */
 	size_t nfaults;
 	unsigned long long fault_seed; /* seed of the faults' random draws; 0 = the time */
+	/* Open connections from one client address; 0 = SBX_DEFAULT_PER_IP, negative = no limit. */
+	int per_ip_limit;
+	/* Seconds a connection has to send a whole request (headers and body), from its
+	 * opening, its previous answer or its request line; beyond: 408 and closed.
+	 * 0 = SBX_DEFAULT_REQUEST_TIMEOUT. */
+	unsigned request_timeout_s;
 } sbx_config;
 
-#define SBX_CONFIG_INIT {NULL, 0, NULL, NULL, NULL, 0, 0, 0, NULL, 0, 0, 1, 0, 0, NULL, 0, 0}
+#define SBX_CONFIG_INIT {NULL, 0, NULL, NULL, NULL, 0, 0, 0, NULL, 0, 0, 1, 0, 0, NULL, 0, 0, 0, 0}
+#define SBX_DEFAULT_PER_IP 100
+#define SBX_DEFAULT_REQUEST_TIMEOUT 30
 
 typedef struct sbx_server sbx_server;
 

@@ -32,7 +32,11 @@
 
 #define SBX_CRITERIA_MAX_CLAUSES 500 /* clauses in one condition */
 #define SBX_CRITERIA_MAX_LIST 10000  /* values in one IN list */
-#define SBX_CRITERIA_MAX_TEXT 65536  /* bytes of a legacy string condition or a search */
+#define SBX_CRITERIA_MAX_TEXT 65536  /* bytes of a legacy string condition */
+/* Bytes of one LIKE pattern: SQLite's SQLITE_MAX_LIKE_PATTERN_LENGTH, which
+ * sqlite3_limit cannot raise. A search's pattern is its text with %, _ and \
+ * escaped (two bytes each) between two %. */
+#define SBX_CRITERIA_MAX_LIKE 50000
 
 /*
  * Append the SQL for `condition` on type t to `where` (a parenthesised

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "connguard.h"
 #include "sbx_auth.h"
 #include "sbx_events.h"
 #include "sbx_faults.h"
@@ -40,13 +41,14 @@
 #define MAX_THREADS 64
 #define CONN_MEMORY (64 * 1024) /* per-connection pool: request line + headers (431/414 beyond) */
 #define CONN_TIMEOUT 60         /* seconds an idle keep-alive connection is kept */
-#define CONN_LIMIT 1000
+#define CONN_LIMIT 4096         /* with at most SBX_DEFAULT_PER_IP from one address */
 /* After a body overflows its cap the rest is read and dropped (so the 413 can be
  * sent on a clean connection) -- but only up to this much; then the connection is cut. */
 #define DISCARD_MAX ((size_t)64 << 20)
 
 struct sbx_server {
 	struct MHD_Daemon *d;
+	util_connguard *guard; /* the whole-request deadline of each connection */
 	sbx_ctx ctx;
 	char *app_id, *api_key, *token;
 	size_t max_body;
@@ -83,13 +85,16 @@ static long long wall_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static util_connguard_entry *guard_entry(struct MHD_Connection *conn);
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	sbx_server *s = cls;
 	conn_req *cr = calloc(1, sizeof *cr);
 	const char *q;
 
-	(void)conn;
+	/* A request line: the headers and body get the whole deadline from here. */
+	util_connguard_start(s->guard, guard_entry(conn));
 	if (!cr)
 		return NULL;
 	sbx_req_init(&cr->req, s->max_body);
@@ -105,14 +110,24 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return cr;
 }
 
+/* The connection's deadline entry (its socket context). */
+static util_connguard_entry *guard_entry(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+	sbx_server *s = cls;
 	conn_req *cr = *con_cls;
 
-	(void)cls;
-	(void)conn;
 	(void)toe;
+	/* Answered: the next request on this connection has its own deadline. */
+	util_connguard_arm(s->guard, guard_entry(conn));
 	if (!cr)
 		return;
 	sbx_req_release(&cr->req);
@@ -125,11 +140,17 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
                           enum MHD_ConnectionNotificationCode toe)
 {
 	sbx_server *s = cls;
+	const union MHD_ConnectionInfo *ci;
 
-	(void)conn;
-	(void)socket_context;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		sbx_stats_connection(s->ctx.stats);
+		/* A deadline entry for the socket, removed before MHD closes it. */
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = ci ? util_connguard_add(s->guard, ci->connect_fd) : NULL;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		util_connguard_remove(s->guard, *socket_context);
+		*socket_context = NULL;
+	}
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -404,6 +425,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			cr->too_large = 1;
 			cr->body_seen = (size_t)n;
 			cr->responded = 1;
+			util_connguard_disarm(s->guard, guard_entry(conn));
 			sbx_resp_init(&resp);
 			process(s, cr, &resp);
 			ret = answer(s, cr, conn, &resp);
@@ -427,6 +449,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (cr->responded)
 		return MHD_YES;
 	cr->responded = 1;
+	/* The request is in: no deadline while it is processed and answered. */
+	util_connguard_disarm(s->guard, guard_entry(conn));
 	sbx_resp_init(&resp);
 	process(s, cr, &resp);
 	ret = answer(s, cr, conn, &resp);
@@ -550,6 +574,13 @@ int sbx_server_start(sbx_server **out, const sbx_config *cfg, char *err, size_t 
 	                                                            : MHD_USE_AUTO);
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	util_raise_fd_limit(CONN_LIMIT + 256);
+	s->guard = util_connguard_new(cfg->request_timeout_s ? cfg->request_timeout_s
+	                                                     : SBX_DEFAULT_REQUEST_TIMEOUT);
+	if (!s->guard) {
+		util_errf(err, errsz, -1, "could not start the request timer thread");
+		goto fail;
+	}
 	/* The logger goes first so that MHD's own complaints about later options reach it. */
 	s->d = MHD_start_daemon(
 	    flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
@@ -558,7 +589,11 @@ int sbx_server_start(sbx_server **out, const sbx_config *cfg, char *err, size_t 
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
 	    on_connection, s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned int)CONN_LIMIT, MHD_OPTION_END);
+	    (unsigned int)CONN_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    cfg->per_ip_limit < 0   ? 0u
+	    : cfg->per_ip_limit > 0 ? (unsigned int)cfg->per_ip_limit
+	                            : (unsigned int)SBX_DEFAULT_PER_IP,
+	    MHD_OPTION_END);
 	if (!s->d) {
 		util_errf(err, errsz, -1,
 		          "could not listen on %s port %d (in use, or not permitted)",
@@ -590,6 +625,7 @@ void sbx_server_stop(sbx_server *s)
 		return;
 	if (s->d)
 		MHD_stop_daemon(s->d);
+	util_connguard_free(s->guard);
 	/* No handler runs any more: stop the deliveries before the store they record into. */
 	sbx_events_free(s->ctx.events);
 	sbx_store_close(s->ctx.store);

@@ -194,6 +194,11 @@ int util_form_decode(json_t **out, const char *s, size_t len,
 			            lim.max_key);
 		} else if (memchr(key, '\0', klen)) {
 			rc = util_errf(err, errsz, UTIL_FORM_EENCODING, "form field name holds a nul byte");
+		} else if (memchr(val, '\0', vlen)) {
+			/* As JSON's \u0000 is refused: a C string would store it cut short. */
+			rc = util_errf(err, errsz, UTIL_FORM_EENCODING,
+			               "form field '%s' holds a nul byte (%%00): text only",
+			               shown(key, klen, name, sizeof name));
 		} else if (!util_utf8_valid(key, klen) || !util_utf8_valid(val, vlen)) {
 			rc = util_errf(err, errsz, UTIL_FORM_EENCODING, "invalid utf-8 in form field '%s'",
 			            shown(key, klen, name, sizeof name));

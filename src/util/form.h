@@ -32,7 +32,7 @@ typedef struct util_form_limits {
 enum {
 	UTIL_FORM_ENOMEM = -1,   /* out of memory */
 	UTIL_FORM_ELIMIT = -2,   /* more pairs, deeper brackets or a longer key than allowed */
-	UTIL_FORM_EENCODING = -3 /* a key or value that is not UTF-8, a NUL byte in a key */
+	UTIL_FORM_EENCODING = -3 /* a key or value that is not UTF-8, a NUL byte in a key or value */
 };
 
 /*
