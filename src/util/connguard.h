@@ -19,6 +19,8 @@
 #ifndef UTIL_CONNGUARD_H
 #define UTIL_CONNGUARD_H
 
+#include "util_names.h"
+
 typedef struct util_connguard util_connguard;
 typedef struct util_connguard_entry util_connguard_entry;
 

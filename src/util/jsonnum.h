@@ -10,6 +10,8 @@
 #ifndef UTIL_JSONNUM_H
 #define UTIL_JSONNUM_H
 
+#include "util_names.h"
+
 #include <jansson.h>
 #include <stddef.h>
 
