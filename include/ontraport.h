@@ -727,6 +727,15 @@ ONTRA_EXTERN int ontra_search(ontra_client *c, const ontra_search_options *o, on
 ONTRA_EXTERN int ontra_search_count(long long *out, ontra_client *c, const ontra_search_options *o);
 
 /**
+ * Whether search options select every object of their type, that is, narrow
+ * nothing down (the policy ontra_objects_delete applies; see there): NULL
+ * options, no ids, no condition or an empty or always-true one, a blank
+ * search and no positive group_id. 1 when they do, 0 when not. Pure: sends
+ * nothing.
+ */
+ONTRA_EXTERN int ontra_search_selects_all(const ontra_search_options *o);
+
+/**
  * DELETE /objects: delete every object a search selects (ids, condition,
  * search, group). With all = 0, refuses with ONTRA_EINVALID ("refusing to
  * delete every object of the type: ...", nothing sent) a selection that

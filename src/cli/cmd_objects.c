@@ -359,7 +359,7 @@ static int run_delete(cli_ctx *ctx, cli_args *args)
 	json_t *cond = NULL;
 	char question[256];
 	size_t n;
-	int rc, lrc, yes = cli_flag(args, "yes") > 0;
+	int rc, lrc, yes = cli_flag(args, "yes") > 0, all = cli_flag(args, "all") > 0;
 	const char *tname;
 
 	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args), &ids, &n)) != EXIT_OK)
@@ -368,7 +368,7 @@ static int run_delete(cli_ctx *ctx, cli_args *args)
 	    (rc = cli_type(ctx, c, cli_value(args, "type"), &o.object_type)) != EXIT_OK)
 		goto out;
 	tname = ontra_object_type_name(c, o.object_type);
-	if (n == 1 && !cli_value(args, "where") && !cli_value(args, "search")) {
+	if (n == 1 && !all && !cli_value(args, "where") && !cli_value(args, "search")) {
 		/* One object: DELETE /object, which says when it does not exist. */
 		if ((lrc = ontra_object_delete(c, o.object_type, ids[0])) < 0)
 			rc = cli_fail_lib(ctx, lrc);
@@ -376,8 +376,14 @@ static int run_delete(cli_ctx *ctx, cli_args *args)
 			cli_note(ctx, "deleted %s %lld", tname ? tname : "object", ids[0]);
 		goto out;
 	}
-	if (n == 0 && !cli_value(args, "where") && !cli_value(args, "search")) {
-		rc = cli_usage_error(ctx, "give the ids to delete, or --where/--search to select them");
+	if (n == 0 && !all && !cli_value(args, "where") && !cli_value(args, "search")) {
+		rc = cli_usage_error(ctx, "give the ids to delete, or --where/--search to select them "
+		                          "(--all for every object of the type)");
+		goto out;
+	}
+	if (all && (n || cli_value(args, "where") || cli_value(args, "search"))) {
+		rc = cli_usage_error(ctx, "--all deletes every object of the type: give it without ids, "
+		                          "--where or --search");
 		goto out;
 	}
 	o.ids = ids;
@@ -385,6 +391,11 @@ static int run_delete(cli_ctx *ctx, cli_args *args)
 	o.search = cli_value(args, "search");
 	if ((rc = where_option(ctx, args, c, &o, &cond)) != EXIT_OK)
 		goto out;
+	if (!all && ontra_search_selects_all(&o)) {
+		rc = cli_usage_error(ctx, "the selection matches every object of the type (an empty or "
+		                          "always-true condition or search); use --all to delete them all");
+		goto out;
+	}
 	if (n && !o.condition && !o.search)
 		count = (long long)n;
 	else if ((lrc = ontra_search_count(&count, c, &o)) < 0) {
@@ -401,7 +412,7 @@ static int run_delete(cli_ctx *ctx, cli_args *args)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if ((lrc = ontra_objects_delete(c, &o, 0)) < 0)
+	if ((lrc = ontra_objects_delete(c, &o, all)) < 0)
 		rc = cli_fail_lib(ctx, lrc);
 	else
 		cli_note(ctx, "deleted %lld object%s", count, count == 1 ? "" : "s");
@@ -566,6 +577,7 @@ static const cli_opt delete_opts[] = {
 	TYPE_OPT,
 	{"where", 'w', CLI_VALUE, "CONDITION", "delete the objects matching a condition"},
 	{"search", 's', CLI_VALUE, "TEXT", "delete the objects containing TEXT"},
+	{"all", 0, CLI_FLAG, NULL, "delete every object of the type"},
 	{"yes", 'y', CLI_FLAG, NULL, "do not ask for confirmation"},
 	END_OPT};
 static const cli_opt tag_opts[] = {
@@ -613,9 +625,11 @@ static const cli_command cmd_upsert = {
 	upsert_opts, "ontraport objects upsert email=mary@example.com firstname=Mary\n  create Mary, or update her",
 	run_upsert, NULL, 0, -1};
 static const cli_command cmd_delete = {
-	"delete", "delete objects by id or by condition", "[--type TYPE] ID... | --where COND [--yes]",
+	"delete", "delete objects by id or by condition", "[--type TYPE] ID... | --where COND | --search TEXT | --all [--yes]",
 	"Delete one object (an error if it does not exist), several, or every object matching a "
-	"condition. Deleting more than one asks for confirmation unless --yes.",
+	"condition. Deleting more than one asks for confirmation unless --yes. A condition or search "
+	"that selects everything (an empty or always-true one, such as id > 0) is refused: every "
+	"object of the type is deleted only with --all.",
 	delete_opts, "ontraport objects delete 8\n  delete contact 8\n"
 	"ontraport objects delete --where \"email LIKE '%@test.invalid'\" --yes\n  delete test contacts",
 	run_delete, NULL, 0, -1};

@@ -94,9 +94,6 @@ int ontra__meta(const json_t **out, ontra_client *c);
 
 /* Whether a condition selects every object: none, empty, or always true. */
 int ontra__condition_selects_all(const json_t *cond);
-/* Whether a search narrows its type down: ids, a condition that is not always
- * true, a search text that is not blank, or a group. */
-int ontra__selection_narrows(const ontra_search_options *o);
 
 /* --- params (params.c) --- */
 

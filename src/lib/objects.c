@@ -489,7 +489,7 @@ int ontra_objects_delete(ontra_client *c, const ontra_search_options *o, int all
 	json_t *data = NULL;
 	int rc;
 
-	if (!all && !ontra__selection_narrows(o))
+	if (!all && ontra_search_selects_all(o))
 		return ontra__error(
 		    ONTRA_EINVALID,
 		    "refusing to delete every object of the type: the selection is empty "

@@ -143,15 +143,15 @@ int ontra__condition_selects_all(const json_t *cond)
 	return all;
 }
 
-int ontra__selection_narrows(const ontra_search_options *o)
+int ontra_search_selects_all(const ontra_search_options *o)
 {
 	if (!o)
-		return 0;
+		return 1;
 	if (o->ids_count)
-		return 1;
+		return 0;
 	if (o->condition && !ontra__condition_selects_all(o->condition))
-		return 1;
+		return 0;
 	if (!blank(o->search))
-		return 1;
-	return o->group_id > 0;
+		return 0;
+	return o->group_id <= 0;
 }

@@ -92,8 +92,21 @@ op objects delete "$MARY" "$ANN" --yes
 assert_rc 0 "delete two with --yes"
 op objects get "$MARY"
 assert_rc 4 "deleted"
+# A condition that selects everything is refused, even with --yes; --all says so.
+op objects delete --where "id > 0" --yes
+assert_rc 2 "an always-true condition"
+assert_contains "$ERR" "--all"
+op objects delete --where "id > 0" --all --yes
+assert_rc 2 "--all with a condition"
+op objects search --count -o json
+assert_jq "$OUT" '.count' 120
 op objects delete --where "email LIKE '%@seed.example'" --yes
 assert_rc 0 "delete by condition"
+op objects search --count -o json
+assert_jq "$OUT" '.count' 0
+op objects create email=last@example.com
+op objects delete --all --yes
+assert_rc 0 "delete --all"
 op objects search --count -o json
 assert_jq "$OUT" '.count' 0
 
