@@ -60,7 +60,7 @@ typedef struct list_state {
 static int list_one(const rcv_item *it, void *ud)
 {
 	list_state *ls = ud;
-	json_t *ev = json_loads(it->event, 0, NULL), *rec, *type, *obj;
+	json_t *ev = json_loads(it->event, JSON_ALLOW_NUL, NULL), *rec, *type, *obj;
 
 	type = json_object_get(json_object_get(ev, "event"), "type");
 	obj = json_object_get(json_object_get(ev, "data"), "id");

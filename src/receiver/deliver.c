@@ -64,7 +64,8 @@ int rcv_deliver_document(json_t **out, const rcv_item *item)
 	char when[40];
 
 	*out = NULL;
-	ev = json_loads(item->event, 0, NULL);
+	/* A form value may decode to a NUL ("a=1%002"): stored as \u0000, delivered as such. */
+	ev = json_loads(item->event, JSON_ALLOW_NUL, NULL);
 	if (!json_is_object(ev)) {
 		json_decref(ev);
 		return RCV_ERROR;
