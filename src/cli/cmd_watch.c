@@ -136,26 +136,30 @@ static int get_token(const char *file, char *token, size_t n)
 	return EXIT_OK;
 }
 
-/* One process delivers from a queue at a time: an exclusive lock on <db>.lock. */
+/*
+ * One process delivers from a queue at a time: an exclusive flock on the database file itself
+ * (made 0600 when missing), so a symlink or a hard link to the same file meets the same lock.
+ * flock and SQLite's POSIX locks do not interact; the descriptor stays open until after the
+ * queue is closed (closing it earlier would drop SQLite's own locks on the file).
+ */
 static int lock_queue(const char *db, int *fd_out)
 {
-	char path[4200];
 	int fd;
 
 	*fd_out = -1;
-	if ((size_t)snprintf(path, sizeof path, "%s.lock", db) >= sizeof path)
-		return cli_error(EXIT_USAGE, "--db path too long: at most %zu bytes", sizeof path - 6);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(db, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return cli_error(EXIT_ERROR, "cannot open '%s': %s", path, strerror(errno));
+		return cli_error(EXIT_ERROR, "cannot open the event queue '%s': %s", db,
+		                 strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
 		close(fd);
-		if (errno == EWOULDBLOCK)
+		if (e == EWOULDBLOCK)
 			return cli_error(EXIT_ERROR,
-			                 "another 'ontraport watch' is delivering from '%s': give this "
-			                 "one its own --db",
+			                 "another 'ontraport watch' is delivering from '%s' (the same "
+			                 "file, maybe under another name): give this one its own --db",
 			                 db);
-		return cli_error(EXIT_ERROR, "cannot lock '%s': %s", path, strerror(errno));
+		return cli_error(EXIT_ERROR, "cannot lock '%s': %s", db, strerror(e));
 	}
 	*fd_out = fd;
 	return EXIT_OK;
