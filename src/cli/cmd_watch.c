@@ -407,8 +407,9 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 
 	if ((rc = lock_queue(db, &lock_fd)) != EXIT_OK)
 		goto out;
-	if (rcv_queue_open(&q, db, err, sizeof err) < 0) {
-		rc = cli_error(EXIT_ERROR, "cannot open the event queue: %s", err);
+	if ((rc = rcv_queue_open(&q, db, err, sizeof err)) < 0) {
+		rc = cli_error(rc == RCV_ENOTQUEUE ? EXIT_INVALID : EXIT_ERROR,
+		               "cannot open the event queue: %s", err);
 		goto out;
 	}
 	scfg.bind = bind;

@@ -48,7 +48,8 @@ typedef enum rcv_error_code {
 	RCV_ESHAPE = -8,    /* parsed, but not an event: wrong or missing fields -> 400 */
 	RCV_ENOTFOUND = -9, /* queue: no such event, or nothing to claim */
 	RCV_ESTOPPED = -10, /* the queue is closing              -> HTTP 503 */
-	RCV_EINVALID = -11  /* a caller's argument is invalid (bad token, bad config) */
+	RCV_EINVALID = -11, /* a caller's argument is invalid (bad token, bad config) */
+	RCV_ENOTQUEUE = -12 /* queue: the file is not an event queue (left unchanged) */
 } rcv_error_code;
 
 /* A short lowercase description of a code ("body too large"). Never NULL. */
@@ -168,9 +169,21 @@ void rcv_item_free(rcv_item *item);
  * pending: a restart resumes them. One process should deliver from a
  * database at a time; other processes may list, replay and purge.
  *
+ * A queue is marked with PRAGMA application_id; one made before the mark
+ * (its tables, user_version 1) is stamped here. Any other SQLite file (or a
+ * file that is not SQLite) is RCV_ENOTQUEUE and is not written to.
+ *
  * Returns 0 and *out, or a negative code, *out NULL and one line in err.
  */
 int rcv_queue_open(rcv_queue **out, const char *path, char *err, size_t errsz);
+
+/*
+ * Open an existing queue read-only (SQLITE_OPEN_READONLY): for get, list and
+ * counts. Nothing in the file is changed (no schema, no WAL switch, no stamp);
+ * a file that is not a queue (an empty one included) is RCV_ENOTQUEUE. Writes
+ * on such a queue fail; enqueueing is RCV_ESTOPPED.
+ */
+int rcv_queue_open_readonly(rcv_queue **out, const char *path, char *err, size_t errsz);
 
 /*
  * Stop the committer (after it commits what was already handed to it), close
