@@ -135,27 +135,72 @@ static void logf_queue(rcv_deliver *d, const char *what)
 	d->cfg.log(d->cfg.userdata, line);
 }
 
+/* Write one outcome to the queue. */
+static int record(rcv_deliver *d, const rcv_item *item, rcv_outcome outcome, const char *why,
+                  int64_t retry_at)
+{
+	if (outcome == RCV_OUTCOME_DONE)
+		return rcv_queue_done(d->q, item->id, rcv_now_ms());
+	if (outcome == RCV_OUTCOME_DEAD)
+		return rcv_queue_dead(d->q, item->id, why);
+	return rcv_queue_retry(d->q, item->id, why, retry_at);
+}
+
+/* Sleep until deadline_ms, or less if the delivery is stopping. */
+static void pause_until(rcv_deliver *d, int64_t deadline_ms)
+{
+	while (!atomic_load(&d->stop) && rcv_now_ms() < deadline_ms)
+		rcv_queue_wait(d->q, rcv_queue_seq(d->q), deadline_ms);
+}
+
+/*
+ * Record the outcome, however long the queue refuses it (a full disk, a lock held past
+ * the busy timeout): the claim stays, so the event is not delivered again meanwhile, and
+ * the mark is retried with backoff. Only a stop gives up; the event then stays pending and
+ * the next run delivers it once more. Returns 0 once recorded.
+ */
+static int record_until_stored(rcv_deliver *d, const rcv_item *item, rcv_outcome outcome,
+                               const char *why, int64_t retry_at)
+{
+	char line[160];
+	int tries;
+
+	for (tries = 1; record(d, item, outcome, why, retry_at) != 0; tries++) {
+		if (tries == 1)
+			logf_queue(d, "cannot record a delivery outcome (retrying the mark, not the "
+			              "delivery)");
+		if (atomic_load(&d->stop)) {
+			rcv_queue_release(d->q, item->id);
+			snprintf(line, sizeof line,
+			         "event %lld: stopping before its outcome was recorded: it stays "
+			         "pending and the next run delivers it again",
+			         (long long)item->id);
+			if (d->cfg.log)
+				d->cfg.log(d->cfg.userdata, line);
+			return -1;
+		}
+		pause_until(d, rcv_now_ms() + rcv_backoff_ms(tries, 100, 5000, &d->seed));
+	}
+	if (tries > 1 && d->cfg.log) {
+		snprintf(line, sizeof line, "event %lld: outcome recorded after %d tries",
+		         (long long)item->id, tries);
+		d->cfg.log(d->cfg.userdata, line);
+	}
+	return 0;
+}
+
 static void finish(rcv_deliver *d, rcv_item *item, int ok, const char *why)
 {
 	int attempts = item->attempts + 1;
-	rcv_outcome outcome;
-	int rc;
+	rcv_outcome outcome = ok ? RCV_OUTCOME_DONE
+	                      : attempts >= d->cfg.max_attempts ? RCV_OUTCOME_DEAD
+	                                                        : RCV_OUTCOME_RETRY;
+	int64_t retry_at = 0;
 
-	if (ok) {
-		outcome = RCV_OUTCOME_DONE;
-		rc = rcv_queue_done(d->q, item->id, rcv_now_ms());
-	} else if (attempts >= d->cfg.max_attempts) {
-		outcome = RCV_OUTCOME_DEAD;
-		rc = rcv_queue_dead(d->q, item->id, why);
-	} else {
-		long delay = rcv_backoff_ms(attempts, d->cfg.backoff_base_ms, d->cfg.backoff_cap_ms,
-		                            &d->seed);
-		outcome = RCV_OUTCOME_RETRY;
-		rc = rcv_queue_retry(d->q, item->id, why, rcv_now_ms() + delay);
-	}
-	if (rc)
-		logf_queue(d, "cannot record a delivery outcome");
-	if (d->cfg.on_result)
+	if (outcome == RCV_OUTCOME_RETRY)
+		retry_at = rcv_now_ms() + rcv_backoff_ms(attempts, d->cfg.backoff_base_ms,
+		                                         d->cfg.backoff_cap_ms, &d->seed);
+	if (record_until_stored(d, item, outcome, why, retry_at) == 0 && d->cfg.on_result)
 		d->cfg.on_result(d->cfg.userdata, item->id, outcome, attempts, ok ? NULL : why);
 }
 

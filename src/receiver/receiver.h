@@ -248,7 +248,12 @@ int rcv_queue_submit(rcv_queue *q, rcv_enqueue_req *req);
  */
 int rcv_queue_claim(rcv_queue *q, int64_t now_ms, rcv_item **out, int64_t *wake_at);
 
-/* Finish a claim: delivered at `at_ms`. */
+/*
+ * Finish a claim: delivered at `at_ms`. These three return 0, or RCV_ERROR when the
+ * outcome could not be written (disk full, database locked past the busy timeout): then
+ * the claim is kept, so the event is not handed out again; call again later, or
+ * rcv_queue_release to give it back (it stays pending in the file).
+ */
 int rcv_queue_done(rcv_queue *q, int64_t id, int64_t at_ms);
 /* Finish a claim: failed; attempts+1, retry not before retry_at_ms. */
 int rcv_queue_retry(rcv_queue *q, int64_t id, const char *error, int64_t retry_at_ms);

@@ -69,4 +69,75 @@ op events replay 1 --db "$TMP/old.db"
 assert_rc 0 "events replay on an unmarked queue"
 assert_eq "$(appid "$TMP/old.db")" 1330533457 "a write stamps the unmarked queue"
 
+# ---- a "done" mark that cannot be written is retried; the event is not delivered again ----
+# The handler: waits for $TMP/NAME.go, then appends the event to $TMP/NAME.got.
+HANDLER="$TMP/handler.sh"
+cat >"$HANDLER" <<'SH'
+#!/bin/sh
+event=$(cat)
+while [ ! -e "$TMP/$1.go" ]; do sleep 0.05; done
+printf '%s\n' "$event" >>"$TMP/$1.got"
+SH
+touch "$TMP/lk.got" "$TMP/full.got"
+done_count() { "$OP" events list --db "$1" --status done -o json | jq length; }
+wait_done() { # DB: until its one event is done (30 s)
+	local i
+	for i in $(seq 1 $((600 * SCALE))); do
+		[ "$(done_count "$1")" = 1 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Another process holds BEGIN EXCLUSIVE past the 5 s busy timeout while the mark is due.
+start_watch lk --no-subscribe --exec "sh $HANDLER lk"
+curl -sS -o /dev/null -X POST --data 'a=1' "$WATCH_URL"
+python3 - "$TMP/lk.db" "$TMP/lk.locked" "$TMP/lk.release" <<'PY' &
+import os, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN EXCLUSIVE")
+open(sys.argv[2], "w").close()
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.05)
+db.execute("COMMIT")
+PY
+LOCKER=$!
+PIDS+=("$LOCKER")
+for _ in $(seq 1 $((200 * SCALE))); do [ -e "$TMP/lk.locked" ] && break; sleep 0.05; done
+touch "$TMP/lk.go"
+wait_lines "$TMP/lk.got" 1 || fail "the event was not delivered"
+sleep 6.5 # the mark waits out the busy timeout (5 s) and fails
+assert_eq "$(wc -l <"$TMP/lk.got")" 1 "deliveries while the queue is locked"
+touch "$TMP/lk.release"
+wait "$LOCKER" || true
+wait_done "$TMP/lk.db" || fail "the mark was not recorded once the lock went"
+assert_eq "$(wc -l <"$TMP/lk.got")" 1 "deliveries after the lock went"
+assert_contains "$(cat "$TMP/lk.err")" "cannot record a delivery outcome (retrying the mark, not the delivery)" "locked: the log"
+assert_contains "$(cat "$TMP/lk.err")" "event 1: outcome recorded after" "locked: recorded"
+stop_watch lk
+
+# A full disk: a real tmpfs of 4 MiB (we run as root in CI's container); elsewhere skipped.
+mkdir -p "$TMP/small"
+if mount -t tmpfs -o size=4m tmpfs "$TMP/small" 2>/dev/null; then
+	trap 'umount "$TMP/small" 2>/dev/null || true; cleanup' EXIT
+	# The queue is on the tmpfs (SQLite follows the link: its WAL is made beside the file).
+	ln -s "$TMP/small/full.db" "$TMP/full.db"
+	start_watch full --no-subscribe --exec "sh $HANDLER full"
+	CHECKS=$((CHECKS + 1))
+	[ -e "$TMP/small/full.db-wal" ] || fail "the WAL is not on the small tmpfs"
+	curl -sS -o /dev/null -X POST --data 'a=1' "$WATCH_URL"
+	dd if=/dev/zero of="$TMP/small/fill" bs=64k 2>/dev/null || true # until ENOSPC
+	touch "$TMP/full.go"
+	wait_lines "$TMP/full.got" 1 || fail "the event was not delivered"
+	sleep 2 # the disk stays full: the mark fails and is retried
+	assert_eq "$(wc -l <"$TMP/full.got")" 1 "deliveries while the disk is full"
+	rm -f "$TMP/small/fill"
+	wait_done "$TMP/small/full.db" || fail "the mark was not recorded once space came back"
+	assert_eq "$(wc -l <"$TMP/full.got")" 1 "deliveries after space came back"
+	stop_watch full
+	umount "$TMP/small"
+else
+	echo "$TEST_NAME: cannot mount a tmpfs here (not root): the full-disk case is skipped"
+fi
+
 finish
