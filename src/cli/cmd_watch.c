@@ -33,6 +33,7 @@ typedef struct watch {
 	long long *subs;  /* subscriptions to remove at exit */
 	size_t nsubs;
 	int max_attempts;
+	pthread_t main_thread; /* woken with SIGUSR1 when the handler is gone */
 } watch;
 
 static const cli_opt watch_opts[] = {
@@ -87,6 +88,15 @@ static void on_delivery_log(void *ud, const char *line)
 {
 	(void)ud;
 	fprintf(stderr, "ontraport watch: %s\n", line);
+}
+
+/* Standard output's reader went away: say so, and wake the main thread to stop. */
+static void on_gone(void *ud, const char *line)
+{
+	watch *w = ud;
+
+	fprintf(stderr, "ontraport watch: %s\n", line);
+	pthread_kill(w->main_thread, SIGUSR1);
 }
 
 /* ---- setup ---- */
@@ -338,6 +348,19 @@ static int check_usage(cli_ctx *ctx, cli_args *args, int no_subscribe)
 	return EXIT_OK;
 }
 
+/* The exit when standard output's reader went away (watch | head -1). */
+static int stdout_gone(cli_ctx *ctx, rcv_queue *q)
+{
+	int64_t pending = 0;
+
+	(void)ctx;
+	rcv_queue_counts(q, &pending, NULL, NULL);
+	return cli_error(EXIT_ERROR,
+	                 "standard output was closed (its reader went away): stopped taking "
+	                 "events; %lld left pending for the next run",
+	                 (long long)pending);
+}
+
 static int run_watch(cli_ctx *ctx, cli_args *args)
 {
 	rcv_server_config scfg = RCV_SERVER_CONFIG_INIT;
@@ -403,7 +426,9 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1); /* from on_gone */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	w.main_thread = pthread_self();
 
 	if ((rc = lock_queue(db, &lock_fd)) != EXIT_OK)
 		goto out;
@@ -455,6 +480,7 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 	dcfg.backoff_cap_ms = (long)cap;
 	dcfg.on_result = on_result;
 	dcfg.log = on_delivery_log;
+	dcfg.on_gone = on_gone;
 	dcfg.userdata = &w;
 	if (rcv_deliver_start(&dlv, q, &dcfg, err, sizeof err) < 0) {
 		rc = cli_error(dcfg.kind == RCV_HANDLER_FORWARD ? EXIT_USAGE : EXIT_ERROR,
@@ -473,12 +499,23 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 	                                            : "standard output");
 	fflush(stderr);
 
-	while (sigwait(&set, &sig) == 0 && sig != SIGINT && sig != SIGTERM && sig != SIGHUP)
+	while (sigwait(&set, &sig) == 0 && sig != SIGINT && sig != SIGTERM && sig != SIGHUP &&
+	       sig != SIGUSR1)
 		;
-	cli_note(ctx, "ontraport watch: stopping");
+	if (sig == SIGUSR1) {
+		/* Nothing more can be delivered: refuse events at once (503, or no connection),
+		 * so the senders keep them and retry, rather than acknowledge what waits. */
+		rcv_server_stop(srv);
+		srv = NULL;
+		rc = stdout_gone(ctx, q);
+	} else {
+		cli_note(ctx, "ontraport watch: stopping");
+	}
 	/* Stop the senders first, then the door, then the handler. */
-	if (!cli_flag(args, "keep"))
+	if (!cli_flag(args, "keep") && rc == EXIT_OK)
 		rc = unsubscribe_all(&w);
+	else if (!cli_flag(args, "keep"))
+		unsubscribe_all(&w);
 	else if (w.nsubs)
 		cli_note(ctx, "ontraport watch: --keep: %zu subscription%s left in place", w.nsubs,
 		         w.nsubs == 1 ? "" : "s");

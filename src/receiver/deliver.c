@@ -25,6 +25,7 @@ struct rcv_deliver {
 	rcv_forwarder *fwd;
 	pthread_t thread;
 	atomic_int stop;
+	int gone; /* the handler is gone for good: deliver nothing more (delivery thread) */
 	unsigned seed;
 };
 
@@ -204,6 +205,21 @@ static void finish(rcv_deliver *d, rcv_item *item, int ok, const char *why)
 		d->cfg.on_result(d->cfg.userdata, item->id, outcome, attempts, ok ? NULL : why);
 }
 
+/* The handler cannot take anything any more: give the event back untried, stop delivering. */
+static void handler_gone(rcv_deliver *d, const rcv_item *item, const char *why)
+{
+	char line[400];
+
+	rcv_queue_release(d->q, item->id);
+	d->gone = 1;
+	snprintf(line, sizeof line, "event %lld: %s: delivery stopped, the event stays pending",
+	         (long long)item->id, why);
+	if (d->cfg.on_gone)
+		d->cfg.on_gone(d->cfg.userdata, line);
+	else if (d->cfg.log)
+		d->cfg.log(d->cfg.userdata, line);
+}
+
 static void *deliver_main(void *arg)
 {
 	rcv_deliver *d = arg;
@@ -224,6 +240,10 @@ static void *deliver_main(void *arg)
 
 		if (atomic_load(&d->stop))
 			break;
+		if (d->gone) { /* nothing more can be delivered: wait for the stop */
+			rcv_queue_wait(d->q, seen, rcv_now_ms() + 60000);
+			continue;
+		}
 		now = rcv_now_ms();
 		rc = rcv_queue_claim(d->q, now, &item, &wake);
 		if (rc == RCV_ENOTFOUND || rc) {
@@ -237,7 +257,10 @@ static void *deliver_main(void *arg)
 		}
 		why[0] = '\0';
 		rc = attempt(d, item, why, sizeof why);
-		finish(d, item, rc == 0, why);
+		if (rc == RCV_HANDLER_GONE)
+			handler_gone(d, item, why);
+		else
+			finish(d, item, rc == 0, why);
 		rcv_item_free(item);
 		/* Clear a SIGPIPE left pending by a handler that stopped reading. */
 		{

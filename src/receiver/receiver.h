@@ -411,11 +411,17 @@ typedef struct rcv_deliver_config {
 	 * say), from the delivery thread (optional). */
 	void (*log)(void *userdata, const char *line);
 	void *userdata;
+	/* The handler is gone for good: the FILE handler's reader closed its pipe
+	 * (EPIPE). The event is left pending, its attempt not counted, and the
+	 * thread delivers nothing more (every event stays pending); the caller
+	 * should stop taking events (rcv_server_stop) and exit. Called once, from
+	 * the delivery thread, with one line (optional; must not block). */
+	void (*on_gone)(void *userdata, const char *error);
 } rcv_deliver_config;
 
 #define RCV_DELIVER_CONFIG_INIT                                                                    \
 	{                                                                                          \
-		RCV_HANDLER_FILE, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL                \
+		RCV_HANDLER_FILE, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL          \
 	}
 
 /*

@@ -140,4 +140,37 @@ else
 	echo "$TEST_NAME: cannot mount a tmpfs here (not root): the full-disk case is skipped"
 fi
 
+# ---- standard output's reader goes away (watch | head -1): stop acknowledging, exit 1 ----
+mkfifo "$TMP/pipe.fifo"
+"$OP" watch --no-subscribe --db "$TMP/pipe.db" --max-attempts 1 >"$TMP/pipe.fifo" 2>"$TMP/pipe.err" &
+PIPE_WATCH=$!
+PIDS+=("$PIPE_WATCH")
+head -1 <"$TMP/pipe.fifo" >"$TMP/pipe.first" &
+HEAD=$!
+for _ in $(seq 1 $((300 * SCALE))); do grep -q 'listening on ' "$TMP/pipe.err" && break; sleep 0.05; done
+URL=$(sed -n 's/^ontraport watch: listening on //p' "$TMP/pipe.err")
+code() { curl -sS -o /dev/null -w '%{http_code}' -X POST --data "$1" "$URL" 2>/dev/null || true; }
+assert_eq "$(code n=1)" 200 "the first event"
+wait "$HEAD" || true # head printed it and left
+assert_jq "$(cat "$TMP/pipe.first")" '.fields.n' 1
+assert_eq "$(code n=2)" 200 "the second event (stored; its delivery finds the reader gone)"
+for _ in $(seq 1 $((200 * SCALE))); do kill -0 "$PIPE_WATCH" 2>/dev/null || break; sleep 0.05; done
+C3=$(code n=3)
+CHECKS=$((CHECKS + 1))
+[ "$C3" != 200 ] || fail "an event was acknowledged after the reader went away"
+if kill -0 "$PIPE_WATCH" 2>/dev/null; then
+	fail "watch still runs with its reader gone"
+	kill -TERM "$PIPE_WATCH"
+fi
+set +e
+wait "$PIPE_WATCH"
+RC=$?
+set -e
+ERR=$(cat "$TMP/pipe.err")
+assert_rc 1 "watch whose reader went away"
+assert_contains "$ERR" "standard output was closed (its reader went away): stopped taking events; 1 left pending for the next run" "the exit message"
+assert_not_contains "$ERR" "is dead" "no event went dead"
+op events list --db "$TMP/pipe.db" -o json
+assert_jq "$OUT" 'map(.status + "/" + (.attempts | tostring)) | join(" ")' "done/0 pending/0"
+
 finish
