@@ -150,8 +150,13 @@ static int record(rcv_deliver *d, const rcv_item *item, rcv_outcome outcome, con
 /* Sleep until deadline_ms, or less if the delivery is stopping. */
 static void pause_until(rcv_deliver *d, int64_t deadline_ms)
 {
-	while (!atomic_load(&d->stop) && rcv_now_ms() < deadline_ms)
-		rcv_queue_wait(d->q, rcv_queue_seq(d->q), deadline_ms);
+	for (;;) {
+		/* seq before stop: a stop's kick then always ends the wait. */
+		uint64_t seen = rcv_queue_seq(d->q);
+		if (atomic_load(&d->stop) || rcv_now_ms() >= deadline_ms)
+			return;
+		rcv_queue_wait(d->q, seen, deadline_ms);
+	}
 }
 
 /*
