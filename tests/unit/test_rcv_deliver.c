@@ -543,6 +543,43 @@ static void test_forward(void **state)
 	pthread_mutex_destroy(&t.mu);
 }
 
+/* A value holding a NUL (from a form's %00) is forwarded as \u0000, not refused. */
+static void test_forward_nul_value(void **state)
+{
+	fixture *f = *state;
+	rcv_deliver_config c = fast_config(f);
+	rcv_deliver *d = NULL;
+	target t;
+	struct MHD_Daemon *mhd;
+	char url[128], err[256];
+	json_t *doc;
+
+	memset(&t, 0, sizeof t);
+	pthread_mutex_init(&t.mu, NULL);
+	mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL,
+	                       target_handler, &t, MHD_OPTION_NOTIFY_COMPLETED, target_done, NULL,
+	                       MHD_OPTION_END);
+	assert_non_null(mhd);
+	snprintf(url, sizeof url, "http://127.0.0.1:%u/sink",
+	         (unsigned)MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_BIND_PORT)->port);
+	put(f, "A", "{\"encoding\":\"form\",\"fields\":{\"a\":\"1\\u00002\"}}");
+	c.kind = RCV_HANDLER_FORWARD;
+	c.url = url;
+	assert_int_equal(rcv_deliver_start(&d, f->q, &c, err, sizeof err), 0);
+	assert_true(TH_WAIT_UNTIL(count_of(&f->res, &f->res.done) == 1, 5000));
+	rcv_deliver_stop(d);
+	MHD_stop_daemon(mhd);
+	assert_int_equal(f->res.retry + f->res.dead, 0);
+	doc = json_loads(t.bodies[0], JSON_ALLOW_NUL, NULL);
+	assert_non_null(doc);
+	assert_int_equal(json_string_length(json_object_get(json_object_get(doc, "fields"), "a")),
+	                 3);
+	assert_memory_equal(
+	    json_string_value(json_object_get(json_object_get(doc, "fields"), "a")), "1\0" "2", 3);
+	json_decref(doc);
+	pthread_mutex_destroy(&t.mu);
+}
+
 static void test_forward_unreachable(void **state)
 {
 	fixture *f = *state;
@@ -767,6 +804,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_start_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_forward, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_forward_unreachable, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_forward_nul_value, setup, teardown),
 	    cmocka_unit_test(test_backoff),
 	    cmocka_unit_test(test_document),
 	    cmocka_unit_test_setup_teardown(test_corpus_roundtrip, setup, teardown),
