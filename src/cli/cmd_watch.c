@@ -512,11 +512,11 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 		cli_note(ctx, "ontraport watch: stopping");
 	}
 	/* Stop the senders first, then the door, then the handler. */
-	if (!cli_flag(args, "keep") && rc == EXIT_OK)
-		rc = unsubscribe_all(&w);
-	else if (!cli_flag(args, "keep"))
-		unsubscribe_all(&w);
-	else if (w.nsubs)
+	if (!cli_flag(args, "keep")) {
+		int urc = unsubscribe_all(&w);
+		if (rc == EXIT_OK)
+			rc = urc;
+	} else if (w.nsubs)
 		cli_note(ctx, "ontraport watch: --keep: %zu subscription%s left in place", w.nsubs,
 		         w.nsubs == 1 ? "" : "s");
 out:
