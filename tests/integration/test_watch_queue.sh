@@ -79,10 +79,9 @@ while [ ! -e "$TMP/$1.go" ]; do sleep 0.05; done
 printf '%s\n' "$event" >>"$TMP/$1.got"
 SH
 touch "$TMP/lk.got" "$TMP/full.got"
-done_count() { "$OP" events list --db "$1" --status done -o json | jq length; }
+done_count() { "$OP" events list --db "$1" --status "done" -o json | jq length; }
 wait_done() { # DB: until its one event is done (30 s)
-	local i
-	for i in $(seq 1 $((600 * SCALE))); do
+	for _ in $(seq 1 $((600 * SCALE))); do
 		[ "$(done_count "$1")" = 1 ] && return 0
 		sleep 0.05
 	done
