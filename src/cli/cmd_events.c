@@ -17,11 +17,15 @@
 
 #define DB_OPT {"db", 0, CLI_VALUE, "FILE", "the event queue (default $XDG_DATA_HOME/ontraport/events.db)"}
 
-/* Open the queue named by --db (or the default); it must exist. */
-static int open_queue(cli_ctx *ctx, cli_args *args, rcv_queue **q)
+/*
+ * Open the queue named by --db (or the default); it must exist. list and show open it
+ * read-only: they change nothing in the file. A file that is not a queue is refused (5).
+ */
+static int open_queue(cli_ctx *ctx, cli_args *args, int readonly, rcv_queue **q)
 {
 	char db[4200], err[512];
 	struct stat st;
+	int rc;
 
 	*q = NULL;
 	if (cli_value(args, "db"))
@@ -34,7 +38,11 @@ static int open_queue(cli_ctx *ctx, cli_args *args, rcv_queue **q)
 		                 "no event queue at '%s': %s ('ontraport watch' makes it; or give --db "
 		                 "FILE)",
 		                 db, strerror(errno));
-	if (rcv_queue_open(q, db, err, sizeof err) < 0)
+	rc = readonly ? rcv_queue_open_readonly(q, db, err, sizeof err)
+	              : rcv_queue_open(q, db, err, sizeof err);
+	if (rc == RCV_ENOTQUEUE)
+		return cli_error(EXIT_INVALID, "%s: give the --db FILE 'ontraport watch' made", err);
+	if (rc < 0)
 		return cli_error(EXIT_ERROR, "cannot open the event queue '%s': %s", db, err);
 	(void)ctx;
 	return EXIT_OK;
@@ -60,7 +68,7 @@ typedef struct list_state {
 static int list_one(const rcv_item *it, void *ud)
 {
 	list_state *ls = ud;
-	json_t *ev = json_loads(it->event, 0, NULL), *rec, *type, *obj;
+	json_t *ev = json_loads(it->event, JSON_ALLOW_NUL, NULL), *rec, *type, *obj;
 
 	type = json_object_get(json_object_get(ev, "event"), "type");
 	obj = json_object_get(json_object_get(ev, "data"), "id");
@@ -116,7 +124,7 @@ static int run_list(cli_ctx *ctx, cli_args *args)
 	if (cli_value_ll(args, "limit", 1, 1LL << 40, 0, &limit) < 0 ||
 	    cli_value_ll(args, "after", 0, 1LL << 62, 0, &after) < 0)
 		return EXIT_USAGE;
-	if ((rc = open_queue(ctx, args, &q)) != EXIT_OK)
+	if ((rc = open_queue(ctx, args, 1, &q)) != EXIT_OK)
 		return rc;
 	ls.out = cli_out_begin(ctx, ctx->format == FMT_TABLE || ctx->format == FMT_CSV ? cols : NULL);
 	qrc = rcv_queue_list(q, mask, after, (size_t)limit, list_one, &ls);
@@ -139,7 +147,7 @@ static int run_show(cli_ctx *ctx, cli_args *args)
 	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args),
 	                        &ids, &n)) != EXIT_OK)
 		return rc;
-	if ((rc = open_queue(ctx, args, &q)) != EXIT_OK) {
+	if ((rc = open_queue(ctx, args, 1, &q)) != EXIT_OK) {
 		free(ids);
 		return rc;
 	}
@@ -186,7 +194,7 @@ static int run_replay(cli_ctx *ctx, cli_args *args)
 	if (!dead && (rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args),
 	                                 (size_t)cli_argc(args), &ids, &n)) != EXIT_OK)
 		return rc;
-	if ((rc = open_queue(ctx, args, &q)) != EXIT_OK) {
+	if ((rc = open_queue(ctx, args, 0, &q)) != EXIT_OK) {
 		free(ids);
 		return rc;
 	}
@@ -246,7 +254,7 @@ static int run_purge(cli_ctx *ctx, cli_args *args)
 		                       before);
 	if ((rc = status_mask(ctx, args, RCV_DONE | RCV_DEAD, RCV_DONE | RCV_DEAD, &mask)) != EXIT_OK)
 		return rc;
-	if ((rc = open_queue(ctx, args, &q)) != EXIT_OK)
+	if ((rc = open_queue(ctx, args, 0, &q)) != EXIT_OK)
 		return rc;
 	if (rcv_queue_purge(q, at, mask, &count) < 0)
 		rc = cli_error(EXIT_ERROR, "cannot purge: %s", rcv_queue_last_error());

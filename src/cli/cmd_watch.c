@@ -33,6 +33,7 @@ typedef struct watch {
 	long long *subs;  /* subscriptions to remove at exit */
 	size_t nsubs;
 	int max_attempts;
+	pthread_t main_thread; /* woken with SIGUSR1 when the handler is gone */
 } watch;
 
 static const cli_opt watch_opts[] = {
@@ -91,6 +92,15 @@ static void on_delivery_log(void *ud, const char *line)
 	fprintf(stderr, "ontraport watch: %s\n", line);
 }
 
+/* Standard output's reader went away: say so, and wake the main thread to stop. */
+static void on_gone(void *ud, const char *line)
+{
+	watch *w = ud;
+
+	fprintf(stderr, "ontraport watch: %s\n", line);
+	pthread_kill(w->main_thread, SIGUSR1);
+}
+
 /* ---- setup ---- */
 
 /* The token: from --token-file (made when missing), else a new one. */
@@ -138,26 +148,30 @@ static int get_token(const char *file, char *token, size_t n)
 	return EXIT_OK;
 }
 
-/* One process delivers from a queue at a time: an exclusive lock on <db>.lock. */
+/*
+ * One process delivers from a queue at a time: an exclusive flock on the database file itself
+ * (made 0600 when missing), so a symlink or a hard link to the same file meets the same lock.
+ * flock and SQLite's POSIX locks do not interact; the descriptor stays open until after the
+ * queue is closed (closing it earlier would drop SQLite's own locks on the file).
+ */
 static int lock_queue(const char *db, int *fd_out)
 {
-	char path[4200];
 	int fd;
 
 	*fd_out = -1;
-	if ((size_t)snprintf(path, sizeof path, "%s.lock", db) >= sizeof path)
-		return cli_error(EXIT_USAGE, "--db path too long: at most %zu bytes", sizeof path - 6);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(db, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return cli_error(EXIT_ERROR, "cannot open '%s': %s", path, strerror(errno));
+		return cli_error(EXIT_ERROR, "cannot open the event queue '%s': %s", db,
+		                 strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
 		close(fd);
-		if (errno == EWOULDBLOCK)
+		if (e == EWOULDBLOCK)
 			return cli_error(EXIT_ERROR,
-			                 "another 'ontraport watch' is delivering from '%s': give this "
-			                 "one its own --db",
+			                 "another 'ontraport watch' is delivering from '%s' (the same "
+			                 "file, maybe under another name): give this one its own --db",
 			                 db);
-		return cli_error(EXIT_ERROR, "cannot lock '%s': %s", path, strerror(errno));
+		return cli_error(EXIT_ERROR, "cannot lock '%s': %s", db, strerror(e));
 	}
 	*fd_out = fd;
 	return EXIT_OK;
@@ -336,6 +350,19 @@ static int check_usage(cli_ctx *ctx, cli_args *args, int no_subscribe)
 	return EXIT_OK;
 }
 
+/* The exit when standard output's reader went away (watch | head -1). */
+static int stdout_gone(cli_ctx *ctx, rcv_queue *q)
+{
+	int64_t pending = 0;
+
+	(void)ctx;
+	rcv_queue_counts(q, &pending, NULL, NULL);
+	return cli_error(EXIT_ERROR,
+	                 "standard output was closed (its reader went away): stopped taking "
+	                 "events; %lld left pending for the next run",
+	                 (long long)pending);
+}
+
 static int run_watch(cli_ctx *ctx, cli_args *args)
 {
 	rcv_server_config scfg = RCV_SERVER_CONFIG_INIT;
@@ -404,12 +431,15 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1); /* from on_gone */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	w.main_thread = pthread_self();
 
 	if ((rc = lock_queue(db, &lock_fd)) != EXIT_OK)
 		goto out;
-	if (rcv_queue_open(&q, db, err, sizeof err) < 0) {
-		rc = cli_error(EXIT_ERROR, "cannot open the event queue: %s", err);
+	if ((rc = rcv_queue_open(&q, db, err, sizeof err)) < 0) {
+		rc = cli_error(rc == RCV_ENOTQUEUE ? EXIT_INVALID : EXIT_ERROR,
+		               "cannot open the event queue: %s", err);
 		goto out;
 	}
 	scfg.bind = bind;
@@ -457,6 +487,7 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 	dcfg.backoff_cap_ms = (long)cap;
 	dcfg.on_result = on_result;
 	dcfg.log = on_delivery_log;
+	dcfg.on_gone = on_gone;
 	dcfg.userdata = &w;
 	if (rcv_deliver_start(&dlv, q, &dcfg, err, sizeof err) < 0) {
 		rc = cli_error(dcfg.kind == RCV_HANDLER_FORWARD ? EXIT_USAGE : EXIT_ERROR,
@@ -475,13 +506,24 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 	                                            : "standard output");
 	fflush(stderr);
 
-	while (sigwait(&set, &sig) == 0 && sig != SIGINT && sig != SIGTERM && sig != SIGHUP)
+	while (sigwait(&set, &sig) == 0 && sig != SIGINT && sig != SIGTERM && sig != SIGHUP &&
+	       sig != SIGUSR1)
 		;
-	cli_note(ctx, "ontraport watch: stopping");
+	if (sig == SIGUSR1) {
+		/* Nothing more can be delivered: refuse events at once (503, or no connection),
+		 * so the senders keep them and retry, rather than acknowledge what waits. */
+		rcv_server_stop(srv);
+		srv = NULL;
+		rc = stdout_gone(ctx, q);
+	} else {
+		cli_note(ctx, "ontraport watch: stopping");
+	}
 	/* Stop the senders first, then the door, then the handler. */
-	if (!cli_flag(args, "keep"))
-		rc = unsubscribe_all(&w);
-	else if (w.nsubs)
+	if (!cli_flag(args, "keep")) {
+		int urc = unsubscribe_all(&w);
+		if (rc == EXIT_OK)
+			rc = urc;
+	} else if (w.nsubs)
 		cli_note(ctx, "ontraport watch: --keep: %zu subscription%s left in place", w.nsubs,
 		         w.nsubs == 1 ? "" : "s");
 out:

@@ -29,6 +29,8 @@ const char *rcv_strerror(int code)
 		return "receiver is shutting down";
 	case RCV_EINVALID:
 		return "invalid argument";
+	case RCV_ENOTQUEUE:
+		return "not an event queue";
 	default:
 		return "internal error";
 	}

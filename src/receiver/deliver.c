@@ -25,6 +25,7 @@ struct rcv_deliver {
 	rcv_forwarder *fwd;
 	pthread_t thread;
 	atomic_int stop;
+	int gone; /* the handler is gone for good: deliver nothing more (delivery thread) */
 	unsigned seed;
 };
 
@@ -64,7 +65,8 @@ int rcv_deliver_document(json_t **out, const rcv_item *item)
 	char when[40];
 
 	*out = NULL;
-	ev = json_loads(item->event, 0, NULL);
+	/* A form value may decode to a NUL ("a=1%002"): stored as \u0000, delivered as such. */
+	ev = json_loads(item->event, JSON_ALLOW_NUL, NULL);
 	if (!json_is_object(ev)) {
 		json_decref(ev);
 		return RCV_ERROR;
@@ -134,28 +136,93 @@ static void logf_queue(rcv_deliver *d, const char *what)
 	d->cfg.log(d->cfg.userdata, line);
 }
 
+/* Write one outcome to the queue. */
+static int record(rcv_deliver *d, const rcv_item *item, rcv_outcome outcome, const char *why,
+                  int64_t retry_at)
+{
+	if (outcome == RCV_OUTCOME_DONE)
+		return rcv_queue_done(d->q, item->id, rcv_now_ms());
+	if (outcome == RCV_OUTCOME_DEAD)
+		return rcv_queue_dead(d->q, item->id, why);
+	return rcv_queue_retry(d->q, item->id, why, retry_at);
+}
+
+/* Sleep until deadline_ms, or less if the delivery is stopping. */
+static void pause_until(rcv_deliver *d, int64_t deadline_ms)
+{
+	for (;;) {
+		/* seq before stop: a stop's kick then always ends the wait. */
+		uint64_t seen = rcv_queue_seq(d->q);
+		if (atomic_load(&d->stop) || rcv_now_ms() >= deadline_ms)
+			return;
+		rcv_queue_wait(d->q, seen, deadline_ms);
+	}
+}
+
+/*
+ * Record the outcome, however long the queue refuses it (a full disk, a lock held past
+ * the busy timeout): the claim stays, so the event is not delivered again meanwhile, and
+ * the mark is retried with backoff. Only a stop gives up; the event then stays pending and
+ * the next run delivers it once more. Returns 0 once recorded.
+ */
+static int record_until_stored(rcv_deliver *d, const rcv_item *item, rcv_outcome outcome,
+                               const char *why, int64_t retry_at)
+{
+	char line[160];
+	int tries;
+
+	for (tries = 1; record(d, item, outcome, why, retry_at) != 0; tries++) {
+		if (tries == 1)
+			logf_queue(d, "cannot record a delivery outcome (retrying the mark, not the "
+			              "delivery)");
+		if (atomic_load(&d->stop)) {
+			rcv_queue_release(d->q, item->id);
+			snprintf(line, sizeof line,
+			         "event %lld: stopping before its outcome was recorded: it stays "
+			         "pending and the next run delivers it again",
+			         (long long)item->id);
+			if (d->cfg.log)
+				d->cfg.log(d->cfg.userdata, line);
+			return -1;
+		}
+		pause_until(d, rcv_now_ms() + rcv_backoff_ms(tries, 100, 5000, &d->seed));
+	}
+	if (tries > 1 && d->cfg.log) {
+		snprintf(line, sizeof line, "event %lld: outcome recorded after %d tries",
+		         (long long)item->id, tries);
+		d->cfg.log(d->cfg.userdata, line);
+	}
+	return 0;
+}
+
 static void finish(rcv_deliver *d, rcv_item *item, int ok, const char *why)
 {
 	int attempts = item->attempts + 1;
-	rcv_outcome outcome;
-	int rc;
+	rcv_outcome outcome = ok ? RCV_OUTCOME_DONE
+	                      : attempts >= d->cfg.max_attempts ? RCV_OUTCOME_DEAD
+	                                                        : RCV_OUTCOME_RETRY;
+	int64_t retry_at = 0;
 
-	if (ok) {
-		outcome = RCV_OUTCOME_DONE;
-		rc = rcv_queue_done(d->q, item->id, rcv_now_ms());
-	} else if (attempts >= d->cfg.max_attempts) {
-		outcome = RCV_OUTCOME_DEAD;
-		rc = rcv_queue_dead(d->q, item->id, why);
-	} else {
-		long delay = rcv_backoff_ms(attempts, d->cfg.backoff_base_ms, d->cfg.backoff_cap_ms,
-		                            &d->seed);
-		outcome = RCV_OUTCOME_RETRY;
-		rc = rcv_queue_retry(d->q, item->id, why, rcv_now_ms() + delay);
-	}
-	if (rc)
-		logf_queue(d, "cannot record a delivery outcome");
-	if (d->cfg.on_result)
+	if (outcome == RCV_OUTCOME_RETRY)
+		retry_at = rcv_now_ms() + rcv_backoff_ms(attempts, d->cfg.backoff_base_ms,
+		                                         d->cfg.backoff_cap_ms, &d->seed);
+	if (record_until_stored(d, item, outcome, why, retry_at) == 0 && d->cfg.on_result)
 		d->cfg.on_result(d->cfg.userdata, item->id, outcome, attempts, ok ? NULL : why);
+}
+
+/* The handler cannot take anything any more: give the event back untried, stop delivering. */
+static void handler_gone(rcv_deliver *d, const rcv_item *item, const char *why)
+{
+	char line[400];
+
+	rcv_queue_release(d->q, item->id);
+	d->gone = 1;
+	snprintf(line, sizeof line, "event %lld: %s: delivery stopped, the event stays pending",
+	         (long long)item->id, why);
+	if (d->cfg.on_gone)
+		d->cfg.on_gone(d->cfg.userdata, line);
+	else if (d->cfg.log)
+		d->cfg.log(d->cfg.userdata, line);
 }
 
 static void *deliver_main(void *arg)
@@ -178,6 +245,10 @@ static void *deliver_main(void *arg)
 
 		if (atomic_load(&d->stop))
 			break;
+		if (d->gone) { /* nothing more can be delivered: wait for the stop */
+			rcv_queue_wait(d->q, seen, rcv_now_ms() + 60000);
+			continue;
+		}
 		now = rcv_now_ms();
 		rc = rcv_queue_claim(d->q, now, &item, &wake);
 		if (rc == RCV_ENOTFOUND || rc) {
@@ -191,7 +262,10 @@ static void *deliver_main(void *arg)
 		}
 		why[0] = '\0';
 		rc = attempt(d, item, why, sizeof why);
-		finish(d, item, rc == 0, why);
+		if (rc == RCV_HANDLER_GONE)
+			handler_gone(d, item, why);
+		else
+			finish(d, item, rc == 0, why);
 		rcv_item_free(item);
 		/* Clear a SIGPIPE left pending by a handler that stopped reading. */
 		{

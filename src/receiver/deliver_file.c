@@ -18,7 +18,7 @@ int rcv_deliver__file(FILE *out, const char *doc, size_t len, char *err, size_t 
 		snprintf(err, errsz, "cannot write the event line: %s",
 		         e ? strerror(e) : "i/o error");
 		clearerr(out);
-		return -1;
+		return e == EPIPE ? RCV_HANDLER_GONE : -1;
 	}
 	return 0;
 }

@@ -10,7 +10,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* One NDJSON line on out: written, flushed, and checked. */
+/* A handler's return for "gone for good": nothing it is given can be delivered. */
+#define RCV_HANDLER_GONE (-2)
+
+/* One NDJSON line on out: written, flushed, and checked. RCV_HANDLER_GONE when the
+ * reader of a pipe went away (EPIPE). */
 int rcv_deliver__file(FILE *out, const char *doc, size_t len, char *err, size_t errsz);
 
 /*

@@ -21,6 +21,8 @@
 
 #define RCV_SCHEMA_VERSION 1
 #define RCV_BUSY_TIMEOUT_MS 5000
+/* PRAGMA application_id of a queue: "ONTQ". Queues made before it carry 0. */
+#define RCV_APPLICATION_ID 0x4F4E5451
 
 static _Thread_local char tls_err[256];
 
@@ -77,36 +79,107 @@ static const char SCHEMA[] =
     /* Every key with events: lets a claim visit each key's head in O(log n). */
     "CREATE TABLE IF NOT EXISTS rcv_keys (webhook_key TEXT PRIMARY KEY) WITHOUT ROWID;";
 
-static int open_conn(sqlite3 **out, const char *path, const char *sync)
+static int open_conn(sqlite3 **out, const char *path, int flags, const char *sync)
 {
 	sqlite3 *db = NULL;
 	char sql[96];
 
 	*out = NULL;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
 		rcv_queue__seterr("queue: cannot open '%.150s': %s", path,
 		                  db ? sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);
 		return RCV_ERROR;
 	}
 	sqlite3_busy_timeout(db, RCV_BUSY_TIMEOUT_MS);
+	if (!sync) {
+		*out = db;
+		return 0;
+	}
 	snprintf(sql, sizeof sql, "PRAGMA synchronous=%s; PRAGMA journal_size_limit=67108864;",
 	         sync);
-	if (rcv_queue__exec(db, sql)) {
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		int notadb = sqlite3_errcode(db) == SQLITE_NOTADB;
+		if (notadb)
+			rcv_queue__seterr("queue: '%.150s' is not an event queue: %s", path,
+			                  sqlite3_errmsg(db));
+		else
+			rcv_queue__sqlerr(db, sql);
 		sqlite3_close(db);
-		return RCV_ERROR;
+		return notadb ? RCV_ENOTQUEUE : RCV_ERROR;
 	}
 	*out = db;
 	return 0;
 }
 
-/* Set up WAL and the schema on the first connection. */
-static int init_schema(sqlite3 *db)
+/* One integer from a query (0 when it gives no row). */
+static int query_int(sqlite3 *db, const char *sql, int *value)
 {
 	sqlite3_stmt *st = NULL;
-	int version = 0, rc;
+	int rc;
 
+	*value = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return RCV_ERROR;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*value = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : RCV_ERROR;
+}
+
+enum { DB_EMPTY, DB_QUEUE, DB_OLD_QUEUE };
+
+/*
+ * What the file at path holds, read without writing anything: an empty database
+ * (DB_EMPTY, a new file), a queue (application_id set), or a queue made before the
+ * application_id was (its table there, user_version 1). Anything else is
+ * RCV_ENOTQUEUE: the file is someone else's and stays as it is.
+ */
+static int identify(sqlite3 *db, const char *path)
+{
+	int app, version, tables, events;
+
+	if (query_int(db, "PRAGMA application_id", &app) ||
+	    query_int(db, "PRAGMA user_version", &version) ||
+	    query_int(db, "SELECT count(*) FROM sqlite_master", &tables) ||
+	    query_int(db,
+	              "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = "
+	              "'rcv_events'",
+	              &events)) {
+		if (sqlite3_errcode(db) != SQLITE_NOTADB)
+			return rcv_queue__sqlerr(db, "read the database header");
+		rcv_queue__seterr("queue: '%.150s' is not an event queue: %s", path,
+		                  sqlite3_errmsg(db));
+		return RCV_ENOTQUEUE;
+	}
+	if (version > RCV_SCHEMA_VERSION && (app == RCV_APPLICATION_ID || app == 0) && events) {
+		rcv_queue__seterr(
+		    "queue: database schema version %d is newer than this program's %d", version,
+		    RCV_SCHEMA_VERSION);
+		return RCV_ERROR;
+	}
+	if (app == RCV_APPLICATION_ID && events)
+		return DB_QUEUE;
+	if (app == 0 && events && version == RCV_SCHEMA_VERSION)
+		return DB_OLD_QUEUE;
+	if (app == 0 && tables == 0 && version == 0)
+		return DB_EMPTY;
+	rcv_queue__seterr("queue: '%.150s' is not an event queue: a SQLite database of another "
+	                  "program (application_id %d, %d table%s); left unchanged",
+	                  path, app, tables, tables == 1 ? "" : "s");
+	return RCV_ENOTQUEUE;
+}
+
+/* Check the file is a queue (or empty), then set up WAL, the schema and the stamp. */
+static int init_schema(sqlite3 *db, const char *path)
+{
+	sqlite3_stmt *st = NULL;
+	char stamp[64];
+	int kind = identify(db, path), rc;
+
+	if (kind < 0)
+		return kind;
 	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK)
 		return rcv_queue__sqlerr(db, "set wal mode");
 	rc = sqlite3_step(st);
@@ -116,21 +189,14 @@ static int init_schema(sqlite3 *db)
 		return RCV_ERROR;
 	}
 	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-		return rcv_queue__sqlerr(db, "read schema version");
-	if (sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (version > RCV_SCHEMA_VERSION) {
-		rcv_queue__seterr(
-		    "queue: database schema version %d is newer than this program's %d", version,
-		    RCV_SCHEMA_VERSION);
-		return RCV_ERROR;
-	}
+	if (kind == DB_QUEUE)
+		return 0;
+	/* A new queue gets its schema; one made before application_id existed, its stamp. */
+	snprintf(stamp, sizeof stamp, "PRAGMA application_id=%d", RCV_APPLICATION_ID);
 	if (rcv_queue__exec(db, "BEGIN IMMEDIATE"))
 		return RCV_ERROR;
 	if (rcv_queue__exec(db, SCHEMA) || rcv_queue__exec(db, "PRAGMA user_version=1") ||
-	    rcv_queue__exec(db, "COMMIT")) {
+	    rcv_queue__exec(db, stamp) || rcv_queue__exec(db, "COMMIT")) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return RCV_ERROR;
 	}
@@ -397,25 +463,15 @@ static void free_queue(rcv_queue *q)
 	free(q);
 }
 
-int rcv_queue_open(rcv_queue **out, const char *path, char *err, size_t errsz)
+#define RW (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+
+static rcv_queue *new_queue(void)
 {
 	pthread_condattr_t ca;
-	rcv_queue *q;
-	int rc;
+	rcv_queue *q = calloc(1, sizeof *q);
 
-	*out = NULL;
-	tls_err[0] = '\0';
-	if (!path || !*path) {
-		if (err && errsz)
-			snprintf(err, errsz, "queue: no database path");
-		return RCV_EINVALID;
-	}
-	q = calloc(1, sizeof *q);
-	if (!q) {
-		if (err && errsz)
-			snprintf(err, errsz, "out of memory");
-		return RCV_ERROR;
-	}
+	if (!q)
+		return NULL;
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_mutex_init(&q->slock, NULL);
 	pthread_mutex_init(&q->wlock, NULL);
@@ -425,14 +481,20 @@ int rcv_queue_open(rcv_queue **out, const char *path, char *err, size_t errsz)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&q->seq_cv, &ca);
 	pthread_condattr_destroy(&ca);
+	return q;
+}
 
-	rc = create_private(path);
+/* The read-write connections, statements and committer of a queue. */
+static int open_rw(rcv_queue *q, const char *path)
+{
+	int rc = create_private(path);
+
 	if (!rc)
-		rc = open_conn(&q->wdb, path, "FULL");
+		rc = open_conn(&q->wdb, path, RW, "FULL");
 	if (!rc)
-		rc = init_schema(q->wdb);
+		rc = init_schema(q->wdb, path);
 	if (!rc)
-		rc = open_conn(&q->sdb, path, "NORMAL");
+		rc = open_conn(&q->sdb, path, RW, "NORMAL");
 	if (!rc)
 		rc = prepare(q->wdb,
 		             "INSERT INTO rcv_events (received_at, webhook_key, event, body,"
@@ -449,6 +511,50 @@ int rcv_queue_open(rcv_queue **out, const char *path, char *err, size_t errsz)
 			q->committer_running = 1;
 		}
 	}
+	return rc;
+}
+
+/* One read-only connection to an existing queue; nothing is written, no committer runs. */
+static int open_ro(rcv_queue *q, const char *path)
+{
+	int rc;
+
+	if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0) {
+		rcv_queue__seterr("queue: '%.100s' is not a file path", path);
+		return RCV_EINVALID;
+	}
+	rc = open_conn(&q->sdb, path, SQLITE_OPEN_READONLY, NULL);
+	if (!rc) {
+		rc = identify(q->sdb, path);
+		if (rc == DB_EMPTY) {
+			rcv_queue__seterr("queue: '%.150s' is not an event queue: an empty database",
+			                  path);
+			rc = RCV_ENOTQUEUE;
+		}
+	}
+	q->stopping = 1; /* rcv_queue_submit refuses: there is no committer */
+	return rc < 0 ? rc : 0;
+}
+
+static int open_queue(rcv_queue **out, const char *path, int readonly, char *err, size_t errsz)
+{
+	rcv_queue *q;
+	int rc;
+
+	*out = NULL;
+	tls_err[0] = '\0';
+	if (!path || !*path) {
+		if (err && errsz)
+			snprintf(err, errsz, "queue: no database path");
+		return RCV_EINVALID;
+	}
+	q = new_queue();
+	if (!q) {
+		if (err && errsz)
+			snprintf(err, errsz, "out of memory");
+		return RCV_ERROR;
+	}
+	rc = readonly ? open_ro(q, path) : open_rw(q, path);
 	if (rc) {
 		if (err && errsz)
 			snprintf(err, errsz, "%s", tls_err);
@@ -457,6 +563,16 @@ int rcv_queue_open(rcv_queue **out, const char *path, char *err, size_t errsz)
 	}
 	*out = q;
 	return 0;
+}
+
+int rcv_queue_open(rcv_queue **out, const char *path, char *err, size_t errsz)
+{
+	return open_queue(out, path, 0, err, errsz);
+}
+
+int rcv_queue_open_readonly(rcv_queue **out, const char *path, char *err, size_t errsz)
+{
+	return open_queue(out, path, 1, err, errsz);
 }
 
 void rcv_queue_close(rcv_queue *q)

@@ -236,6 +236,20 @@ static int write_step(rcv_queue *q, sqlite3_stmt *st, const char *what)
 	return rc;
 }
 
+/*
+ * End a finish call (slock held; released here). The claim goes only once the outcome is
+ * recorded: if the write failed (a full disk, a lock held past the busy timeout) the key
+ * stays claimed, so the event is not handed out again while the caller retries the mark.
+ */
+static void finish_claim(rcv_queue *q, int64_t id, int rc)
+{
+	if (rc == 0)
+		drop_claim(q, id);
+	pthread_mutex_unlock(&q->slock);
+	if (rc == 0)
+		rcv_queue__changed(q);
+}
+
 int rcv_queue_done(rcv_queue *q, int64_t id, int64_t at_ms)
 {
 	sqlite3_stmt *st;
@@ -250,9 +264,7 @@ int rcv_queue_done(rcv_queue *q, int64_t id, int64_t at_ms)
 		sqlite3_bind_int64(st, 2, at_ms);
 		rc = write_step(q, st, "mark event done");
 	}
-	drop_claim(q, id);
-	pthread_mutex_unlock(&q->slock);
-	rcv_queue__changed(q);
+	finish_claim(q, id, rc);
 	return rc;
 }
 
@@ -271,9 +283,7 @@ int rcv_queue_retry(rcv_queue *q, int64_t id, const char *error, int64_t retry_a
 		sqlite3_bind_text(st, 3, error ? error : "failed", -1, SQLITE_TRANSIENT);
 		rc = write_step(q, st, "record failed delivery");
 	}
-	drop_claim(q, id);
-	pthread_mutex_unlock(&q->slock);
-	rcv_queue__changed(q);
+	finish_claim(q, id, rc);
 	return rc;
 }
 
@@ -291,9 +301,7 @@ int rcv_queue_dead(rcv_queue *q, int64_t id, const char *error)
 		sqlite3_bind_text(st, 2, error ? error : "failed", -1, SQLITE_TRANSIENT);
 		rc = write_step(q, st, "record dead event");
 	}
-	drop_claim(q, id);
-	pthread_mutex_unlock(&q->slock);
-	rcv_queue__changed(q);
+	finish_claim(q, id, rc);
 	return rc;
 }
 

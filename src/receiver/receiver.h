@@ -48,7 +48,8 @@ typedef enum rcv_error_code {
 	RCV_ESHAPE = -8,    /* parsed, but not an event: wrong or missing fields -> 400 */
 	RCV_ENOTFOUND = -9, /* queue: no such event, or nothing to claim */
 	RCV_ESTOPPED = -10, /* the queue is closing              -> HTTP 503 */
-	RCV_EINVALID = -11  /* a caller's argument is invalid (bad token, bad config) */
+	RCV_EINVALID = -11, /* a caller's argument is invalid (bad token, bad config) */
+	RCV_ENOTQUEUE = -12 /* queue: the file is not an event queue (left unchanged) */
 } rcv_error_code;
 
 /* A short lowercase description of a code ("body too large"). Never NULL. */
@@ -168,9 +169,21 @@ void rcv_item_free(rcv_item *item);
  * pending: a restart resumes them. One process should deliver from a
  * database at a time; other processes may list, replay and purge.
  *
+ * A queue is marked with PRAGMA application_id; one made before the mark
+ * (its tables, user_version 1) is stamped here. Any other SQLite file (or a
+ * file that is not SQLite) is RCV_ENOTQUEUE and is not written to.
+ *
  * Returns 0 and *out, or a negative code, *out NULL and one line in err.
  */
 int rcv_queue_open(rcv_queue **out, const char *path, char *err, size_t errsz);
+
+/*
+ * Open an existing queue read-only (SQLITE_OPEN_READONLY): for get, list and
+ * counts. Nothing in the file is changed (no schema, no WAL switch, no stamp);
+ * a file that is not a queue (an empty one included) is RCV_ENOTQUEUE. Writes
+ * on such a queue fail; enqueueing is RCV_ESTOPPED.
+ */
+int rcv_queue_open_readonly(rcv_queue **out, const char *path, char *err, size_t errsz);
 
 /*
  * Stop the committer (after it commits what was already handed to it), close
@@ -235,7 +248,12 @@ int rcv_queue_submit(rcv_queue *q, rcv_enqueue_req *req);
  */
 int rcv_queue_claim(rcv_queue *q, int64_t now_ms, rcv_item **out, int64_t *wake_at);
 
-/* Finish a claim: delivered at `at_ms`. */
+/*
+ * Finish a claim: delivered at `at_ms`. These three return 0, or RCV_ERROR when the
+ * outcome could not be written (disk full, database locked past the busy timeout): then
+ * the claim is kept, so the event is not handed out again; call again later, or
+ * rcv_queue_release to give it back (it stays pending in the file).
+ */
 int rcv_queue_done(rcv_queue *q, int64_t id, int64_t at_ms);
 /* Finish a claim: failed; attempts+1, retry not before retry_at_ms. */
 int rcv_queue_retry(rcv_queue *q, int64_t id, const char *error, int64_t retry_at_ms);
@@ -405,11 +423,17 @@ typedef struct rcv_deliver_config {
 	 * say), from the delivery thread (optional). */
 	void (*log)(void *userdata, const char *line);
 	void *userdata;
+	/* The handler is gone for good: the FILE handler's reader closed its pipe
+	 * (EPIPE). The event is left pending, its attempt not counted, and the
+	 * thread delivers nothing more (every event stays pending); the caller
+	 * should stop taking events (rcv_server_stop) and exit. Called once, from
+	 * the delivery thread, with one line (optional; must not block). */
+	void (*on_gone)(void *userdata, const char *error);
 } rcv_deliver_config;
 
 #define RCV_DELIVER_CONFIG_INIT                                                                    \
 	{                                                                                          \
-		RCV_HANDLER_FILE, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL                \
+		RCV_HANDLER_FILE, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL          \
 	}
 
 /*

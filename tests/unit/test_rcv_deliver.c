@@ -543,6 +543,43 @@ static void test_forward(void **state)
 	pthread_mutex_destroy(&t.mu);
 }
 
+/* A value holding a NUL (from a form's %00) is forwarded as \u0000, not refused. */
+static void test_forward_nul_value(void **state)
+{
+	fixture *f = *state;
+	rcv_deliver_config c = fast_config(f);
+	rcv_deliver *d = NULL;
+	target t;
+	struct MHD_Daemon *mhd;
+	char url[128], err[256];
+	json_t *doc;
+
+	memset(&t, 0, sizeof t);
+	pthread_mutex_init(&t.mu, NULL);
+	mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL,
+	                       target_handler, &t, MHD_OPTION_NOTIFY_COMPLETED, target_done, NULL,
+	                       MHD_OPTION_END);
+	assert_non_null(mhd);
+	snprintf(url, sizeof url, "http://127.0.0.1:%u/sink",
+	         (unsigned)MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_BIND_PORT)->port);
+	put(f, "A", "{\"encoding\":\"form\",\"fields\":{\"a\":\"1\\u00002\"}}");
+	c.kind = RCV_HANDLER_FORWARD;
+	c.url = url;
+	assert_int_equal(rcv_deliver_start(&d, f->q, &c, err, sizeof err), 0);
+	assert_true(TH_WAIT_UNTIL(count_of(&f->res, &f->res.done) == 1, 5000));
+	rcv_deliver_stop(d);
+	MHD_stop_daemon(mhd);
+	assert_int_equal(f->res.retry + f->res.dead, 0);
+	doc = json_loads(t.bodies[0], JSON_ALLOW_NUL, NULL);
+	assert_non_null(doc);
+	assert_int_equal(json_string_length(json_object_get(json_object_get(doc, "fields"), "a")),
+	                 3);
+	assert_memory_equal(
+	    json_string_value(json_object_get(json_object_get(doc, "fields"), "a")), "1\0" "2", 3);
+	json_decref(doc);
+	pthread_mutex_destroy(&t.mu);
+}
+
 static void test_forward_unreachable(void **state)
 {
 	fixture *f = *state;
@@ -607,6 +644,152 @@ static void test_document(void **state)
 	assert_int_equal(rcv_deliver_document(&doc, &it), RCV_ERROR);
 }
 
+/* --- property: every body the parser accepts comes out of the queue deliverable ---- */
+
+#define MAX_CORPUS 256
+
+typedef struct corpus {
+	json_t *events[MAX_CORPUS]; /* parsed events, in enqueue order */
+	int n, with_nul;
+} corpus;
+
+/* tests/fuzz/corpus/webhook_body: from ONTRA_SOURCE_DIR (set by ctest), else beside this file. */
+static void corpus_dir(char *out, size_t n)
+{
+	const char *env = getenv("ONTRA_SOURCE_DIR");
+	const char *here = __FILE__, *slash = strrchr(here, '/');
+
+	if (env && *env)
+		snprintf(out, n, "%s/tests/fuzz/corpus/webhook_body", env);
+	else
+		snprintf(out, n, "%.*s/../fuzz/corpus/webhook_body",
+		         slash ? (int)(slash - here) : 1, slash ? here : ".");
+}
+
+/* Parse one corpus input as tests/fuzz/fuzz_webhook_body.c does; enqueue it if accepted. */
+static void corpus_put(fixture *f, corpus *c, const char *data, size_t size)
+{
+	static const char *const types[] = {NULL,
+	                                    "application/json",
+	                                    "application/x-www-form-urlencoded",
+	                                    "text/plain",
+	                                    "application/vnd.ontraport+json; charset=utf-8",
+	                                    "multipart/form-data; boundary=x"};
+	rcv_limits lim = RCV_LIMITS_DEFAULT;
+	unsigned sel = (unsigned char)data[0];
+	json_t *ev = NULL;
+	char err[256], *text;
+	int64_t id;
+
+	lim.max_body = 1 << 16;
+	if (sel & 0x40) {
+		lim.max_depth = 4;
+		lim.max_fields = 16;
+	}
+	if (rcv_event_parse(&ev, data + 1, size - 1, types[sel % 6],
+	                    (sel / 6) % 2 ? RCV_MODE_GENERIC : RCV_MODE_ONTRAPORT, &lim, err,
+	                    sizeof err) != 0)
+		return;
+	text = json_dumps(ev, JSON_COMPACT);
+	assert_non_null(text);
+	c->with_nul += strstr(text, "\\u0000") != NULL;
+	assert_int_equal(
+	    rcv_queue_enqueue(f->q, "k", text, data + 1, size - 1, types[sel % 6], &id), 0);
+	free(text);
+	assert_true(c->n < MAX_CORPUS);
+	c->events[c->n++] = ev;
+}
+
+static void corpus_load(fixture *f, corpus *c)
+{
+	char dir[1024], path[1400], *data;
+	struct dirent *e;
+	size_t len = 0;
+	DIR *d;
+
+	corpus_dir(dir, sizeof dir);
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		data = th_read_file(path, &len);
+		assert_non_null(data);
+		if (len > 0)
+			corpus_put(f, c, data, len);
+		free(data);
+	}
+	closedir(d);
+}
+
+/* Each line of the handler's output holds, in order, the event that was parsed. */
+static void corpus_check(const corpus *c, const char *path)
+{
+	char *text = th_read_file(path, NULL), **lines = calloc(MAX_CORPUS + 1, sizeof *lines);
+	int i, n;
+
+	assert_non_null(text);
+	n = split_lines(text, lines, MAX_CORPUS + 1);
+	assert_int_equal(n, c->n);
+	for (i = 0; i < n; i++) {
+		json_t *doc = json_loads(lines[i], JSON_ALLOW_NUL, NULL), *v;
+		const char *k;
+		assert_non_null(doc);
+		json_object_foreach(c->events[i], k, v)
+		{
+			assert_true(json_equal(json_object_get(doc, k), v));
+		}
+		json_decref(doc);
+	}
+	free(lines);
+	free(text);
+}
+
+static void test_corpus_roundtrip(void **state)
+{
+	fixture *f = *state;
+	rcv_deliver_config c = fast_config(f);
+	rcv_deliver *d = NULL;
+	corpus cp;
+	char *path = file_in(f, "out.ndjson"), *epath = file_in(f, "exec.ndjson"), cmd[1200],
+	     err[256];
+	FILE *out = fopen(path, "w");
+	int i;
+
+	memset(&cp, 0, sizeof cp);
+	corpus_load(f, &cp);
+	assert_true(cp.n >= 5);
+	assert_int_equal(cp.with_nul, 0); /* %00 in a form value is refused before it is queued */
+
+	/* Standard output's handler: one NDJSON line each, none failed. */
+	c.out = out;
+	assert_int_equal(rcv_deliver_start(&d, f->q, &c, err, sizeof err), 0);
+	assert_true(TH_WAIT_UNTIL(count_of(&f->res, &f->res.done) == cp.n, 10000));
+	rcv_deliver_stop(d);
+	fclose(out);
+	assert_int_equal(f->res.retry + f->res.dead, 0);
+	corpus_check(&cp, path);
+
+	/* --exec: the same documents on the command's stdin. */
+	for (i = 0; i < cp.n; i++)
+		assert_int_equal(rcv_queue_replay(f->q, i + 1, NULL), 0);
+	snprintf(cmd, sizeof cmd, "cat >> '%s'", epath);
+	c = fast_config(f);
+	c.kind = RCV_HANDLER_EXEC;
+	c.command = cmd;
+	assert_int_equal(rcv_deliver_start(&d, f->q, &c, err, sizeof err), 0);
+	assert_true(TH_WAIT_UNTIL(count_of(&f->res, &f->res.done) == 2 * cp.n, 20000));
+	rcv_deliver_stop(d);
+	assert_int_equal(f->res.retry + f->res.dead, 0);
+	corpus_check(&cp, epath);
+
+	for (i = 0; i < cp.n; i++)
+		json_decref(cp.events[i]);
+	free(path);
+	free(epath);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -621,8 +804,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_start_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_forward, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_forward_unreachable, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_forward_nul_value, setup, teardown),
 	    cmocka_unit_test(test_backoff),
 	    cmocka_unit_test(test_document),
+	    cmocka_unit_test_setup_teardown(test_corpus_roundtrip, setup, teardown),
 	};
 	int rc;
 

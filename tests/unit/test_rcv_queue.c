@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <sqlite3.h>
 
 #include "test_rcv_helpers.h"
 
@@ -425,6 +426,51 @@ static void test_open_errors(void **state)
 	rcv_queue_close(NULL);
 }
 
+/* Read-only opening changes nothing; a file that is not a queue is refused, unwritten. */
+static void test_open_readonly(void **state)
+{
+	fixture *f = *state;
+	rcv_queue *ro = NULL;
+	char err[256], *foreign = th_path(f->dir, "foreign.db"), *text = th_path(f->dir, "t.db");
+	int64_t p = 0, id;
+	sqlite3 *db = NULL;
+	FILE *t;
+
+	id = put(f->q, "A", "{\"n\":1}");
+	assert_int_equal(rcv_queue_open_readonly(&ro, f->db, err, sizeof err), 0);
+	assert_int_equal(rcv_queue_counts(ro, &p, NULL, NULL), 0);
+	assert_int_equal(p, 1);
+	assert_int_equal(rcv_queue_enqueue(ro, "A", "{}", NULL, 0, NULL, NULL), RCV_ESTOPPED);
+	assert_true(rcv_queue_replay(ro, id, NULL) < 0); /* a read-only connection */
+	rcv_queue_close(ro);
+
+	assert_int_equal(sqlite3_open(foreign, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x); PRAGMA user_version=3", NULL, NULL,
+	                              NULL),
+	                 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(rcv_queue_open_readonly(&ro, foreign, err, sizeof err), RCV_ENOTQUEUE);
+	assert_null(ro);
+	assert_non_null(strstr(err, "is not an event queue"));
+	assert_int_equal(rcv_queue_open(&ro, foreign, err, sizeof err), RCV_ENOTQUEUE);
+	assert_null(ro);
+	assert_int_equal(sqlite3_open(foreign, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "SELECT 1 FROM sqlite_master WHERE name='rcv_events'",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_changes(db), 0);
+	sqlite3_close(db);
+
+	t = fopen(text, "w");
+	assert_non_null(t);
+	fputs("not a database at all, but long enough to have a header of sorts\n", t);
+	fclose(t);
+	assert_int_equal(rcv_queue_open_readonly(&ro, text, err, sizeof err), RCV_ENOTQUEUE);
+	assert_int_equal(rcv_queue_open(&ro, text, err, sizeof err), RCV_ENOTQUEUE);
+	free(foreign);
+	free(text);
+}
+
 static void test_status_names(void **state)
 {
 	assert_string_equal(rcv_status_name(RCV_PENDING), "pending");
@@ -448,6 +494,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reopen_keeps_pending, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wait_kick, setup, teardown),
 	    cmocka_unit_test(test_open_errors),
+	    cmocka_unit_test_setup_teardown(test_open_readonly, setup, teardown),
 	    cmocka_unit_test(test_status_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
