@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "profile.h"
 #include "str.h"
+#include "url.h"
 
 #define KEY_MAX 1024
 
@@ -33,13 +34,13 @@ static int not_found(const profiles *ps, const char *name)
 
 static json_t *record_of(const profiles *ps, const profile *p)
 {
-	char masked[16];
+	char masked[16], url[2048];
 
 	util_mask_secret(p->api_key, masked, sizeof masked);
+	util_url_shown(p->base_url ? p->base_url : ONTRA_DEFAULT_BASE_URL, url, sizeof url);
 	return json_pack("{s:s, s:b, s:s, s:s, s:s}", "name", p->name, "default",
 	                 ps->default_name && strcmp(ps->default_name, p->name) == 0, "app_id",
-	                 p->app_id, "api_key", masked, "base_url",
-	                 p->base_url ? p->base_url : ONTRA_DEFAULT_BASE_URL);
+	                 p->app_id, "api_key", masked, "base_url", url);
 }
 
 /* Read one line from fd into buf without the newline; echo off when it is a terminal. */
@@ -196,7 +197,7 @@ static int run_test(cli_ctx *ctx, cli_args *args)
 	profiles ps = PROFILES_INIT;
 	ontra_client *c = NULL, *own = NULL;
 	ontra_rate_limit rl;
-	char err[512];
+	char err[512], url[2048];
 	double t0;
 	json_t *rec;
 	int rc, lrc;
@@ -226,9 +227,10 @@ static int run_test(cli_ctx *ctx, cli_args *args)
 		goto out;
 	}
 	ontra_client_rate_limit(c, &rl);
+	util_url_shown(ontra_client_base_url(c), url, sizeof url);
 	rec = json_pack("{s:s, s:s, s:b, s:i, s:I}", "connection", name ? name : "(current)",
-	                "base_url", ontra_client_base_url(c), "ok", 1, "ms",
-	                (int)(now_ms() - t0 + 0.5), "rate_limit_remaining", (json_int_t)rl.remaining);
+	                "base_url", url, "ok", 1, "ms", (int)(now_ms() - t0 + 0.5),
+	                "rate_limit_remaining", (json_int_t)rl.remaining);
 	if (!rec || cli_out_value(ctx, rec) < 0)
 		rc = EXIT_ERROR;
 	json_decref(rec);

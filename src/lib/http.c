@@ -130,7 +130,9 @@ static int build_url(util_buf *url, const ontra_client *c, const ontra_request *
 static void log_request(ontra_client *c, const char *method, const char *url,
                         const struct curl_slist *hdrs, size_t body_len)
 {
-	ontra__log(c, ONTRA_LOG_INFO, "> %s %s", method, url);
+	/* build_url made it the base + the request's part: the base is shown masked. */
+	ontra__log(c, ONTRA_LOG_INFO, "> %s %s%s", method, c->base_shown,
+	           url + strlen(c->base_url));
 	if (c->log_level < ONTRA_LOG_DEBUG)
 		return;
 	for (; hdrs; hdrs = hdrs->next) {
@@ -357,7 +359,7 @@ static int attempt(ontra_response **out, CURLcode *cc_out, ontra_client *c, cons
 			rc = ontra__error(ONTRA_EBADRESPONSE, "response larger than the %zu-byte limit",
 			                  c->max_response_size);
 		} else {
-			rc = ontra__error(ONTRA_ENETWORK, "cannot reach %s: %s", c->base_url,
+			rc = ontra__error(ONTRA_ENETWORK, "cannot reach %s: %s", c->base_shown,
 			                  curl_easy_strerror(cc));
 			ontra__error_detail(0, (int)cc, NULL, 0);
 		}
