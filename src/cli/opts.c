@@ -13,17 +13,19 @@
 #include "str.h"
 
 const cli_opt cli_global_opts[] = {
-	{"profile", 0, CLI_VALUE, "NAME", "use the saved connection NAME (env ONTRAPORT_PROFILE)"},
-	{"base-url", 0, CLI_VALUE, "URL", "the API base URL (env ONTRAPORT_BASE_URL)"},
-	{"output", 'o', CLI_VALUE, "FORMAT",
-	 "json, ndjson, table or csv (default: table on a terminal, else json)"},
-	{"verbose", 'v', CLI_FLAG, NULL, "log each request on stderr (-vv: headers too); keys masked"},
-	{"quiet", 0, CLI_FLAG, NULL, "no notes or progress on stderr"},
-	{"timeout", 0, CLI_VALUE, "SECONDS", "give up on a request after SECONDS (default 60)"},
-	{"connect-timeout", 0, CLI_VALUE, "SECONDS", "give up connecting after SECONDS (default 10)"},
-	{"retries", 0, CLI_VALUE, "N", "retry a failed safe request up to N times (default 5; 0 = never)"},
-	{"help", 'h', CLI_FLAG, NULL, "show help for the command"},
-	{NULL, 0, 0, NULL, NULL}};
+    {"profile", 0, CLI_VALUE, "NAME", "use the saved connection NAME (env ONTRAPORT_PROFILE)"},
+    {"base-url", 0, CLI_VALUE, "URL",
+     "the API base URL, not empty (env ONTRAPORT_BASE_URL; empty = unset)"},
+    {"output", 'o', CLI_VALUE, "FORMAT",
+     "json, ndjson, table or csv (default: table on a terminal, else json)"},
+    {"verbose", 'v', CLI_FLAG, NULL, "log each request on stderr (-vv: headers too); keys masked"},
+    {"quiet", 0, CLI_FLAG, NULL, "no notes or progress on stderr"},
+    {"timeout", 0, CLI_VALUE, "SECONDS", "give up on a request after SECONDS (default 60)"},
+    {"connect-timeout", 0, CLI_VALUE, "SECONDS", "give up connecting after SECONDS (default 10)"},
+    {"retries", 0, CLI_VALUE, "N",
+     "retry a failed safe request up to N times (default 5; 0 = never)"},
+    {"help", 'h', CLI_FLAG, NULL, "show help for the command"},
+    {NULL, 0, 0, NULL, NULL}};
 
 struct slot {
 	const cli_opt *opt;
