@@ -129,17 +129,47 @@ static const char *str_member(json_t *o, const char *key, int *bad)
 	return json_string_value(v);
 }
 
+/* What is wrong at a JSON syntax error, in words that quote nothing of the file. */
+static const char *json_fault(const json_error_t *e)
+{
+	switch (json_error_code(e)) {
+	case json_error_premature_end_of_input:
+		return "the text ends too early";
+	case json_error_end_of_input_expected:
+		return "text after the end of the object";
+	case json_error_invalid_utf8:
+		return "invalid UTF-8";
+	case json_error_null_character:
+	case json_error_null_byte_in_key:
+		return "a NUL byte";
+	case json_error_duplicate_key:
+		return "a key given twice";
+	case json_error_numeric_overflow:
+		return "a number out of range";
+	case json_error_stack_overflow:
+		return "nested too deeply";
+	case json_error_out_of_memory:
+		return "out of memory";
+	default:
+		return "invalid syntax";
+	}
+}
+
 int profiles_parse(profiles *out, const char *data, size_t len, char *err, size_t errsz)
 {
 	json_error_t jerr;
 	json_t *root, *conns, *c, *def;
 	const char *name;
 	profiles p = PROFILES_INIT;
+	size_t index = 0;
 
 	*out = p;
 	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		snprintf(err, errsz, "not valid JSON at line %d: %s", jerr.line, jerr.text);
+		/* Not jansson's text: it quotes the file near the fault, and that may be the key.
+		 */
+		snprintf(err, errsz, "line %d, column %d: not valid JSON (%s)", jerr.line,
+		         jerr.column, json_fault(&jerr));
 		return -1;
 	}
 	if (!json_is_object(root)) {
@@ -154,8 +184,13 @@ int profiles_parse(profiles *out, const char *data, size_t len, char *err, size_
 	json_object_foreach(conns, name, c) {
 		int bad = 0;
 		const char *app, *key, *url;
-		if (!profile_name_valid(name)) {
-			snprintf(err, errsz, "invalid connection name '%.64s'", name);
+		index++;
+		if (!profile_name_valid(name)) { /* not quoted: it could be anything, even a key */
+			snprintf(
+			    err, errsz,
+			    "connection #%zu has an invalid name: expected 1-64 letters, digits, "
+			    "'_', '.' or '-'",
+			    index);
 			goto fail;
 		}
 		if (!json_is_object(c)) {
