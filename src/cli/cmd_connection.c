@@ -81,7 +81,7 @@ static int run_add(cli_ctx *ctx, cli_args *args)
 	profiles ps = PROFILES_INIT;
 	ontra_client *c = NULL;
 	json_t *rec;
-	int rc, lrc, make_default;
+	int rc, lrc, make_default, lock = -1;
 
 	key[0] = '\0';
 	if (!profile_name_valid(name))
@@ -133,7 +133,8 @@ static int run_add(cli_ctx *ctx, cli_args *args)
 			goto out;
 		}
 	}
-	if (profiles_load(&ps, err, sizeof err) < 0) {
+	/* Locked from load to save: parallel adds must not drop each other's connection. */
+	if (profiles_lock(&lock, err, sizeof err) < 0 || profiles_load(&ps, err, sizeof err) < 0) {
 		rc = cli_error(EXIT_ERROR, "%s", err);
 		goto out;
 	}
@@ -154,6 +155,7 @@ static int run_add(cli_ctx *ctx, cli_args *args)
 		rc = EXIT_ERROR;
 	json_decref(rec);
 out:
+	profiles_unlock(lock);
 	memset(key, 0, sizeof key);
 	ontra_client_free(c);
 	profiles_release(&ps);
@@ -245,10 +247,12 @@ static int change(cli_ctx *ctx, cli_args *args, int remove)
 	const char *name = cli_arg(args, 0);
 	profiles ps = PROFILES_INIT;
 	char err[512];
-	int rc = EXIT_OK;
+	int rc = EXIT_OK, lock = -1;
 
-	if (profiles_load(&ps, err, sizeof err) < 0)
-		return cli_error(EXIT_ERROR, "%s", err);
+	if (profiles_lock(&lock, err, sizeof err) < 0 || profiles_load(&ps, err, sizeof err) < 0) {
+		rc = cli_error(EXIT_ERROR, "%s", err);
+		goto out;
+	}
 	if (!profiles_find(&ps, name)) {
 		rc = not_found(&ps, name);
 		goto out;
@@ -263,6 +267,7 @@ static int change(cli_ctx *ctx, cli_args *args, int remove)
 	}
 	cli_note(ctx, remove ? "removed connection '%s'" : "connection '%s' is now the default", name);
 out:
+	profiles_unlock(lock);
 	profiles_release(&ps);
 	return rc;
 }

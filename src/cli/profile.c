@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -477,6 +478,44 @@ static int ready_dir(char *path, size_t n, char *err, size_t errsz)
 		return util_errf(err, errsz, -1, "cannot create the directory of %s: %s", path,
 		                 strerror(errno));
 	return check_dir(path, err, errsz);
+}
+
+int profiles_lock(int *fd_out, char *err, size_t errsz)
+{
+	char path[4096], lock[4200];
+	struct stat st;
+	int fd;
+
+	*fd_out = -1;
+	if (ready_dir(path, sizeof path, err, errsz) < 0)
+		return -1;
+	snprintf(lock, sizeof lock, "%s.lock", path);
+	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return util_errf(err, errsz, -1, "cannot open the lock %s: %s", lock,
+		                 strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return util_errf(err, errsz, -1, "refusing lock file %s: expected a regular file",
+		                 lock);
+	}
+	/* Blocks while another ontraport changes the config: each holds it for one load and save.
+	 */
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			util_errf(err, errsz, -1, "cannot lock %s: %s", lock, strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+void profiles_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* releases the flock */
 }
 
 int profiles_save(const profiles *p, char *err, size_t errsz)

@@ -56,5 +56,14 @@ int profiles_path(char *buf, size_t n);
 int profiles_load(profiles *out, char *err, size_t errsz);
 /* Save atomically with mode 0600. Returns 0 or -1 with err set. */
 int profiles_save(const profiles *p, char *err, size_t errsz);
+/*
+ * Serialise read-modify-write: take an exclusive lock (flock on the config
+ * path + ".lock", made 0600 in the checked config directory) before
+ * profiles_load and release it after profiles_save. Blocks while another
+ * process holds it. Returns 0 and *fd, or -1 with err set.
+ */
+int profiles_lock(int *fd, char *err, size_t errsz);
+/* Release the lock (fd from profiles_lock; -1 is ignored). */
+void profiles_unlock(int fd);
 
 #endif
