@@ -90,12 +90,9 @@ static int run_add(cli_ctx *ctx, cli_args *args)
 	if (url && !*url)
 		url = NULL;
 	if (argkey) {
-		if (strlen(argkey) >= sizeof key) {
-			cli_scrub(argkey);
-			return cli_usage_error(ctx, "--api-key is too long (at most %d bytes)", KEY_MAX - 1);
-		}
-		snprintf(key, sizeof key, "%s", argkey);
-		cli_scrub(argkey);
+		if (cli_take_secret(argkey, key, sizeof key) < 0)
+			return cli_usage_error(ctx, "--api-key is too long (at most %d bytes)",
+			                       KEY_MAX - 1);
 		cli_note(ctx, "ontraport: warning: a key given with --api-key can be seen in the process "
 		              "list; prefer --api-key-stdin or ONTRAPORT_API_KEY");
 	} else if (cli_flag(args, "api-key-stdin")) {
