@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "internal.h"
 #include "str.h"
+#include "url.h"
 
 struct transfer {
 	ontra_client *c;
@@ -105,6 +106,7 @@ static int add_header(struct curl_slist **list, const char *name, const char *va
 static int build_url(util_buf *url, const ontra_client *c, const ontra_request *req)
 {
 	const char *path = req->path;
+	char shown[512];
 
 	if (!path || !*path)
 		return ontra__error(ONTRA_EINVALID, "missing request path: expected e.g. /Contacts");
@@ -112,7 +114,8 @@ static int build_url(util_buf *url, const ontra_client *c, const ontra_request *
 	    util_starts_with(path, "https:"))
 		return ontra__error(ONTRA_EINVALID,
 		                    "invalid path '%s': expected a path relative to the base url, "
-		                    "without spaces", path);
+		                    "without spaces",
+		                    util_url_shown(path, shown, sizeof shown));
 	util_buf_puts(url, c->base_url);
 	if (path[0] != '/')
 		util_buf_putc(url, '/');

@@ -32,6 +32,11 @@ op api GET /Contacts --base-url "http://bob:$PW@example.com/1?x=1"
 assert_rc 5 "a query in the base url"
 assert_not_contains "$ERR$OUT" "$PW" "base url with a query"
 
+# A full URL given as the path is refused, quoted masked.
+op api GET "http://bob:$PW@example.com/1/Contacts"
+assert_rc 5 "a URL from elsewhere as the path"
+assert_not_contains "$ERR$OUT" "$PW" "invalid path"
+
 # Saved connections: add, list, test.
 run bash -c "printf '%s\n' '$SBX_KEY' | '$OP' connection add creds --app-id '$SBX_APP' --api-key-stdin --base-url 'http://bob:$PW@$HOSTPORT' -o json -v"
 assert_rc 0 "add"
