@@ -422,6 +422,15 @@ static char *read_config(int fd, const char *path, size_t *len, char *err, size_
 	return data;
 }
 
+/* The config path; returns 0 or -1 with err set. */
+static int locate(char *path, size_t n, char *err, size_t errsz)
+{
+	if (profiles_path(path, n) < 0)
+		return util_errf(err, errsz, -1,
+		                 "cannot locate the config file: set HOME or XDG_CONFIG_HOME");
+	return 0;
+}
+
 int profiles_load(profiles *out, char *err, size_t errsz)
 {
 	char path[4096], *data, perr[256];
@@ -429,11 +438,8 @@ int profiles_load(profiles *out, char *err, size_t errsz)
 	int fd, rc;
 
 	*out = (profiles)PROFILES_INIT;
-	if (profiles_path(path, sizeof path) < 0) {
-		snprintf(err, errsz, "cannot locate the config file: set HOME or XDG_CONFIG_HOME");
-		return -1;
-	}
-	if (check_dir(path, err, errsz) < 0 || open_config(path, &fd, err, errsz) < 0)
+	if (locate(path, sizeof path, err, errsz) < 0 || check_dir(path, err, errsz) < 0 ||
+	    open_config(path, &fd, err, errsz) < 0)
 		return -1;
 	if (fd < 0)
 		return 0; /* no file: nothing saved yet */
@@ -471,9 +477,8 @@ static int make_dirs(const char *path)
 /* The config path, its directory made (0700) and checked. Returns 0 or -1 with err set. */
 static int ready_dir(char *path, size_t n, char *err, size_t errsz)
 {
-	if (profiles_path(path, n) < 0)
-		return util_errf(err, errsz, -1,
-		                 "cannot locate the config file: set HOME or XDG_CONFIG_HOME");
+	if (locate(path, n, err, errsz) < 0)
+		return -1;
 	if (make_dirs(path) < 0)
 		return util_errf(err, errsz, -1, "cannot create the directory of %s: %s", path,
 		                 strerror(errno));
@@ -499,8 +504,7 @@ int profiles_lock(int *fd_out, char *err, size_t errsz)
 		return util_errf(err, errsz, -1, "refusing lock file %s: expected a regular file",
 		                 lock);
 	}
-	/* Blocks while another ontraport changes the config: each holds it for one load and save.
-	 */
+	/* Waits while another ontraport changes the config (one load and save at most). */
 	while (flock(fd, LOCK_EX) < 0) {
 		if (errno != EINTR) {
 			util_errf(err, errsz, -1, "cannot lock %s: %s", lock, strerror(errno));
