@@ -150,6 +150,12 @@ void cli_note(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(pr
 void cli_scrub(const char *argv_value);
 
 /*
+ * Copy a secret given on the command line into buf (n bytes) and scrub it
+ * from argv. Returns 0, or -1 when it does not fit (scrubbed all the same).
+ */
+int cli_take_secret(const char *argv_value, char *buf, size_t n);
+
+/*
  * A path under the user's data directory ($XDG_DATA_HOME/ontraport, else
  * ~/.local/share/ontraport), the directory created 0700 when missing.
  * Returns 0, or -1 when there is no home to put it in.

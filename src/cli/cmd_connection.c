@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "profile.h"
 #include "str.h"
+#include "url.h"
 
 #define KEY_MAX 1024
 
@@ -33,13 +34,13 @@ static int not_found(const profiles *ps, const char *name)
 
 static json_t *record_of(const profiles *ps, const profile *p)
 {
-	char masked[16];
+	char masked[16], url[2048];
 
 	util_mask_secret(p->api_key, masked, sizeof masked);
+	util_url_shown(p->base_url ? p->base_url : ONTRA_DEFAULT_BASE_URL, url, sizeof url);
 	return json_pack("{s:s, s:b, s:s, s:s, s:s}", "name", p->name, "default",
 	                 ps->default_name && strcmp(ps->default_name, p->name) == 0, "app_id",
-	                 p->app_id, "api_key", masked, "base_url",
-	                 p->base_url ? p->base_url : ONTRA_DEFAULT_BASE_URL);
+	                 p->app_id, "api_key", masked, "base_url", url);
 }
 
 /* Read one line from fd into buf without the newline; echo off when it is a terminal. */
@@ -80,7 +81,7 @@ static int run_add(cli_ctx *ctx, cli_args *args)
 	profiles ps = PROFILES_INIT;
 	ontra_client *c = NULL;
 	json_t *rec;
-	int rc, lrc, make_default;
+	int rc, lrc, make_default, lock = -1;
 
 	key[0] = '\0';
 	if (!profile_name_valid(name))
@@ -89,12 +90,9 @@ static int run_add(cli_ctx *ctx, cli_args *args)
 	if (url && !*url)
 		url = NULL;
 	if (argkey) {
-		if (strlen(argkey) >= sizeof key) {
-			cli_scrub(argkey);
-			return cli_usage_error(ctx, "--api-key is too long (at most %d bytes)", KEY_MAX - 1);
-		}
-		snprintf(key, sizeof key, "%s", argkey);
-		cli_scrub(argkey);
+		if (cli_take_secret(argkey, key, sizeof key) < 0)
+			return cli_usage_error(ctx, "--api-key is too long (at most %d bytes)",
+			                       KEY_MAX - 1);
 		cli_note(ctx, "ontraport: warning: a key given with --api-key can be seen in the process "
 		              "list; prefer --api-key-stdin or ONTRAPORT_API_KEY");
 	} else if (cli_flag(args, "api-key-stdin")) {
@@ -132,7 +130,8 @@ static int run_add(cli_ctx *ctx, cli_args *args)
 			goto out;
 		}
 	}
-	if (profiles_load(&ps, err, sizeof err) < 0) {
+	/* Locked from load to save: parallel adds must not drop each other's connection. */
+	if (profiles_lock(&lock, err, sizeof err) < 0 || profiles_load(&ps, err, sizeof err) < 0) {
 		rc = cli_error(EXIT_ERROR, "%s", err);
 		goto out;
 	}
@@ -153,6 +152,7 @@ static int run_add(cli_ctx *ctx, cli_args *args)
 		rc = EXIT_ERROR;
 	json_decref(rec);
 out:
+	profiles_unlock(lock);
 	memset(key, 0, sizeof key);
 	ontra_client_free(c);
 	profiles_release(&ps);
@@ -196,7 +196,7 @@ static int run_test(cli_ctx *ctx, cli_args *args)
 	profiles ps = PROFILES_INIT;
 	ontra_client *c = NULL, *own = NULL;
 	ontra_rate_limit rl;
-	char err[512];
+	char err[512], url[2048];
 	double t0;
 	json_t *rec;
 	int rc, lrc;
@@ -226,9 +226,10 @@ static int run_test(cli_ctx *ctx, cli_args *args)
 		goto out;
 	}
 	ontra_client_rate_limit(c, &rl);
+	util_url_shown(ontra_client_base_url(c), url, sizeof url);
 	rec = json_pack("{s:s, s:s, s:b, s:i, s:I}", "connection", name ? name : "(current)",
-	                "base_url", ontra_client_base_url(c), "ok", 1, "ms",
-	                (int)(now_ms() - t0 + 0.5), "rate_limit_remaining", (json_int_t)rl.remaining);
+	                "base_url", url, "ok", 1, "ms", (int)(now_ms() - t0 + 0.5),
+	                "rate_limit_remaining", (json_int_t)rl.remaining);
 	if (!rec || cli_out_value(ctx, rec) < 0)
 		rc = EXIT_ERROR;
 	json_decref(rec);
@@ -243,10 +244,12 @@ static int change(cli_ctx *ctx, cli_args *args, int remove)
 	const char *name = cli_arg(args, 0);
 	profiles ps = PROFILES_INIT;
 	char err[512];
-	int rc = EXIT_OK;
+	int rc = EXIT_OK, lock = -1;
 
-	if (profiles_load(&ps, err, sizeof err) < 0)
-		return cli_error(EXIT_ERROR, "%s", err);
+	if (profiles_lock(&lock, err, sizeof err) < 0 || profiles_load(&ps, err, sizeof err) < 0) {
+		rc = cli_error(EXIT_ERROR, "%s", err);
+		goto out;
+	}
 	if (!profiles_find(&ps, name)) {
 		rc = not_found(&ps, name);
 		goto out;
@@ -261,6 +264,7 @@ static int change(cli_ctx *ctx, cli_args *args, int remove)
 	}
 	cli_note(ctx, remove ? "removed connection '%s'" : "connection '%s' is now the default", name);
 out:
+	profiles_unlock(lock);
 	profiles_release(&ps);
 	return rc;
 }

@@ -242,7 +242,10 @@ static void man_page(FILE *f, const cli_command *c, int root)
 	      "override the selected connection's values\n"
 	      ".TP\n.B ONTRAPORT_CONFIG\nthe connections file (default "
 	      "$XDG_CONFIG_HOME/ontraport/config.json)\n"
-	      ".TP\n.B NO_COLOR\nno colour, even on a terminal\n", f);
+	      ".TP\n.B ONTRAPORT_SANDBOX_CONTROL_TOKEN\nthe sandbox's control token (like "
+	      "\\-\\-control\\-token)\n"
+	      ".TP\n.B NO_COLOR\nno colour, even on a terminal\n",
+	      f);
 	fputs(".SH EXIT STATUS\n", f);
 	fputs(exit_status, f);
 	fputs(".SH SEE ALSO\n", f);

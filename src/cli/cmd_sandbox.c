@@ -19,7 +19,8 @@ static const cli_opt sandbox_opts[] = {
 	{"app-id", 0, CLI_VALUE, "ID", "the App ID it accepts (default 2_AppID_12345678)"},
 	{"api-key", 0, CLI_VALUE, "KEY", "the API key it accepts (default Key5678)"},
 	{"rate-limit", 0, CLI_VALUE, "N/WINDOW", "requests per rolling window, e.g. 180/60s (default), 180/6s, 50/500ms"},
-	{"control-token", 0, CLI_VALUE, "TOKEN", "token for the /_sandbox/ control API (default random)"},
+	{"control-token", 0, CLI_VALUE, "TOKEN", "token for the /_sandbox/ control API (default random; scrubbed from the process list)"},
+	{"control-token-file", 0, CLI_VALUE, "FILE", "read the control token from the first line of FILE (or ONTRAPORT_SANDBOX_CONTROL_TOKEN)"},
 	{"threads", 0, CLI_VALUE, "N", "HTTP worker threads (default: one per CPU)"},
 	{"per-ip-connections", 0, CLI_VALUE, "N", "open connections allowed from one address (default 100; 0 = no limit)"},
 	{"request-timeout", 0, CLI_VALUE, "DURATION", "time a connection has to send a whole request, else 408 and closed (default 30s)"},
@@ -28,6 +29,63 @@ static const cli_opt sandbox_opts[] = {
 	{"fault", 0, CLI_LIST, "SPEC", "inject a failure (repeatable), e.g. status=503,path=/1/objects,count=2; see below"},
 	{"fault-seed", 0, CLI_VALUE, "N", "seed of the faults' random draws (default: the time)"},
 	{NULL, 0, 0, NULL, NULL}};
+
+#define SECRET_MAX 1024
+
+/* A token or key it accepts: a single line of printable characters without blanks. */
+static int secret_ok(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * The control token, from --control-token (copied, then scrubbed from argv),
+ * --control-token-file or ONTRAPORT_SANDBOX_CONTROL_TOKEN; NULL (a random
+ * one) when none. Returns EXIT_OK or a usage error's exit code.
+ */
+static int control_token(cli_ctx *ctx, cli_args *args, char *buf, const char **out)
+{
+	const char *arg = cli_value(args, "control-token"),
+	           *file = cli_value(args, "control-token-file");
+	const char *env = getenv("ONTRAPORT_SANDBOX_CONTROL_TOKEN"), *from = "--control-token";
+	char *text;
+
+	*out = NULL;
+	if (arg && cli_take_secret(arg, buf, SECRET_MAX) < 0)
+		return cli_usage_error(ctx, "--control-token is too long (at most %d bytes)",
+		                       SECRET_MAX - 1);
+	if (arg && file)
+		return cli_usage_error(
+		    ctx, "--control-token and --control-token-file are exclusive: give one");
+	if (file) {
+		if (!(text = cli_read_file(file, SECRET_MAX - 1, NULL)))
+			return EXIT_ERROR;          /* said why */
+		text[strcspn(text, "\r\n")] = '\0'; /* the first line */
+		snprintf(buf, SECRET_MAX, "%s", util_trim(text));
+		memset(text, 0, strlen(text));
+		free(text);
+		from = "--control-token-file";
+	} else if (!arg && env && *env) {
+		if (strlen(env) >= SECRET_MAX)
+			return cli_usage_error(
+			    ctx, "ONTRAPORT_SANDBOX_CONTROL_TOKEN is too long (at most %d bytes)",
+			    SECRET_MAX - 1);
+		snprintf(buf, SECRET_MAX, "%s", env);
+		from = "ONTRAPORT_SANDBOX_CONTROL_TOKEN";
+	} else if (!arg) {
+		return EXIT_OK;
+	}
+	if (!*buf || !secret_ok(buf))
+		return cli_usage_error(ctx,
+		                       "invalid control token from %s: expected 1 to %d printable "
+		                       "characters without blanks",
+		                       from, SECRET_MAX - 1);
+	*out = buf;
+	return EXIT_OK;
+}
 
 /* "180/60s", "180/6s", "50/500ms", "180" (per minute). */
 static int parse_rate(const char *s, long *limit, long *window_ms)
@@ -68,7 +126,7 @@ static int run_sandbox(cli_ctx *ctx, cli_args *args)
 {
 	sbx_config cfg = SBX_CONFIG_INIT;
 	sbx_server *srv = NULL;
-	char err[512], dbpath[4200], keybuf[1024];
+	char err[512], dbpath[4200], keybuf[SECRET_MAX], tokenbuf[SECRET_MAX];
 	long long port, threads, per_ip, req_timeout;
 	const char *rate = cli_value(args, "rate-limit"), *host;
 	long long seed;
@@ -76,6 +134,13 @@ static int run_sandbox(cli_ctx *ctx, cli_args *args)
 	int sig = 0, rc;
 	size_t i;
 
+	/* Secrets first: they leave the process list before anything else can fail. */
+	if (cli_value(args, "api-key") &&
+	    cli_take_secret(cli_value(args, "api-key"), keybuf, sizeof keybuf) < 0)
+		return cli_usage_error(ctx, "--api-key is too long (at most %d bytes)",
+		                       SECRET_MAX - 1);
+	if ((rc = control_token(ctx, args, tokenbuf, &cfg.control_token)) != EXIT_OK)
+		return rc;
 	if (cli_value_ll(args, "port", 0, 65535, SBX_DEFAULT_PORT, &port) < 0 ||
 	    cli_value_ll(args, "threads", 1, 256, 0, &threads) < 0 ||
 	    cli_value_ll(args, "fault-seed", 0, LLONG_MAX, 0, &seed) < 0 ||
@@ -102,13 +167,9 @@ static int run_sandbox(cli_ctx *ctx, cli_args *args)
 	cfg.threads = (int)threads;
 	cfg.bind = cli_value(args, "bind");
 	cfg.app_id = cli_value(args, "app-id");
-	/* The key it accepts is copied and scrubbed from argv: keys stay out of the process list. */
-	if (cli_value(args, "api-key")) {
-		snprintf(keybuf, sizeof keybuf, "%s", cli_value(args, "api-key"));
-		cli_scrub(cli_value(args, "api-key"));
+	/* Copied and scrubbed from argv above: keys stay out of the process list. */
+	if (cli_value(args, "api-key"))
 		cfg.api_key = keybuf;
-	}
-	cfg.control_token = cli_value(args, "control-token");
 	cfg.webhook_json = cli_flag(args, "webhook-json") > 0;
 	cfg.quiet = !(cli_flag(args, "log") || (ctx->stderr_tty && !ctx->quiet));
 	cfg.db = cli_value(args, "db");
@@ -158,7 +219,9 @@ const cli_command cli_cmd_sandbox = {
 	"(ONTRAPORT_BASE_URL=..., ONTRAPORT_APP_ID=..., ONTRAPORT_API_KEY=...) for scripts. With "
 	"no connection configured, other commands use http://127.0.0.1:8517/1 and the default "
 	"credentials, so a sandbox started without options needs no setup. A control API for "
-	"tests lives under /_sandbox/ and needs the X-Sandbox-Token header (docs/sandbox.md).\n\n"
+	"tests lives under /_sandbox/ and needs the X-Sandbox-Token header (docs/sandbox.md); its "
+	"token comes from --control-token (scrubbed from the process list at start), "
+	"--control-token-file, ONTRAPORT_SANDBOX_CONTROL_TOKEN, or is random.\n\n"
 	"Faults (--fault, or POST /_sandbox/faults?fault=SPEC at run time) make API requests fail "
 	"the way networks and servers do, to test clients: SPEC is KIND[,path=GLOB][,method=M]"
 	"[,count=N][,p=P] with KIND one of status=CODE (answer CODE without handling), latency=MS, "

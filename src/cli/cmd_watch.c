@@ -21,6 +21,7 @@
 #include "hookargs.h"
 #include "receiver.h"
 #include "str.h"
+#include "url.h"
 
 #define DEFAULT_KEY "watch"
 #define KEY_MAX 64
@@ -211,6 +212,16 @@ static void local_url(char *out, size_t n, const char *bind, int port, const cha
 	         strchr(host, ':') ? "]" : "", port, path);
 }
 
+/* The token is a secret: shown in full only where the user must paste it (with
+ * --no-subscribe); a password in --public-url, never. */
+static void set_shown(watch *w, const char *token)
+{
+	size_t n = strlen(util_url_shown(w->url, w->shown, sizeof w->shown)), t = strlen(token);
+
+	if (n >= t && strcmp(w->shown + n - t, token) == 0)
+		snprintf(w->shown + n - t, sizeof w->shown - (n - t), "%.4s...", token);
+}
+
 typedef struct reuse {
 	const char *url, *event, *format;
 	long long id;
@@ -324,6 +335,7 @@ static int check_usage(cli_ctx *ctx, cli_args *args, int no_subscribe)
 	static const char *const lists[] = {"event", "tag", "form"};
 	static const char *const values[] = {"data-format", "type", "public-url"};
 	const char *name = cli_value(args, "name"), *purl = cli_value(args, "public-url");
+	char shown[512];
 	size_t i, n;
 
 	if (cli_value(args, "exec") && cli_value(args, "forward-to"))
@@ -344,9 +356,10 @@ static int check_usage(cli_ctx *ctx, cli_args *args, int no_subscribe)
 			return cli_usage_error(ctx, "--keep has no effect with --no-subscribe");
 	}
 	if (purl && !util_starts_with(purl, "https://") && !util_starts_with(purl, "http://"))
-		return cli_usage_error(ctx, "invalid --public-url '%s': expected an http:// or https:// "
-		                            "URL",
-		                       purl);
+		return cli_usage_error(ctx,
+		                       "invalid --public-url '%s': expected an http:// or https:// "
+		                       "URL",
+		                       util_url_shown(purl, shown, sizeof shown));
 	return EXIT_OK;
 }
 
@@ -466,9 +479,7 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 	} else {
 		local_url(w.url, sizeof w.url, bind, rcv_server_port(srv), path);
 	}
-	/* The token is a secret: shown in full only where the user must paste it. */
-	snprintf(w.shown, sizeof w.shown, "%.*s%.4s...", (int)(strlen(w.url) - strlen(token)), w.url,
-	         token);
+	set_shown(&w, token);
 
 	if (!no_subscribe &&
 	    (rc = subscribe_all(&w, &hooks, cli_value(args, "token-file") != NULL)) != EXIT_OK) {
@@ -499,10 +510,11 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 	rcv_queue_counts(q, &pending, NULL, NULL);
 	/* The URL line is what scripts wait for: printed even with --quiet. */
 	fprintf(stderr, "ontraport watch: listening on %s\n", no_subscribe ? w.url : w.shown);
-	cli_note(ctx, "ontraport watch: queue %s (%lld pending); delivering to %s; Ctrl-C stops", db,
-	         (long long)pending,
+	util_url_shown(dcfg.url, err, sizeof err); /* a password in --forward-to is never shown */
+	cli_note(ctx, "ontraport watch: queue %s (%lld pending); delivering to %s; Ctrl-C stops",
+	         db, (long long)pending,
 	         dcfg.kind == RCV_HANDLER_EXEC      ? "the --exec command"
-	         : dcfg.kind == RCV_HANDLER_FORWARD ? dcfg.url
+	         : dcfg.kind == RCV_HANDLER_FORWARD ? err
 	                                            : "standard output");
 	fflush(stderr);
 

@@ -214,6 +214,15 @@ void cli_scrub(const char *s)
 		memset((char *)s, 'x', strlen(s));
 }
 
+int cli_take_secret(const char *argv_value, char *buf, size_t n)
+{
+	int fits = strlen(argv_value) < n;
+
+	snprintf(buf, n, "%s", fits ? argv_value : "");
+	cli_scrub(argv_value);
+	return fits ? 0 : -1;
+}
+
 char *cli_read_file(const char *path, size_t cap, size_t *len)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");

@@ -207,6 +207,12 @@ static int run_command_line(int argc, char **argv)
 	ctx.color = cli_colour_err;
 	ctx.profile = cli_value(args, "profile");
 	ctx.base_url = cli_value(args, "base-url");
+	if (ctx.base_url && !*ctx.base_url) {
+		/* Most likely an unset shell variable: never fall back to the production API. */
+		rc = cli_usage_error(&ctx,
+		                     "--base-url is empty: expected an http:// or https:// URL");
+		goto out;
+	}
 	{
 		long long t;
 		if (cli_value_ll(args, "timeout", 1, 86400, 0, &t) < 0) {

@@ -14,7 +14,8 @@
 
 const cli_opt cli_global_opts[] = {
 	{"profile", 0, CLI_VALUE, "NAME", "use the saved connection NAME (env ONTRAPORT_PROFILE)"},
-	{"base-url", 0, CLI_VALUE, "URL", "the API base URL (env ONTRAPORT_BASE_URL)"},
+	{"base-url", 0, CLI_VALUE, "URL",
+	 "the API base URL, not empty (env ONTRAPORT_BASE_URL; empty = unset)"},
 	{"output", 'o', CLI_VALUE, "FORMAT",
 	 "json, ndjson, table or csv (default: table on a terminal, else json)"},
 	{"verbose", 'v', CLI_FLAG, NULL, "log each request on stderr (-vv: headers too); keys masked"},

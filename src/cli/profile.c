@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -129,17 +130,47 @@ static const char *str_member(json_t *o, const char *key, int *bad)
 	return json_string_value(v);
 }
 
+/* What is wrong at a JSON syntax error, in words that quote nothing of the file. */
+static const char *json_fault(const json_error_t *e)
+{
+	switch (json_error_code(e)) {
+	case json_error_premature_end_of_input:
+		return "the text ends too early";
+	case json_error_end_of_input_expected:
+		return "text after the end of the object";
+	case json_error_invalid_utf8:
+		return "invalid UTF-8";
+	case json_error_null_character:
+	case json_error_null_byte_in_key:
+		return "a NUL byte";
+	case json_error_duplicate_key:
+		return "a key given twice";
+	case json_error_numeric_overflow:
+		return "a number out of range";
+	case json_error_stack_overflow:
+		return "nested too deeply";
+	case json_error_out_of_memory:
+		return "out of memory";
+	default:
+		return "invalid syntax";
+	}
+}
+
 int profiles_parse(profiles *out, const char *data, size_t len, char *err, size_t errsz)
 {
 	json_error_t jerr;
 	json_t *root, *conns, *c, *def;
 	const char *name;
 	profiles p = PROFILES_INIT;
+	size_t index = 0;
 
 	*out = p;
 	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		snprintf(err, errsz, "not valid JSON at line %d: %s", jerr.line, jerr.text);
+		/* Not jansson's text: it quotes the file near the fault, and that may be the key.
+		 */
+		snprintf(err, errsz, "line %d, column %d: not valid JSON (%s)", jerr.line,
+		         jerr.column, json_fault(&jerr));
 		return -1;
 	}
 	if (!json_is_object(root)) {
@@ -154,8 +185,13 @@ int profiles_parse(profiles *out, const char *data, size_t len, char *err, size_
 	json_object_foreach(conns, name, c) {
 		int bad = 0;
 		const char *app, *key, *url;
-		if (!profile_name_valid(name)) {
-			snprintf(err, errsz, "invalid connection name '%.64s'", name);
+		index++;
+		if (!profile_name_valid(name)) { /* not quoted: it could be anything, even a key */
+			snprintf(
+			    err, errsz,
+			    "connection #%zu has an invalid name: expected 1-64 letters, digits, "
+			    "'_', '.' or '-'",
+			    index);
 			goto fail;
 		}
 		if (!json_is_object(c)) {
@@ -239,49 +275,181 @@ int profiles_path(char *buf, size_t n)
 	return w > 0 && (size_t)w < n ? 0 : -1;
 }
 
-int profiles_load(profiles *out, char *err, size_t errsz)
+/* "a FIFO", "a directory"...: what a path that should be a regular file is. */
+static const char *file_kind(mode_t m)
 {
-	char path[4096], *data;
-	struct stat st;
-	FILE *f;
-	size_t n;
-	int rc;
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	return S_ISREG(m) ? "a regular file" : "not a regular file";
+}
 
-	*out = (profiles)PROFILES_INIT;
-	if (profiles_path(path, sizeof path) < 0) {
-		snprintf(err, errsz, "cannot locate the config file: set HOME or XDG_CONFIG_HOME");
-		return -1;
-	}
-	f = fopen(path, "rb");
-	if (!f) {
+/*
+ * Whoever can write the config's directory can replace the file: the
+ * directory must belong to the user (or root) and be writable by no one
+ * else. A directory that does not exist yet is fine.
+ */
+static int check_dir(const char *path, char *err, size_t errsz)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	unsigned me = (unsigned)geteuid();
+
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else
+		snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	if (stat(dir, &st) < 0)
+		return errno == ENOENT
+		           ? 0
+		           : util_errf(err, errsz, -1, "cannot inspect the config directory %s: %s",
+		                       dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return util_errf(err, errsz, -1,
+		                 "refusing config directory %s: it is %s, expected a directory",
+		                 dir, file_kind(st.st_mode));
+	if (st.st_uid != me && st.st_uid != 0)
+		return util_errf(err, errsz, -1,
+		                 "refusing config directory %s: it belongs to uid %u, not to you "
+		                 "(uid %u); run 'sudo chown %u %s'",
+		                 dir, (unsigned)st.st_uid, me, me, dir);
+	if (!(st.st_mode & 022))
+		return 0;
+	if ((st.st_mode & S_ISVTX) || st.st_uid != me) /* shared, like /tmp: not ours to chmod */
+		return util_errf(err, errsz, -1,
+		                 "refusing config directory %s: other users can write it "
+		                 "(mode %04o); keep the config in a directory only you can write "
+		                 "(set ONTRAPORT_CONFIG)",
+		                 dir, (unsigned)(st.st_mode & 07777));
+	return util_errf(err, errsz, -1,
+	                 "refusing config directory %s: other users can write it (mode "
+	                 "%04o); run 'chmod go-w %s'",
+	                 dir, (unsigned)(st.st_mode & 07777), dir);
+}
+
+/* The open config file must be a regular file of the user's that no one else can write. */
+static int check_file(int fd, const char *path, char *err, size_t errsz)
+{
+	struct stat st;
+	unsigned me = (unsigned)geteuid();
+
+	if (fstat(fd, &st) < 0)
+		return util_errf(err, errsz, -1, "cannot inspect %s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return util_errf(err, errsz, -1,
+		                 "refusing config file %s: it is %s, expected a regular file", path,
+		                 file_kind(st.st_mode));
+	if (st.st_uid != me)
+		return util_errf(err, errsz, -1,
+		                 "refusing config file %s: it belongs to uid %u, not to you "
+		                 "(uid %u); run 'sudo chown %u %s'",
+		                 path, (unsigned)st.st_uid, me, me, path);
+	if (st.st_mode & 022)
+		return util_errf(err, errsz, -1,
+		                 "refusing config file %s: other users can write it (mode "
+		                 "%04o); run 'chmod 600 %s'",
+		                 path, (unsigned)(st.st_mode & 07777), path);
+	if (st.st_mode & 077)
+		fprintf(stderr,
+		        "ontraport: warning: %s is readable by other users; run 'chmod 600 %s'\n",
+		        path, path);
+	return 0;
+}
+
+/*
+ * Open the config file for reading without following a link or blocking on
+ * a FIFO, and check it. Returns 0 with *fd (-1 when there is no file), or -1
+ * with err set.
+ */
+static int open_config(const char *path, int *fd, char *err, size_t errsz)
+{
+	struct stat st;
+
+	*fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (*fd < 0) {
 		if (errno == ENOENT)
 			return 0;
-		snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
+		if (errno == ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			return util_errf(err, errsz, -1,
+			                 "refusing config file %s: it is a symbolic link, "
+			                 "expected a regular file (name the file itself)",
+			                 path);
+		return util_errf(err, errsz, -1, "cannot read %s: %s", path, strerror(errno));
+	}
+	if (check_file(*fd, path, err, errsz) < 0) {
+		close(*fd);
+		*fd = -1;
 		return -1;
 	}
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077))
-		fprintf(stderr, "ontraport: warning: %s is readable by other users; "
-		                "run 'chmod 600 %s'\n", path, path);
-	data = malloc(CONFIG_MAX + 1);
+	return 0;
+}
+
+/* Read the whole file (at most CONFIG_MAX bytes) into a new buffer; NULL with err set. */
+static char *read_config(int fd, const char *path, size_t *len, char *err, size_t errsz)
+{
+	char *data = malloc(CONFIG_MAX + 1);
+	size_t n = 0;
+	ssize_t r = 1;
+
 	if (!data) {
-		fclose(f);
 		snprintf(err, errsz, "out of memory");
-		return -1;
+		return NULL;
 	}
-	n = fread(data, 1, CONFIG_MAX + 1, f);
-	rc = ferror(f);
-	fclose(f);
-	if (rc || n > CONFIG_MAX) {
+	while (n <= CONFIG_MAX && r != 0) {
+		r = read(fd, data + n, CONFIG_MAX + 1 - n);
+		if (r < 0 && errno != EINTR) {
+			snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
+			break;
+		}
+		n += r > 0 ? (size_t)r : 0;
+	}
+	if (n > CONFIG_MAX)
+		snprintf(err, errsz, "cannot read %s: larger than %d bytes", path, CONFIG_MAX);
+	if (r < 0 || n > CONFIG_MAX) {
+		memset(data, 0, n);
 		free(data);
-		snprintf(err, errsz, "cannot read %s: %s", path, rc ? "read error" : "file too large");
+		return NULL;
+	}
+	*len = n;
+	return data;
+}
+
+/* The config path; returns 0 or -1 with err set. */
+static int locate(char *path, size_t n, char *err, size_t errsz)
+{
+	if (profiles_path(path, n) < 0)
+		return util_errf(err, errsz, -1,
+		                 "cannot locate the config file: set HOME or XDG_CONFIG_HOME");
+	return 0;
+}
+
+int profiles_load(profiles *out, char *err, size_t errsz)
+{
+	char path[4096], *data, perr[256];
+	size_t n;
+	int fd, rc;
+
+	*out = (profiles)PROFILES_INIT;
+	if (locate(path, sizeof path, err, errsz) < 0 || check_dir(path, err, errsz) < 0 ||
+	    open_config(path, &fd, err, errsz) < 0)
 		return -1;
-	}
-	{
-		char perr[256];
-		rc = profiles_parse(out, data, n, perr, sizeof perr);
-		if (rc < 0)
-			snprintf(err, errsz, "invalid config file %s: %s", path, perr);
-	}
+	if (fd < 0)
+		return 0; /* no file: nothing saved yet */
+	data = read_config(fd, path, &n, err, errsz);
+	close(fd);
+	if (!data)
+		return -1;
+	rc = profiles_parse(out, data, n, perr, sizeof perr);
+	if (rc < 0)
+		snprintf(err, errsz, "invalid config file %s: %s", path, perr);
 	memset(data, 0, n);
 	free(data);
 	return rc;
@@ -306,6 +474,54 @@ static int make_dirs(const char *path)
 	return 0;
 }
 
+/* The config path, its directory made (0700) and checked. Returns 0 or -1 with err set. */
+static int ready_dir(char *path, size_t n, char *err, size_t errsz)
+{
+	if (locate(path, n, err, errsz) < 0)
+		return -1;
+	if (make_dirs(path) < 0)
+		return util_errf(err, errsz, -1, "cannot create the directory of %s: %s", path,
+		                 strerror(errno));
+	return check_dir(path, err, errsz);
+}
+
+int profiles_lock(int *fd_out, char *err, size_t errsz)
+{
+	char path[4096], lock[4200];
+	struct stat st;
+	int fd;
+
+	*fd_out = -1;
+	if (ready_dir(path, sizeof path, err, errsz) < 0)
+		return -1;
+	snprintf(lock, sizeof lock, "%s.lock", path);
+	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return util_errf(err, errsz, -1, "cannot open the lock %s: %s", lock,
+		                 strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return util_errf(err, errsz, -1, "refusing lock file %s: expected a regular file",
+		                 lock);
+	}
+	/* Waits while another ontraport changes the config (one load and save at most). */
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			util_errf(err, errsz, -1, "cannot lock %s: %s", lock, strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+void profiles_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* releases the flock */
+}
+
 int profiles_save(const profiles *p, char *err, size_t errsz)
 {
 	char path[4096], tmp[4200];
@@ -314,14 +530,8 @@ int profiles_save(const profiles *p, char *err, size_t errsz)
 	int fd;
 	ssize_t w;
 
-	if (profiles_path(path, sizeof path) < 0) {
-		snprintf(err, errsz, "cannot locate the config file: set HOME or XDG_CONFIG_HOME");
+	if (ready_dir(path, sizeof path, err, errsz) < 0)
 		return -1;
-	}
-	if (make_dirs(path) < 0) {
-		snprintf(err, errsz, "cannot create the directory of %s: %s", path, strerror(errno));
-		return -1;
-	}
 	data = profiles_serialize(p);
 	if (!data) {
 		snprintf(err, errsz, "out of memory");
@@ -330,13 +540,14 @@ int profiles_save(const profiles *p, char *err, size_t errsz)
 	len = strlen(data);
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
 	/* Created 0600 from the start: the key is never readable by others, not even briefly. */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		snprintf(err, errsz, "cannot write %s: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	w = write(fd, data, len);
-	if (w < 0 || (size_t)w != len || write(fd, "\n", 1) != 1 || fsync(fd) < 0) {
+	if (w < 0 || (size_t)w != len || write(fd, "\n", 1) != 1 || fchmod(fd, 0600) < 0 ||
+	    fsync(fd) < 0) {
 		snprintf(err, errsz, "cannot write %s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);
@@ -347,7 +558,6 @@ int profiles_save(const profiles *p, char *err, size_t errsz)
 		unlink(tmp);
 		goto fail;
 	}
-	chmod(path, 0600);
 	memset(data, 0, len);
 	free(data);
 	return 0;

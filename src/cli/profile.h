@@ -45,9 +45,25 @@ int profiles_set_default(profiles *p, const char *name);
 
 /* The config file path; returns 0 or -1 (no HOME and no XDG_CONFIG_HOME). */
 int profiles_path(char *buf, size_t n);
-/* Load (a missing file is an empty set). Returns 0 or -1 with err set. */
+/*
+ * Load (a missing file is an empty set). Returns 0 or -1 with err set. The
+ * file must be a regular file (not a link, FIFO or directory: refused at
+ * once, never blocking), owned by the user and writable by no one else, in a
+ * directory of the user's (or root's) that no one else can write; one that
+ * others can read is used with a warning on stderr. Errors name the file,
+ * and a syntax error the line and column, never quoting its content.
+ */
 int profiles_load(profiles *out, char *err, size_t errsz);
 /* Save atomically with mode 0600. Returns 0 or -1 with err set. */
 int profiles_save(const profiles *p, char *err, size_t errsz);
+/*
+ * Serialise read-modify-write: take an exclusive lock (flock on the config
+ * path + ".lock", made 0600 in the checked config directory) before
+ * profiles_load and release it after profiles_save. Blocks while another
+ * process holds it. Returns 0 and *fd, or -1 with err set.
+ */
+int profiles_lock(int *fd, char *err, size_t errsz);
+/* Release the lock (fd from profiles_lock; -1 is ignored). */
+void profiles_unlock(int fd);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "str.h"
+#include "url.h"
 
 /* The server's text for an error message: one printable line, bounded. */
 static void server_text(const char *body, size_t len, char *out, size_t outsz)
@@ -90,10 +91,13 @@ int ontra_response_check(json_t **out, const ontra_response *r)
 	if (r->status < 200 || r->status > 299) {
 		server_text(r->body, r->body_len, text, sizeof text);
 		if (r->status >= 300 && r->status < 400) {
-			const char *loc = ontra_response_header(r, "Location");
-			rc = ontra__error(ONTRA_EBADRESPONSE,
-			                  "the server answered %d redirecting to '%s': check the base url "
-			                  "(https?)", r->status, loc ? loc : "");
+			char loc[512];
+			util_url_shown(ontra_response_header(r, "Location"), loc, sizeof loc);
+			rc = ontra__error(
+			    ONTRA_EBADRESPONSE,
+			    "the server answered %d redirecting to '%s': check the base url "
+			    "(https?)",
+			    r->status, loc);
 		} else {
 			rc = ontra__error(status_code(r->status), "the server answered %d: %s",
 			                  r->status, *text ? text : "(empty body)");

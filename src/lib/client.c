@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "internal.h"
 #include "str.h"
+#include "url.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000L
 #define DEFAULT_TIMEOUT_MS 60000L
@@ -27,17 +28,21 @@ static int header_safe(const char *s)
 	return s && *s && !strpbrk(s, "\r\n");
 }
 
+/* Errors show the URL without its userinfo: it may hold a password. */
 static int check_base_url(const char *url)
 {
+	char shown[512];
+
+	util_url_shown(url, shown, sizeof shown);
 	if (!util_starts_with(url, "https://") && !util_starts_with(url, "http://"))
 		return ontra__error(ONTRA_EINVALID,
-		                    "invalid base url '%s': expected http:// or https://", url);
+		                    "invalid base url '%s': expected http:// or https://", shown);
 	if (strpbrk(url, " \t\r\n?#"))
 		return ontra__error(ONTRA_EINVALID,
 		                    "invalid base url '%s': expected no spaces, query or fragment",
-		                    url);
+		                    shown);
 	if (strlen(url) < 10 || url[strlen(url) - 1] == ':')
-		return ontra__error(ONTRA_EINVALID, "invalid base url '%s': no host", url);
+		return ontra__error(ONTRA_EINVALID, "invalid base url '%s': no host", shown);
 	return 0;
 }
 
@@ -74,6 +79,8 @@ int ontra_client_new(ontra_client **out, const ontra_client_options *opts)
 	if (!c)
 		return ontra__error_oom();
 	c->base_url = util_strdup(base);
+	/* The mask may be longer than what it hides, and libcurl may add a '/'. */
+	c->base_shown = malloc(strlen(base) + sizeof UTIL_URL_MASK + 2);
 	c->app_id = util_strdup(opts->app_id);
 	c->api_key = util_strdup(opts->api_key);
 	c->ca_file = opts->ca_file ? util_strdup(opts->ca_file) : NULL;
@@ -82,14 +89,18 @@ int ontra_client_new(ontra_client **out, const ontra_client_options *opts)
 	else
 		c->user_agent = util_strdup("libontraport/" ONTRA_VERSION);
 	c->curl = curl_easy_init();
-	if (!c->base_url || !c->app_id || !c->api_key || !c->user_agent || !c->curl ||
-	    (opts->ca_file && !c->ca_file)) {
+	if (!c->base_url || !c->base_shown || !c->app_id || !c->api_key || !c->user_agent ||
+	    !c->curl || (opts->ca_file && !c->ca_file)) {
 		ontra_client_free(c);
 		return ontra__error_oom();
 	}
 	n = strlen(c->base_url);
 	while (n > 0 && c->base_url[n - 1] == '/')
 		c->base_url[--n] = '\0';
+	util_url_shown(c->base_url, c->base_shown, strlen(base) + sizeof UTIL_URL_MASK + 2);
+	n = strlen(c->base_shown);
+	while (n > 0 && c->base_shown[n - 1] == '/')
+		c->base_shown[--n] = '\0';
 	c->connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms
 	                                                     : DEFAULT_CONNECT_TIMEOUT_MS;
 	c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
@@ -206,6 +217,7 @@ void ontra_client_free(ontra_client *c)
 	json_decref(c->meta);
 	json_decref(c->meta_retired);
 	free(c->base_url);
+	free(c->base_shown);
 	free(c->app_id);
 	if (c->api_key) {
 		/* Do not leave the key lying around in freed memory. */

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "internal.h"
 #include "str.h"
+#include "url.h"
 
 struct transfer {
 	ontra_client *c;
@@ -105,6 +106,7 @@ static int add_header(struct curl_slist **list, const char *name, const char *va
 static int build_url(util_buf *url, const ontra_client *c, const ontra_request *req)
 {
 	const char *path = req->path;
+	char shown[512];
 
 	if (!path || !*path)
 		return ontra__error(ONTRA_EINVALID, "missing request path: expected e.g. /Contacts");
@@ -112,7 +114,8 @@ static int build_url(util_buf *url, const ontra_client *c, const ontra_request *
 	    util_starts_with(path, "https:"))
 		return ontra__error(ONTRA_EINVALID,
 		                    "invalid path '%s': expected a path relative to the base url, "
-		                    "without spaces", path);
+		                    "without spaces",
+		                    util_url_shown(path, shown, sizeof shown));
 	util_buf_puts(url, c->base_url);
 	if (path[0] != '/')
 		util_buf_putc(url, '/');
@@ -130,7 +133,9 @@ static int build_url(util_buf *url, const ontra_client *c, const ontra_request *
 static void log_request(ontra_client *c, const char *method, const char *url,
                         const struct curl_slist *hdrs, size_t body_len)
 {
-	ontra__log(c, ONTRA_LOG_INFO, "> %s %s", method, url);
+	/* build_url made it the base + the request's part: the base is shown masked. */
+	ontra__log(c, ONTRA_LOG_INFO, "> %s %s%s", method, c->base_shown,
+	           url + strlen(c->base_url));
 	if (c->log_level < ONTRA_LOG_DEBUG)
 		return;
 	for (; hdrs; hdrs = hdrs->next) {
@@ -357,7 +362,7 @@ static int attempt(ontra_response **out, CURLcode *cc_out, ontra_client *c, cons
 			rc = ontra__error(ONTRA_EBADRESPONSE, "response larger than the %zu-byte limit",
 			                  c->max_response_size);
 		} else {
-			rc = ontra__error(ONTRA_ENETWORK, "cannot reach %s: %s", c->base_url,
+			rc = ontra__error(ONTRA_ENETWORK, "cannot reach %s: %s", c->base_shown,
 			                  curl_easy_strerror(cc));
 			ontra__error_detail(0, (int)cc, NULL, 0);
 		}

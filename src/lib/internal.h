@@ -54,6 +54,7 @@ struct ontra_share {
 
 struct ontra_client {
 	char *base_url; /* without trailing slash */
+	char *base_shown; /* base_url with its userinfo masked, for logs and errors */
 	char *app_id;
 	char *api_key;
 	char *user_agent;

@@ -10,6 +10,7 @@
 
 #include "internal.h"
 #include "str.h"
+#include "url.h"
 
 #define URL_MAX 2048
 #define PAGE 50 /* the API's largest range */
@@ -56,18 +57,20 @@ int ontra_webhook_event_string(char *out, size_t outsz, ontra_webhook_event ev, 
 /* An http(s) URL without blanks or control characters. */
 static int check_url(const char *url)
 {
+	char shown[128];
 	size_t i, n;
 
 	if (!url || !*url)
 		return ontra__error(ONTRA_EINVALID, "missing webhook url");
 	n = strlen(url);
+	util_url_shown(url, shown, sizeof shown); /* errors never show a password */
 	for (i = 0; i < n; i++)
 		if ((unsigned char)url[i] <= 0x20 || url[i] == 0x7f)
 			return ontra__error(
 			    ONTRA_EINVALID,
 			    "invalid webhook url '%.60s': it holds blanks or control "
 			    "characters",
-			    url);
+			    shown);
 	if (n > URL_MAX)
 		return ontra__error(ONTRA_EINVALID, "invalid webhook url: longer than %d bytes",
 		                    URL_MAX);
@@ -75,7 +78,7 @@ static int check_url(const char *url)
 	    !(util_strnieq(url, "https://", 8) && n > 8))
 		return ontra__error(
 		    ONTRA_EINVALID,
-		    "invalid webhook url '%.60s': expected an http:// or https:// url", url);
+		    "invalid webhook url '%.60s': expected an http:// or https:// url", shown);
 	return 0;
 }
 

@@ -44,6 +44,7 @@
 #define util_strndup ontra__util_strndup
 #define util_strnieq ontra__util_strnieq
 #define util_trim ontra__util_trim
+#define util_url_shown ontra__util_url_shown
 #define util_utf8_valid ontra__util_utf8_valid
 
 #endif

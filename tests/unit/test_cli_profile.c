@@ -48,6 +48,11 @@ static void parse_bad(void **state)
 		"{\"connections\":{\"a\":{\"app_id\":1,\"api_key\":\"y\"}}}",
 		"{\"default\":\"nope\",\"connections\":{}}",
 		"{\"connections\":{\"a\":{\"app_id\":\"x\",\"api_key\":\"y\"},\"a\":{}}}",
+		/* Errors name the line and column, never the text there: it may be the key. */
+		"{\"connections\":{\"a\":{\"app_id\":\"x\",\"api_key\":SECRETKEY}}}",
+		"{\"connections\":{\"a\":{\"app_id\":\"x\",\"api_key\":\"SECRETKEY\t\"}}}",
+		"{\"connections\":{\"SECRETKEY!\":{\"app_id\":\"x\",\"api_key\":\"k\"}}}",
+		"{}\nSECRETKEY",
 	};
 	size_t i;
 	(void)state;
@@ -58,6 +63,8 @@ static void parse_bad(void **state)
 			fail_msg("accepted bad config #%zu: %s", i, bad[i]);
 		assert_true(strlen(err) > 0);
 		assert_null(strchr(err, '\n'));
+		if (strstr(err, "SECRET"))
+			fail_msg("error #%zu quotes the file: %s", i, err);
 		assert_int_equal(p.count, 0);
 	}
 }
