@@ -1,6 +1,6 @@
 /*
  * ontraport: the command-line tool. main() finds the command in the table
- * below, parses its arguments declaratively and runs it. Data goes to
+ * (commands.c), parses its arguments declaratively and runs it. Data goes to
  * stdout; notes, progress and errors to stderr. Exit codes: cli.h.
  */
 #include <errno.h>
@@ -11,49 +11,6 @@
 
 #include "cli.h"
 #include "str.h"
-
-static int run_version(cli_ctx *ctx, cli_args *args)
-{
-	printf("ontraport %s (libontraport %s)\n", ONTRA_VERSION, ontra_version());
-	return EXIT_OK;
-}
-
-static const cli_command cmd_version = {
-	"version", "print the version", "", NULL, NULL, NULL, run_version, NULL, 0, 0};
-
-static const cli_command *const root_subs[] = {
-	&cli_cmd_connection,
-	&cli_cmd_objects,
-	&cli_cmd_object_types,
-	&cli_cmd_fields,
-	&cli_cmd_tags,
-	&cli_cmd_sequences,
-	&cli_cmd_campaigns,
-	&cli_cmd_forms,
-	&cli_cmd_messages,
-	&cli_cmd_rules,
-	&cli_cmd_watch,
-	&cli_cmd_webhooks,
-	&cli_cmd_events,
-	&cli_cmd_api,
-	&cli_cmd_sandbox,
-	&cmd_version,
-	&cli_cmd_man,
-	&cli_cmd_complete,
-	NULL};
-
-const cli_command cli_root = {
-	"ontraport", "automate Ontraport from the command line", NULL,
-	"Automate Ontraport, the CRM and marketing-automation service: search, create, update, "
-	"tag and delete objects, manage messages and rules, watch events, and make any API call. "
-	"With no connection configured, commands talk to the local sandbox "
-	"('ontraport sandbox'), an emulator of the Ontraport API.",
-	NULL,
-	"ontraport sandbox &\n  start the local sandbox (an emulator of the API)\n"
-	"ontraport api GET /Messages\n  make an API call\n"
-	"ontraport connection add prod --app-id 2_AppID_123 --api-key-stdin\n"
-	"  save and verify a real account's key pair",
-	NULL, root_subs, 0, 0};
 
 /* Whether arg is a global option that takes a value in the next argument. */
 static int global_takes_value(const char *arg)
@@ -143,7 +100,7 @@ static int run_command_line(int argc, char **argv)
 		if (a[0] == '-' && a[1]) {
 			if (strcmp(a, "--version") == 0 && cmd == &cli_root) {
 				free(rest);
-				return run_version(&ctx, NULL);
+				return cli_run_version(&ctx, NULL);
 			}
 			rest[nrest++] = argv[i];
 			if (global_takes_value(a) && i + 1 < argc)
