@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "hookargs.h"
-#include "objargs.h"
+#include "subscriptions.h"
+#include "object_input.h"
 #include "receiver.h"
 #include "str.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "objargs.h"
+#include "object_input.h"
 
 static int run_object_types(cli_ctx *ctx, cli_args *args)
 {

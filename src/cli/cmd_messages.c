@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "modargs.h"
+#include "record_io.h"
 
 static const char *const table_cols[] = {"id", "alias", "type", "subject", NULL};
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "objargs.h"
+#include "object_input.h"
 #include "str.h"
 
 #define TYPE_OPT {"type", 't', CLI_VALUE, "TYPE", "object type: a name (contacts, tags, a custom object) or number (default contacts)"}

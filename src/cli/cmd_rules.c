@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "modargs.h"
-#include "objargs.h"
+#include "record_io.h"
+#include "object_input.h"
 
 static const char *const table_cols[] = {"id", "name", "pause", "object_type_id", "events", NULL};
 

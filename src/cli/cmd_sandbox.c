@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "hookargs.h"
+#include "subscriptions.h"
 #include "sandbox.h"
 #include "sbx_faults.h"
 #include "str.h"

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "hookargs.h"
+#include "subscriptions.h"
 #include "receiver.h"
 #include "str.h"
 #include "url.h"

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "hookargs.h"
-#include "modargs.h"
-#include "objargs.h"
+#include "subscriptions.h"
+#include "record_io.h"
+#include "object_input.h"
 
 static const char *const cols[] = {"id", "event", "data", "url", "last_hook", "last_code", NULL};
 

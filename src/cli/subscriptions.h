@@ -3,8 +3,8 @@
  * subscribe (--event, --type, --tag, --form, --data-format) resolved into
  * (event, target) pairs, and durations. Each prints its own error.
  */
-#ifndef CLI_HOOKARGS_H
-#define CLI_HOOKARGS_H
+#ifndef CLI_SUBSCRIPTIONS_H
+#define CLI_SUBSCRIPTIONS_H
 
 #include "cli.h"
 
