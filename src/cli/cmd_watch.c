@@ -57,24 +57,72 @@ typedef struct watch {
 } watch;
 
 static const cli_opt watch_opts[] = {
-	{"name", 0, CLI_VALUE, "NAME", "the webhook's name: its events are stored and listed under it (default watch)"},
-	CLI_HOOK_OPTS,
-	{"public-url", 0, CLI_VALUE, "URL", "the address Ontraport posts to, forwarded to this receiver (default: the local address)"},
-	{"bind", 0, CLI_VALUE, "ADDR", "address to listen on (default 127.0.0.1)"},
-	{"port", 'p', CLI_VALUE, "N", "port to listen on (default 0: any free port)"},
-	{"db", 0, CLI_VALUE, "FILE", "the event queue (default $XDG_DATA_HOME/ontraport/events.db)"},
-	{"token-file", 0, CLI_VALUE, "FILE", "keep the URL's secret token in FILE (made, mode 0600, when missing), so a restart receives on the same URL"},
-	{"keep", 0, CLI_FLAG, NULL, "leave the subscriptions in place on exit"},
-	{"no-subscribe", 0, CLI_FLAG, NULL, "subscribe nothing: print the URL and accept any JSON or form body"},
-	{"exec", 0, CLI_VALUE, "CMD", "run CMD (with /bin/sh) for each event, the event as JSON on stdin; exit 0 = done"},
-	{"forward-to", 0, CLI_VALUE, "URL", "POST each event as JSON to URL; a 2xx answer = done"},
-	{"max-attempts", 0, CLI_VALUE, "N", "failed deliveries before an event is dead (default 8)"},
-	{"retry-delay", 0, CLI_VALUE, "DURATION", "the first retry's delay, doubling each time (default 1s)"},
-	{"retry-max", 0, CLI_VALUE, "DURATION", "the longest retry delay (default 5m)"},
-	{"handler-timeout", 0, CLI_VALUE, "DURATION", "time allowed for one --exec or --forward-to attempt (default 30s)"},
-	{"per-ip-connections", 0, CLI_VALUE, "N", "open connections allowed from one address (default 100; 0 = no limit, e.g. behind a reverse proxy)"},
-	{"request-timeout", 0, CLI_VALUE, "DURATION", "time a connection has to send a whole request, else 408 and closed (default 30s)"},
-	{NULL, 0, 0, NULL, NULL}};
+    {.name = "name",
+     .kind = CLI_VALUE,
+     .arg = "NAME",
+     .help = "the webhook's name: its events are stored and listed under it (default watch)"},
+    CLI_HOOK_OPTS,
+    {.name = "public-url",
+     .kind = CLI_VALUE,
+     .arg = "URL",
+     .help =
+         "the address Ontraport posts to, forwarded to this receiver (default: the local address)"},
+    {.name = "bind",
+     .kind = CLI_VALUE,
+     .arg = "ADDR",
+     .help = "address to listen on (default 127.0.0.1)"},
+    {.name = "port",
+     .short_name = 'p',
+     .kind = CLI_VALUE,
+     .arg = "N",
+     .help = "port to listen on (default 0: any free port)"},
+    {.name = "db",
+     .kind = CLI_VALUE,
+     .arg = "FILE",
+     .help = "the event queue (default $XDG_DATA_HOME/ontraport/events.db)"},
+    {.name = "token-file",
+     .kind = CLI_VALUE,
+     .arg = "FILE",
+     .help = "keep the URL's secret token in FILE (made, mode 0600, when missing), so a restart "
+             "receives on the same URL"},
+    {.name = "keep", .kind = CLI_FLAG, .help = "leave the subscriptions in place on exit"},
+    {.name = "no-subscribe",
+     .kind = CLI_FLAG,
+     .help = "subscribe nothing: print the URL and accept any JSON or form body"},
+    {.name = "exec",
+     .kind = CLI_VALUE,
+     .arg = "CMD",
+     .help = "run CMD (with /bin/sh) for each event, the event as JSON on stdin; exit 0 = done"},
+    {.name = "forward-to",
+     .kind = CLI_VALUE,
+     .arg = "URL",
+     .help = "POST each event as JSON to URL; a 2xx answer = done"},
+    {.name = "max-attempts",
+     .kind = CLI_VALUE,
+     .arg = "N",
+     .help = "failed deliveries before an event is dead (default 8)"},
+    {.name = "retry-delay",
+     .kind = CLI_VALUE,
+     .arg = "DURATION",
+     .help = "the first retry's delay, doubling each time (default 1s)"},
+    {.name = "retry-max",
+     .kind = CLI_VALUE,
+     .arg = "DURATION",
+     .help = "the longest retry delay (default 5m)"},
+    {.name = "handler-timeout",
+     .kind = CLI_VALUE,
+     .arg = "DURATION",
+     .help = "time allowed for one --exec or --forward-to attempt (default 30s)"},
+    {.name = "per-ip-connections",
+     .kind = CLI_VALUE,
+     .arg = "N",
+     .help = "open connections allowed from one address (default 100; 0 = no limit, e.g. behind a "
+             "reverse proxy)"},
+    {.name = "request-timeout",
+     .kind = CLI_VALUE,
+     .arg = "DURATION",
+     .help = "time a connection has to send a whole request, else 408 and closed (default 30s)"},
+    {.name = NULL}};
 
 /* ---- handlers' reports, from the delivery thread ---- */
 
@@ -673,42 +721,42 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 }
 
 const cli_command cli_cmd_watch = {
-	"watch",
-	"receive events: objects created, tagged, untagged, forms submitted",
-	"[--event EVENT]... [--type TYPE] [--tag NAME|ID]... [--form ID|NAME]... [--data-format FORMAT] "
-	"[--exec CMD | --forward-to URL] [--public-url URL] [--no-subscribe] [--keep]",
-	"Watch Events. Start a webhook receiver, subscribe it to the events asked for (POST "
-	"/Webhook/subscribe, one subscription per event and tag or form), and hand each event, at "
-	"least once and in arrival order, to a handler: one JSON line on standard output (the "
-	"default), the standard input of an --exec command, or an HTTP POST to --forward-to. "
-	"Several events can be watched at once. On SIGINT or SIGTERM the subscriptions are removed "
-	"(unless --keep), the delivery in flight finishes and the rest stays pending for the next "
-	"run.\n\n"
-	"Each event is stored in a SQLite queue (--db) before the sender gets its 200, so a crash "
-	"loses nothing that was acknowledged; an event may be delivered twice only if the process "
-	"dies while the handler has it. A handler that fails is retried with exponential backoff; "
-	"after --max-attempts failures the event is dead ('ontraport events list --status dead', "
-	"'ontraport events replay'). Each event is a JSON object: id (unique: deduplicate on it), "
-	"received_at, webhook_key (the --name), webhook_id, object_type_id, timestamp, event "
-	"({type, tag_id or form_id}), data (the record's fields, as --data-format says), "
-	"encoding.\n\n"
-	"The receiver listens on 127.0.0.1 (--bind to change it) at /hooks/TOKEN, a 128-bit random "
-	"token: anything else is 404. Against the sandbox the local address is subscribed; "
-	"Ontraport itself needs --public-url, an https address forwarded to this receiver (the "
-	"path /hooks/TOKEN is appended). --token-file keeps the token, so a restart receives on "
-	"the same URL and reuses the subscriptions made for it.\n\n"
-	"With --no-subscribe nothing is subscribed: the URL is printed for pasting into a "
-	"campaign's \"Send to a Webhook\" element or the account's webhook settings, and any JSON "
-	"or form body is accepted and delivered as {encoding, fields}.",
-	watch_opts,
-	"ontraport watch --event created\n  print each new contact as a JSON line\n"
-	"ontraport watch -e tagged -e untagged --tag VIP --data-format lightweight\n"
-	"  VIP tags added and removed, with id, name and email only\n"
-	"ontraport watch -e form-submitted --form 'Contact Us' --exec ./on-form.sh\n"
-	"  run a script for each fill of a form\n"
-	"ontraport watch --no-subscribe --port 8600 --forward-to http://127.0.0.1:9000/in\n"
-	"  receive from a campaign's Send to a Webhook element and forward",
-	run_watch,
-	NULL,
-	0,
-	0};
+    .name = "watch",
+    .summary = "receive events: objects created, tagged, untagged, forms submitted",
+    .synopsis = "[--event EVENT]... [--type TYPE] [--tag NAME|ID]... [--form ID|NAME]... "
+                "[--data-format FORMAT] "
+                "[--exec CMD | --forward-to URL] [--public-url URL] [--no-subscribe] [--keep]",
+    .description =
+        "Watch Events. Start a webhook receiver, subscribe it to the events asked for (POST "
+        "/Webhook/subscribe, one subscription per event and tag or form), and hand each event, at "
+        "least once and in arrival order, to a handler: one JSON line on standard output (the "
+        "default), the standard input of an --exec command, or an HTTP POST to --forward-to. "
+        "Several events can be watched at once. On SIGINT or SIGTERM the subscriptions are removed "
+        "(unless --keep), the delivery in flight finishes and the rest stays pending for the next "
+        "run.\n\n"
+        "Each event is stored in a SQLite queue (--db) before the sender gets its 200, so a crash "
+        "loses nothing that was acknowledged; an event may be delivered twice only if the process "
+        "dies while the handler has it. A handler that fails is retried with exponential backoff; "
+        "after --max-attempts failures the event is dead ('ontraport events list --status dead', "
+        "'ontraport events replay'). Each event is a JSON object: id (unique: deduplicate on it), "
+        "received_at, webhook_key (the --name), webhook_id, object_type_id, timestamp, event "
+        "({type, tag_id or form_id}), data (the record's fields, as --data-format says), "
+        "encoding.\n\n"
+        "The receiver listens on 127.0.0.1 (--bind to change it) at /hooks/TOKEN, a 128-bit random "
+        "token: anything else is 404. Against the sandbox the local address is subscribed; "
+        "Ontraport itself needs --public-url, an https address forwarded to this receiver (the "
+        "path /hooks/TOKEN is appended). --token-file keeps the token, so a restart receives on "
+        "the same URL and reuses the subscriptions made for it.\n\n"
+        "With --no-subscribe nothing is subscribed: the URL is printed for pasting into a "
+        "campaign's \"Send to a Webhook\" element or the account's webhook settings, and any JSON "
+        "or form body is accepted and delivered as {encoding, fields}.",
+    .opts = watch_opts,
+    .examples = "ontraport watch --event created\n  print each new contact as a JSON line\n"
+                "ontraport watch -e tagged -e untagged --tag VIP --data-format lightweight\n"
+                "  VIP tags added and removed, with id, name and email only\n"
+                "ontraport watch -e form-submitted --form 'Contact Us' --exec ./on-form.sh\n"
+                "  run a script for each fill of a form\n"
+                "ontraport watch --no-subscribe --port 8600 --forward-to http://127.0.0.1:9000/in\n"
+                "  receive from a campaign's Send to a Webhook element and forward",
+    .run = run_watch,
+};
