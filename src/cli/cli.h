@@ -229,8 +229,8 @@ extern const cli_command cli_cmd_watch;
 extern const cli_command cli_cmd_webhooks;
 extern const cli_command cli_cmd_events;
 
-/* The whole command table (main.c), for help, man pages and completion. */
-extern const cli_command cli_root; /* the command table (commands.c) */
+/* The whole command table (commands.c): main walks it; help, man pages and completion read it. */
+extern const cli_command cli_root;
 int cli_run_version(cli_ctx *ctx, cli_args *args);
 /* The options every command accepts. */
 extern const cli_opt cli_global_opts[];
