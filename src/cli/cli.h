@@ -119,6 +119,18 @@ typedef struct cli_ctx {
 	long max_wait_ms;          /* ...this many ms: the longest wait for the rate limit */
 } cli_ctx;
 
+/* A context for this run: no command yet, terminals detected, colour decided. */
+void cli_ctx_init(cli_ctx *ctx);
+/*
+ * The global options (cli_global_opts) of the parsed arguments into ctx:
+ * format, verbosity, connection and timing. Returns EXIT_OK, or EXIT_USAGE
+ * with the error printed (a bad --output, an empty --base-url, a timing
+ * value out of range).
+ */
+int cli_ctx_globals(cli_ctx *ctx, const cli_args *args);
+/* Free what the run made (the client); ctx itself is the caller's. */
+void cli_ctx_release(cli_ctx *ctx);
+
 /*
  * The client for this run: from --profile / ONTRAPORT_PROFILE / the default
  * connection, overridden by ONTRAPORT_APP_ID, ONTRAPORT_API_KEY,
@@ -217,8 +229,8 @@ extern const cli_command cli_cmd_watch;
 extern const cli_command cli_cmd_webhooks;
 extern const cli_command cli_cmd_events;
 
-/* The whole command table (main.c), for help, man pages and completion. */
-extern const cli_command cli_root; /* the command table (commands.c) */
+/* The whole command table (commands.c): main walks it; help, man pages and completion read it. */
+extern const cli_command cli_root;
 int cli_run_version(cli_ctx *ctx, cli_args *args);
 /* The options every command accepts. */
 extern const cli_opt cli_global_opts[];

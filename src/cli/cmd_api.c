@@ -9,14 +9,35 @@
 #define BODY_MAX (16 * 1024 * 1024)
 
 static const cli_opt api_opts[] = {
-	{"header", 'H', CLI_LIST, "'NAME: VALUE'", "add a request header (repeatable)"},
-	{"query", 'q', CLI_LIST, "KEY=VALUE", "add a query-string parameter (repeatable)"},
-	{"data", 'd', CLI_LIST, "KEY=VALUE", "add a form-body field (repeatable)"},
-	{"json", 0, CLI_VALUE, "JSON|@FILE", "send a JSON body (text, @file, or @- for stdin)"},
-	{"body", 0, CLI_VALUE, "TEXT|@FILE", "send a raw body as is (see --content-type)"},
-	{"content-type", 0, CLI_VALUE, "TYPE", "Content-Type of a --body"},
-	{"include", 'i', CLI_FLAG, NULL, "print the status line and headers before the body"},
-	{NULL, 0, 0, NULL, NULL}};
+    {.name = "header",
+     .short_name = 'H',
+     .kind = CLI_LIST,
+     .arg = "'NAME: VALUE'",
+     .help = "add a request header (repeatable)"},
+    {.name = "query",
+     .short_name = 'q',
+     .kind = CLI_LIST,
+     .arg = "KEY=VALUE",
+     .help = "add a query-string parameter (repeatable)"},
+    {.name = "data",
+     .short_name = 'd',
+     .kind = CLI_LIST,
+     .arg = "KEY=VALUE",
+     .help = "add a form-body field (repeatable)"},
+    {.name = "json",
+     .kind = CLI_VALUE,
+     .arg = "JSON|@FILE",
+     .help = "send a JSON body (text, @file, or @- for stdin)"},
+    {.name = "body",
+     .kind = CLI_VALUE,
+     .arg = "TEXT|@FILE",
+     .help = "send a raw body as is (see --content-type)"},
+    {.name = "content-type", .kind = CLI_VALUE, .arg = "TYPE", .help = "Content-Type of a --body"},
+    {.name = "include",
+     .short_name = 'i',
+     .kind = CLI_FLAG,
+     .help = "print the status line and headers before the body"},
+    {.name = NULL}};
 
 static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
 
@@ -186,19 +207,26 @@ out:
 }
 
 const cli_command cli_cmd_api = {
-	"api",
-	"make any API call, with authentication added",
-	"METHOD PATH [-H 'NAME: VALUE']... [-q KEY=VALUE]... [-d KEY=VALUE... | --json JSON|@FILE]",
-	"Make an arbitrary API call: METHOD is GET, POST, PUT, PATCH or DELETE; PATH is relative "
-	"to the base URL (\"/Contacts\"; \"/1/Contacts\" as the API documentation writes it works "
-	"too). The Api-Key and Api-Appid headers are added for you.\n\n"
-	"The response body is printed on stdout (JSON pretty-printed; with -o table or csv, the "
-	"envelope's data as rows). A status other than 2xx prints the body too, then exits with "
-	"the code for that status (see 'Exit status' in the README).",
-	api_opts,
-	"ontraport api GET /Messages\n  list messages (the seed's example)\n"
-	"ontraport api GET /objects -q objectID=0 -q range=5 -o table\n  five contacts as a table\n"
-	"ontraport api POST /objects --json '{\"objectID\":0,\"firstname\":\"Mary\"}'\n  create a contact\n"
-	"ontraport api PUT /objects/tag -d objectID=0 -d ids=8 -d add_list=3\n  tag contact 8\n"
-	"ontraport api -i GET /Contacts\n  show status and rate-limit headers too",
-	run_api, NULL, 2, 2};
+    .name = "api",
+    .summary = "make any API call, with authentication added",
+    .synopsis =
+        "METHOD PATH [-H 'NAME: VALUE']... [-q KEY=VALUE]... [-d KEY=VALUE... | --json JSON|@FILE]",
+    .description =
+        "Make an arbitrary API call: METHOD is GET, POST, PUT, PATCH or DELETE; PATH is relative "
+        "to the base URL (\"/Contacts\"; \"/1/Contacts\" as the API documentation writes it works "
+        "too). The Api-Key and Api-Appid headers are added for you.\n\n"
+        "The response body is printed on stdout (JSON pretty-printed; with -o table or csv, the "
+        "envelope's data as rows). A status other than 2xx prints the body too, then exits with "
+        "the code for that status (see 'Exit status' in the README).",
+    .opts = api_opts,
+    .examples =
+        "ontraport api GET /Messages\n  list messages (the seed's example)\n"
+        "ontraport api GET /objects -q objectID=0 -q range=5 -o table\n  five contacts as a table\n"
+        "ontraport api POST /objects --json '{\"objectID\":0,\"firstname\":\"Mary\"}'\n  create a "
+        "contact\n"
+        "ontraport api PUT /objects/tag -d objectID=0 -d ids=8 -d add_list=3\n  tag contact 8\n"
+        "ontraport api -i GET /Contacts\n  show status and rate-limit headers too",
+    .run = run_api,
+    .min_args = 2,
+    .max_args = 2,
+};

@@ -280,46 +280,93 @@ static int run_use(cli_ctx *ctx, cli_args *args)
 }
 
 static const cli_opt add_opts[] = {
-	{"app-id", 0, CLI_VALUE, "ID", "the API App ID (or ONTRAPORT_APP_ID)"},
-	{"api-key", 0, CLI_VALUE, "KEY", "the API key (visible in the process list: prefer the next)"},
-	{"api-key-stdin", 0, CLI_FLAG, NULL, "read the API key from the first line of stdin"},
-	{"no-verify", 0, CLI_FLAG, NULL, "save without checking the pair with a real call"},
-	{"default", 0, CLI_FLAG, NULL, "make it the default connection"},
-	{NULL, 0, 0, NULL, NULL}};
+    {.name = "app-id",
+     .kind = CLI_VALUE,
+     .arg = "ID",
+     .help = "the API App ID (or ONTRAPORT_APP_ID)"},
+    {.name = "api-key",
+     .kind = CLI_VALUE,
+     .arg = "KEY",
+     .help = "the API key (visible in the process list: prefer the next)"},
+    {.name = "api-key-stdin",
+     .kind = CLI_FLAG,
+     .help = "read the API key from the first line of stdin"},
+    {.name = "no-verify",
+     .kind = CLI_FLAG,
+     .help = "save without checking the pair with a real call"},
+    {.name = "default", .kind = CLI_FLAG, .help = "make it the default connection"},
+    {.name = NULL}};
 
-static const cli_command cmd_add = {"add", "save a connection after checking it with a real call",
-	 "NAME --app-id ID [--api-key-stdin | --api-key KEY] [--no-verify] [--default]",
-	 "Save the App ID and API key of an Ontraport account under NAME (from Administration > "
-	 "Integrations > Ontraport API Instructions and Key Manager). The pair is checked with a real "
-	 "call first; --no-verify saves it offline. The key is read from stdin (--api-key-stdin), "
-	 "ONTRAPORT_API_KEY, or a prompt; it is stored in the config file (mode 0600) and never "
-	 "printed. The first connection saved becomes the default. --base-url (or "
-	 "ONTRAPORT_BASE_URL) saves another API address, such as a sandbox.",
-	 add_opts,
-	 "ontraport connection add prod --app-id 2_AppID_12345678 --api-key-stdin < key.txt\n"
-	 "  save and verify a real account\n"
-	 "ontraport connection add local --base-url http://127.0.0.1:8517/1 --app-id 2_AppID_12345678 --api-key Key5678\n"
-	 "  save the local sandbox",
-	 run_add, NULL, 1, 1};
+static const cli_command cmd_add = {
+    .name = "add",
+    .summary = "save a connection after checking it with a real call",
+    .synopsis = "NAME --app-id ID [--api-key-stdin | --api-key KEY] [--no-verify] [--default]",
+    .description =
+        "Save the App ID and API key of an Ontraport account under NAME (from Administration > "
+        "Integrations > Ontraport API Instructions and Key Manager). The pair is checked with a "
+        "real "
+        "call first; --no-verify saves it offline. The key is read from stdin (--api-key-stdin), "
+        "ONTRAPORT_API_KEY, or a prompt; it is stored in the config file (mode 0600) and never "
+        "printed. The first connection saved becomes the default. --base-url (or "
+        "ONTRAPORT_BASE_URL) saves another API address, such as a sandbox.",
+    .opts = add_opts,
+    .examples =
+        "ontraport connection add prod --app-id 2_AppID_12345678 --api-key-stdin < key.txt\n"
+        "  save and verify a real account\n"
+        "ontraport connection add local --base-url http://127.0.0.1:8517/1 --app-id "
+        "2_AppID_12345678 --api-key Key5678\n"
+        "  save the local sandbox",
+    .run = run_add,
+    .min_args = 1,
+    .max_args = 1,
+};
 
-static const cli_command cmd_list = {"list", "list saved connections (keys masked)", "", NULL, NULL, NULL, run_list, NULL, 0, 0};
+static const cli_command cmd_list = {
+    .name = "list",
+    .summary = "list saved connections (keys masked)",
+    .synopsis = "",
+    .run = run_list,
+};
 
-static const cli_command cmd_test = {"test", "check a connection with a real call", "[NAME]",
-	 "Check a saved connection (or, without NAME, the one commands would use now) with one "
-	 "real call, and report the time and the rate limit left.",
-	 NULL, NULL, run_test, NULL, 0, 1};
+static const cli_command cmd_test = {
+    .name = "test",
+    .summary = "check a connection with a real call",
+    .synopsis = "[NAME]",
+    .description =
+        "Check a saved connection (or, without NAME, the one commands would use now) with one "
+        "real call, and report the time and the rate limit left.",
+    .run = run_test,
+    .max_args = 1,
+};
 
-static const cli_command cmd_remove = {"remove", "forget a saved connection", "NAME", NULL, NULL, NULL, run_remove, NULL, 1, 1};
+static const cli_command cmd_remove = {
+    .name = "remove",
+    .summary = "forget a saved connection",
+    .synopsis = "NAME",
+    .run = run_remove,
+    .min_args = 1,
+    .max_args = 1,
+};
 
-static const cli_command cmd_use = {"use", "make a saved connection the default", "NAME", NULL, NULL, NULL, run_use, NULL, 1, 1};
+static const cli_command cmd_use = {
+    .name = "use",
+    .summary = "make a saved connection the default",
+    .synopsis = "NAME",
+    .run = run_use,
+    .min_args = 1,
+    .max_args = 1,
+};
 
 static const cli_command *const connection_subs[] = {&cmd_add, &cmd_list, &cmd_test, &cmd_remove,
                                                       &cmd_use, NULL};
 
 const cli_command cli_cmd_connection = {
-	"connection", "manage saved connections (App ID + API key pairs)", NULL,
-	"Connections are named App ID + API key pairs, saved in $XDG_CONFIG_HOME/ontraport/"
-	"config.json (mode 0600). Commands use --profile NAME, else ONTRAPORT_PROFILE, else the "
-	"default connection; ONTRAPORT_APP_ID, ONTRAPORT_API_KEY and ONTRAPORT_BASE_URL override "
-	"its values. With nothing configured, commands use the local sandbox.",
-	NULL, NULL, NULL, connection_subs, 0, 0};
+    .name = "connection",
+    .summary = "manage saved connections (App ID + API key pairs)",
+    .description =
+        "Connections are named App ID + API key pairs, saved in $XDG_CONFIG_HOME/ontraport/"
+        "config.json (mode 0600). Commands use --profile NAME, else ONTRAPORT_PROFILE, else the "
+        "default connection; ONTRAPORT_APP_ID, ONTRAPORT_API_KEY and ONTRAPORT_BASE_URL override "
+        "its values. With nothing configured, commands use the local sandbox.",
+    .subs = connection_subs,
+};

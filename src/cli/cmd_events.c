@@ -10,12 +10,16 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "hookargs.h"
-#include "objargs.h"
+#include "subscriptions.h"
+#include "object_input.h"
 #include "receiver.h"
 #include "str.h"
 
-#define DB_OPT {"db", 0, CLI_VALUE, "FILE", "the event queue (default $XDG_DATA_HOME/ontraport/events.db)"}
+#define DB_OPT                                                                                     \
+	{                                                                                          \
+		.name = "db", .kind = CLI_VALUE, .arg = "FILE",                                    \
+		.help = "the event queue (default $XDG_DATA_HOME/ontraport/events.db)"             \
+	}
 
 /*
  * Open the queue named by --db (or the default); it must exist. list and show open it
@@ -265,57 +269,94 @@ static int run_purge(cli_ctx *ctx, cli_args *args)
 }
 
 static const cli_opt list_opts[] = {
-	{"status", 's', CLI_LIST, "STATUS", "only pending, done or dead events (repeatable)"},
-	{"limit", 'n', CLI_VALUE, "N", "at most N events"},
-	{"after", 0, CLI_VALUE, "ID", "only events after this id"},
-	{"full", 0, CLI_FLAG, NULL, "include each event's whole document"},
-	DB_OPT,
-	{NULL, 0, 0, NULL, NULL}};
-static const cli_opt db_opts[] = {DB_OPT, {NULL, 0, 0, NULL, NULL}};
+    {.name = "status",
+     .short_name = 's',
+     .kind = CLI_LIST,
+     .arg = "STATUS",
+     .help = "only pending, done or dead events (repeatable)"},
+    {.name = "limit", .short_name = 'n', .kind = CLI_VALUE, .arg = "N", .help = "at most N events"},
+    {.name = "after", .kind = CLI_VALUE, .arg = "ID", .help = "only events after this id"},
+    {.name = "full", .kind = CLI_FLAG, .help = "include each event's whole document"},
+    DB_OPT,
+    {.name = NULL}};
+static const cli_opt db_opts[] = {DB_OPT, {.name = NULL}};
 static const cli_opt replay_opts[] = {
-	{"dead", 0, CLI_FLAG, NULL, "replay every dead event"}, DB_OPT, {NULL, 0, 0, NULL, NULL}};
+    {.name = "dead", .kind = CLI_FLAG, .help = "replay every dead event"}, DB_OPT, {.name = NULL}};
 static const cli_opt purge_opts[] = {
-	{"before", 0, CLI_VALUE, "AGE|DATE", "events received before this: an age (7d, 12h) or a UTC date"},
-	{"status", 's', CLI_LIST, "STATUS", "done or dead (repeatable; default both; pending events are never purged)"},
-	DB_OPT,
-	{NULL, 0, 0, NULL, NULL}};
+    {.name = "before",
+     .kind = CLI_VALUE,
+     .arg = "AGE|DATE",
+     .help = "events received before this: an age (7d, 12h) or a UTC date"},
+    {.name = "status",
+     .short_name = 's',
+     .kind = CLI_LIST,
+     .arg = "STATUS",
+     .help = "done or dead (repeatable; default both; pending events are never purged)"},
+    DB_OPT,
+    {.name = NULL}};
 
 static const cli_command cmd_list = {
-	"list", "list the events received", "[--status pending|done|dead] [--limit N] [--after ID]",
-	"List the events in the queue, oldest first: id, when it arrived, the webhook's name, "
-	"status (pending: not delivered yet; done: delivered; dead: failed --max-attempts times), "
-	"failed attempts, event type, object id, and the last error.",
-	list_opts,
-	"ontraport events list --status dead -o table\n  the events the handler never took\n"
-	"ontraport events list --full -o ndjson\n  every event with its document, one JSON line each",
-	run_list, NULL, 0, 0};
+    .name = "list",
+    .summary = "list the events received",
+    .synopsis = "[--status pending|done|dead] [--limit N] [--after ID]",
+    .description =
+        "List the events in the queue, oldest first: id, when it arrived, the webhook's name, "
+        "status (pending: not delivered yet; done: delivered; dead: failed --max-attempts times), "
+        "failed attempts, event type, object id, and the last error.",
+    .opts = list_opts,
+    .examples =
+        "ontraport events list --status dead -o table\n  the events the handler never took\n"
+        "ontraport events list --full -o ndjson\n  every event with its document, one JSON line "
+        "each",
+    .run = run_list,
+};
 
 static const cli_command cmd_show = {
-	"show", "show events as the handler receives them", "ID...",
-	"Print each event's document (what the handler gets), with its status, attempts and last "
-	"error.",
-	db_opts, NULL, run_show, NULL, 1, -1};
+    .name = "show",
+    .summary = "show events as the handler receives them",
+    .synopsis = "ID...",
+    .description =
+        "Print each event's document (what the handler gets), with its status, attempts and last "
+        "error.",
+    .opts = db_opts,
+    .run = run_show,
+    .min_args = 1,
+    .max_args = -1,
+};
 
 static const cli_command cmd_replay = {
-	"replay", "deliver events again", "ID...|--dead",
-	"Make events pending again, with their attempts reset: given ones (whatever their status) "
-	"or every dead one. A running 'ontraport watch' on the same queue delivers them within a "
-	"second; otherwise the next one does. A replayed event keeps its id and goes before later "
-	"events of its webhook.",
-	replay_opts, "ontraport events replay --dead\n  retry every dead event", run_replay, NULL,
-	0, -1};
+    .name = "replay",
+    .summary = "deliver events again",
+    .synopsis = "ID...|--dead",
+    .description =
+        "Make events pending again, with their attempts reset: given ones (whatever their status) "
+        "or every dead one. A running 'ontraport watch' on the same queue delivers them within a "
+        "second; otherwise the next one does. A replayed event keeps its id and goes before later "
+        "events of its webhook.",
+    .opts = replay_opts,
+    .examples = "ontraport events replay --dead\n  retry every dead event",
+    .run = run_replay,
+    .max_args = -1,
+};
 
 static const cli_command cmd_purge = {
-	"purge", "delete old delivered and dead events", "--before AGE|DATE [--status done|dead]",
-	"Delete events received before a time that are done or dead (or only one of the two). "
-	"Pending events are never purged. Ids are not reused.",
-	purge_opts, "ontraport events purge --before 30d\n  forget what was handled a month ago",
-	run_purge, NULL, 0, 0};
+    .name = "purge",
+    .summary = "delete old delivered and dead events",
+    .synopsis = "--before AGE|DATE [--status done|dead]",
+    .description =
+        "Delete events received before a time that are done or dead (or only one of the two). "
+        "Pending events are never purged. Ids are not reused.",
+    .opts = purge_opts,
+    .examples = "ontraport events purge --before 30d\n  forget what was handled a month ago",
+    .run = run_purge,
+};
 
 static const cli_command *const subs[] = {&cmd_list, &cmd_show, &cmd_replay, &cmd_purge, NULL};
 
 const cli_command cli_cmd_events = {
-	"events", "list, replay and purge the events 'watch' received", NULL,
-	"The durable queue of 'ontraport watch' (--db, default $XDG_DATA_HOME/ontraport/"
-	"events.db). These commands work while a watch runs.",
-	NULL, NULL, NULL, subs, 0, 0};
+    .name = "events",
+    .summary = "list, replay and purge the events 'watch' received",
+    .description = "The durable queue of 'ontraport watch' (--db, default $XDG_DATA_HOME/ontraport/"
+                   "events.db). These commands work while a watch runs.",
+    .subs = subs,
+};

@@ -416,14 +416,24 @@ static int run_complete(cli_ctx *ctx, cli_args *args)
 }
 
 static const cli_opt man_opts_list[] = {
-	{"list", 0, CLI_FLAG, NULL, "list the page names"},
-	{"dir", 0, CLI_VALUE, "DIR", "write every page into DIR"},
-	{NULL, 0, 0, NULL, NULL}};
+    {.name = "list", .kind = CLI_FLAG, .help = "list the page names"},
+    {.name = "dir", .kind = CLI_VALUE, .arg = "DIR", .help = "write every page into DIR"},
+    {.name = NULL}};
 
 const cli_command cli_cmd_man = {
-	"__man", "print a manual page (roff) generated from the command table", "[PAGE]", NULL,
-	man_opts_list, NULL, run_man, NULL, 0, 1};
+    .name = "__man",
+    .summary = "print a manual page (roff) generated from the command table",
+    .synopsis = "[PAGE]",
+    .opts = man_opts_list,
+    .run = run_man,
+    .max_args = 1,
+};
 
 const cli_command cli_cmd_complete = {
-	"__complete", "print completion candidates", "CWORD WORDS...", NULL, NULL, NULL,
-	run_complete, NULL, 1, -1};
+    .name = "__complete",
+    .summary = "print completion candidates",
+    .synopsis = "CWORD WORDS...",
+    .run = run_complete,
+    .min_args = 1,
+    .max_args = -1,
+};

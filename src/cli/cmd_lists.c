@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "objargs.h"
+#include "object_input.h"
 
 static int run_object_types(cli_ctx *ctx, cli_args *args)
 {
@@ -113,30 +113,51 @@ static int run_forms(cli_ctx *ctx, cli_args *args)
 }
 
 static const cli_opt list_opts[] = {
-	{"search", 's', CLI_VALUE, "TEXT", "only those containing TEXT"},
-	{"limit", 'n', CLI_VALUE, "N", "at most N"},
-	{NULL, 0, 0, NULL, NULL}};
-static const cli_opt fields_opts[] = {
-	{"type", 't', CLI_VALUE, "TYPE", "object type: a name or number (default contacts)"},
-	{NULL, 0, 0, NULL, NULL}};
+    {.name = "search",
+     .short_name = 's',
+     .kind = CLI_VALUE,
+     .arg = "TEXT",
+     .help = "only those containing TEXT"},
+    {.name = "limit", .short_name = 'n', .kind = CLI_VALUE, .arg = "N", .help = "at most N"},
+    {.name = NULL}};
+static const cli_opt fields_opts[] = {{.name = "type",
+                                       .short_name = 't',
+                                       .kind = CLI_VALUE,
+                                       .arg = "TYPE",
+                                       .help = "object type: a name or number (default contacts)"},
+                                      {.name = NULL}};
 
 const cli_command cli_cmd_object_types = {
-	"object-types", "list the account's object types (with custom objects)", "",
-	"List every object type of the account, custom objects included, with its id: the "
-	"names and numbers --type accepts.", NULL, NULL, run_object_types, NULL, 0, 0};
+    .name = "object-types",
+    .summary = "list the account's object types (with custom objects)",
+    .synopsis = "",
+    .description =
+        "List every object type of the account, custom objects included, with its id: the "
+        "names and numbers --type accepts.",
+    .run = run_object_types,
+};
 
 const cli_command cli_cmd_fields = {
-	"fields", "list the fields of an object type", "[--type TYPE]",
-	"List the fields of a type, from the account's metadata: name, label (alias), kind, and "
-	"the options of drop-down and list fields. These are the names create, update and --where "
-	"take.", fields_opts, "ontraport fields --type contacts -o table\n  the contact fields",
-	run_fields, NULL, 0, 0};
+    .name = "fields",
+    .summary = "list the fields of an object type",
+    .synopsis = "[--type TYPE]",
+    .description =
+        "List the fields of a type, from the account's metadata: name, label (alias), kind, and "
+        "the options of drop-down and list fields. These are the names create, update and --where "
+        "take.",
+    .opts = fields_opts,
+    .examples = "ontraport fields --type contacts -o table\n  the contact fields",
+    .run = run_fields,
+};
 
 #define LIST_GROUP(var, cname, what, type_runner)                                                  \
-	static const cli_command var##_list = {"list", "list " what, "[--search TEXT] [--limit N]",     \
-	                                       NULL, list_opts, NULL, type_runner, NULL, 0, 0};          \
-	static const cli_command *const var##_subs[] = {&var##_list, NULL};                               \
-	const cli_command var = {cname, "list " what, NULL, NULL, NULL, NULL, NULL, var##_subs, 0, 0};
+	static const cli_command var##_list = {.name = "list",                                     \
+	                                       .summary = "list " what,                            \
+	                                       .synopsis = "[--search TEXT] [--limit N]",          \
+	                                       .opts = list_opts,                                  \
+	                                       .run = type_runner};                                \
+	static const cli_command *const var##_subs[] = {&var##_list, NULL};                        \
+	const cli_command var = {.name = cname, .summary = "list " what, .subs = var##_subs};
 
 LIST_GROUP(cli_cmd_tags, "tags", "tags (id and name)", run_tags)
 LIST_GROUP(cli_cmd_sequences, "sequences", "sequences (id and name)", run_sequences)

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "modargs.h"
+#include "record_io.h"
 
 static const char *const table_cols[] = {"id", "alias", "type", "subject", NULL};
 
@@ -120,38 +120,98 @@ static int run_list(cli_ctx *ctx, cli_args *args)
 
 #define END_OPT                                                                                    \
 	{                                                                                          \
-		NULL, 0, 0, NULL, NULL                                                             \
+		.name = NULL                                                                       \
 	}
 
 static const cli_opt write_opts[] = {
-    {"type", 't', CLI_VALUE, "TYPE", "message type: e-mail (or email), template, sms or task"},
-    {"name", 0, CLI_VALUE, "NAME", "the message's name (all types)"},
-    {"subject", 0, CLI_VALUE, "TEXT", "subject line (e-mail, template); a task's title"},
-    {"send-from", 0, CLI_VALUE, "ADDRESS", "the sender's address (e-mail, template)"},
-    {"from", 0, CLI_VALUE, "owner|custom|USER_ID",
-     "From name: the owner, custom, or a user id (e-mail, template)"},
-    {"send-out-name", 0, CLI_VALUE, "NAME", "the sender's name, with --from custom (implied)"},
-    {"reply-to", 0, CLI_VALUE, "ADDRESS", "reply-to address (e-mail, template)"},
-    {"plain-text", 0, CLI_VALUE, "TEXT|@FILE", "plain-text body (e-mail, template)"},
-    {"html", 0, CLI_VALUE, "HTML|@FILE", "HTML body (e-mail)"},
-    {"email-title", 0, CLI_VALUE, "TEXT", "e-mail title (e-mail, template)"},
-    {"email-type", 0, CLI_VALUE, "transactional|marketing", "the e-mail's type (e-mail, template)"},
-    {"spam-score", 0, CLI_VALUE, "N", "spam score, a number (e-mail, template)"},
-    {"template", 0, CLI_VALUE, "JSON|@FILE", "template content: ONTRAmail JSON (template)"},
-    {"sms-content", 0, CLI_VALUE, "TEXT|@FILE", "the text of an sms (sms)"},
-    {"send-to", 0, CLI_VALUE, "FIELD", "the field holding the number (sms; default sms_number)"},
-    {"task-data", 0, CLI_VALUE, "TEXT|@FILE", "the task's instructions (task)"},
-    {"due-date", 0, CLI_VALUE, "DAYS", "days the assignee has to complete it (task)"},
-    {"task-owner", 0, CLI_VALUE, "USER_ID", "the user the task is assigned to (task)"},
-    {"task-form", 0, CLI_VALUE, "FORM_ID", "a form to fill on completing the task (task)"},
-    {"object-type", 0, CLI_VALUE, "TYPE",
-     "object type it is for: a name or number (default contacts)"},
+    {.name = "type",
+     .short_name = 't',
+     .kind = CLI_VALUE,
+     .arg = "TYPE",
+     .help = "message type: e-mail (or email), template, sms or task"},
+    {.name = "name", .kind = CLI_VALUE, .arg = "NAME", .help = "the message's name (all types)"},
+    {.name = "subject",
+     .kind = CLI_VALUE,
+     .arg = "TEXT",
+     .help = "subject line (e-mail, template); a task's title"},
+    {.name = "send-from",
+     .kind = CLI_VALUE,
+     .arg = "ADDRESS",
+     .help = "the sender's address (e-mail, template)"},
+    {.name = "from",
+     .kind = CLI_VALUE,
+     .arg = "owner|custom|USER_ID",
+     .help = "From name: the owner, custom, or a user id (e-mail, template)"},
+    {.name = "send-out-name",
+     .kind = CLI_VALUE,
+     .arg = "NAME",
+     .help = "the sender's name, with --from custom (implied)"},
+    {.name = "reply-to",
+     .kind = CLI_VALUE,
+     .arg = "ADDRESS",
+     .help = "reply-to address (e-mail, template)"},
+    {.name = "plain-text",
+     .kind = CLI_VALUE,
+     .arg = "TEXT|@FILE",
+     .help = "plain-text body (e-mail, template)"},
+    {.name = "html", .kind = CLI_VALUE, .arg = "HTML|@FILE", .help = "HTML body (e-mail)"},
+    {.name = "email-title",
+     .kind = CLI_VALUE,
+     .arg = "TEXT",
+     .help = "e-mail title (e-mail, template)"},
+    {.name = "email-type",
+     .kind = CLI_VALUE,
+     .arg = "transactional|marketing",
+     .help = "the e-mail's type (e-mail, template)"},
+    {.name = "spam-score",
+     .kind = CLI_VALUE,
+     .arg = "N",
+     .help = "spam score, a number (e-mail, template)"},
+    {.name = "template",
+     .kind = CLI_VALUE,
+     .arg = "JSON|@FILE",
+     .help = "template content: ONTRAmail JSON (template)"},
+    {.name = "sms-content",
+     .kind = CLI_VALUE,
+     .arg = "TEXT|@FILE",
+     .help = "the text of an sms (sms)"},
+    {.name = "send-to",
+     .kind = CLI_VALUE,
+     .arg = "FIELD",
+     .help = "the field holding the number (sms; default sms_number)"},
+    {.name = "task-data",
+     .kind = CLI_VALUE,
+     .arg = "TEXT|@FILE",
+     .help = "the task's instructions (task)"},
+    {.name = "due-date",
+     .kind = CLI_VALUE,
+     .arg = "DAYS",
+     .help = "days the assignee has to complete it (task)"},
+    {.name = "task-owner",
+     .kind = CLI_VALUE,
+     .arg = "USER_ID",
+     .help = "the user the task is assigned to (task)"},
+    {.name = "task-form",
+     .kind = CLI_VALUE,
+     .arg = "FORM_ID",
+     .help = "a form to fill on completing the task (task)"},
+    {.name = "object-type",
+     .kind = CLI_VALUE,
+     .arg = "TYPE",
+     .help = "object type it is for: a name or number (default contacts)"},
     END_OPT};
 
-static const cli_opt list_opts[] = {
-    {"search", 's', CLI_VALUE, "TEXT", "only messages containing TEXT"},
-    {"limit", 'n', CLI_VALUE, "N", "at most N messages"},
-    END_OPT};
+static const cli_opt list_opts[] = {{.name = "search",
+                                     .short_name = 's',
+                                     .kind = CLI_VALUE,
+                                     .arg = "TEXT",
+                                     .help = "only messages containing TEXT"},
+                                    {.name = "limit",
+                                     .short_name = 'n',
+                                     .kind = CLI_VALUE,
+                                     .arg = "N",
+                                     .help = "at most N messages"},
+                                    END_OPT};
 
 #define FIELDS_HELP                                                                                \
 	"Each field belongs to some message types (shown in brackets after each option); a field " \
@@ -161,78 +221,75 @@ static const cli_opt list_opts[] = {
 	"read from a file with @FILE (@- for standard input)."
 
 static const cli_command cmd_create = {
-    "create",
-    "create a message (e-mail, template, sms or task)",
-    "--type TYPE [options]",
-    "Create a message, as the seed's \"Create a Message\" module: POST /message.\n\n" FIELDS_HELP
-    "\n\nRequired: --type; an e-mail also needs --subject. Prints the reply: the new message's "
-    "id and date.",
-    write_opts,
-    "ontraport messages create -t e-mail --name Welcome --subject Hi --html @mail.html\n"
-    "  a legacy HTML e-mail, its body read from a file\n"
-    "ontraport messages create -t template --name Promo --subject Sale --template @promo.json\n"
-    "  an ONTRAmail message from its JSON content\n"
-    "ontraport messages create -t sms --name Reminder --sms-content 'See you at 5'\n"
-    "  an sms\n"
-    "ontraport messages create -t task --name Call --subject 'Call them' --due-date 2\n"
-    "  a task, due two days after it is assigned\n",
-    run_create,
-    NULL,
-    0,
-    0};
+    .name = "create",
+    .summary = "create a message (e-mail, template, sms or task)",
+    .synopsis = "--type TYPE [options]",
+    .description =
+        "Create a message, as the seed's \"Create a Message\" module: POST "
+        "/message.\n\n" FIELDS_HELP
+        "\n\nRequired: --type; an e-mail also needs --subject. Prints the reply: the new message's "
+        "id and date.",
+    .opts = write_opts,
+    .examples =
+        "ontraport messages create -t e-mail --name Welcome --subject Hi --html @mail.html\n"
+        "  a legacy HTML e-mail, its body read from a file\n"
+        "ontraport messages create -t template --name Promo --subject Sale --template @promo.json\n"
+        "  an ONTRAmail message from its JSON content\n"
+        "ontraport messages create -t sms --name Reminder --sms-content 'See you at 5'\n"
+        "  an sms\n"
+        "ontraport messages create -t task --name Call --subject 'Call them' --due-date 2\n"
+        "  a task, due two days after it is assigned\n",
+    .run = run_create,
+};
 
 static const cli_command cmd_update = {
-    "update",
-    "update a message's fields",
-    "ID [options]",
-    "Update a message, as the seed's \"Update a Message\" module: PUT /message with the fields "
-    "given. Without --type, the message is read first to learn its type (the API requires it, "
-    "and the checks need it).\n\n" FIELDS_HELP,
-    write_opts,
-    "ontraport messages update 7 --subject 'New subject'\n  change one field\n"
-    "ontraport messages update 7 --type e-mail --html @new.html\n  replace the HTML body",
-    run_update,
-    NULL,
-    1,
-    1};
+    .name = "update",
+    .summary = "update a message's fields",
+    .synopsis = "ID [options]",
+    .description =
+        "Update a message, as the seed's \"Update a Message\" module: PUT /message with the fields "
+        "given. Without --type, the message is read first to learn its type (the API requires it, "
+        "and the checks need it).\n\n" FIELDS_HELP,
+    .opts = write_opts,
+    .examples =
+        "ontraport messages update 7 --subject 'New subject'\n  change one field\n"
+        "ontraport messages update 7 --type e-mail --html @new.html\n  replace the HTML body",
+    .run = run_update,
+    .min_args = 1,
+    .max_args = 1,
+};
 
 static const cli_command cmd_get = {
-    "get",
-    "get messages by id, every field",
-    "ID...",
-    NULL,
-    NULL,
-    "ontraport messages get 7\n  message 7\nontraport messages get 7 8 -o table\n  two messages",
-    run_get,
-    NULL,
-    1,
-    -1};
+    .name = "get",
+    .summary = "get messages by id, every field",
+    .synopsis = "ID...",
+    .examples = "ontraport messages get 7\n  message 7\nontraport messages get 7 8 -o table\n  two "
+                "messages",
+    .run = run_get,
+    .min_args = 1,
+    .max_args = -1,
+};
 
 static const cli_command cmd_list = {
-    "list",
-    "list messages (id, name, type, subject)",
-    "[--search TEXT] [--limit N]",
-    "List the account's messages, page by page as they arrive: the ids the other commands take.",
-    list_opts,
-    "ontraport messages list -o table\n  every message\n"
-    "ontraport messages list --search Welcome -o ndjson\n  messages mentioning Welcome",
-    run_list,
-    NULL,
-    0,
-    0};
+    .name = "list",
+    .summary = "list messages (id, name, type, subject)",
+    .synopsis = "[--search TEXT] [--limit N]",
+    .description = "List the account's messages, page by page as they arrive: the ids the other "
+                   "commands take.",
+    .opts = list_opts,
+    .examples = "ontraport messages list -o table\n  every message\n"
+                "ontraport messages list --search Welcome -o ndjson\n  messages mentioning Welcome",
+    .run = run_list,
+};
 
 static const cli_command *const messages_subs[] = {&cmd_create, &cmd_update, &cmd_get, &cmd_list,
                                                    NULL};
 
 const cli_command cli_cmd_messages = {
-    "messages",
-    "create, update, get and list messages (e-mail, template, sms, task)",
-    NULL,
-    "The seed's Message modules: create and update e-mail, ONTRAmail template, sms and task "
-    "messages with every field, read them back, and list them.",
-    NULL,
-    NULL,
-    NULL,
-    messages_subs,
-    0,
-    0};
+    .name = "messages",
+    .summary = "create, update, get and list messages (e-mail, template, sms, task)",
+    .description =
+        "The seed's Message modules: create and update e-mail, ONTRAmail template, sms and task "
+        "messages with every field, read them back, and list them.",
+    .subs = messages_subs,
+};

@@ -7,11 +7,19 @@
 #include <string.h>
 
 #include "cli.h"
-#include "objargs.h"
+#include "object_input.h"
 #include "str.h"
 
-#define TYPE_OPT {"type", 't', CLI_VALUE, "TYPE", "object type: a name (contacts, tags, a custom object) or number (default contacts)"}
-#define END_OPT {NULL, 0, 0, NULL, NULL}
+#define TYPE_OPT                                                                                   \
+	{                                                                                          \
+		.name = "type", .short_name = 't', .kind = CLI_VALUE, .arg = "TYPE",               \
+		.help = "object type: a name (contacts, tags, a custom object) or number "         \
+		        "(default contacts)"                                                       \
+	}
+#define END_OPT                                                                                    \
+	{                                                                                          \
+		.name = NULL                                                                       \
+	}
 
 /* Columns shown in a table when --fields is not given (all fields is too wide for people). */
 static const char *const *table_columns(cli_ctx *ctx, int type)
@@ -545,123 +553,250 @@ static int run_unsubscribe(cli_ctx *ctx, cli_args *args)
 }
 
 static const cli_opt search_opts[] = {
-	TYPE_OPT,
-	{"search", 's', CLI_VALUE, "TEXT", "only objects containing TEXT"},
-	{"search-notes", 0, CLI_FLAG, NULL, "also search the objects' notes"},
-	{"ids", 0, CLI_LIST, "ID,...", "only these object ids (repeatable)"},
-	{"where", 'w', CLI_VALUE, "CONDITION", "a condition, e.g. \"email LIKE '%@example.com' AND status = 6\""},
-	{"limit", 'n', CLI_VALUE, "N", "stop after N objects (default: all)"},
-	{"sort", 0, CLI_VALUE, "FIELD", "sort by FIELD"},
-	{"desc", 0, CLI_FLAG, NULL, "sort descending"},
-	{"fields", 'f', CLI_VALUE, "F1,F2", "only these fields (and table columns)"},
-	{"group", 0, CLI_VALUE, "ID", "only objects in this saved group"},
-	{"start", 0, CLI_VALUE, "N", "skip the first N objects"},
-	{"count", 0, CLI_FLAG, NULL, "print only how many objects match"},
-	END_OPT};
+    TYPE_OPT,
+    {.name = "search",
+     .short_name = 's',
+     .kind = CLI_VALUE,
+     .arg = "TEXT",
+     .help = "only objects containing TEXT"},
+    {.name = "search-notes", .kind = CLI_FLAG, .help = "also search the objects' notes"},
+    {.name = "ids",
+     .kind = CLI_LIST,
+     .arg = "ID,...",
+     .help = "only these object ids (repeatable)"},
+    {.name = "where",
+     .short_name = 'w',
+     .kind = CLI_VALUE,
+     .arg = "CONDITION",
+     .help = "a condition, e.g. \"email LIKE '%@example.com' AND status = 6\""},
+    {.name = "limit",
+     .short_name = 'n',
+     .kind = CLI_VALUE,
+     .arg = "N",
+     .help = "stop after N objects (default: all)"},
+    {.name = "sort", .kind = CLI_VALUE, .arg = "FIELD", .help = "sort by FIELD"},
+    {.name = "desc", .kind = CLI_FLAG, .help = "sort descending"},
+    {.name = "fields",
+     .short_name = 'f',
+     .kind = CLI_VALUE,
+     .arg = "F1,F2",
+     .help = "only these fields (and table columns)"},
+    {.name = "group", .kind = CLI_VALUE, .arg = "ID", .help = "only objects in this saved group"},
+    {.name = "start", .kind = CLI_VALUE, .arg = "N", .help = "skip the first N objects"},
+    {.name = "count", .kind = CLI_FLAG, .help = "print only how many objects match"},
+    END_OPT};
 
 static const cli_opt with_tag_opts[] = {
-	TYPE_OPT,
-	{"tag", 0, CLI_VALUE, "NAME|ID", "the tag, by name or id"},
-	{"search", 's', CLI_VALUE, "TEXT", "only objects containing TEXT"},
-	{"search-notes", 0, CLI_FLAG, NULL, "also search the objects' notes"},
-	{"limit", 'n', CLI_VALUE, "N", "stop after N objects (default: all)"},
-	END_OPT};
+    TYPE_OPT,
+    {.name = "tag", .kind = CLI_VALUE, .arg = "NAME|ID", .help = "the tag, by name or id"},
+    {.name = "search",
+     .short_name = 's',
+     .kind = CLI_VALUE,
+     .arg = "TEXT",
+     .help = "only objects containing TEXT"},
+    {.name = "search-notes", .kind = CLI_FLAG, .help = "also search the objects' notes"},
+    {.name = "limit",
+     .short_name = 'n',
+     .kind = CLI_VALUE,
+     .arg = "N",
+     .help = "stop after N objects (default: all)"},
+    END_OPT};
 
 static const cli_opt type_opts[] = {TYPE_OPT, END_OPT};
 static const cli_opt write_opts[] = {
-	TYPE_OPT, {"json", 0, CLI_VALUE, "JSON|@FILE", "field values as a JSON object (name=value arguments win)"}, END_OPT};
+    TYPE_OPT,
+    {.name = "json",
+     .kind = CLI_VALUE,
+     .arg = "JSON|@FILE",
+     .help = "field values as a JSON object (name=value arguments win)"},
+    END_OPT};
 static const cli_opt upsert_opts[] = {
-	TYPE_OPT, {"json", 0, CLI_VALUE, "JSON|@FILE", "field values as a JSON object (name=value arguments win)"},
-	{"ignore-blanks", 0, CLI_FLAG, NULL, "empty values do not overwrite stored ones"}, END_OPT};
+    TYPE_OPT,
+    {.name = "json",
+     .kind = CLI_VALUE,
+     .arg = "JSON|@FILE",
+     .help = "field values as a JSON object (name=value arguments win)"},
+    {.name = "ignore-blanks",
+     .kind = CLI_FLAG,
+     .help = "empty values do not overwrite stored ones"},
+    END_OPT};
 static const cli_opt delete_opts[] = {
-	TYPE_OPT,
-	{"where", 'w', CLI_VALUE, "CONDITION", "delete the objects matching a condition"},
-	{"search", 's', CLI_VALUE, "TEXT", "delete the objects containing TEXT"},
-	{"all", 0, CLI_FLAG, NULL, "delete every object of the type"},
-	{"yes", 'y', CLI_FLAG, NULL, "do not ask for confirmation"},
-	END_OPT};
+    TYPE_OPT,
+    {.name = "where",
+     .short_name = 'w',
+     .kind = CLI_VALUE,
+     .arg = "CONDITION",
+     .help = "delete the objects matching a condition"},
+    {.name = "search",
+     .short_name = 's',
+     .kind = CLI_VALUE,
+     .arg = "TEXT",
+     .help = "delete the objects containing TEXT"},
+    {.name = "all", .kind = CLI_FLAG, .help = "delete every object of the type"},
+    {.name = "yes", .short_name = 'y', .kind = CLI_FLAG, .help = "do not ask for confirmation"},
+    END_OPT};
 static const cli_opt tag_opts[] = {
-	TYPE_OPT, {"tag", 0, CLI_LIST, "NAME|ID", "a tag by name or id (repeatable)"}, END_OPT};
+    TYPE_OPT,
+    {.name = "tag", .kind = CLI_LIST, .arg = "NAME|ID", .help = "a tag by name or id (repeatable)"},
+    END_OPT};
 static const cli_opt sub_opts[] = {
-	TYPE_OPT,
-	{"sequence", 0, CLI_LIST, "ID", "a sequence id (repeatable)"},
-	{"campaign", 0, CLI_LIST, "ID", "a campaign (automation) id (repeatable)"},
-	END_OPT};
+    TYPE_OPT,
+    {.name = "sequence", .kind = CLI_LIST, .arg = "ID", .help = "a sequence id (repeatable)"},
+    {.name = "campaign",
+     .kind = CLI_LIST,
+     .arg = "ID",
+     .help = "a campaign (automation) id (repeatable)"},
+    END_OPT};
 
 static const cli_command cmd_search = {
-	"search", "search objects of a type (streams every page)", "[--type TYPE] [--where COND] [--search TEXT] [--limit N]",
-	"Retrieve the objects of a type, page by page as they arrive (the API gives 50 at a time), "
-	"optionally filtered by text, ids, a condition or a group. With -o ndjson or csv the "
-	"results stream: memory stays flat however many there are. A progress line shows on a "
-	"terminal.\n\nConditions: field op value, joined by AND / OR (AND binds tighter); ops = != <> "
-	"< > <= >= LIKE, IN (...), NOT IN (...), IS NULL, IS NOT NULL; values 'quoted' or numbers.",
-	search_opts,
-	"ontraport objects search --where \"email LIKE '%@example.com' AND status = 6\" -o ndjson\n"
-	"  contacts at example.com in the Qualified Lead stage, one JSON line each\n"
-	"ontraport objects search --type tags --search vip\n  tags whose name contains vip\n"
-	"ontraport objects search --count\n  how many contacts there are",
-	run_search, NULL, 0, 0};
+    .name = "search",
+    .summary = "search objects of a type (streams every page)",
+    .synopsis = "[--type TYPE] [--where COND] [--search TEXT] [--limit N]",
+    .description =
+        "Retrieve the objects of a type, page by page as they arrive (the API gives 50 at a time), "
+        "optionally filtered by text, ids, a condition or a group. With -o ndjson or csv the "
+        "results stream: memory stays flat however many there are. A progress line shows on a "
+        "terminal.\n\nConditions: field op value, joined by AND / OR (AND binds tighter); ops = != "
+        "<> "
+        "< > <= >= LIKE, IN (...), NOT IN (...), IS NULL, IS NOT NULL; values 'quoted' or numbers.",
+    .opts = search_opts,
+    .examples =
+        "ontraport objects search --where \"email LIKE '%@example.com' AND status = 6\" -o ndjson\n"
+        "  contacts at example.com in the Qualified Lead stage, one JSON line each\n"
+        "ontraport objects search --type tags --search vip\n  tags whose name contains vip\n"
+        "ontraport objects search --count\n  how many contacts there are",
+    .run = run_search,
+};
 static const cli_command cmd_get = {
-	"get", "get objects by id", "[--type TYPE] ID...", NULL, type_opts,
-	"ontraport objects get 8\n  contact 8, every field", run_get, NULL, 1, -1};
+    .name = "get",
+    .summary = "get objects by id",
+    .synopsis = "[--type TYPE] ID...",
+    .opts = type_opts,
+    .examples = "ontraport objects get 8\n  contact 8, every field",
+    .run = run_get,
+    .min_args = 1,
+    .max_args = -1,
+};
 static const cli_command cmd_create = {
-	"create", "create an object from field values", "[--type TYPE] FIELD=VALUE... [--json JSON|@FILE]",
-	"Create an object. Field names and values are checked against the type's fields "
-	"(see 'ontraport fields') before anything is sent: unknown names are refused with the "
-	"nearest one suggested, values must fit the field's kind (number, email, date, option). "
-	"Dates may be YYYY-MM-DD; drop-down values may be the option's label. A plain create is "
-	"not duplicate-safe: see 'upsert'.",
-	write_opts, "ontraport objects create firstname=Mary email=mary@example.com status='Qualified Lead'\n  a new contact",
-	run_create, NULL, 0, -1};
+    .name = "create",
+    .summary = "create an object from field values",
+    .synopsis = "[--type TYPE] FIELD=VALUE... [--json JSON|@FILE]",
+    .description =
+        "Create an object. Field names and values are checked against the type's fields "
+        "(see 'ontraport fields') before anything is sent: unknown names are refused with the "
+        "nearest one suggested, values must fit the field's kind (number, email, date, option). "
+        "Dates may be YYYY-MM-DD; drop-down values may be the option's label. A plain create is "
+        "not duplicate-safe: see 'upsert'.",
+    .opts = write_opts,
+    .examples = "ontraport objects create firstname=Mary email=mary@example.com status='Qualified "
+                "Lead'\n  a new contact",
+    .run = run_create,
+    .max_args = -1,
+};
 static const cli_command cmd_update = {
-	"update", "update fields of an object", "[--type TYPE] ID FIELD=VALUE... [--json JSON|@FILE]",
-	NULL, write_opts, "ontraport objects update 8 lastname=Smith\n  change one field; prints what changed",
-	run_update, NULL, 1, -1};
+    .name = "update",
+    .summary = "update fields of an object",
+    .synopsis = "[--type TYPE] ID FIELD=VALUE... [--json JSON|@FILE]",
+    .opts = write_opts,
+    .examples =
+        "ontraport objects update 8 lastname=Smith\n  change one field; prints what changed",
+    .run = run_update,
+    .min_args = 1,
+    .max_args = -1,
+};
 static const cli_command cmd_upsert = {
-	"upsert", "create, or merge into the object with the same unique field (saveorupdate)",
-	"[--type TYPE] FIELD=VALUE... [--ignore-blanks]",
-	"Create an object, or update the existing one with the same unique field (email for "
-	"contacts): the only duplicate-safe write of the API, safe to repeat.",
-	upsert_opts, "ontraport objects upsert email=mary@example.com firstname=Mary\n  create Mary, or update her",
-	run_upsert, NULL, 0, -1};
+    .name = "upsert",
+    .summary = "create, or merge into the object with the same unique field (saveorupdate)",
+    .synopsis = "[--type TYPE] FIELD=VALUE... [--ignore-blanks]",
+    .description =
+        "Create an object, or update the existing one with the same unique field (email for "
+        "contacts): the only duplicate-safe write of the API, safe to repeat.",
+    .opts = upsert_opts,
+    .examples = "ontraport objects upsert email=mary@example.com firstname=Mary\n  create Mary, or "
+                "update her",
+    .run = run_upsert,
+    .max_args = -1,
+};
 static const cli_command cmd_delete = {
-	"delete", "delete objects by id or by condition", "[--type TYPE] ID... | --where COND | --search TEXT | --all [--yes]",
-	"Delete one object (an error if it does not exist), several, or every object matching a "
-	"condition. Deleting more than one asks for confirmation unless --yes. A condition or search "
-	"that selects everything (an empty or always-true one, such as id > 0) is refused: every "
-	"object of the type is deleted only with --all.",
-	delete_opts, "ontraport objects delete 8\n  delete contact 8\n"
-	"ontraport objects delete --where \"email LIKE '%@test.invalid'\" --yes\n  delete test contacts",
-	run_delete, NULL, 0, -1};
+    .name = "delete",
+    .summary = "delete objects by id or by condition",
+    .synopsis = "[--type TYPE] ID... | --where COND | --search TEXT | --all [--yes]",
+    .description =
+        "Delete one object (an error if it does not exist), several, or every object matching a "
+        "condition. Deleting more than one asks for confirmation unless --yes. A condition or "
+        "search "
+        "that selects everything (an empty or always-true one, such as id > 0) is refused: every "
+        "object of the type is deleted only with --all.",
+    .opts = delete_opts,
+    .examples = "ontraport objects delete 8\n  delete contact 8\n"
+                "ontraport objects delete --where \"email LIKE '%@test.invalid'\" --yes\n  delete "
+                "test contacts",
+    .run = run_delete,
+    .max_args = -1,
+};
 static const cli_command cmd_with_tag = {
-	"with-tag", "list objects that have a tag", "[--type TYPE] --tag NAME|ID [--search TEXT] [--limit N]",
-	NULL, with_tag_opts, "ontraport objects with-tag --tag VIP -o csv\n  every contact tagged VIP, as CSV",
-	run_with_tag, NULL, 0, 0};
+    .name = "with-tag",
+    .summary = "list objects that have a tag",
+    .synopsis = "[--type TYPE] --tag NAME|ID [--search TEXT] [--limit N]",
+    .opts = with_tag_opts,
+    .examples = "ontraport objects with-tag --tag VIP -o csv\n  every contact tagged VIP, as CSV",
+    .run = run_with_tag,
+};
 static const cli_command cmd_tag = {
-	"tag", "add tags to objects (names that do not exist are created)", "[--type TYPE] --tag NAME|ID... ID...",
-	"Add tags, by name or id, to objects. Tag names that do not exist yet are created. The API "
-	"answers before the work is done, so a read right after may not show it yet.",
-	tag_opts, "ontraport objects tag --tag VIP --tag Webinar 8 9\n  tag contacts 8 and 9",
-	run_tag, NULL, 1, -1};
+    .name = "tag",
+    .summary = "add tags to objects (names that do not exist are created)",
+    .synopsis = "[--type TYPE] --tag NAME|ID... ID...",
+    .description =
+        "Add tags, by name or id, to objects. Tag names that do not exist yet are created. The API "
+        "answers before the work is done, so a read right after may not show it yet.",
+    .opts = tag_opts,
+    .examples = "ontraport objects tag --tag VIP --tag Webinar 8 9\n  tag contacts 8 and 9",
+    .run = run_tag,
+    .min_args = 1,
+    .max_args = -1,
+};
 static const cli_command cmd_untag = {
-	"untag", "remove tags from objects", "[--type TYPE] --tag NAME|ID... ID...",
-	"Remove tags, by name or id, from objects. A tag that does not exist is an error.",
-	tag_opts, "ontraport objects untag --tag VIP 8\n  untag contact 8", run_untag, NULL, 1, -1};
+    .name = "untag",
+    .summary = "remove tags from objects",
+    .synopsis = "[--type TYPE] --tag NAME|ID... ID...",
+    .description =
+        "Remove tags, by name or id, from objects. A tag that does not exist is an error.",
+    .opts = tag_opts,
+    .examples = "ontraport objects untag --tag VIP 8\n  untag contact 8",
+    .run = run_untag,
+    .min_args = 1,
+    .max_args = -1,
+};
 static const cli_command cmd_subscribe = {
-	"subscribe", "add objects to sequences or campaigns", "[--type TYPE] (--sequence ID | --campaign ID)... ID...",
-	NULL, sub_opts, "ontraport objects subscribe --sequence 3 8\n  add contact 8 to sequence 3",
-	run_subscribe, NULL, 1, -1};
+    .name = "subscribe",
+    .summary = "add objects to sequences or campaigns",
+    .synopsis = "[--type TYPE] (--sequence ID | --campaign ID)... ID...",
+    .opts = sub_opts,
+    .examples = "ontraport objects subscribe --sequence 3 8\n  add contact 8 to sequence 3",
+    .run = run_subscribe,
+    .min_args = 1,
+    .max_args = -1,
+};
 static const cli_command cmd_unsubscribe = {
-	"unsubscribe", "remove objects from sequences or campaigns", "[--type TYPE] (--sequence ID | --campaign ID)... ID...",
-	NULL, sub_opts, "ontraport objects unsubscribe --campaign 2 8\n  take contact 8 out of campaign 2",
-	run_unsubscribe, NULL, 1, -1};
+    .name = "unsubscribe",
+    .summary = "remove objects from sequences or campaigns",
+    .synopsis = "[--type TYPE] (--sequence ID | --campaign ID)... ID...",
+    .opts = sub_opts,
+    .examples = "ontraport objects unsubscribe --campaign 2 8\n  take contact 8 out of campaign 2",
+    .run = run_unsubscribe,
+    .min_args = 1,
+    .max_args = -1,
+};
 
 static const cli_command *const objects_subs[] = {
 	&cmd_search, &cmd_get, &cmd_create, &cmd_update, &cmd_upsert, &cmd_delete, &cmd_with_tag,
 	&cmd_tag, &cmd_untag, &cmd_subscribe, &cmd_unsubscribe, NULL};
 
 const cli_command cli_cmd_objects = {
-	"objects", "search, get, create, update, delete, tag and subscribe objects of any type", NULL,
-	"The general object modules, for every object type: contacts, tags, sequences, custom "
-	"objects, ... (--type, default contacts; see 'ontraport object-types').",
-	NULL, NULL, NULL, objects_subs, 0, 0};
+    .name = "objects",
+    .summary = "search, get, create, update, delete, tag and subscribe objects of any type",
+    .description =
+        "The general object modules, for every object type: contacts, tags, sequences, custom "
+        "objects, ... (--type, default contacts; see 'ontraport object-types').",
+    .subs = objects_subs,
+};

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "modargs.h"
-#include "objargs.h"
+#include "record_io.h"
+#include "object_input.h"
 
 static const char *const table_cols[] = {"id", "name", "pause", "object_type_id", "events", NULL};
 
@@ -337,38 +337,53 @@ static int run_catalogue(cli_ctx *ctx, cli_args *args)
 
 #define END_OPT                                                                                    \
 	{                                                                                          \
-		NULL, 0, 0, NULL, NULL                                                             \
+		.name = NULL                                                                       \
 	}
 #define PART_OPTS                                                                                  \
-	{"events", 'e', CLI_VALUE, "ITEMS|@FILE",                                                  \
-	 "what fires the rule: Name(args);Name(args)..."},                                         \
-	    {"conditions", 'c', CLI_VALUE, "ITEMS|@FILE",                                          \
-	     "what must hold: items joined by ; (and) or | (or)"},                                 \
-	    {"actions", 'a', CLI_VALUE, "ITEMS|@FILE",                                             \
-	     "what it does, in order: Name(args);Name(args)..."},                                  \
+	{.name = "events",                                                                         \
+	 .short_name = 'e',                                                                        \
+	 .kind = CLI_VALUE,                                                                        \
+	 .arg = "ITEMS|@FILE",                                                                     \
+	 .help = "what fires the rule: Name(args);Name(args)..."},                                 \
+	    {.name = "conditions",                                                                 \
+	     .short_name = 'c',                                                                    \
+	     .kind = CLI_VALUE,                                                                    \
+	     .arg = "ITEMS|@FILE",                                                                 \
+	     .help = "what must hold: items joined by ; (and) or | (or)"},                         \
+	    {.name = "actions",                                                                    \
+	     .short_name = 'a',                                                                    \
+	     .kind = CLI_VALUE,                                                                    \
+	     .arg = "ITEMS|@FILE",                                                                 \
+	     .help = "what it does, in order: Name(args);Name(args)..."},                          \
 	{                                                                                          \
-		"object-type", 0, CLI_VALUE, "TYPE",                                               \
-		    "object type the rule is for: a name or number (default contacts)"             \
+		.name = "object-type", .kind = CLI_VALUE, .arg = "TYPE",                           \
+		.help = "object type the rule is for: a name or number (default contacts)"         \
 	}
 
-static const cli_opt create_opts[] = {{"name", 0, CLI_VALUE, "NAME", "the rule's name"},
-                                      PART_OPTS,
-                                      {"tags", 0, CLI_VALUE, "TAGS", "the rule's tags"},
-                                      {"pause", 0, CLI_FLAG, NULL, "create it paused"},
-                                      END_OPT};
+static const cli_opt create_opts[] = {
+    {.name = "name", .kind = CLI_VALUE, .arg = "NAME", .help = "the rule's name"},
+    PART_OPTS,
+    {.name = "tags", .kind = CLI_VALUE, .arg = "TAGS", .help = "the rule's tags"},
+    {.name = "pause", .kind = CLI_FLAG, .help = "create it paused"},
+    END_OPT};
 
-static const cli_opt update_opts[] = {{"name", 0, CLI_VALUE, "NAME", "the rule's name"},
-                                      PART_OPTS,
-                                      {"tags", 0, CLI_VALUE, "TAGS", "the rule's tags"},
-                                      {"pause", 0, CLI_FLAG, NULL, "pause the rule"},
-                                      {"unpause", 0, CLI_FLAG, NULL, "make the rule live again"},
-                                      END_OPT};
+static const cli_opt update_opts[] = {
+    {.name = "name", .kind = CLI_VALUE, .arg = "NAME", .help = "the rule's name"},
+    PART_OPTS,
+    {.name = "tags", .kind = CLI_VALUE, .arg = "TAGS", .help = "the rule's tags"},
+    {.name = "pause", .kind = CLI_FLAG, .help = "pause the rule"},
+    {.name = "unpause", .kind = CLI_FLAG, .help = "make the rule live again"},
+    END_OPT};
 
 static const cli_opt check_opts[] = {PART_OPTS, END_OPT};
 
 static const cli_opt list_opts[] = {
-    {"search", 's', CLI_VALUE, "TEXT", "only rules containing TEXT"},
-    {"limit", 'n', CLI_VALUE, "N", "at most N rules"},
+    {.name = "search",
+     .short_name = 's',
+     .kind = CLI_VALUE,
+     .arg = "TEXT",
+     .help = "only rules containing TEXT"},
+    {.name = "limit", .short_name = 'n', .kind = CLI_VALUE, .arg = "N", .help = "at most N rules"},
     END_OPT};
 
 #define LANGUAGE_HELP                                                                              \
@@ -382,121 +397,131 @@ static const cli_opt list_opts[] = {
 	"every item with its arguments."
 
 static const cli_command cmd_create = {
-    "create",
-    "create a rule",
-    "--events ITEMS --actions ITEMS [--conditions ITEMS] [options]",
-    "Create a rule, as the seed's \"Create a Rule\" module: POST /Rules. Prints the new "
-    "rule.\n\n" LANGUAGE_HELP,
-    create_opts,
-    "ontraport rules create --name 'Tag on sequence' -e 'Contact_added_to_campaign(1)' \\\n"
-    "    -c 'Is_in_category(2);Is_not_subscribed_to_drip(3)' \\\n"
-    "    -a 'Add_contact_to_category(4);Send_contact_an_emailmbs(7)'\n"
-    "  on joining sequence 1, if tagged 2 and not on sequence 3: add tag 4, "
-    "send e-mail 7\n"
-    "ontraport rules create --pause -e 'relative_date_field(1,2,1,f1)' -a "
-    "'Send_contact_an_emailmbs(9)'\n"
-    "  a month after the date in field f1, send e-mail 9; created paused\n",
-    run_create,
-    NULL,
-    0,
-    0};
+    .name = "create",
+    .summary = "create a rule",
+    .synopsis = "--events ITEMS --actions ITEMS [--conditions ITEMS] [options]",
+    .description =
+        "Create a rule, as the seed's \"Create a Rule\" module: POST /Rules. Prints the new "
+        "rule.\n\n" LANGUAGE_HELP,
+    .opts = create_opts,
+    .examples =
+        "ontraport rules create --name 'Tag on sequence' -e 'Contact_added_to_campaign(1)' \\\n"
+        "    -c 'Is_in_category(2);Is_not_subscribed_to_drip(3)' \\\n"
+        "    -a 'Add_contact_to_category(4);Send_contact_an_emailmbs(7)'\n"
+        "  on joining sequence 1, if tagged 2 and not on sequence 3: add tag 4, "
+        "send e-mail 7\n"
+        "ontraport rules create --pause -e 'relative_date_field(1,2,1,f1)' -a "
+        "'Send_contact_an_emailmbs(9)'\n"
+        "  a month after the date in field f1, send e-mail 9; created paused\n",
+    .run = run_create,
+};
 
 static const cli_command cmd_update = {
-    "update",
-    "update a rule's fields, or pause it",
-    "ID [options]",
-    "Update a rule, as the seed's \"Update a Rule\" module: PUT /Rules with the fields given. "
-    "Prints what changed.\n\n" LANGUAGE_HELP,
-    update_opts,
-    "ontraport rules update 2 --conditions 'Is_in_category(2)|Is_in_category(5)'\n"
-    "  either tag 2 or tag 5\n"
-    "ontraport rules update 2 --pause\n  pause rule 2",
-    run_update,
-    NULL,
-    1,
-    1};
+    .name = "update",
+    .summary = "update a rule's fields, or pause it",
+    .synopsis = "ID [options]",
+    .description =
+        "Update a rule, as the seed's \"Update a Rule\" module: PUT /Rules with the fields given. "
+        "Prints what changed.\n\n" LANGUAGE_HELP,
+    .opts = update_opts,
+    .examples = "ontraport rules update 2 --conditions 'Is_in_category(2)|Is_in_category(5)'\n"
+                "  either tag 2 or tag 5\n"
+                "ontraport rules update 2 --pause\n  pause rule 2",
+    .run = run_update,
+    .min_args = 1,
+    .max_args = 1,
+};
 
-static const cli_command cmd_get = {"get",   "get rules by id, every field",
-                                    "ID...", NULL,
-                                    NULL,    "ontraport rules get 2\n  rule 2",
-                                    run_get, NULL,
-                                    1,       -1};
+static const cli_command cmd_get = {
+    .name = "get",
+    .summary = "get rules by id, every field",
+    .synopsis = "ID...",
+    .examples = "ontraport rules get 2\n  rule 2",
+    .run = run_get,
+    .min_args = 1,
+    .max_args = -1,
+};
 
-static const cli_command cmd_list = {"list",
-                                     "list rules",
-                                     "[--search TEXT] [--limit N]",
-                                     "List the account's rules, page by page as they arrive.",
-                                     list_opts,
-                                     "ontraport rules list -o table\n  every rule",
-                                     run_list,
-                                     NULL,
-                                     0,
-                                     0};
+static const cli_command cmd_list = {
+    .name = "list",
+    .summary = "list rules",
+    .synopsis = "[--search TEXT] [--limit N]",
+    .description = "List the account's rules, page by page as they arrive.",
+    .opts = list_opts,
+    .examples = "ontraport rules list -o table\n  every rule",
+    .run = run_list,
+};
 
-static const cli_command cmd_pause = {"pause",   "pause rules",
-                                      "ID...",   "Pause rules: POST /objects/pause.",
-                                      NULL,      "ontraport rules pause 2 3\n  pause rules 2 and 3",
-                                      run_pause, NULL,
-                                      1,         -1};
+static const cli_command cmd_pause = {
+    .name = "pause",
+    .summary = "pause rules",
+    .synopsis = "ID...",
+    .description = "Pause rules: POST /objects/pause.",
+    .examples = "ontraport rules pause 2 3\n  pause rules 2 and 3",
+    .run = run_pause,
+    .min_args = 1,
+    .max_args = -1,
+};
 
 static const cli_command cmd_unpause = {
-    "unpause",   "make paused rules live again",
-    "ID...",     "Unpause rules: POST /objects/unpause.",
-    NULL,        "ontraport rules unpause 2\n  rule 2 runs again",
-    run_unpause, NULL,
-    1,           -1};
+    .name = "unpause",
+    .summary = "make paused rules live again",
+    .synopsis = "ID...",
+    .description = "Unpause rules: POST /objects/unpause.",
+    .examples = "ontraport rules unpause 2\n  rule 2 runs again",
+    .run = run_unpause,
+    .min_args = 1,
+    .max_args = -1,
+};
 
 static const cli_command cmd_check = {
-    "check",
-    "check rule parts without sending anything",
-    "[--events ITEMS] [--conditions ITEMS] [--actions ITEMS]",
-    "Check events, conditions and actions as create and update would, without a connection, and "
-    "print them in the canonical form that would be sent.\n\n" LANGUAGE_HELP,
-    check_opts,
-    "ontraport rules check --actions 'Add_contact_to_categry(4)'\n"
-    "  unknown action (did you mean 'Add_contact_to_category'?)",
-    run_check,
-    NULL,
-    0,
-    0};
+    .name = "check",
+    .summary = "check rule parts without sending anything",
+    .synopsis = "[--events ITEMS] [--conditions ITEMS] [--actions ITEMS]",
+    .description = "Check events, conditions and actions as create and update would, without a "
+                   "connection, and "
+                   "print them in the canonical form that would be sent.\n\n" LANGUAGE_HELP,
+    .opts = check_opts,
+    .examples = "ontraport rules check --actions 'Add_contact_to_categry(4)'\n"
+                "  unknown action (did you mean 'Add_contact_to_category'?)",
+    .run = run_check,
+};
 
 static const cli_command cmd_catalogue = {
-    "catalogue",
-    "list the events, conditions and actions rules can use",
-    "[events|conditions|actions|values]",
-    "Print the catalogue of the rule language: each item with its arguments in order, whether it "
-    "is for contacts only, and what it does; 'values' prints the value lists (units, "
-    "conditionals, date conditionals, relative dates). With -o json, each item's arguments come "
-    "with their kind and allowed values.\n\n"
-    "Argument values: ids are positive whole numbers; units are 0 days, 1 weeks, 2 months; "
-    "options are the numbers the item lists; conditionals are Equal To, Not Equal To, Greater "
-    "Than, Less Than, Greater Than or Equal To, Less Than or Equal To, Contains, Does Not "
-    "Contain, Starts With, Ends With; date conditionals are 1 on, 2 before, 3 after; dates are "
-    "YYYY-MM-DD, Unix seconds or a relative date (TODAY, YESTERDAY, TOMORROW, S7DAYS, 7DFNOW, "
-    "...).",
-    NULL,
-    "ontraport rules catalogue actions -o table\n  every action with its arguments\n"
-    "ontraport rules catalogue -o json\n  the whole catalogue as data\n"
-    "ontraport rules catalogue values\n  the value lists",
-    run_catalogue,
-    NULL,
-    0,
-    1};
+    .name = "catalogue",
+    .summary = "list the events, conditions and actions rules can use",
+    .synopsis = "[events|conditions|actions|values]",
+    .description =
+        "Print the catalogue of the rule language: each item with its arguments in order, whether "
+        "it "
+        "is for contacts only, and what it does; 'values' prints the value lists (units, "
+        "conditionals, date conditionals, relative dates). With -o json, each item's arguments "
+        "come "
+        "with their kind and allowed values.\n\n"
+        "Argument values: ids are positive whole numbers; units are 0 days, 1 weeks, 2 months; "
+        "options are the numbers the item lists; conditionals are Equal To, Not Equal To, Greater "
+        "Than, Less Than, Greater Than or Equal To, Less Than or Equal To, Contains, Does Not "
+        "Contain, Starts With, Ends With; date conditionals are 1 on, 2 before, 3 after; dates are "
+        "YYYY-MM-DD, Unix seconds or a relative date (TODAY, YESTERDAY, TOMORROW, S7DAYS, 7DFNOW, "
+        "...).",
+    .examples = "ontraport rules catalogue actions -o table\n  every action with its arguments\n"
+                "ontraport rules catalogue -o json\n  the whole catalogue as data\n"
+                "ontraport rules catalogue values\n  the value lists",
+    .run = run_catalogue,
+    .max_args = 1,
+};
 
 static const cli_command *const rules_subs[] = {&cmd_create, &cmd_update,    &cmd_get,
                                                 &cmd_list,   &cmd_pause,     &cmd_unpause,
                                                 &cmd_check,  &cmd_catalogue, NULL};
 
 const cli_command cli_cmd_rules = {
-    "rules",
-    "create, update, pause, get and list rules; the rule language's catalogue",
-    NULL,
-    "The seed's Rule modules: create and update rules (name, events, conditions, actions, object "
-    "type, tags, pause), read and list them, pause and unpause them, and print the catalogue "
-    "of the rule language.",
-    NULL,
-    NULL,
-    NULL,
-    rules_subs,
-    0,
-    0};
+    .name = "rules",
+    .summary = "create, update, pause, get and list rules; the rule language's catalogue",
+    .description =
+        "The seed's Rule modules: create and update rules (name, events, conditions, actions, "
+        "object "
+        "type, tags, pause), read and list them, pause and unpause them, and print the catalogue "
+        "of the rule language.",
+    .subs = rules_subs,
+};

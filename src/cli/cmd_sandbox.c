@@ -7,28 +7,74 @@
 #include <string.h>
 
 #include "cli.h"
-#include "hookargs.h"
+#include "subscriptions.h"
 #include "sandbox.h"
 #include "sbx_faults.h"
 #include "str.h"
 
 static const cli_opt sandbox_opts[] = {
-	{"port", 'p', CLI_VALUE, "N", "port to listen on (default 8517; 0 = any free port)"},
-	{"bind", 0, CLI_VALUE, "ADDR", "address to listen on (default 127.0.0.1)"},
-	{"db", 0, CLI_VALUE, "FILE", "SQLite file, or :memory: (default $XDG_DATA_HOME/ontraport/sandbox.db)"},
-	{"app-id", 0, CLI_VALUE, "ID", "the App ID it accepts (default 2_AppID_12345678)"},
-	{"api-key", 0, CLI_VALUE, "KEY", "the API key it accepts (default Key5678)"},
-	{"rate-limit", 0, CLI_VALUE, "N/WINDOW", "requests per rolling window, e.g. 180/60s (default), 180/6s, 50/500ms"},
-	{"control-token", 0, CLI_VALUE, "TOKEN", "token for the /_sandbox/ control API (default random; scrubbed from the process list)"},
-	{"control-token-file", 0, CLI_VALUE, "FILE", "read the control token from the first line of FILE (or ONTRAPORT_SANDBOX_CONTROL_TOKEN)"},
-	{"threads", 0, CLI_VALUE, "N", "HTTP worker threads (default: one per CPU)"},
-	{"per-ip-connections", 0, CLI_VALUE, "N", "open connections allowed from one address (default 100; 0 = no limit)"},
-	{"request-timeout", 0, CLI_VALUE, "DURATION", "time a connection has to send a whole request, else 408 and closed (default 30s)"},
-	{"webhook-json", 0, CLI_FLAG, NULL, "deliver webhooks as JSON instead of form bodies"},
-	{"log", 0, CLI_FLAG, NULL, "log each request on stderr (default when stderr is a terminal)"},
-	{"fault", 0, CLI_LIST, "SPEC", "inject a failure (repeatable), e.g. status=503,path=/1/objects,count=2; see below"},
-	{"fault-seed", 0, CLI_VALUE, "N", "seed of the faults' random draws (default: the time)"},
-	{NULL, 0, 0, NULL, NULL}};
+    {.name = "port",
+     .short_name = 'p',
+     .kind = CLI_VALUE,
+     .arg = "N",
+     .help = "port to listen on (default 8517; 0 = any free port)"},
+    {.name = "bind",
+     .kind = CLI_VALUE,
+     .arg = "ADDR",
+     .help = "address to listen on (default 127.0.0.1)"},
+    {.name = "db",
+     .kind = CLI_VALUE,
+     .arg = "FILE",
+     .help = "SQLite file, or :memory: (default $XDG_DATA_HOME/ontraport/sandbox.db)"},
+    {.name = "app-id",
+     .kind = CLI_VALUE,
+     .arg = "ID",
+     .help = "the App ID it accepts (default 2_AppID_12345678)"},
+    {.name = "api-key",
+     .kind = CLI_VALUE,
+     .arg = "KEY",
+     .help = "the API key it accepts (default Key5678)"},
+    {.name = "rate-limit",
+     .kind = CLI_VALUE,
+     .arg = "N/WINDOW",
+     .help = "requests per rolling window, e.g. 180/60s (default), 180/6s, 50/500ms"},
+    {.name = "control-token",
+     .kind = CLI_VALUE,
+     .arg = "TOKEN",
+     .help =
+         "token for the /_sandbox/ control API (default random; scrubbed from the process list)"},
+    {.name = "control-token-file",
+     .kind = CLI_VALUE,
+     .arg = "FILE",
+     .help =
+         "read the control token from the first line of FILE (or ONTRAPORT_SANDBOX_CONTROL_TOKEN)"},
+    {.name = "threads",
+     .kind = CLI_VALUE,
+     .arg = "N",
+     .help = "HTTP worker threads (default: one per CPU)"},
+    {.name = "per-ip-connections",
+     .kind = CLI_VALUE,
+     .arg = "N",
+     .help = "open connections allowed from one address (default 100; 0 = no limit)"},
+    {.name = "request-timeout",
+     .kind = CLI_VALUE,
+     .arg = "DURATION",
+     .help = "time a connection has to send a whole request, else 408 and closed (default 30s)"},
+    {.name = "webhook-json",
+     .kind = CLI_FLAG,
+     .help = "deliver webhooks as JSON instead of form bodies"},
+    {.name = "log",
+     .kind = CLI_FLAG,
+     .help = "log each request on stderr (default when stderr is a terminal)"},
+    {.name = "fault",
+     .kind = CLI_LIST,
+     .arg = "SPEC",
+     .help = "inject a failure (repeatable), e.g. status=503,path=/1/objects,count=2; see below"},
+    {.name = "fault-seed",
+     .kind = CLI_VALUE,
+     .arg = "N",
+     .help = "seed of the faults' random draws (default: the time)"},
+    {.name = NULL}};
 
 #define SECRET_MAX 1024
 
@@ -209,29 +255,34 @@ static int run_sandbox(cli_ctx *ctx, cli_args *args)
 }
 
 const cli_command cli_cmd_sandbox = {
-	"sandbox",
-	"run the local sandbox, an emulator of the Ontraport API",
-	"[--port N] [--db FILE|:memory:] [--app-id ID --api-key KEY] [--rate-limit N/WINDOW]",
-	"Run a local emulator of the Ontraport REST API, stored in SQLite, until interrupted. It "
-	"checks both auth headers, applies the rolling rate limit with the X-Rate-Limit-* headers, "
-	"and answers with the envelopes, status codes and error texts of the real API.\n\n"
-	"Its address and credentials are printed on stdout as environment assignments "
-	"(ONTRAPORT_BASE_URL=..., ONTRAPORT_APP_ID=..., ONTRAPORT_API_KEY=...) for scripts. With "
-	"no connection configured, other commands use http://127.0.0.1:8517/1 and the default "
-	"credentials, so a sandbox started without options needs no setup. A control API for "
-	"tests lives under /_sandbox/ and needs the X-Sandbox-Token header (docs/sandbox.md); its "
-	"token comes from --control-token (scrubbed from the process list at start), "
-	"--control-token-file, ONTRAPORT_SANDBOX_CONTROL_TOKEN, or is random.\n\n"
-	"Faults (--fault, or POST /_sandbox/faults?fault=SPEC at run time) make API requests fail "
-	"the way networks and servers do, to test clients: SPEC is KIND[,path=GLOB][,method=M]"
-	"[,count=N][,p=P] with KIND one of status=CODE (answer CODE without handling), latency=MS, "
-	"drop=before (close without handling), drop=after (handle, then close without answering), "
-	"truncate (handle, send half the body, cut) and malformed (handle, answer half the body). "
-	"count = only the next N matching requests; p = each with probability P.",
-	sandbox_opts,
-	"ontraport sandbox\n  run on 127.0.0.1:8517 with data in ~/.local/share/ontraport/sandbox.db\n"
-	"ontraport sandbox --port 0 --db :memory: --rate-limit 180/6s\n"
-	"  a throw-away sandbox on a free port, with a minute compressed into 6 seconds\n"
-	"ontraport sandbox --fault status=503,p=0.2 --fault drop=after,method=POST,count=1\n"
-	"  one read in five answers 503; the first write is made but its answer is lost",
-	run_sandbox, NULL, 0, 0};
+    .name = "sandbox",
+    .summary = "run the local sandbox, an emulator of the Ontraport API",
+    .synopsis =
+        "[--port N] [--db FILE|:memory:] [--app-id ID --api-key KEY] [--rate-limit N/WINDOW]",
+    .description =
+        "Run a local emulator of the Ontraport REST API, stored in SQLite, until interrupted. It "
+        "checks both auth headers, applies the rolling rate limit with the X-Rate-Limit-* headers, "
+        "and answers with the envelopes, status codes and error texts of the real API.\n\n"
+        "Its address and credentials are printed on stdout as environment assignments "
+        "(ONTRAPORT_BASE_URL=..., ONTRAPORT_APP_ID=..., ONTRAPORT_API_KEY=...) for scripts. With "
+        "no connection configured, other commands use http://127.0.0.1:8517/1 and the default "
+        "credentials, so a sandbox started without options needs no setup. A control API for "
+        "tests lives under /_sandbox/ and needs the X-Sandbox-Token header (docs/sandbox.md); its "
+        "token comes from --control-token (scrubbed from the process list at start), "
+        "--control-token-file, ONTRAPORT_SANDBOX_CONTROL_TOKEN, or is random.\n\n"
+        "Faults (--fault, or POST /_sandbox/faults?fault=SPEC at run time) make API requests fail "
+        "the way networks and servers do, to test clients: SPEC is KIND[,path=GLOB][,method=M]"
+        "[,count=N][,p=P] with KIND one of status=CODE (answer CODE without handling), latency=MS, "
+        "drop=before (close without handling), drop=after (handle, then close without answering), "
+        "truncate (handle, send half the body, cut) and malformed (handle, answer half the body). "
+        "count = only the next N matching requests; p = each with probability P.",
+    .opts = sandbox_opts,
+    .examples =
+        "ontraport sandbox\n  run on 127.0.0.1:8517 with data in "
+        "~/.local/share/ontraport/sandbox.db\n"
+        "ontraport sandbox --port 0 --db :memory: --rate-limit 180/6s\n"
+        "  a throw-away sandbox on a free port, with a minute compressed into 6 seconds\n"
+        "ontraport sandbox --fault status=503,p=0.2 --fault drop=after,method=POST,count=1\n"
+        "  one read in five answers 503; the first write is made but its answer is lost",
+    .run = run_sandbox,
+};

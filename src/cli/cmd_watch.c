@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "hookargs.h"
+#include "subscriptions.h"
 #include "receiver.h"
 #include "str.h"
 #include "url.h"
@@ -26,36 +26,103 @@
 #define DEFAULT_KEY "watch"
 #define KEY_MAX 64
 
+/*
+ * A watch session: what the options asked for, then what runs. Each step
+ * below does one thing; watch_close releases whatever the steps reached.
+ */
 typedef struct watch {
 	cli_ctx *ctx;
-	ontra_client *client;
+	cli_args *args;
+	ontra_client *client; /* the context's; NULL with --no-subscribe */
+	/* settings, from the options */
+	const char *key, *bind, *public_url, *token_file;
+	int no_subscribe, keep;
+	long long port, per_ip, attempts, delay, cap, timeout, req_timeout;
+	int max_attempts;
+	char db[4200];
+	cli_hooks hooks; /* the subscriptions to make */
+	char token[RCV_TOKEN_MAX + 1];
+	/* what runs */
+	int lock_fd; /* the queue's flock, -1 when not held */
+	rcv_queue *q;
+	rcv_server *srv;
+	rcv_deliver *dlv;
+	rcv_deliver_config dcfg;
+	sigset_t stop_signals;
 	char url[2300];   /* the receiving URL, token included */
 	char shown[2300]; /* the same with the token masked, for notes */
 	long long *subs;  /* subscriptions to remove at exit */
 	size_t nsubs;
-	int max_attempts;
 	pthread_t main_thread; /* woken with SIGUSR1 when the handler is gone */
 } watch;
 
 static const cli_opt watch_opts[] = {
-	{"name", 0, CLI_VALUE, "NAME", "the webhook's name: its events are stored and listed under it (default watch)"},
-	CLI_HOOK_OPTS,
-	{"public-url", 0, CLI_VALUE, "URL", "the address Ontraport posts to, forwarded to this receiver (default: the local address)"},
-	{"bind", 0, CLI_VALUE, "ADDR", "address to listen on (default 127.0.0.1)"},
-	{"port", 'p', CLI_VALUE, "N", "port to listen on (default 0: any free port)"},
-	{"db", 0, CLI_VALUE, "FILE", "the event queue (default $XDG_DATA_HOME/ontraport/events.db)"},
-	{"token-file", 0, CLI_VALUE, "FILE", "keep the URL's secret token in FILE (made, mode 0600, when missing), so a restart receives on the same URL"},
-	{"keep", 0, CLI_FLAG, NULL, "leave the subscriptions in place on exit"},
-	{"no-subscribe", 0, CLI_FLAG, NULL, "subscribe nothing: print the URL and accept any JSON or form body"},
-	{"exec", 0, CLI_VALUE, "CMD", "run CMD (with /bin/sh) for each event, the event as JSON on stdin; exit 0 = done"},
-	{"forward-to", 0, CLI_VALUE, "URL", "POST each event as JSON to URL; a 2xx answer = done"},
-	{"max-attempts", 0, CLI_VALUE, "N", "failed deliveries before an event is dead (default 8)"},
-	{"retry-delay", 0, CLI_VALUE, "DURATION", "the first retry's delay, doubling each time (default 1s)"},
-	{"retry-max", 0, CLI_VALUE, "DURATION", "the longest retry delay (default 5m)"},
-	{"handler-timeout", 0, CLI_VALUE, "DURATION", "time allowed for one --exec or --forward-to attempt (default 30s)"},
-	{"per-ip-connections", 0, CLI_VALUE, "N", "open connections allowed from one address (default 100; 0 = no limit, e.g. behind a reverse proxy)"},
-	{"request-timeout", 0, CLI_VALUE, "DURATION", "time a connection has to send a whole request, else 408 and closed (default 30s)"},
-	{NULL, 0, 0, NULL, NULL}};
+    {.name = "name",
+     .kind = CLI_VALUE,
+     .arg = "NAME",
+     .help = "the webhook's name: its events are stored and listed under it (default watch)"},
+    CLI_HOOK_OPTS,
+    {.name = "public-url",
+     .kind = CLI_VALUE,
+     .arg = "URL",
+     .help =
+         "the address Ontraport posts to, forwarded to this receiver (default: the local address)"},
+    {.name = "bind",
+     .kind = CLI_VALUE,
+     .arg = "ADDR",
+     .help = "address to listen on (default 127.0.0.1)"},
+    {.name = "port",
+     .short_name = 'p',
+     .kind = CLI_VALUE,
+     .arg = "N",
+     .help = "port to listen on (default 0: any free port)"},
+    {.name = "db",
+     .kind = CLI_VALUE,
+     .arg = "FILE",
+     .help = "the event queue (default $XDG_DATA_HOME/ontraport/events.db)"},
+    {.name = "token-file",
+     .kind = CLI_VALUE,
+     .arg = "FILE",
+     .help = "keep the URL's secret token in FILE (made, mode 0600, when missing), so a restart "
+             "receives on the same URL"},
+    {.name = "keep", .kind = CLI_FLAG, .help = "leave the subscriptions in place on exit"},
+    {.name = "no-subscribe",
+     .kind = CLI_FLAG,
+     .help = "subscribe nothing: print the URL and accept any JSON or form body"},
+    {.name = "exec",
+     .kind = CLI_VALUE,
+     .arg = "CMD",
+     .help = "run CMD (with /bin/sh) for each event, the event as JSON on stdin; exit 0 = done"},
+    {.name = "forward-to",
+     .kind = CLI_VALUE,
+     .arg = "URL",
+     .help = "POST each event as JSON to URL; a 2xx answer = done"},
+    {.name = "max-attempts",
+     .kind = CLI_VALUE,
+     .arg = "N",
+     .help = "failed deliveries before an event is dead (default 8)"},
+    {.name = "retry-delay",
+     .kind = CLI_VALUE,
+     .arg = "DURATION",
+     .help = "the first retry's delay, doubling each time (default 1s)"},
+    {.name = "retry-max",
+     .kind = CLI_VALUE,
+     .arg = "DURATION",
+     .help = "the longest retry delay (default 5m)"},
+    {.name = "handler-timeout",
+     .kind = CLI_VALUE,
+     .arg = "DURATION",
+     .help = "time allowed for one --exec or --forward-to attempt (default 30s)"},
+    {.name = "per-ip-connections",
+     .kind = CLI_VALUE,
+     .arg = "N",
+     .help = "open connections allowed from one address (default 100; 0 = no limit, e.g. behind a "
+             "reverse proxy)"},
+    {.name = "request-timeout",
+     .kind = CLI_VALUE,
+     .arg = "DURATION",
+     .help = "time a connection has to send a whole request, else 408 and closed (default 30s)"},
+    {.name = NULL}};
 
 /* ---- handlers' reports, from the delivery thread ---- */
 
@@ -363,235 +430,333 @@ static int check_usage(cli_ctx *ctx, cli_args *args, int no_subscribe)
 	return EXIT_OK;
 }
 
+/* ---- the session's steps ---- */
+
+static int read_numbers(watch *w)
+{
+	cli_args *a = w->args;
+	int rc;
+
+	if (cli_value_ll(a, "port", 0, 65535, 0, &w->port) < 0 ||
+	    cli_value_ll(a, "max-attempts", 1, 1000, 8, &w->attempts) < 0 ||
+	    cli_value_ll(a, "per-ip-connections", 0, 100000, RCV_DEFAULT_PER_IP, &w->per_ip) < 0)
+		return EXIT_USAGE;
+	if ((rc = cli_duration_opt(w->ctx, a, "retry-delay", 1, 86400000, 1000, &w->delay)) ||
+	    (rc = cli_duration_opt(w->ctx, a, "retry-max", 1, 86400000LL * 7, 300000, &w->cap)) ||
+	    (rc =
+	         cli_duration_opt(w->ctx, a, "handler-timeout", 1, 86400000, 30000, &w->timeout)) ||
+	    (rc = cli_duration_opt(w->ctx, a, "request-timeout", 1000, 86400000,
+	                           RCV_DEFAULT_REQUEST_TIMEOUT * 1000, &w->req_timeout)))
+		return rc;
+	if (w->cap < w->delay)
+		w->cap = w->delay;
+	w->max_attempts = (int)w->attempts;
+	return EXIT_OK;
+}
+
+static int find_db(watch *w)
+{
+	const char *db = cli_value(w->args, "db");
+
+	if (db)
+		snprintf(w->db, sizeof w->db, "%s", db);
+	else if (cli_data_path(w->db, sizeof w->db, "events.db") < 0)
+		return cli_error(EXIT_ERROR, "cannot find a data directory: set XDG_DATA_HOME or HOME, "
+		                             "or give --db FILE");
+	return EXIT_OK;
+}
+
+/* The settings, checked: nothing is reached over the network yet. */
+static int watch_settings(watch *w, cli_ctx *ctx, cli_args *args)
+{
+	int rc;
+
+	memset(w, 0, sizeof *w);
+	w->ctx = ctx;
+	w->args = args;
+	w->lock_fd = -1;
+	w->hooks.format = ONTRA_WEBHOOK_FULL;
+	w->key = cli_value(args, "name") ? cli_value(args, "name") : DEFAULT_KEY;
+	w->bind = cli_value(args, "bind");
+	w->public_url = cli_value(args, "public-url");
+	w->token_file = cli_value(args, "token-file");
+	w->no_subscribe = cli_flag(args, "no-subscribe") > 0;
+	w->keep = cli_flag(args, "keep") > 0;
+	if ((rc = check_usage(ctx, args, w->no_subscribe)) != EXIT_OK ||
+	    (rc = read_numbers(w)) != EXIT_OK)
+		return rc;
+	return find_db(w);
+}
+
+/* What to subscribe, and to whom: checked before anything starts. */
+static int watch_plan(watch *w)
+{
+	int rc;
+
+	if (w->no_subscribe)
+		return EXIT_OK;
+	if ((rc = cli_hooks_from_args(w->ctx, w->args, &w->hooks)) != EXIT_OK ||
+	    (rc = cli_client(w->ctx, &w->client)) != EXIT_OK)
+		return rc;
+	if (!w->public_url && !api_is_local(ontra_client_base_url(w->client)))
+		return cli_usage_error(
+		    w->ctx,
+		    "Ontraport cannot post to this machine's local address: give --public-url "
+		    "URL (a public address forwarded to this receiver), or use --no-subscribe");
+	return EXIT_OK;
+}
+
+/* Stop signals are taken by sigwait in watch_wait: blocked before any thread starts. */
+static void block_stop_signals(watch *w)
+{
+	sigemptyset(&w->stop_signals);
+	sigaddset(&w->stop_signals, SIGINT);
+	sigaddset(&w->stop_signals, SIGTERM);
+	sigaddset(&w->stop_signals, SIGHUP);
+	sigaddset(&w->stop_signals, SIGUSR1); /* from on_gone */
+	pthread_sigmask(SIG_BLOCK, &w->stop_signals, NULL);
+	w->main_thread = pthread_self();
+}
+
+static int open_queue(watch *w)
+{
+	char err[512];
+	int rc;
+
+	if ((rc = lock_queue(w->db, &w->lock_fd)) != EXIT_OK)
+		return rc;
+	if ((rc = rcv_queue_open(&w->q, w->db, err, sizeof err)) < 0)
+		return cli_error(rc == RCV_ENOTQUEUE ? EXIT_INVALID : EXIT_ERROR,
+		                 "cannot open the event queue: %s", err);
+	return EXIT_OK;
+}
+
+/* The URL to subscribe: --public-url (its trailing slashes dropped) or the local address. */
+static void set_url(watch *w)
+{
+	char path[RCV_TOKEN_MAX + 16];
+	size_t n;
+
+	snprintf(path, sizeof path, "/hooks/%s", w->token);
+	if (!w->public_url) {
+		local_url(w->url, sizeof w->url, w->bind, rcv_server_port(w->srv), path);
+	} else {
+		for (n = strlen(w->public_url); n && w->public_url[n - 1] == '/'; n--)
+			;
+		snprintf(w->url, sizeof w->url, "%.*s%s", (int)(n > 2048 ? 2048 : n), w->public_url,
+		         path);
+	}
+	set_shown(w, w->token);
+}
+
+static int start_server(watch *w)
+{
+	rcv_server_config scfg = RCV_SERVER_CONFIG_INIT;
+	char err[512];
+
+	scfg.bind = w->bind;
+	scfg.port = (int)w->port;
+	scfg.log = on_log;
+	scfg.log_userdata = w;
+	scfg.per_ip_limit = w->per_ip ? (int)w->per_ip : -1;
+	scfg.request_timeout_s = (unsigned)((w->req_timeout + 999) / 1000);
+	if (rcv_server_start(&w->srv, w->q, &scfg, err, sizeof err) < 0)
+		return cli_error(EXIT_ERROR, "cannot start the receiver: %s", err);
+	if (rcv_server_add_hook(w->srv, w->token, w->key,
+	                        w->no_subscribe ? RCV_MODE_GENERIC : RCV_MODE_ONTRAPORT) < 0)
+		return cli_error(EXIT_ERROR, "cannot register the hook");
+	set_url(w);
+	return EXIT_OK;
+}
+
+/* Subscribe; a failure removes what was subscribed so far. */
+static int subscribe(watch *w)
+{
+	int rc;
+
+	if (w->no_subscribe || (rc = subscribe_all(w, &w->hooks, w->token_file != NULL)) == EXIT_OK)
+		return EXIT_OK;
+	unsubscribe_all(w);
+	return rc;
+}
+
+static int start_delivery(watch *w)
+{
+	rcv_deliver_config *d = &w->dcfg;
+	char err[512];
+	int rc;
+
+	*d = (rcv_deliver_config)RCV_DELIVER_CONFIG_INIT;
+	d->command = cli_value(w->args, "exec");
+	d->url = cli_value(w->args, "forward-to");
+	d->kind = d->command ? RCV_HANDLER_EXEC : d->url ? RCV_HANDLER_FORWARD : RCV_HANDLER_FILE;
+	d->timeout_ms = (long)w->timeout;
+	d->max_attempts = w->max_attempts;
+	d->backoff_base_ms = (long)w->delay;
+	d->backoff_cap_ms = (long)w->cap;
+	d->on_result = on_result;
+	d->log = on_delivery_log;
+	d->on_gone = on_gone;
+	d->userdata = w;
+	if (rcv_deliver_start(&w->dlv, w->q, d, err, sizeof err) >= 0)
+		return EXIT_OK;
+	rc = cli_error(d->kind == RCV_HANDLER_FORWARD ? EXIT_USAGE : EXIT_ERROR,
+	               "cannot start delivering: %s", err);
+	if (!w->keep)
+		unsubscribe_all(w);
+	return rc;
+}
+
+static void announce(watch *w)
+{
+	int64_t pending = 0;
+	char fwd[512];
+
+	rcv_queue_counts(w->q, &pending, NULL, NULL);
+	/* The URL line is what scripts wait for: printed even with --quiet. */
+	fprintf(stderr, "ontraport watch: listening on %s\n", w->no_subscribe ? w->url : w->shown);
+	util_url_shown(w->dcfg.url, fwd,
+	               sizeof fwd); /* a password in --forward-to is never shown */
+	cli_note(w->ctx, "ontraport watch: queue %s (%lld pending); delivering to %s; Ctrl-C stops",
+	         w->db, (long long)pending,
+	         w->dcfg.kind == RCV_HANDLER_EXEC      ? "the --exec command"
+	         : w->dcfg.kind == RCV_HANDLER_FORWARD ? fwd
+	                                               : "standard output");
+	fflush(stderr);
+}
+
+/* Everything that starts, in order; each step returns EXIT_OK to go on. */
+static int watch_start(watch *w)
+{
+	int rc;
+
+	if ((rc = watch_plan(w)) != EXIT_OK ||
+	    (rc = get_token(w->token_file, w->token, sizeof w->token)) != EXIT_OK)
+		return rc;
+	block_stop_signals(w);
+	if ((rc = open_queue(w)) != EXIT_OK || (rc = start_server(w)) != EXIT_OK ||
+	    (rc = subscribe(w)) != EXIT_OK || (rc = start_delivery(w)) != EXIT_OK)
+		return rc;
+	announce(w);
+	return EXIT_OK;
+}
+
+/* Until a stop signal, or SIGUSR1 from on_gone; returns it. */
+static int watch_wait(watch *w)
+{
+	int sig = 0;
+
+	while (sigwait(&w->stop_signals, &sig) == 0 && sig != SIGINT && sig != SIGTERM &&
+	       sig != SIGHUP && sig != SIGUSR1)
+		;
+	return sig;
+}
+
 /* The exit when standard output's reader went away (watch | head -1). */
-static int stdout_gone(cli_ctx *ctx, rcv_queue *q)
+static int stdout_gone(watch *w)
 {
 	int64_t pending = 0;
 
-	(void)ctx;
-	rcv_queue_counts(q, &pending, NULL, NULL);
+	/* Nothing more can be delivered: refuse events at once (503, or no connection),
+	 * so the senders keep them and retry, rather than acknowledge what waits. */
+	rcv_server_stop(w->srv);
+	w->srv = NULL;
+	rcv_queue_counts(w->q, &pending, NULL, NULL);
 	return cli_error(EXIT_ERROR,
 	                 "standard output was closed (its reader went away): stopped taking "
 	                 "events; %lld left pending for the next run",
 	                 (long long)pending);
 }
 
-static int run_watch(cli_ctx *ctx, cli_args *args)
+/* After the signal: the senders are stopped first (unsubscribed); the first failure decides. */
+static int watch_stop(watch *w, int sig)
 {
-	rcv_server_config scfg = RCV_SERVER_CONFIG_INIT;
-	rcv_deliver_config dcfg = RCV_DELIVER_CONFIG_INIT;
-	rcv_queue *q = NULL;
-	rcv_server *srv = NULL;
-	rcv_deliver *dlv = NULL;
-	cli_hooks hooks = {NULL, 0, ONTRA_WEBHOOK_FULL, 0};
-	watch w;
-	const char *key = cli_value(args, "name") ? cli_value(args, "name") : DEFAULT_KEY;
-	const char *bind = cli_value(args, "bind"), *public_url = cli_value(args, "public-url");
-	int no_subscribe = cli_flag(args, "no-subscribe") > 0, lock_fd = -1, rc, sig = 0;
-	long long port, attempts, delay, cap, timeout, per_ip, req_timeout;
-	char token[RCV_TOKEN_MAX + 1], db[4200], err[512], path[RCV_TOKEN_MAX + 16];
+	int rc = EXIT_OK, urc;
+
+	if (sig == SIGUSR1)
+		rc = stdout_gone(w);
+	else
+		cli_note(w->ctx, "ontraport watch: stopping");
+	if (w->keep) {
+		if (w->nsubs)
+			cli_note(w->ctx,
+			         "ontraport watch: --keep: %zu subscription%s left in place",
+			         w->nsubs, w->nsubs == 1 ? "" : "s");
+		return rc;
+	}
+	urc = unsubscribe_all(w);
+	return rc == EXIT_OK ? urc : rc;
+}
+
+/* Then the door, then the handler; what is left pending is reported. Returns rc. */
+static int watch_close(watch *w, int rc)
+{
 	int64_t pending = 0;
-	sigset_t set;
 
-	memset(&w, 0, sizeof w);
-	w.ctx = ctx;
-	if ((rc = check_usage(ctx, args, no_subscribe)) != EXIT_OK)
-		return rc;
-	if (cli_value_ll(args, "port", 0, 65535, 0, &port) < 0 ||
-	    cli_value_ll(args, "max-attempts", 1, 1000, 8, &attempts) < 0 ||
-	    cli_value_ll(args, "per-ip-connections", 0, 100000, RCV_DEFAULT_PER_IP, &per_ip) < 0)
-		return EXIT_USAGE;
-	if ((rc = cli_duration_opt(ctx, args, "retry-delay", 1, 86400000, 1000, &delay)) != EXIT_OK ||
-	    (rc = cli_duration_opt(ctx, args, "retry-max", 1, 86400000LL * 7, 300000, &cap)) !=
-	        EXIT_OK ||
-	    (rc = cli_duration_opt(ctx, args, "handler-timeout", 1, 86400000, 30000, &timeout)) !=
-	        EXIT_OK ||
-	    (rc = cli_duration_opt(ctx, args, "request-timeout", 1000, 86400000,
-	                           RCV_DEFAULT_REQUEST_TIMEOUT * 1000, &req_timeout)) != EXIT_OK)
-		return rc;
-	if (cap < delay)
-		cap = delay;
-	w.max_attempts = (int)attempts;
-	if (cli_value(args, "db"))
-		snprintf(db, sizeof db, "%s", cli_value(args, "db"));
-	else if (cli_data_path(db, sizeof db, "events.db") < 0)
-		return cli_error(EXIT_ERROR, "cannot find a data directory: set XDG_DATA_HOME or HOME, "
-		                             "or give --db FILE");
-
-	/* What to subscribe, and to whom: checked before anything starts. */
-	if (!no_subscribe) {
-		if ((rc = cli_hooks_from_args(ctx, args, &hooks)) != EXIT_OK)
-			return rc;
-		if ((rc = cli_client(ctx, &w.client)) != EXIT_OK) {
-			cli_hooks_release(&hooks);
-			return rc;
-		}
-		if (!public_url && !api_is_local(ontra_client_base_url(w.client))) {
-			cli_hooks_release(&hooks);
-			return cli_usage_error(
-			    ctx,
-			    "Ontraport cannot post to this machine's local address: give --public-url "
-			    "URL (a public address forwarded to this receiver), or use --no-subscribe");
-		}
-	}
-	if ((rc = get_token(cli_value(args, "token-file"), token, sizeof token)) != EXIT_OK) {
-		cli_hooks_release(&hooks);
-		return rc;
-	}
-
-	/* Stop signals are taken by sigwait below: block them before any thread starts. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1); /* from on_gone */
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	w.main_thread = pthread_self();
-
-	if ((rc = lock_queue(db, &lock_fd)) != EXIT_OK)
-		goto out;
-	if ((rc = rcv_queue_open(&q, db, err, sizeof err)) < 0) {
-		rc = cli_error(rc == RCV_ENOTQUEUE ? EXIT_INVALID : EXIT_ERROR,
-		               "cannot open the event queue: %s", err);
-		goto out;
-	}
-	scfg.bind = bind;
-	scfg.port = (int)port;
-	scfg.log = on_log;
-	scfg.log_userdata = &w;
-	scfg.per_ip_limit = per_ip ? (int)per_ip : -1;
-	scfg.request_timeout_s = (unsigned)((req_timeout + 999) / 1000);
-	if (rcv_server_start(&srv, q, &scfg, err, sizeof err) < 0) {
-		rc = cli_error(EXIT_ERROR, "cannot start the receiver: %s", err);
-		goto out;
-	}
-	if (rcv_server_add_hook(srv, token, key, no_subscribe ? RCV_MODE_GENERIC
-	                                                      : RCV_MODE_ONTRAPORT) < 0) {
-		rc = cli_error(EXIT_ERROR, "cannot register the hook");
-		goto out;
-	}
-	snprintf(path, sizeof path, "/hooks/%s", token);
-	if (public_url) {
-		size_t n = strlen(public_url);
-		while (n && public_url[n - 1] == '/')
-			n--;
-		snprintf(w.url, sizeof w.url, "%.*s%s", (int)(n > 2048 ? 2048 : n), public_url, path);
-	} else {
-		local_url(w.url, sizeof w.url, bind, rcv_server_port(srv), path);
-	}
-	set_shown(&w, token);
-
-	if (!no_subscribe &&
-	    (rc = subscribe_all(&w, &hooks, cli_value(args, "token-file") != NULL)) != EXIT_OK) {
-		unsubscribe_all(&w);
-		goto out;
-	}
-
-	dcfg.kind = cli_value(args, "exec")         ? RCV_HANDLER_EXEC
-	            : cli_value(args, "forward-to") ? RCV_HANDLER_FORWARD
-	                                            : RCV_HANDLER_FILE;
-	dcfg.command = cli_value(args, "exec");
-	dcfg.url = cli_value(args, "forward-to");
-	dcfg.timeout_ms = (long)timeout;
-	dcfg.max_attempts = (int)attempts;
-	dcfg.backoff_base_ms = (long)delay;
-	dcfg.backoff_cap_ms = (long)cap;
-	dcfg.on_result = on_result;
-	dcfg.log = on_delivery_log;
-	dcfg.on_gone = on_gone;
-	dcfg.userdata = &w;
-	if (rcv_deliver_start(&dlv, q, &dcfg, err, sizeof err) < 0) {
-		rc = cli_error(dcfg.kind == RCV_HANDLER_FORWARD ? EXIT_USAGE : EXIT_ERROR,
-		               "cannot start delivering: %s", err);
-		if (!cli_flag(args, "keep"))
-			unsubscribe_all(&w);
-		goto out;
-	}
-	rcv_queue_counts(q, &pending, NULL, NULL);
-	/* The URL line is what scripts wait for: printed even with --quiet. */
-	fprintf(stderr, "ontraport watch: listening on %s\n", no_subscribe ? w.url : w.shown);
-	util_url_shown(dcfg.url, err, sizeof err); /* a password in --forward-to is never shown */
-	cli_note(ctx, "ontraport watch: queue %s (%lld pending); delivering to %s; Ctrl-C stops",
-	         db, (long long)pending,
-	         dcfg.kind == RCV_HANDLER_EXEC      ? "the --exec command"
-	         : dcfg.kind == RCV_HANDLER_FORWARD ? err
-	                                            : "standard output");
-	fflush(stderr);
-
-	while (sigwait(&set, &sig) == 0 && sig != SIGINT && sig != SIGTERM && sig != SIGHUP &&
-	       sig != SIGUSR1)
-		;
-	if (sig == SIGUSR1) {
-		/* Nothing more can be delivered: refuse events at once (503, or no connection),
-		 * so the senders keep them and retry, rather than acknowledge what waits. */
-		rcv_server_stop(srv);
-		srv = NULL;
-		rc = stdout_gone(ctx, q);
-	} else {
-		cli_note(ctx, "ontraport watch: stopping");
-	}
-	/* Stop the senders first, then the door, then the handler. */
-	if (!cli_flag(args, "keep")) {
-		int urc = unsubscribe_all(&w);
-		if (rc == EXIT_OK)
-			rc = urc;
-	} else if (w.nsubs)
-		cli_note(ctx, "ontraport watch: --keep: %zu subscription%s left in place", w.nsubs,
-		         w.nsubs == 1 ? "" : "s");
-out:
-	rcv_server_stop(srv);
-	rcv_deliver_stop(dlv);
-	if (q) {
-		rcv_queue_counts(q, &pending, NULL, NULL);
+	rcv_server_stop(w->srv);
+	rcv_deliver_stop(w->dlv);
+	if (w->q) {
+		rcv_queue_counts(w->q, &pending, NULL, NULL);
 		if (pending && rc == EXIT_OK)
-			cli_note(ctx, "ontraport watch: %lld event%s left pending for the next run",
+			cli_note(w->ctx,
+			         "ontraport watch: %lld event%s left pending for the next run",
 			         (long long)pending, pending == 1 ? "" : "s");
 	}
-	rcv_queue_close(q);
-	if (lock_fd >= 0)
-		close(lock_fd);
-	cli_hooks_release(&hooks);
-	free(w.subs);
+	rcv_queue_close(w->q);
+	if (w->lock_fd >= 0)
+		close(w->lock_fd);
+	cli_hooks_release(&w->hooks);
+	free(w->subs);
 	return rc;
 }
 
+static int run_watch(cli_ctx *ctx, cli_args *args)
+{
+	watch w;
+	int rc = watch_settings(&w, ctx, args);
+
+	if (rc == EXIT_OK && (rc = watch_start(&w)) == EXIT_OK)
+		rc = watch_stop(&w, watch_wait(&w));
+	return watch_close(&w, rc);
+}
+
 const cli_command cli_cmd_watch = {
-	"watch",
-	"receive events: objects created, tagged, untagged, forms submitted",
-	"[--event EVENT]... [--type TYPE] [--tag NAME|ID]... [--form ID|NAME]... [--data-format FORMAT] "
-	"[--exec CMD | --forward-to URL] [--public-url URL] [--no-subscribe] [--keep]",
-	"Watch Events. Start a webhook receiver, subscribe it to the events asked for (POST "
-	"/Webhook/subscribe, one subscription per event and tag or form), and hand each event, at "
-	"least once and in arrival order, to a handler: one JSON line on standard output (the "
-	"default), the standard input of an --exec command, or an HTTP POST to --forward-to. "
-	"Several events can be watched at once. On SIGINT or SIGTERM the subscriptions are removed "
-	"(unless --keep), the delivery in flight finishes and the rest stays pending for the next "
-	"run.\n\n"
-	"Each event is stored in a SQLite queue (--db) before the sender gets its 200, so a crash "
-	"loses nothing that was acknowledged; an event may be delivered twice only if the process "
-	"dies while the handler has it. A handler that fails is retried with exponential backoff; "
-	"after --max-attempts failures the event is dead ('ontraport events list --status dead', "
-	"'ontraport events replay'). Each event is a JSON object: id (unique: deduplicate on it), "
-	"received_at, webhook_key (the --name), webhook_id, object_type_id, timestamp, event "
-	"({type, tag_id or form_id}), data (the record's fields, as --data-format says), "
-	"encoding.\n\n"
-	"The receiver listens on 127.0.0.1 (--bind to change it) at /hooks/TOKEN, a 128-bit random "
-	"token: anything else is 404. Against the sandbox the local address is subscribed; "
-	"Ontraport itself needs --public-url, an https address forwarded to this receiver (the "
-	"path /hooks/TOKEN is appended). --token-file keeps the token, so a restart receives on "
-	"the same URL and reuses the subscriptions made for it.\n\n"
-	"With --no-subscribe nothing is subscribed: the URL is printed for pasting into a "
-	"campaign's \"Send to a Webhook\" element or the account's webhook settings, and any JSON "
-	"or form body is accepted and delivered as {encoding, fields}.",
-	watch_opts,
-	"ontraport watch --event created\n  print each new contact as a JSON line\n"
-	"ontraport watch -e tagged -e untagged --tag VIP --data-format lightweight\n"
-	"  VIP tags added and removed, with id, name and email only\n"
-	"ontraport watch -e form-submitted --form 'Contact Us' --exec ./on-form.sh\n"
-	"  run a script for each fill of a form\n"
-	"ontraport watch --no-subscribe --port 8600 --forward-to http://127.0.0.1:9000/in\n"
-	"  receive from a campaign's Send to a Webhook element and forward",
-	run_watch,
-	NULL,
-	0,
-	0};
+    .name = "watch",
+    .summary = "receive events: objects created, tagged, untagged, forms submitted",
+    .synopsis = "[--event EVENT]... [--type TYPE] [--tag NAME|ID]... [--form ID|NAME]... "
+                "[--data-format FORMAT] "
+                "[--exec CMD | --forward-to URL] [--public-url URL] [--no-subscribe] [--keep]",
+    .description =
+        "Watch Events. Start a webhook receiver, subscribe it to the events asked for (POST "
+        "/Webhook/subscribe, one subscription per event and tag or form), and hand each event, at "
+        "least once and in arrival order, to a handler: one JSON line on standard output (the "
+        "default), the standard input of an --exec command, or an HTTP POST to --forward-to. "
+        "Several events can be watched at once. On SIGINT or SIGTERM the subscriptions are removed "
+        "(unless --keep), the delivery in flight finishes and the rest stays pending for the next "
+        "run.\n\n"
+        "Each event is stored in a SQLite queue (--db) before the sender gets its 200, so a crash "
+        "loses nothing that was acknowledged; an event may be delivered twice only if the process "
+        "dies while the handler has it. A handler that fails is retried with exponential backoff; "
+        "after --max-attempts failures the event is dead ('ontraport events list --status dead', "
+        "'ontraport events replay'). Each event is a JSON object: id (unique: deduplicate on it), "
+        "received_at, webhook_key (the --name), webhook_id, object_type_id, timestamp, event "
+        "({type, tag_id or form_id}), data (the record's fields, as --data-format says), "
+        "encoding.\n\n"
+        "The receiver listens on 127.0.0.1 (--bind to change it) at /hooks/TOKEN, a 128-bit random "
+        "token: anything else is 404. Against the sandbox the local address is subscribed; "
+        "Ontraport itself needs --public-url, an https address forwarded to this receiver (the "
+        "path /hooks/TOKEN is appended). --token-file keeps the token, so a restart receives on "
+        "the same URL and reuses the subscriptions made for it.\n\n"
+        "With --no-subscribe nothing is subscribed: the URL is printed for pasting into a "
+        "campaign's \"Send to a Webhook\" element or the account's webhook settings, and any JSON "
+        "or form body is accepted and delivered as {encoding, fields}.",
+    .opts = watch_opts,
+    .examples = "ontraport watch --event created\n  print each new contact as a JSON line\n"
+                "ontraport watch -e tagged -e untagged --tag VIP --data-format lightweight\n"
+                "  VIP tags added and removed, with id, name and email only\n"
+                "ontraport watch -e form-submitted --form 'Contact Us' --exec ./on-form.sh\n"
+                "  run a script for each fill of a form\n"
+                "ontraport watch --no-subscribe --port 8600 --forward-to http://127.0.0.1:9000/in\n"
+                "  receive from a campaign's Send to a Webhook element and forward",
+    .run = run_watch,
+};

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "hookargs.h"
-#include "modargs.h"
-#include "objargs.h"
+#include "subscriptions.h"
+#include "record_io.h"
+#include "object_input.h"
 
 static const char *const cols[] = {"id", "event", "data", "url", "last_hook", "last_code", NULL};
 
@@ -99,46 +99,71 @@ static int run_unsubscribe(cli_ctx *ctx, cli_args *args)
 	return rc;
 }
 
-static const cli_opt subscribe_opts[] = {
-	{"url", 0, CLI_VALUE, "URL", "where to post: an http:// or https:// URL"},
-	CLI_HOOK_OPTS,
-	{NULL, 0, 0, NULL, NULL}};
+static const cli_opt subscribe_opts[] = {{.name = "url",
+                                          .kind = CLI_VALUE,
+                                          .arg = "URL",
+                                          .help = "where to post: an http:// or https:// URL"},
+                                         CLI_HOOK_OPTS,
+                                         {.name = NULL}};
 
 static const cli_command cmd_list = {
-	"list", "list the account's webhook subscriptions", "",
-	"List every webhook subscription of the account, whoever made it: its id, event "
-	"(object_create(0), sub_tag(3), ...), data format, URL, and the time, HTTP status and "
-	"body of the last delivery.",
-	NULL, "ontraport webhooks list -o table\n  the subscriptions, one a row", run_list, NULL,
-	0, 0};
+    .name = "list",
+    .summary = "list the account's webhook subscriptions",
+    .synopsis = "",
+    .description =
+        "List every webhook subscription of the account, whoever made it: its id, event "
+        "(object_create(0), sub_tag(3), ...), data format, URL, and the time, HTTP status and "
+        "body of the last delivery.",
+    .examples = "ontraport webhooks list -o table\n  the subscriptions, one a row",
+    .run = run_list,
+};
 
 static const cli_command cmd_get = {
-	"get", "show webhook subscriptions by id", "ID...", NULL, NULL, NULL, run_get, NULL, 1, -1};
+    .name = "get",
+    .summary = "show webhook subscriptions by id",
+    .synopsis = "ID...",
+    .run = run_get,
+    .min_args = 1,
+    .max_args = -1,
+};
 
 static const cli_command cmd_subscribe = {
-	"subscribe", "subscribe a URL to events", "--url URL [--event EVENT]... [--type TYPE] "
-	"[--tag NAME|ID]... [--form ID|NAME]... [--data-format FORMAT]",
-	"Subscribe a URL to events (POST /Webhook/subscribe), one subscription per event and tag "
-	"or form; each reply is printed. 'ontraport watch' does this for its own receiver; this "
-	"command is for a receiver of your own.",
-	subscribe_opts,
-	"ontraport webhooks subscribe --url https://hooks.example/op -e tagged --tag 3\n"
-	"  post to hooks.example whenever tag 3 is added",
-	run_subscribe, NULL, 0, 0};
+    .name = "subscribe",
+    .summary = "subscribe a URL to events",
+    .synopsis = "--url URL [--event EVENT]... [--type TYPE] "
+                "[--tag NAME|ID]... [--form ID|NAME]... [--data-format FORMAT]",
+    .description =
+        "Subscribe a URL to events (POST /Webhook/subscribe), one subscription per event and tag "
+        "or form; each reply is printed. 'ontraport watch' does this for its own receiver; this "
+        "command is for a receiver of your own.",
+    .opts = subscribe_opts,
+    .examples = "ontraport webhooks subscribe --url https://hooks.example/op -e tagged --tag 3\n"
+                "  post to hooks.example whenever tag 3 is added",
+    .run = run_subscribe,
+};
 
 static const cli_command cmd_unsubscribe = {
-	"unsubscribe", "remove webhook subscriptions by id", "ID...",
-	"Remove subscriptions (DELETE /Webhook/unsubscribe), such as those an 'ontraport watch "
-	"--keep' left behind. An id that does not exist is an error (exit code 4); the others are "
-	"still removed.",
-	NULL, "ontraport webhooks unsubscribe 3 4\n  remove subscriptions 3 and 4", run_unsubscribe,
-	NULL, 1, -1};
+    .name = "unsubscribe",
+    .summary = "remove webhook subscriptions by id",
+    .synopsis = "ID...",
+    .description =
+        "Remove subscriptions (DELETE /Webhook/unsubscribe), such as those an 'ontraport watch "
+        "--keep' left behind. An id that does not exist is an error (exit code 4); the others are "
+        "still removed.",
+    .examples = "ontraport webhooks unsubscribe 3 4\n  remove subscriptions 3 and 4",
+    .run = run_unsubscribe,
+    .min_args = 1,
+    .max_args = -1,
+};
 
 static const cli_command *const subs[] = {&cmd_list, &cmd_get, &cmd_subscribe, &cmd_unsubscribe,
                                           NULL};
 
 const cli_command cli_cmd_webhooks = {
-	"webhooks", "list and manage webhook subscriptions", NULL,
-	"The account's webhook subscriptions (REFERENCE §8.1). 'ontraport watch' subscribes and "
-	"unsubscribes its own; these commands see and change all of them.",
-	NULL, NULL, NULL, subs, 0, 0};
+    .name = "webhooks",
+    .summary = "list and manage webhook subscriptions",
+    .description =
+        "The account's webhook subscriptions (REFERENCE §8.1). 'ontraport watch' subscribes and "
+        "unsubscribes its own; these commands see and change all of them.",
+    .subs = subs,
+};

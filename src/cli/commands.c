@@ -13,7 +13,11 @@ int cli_run_version(cli_ctx *ctx, cli_args *args)
 }
 
 static const cli_command cmd_version = {
-	"version", "print the version", "", NULL, NULL, NULL, cli_run_version, NULL, 0, 0};
+    .name = "version",
+    .summary = "print the version",
+    .synopsis = "",
+    .run = cli_run_version,
+};
 
 static const cli_command *const root_subs[] = {
 	&cli_cmd_connection,
@@ -37,14 +41,16 @@ static const cli_command *const root_subs[] = {
 	NULL};
 
 const cli_command cli_root = {
-	"ontraport", "automate Ontraport from the command line", NULL,
-	"Automate Ontraport, the CRM and marketing-automation service: search, create, update, "
-	"tag and delete objects, manage messages and rules, watch events, and make any API call. "
-	"With no connection configured, commands talk to the local sandbox "
-	"('ontraport sandbox'), an emulator of the Ontraport API.",
-	NULL,
-	"ontraport sandbox &\n  start the local sandbox (an emulator of the API)\n"
-	"ontraport api GET /Messages\n  make an API call\n"
-	"ontraport connection add prod --app-id 2_AppID_123 --api-key-stdin\n"
-	"  save and verify a real account's key pair",
-	NULL, root_subs, 0, 0};
+    .name = "ontraport",
+    .summary = "automate Ontraport from the command line",
+    .description =
+        "Automate Ontraport, the CRM and marketing-automation service: search, create, update, "
+        "tag and delete objects, manage messages and rules, watch events, and make any API call. "
+        "With no connection configured, commands talk to the local sandbox "
+        "('ontraport sandbox'), an emulator of the Ontraport API.",
+    .examples = "ontraport sandbox &\n  start the local sandbox (an emulator of the API)\n"
+                "ontraport api GET /Messages\n  make an API call\n"
+                "ontraport connection add prod --app-id 2_AppID_123 --api-key-stdin\n"
+                "  save and verify a real account's key pair",
+    .subs = root_subs,
+};

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "profile.h"
@@ -25,6 +26,83 @@ void cli_colour_init(int stdout_tty, int stderr_tty)
 
 	cli_colour_out = allowed && stdout_tty;
 	cli_colour_err = allowed && stderr_tty;
+}
+
+void cli_ctx_init(cli_ctx *ctx)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->prog = "ontraport";
+	ctx->stdout_tty = isatty(STDOUT_FILENO);
+	ctx->stderr_tty = isatty(STDERR_FILENO);
+	cli_colour_init(ctx->stdout_tty, ctx->stderr_tty);
+}
+
+void cli_ctx_release(cli_ctx *ctx)
+{
+	ontra_client_free(ctx->client);
+	ctx->client = NULL;
+}
+
+static cli_format parse_format(const char *s, int tty)
+{
+	if (!s)
+		return tty ? FMT_TABLE : FMT_JSON;
+	if (strcmp(s, "json") == 0)
+		return FMT_JSON;
+	if (strcmp(s, "ndjson") == 0 || strcmp(s, "jsonl") == 0)
+		return FMT_NDJSON;
+	if (strcmp(s, "table") == 0)
+		return FMT_TABLE;
+	if (strcmp(s, "csv") == 0)
+		return FMT_CSV;
+	return FMT_AUTO;
+}
+
+/* A whole number of seconds in [min, max] as milliseconds (dflt * 1000 when absent). */
+static int seconds_opt(const cli_args *a, const char *name, long long min, long long max,
+                       long long dflt, long *ms)
+{
+	long long t;
+
+	if (cli_value_ll(a, name, min, max, dflt, &t) < 0)
+		return -1;
+	*ms = (long)t * 1000;
+	return 0;
+}
+
+/* --timeout, --connect-timeout, --retries and --max-wait, in that order of checking. */
+static int timing_opts(cli_ctx *ctx, const cli_args *a)
+{
+	long long retries;
+
+	if (seconds_opt(a, "timeout", 1, 86400, 0, &ctx->timeout_ms) < 0 ||
+	    seconds_opt(a, "connect-timeout", 1, 3600, 0, &ctx->connect_timeout_ms) < 0 ||
+	    cli_value_ll(a, "retries", 0, 100, -1, &retries) < 0 ||
+	    seconds_opt(a, "max-wait", 0, 86400, -1, &ctx->max_wait_ms) < 0)
+		return EXIT_USAGE;
+	ctx->retries = (int)retries;
+	ctx->max_wait_set = ctx->max_wait_ms >= 0;
+	return EXIT_OK;
+}
+
+int cli_ctx_globals(cli_ctx *ctx, const cli_args *args)
+{
+	ctx->format = parse_format(cli_value(args, "output"), ctx->stdout_tty);
+	if (ctx->format == FMT_AUTO)
+		return cli_usage_error(
+		    ctx, "invalid output format '%s': expected json, ndjson, table or csv",
+		    cli_value(args, "output"));
+	ctx->verbose = cli_flag(args, "verbose");
+	ctx->quiet = cli_flag(args, "quiet");
+	ctx->raw_csv = cli_flag(args, "raw-csv");
+	ctx->color = cli_colour_err;
+	ctx->profile = cli_value(args, "profile");
+	ctx->base_url = cli_value(args, "base-url");
+	/* Empty is most likely an unset shell variable: never fall back to the production API. */
+	if (ctx->base_url && !*ctx->base_url)
+		return cli_usage_error(ctx,
+		                       "--base-url is empty: expected an http:// or https:// URL");
+	return timing_opts(ctx, args);
 }
 
 /* "ontraport: ", in bold red on a colour terminal. */

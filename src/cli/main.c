@@ -1,13 +1,13 @@
 /*
- * ontraport: the command-line tool. main() finds the command in the table
- * (commands.c), parses its arguments declaratively and runs it. Data goes to
+ * ontraport: the command-line tool. main() walks the command table
+ * (commands.c) to the command, parses its arguments declaratively, has
+ * context.c turn the global options into the run context, and runs it. Data goes to
  * stdout; notes, progress and errors to stderr. Exit codes: cli.h.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "str.h"
@@ -57,149 +57,117 @@ static int unknown_command(const cli_command *group, const char *path, const cha
 	return EXIT_USAGE;
 }
 
-static cli_format parse_format(const char *s, int tty)
+/* Where the walk down the command tree got to. */
+struct command_line {
+	const cli_command *cmd; /* the command found (a group when none was named) */
+	char path[128];         /* "connection add" */
+	char **rest;            /* the arguments left for the command, global options included */
+	int nrest;
+};
+
+static int descend(struct command_line *cl, const char *name)
 {
-	if (!s)
-		return tty ? FMT_TABLE : FMT_JSON;
-	if (strcmp(s, "json") == 0)
-		return FMT_JSON;
-	if (strcmp(s, "ndjson") == 0 || strcmp(s, "jsonl") == 0)
-		return FMT_NDJSON;
-	if (strcmp(s, "table") == 0)
-		return FMT_TABLE;
-	if (strcmp(s, "csv") == 0)
-		return FMT_CSV;
-	return FMT_AUTO;
+	const cli_command *sub = find_sub(cl->cmd, name);
+	size_t used = strlen(cl->path);
+
+	if (!sub)
+		return -1;
+	snprintf(cl->path + used, sizeof cl->path - used, "%s%s", used ? " " : "", name);
+	cl->cmd = sub;
+	return 0;
+}
+
+/*
+ * Walk down the command tree; global options may come before a command
+ * name. Returns -1 to go on, or an exit code when done (--version, an
+ * unknown command).
+ */
+static int find_command(struct command_line *cl, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && cl->cmd->subs; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-' || !a[1]) {
+			if (descend(cl, a) < 0)
+				return unknown_command(cl->cmd, cl->path, a);
+			continue;
+		}
+		if (strcmp(a, "--version") == 0 && cl->cmd == &cli_root)
+			return cli_run_version(NULL, NULL);
+		cl->rest[cl->nrest++] = argv[i];
+		if (global_takes_value(a) && i + 1 < argc)
+			cl->rest[cl->nrest++] = argv[++i];
+	}
+	for (; i < argc; i++)
+		cl->rest[cl->nrest++] = argv[i];
+	return -1;
+}
+
+/* A group without a command: help, to stdout if asked for, else a usage error. */
+static int group_help(const struct command_line *cl)
+{
+	int asked = 0, i;
+
+	for (i = 0; i < cl->nrest; i++)
+		if (strcmp(cl->rest[i], "--help") == 0 || strcmp(cl->rest[i], "-h") == 0)
+			asked = 1;
+	cli_help(asked ? stdout : stderr, cl->cmd, cl->path);
+	return asked ? EXIT_OK : EXIT_USAGE;
+}
+
+static int check_arg_count(const cli_ctx *ctx, const cli_args *args)
+{
+	const cli_command *cmd = ctx->cmd;
+
+	if (cli_argc(args) < cmd->min_args)
+		return cli_usage_error(ctx, "missing arguments: expected %s", cmd->synopsis);
+	if (cmd->max_args >= 0 && cli_argc(args) > cmd->max_args)
+		return cli_usage_error(ctx, "unexpected argument '%s'",
+		                       cli_arg(args, cmd->max_args));
+	return EXIT_OK;
+}
+
+/* Parse the command's arguments, then --help, or the checks and the run. */
+static int run_command(cli_ctx *ctx, const struct command_line *cl)
+{
+	cli_args *args = NULL;
+	char err[512];
+	int rc;
+
+	if (cli_args_parse(&args, cl->cmd, cl->nrest, cl->rest, err, sizeof err) < 0) {
+		fprintf(stderr, "ontraport: %s\nRun 'ontraport %s --help' for usage.\n", err,
+		        cl->path);
+		return EXIT_USAGE;
+	}
+	ctx->cmd = cl->cmd;
+	ctx->cmd_path = cl->path;
+	ctx->args = args;
+	if (cli_flag(args, "help")) {
+		cli_help(stdout, cl->cmd, cl->path);
+		rc = EXIT_OK;
+	} else if ((rc = check_arg_count(ctx, args)) == EXIT_OK &&
+	           (rc = cli_ctx_globals(ctx, args)) == EXIT_OK) {
+		rc = cl->cmd->run(ctx, args);
+	}
+	cli_ctx_release(ctx);
+	cli_args_free(args);
+	return rc;
 }
 
 static int run_command_line(int argc, char **argv)
 {
-	const cli_command *cmd = &cli_root;
-	char path[128] = "";
-	char **rest;
-	int nrest = 0, i, rc;
-	cli_args *args = NULL;
+	struct command_line cl = {.cmd = &cli_root};
 	cli_ctx ctx;
-	char err[512];
+	int rc;
 
-	memset(&ctx, 0, sizeof ctx);
-	ctx.prog = "ontraport";
-	ctx.stdout_tty = isatty(STDOUT_FILENO);
-	ctx.stderr_tty = isatty(STDERR_FILENO);
-	cli_colour_init(ctx.stdout_tty, ctx.stderr_tty);
-
-	rest = calloc((size_t)argc + 1, sizeof *rest);
-	if (!rest)
+	cli_ctx_init(&ctx);
+	cl.rest = calloc((size_t)argc + 1, sizeof *cl.rest);
+	if (!cl.rest)
 		return cli_error(EXIT_ERROR, "out of memory");
-
-	/* Walk down the command tree; global options may come before a command name. */
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!cmd->subs)
-			break;
-		if (a[0] == '-' && a[1]) {
-			if (strcmp(a, "--version") == 0 && cmd == &cli_root) {
-				free(rest);
-				return cli_run_version(&ctx, NULL);
-			}
-			rest[nrest++] = argv[i];
-			if (global_takes_value(a) && i + 1 < argc)
-				rest[nrest++] = argv[++i];
-			continue;
-		}
-		const cli_command *sub = find_sub(cmd, a);
-		if (!sub) {
-			rc = unknown_command(cmd, path, a);
-			free(rest);
-			return rc;
-		}
-		snprintf(path + strlen(path), sizeof path - strlen(path), "%s%s", *path ? " " : "", a);
-		cmd = sub;
-	}
-	for (; i < argc; i++)
-		rest[nrest++] = argv[i];
-
-	if (cmd->subs) {
-		/* A group without a command: help, to stdout if asked for, else a usage error. */
-		int asked = 0;
-		for (i = 0; i < nrest; i++)
-			if (strcmp(rest[i], "--help") == 0 || strcmp(rest[i], "-h") == 0)
-				asked = 1;
-		cli_help(asked ? stdout : stderr, cmd, path);
-		free(rest);
-		return asked ? EXIT_OK : EXIT_USAGE;
-	}
-
-	if (cli_args_parse(&args, cmd, nrest, rest, err, sizeof err) < 0) {
-		fprintf(stderr, "ontraport: %s\nRun 'ontraport %s --help' for usage.\n", err, path);
-		free(rest);
-		return EXIT_USAGE;
-	}
-	ctx.cmd = cmd;
-	ctx.cmd_path = path;
-	ctx.args = args;
-	if (cli_flag(args, "help")) {
-		cli_help(stdout, cmd, path);
-		rc = EXIT_OK;
-		goto out;
-	}
-	if (cli_argc(args) < cmd->min_args ||
-	    (cmd->max_args >= 0 && cli_argc(args) > cmd->max_args)) {
-		if (cli_argc(args) < cmd->min_args)
-			rc = cli_usage_error(&ctx, "missing arguments: expected %s", cmd->synopsis);
-		else
-			rc = cli_usage_error(&ctx, "unexpected argument '%s'",
-			                     cli_arg(args, cmd->max_args));
-		goto out;
-	}
-	ctx.format = parse_format(cli_value(args, "output"), ctx.stdout_tty);
-	if (ctx.format == FMT_AUTO) {
-		rc = cli_usage_error(&ctx, "invalid output format '%s': expected json, ndjson, table or csv",
-		                     cli_value(args, "output"));
-		goto out;
-	}
-	ctx.verbose = cli_flag(args, "verbose");
-	ctx.quiet = cli_flag(args, "quiet");
-	ctx.raw_csv = cli_flag(args, "raw-csv");
-	ctx.color = cli_colour_err;
-	ctx.profile = cli_value(args, "profile");
-	ctx.base_url = cli_value(args, "base-url");
-	if (ctx.base_url && !*ctx.base_url) {
-		/* Most likely an unset shell variable: never fall back to the production API. */
-		rc = cli_usage_error(&ctx,
-		                     "--base-url is empty: expected an http:// or https:// URL");
-		goto out;
-	}
-	{
-		long long t;
-		if (cli_value_ll(args, "timeout", 1, 86400, 0, &t) < 0) {
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		ctx.timeout_ms = (long)t * 1000;
-		if (cli_value_ll(args, "connect-timeout", 1, 3600, 0, &t) < 0) {
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		ctx.connect_timeout_ms = (long)t * 1000;
-		if (cli_value_ll(args, "retries", 0, 100, -1, &t) < 0) {
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		ctx.retries = (int)t;
-		if (cli_value_ll(args, "max-wait", 0, 86400, -1, &t) < 0) {
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		ctx.max_wait_set = t >= 0;
-		ctx.max_wait_ms = (long)t * 1000;
-	}
-
-	rc = cmd->run(&ctx, args);
-out:
-	ontra_client_free(ctx.client);
-	cli_args_free(args);
-	free(rest);
+	if ((rc = find_command(&cl, argc, argv)) < 0)
+		rc = cl.cmd->subs ? group_help(&cl) : run_command(&ctx, &cl);
+	free(cl.rest);
 	return rc;
 }
 

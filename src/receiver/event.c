@@ -340,8 +340,8 @@ static int normalize_generic(json_t **out, json_t *root, const char *encoding)
 	return ev ? 0 : RCV_ERROR;
 }
 
-int rcv_event_parse(json_t **out, const char *body, size_t len, const char *content_type,
-                    rcv_mode mode, const rcv_limits *limits, char *err, size_t errsz)
+int rcv_body_parse(json_t **out, const char *body, size_t len, const char *content_type,
+                   rcv_mode mode, const rcv_limits *limits, char *err, size_t errsz)
 {
 	rcv_limits lim = RCV_LIMITS_DEFAULT;
 	json_t *root = NULL;

@@ -4,7 +4,7 @@
  * This is the only header the rest of the project (`ontraport watch`,
  * `ontraport events`, tests, benchmarks) uses. Four parts, each usable alone:
  *
- *   parser   rcv_event_parse: bytes + Content-Type in, one normalized event
+ *   parser   rcv_body_parse: bytes + Content-Type in, one normalized event
  *            (a jansson object) out. No I/O, hard limits; fuzzed.
  *   queue    rcv_queue_*: a durable SQLite queue with group commit. An
  *            enqueued event is on disk (WAL, synchronous=FULL) when
@@ -106,7 +106,8 @@ typedef struct rcv_limits {
 	}
 
 /*
- * Parse one webhook body.
+ * Parse one webhook body (one hook post) into the document a queued event
+ * stores: "the normalized event" of rcv_item.event.
  *
  * `content_type` is the request's Content-Type header or NULL. JSON is
  * application/json, text/json or application/<x>+json; form is
@@ -119,8 +120,8 @@ typedef struct rcv_limits {
  * describes (the caller owns one reference). On failure returns a negative
  * RCV_E* code, *out is NULL and err (if not NULL) holds one lowercase line.
  */
-int rcv_event_parse(json_t **out, const char *body, size_t len, const char *content_type,
-                    rcv_mode mode, const rcv_limits *limits, char *err, size_t errsz);
+int rcv_body_parse(json_t **out, const char *body, size_t len, const char *content_type,
+                   rcv_mode mode, const rcv_limits *limits, char *err, size_t errsz);
 
 /* ------------------------------------------------------------------------
  * Durable queue (queue.c, queue_ops.c): SQLite, group commit
@@ -137,7 +138,11 @@ const char *rcv_status_name(int status);
 /* The status for a name, or 0 when it is none of them. */
 int rcv_status_parse(const char *name);
 
-/* One stored event. Strings are NUL-terminated; `body` holds body_len bytes. */
+/*
+ * One queued event: a row of the queue, one hook post received and stored
+ * (docs/ARCHITECTURE.md, "Words"). Strings are NUL-terminated; `body` holds
+ * body_len bytes.
+ */
 typedef struct rcv_item {
 	int64_t id;          /* arrival order, never reused */
 	int64_t received_at; /* ms since the epoch */

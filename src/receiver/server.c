@@ -271,8 +271,8 @@ static enum MHD_Result on_body_end(rcv_server *s, req_ctx *c, const char *url)
 	}
 	if (c->body.oom)
 		return refuse(s, c->con, MHD_HTTP_INTERNAL_SERVER_ERROR, url, "out of memory");
-	rc = rcv_event_parse(&ev, c->body.data, c->body.len, c->content_type, c->mode,
-	                     &s->cfg.limits, err, sizeof err);
+	rc = rcv_body_parse(&ev, c->body.data, c->body.len, c->content_type, c->mode,
+	                    &s->cfg.limits, err, sizeof err);
 	if (rc)
 		return refuse(s, c->con, (unsigned)rcv_http_status(rc), url, err);
 	c->event_json = json_dumps(ev, JSON_COMPACT);

@@ -65,8 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lim.max_depth = 4;
 		lim.max_fields = 16;
 	}
-	rc =
-	    rcv_event_parse(&ev, (const char *)data + 1, size - 1, ct, mode, &lim, err, sizeof err);
+	rc = rcv_body_parse(&ev, (const char *)data + 1, size - 1, ct, mode, &lim, err, sizeof err);
 	if (rc == 0) {
 		char *text;
 		if (!json_is_object(ev))

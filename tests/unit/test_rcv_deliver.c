@@ -686,9 +686,9 @@ static void corpus_put(fixture *f, corpus *c, const char *data, size_t size)
 		lim.max_depth = 4;
 		lim.max_fields = 16;
 	}
-	if (rcv_event_parse(&ev, data + 1, size - 1, types[sel % 6],
-	                    (sel / 6) % 2 ? RCV_MODE_GENERIC : RCV_MODE_ONTRAPORT, &lim, err,
-	                    sizeof err) != 0)
+	if (rcv_body_parse(&ev, data + 1, size - 1, types[sel % 6],
+	                   (sel / 6) % 2 ? RCV_MODE_GENERIC : RCV_MODE_ONTRAPORT, &lim, err,
+	                   sizeof err) != 0)
 		return;
 	text = json_dumps(ev, JSON_COMPACT);
 	assert_non_null(text);

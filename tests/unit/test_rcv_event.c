@@ -16,7 +16,7 @@ static json_t *parse_ok(const char *body, size_t len, const char *ct, rcv_mode m
 {
 	char err[256];
 	json_t *ev = NULL;
-	int rc = rcv_event_parse(&ev, body, len, ct, mode, NULL, err, sizeof err);
+	int rc = rcv_body_parse(&ev, body, len, ct, mode, NULL, err, sizeof err);
 
 	if (rc)
 		fail_msg("parse failed (%d): %s", rc, err);
@@ -39,7 +39,7 @@ static void parse_fails(const char *body, size_t len, const char *ct, rcv_mode m
 {
 	char err[256];
 	json_t *ev = (json_t *)1;
-	int rc = rcv_event_parse(&ev, body, len, ct, mode, lim, err, sizeof err);
+	int rc = rcv_body_parse(&ev, body, len, ct, mode, lim, err, sizeof err);
 
 	if (rc != code)
 		fail_msg("expected %d, got %d (%s) for '%.40s'", code, rc, rc ? err : "ok", body);
@@ -229,15 +229,15 @@ static void test_limits_body_size(void **state)
 	parse_fails(body, sizeof body, FORM, RCV_MODE_GENERIC, &lim, RCV_ETOOLARGE, "64 bytes");
 	/* Exactly at the cap is fine. */
 	assert_int_equal(
-	    rcv_event_parse(&ev, body, 64, FORM, RCV_MODE_GENERIC, &lim, err, sizeof err), 0);
+	    rcv_body_parse(&ev, body, 64, FORM, RCV_MODE_GENERIC, &lim, err, sizeof err), 0);
 	json_decref(ev);
 	/* Zero fields mean the defaults, not "no limit" (nor "nothing allowed"). */
 	{
 		rcv_limits zero = {0, 0, 0};
 		char *deep = nested_json(40);
 		ev = NULL;
-		assert_int_equal(rcv_event_parse(&ev, "event[type]=x&data[a][b]=1", 26, FORM,
-		                                 RCV_MODE_ONTRAPORT, &zero, err, sizeof err),
+		assert_int_equal(rcv_body_parse(&ev, "event[type]=x&data[a][b]=1", 26, FORM,
+		                                RCV_MODE_ONTRAPORT, &zero, err, sizeof err),
 		                 0);
 		json_decref(ev);
 		parse_fails(deep, strlen(deep), JSON, RCV_MODE_ONTRAPORT, &zero, RCV_ELIMIT,
@@ -255,7 +255,7 @@ static void test_limits_depth(void **state)
 	char *ok = nested_json(7), *deep = nested_json(8), *huge = nested_json(100000);
 
 	assert_int_equal(
-	    rcv_event_parse(&ev, ok, strlen(ok), JSON, RCV_MODE_ONTRAPORT, &lim, err, sizeof err),
+	    rcv_body_parse(&ev, ok, strlen(ok), JSON, RCV_MODE_ONTRAPORT, &lim, err, sizeof err),
 	    0);
 	json_decref(ev);
 	parse_fails(deep, strlen(deep), JSON, RCV_MODE_ONTRAPORT, &lim, RCV_ELIMIT, "deeper");
@@ -269,8 +269,8 @@ static void test_limits_depth(void **state)
 	parse_fails("event[type]=x&data[a][b][c][d][e][f][g][h]=1", 44, FORM, RCV_MODE_ONTRAPORT,
 	            &lim, RCV_ELIMIT, "deeper than 8 levels");
 	ev = NULL;
-	assert_int_equal(rcv_event_parse(&ev, "event[type]=x&data[a][b][c][d][e][f]=1", 38, FORM,
-	                                 RCV_MODE_ONTRAPORT, &lim, err, sizeof err),
+	assert_int_equal(rcv_body_parse(&ev, "event[type]=x&data[a][b][c][d][e][f]=1", 38, FORM,
+	                                RCV_MODE_ONTRAPORT, &lim, err, sizeof err),
 	                 0);
 	json_decref(ev);
 	free(ok);
@@ -292,8 +292,7 @@ static void test_limits_fields(void **state)
 		util_buf_printf(&b, "%s\"f%d\":\"v\"", i ? "," : "", i);
 	util_buf_puts(&b, "}}");
 	assert_int_equal(
-	    rcv_event_parse(&ev, b.data, b.len, JSON, RCV_MODE_ONTRAPORT, &lim, err, sizeof err),
-	    0);
+	    rcv_body_parse(&ev, b.data, b.len, JSON, RCV_MODE_ONTRAPORT, &lim, err, sizeof err), 0);
 	json_decref(ev);
 	util_buf_clear(&b);
 	util_buf_puts(&b, "{\"a\":[1,2,3,4,5,6,7,8,9,10]}");
@@ -303,7 +302,7 @@ static void test_limits_fields(void **state)
 	util_buf_puts(&b, "{\"a\":\",,,,,,,,,,,,:::::::::::::\"}");
 	ev = NULL;
 	assert_int_equal(
-	    rcv_event_parse(&ev, b.data, b.len, JSON, RCV_MODE_GENERIC, &lim, err, sizeof err), 0);
+	    rcv_body_parse(&ev, b.data, b.len, JSON, RCV_MODE_GENERIC, &lim, err, sizeof err), 0);
 	json_decref(ev);
 	/* Form: pairs count. */
 	util_buf_clear(&b);
@@ -459,8 +458,8 @@ static void test_random_inputs(void **state)
 
 		for (j = 0; j < len; j++)
 			body[j] = alphabet[rand_r(&seed) % (int)(sizeof alphabet - 1)];
-		rc = rcv_event_parse(&ev, body, len, cts[i % 5], (rcv_mode)(i & 1), NULL, err,
-		                     sizeof err);
+		rc = rcv_body_parse(&ev, body, len, cts[i % 5], (rcv_mode)(i & 1), NULL, err,
+		                    sizeof err);
 		if (rc == 0) {
 			assert_non_null(ev);
 			json_decref(ev);

@@ -149,7 +149,7 @@ static json_t *parse_event(const util_buf *b, const char *ct)
 	json_t *ev = NULL;
 	char err[256];
 
-	if (rcv_event_parse(&ev, b->data, b->len, ct, RCV_MODE_ONTRAPORT, NULL, err, sizeof err))
+	if (rcv_body_parse(&ev, b->data, b->len, ct, RCV_MODE_ONTRAPORT, NULL, err, sizeof err))
 		fail_msg("the receiver refused the sandbox's body: %s: %s", err, b->data);
 	json_object_del(ev, "encoding");
 	return ev;

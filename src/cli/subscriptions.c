@@ -1,10 +1,10 @@
-/* Helpers shared by `watch` and `webhooks subscribe` (see hookargs.h). */
+/* Helpers shared by `watch` and `webhooks subscribe` (see subscriptions.h). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hookargs.h"
-#include "objargs.h"
+#include "subscriptions.h"
+#include "object_input.h"
 #include "str.h"
 
 #define ID_MAX 9007199254740991LL

@@ -1,6 +1,6 @@
-/* Helpers shared by the messages and rules commands. Each prints its own error. */
-#ifndef CLI_MODARGS_H
-#define CLI_MODARGS_H
+/* Ids, @FILE text, listing and getting records (messages, rules, webhooks). */
+#ifndef CLI_RECORD_IO_H
+#define CLI_RECORD_IO_H
 
 #include "cli.h"
 

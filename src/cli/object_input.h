@@ -1,6 +1,6 @@
-/* Argument helpers shared by the object commands. Each prints its own error. */
-#ifndef CLI_OBJARGS_H
-#define CLI_OBJARGS_H
+/* Object input from the command line: --type, ids, field values, confirmation. */
+#ifndef CLI_OBJECT_INPUT_H
+#define CLI_OBJECT_INPUT_H
 
 #include "cli.h"
 

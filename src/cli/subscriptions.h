@@ -3,19 +3,19 @@
  * subscribe (--event, --type, --tag, --form, --data-format) resolved into
  * (event, target) pairs, and durations. Each prints its own error.
  */
-#ifndef CLI_HOOKARGS_H
-#define CLI_HOOKARGS_H
+#ifndef CLI_SUBSCRIPTIONS_H
+#define CLI_SUBSCRIPTIONS_H
 
 #include "cli.h"
 
 /* The options cli_hooks_from_args reads, for a command's option table. */
 /* clang-format off */
 #define CLI_HOOK_OPTS \
-	{"event", 'e', CLI_LIST, "EVENT", "created, tagged, untagged or form-submitted (repeatable; default created)"}, \
-	{"type", 't', CLI_VALUE, "TYPE", "object type for created: a name or number (default contacts)"}, \
-	{"tag", 0, CLI_LIST, "NAME|ID", "for tagged and untagged: the tag (repeatable)"}, \
-	{"form", 0, CLI_LIST, "ID|NAME", "for form-submitted: the form (repeatable)"}, \
-	{"data-format", 0, CLI_VALUE, "FORMAT", "what each event carries: full (default), notify or lightweight"}
+	{.name = "event", .short_name = 'e', .kind = CLI_LIST, .arg = "EVENT", .help = "created, tagged, untagged or form-submitted (repeatable; default created)"}, \
+	{.name = "type", .short_name = 't', .kind = CLI_VALUE, .arg = "TYPE", .help = "object type for created: a name or number (default contacts)"}, \
+	{.name = "tag", .kind = CLI_LIST, .arg = "NAME|ID", .help = "for tagged and untagged: the tag (repeatable)"}, \
+	{.name = "form", .kind = CLI_LIST, .arg = "ID|NAME", .help = "for form-submitted: the form (repeatable)"}, \
+	{.name = "data-format", .kind = CLI_VALUE, .arg = "FORMAT", .help = "what each event carries: full (default), notify or lightweight"}
 /* clang-format on */
 
 typedef struct cli_hook {

@@ -1,10 +1,10 @@
-/* Argument helpers shared by the messages and rules commands. */
+/* Record input and output shared by messages, rules and webhooks (record_io.h). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "modargs.h"
-#include "objargs.h"
+#include "record_io.h"
+#include "object_input.h"
 #include "str.h"
 
 #define TEXT_FILE_MAX (16 * 1024 * 1024)

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "objargs.h"
+#include "object_input.h"
 #include "str.h"
 
 #define VALUES_FILE_MAX (16 * 1024 * 1024)
