@@ -1,5 +1,5 @@
 /*
- * Unit tests for src/sandbox/events.c and webhooks.c: event strings, data
+ * Unit tests for src/sandbox/hooks/events.c and webhooks.c: event strings, data
  * formats, payloads in both encodings (checked against the reference's
  * example bodies and parsed back by the receiver's parser), and the whole
  * loop over real HTTP: a sandbox in process delivers to the receiver

@@ -1,4 +1,4 @@
-/* Unit tests for src/sandbox/router.c: route matching, with made-up tables and types. */
+/* Unit tests for src/sandbox/api/router.c: route matching, with made-up tables and types. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

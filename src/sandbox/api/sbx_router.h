@@ -1,7 +1,7 @@
 /*
  * sbx_router: route tables, matching, and what a handler works with.
  *
- * Adding a resource = adding one file, e.g. src/sandbox/tags.c, that defines
+ * Adding a resource = adding one file, e.g. src/sandbox/api/tags.c, that defines
  *
  *     const sbx_route sbx_routes_tags[] = {
  *             {"PUT", "/1/objects/tag", put_tag, 0},
