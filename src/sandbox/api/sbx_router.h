@@ -32,23 +32,9 @@
 
 #include "sbx_params.h"
 #include "sbx_req.h"
+#include "sbx_ctx.h"
 #include "sbx_resp.h"
 #include "sbx_store.h"
-
-struct sbx_stats;
-struct sbx_ratelimit;
-struct sbx_events;
-struct sbx_faults;
-
-/* What the server shares with handlers. */
-typedef struct sbx_ctx {
-	sbx_store *store;
-	struct sbx_stats *stats;
-	struct sbx_ratelimit *limiter;
-	struct sbx_faults *faults; /* injected failures (sbx_faults.h) */
-	long account_id;
-	struct sbx_events *events; /* webhook deliveries (events.c), or NULL */
-} sbx_ctx;
 
 /* One request being handled. */
 typedef struct sbx_call {

@@ -25,7 +25,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sbx_router.h"
+#include "sbx_ctx.h"
 #include "sbx_store.h"
 #include "str.h"
 

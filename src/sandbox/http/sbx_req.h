@@ -13,38 +13,12 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "sbx_err.h"
 
 #define SBX_MAX_BODY_DEFAULT ((size_t)8 << 20) /* request body cap (413 beyond) */
 #define SBX_MAX_HEADERS 100                    /* request headers (431 beyond) */
 #define SBX_MAX_ARGS 10000                     /* query arguments (400 beyond) */
 #define SBX_MAX_JSON_DEPTH 64                  /* nesting of JSON bodies and values */
-
-/*
- * A failure to report: an HTTP status and a one-line plain-text body.
- * status 0 means "no error".
- */
-typedef struct sbx_err {
-	int status;
-	char text[256];
-} sbx_err;
-
-#define SBX_ERR_INIT                                                                               \
-	{                                                                                          \
-		0,                                                                                 \
-		{                                                                                  \
-			0                                                                          \
-		}                                                                                  \
-	}
-
-/* Set e (if not NULL) to status and the formatted text; always returns -1. */
-int sbx_err_set(sbx_err *e, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/*
- * Copy untrusted text s into out for quoting in a one-line message: control
- * characters become '?', and anything past 60 bytes is cut and marked "...".
- * Returns out.
- */
-const char *sbx_clip(const char *s, char *out, size_t outsz);
 
 typedef struct sbx_kv {
 	const char *key;

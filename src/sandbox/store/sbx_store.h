@@ -24,7 +24,8 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
-#include "sbx_req.h"
+#include "buf.h"
+#include "sbx_err.h"
 
 #define SBX_SCHEMA_VERSION 2
 
