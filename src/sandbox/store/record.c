@@ -16,20 +16,6 @@
 #include "sbx_json.h"
 #include "str.h"
 
-int sbx_sql_ident(util_buf *b, const char *name)
-{
-	const char *p;
-
-	util_buf_putc(b, '"');
-	for (p = name; p && *p; p++) {
-		if (*p == '"')
-			util_buf_putc(b, '"');
-		util_buf_putc(b, *p);
-	}
-	util_buf_putc(b, '"');
-	return util_buf_failed(b) ? -1 : 0;
-}
-
 static int oom(sbx_err *e)
 {
 	return sbx_err_set(e, 500, "Internal Server Error: out of memory");

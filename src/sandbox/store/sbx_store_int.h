@@ -1,5 +1,5 @@
 /*
- * Private to the store's files (store.c, meta.c, record.c, schema.c): the
+ * Private to the store's files (open.c, store.c, meta.c, record.c, schema.c): the
  * store's insides. Resources use sbx_store.h only.
  */
 #ifndef SBX_STORE_INT_H
