@@ -11,7 +11,8 @@
 
 #include "sbx_events.h"
 #include "sbx_ratelimit.h"
-#include "sbx_router.h"
+#include "sbx_call.h"
+#include "sbx_routes.h"
 #include "sbx_stats.h"
 
 #define SEED_MAX 10000000LL   /* contacts per seed call */

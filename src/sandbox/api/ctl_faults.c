@@ -7,7 +7,8 @@
  *   DELETE /_sandbox/faults               remove every rule
  */
 #include "sbx_faults.h"
-#include "sbx_router.h"
+#include "sbx_call.h"
+#include "sbx_routes.h"
 
 static void faults_list(sbx_call *c)
 {

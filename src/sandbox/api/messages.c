@@ -17,7 +17,8 @@
 #include <string.h>
 
 #include "sbx_events.h"
-#include "sbx_router.h"
+#include "sbx_call.h"
+#include "sbx_routes.h"
 #include "str.h"
 
 /* What a client may write (§6.2). spam_score is read-only in the meta but the

@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "sbx_criteria.h"
+#include "sbx_objects.h"
 #include "sbx_lists.h"
-#include "sbx_router.h"
+#include "sbx_call.h"
+#include "sbx_routes.h"
 #include "str.h"
 
 /* GET /object?objectID=&id=, GET /<Type>?id= */

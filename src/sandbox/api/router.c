@@ -1,26 +1,10 @@
-/* router: the table of route tables, matching, dispatch, and handler helpers. */
+/* router: matching a request to a route, and dispatch (see sbx_router.h). */
 #include "sbx_router.h"
 
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "str.h"
-
-/* Every resource's routes. Adding a resource file = adding its table here. */
-static const sbx_route *const route_tables[] = {
-    sbx_routes_objects,
-    sbx_routes_writes,
-    sbx_routes_tags,
-    sbx_routes_subscriptions,
-    sbx_routes_messages,
-    sbx_routes_rules,
-    sbx_routes_webhooks,
-    sbx_routes_control,
-    sbx_routes_faults,
-    NULL,
-};
 
 typedef struct seg {
 	const char *p;
@@ -145,7 +129,7 @@ static const sbx_otype *store_lookup(void *arg, const char *name, size_t len, in
 	return sbx_store_type_by_name(arg, name, len, plural);
 }
 
-void sbx_router_dispatch(sbx_call *c)
+void sbx_router_dispatch(sbx_call *c, const sbx_route *const *tables)
 {
 	sbx_store *st = c->ctx->store;
 	char shown[80], method[32];
@@ -153,7 +137,7 @@ void sbx_router_dispatch(sbx_call *c)
 	int rc;
 
 	sbx_store_lock(st);
-	rc = sbx_route_match(route_tables, c->req->method, c->req->path, store_lookup, st, &m);
+	rc = sbx_route_match(tables, c->req->method, c->req->path, store_lookup, st, &m);
 	if (rc == 200) {
 		c->otype = m.otype;
 		m.route->handler(c);
@@ -170,118 +154,4 @@ void sbx_router_dispatch(sbx_call *c)
 		              sbx_clip(c->req->path, shown, sizeof shown));
 	}
 	sbx_store_unlock(st);
-}
-
-/* ---- helpers for handlers ---- */
-
-int sbx_fail(sbx_call *c, int status, const char *fmt, ...)
-{
-	char text[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	sbx_resp_text(c->resp, status, "%s", text);
-	return -1;
-}
-
-int sbx_fail_err(sbx_call *c, const sbx_err *e)
-{
-	sbx_resp_err(c->resp, e);
-	return -1;
-}
-
-/* Turn a getter's result into the call's answer on failure. */
-static int answered(sbx_call *c, int rc, const sbx_err *e)
-{
-	if (rc < 0)
-		sbx_fail_err(c, e);
-	return rc;
-}
-
-int sbx_arg_str(sbx_call *c, const char *name, int required, const char **out)
-{
-	sbx_err e = SBX_ERR_INIT;
-	return answered(c, sbx_param_str(c->params, name, required, out, &e), &e);
-}
-
-int sbx_arg_int(sbx_call *c, const char *name, int required, long long min, long long max,
-                long long *out)
-{
-	sbx_err e = SBX_ERR_INIT;
-	return answered(c, sbx_param_int(c->params, name, required, min, max, out, &e), &e);
-}
-
-int sbx_arg_bool(sbx_call *c, const char *name, int required, int *out)
-{
-	sbx_err e = SBX_ERR_INIT;
-	return answered(c, sbx_param_bool(c->params, name, required, out, &e), &e);
-}
-
-int sbx_arg_list(sbx_call *c, const char *name, int required, json_t **out)
-{
-	sbx_err e = SBX_ERR_INIT;
-	return answered(c, sbx_param_list(c->params, name, required, out, &e), &e);
-}
-
-int sbx_arg_ids(sbx_call *c, const char *name, int required, sbx_ids *out)
-{
-	sbx_err e = SBX_ERR_INIT;
-	return answered(c, sbx_param_ids(c->params, name, required, out, &e), &e);
-}
-
-int sbx_arg_json(sbx_call *c, const char *name, int required, json_t **out)
-{
-	sbx_err e = SBX_ERR_INIT;
-	return answered(c, sbx_param_json(c->params, name, required, out, &e), &e);
-}
-
-int sbx_call_otype(sbx_call *c, const sbx_otype **out)
-{
-	long long id;
-
-	if (c->otype) {
-		*out = c->otype;
-		return 0;
-	}
-	if (sbx_arg_int(c, "objectID", SBX_REQUIRED, LLONG_MIN, LLONG_MAX, &id) < 0)
-		return -1;
-	*out = sbx_store_type(c->ctx->store, id);
-	if (!*out)
-		return sbx_fail(c, 400, "Invalid objectID '%lld': no such object type", id);
-	return 0;
-}
-
-int sbx_delete_by_id(sbx_call *c, const sbx_otype *t)
-{
-	long long id;
-	sbx_err e = SBX_ERR_INIT;
-
-	if (!t || sbx_arg_int(c, "id", SBX_REQUIRED, 1, LLONG_MAX, &id) < 0)
-		return -1;
-	if (sbx_record_delete(c->ctx->store, t, id, &e) < 0)
-		return sbx_fail_err(c, &e);
-	return 0;
-}
-
-void sbx_reply(sbx_call *c, json_t *data)
-{
-	sbx_resp_envelope(c->resp, c->ctx->account_id, data, 0);
-}
-
-void sbx_reply_list(sbx_call *c, json_t *data)
-{
-	sbx_resp_envelope(c->resp, c->ctx->account_id, data, SBX_ENV_MISC);
-}
-
-void sbx_reply_nodata(sbx_call *c)
-{
-	sbx_resp_envelope(c->resp, c->ctx->account_id, NULL, SBX_ENV_NODATA);
-}
-
-void sbx_reply_jsontext(sbx_call *c, const util_buf *data, unsigned env)
-{
-	sbx_resp_envelope_text(c->resp, c->ctx->account_id, data->data ? data->data : "null",
-	                       data->data ? data->len : 4, env);
 }

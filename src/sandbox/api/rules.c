@@ -21,7 +21,8 @@
 #include <string.h>
 
 #include "sbx_events.h"
-#include "sbx_router.h"
+#include "sbx_call.h"
+#include "sbx_routes.h"
 #include "str.h"
 
 #define RULE_TEXT_MAX (64 * 1024)

@@ -27,7 +27,7 @@
 #include <jansson.h>
 
 #include "buf.h"
-#include "sbx_router.h"
+#include "sbx_call.h"
 #include "sbx_store.h"
 
 #define SBX_CRITERIA_MAX_CLAUSES 500 /* clauses in one condition */
@@ -92,12 +92,5 @@ int sbx_call_select(sbx_call *c, const sbx_otype *t, unsigned flags, sbx_select 
 int sbx_select_and(sbx_select *s, const char *sql, json_t *arg);
 
 void sbx_select_release(sbx_select *s);
-
-/* ---- answers over a selection (objects.c) ---- */
-
-/* {"count": "N"} of what q selects. -1 when answered with an error. */
-int sbx_reply_count(sbx_call *c, const sbx_otype *t, const sbx_query *q);
-/* The page s selects (+ "misc": []), or its count when the call has count=1. */
-void sbx_reply_page(sbx_call *c, const sbx_otype *t, sbx_select *s);
 
 #endif

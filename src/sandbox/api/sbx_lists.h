@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "sbx_router.h"
+#include "sbx_call.h"
 #include "sbx_store.h"
 
 #define SBX_FIELD_TAGS "contact_cat"

@@ -12,7 +12,8 @@
 #include <stddef.h>
 
 #include "sbx_lists.h"
-#include "sbx_router.h"
+#include "sbx_call.h"
+#include "sbx_routes.h"
 #include "str.h"
 
 #define SEQUENCE_TYPE 5

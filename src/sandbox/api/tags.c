@@ -14,8 +14,10 @@
 #include <string.h>
 
 #include "sbx_criteria.h"
+#include "sbx_objects.h"
 #include "sbx_lists.h"
-#include "sbx_router.h"
+#include "sbx_call.h"
+#include "sbx_routes.h"
 
 #define TAG_TYPE 14
 #define TAG_REPLY "The tag is now being processed."

@@ -16,7 +16,8 @@
 #include <string.h>
 
 #include "sbx_events.h"
-#include "sbx_router.h"
+#include "sbx_call.h"
+#include "sbx_routes.h"
 #include "str.h"
 
 #define WEBHOOK_TYPE 145

@@ -13,7 +13,8 @@
 
 #include "sbx_criteria.h"
 #include "sbx_lists.h"
-#include "sbx_router.h"
+#include "sbx_call.h"
+#include "sbx_routes.h"
 #include "str.h"
 
 static int forbidden(sbx_call *c, const sbx_otype *t, unsigned verb, const char *what)
