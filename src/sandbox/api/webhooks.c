@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sbx_events.h"
+#include "sbx_payload.h"
 #include "sbx_call.h"
 #include "sbx_routes.h"
 #include "str.h"
