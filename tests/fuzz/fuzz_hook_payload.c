@@ -73,7 +73,11 @@ static void check_json(const char *body, const sbx_otype *t, sbx_hook_format f, 
 		if (f == SBX_HOOK_NOTIFY && strcmp(k, t->id_field) && json_string_length(v))
 			abort();
 	}
-	json_object_foreach(rec, k, v) if (kept(t, f, k) && !json_object_get(d, k)) abort();
+	json_object_foreach(rec, k, v)
+	{
+		if (kept(t, f, k) && !json_object_get(d, k))
+			abort(); /* a field the format keeps went missing */
+	}
 	json_decref(doc);
 }
 
