@@ -31,7 +31,7 @@ typedef struct sbx_config {
 	/* Fields added after the first draft; keep new ones at the end. */
 	size_t max_body;           /* request body cap in bytes; 0 = 8 MiB */
 	int request_log;           /* requests kept for GET /_sandbox/requests; 0 = 1000 */
-	const char *const *faults; /* injected failures, "status=503,count=2" (src/sandbox/sbx_faults.h) */
+	const char *const *faults; /* injected failures, "status=503,count=2" (src/sandbox/http/sbx_faults.h) */
 	size_t nfaults;
 	unsigned long long fault_seed; /* seed of the faults' random draws; 0 = the time */
 	/* Open connections from one client address; 0 = SBX_DEFAULT_PER_IP, negative = no limit. */

@@ -35,6 +35,7 @@
 #include "sbx_faults.h"
 #include "sbx_ratelimit.h"
 #include "sbx_router.h"
+#include "sbx_routes.h"
 #include "sbx_stats.h"
 #include "str.h"
 
@@ -266,7 +267,7 @@ static void process(sbx_server *s, conn_req *cr, sbx_resp *resp)
 		return;
 	}
 	c.params = r->params;
-	sbx_router_dispatch(&c);
+	sbx_router_dispatch(&c, sbx_route_tables);
 }
 
 /* Copy path into out for the log: at most 200 bytes, control characters as '?'. */

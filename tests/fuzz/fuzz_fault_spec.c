@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for the sandbox's fault rules (sbx_fault_parse,
- * src/sandbox/faults.c), which come from the command line and the control
+ * src/sandbox/http/faults.c), which come from the command line and the control
  * API. Contract: success gives a known kind with its values in range;
  * failure gives one line.
  */

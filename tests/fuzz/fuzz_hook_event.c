@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for the sandbox's webhook subscription parsers
- * (src/sandbox/events.c): the `event` string ("sub_tag(3)") and the `data`
+ * (src/sandbox/hooks/payload.c): the `event` string ("sub_tag(3)") and the `data`
  * option ({"format":"notify"}). The first byte picks the parser. Checks the
  * contract: an accepted event string is canonical (parsing the output gives
  * the output), a refusal is one non-empty line.
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sbx_events.h"
+#include "sbx_payload.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

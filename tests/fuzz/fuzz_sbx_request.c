@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the sandbox's request parameters (src/sandbox/req.c):
+ * libFuzzer target for the sandbox's request parameters (src/sandbox/http/req.c):
  * query string + body, decoded per Content-Type into one object. Input: the
  * first byte picks the Content-Type; up to the first newline is the query
  * string, the rest the body. Contract: success gives an object; failure a

@@ -1,4 +1,4 @@
-/* Unit tests for src/sandbox/auth.c: both headers, any case, and the control token. */
+/* Unit tests for src/sandbox/http/auth.c: both headers, any case, and the control token. */
 #include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests for src/sandbox/criteria.c: `condition` (JSON and legacy text)
+ * Unit tests for src/sandbox/api/criteria.c: `condition` (JSON and legacy text)
  * and `search` compiled to SQL, run against an in-memory store so each case
  * checks which records really match -- every operator, AND/OR precedence,
  * the spellings clients send -- and hostile input (deep nesting, unknown

@@ -1,5 +1,5 @@
 /*
- * Unit tests for src/sandbox/events.c and webhooks.c: event strings, data
+ * Unit tests for src/sandbox/hooks/payload.c, events.c and webhooks.c: event strings, data
  * formats, payloads in both encodings (checked against the reference's
  * example bodies and parsed back by the receiver's parser), and the whole
  * loop over real HTTP: a sandbox in process delivers to the receiver
@@ -19,6 +19,7 @@
 
 #include "sandbox.h"
 #include "sbx_events.h"
+#include "sbx_payload.h"
 #include "sbx_store.h"
 #include "test_rcv_helpers.h"
 

@@ -1,4 +1,4 @@
-/* Unit tests for src/sandbox/faults.c: the rule parser and the rule list. */
+/* Unit tests for src/sandbox/http/faults.c: the rule parser and the rule list. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

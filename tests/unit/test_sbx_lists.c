@@ -1,5 +1,5 @@
 /*
- * Unit tests for src/sandbox/lists.c: the id lists kept in records
+ * Unit tests for src/sandbox/api/lists.c: the id lists kept in records
  * (contact_cat, updateSequence, updateCampaign), the events queued until a
  * change commits -- a tag reported added only to objects that lacked it,
  * removed only from those that had it -- and bulk list changes on a store.

@@ -1,4 +1,4 @@
-/* Unit tests for src/sandbox/params.c: every spelling clients use (reference §1.6). */
+/* Unit tests for src/sandbox/http/params.c: every spelling clients use (reference §1.6). */
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>

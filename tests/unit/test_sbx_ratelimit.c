@@ -1,4 +1,4 @@
-/* Unit tests for src/sandbox/ratelimit.c: the rolling window, with a fake clock. */
+/* Unit tests for src/sandbox/http/ratelimit.c: the rolling window, with a fake clock. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>

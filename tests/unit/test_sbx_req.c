@@ -1,4 +1,4 @@
-/* Unit tests for src/sandbox/req.c: one parameter object from query + body. */
+/* Unit tests for src/sandbox/http/req.c: one parameter object from query + body. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

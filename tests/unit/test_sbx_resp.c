@@ -1,4 +1,4 @@
-/* Unit tests for src/sandbox/resp.c and jsontext.c: envelopes, text errors, JSON strings. */
+/* Unit tests for src/sandbox/http/resp.c and jsontext.c: envelopes, text errors, JSON strings. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

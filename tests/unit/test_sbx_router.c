@@ -1,13 +1,18 @@
-/* Unit tests for src/sandbox/router.c: route matching, with made-up tables and types. */
+/*
+ * Unit tests for src/sandbox/api/router.c: route matching, with made-up tables
+ * and types; and for routes.c: the real table of tables the server hands it.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 
 #include "sbx_router.h"
+#include "sbx_routes.h"
 #include "str.h"
 
 static void h_a(sbx_call *c)
@@ -161,6 +166,42 @@ static void test_no_lookup_means_no_placeholders(void **state)
 	assert_int_equal(sbx_route_match(tables, "GET", "/1/objects", NULL, NULL, &m), 200);
 }
 
+/* routes.c lists every resource's table, and the router finds their routes. */
+static void test_route_tables_reach_every_resource(void **state)
+{
+	sbx_match m;
+
+	(void)state;
+	assert_int_equal(
+	    sbx_route_match(sbx_route_tables, "GET", "/1/objects/meta", NULL, NULL, &m), 200);
+	assert_string_equal(m.route->path, "/1/objects/meta");
+	assert_int_equal(sbx_route_match(sbx_route_tables, "PUT", "/1/objects/tag", NULL, NULL, &m),
+	                 200);
+	assert_int_equal(
+	    sbx_route_match(sbx_route_tables, "GET", "/_sandbox/faults", NULL, NULL, &m), 200);
+	assert_int_equal(
+	    sbx_route_match(sbx_route_tables, "GET", "/1/nothing/here", NULL, NULL, &m), 404);
+}
+
+/* No two tables claim the same method and path: the first would hide the other. */
+static void test_route_tables_no_duplicates(void **state)
+{
+	const sbx_route *const *t, *const *u;
+	const sbx_route *r, *q;
+	size_t n = 0;
+
+	(void)state;
+	for (t = sbx_route_tables; *t; t++)
+		for (r = *t; r->method; r++, n++)
+			for (u = sbx_route_tables; *u; u++)
+				for (q = *u; q->method; q++)
+					if (q != r && !strcmp(q->method, r->method) &&
+					    !strcasecmp(q->path, r->path))
+						fail_msg("%s %s is routed twice", r->method,
+						         r->path);
+	assert_true(n > 40); /* every resource's table is listed */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +212,8 @@ int main(void)
 	    cmocka_unit_test(test_literal_beats_placeholder),
 	    cmocka_unit_test(test_head_and_trailing_slash),
 	    cmocka_unit_test(test_no_lookup_means_no_placeholders),
+	    cmocka_unit_test(test_route_tables_reach_every_resource),
+	    cmocka_unit_test(test_route_tables_no_duplicates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 /*
- * Unit tests for src/sandbox/rules.c and src/sandbox/messages.c, over real
+ * Unit tests for src/sandbox/api/rules.c and src/sandbox/api/messages.c, over real
  * HTTP against an in-process sandbox: the sandbox's own check of rule strings
  * (table-driven: what it accepts, what it answers 400 to and with which text),
  * the reply shapes of rule and message writes, pause/unpause, deletes.

@@ -1,4 +1,4 @@
-/* Unit tests for src/sandbox/stats.c: counters and the recent-request log. */
+/* Unit tests for src/sandbox/http/stats.c: counters and the recent-request log. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

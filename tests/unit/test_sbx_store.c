@@ -1,5 +1,5 @@
 /*
- * Unit tests for the store (src/sandbox/store.c, meta.c, record.c, schema.c):
+ * Unit tests for the store (src/sandbox/store/store.c, meta.c, record.c, schema.c):
  * seeding, metadata, generic record CRUD, paging, restart persistence, reset.
  */
 #include <limits.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests for src/sandbox/tags.c and src/sandbox/subscriptions.c over
+ * Unit tests for src/sandbox/api/tags.c and src/sandbox/api/subscriptions.c over
  * real HTTP against an in-process sandbox: tag and untag by id and by name
  * (tagByName creating tags), list with a tag, sequences and campaigns, the
  * "being processed" replies, selections by ids / condition / performAll, and

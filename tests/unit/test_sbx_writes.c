@@ -1,5 +1,5 @@
 /*
- * Unit tests for src/sandbox/writes.c (and the collection parameters of
+ * Unit tests for src/sandbox/api/writes.c (and the collection parameters of
  * criteria.c as the endpoints read them), over real HTTP against an
  * in-process sandbox: update, delete one and many, saveorupdate (create vs
  * merge, ignore_blanks), getByEmail, getInfo and list with conditions, the

@@ -1,0 +1,24 @@
+/*
+ * sbx_ctx: what the server shares with handlers and event reports. Pointers
+ * only, so every floor can carry it without including the floors above.
+ */
+#ifndef SBX_CTX_H
+#define SBX_CTX_H
+
+struct sbx_store;
+struct sbx_stats;
+struct sbx_ratelimit;
+struct sbx_events;
+struct sbx_faults;
+
+/* What the server shares with handlers. */
+typedef struct sbx_ctx {
+	struct sbx_store *store;
+	struct sbx_stats *stats;
+	struct sbx_ratelimit *limiter;
+	struct sbx_faults *faults; /* injected failures (sbx_faults.h) */
+	long account_id;
+	struct sbx_events *events; /* webhook deliveries (events.c), or NULL */
+} sbx_ctx;
+
+#endif
