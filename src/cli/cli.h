@@ -100,6 +100,7 @@ typedef enum cli_format { FMT_AUTO, FMT_JSON, FMT_NDJSON, FMT_TABLE, FMT_CSV } c
 
 typedef struct cli_ctx {
 	const char *prog;          /* "ontraport" */
+	const cli_command *root;   /* the command table (main sets it: commands.c) */
 	const cli_command *cmd;    /* the command being run */
 	const char *cmd_path;      /* "connection add" */
 	cli_format format;         /* resolved: never FMT_AUTO */

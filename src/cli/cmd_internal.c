@@ -265,7 +265,7 @@ static int run_man(cli_ctx *ctx, cli_args *args)
 		FILE *f;
 		const cli_command *cmd;
 		for (s = NULL;; ) {
-			cmd = s ? *s : &cli_root;
+			cmd = s ? *s : ctx->root;
 			if (!cmd)
 				break;
 			if (!hidden(cmd)) {
@@ -278,24 +278,24 @@ static int run_man(cli_ctx *ctx, cli_args *args)
 				if (fclose(f) != 0)
 					return cli_error(EXIT_ERROR, "cannot write %s", path);
 			}
-			s = s ? s + 1 : cli_root.subs;
+			s = s ? s + 1 : ctx->root->subs;
 		}
 		return EXIT_OK;
 	}
 	if (cli_flag(args, "list")) {
 		puts("ontraport");
-		for (s = cli_root.subs; *s; s++)
+		for (s = ctx->root->subs; *s; s++)
 			if (!hidden(*s))
 				printf("ontraport-%s\n", (*s)->name);
 		return EXIT_OK;
 	}
 	if (!page || strcmp(page, "ontraport") == 0) {
-		man_page(stdout, &cli_root, 1);
+		man_page(stdout, ctx->root, 1);
 		return EXIT_OK;
 	}
 	if (util_starts_with(page, "ontraport-"))
 		page += strlen("ontraport-");
-	for (s = cli_root.subs; *s; s++)
+	for (s = ctx->root->subs; *s; s++)
 		if (!hidden(*s) && strcmp((*s)->name, page) == 0) {
 			man_page(stdout, *s, 0);
 			return EXIT_OK;
@@ -364,7 +364,7 @@ static void complete_value(const cli_opt *o, const char *cur)
 static int run_complete(cli_ctx *ctx, cli_args *args)
 {
 	long long cword;
-	const cli_command *cmd = &cli_root, *const *s;
+	const cli_command *cmd = ctx->root, *const *s;
 	const char *cur, *prev;
 	int i, n = cli_argc(args);
 

@@ -1,4 +1,4 @@
-/* The run context: the client for this run, error reporting, file input. */
+/* The run context: global options, the client for this run, file input. */
 #include <errno.h>
 #include <sys/stat.h>
 #include <stdarg.h>
@@ -15,18 +15,6 @@
 #define SANDBOX_URL "http://127.0.0.1:8517/1"
 #define SANDBOX_APP_ID "2_AppID_12345678"
 #define SANDBOX_API_KEY "Key5678"
-
-int cli_colour_err, cli_colour_out;
-
-void cli_colour_init(int stdout_tty, int stderr_tty)
-{
-	/* https://no-color.org: any non-empty NO_COLOR turns colour off. */
-	const char *nc = getenv("NO_COLOR");
-	int allowed = !(nc && *nc) && !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0);
-
-	cli_colour_out = allowed && stdout_tty;
-	cli_colour_err = allowed && stderr_tty;
-}
 
 void cli_ctx_init(cli_ctx *ctx)
 {
@@ -103,74 +91,6 @@ int cli_ctx_globals(cli_ctx *ctx, const cli_args *args)
 		return cli_usage_error(ctx,
 		                       "--base-url is empty: expected an http:// or https:// URL");
 	return timing_opts(ctx, args);
-}
-
-/* "ontraport: ", in bold red on a colour terminal. */
-static void err_prefix(void)
-{
-	fputs(cli_colour_err ? "\033[1;31montraport:\033[0m " : "ontraport: ", stderr);
-}
-
-int cli_error(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	err_prefix();
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return code;
-}
-
-int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	err_prefix();
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nRun 'ontraport %s --help' for usage.\n", ctx->cmd_path);
-	return EXIT_USAGE;
-}
-
-void cli_note(const cli_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ctx->quiet)
-		return;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int cli_exit_code(int rc)
-{
-	switch (rc) {
-	case ONTRA_OK: return EXIT_OK;
-	case ONTRA_EINVALID: return EXIT_INVALID;
-	case ONTRA_EAUTH: return EXIT_AUTH;
-	case ONTRA_ENOTFOUND: return EXIT_NOTFOUND;
-	case ONTRA_ERATELIMIT: return EXIT_RATELIMIT;
-	case ONTRA_ESERVER: return EXIT_SERVER;
-	case ONTRA_ENETWORK: return EXIT_NETWORK;
-	case ONTRA_EBADRESPONSE: return EXIT_BADRESPONSE;
-	case ONTRA_EUNSAFE: return EXIT_UNSAFE;
-	case ONTRA_EUSER: return EXIT_INTERRUPTED;
-	default: return EXIT_ERROR;
-	}
-}
-
-int cli_fail_lib(cli_ctx *ctx, int rc)
-{
-	const ontra_error *e = ontra_error_last();
-
-	err_prefix();
-	fprintf(stderr, "%s\n", e->message && *e->message ? e->message : ontra_error_name(rc));
-	return cli_exit_code(rc);
 }
 
 static void log_line(void *ud, int level, const char *line)

@@ -162,6 +162,7 @@ static int run_command_line(int argc, char **argv)
 	int rc;
 
 	cli_ctx_init(&ctx);
+	ctx.root = &cli_root;
 	cl.rest = calloc((size_t)argc + 1, sizeof *cl.rest);
 	if (!cl.rest)
 		return cli_error(EXIT_ERROR, "out of memory");

@@ -12,7 +12,7 @@ assert_contains "$OUT" "no new cycle, every edge goes down"
 run python3 "$DEPCHECK" --build "$ONTRA_BUILD_DIR" --report
 assert_rc 0 "--report"
 assert_contains "$OUT" "src/sandbox/store "
-assert_contains "$OUT" "cycles: 1 (1 of them known)"
+assert_contains "$OUT" "cycles: 0"
 
 # A made-up tree: low/a.c calls high/b.c (up a floor), which calls a.c back
 # (a cycle); low/a.h includes high/b.h (up a floor, by #include).

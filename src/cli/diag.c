@@ -1,0 +1,91 @@
+/*
+ * Messages on stderr: errors (with the program's name, red on a colour
+ * terminal), usage errors, notes, and the exit code for a library error.
+ * Below the option parser and the run context, which both report through it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_colour_err, cli_colour_out;
+
+void cli_colour_init(int stdout_tty, int stderr_tty)
+{
+	/* https://no-color.org: any non-empty NO_COLOR turns colour off. */
+	const char *nc = getenv("NO_COLOR");
+	int allowed = !(nc && *nc) && !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0);
+
+	cli_colour_out = allowed && stdout_tty;
+	cli_colour_err = allowed && stderr_tty;
+}
+
+/* "ontraport: ", in bold red on a colour terminal. */
+static void err_prefix(void)
+{
+	fputs(cli_colour_err ? "\033[1;31montraport:\033[0m " : "ontraport: ", stderr);
+}
+
+int cli_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	err_prefix();
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	err_prefix();
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nRun 'ontraport %s --help' for usage.\n", ctx->cmd_path);
+	return EXIT_USAGE;
+}
+
+void cli_note(const cli_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_exit_code(int rc)
+{
+	switch (rc) {
+	case ONTRA_OK: return EXIT_OK;
+	case ONTRA_EINVALID: return EXIT_INVALID;
+	case ONTRA_EAUTH: return EXIT_AUTH;
+	case ONTRA_ENOTFOUND: return EXIT_NOTFOUND;
+	case ONTRA_ERATELIMIT: return EXIT_RATELIMIT;
+	case ONTRA_ESERVER: return EXIT_SERVER;
+	case ONTRA_ENETWORK: return EXIT_NETWORK;
+	case ONTRA_EBADRESPONSE: return EXIT_BADRESPONSE;
+	case ONTRA_EUNSAFE: return EXIT_UNSAFE;
+	case ONTRA_EUSER: return EXIT_INTERRUPTED;
+	default: return EXIT_ERROR;
+	}
+}
+
+int cli_fail_lib(cli_ctx *ctx, int rc)
+{
+	const ontra_error *e = ontra_error_last();
+
+	err_prefix();
+	fprintf(stderr, "%s\n", e->message && *e->message ? e->message : ontra_error_name(rc));
+	return cli_exit_code(rc);
+}
