@@ -9,7 +9,6 @@
 #include "cli.h"
 #include "subscriptions.h"
 #include "sandbox.h"
-#include "sbx_faults.h"
 #include "str.h"
 
 static const cli_opt sandbox_opts[] = {
@@ -178,7 +177,6 @@ static int run_sandbox(cli_ctx *ctx, cli_args *args)
 	long long seed;
 	sigset_t set;
 	int sig = 0, rc;
-	size_t i;
 
 	/* Secrets first: they leave the process list before anything else can fail. */
 	if (cli_value(args, "api-key") &&
@@ -199,13 +197,8 @@ static int run_sandbox(cli_ctx *ctx, cli_args *args)
 	cfg.request_timeout_s = (unsigned)((req_timeout + 999) / 1000);
 	cfg.faults = cli_list(args, "fault", &cfg.nfaults);
 	cfg.fault_seed = (unsigned long long)seed;
-	for (i = 0; i < cfg.nfaults; i++) {
-		sbx_fault rule;
-		if (sbx_fault_parse(&rule, cfg.faults[i], err, sizeof err) < 0)
-			return cli_usage_error(ctx, "--fault: %s", err);
-	}
-	if (cfg.nfaults > SBX_FAULTS_MAX)
-		return cli_usage_error(ctx, "--fault: at most %d faults", SBX_FAULTS_MAX);
+	if (sbx_config_check_faults(&cfg, err, sizeof err) < 0)
+		return cli_usage_error(ctx, "--fault: %s", err);
 	if (rate && parse_rate(rate, &cfg.rate_limit, &cfg.rate_window_ms) < 0)
 		return cli_usage_error(ctx, "invalid --rate-limit '%s': expected N or N/WINDOW such as "
 		                            "180/60s, 180/6s or 50/500ms", rate);

@@ -49,6 +49,13 @@ typedef struct sbx_config {
 typedef struct sbx_server sbx_server;
 
 /*
+ * Check cfg->faults without starting anything: 0 when every spec parses and
+ * there are not too many; else -1 with one line in err ("at most 32 faults",
+ * or what is wrong with a spec). sbx_server_start checks them too.
+ */
+int sbx_config_check_faults(const sbx_config *cfg, char *err, size_t errsz);
+
+/*
  * Open the store and start serving. On success returns 0 and *out is the
  * running server; on failure returns -1, *out is NULL and err holds one
  * line naming what went wrong.

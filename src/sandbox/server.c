@@ -482,6 +482,20 @@ static int resolve(const char *host, int port, struct sockaddr_storage *ss, sock
 	return 0;
 }
 
+int sbx_config_check_faults(const sbx_config *cfg, char *err, size_t errsz)
+{
+	size_t i;
+
+	if (cfg->nfaults > SBX_FAULTS_MAX)
+		return util_errf(err, errsz, -1, "at most %d faults", SBX_FAULTS_MAX);
+	for (i = 0; i < cfg->nfaults; i++) {
+		sbx_fault rule;
+		if (sbx_fault_parse(&rule, cfg->faults[i], err, errsz) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int sbx_server_start(sbx_server **out, const sbx_config *cfg, char *err, size_t errsz)
 {
 	sbx_config dflt = SBX_CONFIG_INIT;
