@@ -30,6 +30,7 @@ typedef struct frame {
 	json_t *node;
 	char *key; /* a mapping's key waiting for its value */
 	scen_pos keypos;
+	scen_pos open; /* where the collection starts */
 	char *anchor;
 	size_t first_node;
 } frame;
@@ -331,11 +332,11 @@ static int on_open(builder *b, const yaml_event_t *e, int mapping)
 	f->node = mapping ? json_object() : json_array();
 	f->anchor = anc ? strdup((const char *)anc) : NULL;
 	f->first_node = b->nodes;
-	f->keypos = mark_pos(e->start_mark, 0);
+	f->open = mark_pos(e->start_mark, 0);
 	if (!f->node || (anc && !f->anchor))
 		return fail_at(b, e->start_mark, "out of memory");
 	b->depth++;
-	return add_entry(b->doc, f->node, NULL, f->keypos, f->keypos) < 0
+	return add_entry(b->doc, f->node, NULL, f->open, f->open) < 0
 	           ? fail_at(b, e->start_mark, "out of memory")
 	           : 0;
 }
@@ -353,8 +354,8 @@ static int on_close(builder *b, const yaml_event_t *e)
 		json_decref(f.node);
 		return -1;
 	}
-	m.line = (size_t)f.keypos.line - 1; /* where the collection opened */
-	m.column = (size_t)f.keypos.col - 1;
+	m.line = (size_t)f.open.line - 1;
+	m.column = (size_t)f.open.col - 1;
 	return attach(b, f.node, m, 0);
 }
 

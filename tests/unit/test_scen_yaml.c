@@ -40,6 +40,9 @@ static void positions(void **state)
 	assert_int_equal(p.line, 4);
 	assert_int_equal(p.col, 9);
 	assert_int_equal(p.quoted, 1);
+	p = scen_doc_value_pos(d, scen_doc_root(d), "steps"); /* the list, not its last key */
+	assert_int_equal(p.line, 3);
+	assert_int_equal(p.col, 3);
 	p = scen_doc_pos(d, json_object_get(step, "id"));
 	assert_int_equal(p.line, 3);
 	assert_int_equal(p.col, 9);
