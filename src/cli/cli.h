@@ -216,6 +216,7 @@ extern const cli_command cli_cmd_rules;
 extern const cli_command cli_cmd_watch;
 extern const cli_command cli_cmd_webhooks;
 extern const cli_command cli_cmd_events;
+extern const cli_command cli_cmd_scenario;
 
 /* The whole command table (main.c), for help, man pages and completion. */
 extern const cli_command cli_root; /* the command table (commands.c) */
