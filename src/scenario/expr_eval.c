@@ -123,7 +123,7 @@ static json_t *order(const ectx *c, const enode *n, const json_t *a, const json_
 	double x, y;
 	int r;
 
-	if (numeric_pair(a, b, &x, &y))
+	if (expr_num(a, &x) && expr_num(b, &y)) /* "10" > "9": both numbers, as text or not */
 		r = x < y ? -1 : x > y;
 	else if (json_is_string(a) && json_is_string(b))
 		r = strcmp(json_string_value(a), json_string_value(b));

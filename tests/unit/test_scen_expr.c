@@ -106,6 +106,8 @@ static void comparisons_and_logic(void **state)
 	E("data.n <= 3 and data.n >= 3", "true");
 	E("data.n != 3", "false");
 	E("'abc' < 'abd'", "true");
+	E("'10' > '9'", "true");      /* ordering: text holding numbers compares as numbers */
+	E("'10' == '10.0'", "false"); /* equality of two texts stays textual */
 	E("not data.empty", "true");
 	E("data.empty or 'fallback'", "\"fallback\"");
 	E("data.n and data.email", "\"Ann@Example.com\"");
