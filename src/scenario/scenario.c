@@ -249,6 +249,7 @@ static void check_all(ck *c, const json_t *root)
 	check_env(c, root);
 	check_trigger(c, root);
 	c->s->filter = ck_condition(c, root, "filter");
+	c->s->filter_pos = scen_doc_value_pos(c->doc, root, "filter");
 	ck_steps(c, root);
 	check_retry(c, root);
 	check_on_error(c, root);

@@ -70,6 +70,7 @@ typedef struct scen_step {
 	const char *kind;   /* "objects.upsert", "exec", ... */
 	const json_t *with; /* borrowed from the document: a mapping, or NULL when absent */
 	scen_expr *cond;    /* `if:`, or NULL */
+	scen_pos cond_pos;
 	scen_template *templates;
 	size_t ntemplates;
 	int creates; /* objects/messages/rules create: never repeated (the runner's contract) */
@@ -94,6 +95,7 @@ typedef struct scen_scenario {
 	const json_t *env; /* the allowed environment variables: a list of names */
 	scen_trigger trigger;
 	scen_expr *filter; /* or NULL */
+	scen_pos filter_pos;
 	scen_step *steps;
 	size_t nsteps;
 	int max_attempts;           /* retry: default 5 */
@@ -111,6 +113,21 @@ typedef struct scen_scenario {
 int scen_load(const char *name, const char *bytes, size_t len, scen_scenario **out,
               scen_problems *probs);
 void scen_free(scen_scenario *s);
+
+/*
+ * For the runner: a step's `with` with every template evaluated against ctx
+ * (event, data, steps, env: see scen_expr_eval), as a new tree; or NULL and
+ * *e, whose message starts with the template's FILE:LINE:COL. NULL `with`
+ * gives an empty object.
+ */
+json_t *scen_step_render(const scen_scenario *s, const scen_step *st, const json_t *ctx,
+                         const scen_resolver *r, scen_experr *e);
+/*
+ * A condition (the filter, a step's if) at pos (filter_pos, cond_pos): 1
+ * true, 0 false, -1 and *e ("FILE:LINE:COL: ...") when it fails. NULL is true.
+ */
+int scen_condition(const scen_scenario *s, const scen_expr *cond, scen_pos pos, const json_t *ctx,
+                   const scen_resolver *r, scen_experr *e);
 
 /* The step kinds, NULL-terminated (for help and completion). */
 extern const char *const scen_step_kinds[];

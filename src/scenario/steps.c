@@ -345,6 +345,7 @@ static void one_step(ck *c, const json_t *step, scen_step *st)
 	st->kind = d ? d->name : NULL;
 	st->creates = d && d->creates;
 	st->cond = ck_condition(c, step, "if");
+	st->cond_pos = scen_doc_value_pos(c->doc, step, "if");
 	st->with = step_with(c, step, d);
 	if (st->with)
 		walk_templates(c, st, st->with, scen_doc_value_pos(c->doc, step, "with"));

@@ -192,6 +192,51 @@ static void json_scenario(void **state)
 	scen_free(s);
 }
 
+static void render_for_the_runner(void **state)
+{
+	scen_scenario *s = load(good);
+	json_t *ctx =
+	    json_loads("{\"data\": {\"email\": \"a@b.c\", \"total\": \"600\"},"
+	               " \"steps\": {\"contact\": {\"id\": 42}}, \"env\": {\"HOME\": \"/h\"}}",
+	               0, NULL);
+	scen_experr e;
+	json_t *w;
+	char *text;
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(scen_condition(s, s->filter, s->filter_pos, ctx, NULL, &e), 1);
+	assert_int_equal(scen_condition(s, s->steps[1].cond, s->steps[1].cond_pos, ctx, NULL, &e),
+	                 1);
+	w = scen_step_render(s, &s->steps[1], ctx, NULL, &e);
+	text = json_dumps(w, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(text, "{\"ids\":[42],\"sequences\":\"VIP Onboarding\"}");
+	free(text);
+	json_decref(w);
+	w = scen_step_render(s, &s->steps[2], ctx, NULL, &e);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(w, "command"), 1)),
+	                    "/h");
+	json_decref(w);
+	json_decref(ctx);
+	scen_free(s);
+}
+
+static void render_errors_name_the_place(void **state)
+{
+	scen_scenario *s =
+	    load(HEAD "trigger: {manual: {}}\nfilter: data.n > 1\nsteps:\n  - id: a\n"
+	              "    do: exec\n    with: {command: [x, \"{{ data.l | upper }}\"]}\n");
+	json_t *ctx = json_loads("{\"data\": {\"l\": [1], \"n\": [2]}}", 0, NULL);
+	scen_experr e;
+	(void)state;
+	assert_non_null(s);
+	assert_null(scen_step_render(s, &s->steps[0], ctx, NULL, &e));
+	assert_string_equal(e.msg, "s.yaml:8:38: upper: expected text, got a list");
+	assert_int_equal(scen_condition(s, s->filter, s->filter_pos, ctx, NULL, &e), -1);
+	assert_string_equal(e.msg, "s.yaml:4:16: cannot order a list and a number");
+	json_decref(ctx);
+	scen_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +247,8 @@ int main(void)
 	    cmocka_unit_test(expressions_and_env),
 	    cmocka_unit_test(yaml_errors_are_problems),
 	    cmocka_unit_test(json_scenario),
+	    cmocka_unit_test(render_for_the_runner),
+	    cmocka_unit_test(render_errors_name_the_place),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
