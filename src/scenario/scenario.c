@@ -156,42 +156,61 @@ static void trigger_schedule(ck *c, const json_t *trig)
 	}
 }
 
+static void trigger_manual(ck *c, const json_t *trig)
+{
+	const json_t *v = json_object_get(trig, "manual");
+
+	if (!json_is_null(v) && !(json_is_object(v) && !json_object_size(v)))
+		ck_problem(c, scen_doc_value_pos(c->doc, trig, "manual"), "manual: expected {}");
+}
+
+static const struct trigger_def {
+	const char *name;
+	scen_trigger_kind kind;
+	void (*check)(ck *c, const json_t *v);       /* given the trigger's mapping... */
+	void (*check_in)(ck *c, const json_t *trig); /* ...or the `trigger:` mapping */
+	const char *example;
+} trigger_defs[] = {
+    {"watch", SCEN_TRIGGER_WATCH, trigger_watch, NULL, "{event: tagged, tag: VIP}"},
+    {"poll", SCEN_TRIGGER_POLL, trigger_poll, NULL, "{type: contacts, every: 1m}"},
+    {"schedule", SCEN_TRIGGER_SCHEDULE, NULL, trigger_schedule, NULL},
+    {"manual", SCEN_TRIGGER_MANUAL, NULL, trigger_manual, NULL},
+};
+
+static void one_trigger(ck *c, const json_t *t, const struct trigger_def *d)
+{
+	const json_t *v = json_object_get(t, d->name);
+
+	c->s->trigger.kind = d->kind;
+	if (d->check_in)
+		d->check_in(c, t);
+	else if (!json_is_object(v))
+		ck_problem(c, scen_doc_value_pos(c->doc, t, d->name),
+		           "%s: expected a mapping, e.g. %s", d->name, d->example);
+	else
+		d->check(c, v);
+}
+
 static void check_trigger(ck *c, const json_t *root)
 {
 	static const char *const kinds[] = {"watch", "poll", "schedule", "manual", NULL};
-	const json_t *t = json_object_get(root, "trigger"), *v;
-	scen_pos pos = scen_doc_value_pos(c->doc, root, "trigger");
+	const json_t *t = json_object_get(root, "trigger");
+	size_t i;
 
 	if (!t)
 		return;
 	if (!json_is_object(t) || json_object_size(t) != 1) {
-		ck_problem(c, pos,
+		ck_problem(c, scen_doc_value_pos(c->doc, root, "trigger"),
 		           "trigger: expected exactly one of watch, poll, schedule or manual");
 		if (!json_is_object(t))
 			return;
 	}
 	ck_keys(c, t, "trigger", kinds, NULL);
-	if ((v = json_object_get(t, "watch"))) {
-		c->s->trigger.kind = SCEN_TRIGGER_WATCH;
-		json_is_object(v)
-		    ? trigger_watch(c, v)
-		    : ck_problem(c, scen_doc_value_pos(c->doc, t, "watch"),
-		                 "watch: expected a mapping, e.g. {event: tagged, tag: VIP}");
-	} else if ((v = json_object_get(t, "poll"))) {
-		c->s->trigger.kind = SCEN_TRIGGER_POLL;
-		json_is_object(v)
-		    ? trigger_poll(c, v)
-		    : ck_problem(c, scen_doc_value_pos(c->doc, t, "poll"),
-		                 "poll: expected a mapping, e.g. {type: contacts, every: 1m}");
-	} else if (json_object_get(t, "schedule")) {
-		c->s->trigger.kind = SCEN_TRIGGER_SCHEDULE;
-		trigger_schedule(c, t);
-	} else if ((v = json_object_get(t, "manual"))) {
-		c->s->trigger.kind = SCEN_TRIGGER_MANUAL;
-		if (!json_is_null(v) && !(json_is_object(v) && !json_object_size(v)))
-			ck_problem(c, scen_doc_value_pos(c->doc, t, "manual"),
-			           "manual: expected {}");
-	}
+	for (i = 0; i < sizeof trigger_defs / sizeof *trigger_defs; i++)
+		if (json_object_get(t, trigger_defs[i].name)) {
+			one_trigger(c, t, &trigger_defs[i]);
+			return;
+		}
 }
 
 /* ---- retry, on_error ---- */
