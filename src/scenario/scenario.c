@@ -136,9 +136,16 @@ static void trigger_poll(ck *c, const json_t *p)
 		ck_problem(c, scen_doc_value_pos(c->doc, p, "changed"),
 		           "changed: expected a list of field names");
 	t->changed = json_is_array(ch) ? ch : NULL;
-	for (size_t i = 0; i < json_array_size(t->changed); i++)
-		ck_name(c, "field", json_string_value(json_array_get(ch, i)), NULL, t->type,
-		        scen_doc_pos(c->doc, json_array_get(ch, i)));
+	for (size_t i = 0; i < json_array_size(t->changed); i++) {
+		const json_t *f = json_array_get(ch, i);
+		if (!json_is_string(f))
+			ck_problem(c,
+			           scen_doc_pos(c->doc, f).line
+			               ? scen_doc_pos(c->doc, f)
+			               : scen_doc_value_pos(c->doc, p, "changed"),
+			           "changed: expected field names (text)");
+		ck_name(c, "field", json_string_value(f), NULL, t->type, scen_doc_pos(c->doc, f));
+	}
 }
 
 static void trigger_schedule(ck *c, const json_t *trig)

@@ -150,6 +150,10 @@ static void trigger_problems(void **state)
 	assert_non_null(strstr(all, "s.yaml:3:10: trigger: expected exactly one of watch, poll, "
 	                            "schedule or manual"));
 	assert_non_null(strstr(all, "s.yaml:3:25: every: expected a non-empty text"));
+	assert_null(load(HEAD
+	                 "trigger: {poll: {every: 1m, changed: [email, 5]}}\nsteps: [{id: a, do: "
+	                 "exec, with: {command: [x]}}]\n"));
+	assert_string_equal(all, "s.yaml:3:46: changed: expected field names (text)\n");
 	assert_null(load(HEAD "trigger: {manual: true}\nsteps: [{id: a, do: exec, with: {command: "
 	                      "[x]}}]\n"));
 	assert_string_equal(all, "s.yaml:3:19: manual: expected {}\n");
