@@ -26,6 +26,7 @@ void ck_problem(ck *c, scen_pos pos, const char *fmt, ...)
 	va_end(ap);
 	snprintf(line, sizeof line, "%s:%d:%d: %s", scen_doc_name(c->doc), pos.line ? pos.line : 1,
 	         pos.col ? pos.col : 1, msg);
+	scen_one_line(line); /* the file name too */
 	lines = realloc(c->probs->lines, (c->probs->n + 1) * sizeof *lines);
 	if (lines)
 		c->probs->lines = lines;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "scen_expr_int.h"
+#include "scen_yaml.h"
 #include "str.h"
 
 static const char *const roots[] = {"event", "data", "steps", "env"};
@@ -25,6 +26,7 @@ int expr_fail(scen_experr *e, size_t off, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
+	scen_one_line(e->msg);
 	return -1;
 }
 

@@ -29,6 +29,7 @@ static void place(const scen_scenario *s, const json_t *node, scen_pos fallback,
 	         p.col + (int)e->offset + p.quoted, e->msg);
 	memcpy(e->msg, msg, sizeof e->msg - 1); /* a long file name shortens the message */
 	e->msg[sizeof e->msg - 1] = '\0';
+	scen_one_line(e->msg);
 }
 
 typedef struct render_ctx {

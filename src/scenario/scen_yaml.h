@@ -50,4 +50,11 @@ scen_pos scen_doc_key_pos(const scen_doc *d, const json_t *obj, const char *key)
 /* Where the value of obj[key] is written (its key's place when it has none). */
 scen_pos scen_doc_value_pos(const scen_doc *d, const json_t *obj, const char *key);
 
+/*
+ * Make a message one line, safe for a terminal: every control character
+ * (newline, tab, escape...) becomes a space. Messages quote the file's
+ * values, which may hold any of them.
+ */
+void scen_one_line(char *msg);
+
 #endif

@@ -55,6 +55,13 @@ typedef struct builder {
 static int fail_at(builder *b, yaml_mark_t m, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+void scen_one_line(char *msg)
+{
+	for (; *msg; msg++)
+		if ((unsigned char)*msg < 0x20 || *msg == 0x7f)
+			*msg = ' ';
+}
+
 static int fail_at(builder *b, yaml_mark_t m, const char *fmt, ...)
 {
 	char msg[300];
@@ -63,6 +70,7 @@ static int fail_at(builder *b, yaml_mark_t m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	scen_one_line(msg);
 	if (b->err && b->errsz)
 		snprintf(b->err, b->errsz, "%s:%zu:%zu: %s", b->doc->name, m.line + 1, m.column + 1,
 		         msg);

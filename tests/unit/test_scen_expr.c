@@ -203,6 +203,8 @@ static void compile_errors(void **state)
 	assert_string_equal(run(0, ""), "error at 0: expected a value (a path, a string, a number, "
 	                                "true, false, null, '(' or '['), found the end");
 	assert_non_null(strstr(run(0, "'a\\q'"), "unknown escape"));
+	assert_string_equal(run(0, "data.a 'x\ny'"),
+	                    "error at 7: unexpected ''x y'': expected the end, an operator or '|'");
 }
 
 static void caps(void **state)

@@ -184,6 +184,15 @@ static void expressions_and_env(void **state)
 static void yaml_errors_are_problems(void **state)
 {
 	(void)state;
+	/* a value quoted in a message cannot break it into lines (found by fuzz_scenario_yaml) */
+	assert_null(
+	    load("version: 1\nname: \"x\\n\\e[31m\"\ntrigger: {manual: {}}\nsteps: [{id: a, do: "
+	         "exec, with: {command: [x]}}]\n"));
+	assert_string_equal(all,
+	                    "s.yaml:2:7: name 'x  [31m': expected letters, digits, '_', '.' or "
+	                    "'-' (at most 100): it names the scenario's runs\n");
+	assert_null(load("\"a\\tb\": 1\n\"a\\tb\": 2\n"));
+	assert_string_equal(all, "s.yaml:2:1: duplicate key 'a b' (first at line 1, column 1)\n");
 	assert_null(load("a: 1\na: 2\n"));
 	assert_string_equal(all, "s.yaml:2:1: duplicate key 'a' (first at line 1, column 1)\n");
 	assert_null(load("- 1\n"));
