@@ -2,7 +2,7 @@
 # Install the Debian packages the build, the tests and the tour need, if missing.
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config clang libclang-rt-dev
-      libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev libcmocka-dev
+      libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev libcmocka-dev libyaml-dev
       ca-certificates curl jq python3 valgrind procps man-db bsdextrautils zsh
       wrk python3-requests)
 missing=()

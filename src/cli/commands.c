@@ -35,6 +35,7 @@ static const cli_command *const root_subs[] = {
 	&cli_cmd_events,
 	&cli_cmd_api,
 	&cli_cmd_sandbox,
+	&cli_cmd_scenario,
 	&cmd_version,
 	&cli_cmd_man,
 	&cli_cmd_complete,

@@ -1,0 +1,194 @@
+/*
+ * `ontraport scenario`: scenario files (issue 14), checked offline for now.
+ * check loads and compiles each file and prints every problem as
+ * FILE:LINE:COL; eval evaluates one expression against an event. Neither
+ * sends anything: resolving names against the account is the pass to come
+ * (scen_scenario.names lists what it will resolve).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "scenario.h"
+
+static const char *trigger_name(scen_trigger_kind k)
+{
+	static const char *const names[] = {"watch", "poll", "schedule", "manual"};
+	return names[k];
+}
+
+/* One file: 0 when clean, EXIT_INVALID with the problems printed, or another exit code. */
+static int check_file(cli_ctx *ctx, const char *path)
+{
+	scen_scenario *s;
+	scen_problems p;
+	size_t len, i;
+	char *text = cli_read_file(path, SCEN_YAML_MAX_BYTES, &len);
+
+	if (!text)
+		return EXIT_ERROR;
+	if (scen_load(path, text, len, &s, &p) < 0) {
+		for (i = 0; i < p.n; i++)
+			fprintf(stderr, "%s\n", p.lines[i]);
+		if (p.more)
+			fprintf(stderr, "%s: ... and %zu more problems\n", path, p.more);
+		scen_problems_free(&p);
+		free(text);
+		return EXIT_INVALID;
+	}
+	if (!ctx->quiet)
+		printf("%s: ok: %s, %s trigger, %zu step%s, %zu name%s to resolve\n", path, s->name,
+		       trigger_name(s->trigger.kind), s->nsteps, s->nsteps == 1 ? "" : "s",
+		       s->nnames, s->nnames == 1 ? "" : "s");
+	scen_free(s);
+	free(text);
+	return EXIT_OK;
+}
+
+static int run_check(cli_ctx *ctx, cli_args *args)
+{
+	int i, rc, worst = EXIT_OK;
+
+	for (i = 0; i < cli_argc(args); i++) {
+		rc = check_file(ctx, cli_arg(args, i));
+		if (rc == EXIT_ERROR || (rc == EXIT_INVALID && worst == EXIT_OK))
+			worst = rc;
+	}
+	return worst;
+}
+
+/* ---- eval ---- */
+
+static json_t *json_option(cli_args *args, const char *name, const char *dflt)
+{
+	const char *v = cli_value(args, name);
+	char *text;
+	json_t *j;
+	json_error_t je;
+
+	if (!v)
+		return json_loads(dflt, 0, NULL);
+	if (!(text = cli_value_or_file(v, 16 * 1024 * 1024, NULL)))
+		return NULL;
+	j = json_loads(text, JSON_DECODE_ANY, &je);
+	free(text);
+	if (!j)
+		cli_error(EXIT_INVALID, "--%s: not JSON: %s (line %d, column %d)", name, je.text,
+		          je.line, je.column);
+	else if (!json_is_object(j)) {
+		cli_error(EXIT_INVALID, "--%s: expected a JSON object", name);
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* The context an expression sees: event, data (the event's data), steps, and the allowed env. */
+static json_t *eval_context(cli_args *args)
+{
+	json_t *doc = json_option(args, "event", "{}"), *steps, *env, *ev, *ctx;
+	const char *const *names;
+	size_t n, i;
+
+	if (!doc)
+		return NULL;
+	if (!(steps = json_option(args, "steps", "{}"))) {
+		json_decref(doc);
+		return NULL;
+	}
+	env = json_object();
+	names = cli_list(args, "env", &n);
+	for (i = 0; i < n; i++)
+		if (getenv(names[i]))
+			json_object_set_new(env, names[i], json_string(getenv(names[i])));
+	ev = json_is_object(json_object_get(doc, "event")) ? json_object_get(doc, "event") : doc;
+	ctx = json_pack("{s:O, s:O, s:o, s:o}", "event", ev, "data",
+	                json_object_get(doc, "data") ? json_object_get(doc, "data") : json_null(),
+	                "steps", steps, "env", env);
+	json_decref(doc);
+	return ctx;
+}
+
+static int run_eval(cli_ctx *ctx, cli_args *args)
+{
+	const char *src = cli_arg(args, 0);
+	scen_expr *x;
+	scen_experr e = {0, ""};
+	json_t *c, *v;
+	int rc;
+
+	rc = scen_expr_is_template(src) ? scen_expr_compile_template(src, strlen(src), &x, &e)
+	                                : scen_expr_compile(src, strlen(src), &x, &e);
+	if (rc < 0)
+		return cli_error(EXIT_INVALID, "expression:1:%zu: %s", e.offset + 1, e.msg);
+	if (!(c = eval_context(args))) {
+		scen_expr_free(x);
+		return EXIT_INVALID;
+	}
+	v = scen_expr_eval(x, c, NULL, &e);
+	scen_expr_free(x);
+	json_decref(c);
+	if (!v)
+		return cli_error(EXIT_INVALID, "expression:1:%zu: %s", e.offset + 1, e.msg);
+	rc = cli_print_json(ctx, v) < 0 ? EXIT_ERROR : EXIT_OK;
+	json_decref(v);
+	return rc;
+}
+
+static const cli_opt eval_opts[] = {
+    {"event", 'e', CLI_VALUE, "JSON|@FILE",
+     "the event, as 'ontraport watch' delivers it (default {})"},
+    {"steps", 0, CLI_VALUE, "JSON|@FILE", "earlier steps' outputs, as {\"ID\": {...}}"},
+    {"env", 0, CLI_LIST, "NAME", "an environment variable the expression may read (repeatable)"},
+    {NULL, 0, 0, NULL, NULL}};
+
+static const cli_command cmd_check = {
+    "check",
+    "check scenario files without running them",
+    "FILE...",
+    "Load each scenario file (YAML, or JSON), compile every expression and check every step, "
+    "and print every problem as FILE:LINE:COL: message, with the nearest suggestion. Exits 5 "
+    "when a file has problems, 0 when all are clean. Sends nothing. For now the check is "
+    "offline: tags, sequences, field aliases and labels are not yet resolved against the "
+    "account (the clean summary says how many names that pass will resolve).",
+    NULL,
+    "ontraport scenario check vip.yaml\n  report every problem in vip.yaml, or 'ok'",
+    run_check,
+    NULL,
+    1,
+    -1};
+
+static const cli_command cmd_eval = {
+    "eval",
+    "evaluate one expression against an event",
+    "EXPR [--event JSON|@FILE]",
+    "Evaluate a scenario expression, bare (data.total > 500) or a template with {{ }}, "
+    "against an event and print the result as JSON: handy for writing filters. The "
+    "expression sees event (the event's 'event' member, or the whole document), data (its "
+    "'data'), steps (--steps) and env (only the names given with --env). The Ontraport "
+    "helpers that need the account (label_to_id, id_to_label, tag_id) fail here for now. "
+    "Exits 5 when the expression is wrong, naming the column.",
+    eval_opts,
+    "ontraport scenario eval \"data.email | lower | ends_with('@example.com')\" --event @e.json\n"
+    "  test a filter on a saved event",
+    run_eval,
+    NULL,
+    1,
+    1};
+
+static const cli_command *const subs[] = {&cmd_check, &cmd_eval, NULL};
+
+const cli_command cli_cmd_scenario = {
+    "scenario",
+    "check scenario files and try expressions (running them comes later)",
+    NULL,
+    "Scenarios are automations in a YAML file: a trigger, a filter and steps (see the guide, "
+    "docs/guide/scenarios.md). 'ontraport run', which runs them, is not available yet; these "
+    "commands check the files and try expressions, offline.",
+    NULL,
+    NULL,
+    NULL,
+    subs,
+    0,
+    0};
