@@ -37,6 +37,13 @@ extern "C" {
 #define ONTRA_VERSION "0.1.0"
 #define ONTRA_VERSION_NUM 0x000100
 
+/*
+ * The largest record id the library accepts, parses or sends: 2^53 - 1, the
+ * largest whole number a JSON number holds exactly. Ids are 1..ONTRA_ID_MAX;
+ * object type ids are 0..INT_MAX.
+ */
+#define ONTRA_ID_MAX 9007199254740991LL
+
 /** The library's version string ("0.1.0"). */
 ONTRA_EXTERN const char *ontra_version(void);
 
@@ -775,6 +782,30 @@ ONTRA_EXTERN int ontra_tag_names(ontra_client *c, int type, const long long *ids
  * its id. Errors: ONTRA_ENOTFOUND.
  */
 ONTRA_EXTERN int ontra_tag_find(long long *out, ontra_client *c, const char *name);
+
+/**
+ * Whether text is an id: 1 when it is digits (with an optional sign) and a
+ * valid id (*out is it, 1..ONTRA_ID_MAX), 0 when it is a name (anything
+ * else; *out is 0). "0", "-3" and digits past ONTRA_ID_MAX are ids that
+ * are not valid:
+ * ONTRA_EINVALID ("invalid tag id '0': expected a whole number from 1 to
+ * ..."), as is empty text or NULL. `what` names the record in messages
+ * ("tag"; NULL = "record"). Pure: sends nothing.
+ */
+ONTRA_EXTERN int ontra_id_parse(long long *out, const char *text, const char *what);
+
+/**
+ * Resolve a tag, form, sequence, campaign or user (type ONTRA_TAG,
+ * ONTRA_FORM, ONTRA_SEQUENCE, ONTRA_CAMPAIGN, ONTRA_USER) given by id or by
+ * name: an id as ontra_id_parse says (no request; existence is
+ * not checked); anything else is the exact name (tag_name, formname, name,
+ * or a user's email), found with one search. Errors: ONTRA_EINVALID (a bad
+ * id, another type, or several records of that name: "2 forms are named
+ * 'X': give the form's id"), ONTRA_ENOTFOUND ("no tag named 'X'"), and the
+ * errors of ontra_call. Object types have their own resolver,
+ * ontra_object_type.
+ */
+ONTRA_EXTERN int ontra_resolve(long long *out, ontra_client *c, int type, const char *name_or_id);
 
 typedef enum ontra_sub_type { ONTRA_SUB_CAMPAIGN = 0, ONTRA_SUB_SEQUENCE = 1 } ontra_sub_type;
 

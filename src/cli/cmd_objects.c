@@ -172,7 +172,7 @@ static int search_extra(cli_ctx *ctx, cli_args *args, ontra_client *c, ontra_sea
 		o->fields_count = k;
 	}
 	if (cli_value_ll(args, "start", 0, 1LL << 40, 0, &start) < 0 ||
-	    cli_value_ll(args, "group", 1, 1LL << 53, 0, &group) < 0)
+	    cli_value_ll(args, "group", 1, ONTRA_ID_MAX, 0, &group) < 0)
 		return EXIT_USAGE;
 	o->start = (size_t)start;
 	o->group_id = group;
@@ -226,7 +226,7 @@ static int run_with_tag(cli_ctx *ctx, cli_args *args)
 	json_t *cond = NULL;
 	char **fields = NULL;
 	const char *t = cli_value(args, "tag");
-	int rc;
+	int rc, lrc;
 
 	if (!t || !*t)
 		return cli_usage_error(ctx, "missing --tag NAME_OR_ID");
@@ -234,7 +234,11 @@ static int run_with_tag(cli_ctx *ctx, cli_args *args)
 		return rc;
 	if ((rc = search_from_args(ctx, args, c, &o)) != EXIT_OK)
 		goto out;
-	if (util_parse_ll(t, 1, 1LL << 53, &tag) == 0)
+	if ((lrc = ontra_id_parse(&tag, t, "tag")) < 0) {
+		rc = cli_usage_error(ctx, "%s", ontra_error_last()->message);
+		goto out;
+	}
+	if (lrc)
 		o.tag_id = tag;
 	else
 		o.tag_name = t;
@@ -439,16 +443,13 @@ static int split_tags(cli_ctx *ctx, cli_args *args, long long **tids, size_t *nt
 		return cli_usage_error(ctx, "missing --tag NAME_OR_ID");
 	for (i = 0; i < n; i++) {
 		long long v;
-		if (util_parse_ll(list[i], -9007199254740991LL, 9007199254740991LL, &v) == 0) {
-			if (v <= 0)
-				return cli_usage_error(ctx, "invalid tag id '%s': expected a positive whole number",
-				                       list[i]);
+		int is_id = ontra_id_parse(&v, list[i], "tag");
+		if (is_id < 0)
+			return cli_usage_error(ctx, "%s", ontra_error_last()->message);
+		if (is_id)
 			(*tids)[(*nt)++] = v;
-		} else if (!*list[i]) {
-			return cli_usage_error(ctx, "empty --tag");
-		} else {
+		else
 			(*names)[(*nn)++] = list[i];
-		}
 	}
 	return EXIT_OK;
 }

@@ -195,7 +195,7 @@ static int check_value(const struct mfield *f, const char *v)
 		                    f->label, v);
 	case K_FROM:
 		if (strcmp(v, "owner") == 0 || strcmp(v, "custom") == 0 ||
-		    util_parse_ll(v, 1, 1LL << 53, &n) == 0)
+		    util_parse_ll(v, 1, ONTRA_ID_MAX, &n) == 0)
 			return 0;
 		return ontra__error(ONTRA_EINVALID,
 		                    "invalid from '%s': expected owner, custom or a user id", v);
@@ -211,7 +211,7 @@ static int check_value(const struct mfield *f, const char *v)
 		                    "invalid %s '%s': expected a whole number of days", f->label,
 		                    v);
 	case K_ID:
-		if (util_parse_ll(v, 1, 1LL << 53, &n) == 0)
+		if (util_parse_ll(v, 1, ONTRA_ID_MAX, &n) == 0)
 			return 0;
 		return ontra__error(ONTRA_EINVALID,
 		                    "invalid %s '%s': expected an id (a positive whole "

@@ -3,6 +3,7 @@
  * fetched once per client. Field values are checked and normalised here
  * before anything is sent.
  */
+#include <limits.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,7 +122,7 @@ int ontra_object_type(int *out, ontra_client *c, const char *typed)
 	if ((rc = ontra__meta(&meta, c)) < 0)
 		return rc;
 	if (isdigit((unsigned char)typed[0]) || typed[0] == '-') {
-		if (util_parse_ll(typed, 0, 2147483647, &v) < 0)
+		if (util_parse_ll(typed, 0, INT_MAX, &v) < 0)
 			return ontra__error(ONTRA_EINVALID,
 			                    "invalid object type '%s': expected a name or a number", typed);
 		if (!type_meta(meta, (int)v))
@@ -142,7 +143,7 @@ int ontra_object_type(int *out, ontra_client *c, const char *typed)
 	/* The account's own names: custom objects, and every type the metadata lists. */
 	json_object_foreach((json_t *)meta, key, t) {
 		const char *name = json_string_value(json_object_get(t, "name"));
-		if (name && name_matches(typed, name) && util_parse_ll(key, 0, 2147483647, &v) == 0) {
+		if (name && name_matches(typed, name) && util_parse_ll(key, 0, INT_MAX, &v) == 0) {
 			*out = (int)v;
 			return 0;
 		}
@@ -188,7 +189,7 @@ int ontra_object_types(json_t **out, ontra_client *c)
 		return ontra__error_oom();
 	}
 	json_object_foreach((json_t *)meta, key, t) {
-		if (util_parse_ll(key, 0, 2147483647, &v) < 0)
+		if (util_parse_ll(key, 0, INT_MAX, &v) < 0)
 			continue;
 		items[n++] = json_pack("{s:I, s:s, s:I}", "id", (json_int_t)v, "name",
 		                       json_string_value(json_object_get(t, "name"))
@@ -360,7 +361,7 @@ static int check_one(json_t *values, const char *field, const json_t *def, json_
 		nv = json_string(text);
 	} else if (strcmp(type, "parent") == 0 || strcmp(type, "subscription") == 0) {
 		long long id;
-		if (util_parse_ll(text, 0, 9007199254740991LL, &id) < 0)
+		if (util_parse_ll(text, 0, ONTRA_ID_MAX, &id) < 0)
 			return ontra__error(ONTRA_EINVALID,
 			                    "invalid value '%s' for field '%s': expected an object id", text,
 			                    field);

@@ -323,7 +323,9 @@ static long long record_id(const json_t *obj)
 
 	if (json_is_integer(v))
 		return json_integer_value(v) > 0 ? (long long)json_integer_value(v) : 0;
-	return json_is_string(v) && util_parse_ll(json_string_value(v), 1, LLONG_MAX, &id) == 0 ? id : 0;
+	return json_is_string(v) && util_parse_ll(json_string_value(v), 1, ONTRA_ID_MAX, &id) == 0
+	           ? id
+	           : 0;
 }
 
 /* The last id of a page whose ids all rise above after; 0 if they do not. */
@@ -471,7 +473,8 @@ int ontra_search_count(long long *out, ontra_client *c, const ontra_search_optio
 	count = json_object_get(data, "count");
 	if (json_is_integer(count))
 		v = json_integer_value(count);
-	else if (!json_is_string(count) || util_parse_ll(json_string_value(count), 0, 1LL << 53, &v) < 0) {
+	else if (!json_is_string(count) ||
+	         util_parse_ll(json_string_value(count), 0, ONTRA_ID_MAX, &v) < 0) {
 		rc = ontra__error(ONTRA_EBADRESPONSE, "the server's getInfo reply has no count");
 		goto out;
 	}
@@ -575,55 +578,6 @@ int ontra_subscribe(ontra_client *c, int type, const long long *ids, size_t n,
 	return list_call(c, "/objects/subscribe", type, ids, n, list_ids, nlists,
 	                 kind == ONTRA_SUB_SEQUENCE ? "sequence" : "campaign", remove, "sub_type",
 	                 kind == ONTRA_SUB_SEQUENCE ? "Sequence" : "Campaign");
-}
-
-int ontra_tag_find(long long *out, ontra_client *c, const char *name)
-{
-	ontra_request req = ONTRA_REQUEST_INIT;
-	ontra_params *q = NULL;
-	json_t *cond = json_array(), *data = NULL, *first, *id;
-	char *cs = NULL;
-	long long v;
-	int rc;
-
-	*out = 0;
-	if (!name || !*name) {
-		json_decref(cond);
-		return ontra__error(ONTRA_EINVALID, "empty tag name");
-	}
-	if (!cond || (rc = ontra_condition_add(cond, NULL, "tag_name", "=", json_string(name))) < 0 ||
-	    !(cs = json_dumps(cond, JSON_COMPACT))) {
-		rc = cond ? ontra__error(ONTRA_EINVALID, "invalid tag name") : ontra__error_oom();
-		goto out;
-	}
-	if ((rc = ontra_params_new(&q)) < 0 || (rc = ontra_params_add_int(q, "objectID", ONTRA_TAG)) < 0 ||
-	    (rc = ontra_params_add(q, "condition", cs)) < 0 || (rc = ontra_params_add(q, "range", "1")) < 0)
-		goto out;
-	req.path = "/objects";
-	req.query = q;
-	if ((rc = ontra_call_data(&data, c, &req)) < 0)
-		goto out;
-	first = json_array_get(data, 0);
-	if (!first) {
-		rc = ontra__error(ONTRA_ENOTFOUND, "no tag named '%s'", name);
-		goto out;
-	}
-	id = json_object_get(first, "tag_id");
-	if (!id)
-		id = json_object_get(first, "id");
-	if (json_is_integer(id))
-		v = json_integer_value(id);
-	else if (!json_is_string(id) || util_parse_ll(json_string_value(id), 1, 1LL << 53, &v) < 0) {
-		rc = ontra__error(ONTRA_EBADRESPONSE, "the server's tag record has no id");
-		goto out;
-	}
-	*out = v;
-out:
-	free(cs);
-	json_decref(cond);
-	json_decref(data);
-	ontra_params_free(q);
-	return rc;
 }
 
 int ontra_tag_names(ontra_client *c, int type, const long long *ids, size_t n,

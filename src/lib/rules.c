@@ -4,6 +4,7 @@
  * The rule strings are checked (rule_parse.c) and sent in canonical form;
  * nothing is sent when a check fails.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +100,7 @@ static long long record_id(const json_t *rec)
 
 	if (json_is_integer(id))
 		return json_integer_value(id);
-	if (json_is_string(id) && util_parse_ll(json_string_value(id), 1, 1LL << 53, &v) == 0)
+	if (json_is_string(id) && util_parse_ll(json_string_value(id), 1, ONTRA_ID_MAX, &v) == 0)
 		return v;
 	return 0;
 }
@@ -223,7 +224,7 @@ static int stored_type(int *out, ontra_client *c, long long id, json_t **rec)
 	t = json_object_get(*rec, "object_type_id");
 	if (json_is_integer(t))
 		v = json_integer_value(t);
-	else if (!json_is_string(t) || util_parse_ll(json_string_value(t), 0, 2147483647, &v) < 0)
+	else if (!json_is_string(t) || util_parse_ll(json_string_value(t), 0, INT_MAX, &v) < 0)
 		v = ONTRA_CONTACT; /* the API's default */
 	*out = (int)v;
 	return 0;
