@@ -600,8 +600,12 @@ enum {
 /**
  * Resolve an object type given by number ("0", "10003") or by name
  * ("contacts", "Contact", "tags", a custom object's name, singular or
- * plural, any case). Names of custom objects come from the account's
- * metadata (one request, then cached in the client).
+ * plural, any case). The built-in types with a name of their own
+ * (contacts, tasks, users, sequences, rules, messages, notes, tags,
+ * products, forms, campaigns, webhooks, deals, companies, ... and their
+ * numbers) map without a request; other numbers and names, custom objects
+ * among them, come from the account's metadata (one request, then cached
+ * in the client).
  * Errors: ONTRA_ENOTFOUND (no such type; the message suggests the nearest
  * name), and the errors of ontra_call.
  */
