@@ -574,8 +574,16 @@ ONTRA_EXTERN int ontra_rule_update(json_t **out, ontra_client *c, const ontra_ru
 /** GET /Rule: *out is the rule record (new). Errors: ONTRA_ENOTFOUND. */
 ONTRA_EXTERN int ontra_rule_get(json_t **out, ontra_client *c, long long id);
 
-/** POST /objects/pause (pause = 1) or /objects/unpause (0) for rules, by id. */
-ONTRA_EXTERN int ontra_rule_pause(ontra_client *c, const long long *ids, size_t n, int pause);
+/* Which way ontra_rule_pause goes. */
+typedef enum ontra_pause_op { ONTRA_UNPAUSE = 0, ONTRA_PAUSE = 1 } ontra_pause_op;
+
+/**
+ * POST /objects/pause (ONTRA_PAUSE) or /objects/unpause (ONTRA_UNPAUSE) for
+ * rules, by id. Errors: ONTRA_EINVALID (no ids, an id not positive, another
+ * op), and the errors of ontra_call.
+ */
+ONTRA_EXTERN int ontra_rule_pause(ontra_client *c, const long long *ids, size_t n,
+                                  ontra_pause_op op);
 
 /* ------------------------------------------------------------------------
  * Object types and their fields (metadata from /objects/meta, cached)
@@ -746,9 +754,16 @@ ONTRA_EXTERN int ontra_search_count(long long *out, ontra_client *c, const ontra
  */
 ONTRA_EXTERN int ontra_search_selects_all(const ontra_search_options *o);
 
+/* What ontra_objects_delete may delete. */
+typedef enum ontra_delete_scope {
+	ONTRA_DELETE_SELECTED =
+	    0,               /* what the options narrow down to; refuse if they narrow nothing */
+	ONTRA_DELETE_ALL = 1 /* every object of the type, when the options narrow nothing */
+} ontra_delete_scope;
+
 /**
  * DELETE /objects: delete every object a search selects (ids, condition,
- * search, group). With all = 0, refuses with ONTRA_EINVALID ("refusing to
+ * search, group). With ONTRA_DELETE_SELECTED, refuses with ONTRA_EINVALID ("refusing to
  * delete every object of the type: ...", nothing sent) a selection that
  * narrows nothing down, since the API would then delete every object of
  * the type: NULL options; no ids; a condition that is NULL, JSON null, an
@@ -756,30 +771,37 @@ ONTRA_EXTERN int ontra_search_selects_all(const ontra_search_options *o);
  * OR-group whose clauses every record meets: id > 0, id >= 1, id <> 0,
  * id NOT IN (0), id IS NOT NULL/EMPTY, id LIKE '%'); a blank search; a
  * group_id that is not positive (it is not sent). searchNotes, sort and
- * tag options select nothing. Set `all` = 1 to mean every object (with
- * ids, only those ids). Errors: ONTRA_EINVALID, and those of ontra_call.
+ * tag options select nothing. Pass ONTRA_DELETE_ALL to mean every object
+ * (with ids, only those ids). Errors: ONTRA_EINVALID, and those of ontra_call.
  */
-ONTRA_EXTERN int ontra_objects_delete(ontra_client *c, const ontra_search_options *o, int all);
+ONTRA_EXTERN int ontra_objects_delete(ontra_client *c, const ontra_search_options *o,
+                                      ontra_delete_scope scope);
 
 /* ------------------------------------------------------------------------
  * Tags, sequences and campaigns
  * ------------------------------------------------------------------------ */
 
-/**
- * Add (or with `remove`, take away) tags given by id on objects
- * (PUT/DELETE /objects/tag). The API answers before the work is done;
- * the change is visible shortly after.
- */
-ONTRA_EXTERN int ontra_tag_ids(ontra_client *c, int type, const long long *ids, size_t n,
-                               const long long *tag_ids, size_t ntags, int remove);
+/* Which way a tagging or subscribing call goes. */
+typedef enum ontra_list_op { ONTRA_ADD = 0, ONTRA_REMOVE = 1 } ontra_list_op;
 
 /**
- * Add tags given by name (PUT /objects/tagByName; names that do not exist
- * are created), or with `remove` take them away (DELETE /objects/tagByName;
- * a name that is not a tag is ONTRA_ENOTFOUND, checked before sending).
+ * Add (ONTRA_ADD) or take away (ONTRA_REMOVE) tags given by id on objects
+ * (PUT/DELETE /objects/tag). Taking away a tag that does not exist is a
+ * mistake, not a no-op: each tag is read first (GET /object) and a missing
+ * one is ONTRA_ENOTFOUND ("no tag with id 7"), nothing removed. The API
+ * answers before the work is done; the change is visible shortly after.
+ */
+ONTRA_EXTERN int ontra_tag_ids(ontra_client *c, int type, const long long *ids, size_t n,
+                               const long long *tag_ids, size_t ntags, ontra_list_op op);
+
+/**
+ * Add tags given by name (ONTRA_ADD: PUT /objects/tagByName; names that do
+ * not exist are created), or take them away (ONTRA_REMOVE: DELETE
+ * /objects/tagByName; as with ontra_tag_ids, a name that is not a tag is
+ * ONTRA_ENOTFOUND, "no tag named 'X'", checked before sending).
  */
 ONTRA_EXTERN int ontra_tag_names(ontra_client *c, int type, const long long *ids, size_t n,
-                                 const char *const *names, size_t nnames, int remove);
+                                 const char *const *names, size_t nnames, ontra_list_op op);
 
 /**
  * Find a tag by name (exact, case-sensitive as the API stores it): *out is
@@ -814,13 +836,12 @@ ONTRA_EXTERN int ontra_resolve(long long *out, ontra_client *c, int type, const 
 typedef enum ontra_sub_type { ONTRA_SUB_CAMPAIGN = 0, ONTRA_SUB_SEQUENCE = 1 } ontra_sub_type;
 
 /**
- * Add objects to (or with `remove`, take them out of) sequences or
- * campaigns (automations), PUT/DELETE /objects/subscribe with sub_type.
+ * Add objects to (ONTRA_ADD) or take them out of (ONTRA_REMOVE) sequences
+ * or campaigns (automations), PUT/DELETE /objects/subscribe with sub_type.
  */
 ONTRA_EXTERN int ontra_subscribe(ontra_client *c, int type, const long long *ids, size_t n,
                                  const long long *list_ids, size_t nlists, ontra_sub_type kind,
-                                 int remove);
-
+                                 ontra_list_op op);
 
 /* ------------------------------------------------------------------------
  * Webhooks (object type 145): the subscriptions behind Watch Events

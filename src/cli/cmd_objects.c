@@ -416,7 +416,7 @@ static int run_delete(cli_ctx *ctx, cli_args *args)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if ((lrc = ontra_objects_delete(c, &o, all)) < 0)
+	if ((lrc = ontra_objects_delete(c, &o, all ? ONTRA_DELETE_ALL : ONTRA_DELETE_SELECTED)) < 0)
 		rc = cli_fail_lib(ctx, lrc);
 	else
 		cli_note(ctx, "deleted %lld object%s", count, count == 1 ? "" : "s");
@@ -454,12 +454,12 @@ static int split_tags(cli_ctx *ctx, cli_args *args, long long **tids, size_t *nt
 	return EXIT_OK;
 }
 
-static int run_tagging(cli_ctx *ctx, cli_args *args, int remove)
+static int run_tagging(cli_ctx *ctx, cli_args *args, ontra_list_op op)
 {
 	ontra_client *c;
 	long long *ids = NULL, *tids = NULL;
 	const char **names = NULL;
-	size_t n, nt = 0, nn = 0, i;
+	size_t n, nt = 0, nn = 0;
 	int type, rc, lrc = 0;
 
 	if ((rc = split_tags(ctx, args, &tids, &nt, &names, &nn)) != EXIT_OK ||
@@ -467,26 +467,13 @@ static int run_tagging(cli_ctx *ctx, cli_args *args, int remove)
 		goto out;
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK || (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
 		goto out;
-	if (remove) {
-		/* Untagging with a tag that does not exist is a mistake: say so before sending. */
-		for (i = 0; i < nt; i++) {
-			json_t *t = NULL;
-			if ((lrc = ontra_object_get(&t, c, ONTRA_TAG, tids[i])) < 0) {
-				if (lrc == ONTRA_ENOTFOUND)
-					rc = cli_error(EXIT_NOTFOUND, "no tag with id %lld", tids[i]);
-				else
-					rc = cli_fail_lib(ctx, lrc);
-				goto out;
-			}
-			json_decref(t);
-		}
-	}
-	if (nt && (lrc = ontra_tag_ids(c, type, ids, n, tids, nt, remove)) < 0)
+	if (nt && (lrc = ontra_tag_ids(c, type, ids, n, tids, nt, op)) < 0)
 		goto fail;
-	if (nn && (lrc = ontra_tag_names(c, type, ids, n, names, nn, remove)) < 0)
+	if (nn && (lrc = ontra_tag_names(c, type, ids, n, names, nn, op)) < 0)
 		goto fail;
-	cli_note(ctx, "%s %zu tag%s %s %zu object%s", remove ? "removed" : "added", nt + nn,
-	         nt + nn == 1 ? "" : "s", remove ? "from" : "to", n, n == 1 ? "" : "s");
+	cli_note(ctx, "%s %zu tag%s %s %zu object%s", op == ONTRA_REMOVE ? "removed" : "added",
+	         nt + nn, nt + nn == 1 ? "" : "s", op == ONTRA_REMOVE ? "from" : "to", n,
+	         n == 1 ? "" : "s");
 	goto out;
 fail:
 	rc = cli_fail_lib(ctx, lrc);
@@ -499,15 +486,15 @@ out:
 
 static int run_tag(cli_ctx *ctx, cli_args *args)
 {
-	return run_tagging(ctx, args, 0);
+	return run_tagging(ctx, args, ONTRA_ADD);
 }
 
 static int run_untag(cli_ctx *ctx, cli_args *args)
 {
-	return run_tagging(ctx, args, 1);
+	return run_tagging(ctx, args, ONTRA_REMOVE);
 }
 
-static int run_subscription(cli_ctx *ctx, cli_args *args, int remove)
+static int run_subscription(cli_ctx *ctx, cli_args *args, ontra_list_op op)
 {
 	ontra_client *c;
 	long long *ids = NULL, *lists = NULL;
@@ -523,12 +510,15 @@ static int run_subscription(cli_ctx *ctx, cli_args *args, int remove)
 		goto out;
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK || (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
 		goto out;
-	lrc = ontra_subscribe(c, type, ids, n, lists, nl, ns ? ONTRA_SUB_SEQUENCE : ONTRA_SUB_CAMPAIGN, remove);
+	lrc = ontra_subscribe(c, type, ids, n, lists, nl,
+	                      ns ? ONTRA_SUB_SEQUENCE : ONTRA_SUB_CAMPAIGN, op);
 	if (lrc < 0)
 		rc = cli_fail_lib(ctx, lrc);
 	else
-		cli_note(ctx, "%s %zu object%s %s %zu %s%s", remove ? "removed" : "added", n, n == 1 ? "" : "s",
-		         remove ? "from" : "to", nl, ns ? "sequence" : "campaign", nl == 1 ? "" : "s");
+		cli_note(ctx, "%s %zu object%s %s %zu %s%s",
+		         op == ONTRA_REMOVE ? "removed" : "added", n, n == 1 ? "" : "s",
+		         op == ONTRA_REMOVE ? "from" : "to", nl, ns ? "sequence" : "campaign",
+		         nl == 1 ? "" : "s");
 out:
 	free(ids);
 	free(lists);
@@ -537,12 +527,12 @@ out:
 
 static int run_subscribe(cli_ctx *ctx, cli_args *args)
 {
-	return run_subscription(ctx, args, 0);
+	return run_subscription(ctx, args, ONTRA_ADD);
 }
 
 static int run_unsubscribe(cli_ctx *ctx, cli_args *args)
 {
-	return run_subscription(ctx, args, 1);
+	return run_subscription(ctx, args, ONTRA_REMOVE);
 }
 
 static const cli_opt search_opts[] = {

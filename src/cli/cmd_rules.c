@@ -90,7 +90,7 @@ static int run_list(cli_ctx *ctx, cli_args *args)
 	return cli_list_objects(ctx, args, ONTRA_RULE, table_cols);
 }
 
-static int run_pausing(cli_ctx *ctx, cli_args *args, int pause)
+static int run_pausing(cli_ctx *ctx, cli_args *args, ontra_pause_op op)
 {
 	long long *ids = NULL;
 	ontra_client *c;
@@ -102,11 +102,12 @@ static int run_pausing(cli_ctx *ctx, cli_args *args, int pause)
 		return rc;
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
 		goto out;
-	if ((lrc = ontra_rule_pause(c, ids, n, pause)) < 0) {
+	if ((lrc = ontra_rule_pause(c, ids, n, op)) < 0) {
 		rc = cli_fail_lib(ctx, lrc);
 		goto out;
 	}
-	cli_note(ctx, "%s %zu rule%s", pause ? "paused" : "unpaused", n, n == 1 ? "" : "s");
+	cli_note(ctx, "%s %zu rule%s", op == ONTRA_PAUSE ? "paused" : "unpaused", n,
+	         n == 1 ? "" : "s");
 out:
 	free(ids);
 	return rc;
@@ -114,12 +115,12 @@ out:
 
 static int run_pause(cli_ctx *ctx, cli_args *args)
 {
-	return run_pausing(ctx, args, 1);
+	return run_pausing(ctx, args, ONTRA_PAUSE);
 }
 
 static int run_unpause(cli_ctx *ctx, cli_args *args)
 {
-	return run_pausing(ctx, args, 0);
+	return run_pausing(ctx, args, ONTRA_UNPAUSE);
 }
 
 /* `rules check`: the library's checks, no request; prints the canonical parts. */

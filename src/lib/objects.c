@@ -485,19 +485,25 @@ out:
 	return rc;
 }
 
-int ontra_objects_delete(ontra_client *c, const ontra_search_options *o, int all)
+int ontra_objects_delete(ontra_client *c, const ontra_search_options *o, ontra_delete_scope scope)
 {
+	int all = scope == ONTRA_DELETE_ALL;
 	ontra_request req = ONTRA_REQUEST_INIT;
 	ontra_params *q = NULL;
 	json_t *data = NULL;
 	int rc;
 
+	if (scope != ONTRA_DELETE_SELECTED && scope != ONTRA_DELETE_ALL)
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid delete scope %d: expected "
+		                    "ONTRA_DELETE_SELECTED or ONTRA_DELETE_ALL",
+		                    (int)scope);
 	if (!all && ontra_search_selects_all(o))
 		return ontra__error(
 		    ONTRA_EINVALID,
 		    "refusing to delete every object of the type: the selection is empty "
 		    "or always true; expected ids, a narrowing condition, a search or a "
-		    "group (or all = 1)");
+		    "group (or ONTRA_DELETE_ALL)");
 	if ((rc = ontra_params_new(&q)) < 0 || (rc = search_params(q, o, 0)) < 0)
 		goto out;
 	if (all && !o->ids_count && (rc = ontra_params_add(q, "performAll", "1")) < 0)
@@ -531,19 +537,29 @@ static int ids_form(ontra_params *form, int type, const long long *ids, size_t n
 	return 0;
 }
 
+static int check_op(ontra_list_op op)
+{
+	if (op != ONTRA_ADD && op != ONTRA_REMOVE)
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid op %d: expected ONTRA_ADD or ONTRA_REMOVE", (int)op);
+	return 0;
+}
+
 /* PUT (add) or DELETE (remove) with a form of ids + list ids. */
 static int list_call(ontra_client *c, const char *path, int type, const long long *ids, size_t n,
-                     const long long *list, size_t nlist, const char *what, int remove,
+                     const long long *list, size_t nlist, const char *what, ontra_list_op op,
                      const char *extra_key, const char *extra_value)
 {
 	ontra_request req = ONTRA_REQUEST_INIT;
 	ontra_params *form = NULL;
 	util_buf b = UTIL_BUF_INIT;
 	json_t *data = NULL;
-	int rc;
+	int remove = op == ONTRA_REMOVE, rc;
 
 	if (nlist == 0)
 		return ontra__error(ONTRA_EINVALID, "no %s ids given", what);
+	if ((rc = check_op(op)) < 0)
+		return rc;
 	if ((rc = ontra_params_new(&form)) < 0 || (rc = ids_form(form, type, ids, n)) < 0 ||
 	    (rc = ontra__ids_csv(&b, list, nlist, what)) < 0 ||
 	    (rc = ontra_params_add(form, remove ? "remove_list" : "add_list", b.data)) < 0 ||
@@ -566,28 +582,55 @@ out:
 	return rc;
 }
 
-int ontra_tag_ids(ontra_client *c, int type, const long long *ids, size_t n,
-                  const long long *tag_ids, size_t ntags, int remove)
+/* Untagging by a tag that does not exist is a mistake worth reporting, not a no-op. */
+static int tag_ids_exist(ontra_client *c, const long long *tag_ids, size_t ntags)
 {
-	return list_call(c, "/objects/tag", type, ids, n, tag_ids, ntags, "tag", remove, NULL, NULL);
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ntags; i++) {
+		json_t *t = NULL;
+		if ((rc = check_id(tag_ids[i])) < 0)
+			return rc;
+		rc = ontra_object_get(&t, c, ONTRA_TAG, tag_ids[i]);
+		json_decref(t);
+		if (rc == ONTRA_ENOTFOUND)
+			return ontra__error(ONTRA_ENOTFOUND, "no tag with id %lld", tag_ids[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int ontra_tag_ids(ontra_client *c, int type, const long long *ids, size_t n,
+                  const long long *tag_ids, size_t ntags, ontra_list_op op)
+{
+	int rc;
+
+	if (op == ONTRA_REMOVE && n && ids && ntags && (rc = tag_ids_exist(c, tag_ids, ntags)) < 0)
+		return rc;
+	return list_call(c, "/objects/tag", type, ids, n, tag_ids, ntags, "tag", op, NULL, NULL);
 }
 
 int ontra_subscribe(ontra_client *c, int type, const long long *ids, size_t n,
-                    const long long *list_ids, size_t nlists, ontra_sub_type kind, int remove)
+                    const long long *list_ids, size_t nlists, ontra_sub_type kind, ontra_list_op op)
 {
 	return list_call(c, "/objects/subscribe", type, ids, n, list_ids, nlists,
-	                 kind == ONTRA_SUB_SEQUENCE ? "sequence" : "campaign", remove, "sub_type",
+	                 kind == ONTRA_SUB_SEQUENCE ? "sequence" : "campaign", op, "sub_type",
 	                 kind == ONTRA_SUB_SEQUENCE ? "Sequence" : "Campaign");
 }
 
 int ontra_tag_names(ontra_client *c, int type, const long long *ids, size_t n,
-                    const char *const *names, size_t nnames, int remove)
+                    const char *const *names, size_t nnames, ontra_list_op op)
 {
 	ontra_request req = ONTRA_REQUEST_INIT;
 	json_t *body = NULL, *jids = NULL, *jnames = NULL, *data = NULL;
+	int remove = op == ONTRA_REMOVE;
 	size_t i;
 	int rc = 0;
 
+	if ((rc = check_op(op)) < 0)
+		return rc;
 	if (n == 0)
 		return ontra__error(ONTRA_EINVALID, "no object ids given");
 	if (nnames == 0 || nnames > NAMES_MAX)

@@ -302,7 +302,7 @@ out:
 	return rc;
 }
 
-int ontra_rule_pause(ontra_client *c, const long long *ids, size_t n, int pause)
+int ontra_rule_pause(ontra_client *c, const long long *ids, size_t n, ontra_pause_op op)
 {
 	ontra_request req = ONTRA_REQUEST_INIT;
 	ontra_params *form = NULL;
@@ -312,9 +312,10 @@ int ontra_rule_pause(ontra_client *c, const long long *ids, size_t n, int pause)
 
 	if (n == 0 || !ids)
 		return ontra__error(ONTRA_EINVALID, "no rule ids given");
-	if (pause != 0 && pause != 1)
+	if (op != ONTRA_PAUSE && op != ONTRA_UNPAUSE)
 		return ontra__error(ONTRA_EINVALID,
-		                    "invalid pause %d: expected 1 (pause) or 0 (unpause)", pause);
+		                    "invalid pause op %d: expected ONTRA_PAUSE or ONTRA_UNPAUSE",
+		                    (int)op);
 	if ((rc = ontra__ids_csv(&b, ids, n, "rule id")) < 0 ||
 	    (rc = ontra_params_new(&form)) < 0 ||
 	    (rc = ontra_params_add_int(form, "objectID", ONTRA_RULE)) < 0 ||
@@ -322,7 +323,7 @@ int ontra_rule_pause(ontra_client *c, const long long *ids, size_t n, int pause)
 		goto out;
 	/* Form-encoded, as the official SDK sends pause and unpause. */
 	req.method = "POST";
-	req.path = pause ? "/objects/pause" : "/objects/unpause";
+	req.path = op == ONTRA_PAUSE ? "/objects/pause" : "/objects/unpause";
 	req.form = form;
 	rc = ontra_call_data(&data, c, &req);
 out:

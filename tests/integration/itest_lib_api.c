@@ -3,7 +3,11 @@
  * real sandbox:
  *  - one resolver for names or ids (ontra_id_parse, ontra_resolve): "0" is
  *    an invalid id, not a name; names are found by one search;
- *  - built-in object types resolve without a metadata request.
+ *  - built-in object types resolve without a metadata request;
+ *  - untagging a tag that does not exist is ONTRA_ENOTFOUND, by id as by
+ *    name, in the library (one home for the policy), with nothing removed;
+ *  - named directions (ontra_list_op, ontra_pause_op, ontra_delete_scope)
+ *    refuse values that are none of theirs, sending nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,11 +112,94 @@ static void resolve_names_and_ids(void **state)
 	ontra_client_free(c);
 }
 
+static long long new_contact(ontra_client *c)
+{
+	json_t *f = json_pack("{s:s}", "firstname", "Tagged"), *rec = NULL;
+	long long id;
+
+	assert_int_equal(ontra_object_create(&rec, c, ONTRA_CONTACT, f), 0);
+	id = json_integer_value(json_object_get(rec, "id"));
+	if (!id)
+		id = atoll(json_string_value(json_object_get(rec, "id")));
+	json_decref(rec);
+	json_decref(f);
+	return id;
+}
+
+static void builtin_types_need_no_metadata(void **state)
+{
+	ontra_client *c = sandbox_client(&sp);
+	const char *names[] = {"contacts",  "Contact",   "tags",  "messages", "rules", "forms",
+	                       "sequences", "campaigns", "users", "0",        "14",    "122"};
+	int type = -1;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		assert_int_equal(ontra_object_type(&type, c, names[i]), 0);
+	assert_int_equal(requests(c), 0);
+	assert_int_equal(ontra_object_type(&type, c, "messages"), 0);
+	assert_int_equal(type, ONTRA_MESSAGE);
+	assert_int_equal(ontra_object_type(&type, c, "widgets"), ONTRA_ENOTFOUND);
+	assert_int_equal(requests(c), 1); /* other names: the metadata */
+	ontra_client_free(c);
+}
+
+static void untag_missing_tag_is_not_found(void **state)
+{
+	ontra_client *c = sandbox_client(&sp);
+	long long who = new_contact(c), ghost = 987654;
+	const char *name = "NoSuchTagHere";
+	unsigned long before;
+
+	(void)state;
+	before = requests(c);
+	assert_int_equal(ontra_tag_ids(c, ONTRA_CONTACT, &who, 1, &ghost, 1, ONTRA_REMOVE),
+	                 ONTRA_ENOTFOUND);
+	expect_message("no tag with id 987654");
+	assert_int_equal(requests(c), before + 1); /* the GET of the tag; no DELETE */
+	assert_int_equal(ontra_tag_names(c, ONTRA_CONTACT, &who, 1, &name, 1, ONTRA_REMOVE),
+	                 ONTRA_ENOTFOUND);
+	expect_message("no tag named 'NoSuchTagHere'");
+	assert_int_equal(requests(c), before + 2);
+	/* Adding creates the name; then it can be taken away, by name and by id. */
+	assert_int_equal(ontra_tag_names(c, ONTRA_CONTACT, &who, 1, &name, 1, ONTRA_ADD), 0);
+	assert_int_equal(ontra_tag_names(c, ONTRA_CONTACT, &who, 1, &name, 1, ONTRA_REMOVE), 0);
+	assert_int_equal(ontra_tag_find(&ghost, c, name), 0);
+	assert_int_equal(ontra_tag_ids(c, ONTRA_CONTACT, &who, 1, &ghost, 1, ONTRA_REMOVE), 0);
+	ontra_client_free(c);
+}
+
+static void named_directions_refuse_other_values(void **state)
+{
+	ontra_client *c = sandbox_client(&sp);
+	long long one = 1;
+	const char *name = "x";
+	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
+
+	(void)state;
+	assert_int_equal(ontra_tag_ids(c, ONTRA_CONTACT, &one, 1, &one, 1, (ontra_list_op)2),
+	                 ONTRA_EINVALID);
+	assert_int_equal(ontra_tag_names(c, ONTRA_CONTACT, &one, 1, &name, 1, (ontra_list_op)-1),
+	                 ONTRA_EINVALID);
+	assert_int_equal(ontra_subscribe(c, ONTRA_CONTACT, &one, 1, &one, 1, ONTRA_SUB_SEQUENCE,
+	                                 (ontra_list_op)7),
+	                 ONTRA_EINVALID);
+	assert_int_equal(ontra_rule_pause(c, &one, 1, (ontra_pause_op)2), ONTRA_EINVALID);
+	o.ids = &one;
+	o.ids_count = 1;
+	assert_int_equal(ontra_objects_delete(c, &o, (ontra_delete_scope)5), ONTRA_EINVALID);
+	assert_int_equal(requests(c), 0);
+	ontra_client_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(id_parse_says_id_or_name),
 	    cmocka_unit_test(resolve_names_and_ids),
+	    cmocka_unit_test(builtin_types_need_no_metadata),
+	    cmocka_unit_test(untag_missing_tag_is_not_found),
+	    cmocka_unit_test(named_directions_refuse_other_values),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -32,6 +32,11 @@ assert_eq "$N" 2 "untag by name: the tag looked up once, then the DELETE"
 count objects tag --tag Seen "$ID"
 assert_rc 0 "tag by name"
 assert_eq "$N" 1 "tag by name: the PUT only"
+op tags list -o json
+SEEN=$(printf '%s' "$OUT" | jq -r '.[] | select(.tag_name == "Seen") | .tag_id')
+count objects untag --tag "$SEEN" "$ID"
+assert_rc 0 "untag by id"
+assert_eq "$N" 2 "untag by id: the tag read once (it must exist), then the DELETE"
 
 count objects get --type tags 999999 -o json --retries 0
 assert_rc 4 "a missing tag"

@@ -513,9 +513,9 @@ static void local_refusals_send_nothing(void **state)
 	o.events = "Contact_added_to_campaign(x)";
 	assert_int_equal(ontra_rule_update(&out, c, &o), ONTRA_EINVALID);
 	assert_non_null(strstr(ontra_error_last()->message, "argument 1 (sequence_id) 'x'"));
-	assert_int_equal(ontra_rule_pause(c, NULL, 0, 1), ONTRA_EINVALID);
+	assert_int_equal(ontra_rule_pause(c, NULL, 0, ONTRA_PAUSE), ONTRA_EINVALID);
 	ids[0] = -1;
-	assert_int_equal(ontra_rule_pause(c, ids, 1, 1), ONTRA_EINVALID);
+	assert_int_equal(ontra_rule_pause(c, ids, 1, ONTRA_PAUSE), ONTRA_EINVALID);
 	assert_int_equal(ontra_rule_get(&out, c, 0), ONTRA_EINVALID);
 	ontra_client_stats_get(c, &st);
 	assert_int_equal(st.requests, 0);
@@ -566,7 +566,7 @@ static void wire_forms(void **state)
 	assert_int_equal(ontra_rule_update(&out, c, &o), 0);
 	assert_string_equal(json_string_value(json_object_get(out, "name")), "S");
 	json_decref(out);
-	assert_int_equal(ontra_rule_pause(c, ids, 2, 0), 0);
+	assert_int_equal(ontra_rule_pause(c, ids, 2, ONTRA_UNPAUSE), 0);
 	assert_int_equal(ontra_rule_get(&out, c, 2), 0);
 	json_decref(out);
 	ontra_client_free(c);
