@@ -27,11 +27,58 @@ static void parts_release(struct parts *p)
 	memset(p, 0, sizeof *p);
 }
 
-static int check_version(const ontra_rule_options *o)
+/*
+ * A rule's fields as the code below reads them, whatever the version the
+ * caller filled in: object_type and pause are -1 when not given.
+ */
+struct rule_in {
+	long long id;
+	const char *name, *events, *conditions, *actions, *tags;
+	int object_type, pause;
+};
+
+/* Version 1 of ontra_rule_options (-1 = not given for both ints), still accepted. */
+struct rule_options_v1 {
+	unsigned int version;
+	long long id;
+	const char *name, *events, *conditions, *actions;
+	int object_type;
+	const char *tags;
+	int pause;
+};
+
+static int rule_in_v1(struct rule_in *r, const struct rule_options_v1 *o)
+{
+	*r = (struct rule_in){o->id,      o->name, o->events,      o->conditions,
+	                      o->actions, o->tags, o->object_type, o->pause};
+	if (o->pause < -1 || o->pause > 1)
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid pause %d: expected 1 (paused), 0 (live) or "
+		                    "-1 (not given)",
+		                    o->pause);
+	if (o->object_type < -1)
+		return ontra__error(ONTRA_EINVALID, "invalid object type %d", o->object_type);
+	return 0;
+}
+
+static int rule_in(struct rule_in *r, const ontra_rule_options *o)
 {
 	if (!o || o->version < 1 || o->version > ONTRA_RULE_OPTIONS_VERSION)
 		return ontra__error(ONTRA_EINVALID,
 		                    "invalid rule options: expected ONTRA_RULE_OPTIONS_INIT");
+	if (o->version == 1)
+		return rule_in_v1(r, (const struct rule_options_v1 *)(const void *)o);
+	*r =
+	    (struct rule_in){o->id, o->name, o->events, o->conditions, o->actions, o->tags, -1, -1};
+	if (o->pause != 0 && o->pause != ONTRA_PAUSE && o->pause != ONTRA_UNPAUSE)
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid pause %d: expected ONTRA_PAUSE, ONTRA_UNPAUSE or 0 "
+		                    "(not given)",
+		                    (int)o->pause);
+	if (o->object_type.given && o->object_type.type < 0)
+		return ontra__error(ONTRA_EINVALID, "invalid object type %d", o->object_type.type);
+	r->pause = o->pause ? o->pause == ONTRA_PAUSE : -1;
+	r->object_type = o->object_type.given ? o->object_type.type : -1;
 	return 0;
 }
 
@@ -48,24 +95,17 @@ static int check_text(const char *what, const char *v)
 }
 
 /* The checks shared by create and update that need no server. */
-static int check_simple(const ontra_rule_options *o)
+static int check_simple(const struct rule_in *o)
 {
 	int rc;
 
-	if (o->pause < -1 || o->pause > 1)
-		return ontra__error(ONTRA_EINVALID,
-		                    "invalid pause %d: expected 1 (paused), 0 (live) or "
-		                    "-1 (not given)",
-		                    o->pause);
-	if (o->object_type < -1)
-		return ontra__error(ONTRA_EINVALID, "invalid object type %d", o->object_type);
 	if ((rc = check_text("name", o->name)) < 0 || (rc = check_text("tags", o->tags)) < 0)
 		return rc;
 	return 0;
 }
 
 /* Check the parts given, for a rule on `type`; canonical forms into p. */
-static int check_parts(struct parts *p, const ontra_rule_options *o, int type)
+static int check_parts(struct parts *p, const struct rule_in *o, int type)
 {
 	int rc;
 
@@ -157,7 +197,7 @@ static int pause_created(json_t *rec, ontra_client *c)
 	return 0;
 }
 
-int ontra_rule_create(json_t **out, ontra_client *c, const ontra_rule_options *o)
+static int rule_create(json_t **out, ontra_client *c, const struct rule_in *o)
 {
 	ontra_request req = ONTRA_REQUEST_INIT;
 	struct parts p = {NULL, NULL, NULL};
@@ -165,7 +205,7 @@ int ontra_rule_create(json_t **out, ontra_client *c, const ontra_rule_options *o
 	int type, rc;
 
 	*out = NULL;
-	if ((rc = check_version(o)) < 0 || (rc = check_simple(o)) < 0)
+	if ((rc = check_simple(o)) < 0)
 		return rc;
 	if (o->id != 0)
 		return ontra__error(ONTRA_EINVALID,
@@ -244,7 +284,7 @@ static int check_stored(const json_t *rec, const char *key, ontra_rule_part part
 	return rc;
 }
 
-int ontra_rule_update(json_t **out, ontra_client *c, const ontra_rule_options *o)
+static int rule_update(json_t **out, ontra_client *c, const struct rule_in *o)
 {
 	ontra_params *form = NULL;
 	struct parts p = {NULL, NULL, NULL};
@@ -252,7 +292,7 @@ int ontra_rule_update(json_t **out, ontra_client *c, const ontra_rule_options *o
 	int given_parts, type, rc;
 
 	*out = NULL;
-	if ((rc = check_version(o)) < 0 || (rc = check_simple(o)) < 0)
+	if ((rc = check_simple(o)) < 0)
 		return rc;
 	if (o->id == 0)
 		return ontra__error(ONTRA_EINVALID, "missing rule id: which rule to update?");
@@ -300,6 +340,30 @@ out:
 	ontra_params_free(form);
 	parts_release(&p);
 	return rc;
+}
+
+typedef int (*rule_write_fn)(json_t **out, ontra_client *c, const struct rule_in *o);
+
+/* Read the caller's options (of any version), then write the rule. */
+static int rule_write(json_t **out, ontra_client *c, const ontra_rule_options *o, rule_write_fn fn)
+{
+	struct rule_in r;
+	int rc;
+
+	*out = NULL;
+	if ((rc = rule_in(&r, o)) < 0)
+		return rc;
+	return fn(out, c, &r);
+}
+
+int ontra_rule_create(json_t **out, ontra_client *c, const ontra_rule_options *o)
+{
+	return rule_write(out, c, o, rule_create);
+}
+
+int ontra_rule_update(json_t **out, ontra_client *c, const ontra_rule_options *o)
+{
+	return rule_write(out, c, o, rule_update);
 }
 
 int ontra_rule_pause(ontra_client *c, const long long *ids, size_t n, ontra_pause_op op)

@@ -7,7 +7,10 @@
  *  - untagging a tag that does not exist is ONTRA_ENOTFOUND, by id as by
  *    name, in the library (one home for the policy), with nothing removed;
  *  - named directions (ontra_list_op, ontra_pause_op, ontra_delete_scope)
- *    refuse values that are none of theirs, sending nothing.
+ *    refuse values that are none of theirs, sending nothing;
+ *  - options whose zero value means "not given": max_retries 0 is the
+ *    default (5) and ONTRA_RETRIES_NONE is none; a version-1 rule struct
+ *    (-1 = not given) is still read as before.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,11 +187,106 @@ static void named_directions_refuse_other_values(void **state)
 	assert_int_equal(ontra_subscribe(c, ONTRA_CONTACT, &one, 1, &one, 1, ONTRA_SUB_SEQUENCE,
 	                                 (ontra_list_op)7),
 	                 ONTRA_EINVALID);
-	assert_int_equal(ontra_rule_pause(c, &one, 1, (ontra_pause_op)2), ONTRA_EINVALID);
+	assert_int_equal(ontra_rule_pause(c, &one, 1, (ontra_pause_op)0), ONTRA_EINVALID);
+	expect_message("expected ONTRA_PAUSE or ONTRA_UNPAUSE");
+	assert_int_equal(ontra_rule_pause(c, &one, 1, (ontra_pause_op)3), ONTRA_EINVALID);
 	o.ids = &one;
 	o.ids_count = 1;
 	assert_int_equal(ontra_objects_delete(c, &o, (ontra_delete_scope)5), ONTRA_EINVALID);
 	assert_int_equal(requests(c), 0);
+	ontra_client_free(c);
+}
+
+/* A client whose options say version `version` and max_retries `retries`. */
+static ontra_client *client_with_retries(unsigned int version, int retries)
+{
+	ontra_client_options o = ONTRA_CLIENT_OPTIONS_INIT;
+	ontra_client *c = NULL;
+
+	o.version = version;
+	o.base_url = sp.base_url;
+	o.app_id = sp.app_id;
+	o.api_key = sp.api_key;
+	o.max_retries = retries;
+	assert_int_equal(ontra_client_new(&c, &o), 0);
+	return c;
+}
+
+/* GET a contact after one injected 503: how many attempts did the client make? */
+static unsigned long attempts_after_one_503(ontra_client *c, int *rc)
+{
+	json_t *f = sandbox_control(&sp, "POST", "faults?fault=status=503,path=/1/object*,count=1");
+	json_t *rec = NULL;
+
+	assert_non_null(f);
+	json_decref(f);
+	*rc = ontra_object_get(&rec, c, ONTRA_CONTACT, 1);
+	json_decref(rec);
+	json_decref(sandbox_control(&sp, "DELETE", "faults"));
+	return requests(c);
+}
+
+static void zero_retries_is_the_default(void **state)
+{
+	ontra_client *c;
+	int rc;
+
+	(void)state;
+	new_contact(c = sandbox_client(&sp)); /* record 1 exists */
+	ontra_client_free(c);
+	c = client_with_retries(ONTRA_CLIENT_OPTIONS_VERSION, 0);
+	assert_int_equal(attempts_after_one_503(c, &rc), 2); /* the default: retried */
+	assert_int_equal(rc, 0);
+	ontra_client_free(c);
+	c = client_with_retries(ONTRA_CLIENT_OPTIONS_VERSION, ONTRA_RETRIES_NONE);
+	assert_int_equal(attempts_after_one_503(c, &rc), 1);
+	assert_int_equal(rc, ONTRA_ESERVER);
+	ontra_client_free(c);
+	/* Version 3 callers keep their meaning: 0 = none, -1 = the default. */
+	c = client_with_retries(3, 0);
+	assert_int_equal(attempts_after_one_503(c, &rc), 1);
+	ontra_client_free(c);
+	c = client_with_retries(3, -1);
+	assert_int_equal(attempts_after_one_503(c, &rc), 2);
+	ontra_client_free(c);
+}
+
+/* Version 1 of ontra_rule_options, as a caller built against the older header lays it out. */
+struct rule_options_v1 {
+	unsigned int version;
+	long long id;
+	const char *name, *events, *conditions, *actions;
+	int object_type;
+	const char *tags;
+	int pause;
+};
+
+static void rule_options_zero_and_version_1(void **state)
+{
+	ontra_client *c = sandbox_client(&sp);
+	ontra_rule_options o = ONTRA_RULE_OPTIONS_INIT;
+	struct rule_options_v1 v1 = {
+	    1,  0,    "Old", "Contact_added_to_campaign(1)", NULL, "Add_contact_to_category(4)",
+	    -1, NULL, 1};
+	json_t *rec = NULL;
+
+	(void)state;
+	assert_int_equal(sizeof(ontra_rule_options) >= sizeof v1, 1);
+	o.name = "New";
+	o.events = "Contact_added_to_campaign(1)";
+	o.actions = "Add_contact_to_category(4)";
+	/* All else zero: not given (a live rule for contacts). */
+	assert_int_equal(ontra_rule_create(&rec, c, &o), 0);
+	assert_string_equal(json_string_value(json_object_get(rec, "pause")), "0");
+	json_decref(rec);
+	assert_int_equal(ontra_rule_create(&rec, c, (const ontra_rule_options *)(const void *)&v1),
+	                 0);
+	assert_string_equal(json_string_value(json_object_get(rec, "pause")), "1");
+	assert_string_equal(json_string_value(json_object_get(rec, "name")), "Old");
+	json_decref(rec);
+	v1.pause = 2;
+	assert_int_equal(ontra_rule_create(&rec, c, (const ontra_rule_options *)(const void *)&v1),
+	                 ONTRA_EINVALID);
 	ontra_client_free(c);
 }
 
@@ -200,6 +298,8 @@ int main(void)
 	    cmocka_unit_test(builtin_types_need_no_metadata),
 	    cmocka_unit_test(untag_missing_tag_is_not_found),
 	    cmocka_unit_test(named_directions_refuse_other_values),
+	    cmocka_unit_test(zero_retries_is_the_default),
+	    cmocka_unit_test(rule_options_zero_and_version_1),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
