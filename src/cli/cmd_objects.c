@@ -494,6 +494,37 @@ static int run_untag(cli_ctx *ctx, cli_args *args)
 	return run_tagging(ctx, args, ONTRA_REMOVE);
 }
 
+/* --sequence/--campaign values as ids: a name becomes its id through the library's resolver. */
+static int list_ids(cli_ctx *ctx, int type, const char *const *vals, size_t n, long long **out,
+                    size_t *nout)
+{
+	char(*num)[24] = calloc(n + 1, sizeof *num);
+	const char **strs = calloc(n + 1, sizeof *strs);
+	ontra_client *c;
+	long long id;
+	size_t i;
+	int rc = num && strs ? EXIT_OK : cli_error(EXIT_ERROR, "out of memory"), lrc;
+
+	for (i = 0; i < n && rc == EXIT_OK; i++) {
+		strs[i] = vals[i];
+		/* ids and comma lists of ids, and bad ids, are cli_parse_ids's to read */
+		if (vals[i][strspn(vals[i], "0123456789, ")] == '\0' ||
+		    ontra_id_parse(&id, vals[i], NULL) != 0)
+			continue;
+		if ((rc = cli_client(ctx, &c)) != EXIT_OK)
+			break;
+		if ((lrc = ontra_resolve(&id, c, type, vals[i])) < 0)
+			rc = cli_fail_lib(ctx, lrc);
+		snprintf(num[i], sizeof num[i], "%lld", id);
+		strs[i] = num[i];
+	}
+	if (rc == EXIT_OK)
+		rc = cli_parse_ids(ctx, strs, n, out, nout);
+	free(num);
+	free(strs);
+	return rc;
+}
+
 static int run_subscription(cli_ctx *ctx, cli_args *args, ontra_list_op op)
 {
 	ontra_client *c;
@@ -505,8 +536,10 @@ static int run_subscription(cli_ctx *ctx, cli_args *args, ontra_list_op op)
 
 	if ((ns == 0) == (nc == 0))
 		return cli_usage_error(ctx, "give --sequence ID or --campaign ID (one kind per call)");
-	if ((rc = cli_parse_ids(ctx, ns ? seq : camp, ns ? ns : nc, &lists, &nl)) != EXIT_OK ||
-	    (rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args), &ids, &n)) != EXIT_OK)
+	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args),
+	                        &ids, &n)) != EXIT_OK ||
+	    (rc = list_ids(ctx, ns ? ONTRA_SEQUENCE : ONTRA_CAMPAIGN, ns ? seq : camp, ns ? ns : nc,
+	                   &lists, &nl)) != EXIT_OK)
 		goto out;
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK || (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
 		goto out;
@@ -574,10 +607,10 @@ static const cli_opt delete_opts[] = {
 static const cli_opt tag_opts[] = {
 	TYPE_OPT, {"tag", 0, CLI_LIST, "NAME|ID", "a tag by name or id (repeatable)"}, END_OPT};
 static const cli_opt sub_opts[] = {
-	TYPE_OPT,
-	{"sequence", 0, CLI_LIST, "ID", "a sequence id (repeatable)"},
-	{"campaign", 0, CLI_LIST, "ID", "a campaign (automation) id (repeatable)"},
-	END_OPT};
+    TYPE_OPT,
+    {"sequence", 0, CLI_LIST, "NAME|ID", "a sequence, by name or id (repeatable)"},
+    {"campaign", 0, CLI_LIST, "NAME|ID", "a campaign (automation), by name or id (repeatable)"},
+    END_OPT};
 
 static const cli_command cmd_search = {
 	"search", "search objects of a type (streams every page)", "[--type TYPE] [--where COND] [--search TEXT] [--limit N]",
@@ -639,13 +672,27 @@ static const cli_command cmd_untag = {
 	"Remove tags, by name or id, from objects. A tag that does not exist is an error.",
 	tag_opts, "ontraport objects untag --tag VIP 8\n  untag contact 8", run_untag, NULL, 1, -1};
 static const cli_command cmd_subscribe = {
-	"subscribe", "add objects to sequences or campaigns", "[--type TYPE] (--sequence ID | --campaign ID)... ID...",
-	NULL, sub_opts, "ontraport objects subscribe --sequence 3 8\n  add contact 8 to sequence 3",
-	run_subscribe, NULL, 1, -1};
+    "subscribe",
+    "add objects to sequences or campaigns",
+    "[--type TYPE] (--sequence NAME|ID | --campaign NAME|ID)... ID...",
+    NULL,
+    sub_opts,
+    "ontraport objects subscribe --sequence 3 8\n  add contact 8 to sequence 3",
+    run_subscribe,
+    NULL,
+    1,
+    -1};
 static const cli_command cmd_unsubscribe = {
-	"unsubscribe", "remove objects from sequences or campaigns", "[--type TYPE] (--sequence ID | --campaign ID)... ID...",
-	NULL, sub_opts, "ontraport objects unsubscribe --campaign 2 8\n  take contact 8 out of campaign 2",
-	run_unsubscribe, NULL, 1, -1};
+    "unsubscribe",
+    "remove objects from sequences or campaigns",
+    "[--type TYPE] (--sequence NAME|ID | --campaign NAME|ID)... ID...",
+    NULL,
+    sub_opts,
+    "ontraport objects unsubscribe --campaign 2 8\n  take contact 8 out of campaign 2",
+    run_unsubscribe,
+    NULL,
+    1,
+    -1};
 
 static const cli_command *const objects_subs[] = {
 	&cmd_search, &cmd_get, &cmd_create, &cmd_update, &cmd_upsert, &cmd_delete, &cmd_with_tag,
