@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < n; i++) /* ids come as strings, as every value the API sends */
 		ids[i] = strtoll(json_string_value(json_array_get(found, i)), NULL, 10);
-	if (ontra_tag_names(c, ONTRA_CONTACT, ids, n, &tag, 1, 0) < 0) {
+	if (ontra_tag_names(c, ONTRA_CONTACT, ids, n, &tag, 1, ONTRA_ADD) < 0) {
 		rc = fail("tag");
 		goto out;
 	}

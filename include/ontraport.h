@@ -13,7 +13,9 @@
  *    reference and must json_decref it) or "borrowed" (valid while its owner
  *    lives; do not decref).
  *  - Options structs carry a version field; initialise them with their
- *    ONTRA_*_INIT macro so that fields added later get their defaults.
+ *    ONTRA_*_INIT macro, which sets the version and nothing else: in every
+ *    options struct the zero value of a field means "not given" (its
+ *    default), so fields added later get their defaults too.
  *  - A client handle is not thread-safe: use one per thread. Distinct
  *    handles may be used from distinct threads at the same time.
  */
@@ -36,6 +38,13 @@ extern "C" {
 
 #define ONTRA_VERSION "0.1.0"
 #define ONTRA_VERSION_NUM 0x000100
+
+/*
+ * The largest record id the library accepts, parses or sends: 2^53 - 1, the
+ * largest whole number a JSON number holds exactly. Ids are 1..ONTRA_ID_MAX;
+ * object type ids are 0..INT_MAX.
+ */
+#define ONTRA_ID_MAX 9007199254740991LL
 
 /** The library's version string ("0.1.0"). */
 ONTRA_EXTERN const char *ontra_version(void);
@@ -160,7 +169,7 @@ typedef void (*ontra_log_fn)(void *userdata, int level, const char *line);
 typedef void (*ontra_wait_fn)(void *userdata, double seconds, const char *why);
 
 #define ONTRA_DEFAULT_BASE_URL "https://api.ontraport.com/1"
-#define ONTRA_CLIENT_OPTIONS_VERSION 3
+#define ONTRA_CLIENT_OPTIONS_VERSION 4
 
 typedef struct ontra_client_options {
 	unsigned int version;      /* ONTRA_CLIENT_OPTIONS_VERSION */
@@ -177,7 +186,9 @@ typedef struct ontra_client_options {
 	int log_level;             /* ONTRA_LOG_INFO: one line a request; DEBUG: headers too */
 	/* version 2 */
 	ontra_share *share;        /* share connections and pacing with other clients, or NULL */
-	int max_retries;           /* repeats of a failed safe request; -1 = default (5), 0 = none */
+	int max_retries;           /* repeats of a failed safe request (at most 100); 0 = the
+	                            * default (5), ONTRA_RETRIES_NONE = none. (Before version
+	                            * 4: -1 = the default, 0 = none.) */
 	long retry_max_ms;         /* stop retrying after this long in all; 0 = 120 s */
 	int no_pacing;             /* do not space requests by the rate-limit headers */
 	/* version 3 */
@@ -190,9 +201,13 @@ typedef struct ontra_client_options {
 	void *on_wait_userdata;
 } ontra_client_options;
 
-#define ONTRA_CLIENT_OPTIONS_INIT \
-	{ONTRA_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, 0, NULL, NULL, NULL, 0, \
-	 NULL, -1, 0, 0, 0, NULL, NULL}
+#define ONTRA_CLIENT_OPTIONS_INIT                                                                  \
+	{                                                                                          \
+		.version = ONTRA_CLIENT_OPTIONS_VERSION                                            \
+	}
+
+/* max_retries: never repeat a request (a 429 and a failure to connect are still retried). */
+#define ONTRA_RETRIES_NONE (-1)
 
 /* max_wait_ms: fail rather than wait at all for the rate limit. */
 #define ONTRA_NO_WAIT (-1L)
@@ -267,8 +282,10 @@ typedef struct ontra_request {
 	ontra_retry retry;            /* ONTRA_RETRY_AUTO */
 } ontra_request;
 
-#define ONTRA_REQUEST_INIT \
-	{ONTRA_REQUEST_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, ONTRA_RETRY_AUTO}
+#define ONTRA_REQUEST_INIT                                                                         \
+	{                                                                                          \
+		.version = ONTRA_REQUEST_VERSION                                                   \
+	}
 
 typedef struct ontra_response ontra_response;
 
@@ -356,11 +373,29 @@ ONTRA_EXTERN int ontra_where_parse(json_t **out, const char *text);
  * Messages (object type 7): create, update, get; list with ontra_search
  * ------------------------------------------------------------------------ */
 
-#define ONTRA_MESSAGE_OPTIONS_VERSION 1
+#define ONTRA_MESSAGE_OPTIONS_VERSION 2
+
+/*
+ * An object type an options struct may leave out: the zero value is "not
+ * given"; ONTRA_TYPE_GIVEN(t) gives type t (ONTRA_CONTACT among them).
+ */
+typedef struct ontra_type_opt {
+	int given; /* non-zero when type is given */
+	int type;  /* the object type id, >= 0 */
+} ontra_type_opt;
+
+#define ONTRA_TYPE_GIVEN(t) ((ontra_type_opt){1, (t)})
+
+/* An e-mail's kind (transactional_email); zero = not given. */
+typedef enum ontra_email_type {
+	ONTRA_EMAIL_TYPE_NOT_GIVEN = 0,
+	ONTRA_TRANSACTIONAL = 1,
+	ONTRA_MARKETING = 2
+} ontra_email_type;
 
 /*
  * The fields of a message, as the seed's "Create / Update a Message"
- * modules name them. NULL (or -1 for the ints) means "not given": not sent.
+ * modules name them. NULL (zero for the others) means "not given": not sent.
  * Each field belongs to some message types only (noted after the field);
  * giving one that does not belong to the message's type is refused with
  * ONTRA_EINVALID before anything is sent. Strings are borrowed.
@@ -380,7 +415,7 @@ typedef struct ontra_message_options {
 	const char *plaintext;         /* e-mail, template: the plain-text body */
 	const char *html;              /* e-mail: the HTML body (message_body) */
 	const char *email_title;       /* e-mail, template: email_title */
-	int transactional;             /* e-mail, template: 1 transactional, 0 marketing, -1 not given */
+	ontra_email_type email_type;   /* e-mail, template: transactional or marketing */
 	const char *spam_score;        /* e-mail, template: a number (spam_score) */
 	const char *template_content;  /* template: the ONTRAmail JSON structure (resource) */
 	const char *sms_content;       /* sms: the text (sent as plaintext) */
@@ -390,12 +425,13 @@ typedef struct ontra_message_options {
 	const char *due_date;          /* task: days after assignment, a whole number (due_date) */
 	const char *task_owner;        /* task: the assignee's user id (task_owner) */
 	const char *task_form;         /* task: a form id (task_form) */
-	int object_type;               /* all types: object_type_id; -1 = not given (contacts) */
+	ontra_type_opt object_type;    /* all types: object_type_id; not given = contacts */
 } ontra_message_options;
 
-#define ONTRA_MESSAGE_OPTIONS_INIT                                                             \
-	{ONTRA_MESSAGE_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-	 NULL, -1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1}
+#define ONTRA_MESSAGE_OPTIONS_INIT                                                                 \
+	{                                                                                          \
+		.version = ONTRA_MESSAGE_OPTIONS_VERSION                                           \
+	}
 
 /**
  * POST /message (form-encoded, as the official SDK sends it): create a
@@ -529,9 +565,12 @@ ONTRA_EXTERN int ontra_rule_parse(json_t **out, ontra_rule_part part, const char
 ONTRA_EXTERN int ontra_rule_check(char **out, ontra_rule_part part, const char *text,
                                   int object_type);
 
-#define ONTRA_RULE_OPTIONS_VERSION 1
+#define ONTRA_RULE_OPTIONS_VERSION 2
 
-/* A rule's fields. NULL (or -1 for the ints) means "not given": not sent. */
+/* Which way ontra_rule_pause goes; in ontra_rule_options, zero = not given. */
+typedef enum ontra_pause_op { ONTRA_PAUSE = 1, ONTRA_UNPAUSE = 2 } ontra_pause_op;
+
+/* A rule's fields. NULL (zero for the others) means "not given": not sent. */
 typedef struct ontra_rule_options {
 	unsigned int version;     /* ONTRA_RULE_OPTIONS_VERSION */
 	long long id;             /* update: the rule's id (required); create: 0 */
@@ -539,18 +578,20 @@ typedef struct ontra_rule_options {
 	const char *events;       /* required on create */
 	const char *conditions;   /* may be "" (none) */
 	const char *actions;      /* required on create */
-	int object_type;          /* object_type_id; -1 = not given (create: contacts) */
+	ontra_type_opt object_type; /* object_type_id; not given: create for contacts */
 	const char *tags;         /* the rule's tags (sent as `tags`) */
-	int pause;                /* 1 paused, 0 live, -1 not given */
+	ontra_pause_op pause;     /* ONTRA_PAUSE: paused, ONTRA_UNPAUSE: live */
 } ontra_rule_options;
 
-#define ONTRA_RULE_OPTIONS_INIT \
-	{ONTRA_RULE_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, -1, NULL, -1}
+#define ONTRA_RULE_OPTIONS_INIT                                                                    \
+	{                                                                                          \
+		.version = ONTRA_RULE_OPTIONS_VERSION                                              \
+	}
 
 /**
  * POST /Rules (JSON): create a rule. events, conditions and actions are
  * checked first (ontra_rule_check) and sent in canonical form. With pause =
- * 1 the new rule is then paused (PUT /Rules), as the API takes no pause on
+ * ONTRA_PAUSE the new rule is then paused (PUT /Rules), as the API takes no pause on
  * create. *out is the created record (new). Errors: ONTRA_EINVALID (checked
  * locally, nothing sent), and the errors of ontra_call.
  */
@@ -567,8 +608,13 @@ ONTRA_EXTERN int ontra_rule_update(json_t **out, ontra_client *c, const ontra_ru
 /** GET /Rule: *out is the rule record (new). Errors: ONTRA_ENOTFOUND. */
 ONTRA_EXTERN int ontra_rule_get(json_t **out, ontra_client *c, long long id);
 
-/** POST /objects/pause (pause = 1) or /objects/unpause (0) for rules, by id. */
-ONTRA_EXTERN int ontra_rule_pause(ontra_client *c, const long long *ids, size_t n, int pause);
+/**
+ * POST /objects/pause (ONTRA_PAUSE) or /objects/unpause (ONTRA_UNPAUSE) for
+ * rules, by id. Errors: ONTRA_EINVALID (no ids, an id not positive, another
+ * op), and the errors of ontra_call.
+ */
+ONTRA_EXTERN int ontra_rule_pause(ontra_client *c, const long long *ids, size_t n,
+                                  ontra_pause_op op);
 
 /* ------------------------------------------------------------------------
  * Object types and their fields (metadata from /objects/meta, cached)
@@ -593,8 +639,12 @@ enum {
 /**
  * Resolve an object type given by number ("0", "10003") or by name
  * ("contacts", "Contact", "tags", a custom object's name, singular or
- * plural, any case). Names of custom objects come from the account's
- * metadata (one request, then cached in the client).
+ * plural, any case). The built-in types with a name of their own
+ * (contacts, tasks, users, sequences, rules, messages, notes, tags,
+ * products, forms, campaigns, webhooks, deals, companies, ... and their
+ * numbers) map without a request; other numbers and names, custom objects
+ * among them, come from the account's metadata (one request, then cached
+ * in the client).
  * Errors: ONTRA_ENOTFOUND (no such type; the message suggests the nearest
  * name), and the errors of ontra_call.
  */
@@ -699,8 +749,10 @@ typedef struct ontra_search_options {
 	size_t page_size;            /* 1..50; 0 = 50, the API's maximum */
 } ontra_search_options;
 
-#define ONTRA_SEARCH_OPTIONS_INIT \
-	{ONTRA_SEARCH_OPTIONS_VERSION, 0, NULL, 0, NULL, 0, NULL, NULL, 0, NULL, 0, 0, 0, 0, 0, NULL, 0}
+#define ONTRA_SEARCH_OPTIONS_INIT                                                                  \
+	{                                                                                          \
+		.version = ONTRA_SEARCH_OPTIONS_VERSION                                            \
+	}
 
 /*
  * Called once per object, in order, as pages arrive. The object is
@@ -735,9 +787,17 @@ ONTRA_EXTERN int ontra_search_count(long long *out, ontra_client *c, const ontra
  */
 ONTRA_EXTERN int ontra_search_selects_all(const ontra_search_options *o);
 
+/* What ontra_objects_delete may delete. */
+typedef enum ontra_delete_scope {
+	/* what the options narrow down to; refused when they narrow nothing down */
+	ONTRA_DELETE_SELECTED = 0,
+	/* every object of the type when the options narrow nothing down */
+	ONTRA_DELETE_ALL = 1
+} ontra_delete_scope;
+
 /**
  * DELETE /objects: delete every object a search selects (ids, condition,
- * search, group). With all = 0, refuses with ONTRA_EINVALID ("refusing to
+ * search, group). With ONTRA_DELETE_SELECTED, refuses with ONTRA_EINVALID ("refusing to
  * delete every object of the type: ...", nothing sent) a selection that
  * narrows nothing down, since the API would then delete every object of
  * the type: NULL options; no ids; a condition that is NULL, JSON null, an
@@ -745,30 +805,37 @@ ONTRA_EXTERN int ontra_search_selects_all(const ontra_search_options *o);
  * OR-group whose clauses every record meets: id > 0, id >= 1, id <> 0,
  * id NOT IN (0), id IS NOT NULL/EMPTY, id LIKE '%'); a blank search; a
  * group_id that is not positive (it is not sent). searchNotes, sort and
- * tag options select nothing. Set `all` = 1 to mean every object (with
- * ids, only those ids). Errors: ONTRA_EINVALID, and those of ontra_call.
+ * tag options select nothing. Pass ONTRA_DELETE_ALL to mean every object
+ * (with ids, only those ids). Errors: ONTRA_EINVALID, and those of ontra_call.
  */
-ONTRA_EXTERN int ontra_objects_delete(ontra_client *c, const ontra_search_options *o, int all);
+ONTRA_EXTERN int ontra_objects_delete(ontra_client *c, const ontra_search_options *o,
+                                      ontra_delete_scope scope);
 
 /* ------------------------------------------------------------------------
  * Tags, sequences and campaigns
  * ------------------------------------------------------------------------ */
 
-/**
- * Add (or with `remove`, take away) tags given by id on objects
- * (PUT/DELETE /objects/tag). The API answers before the work is done;
- * the change is visible shortly after.
- */
-ONTRA_EXTERN int ontra_tag_ids(ontra_client *c, int type, const long long *ids, size_t n,
-                               const long long *tag_ids, size_t ntags, int remove);
+/* Which way a tagging or subscribing call goes. */
+typedef enum ontra_list_op { ONTRA_ADD = 0, ONTRA_REMOVE = 1 } ontra_list_op;
 
 /**
- * Add tags given by name (PUT /objects/tagByName; names that do not exist
- * are created), or with `remove` take them away (DELETE /objects/tagByName;
- * a name that is not a tag is ONTRA_ENOTFOUND, checked before sending).
+ * Add (ONTRA_ADD) or take away (ONTRA_REMOVE) tags given by id on objects
+ * (PUT/DELETE /objects/tag). Taking away a tag that does not exist is a
+ * mistake, not a no-op: each tag is read first (GET /object) and a missing
+ * one is ONTRA_ENOTFOUND ("no tag with id 7"), nothing removed. The API
+ * answers before the work is done; the change is visible shortly after.
+ */
+ONTRA_EXTERN int ontra_tag_ids(ontra_client *c, int type, const long long *ids, size_t n,
+                               const long long *tag_ids, size_t ntags, ontra_list_op op);
+
+/**
+ * Add tags given by name (ONTRA_ADD: PUT /objects/tagByName; names that do
+ * not exist are created), or take them away (ONTRA_REMOVE: DELETE
+ * /objects/tagByName; as with ontra_tag_ids, a name that is not a tag is
+ * ONTRA_ENOTFOUND, "no tag named 'X'", checked before sending).
  */
 ONTRA_EXTERN int ontra_tag_names(ontra_client *c, int type, const long long *ids, size_t n,
-                                 const char *const *names, size_t nnames, int remove);
+                                 const char *const *names, size_t nnames, ontra_list_op op);
 
 /**
  * Find a tag by name (exact, case-sensitive as the API stores it): *out is
@@ -776,16 +843,39 @@ ONTRA_EXTERN int ontra_tag_names(ontra_client *c, int type, const long long *ids
  */
 ONTRA_EXTERN int ontra_tag_find(long long *out, ontra_client *c, const char *name);
 
+/**
+ * Whether text is an id: 1 when it is digits (with an optional sign) and a
+ * valid id (*out is it, 1..ONTRA_ID_MAX), 0 when it is a name (anything
+ * else; *out is 0). "0", "-3" and digits past ONTRA_ID_MAX are ids that
+ * are not valid:
+ * ONTRA_EINVALID ("invalid tag id '0': expected a whole number from 1 to
+ * ..."), as is empty text or NULL. `what` names the record in messages
+ * ("tag"; NULL = "record"). Pure: sends nothing.
+ */
+ONTRA_EXTERN int ontra_id_parse(long long *out, const char *text, const char *what);
+
+/**
+ * Resolve a tag, form, sequence, campaign or user (type ONTRA_TAG,
+ * ONTRA_FORM, ONTRA_SEQUENCE, ONTRA_CAMPAIGN, ONTRA_USER) given by id or by
+ * name: an id as ontra_id_parse says (no request; existence is
+ * not checked); anything else is the exact name (tag_name, formname, name,
+ * or a user's email), found with one search. Errors: ONTRA_EINVALID (a bad
+ * id, another type, or several records of that name: "2 forms are named
+ * 'X': give the form's id"), ONTRA_ENOTFOUND ("no tag named 'X'"), and the
+ * errors of ontra_call. Object types have their own resolver,
+ * ontra_object_type.
+ */
+ONTRA_EXTERN int ontra_resolve(long long *out, ontra_client *c, int type, const char *name_or_id);
+
 typedef enum ontra_sub_type { ONTRA_SUB_CAMPAIGN = 0, ONTRA_SUB_SEQUENCE = 1 } ontra_sub_type;
 
 /**
- * Add objects to (or with `remove`, take them out of) sequences or
- * campaigns (automations), PUT/DELETE /objects/subscribe with sub_type.
+ * Add objects to (ONTRA_ADD) or take them out of (ONTRA_REMOVE) sequences
+ * or campaigns (automations), PUT/DELETE /objects/subscribe with sub_type.
  */
 ONTRA_EXTERN int ontra_subscribe(ontra_client *c, int type, const long long *ids, size_t n,
                                  const long long *list_ids, size_t nlists, ontra_sub_type kind,
-                                 int remove);
-
+                                 ontra_list_op op);
 
 /* ------------------------------------------------------------------------
  * Webhooks (object type 145): the subscriptions behind Watch Events
@@ -833,8 +923,10 @@ typedef struct ontra_webhook_options {
 	ontra_webhook_format format; /* ONTRA_WEBHOOK_FULL */
 } ontra_webhook_options;
 
-#define ONTRA_WEBHOOK_OPTIONS_INIT \
-	{ONTRA_WEBHOOK_OPTIONS_VERSION, NULL, ONTRA_EVENT_OBJECT_CREATE, 0, ONTRA_WEBHOOK_FULL}
+#define ONTRA_WEBHOOK_OPTIONS_INIT                                                                 \
+	{                                                                                          \
+		.version = ONTRA_WEBHOOK_OPTIONS_VERSION                                           \
+	}
 
 /**
  * POST /Webhook/subscribe (form-encoded, as the official SDK sends it): url,

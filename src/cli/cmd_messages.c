@@ -35,7 +35,7 @@ static int options_from_args(cli_ctx *ctx, cli_args *args, ontra_message_options
 {
 	const char *et = cli_value(args, "email-type");
 	size_t i;
-	int rc;
+	int rc, type;
 
 	o->type = cli_value(args, "type");
 	o->name = cli_value(args, "name");
@@ -52,9 +52,9 @@ static int options_from_args(cli_ctx *ctx, cli_args *args, ontra_message_options
 	o->task_form = cli_value(args, "task-form");
 	if (et) {
 		if (strcmp(et, "transactional") == 0)
-			o->transactional = 1;
+			o->email_type = ONTRA_TRANSACTIONAL;
 		else if (strcmp(et, "marketing") == 0)
-			o->transactional = 0;
+			o->email_type = ONTRA_MARKETING;
 		else
 			return cli_usage_error(
 			    ctx,
@@ -68,7 +68,10 @@ static int options_from_args(cli_ctx *ctx, cli_args *args, ontra_message_options
 		if (texts[i])
 			*(const char **)((char *)o + text_flags[i].offset) = texts[i];
 	}
-	return cli_object_type_opt(ctx, cli_value(args, "object-type"), &o->object_type);
+	rc = cli_object_type_opt(ctx, cli_value(args, "object-type"), &type);
+	if (type >= 0)
+		o->object_type = ONTRA_TYPE_GIVEN(type);
+	return rc;
 }
 
 static int run_write(cli_ctx *ctx, cli_args *args, int update)

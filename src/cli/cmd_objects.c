@@ -180,7 +180,7 @@ static int search_extra(cli_ctx *ctx, cli_args *args, ontra_client *c, ontra_sea
 		o->fields_count = k;
 	}
 	if (cli_value_ll(args, "start", 0, 1LL << 40, 0, &start) < 0 ||
-	    cli_value_ll(args, "group", 1, 1LL << 53, 0, &group) < 0)
+	    cli_value_ll(args, "group", 1, ONTRA_ID_MAX, 0, &group) < 0)
 		return EXIT_USAGE;
 	o->start = (size_t)start;
 	o->group_id = group;
@@ -234,7 +234,7 @@ static int run_with_tag(cli_ctx *ctx, cli_args *args)
 	json_t *cond = NULL;
 	char **fields = NULL;
 	const char *t = cli_value(args, "tag");
-	int rc;
+	int rc, lrc;
 
 	if (!t || !*t)
 		return cli_usage_error(ctx, "missing --tag NAME_OR_ID");
@@ -242,7 +242,11 @@ static int run_with_tag(cli_ctx *ctx, cli_args *args)
 		return rc;
 	if ((rc = search_from_args(ctx, args, c, &o)) != EXIT_OK)
 		goto out;
-	if (util_parse_ll(t, 1, 1LL << 53, &tag) == 0)
+	if ((lrc = ontra_id_parse(&tag, t, "tag")) < 0) {
+		rc = cli_usage_error(ctx, "%s", ontra_error_last()->message);
+		goto out;
+	}
+	if (lrc)
 		o.tag_id = tag;
 	else
 		o.tag_name = t;
@@ -420,7 +424,7 @@ static int run_delete(cli_ctx *ctx, cli_args *args)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if ((lrc = ontra_objects_delete(c, &o, all)) < 0)
+	if ((lrc = ontra_objects_delete(c, &o, all ? ONTRA_DELETE_ALL : ONTRA_DELETE_SELECTED)) < 0)
 		rc = cli_fail_lib(ctx, lrc);
 	else
 		cli_note(ctx, "deleted %lld object%s", count, count == 1 ? "" : "s");
@@ -447,26 +451,23 @@ static int split_tags(cli_ctx *ctx, cli_args *args, long long **tids, size_t *nt
 		return cli_usage_error(ctx, "missing --tag NAME_OR_ID");
 	for (i = 0; i < n; i++) {
 		long long v;
-		if (util_parse_ll(list[i], -9007199254740991LL, 9007199254740991LL, &v) == 0) {
-			if (v <= 0)
-				return cli_usage_error(ctx, "invalid tag id '%s': expected a positive whole number",
-				                       list[i]);
+		int is_id = ontra_id_parse(&v, list[i], "tag");
+		if (is_id < 0)
+			return cli_usage_error(ctx, "%s", ontra_error_last()->message);
+		if (is_id)
 			(*tids)[(*nt)++] = v;
-		} else if (!*list[i]) {
-			return cli_usage_error(ctx, "empty --tag");
-		} else {
+		else
 			(*names)[(*nn)++] = list[i];
-		}
 	}
 	return EXIT_OK;
 }
 
-static int run_tagging(cli_ctx *ctx, cli_args *args, int remove)
+static int run_tagging(cli_ctx *ctx, cli_args *args, ontra_list_op op)
 {
 	ontra_client *c;
 	long long *ids = NULL, *tids = NULL;
 	const char **names = NULL;
-	size_t n, nt = 0, nn = 0, i;
+	size_t n, nt = 0, nn = 0;
 	int type, rc, lrc = 0;
 
 	if ((rc = split_tags(ctx, args, &tids, &nt, &names, &nn)) != EXIT_OK ||
@@ -474,26 +475,13 @@ static int run_tagging(cli_ctx *ctx, cli_args *args, int remove)
 		goto out;
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK || (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
 		goto out;
-	if (remove) {
-		/* Untagging with a tag that does not exist is a mistake: say so before sending. */
-		for (i = 0; i < nt; i++) {
-			json_t *t = NULL;
-			if ((lrc = ontra_object_get(&t, c, ONTRA_TAG, tids[i])) < 0) {
-				if (lrc == ONTRA_ENOTFOUND)
-					rc = cli_error(EXIT_NOTFOUND, "no tag with id %lld", tids[i]);
-				else
-					rc = cli_fail_lib(ctx, lrc);
-				goto out;
-			}
-			json_decref(t);
-		}
-	}
-	if (nt && (lrc = ontra_tag_ids(c, type, ids, n, tids, nt, remove)) < 0)
+	if (nt && (lrc = ontra_tag_ids(c, type, ids, n, tids, nt, op)) < 0)
 		goto fail;
-	if (nn && (lrc = ontra_tag_names(c, type, ids, n, names, nn, remove)) < 0)
+	if (nn && (lrc = ontra_tag_names(c, type, ids, n, names, nn, op)) < 0)
 		goto fail;
-	cli_note(ctx, "%s %zu tag%s %s %zu object%s", remove ? "removed" : "added", nt + nn,
-	         nt + nn == 1 ? "" : "s", remove ? "from" : "to", n, n == 1 ? "" : "s");
+	cli_note(ctx, "%s %zu tag%s %s %zu object%s", op == ONTRA_REMOVE ? "removed" : "added",
+	         nt + nn, nt + nn == 1 ? "" : "s", op == ONTRA_REMOVE ? "from" : "to", n,
+	         n == 1 ? "" : "s");
 	goto out;
 fail:
 	rc = cli_fail_lib(ctx, lrc);
@@ -506,15 +494,46 @@ out:
 
 static int run_tag(cli_ctx *ctx, cli_args *args)
 {
-	return run_tagging(ctx, args, 0);
+	return run_tagging(ctx, args, ONTRA_ADD);
 }
 
 static int run_untag(cli_ctx *ctx, cli_args *args)
 {
-	return run_tagging(ctx, args, 1);
+	return run_tagging(ctx, args, ONTRA_REMOVE);
 }
 
-static int run_subscription(cli_ctx *ctx, cli_args *args, int remove)
+/* --sequence/--campaign values as ids: a name becomes its id through the library's resolver. */
+static int list_ids(cli_ctx *ctx, int type, const char *const *vals, size_t n, long long **out,
+                    size_t *nout)
+{
+	char(*num)[24] = calloc(n + 1, sizeof *num);
+	const char **strs = calloc(n + 1, sizeof *strs);
+	ontra_client *c;
+	long long id;
+	size_t i;
+	int rc = num && strs ? EXIT_OK : cli_error(EXIT_ERROR, "out of memory"), lrc;
+
+	for (i = 0; i < n && rc == EXIT_OK; i++) {
+		strs[i] = vals[i];
+		/* ids and comma lists of ids, and bad ids, are cli_parse_ids's to read */
+		if (vals[i][strspn(vals[i], "0123456789, ")] == '\0' ||
+		    ontra_id_parse(&id, vals[i], NULL) != 0)
+			continue;
+		if ((rc = cli_client(ctx, &c)) != EXIT_OK)
+			break;
+		if ((lrc = ontra_resolve(&id, c, type, vals[i])) < 0)
+			rc = cli_fail_lib(ctx, lrc);
+		snprintf(num[i], sizeof num[i], "%lld", id);
+		strs[i] = num[i];
+	}
+	if (rc == EXIT_OK)
+		rc = cli_parse_ids(ctx, strs, n, out, nout);
+	free(num);
+	free(strs);
+	return rc;
+}
+
+static int run_subscription(cli_ctx *ctx, cli_args *args, ontra_list_op op)
 {
 	ontra_client *c;
 	long long *ids = NULL, *lists = NULL;
@@ -525,17 +544,22 @@ static int run_subscription(cli_ctx *ctx, cli_args *args, int remove)
 
 	if ((ns == 0) == (nc == 0))
 		return cli_usage_error(ctx, "give --sequence ID or --campaign ID (one kind per call)");
-	if ((rc = cli_parse_ids(ctx, ns ? seq : camp, ns ? ns : nc, &lists, &nl)) != EXIT_OK ||
-	    (rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args), &ids, &n)) != EXIT_OK)
+	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args),
+	                        &ids, &n)) != EXIT_OK ||
+	    (rc = list_ids(ctx, ns ? ONTRA_SEQUENCE : ONTRA_CAMPAIGN, ns ? seq : camp, ns ? ns : nc,
+	                   &lists, &nl)) != EXIT_OK)
 		goto out;
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK || (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
 		goto out;
-	lrc = ontra_subscribe(c, type, ids, n, lists, nl, ns ? ONTRA_SUB_SEQUENCE : ONTRA_SUB_CAMPAIGN, remove);
+	lrc = ontra_subscribe(c, type, ids, n, lists, nl,
+	                      ns ? ONTRA_SUB_SEQUENCE : ONTRA_SUB_CAMPAIGN, op);
 	if (lrc < 0)
 		rc = cli_fail_lib(ctx, lrc);
 	else
-		cli_note(ctx, "%s %zu object%s %s %zu %s%s", remove ? "removed" : "added", n, n == 1 ? "" : "s",
-		         remove ? "from" : "to", nl, ns ? "sequence" : "campaign", nl == 1 ? "" : "s");
+		cli_note(ctx, "%s %zu object%s %s %zu %s%s",
+		         op == ONTRA_REMOVE ? "removed" : "added", n, n == 1 ? "" : "s",
+		         op == ONTRA_REMOVE ? "from" : "to", nl, ns ? "sequence" : "campaign",
+		         nl == 1 ? "" : "s");
 out:
 	free(ids);
 	free(lists);
@@ -544,12 +568,12 @@ out:
 
 static int run_subscribe(cli_ctx *ctx, cli_args *args)
 {
-	return run_subscription(ctx, args, 0);
+	return run_subscription(ctx, args, ONTRA_ADD);
 }
 
 static int run_unsubscribe(cli_ctx *ctx, cli_args *args)
 {
-	return run_subscription(ctx, args, 1);
+	return run_subscription(ctx, args, ONTRA_REMOVE);
 }
 
 static const cli_opt search_opts[] = {
@@ -641,11 +665,11 @@ static const cli_opt tag_opts[] = {
     END_OPT};
 static const cli_opt sub_opts[] = {
     TYPE_OPT,
-    {.name = "sequence", .kind = CLI_LIST, .arg = "ID", .help = "a sequence id (repeatable)"},
+    {.name = "sequence", .kind = CLI_LIST, .arg = "NAME|ID", .help = "a sequence, by name or id (repeatable)"},
     {.name = "campaign",
      .kind = CLI_LIST,
-     .arg = "ID",
-     .help = "a campaign (automation) id (repeatable)"},
+     .arg = "NAME|ID",
+     .help = "a campaign (automation), by name or id (repeatable)"},
     END_OPT};
 
 static const cli_command cmd_search = {
@@ -770,7 +794,7 @@ static const cli_command cmd_untag = {
 static const cli_command cmd_subscribe = {
     .name = "subscribe",
     .summary = "add objects to sequences or campaigns",
-    .synopsis = "[--type TYPE] (--sequence ID | --campaign ID)... ID...",
+    .synopsis = "[--type TYPE] (--sequence NAME|ID | --campaign NAME|ID)... ID...",
     .opts = sub_opts,
     .examples = "ontraport objects subscribe --sequence 3 8\n  add contact 8 to sequence 3",
     .run = run_subscribe,
@@ -780,7 +804,7 @@ static const cli_command cmd_subscribe = {
 static const cli_command cmd_unsubscribe = {
     .name = "unsubscribe",
     .summary = "remove objects from sequences or campaigns",
-    .synopsis = "[--type TYPE] (--sequence ID | --campaign ID)... ID...",
+    .synopsis = "[--type TYPE] (--sequence NAME|ID | --campaign NAME|ID)... ID...",
     .opts = sub_opts,
     .examples = "ontraport objects unsubscribe --campaign 2 8\n  take contact 8 out of campaign 2",
     .run = run_unsubscribe,

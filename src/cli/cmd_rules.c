@@ -41,21 +41,23 @@ static int run_write(cli_ctx *ctx, cli_args *args, int update)
 	struct parts_text t = {NULL, NULL, NULL};
 	ontra_client *c;
 	json_t *res = NULL;
-	int rc, lrc, pause = cli_flag(args, "pause") > 0;
+	int rc, lrc, type, pause = cli_flag(args, "pause") > 0;
 	int unpause = update ? cli_flag(args, "unpause") > 0 : 0;
 
 	if (update && (rc = cli_one_id(ctx, cli_arg(args, 0), "rule", &o.id)) != EXIT_OK)
 		return rc;
 	if (pause && unpause)
 		return cli_usage_error(ctx, "give --pause or --unpause, not both");
-	if ((rc = parts_from_args(ctx, args, &t, &o.object_type)) != EXIT_OK)
+	if ((rc = parts_from_args(ctx, args, &t, &type)) != EXIT_OK)
 		goto out;
+	if (type >= 0)
+		o.object_type = ONTRA_TYPE_GIVEN(type);
 	o.name = cli_value(args, "name");
 	o.tags = cli_value(args, "tags");
 	o.events = t.events;
 	o.conditions = t.conditions;
 	o.actions = t.actions;
-	o.pause = pause ? 1 : (unpause ? 0 : -1);
+	o.pause = pause ? ONTRA_PAUSE : (unpause ? ONTRA_UNPAUSE : 0);
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
 		goto out;
 	lrc = update ? ontra_rule_update(&res, c, &o) : ontra_rule_create(&res, c, &o);
@@ -90,7 +92,7 @@ static int run_list(cli_ctx *ctx, cli_args *args)
 	return cli_list_objects(ctx, args, ONTRA_RULE, table_cols);
 }
 
-static int run_pausing(cli_ctx *ctx, cli_args *args, int pause)
+static int run_pausing(cli_ctx *ctx, cli_args *args, ontra_pause_op op)
 {
 	long long *ids = NULL;
 	ontra_client *c;
@@ -102,11 +104,12 @@ static int run_pausing(cli_ctx *ctx, cli_args *args, int pause)
 		return rc;
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
 		goto out;
-	if ((lrc = ontra_rule_pause(c, ids, n, pause)) < 0) {
+	if ((lrc = ontra_rule_pause(c, ids, n, op)) < 0) {
 		rc = cli_fail_lib(ctx, lrc);
 		goto out;
 	}
-	cli_note(ctx, "%s %zu rule%s", pause ? "paused" : "unpaused", n, n == 1 ? "" : "s");
+	cli_note(ctx, "%s %zu rule%s", op == ONTRA_PAUSE ? "paused" : "unpaused", n,
+	         n == 1 ? "" : "s");
 out:
 	free(ids);
 	return rc;
@@ -114,12 +117,12 @@ out:
 
 static int run_pause(cli_ctx *ctx, cli_args *args)
 {
-	return run_pausing(ctx, args, 1);
+	return run_pausing(ctx, args, ONTRA_PAUSE);
 }
 
 static int run_unpause(cli_ctx *ctx, cli_args *args)
 {
-	return run_pausing(ctx, args, 0);
+	return run_pausing(ctx, args, ONTRA_UNPAUSE);
 }
 
 /* `rules check`: the library's checks, no request; prints the canonical parts. */

@@ -137,58 +137,65 @@ static int run_eval(cli_ctx *ctx, cli_args *args)
 }
 
 static const cli_opt eval_opts[] = {
-    {"event", 'e', CLI_VALUE, "JSON|@FILE",
-     "the event, as 'ontraport watch' delivers it (default {})"},
-    {"steps", 0, CLI_VALUE, "JSON|@FILE", "earlier steps' outputs, as {\"ID\": {...}}"},
-    {"env", 0, CLI_LIST, "NAME", "an environment variable the expression may read (repeatable)"},
-    {NULL, 0, 0, NULL, NULL}};
+    {.name = "event",
+     .short_name = 'e',
+     .kind = CLI_VALUE,
+     .arg = "JSON|@FILE",
+     .help = "the event, as 'ontraport watch' delivers it (default {})"},
+    {.name = "steps",
+     .kind = CLI_VALUE,
+     .arg = "JSON|@FILE",
+     .help = "earlier steps' outputs, as {\"ID\": {...}}"},
+    {.name = "env",
+     .kind = CLI_LIST,
+     .arg = "NAME",
+     .help = "an environment variable the expression may read (repeatable)"},
+    {.name = NULL}};
 
 static const cli_command cmd_check = {
-    "check",
-    "check scenario files without running them",
-    "FILE...",
-    "Load each scenario file (YAML, or JSON), compile every expression and check every step, "
-    "and print every problem as FILE:LINE:COL: message, with the nearest suggestion. Exits 5 "
-    "when a file has problems, 0 when all are clean. Sends nothing. For now the check is "
-    "offline: tags, sequences, field aliases and labels are not yet resolved against the "
-    "account (the clean summary says how many names that pass will resolve).",
-    NULL,
-    "ontraport scenario check vip.yaml\n  report every problem in vip.yaml, or 'ok'",
-    run_check,
-    NULL,
-    1,
-    -1};
+    .name = "check",
+    .summary = "check scenario files without running them",
+    .synopsis = "FILE...",
+    .description =
+        "Load each scenario file (YAML, or JSON), compile every expression and check every step, "
+        "and print every problem as FILE:LINE:COL: message, with the nearest suggestion. Exits 5 "
+        "when a file has problems, 0 when all are clean. Sends nothing. For now the check is "
+        "offline: tags, sequences, field aliases and labels are not yet resolved against the "
+        "account (the clean summary says how many names that pass will resolve).",
+    .examples = "ontraport scenario check vip.yaml\n  report every problem in vip.yaml, or 'ok'",
+    .run = run_check,
+    .min_args = 1,
+    .max_args = -1,
+};
 
 static const cli_command cmd_eval = {
-    "eval",
-    "evaluate one expression against an event",
-    "EXPR [--event JSON|@FILE]",
-    "Evaluate a scenario expression, bare (data.total > 500) or a template with {{ }}, "
-    "against an event and print the result as JSON: handy for writing filters. The "
-    "expression sees event (the event's 'event' member, or the whole document), data (its "
-    "'data'), steps (--steps) and env (only the names given with --env). The Ontraport "
-    "helpers that need the account (label_to_id, id_to_label, tag_id) fail here for now. "
-    "Exits 5 when the expression is wrong, naming the column.",
-    eval_opts,
-    "ontraport scenario eval \"data.email | lower | ends_with('@example.com')\" --event @e.json\n"
-    "  test a filter on a saved event",
-    run_eval,
-    NULL,
-    1,
-    1};
+    .name = "eval",
+    .summary = "evaluate one expression against an event",
+    .synopsis = "EXPR [--event JSON|@FILE]",
+    .description =
+        "Evaluate a scenario expression, bare (data.total > 500) or a template with {{ }}, "
+        "against an event and print the result as JSON: handy for writing filters. The "
+        "expression sees event (the event's 'event' member, or the whole document), data (its "
+        "'data'), steps (--steps) and env (only the names given with --env). The Ontraport "
+        "helpers that need the account (label_to_id, id_to_label, tag_id) fail here for now. "
+        "Exits 5 when the expression is wrong, naming the column.",
+    .opts = eval_opts,
+    .examples =
+        "ontraport scenario eval \"data.email | lower | ends_with('@example.com')\" --event @e.json\n"
+        "  test a filter on a saved event",
+    .run = run_eval,
+    .min_args = 1,
+    .max_args = 1,
+};
 
 static const cli_command *const subs[] = {&cmd_check, &cmd_eval, NULL};
 
 const cli_command cli_cmd_scenario = {
-    "scenario",
-    "check scenario files and try expressions (running them comes later)",
-    NULL,
-    "Scenarios are automations in a YAML file: a trigger, a filter and steps (see the guide, "
-    "docs/guide/scenarios.md). 'ontraport run', which runs them, is not available yet; these "
-    "commands check the files and try expressions, offline.",
-    NULL,
-    NULL,
-    NULL,
-    subs,
-    0,
-    0};
+    .name = "scenario",
+    .summary = "check scenario files and try expressions (running them comes later)",
+    .description =
+        "Scenarios are automations in a YAML file: a trigger, a filter and steps (see the guide, "
+        "docs/guide/scenarios.md). 'ontraport run', which runs them, is not available yet; these "
+        "commands check the files and try expressions, offline.",
+    .subs = subs,
+};

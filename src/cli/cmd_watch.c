@@ -302,7 +302,7 @@ static long long sub_id(json_t *sub)
 
 	if (json_is_integer(id))
 		return json_integer_value(id);
-	if (json_is_string(id) && util_parse_ll(json_string_value(id), 1, 1LL << 53, &v) == 0)
+	if (json_is_string(id) && util_parse_ll(json_string_value(id), 1, ONTRA_ID_MAX, &v) == 0)
 		return v;
 	return 0;
 }

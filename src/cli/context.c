@@ -121,7 +121,9 @@ int cli_client_for(cli_ctx *ctx, const char *base_url, const char *app_id, const
 	o.api_key = api_key;
 	o.timeout_ms = ctx->timeout_ms;
 	o.connect_timeout_ms = ctx->connect_timeout_ms;
-	o.max_retries = ctx->retries;
+	o.max_retries = ctx->retries == 0  ? ONTRA_RETRIES_NONE
+	                : ctx->retries < 0 ? 0
+	                                   : ctx->retries;
 	o.user_agent = "ontraport-cli/" ONTRA_VERSION;
 	if (ctx->max_wait_set)
 		o.max_wait_ms = ctx->max_wait_ms > 0 ? ctx->max_wait_ms : ONTRA_NO_WAIT;

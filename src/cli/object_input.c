@@ -31,7 +31,7 @@ int cli_parse_ids(cli_ctx *ctx, const char *const *strs, size_t n, long long **o
 		}
 		for (p = strtok_r(copy, ", ", &save); p; p = strtok_r(NULL, ", ", &save)) {
 			long long v;
-			if (util_parse_ll(p, 1, 9007199254740991LL, &v) < 0) {
+			if (util_parse_ll(p, 1, ONTRA_ID_MAX, &v) < 0) {
 				int rc = cli_usage_error(ctx, "invalid id '%s': expected a positive whole number", p);
 				free(copy);
 				free(ids);

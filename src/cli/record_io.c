@@ -1,5 +1,6 @@
 /* Record input and output shared by messages, rules and webhooks (record_io.h). */
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +20,7 @@ int cli_object_type_opt(cli_ctx *ctx, const char *value, int *out)
 	if (!value)
 		return EXIT_OK;
 	if (isdigit((unsigned char)value[0])) {
-		if (util_parse_ll(value, 0, 2147483647, &v) < 0)
+		if (util_parse_ll(value, 0, INT_MAX, &v) < 0)
 			return cli_usage_error(
 			    ctx, "invalid --object-type '%s': expected a name or a number", value);
 		*out = (int)v;
@@ -32,7 +33,7 @@ int cli_object_type_opt(cli_ctx *ctx, const char *value, int *out)
 
 int cli_one_id(cli_ctx *ctx, const char *arg, const char *what, long long *out)
 {
-	if (!arg || util_parse_ll(arg, 1, 9007199254740991LL, out) < 0)
+	if (!arg || util_parse_ll(arg, 1, ONTRA_ID_MAX, out) < 0)
 		return cli_usage_error(ctx, "invalid %s id '%s': expected a positive whole number",
 		                       what, arg ? arg : "");
 	return EXIT_OK;

@@ -7,8 +7,6 @@
 #include "object_input.h"
 #include "str.h"
 
-#define ID_MAX 9007199254740991LL
-
 /* The seed's event names, the API's, and a few spellings in between. */
 static const struct {
 	const char *word;
@@ -90,70 +88,19 @@ static int add(cli_hooks *h, ontra_webhook_event ev, long long target, const cha
 	return EXIT_OK;
 }
 
-typedef struct form_match {
-	const char *name;
-	long long id;
-	int count;
-} form_match;
-
-static int match_form(json_t *form, void *ud)
-{
-	form_match *m = ud;
-	const char *name = json_string_value(json_object_get(form, "formname"));
-	const char *id = json_string_value(json_object_get(form, "form_id"));
-	long long v;
-
-	if (name && strcmp(name, m->name) == 0 && id && util_parse_ll(id, 1, ID_MAX, &v) == 0) {
-		m->id = v;
-		m->count++;
-	}
-	return 0;
-}
-
-/* A form by id, or by its exact name (listing the account's forms). */
-static int resolve_form(cli_ctx *ctx, const char *s, long long *out)
-{
-	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
-	form_match m = {s, 0, 0};
-	ontra_client *c;
-	int rc, lrc;
-
-	if (isdigit((unsigned char)s[0])) {
-		if (util_parse_ll(s, 1, ID_MAX, out) < 0)
-			return cli_usage_error(ctx,
-			                       "invalid form id '%s': expected a positive whole "
-			                       "number or a form's name",
-			                       s);
-		return EXIT_OK;
-	}
-	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
-		return rc;
-	o.object_type = ONTRA_FORM;
-	if ((lrc = ontra_search(c, &o, match_form, &m)) < 0)
-		return cli_fail_lib(ctx, lrc);
-	if (m.count == 0)
-		return cli_error(EXIT_NOTFOUND, "no form named '%s'; see 'ontraport forms list'",
-		                 s);
-	if (m.count > 1)
-		return cli_error(EXIT_INVALID, "%d forms are named '%s': give the form's id",
-		                 m.count, s);
-	*out = m.id;
-	return EXIT_OK;
-}
-
-/* A tag by id, or by its exact name. */
-static int resolve_tag(cli_ctx *ctx, const char *s, long long *out)
+/* A tag or form by id, or by its exact name, through the library's resolver. */
+static int resolve_named(cli_ctx *ctx, int type, const char *s, long long *out)
 {
 	ontra_client *c;
 	int rc, lrc;
 
-	if (!*s)
-		return cli_usage_error(ctx, "empty --tag: expected a tag's name or id");
-	if (isdigit((unsigned char)s[0]) && util_parse_ll(s, 1, ID_MAX, out) == 0)
+	if ((lrc = ontra_id_parse(out, s, type == ONTRA_TAG ? "tag" : "form")) < 0)
+		return cli_usage_error(ctx, "%s", ontra_error_last()->message);
+	if (lrc == 1)
 		return EXIT_OK;
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
 		return rc;
-	if ((lrc = ontra_tag_find(out, c, s)) < 0)
+	if ((lrc = ontra_resolve(out, c, type, s)) < 0)
 		return cli_fail_lib(ctx, lrc);
 	return EXIT_OK;
 }
@@ -227,8 +174,7 @@ int cli_hooks_from_args(cli_ctx *ctx, cli_args *args, cli_hooks *out)
 		for (j = 0; j < ntargets; j++) {
 			char label[128];
 			long long id;
-			rc = by_tag ? resolve_tag(ctx, targets[j], &id)
-			            : resolve_form(ctx, targets[j], &id);
+			rc = resolve_named(ctx, by_tag ? ONTRA_TAG : ONTRA_FORM, targets[j], &id);
 			/* A target given by name is named in the notes. */
 			snprintf(label, sizeof label, "%s %.100s", by_tag ? "tag" : "form",
 			         targets[j]);

@@ -46,6 +46,22 @@ static int check_base_url(const char *url)
 	return 0;
 }
 
+/*
+ * Repeats of a failed safe request, from max_retries (version 2): before
+ * version 4, -1 was the default and 0 none; since, 0 is the default (zero
+ * means "not given") and ONTRA_RETRIES_NONE none. At most 100.
+ */
+static int max_retries(const ontra_client_options *opts)
+{
+	int n = opts->max_retries;
+
+	if (opts->version >= 4)
+		n = n == ONTRA_RETRIES_NONE ? 0 : n == 0 ? -1 : n;
+	if (n < 0)
+		return 5;
+	return n > 100 ? 100 : n;
+}
+
 int ontra_client_new(ontra_client **out, const ontra_client_options *opts)
 {
 	ontra_client *c;
@@ -118,8 +134,7 @@ int ontra_client_new(ontra_client **out, const ontra_client_options *opts)
 	c->seed = (unsigned int)(unsigned long long)(ontra__now() * 1e6) ^ (unsigned int)(size_t)c;
 	if (opts->version >= 2) {
 		c->share = opts->share;
-		if (opts->max_retries >= 0)
-			c->max_retries = opts->max_retries > 100 ? 100 : opts->max_retries;
+		c->max_retries = max_retries(opts);
 		if (opts->retry_max_ms > 0)
 			c->retry_max_ms = opts->retry_max_ms;
 	}

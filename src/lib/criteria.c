@@ -217,8 +217,8 @@ static int read_value(struct lexer *lx, json_t **out)
 			*out = json_real(strtod(num, NULL));
 		} else {
 			long long v;
-			if (util_parse_ll(num[0] == '+' ? num + 1 : num, -9007199254740991LL,
-			                  9007199254740991LL, &v) < 0) {
+			if (util_parse_ll(num[0] == '+' ? num + 1 : num, -ONTRA_ID_MAX,
+			                  ONTRA_ID_MAX, &v) < 0) {
 				lx->pos = start;
 				return where_error(lx, "number out of range");
 			}

@@ -132,6 +132,8 @@ int ontra__get_by_id(json_t **out, ontra_client *c, const char *endpoint, const 
                      long long id);
 
 /* Append "1,2,3" for a list of ids to buf; ONTRA_EINVALID if one is not positive. */
+/* ONTRA_EINVALID for a negative object type (objects.c). */
+int ontra__check_type(int type);
 int ontra__ids_csv(struct util_buf *buf, const long long *ids, size_t n, const char *what);
 
 #endif

@@ -195,7 +195,7 @@ static int check_value(const struct mfield *f, const char *v)
 		                    f->label, v);
 	case K_FROM:
 		if (strcmp(v, "owner") == 0 || strcmp(v, "custom") == 0 ||
-		    util_parse_ll(v, 1, 1LL << 53, &n) == 0)
+		    util_parse_ll(v, 1, ONTRA_ID_MAX, &n) == 0)
 			return 0;
 		return ontra__error(ONTRA_EINVALID,
 		                    "invalid from '%s': expected owner, custom or a user id", v);
@@ -211,7 +211,7 @@ static int check_value(const struct mfield *f, const char *v)
 		                    "invalid %s '%s': expected a whole number of days", f->label,
 		                    v);
 	case K_ID:
-		if (util_parse_ll(v, 1, 1LL << 53, &n) == 0)
+		if (util_parse_ll(v, 1, ONTRA_ID_MAX, &n) == 0)
 			return 0;
 		return ontra__error(ONTRA_EINVALID,
 		                    "invalid %s '%s': expected an id (a positive whole "
@@ -256,13 +256,6 @@ static int check_values(const ontra_message_options *o)
 		if (v && (rc = check_value(&fields[i], v)) < 0)
 			return rc;
 	}
-	if (o->transactional != -1 && o->transactional != 0 && o->transactional != 1)
-		return ontra__error(ONTRA_EINVALID,
-		                    "invalid transactional %d: expected 1 (transactional), "
-		                    "0 (marketing) or -1 (not given)",
-		                    o->transactional);
-	if (o->object_type < -1)
-		return ontra__error(ONTRA_EINVALID, "invalid object type %d", o->object_type);
 	if (o->send_out_name && o->from && strcmp(o->from, "custom") != 0)
 		return ontra__error(ONTRA_EINVALID, "send_out_name needs from=custom, not from=%s",
 		                    o->from);
@@ -291,7 +284,7 @@ static int build_form(ontra_params *form, const ontra_message_options *o, const 
 			    f->label, f->api, t->plural, words);
 		}
 	}
-	if (o->transactional != -1 && !(t->bit & (T_EMAIL | T_TEMPLATE)))
+	if (o->email_type && !(t->bit & (T_EMAIL | T_TEMPLATE)))
 		return ontra__error(ONTRA_EINVALID,
 		                    "transactional (transactional_email) is not a field of "
 		                    "%s messages: it belongs to e-mail and template messages",
@@ -308,20 +301,63 @@ static int build_form(ontra_params *form, const ontra_message_options *o, const 
 	}
 	if (o->send_out_name && !o->from && (rc = ontra_params_add(form, "from", "custom")) < 0)
 		return rc;
-	if (o->transactional != -1 &&
-	    (rc = ontra_params_add(form, "transactional_email", o->transactional ? "1" : "0")) < 0)
+	if (o->email_type &&
+	    (rc = ontra_params_add(form, "transactional_email",
+	                           o->email_type == ONTRA_TRANSACTIONAL ? "1" : "0")) < 0)
 		return rc;
-	if (o->object_type >= 0 &&
-	    (rc = ontra_params_add_int(form, "object_type_id", o->object_type)) < 0)
+	if (o->object_type.given &&
+	    (rc = ontra_params_add_int(form, "object_type_id", o->object_type.type)) < 0)
 		return rc;
 	return 0;
 }
 
-static int check_version(const ontra_message_options *o)
+/*
+ * Version 1 of the options, from a caller built against an older header:
+ * an int `transactional` (1, 0, -1 = not given) where email_type is, and an
+ * int object_type (-1 = not given) where version 2 has an ontra_type_opt,
+ * last. The fields before it are laid out alike.
+ */
+static int message_in_v1(ontra_message_options *m, const ontra_message_options *o)
+{
+	const char *base = (const char *)o;
+	int tr, type;
+
+	memset(m, 0, sizeof *m);
+	memcpy(m, o, offsetof(ontra_message_options, object_type));
+	memcpy(&tr, base + offsetof(ontra_message_options, email_type), sizeof tr);
+	memcpy(&type, base + offsetof(ontra_message_options, object_type), sizeof type);
+	if (tr < -1 || tr > 1)
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid transactional %d: expected 1 (transactional), "
+		                    "0 (marketing) or -1 (not given)",
+		                    tr);
+	if (type < -1)
+		return ontra__error(ONTRA_EINVALID, "invalid object type %d", type);
+	m->email_type = tr < 0 ? ONTRA_EMAIL_TYPE_NOT_GIVEN
+	                : tr   ? ONTRA_TRANSACTIONAL
+	                       : ONTRA_MARKETING;
+	if (type >= 0)
+		m->object_type = ONTRA_TYPE_GIVEN(type);
+	return 0;
+}
+
+/* The caller's options, checked and read into *m (version 2), whatever their version. */
+static int message_in(ontra_message_options *m, const ontra_message_options *o)
 {
 	if (!o || o->version < 1 || o->version > ONTRA_MESSAGE_OPTIONS_VERSION)
 		return ontra__error(ONTRA_EINVALID,
 		                    "invalid message options: expected ONTRA_MESSAGE_OPTIONS_INIT");
+	if (o->version == 1)
+		return message_in_v1(m, o);
+	*m = *o;
+	if (m->email_type != ONTRA_EMAIL_TYPE_NOT_GIVEN && m->email_type != ONTRA_TRANSACTIONAL &&
+	    m->email_type != ONTRA_MARKETING)
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid email_type %d: expected ONTRA_TRANSACTIONAL, "
+		                    "ONTRA_MARKETING or 0 (not given)",
+		                    (int)m->email_type);
+	if (m->object_type.given && m->object_type.type < 0)
+		return ontra__error(ONTRA_EINVALID, "invalid object type %d", m->object_type.type);
 	return 0;
 }
 
@@ -333,7 +369,7 @@ static int has_fields(const ontra_message_options *o)
 	for (i = 0; i < sizeof fields / sizeof *fields; i++)
 		if (field_value(o, &fields[i]))
 			return 1;
-	return o->transactional != -1 || o->object_type != -1;
+	return o->email_type || o->object_type.given;
 }
 
 static int send_form(json_t **out, ontra_client *c, const char *method, ontra_params *form)
@@ -354,14 +390,16 @@ static int send_form(json_t **out, ontra_client *c, const char *method, ontra_pa
 	return 0;
 }
 
-int ontra_message_create(json_t **out, ontra_client *c, const ontra_message_options *o)
+int ontra_message_create(json_t **out, ontra_client *c, const ontra_message_options *given)
 {
 	const struct mtype *t;
 	ontra_params *form = NULL;
+	ontra_message_options m;
+	const ontra_message_options *o = &m;
 	int rc;
 
 	*out = NULL;
-	if ((rc = check_version(o)) < 0)
+	if ((rc = message_in(&m, given)) < 0)
 		return rc;
 	if (o->id != 0)
 		return ontra__error(ONTRA_EINVALID,
@@ -409,14 +447,16 @@ static int stored_type(const struct mtype **out, ontra_client *c, long long id)
 	return rc;
 }
 
-int ontra_message_update(json_t **out, ontra_client *c, const ontra_message_options *o)
+int ontra_message_update(json_t **out, ontra_client *c, const ontra_message_options *given)
 {
 	const struct mtype *t;
 	ontra_params *form = NULL;
+	ontra_message_options m;
+	const ontra_message_options *o = &m;
 	int rc;
 
 	*out = NULL;
-	if ((rc = check_version(o)) < 0)
+	if ((rc = message_in(&m, given)) < 0)
 		return rc;
 	if (o->id == 0)
 		return ontra__error(ONTRA_EINVALID, "missing message id: which message to update?");

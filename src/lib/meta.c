@@ -3,6 +3,7 @@
  * fetched once per client. Field values are checked and normalised here
  * before anything is sent.
  */
+#include <limits.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,44 +106,56 @@ static int name_matches(const char *typed, const char *name)
 	return 0;
 }
 
-int ontra_object_type(int *out, ontra_client *c, const char *typed)
+/* A built-in type given by alias or number: known without the metadata. -1 when it is not one. */
+static int builtin_type(const char *typed)
 {
-	const json_t *meta, *t;
-	const char *key, *cands[512];
-	char lower[128];
+	char lower[32];
+	long long v;
+	size_t i;
+
+	if (util_parse_ll(typed, 0, INT_MAX, &v) == 0) {
+		for (i = 0; i < sizeof aliases / sizeof *aliases; i++)
+			if (aliases[i].id == v)
+				return (int)v;
+		return -1;
+	}
+	if (strlen(typed) >= sizeof lower)
+		return -1;
+	for (i = 0; typed[i]; i++)
+		lower[i] = (char)tolower((unsigned char)typed[i]);
+	lower[i] = '\0';
+	for (i = 0; i < sizeof aliases / sizeof *aliases; i++)
+		if (strcmp(lower, aliases[i].name) == 0)
+			return aliases[i].id;
+	return -1;
+}
+
+/* A type number the metadata lists (custom objects, rarer built-in types). */
+static int type_by_number(int *out, const json_t *meta, const char *typed)
+{
+	long long v;
+
+	if (util_parse_ll(typed, 0, INT_MAX, &v) < 0)
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid object type '%s': expected a name or a number", typed);
+	if (!type_meta(meta, (int)v))
+		return ontra__error(ONTRA_ENOTFOUND,
+		                    "unknown object type %lld: see 'ontraport object-types'", v);
+	*out = (int)v;
+	return 0;
+}
+
+/* A type name the metadata lists, singular or plural, any case; else the nearest name. */
+static int type_by_name(int *out, const json_t *meta, const char *typed)
+{
+	const json_t *t;
+	const char *key, *cands[512], *near;
 	long long v;
 	size_t i, n = 0;
-	int rc;
 
-	*out = -1;
-	if (!typed || !*typed)
-		return ontra__error(ONTRA_EINVALID, "missing object type: expected a name such as "
-		                                    "'contacts' or a number");
-	if ((rc = ontra__meta(&meta, c)) < 0)
-		return rc;
-	if (isdigit((unsigned char)typed[0]) || typed[0] == '-') {
-		if (util_parse_ll(typed, 0, 2147483647, &v) < 0)
-			return ontra__error(ONTRA_EINVALID,
-			                    "invalid object type '%s': expected a name or a number", typed);
-		if (!type_meta(meta, (int)v))
-			return ontra__error(ONTRA_ENOTFOUND,
-			                    "unknown object type %lld: see 'ontraport object-types'", v);
-		*out = (int)v;
-		return 0;
-	}
-	snprintf(lower, sizeof lower, "%s", typed);
-	for (i = 0; lower[i]; i++)
-		lower[i] = (char)tolower((unsigned char)lower[i]);
-	for (i = 0; i < sizeof aliases / sizeof *aliases; i++) {
-		if (strcmp(lower, aliases[i].name) == 0 && type_meta(meta, aliases[i].id)) {
-			*out = aliases[i].id;
-			return 0;
-		}
-	}
-	/* The account's own names: custom objects, and every type the metadata lists. */
 	json_object_foreach((json_t *)meta, key, t) {
 		const char *name = json_string_value(json_object_get(t, "name"));
-		if (name && name_matches(typed, name) && util_parse_ll(key, 0, 2147483647, &v) == 0) {
+		if (name && name_matches(typed, name) && util_parse_ll(key, 0, INT_MAX, &v) == 0) {
 			*out = (int)v;
 			return 0;
 		}
@@ -153,12 +166,28 @@ int ontra_object_type(int *out, ontra_client *c, const char *typed)
 	json_object_foreach((json_t *)meta, key, t)
 		if (n < 512 && json_string_value(json_object_get(t, "name")))
 			cands[n++] = json_string_value(json_object_get(t, "name"));
-	{
-		const char *near = util_nearest(typed, cands, n);
-		return ontra__error(ONTRA_ENOTFOUND, "unknown object type '%s'%s%s%s", typed,
-		                    near ? " (did you mean '" : "", near ? near : "",
-		                    near ? "'?)" : ": see 'ontraport object-types'");
-	}
+	near = util_nearest(typed, cands, n);
+	return ontra__error(ONTRA_ENOTFOUND, "unknown object type '%s'%s%s%s", typed,
+	                    near ? " (did you mean '" : "", near ? near : "",
+	                    near ? "'?)" : ": see 'ontraport object-types'");
+}
+
+int ontra_object_type(int *out, ontra_client *c, const char *typed)
+{
+	const json_t *meta;
+	int rc;
+
+	*out = -1;
+	if (!typed || !*typed)
+		return ontra__error(ONTRA_EINVALID, "missing object type: expected a name such as "
+		                                    "'contacts' or a number");
+	if ((*out = builtin_type(typed)) >= 0)
+		return 0;
+	if ((rc = ontra__meta(&meta, c)) < 0)
+		return rc;
+	if (isdigit((unsigned char)typed[0]) || typed[0] == '-')
+		return type_by_number(out, meta, typed);
+	return type_by_name(out, meta, typed);
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -188,7 +217,7 @@ int ontra_object_types(json_t **out, ontra_client *c)
 		return ontra__error_oom();
 	}
 	json_object_foreach((json_t *)meta, key, t) {
-		if (util_parse_ll(key, 0, 2147483647, &v) < 0)
+		if (util_parse_ll(key, 0, INT_MAX, &v) < 0)
 			continue;
 		items[n++] = json_pack("{s:I, s:s, s:I}", "id", (json_int_t)v, "name",
 		                       json_string_value(json_object_get(t, "name"))
@@ -360,7 +389,7 @@ static int check_one(json_t *values, const char *field, const json_t *def, json_
 		nv = json_string(text);
 	} else if (strcmp(type, "parent") == 0 || strcmp(type, "subscription") == 0) {
 		long long id;
-		if (util_parse_ll(text, 0, 9007199254740991LL, &id) < 0)
+		if (util_parse_ll(text, 0, ONTRA_ID_MAX, &id) < 0)
 			return ontra__error(ONTRA_EINVALID,
 			                    "invalid value '%s' for field '%s': expected an object id", text,
 			                    field);

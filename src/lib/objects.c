@@ -1,6 +1,7 @@
 /*
  * The object modules: get, create, update, upsert, delete, search (streamed
- * page by page), tags, sequences and campaigns (REFERENCE.md §3).
+ * page by page) (REFERENCE.md §3). Tags, sequences and campaigns of objects:
+ * tagging.c.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -12,7 +13,6 @@
 #include "str.h"
 
 #define PAGE_MAX 50
-#define NAMES_MAX 1000
 
 int ontra__ids_csv(util_buf *buf, const long long *ids, size_t n, const char *what)
 {
@@ -29,7 +29,7 @@ int ontra__ids_csv(util_buf *buf, const long long *ids, size_t n, const char *wh
 	return 0;
 }
 
-static int check_type(int type)
+int ontra__check_type(int type)
 {
 	if (type < 0)
 		return ontra__error(ONTRA_EINVALID, "invalid object type %d", type);
@@ -68,7 +68,7 @@ int ontra_object_get(json_t **out, ontra_client *c, int type, long long id)
 	int rc;
 
 	*out = NULL;
-	if ((rc = check_type(type)) < 0 || (rc = check_id(id)) < 0)
+	if ((rc = ontra__check_type(type)) < 0 || (rc = check_id(id)) < 0)
 		return rc;
 	snprintf(path, sizeof path, "/object?objectID=%d&id=%lld", type, id);
 	req.path = path;
@@ -89,7 +89,7 @@ int ontra_object_create(json_t **out, ontra_client *c, int type, const json_t *f
 	int rc;
 
 	*out = NULL;
-	if ((rc = check_type(type)) < 0 || (rc = checked_copy(&body, c, type, fields)) < 0)
+	if ((rc = ontra__check_type(type)) < 0 || (rc = checked_copy(&body, c, type, fields)) < 0)
 		return rc;
 	json_object_set_new(body, "objectID", json_integer(type));
 	req.method = "POST";
@@ -107,7 +107,7 @@ int ontra_object_update(json_t **out, ontra_client *c, int type, long long id, c
 	int rc;
 
 	*out = NULL;
-	if ((rc = check_type(type)) < 0 || (rc = check_id(id)) < 0 ||
+	if ((rc = ontra__check_type(type)) < 0 || (rc = check_id(id)) < 0 ||
 	    (rc = checked_copy(&body, c, type, fields)) < 0)
 		return rc;
 	if (json_object_size(body) == 0) {
@@ -163,7 +163,7 @@ int ontra_object_upsert(json_t **out, int *created, ontra_client *c, int type,
 	*out = NULL;
 	if (created)
 		*created = 0;
-	if ((rc = check_type(type)) < 0 || (rc = checked_copy(&body, c, type, fields)) < 0)
+	if ((rc = ontra__check_type(type)) < 0 || (rc = checked_copy(&body, c, type, fields)) < 0)
 		return rc;
 	if ((rc = ontra_params_new(&form)) < 0 || (rc = ontra_params_add_int(form, "objectID", type)) < 0 ||
 	    (rc = form_from_object(form, body)) < 0 ||
@@ -193,7 +193,7 @@ int ontra_object_delete(ontra_client *c, int type, long long id)
 	json_t *data;
 	int rc;
 
-	if ((rc = check_type(type)) < 0 || (rc = check_id(id)) < 0)
+	if ((rc = ontra__check_type(type)) < 0 || (rc = check_id(id)) < 0)
 		return rc;
 	snprintf(path, sizeof path, "/object?objectID=%d&id=%lld", type, id);
 	req.method = "DELETE";
@@ -214,7 +214,7 @@ static int search_params(ontra_params *q, const ontra_search_options *o, int wit
 
 	if (!o || o->version < 1 || o->version > ONTRA_SEARCH_OPTIONS_VERSION)
 		return ontra__error(ONTRA_EINVALID, "invalid search options: expected ONTRA_SEARCH_OPTIONS_INIT");
-	if ((rc = check_type(o->object_type)) < 0)
+	if ((rc = ontra__check_type(o->object_type)) < 0)
 		return rc;
 	if ((rc = ontra_params_add_int(q, "objectID", o->object_type)) < 0)
 		return rc;
@@ -323,7 +323,9 @@ static long long record_id(const json_t *obj)
 
 	if (json_is_integer(v))
 		return json_integer_value(v) > 0 ? (long long)json_integer_value(v) : 0;
-	return json_is_string(v) && util_parse_ll(json_string_value(v), 1, LLONG_MAX, &id) == 0 ? id : 0;
+	return json_is_string(v) && util_parse_ll(json_string_value(v), 1, ONTRA_ID_MAX, &id) == 0
+	           ? id
+	           : 0;
 }
 
 /* The last id of a page whose ids all rise above after; 0 if they do not. */
@@ -471,7 +473,8 @@ int ontra_search_count(long long *out, ontra_client *c, const ontra_search_optio
 	count = json_object_get(data, "count");
 	if (json_is_integer(count))
 		v = json_integer_value(count);
-	else if (!json_is_string(count) || util_parse_ll(json_string_value(count), 0, 1LL << 53, &v) < 0) {
+	else if (!json_is_string(count) ||
+	         util_parse_ll(json_string_value(count), 0, ONTRA_ID_MAX, &v) < 0) {
 		rc = ontra__error(ONTRA_EBADRESPONSE, "the server's getInfo reply has no count");
 		goto out;
 	}
@@ -482,19 +485,25 @@ out:
 	return rc;
 }
 
-int ontra_objects_delete(ontra_client *c, const ontra_search_options *o, int all)
+int ontra_objects_delete(ontra_client *c, const ontra_search_options *o, ontra_delete_scope scope)
 {
+	int all = scope == ONTRA_DELETE_ALL;
 	ontra_request req = ONTRA_REQUEST_INIT;
 	ontra_params *q = NULL;
 	json_t *data = NULL;
 	int rc;
 
+	if (scope != ONTRA_DELETE_SELECTED && scope != ONTRA_DELETE_ALL)
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid delete scope %d: expected "
+		                    "ONTRA_DELETE_SELECTED or ONTRA_DELETE_ALL",
+		                    (int)scope);
 	if (!all && ontra_search_selects_all(o))
 		return ontra__error(
 		    ONTRA_EINVALID,
 		    "refusing to delete every object of the type: the selection is empty "
 		    "or always true; expected ids, a narrowing condition, a search or a "
-		    "group (or all = 1)");
+		    "group (or ONTRA_DELETE_ALL)");
 	if ((rc = ontra_params_new(&q)) < 0 || (rc = search_params(q, o, 0)) < 0)
 		goto out;
 	if (all && !o->ids_count && (rc = ontra_params_add(q, "performAll", "1")) < 0)
@@ -506,178 +515,5 @@ int ontra_objects_delete(ontra_client *c, const ontra_search_options *o, int all
 out:
 	json_decref(data);
 	ontra_params_free(q);
-	return rc;
-}
-
-/* ---- tags and subscriptions ---- */
-
-static int ids_form(ontra_params *form, int type, const long long *ids, size_t n)
-{
-	util_buf b = UTIL_BUF_INIT;
-	int rc;
-
-	if (n == 0)
-		return ontra__error(ONTRA_EINVALID, "no object ids given");
-	if ((rc = check_type(type)) < 0 || (rc = ontra__ids_csv(&b, ids, n, "object id")) < 0 ||
-	    (rc = ontra_params_add_int(form, "objectID", type)) < 0 ||
-	    (rc = ontra_params_add(form, "ids", b.data)) < 0) {
-		util_buf_release(&b);
-		return rc;
-	}
-	util_buf_release(&b);
-	return 0;
-}
-
-/* PUT (add) or DELETE (remove) with a form of ids + list ids. */
-static int list_call(ontra_client *c, const char *path, int type, const long long *ids, size_t n,
-                     const long long *list, size_t nlist, const char *what, int remove,
-                     const char *extra_key, const char *extra_value)
-{
-	ontra_request req = ONTRA_REQUEST_INIT;
-	ontra_params *form = NULL;
-	util_buf b = UTIL_BUF_INIT;
-	json_t *data = NULL;
-	int rc;
-
-	if (nlist == 0)
-		return ontra__error(ONTRA_EINVALID, "no %s ids given", what);
-	if ((rc = ontra_params_new(&form)) < 0 || (rc = ids_form(form, type, ids, n)) < 0 ||
-	    (rc = ontra__ids_csv(&b, list, nlist, what)) < 0 ||
-	    (rc = ontra_params_add(form, remove ? "remove_list" : "add_list", b.data)) < 0 ||
-	    (extra_key && (rc = ontra_params_add(form, extra_key, extra_value)) < 0))
-		goto out;
-	req.path = path;
-	if (remove) {
-		/* DELETE carries its parameters in the query string, as the SDK sends them. */
-		req.method = "DELETE";
-		req.query = form;
-	} else {
-		req.method = "PUT";
-		req.form = form;
-	}
-	rc = ontra_call_data(&data, c, &req);
-out:
-	json_decref(data);
-	util_buf_release(&b);
-	ontra_params_free(form);
-	return rc;
-}
-
-int ontra_tag_ids(ontra_client *c, int type, const long long *ids, size_t n,
-                  const long long *tag_ids, size_t ntags, int remove)
-{
-	return list_call(c, "/objects/tag", type, ids, n, tag_ids, ntags, "tag", remove, NULL, NULL);
-}
-
-int ontra_subscribe(ontra_client *c, int type, const long long *ids, size_t n,
-                    const long long *list_ids, size_t nlists, ontra_sub_type kind, int remove)
-{
-	return list_call(c, "/objects/subscribe", type, ids, n, list_ids, nlists,
-	                 kind == ONTRA_SUB_SEQUENCE ? "sequence" : "campaign", remove, "sub_type",
-	                 kind == ONTRA_SUB_SEQUENCE ? "Sequence" : "Campaign");
-}
-
-int ontra_tag_find(long long *out, ontra_client *c, const char *name)
-{
-	ontra_request req = ONTRA_REQUEST_INIT;
-	ontra_params *q = NULL;
-	json_t *cond = json_array(), *data = NULL, *first, *id;
-	char *cs = NULL;
-	long long v;
-	int rc;
-
-	*out = 0;
-	if (!name || !*name) {
-		json_decref(cond);
-		return ontra__error(ONTRA_EINVALID, "empty tag name");
-	}
-	if (!cond || (rc = ontra_condition_add(cond, NULL, "tag_name", "=", json_string(name))) < 0 ||
-	    !(cs = json_dumps(cond, JSON_COMPACT))) {
-		rc = cond ? ontra__error(ONTRA_EINVALID, "invalid tag name") : ontra__error_oom();
-		goto out;
-	}
-	if ((rc = ontra_params_new(&q)) < 0 || (rc = ontra_params_add_int(q, "objectID", ONTRA_TAG)) < 0 ||
-	    (rc = ontra_params_add(q, "condition", cs)) < 0 || (rc = ontra_params_add(q, "range", "1")) < 0)
-		goto out;
-	req.path = "/objects";
-	req.query = q;
-	if ((rc = ontra_call_data(&data, c, &req)) < 0)
-		goto out;
-	first = json_array_get(data, 0);
-	if (!first) {
-		rc = ontra__error(ONTRA_ENOTFOUND, "no tag named '%s'", name);
-		goto out;
-	}
-	id = json_object_get(first, "tag_id");
-	if (!id)
-		id = json_object_get(first, "id");
-	if (json_is_integer(id))
-		v = json_integer_value(id);
-	else if (!json_is_string(id) || util_parse_ll(json_string_value(id), 1, 1LL << 53, &v) < 0) {
-		rc = ontra__error(ONTRA_EBADRESPONSE, "the server's tag record has no id");
-		goto out;
-	}
-	*out = v;
-out:
-	free(cs);
-	json_decref(cond);
-	json_decref(data);
-	ontra_params_free(q);
-	return rc;
-}
-
-int ontra_tag_names(ontra_client *c, int type, const long long *ids, size_t n,
-                    const char *const *names, size_t nnames, int remove)
-{
-	ontra_request req = ONTRA_REQUEST_INIT;
-	json_t *body = NULL, *jids = NULL, *jnames = NULL, *data = NULL;
-	size_t i;
-	int rc = 0;
-
-	if (n == 0)
-		return ontra__error(ONTRA_EINVALID, "no object ids given");
-	if (nnames == 0 || nnames > NAMES_MAX)
-		return ontra__error(ONTRA_EINVALID, "give 1 to %d tag names", NAMES_MAX);
-	if ((rc = check_type(type)) < 0)
-		return rc;
-	for (i = 0; i < n; i++)
-		if ((rc = check_id(ids[i])) < 0)
-			return rc;
-	for (i = 0; i < nnames; i++) {
-		if (!names[i] || !*names[i] || !util_utf8_valid(names[i], strlen(names[i])))
-			return ontra__error(ONTRA_EINVALID, "invalid tag name '%s': expected non-empty text",
-			                    names[i] ? names[i] : "");
-		if (remove) {
-			/* Untagging by a name that is not a tag is a mistake worth reporting, not a no-op. */
-			long long id;
-			if ((rc = ontra_tag_find(&id, c, names[i])) < 0)
-				return rc;
-		}
-	}
-	jids = json_array();
-	jnames = json_array();
-	if (!jids || !jnames) {
-		rc = ontra__error_oom();
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		json_array_append_new(jids, json_integer(ids[i]));
-	for (i = 0; i < nnames; i++)
-		json_array_append_new(jnames, json_string(names[i]));
-	body = json_pack("{s:i, s:O, s:O}", "objectID", type, "ids", jids,
-	                 remove ? "remove_names" : "add_names", jnames);
-	if (!body) {
-		rc = ontra__error_oom();
-		goto out;
-	}
-	req.method = remove ? "DELETE" : "PUT";
-	req.path = "/objects/tagByName";
-	req.json = body;
-	rc = ontra_call_data(&data, c, &req);
-out:
-	json_decref(data);
-	json_decref(body);
-	json_decref(jids);
-	json_decref(jnames);
 	return rc;
 }

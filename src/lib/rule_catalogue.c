@@ -7,6 +7,7 @@
  * format open (number_units, email_id_link_num, facebook's add_remove), the
  * argument is plain text; docs/rules.md lists those choices.
  */
+#include <limits.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -484,8 +485,7 @@ int ontra__rule_arg_ok(const ontra_rule_arg *arg, const char *v, char *why, size
 
 	switch (arg->kind) {
 	case K(ID):
-		if (all_digits(v, NUM_DIGITS_MAX) &&
-		    util_parse_ll(v, 1, 999999999999999999LL, &n) == 0)
+		if (all_digits(v, NUM_DIGITS_MAX) && util_parse_ll(v, 1, ONTRA_ID_MAX, &n) == 0)
 			return 0;
 		snprintf(why, whysz, "expected an id (a positive whole number)");
 		return -1;
@@ -495,7 +495,7 @@ int ontra__rule_arg_ok(const ontra_rule_arg *arg, const char *v, char *why, size
 		snprintf(why, whysz, "expected a whole number");
 		return -1;
 	case K(OBJECT_TYPE):
-		if (all_digits(v, 10) && util_parse_ll(v, 0, 2147483647, &n) == 0)
+		if (all_digits(v, 10) && util_parse_ll(v, 0, INT_MAX, &n) == 0)
 			return 0;
 		snprintf(why, whysz, "expected an object type id (a whole number, 0 for contacts)");
 		return -1;

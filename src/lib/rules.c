@@ -4,6 +4,7 @@
  * The rule strings are checked (rule_parse.c) and sent in canonical form;
  * nothing is sent when a check fails.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +27,58 @@ static void parts_release(struct parts *p)
 	memset(p, 0, sizeof *p);
 }
 
-static int check_version(const ontra_rule_options *o)
+/*
+ * A rule's fields as the code below reads them, whatever the version the
+ * caller filled in: object_type and pause are -1 when not given.
+ */
+struct rule_in {
+	long long id;
+	const char *name, *events, *conditions, *actions, *tags;
+	int object_type, pause;
+};
+
+/* Version 1 of ontra_rule_options (-1 = not given for both ints), still accepted. */
+struct rule_options_v1 {
+	unsigned int version;
+	long long id;
+	const char *name, *events, *conditions, *actions;
+	int object_type;
+	const char *tags;
+	int pause;
+};
+
+static int rule_in_v1(struct rule_in *r, const struct rule_options_v1 *o)
+{
+	*r = (struct rule_in){o->id,      o->name, o->events,      o->conditions,
+	                      o->actions, o->tags, o->object_type, o->pause};
+	if (o->pause < -1 || o->pause > 1)
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid pause %d: expected 1 (paused), 0 (live) or "
+		                    "-1 (not given)",
+		                    o->pause);
+	if (o->object_type < -1)
+		return ontra__error(ONTRA_EINVALID, "invalid object type %d", o->object_type);
+	return 0;
+}
+
+static int rule_in(struct rule_in *r, const ontra_rule_options *o)
 {
 	if (!o || o->version < 1 || o->version > ONTRA_RULE_OPTIONS_VERSION)
 		return ontra__error(ONTRA_EINVALID,
 		                    "invalid rule options: expected ONTRA_RULE_OPTIONS_INIT");
+	if (o->version == 1)
+		return rule_in_v1(r, (const struct rule_options_v1 *)(const void *)o);
+	*r =
+	    (struct rule_in){o->id, o->name, o->events, o->conditions, o->actions, o->tags, -1, -1};
+	if (o->pause != 0 && o->pause != ONTRA_PAUSE && o->pause != ONTRA_UNPAUSE)
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid pause %d: expected ONTRA_PAUSE, ONTRA_UNPAUSE or 0 "
+		                    "(not given)",
+		                    (int)o->pause);
+	if (o->object_type.given && o->object_type.type < 0)
+		return ontra__error(ONTRA_EINVALID, "invalid object type %d", o->object_type.type);
+	r->pause = o->pause ? o->pause == ONTRA_PAUSE : -1;
+	r->object_type = o->object_type.given ? o->object_type.type : -1;
 	return 0;
 }
 
@@ -47,24 +95,17 @@ static int check_text(const char *what, const char *v)
 }
 
 /* The checks shared by create and update that need no server. */
-static int check_simple(const ontra_rule_options *o)
+static int check_simple(const struct rule_in *o)
 {
 	int rc;
 
-	if (o->pause < -1 || o->pause > 1)
-		return ontra__error(ONTRA_EINVALID,
-		                    "invalid pause %d: expected 1 (paused), 0 (live) or "
-		                    "-1 (not given)",
-		                    o->pause);
-	if (o->object_type < -1)
-		return ontra__error(ONTRA_EINVALID, "invalid object type %d", o->object_type);
 	if ((rc = check_text("name", o->name)) < 0 || (rc = check_text("tags", o->tags)) < 0)
 		return rc;
 	return 0;
 }
 
 /* Check the parts given, for a rule on `type`; canonical forms into p. */
-static int check_parts(struct parts *p, const ontra_rule_options *o, int type)
+static int check_parts(struct parts *p, const struct rule_in *o, int type)
 {
 	int rc;
 
@@ -99,7 +140,7 @@ static long long record_id(const json_t *rec)
 
 	if (json_is_integer(id))
 		return json_integer_value(id);
-	if (json_is_string(id) && util_parse_ll(json_string_value(id), 1, 1LL << 53, &v) == 0)
+	if (json_is_string(id) && util_parse_ll(json_string_value(id), 1, ONTRA_ID_MAX, &v) == 0)
 		return v;
 	return 0;
 }
@@ -156,7 +197,7 @@ static int pause_created(json_t *rec, ontra_client *c)
 	return 0;
 }
 
-int ontra_rule_create(json_t **out, ontra_client *c, const ontra_rule_options *o)
+static int rule_create(json_t **out, ontra_client *c, const struct rule_in *o)
 {
 	ontra_request req = ONTRA_REQUEST_INIT;
 	struct parts p = {NULL, NULL, NULL};
@@ -164,7 +205,7 @@ int ontra_rule_create(json_t **out, ontra_client *c, const ontra_rule_options *o
 	int type, rc;
 
 	*out = NULL;
-	if ((rc = check_version(o)) < 0 || (rc = check_simple(o)) < 0)
+	if ((rc = check_simple(o)) < 0)
 		return rc;
 	if (o->id != 0)
 		return ontra__error(ONTRA_EINVALID,
@@ -223,7 +264,7 @@ static int stored_type(int *out, ontra_client *c, long long id, json_t **rec)
 	t = json_object_get(*rec, "object_type_id");
 	if (json_is_integer(t))
 		v = json_integer_value(t);
-	else if (!json_is_string(t) || util_parse_ll(json_string_value(t), 0, 2147483647, &v) < 0)
+	else if (!json_is_string(t) || util_parse_ll(json_string_value(t), 0, INT_MAX, &v) < 0)
 		v = ONTRA_CONTACT; /* the API's default */
 	*out = (int)v;
 	return 0;
@@ -243,7 +284,7 @@ static int check_stored(const json_t *rec, const char *key, ontra_rule_part part
 	return rc;
 }
 
-int ontra_rule_update(json_t **out, ontra_client *c, const ontra_rule_options *o)
+static int rule_update(json_t **out, ontra_client *c, const struct rule_in *o)
 {
 	ontra_params *form = NULL;
 	struct parts p = {NULL, NULL, NULL};
@@ -251,7 +292,7 @@ int ontra_rule_update(json_t **out, ontra_client *c, const ontra_rule_options *o
 	int given_parts, type, rc;
 
 	*out = NULL;
-	if ((rc = check_version(o)) < 0 || (rc = check_simple(o)) < 0)
+	if ((rc = check_simple(o)) < 0)
 		return rc;
 	if (o->id == 0)
 		return ontra__error(ONTRA_EINVALID, "missing rule id: which rule to update?");
@@ -301,7 +342,31 @@ out:
 	return rc;
 }
 
-int ontra_rule_pause(ontra_client *c, const long long *ids, size_t n, int pause)
+typedef int (*rule_write_fn)(json_t **out, ontra_client *c, const struct rule_in *o);
+
+/* Read the caller's options (of any version), then write the rule. */
+static int rule_write(json_t **out, ontra_client *c, const ontra_rule_options *o, rule_write_fn fn)
+{
+	struct rule_in r;
+	int rc;
+
+	*out = NULL;
+	if ((rc = rule_in(&r, o)) < 0)
+		return rc;
+	return fn(out, c, &r);
+}
+
+int ontra_rule_create(json_t **out, ontra_client *c, const ontra_rule_options *o)
+{
+	return rule_write(out, c, o, rule_create);
+}
+
+int ontra_rule_update(json_t **out, ontra_client *c, const ontra_rule_options *o)
+{
+	return rule_write(out, c, o, rule_update);
+}
+
+int ontra_rule_pause(ontra_client *c, const long long *ids, size_t n, ontra_pause_op op)
 {
 	ontra_request req = ONTRA_REQUEST_INIT;
 	ontra_params *form = NULL;
@@ -311,9 +376,10 @@ int ontra_rule_pause(ontra_client *c, const long long *ids, size_t n, int pause)
 
 	if (n == 0 || !ids)
 		return ontra__error(ONTRA_EINVALID, "no rule ids given");
-	if (pause != 0 && pause != 1)
+	if (op != ONTRA_PAUSE && op != ONTRA_UNPAUSE)
 		return ontra__error(ONTRA_EINVALID,
-		                    "invalid pause %d: expected 1 (pause) or 0 (unpause)", pause);
+		                    "invalid pause op %d: expected ONTRA_PAUSE or ONTRA_UNPAUSE",
+		                    (int)op);
 	if ((rc = ontra__ids_csv(&b, ids, n, "rule id")) < 0 ||
 	    (rc = ontra_params_new(&form)) < 0 ||
 	    (rc = ontra_params_add_int(form, "objectID", ONTRA_RULE)) < 0 ||
@@ -321,7 +387,7 @@ int ontra_rule_pause(ontra_client *c, const long long *ids, size_t n, int pause)
 		goto out;
 	/* Form-encoded, as the official SDK sends pause and unpause. */
 	req.method = "POST";
-	req.path = pause ? "/objects/pause" : "/objects/unpause";
+	req.path = op == ONTRA_PAUSE ? "/objects/pause" : "/objects/unpause";
 	req.form = form;
 	rc = ontra_call_data(&data, c, &req);
 out:

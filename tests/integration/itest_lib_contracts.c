@@ -67,7 +67,7 @@ static void expect_refused_with(ontra_client *c, const ontra_search_options *o, 
 
 	ontra_client_stats_get(c, &st);
 	sent = st.requests;
-	rc = ontra_objects_delete(c, o, 0);
+	rc = ontra_objects_delete(c, o, ONTRA_DELETE_SELECTED);
 	if (rc != ONTRA_EINVALID)
 		fail_msg("%s: expected ONTRA_EINVALID, got %d (%s)", what, rc,
 		         ontra_error_last()->message);
@@ -179,14 +179,14 @@ static void delete_selection_and_all_still_work(void **state)
 	assert_int_equal(contact_count(c), before + 1);
 	assert_int_equal(ontra_where_parse(&cond, "firstname = 'Zed' AND id > 0"), 0);
 	o.condition = cond;
-	assert_int_equal(ontra_objects_delete(c, &o, 0), 0);
+	assert_int_equal(ontra_objects_delete(c, &o, ONTRA_DELETE_SELECTED), 0);
 	assert_int_equal(contact_count(c), before);
 	json_decref(cond);
 	json_decref(rec);
 	json_decref(f);
 
 	o = (ontra_search_options)ONTRA_SEARCH_OPTIONS_INIT;
-	assert_int_equal(ontra_objects_delete(c, &o, 1), 0);
+	assert_int_equal(ontra_objects_delete(c, &o, ONTRA_DELETE_ALL), 0);
 	assert_int_equal(contact_count(c), 0);
 	ontra_client_free(c);
 }

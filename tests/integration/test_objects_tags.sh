@@ -92,6 +92,22 @@ assert_rc 0 "remove from campaign"
 op objects get "${ids[2]}" -o json
 assert_not_contains "$(printf '%s' "$OUT" | jq -r .updateCampaign)" "*/*$CAMP*/*" "out of the campaign"
 
+# By name: the library resolves a sequence's or campaign's name to its id (one search).
+op sequences list -o json
+SEQ_NAME=$(printf '%s' "$OUT" | jq -r --arg id "$SEQ" '.[] | select(.id == $id) | .name')
+op objects subscribe --sequence "$SEQ_NAME" "${ids[2]}"
+assert_rc 0 "add to a sequence by name"
+op objects get "${ids[2]}" -o json
+assert_contains "$(printf '%s' "$OUT" | jq -r .updateSequence)" "*/*$SEQ*/*" "in the sequence named"
+op objects unsubscribe --sequence "$SEQ_NAME" "${ids[2]}"
+assert_rc 0 "remove from a sequence by name"
+op objects subscribe --campaign "No Such Automation" "${ids[2]}"
+assert_rc 4 "an unknown campaign name"
+assert_contains "$ERR" "no campaign named 'No Such Automation'"
+assert_one_line "$ERR"
+op objects subscribe --sequence 0 "${ids[2]}"
+assert_rc 2 "sequence 0 is an id, not a name"
+
 # The wire: tag and subscribe calls answer with the API's "being processed" strings.
 op api PUT /objects/tag -d objectID=0 -d ids="${ids[0]}" -d add_list="$VIP"
 assert_jq "$OUT" '.data' "The tag is now being processed."

@@ -3,7 +3,9 @@
 # X-Rate-Limit-Remaining: 0 and X-Rate-Limit-Reset: 999999 holds the next
 # request at most the API's 60 s window plus 10% (66 s); --max-wait bounds the
 # wait further and fails (exit 6, nothing sent) rather than wait longer; on a
-# terminal, a wait of a second or more is announced with its reason.
+# terminal, a wait of a second or more is announced with its reason. The searches are of
+# a custom object type (widgets), whose name takes the metadata request first: the
+# request whose headers make the search wait.
 . "$(dirname "$0")/lib.sh"
 command -v script >/dev/null || { echo "script(1) is missing (bsdutils)" >&2; exit 1; }
 
@@ -18,7 +20,8 @@ serve() {
 	python3 - "$1" "$2" "${3:-200}" "$SRV_LOG" >"$port" <<'PY' &
 import http.server, json, sys
 remaining, reset, status, log = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-META = {"0": {"name": "Contact", "fields": {"firstname": {"alias": "First Name", "type": "text"}}}}
+META = {"0": {"name": "Contact", "fields": {"firstname": {"alias": "First Name", "type": "text"}}},
+        "10000": {"name": "Widget", "fields": {"name": {"alias": "Name", "type": "text"}}}}
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         with open(log, "a") as f:
@@ -50,7 +53,7 @@ PY
 
 # A bogus 11.6-day reset, and --max-wait 5: refused at once, with the capped wait and why.
 serve 0 999999
-run timeout 60 "$OP" --max-wait 5 objects search -o json
+run timeout 60 "$OP" --max-wait 5 objects search --type widgets -o json
 assert_rc 6 "a wait beyond --max-wait"
 assert_one_line "$ERR"
 assert_contains "$ERR" "would wait 66 s"
@@ -67,16 +70,16 @@ assert_eq "$(wc -l <"$SRV_LOG")" 1 "the 429 was not retried"
 # A real, short hold (Reset: 2 s): waited out, and said on a terminal...
 W=$((2 * ${ONTRA_TEST_TIME_SCALE:-1}))
 serve 0 "$W"
-printf -v cmd '%q ' "$OP" objects search -o json
+printf -v cmd '%q ' "$OP" objects search --type widgets -o json
 OUT=$(script -qec "$cmd" /dev/null 2>&1 </dev/null) && RC=0 || RC=$?
 assert_rc 0 "a short hold is waited out"
 assert_contains "$OUT" "ontraport: waiting $W s for the rate limit: the server said X-Rate-Limit-Remaining: 0 with X-Rate-Limit-Reset: $W"
 # ...but not into a pipe or a file.
-run "$OP" objects search -o json
+run "$OP" objects search --type widgets -o json
 assert_rc 0 "the same, not on a terminal"
 assert_not_contains "$ERR" "waiting"
 # --max-wait 0: never wait.
-run "$OP" --max-wait 0 objects search -o json
+run "$OP" --max-wait 0 objects search --type widgets -o json
 assert_rc 6 "--max-wait 0"
 assert_contains "$ERR" "longer than the maximum wait of 0 s"
 

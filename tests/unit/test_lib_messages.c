@@ -130,10 +130,10 @@ static void fields_of_other_types(void **state)
 	REFUSED(&o, "due_date", "template messages");
 	o = (ontra_message_options)ONTRA_MESSAGE_OPTIONS_INIT;
 	o.type = "task";
-	o.transactional = 1;
+	o.email_type = ONTRA_TRANSACTIONAL;
 	REFUSED(&o, "transactional (transactional_email) is not a field of task messages",
 	        "e-mail and template messages");
-	o.transactional = -1;
+	o.email_type = ONTRA_EMAIL_TYPE_NOT_GIVEN;
 	o.reply_to = "a@b.example";
 	REFUSED(&o, "reply_to (reply_to_email)", "task messages", "e-mail and template");
 	o = (ontra_message_options)ONTRA_MESSAGE_OPTIONS_INIT;
@@ -178,15 +178,15 @@ static void required_and_values(void **state)
 	o.spam_score = "high";
 	REFUSED(&o, "invalid spam_score 'high'", "a number");
 	o.spam_score = "2.5";
-	o.transactional = 3;
-	REFUSED(&o, "invalid transactional 3");
-	o.transactional = 1;
+	o.email_type = (ontra_email_type)3;
+	REFUSED(&o, "invalid email_type 3");
+	o.email_type = ONTRA_TRANSACTIONAL;
 	o.html = "bad \xff utf-8";
 	REFUSED(&o, "html is not valid UTF-8");
 	o.html = NULL;
-	o.object_type = -5;
+	o.object_type = ONTRA_TYPE_GIVEN(-5);
 	REFUSED(&o, "invalid object type -5");
-	o.object_type = -1;
+	o.object_type = (ontra_type_opt){0, 0};
 	o.id = 0;
 	o.send_to = "bad field!";
 	REFUSED(&o, "invalid send_to 'bad field!'");
@@ -261,9 +261,9 @@ static void wire_forms(void **state)
 	o.plaintext = "Hello";
 	o.html = "<p>Hello</p>";
 	o.email_title = "Welcome!";
-	o.transactional = 0;
+	o.email_type = ONTRA_MARKETING;
 	o.spam_score = "1.5";
-	o.object_type = 0;
+	o.object_type = ONTRA_TYPE_GIVEN(ONTRA_CONTACT);
 	assert_int_equal(ontra_message_create(&out, c, &o), 0);
 	assert_int_equal(json_integer_value(json_object_get(out, "id")), 7);
 	json_decref(out);
