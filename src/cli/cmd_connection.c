@@ -12,7 +12,7 @@
 
 #define KEY_MAX 1024
 
-static const char *const *near_names(const profiles *ps, const char **cands, size_t *n)
+static const char *const *near_names(const cli_profiles *ps, const char **cands, size_t *n)
 {
 	size_t i;
 	*n = 0;
@@ -21,7 +21,7 @@ static const char *const *near_names(const profiles *ps, const char **cands, siz
 	return cands;
 }
 
-static int not_found(const profiles *ps, const char *name)
+static int not_found(const cli_profiles *ps, const char *name)
 {
 	const char *cands[256], *near;
 	size_t n;
@@ -32,7 +32,7 @@ static int not_found(const profiles *ps, const char *name)
 	                 name, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 }
 
-static json_t *record_of(const profiles *ps, const profile *p)
+static json_t *record_of(const cli_profiles *ps, const cli_profile *p)
 {
 	char masked[16], url[2048];
 
@@ -78,13 +78,13 @@ static int run_add(cli_ctx *ctx, cli_args *args)
 	const char *app = cli_value(args, "app-id"), *argkey = cli_value(args, "api-key");
 	const char *url = ctx->base_url ? ctx->base_url : getenv("ONTRAPORT_BASE_URL");
 	char key[KEY_MAX], appbuf[256], err[512];
-	profiles ps = PROFILES_INIT;
+	cli_profiles ps = CLI_PROFILES_INIT;
 	ontra_client *c = NULL;
 	json_t *rec;
 	int rc, lrc, make_default, lock = -1;
 
 	key[0] = '\0';
-	if (!profile_name_valid(name))
+	if (!cli_profile_name_valid(name))
 		return cli_usage_error(ctx, "invalid connection name '%s': expected 1-64 letters, "
 		                            "digits, '_', '.' or '-'", name);
 	if (url && !*url)
@@ -131,44 +131,44 @@ static int run_add(cli_ctx *ctx, cli_args *args)
 		}
 	}
 	/* Locked from load to save: parallel adds must not drop each other's connection. */
-	if (profiles_lock(&lock, err, sizeof err) < 0 || profiles_load(&ps, err, sizeof err) < 0) {
+	if (cli_profiles_lock(&lock, err, sizeof err) < 0 || cli_profiles_load(&ps, err, sizeof err) < 0) {
 		rc = cli_error(EXIT_ERROR, "%s", err);
 		goto out;
 	}
 	make_default = cli_flag(args, "default") || !ps.default_name || ps.count == 0;
-	if (profiles_set(&ps, name, app, key, url) < 0 ||
-	    (make_default && profiles_set_default(&ps, name) < 0)) {
+	if (cli_profiles_set(&ps, name, app, key, url) < 0 ||
+	    (make_default && cli_profiles_set_default(&ps, name) < 0)) {
 		rc = cli_error(EXIT_ERROR, "out of memory");
 		goto out;
 	}
-	if (profiles_save(&ps, err, sizeof err) < 0) {
+	if (cli_profiles_save(&ps, err, sizeof err) < 0) {
 		rc = cli_error(EXIT_ERROR, "%s", err);
 		goto out;
 	}
-	rec = record_of(&ps, profiles_find(&ps, name));
+	rec = record_of(&ps, cli_profiles_find(&ps, name));
 	if (rec)
 		json_object_set_new(rec, "verified", json_boolean(!cli_flag(args, "no-verify")));
 	if (!rec || cli_out_value(ctx, rec) < 0)
 		rc = EXIT_ERROR;
 	json_decref(rec);
 out:
-	profiles_unlock(lock);
+	cli_profiles_unlock(lock);
 	memset(key, 0, sizeof key);
 	ontra_client_free(c);
-	profiles_release(&ps);
+	cli_profiles_release(&ps);
 	return rc;
 }
 
 static int run_list(cli_ctx *ctx, cli_args *args)
 {
 	static const char *const cols[] = {"name", "default", "app_id", "api_key", "base_url", NULL};
-	profiles ps = PROFILES_INIT;
+	cli_profiles ps = CLI_PROFILES_INIT;
 	char err[512];
 	cli_out *o;
 	size_t i;
 	int rc = EXIT_OK;
 
-	if (profiles_load(&ps, err, sizeof err) < 0)
+	if (cli_profiles_load(&ps, err, sizeof err) < 0)
 		return cli_error(EXIT_ERROR, "%s", err);
 	o = cli_out_begin(ctx, cols);
 	for (i = 0; i < ps.count; i++) {
@@ -179,7 +179,7 @@ static int run_list(cli_ctx *ctx, cli_args *args)
 	}
 	if (cli_out_end(o) < 0)
 		rc = EXIT_ERROR;
-	profiles_release(&ps);
+	cli_profiles_release(&ps);
 	return rc;
 }
 
@@ -193,7 +193,7 @@ static double now_ms(void)
 static int run_test(cli_ctx *ctx, cli_args *args)
 {
 	const char *name = cli_arg(args, 0);
-	profiles ps = PROFILES_INIT;
+	cli_profiles ps = CLI_PROFILES_INIT;
 	ontra_client *c = NULL, *own = NULL;
 	ontra_rate_limit rl;
 	char err[512], url[2048];
@@ -202,13 +202,13 @@ static int run_test(cli_ctx *ctx, cli_args *args)
 	int rc, lrc;
 
 	if (name) {
-		const profile *p;
-		if (profiles_load(&ps, err, sizeof err) < 0)
+		const cli_profile *p;
+		if (cli_profiles_load(&ps, err, sizeof err) < 0)
 			return cli_error(EXIT_ERROR, "%s", err);
-		p = profiles_find(&ps, name);
+		p = cli_profiles_find(&ps, name);
 		if (!p) {
 			rc = not_found(&ps, name);
-			profiles_release(&ps);
+			cli_profiles_release(&ps);
 			return rc;
 		}
 		rc = cli_client_for(ctx, ctx->base_url ? ctx->base_url : p->base_url, p->app_id,
@@ -235,37 +235,37 @@ static int run_test(cli_ctx *ctx, cli_args *args)
 	json_decref(rec);
 out:
 	ontra_client_free(own);
-	profiles_release(&ps);
+	cli_profiles_release(&ps);
 	return rc;
 }
 
 static int change(cli_ctx *ctx, cli_args *args, int remove)
 {
 	const char *name = cli_arg(args, 0);
-	profiles ps = PROFILES_INIT;
+	cli_profiles ps = CLI_PROFILES_INIT;
 	char err[512];
 	int rc = EXIT_OK, lock = -1;
 
-	if (profiles_lock(&lock, err, sizeof err) < 0 || profiles_load(&ps, err, sizeof err) < 0) {
+	if (cli_profiles_lock(&lock, err, sizeof err) < 0 || cli_profiles_load(&ps, err, sizeof err) < 0) {
 		rc = cli_error(EXIT_ERROR, "%s", err);
 		goto out;
 	}
-	if (!profiles_find(&ps, name)) {
+	if (!cli_profiles_find(&ps, name)) {
 		rc = not_found(&ps, name);
 		goto out;
 	}
-	if (remove ? profiles_remove(&ps, name) < 0 : profiles_set_default(&ps, name) < 0) {
+	if (remove ? cli_profiles_remove(&ps, name) < 0 : cli_profiles_set_default(&ps, name) < 0) {
 		rc = cli_error(EXIT_ERROR, "out of memory");
 		goto out;
 	}
-	if (profiles_save(&ps, err, sizeof err) < 0) {
+	if (cli_profiles_save(&ps, err, sizeof err) < 0) {
 		rc = cli_error(EXIT_ERROR, "%s", err);
 		goto out;
 	}
 	cli_note(ctx, remove ? "removed connection '%s'" : "connection '%s' is now the default", name);
 out:
-	profiles_unlock(lock);
-	profiles_release(&ps);
+	cli_profiles_unlock(lock);
+	cli_profiles_release(&ps);
 	return rc;
 }
 

@@ -349,12 +349,12 @@ static void complete_value(const cli_opt *o, const char *cur)
 	else if (strcmp(o->name, "status") == 0)
 		list = statuses;
 	if (strcmp(o->name, "profile") == 0) {
-		profiles ps = PROFILES_INIT;
+		cli_profiles ps = CLI_PROFILES_INIT;
 		char err[256];
-		if (profiles_load(&ps, err, sizeof err) == 0)
+		if (cli_profiles_load(&ps, err, sizeof err) == 0)
 			for (i = 0; i < ps.count; i++)
 				say(ps.items[i].name, cur);
-		profiles_release(&ps);
+		cli_profiles_release(&ps);
 		return;
 	}
 	for (i = 0; list && list[i]; i++)

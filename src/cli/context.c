@@ -147,8 +147,8 @@ static const char *env(const char *name)
 
 int cli_client(cli_ctx *ctx, ontra_client **out)
 {
-	profiles ps = PROFILES_INIT;
-	const profile *p = NULL;
+	cli_profiles ps = CLI_PROFILES_INIT;
+	const cli_profile *p = NULL;
 	const char *name, *app, *key, *url;
 	char err[512];
 	int rc;
@@ -158,11 +158,11 @@ int cli_client(cli_ctx *ctx, ontra_client **out)
 		*out = ctx->client;
 		return EXIT_OK;
 	}
-	if (profiles_load(&ps, err, sizeof err) < 0)
+	if (cli_profiles_load(&ps, err, sizeof err) < 0)
 		return cli_error(EXIT_ERROR, "%s", err);
 	name = ctx->profile ? ctx->profile : env("ONTRAPORT_PROFILE");
 	if (name) {
-		p = profiles_find(&ps, name);
+		p = cli_profiles_find(&ps, name);
 		if (!p) {
 			const char *cands[256];
 			size_t i, n = 0;
@@ -172,11 +172,11 @@ int cli_client(cli_ctx *ctx, ontra_client **out)
 			rc = cli_error(EXIT_NOTFOUND, "unknown connection '%s'%s%s%s; see 'ontraport connection list'",
 			               name, near ? " (did you mean '" : "", near ? near : "",
 			               near ? "'?)" : "");
-			profiles_release(&ps);
+			cli_profiles_release(&ps);
 			return rc;
 		}
 	} else if (ps.default_name) {
-		p = profiles_find(&ps, ps.default_name);
+		p = cli_profiles_find(&ps, ps.default_name);
 	}
 	app = env("ONTRAPORT_APP_ID");
 	key = env("ONTRAPORT_API_KEY");
@@ -196,14 +196,14 @@ int cli_client(cli_ctx *ctx, ontra_client **out)
 		}
 	}
 	if (!app || !key) {
-		profiles_release(&ps);
+		cli_profiles_release(&ps);
 		return cli_error(EXIT_USAGE, "missing %s: set %s or save a connection with "
 		                             "'ontraport connection add'",
 		                 !app ? "app id" : "api key",
 		                 !app ? "ONTRAPORT_APP_ID" : "ONTRAPORT_API_KEY");
 	}
 	rc = cli_client_for(ctx, url, app, key, &ctx->client);
-	profiles_release(&ps);
+	cli_profiles_release(&ps);
 	*out = ctx->client;
 	return rc;
 }

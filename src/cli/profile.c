@@ -15,11 +15,11 @@
 
 #define CONFIG_MAX (1024 * 1024)
 
-int profile_name_valid(const char *name)
+int cli_profile_name_valid(const char *name)
 {
 	size_t n = name ? strlen(name) : 0, i;
 
-	if (n == 0 || n > PROFILE_NAME_MAX || name[0] == '-' || name[0] == '.')
+	if (n == 0 || n > CLI_PROFILE_NAME_MAX || name[0] == '-' || name[0] == '.')
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!isalnum((unsigned char)name[i]) && !strchr("_.-", name[i]))
@@ -27,7 +27,7 @@ int profile_name_valid(const char *name)
 	return 1;
 }
 
-static void profile_release(profile *p)
+static void cli_profile_release(cli_profile *p)
 {
 	free(p->name);
 	free(p->app_id);
@@ -37,12 +37,12 @@ static void profile_release(profile *p)
 	free(p->base_url);
 }
 
-void profiles_release(profiles *p)
+void cli_profiles_release(cli_profiles *p)
 {
 	size_t i;
 
 	for (i = 0; i < p->count; i++)
-		profile_release(&p->items[i]);
+		cli_profile_release(&p->items[i]);
 	free(p->items);
 	free(p->default_name);
 	p->items = NULL;
@@ -50,7 +50,7 @@ void profiles_release(profiles *p)
 	p->default_name = NULL;
 }
 
-profile *profiles_find(const profiles *p, const char *name)
+cli_profile *cli_profiles_find(const cli_profiles *p, const char *name)
 {
 	size_t i;
 
@@ -60,26 +60,26 @@ profile *profiles_find(const profiles *p, const char *name)
 	return NULL;
 }
 
-int profiles_set(profiles *p, const char *name, const char *app_id, const char *api_key,
+int cli_profiles_set(cli_profiles *p, const char *name, const char *app_id, const char *api_key,
                  const char *base_url)
 {
-	profile np = {util_strdup(name), util_strdup(app_id), util_strdup(api_key),
+	cli_profile np = {util_strdup(name), util_strdup(app_id), util_strdup(api_key),
 	              base_url ? util_strdup(base_url) : NULL};
-	profile *old;
+	cli_profile *old;
 
 	if (!np.name || !np.app_id || !np.api_key || (base_url && !np.base_url)) {
-		profile_release(&np);
+		cli_profile_release(&np);
 		return -1;
 	}
-	old = profiles_find(p, name);
+	old = cli_profiles_find(p, name);
 	if (old) {
-		profile_release(old);
+		cli_profile_release(old);
 		*old = np;
 		return 0;
 	}
-	profile *items = realloc(p->items, (p->count + 1) * sizeof *items);
+	cli_profile *items = realloc(p->items, (p->count + 1) * sizeof *items);
 	if (!items) {
-		profile_release(&np);
+		cli_profile_release(&np);
 		return -1;
 	}
 	p->items = items;
@@ -87,15 +87,15 @@ int profiles_set(profiles *p, const char *name, const char *app_id, const char *
 	return 0;
 }
 
-int profiles_remove(profiles *p, const char *name)
+int cli_profiles_remove(cli_profiles *p, const char *name)
 {
-	profile *pr = profiles_find(p, name);
+	cli_profile *pr = cli_profiles_find(p, name);
 	size_t i;
 
 	if (!pr)
 		return -1;
 	i = (size_t)(pr - p->items);
-	profile_release(pr);
+	cli_profile_release(pr);
 	memmove(&p->items[i], &p->items[i + 1], (p->count - i - 1) * sizeof *p->items);
 	p->count--;
 	if (p->default_name && strcmp(p->default_name, name) == 0) {
@@ -105,7 +105,7 @@ int profiles_remove(profiles *p, const char *name)
 	return 0;
 }
 
-int profiles_set_default(profiles *p, const char *name)
+int cli_profiles_set_default(cli_profiles *p, const char *name)
 {
 	char *d = name ? util_strdup(name) : NULL;
 
@@ -156,12 +156,12 @@ static const char *json_fault(const json_error_t *e)
 	}
 }
 
-int profiles_parse(profiles *out, const char *data, size_t len, char *err, size_t errsz)
+int cli_profiles_parse(cli_profiles *out, const char *data, size_t len, char *err, size_t errsz)
 {
 	json_error_t jerr;
 	json_t *root, *conns, *c, *def;
 	const char *name;
-	profiles p = PROFILES_INIT;
+	cli_profiles p = CLI_PROFILES_INIT;
 	size_t index = 0;
 
 	*out = p;
@@ -186,7 +186,7 @@ int profiles_parse(profiles *out, const char *data, size_t len, char *err, size_
 		int bad = 0;
 		const char *app, *key, *url;
 		index++;
-		if (!profile_name_valid(name)) { /* not quoted: it could be anything, even a key */
+		if (!cli_profile_name_valid(name)) { /* not quoted: it could be anything, even a key */
 			snprintf(
 			    err, errsz,
 			    "connection #%zu has an invalid name: expected 1-64 letters, digits, "
@@ -206,18 +206,18 @@ int profiles_parse(profiles *out, const char *data, size_t len, char *err, size_
 			         "connection '%s' needs non-empty 'app_id' and 'api_key' strings", name);
 			goto fail;
 		}
-		if (profiles_set(&p, name, app, key, url) < 0) {
+		if (cli_profiles_set(&p, name, app, key, url) < 0) {
 			snprintf(err, errsz, "out of memory");
 			goto fail;
 		}
 	}
 	def = json_object_get(root, "default");
 	if (def && !json_is_null(def)) {
-		if (!json_is_string(def) || !profiles_find(&p, json_string_value(def))) {
+		if (!json_is_string(def) || !cli_profiles_find(&p, json_string_value(def))) {
 			snprintf(err, errsz, "'default' names no saved connection");
 			goto fail;
 		}
-		if (profiles_set_default(&p, json_string_value(def)) < 0) {
+		if (cli_profiles_set_default(&p, json_string_value(def)) < 0) {
 			snprintf(err, errsz, "out of memory");
 			goto fail;
 		}
@@ -227,11 +227,11 @@ int profiles_parse(profiles *out, const char *data, size_t len, char *err, size_
 	return 0;
 fail:
 	json_decref(root);
-	profiles_release(&p);
+	cli_profiles_release(&p);
 	return -1;
 }
 
-char *profiles_serialize(const profiles *p)
+char *cli_profiles_serialize(const cli_profiles *p)
 {
 	json_t *root = json_object(), *conns = json_object();
 	char *s = NULL;
@@ -258,7 +258,7 @@ out:
 	return s;
 }
 
-int profiles_path(char *buf, size_t n)
+int cli_profiles_path(char *buf, size_t n)
 {
 	const char *env = getenv("ONTRAPORT_CONFIG"), *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = getenv("HOME");
@@ -425,19 +425,19 @@ static char *read_config(int fd, const char *path, size_t *len, char *err, size_
 /* The config path; returns 0 or -1 with err set. */
 static int locate(char *path, size_t n, char *err, size_t errsz)
 {
-	if (profiles_path(path, n) < 0)
+	if (cli_profiles_path(path, n) < 0)
 		return util_errf(err, errsz, -1,
 		                 "cannot locate the config file: set HOME or XDG_CONFIG_HOME");
 	return 0;
 }
 
-int profiles_load(profiles *out, char *err, size_t errsz)
+int cli_profiles_load(cli_profiles *out, char *err, size_t errsz)
 {
 	char path[4096], *data, perr[256];
 	size_t n;
 	int fd, rc;
 
-	*out = (profiles)PROFILES_INIT;
+	*out = (cli_profiles)CLI_PROFILES_INIT;
 	if (locate(path, sizeof path, err, errsz) < 0 || check_dir(path, err, errsz) < 0 ||
 	    open_config(path, &fd, err, errsz) < 0)
 		return -1;
@@ -447,7 +447,7 @@ int profiles_load(profiles *out, char *err, size_t errsz)
 	close(fd);
 	if (!data)
 		return -1;
-	rc = profiles_parse(out, data, n, perr, sizeof perr);
+	rc = cli_profiles_parse(out, data, n, perr, sizeof perr);
 	if (rc < 0)
 		snprintf(err, errsz, "invalid config file %s: %s", path, perr);
 	memset(data, 0, n);
@@ -485,7 +485,7 @@ static int ready_dir(char *path, size_t n, char *err, size_t errsz)
 	return check_dir(path, err, errsz);
 }
 
-int profiles_lock(int *fd_out, char *err, size_t errsz)
+int cli_profiles_lock(int *fd_out, char *err, size_t errsz)
 {
 	char path[4096], lock[4200];
 	struct stat st;
@@ -516,13 +516,13 @@ int profiles_lock(int *fd_out, char *err, size_t errsz)
 	return 0;
 }
 
-void profiles_unlock(int fd)
+void cli_profiles_unlock(int fd)
 {
 	if (fd >= 0)
 		close(fd); /* releases the flock */
 }
 
-int profiles_save(const profiles *p, char *err, size_t errsz)
+int cli_profiles_save(const cli_profiles *p, char *err, size_t errsz)
 {
 	char path[4096], tmp[4200];
 	char *data;
@@ -532,7 +532,7 @@ int profiles_save(const profiles *p, char *err, size_t errsz)
 
 	if (ready_dir(path, sizeof path, err, errsz) < 0)
 		return -1;
-	data = profiles_serialize(p);
+	data = cli_profiles_serialize(p);
 	if (!data) {
 		snprintf(err, errsz, "out of memory");
 		return -1;

@@ -17,21 +17,21 @@ static void parse_good(void **state)
 	const char *s = "{\"default\":\"prod\",\"connections\":{\"prod\":{\"app_id\":\"2_A\","
 	                "\"api_key\":\"K\"},\"local\":{\"app_id\":\"x\",\"api_key\":\"y\","
 	                "\"base_url\":\"http://127.0.0.1:8517/1\"}}}";
-	profiles p;
+	cli_profiles p;
 	char err[256];
 	(void)state;
-	assert_int_equal(profiles_parse(&p, s, strlen(s), err, sizeof err), 0);
+	assert_int_equal(cli_profiles_parse(&p, s, strlen(s), err, sizeof err), 0);
 	assert_int_equal(p.count, 2);
 	assert_string_equal(p.default_name, "prod");
-	assert_string_equal(profiles_find(&p, "local")->base_url, "http://127.0.0.1:8517/1");
-	assert_null(profiles_find(&p, "prod")->base_url);
-	char *out = profiles_serialize(&p);
-	profiles q;
-	assert_int_equal(profiles_parse(&q, out, strlen(out), err, sizeof err), 0);
+	assert_string_equal(cli_profiles_find(&p, "local")->base_url, "http://127.0.0.1:8517/1");
+	assert_null(cli_profiles_find(&p, "prod")->base_url);
+	char *out = cli_profiles_serialize(&p);
+	cli_profiles q;
+	assert_int_equal(cli_profiles_parse(&q, out, strlen(out), err, sizeof err), 0);
 	assert_int_equal(q.count, 2);
 	free(out);
-	profiles_release(&q);
-	profiles_release(&p);
+	cli_profiles_release(&q);
+	cli_profiles_release(&p);
 }
 
 static void parse_bad(void **state)
@@ -57,9 +57,9 @@ static void parse_bad(void **state)
 	size_t i;
 	(void)state;
 	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
-		profiles p;
+		cli_profiles p;
 		char err[256] = "";
-		if (profiles_parse(&p, bad[i], strlen(bad[i]), err, sizeof err) == 0)
+		if (cli_profiles_parse(&p, bad[i], strlen(bad[i]), err, sizeof err) == 0)
 			fail_msg("accepted bad config #%zu: %s", i, bad[i]);
 		assert_true(strlen(err) > 0);
 		assert_null(strchr(err, '\n'));
@@ -72,39 +72,39 @@ static void parse_bad(void **state)
 static void names(void **state)
 {
 	(void)state;
-	assert_true(profile_name_valid("prod"));
-	assert_true(profile_name_valid("my-acct_2.x"));
-	assert_false(profile_name_valid(""));
-	assert_false(profile_name_valid("-x"));
-	assert_false(profile_name_valid(".hidden"));
-	assert_false(profile_name_valid("a/b"));
-	assert_false(profile_name_valid("a b"));
+	assert_true(cli_profile_name_valid("prod"));
+	assert_true(cli_profile_name_valid("my-acct_2.x"));
+	assert_false(cli_profile_name_valid(""));
+	assert_false(cli_profile_name_valid("-x"));
+	assert_false(cli_profile_name_valid(".hidden"));
+	assert_false(cli_profile_name_valid("a/b"));
+	assert_false(cli_profile_name_valid("a b"));
 }
 
 static void save_load_mode(void **state)
 {
 	char dir[] = "/tmp/ontra-prof-XXXXXX", path[512], err[256];
-	profiles p = PROFILES_INIT, q;
+	cli_profiles p = CLI_PROFILES_INIT, q;
 	struct stat st;
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/sub/config.json", dir);
 	setenv("ONTRAPORT_CONFIG", path, 1);
-	assert_int_equal(profiles_load(&q, err, sizeof err), 0); /* missing file: empty */
+	assert_int_equal(cli_profiles_load(&q, err, sizeof err), 0); /* missing file: empty */
 	assert_int_equal(q.count, 0);
-	assert_int_equal(profiles_set(&p, "a", "app", "secret", NULL), 0);
-	assert_int_equal(profiles_set_default(&p, "a"), 0);
-	assert_int_equal(profiles_save(&p, err, sizeof err), 0);
+	assert_int_equal(cli_profiles_set(&p, "a", "app", "secret", NULL), 0);
+	assert_int_equal(cli_profiles_set_default(&p, "a"), 0);
+	assert_int_equal(cli_profiles_save(&p, err, sizeof err), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	assert_int_equal(profiles_load(&q, err, sizeof err), 0);
+	assert_int_equal(cli_profiles_load(&q, err, sizeof err), 0);
 	assert_int_equal(q.count, 1);
-	assert_string_equal(profiles_find(&q, "a")->api_key, "secret");
-	assert_int_equal(profiles_remove(&q, "a"), 0);
+	assert_string_equal(cli_profiles_find(&q, "a")->api_key, "secret");
+	assert_int_equal(cli_profiles_remove(&q, "a"), 0);
 	assert_null(q.default_name);
-	assert_int_equal(profiles_remove(&q, "a"), -1);
-	profiles_release(&q);
-	profiles_release(&p);
+	assert_int_equal(cli_profiles_remove(&q, "a"), -1);
+	cli_profiles_release(&q);
+	cli_profiles_release(&p);
 	unlink(path);
 	snprintf(path, sizeof path, "%s/sub", dir);
 	rmdir(path);
