@@ -5,9 +5,11 @@ Reads two kinds of dependency between the files of src/ and include/:
   - #include "x.h"  (file -> header), from the sources;
   - symbols: object file A uses a symbol that object file B defines (A.c -> B.c),
     from `nm` over the build's objects (BUILD/CMakeFiles/<target>.dir/src/...).
-Fails (exit 1) on a cycle between files, or on an edge from one room (folder)
-to a room the floor table (scripts/floors.txt) does not allow, printing each
-offending edge. Exit 2: bad usage or no objects to read.
+Fails (exit 1) on a cycle between files, on an edge from one room (folder)
+to a room the floor table (scripts/floors.txt) does not allow, or on an
+#include of another library's header other than its face (the header in its
+include/ folder), or on a global without its library's prefix (PREFIXES),
+printing each offending edge. Exit 2: bad usage or no objects to read.
 
   depcheck.py [--build DIR] [--source DIR] [--floors FILE] [--report | --dot]
 
@@ -89,7 +91,9 @@ def include_edges(src, files):
 
 
 def object_files(build):
-    objs = {}
+    """object path -> source path; of several objects of one source, the newest (others are
+    left over from a target that no longer builds it)."""
+    newest = {}
     top = os.path.join(build, "CMakeFiles")
     for d, _, names in os.walk(top):
         m = re.search(r"\.dir/(.*)$", d.replace(os.sep, "/"))
@@ -97,8 +101,11 @@ def object_files(build):
             continue
         for n in names:
             if n.endswith(".c.o"):
-                objs[os.path.join(d, n)] = m.group(1) + "/" + n[:-2]
-    return objs
+                obj, src = os.path.join(d, n), m.group(1) + "/" + n[:-2]
+                t = os.path.getmtime(obj)
+                if src not in newest or t > newest[src][0]:
+                    newest[src] = (t, obj)
+    return {obj: src for src, (_, obj) in newest.items()}
 
 
 def nm(objs, *flags):
@@ -114,13 +121,31 @@ def nm(objs, *flags):
             yield head, parts[0], parts[1]
 
 
-def symbol_edges(build, files):
+# The prefix every global a library defines carries (util links as ontra__util_*, util_names.h).
+PREFIXES = {"src/lib": ("ontra_",), "src/util": ("ontra__util_",), "src/receiver": ("rcv_",),
+            "src/sandbox": ("sbx_",), "src/scenario": ("scen_",), "src/cli": ("cli_", "main")}
+
+
+def unprefixed(defined):
+    """'file defines sym' for each global of a library that lacks the library's prefix."""
+    bad = []
+    for sym, f in sorted(defined):
+        want = PREFIXES.get(library_of(f))
+        if want and not sym.startswith(want):
+            bad.append(f"{f} defines '{sym}': a global of {library_of(f)} must start with "
+                       f"{' or '.join(want)}")
+    return bad
+
+
+def symbol_edges(build, files, defined=None):
     objs = object_files(build)
     mine = {o: p for o, p in objs.items() if p in files}  # not a stale object of a moved file
     defs, uses = {}, defaultdict(set)
     for obj, sym, kind in nm(sorted(mine), "--defined-only", "-g"):
         if kind not in "UwvN":
             defs.setdefault(sym, mine[obj])
+            if defined is not None:
+                defined.add((sym, mine[obj]))
     for obj, sym, _ in nm(sorted(mine), "-u"):
         uses[mine[obj]].add(sym)
     edges = set()
@@ -175,8 +200,23 @@ def cycles(nodes, edges):
     return comps
 
 
+def library_of(path):
+    """The internal library a file is part of: src/X (the sandbox's floors are one), or include."""
+    parts = path.split("/")
+    return "/".join(parts[:2]) if parts[0] == "src" else parts[0]
+
+
+def is_face(header):
+    """A library's face: the one header in its include/ folder (include/ontraport.h for libontraport)."""
+    return header.split("/")[-2] == "include"
+
+
 def floor_violations(floors, inc, sym, files):
     bad = []
+    for a, b in sorted(inc):
+        if library_of(a) != library_of(b) and not is_face(b):
+            bad.append(f"{a} #include {b}: another library's internal header; include its face "
+                       f"({library_of(b)}/include/)")
     for kind, edges in (("#include", inc), ("uses a symbol of", sym)):
         for a, b in sorted(edges):
             ra, rb = room_of(a, floors), room_of(b, floors)
@@ -232,7 +272,8 @@ def main():
         print(f"depcheck: in no room of {args.floors}: {' '.join(homeless)}", file=sys.stderr)
         return 1
     inc = include_edges(args.source, fileset)
-    sym, nobjs = symbol_edges(args.build, fileset)
+    defined = set()
+    sym, nobjs = symbol_edges(args.build, fileset, defined)
     built = set(object_files(args.build).values())
     unbuilt = [f for f in files if f.endswith(".c") and f not in built]
     if nobjs == 0 or unbuilt:
@@ -247,7 +288,7 @@ def main():
     if args.report:
         report(floors, files, inc, sym, comps, known, nobjs)
         return 0
-    bad = floor_violations(floors, inc, sym, fileset)
+    bad = floor_violations(floors, inc, sym, fileset) + unprefixed(defined)
     for comp in comps:
         if comp in known:
             print(f"depcheck: known cycle, to be broken: {' '.join(comp)}", file=sys.stderr)

@@ -26,7 +26,7 @@ mkdir -p "$out"
 bin="$out/bench_receiver"
 # shellcheck disable=SC2046
 cc -O2 -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra \
-	-I"$root/src/receiver" -I"$root/src/util" "$here/bench_receiver.c" \
+	-I"$root/src/receiver" -I"$root/src/receiver/include" -I"$root/src/util/include" "$here/bench_receiver.c" \
 	"$build/libontra_receiver.a" "$build/libontra_util.a" \
 	$(pkg-config --libs libmicrohttpd sqlite3 jansson libcurl) -lpthread -o "$bin"
 

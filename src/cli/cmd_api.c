@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "str.h"
+#include "util.h"
 
 #define BODY_MAX (16 * 1024 * 1024)
 

@@ -7,8 +7,7 @@
 
 #include "cli.h"
 #include "profile.h"
-#include "str.h"
-#include "url.h"
+#include "util.h"
 
 #define KEY_MAX 1024
 

@@ -13,7 +13,7 @@
 #include "subscriptions.h"
 #include "object_input.h"
 #include "receiver.h"
-#include "str.h"
+#include "util.h"
 
 #define DB_OPT                                                                                     \
 	{                                                                                          \

@@ -12,7 +12,7 @@
 
 #include "cli.h"
 #include "profile.h"
-#include "str.h"
+#include "util.h"
 
 /* ---- man pages ---- */
 

@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "object_input.h"
-#include "str.h"
+#include "util.h"
 
 #define TYPE_OPT                                                                                   \
 	{                                                                                          \

@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "subscriptions.h"
 #include "sandbox.h"
-#include "str.h"
+#include "util.h"
 
 static const cli_opt sandbox_opts[] = {
     {.name = "port",

@@ -20,8 +20,7 @@
 #include "cli.h"
 #include "subscriptions.h"
 #include "receiver.h"
-#include "str.h"
-#include "url.h"
+#include "util.h"
 
 #define DEFAULT_KEY "watch"
 #define KEY_MAX 64

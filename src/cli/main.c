@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "str.h"
+#include "util.h"
 
 /* Whether arg is a global option that takes a value in the next argument. */
 static int global_takes_value(const char *arg)

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "str.h"
+#include "util.h"
 
 const cli_opt cli_global_opts[] = {
     {.name = "profile",

@@ -9,9 +9,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "util.h"
 #include "cli.h"
-#include "str.h"
 
 #define TABLE_SAMPLE 200
 #define COL_MAX 48

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "str.h"
+#include "util.h"
 
 #define CONFIG_MAX (1024 * 1024)
 

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "util.h"
 #include "cli.h"
 
 /* Whether p starts a UTF-8 encoded C1 control (U+0080..U+009F: C2 80..C2 9F). */

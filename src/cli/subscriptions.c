@@ -5,7 +5,7 @@
 
 #include "subscriptions.h"
 #include "object_input.h"
-#include "str.h"
+#include "util.h"
 
 /* The seed's event names, the API's, and a few spellings in between. */
 static const struct {

@@ -8,8 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "str.h"
-#include "url.h"
+#include "util.h"
 
 /* The server's text for an error message: one printable line, bounded. */
 static void server_text(const char *body, size_t len, char *out, size_t outsz)

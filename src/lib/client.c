@@ -5,10 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "util.h"
 #include "internal.h"
-#include "str.h"
-#include "url.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000L
 #define DEFAULT_TIMEOUT_MS 60000L

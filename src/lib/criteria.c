@@ -19,9 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "util.h"
 #include "internal.h"
-#include "str.h"
 
 #define WHERE_MAX_LEN (64 * 1024)
 #define WHERE_MAX_CLAUSES 256

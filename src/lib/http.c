@@ -8,10 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "util.h"
 #include "internal.h"
-#include "str.h"
-#include "url.h"
 
 struct transfer {
 	ontra_client *c;

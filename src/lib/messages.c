@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "str.h"
+#include "util.h"
 
 #define VALUE_MAX (8 * 1024 * 1024) /* a field's value; HTML and templates can be big */
 

@@ -10,9 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
+#include "util.h"
 #include "internal.h"
-#include "str.h"
 
 /* Names users type for the common types, singular and plural (REFERENCE.md §2). */
 static const struct {

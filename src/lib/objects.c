@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "util.h"
 #include "internal.h"
-#include "str.h"
 
 #define PAGE_MAX 50
 

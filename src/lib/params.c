@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "util.h"
 #include "internal.h"
-#include "str.h"
 
 /* A hard cap on entries, so a runaway caller cannot grow a list forever. */
 #define PARAMS_MAX 100000

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "str.h"
+#include "util.h"
 
 /* What each resolvable type is called and which field holds its name (REFERENCE.md §2). */
 static const struct {

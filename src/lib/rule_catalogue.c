@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "rules_int.h"
-#include "str.h"
+#include "util.h"
 
 #define K(kind) ONTRA_RULE_ARG_##kind
 #define ARG(name, kind)                                                                            \

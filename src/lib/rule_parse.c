@@ -18,10 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "util.h"
 #include "internal.h"
 #include "rules_int.h"
-#include "str.h"
 
 #define RULE_TEXT_MAX (64 * 1024)
 #define RULE_ITEMS_MAX 256

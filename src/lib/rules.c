@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "util.h"
 #include "internal.h"
-#include "str.h"
 
 #define NAME_MAX_LEN 4096
 

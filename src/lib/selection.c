@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "str.h"
+#include "util.h"
 
 /* A clause value as a number, or 1 (a valid id, so never "always true") when it is not one. */
 static double id_number(const json_t *v)

@@ -5,9 +5,8 @@
  */
 #include <string.h>
 
-#include "buf.h"
+#include "util.h"
 #include "internal.h"
-#include "str.h"
 
 #define NAMES_MAX 1000
 

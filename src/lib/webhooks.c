@@ -9,8 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "str.h"
-#include "url.h"
+#include "util.h"
 
 #define URL_MAX 2048
 #define PAGE 50 /* the API's largest range */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "receiver.h"
-#include "str.h"
+#include "util.h"
 
 struct rcv_forwarder {
 	CURL *h;

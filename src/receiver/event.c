@@ -14,9 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "form.h"
-#include "jsonnum.h"
-#include "str.h"
+#include "util.h"
 
 /* Hard ceiling on nesting whatever the caller's limits say: keeps the
  * pre-scan's container stack on the stack. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "str.h"
+#include "util.h"
 
 #define ITEM_COLUMNS                                                                               \
 	"id, received_at, webhook_key, event, body, content_type, status, attempts,"               \

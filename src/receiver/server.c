@@ -28,9 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "connguard.h"
-#include "str.h"
+#include "util.h"
 
 #define HOOK_PREFIX "/hooks/"
 #define MAX_KEY 256

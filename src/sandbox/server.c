@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "connguard.h"
+#include "util.h"
 #include "sbx_auth.h"
 #include "sbx_events.h"
 #include "sbx_faults.h"
@@ -37,7 +37,6 @@
 #include "sbx_router.h"
 #include "sbx_routes.h"
 #include "sbx_stats.h"
-#include "str.h"
 
 #define MAX_THREADS 64
 #define CONN_MEMORY (64 * 1024) /* per-connection pool: request line + headers (431/414 beyond) */

@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "scen_check.h"
-#include "str.h"
+#include "util.h"
 
-void ck_problem(ck *c, scen_pos pos, const char *fmt, ...)
+void scen_ck_problem(ck *c, scen_pos pos, const char *fmt, ...)
 {
 	char msg[400], line[520];
 	char **lines;
@@ -53,7 +53,7 @@ static int by_key(const void *a, const void *b)
 	return x->i < y->i ? -1 : 1; /* stable: found first, listed first */
 }
 
-void ck_sort(ck *c)
+void scen_ck_sort(ck *c)
 {
 	keyed *k = calloc(c->probs->n + 1, sizeof *k);
 	size_t i;
@@ -79,7 +79,7 @@ void scen_problems_free(scen_problems *p)
 	memset(p, 0, sizeof *p);
 }
 
-const char *ck_hint(const char *word, const char *const *cands, size_t n, char *buf, size_t bufsz)
+const char *scen_ck_hint(const char *word, const char *const *cands, size_t n, char *buf, size_t bufsz)
 {
 	const char *near = word ? util_nearest(word, cands, n) : NULL;
 
@@ -117,7 +117,7 @@ static void join_list(const char *const *list, char *buf, size_t n)
 		used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", list[i]);
 }
 
-void ck_keys(ck *c, const json_t *obj, const char *what, const char *const *known,
+void scen_ck_keys(ck *c, const json_t *obj, const char *what, const char *const *known,
              const char *const *required)
 {
 	char hint[120], all[400];
@@ -129,17 +129,17 @@ void ck_keys(ck *c, const json_t *obj, const char *what, const char *const *know
 	json_object_foreach((json_t *)obj, k, v)
 	{
 		if (!listed(known, k))
-			ck_problem(c, scen_doc_key_pos(c->doc, obj, k),
+			scen_ck_problem(c, scen_doc_key_pos(c->doc, obj, k),
 			           "%s: unknown key '%.60s'%s; expected %s", what, k,
-			           ck_hint(k, known, count(known), hint, sizeof hint), all);
+			           scen_ck_hint(k, known, count(known), hint, sizeof hint), all);
 	}
 	for (i = 0; required && required[i]; i++)
 		if (!json_object_get(obj, required[i]))
-			ck_problem(c, scen_doc_pos(c->doc, obj), "%s: '%s' is required", what,
+			scen_ck_problem(c, scen_doc_pos(c->doc, obj), "%s: '%s' is required", what,
 			           required[i]);
 }
 
-const char *ck_string(ck *c, const json_t *obj, const char *key, const char *what)
+const char *scen_ck_string(ck *c, const json_t *obj, const char *key, const char *what)
 {
 	const json_t *v = json_object_get(obj, key);
 
@@ -148,25 +148,25 @@ const char *ck_string(ck *c, const json_t *obj, const char *key, const char *wha
 	if (json_is_string(v) && json_string_length(v) &&
 	    strlen(json_string_value(v)) == json_string_length(v))
 		return json_string_value(v);
-	ck_problem(c, scen_doc_value_pos(c->doc, obj, key), "%s: expected a non-empty text", what);
+	scen_ck_problem(c, scen_doc_value_pos(c->doc, obj, key), "%s: expected a non-empty text", what);
 	return NULL;
 }
 
-const char *ck_choice(ck *c, const json_t *obj, const char *key, const char *what,
+const char *scen_ck_choice(ck *c, const json_t *obj, const char *key, const char *what,
                       const char *const *choices, const char *dflt)
 {
-	const char *v = json_object_get(obj, key) ? ck_string(c, obj, key, what) : dflt;
+	const char *v = json_object_get(obj, key) ? scen_ck_string(c, obj, key, what) : dflt;
 	char hint[120], all[300];
 
 	if (!v || listed(choices, v))
 		return v;
 	join_list(choices, all, sizeof all);
-	ck_problem(c, scen_doc_value_pos(c->doc, obj, key), "%s: '%.60s' is not one of %s%s", what,
-	           v, all, ck_hint(v, choices, count(choices), hint, sizeof hint));
+	scen_ck_problem(c, scen_doc_value_pos(c->doc, obj, key), "%s: '%.60s' is not one of %s%s", what,
+	           v, all, scen_ck_hint(v, choices, count(choices), hint, sizeof hint));
 	return NULL;
 }
 
-void ck_name(ck *c, const char *kind, const char *name, const char *field, const char *type,
+void scen_ck_name(ck *c, const char *kind, const char *name, const char *field, const char *type,
              scen_pos pos)
 {
 	scen_scenario *s = c->s;
@@ -221,10 +221,10 @@ static int check_step_ref(ref_ctx *r, const char *name, size_t off)
 		if (id)
 			ids[k++] = id;
 	}
-	ck_problem(r->c, at_offset(r->v, r->pos, off), "steps.%s: %s%s", name,
+	scen_ck_problem(r->c, at_offset(r->v, r->pos, off), "steps.%s: %s%s", name,
 	           k ? "not an earlier step (a step sees only the steps before it)"
 	             : "no step comes before this one",
-	           ck_hint(name, ids, k, hint, sizeof hint));
+	           scen_ck_hint(name, ids, k, hint, sizeof hint));
 	return 0;
 }
 
@@ -240,14 +240,14 @@ static int check_ref(void *ud, const char *root, const char *name, size_t off)
 		for (i = 0; i < json_array_size(env); i++)
 			if (!strcmp(json_string_value(json_array_get(env, i)), name))
 				return 0;
-		ck_problem(r->c, at_offset(r->v, r->pos, off),
+		scen_ck_problem(r->c, at_offset(r->v, r->pos, off),
 		           "env.%s: not allowed: list it in the scenario's 'env: [...]' to use it",
 		           name);
 	}
 	if (!strcmp(root, "tag_id"))
-		ck_name(r->c, "tag", name, NULL, NULL, at_offset(r->v, r->pos, off));
+		scen_ck_name(r->c, "tag", name, NULL, NULL, at_offset(r->v, r->pos, off));
 	if (!strcmp(root, "label_to_id") || !strcmp(root, "id_to_label"))
-		ck_name(r->c, "field", name, NULL, NULL, at_offset(r->v, r->pos, off));
+		scen_ck_name(r->c, "field", name, NULL, NULL, at_offset(r->v, r->pos, off));
 	return 0;
 }
 
@@ -257,14 +257,14 @@ static scen_expr *compiled(ck *c, const json_t *v, scen_pos pos, int rc, scen_ex
 	ref_ctx r = {c, v, pos};
 
 	if (rc < 0) {
-		ck_problem(c, at_offset(v, pos, e->offset), "%s", e->msg);
+		scen_ck_problem(c, at_offset(v, pos, e->offset), "%s", e->msg);
 		return NULL;
 	}
 	scen_expr_refs(x, check_ref, &r);
 	return x;
 }
 
-scen_expr *ck_template(ck *c, const json_t *v, scen_pos pos)
+scen_expr *scen_ck_template(ck *c, const json_t *v, scen_pos pos)
 {
 	scen_expr *x = NULL;
 	scen_experr e = {0, ""};
@@ -276,7 +276,7 @@ scen_expr *ck_template(ck *c, const json_t *v, scen_pos pos)
 	return compiled(c, v, pos, rc, x, &e);
 }
 
-scen_expr *ck_condition(ck *c, const json_t *obj, const char *key)
+scen_expr *scen_ck_condition(ck *c, const json_t *obj, const char *key)
 {
 	const json_t *v = json_object_get(obj, key);
 	scen_pos pos = scen_doc_value_pos(c->doc, obj, key);
@@ -291,7 +291,7 @@ scen_expr *ck_condition(ck *c, const json_t *obj, const char *key)
 	if (json_is_boolean(v))
 		s = json_is_true(v) ? "true" : "false";
 	else if (!json_is_string(v)) {
-		ck_problem(c, pos, "%s: expected an expression (text) or true/false", key);
+		scen_ck_problem(c, pos, "%s: expected an expression (text) or true/false", key);
 		return NULL;
 	} else
 		s = json_string_value(v);

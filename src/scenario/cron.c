@@ -7,7 +7,7 @@
 
 #include "scen_expr_int.h"
 #include "scen_time.h"
-#include "str.h"
+#include "util.h"
 
 typedef struct field_def {
 	const char *what;
@@ -48,7 +48,7 @@ static int atom(const field_def *f, const char **p, int *v)
 
 static int bad(scen_experr *e, size_t off, const field_def *f)
 {
-	return expr_fail(e, off, "bad %s: expected *, %d-%d%s, a range a-b, a step /n or a list",
+	return scen_expr_fail(e, off, "bad %s: expected *, %d-%d%s, a range a-b, a step /n or a list",
 	                 f->what, f->lo, f->hi, f->names ? " or a name" : "");
 }
 
@@ -125,7 +125,7 @@ static int parse_fields(const char *s, uint64_t masks[5], scen_experr *e)
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (!*p)
-			return expr_fail(
+			return scen_expr_fail(
 			    e, (size_t)(p - s),
 			    "a schedule has 5 fields (minute hour day month weekday), found %d", i);
 		if (field(&fields[i], s, &p, &masks[i], e) < 0)
@@ -133,7 +133,7 @@ static int parse_fields(const char *s, uint64_t masks[5], scen_experr *e)
 	}
 	while (*p == ' ' || *p == '\t')
 		p++;
-	return *p ? expr_fail(e, (size_t)(p - s), "a schedule has 5 fields, found more") : 0;
+	return *p ? scen_expr_fail(e, (size_t)(p - s), "a schedule has 5 fields, found more") : 0;
 }
 
 int scen_cron_parse(const char *s, scen_cron *c, scen_experr *e)
@@ -143,7 +143,7 @@ int scen_cron_parse(const char *s, scen_cron *c, scen_experr *e)
 	const char *p = m ? m : s;
 
 	if (*s == '@' && !m)
-		return expr_fail(e, 0,
+		return scen_expr_fail(e, 0,
 		                 "unknown schedule '%.40s': expected 5 fields or @hourly, @daily, "
 		                 "@weekly, @monthly, @yearly",
 		                 s);
@@ -157,7 +157,7 @@ int scen_cron_parse(const char *s, scen_cron *c, scen_experr *e)
 	c->dom_star = c->dom == 0xFFFFFFFEu;
 	c->dow_star = c->dow == 0x7F;
 	if (scen_cron_next(c, 0) < 0)
-		return expr_fail(e, 0, "this schedule never fires (no such date)");
+		return scen_expr_fail(e, 0, "this schedule never fires (no such date)");
 	return 0;
 }
 
@@ -201,27 +201,27 @@ int scen_duration_parse(const char *s, long long *secs, scen_experr *e)
 	long long total = 0, n;
 
 	if (!*s)
-		return expr_fail(e, 0, "empty duration: expected e.g. 30s, 5m, 1h or 1h30m");
+		return scen_expr_fail(e, 0, "empty duration: expected e.g. 30s, 5m, 1h or 1h30m");
 	while (*p) {
 		if (!isdigit((unsigned char)*p))
-			return expr_fail(e, (size_t)(p - s),
+			return scen_expr_fail(e, (size_t)(p - s),
 			                 "bad duration '%.40s': expected e.g. 30s, 5m, "
 			                 "1h or 1h30m",
 			                 s);
 		for (n = 0; isdigit((unsigned char)*p) && n < SCEN_DURATION_MAX; p++)
 			n = n * 10 + (*p - '0');
 		if (!*p || !(u = strchr(units, *p)))
-			return expr_fail(e, (size_t)(p - s),
+			return scen_expr_fail(e, (size_t)(p - s),
 			                 "bad duration '%.40s': a number needs a unit "
 			                 "(s, m, h or d)",
 			                 s);
 		total += n * mult[u - units];
 		if (total > SCEN_DURATION_MAX)
-			return expr_fail(e, 0, "duration '%.40s' too long (at most 30d)", s);
+			return scen_expr_fail(e, 0, "duration '%.40s' too long (at most 30d)", s);
 		p++;
 	}
 	if (total < 1)
-		return expr_fail(e, 0, "duration '%.40s' too short (at least 1s)", s);
+		return scen_expr_fail(e, 0, "duration '%.40s' too short (at least 1s)", s);
 	*secs = total;
 	return 0;
 }

@@ -11,7 +11,7 @@
 
 #include "scen_expr_int.h"
 #include "scen_yaml.h"
-#include "str.h"
+#include "util.h"
 
 static const char *const roots[] = {"event", "data", "steps", "env"};
 
@@ -53,12 +53,12 @@ static int lex_number(parser *p)
 		i++;
 	}
 	if (i - p->pos >= sizeof buf)
-		return expr_fail(p->e, p->pos, "number too long");
+		return scen_expr_fail(p->e, p->pos, "number too long");
 	memcpy(buf, p->s + p->pos, i - p->pos);
 	buf[i - p->pos] = '\0';
 	p->tk = T_NUM;
 	p->tlen = i - p->pos;
-	return expr_number_literal(buf, real, &p->tval, p->e, p->pos);
+	return scen_expr_number_literal(buf, real, &p->tval, p->e, p->pos);
 }
 
 static int lex_escape(parser *p, size_t *i, char *out)
@@ -67,7 +67,7 @@ static int lex_escape(parser *p, size_t *i, char *out)
 	const char *f;
 
 	if (*i + 1 >= p->len || !(f = strchr(from, p->s[*i + 1])) || !*f)
-		return expr_fail(p->e, *i,
+		return scen_expr_fail(p->e, *i,
 		                 "unknown escape in a string: use \\n, \\t, \\\\, \\' or \\\"");
 	*out = to[f - from];
 	*i += 2;
@@ -80,7 +80,7 @@ static int lex_string(parser *p)
 	size_t i = p->pos + 1, n = 0;
 
 	if (!buf)
-		return expr_fail(p->e, p->pos, "out of memory");
+		return scen_expr_fail(p->e, p->pos, "out of memory");
 	while (i < p->len && p->s[i] != q) {
 		if (p->s[i] == '\\' && lex_escape(p, &i, &buf[n]) == 0) {
 			n++;
@@ -94,13 +94,13 @@ static int lex_string(parser *p)
 	}
 	if (i >= p->len) {
 		free(buf);
-		return expr_fail(p->e, p->pos, "unterminated string: expected a closing %c", q);
+		return scen_expr_fail(p->e, p->pos, "unterminated string: expected a closing %c", q);
 	}
 	p->tval = json_stringn(buf, n);
 	free(buf);
 	p->tk = T_STR;
 	p->tlen = i + 1 - p->pos;
-	return p->tval ? 0 : expr_fail(p->e, p->pos, "a string literal is not valid UTF-8");
+	return p->tval ? 0 : scen_expr_fail(p->e, p->pos, "a string literal is not valid UTF-8");
 }
 
 static int lex_op(parser *p)
@@ -123,11 +123,11 @@ static int lex_op(parser *p)
 		}
 	}
 	if (p->s[p->pos] == '=')
-		return expr_fail(p->e, p->pos, "unexpected '=': compare with '=='");
+		return scen_expr_fail(p->e, p->pos, "unexpected '=': compare with '=='");
 	if (p->s[p->pos] == '&' || p->s[p->pos] == '!')
-		return expr_fail(p->e, p->pos, "unexpected '%c': write 'and', 'or', 'not'",
+		return scen_expr_fail(p->e, p->pos, "unexpected '%c': write 'and', 'or', 'not'",
 		                 p->s[p->pos]);
-	return expr_fail(p->e, p->pos, "unexpected character '%c'",
+	return scen_expr_fail(p->e, p->pos, "unexpected character '%c'",
 	                 isprint((unsigned char)p->s[p->pos]) ? p->s[p->pos] : '?');
 }
 
@@ -185,7 +185,7 @@ static int expect(parser *p, const char *op, const char *what)
 	char b[48];
 
 	if (!is_op(p, op))
-		return expr_fail(p->e, p->tstart, "expected %s, found %s", what,
+		return scen_expr_fail(p->e, p->tstart, "expected %s, found %s", what,
 		                 tok_desc(p, b, sizeof b));
 	return next(p);
 }
@@ -198,7 +198,7 @@ static int new_node(parser *p, int kind, size_t off)
 	enode *n;
 
 	if (x->n == SCEN_EXPR_MAX_NODES)
-		return expr_fail(p->e, off, "expression too large (at most %d parts)",
+		return scen_expr_fail(p->e, off, "expression too large (at most %d parts)",
 		                 SCEN_EXPR_MAX_NODES);
 	n = &x->nodes[x->n];
 	memset(n, 0, sizeof *n);
@@ -247,7 +247,7 @@ static int parse_or(parser *p);
 static int enter(parser *p)
 {
 	if (++p->depth > SCEN_EXPR_MAX_DEPTH)
-		return expr_fail(p->e, p->tstart, "nested too deeply (at most %d levels)",
+		return scen_expr_fail(p->e, p->tstart, "nested too deeply (at most %d levels)",
 		                 SCEN_EXPR_MAX_DEPTH);
 	return 0;
 }
@@ -294,7 +294,7 @@ static int parse_var(parser *p)
 			break;
 	if (i == 4) {
 		near = util_nearest(word, roots, 4);
-		return expr_fail(
+		return scen_expr_fail(
 		    p->e, off, "unknown name '%s': expected event, data, steps or env%s%s%s", word,
 		    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 	}
@@ -320,8 +320,8 @@ static int parse_atom(parser *p)
 		if (next(p) < 0)
 			return -1;
 		if (p->tk != T_NUM)
-			return expr_fail(p->e, off, "'-' must be followed by a number");
-		json_t *v = expr_negate(p->tval);
+			return scen_expr_fail(p->e, off, "'-' must be followed by a number");
+		json_t *v = scen_expr_negate(p->tval);
 		return next(p) < 0 ? (json_decref(v), -1) : lit_node(p, v, off);
 	}
 	if (is_op(p, "(")) {
@@ -336,7 +336,7 @@ static int parse_atom(parser *p)
 			return -1;
 		return i;
 	}
-	return expr_fail(p->e, off,
+	return scen_expr_fail(p->e, off,
 	                 "expected a value (a path, a string, a number, true, false, "
 	                 "null, '(' or '['), found %s",
 	                 tok_desc(p, b, sizeof b));
@@ -356,7 +356,7 @@ static int parse_postfix(parser *p)
 			if (next(p) < 0)
 				return -1;
 			if (p->tk != T_IDENT && p->tk != T_NUM)
-				return expr_fail(p->e, p->tstart, "expected a name after '.'");
+				return scen_expr_fail(p->e, p->tstart, "expected a name after '.'");
 			json_t *k = p->tk == T_NUM ? json_incref(p->tval)
 			                           : json_stringn(p->s + p->tstart, p->tlen);
 			if ((key = lit_node(p, k, p->tstart)) < 0 || next(p) < 0)
@@ -373,7 +373,7 @@ static int parse_filter(parser *p, int input)
 	int i, n = 0;
 
 	if (p->tk != T_IDENT)
-		return expr_fail(p->e, off, "expected a filter name after '|'");
+		return scen_expr_fail(p->e, off, "expected a filter name after '|'");
 	if ((i = bin_node(p, N_FILTER, 0, input, -2, off)) < 0)
 		return -1;
 	set_name(p, i, off, p->tlen);
@@ -383,7 +383,7 @@ static int parse_filter(parser *p, int input)
 		if (next(p) < 0 || (p->x->nodes[i].b = parse_items(p, ")", &n)) == -1)
 			return -1;
 	}
-	return expr_check_filter(&p->x->nodes[i], n, p->e) < 0 ? -1 : i;
+	return scen_expr_check_filter(&p->x->nodes[i], n, p->e) < 0 ? -1 : i;
 }
 
 static int parse_pipe(parser *p)
@@ -420,7 +420,7 @@ static int parse_cmp(parser *p)
 	if (next(p) < 0 || (b = parse_pipe(p)) < 0)
 		return -1;
 	if (cmp_op(p))
-		return expr_fail(p->e, p->tstart, "comparisons do not chain: add parentheses");
+		return scen_expr_fail(p->e, p->tstart, "comparisons do not chain: add parentheses");
 	return bin_node(p, N_CMP, op, a, b, off);
 }
 
@@ -476,13 +476,13 @@ static scen_expr *expr_new(size_t len, scen_experr *e)
 	scen_expr *x;
 
 	if (len > SCEN_EXPR_MAX_SOURCE) {
-		expr_fail(e, 0, "expression too long (%zu bytes; at most %d)", len,
+		scen_expr_fail(e, 0, "expression too long (%zu bytes; at most %d)", len,
 		          SCEN_EXPR_MAX_SOURCE);
 		return NULL;
 	}
 	x = calloc(1, sizeof *x);
 	if (!x)
-		expr_fail(e, 0, "out of memory");
+		scen_expr_fail(e, 0, "out of memory");
 	return x;
 }
 
@@ -515,7 +515,7 @@ static int parse_one(parser *p, int end_tok)
 	if (next(p) < 0 || (root = parse_or(p)) < 0)
 		return -1;
 	if (p->tk != end_tok)
-		return expr_fail(p->e, p->tstart, "unexpected %s: expected %s",
+		return scen_expr_fail(p->e, p->tstart, "unexpected %s: expected %s",
 		                 tok_desc(p, b, sizeof b),
 		                 end_tok == T_CLOSE ? "'}}', an operator or '|'"
 		                                    : "the end, an operator or '|'");
@@ -532,14 +532,14 @@ static int compile_parts(parser *p)
 		open = util_memfind(p->s + at, p->len - at, "{{", 2);
 		size_t textlen = open ? (size_t)(open - (p->s + at)) : p->len - at;
 		if (textlen && add_part(p->x, p->s + at, textlen, -1, at) < 0)
-			return expr_fail(p->e, at, "template too large");
+			return scen_expr_fail(p->e, at, "template too large");
 		if (!open)
 			break;
 		p->pos = (size_t)(open - p->s) + 2;
 		if ((root = parse_one(p, T_CLOSE)) < 0)
 			return -1;
 		if (add_part(p->x, NULL, 0, root, (size_t)(open - p->s)) < 0)
-			return expr_fail(p->e, at, "template too large");
+			return scen_expr_fail(p->e, at, "template too large");
 		at = p->tstart + 2;
 	}
 	return 0;
@@ -590,7 +590,7 @@ int scen_expr_compile(const char *src, size_t len, scen_expr **out, scen_experr 
 		p.x->whole = 1;
 		rc = 0;
 	} else if (root >= 0) {
-		expr_fail(e, 0, "out of memory");
+		scen_expr_fail(e, 0, "out of memory");
 	}
 	return finish(&p, rc, out);
 }

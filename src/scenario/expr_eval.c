@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "util.h"
 #include "scen_expr_int.h"
 
 static json_t *ev(const ectx *c, int i);
@@ -40,12 +40,12 @@ static json_t *order(const ectx *c, const enode *n, const json_t *a, const json_
 	double x, y;
 	int r;
 
-	if (expr_num(a, &x) && expr_num(b, &y)) /* "10" > "9": both numbers, as text or not */
+	if (scen_expr_num(a, &x) && scen_expr_num(b, &y)) /* "10" > "9": both numbers, as text or not */
 		r = x < y ? -1 : x > y;
 	else if (json_is_string(a) && json_is_string(b))
 		r = strcmp(json_string_value(a), json_string_value(b));
 	else {
-		expr_fail(c->e, n->off, "cannot order %s and %s", type_name(a), type_name(b));
+		scen_expr_fail(c->e, n->off, "cannot order %s and %s", type_name(a), type_name(b));
 		return NULL;
 	}
 	if (n->op == OP_LT)
@@ -67,19 +67,19 @@ static json_t *member(const ectx *c, const enode *n, const json_t *a, const json
 		return json_false();
 	if (json_is_array(b)) {
 		for (i = 0; i < json_array_size(b); i++)
-			if (expr_equal(a, json_array_get(b, i)))
+			if (scen_expr_equal(a, json_array_get(b, i)))
 				return json_true();
 		return json_false();
 	}
 	if (json_is_object(b) && json_is_string(a))
 		return json_boolean(json_object_get(b, json_string_value(a)) != NULL);
 	if (json_is_string(b) && !json_is_object(a) && !json_is_array(a)) {
-		s = expr_str(a);
+		s = scen_expr_str(a);
 		found = s && strstr(json_string_value(b), s) != NULL;
 		free(s);
 		return json_boolean(found);
 	}
-	expr_fail(c->e, n->off, "'in' needs a list, a string or an object on its right, not %s",
+	scen_expr_fail(c->e, n->off, "'in' needs a list, a string or an object on its right, not %s",
 	          type_name(b));
 	return NULL;
 }
@@ -93,7 +93,7 @@ static json_t *compare(const ectx *c, const enode *n)
 		return NULL;
 	}
 	if (n->op == OP_EQ || n->op == OP_NE)
-		r = json_boolean(expr_equal(a, b) == (n->op == OP_EQ));
+		r = json_boolean(scen_expr_equal(a, b) == (n->op == OP_EQ));
 	else if (n->op == OP_IN)
 		r = member(c, n, a, b);
 	else
@@ -166,7 +166,7 @@ static json_t *filter(const ectx *c, const enode *n)
 	for (i = n->b; ok && i >= 0 && k < 4; i = c->x->nodes[i].next)
 		ok = (args[k++] = ev(c, i)) != NULL;
 	if (ok)
-		r = expr_apply_filter(c, n, input, args, k);
+		r = scen_expr_apply_filter(c, n, input, args, k);
 	json_decref(input);
 	while (k > 0)
 		json_decref(args[--k]);
@@ -200,13 +200,13 @@ static json_t *ev(const ectx *c, int i)
 static int append_part(const ectx *c, const tpart *p, util_buf *b)
 {
 	json_t *v = p->text ? json_incref(p->text) : ev(c, p->root);
-	char *s = v ? expr_str(v) : NULL;
+	char *s = v ? scen_expr_str(v) : NULL;
 	int rc = s ? util_buf_puts(b, s) : -1;
 
 	if (v && rc < 0 && b->overflow)
-		expr_fail(c->e, p->off, "result too long (at most %d bytes)", SCEN_EXPR_MAX_STRING);
+		scen_expr_fail(c->e, p->off, "result too long (at most %d bytes)", SCEN_EXPR_MAX_STRING);
 	else if (v && rc < 0)
-		expr_fail(c->e, p->off, "out of memory");
+		scen_expr_fail(c->e, p->off, "out of memory");
 	free(s);
 	json_decref(v);
 	return rc;
@@ -223,7 +223,7 @@ static json_t *concat(const ectx *c)
 		if (append_part(c, &c->x->parts[i], &b) < 0)
 			break;
 	if (i == c->x->nparts)
-		r = expr_string(c, 0, b.data ? b.data : "", b.len);
+		r = scen_expr_string(c, 0, b.data ? b.data : "", b.len);
 	util_buf_release(&b);
 	return r;
 }

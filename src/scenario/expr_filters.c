@@ -9,15 +9,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
+#include "util.h"
 #include "scen_expr_int.h"
-#include "str.h"
 
 typedef json_t *(*filter_fn)(const ectx *c, const enode *f, json_t *in, json_t **args, int n);
 
 static json_t *fail(const ectx *c, const enode *f, const char *what)
 {
-	expr_fail(c->e, f->off, "%s: %s", f->name, what);
+	scen_expr_fail(c->e, f->off, "%s: %s", f->name, what);
 	return NULL;
 }
 
@@ -30,12 +29,12 @@ static char *text_of(const ectx *c, const enode *f, const json_t *v)
 		                      : "expected text, got an object");
 		return NULL;
 	}
-	return expr_str(v);
+	return scen_expr_str(v);
 }
 
 static json_t *take_text(const ectx *c, const enode *f, char *s)
 {
-	json_t *r = s ? expr_string(c, f->off, s, strlen(s)) : fail(c, f, "out of memory");
+	json_t *r = s ? scen_expr_string(c, f->off, s, strlen(s)) : fail(c, f, "out of memory");
 	free(s);
 	return r;
 }
@@ -83,14 +82,14 @@ static json_t *f_join(const ectx *c, const enode *f, json_t *in, json_t **a, int
 	b.cap = SCEN_EXPR_MAX_STRING;
 	json_array_foreach(in, i, v)
 	{
-		s = expr_str(v);
+		s = scen_expr_str(v);
 		if (i)
 			util_buf_puts(&b, sep ? sep : "");
 		util_buf_puts(&b, s ? s : "");
 		free(s);
 	}
 	r = util_buf_failed(&b) ? fail(c, f, "result too long")
-	                        : expr_string(c, f->off, b.data ? b.data : "", b.len);
+	                        : scen_expr_string(c, f->off, b.data ? b.data : "", b.len);
 	util_buf_release(&b);
 	free(sep);
 	return r;
@@ -134,7 +133,7 @@ static int epoch_of(const json_t *v, long long *t)
 {
 	double d;
 
-	if (expr_num(v, &d) && d > -1e12 && d < 1e12) {
+	if (scen_expr_num(v, &d) && d > -1e12 && d < 1e12) {
 		*t = (long long)d;
 		return 0;
 	}
@@ -166,7 +165,7 @@ static json_t *f_date(const ectx *c, const enode *f, json_t *in, json_t **a, int
 #pragma GCC diagnostic pop
 	if (!len && *fmt)
 		return fail(c, f, "the formatted date is too long");
-	return expr_string(c, f->off, out, len);
+	return scen_expr_string(c, f->off, out, len);
 }
 
 static json_t *f_json(const ectx *c, const enode *f, json_t *in, json_t **a, int n)
@@ -183,7 +182,7 @@ static json_t *f_affix(const ectx *c, const enode *f, json_t *in, json_t **a, in
 	if (f->name[0] == 'c' && json_is_array(in)) {
 		r = 0;
 		for (size_t i = 0; i < json_array_size(in) && !r; i++)
-			r = expr_equal(json_array_get(in, i), a[0]);
+			r = scen_expr_equal(json_array_get(in, i), a[0]);
 		return json_boolean(r);
 	}
 	if (!(s = text_of(c, f, in)) || !(x = text_of(c, f, a[0]))) {
@@ -244,7 +243,7 @@ static json_t *options_of(const ectx *c, const enode *f, json_t **a, int n)
 		return fail(c, f, "no account to resolve against");
 	if (c->r->field_options(c->r->ud, type, field, &opts) < 0 || !json_is_object(opts)) {
 		json_decref(opts);
-		expr_fail(c->e, f->off, "%s: no field '%s' with options in %s", f->name, field,
+		scen_expr_fail(c->e, f->off, "%s: no field '%s' with options in %s", f->name, field,
 		          type);
 		return NULL;
 	}
@@ -264,7 +263,7 @@ static json_t *not_found(const ectx *c, const enode *f, const json_t *opts, cons
 			names[m++] = what[0] == 'l' ? json_string_value(v) : k;
 	}
 	near = label ? util_nearest(label, names, m) : NULL;
-	expr_fail(c->e, f->off, "%s: no option %s '%.80s'%s%s%s", f->name, what, label ? label : "",
+	scen_expr_fail(c->e, f->off, "%s: no option %s '%.80s'%s%s%s", f->name, what, label ? label : "",
 	          near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 	return NULL;
 }
@@ -312,7 +311,7 @@ static json_t *f_tag_id(const ectx *c, const enode *f, json_t *in, json_t **a, i
 	if (!c->r || !c->r->tag_id)
 		return fail(c, f, "no account to resolve against");
 	if (c->r->tag_id(c->r->ud, json_string_value(in), &r) < 0) {
-		expr_fail(c->e, f->off, "tag_id: no tag named '%.80s'", json_string_value(in));
+		scen_expr_fail(c->e, f->off, "tag_id: no tag named '%.80s'", json_string_value(in));
 		return NULL;
 	}
 	return r;
@@ -339,7 +338,7 @@ static json_t *f_to_list(const ectx *c, const enode *f, json_t *in, json_t **a, 
 	util_buf_puts(&b, "*/*");
 	json_array_foreach(in, i, v)
 	{
-		s = json_is_array(v) || json_is_object(v) ? NULL : expr_str(v);
+		s = json_is_array(v) || json_is_object(v) ? NULL : scen_expr_str(v);
 		bad |= !s || strstr(s, "*/*") != NULL;
 		util_buf_puts(&b, s ? s : "");
 		util_buf_puts(&b, "*/*");
@@ -347,7 +346,7 @@ static json_t *f_to_list(const ectx *c, const enode *f, json_t *in, json_t **a, 
 	}
 	r = bad                   ? fail(c, f, "items must be plain values without '*/*'")
 	    : util_buf_failed(&b) ? fail(c, f, "result too long")
-	                          : expr_string(c, f->off, b.data, b.len);
+	                          : scen_expr_string(c, f->off, b.data, b.len);
 	util_buf_release(&b);
 	return r;
 }
@@ -412,7 +411,7 @@ static const struct filter *find_filter(const char *name)
 	return NULL;
 }
 
-int expr_check_filter(const enode *f, int nargs, scen_experr *e)
+int scen_expr_check_filter(const enode *f, int nargs, scen_experr *e)
 {
 	const struct filter *d = find_filter(f->name);
 	const char *names[NFILTERS], *near;
@@ -422,21 +421,21 @@ int expr_check_filter(const enode *f, int nargs, scen_experr *e)
 		for (i = 0; i < NFILTERS; i++)
 			names[i] = filters[i].name;
 		near = util_nearest(f->name, names, NFILTERS);
-		return expr_fail(e, f->off, "unknown filter '%s'%s%s%s", f->name,
+		return scen_expr_fail(e, f->off, "unknown filter '%s'%s%s%s", f->name,
 		                 near ? " (did you mean '" : "", near ? near : "",
 		                 near ? "'?)" : "");
 	}
 	if (nargs < d->min || nargs > d->max) {
 		if (d->min == d->max)
-			return expr_fail(e, f->off, "%s takes %d argument%s, not %d", f->name,
+			return scen_expr_fail(e, f->off, "%s takes %d argument%s, not %d", f->name,
 			                 d->min, d->min == 1 ? "" : "s", nargs);
-		return expr_fail(e, f->off, "%s takes %d to %d arguments, not %d", f->name, d->min,
+		return scen_expr_fail(e, f->off, "%s takes %d to %d arguments, not %d", f->name, d->min,
 		                 d->max, nargs);
 	}
 	return 0;
 }
 
-json_t *expr_apply_filter(const ectx *c, const enode *f, json_t *input, json_t **args, int nargs)
+json_t *scen_expr_apply_filter(const ectx *c, const enode *f, json_t *input, json_t **args, int nargs)
 {
 	return find_filter(f->name)->fn(c, f, input, args, nargs);
 }

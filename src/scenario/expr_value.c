@@ -13,7 +13,7 @@
 #include "scen_expr_int.h"
 #include "scen_yaml.h"
 
-int expr_fail(scen_experr *e, size_t off, const char *fmt, ...)
+int scen_expr_fail(scen_experr *e, size_t off, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -27,7 +27,7 @@ int expr_fail(scen_experr *e, size_t off, const char *fmt, ...)
 	return -1;
 }
 
-int expr_number_literal(const char *text, int real, json_t **out, scen_experr *e, size_t off)
+int scen_expr_number_literal(const char *text, int real, json_t **out, scen_experr *e, size_t off)
 {
 	char *end;
 	double d;
@@ -36,25 +36,25 @@ int expr_number_literal(const char *text, int real, json_t **out, scen_experr *e
 	if (real) {
 		d = strtod(text, &end);
 		if (*end || !isfinite(d))
-			return expr_fail(e, off, "not a number: '%s'", text);
+			return scen_expr_fail(e, off, "not a number: '%s'", text);
 		*out = json_real(d);
 	} else {
 		v = strtoll(text, &end, 10);
 		if (*end || v == LLONG_MAX)
-			return expr_fail(e, off, "not a number, or out of range: '%s'", text);
+			return scen_expr_fail(e, off, "not a number, or out of range: '%s'", text);
 		*out = json_integer(v);
 	}
-	return *out ? 0 : expr_fail(e, off, "out of memory");
+	return *out ? 0 : scen_expr_fail(e, off, "out of memory");
 }
 
-json_t *expr_negate(const json_t *num)
+json_t *scen_expr_negate(const json_t *num)
 {
 	if (json_is_integer(num))
 		return json_integer(-json_integer_value(num));
 	return json_real(-json_real_value(num));
 }
 
-char *expr_str(const json_t *v)
+char *scen_expr_str(const json_t *v)
 {
 	if (!v || json_is_null(v))
 		return strdup("");
@@ -63,22 +63,22 @@ char *expr_str(const json_t *v)
 	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
-json_t *expr_string(const ectx *c, size_t off, const char *s, size_t n)
+json_t *scen_expr_string(const ectx *c, size_t off, const char *s, size_t n)
 {
 	json_t *v;
 
 	if (n > SCEN_EXPR_MAX_STRING) {
-		expr_fail(c->e, off, "result too long (%zu bytes; at most %d)", n,
+		scen_expr_fail(c->e, off, "result too long (%zu bytes; at most %d)", n,
 		          SCEN_EXPR_MAX_STRING);
 		return NULL;
 	}
 	v = json_stringn(s, n);
 	if (!v)
-		expr_fail(c->e, off, "result is not valid UTF-8");
+		scen_expr_fail(c->e, off, "result is not valid UTF-8");
 	return v;
 }
 
-int expr_num(const json_t *v, double *d)
+int scen_expr_num(const json_t *v, double *d)
 {
 	const char *s;
 	char *end;
@@ -98,10 +98,10 @@ static int numeric_pair(const json_t *a, const json_t *b, double *x, double *y)
 {
 	if (!json_is_number(a) && !json_is_number(b))
 		return 0;
-	return expr_num(a, x) && expr_num(b, y);
+	return scen_expr_num(a, x) && scen_expr_num(b, y);
 }
 
-int expr_equal(const json_t *a, const json_t *b)
+int scen_expr_equal(const json_t *a, const json_t *b)
 {
 	double x, y;
 

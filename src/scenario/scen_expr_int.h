@@ -37,17 +37,17 @@ typedef struct ectx {
 } ectx;
 
 /* Values and errors (expr_value.c, under the parser, the filters and the evaluator). */
-int expr_fail(scen_experr *e, size_t off, const char *fmt, ...)
+int scen_expr_fail(scen_experr *e, size_t off, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int expr_number_literal(const char *text, int real, json_t **out, scen_experr *e, size_t off);
-json_t *expr_negate(const json_t *num);
-char *expr_str(const json_t *v); /* a value as text: null "", strings as they are, else JSON */
-json_t *expr_string(const ectx *c, size_t off, const char *s, size_t n); /* capped */
-int expr_num(const json_t *v, double *d); /* numbers, and strings that are wholly a number */
-int expr_equal(const json_t *a, const json_t *b);
+int scen_expr_number_literal(const char *text, int real, json_t **out, scen_experr *e, size_t off);
+json_t *scen_expr_negate(const json_t *num);
+char *scen_expr_str(const json_t *v); /* a value as text: null "", strings as they are, else JSON */
+json_t *scen_expr_string(const ectx *c, size_t off, const char *s, size_t n); /* capped */
+int scen_expr_num(const json_t *v, double *d); /* numbers, and strings that are wholly a number */
+int scen_expr_equal(const json_t *a, const json_t *b);
 
 /* Filters (expr_filters.c): arity checked at compile, applied at evaluation. */
-int expr_check_filter(const enode *f, int nargs, scen_experr *e);
-json_t *expr_apply_filter(const ectx *c, const enode *f, json_t *input, json_t **args, int nargs);
+int scen_expr_check_filter(const enode *f, int nargs, scen_experr *e);
+json_t *scen_expr_apply_filter(const ectx *c, const enode *f, json_t *input, json_t **args, int nargs);
 
 #endif

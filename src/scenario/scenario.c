@@ -33,24 +33,24 @@ static void check_version(ck *c, const json_t *root)
 	const json_t *v = json_object_get(root, "version");
 
 	if (v && !(json_is_integer(v) && json_integer_value(v) == 1))
-		ck_problem(c, scen_doc_value_pos(c->doc, root, "version"),
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, root, "version"),
 		           "version: expected 1 (the only version so far)");
 }
 
 static void check_names(ck *c, const json_t *root)
 {
-	const char *name = ck_string(c, root, "name", "name");
+	const char *name = scen_ck_string(c, root, "name", "name");
 
 	if (name && !valid_name(name, 0))
-		ck_problem(
+		scen_ck_problem(
 		    c, scen_doc_value_pos(c->doc, root, "name"),
 		    "name '%.60s': expected letters, digits, '_', '.' or '-' (at most 100): it "
 		    "names the scenario's runs",
 		    name);
 	c->s->name = name;
-	c->s->connection = ck_string(c, root, "connection", "connection");
+	c->s->connection = scen_ck_string(c, root, "connection", "connection");
 	if (json_object_get(root, "description"))
-		ck_string(c, root, "description", "description");
+		scen_ck_string(c, root, "description", "description");
 }
 
 static void check_env(ck *c, const json_t *root)
@@ -61,7 +61,7 @@ static void check_env(ck *c, const json_t *root)
 	if (!env)
 		return;
 	if (!json_is_array(env)) {
-		ck_problem(
+		scen_ck_problem(
 		    c, scen_doc_value_pos(c->doc, root, "env"),
 		    "env: expected a list of environment variable names, e.g. [HOME, MY_TOKEN]");
 		return;
@@ -70,7 +70,7 @@ static void check_env(ck *c, const json_t *root)
 	json_array_foreach(env, i, v)
 	{
 		if (!json_is_string(v) || !valid_name(json_string_value(v), 1))
-			ck_problem(c,
+			scen_ck_problem(c,
 			           json_is_string(v) ? scen_doc_pos(c->doc, v)
 			                             : scen_doc_value_pos(c->doc, root, "env"),
 			           "env: expected a variable name in capitals, digits and '_' "
@@ -90,34 +90,34 @@ static void trigger_watch(ck *c, const json_t *w)
 	scen_trigger *t = &c->s->trigger;
 	int tagged;
 
-	ck_keys(c, w, "watch", keys, req);
-	t->event = ck_choice(c, w, "event", "watch: event", events, NULL);
-	t->type = json_object_get(w, "type") ? ck_string(c, w, "type", "watch: type") : "contacts";
-	t->tag = ck_string(c, w, "tag", "watch: tag");
-	t->form = ck_string(c, w, "form", "watch: form");
-	t->data_format = ck_choice(c, w, "data_format", "watch: data_format", formats, "full");
+	scen_ck_keys(c, w, "watch", keys, req);
+	t->event = scen_ck_choice(c, w, "event", "watch: event", events, NULL);
+	t->type = json_object_get(w, "type") ? scen_ck_string(c, w, "type", "watch: type") : "contacts";
+	t->tag = scen_ck_string(c, w, "tag", "watch: tag");
+	t->form = scen_ck_string(c, w, "form", "watch: form");
+	t->data_format = scen_ck_choice(c, w, "data_format", "watch: data_format", formats, "full");
 	if (!t->event)
 		return;
 	tagged = !strcmp(t->event, "tagged") || !strcmp(t->event, "untagged");
 	if (tagged && !json_object_get(w, "tag"))
-		ck_problem(c, scen_doc_pos(c->doc, w), "watch: event %s needs a 'tag'", t->event);
+		scen_ck_problem(c, scen_doc_pos(c->doc, w), "watch: event %s needs a 'tag'", t->event);
 	if (!tagged && json_object_get(w, "tag"))
-		ck_problem(c, scen_doc_key_pos(c->doc, w, "tag"),
+		scen_ck_problem(c, scen_doc_key_pos(c->doc, w, "tag"),
 		           "watch: 'tag' goes with the tagged and untagged events only");
 	if (strcmp(t->event, "form-submitted") && json_object_get(w, "form"))
-		ck_problem(c, scen_doc_key_pos(c->doc, w, "form"),
+		scen_ck_problem(c, scen_doc_key_pos(c->doc, w, "form"),
 		           "watch: 'form' goes with the form-submitted event only");
-	ck_name(c, "tag", t->tag, NULL, t->type, scen_doc_value_pos(c->doc, w, "tag"));
-	ck_name(c, "form", t->form, NULL, t->type, scen_doc_value_pos(c->doc, w, "form"));
+	scen_ck_name(c, "tag", t->tag, NULL, t->type, scen_doc_value_pos(c->doc, w, "tag"));
+	scen_ck_name(c, "form", t->form, NULL, t->type, scen_doc_value_pos(c->doc, w, "form"));
 }
 
 static void check_duration(ck *c, const json_t *obj, const char *key, long long *out)
 {
-	const char *s = json_object_get(obj, key) ? ck_string(c, obj, key, key) : NULL;
+	const char *s = json_object_get(obj, key) ? scen_ck_string(c, obj, key, key) : NULL;
 	scen_experr e;
 
 	if (s && scen_duration_parse(s, out, &e) < 0)
-		ck_problem(c, scen_doc_value_pos(c->doc, obj, key), "%s: %s", key, e.msg);
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, obj, key), "%s: %s", key, e.msg);
 }
 
 static void trigger_poll(ck *c, const json_t *p)
@@ -127,30 +127,30 @@ static void trigger_poll(ck *c, const json_t *p)
 	scen_trigger *t = &c->s->trigger;
 	const json_t *ch = json_object_get(p, "changed");
 
-	ck_keys(c, p, "poll", keys, req);
-	t->type = json_object_get(p, "type") ? ck_string(c, p, "type", "poll: type") : "contacts";
+	scen_ck_keys(c, p, "poll", keys, req);
+	t->type = json_object_get(p, "type") ? scen_ck_string(c, p, "type", "poll: type") : "contacts";
 	check_duration(c, p, "every", &t->every);
 	if (t->every && t->every < 10)
-		ck_problem(c, scen_doc_value_pos(c->doc, p, "every"), "every: at least 10s");
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, p, "every"), "every: at least 10s");
 	if (ch && (!json_is_array(ch) || !json_array_size(ch)))
-		ck_problem(c, scen_doc_value_pos(c->doc, p, "changed"),
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, p, "changed"),
 		           "changed: expected a list of field names");
 	t->changed = json_is_array(ch) ? ch : NULL;
 	for (size_t i = 0; i < json_array_size(t->changed); i++) {
 		const json_t *f = json_array_get(ch, i);
 		if (!json_is_string(f))
-			ck_problem(c,
+			scen_ck_problem(c,
 			           scen_doc_pos(c->doc, f).line
 			               ? scen_doc_pos(c->doc, f)
 			               : scen_doc_value_pos(c->doc, p, "changed"),
 			           "changed: expected field names (text)");
-		ck_name(c, "field", json_string_value(f), NULL, t->type, scen_doc_pos(c->doc, f));
+		scen_ck_name(c, "field", json_string_value(f), NULL, t->type, scen_doc_pos(c->doc, f));
 	}
 }
 
 static void trigger_schedule(ck *c, const json_t *trig)
 {
-	const char *s = ck_string(c, trig, "schedule", "schedule");
+	const char *s = scen_ck_string(c, trig, "schedule", "schedule");
 	scen_pos pos = scen_doc_value_pos(c->doc, trig, "schedule");
 	scen_experr e;
 
@@ -159,7 +159,7 @@ static void trigger_schedule(ck *c, const json_t *trig)
 	c->s->trigger.cron_text = s;
 	if (scen_cron_parse(s, &c->s->trigger.cron, &e) < 0) {
 		pos.col += (int)e.offset + pos.quoted;
-		ck_problem(c, pos, "schedule: %s", e.msg);
+		scen_ck_problem(c, pos, "schedule: %s", e.msg);
 	}
 }
 
@@ -168,7 +168,7 @@ static void trigger_manual(ck *c, const json_t *trig)
 	const json_t *v = json_object_get(trig, "manual");
 
 	if (!json_is_null(v) && !(json_is_object(v) && !json_object_size(v)))
-		ck_problem(c, scen_doc_value_pos(c->doc, trig, "manual"), "manual: expected {}");
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, trig, "manual"), "manual: expected {}");
 }
 
 static const struct trigger_def {
@@ -192,7 +192,7 @@ static void one_trigger(ck *c, const json_t *t, const struct trigger_def *d)
 	if (d->check_in)
 		d->check_in(c, t);
 	else if (!json_is_object(v))
-		ck_problem(c, scen_doc_value_pos(c->doc, t, d->name),
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, t, d->name),
 		           "%s: expected a mapping, e.g. %s", d->name, d->example);
 	else
 		d->check(c, v);
@@ -207,12 +207,12 @@ static void check_trigger(ck *c, const json_t *root)
 	if (!t)
 		return;
 	if (!json_is_object(t) || json_object_size(t) != 1) {
-		ck_problem(c, scen_doc_value_pos(c->doc, root, "trigger"),
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, root, "trigger"),
 		           "trigger: expected exactly one of watch, poll, schedule or manual");
 		if (!json_is_object(t))
 			return;
 	}
-	ck_keys(c, t, "trigger", kinds, NULL);
+	scen_ck_keys(c, t, "trigger", kinds, NULL);
 	for (i = 0; i < sizeof trigger_defs / sizeof *trigger_defs; i++)
 		if (json_object_get(t, trigger_defs[i].name)) {
 			one_trigger(c, t, &trigger_defs[i]);
@@ -231,29 +231,29 @@ static void check_retry(ck *c, const json_t *root)
 	if (!r)
 		return;
 	if (!json_is_object(r)) {
-		ck_problem(c, scen_doc_value_pos(c->doc, root, "retry"),
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, root, "retry"),
 		           "retry: expected a mapping, e.g. {max_attempts: 8, first: 5s, max: 1h}");
 		return;
 	}
-	ck_keys(c, r, "retry", keys, NULL);
+	scen_ck_keys(c, r, "retry", keys, NULL);
 	m = json_object_get(r, "max_attempts");
 	if (m &&
 	    !(json_is_integer(m) && json_integer_value(m) >= 1 && json_integer_value(m) <= 100))
-		ck_problem(c, scen_doc_value_pos(c->doc, r, "max_attempts"),
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, r, "max_attempts"),
 		           "max_attempts: expected a whole number from 1 to 100");
 	else if (m)
 		s->max_attempts = (int)json_integer_value(m);
 	check_duration(c, r, "first", &s->first);
 	check_duration(c, r, "max", &s->max_delay);
 	if (s->first > s->max_delay)
-		ck_problem(c, scen_doc_value_pos(c->doc, r, "first"),
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, r, "first"),
 		           "retry: 'first' is longer than 'max'");
 }
 
 static void check_on_error(ck *c, const json_t *root)
 {
 	static const char *const modes[] = {"dead", "skip", "stop", NULL};
-	const char *m = ck_choice(c, root, "on_error", "on_error", modes, "dead");
+	const char *m = scen_ck_choice(c, root, "on_error", "on_error", modes, "dead");
 
 	c->s->on_error = !m || m[1] == 'e' ? SCEN_ON_ERROR_DEAD
 	                 : m[1] == 'k'     ? SCEN_ON_ERROR_SKIP
@@ -265,18 +265,18 @@ static void check_on_error(ck *c, const json_t *root)
 static void check_all(ck *c, const json_t *root)
 {
 	if (!json_is_object(root)) {
-		ck_problem(c, scen_doc_pos(c->doc, root),
+		scen_ck_problem(c, scen_doc_pos(c->doc, root),
 		           "expected a mapping with version, name, trigger and steps");
 		return;
 	}
-	ck_keys(c, root, "scenario", top_keys, top_required);
+	scen_ck_keys(c, root, "scenario", top_keys, top_required);
 	check_version(c, root);
 	check_names(c, root);
 	check_env(c, root);
 	check_trigger(c, root);
-	c->s->filter = ck_condition(c, root, "filter");
+	c->s->filter = scen_ck_condition(c, root, "filter");
 	c->s->filter_pos = scen_doc_value_pos(c->doc, root, "filter");
-	ck_steps(c, root);
+	scen_ck_steps(c, root);
 	check_retry(c, root);
 	check_on_error(c, root);
 }
@@ -313,7 +313,7 @@ int scen_load(const char *name, const char *bytes, size_t len, scen_scenario **o
 	c.probs = probs;
 	check_all(&c, scen_doc_root(s->doc));
 	if (probs->n || probs->more) {
-		ck_sort(&c);
+		scen_ck_sort(&c);
 		scen_free(s);
 		return -1;
 	}

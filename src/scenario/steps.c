@@ -46,27 +46,27 @@ static void names_at(ck *c, const json_t *with, const char *key, const char *kin
 	if (!v)
 		return;
 	if (json_is_string(v) || json_is_integer(v)) {
-		ck_name(c, kind, json_string_value(v), NULL, type_of(with), pos);
+		scen_ck_name(c, kind, json_string_value(v), NULL, type_of(with), pos);
 		return;
 	}
 	if (!json_is_array(v) || !json_array_size(v)) {
-		ck_problem(c, pos, "%s: expected a %s's name or id, or a list of them", key, kind);
+		scen_ck_problem(c, pos, "%s: expected a %s's name or id, or a list of them", key, kind);
 		return;
 	}
 	json_array_foreach(v, i, x)
 	{
 		if (!json_is_string(x) && !json_is_integer(x))
-			ck_problem(c, scen_doc_pos(c->doc, x).line ? scen_doc_pos(c->doc, x) : pos,
+			scen_ck_problem(c, scen_doc_pos(c->doc, x).line ? scen_doc_pos(c->doc, x) : pos,
 			           "%s: expected a %s's name or id", key, kind);
 		else
-			ck_name(c, kind, json_string_value(x), NULL, type_of(with),
+			scen_ck_name(c, kind, json_string_value(x), NULL, type_of(with),
 			        scen_doc_pos(c->doc, x));
 	}
 }
 
 static void x_object(ck *c, const json_t *with, const char *kind)
 {
-	ck_name(c, "object_type", json_string_value(json_object_get(with, "type")), NULL, NULL,
+	scen_ck_name(c, "object_type", json_string_value(json_object_get(with, "type")), NULL, NULL,
 	        scen_doc_value_pos(c->doc, with, "type"));
 }
 
@@ -79,15 +79,15 @@ static void x_fields(ck *c, const json_t *with, const char *kind)
 	if (!f)
 		return;
 	if (!json_is_object(f) || !json_object_size(f)) {
-		ck_problem(c, scen_doc_value_pos(c->doc, with, "fields"),
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, with, "fields"),
 		           "fields: expected a mapping of field names to values");
 		return;
 	}
 	json_object_foreach((json_t *)f, k, v)
 	{
-		ck_name(c, "field", k, NULL, type_of(with), scen_doc_key_pos(c->doc, f, k));
+		scen_ck_name(c, "field", k, NULL, type_of(with), scen_doc_key_pos(c->doc, f, k));
 		if (json_is_string(v))
-			ck_name(c, "option", json_string_value(v), k, type_of(with),
+			scen_ck_name(c, "option", json_string_value(v), k, type_of(with),
 			        scen_doc_value_pos(c->doc, f, k));
 	}
 }
@@ -103,7 +103,7 @@ static void x_subscribe(ck *c, const json_t *with, const char *kind)
 {
 	x_object(c, with, kind);
 	if (!json_object_get(with, "sequences") && !json_object_get(with, "campaigns"))
-		ck_problem(c, scen_doc_pos(c->doc, with), "%s: give 'sequences' or 'campaigns'",
+		scen_ck_problem(c, scen_doc_pos(c->doc, with), "%s: give 'sequences' or 'campaigns'",
 		           kind);
 	names_at(c, with, "sequences", "sequence");
 	names_at(c, with, "campaigns", "campaign");
@@ -113,7 +113,7 @@ static void x_delete(ck *c, const json_t *with, const char *kind)
 {
 	x_object(c, with, kind);
 	if (!json_object_get(with, "ids") && !json_object_get(with, "where"))
-		ck_problem(
+		scen_ck_problem(
 		    c, scen_doc_pos(c->doc, with),
 		    "objects.delete: give 'ids' or 'where' (a step never deletes every object)");
 }
@@ -126,7 +126,7 @@ static void x_exec(ck *c, const json_t *with, const char *kind)
 
 	json_array_foreach(cmd, i, a) ok &= json_is_string(a) && json_string_length(a) > 0;
 	if (cmd && !ok)
-		ck_problem(c, scen_doc_value_pos(c->doc, with, "command"),
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, with, "command"),
 		           "exec: command is a list of arguments, e.g. [\"/usr/local/bin/notify\", "
 		           "\"--quiet\"], never a shell string; the event goes to its stdin");
 }
@@ -134,23 +134,23 @@ static void x_exec(ck *c, const json_t *with, const char *kind)
 static void x_http(ck *c, const json_t *with, const char *kind)
 {
 	static const char *const methods[] = {"POST", "PUT", "PATCH", NULL};
-	const char *url = ck_string(c, with, "url", "http: url");
+	const char *url = scen_ck_string(c, with, "url", "http: url");
 
-	ck_choice(c, with, "method", "http: method", methods, "POST");
+	scen_ck_choice(c, with, "method", "http: method", methods, "POST");
 	if (url && !scen_expr_is_template(url) && strncmp(url, "http://", 7) &&
 	    strncmp(url, "https://", 8))
-		ck_problem(c, scen_doc_value_pos(c->doc, with, "url"),
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, with, "url"),
 		           "http: url must start with http:// or https://");
 }
 
 static void x_api(ck *c, const json_t *with, const char *kind)
 {
 	static const char *const methods[] = {"GET", "POST", "PUT", "DELETE", NULL};
-	const char *path = ck_string(c, with, "path", "api: path");
+	const char *path = scen_ck_string(c, with, "path", "api: path");
 
-	ck_choice(c, with, "method", "api: method", methods, NULL);
+	scen_ck_choice(c, with, "method", "api: method", methods, NULL);
 	if (path && path[0] != '/' && !scen_expr_is_template(path))
-		ck_problem(c, scen_doc_value_pos(c->doc, with, "path"),
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, with, "path"),
 		           "api: path must start with '/', e.g. /Contacts");
 }
 
@@ -158,7 +158,7 @@ static void x_message(ck *c, const json_t *with, const char *kind)
 {
 	static const char *const types[] = {"e-mail", "sms", "task", "template", NULL};
 
-	ck_choice(c, with, "type", "messages: type", types, NULL);
+	scen_ck_choice(c, with, "type", "messages: type", types, NULL);
 }
 
 static const kind_def kinds[] = {
@@ -224,7 +224,7 @@ static const kind_def *find_kind(const char *name)
 
 static void add_template(ck *c, scen_step *st, const json_t *v, scen_pos pos)
 {
-	scen_expr *x = ck_template(c, v, pos);
+	scen_expr *x = scen_ck_template(c, v, pos);
 	scen_template *t;
 
 	if (!x)
@@ -271,13 +271,13 @@ static int valid_id(const char *id)
 
 static const char *step_id(ck *c, const json_t *step)
 {
-	const char *id = ck_string(c, step, "id", "id");
+	const char *id = scen_ck_string(c, step, "id", "id");
 	size_t i;
 
 	if (!id)
 		return NULL;
 	if (!valid_id(id)) {
-		ck_problem(
+		scen_ck_problem(
 		    c, scen_doc_value_pos(c->doc, step, "id"),
 		    "id '%.64s': expected a letter then letters, digits, '_' or '-' (at most 64)",
 		    id);
@@ -285,7 +285,7 @@ static const char *step_id(ck *c, const json_t *step)
 	}
 	for (i = 0; i < c->step_index; i++)
 		if (c->s->steps[i].id && !strcmp(c->s->steps[i].id, id)) {
-			ck_problem(c, scen_doc_value_pos(c->doc, step, "id"),
+			scen_ck_problem(c, scen_doc_value_pos(c->doc, step, "id"),
 			           "duplicate step id '%s' (first at line %d)", id,
 			           c->s->steps[i].pos.line);
 			return NULL;
@@ -295,16 +295,16 @@ static const char *step_id(ck *c, const json_t *step)
 
 static const kind_def *step_kind(ck *c, const json_t *step)
 {
-	const char *k = ck_string(c, step, "do", "do");
+	const char *k = scen_ck_string(c, step, "do", "do");
 	const kind_def *d = k ? find_kind(k) : NULL;
 	char hint[120];
 
 	if (k && !d)
-		ck_problem(c, scen_doc_value_pos(c->doc, step, "do"),
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, step, "do"),
 		           "do: unknown step kind '%.60s'%s; expected objects.*, messages.*, "
 		           "rules.*, api, "
 		           "exec or http",
-		           k, ck_hint(k, scen_step_kinds, NKINDS, hint, sizeof hint));
+		           k, scen_ck_hint(k, scen_step_kinds, NKINDS, hint, sizeof hint));
 	return d;
 }
 
@@ -314,13 +314,13 @@ static const json_t *step_with(ck *c, const json_t *step, const kind_def *d)
 	json_t *empty = NULL;
 
 	if (w && !json_is_object(w)) {
-		ck_problem(c, scen_doc_value_pos(c->doc, step, "with"), "with: expected a mapping");
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, step, "with"), "with: expected a mapping");
 		return NULL;
 	}
 	if (!w && !(w = empty = json_object()))
 		return NULL;
 	if (d) {
-		ck_keys(c, w, d->name, d->keys, d->required);
+		scen_ck_keys(c, w, d->name, d->keys, d->required);
 		if (d->extra)
 			d->extra(c, w, d->name);
 	}
@@ -336,22 +336,22 @@ static void one_step(ck *c, const json_t *step, scen_step *st)
 
 	st->pos = scen_doc_pos(c->doc, step);
 	if (!json_is_object(step)) {
-		ck_problem(c, st->pos, "a step is a mapping with id, do and with");
+		scen_ck_problem(c, st->pos, "a step is a mapping with id, do and with");
 		return;
 	}
-	ck_keys(c, step, "step", keys, required);
+	scen_ck_keys(c, step, "step", keys, required);
 	st->id = step_id(c, step);
 	d = step_kind(c, step);
 	st->kind = d ? d->name : NULL;
 	st->creates = d && d->creates;
-	st->cond = ck_condition(c, step, "if");
+	st->cond = scen_ck_condition(c, step, "if");
 	st->cond_pos = scen_doc_value_pos(c->doc, step, "if");
 	st->with = step_with(c, step, d);
 	if (st->with)
 		walk_templates(c, st, st->with, scen_doc_value_pos(c->doc, step, "with"));
 }
 
-void ck_steps(ck *c, const json_t *root)
+void scen_ck_steps(ck *c, const json_t *root)
 {
 	const json_t *steps = json_object_get(root, "steps");
 	size_t i, n = json_array_size(steps);
@@ -359,7 +359,7 @@ void ck_steps(ck *c, const json_t *root)
 	if (!steps)
 		return; /* reported as a missing required key */
 	if (!json_is_array(steps) || !n || n > SCEN_MAX_STEPS) {
-		ck_problem(c, scen_doc_value_pos(c->doc, root, "steps"),
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, root, "steps"),
 		           "steps: expected a list of 1 to %d steps", SCEN_MAX_STEPS);
 		return;
 	}

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "buf.h"
+#include "util.h"
 #include "internal.h"
 
 static void pairs(void **state)

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "util.h"
 #include "receiver.h"
 
 /* Read a whole file; NULL if it cannot be read. */

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "form.h"
+#include "util.h"
 #include "sbx_params.h"
 
 /* Parameters as a form/query string would give them. */

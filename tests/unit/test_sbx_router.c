@@ -13,7 +13,7 @@
 
 #include "sbx_router.h"
 #include "sbx_routes.h"
-#include "str.h"
+#include "util.h"
 
 static void h_a(sbx_call *c)
 {

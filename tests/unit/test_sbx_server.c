@@ -15,9 +15,8 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
+#include "util.h"
 #include "sandbox.h"
-#include "str.h"
 
 #define TOKEN "t0k3n"
 

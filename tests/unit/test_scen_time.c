@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "scen_time.h"
-#include "str.h"
+#include "util.h"
 
 static long long at(const char *date)
 {

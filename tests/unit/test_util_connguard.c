@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "connguard.h"
+#include "util.h"
 
 /* Read what the guarded end sent until it is shut down; the bytes read, or -1 on timeout. */
 static ssize_t read_until_eof(int fd, char *buf, size_t n, int timeout_ms)

@@ -6,8 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "buf.h"
-#include "form.h"
+#include "util.h"
 
 static json_t *decode_ok(const char *s)
 {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonnum.h"
+#include "util.h"
 
 static void quoted(const char *in, const char *want)
 {

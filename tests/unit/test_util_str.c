@@ -7,8 +7,7 @@
 #include <string.h>
 #include <stdlib.h>
 
-#include "buf.h"
-#include "str.h"
+#include "util.h"
 
 static void parse_ll(void **state)
 {

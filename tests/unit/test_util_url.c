@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "url.h"
+#include "util.h"
 
 static const char *shown(const char *url)
 {

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "str.h"
+#include "util.h"
 
 #define RANGE_MAX 50 /* §3.1: range defaults to 50 and never exceeds it */
 

@@ -19,7 +19,7 @@
 #include "sbx_events.h"
 #include "sbx_call.h"
 #include "sbx_routes.h"
-#include "str.h"
+#include "util.h"
 
 /* What a client may write (§6.2). spam_score is read-only in the meta but the
  * integration platform sends it, so it is stored as given. */

@@ -15,7 +15,7 @@
 #include "sbx_lists.h"
 #include "sbx_call.h"
 #include "sbx_routes.h"
-#include "str.h"
+#include "util.h"
 
 /* GET /object?objectID=&id=, GET /<Type>?id= */
 static void object_get(sbx_call *c)

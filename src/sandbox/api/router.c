@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "str.h"
+#include "util.h"
 
 typedef struct seg {
 	const char *p;

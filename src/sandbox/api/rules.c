@@ -23,7 +23,7 @@
 #include "sbx_events.h"
 #include "sbx_call.h"
 #include "sbx_routes.h"
-#include "str.h"
+#include "util.h"
 
 #define RULE_TEXT_MAX (64 * 1024)
 #define RULE_ITEMS_MAX 256

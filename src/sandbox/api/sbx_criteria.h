@@ -26,7 +26,7 @@
 
 #include <jansson.h>
 
-#include "buf.h"
+#include "util.h"
 #include "sbx_call.h"
 #include "sbx_store.h"
 

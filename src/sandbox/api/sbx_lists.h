@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "buf.h"
+#include "util.h"
 #include "sbx_call.h"
 #include "sbx_store.h"
 

@@ -14,7 +14,7 @@
 #include "sbx_lists.h"
 #include "sbx_call.h"
 #include "sbx_routes.h"
-#include "str.h"
+#include "util.h"
 
 #define SEQUENCE_TYPE 5
 #define CAMPAIGN_TYPE 140

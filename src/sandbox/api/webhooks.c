@@ -19,7 +19,7 @@
 #include "sbx_payload.h"
 #include "sbx_call.h"
 #include "sbx_routes.h"
-#include "str.h"
+#include "util.h"
 
 #define WEBHOOK_TYPE 145
 #define FORM_TYPE 122

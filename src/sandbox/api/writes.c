@@ -15,7 +15,7 @@
 #include "sbx_lists.h"
 #include "sbx_call.h"
 #include "sbx_routes.h"
-#include "str.h"
+#include "util.h"
 
 static int forbidden(sbx_call *c, const sbx_otype *t, unsigned verb, const char *what)
 {

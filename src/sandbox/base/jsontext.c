@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "str.h"
+#include "util.h"
 
 /* Length of the valid UTF-8 sequence at p (at most n bytes), or 0 when invalid. */
 static size_t utf8_seq(const unsigned char *p, size_t n)

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "buf.h"
+#include "util.h"
 
 /*
  * Append s (n bytes) to b as a JSON string literal with quotes. Text that is

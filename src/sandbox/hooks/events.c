@@ -30,7 +30,7 @@
 #include "sbx_ctx.h"
 #include "sbx_payload.h"
 #include "sbx_store.h"
-#include "str.h"
+#include "util.h"
 
 #define WEBHOOK_TYPE 145
 #define TIMEOUT_DEFAULT 10000

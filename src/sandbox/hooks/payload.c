@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "sbx_store.h"
-#include "str.h"
+#include "util.h"
 
 static const struct {
 	const char *name;

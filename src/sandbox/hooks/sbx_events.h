@@ -21,7 +21,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "buf.h"
+#include "util.h"
 
 struct sbx_ctx;
 struct sbx_store;

@@ -9,7 +9,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "buf.h"
+#include "util.h"
 
 struct sbx_otype;
 

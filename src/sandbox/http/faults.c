@@ -14,7 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "str.h"
+#include "util.h"
 
 struct sbx_faults {
 	pthread_mutex_t mu;

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonnum.h"
-#include "str.h"
+#include "util.h"
 
 /* The value of name, or NULL when absent, null or (if blank_absent) "". */
 static json_t *lookup(json_t *params, const char *name, int blank_absent)

@@ -6,9 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "form.h"
-#include "jsonnum.h"
-#include "str.h"
+#include "util.h"
 
 void sbx_req_init(sbx_req *r, size_t max_body)
 {

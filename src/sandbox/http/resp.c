@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "str.h"
+#include "util.h"
 
 void sbx_resp_init(sbx_resp *r)
 {

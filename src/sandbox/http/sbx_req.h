@@ -12,7 +12,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "buf.h"
+#include "util.h"
 #include "sbx_err.h"
 
 #define SBX_MAX_BODY_DEFAULT ((size_t)8 << 20) /* request body cap (413 beyond) */

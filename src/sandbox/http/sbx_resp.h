@@ -12,7 +12,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "buf.h"
+#include "util.h"
 #include "sbx_req.h"
 
 #define SBX_CT_JSON "application/json"

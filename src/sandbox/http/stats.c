@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "str.h"
+#include "util.h"
 
 #define STATUS_MAX 600
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "str.h"
+#include "util.h"
 
 static const char *const ftype_names[SBX_FT_COUNT_] = {
     "text",    "longtext", "email",        "phone",      "sms",       "numeric", "price",

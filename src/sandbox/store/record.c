@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "sbx_json.h"
-#include "str.h"
+#include "util.h"
 
 static int oom(sbx_err *e)
 {

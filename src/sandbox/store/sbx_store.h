@@ -24,7 +24,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
-#include "buf.h"
+#include "util.h"
 #include "sbx_err.h"
 
 #define SBX_SCHEMA_VERSION 2

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "str.h"
+#include "util.h"
 
 int sbx_store__sqlerr(sbx_store *st, sbx_err *e, const char *what)
 {

@@ -20,9 +20,9 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "scen_expr.h"
-#include "scen_time.h"
-#include "scen_yaml.h"
+#include "../scen_expr.h"
+#include "../scen_time.h"
+#include "../scen_yaml.h"
 
 #define SCEN_MAX_PROBLEMS 100
 #define SCEN_MAX_STEPS 100

@@ -1,0 +1,24 @@
+/*
+ * util: small helpers with nothing Ontraport-specific in them, shared by
+ * every room (the library, the receiver, the sandbox, scenarios, the CLI).
+ * This is the room's face: other rooms include this header only. Compiled
+ * into libontraport too, under the link names of util_names.h.
+ *
+ *   buf.h        growable byte buffers (util_buf)
+ *   str.h        strings: copies, comparisons, numbers, dates, edit distance
+ *   form.h       x-www-form-urlencoded and query strings into JSON (pure, fuzzed)
+ *   jsonnum.h    JSON with integers beyond 64 bits kept exactly
+ *   url.h        URLs shown without their credentials
+ *   connguard.h  a deadline for each HTTP connection to send its request
+ */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include "../buf.h"
+#include "../connguard.h"
+#include "../form.h"
+#include "../jsonnum.h"
+#include "../str.h"
+#include "../url.h"
+
+#endif
