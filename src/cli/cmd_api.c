@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "util.h"
+#include "banned.h"
 
 #define BODY_MAX (16 * 1024 * 1024)
 

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "profile.h"
 #include "util.h"
+#include "banned.h"
 
 #define KEY_MAX 1024
 

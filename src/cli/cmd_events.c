@@ -14,6 +14,7 @@
 #include "object_input.h"
 #include "receiver.h"
 #include "util.h"
+#include "banned.h"
 
 #define DB_OPT                                                                                     \
 	{                                                                                          \

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "profile.h"
 #include "util.h"
+#include "banned.h"
 
 /* ---- man pages ---- */
 

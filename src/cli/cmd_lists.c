@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "object_input.h"
+#include "banned.h"
 
 static int run_object_types(cli_ctx *ctx, cli_args *args)
 {

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "record_io.h"
+#include "banned.h"
 
 static const char *const table_cols[] = {"id", "alias", "type", "subject", NULL};
 

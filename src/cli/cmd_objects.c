@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "object_input.h"
 #include "util.h"
+#include "banned.h"
 
 #define TYPE_OPT                                                                                   \
 	{                                                                                          \

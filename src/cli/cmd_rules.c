@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "record_io.h"
 #include "object_input.h"
+#include "banned.h"
 
 static const char *const table_cols[] = {"id", "name", "pause", "object_type_id", "events", NULL};
 

@@ -10,6 +10,7 @@
 #include "subscriptions.h"
 #include "sandbox.h"
 #include "util.h"
+#include "banned.h"
 
 static const cli_opt sandbox_opts[] = {
     {.name = "port",

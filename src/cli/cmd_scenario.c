@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "scenario.h"
+#include "banned.h"
 
 static const char *trigger_name(scen_trigger_kind k)
 {

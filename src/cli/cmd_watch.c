@@ -21,6 +21,7 @@
 #include "subscriptions.h"
 #include "receiver.h"
 #include "util.h"
+#include "banned.h"
 
 #define DEFAULT_KEY "watch"
 #define KEY_MAX 64

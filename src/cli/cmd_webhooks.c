@@ -9,6 +9,7 @@
 #include "subscriptions.h"
 #include "record_io.h"
 #include "object_input.h"
+#include "banned.h"
 
 static const char *const cols[] = {"id", "event", "data", "url", "last_hook", "last_code", NULL};
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "banned.h"
 
 int cli_run_version(cli_ctx *ctx, cli_args *args)
 {

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "profile.h"
 #include "util.h"
+#include "banned.h"
 
 /* The local sandbox's defaults (see `ontraport sandbox`). */
 #define SANDBOX_URL "http://127.0.0.1:8517/1"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "banned.h"
 
 int cli_colour_err, cli_colour_out;
 

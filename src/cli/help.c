@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "banned.h"
 
 /* Print text wrapped at `width`, each line indented by `indent`; keeps blank lines. */
 static void wrap(FILE *f, const char *text, int indent, int width)

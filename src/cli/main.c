@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "util.h"
+#include "banned.h"
 
 /* Whether arg is a global option that takes a value in the next argument. */
 static int global_takes_value(const char *arg)

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "object_input.h"
 #include "util.h"
+#include "banned.h"
 
 #define VALUES_FILE_MAX (16 * 1024 * 1024)
 #define IDS_MAX 100000

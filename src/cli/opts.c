@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "util.h"
+#include "banned.h"
 
 const cli_opt cli_global_opts[] = {
     {.name = "profile",

@@ -11,6 +11,7 @@
 
 #include "util.h"
 #include "cli.h"
+#include "banned.h"
 
 #define TABLE_SAMPLE 200
 #define COL_MAX 48

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "banned.h"
 
 #define CONFIG_MAX (1024 * 1024)
 

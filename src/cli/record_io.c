@@ -7,6 +7,7 @@
 #include "record_io.h"
 #include "object_input.h"
 #include "util.h"
+#include "banned.h"
 
 #define TEXT_FILE_MAX (16 * 1024 * 1024)
 

@@ -21,6 +21,7 @@
 
 #include "util.h"
 #include "cli.h"
+#include "banned.h"
 
 /* Whether p starts a UTF-8 encoded C1 control (U+0080..U+009F: C2 80..C2 9F). */
 static int c1_at(const unsigned char *p)

@@ -6,6 +6,7 @@
 #include "subscriptions.h"
 #include "object_input.h"
 #include "util.h"
+#include "banned.h"
 
 /* The seed's event names, the API's, and a few spellings in between. */
 static const struct {

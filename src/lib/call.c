@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "util.h"
+#include "banned.h"
 
 /* The server's text for an error message: one printable line, bounded. */
 static void server_text(const char *body, size_t len, char *out, size_t outsz)

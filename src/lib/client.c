@@ -7,6 +7,7 @@
 
 #include "util.h"
 #include "internal.h"
+#include "banned.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000L
 #define DEFAULT_TIMEOUT_MS 60000L

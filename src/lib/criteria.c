@@ -21,6 +21,7 @@
 
 #include "util.h"
 #include "internal.h"
+#include "banned.h"
 
 #define WHERE_MAX_LEN (64 * 1024)
 #define WHERE_MAX_CLAUSES 256

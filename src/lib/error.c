@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "banned.h"
 
 /* The server's body is kept for diagnosis, but not without bound. */
 #define ERROR_BODY_CAP (64 * 1024)

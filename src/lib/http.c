@@ -10,6 +10,7 @@
 
 #include "util.h"
 #include "internal.h"
+#include "banned.h"
 
 struct transfer {
 	ontra_client *c;

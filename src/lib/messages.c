@@ -12,6 +12,7 @@
 
 #include "internal.h"
 #include "util.h"
+#include "banned.h"
 
 #define VALUE_MAX (8 * 1024 * 1024) /* a field's value; HTML and templates can be big */
 

@@ -12,6 +12,7 @@
 
 #include "util.h"
 #include "internal.h"
+#include "banned.h"
 
 /* Names users type for the common types, singular and plural (REFERENCE.md §2). */
 static const struct {

@@ -10,6 +10,7 @@
 
 #include "util.h"
 #include "internal.h"
+#include "banned.h"
 
 #define PAGE_MAX 50
 

@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "banned.h"
 
 #define DEFAULT_WINDOW 60.0
 /* The API's documented rolling window is a minute: a Reset above it plus 10% is capped. */

@@ -6,6 +6,7 @@
 
 #include "util.h"
 #include "internal.h"
+#include "banned.h"
 
 /* A hard cap on entries, so a runaway caller cannot grow a list forever. */
 #define PARAMS_MAX 100000

@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "util.h"
+#include "banned.h"
 
 /* What each resolvable type is called and which field holds its name (REFERENCE.md §2). */
 static const struct {

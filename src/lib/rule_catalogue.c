@@ -15,6 +15,7 @@
 
 #include "rules_int.h"
 #include "util.h"
+#include "banned.h"
 
 #define K(kind) ONTRA_RULE_ARG_##kind
 #define ARG(name, kind)                                                                            \

@@ -21,6 +21,7 @@
 #include "util.h"
 #include "internal.h"
 #include "rules_int.h"
+#include "banned.h"
 
 #define RULE_TEXT_MAX (64 * 1024)
 #define RULE_ITEMS_MAX 256

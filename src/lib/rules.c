@@ -11,6 +11,7 @@
 
 #include "util.h"
 #include "internal.h"
+#include "banned.h"
 
 #define NAME_MAX_LEN 4096
 

@@ -17,6 +17,7 @@
 
 #include "internal.h"
 #include "util.h"
+#include "banned.h"
 
 /* A clause value as a number, or 1 (a valid id, so never "always true") when it is not one. */
 static double id_number(const json_t *v)

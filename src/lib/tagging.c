@@ -7,6 +7,7 @@
 
 #include "util.h"
 #include "internal.h"
+#include "banned.h"
 
 #define NAMES_MAX 1000
 

@@ -10,6 +10,7 @@
 
 #include "internal.h"
 #include "util.h"
+#include "banned.h"
 
 #define URL_MAX 2048
 #define PAGE 50 /* the API's largest range */

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "banned.h"
+
 const char *rcv_strerror(int code)
 {
 	switch (code) {

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "deliver_int.h"
+#include "banned.h"
 
 struct rcv_deliver {
 	rcv_queue *q;

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "banned.h"
+
 extern char **environ;
 
 static long elapsed_ms(const struct timespec *start)

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "banned.h"
+
 int rcv_deliver__file(FILE *out, const char *doc, size_t len, char *err, size_t errsz)
 {
 	/*

@@ -13,6 +13,7 @@
 
 #include "receiver.h"
 #include "util.h"
+#include "banned.h"
 
 struct rcv_forwarder {
 	CURL *h;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "banned.h"
 
 /* Hard ceiling on nesting whatever the caller's limits say: keeps the
  * pre-scan's container stack on the stack. */

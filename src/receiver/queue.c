@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "banned.h"
+
 #define RCV_SCHEMA_VERSION 1
 #define RCV_BUSY_TIMEOUT_MS 5000
 /* PRAGMA application_id of a queue: "ONTQ". Queues made before it carry 0. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "banned.h"
 
 #define ITEM_COLUMNS                                                                               \
 	"id, received_at, webhook_key, event, body, content_type, status, attempts,"               \

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "banned.h"
 
 #define HOOK_PREFIX "/hooks/"
 #define MAX_KEY 256

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "banned.h"
+
 int rcv_token_new(char *buf, size_t bufsz)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -37,6 +37,7 @@
 #include "sbx_router.h"
 #include "sbx_routes.h"
 #include "sbx_stats.h"
+#include "banned.h"
 
 #define MAX_THREADS 64
 #define CONN_MEMORY (64 * 1024) /* per-connection pool: request line + headers (431/414 beyond) */

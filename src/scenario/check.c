@@ -9,6 +9,7 @@
 
 #include "scen_check.h"
 #include "util.h"
+#include "banned.h"
 
 void scen_ck_problem(ck *c, scen_pos pos, const char *fmt, ...)
 {

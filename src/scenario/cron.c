@@ -8,6 +8,7 @@
 #include "scen_expr_int.h"
 #include "scen_time.h"
 #include "util.h"
+#include "banned.h"
 
 typedef struct field_def {
 	const char *what;
@@ -72,11 +73,13 @@ static int item(const field_def *f, const char *base, const char **p, uint64_t *
 		single = 1;
 	}
 	if (*s == '/') {
+		char *end;
+		long st;
 		s++;
-		if (!isdigit((unsigned char)*s) || (step = atoi(s)) < 1 || step > f->hi)
+		if (!isdigit((unsigned char)*s) || (st = strtol(s, &end, 10)) < 1 || st > f->hi)
 			return bad(e, (size_t)(*p - base), f);
-		while (isdigit((unsigned char)*s))
-			s++;
+		step = (int)st;
+		s = end;
 		if (single)
 			b = f->hi; /* "5/15": from 5 to the end */
 	}

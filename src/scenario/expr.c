@@ -12,6 +12,7 @@
 #include "scen_expr_int.h"
 #include "scen_yaml.h"
 #include "util.h"
+#include "banned.h"
 
 static const char *const roots[] = {"event", "data", "steps", "env"};
 

@@ -10,6 +10,7 @@
 
 #include "util.h"
 #include "scen_expr_int.h"
+#include "banned.h"
 
 static json_t *ev(const ectx *c, int i);
 

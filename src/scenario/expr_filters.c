@@ -11,6 +11,7 @@
 
 #include "util.h"
 #include "scen_expr_int.h"
+#include "banned.h"
 
 typedef json_t *(*filter_fn)(const ectx *c, const enode *f, json_t *in, json_t **args, int n);
 

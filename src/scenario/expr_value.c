@@ -12,6 +12,7 @@
 
 #include "scen_expr_int.h"
 #include "scen_yaml.h"
+#include "banned.h"
 
 int scen_expr_fail(scen_experr *e, size_t off, const char *fmt, ...)
 {

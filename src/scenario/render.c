@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "scenario.h"
+#include "banned.h"
 
 static const scen_expr *template_of(const scen_step *st, const json_t *node)
 {

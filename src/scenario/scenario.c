@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "scen_check.h"
+#include "banned.h"
 
 static const char *const top_keys[] = {"version", "name",     "description", "connection",
                                        "env",     "trigger",  "filter",      "steps",

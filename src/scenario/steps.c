@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "scen_check.h"
+#include "banned.h"
 
 typedef struct kind_def {
 	const char *name;

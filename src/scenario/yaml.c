@@ -12,6 +12,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "banned.h"
+
 typedef struct pos_entry {
 	const json_t *node;
 	char *key; /* NULL: the node's own position */

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 static int grow(util_buf *b, size_t extra)
 {
 	size_t need, n;

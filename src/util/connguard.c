@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "banned.h"
+
 #define SWEEP_MS 250
 
 struct util_connguard_entry {

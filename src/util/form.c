@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "str.h"
+#include "banned.h"
 
 char *util_form_unescape(const char *s, size_t n, size_t *outlen)
 {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "banned.h"
 
 /* Whether the digits d[0..n) (no sign, no leading zero) exceed the int64 range. */
 static int beyond_int64(const char *d, size_t n, int negative)

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "banned.h"
+
 char *util_strdup(const char *s)
 {
 	return s ? util_strndup(s, strlen(s)) : NULL;

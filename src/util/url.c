@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "banned.h"
+
 /* Where the authority starts (after "scheme://", else at the start) and how long it is. */
 static const char *authority(const char *url, size_t *len)
 {

@@ -63,6 +63,9 @@ static void parse_errors(void **state)
 	assert_int_equal(scen_cron_parse("* * * * * *", &c, &e), -1);
 	assert_int_equal(scen_cron_parse("@often", &c, &e), -1);
 	assert_int_equal(scen_cron_parse("*/0 * * * *", &c, &e), -1);
+	/* A step beyond int (atoi overflowed: undefined behaviour) is out of range, not wrapped. */
+	assert_int_equal(scen_cron_parse("*/99999999999 * * * *", &c, &e), -1);
+	assert_int_equal(scen_cron_parse("*/4294967311 * * * *", &c, &e), -1);
 	assert_int_equal(scen_cron_parse("5-1 * * * *", &c, &e), -1);
 }
 

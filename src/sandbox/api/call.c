@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "banned.h"
+
 int sbx_fail(sbx_call *c, int status, const char *fmt, ...)
 {
 	char text[256];

@@ -14,6 +14,7 @@
 #include "sbx_call.h"
 #include "sbx_routes.h"
 #include "sbx_stats.h"
+#include "banned.h"
 
 #define SEED_MAX 10000000LL   /* contacts per seed call */
 #define FIXTURES_MAX 10000    /* records per seed/objects call */

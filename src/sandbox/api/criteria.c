@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "banned.h"
 
 #define RANGE_MAX 50 /* §3.1: range defaults to 50 and never exceeds it */
 

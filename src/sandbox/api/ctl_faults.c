@@ -9,6 +9,7 @@
 #include "sbx_faults.h"
 #include "sbx_call.h"
 #include "sbx_routes.h"
+#include "banned.h"
 
 static void faults_list(sbx_call *c)
 {

@@ -7,6 +7,7 @@
 
 #include "sbx_criteria.h"
 #include "sbx_events.h"
+#include "banned.h"
 
 #define LIST_SEP "*/*"
 

@@ -20,6 +20,7 @@
 #include "sbx_call.h"
 #include "sbx_routes.h"
 #include "util.h"
+#include "banned.h"
 
 /* What a client may write (§6.2). spam_score is read-only in the meta but the
  * integration platform sends it, so it is stored as given. */

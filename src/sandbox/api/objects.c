@@ -16,6 +16,7 @@
 #include "sbx_call.h"
 #include "sbx_routes.h"
 #include "util.h"
+#include "banned.h"
 
 /* GET /object?objectID=&id=, GET /<Type>?id= */
 static void object_get(sbx_call *c)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "banned.h"
 
 typedef struct seg {
 	const char *p;

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "banned.h"
+
 /* Every resource's routes. */
 const sbx_route *const sbx_route_tables[] = {
     sbx_routes_objects,  sbx_routes_writes,

@@ -24,6 +24,7 @@
 #include "sbx_call.h"
 #include "sbx_routes.h"
 #include "util.h"
+#include "banned.h"
 
 #define RULE_TEXT_MAX (64 * 1024)
 #define RULE_ITEMS_MAX 256

@@ -15,6 +15,7 @@
 #include "sbx_call.h"
 #include "sbx_routes.h"
 #include "util.h"
+#include "banned.h"
 
 #define SEQUENCE_TYPE 5
 #define CAMPAIGN_TYPE 140

@@ -18,6 +18,7 @@
 #include "sbx_lists.h"
 #include "sbx_call.h"
 #include "sbx_routes.h"
+#include "banned.h"
 
 #define TAG_TYPE 14
 #define TAG_REPLY "The tag is now being processed."

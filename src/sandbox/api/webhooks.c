@@ -20,6 +20,7 @@
 #include "sbx_call.h"
 #include "sbx_routes.h"
 #include "util.h"
+#include "banned.h"
 
 #define WEBHOOK_TYPE 145
 #define FORM_TYPE 122

@@ -16,6 +16,7 @@
 #include "sbx_call.h"
 #include "sbx_routes.h"
 #include "util.h"
+#include "banned.h"
 
 static int forbidden(sbx_call *c, const sbx_otype *t, unsigned verb, const char *what)
 {

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "banned.h"
+
 int sbx_err_set(sbx_err *e, int status, const char *fmt, ...)
 {
 	va_list ap;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "banned.h"
 
 /* Length of the valid UTF-8 sequence at p (at most n bytes), or 0 when invalid. */
 static size_t utf8_seq(const unsigned char *p, size_t n)

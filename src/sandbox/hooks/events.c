@@ -31,6 +31,7 @@
 #include "sbx_payload.h"
 #include "sbx_store.h"
 #include "util.h"
+#include "banned.h"
 
 #define WEBHOOK_TYPE 145
 #define TIMEOUT_DEFAULT 10000

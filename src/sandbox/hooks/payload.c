@@ -13,6 +13,7 @@
 
 #include "sbx_store.h"
 #include "util.h"
+#include "banned.h"
 
 static const struct {
 	const char *name;

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "banned.h"
+
 int sbx_secret_eq(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i;

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "util.h"
+#include "banned.h"
 
 struct sbx_faults {
 	pthread_mutex_t mu;

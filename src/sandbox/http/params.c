@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "banned.h"
 
 /* The value of name, or NULL when absent, null or (if blank_absent) "". */
 static json_t *lookup(json_t *params, const char *name, int blank_absent)

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "banned.h"
+
 struct sbx_ratelimit {
 	pthread_mutex_t mu;
 	long limit;

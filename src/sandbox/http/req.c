@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "banned.h"
 
 void sbx_req_init(sbx_req *r, size_t max_body)
 {

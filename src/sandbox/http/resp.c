@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "banned.h"
 
 void sbx_resp_init(sbx_resp *r)
 {

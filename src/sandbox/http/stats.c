@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "banned.h"
 
 #define STATUS_MAX 600
 

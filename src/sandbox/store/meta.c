@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "banned.h"
 
 static const char *const ftype_names[SBX_FT_COUNT_] = {
     "text",    "longtext", "email",        "phone",      "sms",       "numeric", "price",

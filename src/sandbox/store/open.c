@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 /*
  * The store lock is taken by every API request and held only for a few
  * microseconds, so a waiter does better spinning briefly than sleeping in the

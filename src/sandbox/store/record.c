@@ -15,6 +15,7 @@
 
 #include "sbx_json.h"
 #include "util.h"
+#include "banned.h"
 
 static int oom(sbx_err *e)
 {

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "banned.h"
+
 /* clang-format off */
 /* The tables below read best one field per line, aligned by hand. */
 

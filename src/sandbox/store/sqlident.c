@@ -1,5 +1,6 @@
 /* sqlident: SQL identifier quoting, for the names the sandbox builds SQL from. */
 #include "sbx_store.h"
+#include "banned.h"
 
 int sbx_sql_ident(util_buf *b, const char *name)
 {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "banned.h"
 
 int sbx_store__sqlerr(sbx_store *st, sbx_err *e, const char *what)
 {
