@@ -20,12 +20,17 @@
 
 #define MOCK_MAX 16
 #define MOCK_BUF (256 * 1024)
+#define MOCK_DROP (-1)
+
+/* The allocation-failure shim (tests/unit/alloc_fail.c) never fails this thread. */
+void alloc_fail_exempt_thread(void);
 
 typedef struct mock_req {
 	char method[16];
 	char target[1024];
 	char content_type[128];
-	char *body; /* NUL-terminated */
+	char head[4096]; /* the request line and headers, as sent (truncated) */
+	char *body;      /* NUL-terminated */
 } mock_req;
 
 typedef struct mock_http {
@@ -34,7 +39,8 @@ typedef struct mock_http {
 	pthread_t thread;
 	int stop;
 	const char *replies[MOCK_MAX]; /* bodies, answered with 200 and application/json */
-	int statuses[MOCK_MAX];        /* 0 = 200 */
+	int statuses[MOCK_MAX];        /* 0 = 200; MOCK_DROP = close without answering */
+	const char *extra[MOCK_MAX];   /* extra header lines ("A: 1\r\nB: 2\r\n"), or NULL */
 	size_t nreplies;
 	mock_req reqs[MOCK_MAX];
 	size_t nreqs;
@@ -73,12 +79,15 @@ static void mock_header(const char *head, size_t hlen, const char *name, char *o
 static void *mock_run(void *arg)
 {
 	mock_http *m = arg;
-	char *buf = malloc(MOCK_BUF + 1);
+	char *buf;
+
+	alloc_fail_exempt_thread();
+	buf = malloc(MOCK_BUF + 1);
 
 	while (buf && !m->stop) {
 		int cfd = accept(m->fd, NULL, NULL);
 		size_t n = 0, hlen = 0, want = 0;
-		char clen[32], resp[512];
+		char clen[32], resp[1024];
 		const char *reply;
 		mock_req *r;
 
@@ -107,17 +116,24 @@ static void *mock_run(void *arg)
 		}
 		r = &m->reqs[m->nreqs];
 		sscanf(buf, "%15s %1023s", r->method, r->target);
+		snprintf(r->head, sizeof r->head, "%s", buf);
 		mock_header(buf, hlen, "Content-Type", r->content_type, sizeof r->content_type);
 		r->body = calloc(1, n - hlen + 1);
 		if (r->body)
 			memcpy(r->body, buf + hlen, n - hlen);
 		reply =
 		    m->nreqs < m->nreplies ? m->replies[m->nreqs] : "{\"code\":0,\"account_id\":1}";
+		if (m->statuses[m->nreqs] == MOCK_DROP) {
+			m->nreqs++;
+			close(cfd);
+			continue;
+		}
 		snprintf(
 		    resp, sizeof resp,
 		    "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-		    "Connection: close\r\n\r\n",
-		    m->statuses[m->nreqs] ? m->statuses[m->nreqs] : 200, strlen(reply));
+		    "%sConnection: close\r\n\r\n",
+		    m->statuses[m->nreqs] ? m->statuses[m->nreqs] : 200, strlen(reply),
+		    m->extra[m->nreqs] ? m->extra[m->nreqs] : "");
 		m->nreqs++;
 		if (send(cfd, resp, strlen(resp), MSG_NOSIGNAL) < 0 ||
 		    send(cfd, reply, strlen(reply), MSG_NOSIGNAL) < 0) {
@@ -188,7 +204,8 @@ static void mock_free(mock_http *m)
 	m->nreqs = 0;
 }
 
-/* A client for the mock server (or any base URL); NULL on failure. */
+/* A client for the mock server (or any base URL); fails the test if it cannot be made
+ * (under scripts/torture.sh, an allocation may fail). Include cmocka.h first. */
 static ontra_client *mock_client(const char *base_url)
 {
 	ontra_client_options o = ONTRA_CLIENT_OPTIONS_INIT;
@@ -198,7 +215,9 @@ static ontra_client *mock_client(const char *base_url)
 	o.app_id = "2_AppID_12345678";
 	o.api_key = "Key5678";
 	o.timeout_ms = 5000;
-	return ontra_client_new(&c, &o) == 0 ? c : NULL;
+	if (ontra_client_new(&c, &o) != 0)
+		fail_msg("cannot create a client: %s", ontra_error_last()->message);
+	return c;
 }
 
 #endif

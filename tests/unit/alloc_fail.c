@@ -1,0 +1,134 @@
+/*
+ * Allocation-failure shim for the unit tests (curl's "torture" idea). Every
+ * unit test executable is linked with -Wl,--wrap=malloc,calloc,realloc,
+ * strdup,strndup, so each allocation made by the project's own code (the
+ * static libraries and the test) passes through here; jansson's allocations
+ * are routed here too (json_set_alloc_funcs). Nothing changes unless the
+ * environment asks:
+ *
+ *   ONTRA_FAIL_ALLOC=N     the Nth allocation (counting from 1) returns NULL;
+ *                          the failure is reported on stderr with its caller
+ *   ONTRA_ALLOC_COUNT=1    at exit, print "alloc_fail: N allocations" on stderr
+ *
+ * scripts/torture.sh counts a test's allocations, then reruns it failing each
+ * N in turn. Threads that serve the test (the mock HTTP server) call
+ * alloc_fail_exempt_thread() so that only the code under test sees failures.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+char *__real_strdup(const char *s);
+char *__real_strndup(const char *s, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+char *__wrap_strdup(const char *s);
+char *__wrap_strndup(const char *s, size_t n);
+void alloc_fail_exempt_thread(void);
+
+static atomic_long alloc_count;
+static long fail_at; /* 0: never fail */
+static int count_at_exit;
+static _Thread_local int exempt;
+
+void alloc_fail_exempt_thread(void)
+{
+	exempt = 1;
+}
+
+static void say(const char *line)
+{
+	if (write(2, line, strlen(line)) < 0) {
+		/* nowhere else to report it */
+	}
+}
+
+/* Whether this allocation is the one to fail; `caller` is named when it is. */
+static int should_fail(const void *caller)
+{
+	long n;
+
+	if (exempt)
+		return 0;
+	n = atomic_fetch_add(&alloc_count, 1) + 1;
+	if (fail_at <= 0 || n != fail_at)
+		return 0;
+	{
+		char line[512];
+		Dl_info info;
+		if (dladdr(caller, &info) && info.dli_fname)
+			snprintf(
+			    line, sizeof line, "alloc_fail: failing allocation %ld at %s+0x%lx\n",
+			    n, info.dli_fname,
+			    (unsigned long)((const char *)caller - (const char *)info.dli_fbase));
+		else
+			snprintf(line, sizeof line, "alloc_fail: failing allocation %ld at %p\n", n,
+			         caller);
+		say(line);
+	}
+	return 1;
+}
+
+#define CALLER __builtin_extract_return_addr(__builtin_return_address(0))
+
+void *__wrap_malloc(size_t n)
+{
+	return should_fail(CALLER) ? NULL : __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return should_fail(CALLER) ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	return should_fail(CALLER) ? NULL : __real_realloc(p, n);
+}
+
+char *__wrap_strdup(const char *s)
+{
+	return should_fail(CALLER) ? NULL : __real_strdup(s);
+}
+
+char *__wrap_strndup(const char *s, size_t n)
+{
+	return should_fail(CALLER) ? NULL : __real_strndup(s, n);
+}
+
+/* jansson's allocator: the same count, named by jansson's caller's caller. */
+static void *json_malloc(size_t n)
+{
+	return should_fail(CALLER) ? NULL : __real_malloc(n);
+}
+
+static void report_count(void)
+{
+	char line[96];
+
+	if (!count_at_exit)
+		return;
+	snprintf(line, sizeof line, "alloc_fail: %ld allocations\n", atomic_load(&alloc_count));
+	say(line);
+}
+
+__attribute__((constructor)) static void alloc_fail_init(void)
+{
+	const char *v = getenv("ONTRA_FAIL_ALLOC");
+
+	fail_at = v ? strtol(v, NULL, 10) : 0;
+	count_at_exit = getenv("ONTRA_ALLOC_COUNT") != NULL;
+	if (fail_at > 0 || count_at_exit) {
+		json_set_alloc_funcs(json_malloc, free);
+		atexit(report_count);
+	}
+}
