@@ -362,6 +362,9 @@ static int attempt(ontra_response **out, CURLcode *cc_out, ontra_client *c, cons
 		if (cc == CURLE_WRITE_ERROR && t.body.overflow) {
 			rc = ontra__error(ONTRA_EBADRESPONSE, "response larger than the %zu-byte limit",
 			                  c->max_response_size);
+		} else if (cc == CURLE_WRITE_ERROR && t.body.oom) {
+			/* Not a network failure: not retried, and no EUNSAFE. */
+			rc = ontra__error_oom();
 		} else {
 			rc = ontra__error(ONTRA_ENETWORK, "cannot reach %s: %s", c->base_url,
 			                  curl_easy_strerror(cc));

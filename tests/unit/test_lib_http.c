@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc_fail.h"
 #include "internal.h"
 #include "ontraport.h"
 #include "mock_http.h"
@@ -559,6 +560,69 @@ static void test_log_masks_key(void **state)
 	ontra_client_free(c);
 }
 
+/*
+ * One GET with a JSON body and response headers, failing each of its
+ * allocations in turn: every run either succeeds with the whole response or
+ * fails with "out of memory" -- never a response quietly missing a header.
+ */
+static int send_with_failure(long k, int *has_headers)
+{
+	static const char *const replies[] = {"{\"code\":0}", NULL};
+	ontra_request req = ONTRA_REQUEST_INIT;
+	ontra_response *r = NULL;
+	ontra_params *q = NULL;
+	ontra_client *c;
+	mock_http m;
+	int rc;
+
+	assert_int_equal(mock_start(&m, replies), 0);
+	m.extra[0] = "X-Rate-Limit-Limit: 180\r\nX-Rate-Limit-Remaining: 17\r\nX-Custom: yes\r\n";
+	c = client_retry(m.base_url, 0, 0);
+	assert_int_equal(ontra_params_new(&q), 0);
+	assert_int_equal(ontra_params_add(q, "search", "x y"), 0);
+	req.path = "/Contacts";
+	req.query = q;
+	alloc_fail_set(k ? alloc_fail_count() + k : 0);
+	rc = ontra_send(&r, c, &req);
+	alloc_fail_set(0);
+	*has_headers = rc == 0 && ontra_response_header(r, "X-Custom") &&
+	               ontra_response_header(r, "X-Rate-Limit-Limit") &&
+	               ontra_response_header(r, "X-Rate-Limit-Remaining");
+	if (rc < 0 && strcmp(ontra_error_last()->message, "out of memory") != 0)
+		fail_msg("allocation %ld: '%s', expected 'out of memory'", k,
+		         ontra_error_last()->message);
+	ontra_response_free(r);
+	ontra_params_free(q);
+	ontra_client_free(c);
+	mock_stop(&m);
+	mock_free(&m);
+	return rc;
+}
+
+static void test_each_allocation_fails_cleanly(void **state)
+{
+	long base, used, k;
+	int whole, failures = 0;
+
+	(void)state;
+	base = alloc_fail_count();
+	assert_int_equal(send_with_failure(0, &whole), 0);
+	assert_true(whole);
+	used = alloc_fail_count() - base;
+	assert_true(used > 5);
+	for (k = 1; k <= used; k++) {
+		int rc = send_with_failure(k, &whole);
+		if (rc == 0 && !whole)
+			fail_msg(
+			    "allocation %ld of %ld failed, yet the response came back without its "
+			    "headers",
+			    k, used);
+		failures += rc < 0;
+	}
+	/* Most of them are the request's and response's own: they must fail the call. */
+	assert_true(failures > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +632,7 @@ int main(void)
 	    cmocka_unit_test(test_retry_budget),       cmocka_unit_test(test_retry_429),
 	    cmocka_unit_test(test_dropped_connection), cmocka_unit_test(test_connect_refused),
 	    cmocka_unit_test(test_backoff_and_safety), cmocka_unit_test(test_log_masks_key),
+	    cmocka_unit_test(test_each_allocation_fails_cleanly),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
