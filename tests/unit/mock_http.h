@@ -47,6 +47,20 @@ typedef struct mock_http {
 	char base_url[64];
 } mock_http;
 
+/*
+ * The server running now, outside the test's mock_http: a test that fails midway
+ * (cmocka jumps out of it) never calls mock_stop, and its mock_http on the stack is
+ * reused by the next test. mock_start stops such an abandoned server first, from
+ * what is kept here; the thread never reads the stale struct once abandoned. One
+ * server at a time.
+ */
+static struct {
+	int live;
+	int fd;
+	pthread_t thread;
+	volatile int stop;
+} mock_running;
+
 static size_t mock_header_len(const char *buf, size_t n)
 {
 	size_t i;
@@ -84,8 +98,8 @@ static void *mock_run(void *arg)
 	alloc_fail_exempt_thread();
 	buf = malloc(MOCK_BUF + 1);
 
-	while (buf && !m->stop) {
-		int cfd = accept(m->fd, NULL, NULL);
+	while (buf && !mock_running.stop) {
+		int cfd = accept(mock_running.fd, NULL, NULL);
 		size_t n = 0, hlen = 0, want = 0;
 		char clen[32], resp[1024];
 		const char *reply;
@@ -93,7 +107,7 @@ static void *mock_run(void *arg)
 
 		if (cfd < 0)
 			break;
-		if (m->stop) {
+		if (mock_running.stop) {
 			close(cfd);
 			break;
 		}
@@ -151,6 +165,14 @@ static int mock_start(mock_http *m, const char *const *replies)
 	struct sockaddr_in a;
 	socklen_t alen = sizeof a;
 
+	if (mock_running.live) {
+		/* Left running by a test that failed: stop it without touching its struct. */
+		mock_running.stop = 1;
+		shutdown(mock_running.fd, SHUT_RDWR);
+		pthread_join(mock_running.thread, NULL);
+		close(mock_running.fd);
+		mock_running.live = 0;
+	}
 	memset(m, 0, sizeof *m);
 	while (replies && replies[m->nreplies] && m->nreplies < MOCK_MAX) {
 		m->replies[m->nreplies] = replies[m->nreplies];
@@ -169,7 +191,15 @@ static int mock_start(mock_http *m, const char *const *replies)
 	}
 	m->port = ntohs(a.sin_port);
 	snprintf(m->base_url, sizeof m->base_url, "http://127.0.0.1:%d/1", m->port);
-	return pthread_create(&m->thread, NULL, mock_run, m) == 0 ? 0 : -1;
+	mock_running.fd = m->fd;
+	mock_running.stop = 0;
+	if (pthread_create(&m->thread, NULL, mock_run, m) != 0) {
+		close(m->fd);
+		return -1;
+	}
+	mock_running.thread = m->thread;
+	mock_running.live = 1;
+	return 0;
 }
 
 static void mock_stop(mock_http *m)
@@ -178,6 +208,7 @@ static void mock_stop(mock_http *m)
 	int fd;
 
 	m->stop = 1;
+	mock_running.stop = 1;
 	/* Wake the accept() with one last connection. */
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&a, 0, sizeof a);
@@ -192,6 +223,7 @@ static void mock_stop(mock_http *m)
 	}
 	pthread_join(m->thread, NULL);
 	close(m->fd);
+	mock_running.live = 0;
 }
 
 /* Free what the server recorded (after mock_stop, once the test has looked at it). */
