@@ -11,17 +11,19 @@
 # sanitizer report or a leak. Run it on the ASan build (-DONTRA_SANITIZE=ON) to catch leaks and
 # use-after-free on the error paths; on a plain build it catches crashes only.
 #
-# Cost is bounded: a test is rerun at most MAX_RUNS times (default 200, env
-# TORTURE_MAX_RUNS) and for about BUDGET seconds (default 15, env
-# TORTURE_BUDGET, from the length of its first run); beyond that it is run
-# with a stride, failing every (count/runs)th allocation instead of each.
+# Cost is bounded: a test is rerun at most MAX_RUNS times (default 150, env
+# TORTURE_MAX_RUNS); beyond that it is run with a stride, failing every
+# (count/MAX_RUNS)th allocation instead of each, so the runs are the same from
+# one machine to the next. TORTURE_BUDGET=S also caps each test at about S
+# seconds (from the length of its first run; the allocations tried then
+# depend on the machine's speed). -m 100000 tries every allocation.
 # -s lists the distinct failing sites (function, file:line) at the end.
 # Exit status: 0 clean, 1 a run crashed/hung/leaked (its log is kept and named).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=build
-max_runs=${TORTURE_MAX_RUNS:-200}
-budget=${TORTURE_BUDGET:-15}
+max_runs=${TORTURE_MAX_RUNS:-150}
+budget=${TORTURE_BUDGET:-0}
 sites=0
 while getopts "b:m:s" opt; do
 	case $opt in
@@ -80,8 +82,10 @@ for t in "${tests[@]}"; do
 		echo "torture: $t fails without any injected failure (exit $rc)" >&2
 		exit 1
 	fi
-	runs_max=$((budget * 1000 / ms))
-	[ "$runs_max" -gt "$max_runs" ] && runs_max=$max_runs
+	runs_max=$max_runs
+	if [ "$budget" -gt 0 ] && [ $((budget * 1000 / ms)) -lt "$runs_max" ]; then
+		runs_max=$((budget * 1000 / ms))
+	fi
 	[ "$runs_max" -lt 1 ] && runs_max=1
 	stride=$(((count + runs_max - 1) / runs_max))
 	[ "$stride" -lt 1 ] && stride=1
