@@ -325,8 +325,10 @@ static int check_one(json_t *values, const char *field, const json_t *def, json_
 			}
 			util_buf_printf(&b, "%s*/*", id);
 		}
-		if (util_buf_ensure(&b) < 0)
+		if (util_buf_ensure(&b) < 0) {
+			util_buf_release(&b);
 			return ontra__error_oom();
+		}
 		nv = json_string(b.data);
 		util_buf_release(&b);
 		return json_object_set_new(values, field, nv) < 0 ? ontra__error_oom() : 0;
