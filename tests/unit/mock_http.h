@@ -236,11 +236,10 @@ static void mock_free(mock_http *m)
 	m->nreqs = 0;
 }
 
-/* A client for the mock server (or any base URL); fails the test if it cannot be made
- * (under scripts/torture.sh, an allocation may fail). Include cmocka.h first. */
-static ontra_client *mock_client(const char *base_url)
+/* A client made from options with the mock's key pair and a 5 s timeout filled in; fails
+ * the test if it cannot be made (under scripts/torture.sh, an allocation may fail). */
+static inline ontra_client *mock_client_with(const char *base_url, ontra_client_options o)
 {
-	ontra_client_options o = ONTRA_CLIENT_OPTIONS_INIT;
 	ontra_client *c = NULL;
 
 	o.base_url = base_url;
@@ -250,6 +249,25 @@ static ontra_client *mock_client(const char *base_url)
 	if (ontra_client_new(&c, &o) != 0)
 		fail_msg("cannot create a client: %s", ontra_error_last()->message);
 	return c;
+}
+
+/* A client for the mock server (or any base URL), default options. Include cmocka.h first. */
+static inline ontra_client *mock_client(const char *base_url)
+{
+	ontra_client_options o = ONTRA_CLIENT_OPTIONS_INIT;
+	return mock_client_with(base_url, o);
+}
+
+/* A client with these retry settings and no pacing (the mock sends no rate headers). */
+static inline ontra_client *mock_client_retry(const char *base_url, int max_retries,
+                                              long retry_max_ms)
+{
+	ontra_client_options o = ONTRA_CLIENT_OPTIONS_INIT;
+
+	o.max_retries = max_retries;
+	o.retry_max_ms = retry_max_ms;
+	o.no_pacing = 1;
+	return mock_client_with(base_url, o);
 }
 
 #endif

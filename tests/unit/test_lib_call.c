@@ -22,22 +22,15 @@ static int call_one(int status, const char *body, const char *method, json_t **o
                     unsigned long *requests)
 {
 	const char *replies[] = {body, NULL};
-	ontra_client_options o = ONTRA_CLIENT_OPTIONS_INIT;
 	ontra_request req = ONTRA_REQUEST_INIT;
 	ontra_client_stats st;
-	ontra_client *c = NULL;
+	ontra_client *c;
 	mock_http m;
 	int rc;
 
 	assert_int_equal(mock_start(&m, replies), 0);
 	m.statuses[0] = status;
-	o.base_url = m.base_url;
-	o.app_id = "a";
-	o.api_key = "k";
-	o.max_retries = 0;
-	o.no_pacing = 1;
-	if (ontra_client_new(&c, &o) != 0)
-		fail_msg("cannot create a client: %s", ontra_error_last()->message);
+	c = mock_client_retry(m.base_url, 0, 0);
 	req.method = method;
 	req.path = "/Contacts";
 	rc = ontra_call(out, c, &req);
@@ -121,10 +114,9 @@ static void test_envelope(void **state)
 static void test_malformed_retried(void **state)
 {
 	static const char *const replies[] = {"{\"code\":0,\"da", "{\"code\":0,\"data\":7}", NULL};
-	ontra_client_options o = ONTRA_CLIENT_OPTIONS_INIT;
 	ontra_request req = ONTRA_REQUEST_INIT;
 	ontra_client_stats st;
-	ontra_client *c = NULL;
+	ontra_client *c;
 	json_t *data = NULL;
 	unsigned long n = 0;
 	mock_http m;
@@ -132,13 +124,7 @@ static void test_malformed_retried(void **state)
 	(void)state;
 	/* A cut-short 2xx to a GET is asked again and the second answer used. */
 	assert_int_equal(mock_start(&m, replies), 0);
-	o.base_url = m.base_url;
-	o.app_id = "a";
-	o.api_key = "k";
-	o.max_retries = 1;
-	o.no_pacing = 1;
-	if (ontra_client_new(&c, &o) != 0)
-		fail_msg("cannot create a client: %s", ontra_error_last()->message);
+	c = mock_client_retry(m.base_url, 1, 0);
 	req.path = "/Contacts";
 	assert_int_equal(ontra_call_data(&data, c, &req), 0);
 	assert_int_equal(json_integer_value(data), 7);

@@ -20,24 +20,6 @@
 #include "ontraport.h"
 #include "mock_http.h"
 
-/* A client with retry settings and no pacing (the mock sends no rate headers). */
-static ontra_client *client_retry(const char *base, int max_retries, long retry_max_ms)
-{
-	ontra_client_options o = ONTRA_CLIENT_OPTIONS_INIT;
-	ontra_client *c = NULL;
-
-	o.base_url = base;
-	o.app_id = "2_AppID_12345678";
-	o.api_key = "Key5678";
-	o.timeout_ms = 5000;
-	o.max_retries = max_retries;
-	o.retry_max_ms = retry_max_ms;
-	o.no_pacing = 1;
-	if (ontra_client_new(&c, &o) != 0)
-		fail_msg("cannot create a client: %s", ontra_error_last()->message);
-	return c;
-}
-
 static unsigned long requests_of(const ontra_client *c)
 {
 	ontra_client_stats st;
@@ -301,7 +283,7 @@ static int run_statuses(mock_http *m, ontra_client **cp, const ontra_request *re
 	assert_int_equal(mock_start(m, NULL), 0);
 	for (i = 0; i < n; i++)
 		m->statuses[i] = statuses[i];
-	*cp = client_retry(m->base_url, max_retries, 0);
+	*cp = mock_client_retry(m->base_url, max_retries, 0);
 	rc = ontra_send(&r, *cp, req);
 	if (rc == 0)
 		rc = ontra_response_status(r);
@@ -370,7 +352,7 @@ static void test_retry_budget(void **state)
 	/* retry_max_ms smaller than the first backoff (at least 125 ms): no repeat. */
 	assert_int_equal(mock_start(&m, NULL), 0);
 	m.statuses[0] = 503;
-	c = client_retry(m.base_url, 5, 50);
+	c = mock_client_retry(m.base_url, 5, 50);
 	req.path = "/Contacts";
 	assert_int_equal(ontra_send(&r, c, &req), 0);
 	assert_int_equal(ontra_response_status(r), 503);
@@ -394,7 +376,7 @@ static void test_retry_429(void **state)
 	assert_int_equal(mock_start(&m, NULL), 0);
 	m.statuses[0] = 429;
 	m.extra[0] = "X-Rate-Limit-Reset: 1\r\n";
-	c = client_retry(m.base_url, 2, 0);
+	c = mock_client_retry(m.base_url, 2, 0);
 	req.method = "POST";
 	req.path = "/objects";
 	assert_int_equal(ontra_send(&r, c, &req), 0);
@@ -411,7 +393,7 @@ static void test_retry_429(void **state)
 	assert_int_equal(mock_start(&m, NULL), 0);
 	m.statuses[0] = 429;
 	m.extra[0] = "X-Rate-Limit-Reset: 30\r\n";
-	c = client_retry(m.base_url, 2, 1000);
+	c = mock_client_retry(m.base_url, 2, 1000);
 	assert_int_equal(ontra_send(&r, c, &req), 0);
 	assert_int_equal(ontra_response_status(r), 429);
 	assert_int_equal(requests_of(c), 1);
@@ -432,7 +414,7 @@ static void test_dropped_connection(void **state)
 	/* A create whose connection dies after sending is not repeated: EUNSAFE. */
 	assert_int_equal(mock_start(&m, NULL), 0);
 	m.statuses[0] = MOCK_DROP;
-	c = client_retry(m.base_url, 2, 0);
+	c = mock_client_retry(m.base_url, 2, 0);
 	req.method = "POST";
 	req.path = "/objects";
 	assert_int_equal(ontra_send(&r, c, &req), ONTRA_EUNSAFE);
@@ -449,7 +431,7 @@ static void test_dropped_connection(void **state)
 	/* A GET is asked again. */
 	assert_int_equal(mock_start(&m, NULL), 0);
 	m.statuses[0] = MOCK_DROP;
-	c = client_retry(m.base_url, 2, 0);
+	c = mock_client_retry(m.base_url, 2, 0);
 	req.method = "GET";
 	assert_int_equal(ontra_send(&r, c, &req), 0);
 	assert_int_equal(ontra_response_status(r), 200);
@@ -470,7 +452,7 @@ static void test_connect_refused(void **state)
 	(void)state;
 	snprintf(base, sizeof base, "http://127.0.0.1:%d/1", closed_port());
 	/* Nothing reached the server: even a create is tried again, then ENETWORK. */
-	c = client_retry(base, 1, 0);
+	c = mock_client_retry(base, 1, 0);
 	req.method = "POST";
 	req.path = "/objects";
 	assert_int_equal(ontra_send(&r, c, &req), ONTRA_ENETWORK);
@@ -483,7 +465,7 @@ static void test_connect_refused(void **state)
 
 static void test_backoff_and_safety(void **state)
 {
-	ontra_client *c = client_retry("http://127.0.0.1:9/1", 1, 0);
+	ontra_client *c = mock_client_retry("http://127.0.0.1:9/1", 1, 0);
 	ontra_request req = ONTRA_REQUEST_INIT;
 	int i;
 
@@ -577,7 +559,7 @@ static int send_with_failure(long k, int *has_headers)
 
 	assert_int_equal(mock_start(&m, replies), 0);
 	m.extra[0] = "X-Rate-Limit-Limit: 180\r\nX-Rate-Limit-Remaining: 17\r\nX-Custom: yes\r\n";
-	c = client_retry(m.base_url, 0, 0);
+	c = mock_client_retry(m.base_url, 0, 0);
 	assert_int_equal(ontra_params_new(&q), 0);
 	assert_int_equal(ontra_params_add(q, "search", "x y"), 0);
 	req.path = "/Contacts";
@@ -628,12 +610,18 @@ static void test_each_allocation_fails_cleanly(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_get_wire),           cmocka_unit_test(test_body_encodings),
-	    cmocka_unit_test(test_refused_requests),   cmocka_unit_test(test_response_parts),
-	    cmocka_unit_test(test_response_too_large), cmocka_unit_test(test_retry_statuses),
-	    cmocka_unit_test(test_retry_budget),       cmocka_unit_test(test_retry_429),
-	    cmocka_unit_test(test_dropped_connection), cmocka_unit_test(test_connect_refused),
-	    cmocka_unit_test(test_backoff_and_safety), cmocka_unit_test(test_log_masks_key),
+	    cmocka_unit_test(test_get_wire),
+	    cmocka_unit_test(test_body_encodings),
+	    cmocka_unit_test(test_refused_requests),
+	    cmocka_unit_test(test_response_parts),
+	    cmocka_unit_test(test_response_too_large),
+	    cmocka_unit_test(test_retry_statuses),
+	    cmocka_unit_test(test_retry_budget),
+	    cmocka_unit_test(test_retry_429),
+	    cmocka_unit_test(test_dropped_connection),
+	    cmocka_unit_test(test_connect_refused),
+	    cmocka_unit_test(test_backoff_and_safety),
+	    cmocka_unit_test(test_log_masks_key),
 	    cmocka_unit_test(test_each_allocation_fails_cleanly),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
