@@ -44,6 +44,7 @@ int ontra_condition_add(json_t *condition, const char *conj, const char *field, 
                         json_t *value)
 {
 	json_t *clause;
+	int joined;
 
 	if (!json_is_array(condition) || !field || !*field || !ontra_condition_op_valid(op)) {
 		json_decref(value);
@@ -68,10 +69,18 @@ int ontra_condition_add(json_t *condition, const char *conj, const char *field, 
 		if (!json_is_array(value) || !list) {
 			json_decref(value);
 			json_decref(list);
-			return ontra__error(ONTRA_EINVALID, "%s on '%s' needs a list of values", op, field);
+			return list ? ontra__error(ONTRA_EINVALID, "%s on '%s' needs a list of values", op,
+			                           field)
+			            : ontra__error_oom();
 		}
-		json_array_foreach(value, i, v)
-			json_array_append_new(list, json_pack("{s:O}", "value", v));
+		json_array_foreach(value, i, v) {
+			/* Out of memory must not quietly drop a value from the list. */
+			if (json_array_append_new(list, json_pack("{s:O}", "value", v)) < 0) {
+				json_decref(value);
+				json_decref(list);
+				return ontra__error_oom();
+			}
+		}
 		json_decref(value);
 		clause = json_pack("{s:{s:s}, s:s, s:{s:o}}", "field", "field", field, "op", op, "value",
 		                   "list", list);
@@ -86,10 +95,16 @@ int ontra_condition_add(json_t *condition, const char *conj, const char *field, 
 	if (!clause)
 		return ontra__error_oom();
 	/* Only a complete clause is appended, with its conjunction: no half-built condition. */
-	if ((json_array_size(condition) > 0 &&
-	     json_array_append_new(condition, json_string(conj)) < 0) ||
-	    json_array_append_new(condition, clause) < 0)
+	joined = json_array_size(condition) > 0;
+	if (joined && json_array_append_new(condition, json_string(conj)) < 0) {
+		json_decref(clause);
 		return ontra__error_oom();
+	}
+	if (json_array_append_new(condition, clause) < 0) {
+		if (joined) /* take the conjunction back */
+			json_array_remove(condition, json_array_size(condition) - 1);
+		return ontra__error_oom();
+	}
 	return 0;
 }
 
@@ -189,11 +204,13 @@ static int read_value(struct lexer *lx, json_t **out)
 			util_buf_release(&b);
 			return ontra__error_oom();
 		}
+		if (!util_utf8_valid(b.data, b.len)) {
+			util_buf_release(&b);
+			return where_error(lx, "quoted value is not valid UTF-8");
+		}
 		*out = json_stringn(b.data, b.len);
 		util_buf_release(&b);
-		if (!*out)
-			return where_error(lx, "quoted value is not valid UTF-8");
-		return 0;
+		return *out ? 0 : ontra__error_oom();
 	}
 	if (q == '-' || q == '+' || isdigit((unsigned char)q)) {
 		size_t start = lx->pos, digits = 0, dots = 0;

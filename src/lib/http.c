@@ -40,7 +40,11 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 		len--;
 	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		/* A new status line (after a 100 Continue): start the list again. */
-		if (ontra_params_count(t->headers) && ontra_params_new(&fresh) == 0) {
+		if (ontra_params_count(t->headers)) {
+			if (ontra_params_new(&fresh) < 0) {
+				t->header_oom = 1;
+				return n;
+			}
 			ontra_params_free(t->headers);
 			t->headers = fresh;
 		}
@@ -50,8 +54,10 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 		return n;
 	memcpy(line, data, len);
 	line[len] = '\0';
-	if (ontra_params_add_header(t->headers, line) < 0)
-		t->header_oom = 1; /* a header we cannot parse is skipped, not fatal */
+	/* A header we cannot parse is skipped, not fatal; one we cannot store fails the
+	 * request (a response missing its rate-limit headers would mislead the pacer). */
+	if (ontra_params_add_header(t->headers, line) == ONTRA_ERROR)
+		t->header_oom = 1;
 	return n;
 }
 
@@ -360,6 +366,9 @@ static int attempt(ontra_response **out, CURLcode *cc_out, ontra_client *c, cons
 		if (cc == CURLE_WRITE_ERROR && t.body.overflow) {
 			rc = ontra__error(ONTRA_EBADRESPONSE, "response larger than the %zu-byte limit",
 			                  c->max_response_size);
+		} else if (cc == CURLE_WRITE_ERROR && t.body.oom) {
+			/* Not a network failure: not retried, and no EUNSAFE. */
+			rc = ontra__error_oom();
 		} else {
 			rc = ontra__error(ONTRA_ENETWORK, "cannot reach %s: %s", c->base_shown,
 			                  curl_easy_strerror(cc));
@@ -370,7 +379,7 @@ static int attempt(ontra_response **out, CURLcode *cc_out, ontra_client *c, cons
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &secs);
-	if (util_buf_ensure(&t.body) < 0) {
+	if (t.header_oom || util_buf_ensure(&t.body) < 0) {
 		rc = ontra__error_oom();
 		goto done;
 	}

@@ -368,8 +368,10 @@ static int check_one(json_t *values, const char *field, const json_t *def, json_
 			}
 			util_buf_printf(&b, "%s*/*", id);
 		}
-		if (util_buf_ensure(&b) < 0)
+		if (util_buf_ensure(&b) < 0) {
+			util_buf_release(&b);
 			return ontra__error_oom();
+		}
 		nv = json_string(b.data);
 		util_buf_release(&b);
 		return json_object_set_new(values, field, nv) < 0 ? ontra__error_oom() : 0;
@@ -436,9 +438,13 @@ static int check_one(json_t *values, const char *field, const json_t *def, json_
 		for (p = copy; *p; p++)
 			if (*p == '*' || *p == '/')
 				*p = ',';
-		for (p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save))
-			if (*util_trim(p))
-				json_array_append_new(arr, json_string(p));
+		for (p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+			if (*util_trim(p) && json_array_append_new(arr, json_string(p)) < 0) {
+				json_decref(arr); /* not a list with an option missing */
+				free(copy);
+				return ontra__error_oom();
+			}
+		}
 		free(copy);
 		rc = check_one(values, field, def, arr);
 		json_decref(arr);
@@ -519,7 +525,10 @@ int ontra_fields_check(ontra_client *c, int type, json_t *values)
 			/* Move it under its real name after the loop (do not grow the object while iterating). */
 			if (!renamed && !(renamed = json_object()))
 				return ontra__error_oom();
-			json_object_set(renamed, name, v);
+			if (json_object_set(renamed, name, v) < 0) {
+				json_decref(renamed); /* do not drop the value on the way */
+				return ontra__error_oom();
+			}
 			json_object_del(values, key);
 			continue;
 		}

@@ -271,8 +271,10 @@ static int list_params(ontra_params *q, const ontra_search_options *o)
 	if (o->fields_count) {
 		for (i = 0; i < o->fields_count; i++)
 			util_buf_printf(&b, "%s%s", i ? "," : "", o->fields[i]);
-		if (util_buf_ensure(&b) < 0)
+		if (util_buf_ensure(&b) < 0) {
+			util_buf_release(&b);
 			return ontra__error_oom();
+		}
 		rc = ontra_params_add(q, "listFields", b.data);
 		util_buf_release(&b);
 	}

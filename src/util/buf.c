@@ -84,6 +84,10 @@ int util_buf_printf(util_buf *b, const char *fmt, ...)
 
 int util_buf_ensure(util_buf *b)
 {
+	/* An append lost for lack of memory left a hole: the contents are not what was
+	 * built, even if a later, smaller append found room. */
+	if (b->oom)
+		return -1;
 	return util_buf_append(b, "", 0);
 }
 

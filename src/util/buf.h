@@ -33,7 +33,8 @@ int util_buf_printf(util_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int util_buf_vprintf(util_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
-/* Make sure the buffer holds a (possibly empty) NUL-terminated string. */
+/* Make sure the buffer holds a (possibly empty) NUL-terminated string; -1 (and so
+ * util_buf_detach NULL) when an earlier append was lost for lack of memory. */
 int util_buf_ensure(util_buf *b);
 void util_buf_clear(util_buf *b);
 /* Give up ownership of the contents (never NULL unless out of memory). */

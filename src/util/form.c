@@ -154,7 +154,7 @@ int util_form_decode(json_t **out, const char *s, size_t len,
 {
 	util_form_limits lim = UTIL_FORM_LIMITS_DEFAULT;
 	json_t *root;
-	const char *p = s, *end = s + len;
+	const char *p = s, *end = s ? s + len : s; /* an empty body may come as NULL, 0 */
 	size_t pairs = 0, maxseg;
 	int rc = 0;
 

@@ -20,12 +20,17 @@
 
 #define MOCK_MAX 16
 #define MOCK_BUF (256 * 1024)
+#define MOCK_DROP (-1)
+
+/* The allocation-failure shim (tests/unit/alloc_fail.c) never fails this thread. */
+void alloc_fail_exempt_thread(void);
 
 typedef struct mock_req {
 	char method[16];
 	char target[1024];
 	char content_type[128];
-	char *body; /* NUL-terminated */
+	char head[4096]; /* the request line and headers, as sent (truncated) */
+	char *body;      /* NUL-terminated */
 } mock_req;
 
 typedef struct mock_http {
@@ -34,12 +39,27 @@ typedef struct mock_http {
 	pthread_t thread;
 	int stop;
 	const char *replies[MOCK_MAX]; /* bodies, answered with 200 and application/json */
-	int statuses[MOCK_MAX];        /* 0 = 200 */
+	int statuses[MOCK_MAX];        /* 0 = 200; MOCK_DROP = close without answering */
+	const char *extra[MOCK_MAX];   /* extra header lines ("A: 1\r\nB: 2\r\n"), or NULL */
 	size_t nreplies;
 	mock_req reqs[MOCK_MAX];
 	size_t nreqs;
 	char base_url[64];
 } mock_http;
+
+/*
+ * The server running now, outside the test's mock_http: a test that fails midway
+ * (cmocka jumps out of it) never calls mock_stop, and its mock_http on the stack is
+ * reused by the next test. mock_start stops such an abandoned server first, from
+ * what is kept here; the thread never reads the stale struct once abandoned. One
+ * server at a time.
+ */
+static struct {
+	int live;
+	int fd;
+	pthread_t thread;
+	volatile int stop;
+} mock_running;
 
 static size_t mock_header_len(const char *buf, size_t n)
 {
@@ -73,18 +93,21 @@ static void mock_header(const char *head, size_t hlen, const char *name, char *o
 static void *mock_run(void *arg)
 {
 	mock_http *m = arg;
-	char *buf = malloc(MOCK_BUF + 1);
+	char *buf;
 
-	while (buf && !m->stop) {
-		int cfd = accept(m->fd, NULL, NULL);
+	alloc_fail_exempt_thread();
+	buf = malloc(MOCK_BUF + 1);
+
+	while (buf && !mock_running.stop) {
+		int cfd = accept(mock_running.fd, NULL, NULL);
 		size_t n = 0, hlen = 0, want = 0;
-		char clen[32], resp[512];
+		char clen[32], resp[1024];
 		const char *reply;
 		mock_req *r;
 
 		if (cfd < 0)
 			break;
-		if (m->stop) {
+		if (mock_running.stop) {
 			close(cfd);
 			break;
 		}
@@ -107,17 +130,24 @@ static void *mock_run(void *arg)
 		}
 		r = &m->reqs[m->nreqs];
 		sscanf(buf, "%15s %1023s", r->method, r->target);
+		snprintf(r->head, sizeof r->head, "%s", buf);
 		mock_header(buf, hlen, "Content-Type", r->content_type, sizeof r->content_type);
 		r->body = calloc(1, n - hlen + 1);
 		if (r->body)
 			memcpy(r->body, buf + hlen, n - hlen);
 		reply =
 		    m->nreqs < m->nreplies ? m->replies[m->nreqs] : "{\"code\":0,\"account_id\":1}";
+		if (m->statuses[m->nreqs] == MOCK_DROP) {
+			m->nreqs++;
+			close(cfd);
+			continue;
+		}
 		snprintf(
 		    resp, sizeof resp,
 		    "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-		    "Connection: close\r\n\r\n",
-		    m->statuses[m->nreqs] ? m->statuses[m->nreqs] : 200, strlen(reply));
+		    "%sConnection: close\r\n\r\n",
+		    m->statuses[m->nreqs] ? m->statuses[m->nreqs] : 200, strlen(reply),
+		    m->extra[m->nreqs] ? m->extra[m->nreqs] : "");
 		m->nreqs++;
 		if (send(cfd, resp, strlen(resp), MSG_NOSIGNAL) < 0 ||
 		    send(cfd, reply, strlen(reply), MSG_NOSIGNAL) < 0) {
@@ -135,6 +165,14 @@ static int mock_start(mock_http *m, const char *const *replies)
 	struct sockaddr_in a;
 	socklen_t alen = sizeof a;
 
+	if (mock_running.live) {
+		/* Left running by a test that failed: stop it without touching its struct. */
+		mock_running.stop = 1;
+		shutdown(mock_running.fd, SHUT_RDWR);
+		pthread_join(mock_running.thread, NULL);
+		close(mock_running.fd);
+		mock_running.live = 0;
+	}
 	memset(m, 0, sizeof *m);
 	while (replies && replies[m->nreplies] && m->nreplies < MOCK_MAX) {
 		m->replies[m->nreplies] = replies[m->nreplies];
@@ -153,7 +191,15 @@ static int mock_start(mock_http *m, const char *const *replies)
 	}
 	m->port = ntohs(a.sin_port);
 	snprintf(m->base_url, sizeof m->base_url, "http://127.0.0.1:%d/1", m->port);
-	return pthread_create(&m->thread, NULL, mock_run, m) == 0 ? 0 : -1;
+	mock_running.fd = m->fd;
+	mock_running.stop = 0;
+	if (pthread_create(&m->thread, NULL, mock_run, m) != 0) {
+		close(m->fd);
+		return -1;
+	}
+	mock_running.thread = m->thread;
+	mock_running.live = 1;
+	return 0;
 }
 
 static void mock_stop(mock_http *m)
@@ -162,6 +208,7 @@ static void mock_stop(mock_http *m)
 	int fd;
 
 	m->stop = 1;
+	mock_running.stop = 1;
 	/* Wake the accept() with one last connection. */
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&a, 0, sizeof a);
@@ -176,6 +223,7 @@ static void mock_stop(mock_http *m)
 	}
 	pthread_join(m->thread, NULL);
 	close(m->fd);
+	mock_running.live = 0;
 }
 
 /* Free what the server recorded (after mock_stop, once the test has looked at it). */
@@ -188,17 +236,38 @@ static void mock_free(mock_http *m)
 	m->nreqs = 0;
 }
 
-/* A client for the mock server (or any base URL); NULL on failure. */
-static ontra_client *mock_client(const char *base_url)
+/* A client made from options with the mock's key pair and a 5 s timeout filled in; fails
+ * the test if it cannot be made (under scripts/torture.sh, an allocation may fail). */
+static inline ontra_client *mock_client_with(const char *base_url, ontra_client_options o)
 {
-	ontra_client_options o = ONTRA_CLIENT_OPTIONS_INIT;
 	ontra_client *c = NULL;
 
 	o.base_url = base_url;
 	o.app_id = "2_AppID_12345678";
 	o.api_key = "Key5678";
 	o.timeout_ms = 5000;
-	return ontra_client_new(&c, &o) == 0 ? c : NULL;
+	if (ontra_client_new(&c, &o) != 0)
+		fail_msg("cannot create a client: %s", ontra_error_last()->message);
+	return c;
+}
+
+/* A client for the mock server (or any base URL), default options. Include cmocka.h first. */
+static inline ontra_client *mock_client(const char *base_url)
+{
+	ontra_client_options o = ONTRA_CLIENT_OPTIONS_INIT;
+	return mock_client_with(base_url, o);
+}
+
+/* A client with these retry settings and no pacing (the mock sends no rate headers). */
+static inline ontra_client *mock_client_retry(const char *base_url, int max_retries,
+                                              long retry_max_ms)
+{
+	ontra_client_options o = ONTRA_CLIENT_OPTIONS_INIT;
+
+	o.max_retries = max_retries;
+	o.retry_max_ms = retry_max_ms;
+	o.no_pacing = 1;
+	return mock_client_with(base_url, o);
 }
 
 #endif
