@@ -12,7 +12,7 @@ echo "== files per folder (src/)"
 find src -name '*.[ch]' -printf '%h\n' | sort | uniq -c | awk '{printf "%-28s %s\n", $2, $1}'
 
 echo "== the 15 most complex functions (pmccabe: modified McCabe, statements, lines)"
-find src -name '*.c' -print0 | xargs -0 pmccabe 2>/dev/null | sort -k1 -nr | head -15 |
+find src -name '*.c' -print0 | xargs -0 pmccabe 2>/dev/null | sort -k1 -nr | awk 'NR <= 15' |
 	awk '{printf "%3s %4s %4s  %s %s\n", $1, $3, $5, $6, $7}'
 find src -name '*.c' -print0 | xargs -0 pmccabe 2>/dev/null | awk '{print $5}' | sort -n |
 	awk '{a[NR]=$1} END {printf "functions: %d, median length %d lines\n", NR, a[int((NR+1)/2)]}'
