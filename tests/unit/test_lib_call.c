@@ -30,7 +30,7 @@ static int call_one(int status, const char *body, const char *method, json_t **o
 
 	assert_int_equal(mock_start(&m, replies), 0);
 	m.statuses[0] = status;
-	c = mock_client_retry(m.base_url, 0, 0);
+	c = mock_client_retry(m.base_url, ONTRA_RETRIES_NONE, 0);
 	req.method = method;
 	req.path = "/Contacts";
 	rc = ontra_call(out, c, &req);
@@ -136,7 +136,7 @@ static void test_malformed_retried(void **state)
 	mock_free(&m);
 	ontra_client_free(c);
 
-	/* Not for a create, and not with max_retries 0. */
+	/* Not for a create, and not with ONTRA_RETRIES_NONE. */
 	data = (json_t *)1;
 	assert_int_equal(call_one(200, "{\"code\":0,\"da", "POST", &data, &n), ONTRA_EBADRESPONSE);
 	assert_int_equal(n, 1);

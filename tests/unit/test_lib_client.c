@@ -53,7 +53,7 @@ static void test_refused_options(void **state)
 	refused(&o, "invalid user agent");
 	o.user_agent = NULL;
 	o.version = 99;
-	refused(&o, "client options version 99 unsupported (expected 1..2)");
+	refused(&o, "client options version 99 unsupported (expected 1..4)");
 	o.version = 0;
 	refused(&o, "unsupported");
 }
@@ -127,12 +127,30 @@ static void test_options_applied(void **state)
 	assert_non_null(c->pacer);
 	ontra_client_free(c);
 
-	/* max_retries 0 means none; -1 the default. */
+	/* Version 4: max_retries 0 means the default; ONTRA_RETRIES_NONE none. */
 	o.version = ONTRA_CLIENT_OPTIONS_VERSION;
 	o.max_retries = 0;
 	if (ontra_client_new(&c, &o) != 0)
 		fail_msg("%s", ontra_error_last()->message);
+	assert_int_equal(c->max_retries, 5);
+	ontra_client_free(c);
+	o.max_retries = ONTRA_RETRIES_NONE;
+	if (ontra_client_new(&c, &o) != 0)
+		fail_msg("%s", ontra_error_last()->message);
 	assert_int_equal(c->max_retries, 0);
+	ontra_client_free(c);
+
+	/* Before version 4: 0 means none; -1 the default. */
+	o.version = 3;
+	o.max_retries = 0;
+	if (ontra_client_new(&c, &o) != 0)
+		fail_msg("%s", ontra_error_last()->message);
+	assert_int_equal(c->max_retries, 0);
+	ontra_client_free(c);
+	o.max_retries = -1;
+	if (ontra_client_new(&c, &o) != 0)
+		fail_msg("%s", ontra_error_last()->message);
+	assert_int_equal(c->max_retries, 5);
 	ontra_client_free(c);
 }
 
@@ -176,7 +194,7 @@ static void test_user_agent_and_counters(void **state)
 	o.app_id = "app";
 	o.api_key = "key";
 	o.user_agent = "my-tool/2";
-	o.max_retries = 0;
+	o.max_retries = ONTRA_RETRIES_NONE;
 	if (ontra_client_new(&c, &o) != 0)
 		fail_msg("%s", ontra_error_last()->message);
 	req.path = "/a";

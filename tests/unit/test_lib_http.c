@@ -259,7 +259,7 @@ static void test_response_too_large(void **state)
 	o.app_id = "a";
 	o.api_key = "k";
 	o.max_response_size = 16;
-	o.max_retries = 0;
+	o.max_retries = ONTRA_RETRIES_NONE;
 	if (ontra_client_new(&c, &o) != 0)
 		fail_msg("cannot create a client: %s", ontra_error_last()->message);
 	req.path = "/big";
@@ -327,7 +327,7 @@ static void test_retry_statuses(void **state)
 	check_retries("DELETE", "/object?id=1", ONTRA_RETRY_AUTO, s504, 2, 2, 200, 2);
 	/* ...up to max_retries, then the last answer is returned... */
 	check_retries("GET", "/Contacts", ONTRA_RETRY_AUTO, s500x4, 4, 2, 500, 3);
-	check_retries("GET", "/Contacts", ONTRA_RETRY_AUTO, s500x4, 4, 0, 500, 1);
+	check_retries("GET", "/Contacts", ONTRA_RETRY_AUTO, s500x4, 4, ONTRA_RETRIES_NONE, 500, 1);
 	/* ...but not after a client error or a 501. */
 	check_retries("GET", "/Contacts", ONTRA_RETRY_AUTO, s404, 2, 2, 404, 1);
 	check_retries("GET", "/Contacts", ONTRA_RETRY_AUTO, s400, 2, 2, 400, 1);
@@ -559,7 +559,7 @@ static int send_with_failure(long k, int *has_headers)
 
 	assert_int_equal(mock_start(&m, replies), 0);
 	m.extra[0] = "X-Rate-Limit-Limit: 180\r\nX-Rate-Limit-Remaining: 17\r\nX-Custom: yes\r\n";
-	c = mock_client_retry(m.base_url, 0, 0);
+	c = mock_client_retry(m.base_url, ONTRA_RETRIES_NONE, 0);
 	assert_int_equal(ontra_params_new(&q), 0);
 	assert_int_equal(ontra_params_add(q, "search", "x y"), 0);
 	req.path = "/Contacts";

@@ -1,8 +1,9 @@
 /*
  * lib/meta.c: the account's metadata (GET /objects/meta?format=byId) fetched
  * once per client and cached until ontra_meta_invalidate; object type names
- * resolved by number, alias, the account's own names (singular, plural, any
- * case) with a suggestion when unknown; the type list; and the field checks
+ * resolved by number, alias (built-in types without a request), the account's
+ * own names (singular, plural, any case) with a suggestion when unknown; the
+ * type list; and the field checks
  * that normalise values before anything is sent.
  */
 #include <setjmp.h>
@@ -114,19 +115,24 @@ static void test_type_names(void **state)
 	static const char *const replies[] = {META, NULL};
 	mock_http m;
 	ontra_client *c = meta_client(&m, replies);
+	ontra_client_stats st;
 
 	(void)state;
+	/* Built-in types, by number or alias, need no metadata request... */
 	resolves(c, "0", 0);
-	resolves(c, "10004", 10004);
 	resolves(c, "CONTACT", 0);
 	resolves(c, "tags", 14);
+	/* ...even one the account's metadata lacks. */
+	resolves(c, "deals", 149);
+	ontra_client_stats_get(c, &st);
+	assert_int_equal(st.requests, 0);
+	/* Other numbers and names come from the metadata. */
+	resolves(c, "10004", 10004);
 	resolves(c, "Property", 10003);
 	resolves(c, "PROPERTIES", 10003);
 	resolves(c, "categories", 10004);
 	resolves(c, "boxes", 10005);
 	resolves(c, "box", 10005);
-	/* An alias whose type the account lacks is not resolved. */
-	unknown(c, "deals", ONTRA_ENOTFOUND, "unknown object type 'deals'");
 	unknown(c, "contcts", ONTRA_ENOTFOUND, "(did you mean 'contacts'?)");
 	unknown(c, "zzzzzzzzzzzz", ONTRA_ENOTFOUND, "see 'ontraport object-types'");
 	unknown(c, "99", ONTRA_ENOTFOUND, "unknown object type 99");
@@ -180,10 +186,12 @@ static void test_bad_metadata(void **state)
 
 	(void)state;
 	m.statuses[1] = 401;
-	assert_int_equal(ontra_object_type(&type, c, "contacts"), ONTRA_EBADRESPONSE);
+	assert_int_equal(ontra_object_type(&type, c, "properties"), ONTRA_EBADRESPONSE);
 	assert_non_null(strstr(ontra_error_last()->message, "not an object of types"));
 	/* A failure is not cached: the next call asks again. */
-	assert_int_equal(ontra_object_type(&type, c, "contacts"), ONTRA_EAUTH);
+	assert_int_equal(ontra_object_type(&type, c, "properties"), ONTRA_EAUTH);
+	/* A built-in type needs no metadata, so it resolves all the same. */
+	resolves(c, "contacts", 0);
 	assert_string_equal(ontra_object_type_name(c, 0), "Contact");
 	mock_stop(&m);
 	assert_int_equal(m.nreqs, 3);

@@ -355,17 +355,31 @@ static void test_bulk_delete(void **state)
 {
 	static const long long ids[] = {3, 4};
 	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
+	json_error_t e;
+	json_t *always = json_loads("[{\"field\":{\"field\":\"id\"},\"op\":\">\","
+	                            "\"value\":{\"value\":0}}]",
+	                            0, &e);
 	mock_http m;
 	ontra_client *c = start(&m, NULL);
 
 	(void)state;
-	assert_int_equal(ontra_objects_delete(c, &o, 0), ONTRA_EINVALID);
+	assert_non_null(always);
+	/* An empty or always-true selection is refused unless ONTRA_DELETE_ALL... */
+	assert_int_equal(ontra_objects_delete(c, &o, ONTRA_DELETE_SELECTED), ONTRA_EINVALID);
 	assert_non_null(strstr(ontra_error_last()->message, "refusing to delete every object"));
+	o.condition = always;
+	assert_int_equal(ontra_objects_delete(c, &o, ONTRA_DELETE_SELECTED), ONTRA_EINVALID);
+	assert_non_null(strstr(ontra_error_last()->message, "empty or always true"));
+	o.condition = NULL;
+	/* ...and so is a scope that is neither. */
+	assert_int_equal(ontra_objects_delete(c, &o, (ontra_delete_scope)2), ONTRA_EINVALID);
+	assert_non_null(strstr(ontra_error_last()->message, "invalid delete scope 2"));
 	assert_int_equal(requests_of(c), 0);
-	assert_int_equal(ontra_objects_delete(c, &o, 1), 0);
+	assert_int_equal(ontra_objects_delete(c, &o, ONTRA_DELETE_ALL), 0);
 	o.ids = ids;
 	o.ids_count = 2;
-	assert_int_equal(ontra_objects_delete(c, &o, 0), 0);
+	assert_int_equal(ontra_objects_delete(c, &o, ONTRA_DELETE_SELECTED), 0);
+	json_decref(always);
 	mock_stop(&m);
 	assert_int_equal(m.nreqs, 2);
 	assert_string_equal(m.reqs[0].method, "DELETE");
@@ -379,49 +393,65 @@ static void test_tags_and_subscriptions(void **state)
 {
 	static const char *const replies[] = {
 	    "{\"code\":0}",
+	    "{\"code\":0,\"data\":{\"id\":\"7\",\"tag_name\":\"vip\"}}",
 	    "{\"code\":0}",
 	    "{\"code\":0}",
 	    "{\"code\":0,\"data\":[{\"tag_id\":\"31\",\"tag_name\":\"vip\"}]}",
 	    "{\"code\":0}",
 	    "{\"code\":0,\"data\":[]}",
+	    "{\"data\":\"no such object\"}",
 	    NULL};
-	static const long long ids[] = {1, 2}, tags[] = {7}, bad[] = {0};
+	static const long long ids[] = {1, 2}, tags[] = {7}, gone[] = {9}, bad[] = {0};
 	static const char *const names[] = {"vip"};
 	long long tag = 0;
 	mock_http m;
 	ontra_client *c = start(&m, replies);
 
 	(void)state;
-	assert_int_equal(ontra_tag_ids(c, 0, ids, 2, tags, 1, 0), 0);
-	assert_int_equal(ontra_tag_ids(c, 0, ids, 2, tags, 1, 1), 0);
-	assert_int_equal(ontra_subscribe(c, 0, ids, 1, tags, 1, ONTRA_SUB_SEQUENCE, 0), 0);
+	m.statuses[7] = 404;
+	assert_int_equal(ontra_tag_ids(c, 0, ids, 2, tags, 1, ONTRA_ADD), 0);
+	/* Untagging by id reads each tag first. */
+	assert_int_equal(ontra_tag_ids(c, 0, ids, 2, tags, 1, ONTRA_REMOVE), 0);
+	assert_int_equal(ontra_subscribe(c, 0, ids, 1, tags, 1, ONTRA_SUB_SEQUENCE, ONTRA_ADD), 0);
 	assert_int_equal(ontra_tag_find(&tag, c, "vip"), 0);
 	assert_int_equal(tag, 31);
-	assert_int_equal(ontra_tag_names(c, 0, ids, 2, names, 1, 0), 0);
+	assert_int_equal(ontra_tag_names(c, 0, ids, 2, names, 1, ONTRA_ADD), 0);
 	assert_int_equal(ontra_tag_find(&tag, c, "nope"), ONTRA_ENOTFOUND);
 	assert_non_null(strstr(ontra_error_last()->message, "no tag named 'nope'"));
+	/* Untagging by a tag id that does not exist: the GET's 404, nothing removed. */
+	assert_int_equal(ontra_tag_ids(c, 0, ids, 2, gone, 1, ONTRA_REMOVE), ONTRA_ENOTFOUND);
+	assert_string_equal(ontra_error_last()->message, "no tag with id 9");
 	/* Refused locally. */
-	assert_int_equal(ontra_tag_ids(c, 0, ids, 0, tags, 1, 0), ONTRA_EINVALID);
-	assert_int_equal(ontra_tag_ids(c, 0, ids, 2, tags, 0, 0), ONTRA_EINVALID);
-	assert_int_equal(ontra_tag_ids(c, 0, ids, 2, bad, 1, 0), ONTRA_EINVALID);
+	assert_int_equal(ontra_tag_ids(c, 0, ids, 0, tags, 1, ONTRA_ADD), ONTRA_EINVALID);
+	assert_int_equal(ontra_tag_ids(c, 0, ids, 2, tags, 0, ONTRA_ADD), ONTRA_EINVALID);
+	assert_int_equal(ontra_tag_ids(c, 0, ids, 2, bad, 1, ONTRA_ADD), ONTRA_EINVALID);
 	assert_non_null(strstr(ontra_error_last()->message, "invalid tag 0"));
+	assert_int_equal(ontra_tag_ids(c, 0, ids, 2, tags, 1, (ontra_list_op)2), ONTRA_EINVALID);
+	assert_non_null(strstr(ontra_error_last()->message, "expected ONTRA_ADD or ONTRA_REMOVE"));
+	assert_int_equal(
+	    ontra_subscribe(c, 0, ids, 1, tags, 1, ONTRA_SUB_SEQUENCE, (ontra_list_op)-1),
+	    ONTRA_EINVALID);
 	assert_int_equal(ontra_tag_find(&tag, c, ""), ONTRA_EINVALID);
-	assert_int_equal(ontra_tag_names(c, 0, ids, 2, names, 0, 0), ONTRA_EINVALID);
+	assert_int_equal(ontra_tag_names(c, 0, ids, 2, names, 0, ONTRA_ADD), ONTRA_EINVALID);
 	mock_stop(&m);
-	assert_int_equal(m.nreqs, 6);
+	assert_int_equal(m.nreqs, 8);
 	assert_string_equal(m.reqs[0].method, "PUT");
 	assert_string_equal(m.reqs[0].target, "/1/objects/tag");
 	assert_string_equal(m.reqs[0].body, "objectID=0&ids=1%2C2&add_list=7");
-	assert_string_equal(m.reqs[1].method, "DELETE");
-	assert_string_equal(m.reqs[1].target, "/1/objects/tag?objectID=0&ids=1%2C2&remove_list=7");
-	assert_string_equal(m.reqs[2].body, "objectID=0&ids=1&add_list=7&sub_type=Sequence");
-	assert_string_equal(m.reqs[2].target, "/1/objects/subscribe");
-	assert_string_equal(decoded(&m.reqs[3]),
+	assert_string_equal(m.reqs[1].method, "GET");
+	assert_string_equal(m.reqs[1].target, "/1/object?objectID=14&id=7");
+	assert_string_equal(m.reqs[2].method, "DELETE");
+	assert_string_equal(m.reqs[2].target, "/1/objects/tag?objectID=0&ids=1%2C2&remove_list=7");
+	assert_string_equal(m.reqs[3].body, "objectID=0&ids=1&add_list=7&sub_type=Sequence");
+	assert_string_equal(m.reqs[3].target, "/1/objects/subscribe");
+	assert_string_equal(decoded(&m.reqs[4]),
 	                    "/1/objects?objectID=14&condition=[{\"field\":{\"field\":\"tag_name\"},"
-	                    "\"op\":\"=\",\"value\":{\"value\":\"vip\"}}]&range=1");
-	assert_string_equal(m.reqs[4].target, "/1/objects/tagByName");
-	assert_string_equal(m.reqs[4].body,
+	                    "\"op\":\"=\",\"value\":{\"value\":\"vip\"}}]&start=0&range=50");
+	assert_string_equal(m.reqs[5].target, "/1/objects/tagByName");
+	assert_string_equal(m.reqs[5].body,
 	                    "{\"objectID\":0,\"ids\":[1,2],\"add_names\":[\"vip\"]}");
+	assert_string_equal(m.reqs[7].method, "GET");
+	assert_string_equal(m.reqs[7].target, "/1/object?objectID=14&id=9");
 	mock_free(&m);
 	ontra_client_free(c);
 }
