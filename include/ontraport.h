@@ -206,7 +206,7 @@ typedef struct ontra_client_options {
 		.version = ONTRA_CLIENT_OPTIONS_VERSION                                            \
 	}
 
-/* max_retries: never repeat a request (a 429 and a failure to connect are still retried). */
+/* max_retries: never repeat a request, whatever the failure (a 429 and a refused connection too). */
 #define ONTRA_RETRIES_NONE (-1)
 
 /* max_wait_ms: fail rather than wait at all for the rate limit. */
