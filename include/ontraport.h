@@ -59,16 +59,16 @@ ONTRA_EXTERN const char *ontra_version(void);
  */
 typedef enum ontra_error_code {
 	ONTRA_OK = 0,
-	ONTRA_ERROR = -1,       /* anything else: internal, I/O, out of memory */
-	ONTRA_EINVALID = -2,    /* invalid input: refused locally, or HTTP 400/422 */
-	ONTRA_EAUTH = -3,       /* HTTP 401 (wrong or missing key pair) or 403 */
-	ONTRA_ENOTFOUND = -4,   /* HTTP 404, or a named thing that does not exist */
-	ONTRA_ERATELIMIT = -5,  /* HTTP 429, or a rate-limit wait longer than max_wait_ms */
-	ONTRA_ESERVER = -6,     /* HTTP 5xx, or a non-zero envelope code */
-	ONTRA_ENETWORK = -7,    /* DNS, connect, TLS, timeout, connection dropped */
+	ONTRA_ERROR = -1,        /* anything else: internal, I/O, out of memory */
+	ONTRA_EINVALID = -2,     /* invalid input: refused locally, or HTTP 400/422 */
+	ONTRA_EAUTH = -3,        /* HTTP 401 (wrong or missing key pair) or 403 */
+	ONTRA_ENOTFOUND = -4,    /* HTTP 404, or a named thing that does not exist */
+	ONTRA_ERATELIMIT = -5,   /* HTTP 429, or a rate-limit wait longer than max_wait_ms */
+	ONTRA_ESERVER = -6,      /* HTTP 5xx, or a non-zero envelope code */
+	ONTRA_ENETWORK = -7,     /* DNS, connect, TLS, timeout, connection dropped */
 	ONTRA_EBADRESPONSE = -8, /* a response that is not what the API promises */
-	ONTRA_EUSER = -9,       /* a caller's callback asked to stop */
-	ONTRA_EUNSAFE = -10     /* a non-repeatable write may have reached the server */
+	ONTRA_EUSER = -9,        /* a caller's callback asked to stop */
+	ONTRA_EUNSAFE = -10      /* a non-repeatable write may have reached the server */
 } ontra_error_code;
 
 /* Details of the last error on the calling thread. */
@@ -172,32 +172,32 @@ typedef void (*ontra_wait_fn)(void *userdata, double seconds, const char *why);
 #define ONTRA_CLIENT_OPTIONS_VERSION 4
 
 typedef struct ontra_client_options {
-	unsigned int version;      /* ONTRA_CLIENT_OPTIONS_VERSION */
-	const char *base_url;      /* NULL = ONTRA_DEFAULT_BASE_URL; http or https */
-	const char *app_id;        /* the Api-Appid header; required */
-	const char *api_key;       /* the Api-Key header; required; copied, never logged */
-	long connect_timeout_ms;   /* 0 = 10 s */
-	long timeout_ms;           /* whole request; 0 = 60 s */
-	const char *user_agent;    /* NULL = "libontraport/VERSION" */
-	size_t max_response_size;  /* 0 = 64 MiB; bigger bodies fail with EBADRESPONSE */
-	const char *ca_file;       /* PEM bundle for TLS verification; NULL = system */
-	ontra_log_fn log;          /* NULL = no request log */
+	unsigned int version;     /* ONTRA_CLIENT_OPTIONS_VERSION */
+	const char *base_url;     /* NULL = ONTRA_DEFAULT_BASE_URL; http or https */
+	const char *app_id;       /* the Api-Appid header; required */
+	const char *api_key;      /* the Api-Key header; required; copied, never logged */
+	long connect_timeout_ms;  /* 0 = 10 s */
+	long timeout_ms;          /* whole request; 0 = 60 s */
+	const char *user_agent;   /* NULL = "libontraport/VERSION" */
+	size_t max_response_size; /* 0 = 64 MiB; bigger bodies fail with EBADRESPONSE */
+	const char *ca_file;      /* PEM bundle for TLS verification; NULL = system */
+	ontra_log_fn log;         /* NULL = no request log */
 	void *log_userdata;
-	int log_level;             /* ONTRA_LOG_INFO: one line a request; DEBUG: headers too */
+	int log_level; /* ONTRA_LOG_INFO: one line a request; DEBUG: headers too */
 	/* version 2 */
-	ontra_share *share;        /* share connections and pacing with other clients, or NULL */
-	int max_retries;           /* repeats of a failed safe request (at most 100); 0 = the
-	                            * default (5), ONTRA_RETRIES_NONE = none. (Before version
-	                            * 4: -1 = the default, 0 = none.) */
-	long retry_max_ms;         /* stop retrying after this long in all; 0 = 120 s */
-	int no_pacing;             /* do not space requests by the rate-limit headers */
+	ontra_share *share; /* share connections and pacing with other clients, or NULL */
+	int max_retries;    /* repeats of a failed safe request (at most 100); 0 = the
+	                     * default (5), ONTRA_RETRIES_NONE = none. (Before version
+	                     * 4: -1 = the default, 0 = none.) */
+	long retry_max_ms;  /* stop retrying after this long in all; 0 = 120 s */
+	int no_pacing;      /* do not space requests by the rate-limit headers */
 	/* version 3 */
-	long max_wait_ms;          /* longest wait for the rate limit before a request; 0 = no
-	                            * bound of your own, ONTRA_NO_WAIT = never wait. A longer wait
-	                            * fails with ONTRA_ERATELIMIT and nothing is sent. Whatever this
-	                            * says, a wait is never longer than the API's 60 s window plus
-	                            * 10% (66 s): a larger X-Rate-Limit-Reset is capped. */
-	ontra_wait_fn on_wait;     /* told of each wait of a second or more, or NULL */
+	long max_wait_ms;      /* longest wait for the rate limit before a request; 0 = no
+	                        * bound of your own, ONTRA_NO_WAIT = never wait. A longer wait
+	                        * fails with ONTRA_ERATELIMIT and nothing is sent. Whatever this
+	                        * says, a wait is never longer than the API's 60 s window plus
+	                        * 10% (66 s): a larger X-Rate-Limit-Reset is capped. */
+	ontra_wait_fn on_wait; /* told of each wait of a second or more, or NULL */
 	void *on_wait_userdata;
 } ontra_client_options;
 
@@ -206,7 +206,8 @@ typedef struct ontra_client_options {
 		.version = ONTRA_CLIENT_OPTIONS_VERSION                                            \
 	}
 
-/* max_retries: never repeat a request, whatever the failure (a 429 and a refused connection too). */
+/* max_retries: never repeat a request, whatever the failure (a 429 and a refused connection too).
+ */
 #define ONTRA_RETRIES_NONE (-1)
 
 /* max_wait_ms: fail rather than wait at all for the rate limit. */
@@ -237,10 +238,10 @@ ONTRA_EXTERN void ontra_client_rate_limit(const ontra_client *c, ontra_rate_limi
 
 /* Counters of a client's traffic, for tests and benchmarks. */
 typedef struct ontra_client_stats {
-	unsigned long requests;    /* requests sent (each attempt counts) */
-	unsigned long connections; /* new TCP connections opened */
-	unsigned long retries;     /* attempts that were repeats */
-	unsigned long paced;       /* requests the pacer held back to stay under the limit */
+	unsigned long requests;     /* requests sent (each attempt counts) */
+	unsigned long connections;  /* new TCP connections opened */
+	unsigned long retries;      /* attempts that were repeats */
+	unsigned long paced;        /* requests the pacer held back to stay under the limit */
 	unsigned long rate_limited; /* 429 answers received */
 } ontra_client_stats;
 
@@ -268,18 +269,18 @@ typedef enum ontra_retry {
 } ontra_retry;
 
 typedef struct ontra_request {
-	unsigned int version;         /* ONTRA_REQUEST_VERSION */
-	const char *method;           /* "GET", "POST", ...: any HTTP token; NULL = GET */
-	const char *path;             /* relative to the base URL ("/Contacts"); may hold "?q" */
-	const ontra_params *query;    /* appended to the URL, URL-encoded */
-	const ontra_params *headers;  /* extra headers (auth headers are added) */
-	const ontra_params *form;     /* body as application/x-www-form-urlencoded */
-	const json_t *json;           /* body as application/json (borrowed) */
-	const char *body;             /* raw body, sent as is... */
+	unsigned int version;        /* ONTRA_REQUEST_VERSION */
+	const char *method;          /* "GET", "POST", ...: any HTTP token; NULL = GET */
+	const char *path;            /* relative to the base URL ("/Contacts"); may hold "?q" */
+	const ontra_params *query;   /* appended to the URL, URL-encoded */
+	const ontra_params *headers; /* extra headers (auth headers are added) */
+	const ontra_params *form;    /* body as application/x-www-form-urlencoded */
+	const json_t *json;          /* body as application/json (borrowed) */
+	const char *body;            /* raw body, sent as is... */
 	size_t body_len;
-	const char *content_type;     /* ...with this type (NULL = none) */
+	const char *content_type; /* ...with this type (NULL = none) */
 	/* version 2 */
-	ontra_retry retry;            /* ONTRA_RETRY_AUTO */
+	ontra_retry retry; /* ONTRA_RETRY_AUTO */
 } ontra_request;
 
 #define ONTRA_REQUEST_INIT                                                                         \
@@ -401,31 +402,31 @@ typedef enum ontra_email_type {
  * ONTRA_EINVALID before anything is sent. Strings are borrowed.
  */
 typedef struct ontra_message_options {
-	unsigned int version;          /* ONTRA_MESSAGE_OPTIONS_VERSION */
-	long long id;                  /* update: the message's id (required); create: 0 */
-	const char *type;              /* "e-mail" (also "email", "legacyemail"), "template"
-	                                  (ONTRAmail), "sms" or "task"; required on create,
-	                                  fetched from the message when absent on update */
-	const char *name;              /* all types: the message's name (alias) */
-	const char *subject;           /* e-mail (required on create), template; task: its title */
-	const char *send_from;         /* e-mail, template: the sender's address (send_from) */
-	const char *from;              /* e-mail, template: "owner", "custom" or a user id */
-	const char *send_out_name;     /* e-mail, template: the sender's name; implies from=custom */
-	const char *reply_to;          /* e-mail, template: reply_to_email */
-	const char *plaintext;         /* e-mail, template: the plain-text body */
-	const char *html;              /* e-mail: the HTML body (message_body) */
-	const char *email_title;       /* e-mail, template: email_title */
-	ontra_email_type email_type;   /* e-mail, template: transactional or marketing */
-	const char *spam_score;        /* e-mail, template: a number (spam_score) */
-	const char *template_content;  /* template: the ONTRAmail JSON structure (resource) */
-	const char *sms_content;       /* sms: the text (sent as plaintext) */
-	const char *send_to;           /* sms: the field holding the number (default sms_number);
-	                                  e-mail, template: a related record's field (custom objects) */
-	const char *task_data;         /* task: the instructions (task_data) */
-	const char *due_date;          /* task: days after assignment, a whole number (due_date) */
-	const char *task_owner;        /* task: the assignee's user id (task_owner) */
-	const char *task_form;         /* task: a form id (task_form) */
-	ontra_type_opt object_type;    /* all types: object_type_id; not given = contacts */
+	unsigned int version;         /* ONTRA_MESSAGE_OPTIONS_VERSION */
+	long long id;                 /* update: the message's id (required); create: 0 */
+	const char *type;             /* "e-mail" (also "email", "legacyemail"), "template"
+	                                 (ONTRAmail), "sms" or "task"; required on create,
+	                                 fetched from the message when absent on update */
+	const char *name;             /* all types: the message's name (alias) */
+	const char *subject;          /* e-mail (required on create), template; task: its title */
+	const char *send_from;        /* e-mail, template: the sender's address (send_from) */
+	const char *from;             /* e-mail, template: "owner", "custom" or a user id */
+	const char *send_out_name;    /* e-mail, template: the sender's name; implies from=custom */
+	const char *reply_to;         /* e-mail, template: reply_to_email */
+	const char *plaintext;        /* e-mail, template: the plain-text body */
+	const char *html;             /* e-mail: the HTML body (message_body) */
+	const char *email_title;      /* e-mail, template: email_title */
+	ontra_email_type email_type;  /* e-mail, template: transactional or marketing */
+	const char *spam_score;       /* e-mail, template: a number (spam_score) */
+	const char *template_content; /* template: the ONTRAmail JSON structure (resource) */
+	const char *sms_content;      /* sms: the text (sent as plaintext) */
+	const char *send_to;          /* sms: the field holding the number (default sms_number);
+	                                 e-mail, template: a related record's field (custom objects) */
+	const char *task_data;        /* task: the instructions (task_data) */
+	const char *due_date;         /* task: days after assignment, a whole number (due_date) */
+	const char *task_owner;       /* task: the assignee's user id (task_owner) */
+	const char *task_form;        /* task: a form id (task_form) */
+	ontra_type_opt object_type;   /* all types: object_type_id; not given = contacts */
 } ontra_message_options;
 
 #define ONTRA_MESSAGE_OPTIONS_INIT                                                                 \
@@ -503,20 +504,20 @@ typedef enum ontra_rule_arg_kind {
 } ontra_rule_arg_kind;
 
 typedef struct ontra_rule_arg {
-	const char *name;         /* as the official SDK names it: "sequence_id" */
+	const char *name; /* as the official SDK names it: "sequence_id" */
 	ontra_rule_arg_kind kind;
-	int min, max;             /* ONTRA_RULE_ARG_OPTION: the allowed range */
-	const char *values;       /* what the values mean ("0 before, 1 after"), or NULL */
+	int min, max;       /* ONTRA_RULE_ARG_OPTION: the allowed range */
+	const char *values; /* what the values mean ("0 before, 1 after"), or NULL */
 } ontra_rule_arg;
 
 /* One entry of the catalogue. Read fields through the pointer only (it may grow). */
 typedef struct ontra_rule_def {
-	const char *name;         /* "Contact_added_to_campaign" */
+	const char *name; /* "Contact_added_to_campaign" */
 	ontra_rule_part part;
 	const ontra_rule_arg *args;
-	size_t nargs;             /* the exact number of arguments */
-	int contacts_only;        /* only for rules on contacts (object type 0) */
-	const char *summary;      /* one lowercase line */
+	size_t nargs;        /* the exact number of arguments */
+	int contacts_only;   /* only for rules on contacts (object type 0) */
+	const char *summary; /* one lowercase line */
 } ontra_rule_def;
 
 /** "events", "conditions" or "actions" (static string; "?" for other values). */
@@ -534,7 +535,7 @@ ONTRA_EXTERN const ontra_rule_def *ontra_rule_catalogue_find(ontra_rule_part par
 
 /* The value lists of the rule language (REFERENCE.md §7.6). */
 typedef enum ontra_rule_vocab {
-	ONTRA_RULE_VOCAB_CONDITIONALS = 0, /* "Equal To", ... */
+	ONTRA_RULE_VOCAB_CONDITIONALS = 0,  /* "Equal To", ... */
 	ONTRA_RULE_VOCAB_RELATIVE_DATES = 1 /* "TODAY", "YESTERDAY", ... */
 } ontra_rule_vocab;
 
@@ -572,15 +573,15 @@ typedef enum ontra_pause_op { ONTRA_PAUSE = 1, ONTRA_UNPAUSE = 2 } ontra_pause_o
 
 /* A rule's fields. NULL (zero for the others) means "not given": not sent. */
 typedef struct ontra_rule_options {
-	unsigned int version;     /* ONTRA_RULE_OPTIONS_VERSION */
-	long long id;             /* update: the rule's id (required); create: 0 */
-	const char *name;         /* the rule's name */
-	const char *events;       /* required on create */
-	const char *conditions;   /* may be "" (none) */
-	const char *actions;      /* required on create */
+	unsigned int version;       /* ONTRA_RULE_OPTIONS_VERSION */
+	long long id;               /* update: the rule's id (required); create: 0 */
+	const char *name;           /* the rule's name */
+	const char *events;         /* required on create */
+	const char *conditions;     /* may be "" (none) */
+	const char *actions;        /* required on create */
 	ontra_type_opt object_type; /* object_type_id; not given: create for contacts */
-	const char *tags;         /* the rule's tags (sent as `tags`) */
-	ontra_pause_op pause;     /* ONTRA_PAUSE: paused, ONTRA_UNPAUSE: live */
+	const char *tags;           /* the rule's tags (sent as `tags`) */
+	ontra_pause_op pause;       /* ONTRA_PAUSE: paused, ONTRA_UNPAUSE: live */
 } ontra_rule_options;
 
 #define ONTRA_RULE_OPTIONS_INIT                                                                    \
@@ -730,23 +731,23 @@ ONTRA_EXTERN int ontra_object_delete(ontra_client *c, int type, long long id);
 #define ONTRA_SEARCH_OPTIONS_VERSION 1
 
 typedef struct ontra_search_options {
-	unsigned int version;        /* ONTRA_SEARCH_OPTIONS_VERSION */
-	int object_type;             /* ONTRA_CONTACT, ... */
-	const char *search;          /* free text, or NULL */
-	int search_notes;            /* also search the objects' notes */
-	const long long *ids;        /* only these ids, or NULL */
+	unsigned int version; /* ONTRA_SEARCH_OPTIONS_VERSION */
+	int object_type;      /* ONTRA_CONTACT, ... */
+	const char *search;   /* free text, or NULL */
+	int search_notes;     /* also search the objects' notes */
+	const long long *ids; /* only these ids, or NULL */
 	size_t ids_count;
-	const json_t *condition;     /* criteria (ontra_where_parse), borrowed, or NULL */
-	const char *sort;            /* field to sort by, or NULL */
-	int sort_desc;               /* descending */
-	const char *const *fields;   /* listFields: only these fields, or NULL */
+	const json_t *condition;   /* criteria (ontra_where_parse), borrowed, or NULL */
+	const char *sort;          /* field to sort by, or NULL */
+	int sort_desc;             /* descending */
+	const char *const *fields; /* listFields: only these fields, or NULL */
 	size_t fields_count;
-	long long group_id;          /* a saved group, or 0 */
-	size_t limit;                /* stop after this many objects; 0 = all */
-	size_t start;                /* skip this many first */
-	long long tag_id;            /* list objects with this tag (GET /objects/tag)... */
-	const char *tag_name;        /* ...or the tag of this name */
-	size_t page_size;            /* 1..50; 0 = 50, the API's maximum */
+	long long group_id;   /* a saved group, or 0 */
+	size_t limit;         /* stop after this many objects; 0 = all */
+	size_t start;         /* skip this many first */
+	long long tag_id;     /* list objects with this tag (GET /objects/tag)... */
+	const char *tag_name; /* ...or the tag of this name */
+	size_t page_size;     /* 1..50; 0 = 50, the API's maximum */
 } ontra_search_options;
 
 #define ONTRA_SEARCH_OPTIONS_INIT                                                                  \

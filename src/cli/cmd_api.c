@@ -97,7 +97,8 @@ static int run_api(cli_ctx *ctx, cli_args *args)
 	ontra_response *r = NULL;
 	json_t *json = NULL;
 	char method[16], *raw = NULL;
-	const char *m = cli_arg(args, 0), *jv = cli_value(args, "json"), *bv = cli_value(args, "body");
+	const char *m = cli_arg(args, 0), *jv = cli_value(args, "json"),
+	           *bv = cli_value(args, "body");
 	const char *const *list;
 	size_t n, i, rawlen = 0;
 	int rc = EXIT_OK, lrc;
@@ -110,7 +111,8 @@ static int run_api(cli_ctx *ctx, cli_args *args)
 		if (strcmp(method, methods[i]) == 0)
 			break;
 	if (m[strlen(method)] || i == sizeof methods / sizeof *methods)
-		return cli_usage_error(ctx, "invalid method '%s': expected GET, POST, PUT, PATCH or DELETE", m);
+		return cli_usage_error(
+		    ctx, "invalid method '%s': expected GET, POST, PUT, PATCH or DELETE", m);
 
 	if (ontra_params_new(&headers) < 0 || ontra_params_new(&query) < 0 ||
 	    ontra_params_new(&form) < 0) {
@@ -136,7 +138,8 @@ static int run_api(cli_ctx *ctx, cli_args *args)
 			goto out;
 		}
 	if ((n > 0) + (jv != NULL) + (bv != NULL) > 1) {
-		rc = cli_usage_error(ctx, "-d, --json and --body each give the whole body: use one");
+		rc =
+		    cli_usage_error(ctx, "-d, --json and --body each give the whole body: use one");
 		goto out;
 	}
 	if (cli_value(args, "content-type") && !bv) {
@@ -152,8 +155,9 @@ static int run_api(cli_ctx *ctx, cli_args *args)
 		}
 		json = json_loadb(raw, rawlen, JSON_DECODE_ANY, &jerr);
 		if (!json) {
-			rc = cli_usage_error(ctx, "invalid JSON in --json at line %d, column %d: %s",
-			                     jerr.line, jerr.column, jerr.text);
+			rc =
+			    cli_usage_error(ctx, "invalid JSON in --json at line %d, column %d: %s",
+			                    jerr.line, jerr.column, jerr.text);
 			goto out;
 		}
 		req.json = json;

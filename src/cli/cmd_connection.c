@@ -28,8 +28,9 @@ static int not_found(const cli_profiles *ps, const char *name)
 
 	near_names(ps, cands, &n);
 	near = util_nearest(name, cands, n);
-	return cli_error(EXIT_NOTFOUND, "unknown connection '%s'%s%s%s; see 'ontraport connection list'",
-	                 name, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+	return cli_error(EXIT_NOTFOUND,
+	                 "unknown connection '%s'%s%s%s; see 'ontraport connection list'", name,
+	                 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 }
 
 static json_t *record_of(const cli_profiles *ps, const cli_profile *p)
@@ -85,24 +86,30 @@ static int run_add(cli_ctx *ctx, cli_args *args)
 
 	key[0] = '\0';
 	if (!cli_profile_name_valid(name))
-		return cli_usage_error(ctx, "invalid connection name '%s': expected 1-64 letters, "
-		                            "digits, '_', '.' or '-'", name);
+		return cli_usage_error(ctx,
+		                       "invalid connection name '%s': expected 1-64 letters, "
+		                       "digits, '_', '.' or '-'",
+		                       name);
 	if (url && !*url)
 		url = NULL;
 	if (argkey) {
 		if (cli_take_secret(argkey, key, sizeof key) < 0)
 			return cli_usage_error(ctx, "--api-key is too long (at most %d bytes)",
 			                       KEY_MAX - 1);
-		cli_note(ctx, "ontraport: warning: a key given with --api-key can be seen in the process "
-		              "list; prefer --api-key-stdin or ONTRAPORT_API_KEY");
+		cli_note(
+		    ctx,
+		    "ontraport: warning: a key given with --api-key can be seen in the process "
+		    "list; prefer --api-key-stdin or ONTRAPORT_API_KEY");
 	} else if (cli_flag(args, "api-key-stdin")) {
 		if (read_secret_line(stdin, 0, NULL, key, sizeof key) < 0)
-			return cli_usage_error(ctx, "the key on stdin is too long (at most %d bytes)", KEY_MAX - 1);
+			return cli_usage_error(
+			    ctx, "the key on stdin is too long (at most %d bytes)", KEY_MAX - 1);
 	} else if (getenv("ONTRAPORT_API_KEY") && *getenv("ONTRAPORT_API_KEY")) {
 		snprintf(key, sizeof key, "%s", getenv("ONTRAPORT_API_KEY"));
 	} else if (isatty(STDIN_FILENO)) {
 		if (read_secret_line(stdin, 1, "API key: ", key, sizeof key) < 0)
-			return cli_usage_error(ctx, "the key is too long (at most %d bytes)", KEY_MAX - 1);
+			return cli_usage_error(ctx, "the key is too long (at most %d bytes)",
+			                       KEY_MAX - 1);
 	}
 	if (!key[0])
 		return cli_usage_error(ctx, "missing API key: give --api-key-stdin, set "
@@ -124,14 +131,17 @@ static int run_add(cli_ctx *ctx, cli_args *args)
 		lrc = ontra_client_verify(c);
 		if (lrc < 0) {
 			rc = cli_exit_code(lrc);
-			cli_error(rc, "connection '%s' not saved: %s%s", name, ontra_error_last()->message,
-			          lrc == ONTRA_EAUTH ? " (check that the App ID and API key belong together)"
-			                             : "");
+			cli_error(rc, "connection '%s' not saved: %s%s", name,
+			          ontra_error_last()->message,
+			          lrc == ONTRA_EAUTH
+			              ? " (check that the App ID and API key belong together)"
+			              : "");
 			goto out;
 		}
 	}
 	/* Locked from load to save: parallel adds must not drop each other's connection. */
-	if (cli_profiles_lock(&lock, err, sizeof err) < 0 || cli_profiles_load(&ps, err, sizeof err) < 0) {
+	if (cli_profiles_lock(&lock, err, sizeof err) < 0 ||
+	    cli_profiles_load(&ps, err, sizeof err) < 0) {
 		rc = cli_error(EXIT_ERROR, "%s", err);
 		goto out;
 	}
@@ -161,7 +171,8 @@ out:
 
 static int run_list(cli_ctx *ctx, cli_args *args)
 {
-	static const char *const cols[] = {"name", "default", "app_id", "api_key", "base_url", NULL};
+	static const char *const cols[] = {"name",    "default",  "app_id",
+	                                   "api_key", "base_url", NULL};
 	cli_profiles ps = CLI_PROFILES_INIT;
 	char err[512];
 	cli_out *o;
@@ -246,7 +257,8 @@ static int change(cli_ctx *ctx, cli_args *args, int remove)
 	char err[512];
 	int rc = EXIT_OK, lock = -1;
 
-	if (cli_profiles_lock(&lock, err, sizeof err) < 0 || cli_profiles_load(&ps, err, sizeof err) < 0) {
+	if (cli_profiles_lock(&lock, err, sizeof err) < 0 ||
+	    cli_profiles_load(&ps, err, sizeof err) < 0) {
 		rc = cli_error(EXIT_ERROR, "%s", err);
 		goto out;
 	}
@@ -262,7 +274,8 @@ static int change(cli_ctx *ctx, cli_args *args, int remove)
 		rc = cli_error(EXIT_ERROR, "%s", err);
 		goto out;
 	}
-	cli_note(ctx, remove ? "removed connection '%s'" : "connection '%s' is now the default", name);
+	cli_note(ctx, remove ? "removed connection '%s'" : "connection '%s' is now the default",
+	         name);
 out:
 	cli_profiles_unlock(lock);
 	cli_profiles_release(&ps);
@@ -357,8 +370,8 @@ static const cli_command cmd_use = {
     .max_args = 1,
 };
 
-static const cli_command *const connection_subs[] = {&cmd_add, &cmd_list, &cmd_test, &cmd_remove,
-                                                      &cmd_use, NULL};
+static const cli_command *const connection_subs[] = {&cmd_add,    &cmd_list, &cmd_test,
+                                                     &cmd_remove, &cmd_use,  NULL};
 
 const cli_command cli_cmd_connection = {
     .name = "connection",

@@ -36,17 +36,20 @@ static int open_queue(cli_ctx *ctx, cli_args *args, int readonly, rcv_queue **q)
 	if (cli_value(args, "db"))
 		snprintf(db, sizeof db, "%s", cli_value(args, "db"));
 	else if (cli_data_path(db, sizeof db, "events.db") < 0)
-		return cli_error(EXIT_ERROR, "cannot find a data directory: set XDG_DATA_HOME or HOME, "
-		                             "or give --db FILE");
+		return cli_error(EXIT_ERROR,
+		                 "cannot find a data directory: set XDG_DATA_HOME or HOME, "
+		                 "or give --db FILE");
 	if (stat(db, &st) < 0)
-		return cli_error(errno == ENOENT ? EXIT_NOTFOUND : EXIT_ERROR,
-		                 "no event queue at '%s': %s ('ontraport watch' makes it; or give --db "
-		                 "FILE)",
-		                 db, strerror(errno));
+		return cli_error(
+		    errno == ENOENT ? EXIT_NOTFOUND : EXIT_ERROR,
+		    "no event queue at '%s': %s ('ontraport watch' makes it; or give --db "
+		    "FILE)",
+		    db, strerror(errno));
 	rc = readonly ? rcv_queue_open_readonly(q, db, err, sizeof err)
 	              : rcv_queue_open(q, db, err, sizeof err);
 	if (rc == RCV_ENOTQUEUE)
-		return cli_error(EXIT_INVALID, "%s: give the --db FILE 'ontraport watch' made", err);
+		return cli_error(EXIT_INVALID, "%s: give the --db FILE 'ontraport watch' made",
+		                 err);
 	if (rc < 0)
 		return cli_error(EXIT_ERROR, "cannot open the event queue '%s': %s", db, err);
 	(void)ctx;
@@ -77,13 +80,13 @@ static int list_one(const rcv_item *it, void *ud)
 
 	type = json_object_get(json_object_get(ev, "event"), "type");
 	obj = json_object_get(json_object_get(ev, "data"), "id");
-	rec = json_pack("{s:I, s:o, s:s, s:s, s:i, s:O, s:O, s:o, s:o}", "id", (json_int_t)it->id,
-	                "received_at", time_or_null(it->received_at), "webhook_key",
-	                it->webhook_key, "status", rcv_status_name(it->status), "attempts",
-	                it->attempts, "event", type ? type : json_null(), "object_id",
-	                obj ? obj : json_null(), "last_error",
-	                it->last_error ? json_string(it->last_error) : json_null(), "delivered_at",
-	                time_or_null(it->delivered_at));
+	rec =
+	    json_pack("{s:I, s:o, s:s, s:s, s:i, s:O, s:O, s:o, s:o}", "id", (json_int_t)it->id,
+	              "received_at", time_or_null(it->received_at), "webhook_key", it->webhook_key,
+	              "status", rcv_status_name(it->status), "attempts", it->attempts, "event",
+	              type ? type : json_null(), "object_id", obj ? obj : json_null(), "last_error",
+	              it->last_error ? json_string(it->last_error) : json_null(), "delivered_at",
+	              time_or_null(it->delivered_at));
 	if (rec && ls->full) {
 		json_t *doc = NULL;
 		if (rcv_deliver_document(&doc, it) == 0)
@@ -116,9 +119,9 @@ static int status_mask(cli_ctx *ctx, cli_args *args, int dflt, int allowed, int 
 
 static int run_list(cli_ctx *ctx, cli_args *args)
 {
-	static const char *const cols[] = {"id",        "received_at", "webhook_key", "status",
-	                                   "attempts",  "event",       "object_id",   "last_error",
-	                                   NULL};
+	static const char *const cols[] = {"id",        "received_at", "webhook_key",
+	                                   "status",    "attempts",    "event",
+	                                   "object_id", "last_error",  NULL};
 	list_state ls = {NULL, cli_flag(args, "full") > 0, 0};
 	long long limit, after;
 	rcv_queue *q;
@@ -131,10 +134,12 @@ static int run_list(cli_ctx *ctx, cli_args *args)
 		return EXIT_USAGE;
 	if ((rc = open_queue(ctx, args, 1, &q)) != EXIT_OK)
 		return rc;
-	ls.out = cli_out_begin(ctx, ctx->format == FMT_TABLE || ctx->format == FMT_CSV ? cols : NULL);
+	ls.out =
+	    cli_out_begin(ctx, ctx->format == FMT_TABLE || ctx->format == FMT_CSV ? cols : NULL);
 	qrc = rcv_queue_list(q, mask, after, (size_t)limit, list_one, &ls);
 	if (qrc < 0 && !ls.failed)
-		rc = cli_error(EXIT_ERROR, "cannot list the event queue: %s", rcv_queue_last_error());
+		rc = cli_error(EXIT_ERROR, "cannot list the event queue: %s",
+		               rcv_queue_last_error());
 	if ((cli_out_end(ls.out) < 0 || ls.failed) && rc == EXIT_OK)
 		rc = EXIT_ERROR;
 	rcv_queue_close(q);
@@ -168,10 +173,12 @@ static int run_show(cli_ctx *ctx, cli_args *args)
 		if (rcv_deliver_document(&doc, it) < 0) {
 			rc = cli_error(EXIT_ERROR, "event %lld is stored damaged", ids[i]);
 		} else {
-			json_object_set_new(doc, "status", json_string(rcv_status_name(it->status)));
+			json_object_set_new(doc, "status",
+			                    json_string(rcv_status_name(it->status)));
 			json_object_set_new(doc, "attempts", json_integer(it->attempts));
 			json_object_set_new(doc, "last_error",
-			                    it->last_error ? json_string(it->last_error) : json_null());
+			                    it->last_error ? json_string(it->last_error)
+			                                   : json_null());
 			json_object_set_new(doc, "delivered_at", time_or_null(it->delivered_at));
 			if (out ? cli_out_record(out, doc) < 0 : cli_print_json(ctx, doc) < 0)
 				rc = EXIT_ERROR;
@@ -251,13 +258,16 @@ static int run_purge(cli_ctx *ctx, cli_args *args)
 	int mask, rc;
 
 	if (!before)
-		return cli_usage_error(ctx, "missing --before AGE|DATE (such as 7d, or 2026-01-31)");
-	if (parse_before(before, &at) < 0)
 		return cli_usage_error(ctx,
-		                       "invalid --before '%s': expected an age such as 7d, 12h or 30m, "
-		                       "or a UTC date such as 2026-01-31 or 2026-01-31T12:00:00Z",
-		                       before);
-	if ((rc = status_mask(ctx, args, RCV_DONE | RCV_DEAD, RCV_DONE | RCV_DEAD, &mask)) != EXIT_OK)
+		                       "missing --before AGE|DATE (such as 7d, or 2026-01-31)");
+	if (parse_before(before, &at) < 0)
+		return cli_usage_error(
+		    ctx,
+		    "invalid --before '%s': expected an age such as 7d, 12h or 30m, "
+		    "or a UTC date such as 2026-01-31 or 2026-01-31T12:00:00Z",
+		    before);
+	if ((rc = status_mask(ctx, args, RCV_DONE | RCV_DEAD, RCV_DONE | RCV_DEAD, &mask)) !=
+	    EXIT_OK)
 		return rc;
 	if ((rc = open_queue(ctx, args, 0, &q)) != EXIT_OK)
 		return rc;

@@ -23,8 +23,7 @@ static int run_object_types(cli_ctx *ctx, cli_args *args)
 	if ((lrc = ontra_object_types(&types, c)) < 0)
 		return cli_fail_lib(ctx, lrc);
 	o = cli_out_begin(ctx, cols);
-	json_array_foreach(types, i, t)
-		cli_out_record(o, t);
+	json_array_foreach(types, i, t) cli_out_record(o, t);
 	rc = cli_out_end(o) < 0 ? EXIT_ERROR : EXIT_OK;
 	json_decref(types);
 	return rc;
@@ -32,8 +31,8 @@ static int run_object_types(cli_ctx *ctx, cli_args *args)
 
 static int run_fields(cli_ctx *ctx, cli_args *args)
 {
-	static const char *const cols[] = {"field", "alias", "type", "required", "unique", "editable",
-	                                   "options", NULL};
+	static const char *const cols[] = {"field",  "alias",    "type",    "required",
+	                                   "unique", "editable", "options", NULL};
 	ontra_client *c;
 	const json_t *fields;
 	const char *name;
@@ -47,13 +46,13 @@ static int run_fields(cli_ctx *ctx, cli_args *args)
 	if ((lrc = ontra_fields(&fields, c, type)) < 0)
 		return cli_fail_lib(ctx, lrc);
 	o = cli_out_begin(ctx, ctx->format == FMT_TABLE || ctx->format == FMT_CSV ? cols : NULL);
-	json_object_foreach((json_t *)fields, name, def) {
+	json_object_foreach((json_t *)fields, name, def)
+	{
 		json_t *rec = json_object();
 		const char *k;
 		json_t *v;
 		json_object_set_new(rec, "field", json_string(name));
-		json_object_foreach(def, k, v)
-			json_object_set(rec, k, v);
+		json_object_foreach(def, k, v) json_object_set(rec, k, v);
 		cli_out_record(o, rec);
 		json_decref(rec);
 	}
@@ -162,5 +161,6 @@ const cli_command cli_cmd_fields = {
 
 LIST_GROUP(cli_cmd_tags, "tags", "tags (id and name)", run_tags)
 LIST_GROUP(cli_cmd_sequences, "sequences", "sequences (id and name)", run_sequences)
-LIST_GROUP(cli_cmd_campaigns, "campaigns", "campaigns, i.e. automations (id and name)", run_campaigns)
+LIST_GROUP(cli_cmd_campaigns, "campaigns", "campaigns, i.e. automations (id and name)",
+           run_campaigns)
 LIST_GROUP(cli_cmd_forms, "forms", "forms (id and name)", run_forms)

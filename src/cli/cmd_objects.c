@@ -34,12 +34,20 @@ static const char *const *table_columns(cli_ctx *ctx, int type)
 	if (ctx->format != FMT_TABLE)
 		return NULL;
 	switch (type) {
-	case ONTRA_CONTACT: return contacts;
-	case ONTRA_TAG: return tags;
-	case ONTRA_SEQUENCE: case ONTRA_RULE: case ONTRA_CAMPAIGN: return named;
-	case ONTRA_MESSAGE: return messages;
-	case ONTRA_FORM: return forms;
-	default: return NULL;
+	case ONTRA_CONTACT:
+		return contacts;
+	case ONTRA_TAG:
+		return tags;
+	case ONTRA_SEQUENCE:
+	case ONTRA_RULE:
+	case ONTRA_CAMPAIGN:
+		return named;
+	case ONTRA_MESSAGE:
+		return messages;
+	case ONTRA_FORM:
+		return forms;
+	default:
+		return NULL;
 	}
 }
 
@@ -98,8 +106,7 @@ static int stream_search(cli_ctx *ctx, ontra_client *c, ontra_search_options *o)
 }
 
 /* Options shared by search and with-tag: type, text search, limit. */
-static int search_from_args(cli_ctx *ctx, cli_args *args, ontra_client *c,
-                            ontra_search_options *o)
+static int search_from_args(cli_ctx *ctx, cli_args *args, ontra_client *c, ontra_search_options *o)
 {
 	long long lim;
 	int rc;
@@ -130,14 +137,17 @@ static int where_option(cli_ctx *ctx, cli_args *args, ontra_client *c, ontra_sea
 		/* Field names in the condition must be fields of the type. */
 		if ((lrc = ontra_fields(&fdefs, c, o->object_type)) < 0)
 			return cli_fail_lib(ctx, lrc);
-		json_array_foreach(*cond, i, cl) {
-			const char *f = json_string_value(json_object_get(json_object_get(cl, "field"), "field"));
+		json_array_foreach(*cond, i, cl)
+		{
+			const char *f = json_string_value(
+			    json_object_get(json_object_get(cl, "field"), "field"));
 			if (f && !strstr(f, "//") && !json_object_get(fdefs, f)) {
 				json_t *probe = json_pack("{s:s}", f, "");
 				lrc = ontra_fields_check(c, o->object_type, probe);
 				json_decref(probe);
 				if (lrc < 0 && strstr(ontra_error_last()->message, "unknown field"))
-					return cli_error(EXIT_INVALID, "--where: %s", ontra_error_last()->message);
+					return cli_error(EXIT_INVALID, "--where: %s",
+					                 ontra_error_last()->message);
 			}
 		}
 		o->condition = *cond;
@@ -267,9 +277,11 @@ static int run_get(cli_ctx *ctx, cli_args *args)
 	int type, rc, lrc;
 	cli_out *out = NULL;
 
-	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args), &ids, &n)) != EXIT_OK)
+	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args),
+	                        &ids, &n)) != EXIT_OK)
 		return rc;
-	if ((rc = cli_client(ctx, &c)) != EXIT_OK || (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK ||
+	    (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
 		goto out;
 	if (n > 1)
 		out = cli_out_begin(ctx, table_columns(ctx, type));
@@ -298,15 +310,18 @@ static int run_create(cli_ctx *ctx, cli_args *args)
 	json_t *values = NULL, *res = NULL;
 	int type, rc, lrc;
 
-	if ((rc = cli_client(ctx, &c)) != EXIT_OK || (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK ||
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK ||
+	    (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK ||
 	    (rc = cli_field_values(ctx, args, 0, "json", &values)) != EXIT_OK)
 		return rc;
 	if (json_object_size(values) == 0) {
 		json_decref(values);
-		return cli_usage_error(ctx, "nothing to create: give field=value arguments or --json");
+		return cli_usage_error(ctx,
+		                       "nothing to create: give field=value arguments or --json");
 	}
 	lrc = ontra_object_create(&res, c, type, values);
-	rc = lrc < 0 ? cli_fail_lib(ctx, lrc) : (cli_out_value(ctx, res) < 0 ? EXIT_ERROR : EXIT_OK);
+	rc =
+	    lrc < 0 ? cli_fail_lib(ctx, lrc) : (cli_out_value(ctx, res) < 0 ? EXIT_ERROR : EXIT_OK);
 	json_decref(values);
 	json_decref(res);
 	return rc;
@@ -331,7 +346,8 @@ static int run_update(cli_ctx *ctx, cli_args *args)
 	    (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) == EXIT_OK &&
 	    (rc = cli_field_values(ctx, args, 1, "json", &values)) == EXIT_OK) {
 		lrc = ontra_object_update(&res, c, type, ids[0], values);
-		rc = lrc < 0 ? cli_fail_lib(ctx, lrc) : (cli_out_value(ctx, res) < 0 ? EXIT_ERROR : EXIT_OK);
+		rc = lrc < 0 ? cli_fail_lib(ctx, lrc)
+		             : (cli_out_value(ctx, res) < 0 ? EXIT_ERROR : EXIT_OK);
 	}
 	json_decref(values);
 	json_decref(res);
@@ -345,14 +361,17 @@ static int run_upsert(cli_ctx *ctx, cli_args *args)
 	json_t *values = NULL, *res = NULL;
 	int type, rc, lrc, created = 0;
 
-	if ((rc = cli_client(ctx, &c)) != EXIT_OK || (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK ||
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK ||
+	    (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK ||
 	    (rc = cli_field_values(ctx, args, 0, "json", &values)) != EXIT_OK)
 		return rc;
 	if (json_object_size(values) == 0) {
 		json_decref(values);
-		return cli_usage_error(ctx, "nothing to save: give field=value arguments or --json");
+		return cli_usage_error(ctx,
+		                       "nothing to save: give field=value arguments or --json");
 	}
-	lrc = ontra_object_upsert(&res, &created, c, type, values, cli_flag(args, "ignore-blanks") > 0);
+	lrc = ontra_object_upsert(&res, &created, c, type, values,
+	                          cli_flag(args, "ignore-blanks") > 0);
 	if (lrc < 0) {
 		rc = cli_fail_lib(ctx, lrc);
 	} else {
@@ -375,7 +394,8 @@ static int run_delete(cli_ctx *ctx, cli_args *args)
 	int rc, lrc, yes = cli_flag(args, "yes") > 0, all = cli_flag(args, "all") > 0;
 	const char *tname;
 
-	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args), &ids, &n)) != EXIT_OK)
+	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args),
+	                        &ids, &n)) != EXIT_OK)
 		return rc;
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK ||
 	    (rc = cli_type(ctx, c, cli_value(args, "type"), &o.object_type)) != EXIT_OK)
@@ -390,13 +410,15 @@ static int run_delete(cli_ctx *ctx, cli_args *args)
 		goto out;
 	}
 	if (n == 0 && !all && !cli_value(args, "where") && !cli_value(args, "search")) {
-		rc = cli_usage_error(ctx, "give the ids to delete, or --where/--search to select them "
-		                          "(--all for every object of the type)");
+		rc = cli_usage_error(ctx,
+		                     "give the ids to delete, or --where/--search to select them "
+		                     "(--all for every object of the type)");
 		goto out;
 	}
 	if (all && (n || cli_value(args, "where") || cli_value(args, "search"))) {
-		rc = cli_usage_error(ctx, "--all deletes every object of the type: give it without ids, "
-		                          "--where or --search");
+		rc = cli_usage_error(ctx,
+		                     "--all deletes every object of the type: give it without ids, "
+		                     "--where or --search");
 		goto out;
 	}
 	o.ids = ids;
@@ -405,8 +427,9 @@ static int run_delete(cli_ctx *ctx, cli_args *args)
 	if ((rc = where_option(ctx, args, c, &o, &cond)) != EXIT_OK)
 		goto out;
 	if (!all && ontra_search_selects_all(&o)) {
-		rc = cli_usage_error(ctx, "the selection matches every object of the type (an empty or "
-		                          "always-true condition or search); use --all to delete them all");
+		rc = cli_usage_error(
+		    ctx, "the selection matches every object of the type (an empty or "
+		         "always-true condition or search); use --all to delete them all");
 		goto out;
 	}
 	if (n && !o.condition && !o.search)
@@ -436,8 +459,8 @@ out:
 }
 
 /* Split --tag values into ids and names. */
-static int split_tags(cli_ctx *ctx, cli_args *args, long long **tids, size_t *nt, const char ***names,
-                      size_t *nn)
+static int split_tags(cli_ctx *ctx, cli_args *args, long long **tids, size_t *nt,
+                      const char ***names, size_t *nn)
 {
 	const char *const *list;
 	size_t n, i;
@@ -472,9 +495,11 @@ static int run_tagging(cli_ctx *ctx, cli_args *args, ontra_list_op op)
 	int type, rc, lrc = 0;
 
 	if ((rc = split_tags(ctx, args, &tids, &nt, &names, &nn)) != EXIT_OK ||
-	    (rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args), &ids, &n)) != EXIT_OK)
+	    (rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args),
+	                        &ids, &n)) != EXIT_OK)
 		goto out;
-	if ((rc = cli_client(ctx, &c)) != EXIT_OK || (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK ||
+	    (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
 		goto out;
 	if (nt && (lrc = ontra_tag_ids(c, type, ids, n, tids, nt, op)) < 0)
 		goto fail;
@@ -544,13 +569,15 @@ static int run_subscription(cli_ctx *ctx, cli_args *args, ontra_list_op op)
 	int type, rc, lrc;
 
 	if ((ns == 0) == (nc == 0))
-		return cli_usage_error(ctx, "give --sequence ID or --campaign ID (one kind per call)");
+		return cli_usage_error(ctx,
+		                       "give --sequence ID or --campaign ID (one kind per call)");
 	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), (size_t)cli_argc(args),
 	                        &ids, &n)) != EXIT_OK ||
 	    (rc = list_ids(ctx, ns ? ONTRA_SEQUENCE : ONTRA_CAMPAIGN, ns ? seq : camp, ns ? ns : nc,
 	                   &lists, &nl)) != EXIT_OK)
 		goto out;
-	if ((rc = cli_client(ctx, &c)) != EXIT_OK || (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK ||
+	    (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
 		goto out;
 	lrc = ontra_subscribe(c, type, ids, n, lists, nl,
 	                      ns ? ONTRA_SUB_SEQUENCE : ONTRA_SUB_CAMPAIGN, op);
@@ -664,14 +691,16 @@ static const cli_opt tag_opts[] = {
     TYPE_OPT,
     {.name = "tag", .kind = CLI_LIST, .arg = "NAME|ID", .help = "a tag by name or id (repeatable)"},
     END_OPT};
-static const cli_opt sub_opts[] = {
-    TYPE_OPT,
-    {.name = "sequence", .kind = CLI_LIST, .arg = "NAME|ID", .help = "a sequence, by name or id (repeatable)"},
-    {.name = "campaign",
-     .kind = CLI_LIST,
-     .arg = "NAME|ID",
-     .help = "a campaign (automation), by name or id (repeatable)"},
-    END_OPT};
+static const cli_opt sub_opts[] = {TYPE_OPT,
+                                   {.name = "sequence",
+                                    .kind = CLI_LIST,
+                                    .arg = "NAME|ID",
+                                    .help = "a sequence, by name or id (repeatable)"},
+                                   {.name = "campaign",
+                                    .kind = CLI_LIST,
+                                    .arg = "NAME|ID",
+                                    .help = "a campaign (automation), by name or id (repeatable)"},
+                                   END_OPT};
 
 static const cli_command cmd_search = {
     .name = "search",
@@ -814,8 +843,8 @@ static const cli_command cmd_unsubscribe = {
 };
 
 static const cli_command *const objects_subs[] = {
-	&cmd_search, &cmd_get, &cmd_create, &cmd_update, &cmd_upsert, &cmd_delete, &cmd_with_tag,
-	&cmd_tag, &cmd_untag, &cmd_subscribe, &cmd_unsubscribe, NULL};
+    &cmd_search,   &cmd_get, &cmd_create, &cmd_update,    &cmd_upsert,      &cmd_delete,
+    &cmd_with_tag, &cmd_tag, &cmd_untag,  &cmd_subscribe, &cmd_unsubscribe, NULL};
 
 const cli_command cli_cmd_objects = {
     .name = "objects",

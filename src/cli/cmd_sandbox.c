@@ -201,8 +201,10 @@ static int run_sandbox(cli_ctx *ctx, cli_args *args)
 	if (sbx_config_check_faults(&cfg, err, sizeof err) < 0)
 		return cli_usage_error(ctx, "--fault: %s", err);
 	if (rate && parse_rate(rate, &cfg.rate_limit, &cfg.rate_window_ms) < 0)
-		return cli_usage_error(ctx, "invalid --rate-limit '%s': expected N or N/WINDOW such as "
-		                            "180/60s, 180/6s or 50/500ms", rate);
+		return cli_usage_error(ctx,
+		                       "invalid --rate-limit '%s': expected N or N/WINDOW such as "
+		                       "180/60s, 180/6s or 50/500ms",
+		                       rate);
 	cfg.port = (int)port;
 	cfg.threads = (int)threads;
 	cfg.bind = cli_value(args, "bind");
@@ -215,13 +217,15 @@ static int run_sandbox(cli_ctx *ctx, cli_args *args)
 	cfg.db = cli_value(args, "db");
 	if (!cfg.db) {
 		if (cli_data_path(dbpath, sizeof dbpath, "sandbox.db") < 0)
-			return cli_error(EXIT_ERROR, "cannot find a data directory: set XDG_DATA_HOME or HOME, "
-			                             "or give --db FILE");
+			return cli_error(EXIT_ERROR,
+			                 "cannot find a data directory: set XDG_DATA_HOME or HOME, "
+			                 "or give --db FILE");
 		cfg.db = dbpath;
 	}
 	if ((cfg.app_id && (!*cfg.app_id || strpbrk(cfg.app_id, "\r\n"))) ||
 	    (cfg.api_key && (!*cfg.api_key || strpbrk(cfg.api_key, "\r\n"))))
-		return cli_usage_error(ctx, "--app-id and --api-key must be non-empty single lines");
+		return cli_usage_error(ctx,
+		                       "--app-id and --api-key must be non-empty single lines");
 
 	/* Block the stop signals before any thread starts, then wait for them here. */
 	sigemptyset(&set);

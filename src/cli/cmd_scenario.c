@@ -181,9 +181,9 @@ static const cli_command cmd_eval = {
         "helpers that need the account (label_to_id, id_to_label, tag_id) fail here for now. "
         "Exits 5 when the expression is wrong, naming the column.",
     .opts = eval_opts,
-    .examples =
-        "ontraport scenario eval \"data.email | lower | ends_with('@example.com')\" --event @e.json\n"
-        "  test a filter on a saved event",
+    .examples = "ontraport scenario eval \"data.email | lower | ends_with('@example.com')\" "
+                "--event @e.json\n"
+                "  test a filter on a saved event",
     .run = run_eval,
     .min_args = 1,
     .max_args = 1,

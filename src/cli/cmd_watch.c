@@ -135,14 +135,16 @@ static void on_result(void *ud, int64_t id, rcv_outcome outcome, int attempts, c
 			fprintf(stderr, "ontraport watch: event %lld delivered\n", (long long)id);
 	} else if (outcome == RCV_OUTCOME_RETRY) {
 		if (!w->ctx->quiet)
-			fprintf(stderr,
-			        "ontraport watch: event %lld: attempt %d of %d failed: %s; retrying\n",
-			        (long long)id, attempts, w->max_attempts, error ? error : "");
+			fprintf(
+			    stderr,
+			    "ontraport watch: event %lld: attempt %d of %d failed: %s; retrying\n",
+			    (long long)id, attempts, w->max_attempts, error ? error : "");
 	} else {
-		fprintf(stderr,
-		        "ontraport watch: event %lld is dead after %d attempts: %s; 'ontraport events "
-		        "replay %lld' delivers it again\n",
-		        (long long)id, attempts, error ? error : "", (long long)id);
+		fprintf(
+		    stderr,
+		    "ontraport watch: event %lld is dead after %d attempts: %s; 'ontraport events "
+		    "replay %lld' delivers it again\n",
+		    (long long)id, attempts, error ? error : "", (long long)id);
 	}
 }
 
@@ -195,7 +197,8 @@ static int get_token(const char *file, char *token, size_t n)
 			if (!f)
 				close(fd);
 			unlink(file);
-			return cli_error(EXIT_ERROR, "cannot write '%s': %s", file, strerror(errno));
+			return cli_error(EXIT_ERROR, "cannot write '%s': %s", file,
+			                 strerror(errno));
 		}
 		return EXIT_OK;
 	}
@@ -235,10 +238,11 @@ static int lock_queue(const char *db, int *fd_out)
 		int e = errno;
 		close(fd);
 		if (e == EWOULDBLOCK)
-			return cli_error(EXIT_ERROR,
-			                 "another 'ontraport watch' is delivering from '%s' (the same "
-			                 "file, maybe under another name): give this one its own --db",
-			                 db);
+			return cli_error(
+			    EXIT_ERROR,
+			    "another 'ontraport watch' is delivering from '%s' (the same "
+			    "file, maybe under another name): give this one its own --db",
+			    db);
 		return cli_error(EXIT_ERROR, "cannot lock '%s': %s", db, strerror(e));
 	}
 	*fd_out = fd;
@@ -375,8 +379,8 @@ static int subscribe_all(watch *w, const cli_hooks *hooks, int reuse_existing)
 		if (reuse_existing && (lrc = ontra_webhook_list(w->client, find_same, &r)) < 0)
 			return cli_fail_lib(w->ctx, lrc);
 		if (r.id) {
-			cli_note(w->ctx, "ontraport watch: webhook %lld already sends %s here", r.id,
-			         hooks->v[i].what);
+			cli_note(w->ctx, "ontraport watch: webhook %lld already sends %s here",
+			         r.id, hooks->v[i].what);
 			if ((rc = add_sub(w, r.id)) != EXIT_OK)
 				return rc;
 			continue;
@@ -386,9 +390,8 @@ static int subscribe_all(watch *w, const cli_hooks *hooks, int reuse_existing)
 		if ((lrc = ontra_webhook_subscribe(&reply, w->client, &o)) < 0)
 			return cli_fail_lib(w->ctx, lrc);
 		rc = add_sub(w, sub_id(reply));
-		cli_note(w->ctx, "ontraport watch: subscribed webhook %lld: %s, %s data", sub_id(reply),
-		         hooks->v[i].what,
-		         ontra_webhook_format_name(hooks->format));
+		cli_note(w->ctx, "ontraport watch: subscribed webhook %lld: %s, %s data",
+		         sub_id(reply), hooks->v[i].what, ontra_webhook_format_name(hooks->format));
 		json_decref(reply);
 		if (rc != EXIT_OK)
 			return rc;
@@ -406,19 +409,21 @@ static int check_usage(cli_ctx *ctx, cli_args *args, int no_subscribe)
 	size_t i, n;
 
 	if (cli_value(args, "exec") && cli_value(args, "forward-to"))
-		return cli_usage_error(ctx, "--exec and --forward-to are exclusive: choose one handler");
+		return cli_usage_error(ctx,
+		                       "--exec and --forward-to are exclusive: choose one handler");
 	if (name && (!*name || strlen(name) > KEY_MAX || strpbrk(name, "\r\n\t")))
-		return cli_usage_error(ctx, "invalid --name '%s': expected 1 to %d characters on one line",
-		                       name, KEY_MAX);
+		return cli_usage_error(
+		    ctx, "invalid --name '%s': expected 1 to %d characters on one line", name,
+		    KEY_MAX);
 	if (no_subscribe) {
 		for (i = 0; i < sizeof lists / sizeof *lists; i++)
 			if (cli_list(args, lists[i], &n), n)
-				return cli_usage_error(ctx, "--%s has no effect with --no-subscribe",
-				                       lists[i]);
+				return cli_usage_error(
+				    ctx, "--%s has no effect with --no-subscribe", lists[i]);
 		for (i = 0; i < sizeof values / sizeof *values; i++)
 			if (cli_value(args, values[i]))
-				return cli_usage_error(ctx, "--%s has no effect with --no-subscribe",
-				                       values[i]);
+				return cli_usage_error(
+				    ctx, "--%s has no effect with --no-subscribe", values[i]);
 		if (cli_flag(args, "keep"))
 			return cli_usage_error(ctx, "--keep has no effect with --no-subscribe");
 	}
@@ -461,8 +466,9 @@ static int find_db(watch *w)
 	if (db)
 		snprintf(w->db, sizeof w->db, "%s", db);
 	else if (cli_data_path(w->db, sizeof w->db, "events.db") < 0)
-		return cli_error(EXIT_ERROR, "cannot find a data directory: set XDG_DATA_HOME or HOME, "
-		                             "or give --db FILE");
+		return cli_error(EXIT_ERROR,
+		                 "cannot find a data directory: set XDG_DATA_HOME or HOME, "
+		                 "or give --db FILE");
 	return EXIT_OK;
 }
 

@@ -51,7 +51,8 @@ static int run_subscribe(cli_ctx *ctx, cli_args *args)
 
 	o.url = cli_value(args, "url");
 	if (!o.url)
-		return cli_usage_error(ctx, "missing --url URL: where Ontraport should post the events");
+		return cli_usage_error(ctx,
+		                       "missing --url URL: where Ontraport should post the events");
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK ||
 	    (rc = cli_hooks_from_args(ctx, args, &hooks)) != EXIT_OK)
 		return rc;

@@ -170,9 +170,10 @@ int cli_client(cli_ctx *ctx, ontra_client **out)
 			for (i = 0; i < ps.count && n < 256; i++)
 				cands[n++] = ps.items[i].name;
 			const char *near = util_nearest(name, cands, n);
-			rc = cli_error(EXIT_NOTFOUND, "unknown connection '%s'%s%s%s; see 'ontraport connection list'",
-			               name, near ? " (did you mean '" : "", near ? near : "",
-			               near ? "'?)" : "");
+			rc = cli_error(
+			    EXIT_NOTFOUND,
+			    "unknown connection '%s'%s%s%s; see 'ontraport connection list'", name,
+			    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 			cli_profiles_release(&ps);
 			return rc;
 		}
@@ -192,14 +193,18 @@ int cli_client(cli_ctx *ctx, ontra_client **out)
 		key = SANDBOX_API_KEY;
 		if (!url) {
 			url = SANDBOX_URL;
-			cli_note(ctx, "ontraport: no connection configured; using the local sandbox at %s "
-			              "(see 'ontraport connection add')", url);
+			cli_note(
+			    ctx,
+			    "ontraport: no connection configured; using the local sandbox at %s "
+			    "(see 'ontraport connection add')",
+			    url);
 		}
 	}
 	if (!app || !key) {
 		cli_profiles_release(&ps);
-		return cli_error(EXIT_USAGE, "missing %s: set %s or save a connection with "
-		                             "'ontraport connection add'",
+		return cli_error(EXIT_USAGE,
+		                 "missing %s: set %s or save a connection with "
+		                 "'ontraport connection add'",
 		                 !app ? "app id" : "api key",
 		                 !app ? "ONTRAPORT_APP_ID" : "ONTRAPORT_API_KEY");
 	}
@@ -258,7 +263,8 @@ char *cli_read_file(const char *path, size_t cap, size_t *len)
 		n += r;
 		if (r == 0) {
 			if (ferror(f)) {
-				cli_error(EXIT_ERROR, "cannot read '%s': %s", path, strerror(errno));
+				cli_error(EXIT_ERROR, "cannot read '%s': %s", path,
+				          strerror(errno));
 				free(buf);
 				buf = NULL;
 			}

@@ -68,17 +68,28 @@ void cli_note(const cli_ctx *ctx, const char *fmt, ...)
 int cli_exit_code(int rc)
 {
 	switch (rc) {
-	case ONTRA_OK: return EXIT_OK;
-	case ONTRA_EINVALID: return EXIT_INVALID;
-	case ONTRA_EAUTH: return EXIT_AUTH;
-	case ONTRA_ENOTFOUND: return EXIT_NOTFOUND;
-	case ONTRA_ERATELIMIT: return EXIT_RATELIMIT;
-	case ONTRA_ESERVER: return EXIT_SERVER;
-	case ONTRA_ENETWORK: return EXIT_NETWORK;
-	case ONTRA_EBADRESPONSE: return EXIT_BADRESPONSE;
-	case ONTRA_EUNSAFE: return EXIT_UNSAFE;
-	case ONTRA_EUSER: return EXIT_INTERRUPTED;
-	default: return EXIT_ERROR;
+	case ONTRA_OK:
+		return EXIT_OK;
+	case ONTRA_EINVALID:
+		return EXIT_INVALID;
+	case ONTRA_EAUTH:
+		return EXIT_AUTH;
+	case ONTRA_ENOTFOUND:
+		return EXIT_NOTFOUND;
+	case ONTRA_ERATELIMIT:
+		return EXIT_RATELIMIT;
+	case ONTRA_ESERVER:
+		return EXIT_SERVER;
+	case ONTRA_ENETWORK:
+		return EXIT_NETWORK;
+	case ONTRA_EBADRESPONSE:
+		return EXIT_BADRESPONSE;
+	case ONTRA_EUNSAFE:
+		return EXIT_UNSAFE;
+	case ONTRA_EUSER:
+		return EXIT_INTERRUPTED;
+	default:
+		return EXIT_ERROR;
 	}
 }
 

@@ -33,7 +33,8 @@ int cli_parse_ids(cli_ctx *ctx, const char *const *strs, size_t n, long long **o
 		for (p = strtok_r(copy, ", ", &save); p; p = strtok_r(NULL, ", ", &save)) {
 			long long v;
 			if (util_parse_ll(p, 1, ONTRA_ID_MAX, &v) < 0) {
-				int rc = cli_usage_error(ctx, "invalid id '%s': expected a positive whole number", p);
+				int rc = cli_usage_error(
+				    ctx, "invalid id '%s': expected a positive whole number", p);
 				free(copy);
 				free(ids);
 				return rc;
@@ -43,7 +44,8 @@ int cli_parse_ids(cli_ctx *ctx, const char *const *strs, size_t n, long long **o
 				if (count >= IDS_MAX) {
 					free(copy);
 					free(ids);
-					return cli_usage_error(ctx, "too many ids (at most %d)", IDS_MAX);
+					return cli_usage_error(ctx, "too many ids (at most %d)",
+					                       IDS_MAX);
 				}
 				alloc = alloc ? alloc * 2 : 16;
 				n2 = realloc(ids, alloc * sizeof *ids);
@@ -79,11 +81,13 @@ int cli_field_values(cli_ctx *ctx, cli_args *args, int first, const char *json_o
 		values = json_loadb(text, len, 0, &jerr);
 		free(text);
 		if (!values)
-			return cli_usage_error(ctx, "invalid JSON in --%s at line %d, column %d: %s", json_opt,
-			                       jerr.line, jerr.column, jerr.text);
+			return cli_usage_error(ctx,
+			                       "invalid JSON in --%s at line %d, column %d: %s",
+			                       json_opt, jerr.line, jerr.column, jerr.text);
 		if (!json_is_object(values)) {
 			json_decref(values);
-			return cli_usage_error(ctx, "--%s must hold a JSON object of field values", json_opt);
+			return cli_usage_error(ctx, "--%s must hold a JSON object of field values",
+			                       json_opt);
 		}
 	} else {
 		values = json_object();
@@ -95,7 +99,8 @@ int cli_field_values(cli_ctx *ctx, cli_args *args, int first, const char *json_o
 		char name[256];
 		if (!eq || eq == a) {
 			json_decref(values);
-			return cli_usage_error(ctx, "invalid field value '%s': expected name=value", a);
+			return cli_usage_error(ctx, "invalid field value '%s': expected name=value",
+			                       a);
 		}
 		if ((size_t)(eq - a) >= sizeof name) {
 			json_decref(values);
@@ -120,7 +125,8 @@ int cli_confirm(cli_ctx *ctx, int yes, const char *question)
 	if (yes)
 		return 1;
 	if (!isatty(STDIN_FILENO) || !(tty = fopen("/dev/tty", "r+"))) {
-		cli_error(EXIT_USAGE, "%s: not confirmed (no terminal to ask on); add --yes", question);
+		cli_error(EXIT_USAGE, "%s: not confirmed (no terminal to ask on); add --yes",
+		          question);
 		return 0;
 	}
 	fprintf(tty, "%s [y/N] ", question);

@@ -196,13 +196,15 @@ int cli_args_parse(cli_args **out, const cli_command *cmd, int argc, char **argv
 			sl = find_long(a, name, len);
 			if (!sl) {
 				const char *s = suggest(a, name, len);
-				snprintf(err, errsz, "unknown option '--%.*s'%s%s%s", (int)len, name,
-				         s ? " (did you mean '--" : "", s ? s : "", s ? "'?)" : "");
+				snprintf(err, errsz, "unknown option '--%.*s'%s%s%s", (int)len,
+				         name, s ? " (did you mean '--" : "", s ? s : "",
+				         s ? "'?)" : "");
 				goto fail;
 			}
 			if (sl->opt->kind == CLI_FLAG) {
 				if (eq) {
-					snprintf(err, errsz, "option '--%s' takes no value", sl->opt->name);
+					snprintf(err, errsz, "option '--%s' takes no value",
+					         sl->opt->name);
 					goto fail;
 				}
 			} else if (eq) {
@@ -210,8 +212,8 @@ int cli_args_parse(cli_args **out, const cli_command *cmd, int argc, char **argv
 			} else if (k + 1 < argc) {
 				value = argv[++k];
 			} else {
-				snprintf(err, errsz, "option '--%s' needs a value (%s)", sl->opt->name,
-				         sl->opt->arg ? sl->opt->arg : "VALUE");
+				snprintf(err, errsz, "option '--%s' needs a value (%s)",
+				         sl->opt->name, sl->opt->arg ? sl->opt->arg : "VALUE");
 				goto fail;
 			}
 			if (store(sl, value, err, errsz) < 0)
@@ -295,8 +297,8 @@ char **cli_argv(cli_args *a)
 	return a->pos;
 }
 
-int cli_value_ll(const cli_args *a, const char *name, long long min, long long max,
-                 long long dflt, long long *out)
+int cli_value_ll(const cli_args *a, const char *name, long long min, long long max, long long dflt,
+                 long long *out)
 {
 	const char *v = cli_value(a, name);
 
@@ -305,7 +307,8 @@ int cli_value_ll(const cli_args *a, const char *name, long long min, long long m
 		return 0;
 	}
 	if (util_parse_ll(v, min, max, out) < 0) {
-		cli_error(EXIT_USAGE, "invalid value '%s' for --%s: expected a whole number from %lld to %lld",
+		cli_error(EXIT_USAGE,
+		          "invalid value '%s' for --%s: expected a whole number from %lld to %lld",
 		          v, name, min, max);
 		return -1;
 	}

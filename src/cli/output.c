@@ -271,9 +271,7 @@ static void keys_from(cli_out *o, json_t *rec)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach(rec, k, v)
-		if (add_col(o, k) < 0)
-			o->failed = 1;
+	json_object_foreach(rec, k, v) if (add_col(o, k) < 0) o->failed = 1;
 }
 
 /* A JSON value pretty-printed and indented by two spaces (for the json array). */
@@ -391,7 +389,8 @@ static int print_record_vertical(json_t *rec)
 	json_t *v;
 	size_t w = 0;
 
-	json_object_foreach(rec, k, v) {
+	json_object_foreach(rec, k, v)
+	{
 		char *name = cli_visible_text(k);
 		if (name && text_width(name) > w)
 			w = text_width(name);
@@ -415,13 +414,10 @@ int cli_out_value(cli_ctx *ctx, json_t *value)
 
 	if (json_is_array(value)) {
 		int all_objects = 1;
-		json_array_foreach(value, i, v)
-			if (!json_is_object(v))
-				all_objects = 0;
+		json_array_foreach(value, i, v) if (!json_is_object(v)) all_objects = 0;
 		if (all_objects && (ctx->format != FMT_JSON || json_array_size(value) == 0)) {
 			cli_out *o = cli_out_begin(ctx, NULL);
-			json_array_foreach(value, i, v)
-				cli_out_record(o, v);
+			json_array_foreach(value, i, v) cli_out_record(o, v);
 			return cli_out_end(o);
 		}
 	}

@@ -62,10 +62,10 @@ cli_profile *cli_profiles_find(const cli_profiles *p, const char *name)
 }
 
 int cli_profiles_set(cli_profiles *p, const char *name, const char *app_id, const char *api_key,
-                 const char *base_url)
+                     const char *base_url)
 {
 	cli_profile np = {util_strdup(name), util_strdup(app_id), util_strdup(api_key),
-	              base_url ? util_strdup(base_url) : NULL};
+	                  base_url ? util_strdup(base_url) : NULL};
 	cli_profile *old;
 
 	if (!np.name || !np.app_id || !np.api_key || (base_url && !np.base_url)) {
@@ -183,11 +183,13 @@ int cli_profiles_parse(cli_profiles *out, const char *data, size_t len, char *er
 		snprintf(err, errsz, "'connections' must be an object of name -> connection");
 		goto fail;
 	}
-	json_object_foreach(conns, name, c) {
+	json_object_foreach(conns, name, c)
+	{
 		int bad = 0;
 		const char *app, *key, *url;
 		index++;
-		if (!cli_profile_name_valid(name)) { /* not quoted: it could be anything, even a key */
+		if (!cli_profile_name_valid(
+		        name)) { /* not quoted: it could be anything, even a key */
 			snprintf(
 			    err, errsz,
 			    "connection #%zu has an invalid name: expected 1-64 letters, digits, "
@@ -204,7 +206,8 @@ int cli_profiles_parse(cli_profiles *out, const char *data, size_t len, char *er
 		url = str_member(c, "base_url", &bad);
 		if (bad || !app || !key) {
 			snprintf(err, errsz,
-			         "connection '%s' needs non-empty 'app_id' and 'api_key' strings", name);
+			         "connection '%s' needs non-empty 'app_id' and 'api_key' strings",
+			         name);
 			goto fail;
 		}
 		if (cli_profiles_set(&p, name, app, key, url) < 0) {

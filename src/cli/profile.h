@@ -24,7 +24,10 @@ typedef struct cli_profiles {
 	char *default_name; /* NULL when none */
 } cli_profiles;
 
-#define CLI_PROFILES_INIT {NULL, 0, NULL}
+#define CLI_PROFILES_INIT                                                                          \
+	{                                                                                          \
+		NULL, 0, NULL                                                                      \
+	}
 #define CLI_PROFILE_NAME_MAX 64
 
 /* Names: 1-64 of [A-Za-z0-9_.-], not starting with '-' or '.'. */
@@ -38,7 +41,7 @@ void cli_profiles_release(cli_profiles *p);
 cli_profile *cli_profiles_find(const cli_profiles *p, const char *name);
 /* Add or replace; copies the strings. Returns 0 or -1 (out of memory). */
 int cli_profiles_set(cli_profiles *p, const char *name, const char *app_id, const char *api_key,
-                 const char *base_url);
+                     const char *base_url);
 /* Returns 0, or -1 when there is no such name. */
 int cli_profiles_remove(cli_profiles *p, const char *name);
 int cli_profiles_set_default(cli_profiles *p, const char *name);

@@ -37,8 +37,8 @@ static void server_text(const char *body, size_t len, char *out, size_t outsz)
 		const char *t = util_memfind(s, n, "<title>", 7);
 		const char *e = t ? util_memfind(t, n - (size_t)(t - s), "</title>", 8) : NULL;
 		if (t && e) {
-			snprintf(out, outsz, "%.*s (an HTML page)", (int)(e - t - 7 < 120 ? e - t - 7 : 120),
-			         t + 7);
+			snprintf(out, outsz, "%.*s (an HTML page)",
+			         (int)(e - t - 7 < 120 ? e - t - 7 : 120), t + 7);
 		} else {
 			snprintf(out, outsz, "(an HTML page)");
 		}
@@ -157,8 +157,10 @@ int ontra_call(json_t **out, ontra_client *c, const ontra_request *req)
 		/* Say what a caller most needs to know about a failed create. */
 		char msg[600];
 		snprintf(msg, sizeof msg, "%s", ontra_error_last()->message);
-		rc = ontra__error(ONTRA_ESERVER, "%s (the request may have been carried out; it was not "
-		                                 "repeated, since a repeat could create a duplicate)", msg);
+		rc = ontra__error(ONTRA_ESERVER,
+		                  "%s (the request may have been carried out; it was not "
+		                  "repeated, since a repeat could create a duplicate)",
+		                  msg);
 		ontra__error_detail(r->status, 0, r->body, r->body_len);
 	}
 	ontra_response_free(r);
@@ -196,7 +198,8 @@ int ontra__check_id(long long id, const char *what)
 {
 	if (id <= 0)
 		return ontra__error(ONTRA_EINVALID,
-		                    "invalid %s id %lld: expected a positive whole number", what, id);
+		                    "invalid %s id %lld: expected a positive whole number", what,
+		                    id);
 	return 0;
 }
 

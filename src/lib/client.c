@@ -74,11 +74,13 @@ int ontra_client_new(ontra_client **out, const ontra_client_options *opts)
 		                    "client options version %u unsupported (expected 1..%d)",
 		                    opts ? opts->version : 0, ONTRA_CLIENT_OPTIONS_VERSION);
 	if (!header_safe(opts->app_id))
-		return ontra__error(ONTRA_EINVALID,
-		                    "missing app id: expected a non-empty value without line breaks");
+		return ontra__error(
+		    ONTRA_EINVALID,
+		    "missing app id: expected a non-empty value without line breaks");
 	if (!header_safe(opts->api_key))
-		return ontra__error(ONTRA_EINVALID,
-		                    "missing api key: expected a non-empty value without line breaks");
+		return ontra__error(
+		    ONTRA_EINVALID,
+		    "missing api key: expected a non-empty value without line breaks");
 	base = opts->base_url && *opts->base_url ? opts->base_url : ONTRA_DEFAULT_BASE_URL;
 	if ((rc = check_base_url(base)) < 0)
 		return rc;
@@ -116,11 +118,11 @@ int ontra_client_new(ontra_client **out, const ontra_client_options *opts)
 	n = strlen(c->base_shown);
 	while (n > 0 && c->base_shown[n - 1] == '/')
 		c->base_shown[--n] = '\0';
-	c->connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms
-	                                                     : DEFAULT_CONNECT_TIMEOUT_MS;
+	c->connect_timeout_ms =
+	    opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
 	c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
-	c->max_response_size = opts->max_response_size ? opts->max_response_size
-	                                               : DEFAULT_MAX_RESPONSE;
+	c->max_response_size =
+	    opts->max_response_size ? opts->max_response_size : DEFAULT_MAX_RESPONSE;
 	c->log = opts->log;
 	c->log_userdata = opts->log_userdata;
 	c->log_level = opts->log_level ? opts->log_level : ONTRA_LOG_INFO;
@@ -128,8 +130,8 @@ int ontra_client_new(ontra_client **out, const ontra_client_options *opts)
 	c->max_retries = 5;
 	c->retry_max_ms = 120000;
 	c->max_wait = -1;
-	/* Through unsigned long long: a double beyond UINT_MAX converted straight to unsigned int is
-	 * undefined (and the monotonic clock passes 2^32 microseconds after 72 minutes). */
+	/* Through unsigned long long: a double beyond UINT_MAX converted straight to unsigned int
+	 * is undefined (and the monotonic clock passes 2^32 microseconds after 72 minutes). */
 	c->seed = (unsigned int)(unsigned long long)(ontra__now() * 1e6) ^ (unsigned int)(size_t)c;
 	if (opts->version >= 2) {
 		c->share = opts->share;
@@ -259,7 +261,6 @@ void ontra_client_stats_get(const ontra_client *c, ontra_client_stats *out)
 {
 	*out = c->stats;
 }
-
 
 void ontra__log(const ontra_client *c, int level, const char *fmt, ...)
 {

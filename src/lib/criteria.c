@@ -27,8 +27,8 @@
 #define WHERE_MAX_CLAUSES 256
 #define WHERE_MAX_LIST 1000
 
-static const char *const valid_ops[] = {"=", "<>", ">", "<", ">=", "<=", "LIKE",
-                                        "IN", "NOT IN", "IS", "IS NOT EMPTY"};
+static const char *const valid_ops[] = {
+    "=", "<>", ">", "<", ">=", "<=", "LIKE", "IN", "NOT IN", "IS", "IS NOT EMPTY"};
 
 int ontra_condition_op_valid(const char *op)
 {
@@ -48,7 +48,8 @@ int ontra_condition_add(json_t *condition, const char *conj, const char *field, 
 
 	if (!json_is_array(condition) || !field || !*field || !ontra_condition_op_valid(op)) {
 		json_decref(value);
-		return ontra__error(ONTRA_EINVALID, "invalid condition clause on '%s' with operator '%s'",
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid condition clause on '%s' with operator '%s'",
 		                    field ? field : "", op ? op : "");
 	}
 	if (json_array_size(condition) > 0 &&
@@ -62,18 +63,20 @@ int ontra_condition_add(json_t *condition, const char *conj, const char *field, 
 		clause = json_pack("{s:{s:s}, s:s}", "field", "field", field, "op", op);
 	} else if (strcmp(op, "IS") == 0) {
 		json_decref(value);
-		clause = json_pack("{s:{s:s}, s:s, s:s}", "field", "field", field, "op", op, "value", "NULL");
+		clause = json_pack("{s:{s:s}, s:s, s:s}", "field", "field", field, "op", op,
+		                   "value", "NULL");
 	} else if (strcmp(op, "IN") == 0 || strcmp(op, "NOT IN") == 0) {
 		json_t *list = json_array(), *v;
 		size_t i;
 		if (!json_is_array(value) || !list) {
 			json_decref(value);
 			json_decref(list);
-			return list ? ontra__error(ONTRA_EINVALID, "%s on '%s' needs a list of values", op,
-			                           field)
+			return list ? ontra__error(ONTRA_EINVALID,
+			                           "%s on '%s' needs a list of values", op, field)
 			            : ontra__error_oom();
 		}
-		json_array_foreach(value, i, v) {
+		json_array_foreach(value, i, v)
+		{
 			/* Out of memory must not quietly drop a value from the list. */
 			if (json_array_append_new(list, json_pack("{s:O}", "value", v)) < 0) {
 				json_decref(value);
@@ -82,15 +85,16 @@ int ontra_condition_add(json_t *condition, const char *conj, const char *field, 
 			}
 		}
 		json_decref(value);
-		clause = json_pack("{s:{s:s}, s:s, s:{s:o}}", "field", "field", field, "op", op, "value",
-		                   "list", list);
+		clause = json_pack("{s:{s:s}, s:s, s:{s:o}}", "field", "field", field, "op", op,
+		                   "value", "list", list);
 	} else {
 		if (!value || json_is_array(value) || json_is_object(value)) {
 			json_decref(value);
-			return ontra__error(ONTRA_EINVALID, "operator '%s' on '%s' needs one value", op, field);
+			return ontra__error(ONTRA_EINVALID, "operator '%s' on '%s' needs one value",
+			                    op, field);
 		}
-		clause = json_pack("{s:{s:s}, s:s, s:{s:o}}", "field", "field", field, "op", op, "value",
-		                   "value", value);
+		clause = json_pack("{s:{s:s}, s:s, s:{s:o}}", "field", "field", field, "op", op,
+		                   "value", "value", value);
 	}
 	if (!clause)
 		return ontra__error_oom();
@@ -141,8 +145,8 @@ static int where_error(const struct lexer *lx, const char *what)
 {
 	const char *near = lx->s + lx->pos;
 	return ontra__error(ONTRA_EINVALID, "invalid condition at column %zu: %s%s%.20s%s",
-	                    lx->pos + 1, what, *near ? " near '" : " at the end",
-	                    near, *near ? (strlen(near) > 20 ? "...'" : "'") : "");
+	                    lx->pos + 1, what, *near ? " near '" : " at the end", near,
+	                    *near ? (strlen(near) > 20 ? "...'" : "'") : "");
 }
 
 static int read_field(struct lexer *lx, char *out, size_t n)
@@ -283,7 +287,8 @@ static int read_op(struct lexer *lx, char *op, size_t n)
 		}
 		return where_error(lx, "expected NULL or EMPTY after IS");
 	}
-	return where_error(lx, "expected an operator (=, <>, <, >, <=, >=, LIKE, IN, NOT IN, IS NULL)");
+	return where_error(lx,
+	                   "expected an operator (=, <>, <, >, <=, >=, LIKE, IN, NOT IN, IS NULL)");
 }
 
 static int read_list(struct lexer *lx, json_t **out)
@@ -353,11 +358,13 @@ int ontra_where_parse(json_t **out, const char *text)
 
 		skip_ws(&lx);
 		if (lx.s[lx.pos] == '(') {
-			rc = where_error(&lx, "parentheses are not supported (conditions are a flat list; "
-			                      "AND binds tighter than OR)");
+			rc = where_error(
+			    &lx, "parentheses are not supported (conditions are a flat list; "
+			         "AND binds tighter than OR)");
 			goto fail;
 		}
-		if ((rc = read_field(&lx, field, sizeof field)) < 0 || (rc = read_op(&lx, op, sizeof op)) < 0)
+		if ((rc = read_field(&lx, field, sizeof field)) < 0 ||
+		    (rc = read_op(&lx, op, sizeof op)) < 0)
 			goto fail;
 		if (strcmp(op, "IN") == 0 || strcmp(op, "NOT IN") == 0)
 			rc = read_list(&lx, &value);

@@ -143,17 +143,28 @@ void ontra_error_clear(void)
 const char *ontra_error_name(int code)
 {
 	switch (code) {
-	case ONTRA_OK: return "ok";
-	case ONTRA_EINVALID: return "invalid input";
-	case ONTRA_EAUTH: return "auth";
-	case ONTRA_ENOTFOUND: return "not found";
-	case ONTRA_ERATELIMIT: return "rate limited";
-	case ONTRA_ESERVER: return "server error";
-	case ONTRA_ENETWORK: return "network error";
-	case ONTRA_EBADRESPONSE: return "bad response";
-	case ONTRA_EUSER: return "stopped by caller";
-	case ONTRA_EUNSAFE: return "unsafe to repeat";
-	default: return "error";
+	case ONTRA_OK:
+		return "ok";
+	case ONTRA_EINVALID:
+		return "invalid input";
+	case ONTRA_EAUTH:
+		return "auth";
+	case ONTRA_ENOTFOUND:
+		return "not found";
+	case ONTRA_ERATELIMIT:
+		return "rate limited";
+	case ONTRA_ESERVER:
+		return "server error";
+	case ONTRA_ENETWORK:
+		return "network error";
+	case ONTRA_EBADRESPONSE:
+		return "bad response";
+	case ONTRA_EUSER:
+		return "stopped by caller";
+	case ONTRA_EUNSAFE:
+		return "unsafe to repeat";
+	default:
+		return "error";
 	}
 }
 

@@ -114,7 +114,8 @@ static int build_url(util_buf *url, const ontra_client *c, const ontra_request *
 	char shown[512];
 
 	if (!path || !*path)
-		return ontra__error(ONTRA_EINVALID, "missing request path: expected e.g. /Contacts");
+		return ontra__error(ONTRA_EINVALID,
+		                    "missing request path: expected e.g. /Contacts");
 	if (strpbrk(path, " \t\r\n") || util_starts_with(path, "http:") ||
 	    util_starts_with(path, "https:"))
 		return ontra__error(ONTRA_EINVALID,
@@ -238,7 +239,8 @@ static int prepare(struct prepared *p, ontra_client *c, const ontra_request *req
 	p->method = req->method ? req->method : "GET";
 	if (!is_token(p->method))
 		return ontra__error(ONTRA_EINVALID,
-		                    "invalid method '%s': expected an HTTP method such as GET", p->method);
+		                    "invalid method '%s': expected an HTTP method such as GET",
+		                    p->method);
 	if ((req->form != NULL) + (req->json != NULL) + (req->body != NULL) > 1)
 		return ontra__error(ONTRA_EINVALID,
 		                    "a request takes one body: form, json or raw, not several");
@@ -255,7 +257,8 @@ static int prepare(struct prepared *p, ontra_client *c, const ontra_request *req
 	} else if (req->json) {
 		p->json_body = json_dumps(req->json, JSON_COMPACT | JSON_ENCODE_ANY);
 		if (!p->json_body)
-			return ontra__error(ONTRA_EINVALID, "request body cannot be encoded as JSON");
+			return ontra__error(ONTRA_EINVALID,
+			                    "request body cannot be encoded as JSON");
 		p->body = p->json_body;
 		p->body_len = strlen(p->json_body);
 		ctype = "application/json";
@@ -298,7 +301,8 @@ static int prepare(struct prepared *p, ontra_client *c, const ontra_request *req
  * One attempt. Returns 0 with *out set (any HTTP status), or a negative code
  * with *cc_out set for transport failures.
  */
-static int attempt(ontra_response **out, CURLcode *cc_out, ontra_client *c, const struct prepared *p)
+static int attempt(ontra_response **out, CURLcode *cc_out, ontra_client *c,
+                   const struct prepared *p)
 {
 	struct transfer t = {c, UTIL_BUF_INIT, NULL, 0};
 	const char *method = p->method;
@@ -364,7 +368,8 @@ static int attempt(ontra_response **out, CURLcode *cc_out, ontra_client *c, cons
 	if (cc != CURLE_OK) {
 		*cc_out = cc;
 		if (cc == CURLE_WRITE_ERROR && t.body.overflow) {
-			rc = ontra__error(ONTRA_EBADRESPONSE, "response larger than the %zu-byte limit",
+			rc = ontra__error(ONTRA_EBADRESPONSE,
+			                  "response larger than the %zu-byte limit",
 			                  c->max_response_size);
 		} else if (cc == CURLE_WRITE_ERROR && t.body.oom) {
 			/* Not a network failure: not retried, and no EUNSAFE. */
@@ -477,9 +482,12 @@ int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req)
 				break; /* the 429 stands: waiting it out would take longer than
 				          allowed */
 			why = "429 rate limited";
-			paced_wait = c->pacer != NULL; /* the pacer holds the next send until the reset */
-		} else if (rc == 0 && (r->status == 500 || r->status == 502 || r->status == 503 ||
-		                       r->status == 504) && safe) {
+			paced_wait =
+			    c->pacer != NULL; /* the pacer holds the next send until the reset */
+		} else if (rc == 0 &&
+		           (r->status == 500 || r->status == 502 || r->status == 503 ||
+		            r->status == 504) &&
+		           safe) {
 			wait = ontra__backoff(c, n);
 			snprintf(whybuf, sizeof whybuf, "%d", r->status);
 			why = whybuf;
@@ -489,10 +497,11 @@ int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req)
 		} else {
 			break;
 		}
-		if (n >= c->max_retries || (ontra__now() - start + wait) * 1000.0 > (double)c->retry_max_ms)
+		if (n >= c->max_retries ||
+		    (ontra__now() - start + wait) * 1000.0 > (double)c->retry_max_ms)
 			break;
-		ontra__log(c, ONTRA_LOG_INFO, "* retry %d/%d in %.2f s after %s", n + 1, c->max_retries,
-		           wait, why);
+		ontra__log(c, ONTRA_LOG_INFO, "* retry %d/%d in %.2f s after %s", n + 1,
+		           c->max_retries, wait, why);
 		ontra_response_free(r);
 		r = NULL;
 		c->stats.retries++;
@@ -500,10 +509,11 @@ int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req)
 			ontra__sleep(wait);
 	}
 	if (rc == ONTRA_ENETWORK && !safe && !never_sent(cc)) {
-		rc = ontra__error(ONTRA_EUNSAFE,
-		                  "%s %s: %s; the request may have reached the server, so it was not "
-		                  "repeated (a repeat could create a duplicate; use an upsert)",
-		                  p.method, req->path, curl_easy_strerror(cc));
+		rc = ontra__error(
+		    ONTRA_EUNSAFE,
+		    "%s %s: %s; the request may have reached the server, so it was not "
+		    "repeated (a repeat could create a duplicate; use an upsert)",
+		    p.method, req->path, curl_easy_strerror(cc));
 		ontra__error_detail(0, (int)cc, NULL, 0);
 	}
 	if (rc == 0)

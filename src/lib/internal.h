@@ -53,7 +53,7 @@ struct ontra_share {
 /* --- client (client.c) --- */
 
 struct ontra_client {
-	char *base_url; /* without trailing slash */
+	char *base_url;   /* without trailing slash */
 	char *base_shown; /* base_url with its userinfo masked, for logs and errors */
 	char *app_id;
 	char *api_key;
@@ -66,16 +66,16 @@ struct ontra_client {
 	void *log_userdata;
 	int log_level;
 
-	CURL *curl; /* one easy handle: keeps its connection alive across requests */
-	ontra_share *share;   /* borrowed, or NULL */
-	ontra_pacer *pacer;   /* the share's, or the client's own (owned when no share) */
+	CURL *curl;         /* one easy handle: keeps its connection alive across requests */
+	ontra_share *share; /* borrowed, or NULL */
+	ontra_pacer *pacer; /* the share's, or the client's own (owned when no share) */
 	int max_retries;
 	long retry_max_ms;
-	double max_wait;      /* seconds; < 0 = no bound of the caller's own */
+	double max_wait; /* seconds; < 0 = no bound of the caller's own */
 	ontra_wait_fn on_wait;
 	void *on_wait_userdata;
 	unsigned int seed;    /* jitter */
-	json_t *meta; /* GET /objects/meta?format=byId, fetched on first use */
+	json_t *meta;         /* GET /objects/meta?format=byId, fetched on first use */
 	json_t *meta_retired; /* metadata dropped by ontra_meta_invalidate: still borrowed
 	                       * by callers, so kept (an array) until the client is freed */
 	ontra_rate_limit last_rate;
@@ -84,7 +84,7 @@ struct ontra_client {
 
 /* Log a line through the client's callback when its level is enabled. */
 void ontra__log(const ontra_client *c, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* --- metadata (meta.c) --- */
 

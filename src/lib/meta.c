@@ -19,17 +19,21 @@ static const struct {
 	const char *name;
 	int id;
 } aliases[] = {
-	{"contacts", 0},       {"contact", 0},      {"tasks", 1},          {"task", 1},
-	{"users", 2},          {"user", 2},         {"groups", 3},         {"group", 3},
-	{"sequences", 5},      {"sequence", 5},     {"rules", 6},          {"rule", 6},
-	{"messages", 7},       {"message", 7},      {"notes", 12},         {"note", 12},
-	{"tags", 14},          {"tag", 14},         {"products", 16},      {"product", 16},
-	{"purchases", 17},     {"purchase", 17},    {"landingpages", 20},  {"landingpage", 20},
-	{"transactions", 46},  {"transaction", 46}, {"orders", 52},        {"order", 52},
-	{"offers", 65},        {"offer", 65},       {"forms", 122},        {"form", 122},
-	{"tagsubscribers", 138}, {"campaigns", 140}, {"campaign", 140},    {"automations", 140},
-	{"automation", 140},   {"webhooks", 145},   {"webhook", 145},      {"deals", 149},
-	{"deal", 149},         {"companies", 150},  {"company", 150},
+    {"contacts", 0},      {"contact", 0},       {"tasks", 1},
+    {"task", 1},          {"users", 2},         {"user", 2},
+    {"groups", 3},        {"group", 3},         {"sequences", 5},
+    {"sequence", 5},      {"rules", 6},         {"rule", 6},
+    {"messages", 7},      {"message", 7},       {"notes", 12},
+    {"note", 12},         {"tags", 14},         {"tag", 14},
+    {"products", 16},     {"product", 16},      {"purchases", 17},
+    {"purchase", 17},     {"landingpages", 20}, {"landingpage", 20},
+    {"transactions", 46}, {"transaction", 46},  {"orders", 52},
+    {"order", 52},        {"offers", 65},       {"offer", 65},
+    {"forms", 122},       {"form", 122},        {"tagsubscribers", 138},
+    {"campaigns", 140},   {"campaign", 140},    {"automations", 140},
+    {"automation", 140},  {"webhooks", 145},    {"webhook", 145},
+    {"deals", 149},       {"deal", 149},        {"companies", 150},
+    {"company", 150},
 };
 
 int ontra__meta(const json_t **out, ontra_client *c)
@@ -45,8 +49,9 @@ int ontra__meta(const json_t **out, ontra_client *c)
 			return rc;
 		if (!json_is_object(data)) {
 			json_decref(data);
-			return ontra__error(ONTRA_EBADRESPONSE,
-			                    "the server's object metadata is not an object of types");
+			return ontra__error(
+			    ONTRA_EBADRESPONSE,
+			    "the server's object metadata is not an object of types");
 		}
 		c->meta = data;
 	}
@@ -96,7 +101,8 @@ static int name_matches(const char *typed, const char *name)
 
 	if (util_strieq(typed, name))
 		return 1;
-	if (n == m + 1 && (typed[n - 1] == 's' || typed[n - 1] == 'S') && util_strnieq(typed, name, m))
+	if (n == m + 1 && (typed[n - 1] == 's' || typed[n - 1] == 'S') &&
+	    util_strnieq(typed, name, m))
 		return 1;
 	if (n == m + 2 && util_strieq(typed + m, "es") && util_strnieq(typed, name, m))
 		return 1;
@@ -153,7 +159,8 @@ static int type_by_name(int *out, const json_t *meta, const char *typed)
 	long long v;
 	size_t i, n = 0;
 
-	json_object_foreach((json_t *)meta, key, t) {
+	json_object_foreach((json_t *)meta, key, t)
+	{
 		const char *name = json_string_value(json_object_get(t, "name"));
 		if (name && name_matches(typed, name) && util_parse_ll(key, 0, INT_MAX, &v) == 0) {
 			*out = (int)v;
@@ -163,9 +170,9 @@ static int type_by_name(int *out, const json_t *meta, const char *typed)
 	for (i = 0; i < sizeof aliases / sizeof *aliases && n < 512; i++)
 		if (type_meta(meta, aliases[i].id))
 			cands[n++] = aliases[i].name;
-	json_object_foreach((json_t *)meta, key, t)
-		if (n < 512 && json_string_value(json_object_get(t, "name")))
-			cands[n++] = json_string_value(json_object_get(t, "name"));
+	json_object_foreach((json_t *)meta, key,
+	                    t) if (n < 512 && json_string_value(json_object_get(t, "name")))
+	    cands[n++] = json_string_value(json_object_get(t, "name"));
 	near = util_nearest(typed, cands, n);
 	return ontra__error(ONTRA_ENOTFOUND, "unknown object type '%s'%s%s%s", typed,
 	                    near ? " (did you mean '" : "", near ? near : "",
@@ -216,14 +223,16 @@ int ontra_object_types(json_t **out, ontra_client *c)
 		json_decref(arr);
 		return ontra__error_oom();
 	}
-	json_object_foreach((json_t *)meta, key, t) {
+	json_object_foreach((json_t *)meta, key, t)
+	{
 		if (util_parse_ll(key, 0, INT_MAX, &v) < 0)
 			continue;
-		items[n++] = json_pack("{s:I, s:s, s:I}", "id", (json_int_t)v, "name",
-		                       json_string_value(json_object_get(t, "name"))
-		                           ? json_string_value(json_object_get(t, "name"))
-		                           : "",
-		                       "fields", (json_int_t)json_object_size(json_object_get(t, "fields")));
+		items[n++] =
+		    json_pack("{s:I, s:s, s:I}", "id", (json_int_t)v, "name",
+		              json_string_value(json_object_get(t, "name"))
+		                  ? json_string_value(json_object_get(t, "name"))
+		                  : "",
+		              "fields", (json_int_t)json_object_size(json_object_get(t, "fields")));
 	}
 	qsort(items, n, sizeof *items, cmp_id);
 	for (i = 0; i < n; i++)
@@ -243,8 +252,8 @@ int ontra_fields(const json_t **out, ontra_client *c, int type)
 		return rc;
 	fields = json_object_get(type_meta(meta, type), "fields");
 	if (!json_is_object(fields))
-		return ontra__error(ONTRA_ENOTFOUND, "unknown object type %d: see 'ontraport object-types'",
-		                    type);
+		return ontra__error(ONTRA_ENOTFOUND,
+		                    "unknown object type %d: see 'ontraport object-types'", type);
 	*out = fields;
 	return 0;
 }
@@ -313,9 +322,9 @@ static const char *option_id(const json_t *options, const char *typed)
 
 	if (json_object_get(options, typed))
 		return json_object_iter_key(json_object_iter_at((json_t *)options, typed));
-	json_object_foreach((json_t *)options, id, label)
-		if (json_is_string(label) && util_strieq(json_string_value(label), typed))
-			return id;
+	json_object_foreach((json_t *)options, id,
+	                    label) if (json_is_string(label) &&
+	                               util_strieq(json_string_value(label), typed)) return id;
 	return NULL;
 }
 
@@ -326,7 +335,8 @@ static int options_error(const char *field, const char *typed, const json_t *opt
 	json_t *label;
 	size_t n = 0;
 
-	json_object_foreach((json_t *)options, id, label) {
+	json_object_foreach((json_t *)options, id, label)
+	{
 		if (n++ == 8) {
 			util_buf_puts(&b, ", ...");
 			break;
@@ -335,8 +345,9 @@ static int options_error(const char *field, const char *typed, const json_t *opt
 		                json_is_string(label) ? json_string_value(label) : "");
 	}
 	util_buf_ensure(&b);
-	int rc = ontra__error(ONTRA_EINVALID, "invalid value '%s' for field '%s': expected one of %s",
-	                      typed, field, b.data ? b.data : "its options");
+	int rc =
+	    ontra__error(ONTRA_EINVALID, "invalid value '%s' for field '%s': expected one of %s",
+	                 typed, field, b.data ? b.data : "its options");
 	util_buf_release(&b);
 	return rc;
 }
@@ -357,14 +368,18 @@ static int check_one(json_t *values, const char *field, const json_t *def, json_
 		size_t i;
 		json_t *item;
 		util_buf_puts(&b, "*/*");
-		json_array_foreach(v, i, item) {
+		json_array_foreach(v, i, item)
+		{
 			const char *t = scalar_text(item, buf, sizeof buf), *id;
 			if (!t || !(id = json_is_object(options) ? option_id(options, t) : t) ||
 			    (!json_is_object(options) && !is_number(t, 0))) {
 				util_buf_release(&b);
-				return json_is_object(options) && t ? options_error(field, t, options)
-				       : ontra__error(ONTRA_EINVALID, "invalid value for field '%s': expected "
-				                                      "option ids", field);
+				return json_is_object(options) && t
+				           ? options_error(field, t, options)
+				           : ontra__error(ONTRA_EINVALID,
+				                          "invalid value for field '%s': expected "
+				                          "option ids",
+				                          field);
 			}
 			util_buf_printf(&b, "%s*/*", id);
 		}
@@ -378,46 +393,55 @@ static int check_one(json_t *values, const char *field, const json_t *def, json_
 	}
 	text = scalar_text(v, buf, sizeof buf);
 	if (!text)
-		return ontra__error(ONTRA_EINVALID,
-		                    "invalid value for field '%s': expected text or a number, not %s",
-		                    field, json_is_array(v) ? "a list" : "an object");
+		return ontra__error(
+		    ONTRA_EINVALID,
+		    "invalid value for field '%s': expected text or a number, not %s", field,
+		    json_is_array(v) ? "a list" : "an object");
 	if (!*text) {
 		/* An empty value clears the field, whatever its kind. */
 		nv = json_string("");
 	} else if (strcmp(type, "numeric") == 0 || strcmp(type, "price") == 0) {
 		if (!is_number(text, 1))
-			return ontra__error(ONTRA_EINVALID, "invalid value '%s' for field '%s': expected a number",
+			return ontra__error(ONTRA_EINVALID,
+			                    "invalid value '%s' for field '%s': expected a number",
 			                    text, field);
 		nv = json_string(text);
 	} else if (strcmp(type, "parent") == 0 || strcmp(type, "subscription") == 0) {
 		long long id;
 		if (util_parse_ll(text, 0, ONTRA_ID_MAX, &id) < 0)
-			return ontra__error(ONTRA_EINVALID,
-			                    "invalid value '%s' for field '%s': expected an object id", text,
-			                    field);
+			return ontra__error(
+			    ONTRA_EINVALID,
+			    "invalid value '%s' for field '%s': expected an object id", text,
+			    field);
 		nv = json_string(text);
 	} else if (strcmp(type, "email") == 0) {
 		if (!is_email(text))
-			return ontra__error(ONTRA_EINVALID,
-			                    "invalid value '%s' for field '%s': expected an email address "
-			                    "(name@example.com)", text, field);
+			return ontra__error(
+			    ONTRA_EINVALID,
+			    "invalid value '%s' for field '%s': expected an email address "
+			    "(name@example.com)",
+			    text, field);
 		nv = json_string(text);
 	} else if (strcmp(type, "check") == 0) {
 		if (util_strieq(text, "1") || util_strieq(text, "true") || util_strieq(text, "yes"))
 			nv = json_string("1");
-		else if (util_strieq(text, "0") || util_strieq(text, "false") || util_strieq(text, "no"))
+		else if (util_strieq(text, "0") || util_strieq(text, "false") ||
+		         util_strieq(text, "no"))
 			nv = json_string("0");
 		else
-			return ontra__error(ONTRA_EINVALID,
-			                    "invalid value '%s' for field '%s': expected 1 or 0 (true/false)",
-			                    text, field);
+			return ontra__error(
+			    ONTRA_EINVALID,
+			    "invalid value '%s' for field '%s': expected 1 or 0 (true/false)", text,
+			    field);
 	} else if (strcmp(type, "fulldate") == 0 || strcmp(type, "timestamp") == 0 ||
 	           strcmp(type, "date") == 0) {
 		long long t;
 		if (parse_date(text, &t) < 0)
-			return ontra__error(ONTRA_EINVALID,
-			                    "invalid value '%s' for field '%s': expected a date (YYYY-MM-DD, "
-			                    "YYYY-MM-DD HH:MM[:SS] UTC) or Unix seconds", text, field);
+			return ontra__error(
+			    ONTRA_EINVALID,
+			    "invalid value '%s' for field '%s': expected a date (YYYY-MM-DD, "
+			    "YYYY-MM-DD HH:MM[:SS] UTC) or Unix seconds",
+			    text, field);
 		snprintf(buf, sizeof buf, "%lld", t);
 		nv = json_string(buf);
 	} else if (strcmp(type, "drop") == 0) {
@@ -451,8 +475,8 @@ static int check_one(json_t *values, const char *field, const json_t *def, json_
 		return rc;
 	} else {
 		if (!util_utf8_valid(text, strlen(text)))
-			return ontra__error(ONTRA_EINVALID, "invalid value for field '%s': not UTF-8 text",
-			                    field);
+			return ontra__error(ONTRA_EINVALID,
+			                    "invalid value for field '%s': not UTF-8 text", field);
 		nv = json_string(text);
 	}
 	if (!nv)
@@ -466,9 +490,9 @@ static const char *field_by_alias(const json_t *fields, const char *typed)
 	const char *name;
 	json_t *def;
 
-	json_object_foreach((json_t *)fields, name, def)
-		if (util_strieq(json_string_value(json_object_get(def, "alias")), typed))
-			return name;
+	json_object_foreach((json_t *)fields, name,
+	                    def) if (util_strieq(json_string_value(json_object_get(def, "alias")),
+	                                         typed)) return name;
 	return NULL;
 }
 
@@ -485,7 +509,8 @@ int ontra_fields_check(ontra_client *c, int type, json_t *values)
 	if ((rc = ontra_fields(&fields, c, type)) < 0)
 		return rc;
 	tname = ontra_object_type_name(c, type);
-	json_object_foreach_safe(values, tmp, key, v) {
+	json_object_foreach_safe(values, tmp, key, v)
+	{
 		const char *name = key;
 		def = json_object_get(fields, key);
 		if (!def && (name = field_by_alias(fields, key)) != NULL) {
@@ -493,16 +518,16 @@ int ontra_fields_check(ontra_client *c, int type, json_t *values)
 			if (json_object_get(values, name)) {
 				json_decref(renamed);
 				return ontra__error(ONTRA_EINVALID,
-				                    "field '%s' is given twice (as '%s' and '%s')", name, name, key);
+				                    "field '%s' is given twice (as '%s' and '%s')",
+				                    name, name, key);
 			}
 		}
 		if (!def) {
 			const char *cands[1024], *near, *fname;
 			json_t *d;
 			size_t n = 0;
-			json_object_foreach((json_t *)fields, fname, d)
-				if (n < 1024)
-					cands[n++] = fname;
+			json_object_foreach((json_t *)fields, fname, d) if (n < 1024) cands[n++] =
+			    fname;
 			near = util_nearest(key, cands, n);
 			json_decref(renamed);
 			return ontra__error(ONTRA_EINVALID, "unknown field '%s' for %s%s%s%s", key,
@@ -513,16 +538,19 @@ int ontra_fields_check(ontra_client *c, int type, json_t *values)
 		{
 			json_t *ed = json_object_get(def, "editable");
 			if ((json_is_string(ed) && strcmp(json_string_value(ed), "0") == 0) ||
-			    (json_is_integer(ed) && json_integer_value(ed) == 0) || json_is_false(ed)) {
+			    (json_is_integer(ed) && json_integer_value(ed) == 0) ||
+			    json_is_false(ed)) {
 				if (strcmp(name, "unique_id") != 0) {
 					json_decref(renamed);
-					return ontra__error(ONTRA_EINVALID, "field '%s' of %s is read-only", name,
+					return ontra__error(ONTRA_EINVALID,
+					                    "field '%s' of %s is read-only", name,
 					                    tname ? tname : "this object type");
 				}
 			}
 		}
 		if (name != key) {
-			/* Move it under its real name after the loop (do not grow the object while iterating). */
+			/* Move it under its real name after the loop (do not grow the object while
+			 * iterating). */
 			if (!renamed && !(renamed = json_object()))
 				return ontra__error_oom();
 			if (json_object_set(renamed, name, v) < 0) {
@@ -538,7 +566,8 @@ int ontra_fields_check(ontra_client *c, int type, json_t *values)
 		}
 	}
 	if (renamed) {
-		json_object_foreach(renamed, key, v) {
+		json_object_foreach(renamed, key, v)
+		{
 			if ((rc = check_one(values, key, json_object_get(fields, key), v)) < 0) {
 				json_decref(renamed);
 				return rc;

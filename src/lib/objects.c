@@ -20,7 +20,8 @@ int ontra__ids_csv(util_buf *buf, const long long *ids, size_t n, const char *wh
 
 	for (i = 0; i < n; i++) {
 		if (ids[i] <= 0)
-			return ontra__error(ONTRA_EINVALID, "invalid %s %lld: expected a positive whole number",
+			return ontra__error(ONTRA_EINVALID,
+			                    "invalid %s %lld: expected a positive whole number",
 			                    what, ids[i]);
 		util_buf_printf(buf, "%s%lld", i ? "," : "", ids[i]);
 	}
@@ -112,7 +113,8 @@ int ontra_object_update(json_t **out, ontra_client *c, int type, long long id, c
 		return rc;
 	if (json_object_size(body) == 0) {
 		json_decref(body);
-		return ontra__error(ONTRA_EINVALID, "nothing to update: give at least one field=value");
+		return ontra__error(ONTRA_EINVALID,
+		                    "nothing to update: give at least one field=value");
 	}
 	json_object_set_new(body, "objectID", json_integer(type));
 	json_object_set_new(body, "id", json_integer(id));
@@ -137,7 +139,8 @@ static int form_from_object(ontra_params *form, const json_t *obj)
 	char buf[64];
 	int rc;
 
-	json_object_foreach((json_t *)obj, k, v) {
+	json_object_foreach((json_t *)obj, k, v)
+	{
 		const char *t = json_is_string(v) ? json_string_value(v) : NULL;
 		if (!t) {
 			if (json_is_integer(v))
@@ -152,8 +155,8 @@ static int form_from_object(ontra_params *form, const json_t *obj)
 	return 0;
 }
 
-int ontra_object_upsert(json_t **out, int *created, ontra_client *c, int type,
-                        const json_t *fields, int ignore_blanks)
+int ontra_object_upsert(json_t **out, int *created, ontra_client *c, int type, const json_t *fields,
+                        int ignore_blanks)
 {
 	ontra_request req = ONTRA_REQUEST_INIT;
 	ontra_params *form = NULL;
@@ -165,7 +168,8 @@ int ontra_object_upsert(json_t **out, int *created, ontra_client *c, int type,
 		*created = 0;
 	if ((rc = ontra__check_type(type)) < 0 || (rc = checked_copy(&body, c, type, fields)) < 0)
 		return rc;
-	if ((rc = ontra_params_new(&form)) < 0 || (rc = ontra_params_add_int(form, "objectID", type)) < 0 ||
+	if ((rc = ontra_params_new(&form)) < 0 ||
+	    (rc = ontra_params_add_int(form, "objectID", type)) < 0 ||
 	    (rc = form_from_object(form, body)) < 0 ||
 	    (ignore_blanks && (rc = ontra_params_add(form, "ignore_blanks", "1")) < 0))
 		goto out;
@@ -213,7 +217,8 @@ static int search_params(ontra_params *q, const ontra_search_options *o, int wit
 	int rc = 0;
 
 	if (!o || o->version < 1 || o->version > ONTRA_SEARCH_OPTIONS_VERSION)
-		return ontra__error(ONTRA_EINVALID, "invalid search options: expected ONTRA_SEARCH_OPTIONS_INIT");
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid search options: expected ONTRA_SEARCH_OPTIONS_INIT");
 	if ((rc = ontra__check_type(o->object_type)) < 0)
 		return rc;
 	if ((rc = ontra_params_add_int(q, "objectID", o->object_type)) < 0)
@@ -230,7 +235,8 @@ static int search_params(ontra_params *q, const ontra_search_options *o, int wit
 	if (o->condition) {
 		char *s = json_dumps(o->condition, JSON_COMPACT | JSON_ENCODE_ANY);
 		if (!s) {
-			rc = ontra__error(ONTRA_EINVALID, "the condition cannot be encoded as JSON");
+			rc =
+			    ontra__error(ONTRA_EINVALID, "the condition cannot be encoded as JSON");
 			goto out;
 		}
 		rc = ontra_params_add(q, "condition", s);
@@ -309,7 +315,8 @@ static int keyset_eligible(const ontra_search_options *o, int with_tag)
 	if (o->condition) {
 		if (!json_is_array(o->condition) || json_array_size(o->condition) == 0)
 			return 0;
-		json_array_foreach(o->condition, i, v) {
+		json_array_foreach(o->condition, i, v)
+		{
 			if (json_is_string(v) && !util_strieq(json_string_value(v), "AND"))
 				return 0; /* an OR: where an extra AND binds is not documented */
 		}
@@ -337,7 +344,8 @@ static long long page_rising_ids(const json_t *page, long long after)
 	json_t *obj;
 	long long id, last = after;
 
-	json_array_foreach(page, i, obj) {
+	json_array_foreach(page, i, obj)
+	{
 		if ((id = record_id(obj)) <= last)
 			return 0;
 		last = id;
@@ -366,8 +374,9 @@ static int page_params(ontra_params *q, const ontra_params *base, const ontra_se
 			json_array_append_new(cond, json_string("AND"));
 		}
 		if (cond)
-			json_array_append_new(cond, json_pack("{s:{s:s},s:s,s:{s:I}}", "field", "field", "id", "op",
-			                                      ">", "value", "value", (json_int_t)after));
+			json_array_append_new(cond, json_pack("{s:{s:s},s:s,s:{s:I}}", "field",
+			                                      "field", "id", "op", ">", "value",
+			                                      "value", (json_int_t)after));
 		if (!cond || !(s = json_dumps(cond, JSON_COMPACT)))
 			rc = ontra__error_oom();
 		json_decref(cond);
@@ -419,7 +428,8 @@ int ontra_search(ontra_client *c, const ontra_search_options *o, ontra_object_fn
 			goto out;
 		if (!json_is_array(data)) {
 			json_decref(data);
-			rc = ontra__error(ONTRA_EBADRESPONSE, "the server's search reply is not a list");
+			rc = ontra__error(ONTRA_EBADRESPONSE,
+			                  "the server's search reply is not a list");
 			goto out;
 		}
 		got = json_array_size(data);
@@ -428,11 +438,14 @@ int ontra_search(ontra_client *c, const ontra_search_options *o, ontra_object_fn
 			keyset = 0; /* not in ascending id order: page by offset to the end */
 		if (after && got && !last) {
 			json_decref(data);
-			rc = ontra__error(ONTRA_EBADRESPONSE, "the server's search page after id %lld is not "
-			                                      "in ascending id order, as asked (sort=id)", after);
+			rc = ontra__error(ONTRA_EBADRESPONSE,
+			                  "the server's search page after id %lld is not "
+			                  "in ascending id order, as asked (sort=id)",
+			                  after);
 			goto out;
 		}
-		json_array_foreach(data, i, obj) {
+		json_array_foreach(data, i, obj)
+		{
 			if (fn(obj, ud) != 0) {
 				json_decref(data);
 				rc = ontra__error(ONTRA_EUSER, "search stopped by the caller");
@@ -445,7 +458,8 @@ int ontra_search(ontra_client *c, const ontra_search_options *o, ontra_object_fn
 		start += got;
 		if (last)
 			after = last;
-		/* A short page is the last one; a server that ignores range cannot loop us forever. */
+		/* A short page is the last one; a server that ignores range cannot loop us forever.
+		 */
 		if (got < want || got == 0 || (o->limit && seen >= o->limit) || got > PAGE_MAX)
 			break;
 	}

@@ -42,7 +42,7 @@
  * minute: well inside a 10% budget) -- plus the longest recent round trip
  * (below), capped at 10% of the window.
  */
-#define MARGIN_S(window) (0.005 + (window) * 0.01)
+#define MARGIN_S(window) (0.005 + (window)*0.01)
 /*
  * The server counts a request when it arrives, somewhere between our send
  * and the answer; two requests a window apart by our clock can be less than
@@ -53,9 +53,9 @@
 
 struct ontra_pacer {
 	pthread_mutex_t mu;
-	long limit;          /* 0 until a response said */
-	double window;       /* learned; 0 = not yet */
-	double *ring;        /* send times, oldest at head */
+	long limit;    /* 0 until a response said */
+	double window; /* learned; 0 = not yet */
+	double *ring;  /* send times, oldest at head */
 	size_t cap, head, count;
 	double hold_until;   /* nothing goes before this (server said wait) */
 	double rtt;          /* decaying maximum of recent round trips, seconds */

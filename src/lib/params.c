@@ -138,7 +138,8 @@ int ontra_params_add_pair(ontra_params *p, const char *pair)
 		return ontra__error(ONTRA_EINVALID, "malformed parameter '%s': expected key=value",
 		                    pair ? pair : "");
 	if (eq == pair)
-		return ontra__error(ONTRA_EINVALID, "malformed parameter '%s': the key is empty", pair);
+		return ontra__error(ONTRA_EINVALID, "malformed parameter '%s': the key is empty",
+		                    pair);
 	return add_n(p, pair, (size_t)(eq - pair), eq + 1, strlen(eq + 1));
 }
 
@@ -157,7 +158,8 @@ int ontra_params_add_header(ontra_params *p, const char *line)
 		return ontra__error(ONTRA_EINVALID, "malformed header '%s': expected 'Name: value'",
 		                    line ? line : "");
 	if (colon == line)
-		return ontra__error(ONTRA_EINVALID, "malformed header '%s': the name is empty", line);
+		return ontra__error(ONTRA_EINVALID, "malformed header '%s': the name is empty",
+		                    line);
 	for (s = line; s < colon; s++)
 		if (!is_tchar((unsigned char)*s))
 			return ontra__error(ONTRA_EINVALID,

@@ -18,7 +18,8 @@ static int ids_form(ontra_params *form, int type, const long long *ids, size_t n
 
 	if (n == 0)
 		return ontra__error(ONTRA_EINVALID, "no object ids given");
-	if ((rc = ontra__check_type(type)) < 0 || (rc = ontra__ids_csv(&b, ids, n, "object id")) < 0 ||
+	if ((rc = ontra__check_type(type)) < 0 ||
+	    (rc = ontra__ids_csv(&b, ids, n, "object id")) < 0 ||
 	    (rc = ontra_params_add_int(form, "objectID", type)) < 0 ||
 	    (rc = ontra_params_add(form, "ids", b.data)) < 0) {
 		util_buf_release(&b);
@@ -133,10 +134,12 @@ int ontra_tag_names(ontra_client *c, int type, const long long *ids, size_t n,
 			return rc;
 	for (i = 0; i < nnames; i++) {
 		if (!names[i] || !*names[i] || !util_utf8_valid(names[i], strlen(names[i])))
-			return ontra__error(ONTRA_EINVALID, "invalid tag name '%s': expected non-empty text",
+			return ontra__error(ONTRA_EINVALID,
+			                    "invalid tag name '%s': expected non-empty text",
 			                    names[i] ? names[i] : "");
 		if (remove) {
-			/* Untagging by a name that is not a tag is a mistake worth reporting, not a no-op. */
+			/* Untagging by a name that is not a tag is a mistake worth reporting, not a
+			 * no-op. */
 			long long id;
 			if ((rc = ontra_tag_find(&id, c, names[i])) < 0)
 				return rc;

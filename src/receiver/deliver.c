@@ -174,8 +174,9 @@ static int record_until_stored(rcv_deliver *d, const rcv_item *item, rcv_outcome
 
 	for (tries = 1; record(d, item, outcome, why, retry_at) != 0; tries++) {
 		if (tries == 1)
-			logf_queue(d, "cannot record a delivery outcome (retrying the mark, not the "
-			              "delivery)");
+			logf_queue(d,
+			           "cannot record a delivery outcome (retrying the mark, not the "
+			           "delivery)");
 		if (atomic_load(&d->stop)) {
 			rcv_queue_release(d->q, item->id);
 			snprintf(line, sizeof line,
@@ -199,7 +200,7 @@ static int record_until_stored(rcv_deliver *d, const rcv_item *item, rcv_outcome
 static void finish(rcv_deliver *d, rcv_item *item, int ok, const char *why)
 {
 	int attempts = item->attempts + 1;
-	rcv_outcome outcome = ok ? RCV_OUTCOME_DONE
+	rcv_outcome outcome = ok                                ? RCV_OUTCOME_DONE
 	                      : attempts >= d->cfg.max_attempts ? RCV_OUTCOME_DEAD
 	                                                        : RCV_OUTCOME_RETRY;
 	int64_t retry_at = 0;

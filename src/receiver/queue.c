@@ -529,8 +529,8 @@ static int open_ro(rcv_queue *q, const char *path)
 	if (!rc) {
 		rc = identify(q->sdb, path);
 		if (rc == DB_EMPTY) {
-			rcv_queue__seterr("queue: '%.150s' is not an event queue: an empty database",
-			                  path);
+			rcv_queue__seterr(
+			    "queue: '%.150s' is not an event queue: an empty database", path);
 			rc = RCV_ENOTQUEUE;
 		}
 	}

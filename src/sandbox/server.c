@@ -200,7 +200,8 @@ static int inject_before(conn_req *cr, sbx_resp *resp)
 		              cr->fault.status >= 500 ? "Server Error" : "Error", cr->fault.spec);
 		return 1;
 	case SBX_FAULT_LATENCY: {
-		struct timespec ts = {cr->fault.latency_ms / 1000, (cr->fault.latency_ms % 1000) * 1000000L};
+		struct timespec ts = {cr->fault.latency_ms / 1000,
+		                      (cr->fault.latency_ms % 1000) * 1000000L};
 		while (nanosleep(&ts, &ts) < 0)
 			;
 		return 0;
@@ -389,8 +390,8 @@ record:
 		char line[320], shown[208];
 		log_path(path, shown, sizeof shown);
 		if (cr->fault.kind != SBX_FAULT_NONE)
-			snprintf(line, sizeof line, "sandbox: %.16s %s %d %.2fms (fault: %.60s)\n", method,
-			         shown, status, ms, cr->fault.spec);
+			snprintf(line, sizeof line, "sandbox: %.16s %s %d %.2fms (fault: %.60s)\n",
+			         method, shown, status, ms, cr->fault.spec);
 		else
 			snprintf(line, sizeof line, "sandbox: %.16s %s %d %.2fms\n", method, shown,
 			         status, ms);

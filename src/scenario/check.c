@@ -80,7 +80,8 @@ void scen_problems_free(scen_problems *p)
 	memset(p, 0, sizeof *p);
 }
 
-const char *scen_ck_hint(const char *word, const char *const *cands, size_t n, char *buf, size_t bufsz)
+const char *scen_ck_hint(const char *word, const char *const *cands, size_t n, char *buf,
+                         size_t bufsz)
 {
 	const char *near = word ? util_nearest(word, cands, n) : NULL;
 
@@ -119,7 +120,7 @@ static void join_list(const char *const *list, char *buf, size_t n)
 }
 
 void scen_ck_keys(ck *c, const json_t *obj, const char *what, const char *const *known,
-             const char *const *required)
+                  const char *const *required)
 {
 	char hint[120], all[400];
 	const char *k;
@@ -131,13 +132,14 @@ void scen_ck_keys(ck *c, const json_t *obj, const char *what, const char *const 
 	{
 		if (!listed(known, k))
 			scen_ck_problem(c, scen_doc_key_pos(c->doc, obj, k),
-			           "%s: unknown key '%.60s'%s; expected %s", what, k,
-			           scen_ck_hint(k, known, count(known), hint, sizeof hint), all);
+			                "%s: unknown key '%.60s'%s; expected %s", what, k,
+			                scen_ck_hint(k, known, count(known), hint, sizeof hint),
+			                all);
 	}
 	for (i = 0; required && required[i]; i++)
 		if (!json_object_get(obj, required[i]))
 			scen_ck_problem(c, scen_doc_pos(c->doc, obj), "%s: '%s' is required", what,
-			           required[i]);
+			                required[i]);
 }
 
 const char *scen_ck_string(ck *c, const json_t *obj, const char *key, const char *what)
@@ -149,12 +151,13 @@ const char *scen_ck_string(ck *c, const json_t *obj, const char *key, const char
 	if (json_is_string(v) && json_string_length(v) &&
 	    strlen(json_string_value(v)) == json_string_length(v))
 		return json_string_value(v);
-	scen_ck_problem(c, scen_doc_value_pos(c->doc, obj, key), "%s: expected a non-empty text", what);
+	scen_ck_problem(c, scen_doc_value_pos(c->doc, obj, key), "%s: expected a non-empty text",
+	                what);
 	return NULL;
 }
 
 const char *scen_ck_choice(ck *c, const json_t *obj, const char *key, const char *what,
-                      const char *const *choices, const char *dflt)
+                           const char *const *choices, const char *dflt)
 {
 	const char *v = json_object_get(obj, key) ? scen_ck_string(c, obj, key, what) : dflt;
 	char hint[120], all[300];
@@ -162,13 +165,13 @@ const char *scen_ck_choice(ck *c, const json_t *obj, const char *key, const char
 	if (!v || listed(choices, v))
 		return v;
 	join_list(choices, all, sizeof all);
-	scen_ck_problem(c, scen_doc_value_pos(c->doc, obj, key), "%s: '%.60s' is not one of %s%s", what,
-	           v, all, scen_ck_hint(v, choices, count(choices), hint, sizeof hint));
+	scen_ck_problem(c, scen_doc_value_pos(c->doc, obj, key), "%s: '%.60s' is not one of %s%s",
+	                what, v, all, scen_ck_hint(v, choices, count(choices), hint, sizeof hint));
 	return NULL;
 }
 
 void scen_ck_name(ck *c, const char *kind, const char *name, const char *field, const char *type,
-             scen_pos pos)
+                  scen_pos pos)
 {
 	scen_scenario *s = c->s;
 	scen_name *n;
@@ -223,9 +226,9 @@ static int check_step_ref(ref_ctx *r, const char *name, size_t off)
 			ids[k++] = id;
 	}
 	scen_ck_problem(r->c, at_offset(r->v, r->pos, off), "steps.%s: %s%s", name,
-	           k ? "not an earlier step (a step sees only the steps before it)"
-	             : "no step comes before this one",
-	           scen_ck_hint(name, ids, k, hint, sizeof hint));
+	                k ? "not an earlier step (a step sees only the steps before it)"
+	                  : "no step comes before this one",
+	                scen_ck_hint(name, ids, k, hint, sizeof hint));
 	return 0;
 }
 
@@ -241,9 +244,9 @@ static int check_ref(void *ud, const char *root, const char *name, size_t off)
 		for (i = 0; i < json_array_size(env); i++)
 			if (!strcmp(json_string_value(json_array_get(env, i)), name))
 				return 0;
-		scen_ck_problem(r->c, at_offset(r->v, r->pos, off),
-		           "env.%s: not allowed: list it in the scenario's 'env: [...]' to use it",
-		           name);
+		scen_ck_problem(
+		    r->c, at_offset(r->v, r->pos, off),
+		    "env.%s: not allowed: list it in the scenario's 'env: [...]' to use it", name);
 	}
 	if (!strcmp(root, "tag_id"))
 		scen_ck_name(r->c, "tag", name, NULL, NULL, at_offset(r->v, r->pos, off));

@@ -49,8 +49,9 @@ static int atom(const field_def *f, const char **p, int *v)
 
 static int bad(scen_experr *e, size_t off, const field_def *f)
 {
-	return scen_expr_fail(e, off, "bad %s: expected *, %d-%d%s, a range a-b, a step /n or a list",
-	                 f->what, f->lo, f->hi, f->names ? " or a name" : "");
+	return scen_expr_fail(e, off,
+	                      "bad %s: expected *, %d-%d%s, a range a-b, a step /n or a list",
+	                      f->what, f->lo, f->hi, f->names ? " or a name" : "");
 }
 
 /* One comma-separated item: * | a | a-b, then an optional /step. Sets bits in *mask. */
@@ -146,10 +147,11 @@ int scen_cron_parse(const char *s, scen_cron *c, scen_experr *e)
 	const char *p = m ? m : s;
 
 	if (*s == '@' && !m)
-		return scen_expr_fail(e, 0,
-		                 "unknown schedule '%.40s': expected 5 fields or @hourly, @daily, "
-		                 "@weekly, @monthly, @yearly",
-		                 s);
+		return scen_expr_fail(
+		    e, 0,
+		    "unknown schedule '%.40s': expected 5 fields or @hourly, @daily, "
+		    "@weekly, @monthly, @yearly",
+		    s);
 	if (parse_fields(p, masks, e) < 0)
 		return -1;
 	c->minute = masks[0];
@@ -208,16 +210,16 @@ int scen_duration_parse(const char *s, long long *secs, scen_experr *e)
 	while (*p) {
 		if (!isdigit((unsigned char)*p))
 			return scen_expr_fail(e, (size_t)(p - s),
-			                 "bad duration '%.40s': expected e.g. 30s, 5m, "
-			                 "1h or 1h30m",
-			                 s);
+			                      "bad duration '%.40s': expected e.g. 30s, 5m, "
+			                      "1h or 1h30m",
+			                      s);
 		for (n = 0; isdigit((unsigned char)*p) && n < SCEN_DURATION_MAX; p++)
 			n = n * 10 + (*p - '0');
 		if (!*p || !(u = strchr(units, *p)))
 			return scen_expr_fail(e, (size_t)(p - s),
-			                 "bad duration '%.40s': a number needs a unit "
-			                 "(s, m, h or d)",
-			                 s);
+			                      "bad duration '%.40s': a number needs a unit "
+			                      "(s, m, h or d)",
+			                      s);
 		total += n * mult[u - units];
 		if (total > SCEN_DURATION_MAX)
 			return scen_expr_fail(e, 0, "duration '%.40s' too long (at most 30d)", s);

@@ -68,8 +68,8 @@ static int lex_escape(parser *p, size_t *i, char *out)
 	const char *f;
 
 	if (*i + 1 >= p->len || !(f = strchr(from, p->s[*i + 1])) || !*f)
-		return scen_expr_fail(p->e, *i,
-		                 "unknown escape in a string: use \\n, \\t, \\\\, \\' or \\\"");
+		return scen_expr_fail(
+		    p->e, *i, "unknown escape in a string: use \\n, \\t, \\\\, \\' or \\\"");
 	*out = to[f - from];
 	*i += 2;
 	return 0;
@@ -95,7 +95,8 @@ static int lex_string(parser *p)
 	}
 	if (i >= p->len) {
 		free(buf);
-		return scen_expr_fail(p->e, p->pos, "unterminated string: expected a closing %c", q);
+		return scen_expr_fail(p->e, p->pos, "unterminated string: expected a closing %c",
+		                      q);
 	}
 	p->tval = json_stringn(buf, n);
 	free(buf);
@@ -127,9 +128,9 @@ static int lex_op(parser *p)
 		return scen_expr_fail(p->e, p->pos, "unexpected '=': compare with '=='");
 	if (p->s[p->pos] == '&' || p->s[p->pos] == '!')
 		return scen_expr_fail(p->e, p->pos, "unexpected '%c': write 'and', 'or', 'not'",
-		                 p->s[p->pos]);
+		                      p->s[p->pos]);
 	return scen_expr_fail(p->e, p->pos, "unexpected character '%c'",
-	                 isprint((unsigned char)p->s[p->pos]) ? p->s[p->pos] : '?');
+	                      isprint((unsigned char)p->s[p->pos]) ? p->s[p->pos] : '?');
 }
 
 static int next(parser *p)
@@ -187,7 +188,7 @@ static int expect(parser *p, const char *op, const char *what)
 
 	if (!is_op(p, op))
 		return scen_expr_fail(p->e, p->tstart, "expected %s, found %s", what,
-		                 tok_desc(p, b, sizeof b));
+		                      tok_desc(p, b, sizeof b));
 	return next(p);
 }
 
@@ -200,7 +201,7 @@ static int new_node(parser *p, int kind, size_t off)
 
 	if (x->n == SCEN_EXPR_MAX_NODES)
 		return scen_expr_fail(p->e, off, "expression too large (at most %d parts)",
-		                 SCEN_EXPR_MAX_NODES);
+		                      SCEN_EXPR_MAX_NODES);
 	n = &x->nodes[x->n];
 	memset(n, 0, sizeof *n);
 	n->kind = kind;
@@ -249,7 +250,7 @@ static int enter(parser *p)
 {
 	if (++p->depth > SCEN_EXPR_MAX_DEPTH)
 		return scen_expr_fail(p->e, p->tstart, "nested too deeply (at most %d levels)",
-		                 SCEN_EXPR_MAX_DEPTH);
+		                      SCEN_EXPR_MAX_DEPTH);
 	return 0;
 }
 
@@ -338,9 +339,9 @@ static int parse_atom(parser *p)
 		return i;
 	}
 	return scen_expr_fail(p->e, off,
-	                 "expected a value (a path, a string, a number, true, false, "
-	                 "null, '(' or '['), found %s",
-	                 tok_desc(p, b, sizeof b));
+	                      "expected a value (a path, a string, a number, true, false, "
+	                      "null, '(' or '['), found %s",
+	                      tok_desc(p, b, sizeof b));
 }
 
 static int parse_postfix(parser *p)
@@ -478,7 +479,7 @@ static scen_expr *expr_new(size_t len, scen_experr *e)
 
 	if (len > SCEN_EXPR_MAX_SOURCE) {
 		scen_expr_fail(e, 0, "expression too long (%zu bytes; at most %d)", len,
-		          SCEN_EXPR_MAX_SOURCE);
+		               SCEN_EXPR_MAX_SOURCE);
 		return NULL;
 	}
 	x = calloc(1, sizeof *x);
@@ -517,9 +518,9 @@ static int parse_one(parser *p, int end_tok)
 		return -1;
 	if (p->tk != end_tok)
 		return scen_expr_fail(p->e, p->tstart, "unexpected %s: expected %s",
-		                 tok_desc(p, b, sizeof b),
-		                 end_tok == T_CLOSE ? "'}}', an operator or '|'"
-		                                    : "the end, an operator or '|'");
+		                      tok_desc(p, b, sizeof b),
+		                      end_tok == T_CLOSE ? "'}}', an operator or '|'"
+		                                         : "the end, an operator or '|'");
 	return root;
 }
 

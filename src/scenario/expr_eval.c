@@ -41,7 +41,8 @@ static json_t *order(const ectx *c, const enode *n, const json_t *a, const json_
 	double x, y;
 	int r;
 
-	if (scen_expr_num(a, &x) && scen_expr_num(b, &y)) /* "10" > "9": both numbers, as text or not */
+	if (scen_expr_num(a, &x) &&
+	    scen_expr_num(b, &y)) /* "10" > "9": both numbers, as text or not */
 		r = x < y ? -1 : x > y;
 	else if (json_is_string(a) && json_is_string(b))
 		r = strcmp(json_string_value(a), json_string_value(b));
@@ -80,8 +81,9 @@ static json_t *member(const ectx *c, const enode *n, const json_t *a, const json
 		free(s);
 		return json_boolean(found);
 	}
-	scen_expr_fail(c->e, n->off, "'in' needs a list, a string or an object on its right, not %s",
-	          type_name(b));
+	scen_expr_fail(c->e, n->off,
+	               "'in' needs a list, a string or an object on its right, not %s",
+	               type_name(b));
 	return NULL;
 }
 
@@ -205,7 +207,8 @@ static int append_part(const ectx *c, const tpart *p, util_buf *b)
 	int rc = s ? util_buf_puts(b, s) : -1;
 
 	if (v && rc < 0 && b->overflow)
-		scen_expr_fail(c->e, p->off, "result too long (at most %d bytes)", SCEN_EXPR_MAX_STRING);
+		scen_expr_fail(c->e, p->off, "result too long (at most %d bytes)",
+		               SCEN_EXPR_MAX_STRING);
 	else if (v && rc < 0)
 		scen_expr_fail(c->e, p->off, "out of memory");
 	free(s);

@@ -245,7 +245,7 @@ static json_t *options_of(const ectx *c, const enode *f, json_t **a, int n)
 	if (c->r->field_options(c->r->ud, type, field, &opts) < 0 || !json_is_object(opts)) {
 		json_decref(opts);
 		scen_expr_fail(c->e, f->off, "%s: no field '%s' with options in %s", f->name, field,
-		          type);
+		               type);
 		return NULL;
 	}
 	return opts;
@@ -264,8 +264,9 @@ static json_t *not_found(const ectx *c, const enode *f, const json_t *opts, cons
 			names[m++] = what[0] == 'l' ? json_string_value(v) : k;
 	}
 	near = label ? util_nearest(label, names, m) : NULL;
-	scen_expr_fail(c->e, f->off, "%s: no option %s '%.80s'%s%s%s", f->name, what, label ? label : "",
-	          near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+	scen_expr_fail(c->e, f->off, "%s: no option %s '%.80s'%s%s%s", f->name, what,
+	               label ? label : "", near ? " (did you mean '" : "", near ? near : "",
+	               near ? "'?)" : "");
 	return NULL;
 }
 
@@ -423,20 +424,21 @@ int scen_expr_check_filter(const enode *f, int nargs, scen_experr *e)
 			names[i] = filters[i].name;
 		near = util_nearest(f->name, names, NFILTERS);
 		return scen_expr_fail(e, f->off, "unknown filter '%s'%s%s%s", f->name,
-		                 near ? " (did you mean '" : "", near ? near : "",
-		                 near ? "'?)" : "");
+		                      near ? " (did you mean '" : "", near ? near : "",
+		                      near ? "'?)" : "");
 	}
 	if (nargs < d->min || nargs > d->max) {
 		if (d->min == d->max)
 			return scen_expr_fail(e, f->off, "%s takes %d argument%s, not %d", f->name,
-			                 d->min, d->min == 1 ? "" : "s", nargs);
-		return scen_expr_fail(e, f->off, "%s takes %d to %d arguments, not %d", f->name, d->min,
-		                 d->max, nargs);
+			                      d->min, d->min == 1 ? "" : "s", nargs);
+		return scen_expr_fail(e, f->off, "%s takes %d to %d arguments, not %d", f->name,
+		                      d->min, d->max, nargs);
 	}
 	return 0;
 }
 
-json_t *scen_expr_apply_filter(const ectx *c, const enode *f, json_t *input, json_t **args, int nargs)
+json_t *scen_expr_apply_filter(const ectx *c, const enode *f, json_t *input, json_t **args,
+                               int nargs)
 {
 	return find_filter(f->name)->fn(c, f, input, args, nargs);
 }

@@ -70,7 +70,7 @@ json_t *scen_expr_string(const ectx *c, size_t off, const char *s, size_t n)
 
 	if (n > SCEN_EXPR_MAX_STRING) {
 		scen_expr_fail(c->e, off, "result too long (%zu bytes; at most %d)", n,
-		          SCEN_EXPR_MAX_STRING);
+		               SCEN_EXPR_MAX_STRING);
 		return NULL;
 	}
 	v = json_stringn(s, n);

@@ -48,6 +48,7 @@ int scen_expr_equal(const json_t *a, const json_t *b);
 
 /* Filters (expr_filters.c): arity checked at compile, applied at evaluation. */
 int scen_expr_check_filter(const enode *f, int nargs, scen_experr *e);
-json_t *scen_expr_apply_filter(const ectx *c, const enode *f, json_t *input, json_t **args, int nargs);
+json_t *scen_expr_apply_filter(const ectx *c, const enode *f, json_t *input, json_t **args,
+                               int nargs);
 
 #endif

@@ -35,7 +35,7 @@ static void check_version(ck *c, const json_t *root)
 
 	if (v && !(json_is_integer(v) && json_integer_value(v) == 1))
 		scen_ck_problem(c, scen_doc_value_pos(c->doc, root, "version"),
-		           "version: expected 1 (the only version so far)");
+		                "version: expected 1 (the only version so far)");
 }
 
 static void check_names(ck *c, const json_t *root)
@@ -72,10 +72,10 @@ static void check_env(ck *c, const json_t *root)
 	{
 		if (!json_is_string(v) || !valid_name(json_string_value(v), 1))
 			scen_ck_problem(c,
-			           json_is_string(v) ? scen_doc_pos(c->doc, v)
-			                             : scen_doc_value_pos(c->doc, root, "env"),
-			           "env: expected a variable name in capitals, digits and '_' "
-			           "(e.g. MY_TOKEN)");
+			                json_is_string(v) ? scen_doc_pos(c->doc, v)
+			                                  : scen_doc_value_pos(c->doc, root, "env"),
+			                "env: expected a variable name in capitals, digits and '_' "
+			                "(e.g. MY_TOKEN)");
 	}
 }
 
@@ -93,7 +93,8 @@ static void trigger_watch(ck *c, const json_t *w)
 
 	scen_ck_keys(c, w, "watch", keys, req);
 	t->event = scen_ck_choice(c, w, "event", "watch: event", events, NULL);
-	t->type = json_object_get(w, "type") ? scen_ck_string(c, w, "type", "watch: type") : "contacts";
+	t->type =
+	    json_object_get(w, "type") ? scen_ck_string(c, w, "type", "watch: type") : "contacts";
 	t->tag = scen_ck_string(c, w, "tag", "watch: tag");
 	t->form = scen_ck_string(c, w, "form", "watch: form");
 	t->data_format = scen_ck_choice(c, w, "data_format", "watch: data_format", formats, "full");
@@ -101,13 +102,14 @@ static void trigger_watch(ck *c, const json_t *w)
 		return;
 	tagged = !strcmp(t->event, "tagged") || !strcmp(t->event, "untagged");
 	if (tagged && !json_object_get(w, "tag"))
-		scen_ck_problem(c, scen_doc_pos(c->doc, w), "watch: event %s needs a 'tag'", t->event);
+		scen_ck_problem(c, scen_doc_pos(c->doc, w), "watch: event %s needs a 'tag'",
+		                t->event);
 	if (!tagged && json_object_get(w, "tag"))
 		scen_ck_problem(c, scen_doc_key_pos(c->doc, w, "tag"),
-		           "watch: 'tag' goes with the tagged and untagged events only");
+		                "watch: 'tag' goes with the tagged and untagged events only");
 	if (strcmp(t->event, "form-submitted") && json_object_get(w, "form"))
 		scen_ck_problem(c, scen_doc_key_pos(c->doc, w, "form"),
-		           "watch: 'form' goes with the form-submitted event only");
+		                "watch: 'form' goes with the form-submitted event only");
 	scen_ck_name(c, "tag", t->tag, NULL, t->type, scen_doc_value_pos(c->doc, w, "tag"));
 	scen_ck_name(c, "form", t->form, NULL, t->type, scen_doc_value_pos(c->doc, w, "form"));
 }
@@ -129,23 +131,25 @@ static void trigger_poll(ck *c, const json_t *p)
 	const json_t *ch = json_object_get(p, "changed");
 
 	scen_ck_keys(c, p, "poll", keys, req);
-	t->type = json_object_get(p, "type") ? scen_ck_string(c, p, "type", "poll: type") : "contacts";
+	t->type =
+	    json_object_get(p, "type") ? scen_ck_string(c, p, "type", "poll: type") : "contacts";
 	check_duration(c, p, "every", &t->every);
 	if (t->every && t->every < 10)
 		scen_ck_problem(c, scen_doc_value_pos(c->doc, p, "every"), "every: at least 10s");
 	if (ch && (!json_is_array(ch) || !json_array_size(ch)))
 		scen_ck_problem(c, scen_doc_value_pos(c->doc, p, "changed"),
-		           "changed: expected a list of field names");
+		                "changed: expected a list of field names");
 	t->changed = json_is_array(ch) ? ch : NULL;
 	for (size_t i = 0; i < json_array_size(t->changed); i++) {
 		const json_t *f = json_array_get(ch, i);
 		if (!json_is_string(f))
 			scen_ck_problem(c,
-			           scen_doc_pos(c->doc, f).line
-			               ? scen_doc_pos(c->doc, f)
-			               : scen_doc_value_pos(c->doc, p, "changed"),
-			           "changed: expected field names (text)");
-		scen_ck_name(c, "field", json_string_value(f), NULL, t->type, scen_doc_pos(c->doc, f));
+			                scen_doc_pos(c->doc, f).line
+			                    ? scen_doc_pos(c->doc, f)
+			                    : scen_doc_value_pos(c->doc, p, "changed"),
+			                "changed: expected field names (text)");
+		scen_ck_name(c, "field", json_string_value(f), NULL, t->type,
+		             scen_doc_pos(c->doc, f));
 	}
 }
 
@@ -169,7 +173,8 @@ static void trigger_manual(ck *c, const json_t *trig)
 	const json_t *v = json_object_get(trig, "manual");
 
 	if (!json_is_null(v) && !(json_is_object(v) && !json_object_size(v)))
-		scen_ck_problem(c, scen_doc_value_pos(c->doc, trig, "manual"), "manual: expected {}");
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, trig, "manual"),
+		                "manual: expected {}");
 }
 
 static const struct trigger_def {
@@ -194,7 +199,7 @@ static void one_trigger(ck *c, const json_t *t, const struct trigger_def *d)
 		d->check_in(c, t);
 	else if (!json_is_object(v))
 		scen_ck_problem(c, scen_doc_value_pos(c->doc, t, d->name),
-		           "%s: expected a mapping, e.g. %s", d->name, d->example);
+		                "%s: expected a mapping, e.g. %s", d->name, d->example);
 	else
 		d->check(c, v);
 }
@@ -209,7 +214,7 @@ static void check_trigger(ck *c, const json_t *root)
 		return;
 	if (!json_is_object(t) || json_object_size(t) != 1) {
 		scen_ck_problem(c, scen_doc_value_pos(c->doc, root, "trigger"),
-		           "trigger: expected exactly one of watch, poll, schedule or manual");
+		                "trigger: expected exactly one of watch, poll, schedule or manual");
 		if (!json_is_object(t))
 			return;
 	}
@@ -232,8 +237,9 @@ static void check_retry(ck *c, const json_t *root)
 	if (!r)
 		return;
 	if (!json_is_object(r)) {
-		scen_ck_problem(c, scen_doc_value_pos(c->doc, root, "retry"),
-		           "retry: expected a mapping, e.g. {max_attempts: 8, first: 5s, max: 1h}");
+		scen_ck_problem(
+		    c, scen_doc_value_pos(c->doc, root, "retry"),
+		    "retry: expected a mapping, e.g. {max_attempts: 8, first: 5s, max: 1h}");
 		return;
 	}
 	scen_ck_keys(c, r, "retry", keys, NULL);
@@ -241,14 +247,14 @@ static void check_retry(ck *c, const json_t *root)
 	if (m &&
 	    !(json_is_integer(m) && json_integer_value(m) >= 1 && json_integer_value(m) <= 100))
 		scen_ck_problem(c, scen_doc_value_pos(c->doc, r, "max_attempts"),
-		           "max_attempts: expected a whole number from 1 to 100");
+		                "max_attempts: expected a whole number from 1 to 100");
 	else if (m)
 		s->max_attempts = (int)json_integer_value(m);
 	check_duration(c, r, "first", &s->first);
 	check_duration(c, r, "max", &s->max_delay);
 	if (s->first > s->max_delay)
 		scen_ck_problem(c, scen_doc_value_pos(c->doc, r, "first"),
-		           "retry: 'first' is longer than 'max'");
+		                "retry: 'first' is longer than 'max'");
 }
 
 static void check_on_error(ck *c, const json_t *root)
@@ -267,7 +273,7 @@ static void check_all(ck *c, const json_t *root)
 {
 	if (!json_is_object(root)) {
 		scen_ck_problem(c, scen_doc_pos(c->doc, root),
-		           "expected a mapping with version, name, trigger and steps");
+		                "expected a mapping with version, name, trigger and steps");
 		return;
 	}
 	scen_ck_keys(c, root, "scenario", top_keys, top_required);

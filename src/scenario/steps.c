@@ -51,24 +51,26 @@ static void names_at(ck *c, const json_t *with, const char *key, const char *kin
 		return;
 	}
 	if (!json_is_array(v) || !json_array_size(v)) {
-		scen_ck_problem(c, pos, "%s: expected a %s's name or id, or a list of them", key, kind);
+		scen_ck_problem(c, pos, "%s: expected a %s's name or id, or a list of them", key,
+		                kind);
 		return;
 	}
 	json_array_foreach(v, i, x)
 	{
 		if (!json_is_string(x) && !json_is_integer(x))
-			scen_ck_problem(c, scen_doc_pos(c->doc, x).line ? scen_doc_pos(c->doc, x) : pos,
-			           "%s: expected a %s's name or id", key, kind);
+			scen_ck_problem(
+			    c, scen_doc_pos(c->doc, x).line ? scen_doc_pos(c->doc, x) : pos,
+			    "%s: expected a %s's name or id", key, kind);
 		else
 			scen_ck_name(c, kind, json_string_value(x), NULL, type_of(with),
-			        scen_doc_pos(c->doc, x));
+			             scen_doc_pos(c->doc, x));
 	}
 }
 
 static void x_object(ck *c, const json_t *with, const char *kind)
 {
 	scen_ck_name(c, "object_type", json_string_value(json_object_get(with, "type")), NULL, NULL,
-	        scen_doc_value_pos(c->doc, with, "type"));
+	             scen_doc_value_pos(c->doc, with, "type"));
 }
 
 static void x_fields(ck *c, const json_t *with, const char *kind)
@@ -81,7 +83,7 @@ static void x_fields(ck *c, const json_t *with, const char *kind)
 		return;
 	if (!json_is_object(f) || !json_object_size(f)) {
 		scen_ck_problem(c, scen_doc_value_pos(c->doc, with, "fields"),
-		           "fields: expected a mapping of field names to values");
+		                "fields: expected a mapping of field names to values");
 		return;
 	}
 	json_object_foreach((json_t *)f, k, v)
@@ -89,7 +91,7 @@ static void x_fields(ck *c, const json_t *with, const char *kind)
 		scen_ck_name(c, "field", k, NULL, type_of(with), scen_doc_key_pos(c->doc, f, k));
 		if (json_is_string(v))
 			scen_ck_name(c, "option", json_string_value(v), k, type_of(with),
-			        scen_doc_value_pos(c->doc, f, k));
+			             scen_doc_value_pos(c->doc, f, k));
 	}
 }
 
@@ -104,8 +106,8 @@ static void x_subscribe(ck *c, const json_t *with, const char *kind)
 {
 	x_object(c, with, kind);
 	if (!json_object_get(with, "sequences") && !json_object_get(with, "campaigns"))
-		scen_ck_problem(c, scen_doc_pos(c->doc, with), "%s: give 'sequences' or 'campaigns'",
-		           kind);
+		scen_ck_problem(c, scen_doc_pos(c->doc, with),
+		                "%s: give 'sequences' or 'campaigns'", kind);
 	names_at(c, with, "sequences", "sequence");
 	names_at(c, with, "campaigns", "campaign");
 }
@@ -127,9 +129,10 @@ static void x_exec(ck *c, const json_t *with, const char *kind)
 
 	json_array_foreach(cmd, i, a) ok &= json_is_string(a) && json_string_length(a) > 0;
 	if (cmd && !ok)
-		scen_ck_problem(c, scen_doc_value_pos(c->doc, with, "command"),
-		           "exec: command is a list of arguments, e.g. [\"/usr/local/bin/notify\", "
-		           "\"--quiet\"], never a shell string; the event goes to its stdin");
+		scen_ck_problem(
+		    c, scen_doc_value_pos(c->doc, with, "command"),
+		    "exec: command is a list of arguments, e.g. [\"/usr/local/bin/notify\", "
+		    "\"--quiet\"], never a shell string; the event goes to its stdin");
 }
 
 static void x_http(ck *c, const json_t *with, const char *kind)
@@ -141,7 +144,7 @@ static void x_http(ck *c, const json_t *with, const char *kind)
 	if (url && !scen_expr_is_template(url) && strncmp(url, "http://", 7) &&
 	    strncmp(url, "https://", 8))
 		scen_ck_problem(c, scen_doc_value_pos(c->doc, with, "url"),
-		           "http: url must start with http:// or https://");
+		                "http: url must start with http:// or https://");
 }
 
 static void x_api(ck *c, const json_t *with, const char *kind)
@@ -152,7 +155,7 @@ static void x_api(ck *c, const json_t *with, const char *kind)
 	scen_ck_choice(c, with, "method", "api: method", methods, NULL);
 	if (path && path[0] != '/' && !scen_expr_is_template(path))
 		scen_ck_problem(c, scen_doc_value_pos(c->doc, with, "path"),
-		           "api: path must start with '/', e.g. /Contacts");
+		                "api: path must start with '/', e.g. /Contacts");
 }
 
 static void x_message(ck *c, const json_t *with, const char *kind)
@@ -287,8 +290,8 @@ static const char *step_id(ck *c, const json_t *step)
 	for (i = 0; i < c->step_index; i++)
 		if (c->s->steps[i].id && !strcmp(c->s->steps[i].id, id)) {
 			scen_ck_problem(c, scen_doc_value_pos(c->doc, step, "id"),
-			           "duplicate step id '%s' (first at line %d)", id,
-			           c->s->steps[i].pos.line);
+			                "duplicate step id '%s' (first at line %d)", id,
+			                c->s->steps[i].pos.line);
 			return NULL;
 		}
 	return id;
@@ -302,10 +305,10 @@ static const kind_def *step_kind(ck *c, const json_t *step)
 
 	if (k && !d)
 		scen_ck_problem(c, scen_doc_value_pos(c->doc, step, "do"),
-		           "do: unknown step kind '%.60s'%s; expected objects.*, messages.*, "
-		           "rules.*, api, "
-		           "exec or http",
-		           k, scen_ck_hint(k, scen_step_kinds, NKINDS, hint, sizeof hint));
+		                "do: unknown step kind '%.60s'%s; expected objects.*, messages.*, "
+		                "rules.*, api, "
+		                "exec or http",
+		                k, scen_ck_hint(k, scen_step_kinds, NKINDS, hint, sizeof hint));
 	return d;
 }
 
@@ -315,7 +318,8 @@ static const json_t *step_with(ck *c, const json_t *step, const kind_def *d)
 	json_t *empty = NULL;
 
 	if (w && !json_is_object(w)) {
-		scen_ck_problem(c, scen_doc_value_pos(c->doc, step, "with"), "with: expected a mapping");
+		scen_ck_problem(c, scen_doc_value_pos(c->doc, step, "with"),
+		                "with: expected a mapping");
 		return NULL;
 	}
 	if (!w && !(w = empty = json_object()))
@@ -361,7 +365,7 @@ void scen_ck_steps(ck *c, const json_t *root)
 		return; /* reported as a missing required key */
 	if (!json_is_array(steps) || !n || n > SCEN_MAX_STEPS) {
 		scen_ck_problem(c, scen_doc_value_pos(c->doc, root, "steps"),
-		           "steps: expected a list of 1 to %d steps", SCEN_MAX_STEPS);
+		                "steps: expected a list of 1 to %d steps", SCEN_MAX_STEPS);
 		return;
 	}
 	c->s->steps = calloc(n, sizeof *c->s->steps);

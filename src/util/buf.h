@@ -23,16 +23,18 @@ typedef struct util_buf {
 	int oom;      /* set when an allocation failed */
 } util_buf;
 
-#define UTIL_BUF_INIT {NULL, 0, 0, 0, 0, 0}
+#define UTIL_BUF_INIT                                                                              \
+	{                                                                                          \
+		NULL, 0, 0, 0, 0, 0                                                                \
+	}
 
 /* Returns 0, or -1 when the append was refused (cap or memory). */
 int util_buf_append(util_buf *b, const void *data, size_t len);
 int util_buf_puts(util_buf *b, const char *s);
 int util_buf_putc(util_buf *b, char c);
-int util_buf_printf(util_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int util_buf_printf(util_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int util_buf_vprintf(util_buf *b, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+    __attribute__((format(printf, 2, 0)));
 /* Make sure the buffer holds a (possibly empty) NUL-terminated string; -1 (and so
  * util_buf_detach NULL) when an earlier append was lost for lack of memory. */
 int util_buf_ensure(util_buf *b);

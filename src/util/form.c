@@ -36,8 +36,7 @@ char *util_form_unescape(const char *s, size_t n, size_t *outlen)
 }
 
 /* Split a decoded key "a[b][c]" into its path; returns the segment count or -1. */
-static int split_key(const char *key, size_t klen, const char **seg, size_t *seglen,
-                     size_t maxseg)
+static int split_key(const char *key, size_t klen, const char **seg, size_t *seglen, size_t maxseg)
 {
 	const char *p = memchr(key, '[', klen), *end = key + klen;
 	size_t n = 0;
@@ -82,7 +81,8 @@ static json_t *arrayify(json_t *v, size_t depth)
 
 	if (!json_is_object(v) || depth > 64)
 		return v;
-	json_object_foreach(v, k, child) {
+	json_object_foreach(v, k, child)
+	{
 		json_t *c2 = arrayify(child, depth + 1);
 		if (c2 != child)
 			json_object_set_new(v, k, c2);
@@ -139,7 +139,8 @@ static int place(json_t *root, const char *const *seg, const size_t *seglen, int
 			return json_object_setn(cur, name, nlen, val) ? UTIL_FORM_ENOMEM : 0;
 		next = json_object_getn(cur, name, nlen);
 		if (!json_is_object(next)) {
-			/* A plain value given earlier under this name becomes a group, as in PHP. */
+			/* A plain value given earlier under this name becomes a group, as in PHP.
+			 */
 			next = json_object();
 			if (!next || json_object_setn_new(cur, name, nlen, next))
 				return UTIL_FORM_ENOMEM;
@@ -149,8 +150,8 @@ static int place(json_t *root, const char *const *seg, const size_t *seglen, int
 	return UTIL_FORM_ENOMEM;
 }
 
-int util_form_decode(json_t **out, const char *s, size_t len,
-                     const util_form_limits *limits, char *err, size_t errsz)
+int util_form_decode(json_t **out, const char *s, size_t len, const util_form_limits *limits,
+                     char *err, size_t errsz)
 {
 	util_form_limits lim = UTIL_FORM_LIMITS_DEFAULT;
 	json_t *root;
@@ -178,35 +179,38 @@ int util_form_decode(json_t **out, const char *s, size_t len,
 			continue;
 		}
 		if (++pairs > lim.max_pairs) {
-			rc = util_errf(err, errsz, UTIL_FORM_ELIMIT, "form body has more than %zu fields",
-			            lim.max_pairs);
+			rc = util_errf(err, errsz, UTIL_FORM_ELIMIT,
+			               "form body has more than %zu fields", lim.max_pairs);
 			break;
 		}
 		eq = memchr(p, '=', (size_t)(pe - p));
 		key = util_form_unescape(p, (size_t)((eq ? eq : pe) - p), &klen);
-		val = eq ? util_form_unescape(eq + 1, (size_t)(pe - eq - 1), &vlen) : util_strdup("");
+		val =
+		    eq ? util_form_unescape(eq + 1, (size_t)(pe - eq - 1), &vlen) : util_strdup("");
 		p = amp ? amp + 1 : end;
 		if (!key || !val) {
 			rc = util_errf(err, errsz, UTIL_FORM_ENOMEM, "out of memory");
 		} else if (klen == 0) {
 			/* "=value": PHP drops it */
 		} else if (klen > lim.max_key) {
-			rc = util_errf(err, errsz, UTIL_FORM_ELIMIT, "form field name longer than %zu bytes",
-			            lim.max_key);
+			rc = util_errf(err, errsz, UTIL_FORM_ELIMIT,
+			               "form field name longer than %zu bytes", lim.max_key);
 		} else if (memchr(key, '\0', klen)) {
-			rc = util_errf(err, errsz, UTIL_FORM_EENCODING, "form field name holds a nul byte");
+			rc = util_errf(err, errsz, UTIL_FORM_EENCODING,
+			               "form field name holds a nul byte");
 		} else if (memchr(val, '\0', vlen)) {
 			/* As JSON's \u0000 is refused: a C string would store it cut short. */
 			rc = util_errf(err, errsz, UTIL_FORM_EENCODING,
 			               "form field '%s' holds a nul byte (%%00): text only",
 			               shown(key, klen, name, sizeof name));
 		} else if (!util_utf8_valid(key, klen) || !util_utf8_valid(val, vlen)) {
-			rc = util_errf(err, errsz, UTIL_FORM_EENCODING, "invalid utf-8 in form field '%s'",
-			            shown(key, klen, name, sizeof name));
+			rc = util_errf(err, errsz, UTIL_FORM_EENCODING,
+			               "invalid utf-8 in form field '%s'",
+			               shown(key, klen, name, sizeof name));
 		} else if ((nseg = split_key(key, klen, seg, seglen, maxseg)) < 0) {
 			rc = util_errf(err, errsz, UTIL_FORM_ELIMIT,
-			            "form field '%s' nested deeper than %zu levels",
-			            shown(key, klen, name, sizeof name), maxseg);
+			               "form field '%s' nested deeper than %zu levels",
+			               shown(key, klen, name, sizeof name), maxseg);
 		} else {
 			json_t *jv = json_stringn(val, vlen);
 			rc = jv ? place(root, seg, seglen, nseg, jv) : UTIL_FORM_ENOMEM;
@@ -221,7 +225,8 @@ int util_form_decode(json_t **out, const char *s, size_t len,
 		/* The top level stays an object even when its keys are 0..n-1. */
 		const char *k;
 		json_t *child;
-		json_object_foreach(root, k, child) {
+		json_object_foreach(root, k, child)
+		{
 			json_t *c2 = arrayify(child, 1);
 			if (!c2) {
 				rc = util_errf(err, errsz, UTIL_FORM_ENOMEM, "out of memory");

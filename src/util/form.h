@@ -26,13 +26,17 @@ typedef struct util_form_limits {
 	size_t max_key;   /* decoded key length */
 } util_form_limits;
 
-#define UTIL_FORM_LIMITS_DEFAULT {10000, 16, 1024}
+#define UTIL_FORM_LIMITS_DEFAULT                                                                   \
+	{                                                                                          \
+		10000, 16, 1024                                                                    \
+	}
 
 /* Why a decode failed; callers that need no detail just test for < 0. */
 enum {
-	UTIL_FORM_ENOMEM = -1,   /* out of memory */
-	UTIL_FORM_ELIMIT = -2,   /* more pairs, deeper brackets or a longer key than allowed */
-	UTIL_FORM_EENCODING = -3 /* a key or value that is not UTF-8, a NUL byte in a key or value */
+	UTIL_FORM_ENOMEM = -1, /* out of memory */
+	UTIL_FORM_ELIMIT = -2, /* more pairs, deeper brackets or a longer key than allowed */
+	UTIL_FORM_EENCODING =
+	    -3 /* a key or value that is not UTF-8, a NUL byte in a key or value */
 };
 
 /*
@@ -42,8 +46,8 @@ enum {
  * bytes of it, control characters shown as '?'), e.g. "form field
  * 'a[b][c]' nested deeper than 2 levels" (levels count the name itself).
  */
-int util_form_decode(json_t **out, const char *s, size_t len,
-                     const util_form_limits *limits, char *err, size_t errsz);
+int util_form_decode(json_t **out, const char *s, size_t len, const util_form_limits *limits,
+                     char *err, size_t errsz);
 
 /* Percent-decode n bytes ('+' is a space). Returns a new string or NULL. */
 char *util_form_unescape(const char *s, size_t n, size_t *outlen);

@@ -105,8 +105,10 @@ size_t util_edit_distance(const char *a, const char *b, size_t cap)
 		best = row[0];
 		for (j = 1; j <= lb; j++) {
 			size_t up = row[j];
-			size_t cost = tolower((unsigned char)a[i - 1]) ==
-			              tolower((unsigned char)b[j - 1]) ? 0 : 1;
+			size_t cost =
+			    tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1])
+			        ? 0
+			        : 1;
 			size_t v = diag + cost;
 			if (row[j] + 1 < v)
 				v = row[j] + 1;
@@ -193,8 +195,7 @@ int util_utf8_valid(const char *s, size_t n)
 			cp = (cp << 6) | (p[i] & 0x3F);
 		}
 		if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) ||
-		    (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
+		    (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
 			return 0;
 		p += k + 1;
 	}

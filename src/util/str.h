@@ -56,7 +56,7 @@ const char *util_memfind(const char *hay, size_t n, const char *needle, size_t n
  * `return util_errf(err, errsz, CODE, "what went wrong '%s'", subject);`.
  */
 int util_errf(char *err, size_t errsz, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Whether the n bytes at s are valid UTF-8. */
 int util_utf8_valid(const char *s, size_t n);

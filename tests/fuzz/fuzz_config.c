@@ -35,8 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	text = cli_profiles_serialize(&p);
 	if (text) {
-		if (cli_profiles_parse(&q, text, strlen(text), err, sizeof err) < 0 || q.count != p.count ||
-		    !same(q.default_name, p.default_name))
+		if (cli_profiles_parse(&q, text, strlen(text), err, sizeof err) < 0 ||
+		    q.count != p.count || !same(q.default_name, p.default_name))
 			abort();
 		for (i = 0; i < p.count; i++) {
 			const cli_profile *a = &p.items[i], *b = cli_profiles_find(&q, a->name);

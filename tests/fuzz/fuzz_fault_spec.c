@@ -23,8 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(spec, data, size);
 	spec[size] = '\0';
 	if (sbx_fault_parse(&f, spec, err, sizeof err) == 0) {
-		if (f.kind <= SBX_FAULT_NONE || f.kind > SBX_FAULT_MALFORMED || !(f.p > 0 && f.p <= 1) ||
-		    (f.count != -1 && f.count < 1) ||
+		if (f.kind <= SBX_FAULT_NONE || f.kind > SBX_FAULT_MALFORMED ||
+		    !(f.p > 0 && f.p <= 1) || (f.count != -1 && f.count < 1) ||
 		    (f.kind == SBX_FAULT_STATUS && (f.status < 100 || f.status > 599)))
 			abort();
 	} else if (!err[0] || strchr(err, '\n')) {

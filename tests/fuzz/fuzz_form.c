@@ -20,7 +20,8 @@ static size_t depth(const json_t *v)
 	json_t *x;
 
 	if (json_is_object(v)) {
-		json_object_foreach((json_t *)v, k, x) {
+		json_object_foreach((json_t *)v, k, x)
+		{
 			size_t dx = depth(x);
 			if (dx > d)
 				d = dx;
@@ -28,7 +29,8 @@ static size_t depth(const json_t *v)
 		return d + 1;
 	}
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, x) {
+		json_array_foreach(v, i, x)
+		{
 			size_t dx = depth(x);
 			if (dx > d)
 				d = dx;

@@ -14,8 +14,12 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const content_types[] = {
-    NULL, "application/json", "application/x-www-form-urlencoded", "text/plain",
-    "application/json; charset=utf-8", "multipart/form-data; boundary=x",
+    NULL,
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "text/plain",
+    "application/json; charset=utf-8",
+    "multipart/form-data; boundary=x",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

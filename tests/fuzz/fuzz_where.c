@@ -24,13 +24,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ontra_where_parse(&out, text) == 0) {
 		if (!json_is_array(out) || json_array_size(out) % 2 != 1)
 			abort();
-		json_array_foreach(out, i, v) {
+		json_array_foreach(out, i, v)
+		{
 			if (i % 2) {
 				const char *conj = json_string_value(v);
 				if (!conj || (strcmp(conj, "AND") && strcmp(conj, "OR")))
 					abort();
-			} else if (!json_is_string(json_object_get(json_object_get(v, "field"), "field")) ||
-			           !ontra_condition_op_valid(json_string_value(json_object_get(v, "op")))) {
+			} else if (!json_is_string(
+			               json_object_get(json_object_get(v, "field"), "field")) ||
+			           !ontra_condition_op_valid(
+			               json_string_value(json_object_get(v, "op")))) {
 				abort();
 			}
 		}

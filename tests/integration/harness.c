@@ -90,7 +90,8 @@ void sandbox_stop(sandbox_proc *sp)
 		/* A sandbox that did not stop cleanly (a leak or memory error under ASan or
 		 * valgrind makes its exit status non-zero) fails the test. */
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			fprintf(stderr, "sandbox did not exit cleanly (status 0x%x)\n", (unsigned)status);
+			fprintf(stderr, "sandbox did not exit cleanly (status 0x%x)\n",
+			        (unsigned)status);
 			abort();
 		}
 	}

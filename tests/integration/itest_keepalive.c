@@ -132,9 +132,9 @@ static void envelope_and_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(fifty_requests_one_connection),
-		cmocka_unit_test(two_handles_two_connections),
-		cmocka_unit_test(envelope_and_errors),
+	    cmocka_unit_test(fifty_requests_one_connection),
+	    cmocka_unit_test(two_handles_two_connections),
+	    cmocka_unit_test(envelope_and_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -82,7 +82,8 @@ static void one_client_no_429(void **state)
 	ontra_client_stats_get(c, &st);
 	assert_int_equal(st.rate_limited, 0);
 	assert_int_equal(sandbox_stat("rate_limited"), 0);
-	/* 70 requests at 20/s: the window admits them no faster than 2.5 s (50 after the first 20). */
+	/* 70 requests at 20/s: the window admits them no faster than 2.5 s (50 after the first 20).
+	 */
 	assert_true(secs >= 2.4 * time_scale());
 	/* ...and pacing wastes little: well under the 3.5 s of evenly spaced requests + slack
 	 * (scaled when everything runs slower, e.g. under valgrind). */
@@ -146,8 +147,8 @@ static void shared_clients_no_429(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(one_client_no_429),
-		cmocka_unit_test(shared_clients_no_429),
+	    cmocka_unit_test(one_client_no_429),
+	    cmocka_unit_test(shared_clients_no_429),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -118,8 +118,9 @@ static pid_t start_watch(void)
 		prctl(PR_SET_PDEATHSIG, SIGKILL); /* a failed test leaves nothing running */
 		dup2(o, STDOUT_FILENO);
 		dup2(e, STDERR_FILENO);
-		execl(bin, bin, "watch", "-e", "created", "--data-format", "lightweight", "--db", db,
-		      "--token-file", token_path, "--port", portarg, "--name", "crash", (char *)NULL);
+		execl(bin, bin, "watch", "-e", "created", "--data-format", "lightweight", "--db",
+		      db, "--token-file", token_path, "--port", portarg, "--name", "crash",
+		      (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 2000 && count_str(err_path, "listening on ") == before; i++)
@@ -342,7 +343,8 @@ static int setup(void **state)
 	char env[300];
 
 	(void)state;
-	snprintf(dir, sizeof dir, "%s/itest-watch-crash.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	snprintf(dir, sizeof dir, "%s/itest-watch-crash.XXXXXX",
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(db, sizeof db, "%s/events.db", dir);

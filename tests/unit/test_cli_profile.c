@@ -37,22 +37,22 @@ static void parse_good(void **state)
 static void parse_bad(void **state)
 {
 	const char *bad[] = {
-		"",
-		"[",
-		"[]",
-		"{\"connections\":[]}",
-		"{\"connections\":{\"a b\":{\"app_id\":\"x\",\"api_key\":\"y\"}}}",
-		"{\"connections\":{\"a\":{\"app_id\":\"x\"}}}",
-		"{\"connections\":{\"a\":{\"app_id\":\"x\",\"api_key\":\"\"}}}",
-		"{\"connections\":{\"a\":{\"app_id\":\"x\",\"api_key\":\"y\\nz\"}}}",
-		"{\"connections\":{\"a\":{\"app_id\":1,\"api_key\":\"y\"}}}",
-		"{\"default\":\"nope\",\"connections\":{}}",
-		"{\"connections\":{\"a\":{\"app_id\":\"x\",\"api_key\":\"y\"},\"a\":{}}}",
-		/* Errors name the line and column, never the text there: it may be the key. */
-		"{\"connections\":{\"a\":{\"app_id\":\"x\",\"api_key\":SECRETKEY}}}",
-		"{\"connections\":{\"a\":{\"app_id\":\"x\",\"api_key\":\"SECRETKEY\t\"}}}",
-		"{\"connections\":{\"SECRETKEY!\":{\"app_id\":\"x\",\"api_key\":\"k\"}}}",
-		"{}\nSECRETKEY",
+	    "",
+	    "[",
+	    "[]",
+	    "{\"connections\":[]}",
+	    "{\"connections\":{\"a b\":{\"app_id\":\"x\",\"api_key\":\"y\"}}}",
+	    "{\"connections\":{\"a\":{\"app_id\":\"x\"}}}",
+	    "{\"connections\":{\"a\":{\"app_id\":\"x\",\"api_key\":\"\"}}}",
+	    "{\"connections\":{\"a\":{\"app_id\":\"x\",\"api_key\":\"y\\nz\"}}}",
+	    "{\"connections\":{\"a\":{\"app_id\":1,\"api_key\":\"y\"}}}",
+	    "{\"default\":\"nope\",\"connections\":{}}",
+	    "{\"connections\":{\"a\":{\"app_id\":\"x\",\"api_key\":\"y\"},\"a\":{}}}",
+	    /* Errors name the line and column, never the text there: it may be the key. */
+	    "{\"connections\":{\"a\":{\"app_id\":\"x\",\"api_key\":SECRETKEY}}}",
+	    "{\"connections\":{\"a\":{\"app_id\":\"x\",\"api_key\":\"SECRETKEY\t\"}}}",
+	    "{\"connections\":{\"SECRETKEY!\":{\"app_id\":\"x\",\"api_key\":\"k\"}}}",
+	    "{}\nSECRETKEY",
 	};
 	size_t i;
 	(void)state;
@@ -115,8 +115,10 @@ static void save_load_mode(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parse_good), cmocka_unit_test(parse_bad), cmocka_unit_test(names),
-		cmocka_unit_test(save_load_mode),
+	    cmocka_unit_test(parse_good),
+	    cmocka_unit_test(parse_bad),
+	    cmocka_unit_test(names),
+	    cmocka_unit_test(save_load_mode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,38 +43,47 @@ static void expect_error(const char *where, const char *says)
 static void every_operator(void **state)
 {
 	(void)state;
-	expect("email = 'a@b.com'", "[" F("email") ",\"op\":\"=\",\"value\":{\"value\":\"a@b.com\"}}]");
+	expect("email = 'a@b.com'",
+	       "[" F("email") ",\"op\":\"=\",\"value\":{\"value\":\"a@b.com\"}}]");
 	expect("status <> 6", "[" F("status") ",\"op\":\"<>\",\"value\":{\"value\":6}}]");
 	expect("status != 6", "[" F("status") ",\"op\":\"<>\",\"value\":{\"value\":6}}]");
 	expect("id > 5", "[" F("id") ",\"op\":\">\",\"value\":{\"value\":5}}]");
 	expect("id < -5", "[" F("id") ",\"op\":\"<\",\"value\":{\"value\":-5}}]");
 	expect("spent >= 1.5", "[" F("spent") ",\"op\":\">=\",\"value\":{\"value\":1.5}}]");
-	expect("dlm <= 1700000000", "[" F("dlm") ",\"op\":\"<=\",\"value\":{\"value\":1700000000}}]");
+	expect("dlm <= 1700000000",
+	       "[" F("dlm") ",\"op\":\"<=\",\"value\":{\"value\":1700000000}}]");
 	expect("email like '%@example.com'",
 	       "[" F("email") ",\"op\":\"LIKE\",\"value\":{\"value\":\"%@example.com\"}}]");
 	expect("id IN (1, 2,3)", "[" F("id") ",\"op\":\"IN\",\"value\":{\"list\":[{\"value\":1},"
-	                         "{\"value\":2},{\"value\":3}]}}]");
-	expect("city not in ('A', \"B\")", "[" F("city") ",\"op\":\"NOT IN\",\"value\":{\"list\":"
-	                                   "[{\"value\":\"A\"},{\"value\":\"B\"}]}}]");
+	                                     "{\"value\":2},{\"value\":3}]}}]");
+	expect("city not in ('A', \"B\")",
+	       "[" F("city") ",\"op\":\"NOT IN\",\"value\":{\"list\":"
+	                     "[{\"value\":\"A\"},{\"value\":\"B\"}]}}]");
 	expect("phone IS NULL", "[" F("phone") ",\"op\":\"IS\",\"value\":\"NULL\"}]");
 	expect("phone is empty", "[" F("phone") ",\"op\":\"IS\",\"value\":\"NULL\"}]");
 	expect("phone IS NOT NULL", "[" F("phone") ",\"op\":\"IS NOT EMPTY\"}]");
-	expect("f1234//firstname = 'x'", "[" F("f1234//firstname") ",\"op\":\"=\",\"value\":{\"value\":\"x\"}}]");
+	expect("f1234//firstname = 'x'",
+	       "[" F("f1234//firstname") ",\"op\":\"=\",\"value\":{\"value\":\"x\"}}]");
 }
 
 static void joins_and_quotes(void **state)
 {
 	(void)state;
 	expect("email LIKE '%@example.com' AND status = 6 or id = 1",
-	       "[" F("email") ",\"op\":\"LIKE\",\"value\":{\"value\":\"%@example.com\"}},\"AND\","
-	       F("status") ",\"op\":\"=\",\"value\":{\"value\":6}},\"OR\","
-	       F("id") ",\"op\":\"=\",\"value\":{\"value\":1}}]");
-	expect("lastname = 'O''Neil'", "[" F("lastname") ",\"op\":\"=\",\"value\":{\"value\":\"O'Neil\"}}]");
-	expect("lastname = 'O\\'Neil'", "[" F("lastname") ",\"op\":\"=\",\"value\":{\"value\":\"O'Neil\"}}]");
-	expect("  firstname='Ann Marie'  ", "[" F("firstname") ",\"op\":\"=\",\"value\":{\"value\":\"Ann Marie\"}}]");
+	       "[" F("email") ",\"op\":\"LIKE\",\"value\":{\"value\":\"%@example.com\"}},"
+	                      "\"AND\"," F("status") ",\"op\":\"=\",\"value\":{\"value\":6}},"
+	                                             "\"OR\"," F("id") ",\"op\":\"=\",\"value\":{"
+	                                                               "\"value\":1}}]");
+	expect("lastname = 'O''Neil'",
+	       "[" F("lastname") ",\"op\":\"=\",\"value\":{\"value\":\"O'Neil\"}}]");
+	expect("lastname = 'O\\'Neil'",
+	       "[" F("lastname") ",\"op\":\"=\",\"value\":{\"value\":\"O'Neil\"}}]");
+	expect("  firstname='Ann Marie'  ",
+	       "[" F("firstname") ",\"op\":\"=\",\"value\":{\"value\":\"Ann Marie\"}}]");
 	/* keywords are whole words: a field named 'order' or 'android' is fine */
-	expect("android = 1 AND order_x = 2", "[" F("android") ",\"op\":\"=\",\"value\":{\"value\":1}},"
-	       "\"AND\"," F("order_x") ",\"op\":\"=\",\"value\":{\"value\":2}}]");
+	expect("android = 1 AND order_x = 2",
+	       "[" F("android") ",\"op\":\"=\",\"value\":{\"value\":1}},"
+	                        "\"AND\"," F("order_x") ",\"op\":\"=\",\"value\":{\"value\":2}}]");
 }
 
 static void errors(void **state)
@@ -110,7 +119,8 @@ static void builder(void **state)
 	assert_int_equal(ontra_condition_add(c, "XOR", "id", "=", json_integer(1)), ONTRA_EINVALID);
 	assert_int_equal(ontra_condition_add(c, "OR", "id", "~", json_integer(1)), ONTRA_EINVALID);
 	assert_int_equal(ontra_condition_add(c, "OR", "id", "IN", json_integer(1)), ONTRA_EINVALID);
-	assert_int_equal(ontra_condition_add(c, "OR", "id", "=", json_pack("[i]", 1)), ONTRA_EINVALID);
+	assert_int_equal(ontra_condition_add(c, "OR", "id", "=", json_pack("[i]", 1)),
+	                 ONTRA_EINVALID);
 	assert_int_equal(ontra_condition_add(c, "OR", "id", "IN", json_pack("[i,i]", 1, 2)), 0);
 	assert_int_equal(json_array_size(c), 3);
 	json_decref(c);
@@ -119,8 +129,10 @@ static void builder(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_operator), cmocka_unit_test(joins_and_quotes),
-		cmocka_unit_test(errors), cmocka_unit_test(builder),
+	    cmocka_unit_test(every_operator),
+	    cmocka_unit_test(joins_and_quotes),
+	    cmocka_unit_test(errors),
+	    cmocka_unit_test(builder),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

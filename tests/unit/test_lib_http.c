@@ -2,9 +2,9 @@
  * lib/http.c: the wire form of a request (method, URL, auth headers, query
  * and body encodings), requests refused before sending, responses (status,
  * headers, rate limits, size cap), and the retry policy: which statuses and
- * transport errors are repeated, unsafe writes never, 429 even for a create (within max_retries), and the
- * limits max_retries and retry_max_ms. Backoffs are kept small: max_retries
- * is at most 2, so a test pays at most 0.75 s of backoff.
+ * transport errors are repeated, unsafe writes never, 429 even for a create (within max_retries),
+ * and the limits max_retries and retry_max_ms. Backoffs are kept small: max_retries is at most 2,
+ * so a test pays at most 0.75 s of backoff.
  */
 #include <setjmp.h>
 #include <stdarg.h>

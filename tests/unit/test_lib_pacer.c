@@ -159,11 +159,9 @@ static void bogus_reset_is_capped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(learns_limit_and_window),
-		cmocka_unit_test(holds_after_429),
-		cmocka_unit_test(margin_grows_with_round_trip),
-		cmocka_unit_test(safe_methods),
-		cmocka_unit_test(bogus_reset_is_capped),
+	    cmocka_unit_test(learns_limit_and_window),      cmocka_unit_test(holds_after_429),
+	    cmocka_unit_test(margin_grows_with_round_trip), cmocka_unit_test(safe_methods),
+	    cmocka_unit_test(bogus_reset_is_capped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

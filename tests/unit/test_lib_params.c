@@ -100,8 +100,9 @@ static void error_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(pairs), cmocka_unit_test(headers), cmocka_unit_test(encode),
-		cmocka_unit_test(client_options), cmocka_unit_test(error_names),
+	    cmocka_unit_test(pairs),       cmocka_unit_test(headers),
+	    cmocka_unit_test(encode),      cmocka_unit_test(client_options),
+	    cmocka_unit_test(error_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

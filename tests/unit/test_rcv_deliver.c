@@ -574,8 +574,10 @@ static void test_forward_nul_value(void **state)
 	assert_non_null(doc);
 	assert_int_equal(json_string_length(json_object_get(json_object_get(doc, "fields"), "a")),
 	                 3);
-	assert_memory_equal(
-	    json_string_value(json_object_get(json_object_get(doc, "fields"), "a")), "1\0" "2", 3);
+	assert_memory_equal(json_string_value(json_object_get(json_object_get(doc, "fields"), "a")),
+	                    "1\0"
+	                    "2",
+	                    3);
 	json_decref(doc);
 	pthread_mutex_destroy(&t.mu);
 }

@@ -445,9 +445,9 @@ static void test_open_readonly(void **state)
 	rcv_queue_close(ro);
 
 	assert_int_equal(sqlite3_open(foreign, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x); PRAGMA user_version=3", NULL, NULL,
-	                              NULL),
-	                 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db, "CREATE TABLE t (x); PRAGMA user_version=3", NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(rcv_queue_open_readonly(&ro, foreign, err, sizeof err), RCV_ENOTQUEUE);
 	assert_null(ro);

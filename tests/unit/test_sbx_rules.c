@@ -19,7 +19,8 @@
 #include "test_sbx_helpers.h"
 
 /* A rule create with these parts; NULL parts are left out. */
-static long create_rule(sbx_fixture *f, const char *events, const char *conditions, const char *actions)
+static long create_rule(sbx_fixture *f, const char *events, const char *conditions,
+                        const char *actions)
 {
 	json_t *b = json_pack("{s:i}", "object_type_id", 0);
 	char *s;
@@ -101,9 +102,10 @@ static void rule_writes(void **state)
 	json_t *env, *data;
 	char path[64], body[128], id[32];
 
-	th_call(f, "POST", "/Rules", "json",
-	     "{\"object_type_id\":0,\"name\":\"R\",\"tags\":\"t1\",\"events\":\"Contact_added_to_"
-	     "campaign(1)\",\"actions\":\"Add_contact_to_category(1)\"}");
+	th_call(
+	    f, "POST", "/Rules", "json",
+	    "{\"object_type_id\":0,\"name\":\"R\",\"tags\":\"t1\",\"events\":\"Contact_added_to_"
+	    "campaign(1)\",\"actions\":\"Add_contact_to_category(1)\"}");
 	env = th_ok(f);
 	data = json_object_get(env, "data");
 	/* the full record, values as strings (examples/resp-post-rules-create.json) */
@@ -144,7 +146,8 @@ static void rule_writes(void **state)
 	json_decref(env);
 	assert_int_equal(th_call(f, "POST", "/objects/pause", "form", "objectID=0&ids=1"), 400);
 	assert_int_equal(th_call(f, "POST", "/objects/pause", "form", "objectID=6"), 400);
-	assert_int_equal(th_call(f, "POST", "/objects/pause", "form", "objectID=6&ids=424242"), 200);
+	assert_int_equal(th_call(f, "POST", "/objects/pause", "form", "objectID=6&ids=424242"),
+	                 200);
 
 	/* errors */
 	assert_int_equal(th_call(f, "PUT", "/Rules", "form", "pause=1"), 400);
@@ -152,8 +155,8 @@ static void rule_writes(void **state)
 	assert_int_equal(th_call(f, "PUT", "/Rules", "form", "id=1&pause=maybe"), 400);
 	assert_int_equal(
 	    th_call(f, "POST", "/Rules", "json",
-	         "{\"object_type_id\":424242,\"events\":\"Contact_added_to_campaign(1)\","
-	         "\"actions\":\"Add_contact_to_category(1)\"}"),
+	            "{\"object_type_id\":424242,\"events\":\"Contact_added_to_campaign(1)\","
+	            "\"actions\":\"Add_contact_to_category(1)\"}"),
 	    400);
 	assert_non_null(strstr(f->body.data, "Invalid object_type_id '424242'"));
 
@@ -202,7 +205,7 @@ static void message_writes(void **state)
 	}
 	/* JSON, as .NET sends it to /Messages; name stands in for alias */
 	th_call(f, "POST", "/Messages", "json",
-	     "{\"type\":\"sms\",\"name\":\"Net\",\"plaintext\":\"hi\"}");
+	        "{\"type\":\"sms\",\"name\":\"Net\",\"plaintext\":\"hi\"}");
 	env = th_ok(f);
 	id = json_integer_value(json_object_get(json_object_get(env, "data"), "id"));
 	json_decref(env);
@@ -230,7 +233,8 @@ static void message_writes(void **state)
 	assert_non_null(strstr(f->body.data, "type"));
 	assert_int_equal(th_call(f, "PUT", "/message", "form", "type=sms"), 400);
 	assert_int_equal(th_call(f, "PUT", "/message", "form", "id=424242&type=sms"), 404);
-	assert_int_equal(th_call(f, "POST", "/message", "form", "type=e-mail&send_from=nobody"), 422);
+	assert_int_equal(th_call(f, "POST", "/message", "form", "type=e-mail&send_from=nobody"),
+	                 422);
 	/* the generic create stays closed to messages */
 	assert_int_equal(th_call(f, "POST", "/objects", "form", "objectID=7&alias=x"), 403);
 

@@ -421,7 +421,7 @@ static void test_bad_requests(void **state)
 	assert_string_equal(f->r.body.data, "Invalid range 'abc': expected a whole number >= 0");
 	assert_int_equal(get(f, "/1/objects?objectID=0&sortDir=up", api), 400);
 	assert_int_equal(get(f, "/1/objects?objectID=0&sort=nosuch", api), 400);
-	assert_int_equal(get(f, "/1/objects?objectID=0&condition=%5B%5D", api), 200); /* [] */
+	assert_int_equal(get(f, "/1/objects?objectID=0&condition=%5B%5D", api), 200);  /* [] */
 	assert_int_equal(get(f, "/1/objects?objectID=0&condition=%5B1%5D", api), 400); /* [1] */
 	assert_int_equal(get(f, "/1/objects?objectID=0&group_id=3", api), 400);
 	assert_int_equal(get(f, "/1/objects?objectID=0&ids=%FF", api), 400); /* not UTF-8 */

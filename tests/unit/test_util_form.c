@@ -33,7 +33,8 @@ static void assert_json(json_t *got, const char *want)
 static void plain_pairs(void **state)
 {
 	(void)state;
-	assert_json(decode_ok("a=1&b=x+y&c=%41%42&d="), "{\"a\":\"1\",\"b\":\"x y\",\"c\":\"AB\",\"d\":\"\"}");
+	assert_json(decode_ok("a=1&b=x+y&c=%41%42&d="),
+	            "{\"a\":\"1\",\"b\":\"x y\",\"c\":\"AB\",\"d\":\"\"}");
 	assert_json(decode_ok(""), "{}");
 	assert_json(decode_ok("&&a=1&"), "{\"a\":\"1\"}");
 	assert_json(decode_ok("flag"), "{\"flag\":\"\"}");
@@ -48,7 +49,8 @@ static void brackets(void **state)
 	assert_json(decode_ok("ids[]=1&ids[]=2&ids[]=3"), "{\"ids\":[\"1\",\"2\",\"3\"]}");
 	assert_json(decode_ok("ids%5B0%5D=7"), "{\"ids\":[\"7\"]}");
 	assert_json(decode_ok("event[type]=sub_tag&event[tag_id]=3&data[firstname]=Mary"),
-	            "{\"event\":{\"type\":\"sub_tag\",\"tag_id\":\"3\"},\"data\":{\"firstname\":\"Mary\"}}");
+	            "{\"event\":{\"type\":\"sub_tag\",\"tag_id\":\"3\"},\"data\":{\"firstname\":"
+	            "\"Mary\"}}");
 	assert_json(decode_ok("a[x][y]=1"), "{\"a\":{\"x\":{\"y\":\"1\"}}}");
 	/* keys that are numbers but not 0..n-1 stay an object */
 	assert_json(decode_ok("m[1]=a&m[2]=b"), "{\"m\":{\"1\":\"a\",\"2\":\"b\"}}");
@@ -98,7 +100,8 @@ static void php_rules(void **state)
 	assert_json(decode_ok("[x]=1"), "{\"[x]\":\"1\"}"); /* starts with '[': a plain name */
 	assert_json(decode_ok("event%5Btype%5D=sub_tag"), "{\"event\":{\"type\":\"sub_tag\"}}");
 	assert_json(decode_ok("a[b][c]=1&a[b][d]=2"), "{\"a\":{\"b\":{\"c\":\"1\",\"d\":\"2\"}}}");
-	assert_json(decode_ok("a[b]x=1"), "{\"a\":{\"b\":\"1\"}}"); /* text after the pair dropped */
+	assert_json(decode_ok("a[b]x=1"),
+	            "{\"a\":{\"b\":\"1\"}}"); /* text after the pair dropped */
 	assert_json(decode_ok("a[b][c=1"), "{\"a\":{\"b\":\"1\"}}");
 	assert_json(decode_ok("a=1&a[b]=2"), "{\"a\":{\"b\":\"2\"}}"); /* a name becomes a group */
 	assert_json(decode_ok("ids[1]=b&ids[0]=a"), "{\"ids\":[\"a\",\"b\"]}");
@@ -130,7 +133,8 @@ static void php_limits(void **state)
 		util_buf_puts(&b, "[x]");
 	util_buf_puts(&b, "=1");
 	lim.max_depth = 1000;
-	assert_int_equal(util_form_decode(&o, b.data, b.len, &lim, err, sizeof err), UTIL_FORM_ELIMIT);
+	assert_int_equal(util_form_decode(&o, b.data, b.len, &lim, err, sizeof err),
+	                 UTIL_FORM_ELIMIT);
 	assert_non_null(strstr(err, "nested deeper than 64 levels"));
 	assert_null(o);
 	util_buf_release(&b);
@@ -145,11 +149,9 @@ static void php_limits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(plain_pairs),
-		cmocka_unit_test(brackets),
-		cmocka_unit_test(limits_and_errors),
-		cmocka_unit_test(php_rules),
-		cmocka_unit_test(php_limits),
+	    cmocka_unit_test(plain_pairs),       cmocka_unit_test(brackets),
+	    cmocka_unit_test(limits_and_errors), cmocka_unit_test(php_rules),
+	    cmocka_unit_test(php_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

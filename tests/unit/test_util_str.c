@@ -119,9 +119,9 @@ static void errf(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parse_ll), cmocka_unit_test(nearest), cmocka_unit_test(mask),
-		cmocka_unit_test(utf8),     cmocka_unit_test(buf_cap), cmocka_unit_test(trim_and_find),
-		cmocka_unit_test(utc_dates), cmocka_unit_test(errf),
+	    cmocka_unit_test(parse_ll),  cmocka_unit_test(nearest), cmocka_unit_test(mask),
+	    cmocka_unit_test(utf8),      cmocka_unit_test(buf_cap), cmocka_unit_test(trim_and_find),
+	    cmocka_unit_test(utc_dates), cmocka_unit_test(errf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

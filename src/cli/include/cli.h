@@ -55,7 +55,7 @@ typedef struct cli_command {
 	const char *examples;    /* lines of "command" then "  what it does", or NULL */
 	int (*run)(struct cli_ctx *ctx, struct cli_args *args);
 	const struct cli_command *const *subs; /* for a group: NULL-terminated */
-	int min_args, max_args;  /* positional arguments; max -1 = any */
+	int min_args, max_args;                /* positional arguments; max -1 = any */
 } cli_command;
 
 /* ---- parsed arguments (opts.c) ---- */
@@ -91,33 +91,33 @@ char **cli_argv(cli_args *a);
  * Parse a whole integer option value within [min, max]; on error prints a
  * usage error naming the option and returns -1.
  */
-int cli_value_ll(const cli_args *a, const char *name, long long min, long long max,
-                 long long dflt, long long *out);
+int cli_value_ll(const cli_args *a, const char *name, long long min, long long max, long long dflt,
+                 long long *out);
 
 /* ---- context (context.c) ---- */
 
 typedef enum cli_format { FMT_AUTO, FMT_JSON, FMT_NDJSON, FMT_TABLE, FMT_CSV } cli_format;
 
 typedef struct cli_ctx {
-	const char *prog;          /* "ontraport" */
-	const cli_command *root;   /* the command table (main sets it: commands.c) */
-	const cli_command *cmd;    /* the command being run */
-	const char *cmd_path;      /* "connection add" */
-	cli_format format;         /* resolved: never FMT_AUTO */
-	int verbose;               /* -v count */
-	int quiet;                 /* --quiet */
-	int color;                 /* colour allowed on stderr */
+	const char *prog;        /* "ontraport" */
+	const cli_command *root; /* the command table (main sets it: commands.c) */
+	const cli_command *cmd;  /* the command being run */
+	const char *cmd_path;    /* "connection add" */
+	cli_format format;       /* resolved: never FMT_AUTO */
+	int verbose;             /* -v count */
+	int quiet;               /* --quiet */
+	int color;               /* colour allowed on stderr */
 	int stdout_tty, stderr_tty;
-	const char *profile;       /* --profile */
-	const char *base_url;      /* --base-url */
-	long timeout_ms;           /* --timeout, 0 = library default */
-	long connect_timeout_ms;   /* --connect-timeout, 0 = library default */
-	int retries;               /* --retries, -1 = library default */
-	ontra_client *client;      /* created on first use */
-	cli_args *args;            /* the parsed arguments */
-	int raw_csv;               /* --raw-csv: csv cells as they are, not made safe */
-	int max_wait_set;          /* --max-wait given... */
-	long max_wait_ms;          /* ...this many ms: the longest wait for the rate limit */
+	const char *profile;     /* --profile */
+	const char *base_url;    /* --base-url */
+	long timeout_ms;         /* --timeout, 0 = library default */
+	long connect_timeout_ms; /* --connect-timeout, 0 = library default */
+	int retries;             /* --retries, -1 = library default */
+	ontra_client *client;    /* created on first use */
+	cli_args *args;          /* the parsed arguments */
+	int raw_csv;             /* --raw-csv: csv cells as they are, not made safe */
+	int max_wait_set;        /* --max-wait given... */
+	long max_wait_ms;        /* ...this many ms: the longest wait for the rate limit */
 } cli_ctx;
 
 /* A context for this run: no command yet, terminals detected, colour decided. */
@@ -222,7 +222,7 @@ extern const cli_command cli_cmd_tags;
 extern const cli_command cli_cmd_sequences;
 extern const cli_command cli_cmd_campaigns;
 extern const cli_command cli_cmd_forms;
-extern const cli_command cli_cmd_man;      /* hidden: names starting with '_' are not listed */
+extern const cli_command cli_cmd_man; /* hidden: names starting with '_' are not listed */
 extern const cli_command cli_cmd_complete;
 extern const cli_command cli_cmd_messages;
 extern const cli_command cli_cmd_rules;

@@ -287,8 +287,10 @@ static void ctl_object_types(sbx_call *c)
 		                                       {"updateSequence", "Sequences"},
 		                                       {"updateCampaign", "Campaigns"}};
 		if (!json_object_get(fields, lists[i][0]))
-			defs[n++] = (sbx_field_def){lists[i][0],        lists[i][1], SBX_FT_SUBSCRIPTION,
-			                            SBX_F_EDITABLE, NULL, NULL, NULL, NULL};
+			defs[n++] =
+			    (sbx_field_def){lists[i][0],    lists[i][1], SBX_FT_SUBSCRIPTION,
+			                    SBX_F_EDITABLE, NULL,        NULL,
+			                    NULL,           NULL};
 	}
 	def = (sbx_type_def){next_custom_id(st), name, singular, plural_buf, "id",
 	                     SBX_ACC_ALL,        1,    NULL,     defs,       n};

@@ -29,7 +29,8 @@ static void faults_add(sbx_call *c)
 		return;
 	}
 	if (sbx_faults_add(c->ctx->faults, &rule) < 0) {
-		sbx_fail(c, 400, "too many faults: at most %d (DELETE /_sandbox/faults clears them)",
+		sbx_fail(c, 400,
+		         "too many faults: at most %d (DELETE /_sandbox/faults clears them)",
 		         SBX_FAULTS_MAX);
 		return;
 	}

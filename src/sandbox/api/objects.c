@@ -132,9 +132,9 @@ static json_t *type_meta(const sbx_otype *t)
 	/* The id key first, read-only: conditions and listFields name it like any field. */
 	if (fields)
 		json_object_set_new(fields, t->id_field,
-		                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "alias", "ID", "type",
-		                              "numeric", "required", "0", "unique", "1", "editable",
-		                              "0", "deletable", "0"));
+		                    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "alias", "ID",
+		                              "type", "numeric", "required", "0", "unique", "1",
+		                              "editable", "0", "deletable", "0"));
 	for (i = 0; fields && i < t->nfields; i++) {
 		const sbx_field *f = &t->fields[i];
 		json_t *m = json_object();

@@ -51,13 +51,15 @@ static int set_kind(sbx_fault *r, const char *key, const char *val, char *err, s
 
 	if (strcmp(key, "status") == 0) {
 		if (!val || util_parse_ll(val, 100, 599, &n) < 0)
-			return bad(err, errsz, "invalid fault status '%s': expected an HTTP status 100-599",
+			return bad(err, errsz,
+			           "invalid fault status '%s': expected an HTTP status 100-599",
 			           val ? val : "");
 		r->kind = SBX_FAULT_STATUS;
 		r->status = (int)n;
 	} else if (strcmp(key, "latency") == 0) {
 		if (!val || util_parse_ll(val, 0, 600000, &n) < 0)
-			return bad(err, errsz, "invalid fault latency '%s': expected milliseconds 0-600000",
+			return bad(err, errsz,
+			           "invalid fault latency '%s': expected milliseconds 0-600000",
 			           val ? val : "");
 		r->kind = SBX_FAULT_LATENCY;
 		r->latency_ms = (long)n;
@@ -74,10 +76,11 @@ static int set_kind(sbx_fault *r, const char *key, const char *val, char *err, s
 	} else if (strcmp(key, "malformed") == 0 && !val) {
 		r->kind = SBX_FAULT_MALFORMED;
 	} else {
-		return bad(err, errsz,
-		           "invalid fault '%s': expected status=CODE, latency=MS, drop=before|after, "
-		           "truncate or malformed first",
-		           key);
+		return bad(
+		    err, errsz,
+		    "invalid fault '%s': expected status=CODE, latency=MS, drop=before|after, "
+		    "truncate or malformed first",
+		    key);
 	}
 	return 0;
 }
@@ -98,20 +101,23 @@ static int set_option(sbx_fault *r, const char *key, const char *val, char *err,
 			return bad(err, errsz, "invalid fault method '%.20s'", val);
 		for (i = 0; r->method[i]; i++)
 			if (r->method[i] < 'A' || r->method[i] > 'z')
-				return bad(err, errsz, "invalid fault method '%.20s': expected GET, POST, ...",
+				return bad(err, errsz,
+				           "invalid fault method '%.20s': expected GET, POST, ...",
 				           val);
 	} else if (strcmp(key, "count") == 0) {
 		if (util_parse_ll(val, 1, 1000000000LL, &n) < 0)
-			return bad(err, errsz, "invalid fault count '%s': expected a whole number >= 1", val);
+			return bad(err, errsz,
+			           "invalid fault count '%s': expected a whole number >= 1", val);
 		r->count = n;
 	} else if (strcmp(key, "p") == 0) {
 		double p = strtod(val, &end);
 		if (end == val || *end || !(p > 0.0 && p <= 1.0))
-			return bad(err, errsz, "invalid fault probability '%s': expected 0 < p <= 1", val);
+			return bad(err, errsz,
+			           "invalid fault probability '%s': expected 0 < p <= 1", val);
 		r->p = p;
 	} else {
-		return bad(err, errsz, "unknown fault option '%s': expected path, method, count or p",
-		           key);
+		return bad(err, errsz,
+		           "unknown fault option '%s': expected path, method, count or p", key);
 	}
 	return 0;
 }
@@ -129,7 +135,8 @@ int sbx_fault_parse(sbx_fault *out, const char *spec, char *err, size_t errsz)
 	/* Messages below quote parts of the spec: keep them one printable line. */
 	for (size_t i = 0; spec[i]; i++)
 		if ((unsigned char)spec[i] < 0x20 || spec[i] == 0x7f)
-			return bad(err, errsz, "invalid fault: control character at position %zu", i + 1);
+			return bad(err, errsz, "invalid fault: control character at position %zu",
+			           i + 1);
 	if (copy_part(out->spec, sizeof out->spec, spec, strlen(spec)) < 0)
 		return bad(err, errsz, "fault too long: at most 255 characters");
 	while (*s) {
@@ -265,12 +272,11 @@ json_t *sbx_faults_json(sbx_faults *f)
 	pthread_mutex_lock(&f->mu);
 	for (i = 0; i < f->n; i++) {
 		const sbx_fault *r = &f->rules[i];
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:I, s:f, s:I}", "spec", r->spec,
-		                                   "kind", kind_name(r->kind), "path",
-		                                   r->path[0] ? r->path : "*", "method",
-		                                   r->method[0] ? r->method : "*", "count",
-		                                   (json_int_t)r->count, "p", r->p, "hits",
-		                                   (json_int_t)r->hits));
+		json_array_append_new(
+		    a, json_pack("{s:s, s:s, s:s, s:s, s:I, s:f, s:I}", "spec", r->spec, "kind",
+		                 kind_name(r->kind), "path", r->path[0] ? r->path : "*", "method",
+		                 r->method[0] ? r->method : "*", "count", (json_int_t)r->count, "p",
+		                 r->p, "hits", (json_int_t)r->hits));
 	}
 	pthread_mutex_unlock(&f->mu);
 	return a;

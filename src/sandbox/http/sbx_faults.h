@@ -41,14 +41,14 @@ typedef enum sbx_fault_kind {
 
 typedef struct sbx_fault {
 	sbx_fault_kind kind;
-	int status;       /* STATUS */
-	long latency_ms;  /* LATENCY */
-	char path[128];   /* glob; "" = any */
-	char method[16];  /* "" = any */
-	long long count;  /* -1 = unlimited */
-	double p;         /* probability, (0, 1] */
-	long long hits;   /* times it fired */
-	char spec[256];   /* the text it was made from */
+	int status;      /* STATUS */
+	long latency_ms; /* LATENCY */
+	char path[128];  /* glob; "" = any */
+	char method[16]; /* "" = any */
+	long long count; /* -1 = unlimited */
+	double p;        /* probability, (0, 1] */
+	long long hits;  /* times it fired */
+	char spec[256];  /* the text it was made from */
 } sbx_fault;
 
 typedef struct sbx_faults sbx_faults;

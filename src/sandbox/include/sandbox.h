@@ -29,9 +29,10 @@ typedef struct sbx_config {
 	int webhook_json;          /* deliver webhooks as JSON instead of form bodies */
 	int quiet;                 /* no request log on stderr */
 	/* Fields added after the first draft; keep new ones at the end. */
-	size_t max_body;           /* request body cap in bytes; 0 = 8 MiB */
-	int request_log;           /* requests kept for GET /_sandbox/requests; 0 = 1000 */
-	const char *const *faults; /* injected failures, "status=503,count=2" (src/sandbox/http/sbx_faults.h) */
+	size_t max_body; /* request body cap in bytes; 0 = 8 MiB */
+	int request_log; /* requests kept for GET /_sandbox/requests; 0 = 1000 */
+	const char *const
+	    *faults; /* injected failures, "status=503,count=2" (src/sandbox/http/sbx_faults.h) */
 	size_t nfaults;
 	unsigned long long fault_seed; /* seed of the faults' random draws; 0 = the time */
 	/* Open connections from one client address; 0 = SBX_DEFAULT_PER_IP, negative = no limit. */
@@ -42,7 +43,10 @@ typedef struct sbx_config {
 	unsigned request_timeout_s;
 } sbx_config;
 
-#define SBX_CONFIG_INIT {NULL, 0, NULL, NULL, NULL, 0, 0, 0, NULL, 0, 0, 1, 0, 0, NULL, 0, 0, 0, 0}
+#define SBX_CONFIG_INIT                                                                            \
+	{                                                                                          \
+		NULL, 0, NULL, NULL, NULL, 0, 0, 0, NULL, 0, 0, 1, 0, 0, NULL, 0, 0, 0, 0          \
+	}
 #define SBX_DEFAULT_PER_IP 100
 #define SBX_DEFAULT_REQUEST_TIMEOUT 30
 
