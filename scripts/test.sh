@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install what is missing, build, and run every test:
+#   0. scripts/lint.sh: every C file formatted as .clang-format says, banned.h last in src/*.c
 #   1. gcc build, -Werror: unit + integration tests
-#   2. clang build, -Werror: unit + integration tests under AddressSanitizer + UBSan
+#   2. clang build, -Werror: unit + integration tests under AddressSanitizer + UBSan, and the
+#      allocation-failure loop over the unit tests (label torture, scripts/torture.sh)
 #   3. the whole suite again under valgrind memcheck (scripts/valgrind.sh; --no-valgrind skips it
 #      for a quick local run -- CI always runs it)
 #   4. the benchmark suite in its quick mode (bench/run.sh --quick), so it cannot rot
@@ -11,6 +13,9 @@ valgrind=1
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 jobs=$(nproc)
+
+echo "== format and banned functions (scripts/lint.sh)" >&2
+scripts/lint.sh
 
 echo "== gcc build and tests" >&2
 CC=gcc scripts/build.sh build
