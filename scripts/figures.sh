@@ -28,5 +28,7 @@ fi
 echo "== line coverage of src/ (gcc --coverage, whole suite)"
 CC=gcc scripts/build.sh "$dir-cov" -DONTRA_COVERAGE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 find "$dir-cov" -name '*.gcda' -delete
-ctest --test-dir "$dir-cov" -j"$(nproc)" >"$dir-cov/ctest.log" 2>&1 || { tail -20 "$dir-cov/ctest.log"; exit 1; }
+# test_install links programs against the installed library, which --coverage leaves needing libgcov.
+ctest --test-dir "$dir-cov" -j"$(nproc)" -E 'test_install|test_examples' >"$dir-cov/ctest.log" 2>&1 ||
+	{ tail -20 "$dir-cov/ctest.log"; exit 1; }
 gcovr -r . --filter 'src/' --object-directory "$dir-cov" --print-summary -o /dev/null 2>/dev/null | grep -E '^(lines|functions|branches):'
