@@ -25,7 +25,8 @@ done
 
 # A closed stdout.
 set +e
-"$OP" --help >&- 2>"$TMP/err"
+# The binary itself: a wrapper (valgrind) would take the free descriptor 1 for its own files.
+"$ONTRAPORT_BIN" --help >&- 2>"$TMP/err"
 RC=$?
 set -e
 ERR=$(cat "$TMP/err")

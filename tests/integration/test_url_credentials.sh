@@ -60,8 +60,8 @@ export ONTRAPORT_BASE_URL="$SBX_URL"
 
 # watch: the --forward-to note, --public-url's listening line and its usage error.
 start_watch fwd --no-subscribe --forward-to "http://bob:$PW@127.0.0.1:9/in"
+stop_watch fwd # the note follows the listening line: read it once watch has ended
 assert_contains "$(cat "$TMP/fwd.err")" "delivering to http://***@127.0.0.1:9/in" "forward note"
-stop_watch fwd
 assert_not_contains "$(cat "$TMP/fwd.err")" "$PW" "watch --forward-to"
 start_watch pub --public-url "https://bob:$PW@hooks.example.com/x" --event object_create
 assert_contains "$WATCH_URL" "https://***@hooks.example.com/x/hooks/" "listening line"
