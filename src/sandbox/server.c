@@ -31,7 +31,7 @@
 
 #include "util.h"
 #include "sbx_auth.h"
-#include "sbx_events.h"
+#include "sbx_deliveries.h"
 #include "sbx_faults.h"
 #include "sbx_ratelimit.h"
 #include "sbx_router.h"
@@ -500,7 +500,7 @@ int sbx_config_check_faults(const sbx_config *cfg, char *err, size_t errsz)
 int sbx_server_start(sbx_server **out, const sbx_config *cfg, char *err, size_t errsz)
 {
 	sbx_config dflt = SBX_CONFIG_INIT;
-	sbx_events_config ecfg = SBX_EVENTS_CONFIG_INIT;
+	sbx_deliveries_config ecfg = SBX_DELIVERIES_CONFIG_INIT;
 	sbx_server *s;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
@@ -559,7 +559,7 @@ int sbx_server_start(sbx_server **out, const sbx_config *cfg, char *err, size_t 
 		goto fail;
 	}
 	ecfg.json = cfg->webhook_json;
-	if (sbx_events_new(&s->ctx.events, s->ctx.store, &ecfg) < 0) {
+	if (sbx_deliveries_new(&s->ctx.deliveries, s->ctx.store, &ecfg) < 0) {
 		util_errf(err, errsz, -1, "could not start the webhook delivery thread");
 		goto fail;
 	}
@@ -643,7 +643,7 @@ void sbx_server_stop(sbx_server *s)
 		MHD_stop_daemon(s->d);
 	util_connguard_free(s->guard);
 	/* No handler runs any more: stop the deliveries before the store they record into. */
-	sbx_events_free(s->ctx.events);
+	sbx_deliveries_free(s->ctx.deliveries);
 	sbx_store_close(s->ctx.store);
 	sbx_stats_free(s->ctx.stats);
 	sbx_ratelimit_free(s->ctx.limiter);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sbx_events.h"
+#include "sbx_deliveries.h"
 #include "sbx_ratelimit.h"
 #include "sbx_call.h"
 #include "sbx_routes.h"
@@ -32,7 +32,7 @@ static void ctl_reset(sbx_call *c)
 	}
 	sbx_stats_reset(c->ctx->stats);
 	sbx_ratelimit_reset(c->ctx->limiter);
-	sbx_events_reset(c->ctx->events);
+	sbx_deliveries_reset(c->ctx->deliveries);
 	sbx_resp_json(c->resp, json_pack("{s:b}", "reset", 1));
 }
 

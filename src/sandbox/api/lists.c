@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "sbx_criteria.h"
-#include "sbx_events.h"
+#include "sbx_deliveries.h"
 #include "banned.h"
 
 #define LIST_SEP "*/*"
@@ -155,13 +155,13 @@ void sbx_pending_flush(sbx_pending *p, sbx_ctx *ctx)
 		const sbx_pending_ev *ev = &p->v[i];
 		switch (ev->kind) {
 		case SBX_EV_CREATED:
-			sbx_event_object_created(ctx, ev->type, ev->id);
+			sbx_report_object_created(ctx, ev->type, ev->id);
 			break;
 		case SBX_EV_TAG_ADDED:
-			sbx_event_tag_added(ctx, ev->type, ev->id, ev->tag);
+			sbx_report_tag_added(ctx, ev->type, ev->id, ev->tag);
 			break;
 		case SBX_EV_TAG_REMOVED:
-			sbx_event_tag_removed(ctx, ev->type, ev->id, ev->tag);
+			sbx_report_tag_removed(ctx, ev->type, ev->id, ev->tag);
 			break;
 		}
 	}

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sbx_events.h"
+#include "sbx_deliveries.h"
 #include "sbx_call.h"
 #include "sbx_routes.h"
 #include "util.h"
@@ -142,7 +142,7 @@ static void message_create(sbx_call *c)
 	if (sbx_record_insert(c->ctx->store, t, values, SBX_REC_RAW, &id, NULL, &e) < 0) {
 		sbx_fail_err(c, &e);
 	} else {
-		sbx_event_object_created(c->ctx, t->id, id);
+		sbx_report_object_created(c->ctx, t->id, id);
 		/* The id is a number here, unlike everywhere else (§1.7). */
 		sbx_reply(c, json_pack("{s:I, s:o}", "id", (json_int_t)id, "date",
 		                       record_date(c, t, id)));

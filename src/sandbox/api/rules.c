@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sbx_events.h"
+#include "sbx_deliveries.h"
 #include "sbx_call.h"
 #include "sbx_routes.h"
 #include "util.h"
@@ -317,7 +317,7 @@ static void rule_create(sbx_call *c)
 		    sbx_record_get(c->ctx->store, t, id, NULL, &rec, &e) < 0) {
 			sbx_fail_err(c, &e);
 		} else {
-			sbx_event_object_created(c->ctx, t->id, id);
+			sbx_report_object_created(c->ctx, t->id, id);
 			sbx_reply(c,
 			          rec); /* the full record (examples/resp-post-rules-create.json) */
 		}

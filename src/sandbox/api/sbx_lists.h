@@ -73,7 +73,7 @@ int sbx_pending_tag_diff(sbx_pending *p, long long type, long long id, const cha
 /* Queue the events of a record just created: object created, then a tag added
  * for each tag in its `contact_cat` (rec: the fields it was created with). */
 int sbx_pending_created(sbx_pending *p, const sbx_otype *t, long long id, json_t *rec);
-/* Report every queued event through sbx_events.h, in order, and empty p. */
+/* Report every queued event through sbx_deliveries.h, in order, and empty p. */
 void sbx_pending_flush(sbx_pending *p, sbx_ctx *ctx);
 void sbx_pending_release(sbx_pending *p);
 

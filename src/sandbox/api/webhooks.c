@@ -8,14 +8,14 @@
  *   GET    /_sandbox/deliveries      what was POSTed to subscribers, and the outcome
  *   POST   /_sandbox/forms/submit    a form fill: saves the contact, reports the events
  *
- * Subscriptions are records of object type 145; deliveries are events.c's.
+ * Subscriptions are records of object type 145; deliveries are deliveries.c's.
  */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sbx_events.h"
+#include "sbx_deliveries.h"
 #include "sbx_payload.h"
 #include "sbx_call.h"
 #include "sbx_routes.h"
@@ -141,7 +141,7 @@ static void ctl_deliveries(sbx_call *c)
 	if (sbx_arg_int(c, "limit", SBX_OPTIONAL, 0, DELIVERIES_MAX, &limit) < 0 ||
 	    sbx_arg_int(c, "webhook_id", SBX_OPTIONAL, 0, LLONG_MAX, &wid) < 0)
 		return;
-	list = sbx_events_log_json(c->ctx->events, (size_t)limit, wid, &pending);
+	list = sbx_deliveries_log_json(c->ctx->deliveries, (size_t)limit, wid, &pending);
 	sbx_resp_json(c->resp,
 	              json_pack("{s:I, s:o}", "pending", (json_int_t)pending, "deliveries", list));
 }
@@ -216,8 +216,8 @@ static void ctl_form_submit(sbx_call *c)
 		sbx_fail_err(c, &e);
 	} else {
 		if (created)
-			sbx_event_object_created(c->ctx, type, id);
-		sbx_event_form_submitted(c->ctx, type, id, form_id);
+			sbx_report_object_created(c->ctx, type, id);
+		sbx_report_form_submitted(c->ctx, type, id, form_id);
 		sbx_resp_json(c->resp,
 		              json_pack("{s:I, s:I, s:I, s:b}", "form_id", (json_int_t)form_id,
 		                        "object_type_id", (json_int_t)type, "id", (json_int_t)id,

@@ -4,7 +4,7 @@
  *
  * Writes that change a record's tag list (`contact_cat`) report the tags
  * added and removed, and saveorupdate that creates reports the creation
- * (sbx_events.h), after the change is made.
+ * (sbx_deliveries.h), after the change is made.
  */
 #include <limits.h>
 #include <stdio.h>

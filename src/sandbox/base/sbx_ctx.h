@@ -8,7 +8,7 @@
 struct sbx_store;
 struct sbx_stats;
 struct sbx_ratelimit;
-struct sbx_events;
+struct sbx_deliveries;
 struct sbx_faults;
 
 /* What the server shares with handlers. */
@@ -18,7 +18,7 @@ typedef struct sbx_ctx {
 	struct sbx_ratelimit *limiter;
 	struct sbx_faults *faults; /* injected failures (sbx_faults.h) */
 	long account_id;
-	struct sbx_events *events; /* webhook deliveries (events.c), or NULL */
+	struct sbx_deliveries *deliveries; /* webhook deliveries (deliveries.c), or NULL */
 } sbx_ctx;
 
 #endif

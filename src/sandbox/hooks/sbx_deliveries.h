@@ -1,6 +1,6 @@
 /*
  * Webhook events (Watch Events, REFERENCE.md §8): the resources report what
- * happened to objects; events.c turns each report into deliveries to the
+ * happened to objects; deliveries.c turns each report into deliveries to the
  * matching webhook subscriptions (records of object type 145).
  *
  * Contract for callers (the object, tag and form resources): call these
@@ -15,8 +15,8 @@
  * the store lock, at most once per delivery (Ontraport documents no retries),
  * and records last_hook, last_code and last_payload on the subscription.
  */
-#ifndef SBX_EVENTS_H
-#define SBX_EVENTS_H
+#ifndef SBX_DELIVERIES_H
+#define SBX_DELIVERIES_H
 
 #include <jansson.h>
 #include <stddef.h>
@@ -27,23 +27,24 @@ struct sbx_ctx;
 struct sbx_store;
 struct sbx_otype;
 
-void sbx_event_object_created(struct sbx_ctx *ctx, long long type, long long id);
-void sbx_event_tag_added(struct sbx_ctx *ctx, long long type, long long id, long long tag_id);
-void sbx_event_tag_removed(struct sbx_ctx *ctx, long long type, long long id, long long tag_id);
-void sbx_event_form_submitted(struct sbx_ctx *ctx, long long type, long long id, long long form_id);
+void sbx_report_object_created(struct sbx_ctx *ctx, long long type, long long id);
+void sbx_report_tag_added(struct sbx_ctx *ctx, long long type, long long id, long long tag_id);
+void sbx_report_tag_removed(struct sbx_ctx *ctx, long long type, long long id, long long tag_id);
+void sbx_report_form_submitted(struct sbx_ctx *ctx, long long type, long long id,
+                               long long form_id);
 
 /* ---- the delivery engine (owned by the server) ---- */
 
-typedef struct sbx_events sbx_events;
+typedef struct sbx_deliveries sbx_deliveries;
 
-typedef struct sbx_events_config {
+typedef struct sbx_deliveries_config {
 	int json;         /* POST JSON bodies instead of form bodies */
 	long timeout_ms;  /* per delivery; 0 = 10000 */
 	size_t queue_max; /* deliveries waiting; 0 = 100000 (more are dropped, and logged) */
 	size_t log_max;   /* deliveries kept for GET /_sandbox/deliveries; 0 = 1000 */
-} sbx_events_config;
+} sbx_deliveries_config;
 
-#define SBX_EVENTS_CONFIG_INIT                                                                     \
+#define SBX_DELIVERIES_CONFIG_INIT                                                                 \
 	{                                                                                          \
 		0, 0, 0, 0                                                                         \
 	}
@@ -53,21 +54,22 @@ typedef struct sbx_events_config {
  * record each outcome) and must outlive the engine. Returns 0 and *out, or -1
  * with *out NULL (out of memory, no thread).
  */
-int sbx_events_new(sbx_events **out, struct sbx_store *st, const sbx_events_config *cfg);
+int sbx_deliveries_new(sbx_deliveries **out, struct sbx_store *st,
+                       const sbx_deliveries_config *cfg);
 
 /*
  * Stop: the delivery in flight is cut short, queued deliveries are dropped,
  * the thread is joined, everything freed. Call without the store lock (the
  * thread may be waiting for it). NULL is accepted.
  */
-void sbx_events_free(sbx_events *ev);
+void sbx_deliveries_free(sbx_deliveries *ev);
 
 /*
  * Forget queued deliveries and the log (the control API's reset; called with
  * the store locked). A delivery in flight finishes but records nothing on the
  * subscriptions made after the reset.
  */
-void sbx_events_reset(sbx_events *ev);
+void sbx_deliveries_reset(sbx_deliveries *ev);
 
 /*
  * The last `limit` deliveries, oldest first, optionally only those of one
@@ -76,6 +78,7 @@ void sbx_events_reset(sbx_events *ev);
  * ("delivered" | "failed" | "dropped"), code, error, queued_ms, sent_ms, us}.
  * "pending" (deliveries queued or in flight) is written to *pending if not NULL.
  */
-json_t *sbx_events_log_json(sbx_events *ev, size_t limit, long long webhook_id, size_t *pending);
+json_t *sbx_deliveries_log_json(sbx_deliveries *ev, size_t limit, long long webhook_id,
+                                size_t *pending);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * Unit tests for src/sandbox/hooks/payload.c, events.c and webhooks.c: event strings, data
+ * Unit tests for src/sandbox/hooks/payload.c, deliveries.c and webhooks.c: event strings, data
  * formats, payloads in both encodings (checked against the reference's
  * example bodies and parsed back by the receiver's parser), and the whole
  * loop over real HTTP: a sandbox in process delivers to the receiver
@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "sandbox.h"
-#include "sbx_events.h"
+#include "sbx_deliveries.h"
 #include "sbx_payload.h"
 #include "sbx_store.h"
 #include "test_rcv_helpers.h"

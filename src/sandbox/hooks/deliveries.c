@@ -1,7 +1,7 @@
 /*
  * events: webhook deliveries (REFERENCE.md §8.3).
  *
- * A report (sbx_event_*) runs in a handler with the store locked: it finds
+ * A report (sbx_report_*) runs in a handler with the store locked: it finds
  * the subscriptions whose event string matches ("sub_tag(3)"), reads the
  * record once, builds each payload in the subscription's data format and
  * queues it. One thread POSTs the queue in order with one kept-alive libcurl
@@ -17,7 +17,7 @@
  * a reset bumps a generation number so that a delivery in flight across a
  * reset records nothing on the new subscriptions that reuse its id.
  */
-#include "sbx_events.h"
+#include "sbx_deliveries.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -65,7 +65,7 @@ typedef struct log_entry {
 	long long queued_ms, sent_ms, us;
 } log_entry;
 
-struct sbx_events {
+struct sbx_deliveries {
 	sbx_store *st;
 	int json;
 	long timeout_ms;
@@ -133,7 +133,7 @@ static void log_entry_release(log_entry *l)
 }
 
 /* Append an outcome to the ring (engine mutex held). Takes nothing from d. */
-static void log_add(sbx_events *ev, const delivery *d, const char *status, long code,
+static void log_add(sbx_deliveries *ev, const delivery *d, const char *status, long code,
                     const char *error, long long sent_ms, long long us)
 {
 	log_entry *l = &ev->log[ev->log_next];
@@ -161,7 +161,7 @@ static void log_add(sbx_events *ev, const delivery *d, const char *status, long 
 }
 
 /* Queue a delivery (store locked; takes d). */
-static void enqueue(sbx_events *ev, delivery *d)
+static void enqueue(sbx_deliveries *ev, delivery *d)
 {
 	pthread_mutex_lock(&ev->mu);
 	d->generation = ev->generation;
@@ -192,7 +192,7 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
 /* libcurl's progress callback: a non-zero return aborts the transfer (on stop). */
 static int abort_on_stop(void *ud, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
 {
-	sbx_events *ev = ud;
+	sbx_deliveries *ev = ud;
 	int stop;
 
 	(void)a;
@@ -206,7 +206,7 @@ static int abort_on_stop(void *ud, curl_off_t a, curl_off_t b, curl_off_t c, cur
 }
 
 /* POST one delivery; returns the HTTP status, or 0 with error set when none came back. */
-static long post(sbx_events *ev, const delivery *d, char *error, size_t errsz)
+static long post(sbx_deliveries *ev, const delivery *d, char *error, size_t errsz)
 {
 	CURLcode rc;
 	long code = 0;
@@ -233,7 +233,7 @@ static long post(sbx_events *ev, const delivery *d, char *error, size_t errsz)
 }
 
 /* Record the outcome on the subscription (store locked). */
-static void record_outcome(sbx_events *ev, const delivery *d, long code, long long sent_s)
+static void record_outcome(sbx_deliveries *ev, const delivery *d, long code, long long sent_s)
 {
 	const sbx_otype *t = sbx_store_type(ev->st, WEBHOOK_TYPE);
 	sqlite3_stmt *s;
@@ -259,7 +259,7 @@ static void record_outcome(sbx_events *ev, const delivery *d, long code, long lo
 
 static void *run(void *arg)
 {
-	sbx_events *ev = arg;
+	sbx_deliveries *ev = arg;
 
 	for (;;) {
 		delivery *d;
@@ -307,10 +307,10 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int sbx_events_new(sbx_events **out, sbx_store *st, const sbx_events_config *cfg)
+int sbx_deliveries_new(sbx_deliveries **out, sbx_store *st, const sbx_deliveries_config *cfg)
 {
-	sbx_events_config dflt = SBX_EVENTS_CONFIG_INIT;
-	sbx_events *ev;
+	sbx_deliveries_config dflt = SBX_DELIVERIES_CONFIG_INIT;
+	sbx_deliveries *ev;
 
 	*out = NULL;
 	if (!cfg)
@@ -355,11 +355,11 @@ int sbx_events_new(sbx_events **out, sbx_store *st, const sbx_events_config *cfg
 	*out = ev;
 	return 0;
 fail:
-	sbx_events_free(ev);
+	sbx_deliveries_free(ev);
 	return -1;
 }
 
-static void drop_queue(sbx_events *ev)
+static void drop_queue(sbx_deliveries *ev)
 {
 	while (ev->head) {
 		delivery *d = ev->head;
@@ -370,7 +370,7 @@ static void drop_queue(sbx_events *ev)
 	ev->queued = 0;
 }
 
-void sbx_events_free(sbx_events *ev)
+void sbx_deliveries_free(sbx_deliveries *ev)
 {
 	size_t i;
 
@@ -396,7 +396,7 @@ void sbx_events_free(sbx_events *ev)
 	free(ev);
 }
 
-void sbx_events_reset(sbx_events *ev)
+void sbx_deliveries_reset(sbx_deliveries *ev)
 {
 	size_t i;
 
@@ -416,7 +416,8 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-json_t *sbx_events_log_json(sbx_events *ev, size_t limit, long long webhook_id, size_t *pending)
+json_t *sbx_deliveries_log_json(sbx_deliveries *ev, size_t limit, long long webhook_id,
+                                size_t *pending)
 {
 	json_t *arr = json_array();
 	size_t i, skip, first, taken = 0, matching = 0;
@@ -514,7 +515,7 @@ static size_t find_subs(sbx_store *st, const char *event, sub **out)
 static void report(sbx_ctx *ctx, long long type, long long id, const char *name,
                    const char *target_key, long long target)
 {
-	sbx_events *ev = ctx ? ctx->events : NULL;
+	sbx_deliveries *ev = ctx ? ctx->deliveries : NULL;
 	const sbx_otype *t;
 	json_t *rec = NULL;
 	char event[96];
@@ -559,22 +560,22 @@ static void report(sbx_ctx *ctx, long long type, long long id, const char *name,
 	json_decref(rec);
 }
 
-void sbx_event_object_created(sbx_ctx *ctx, long long type, long long id)
+void sbx_report_object_created(sbx_ctx *ctx, long long type, long long id)
 {
 	report(ctx, type, id, "object_create", NULL, 0);
 }
 
-void sbx_event_tag_added(sbx_ctx *ctx, long long type, long long id, long long tag_id)
+void sbx_report_tag_added(sbx_ctx *ctx, long long type, long long id, long long tag_id)
 {
 	report(ctx, type, id, "sub_tag", "tag_id", tag_id);
 }
 
-void sbx_event_tag_removed(sbx_ctx *ctx, long long type, long long id, long long tag_id)
+void sbx_report_tag_removed(sbx_ctx *ctx, long long type, long long id, long long tag_id)
 {
 	report(ctx, type, id, "unsub_tag", "tag_id", tag_id);
 }
 
-void sbx_event_form_submitted(sbx_ctx *ctx, long long type, long long id, long long form_id)
+void sbx_report_form_submitted(sbx_ctx *ctx, long long type, long long id, long long form_id)
 {
 	report(ctx, type, id, "object_submits_form", "form_id", form_id);
 }
