@@ -114,6 +114,23 @@ WATCH_PID=""
 tail -n 3 "$WORK/watch.err"
 show "$OP" events list --db "$WORK/events.db" -o table
 
+step "Scenarios: a YAML automation checked before it runs (running them comes next)"
+cat >"$WORK/vip.yaml" <<'YAML'
+version: 1
+name: vip-onboarding
+trigger:
+  watch: {event: tagged, tag: VIP}
+filter: "{{ not (data.email | ends_with('@example.com')) }}"
+steps:
+  - id: contact
+    do: objects.upsert
+    with: {type: contacts, fields: {email: "{{ data.email }}"}}
+YAML
+show "$OP" scenario check "$WORK/vip.yaml"
+show "$OP" scenario eval "data.email | lower" --event '{"data":{"email":"Mary@Example.COM"}}'
+sed -i 's/objects.upsert/objects.upsart/' "$WORK/vip.yaml"
+"$OP" scenario check "$WORK/vip.yaml" || echo "(exit code $?: a problem, with its line and column)"
+
 step "Errors are one line with a documented exit code"
 show "$OP" api GET /object -q objectID=0 -q id=999 >/dev/null || echo "(exit code $?: not found)"
 show "$OP" api GET /Contacts -q range || echo "(exit code $?: usage)"
