@@ -1,0 +1,313 @@
+/*
+ * runner: runs scenarios (issue 14; docs/guide/scenarios.md is the user's
+ * reference). Internal prefix run_. Four parts, each usable alone:
+ *
+ *   journal  run_journal_*: the runs in a SQLite file next to the event
+ *            queue (default $XDG_DATA_HOME/ontraport/runs.db): one run per
+ *            trigger event, each step's outcome committed before the next
+ *            step starts, the triggers' cursors (journal.c).
+ *   names    run_names_*: a scenario's names (tags, sequences, campaigns,
+ *            forms, object types, field aliases, dropdown labels) resolved
+ *            against the account once, when the scenario loads (names.c).
+ *   steps    run_step_exec: one step's rendered `with` turned into library
+ *            calls (or a command, or an HTTP POST); its output (steps.c).
+ *   engine   run_engine_*: takes runs from the journal and runs their steps
+ *            in order, with retries, exactly-once creates and per-object
+ *            order (engine.c).
+ *   triggers run_poll_*, run_schedule_*: the poll and schedule triggers'
+ *            event sources (poll.c, schedule.c). The watch trigger is the
+ *            receiver's (the CLI joins them); manual is the CLI's.
+ *
+ * It uses libontraport through its public header only, the scenario room
+ * through scenario.h, util, SQLite and jansson.
+ *
+ * Errors: functions return 0 or -1 (or a documented code) and put one
+ * lowercase line in `err` (errsz bytes) when given one.
+ */
+#ifndef RUNNER_H
+#define RUNNER_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ontraport.h"
+#include "scenario.h"
+
+/* ------------------------------------------------------------------------
+ * Journal (journal.c)
+ * ------------------------------------------------------------------------ */
+
+typedef struct run_journal run_journal;
+
+/* A run's status. */
+typedef enum run_status {
+	RUN_PENDING = 1,  /* to run, or to go on with (its next step is `step`) */
+	RUN_DONE = 2,     /* every step done or skipped */
+	RUN_DEAD = 4,     /* failed for good; kept for replay (from the failed step) */
+	RUN_FILTERED = 8, /* the filter said no: nothing ran */
+	RUN_STATUS_ALL = 15
+} run_status;
+
+/* "pending", "done", "dead", "filtered" (NULL for anything else). */
+const char *run_status_name(int status);
+/* The status for a name, or 0. */
+int run_status_parse(const char *name);
+
+/* A step's outcome in the journal. */
+typedef enum run_step_status {
+	RUN_STEP_SENDING = 1, /* a create was about to be sent: its outcome is unknown until
+	                       * finished (after a crash: look it up, never send it again
+	                       * blindly) */
+	RUN_STEP_DONE = 2,    /* output holds what it gave */
+	RUN_STEP_SKIPPED = 3, /* its `if` was false */
+	RUN_STEP_FAILED = 4   /* the last attempt failed (error says why); the run retries or is
+	                       * dead */
+} run_step_status;
+
+const char *run_step_status_name(int status);
+
+/* One step of a run, as journaled. Strings owned by the run record. */
+typedef struct run_step_rec {
+	int index;      /* 0-based, the step's place in the scenario */
+	char *step_id;  /* the step's id */
+	int status;     /* run_step_status */
+	char *output;   /* DONE: the output as compact JSON; else NULL */
+	char *error;    /* FAILED: one line; else NULL */
+	int attempts;   /* attempts made */
+	char *idem_key; /* creates: "<scenario>/<run id>/<step id>", else NULL */
+	int64_t started_at, finished_at; /* ms since the epoch (0 = not yet) */
+} run_step_rec;
+
+/* One run. Free with run_record_free. */
+typedef struct run_record {
+	int64_t id;        /* order of arrival, never reused */
+	char *scenario;    /* the scenario's name */
+	char *source;      /* what made it, unique per scenario ("queue:17", "manual:<sha256>",
+	                    * "schedule:1765065600", "poll:<type>:<id>:<dlm>") */
+	char *order_key;   /* runs with the same key run one at a time, in id order ("contacts:42");
+	                    * NULL = no order */
+	char *event;       /* the trigger event, compact JSON */
+	int status;        /* run_status */
+	int step;          /* the next step to run (nsteps when finished) */
+	int attempts;      /* failed attempts of the current step */
+	int64_t next_attempt_at; /* ms; 0 = now */
+	char *last_error;  /* or NULL */
+	int64_t created_at, updated_at; /* ms */
+	run_step_rec *steps; /* by index, as journaled (run_journal_get fills it; claim too) */
+	size_t nsteps;
+} run_record;
+
+void run_record_free(run_record *r);
+
+/*
+ * Open (creating, mode 0600) the journal at path. Marked with PRAGMA
+ * application_id 'ONTR'; any other SQLite file (or a non-SQLite one) is
+ * refused and left unchanged (return -2). WAL, synchronous=FULL: a commit
+ * is on disk when the call returns. Thread-safe (one connection, a mutex).
+ */
+int run_journal_open(run_journal **out, const char *path, char *err, size_t errsz);
+/* Open an existing journal read-only (runs list/show): nothing is changed. */
+int run_journal_open_readonly(run_journal **out, const char *path, char *err, size_t errsz);
+void run_journal_close(run_journal *j);
+
+/*
+ * Add a run for an event, unless `source` is already journaled for the
+ * scenario: that is what makes a redelivered event (the queue is
+ * at-least-once) one run. Returns 0 and *id (may be NULL); *created (may be
+ * NULL) is 1 when added, 0 when the source was known (*id is then the
+ * existing run's).
+ */
+int run_journal_add(run_journal *j, const char *scenario, const char *source,
+                    const char *order_key, const char *event_json, int64_t *id, int *created);
+
+/*
+ * Claim the next run to work on for `scenario`: the oldest pending run
+ * whose next_attempt_at <= now_ms and whose order_key has no earlier
+ * pending run and no run claimed. Claims live in memory (a process that
+ * dies leaves its runs pending). Returns 0 and *out (with its steps), 1
+ * when there is nothing to do now (*wake_at = the earliest next_attempt_at
+ * among blocked runs, 0 when none is pending), -1 on error.
+ */
+int run_journal_claim(run_journal *j, const char *scenario, int64_t now_ms, run_record **out,
+                      int64_t *wake_at);
+/* Give a claim back (nothing more was done). */
+void run_journal_release(run_journal *j, int64_t run_id);
+
+/* Before sending a create: commit the step as SENDING (with its idempotency key). */
+int run_journal_step_sending(run_journal *j, int64_t run_id, int index, const char *step_id,
+                             const char *idem_key);
+/*
+ * A step's outcome, DONE (output) or SKIPPED, committed in one transaction
+ * with the run moving on to the next step (and, when it was the last step,
+ * the run DONE). The claim is kept.
+ */
+int run_journal_step_done(run_journal *j, int64_t run_id, int index, const char *step_id,
+                          int status, const char *output_json, int last);
+/*
+ * A failed attempt: the step FAILED with error, the run's attempts + 1;
+ * with retry_at_ms > 0 the run stays pending until then, else it is DEAD.
+ * Ends the claim.
+ */
+int run_journal_step_failed(run_journal *j, int64_t run_id, int index, const char *step_id,
+                            const char *error, int64_t retry_at_ms);
+/* The filter said no: the run is FILTERED. Ends the claim. */
+int run_journal_filtered(run_journal *j, int64_t run_id);
+/* End a claim on a run that stays pending (after run_journal_step_done for a non-last step). */
+void run_journal_unclaim(run_journal *j, int64_t run_id);
+
+/* One run with its steps. Returns 0 and *out, 1 when there is none, -1 on error. */
+int run_journal_get(run_journal *j, int64_t id, run_record **out);
+
+/*
+ * Call cb for each run of scenario (NULL = every scenario) whose status is
+ * in mask, newest first when `newest_first`, at most limit (0 = all). The
+ * record (without steps) is borrowed for the call; non-zero from cb stops.
+ */
+typedef int (*run_list_cb)(const run_record *r, void *ud);
+int run_journal_list(run_journal *j, const char *scenario, int mask, int newest_first,
+                     size_t limit, run_list_cb cb, void *ud);
+
+/* Counts by status for a scenario (NULL = all). Any pointer may be NULL. */
+int run_journal_counts(run_journal *j, const char *scenario, int64_t *pending, int64_t *done,
+                       int64_t *dead, int64_t *filtered);
+
+/*
+ * Replay a dead run: pending again from its failed step, attempts 0 (the
+ * steps done before it are kept, not run again). id 0 = every dead run of
+ * scenario (NULL = of all). *count (may be NULL) is how many. 1 when `id`
+ * is not a dead run.
+ */
+int run_journal_replay(run_journal *j, int64_t id, const char *scenario, int64_t *count);
+
+/*
+ * The triggers' state (poll cursors, snapshots, the schedule's last fire):
+ * a value per (scenario, key). get returns 0 and *value (malloc'd), 1 when
+ * absent. set replaces; with `also_run` (may be NULL) the run is added in
+ * the same transaction (so a cursor never moves past an event that was not
+ * journaled): its fields as run_journal_add's.
+ */
+typedef struct run_new {
+	const char *source, *order_key, *event_json;
+} run_new;
+int run_journal_state_get(run_journal *j, const char *scenario, const char *key, char **value);
+int run_journal_state_set(run_journal *j, const char *scenario, const char *key, const char *value,
+                          const run_new *also_runs, size_t nruns);
+
+/* One line on the last failure of this thread's journal call ("" when none). */
+const char *run_journal_last_error(void);
+
+/* ------------------------------------------------------------------------
+ * Names (names.c): resolved once, when the scenario loads
+ * ------------------------------------------------------------------------ */
+
+typedef struct run_names run_names;
+
+/*
+ * Resolve every name the scenario collected (s->names) against the account
+ * behind `c`: object types, field aliases (a field's name or alias, of its
+ * type), dropdown/list labels (of their field), tags, sequences, campaigns,
+ * forms (by exact name or id). Names holding a template are left to run
+ * time. Returns 0 and *out when every name resolves; -1 with each problem
+ * as "FILE:LINE:COL: message (did you mean 'X'?)" in *probs (file order),
+ * and *out NULL. A failure to ask the account (network, auth) is -2 with
+ * one line in err, nothing in probs. `file` names the scenario in problems.
+ */
+int run_names_resolve(run_names **out, ontra_client *c, const scen_scenario *s, const char *file,
+                      scen_problems *probs, char *err, size_t errsz);
+void run_names_free(run_names *n);
+
+/*
+ * The id of a tag, sequence, campaign or form (kind "tag", "sequence",
+ * "campaign", "form") given by name or id: from the table made at load, or
+ * (for a name the scenario computes at run time) asked once and kept.
+ * Thread-safe. 0 and *id; ONTRA_ENOTFOUND and the other library codes.
+ */
+int run_names_id(run_names *n, ontra_client *c, const char *kind, const char *name_or_id,
+                 long long *id);
+/* An object type by name or id ("contacts", "Contact", "0"), as ontra_object_type. */
+int run_names_type(run_names *n, ontra_client *c, const char *name, int *type);
+/* The expression helpers (label_to_id, id_to_label, tag_id) over the table and c. */
+scen_resolver run_names_resolver(run_names *n, ontra_client *c);
+
+/* ------------------------------------------------------------------------
+ * Steps (steps.c)
+ * ------------------------------------------------------------------------ */
+
+/* How a step attempt ended. */
+typedef enum run_outcome {
+	RUN_OK = 0,        /* done: *output is what it gave */
+	RUN_RETRY = 1,     /* a retryable failure (network, 5xx, 429, a command that failed) */
+	RUN_FAIL = 2,      /* refused (4xx, a bad value): retrying would not help */
+	RUN_UNKNOWN = 3    /* a create may or may not have happened (timeout after sending, 5xx) */
+} run_outcome;
+
+typedef struct run_step_env {
+	ontra_client *client;
+	run_names *names;
+	const json_t *ctx;   /* {event, data, steps, env}: what exec and http send */
+	int dry_run;         /* print the calls it would make to `dry_out`, send nothing */
+	void *dry_out;       /* FILE* */
+	long timeout_ms;     /* exec, http: per attempt (0 = 30 s; `with.timeout` wins) */
+} run_step_env;
+
+/*
+ * Run one step of kind `kind` with its rendered `with` (run_step_render's).
+ * Returns a run_outcome; RUN_OK with *output (new; an object), else err.
+ */
+run_outcome run_step_exec(const run_step_env *env, const char *kind, const json_t *with,
+                          json_t **output, char *err, size_t errsz);
+
+/*
+ * For a create whose outcome is unknown (SENDING after a crash, or
+ * RUN_UNKNOWN): look for what it made, started at started_ms. RUN_OK and
+ * *output when exactly one thing matches; RUN_RETRY when nothing matches
+ * and it is safe to send; RUN_FAIL (err says why) when it cannot tell.
+ */
+run_outcome run_step_lookup(const run_step_env *env, const char *kind, const json_t *with,
+                            int64_t started_ms, json_t **output, char *err, size_t errsz);
+
+/* ------------------------------------------------------------------------
+ * Triggers: schedule (schedule.c) and poll (poll.c)
+ * ------------------------------------------------------------------------ */
+
+/*
+ * The schedule trigger at now_s (Unix seconds): when a fire time of the
+ * scenario's cron line has come since the last one journaled (state key
+ * "schedule.last"), add one run for the latest such time (fires missed
+ * while nothing ran collapse into one) with source "schedule:<time>" and
+ * event {"type": "schedule", "scheduled_at": T, "fired_at": now}, in the
+ * same transaction as the state. The first call only records now (no run
+ * for the past). *added (may be NULL) is 0 or 1; *next_s the next fire time.
+ */
+int run_schedule_tick(run_journal *j, const scen_scenario *s, int64_t now_s, int *added,
+                      int64_t *next_s, char *err, size_t errsz);
+
+typedef struct run_poll run_poll;
+
+/*
+ * The poll trigger: a synthetic "updated" event per object of the
+ * scenario's type whose watched fields (trigger.changed, or every field)
+ * changed since the last poll, found by paging on date last modified
+ * (dlm), with each changed field's old and new value. Its cursor and the
+ * objects' last-seen values live in the journal's state, so a restart
+ * misses nothing. `share` (0 < share <= 1; 0 = 0.2) is the fraction of the
+ * account's rate limit it may use. Free with run_poll_free.
+ */
+int run_poll_new(run_poll **out, run_journal *j, const scen_scenario *s, double share,
+                 char *err, size_t errsz);
+void run_poll_free(run_poll *p);
+/*
+ * One poll: every change since the cursor becomes a run (source
+ * "poll:<type>:<id>:<dlm>", order key "<type>:<id>", event {"type":
+ * "updated", "object_type": T, "id": N, "changes": {field: {"old": V,
+ * "new": V}}, "data": {the record}}), journaled with the cursor. *added
+ * (may be NULL) is how many runs. 0, or -1 and err (nothing moved).
+ */
+int run_poll_once(run_poll *p, ontra_client *c, size_t *added, char *err, size_t errsz);
+/* When the next poll may start (ms since the epoch), from `every` and the share. */
+int64_t run_poll_next_ms(const run_poll *p);
+/* One line saying what share of the rate limit it uses ("at most 36 of 180 requests a minute"). */
+const char *run_poll_describe(const run_poll *p);
+
+#endif
