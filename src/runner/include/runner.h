@@ -69,30 +69,30 @@ const char *run_step_status_name(int status);
 
 /* One step of a run, as journaled. Strings owned by the run record. */
 typedef struct run_step_rec {
-	int index;      /* 0-based, the step's place in the scenario */
-	char *step_id;  /* the step's id */
-	int status;     /* run_step_status */
-	char *output;   /* DONE: the output as compact JSON; else NULL */
-	char *error;    /* FAILED: one line; else NULL */
-	int attempts;   /* attempts made */
-	char *idem_key; /* creates: "<scenario>/<run id>/<step id>", else NULL */
+	int index;                       /* 0-based, the step's place in the scenario */
+	char *step_id;                   /* the step's id */
+	int status;                      /* run_step_status */
+	char *output;                    /* DONE: the output as compact JSON; else NULL */
+	char *error;                     /* FAILED: one line; else NULL */
+	int attempts;                    /* attempts made */
+	char *idem_key;                  /* creates: "<scenario>/<run id>/<step id>", else NULL */
 	int64_t started_at, finished_at; /* ms since the epoch (0 = not yet) */
 } run_step_rec;
 
 /* One run. Free with run_record_free. */
 typedef struct run_record {
-	int64_t id;        /* order of arrival, never reused */
-	char *scenario;    /* the scenario's name */
-	char *source;      /* what made it, unique per scenario ("queue:17", "manual:<sha256>",
-	                    * "schedule:1765065600", "poll:<type>:<id>:<dlm>") */
-	char *order_key;   /* runs with the same key run one at a time, in id order ("contacts:42");
-	                    * NULL = no order */
-	char *event;       /* the trigger event, compact JSON */
-	int status;        /* run_status */
-	int step;          /* the next step to run (nsteps when finished) */
-	int attempts;      /* failed attempts of the current step */
-	int64_t next_attempt_at; /* ms; 0 = now */
-	char *last_error;  /* or NULL */
+	int64_t id;      /* order of arrival, never reused */
+	char *scenario;  /* the scenario's name */
+	char *source;    /* what made it, unique per scenario ("queue:17", "manual:<sha256>",
+	                  * "schedule:1765065600", "poll:<type>:<id>:<dlm>") */
+	char *order_key; /* runs with the same key run one at a time, in id order ("contacts:42");
+	                  * NULL = no order */
+	char *event;     /* the trigger event, compact JSON */
+	int status;      /* run_status */
+	int step;        /* the next step to run (nsteps when finished) */
+	int attempts;    /* failed attempts of the current step */
+	int64_t next_attempt_at;        /* ms; 0 = now */
+	char *last_error;               /* or NULL */
 	int64_t created_at, updated_at; /* ms */
 	run_step_rec *steps; /* by index, as journaled (run_journal_get fills it; claim too) */
 	size_t nsteps;
@@ -118,8 +118,8 @@ void run_journal_close(run_journal *j);
  * NULL) is 1 when added, 0 when the source was known (*id is then the
  * existing run's).
  */
-int run_journal_add(run_journal *j, const char *scenario, const char *source,
-                    const char *order_key, const char *event_json, int64_t *id, int *created);
+int run_journal_add(run_journal *j, const char *scenario, const char *source, const char *order_key,
+                    const char *event_json, int64_t *id, int *created);
 
 /*
  * Claim the next run to work on for `scenario`: the oldest pending run
@@ -165,8 +165,8 @@ int run_journal_get(run_journal *j, int64_t id, run_record **out);
  * record (without steps) is borrowed for the call; non-zero from cb stops.
  */
 typedef int (*run_list_cb)(const run_record *r, void *ud);
-int run_journal_list(run_journal *j, const char *scenario, int mask, int newest_first,
-                     size_t limit, run_list_cb cb, void *ud);
+int run_journal_list(run_journal *j, const char *scenario, int mask, int newest_first, size_t limit,
+                     run_list_cb cb, void *ud);
 
 /* Counts by status for a scenario (NULL = all). Any pointer may be NULL. */
 int run_journal_counts(run_journal *j, const char *scenario, int64_t *pending, int64_t *done,
@@ -236,19 +236,19 @@ scen_resolver run_names_resolver(run_names *n, ontra_client *c);
 
 /* How a step attempt ended. */
 typedef enum run_outcome {
-	RUN_OK = 0,        /* done: *output is what it gave */
-	RUN_RETRY = 1,     /* a retryable failure (network, 5xx, 429, a command that failed) */
-	RUN_FAIL = 2,      /* refused (4xx, a bad value): retrying would not help */
-	RUN_UNKNOWN = 3    /* a create may or may not have happened (timeout after sending, 5xx) */
+	RUN_OK = 0,     /* done: *output is what it gave */
+	RUN_RETRY = 1,  /* a retryable failure (network, 5xx, 429, a command that failed) */
+	RUN_FAIL = 2,   /* refused (4xx, a bad value): retrying would not help */
+	RUN_UNKNOWN = 3 /* a create may or may not have happened (timeout after sending, 5xx) */
 } run_outcome;
 
 typedef struct run_step_env {
 	ontra_client *client;
 	run_names *names;
-	const json_t *ctx;   /* {event, data, steps, env}: what exec and http send */
-	int dry_run;         /* print the calls it would make to `dry_out`, send nothing */
-	void *dry_out;       /* FILE* */
-	long timeout_ms;     /* exec, http: per attempt (0 = 30 s; `with.timeout` wins) */
+	const json_t *ctx; /* {event, data, steps, env}: what exec and http send */
+	int dry_run;       /* print the calls it would make to `dry_out`, send nothing */
+	void *dry_out;     /* FILE* */
+	long timeout_ms;   /* exec, http: per attempt (0 = 30 s; `with.timeout` wins) */
 } run_step_env;
 
 /*
@@ -294,8 +294,8 @@ typedef struct run_poll run_poll;
  * misses nothing. `share` (0 < share <= 1; 0 = 0.2) is the fraction of the
  * account's rate limit it may use. Free with run_poll_free.
  */
-int run_poll_new(run_poll **out, run_journal *j, const scen_scenario *s, double share,
-                 char *err, size_t errsz);
+int run_poll_new(run_poll **out, run_journal *j, const scen_scenario *s, double share, char *err,
+                 size_t errsz);
 void run_poll_free(run_poll *p);
 /*
  * One poll: every change since the cursor becomes a run (source
