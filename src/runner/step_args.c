@@ -63,19 +63,20 @@ run_outcome run_lib_outcome(int rc, int creates, char *err, size_t errsz)
 {
 	const ontra_error *e = ontra_error_last();
 
-	snprintf(err, errsz, "%s", e->code == rc && e->message[0] ? e->message : ontra_error_name(rc));
+	snprintf(err, errsz, "%s",
+	         e->code == rc && e->message[0] ? e->message : ontra_error_name(rc));
 	switch (rc) {
-	case ONTRA_EUNSAFE:
-		return RUN_UNKNOWN;
-	case ONTRA_ESERVER:
-		return creates && e->http_status >= 500 ? RUN_UNKNOWN : RUN_RETRY;
-	case ONTRA_ENETWORK:
-	case ONTRA_ERATELIMIT:
-	case ONTRA_EBADRESPONSE:
-	case ONTRA_ERROR:
-		return RUN_RETRY;
-	default: /* EINVALID, EAUTH, ENOTFOUND, EUSER */
+	case ONTRA_EINVALID: /* refused: retrying would not help, and nothing was made */
+	case ONTRA_EAUTH:
+	case ONTRA_ENOTFOUND:
+	case ONTRA_EUSER:
 		return RUN_FAIL;
+	case ONTRA_ERATELIMIT: /* a 429: the server did not act */
+		return RUN_RETRY;
+	case ONTRA_ENETWORK: /* the library says EUNSAFE when a write may have gone out */
+		return RUN_RETRY;
+	default: /* EUNSAFE, ESERVER, EBADRESPONSE, ERROR: a create may have happened */
+		return creates ? RUN_UNKNOWN : RUN_RETRY;
 	}
 }
 
@@ -192,7 +193,8 @@ run_outcome run_arg_named(const run_step_env *env, const json_t *with, const cha
 	for (i = 0; i < count && oc == RUN_OK; i++) {
 		x = json_is_array(v) ? json_array_get(v, i) : v;
 		if (!(text = run_arg_text(&s, x)) || !*text)
-			oc = run_fail(RUN_FAIL, err, errsz, "%s: expected a %s's name or id", key, kind);
+			oc = run_fail(RUN_FAIL, err, errsz, "%s: expected a %s's name or id", key,
+			              kind);
 		else if ((rc = resolve(env, kind, text, &(*ids)[i])) != 0)
 			oc = run_lib_outcome(rc, 0, err, errsz);
 	}

@@ -60,8 +60,12 @@ static run_outcome search_options(const json_t *with, ontra_search_options *o, j
 	if (json_array_size(f)) {
 		if (!(*fields = calloc(json_array_size(f), sizeof **fields)))
 			return run_fail(RUN_RETRY, err, errsz, "out of memory");
-		json_array_foreach(f, i, x) if (!((*fields)[i] = json_string_value(x))) return run_fail(
-		    RUN_FAIL, err, errsz, "fields: expected a list of field names");
+		json_array_foreach(
+		    f, i,
+		    x) if (!((*fields)[i] =
+		                 json_string_value(
+		                     x))) return run_fail(RUN_FAIL, err, errsz,
+		                                          "fields: expected a list of field names");
 		o->fields = *fields;
 		o->fields_count = json_array_size(f);
 	}
@@ -241,16 +245,16 @@ static run_outcome k_tag(const run_step_env *env, const char *kind, const json_t
 	if (oc == RUN_OK && (rc = ontra_tag_ids(env->client, type, ids, n, tags, ntags, op)) < 0)
 		oc = run_lib_outcome(rc, 0, err, errsz);
 	if (oc == RUN_OK)
-		*output = json_pack("{s:o, s:o}", "ids", ids_json(ids, n), "tags",
-		                    ids_json(tags, ntags));
+		*output =
+		    json_pack("{s:o, s:o}", "ids", ids_json(ids, n), "tags", ids_json(tags, ntags));
 	free(ids);
 	free(tags);
 	return oc;
 }
 
 static run_outcome subscribe_kind(const run_step_env *env, const json_t *with, int type,
-                                  const long long *ids, size_t n, ontra_list_op op,
-                                  const char *key, json_t *out, char *err, size_t errsz)
+                                  const long long *ids, size_t n, ontra_list_op op, const char *key,
+                                  json_t *out, char *err, size_t errsz)
 {
 	long long *lists = NULL;
 	size_t nlists = 0;

@@ -13,22 +13,33 @@ static const struct {
 	const char *key;
 	size_t offset;
 } message_texts[] = {
-#define T(key, member) {key, offsetof(ontra_message_options, member)}
-    T("type", type),           T("name", name),
-    T("subject", subject),     T("send_from", send_from),
-    T("from", from),           T("send_out_name", send_out_name),
-    T("reply_to", reply_to),   T("plain_text", plaintext),
-    T("html", html),           T("email_title", email_title),
-    T("spam_score", spam_score), T("template", template_content),
-    T("sms_content", sms_content), T("send_to", send_to),
-    T("task_data", task_data), T("due_date", due_date),
-    T("task_owner", task_owner), T("task_form", task_form),
+#define T(key, member)                                                                             \
+	{                                                                                          \
+		key, offsetof(ontra_message_options, member)                                       \
+	}
+    T("type", type),
+    T("name", name),
+    T("subject", subject),
+    T("send_from", send_from),
+    T("from", from),
+    T("send_out_name", send_out_name),
+    T("reply_to", reply_to),
+    T("plain_text", plaintext),
+    T("html", html),
+    T("email_title", email_title),
+    T("spam_score", spam_score),
+    T("template", template_content),
+    T("sms_content", sms_content),
+    T("send_to", send_to),
+    T("task_data", task_data),
+    T("due_date", due_date),
+    T("task_owner", task_owner),
+    T("task_form", task_form),
 #undef T
 };
 
 static run_outcome message_options(const run_step_env *env, const json_t *with,
-                                   ontra_message_options *o, run_strs *s, char *err,
-                                   size_t errsz)
+                                   ontra_message_options *o, run_strs *s, char *err, size_t errsz)
 {
 	const char *et = json_string_value(json_object_get(with, "email_type"));
 	size_t i;
@@ -93,8 +104,8 @@ run_outcome run_step_message(const run_step_env *env, const char *kind, const js
 
 /* ---- rules ---- */
 
-static run_outcome k_pause(const run_step_env *env, const json_t *with, json_t **output,
-                           char *err, size_t errsz)
+static run_outcome k_pause(const run_step_env *env, const json_t *with, json_t **output, char *err,
+                           size_t errsz)
 {
 	long long *ids;
 	size_t n;
@@ -199,7 +210,8 @@ run_outcome run_step_api(const run_step_env *env, const json_t *with, json_t **o
 	req.body_len = req.body ? strlen(req.body) : 0;
 	req.content_type = json_string_value(json_object_get(with, "content_type"));
 	if (!req.method || !req.path || req.path[0] != '/')
-		oc = run_fail(RUN_FAIL, err, errsz, "api: expected a method and a path starting with /");
+		oc = run_fail(RUN_FAIL, err, errsz,
+		              "api: expected a method and a path starting with /");
 	else if (query_params(json_object_get(with, "query"), &query, &s) < 0)
 		oc = run_fail(RUN_FAIL, err, errsz, "query: expected a mapping of names to values");
 	req.query = query;

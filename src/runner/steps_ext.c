@@ -52,8 +52,8 @@ static json_t *parsed_or_text(const char *data, size_t len)
 /* environ without the secrets this process was given (pointers only). */
 static char **child_env(void)
 {
-	static const char *const secrets[] = {"ONTRAPORT_API_KEY=", "ONTRAPORT_SANDBOX_CONTROL_TOKEN=",
-	                                      NULL};
+	static const char *const secrets[] = {
+	    "ONTRAPORT_API_KEY=", "ONTRAPORT_SANDBOX_CONTROL_TOKEN=", NULL};
 	size_t n = 0, i, k = 0, s;
 	char **env;
 	int drop;
@@ -102,7 +102,8 @@ run_outcome run_step_exec_cmd(const run_step_env *env, const json_t *with, json_
 		oc = run_fail(RUN_RETRY, err, errsz, "out of memory");
 	for (i = 0; oc == RUN_OK && i < n; i++)
 		if (!(argv[i] = (char *)json_string_value(json_array_get(cmd, i))))
-			oc = run_fail(RUN_FAIL, err, errsz, "command: argument %zu is not text", i + 1);
+			oc = run_fail(RUN_FAIL, err, errsz, "command: argument %zu is not text",
+			              i + 1);
 	if (oc == RUN_OK &&
 	    util_spawn(argv, envp, doc, strlen(doc), timeout, &out, &status, err, errsz) < 0)
 		oc = RUN_RETRY;
@@ -112,7 +113,8 @@ run_outcome run_step_exec_cmd(const run_step_env *env, const json_t *with, json_
 		oc = run_fail(RUN_FAIL, err, errsz, "command: output over %d bytes", MAX_OUTPUT);
 	if (oc == RUN_OK) {
 		json_t *got = parsed_or_text(out.data, out.len);
-		*output = json_is_object(got) ? json_incref(got) : json_pack("{s:O}", "stdout", got);
+		*output =
+		    json_is_object(got) ? json_incref(got) : json_pack("{s:O}", "stdout", got);
 		json_decref(got);
 		if (!*output)
 			oc = run_fail(RUN_RETRY, err, errsz, "out of memory");
@@ -147,13 +149,15 @@ static run_outcome headers_of(const json_t *with, const char *ctype, struct curl
 	struct curl_slist *l;
 
 	if (h && !json_is_object(h))
-		return run_fail(RUN_FAIL, err, errsz, "headers: expected a mapping of names to values");
+		return run_fail(RUN_FAIL, err, errsz,
+		                "headers: expected a mapping of names to values");
 	json_object_foreach((json_t *)h, k, v)
 	{
 		if (!(text = run_arg_text(s, v)) || strpbrk(k, "\r\n:") || strpbrk(text, "\r\n") ||
 		    !*k)
 			return run_fail(RUN_FAIL, err, errsz,
-			                "headers: '%.60s': expected a name and a one-line value", k);
+			                "headers: '%.60s': expected a name and a one-line value",
+			                k);
 		util_buf_clear(&line);
 		util_buf_printf(&line, "%s: %s", k, text);
 		if (!line.data || !(l = curl_slist_append(*out, line.data)))
@@ -226,7 +230,8 @@ run_outcome run_step_http(const run_step_env *env, const json_t *with, json_t **
 		oc = send_http(h, url, &status, err, errsz);
 	}
 	if (oc == RUN_OK && (oc = run_http_outcome(status)) != RUN_OK)
-		snprintf(err, errsz, "%s: HTTP %ld", util_url_shown(url, shown, sizeof shown), status);
+		snprintf(err, errsz, "%s: HTTP %ld", util_url_shown(url, shown, sizeof shown),
+		         status);
 	if (oc == RUN_OK && !(*output = json_pack("{s:i, s:o}", "status", (int)status, "body",
 	                                          parsed_or_text(answer.data, answer.len))))
 		oc = run_fail(RUN_RETRY, err, errsz, "out of memory");

@@ -29,8 +29,8 @@ static long elapsed_ms(const struct timespec *start)
 	              (now.tv_nsec - start->tv_nsec) / 1000000);
 }
 
-static int start(pid_t *pid, char *const *argv, char *const *envp, int in_fd, int out_fd,
-                 char *err, size_t errsz)
+static int start(pid_t *pid, char *const *argv, char *const *envp, int in_fd, int out_fd, char *err,
+                 size_t errsz)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -81,7 +81,8 @@ static void feed(pipes *p)
 	if (w > 0)
 		p->off += (size_t)w;
 	if ((w < 0 && errno != EAGAIN && errno != EINTR) || p->off >= total) {
-		close(p->in); /* a reader that does not want stdin is not an error: its exit decides */
+		close(p->in); /* a reader that does not want stdin is not an error: its exit decides
+		               */
 		p->in = -1;
 	}
 }

@@ -268,6 +268,57 @@ run_outcome run_step_lookup(const run_step_env *env, const char *kind, const jso
                             int64_t started_ms, json_t **output, char *err, size_t errsz);
 
 /* ------------------------------------------------------------------------
+ * Engine (engine.c): worker threads taking runs from the journal
+ * ------------------------------------------------------------------------ */
+
+typedef struct run_engine run_engine;
+
+/* What the engine reports of each run that ends, or waits for a retry. */
+typedef struct run_report {
+	const char *scenario;
+	int64_t run_id;
+	int status;        /* run_status: DONE, DEAD, FILTERED, or PENDING (a retry is due) */
+	const char *step;  /* the step it ended or waits at (NULL when filtered or done) */
+	const char *error; /* DEAD or PENDING: why; else NULL */
+	int64_t retry_at;  /* PENDING: when, ms */
+} run_report;
+
+typedef struct run_engine_config {
+	run_journal *journal;
+	const scen_scenario *scenario;
+	const char *file;       /* the scenario's file, for messages */
+	ontra_client **clients; /* one per worker (made with one ontra_share), borrowed */
+	unsigned workers;       /* runs at once (different order keys); >= 1 */
+	run_names *names;       /* borrowed; NULL = resolve at run time */
+	int dry_run;            /* print each step's call to dry_out, send nothing */
+	void *dry_out;          /* FILE * */
+	long step_timeout_ms;   /* exec and http steps without their own timeout; 0 = 30 s */
+	void (*on_report)(void *ud, const run_report *r); /* from worker threads (optional) */
+	void (*log)(void *ud, const char *line);          /* journal failures (optional) */
+	void *ud;
+} run_engine_config;
+
+/* Start the workers. Returns 0 and *out, or -1 and err. */
+int run_engine_start(run_engine **out, const run_engine_config *cfg, char *err, size_t errsz);
+/* New runs were journaled (by a trigger): wake an idle worker. */
+void run_engine_kick(run_engine *e);
+/*
+ * Wait until the scenario has no pending run (runs waiting for a retry
+ * count as pending), or until run_engine_stop is called from elsewhere or
+ * the engine stopped itself (on_error: stop). Returns 0 when idle, 1 when
+ * stopped.
+ */
+int run_engine_wait_idle(run_engine *e);
+/* Whether a run failed with on_error: stop (the scenario should stop). */
+int run_engine_stopped(run_engine *e);
+/*
+ * Stop: each worker finishes the step in flight, journals it and takes no
+ * more; every other run stays pending for the next start. Joins and frees.
+ * NULL is accepted.
+ */
+void run_engine_stop(run_engine *e);
+
+/* ------------------------------------------------------------------------
  * Triggers: schedule (schedule.c) and poll (poll.c)
  * ------------------------------------------------------------------------ */
 
