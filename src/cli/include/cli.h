@@ -236,6 +236,8 @@ extern const cli_command cli_cmd_watch;
 extern const cli_command cli_cmd_webhooks;
 extern const cli_command cli_cmd_events;
 extern const cli_command cli_cmd_scenario;
+extern const cli_command cli_cmd_run;
+extern const cli_command cli_cmd_runs;
 
 /* The whole command table (commands.c): main walks it; help, man pages and completion read it. */
 extern const cli_command cli_root;

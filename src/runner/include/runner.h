@@ -101,6 +101,15 @@ typedef struct run_record {
 void run_record_free(run_record *r);
 
 /*
+ * A run as JSON (runs list/show, run's output): id, scenario, status,
+ * source, order_key, next_step, attempts, last_error, the times as UTC ISO
+ * 8601, its steps when it has any ({index, id, status, attempts, output,
+ * error, idempotency_key, started_at, finished_at}), and the event when
+ * with_event. New reference, NULL when out of memory.
+ */
+json_t *run_record_json(const run_record *r, int with_event);
+
+/*
  * Open (creating, mode 0600) the journal at path. Marked with PRAGMA
  * application_id 'ONTR'; any other SQLite file (or a non-SQLite one) is
  * refused and left unchanged (return -2). WAL, synchronous=FULL: a commit
