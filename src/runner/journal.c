@@ -327,8 +327,10 @@ void run_journal_close(run_journal *j)
 		return;
 	/* The last connection to close checkpoints and removes the WAL. */
 	sqlite3_close_v2(j->db);
-	for (i = 0; i < j->nclaims; i++)
+	for (i = 0; i < j->nclaims; i++) {
+		free(j->claims[i].scenario);
 		free(j->claims[i].key);
+	}
 	free(j->claims);
 	pthread_mutex_destroy(&j->mu);
 	free(j);

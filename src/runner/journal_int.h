@@ -21,7 +21,8 @@
 
 typedef struct run_claim {
 	int64_t id;
-	char *key; /* the run's order key, or NULL */
+	char *scenario; /* order keys are per scenario */
+	char *key;      /* the run's order key, or NULL */
 } run_claim;
 
 struct run_journal {

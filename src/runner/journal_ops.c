@@ -274,20 +274,21 @@ int run_journal_add(run_journal *j, const char *scenario, const char *source,
 
 /* ---- claims ---------------------------------------------------------------------------------- */
 
-static int is_claimed(const run_journal *j, int64_t id, const char *key)
+static int is_claimed(const run_journal *j, int64_t id, const char *scenario, const char *key)
 {
 	size_t i;
 
 	for (i = 0; i < j->nclaims; i++)
 		if (j->claims[i].id == id ||
-		    (key && j->claims[i].key && strcmp(j->claims[i].key, key) == 0))
+		    (key && j->claims[i].key && strcmp(j->claims[i].key, key) == 0 &&
+		     strcmp(j->claims[i].scenario, scenario) == 0))
 			return 1;
 	return 0;
 }
 
-static int add_claim(run_journal *j, int64_t id, const char *key)
+static int add_claim(run_journal *j, int64_t id, const char *scenario, const char *key)
 {
-	char *k = NULL;
+	char *k = NULL, *s;
 
 	if (j->nclaims == j->claims_alloc) {
 		size_t n = j->claims_alloc ? j->claims_alloc * 2 : 8;
@@ -297,9 +298,13 @@ static int add_claim(run_journal *j, int64_t id, const char *key)
 		j->claims = c;
 		j->claims_alloc = n;
 	}
-	if (key && !(k = util_strdup(key)))
+	s = util_strdup(scenario);
+	if (!s || (key && !(k = util_strdup(key)))) {
+		free(s);
 		return run_journal__seterr("journal: out of memory");
+	}
 	j->claims[j->nclaims].id = id;
+	j->claims[j->nclaims].scenario = s;
 	j->claims[j->nclaims++].key = k;
 	return 0;
 }
@@ -310,6 +315,7 @@ static void drop_claim(run_journal *j, int64_t id)
 
 	for (i = 0; i < j->nclaims; i++) {
 		if (j->claims[i].id == id) {
+			free(j->claims[i].scenario);
 			free(j->claims[i].key);
 			j->claims[i] = j->claims[--j->nclaims];
 			return;
@@ -340,7 +346,7 @@ static int choose(run_journal *j, const char *scenario, int64_t now, int64_t *id
 		const char *k = (const char *)sqlite3_column_text(st, 1);
 		int64_t at = sqlite3_column_int64(st, 2);
 
-		if (is_claimed(j, sqlite3_column_int64(st, 0), k))
+		if (is_claimed(j, sqlite3_column_int64(st, 0), scenario, k))
 			continue; /* being worked on, or its key is */
 		if (at > now) {
 			if (*wake == 0 || at < *wake)
@@ -374,7 +380,7 @@ int run_journal_claim(run_journal *j, const char *scenario, int64_t now_ms, run_
 	pthread_mutex_lock(&j->mu);
 	rc = choose(j, scenario, now_ms, &id, &key, &wake);
 	if (rc == 0)
-		rc = get_locked(j, id, out) ? -1 : add_claim(j, id, key);
+		rc = get_locked(j, id, out) ? -1 : add_claim(j, id, scenario, key);
 	if (rc < 0) {
 		run_record_free(*out);
 		*out = NULL;
