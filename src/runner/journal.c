@@ -172,7 +172,8 @@ static int identify(sqlite3 *db, const char *path)
 	if (query_int(db, "PRAGMA application_id", &app) ||
 	    query_int(db, "PRAGMA user_version", &version) ||
 	    query_int(db, "SELECT count(*) FROM sqlite_master", &tables) ||
-	    query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'runs'",
+	    query_int(db,
+	              "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'runs'",
 	              &runs)) {
 		if (sqlite3_errcode(db) != SQLITE_NOTADB)
 			return run_journal__sqlerr(db, "read the database header");
@@ -283,8 +284,7 @@ static int open_ro(run_journal *j, const char *path)
 	return kind < 0 ? kind : 0;
 }
 
-static int open_journal(run_journal **out, const char *path, int readonly, char *err,
-                        size_t errsz)
+static int open_journal(run_journal **out, const char *path, int readonly, char *err, size_t errsz)
 {
 	run_journal *j;
 	int rc;

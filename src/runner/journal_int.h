@@ -50,7 +50,6 @@ int64_t run_journal__now_ms(void);
 int run_journal__check_event(const char *event_json);
 /* Insert a run unless its source is known, inside the caller's transaction (mu held). */
 int run_journal__insert(run_journal *j, const char *scenario, const char *source,
-                        const char *order_key, const char *event_json, int64_t *id,
-                        int *created);
+                        const char *order_key, const char *event_json, int64_t *id, int *created);
 
 #endif

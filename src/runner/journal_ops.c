@@ -18,7 +18,7 @@
 	"idx, step_id, status, output, error, attempts, idem_key, started_at, finished_at"
 /* A status mask as SQL over `status` (parameter ?M). */
 #define MASK_SQL(m)                                                                                \
-	"((" m " & 1 AND status = 'pending') OR (" m " & 2 AND status = 'done') OR (" m             \
+	"((" m " & 1 AND status = 'pending') OR (" m " & 2 AND status = 'done') OR (" m            \
 	" & 4 AND status = 'dead') OR (" m " & 8 AND status = 'filtered'))"
 
 /* How many runs run_journal_list holds at a time (it calls back without the lock). */
@@ -123,8 +123,8 @@ static int row_step(sqlite3_stmt *st, run_step_rec *s)
 /* Fill r->steps from the steps table, by index. Caller holds mu. */
 static int load_steps(run_journal *j, run_record *r)
 {
-	sqlite3_stmt *st =
-	    run_journal__prepare(j, "SELECT " STEP_COLUMNS " FROM steps WHERE run_id = ?1 ORDER BY idx");
+	sqlite3_stmt *st = run_journal__prepare(j, "SELECT " STEP_COLUMNS
+	                                           " FROM steps WHERE run_id = ?1 ORDER BY idx");
 	size_t alloc = 0;
 	int rc = 0, step;
 
@@ -155,7 +155,8 @@ static int load_steps(run_journal *j, run_record *r)
 /* One run with its steps. 0, 1 when there is none, -1. Caller holds mu. */
 static int get_locked(run_journal *j, int64_t id, run_record **out)
 {
-	sqlite3_stmt *st = run_journal__prepare(j, "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1");
+	sqlite3_stmt *st =
+	    run_journal__prepare(j, "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1");
 	int rc;
 
 	*out = NULL;
@@ -212,8 +213,7 @@ static int find_source(run_journal *j, const char *scenario, const char *source,
 }
 
 int run_journal__insert(run_journal *j, const char *scenario, const char *source,
-                        const char *order_key, const char *event_json, int64_t *id,
-                        int *created)
+                        const char *order_key, const char *event_json, int64_t *id, int *created)
 {
 	sqlite3_stmt *st;
 	int64_t found = 0, now = run_journal__now_ms();
@@ -246,8 +246,8 @@ int run_journal__insert(run_journal *j, const char *scenario, const char *source
 	return rc;
 }
 
-int run_journal_add(run_journal *j, const char *scenario, const char *source,
-                    const char *order_key, const char *event_json, int64_t *id, int *created)
+int run_journal_add(run_journal *j, const char *scenario, const char *source, const char *order_key,
+                    const char *event_json, int64_t *id, int *created)
 {
 	int rc;
 
@@ -260,8 +260,8 @@ int run_journal_add(run_journal *j, const char *scenario, const char *source,
 	pthread_mutex_lock(&j->mu);
 	rc = run_journal__begin(j);
 	if (rc == 0)
-		rc = run_journal__end(
-		    j, run_journal__insert(j, scenario, source, order_key, event_json, id, created));
+		rc = run_journal__end(j, run_journal__insert(j, scenario, source, order_key,
+		                                             event_json, id, created));
 	pthread_mutex_unlock(&j->mu);
 	if (rc) {
 		if (id)
@@ -356,7 +356,7 @@ static int choose(run_journal *j, const char *scenario, int64_t now, int64_t *id
 		*id = sqlite3_column_int64(st, 0);
 		*key = NULL;
 		rc = k && !(*key = util_strdup(k)) ? run_journal__seterr("journal: out of memory")
-		                                  : 0;
+		                                   : 0;
 		break;
 	}
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
@@ -413,8 +413,8 @@ typedef struct step_put {
 	const char *step_id;
 	int status;
 	const char *output, *error, *idem_key;
-	int attempts_add;  /* 0, or 1 for a failed attempt */
-	int restart;       /* a new send: started_at is now even when it was set */
+	int attempts_add; /* 0, or 1 for a failed attempt */
+	int restart;      /* a new send: started_at is now even when it was set */
 	int64_t now, finished_at;
 } step_put;
 
@@ -511,9 +511,9 @@ int run_journal_step_sending(run_journal *j, int64_t run_id, int index, const ch
 		return -1;
 	p.now = run_journal__now_ms();
 	pthread_mutex_lock(&j->mu);
-	rc = record(j,
-	            "UPDATE runs SET step = ?3, updated_at = ?2 WHERE id = ?1 AND status = 'pending'",
-	            run_id, index, 0, NULL, &p);
+	rc = record(
+	    j, "UPDATE runs SET step = ?3, updated_at = ?2 WHERE id = ?1 AND status = 'pending'",
+	    run_id, index, 0, NULL, &p);
 	pthread_mutex_unlock(&j->mu);
 	return rc;
 }
@@ -623,8 +623,8 @@ static int list_page(run_journal *j, const char *scenario, int mask, int newest_
 	return rc;
 }
 
-int run_journal_list(run_journal *j, const char *scenario, int mask, int newest_first,
-                     size_t limit, run_list_cb cb, void *ud)
+int run_journal_list(run_journal *j, const char *scenario, int mask, int newest_first, size_t limit,
+                     run_list_cb cb, void *ud)
 {
 	run_record *page[LIST_PAGE];
 	int64_t cursor = newest_first ? INT64_MAX : 0;
@@ -704,7 +704,8 @@ int run_journal_replay(run_journal *j, int64_t id, const char *scenario, int64_t
 		if (scenario)
 			sqlite3_bind_text(st, 2, scenario, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, run_journal__now_ms());
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : run_journal__sqlerr(j->db, "replay runs");
+		rc =
+		    sqlite3_step(st) == SQLITE_DONE ? 0 : run_journal__sqlerr(j->db, "replay runs");
 		if (rc == 0)
 			n = sqlite3_changes64(j->db);
 	}

@@ -228,8 +228,8 @@ static void test_steps(void **state)
 	assert_null(r->steps[0].output);
 	run_record_free(r);
 
-	assert_int_equal(
-	    run_journal_step_done(f->j, id, 0, "make", RUN_STEP_DONE, "{\"id\":7}", 0), 0);
+	assert_int_equal(run_journal_step_done(f->j, id, 0, "make", RUN_STEP_DONE, "{\"id\":7}", 0),
+	                 0);
 	r = get(f->j, id);
 	assert_int_equal(r->status, RUN_PENDING);
 	assert_int_equal(r->step, 1);
@@ -538,7 +538,7 @@ static void test_readonly_foreign(void **state)
 	fixture *f = *state;
 	run_journal *ro = NULL;
 	char err[256], *foreign = th_path(f->dir, "foreign.db"), *text = th_path(f->dir, "t.db"),
-	                *missing = th_path(f->dir, "missing.db"), *bytes;
+	               *missing = th_path(f->dir, "missing.db"), *bytes;
 	int64_t id, p = 0;
 	size_t len = 0;
 	sqlite3 *db = NULL;
@@ -575,8 +575,9 @@ static void test_readonly_foreign(void **state)
 
 	/* Another program's SQLite file: refused by both opens, left as it was. */
 	assert_int_equal(sqlite3_open(foreign, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x); INSERT INTO t VALUES (1);"
-	                                  " PRAGMA user_version=3",
+	assert_int_equal(sqlite3_exec(db,
+	                              "CREATE TABLE t (x); INSERT INTO t VALUES (1);"
+	                              " PRAGMA user_version=3",
 	                              NULL, NULL, NULL),
 	                 SQLITE_OK);
 	sqlite3_close(db);
@@ -620,7 +621,8 @@ static void test_reopen(void **state)
 	a = add(f->j, "s", "1", "k");
 	b = add(f->j, "s", "2", "k");
 	assert_int_equal(claim(f->j, "s", 1, NULL), a);
-	assert_int_equal(run_journal_step_done(f->j, a, 0, "one", RUN_STEP_DONE, "{\"v\":1}", 0), 0);
+	assert_int_equal(run_journal_step_done(f->j, a, 0, "one", RUN_STEP_DONE, "{\"v\":1}", 0),
+	                 0);
 	assert_int_equal(run_journal_state_set(f->j, "s", "cursor", "c1", NULL, 0), 0);
 	run_journal_close(f->j);
 	assert_int_equal(run_journal_open(&f->j, f->db, err, sizeof err), 0);

@@ -90,8 +90,8 @@ static void assert_newest(fixture *f, long long fire, long long fired_at)
 	snprintf(want, sizeof want, "schedule:%lld", fire);
 	assert_string_equal(r->source, want);
 	assert_null(r->order_key);
-	snprintf(want, sizeof want, "{\"type\":\"schedule\",\"scheduled_at\":%lld,\"fired_at\":%lld}",
-	         fire, fired_at);
+	snprintf(want, sizeof want,
+	         "{\"type\":\"schedule\",\"scheduled_at\":%lld,\"fired_at\":%lld}", fire, fired_at);
 	assert_string_equal(r->event, want);
 	run_record_free(r);
 }
@@ -164,7 +164,8 @@ static void test_clock_back_and_errors(void **state)
 	assert_int_equal(tick(f, T0 + 10, T0 + 3600), 0);
 	assert_int_equal(runs(f->j), 0);
 
-	assert_int_equal(run_journal_state_set(f->j, "hourly", "schedule.last", "soon", NULL, 0), 0);
+	assert_int_equal(run_journal_state_set(f->j, "hourly", "schedule.last", "soon", NULL, 0),
+	                 0);
 	assert_int_equal(run_schedule_tick(f->j, &f->s, T0, &added, &next, err, sizeof err), -1);
 	assert_non_null(strstr(err, "not a number"));
 	assert_int_equal(added, 0);
