@@ -1,7 +1,8 @@
 /*
  * The journal's internals, shared by journal.c (open, close, schema,
- * errors, the triggers' state) and journal_ops.c (runs and steps). Not for
- * other files.
+ * errors), journal_ops.c (runs and steps) and journal_state.c (the
+ * triggers' state). Not for other files. Uses go one way: journal_state.c
+ * uses journal_ops.c, both use journal.c.
  *
  * One connection (PRAGMA synchronous=FULL, WAL) guarded by `mu`, which
  * also guards the claims. Every write is one transaction committed before
