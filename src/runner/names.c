@@ -35,10 +35,10 @@ typedef struct binding {
 
 struct run_names {
 	pthread_mutex_t mu;
-	json_t *ids;      /* "kind\037name" -> id */
-	json_t *types;    /* type name as written -> type id */
-	binding *binds;   /* run_names_resolver's user data, one per client */
-	size_t resolved;  /* names resolved at load */
+	json_t *ids;     /* "kind\037name" -> id */
+	json_t *types;   /* type name as written -> type id */
+	binding *binds;  /* run_names_resolver's user data, one per client */
+	size_t resolved; /* names resolved at load */
 };
 
 /* The record kinds named by name or id, and where their records keep both. */
@@ -533,8 +533,7 @@ static void hand_over(pass *p, scen_problems *probs)
 
 static int has_template(const scen_name *nm)
 {
-	return scen_expr_is_template(nm->name) ||
-	       (nm->field && scen_expr_is_template(nm->field)) ||
+	return scen_expr_is_template(nm->name) || (nm->field && scen_expr_is_template(nm->field)) ||
 	       (nm->object_type && scen_expr_is_template(nm->object_type));
 }
 
