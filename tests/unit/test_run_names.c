@@ -111,7 +111,7 @@ static scen_scenario *load(const char *yaml)
 	"    with: {type: Contacts, fields: {First Name: Ann, email: \"{{ data.email }}\"}}\n"     \
 	"  - id: b\n"                                                                              \
 	"    do: objects.subscribe\n"                                                              \
-	"    with: {ids: [1], sequences: [Welcome Sequence, \"2\"], campaigns: Onboarding "         \
+	"    with: {ids: [1], sequences: [Welcome Sequence, \"2\"], campaigns: Onboarding "        \
 	"Automation}\n"                                                                            \
 	"  - id: c\n"                                                                              \
 	"    do: rules.pause\n"                                                                    \
@@ -280,8 +280,10 @@ static void test_resolver(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_clean),   cmocka_unit_test(test_problems),
-	    cmocka_unit_test(test_account_unreachable), cmocka_unit_test(test_run_time),
+	    cmocka_unit_test(test_clean),
+	    cmocka_unit_test(test_problems),
+	    cmocka_unit_test(test_account_unreachable),
+	    cmocka_unit_test(test_run_time),
 	    cmocka_unit_test(test_resolver),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
