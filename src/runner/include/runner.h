@@ -220,11 +220,23 @@ typedef struct run_names run_names;
  * time. Returns 0 and *out when every name resolves; -1 with each problem
  * as "FILE:LINE:COL: message (did you mean 'X'?)" in *probs (file order),
  * and *out NULL. A failure to ask the account (network, auth) is -2 with
- * one line in err, nothing in probs. `file` names the scenario in problems.
+ * one line in err, nothing in probs, and ontra_error_last() left as that
+ * failure's (its code gives the caller's exit code). `file` names the
+ * scenario in problems. It only reads: tags, sequences, campaigns and forms
+ * are listed once per kind when that takes no more requests than one
+ * search per name (or at most 20 pages), so a name not found gets the
+ * nearest one suggested and an id is checked to exist; else each is looked
+ * up alone (ontra_resolve). probs is the caller's to free either way.
  */
 int run_names_resolve(run_names **out, ontra_client *c, const scen_scenario *s, const char *file,
                       scen_problems *probs, char *err, size_t errsz);
 void run_names_free(run_names *n);
+/*
+ * How many names resolved at load: object types, fields, tags, sequences,
+ * campaigns, forms, and the values of dropdown/list fields (a value of any
+ * other field is plain text, not a label, and is not counted).
+ */
+size_t run_names_count(const run_names *n);
 
 /*
  * The id of a tag, sequence, campaign or form (kind "tag", "sequence",
@@ -236,7 +248,10 @@ int run_names_id(run_names *n, ontra_client *c, const char *kind, const char *na
                  long long *id);
 /* An object type by name or id ("contacts", "Contact", "0"), as ontra_object_type. */
 int run_names_type(run_names *n, ontra_client *c, const char *name, int *type);
-/* The expression helpers (label_to_id, id_to_label, tag_id) over the table and c. */
+/*
+ * The expression helpers (label_to_id, id_to_label, tag_id) over the table
+ * and c. Its ud lives as long as n (one per client c); c must outlive n.
+ */
 scen_resolver run_names_resolver(run_names *n, ontra_client *c);
 
 /* ------------------------------------------------------------------------
