@@ -91,9 +91,9 @@ static int status_mask(cli_ctx *ctx, cli_args *args, int *mask)
 
 static int run_list(cli_ctx *ctx, cli_args *args)
 {
-	static const char *const cols[] = {"id",        "scenario", "status",     "next_step",
-	                                   "attempts",  "source",   "created_at", "last_error",
-	                                   NULL};
+	static const char *const cols[] = {"id",         "scenario",   "status",
+	                                   "next_step",  "attempts",   "source",
+	                                   "created_at", "last_error", NULL};
 	list_state ls = {NULL, 0};
 	long long limit;
 	run_journal *j;
@@ -107,8 +107,8 @@ static int run_list(cli_ctx *ctx, cli_args *args)
 		return rc;
 	ls.out =
 	    cli_out_begin(ctx, ctx->format == FMT_TABLE || ctx->format == FMT_CSV ? cols : NULL);
-	jrc = run_journal_list(j, cli_value(args, "scenario"), mask, 1, (size_t)limit, list_one,
-	                       &ls);
+	jrc =
+	    run_journal_list(j, cli_value(args, "scenario"), mask, 1, (size_t)limit, list_one, &ls);
 	if (jrc < 0 && !ls.failed)
 		rc = cli_error(EXIT_ERROR, "cannot read the journal: %s", run_journal_last_error());
 	if ((cli_out_end(ls.out) < 0 || ls.failed) && rc == EXIT_OK)
@@ -128,8 +128,7 @@ static int run_show(cli_ctx *ctx, cli_args *args)
 	json_t *rec;
 	int rc, jrc;
 
-	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), 1, &ids, &n)) !=
-	    EXIT_OK)
+	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), 1, &ids, &n)) != EXIT_OK)
 		return rc;
 	if ((rc = open_journal(args, 1, &j)) == EXIT_OK) {
 		jrc = run_journal_get(j, ids[0], &r);
@@ -151,8 +150,7 @@ static int run_show(cli_ctx *ctx, cli_args *args)
 
 /* ---- replay ---- */
 
-static int replay_ids(cli_ctx *ctx, run_journal *j, const long long *ids, size_t n,
-                      int64_t *count)
+static int replay_ids(cli_ctx *ctx, run_journal *j, const long long *ids, size_t n, int64_t *count)
 {
 	int64_t one;
 	size_t i;

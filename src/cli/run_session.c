@@ -58,10 +58,11 @@ static int load_all(run_session *rs)
 	for (i = 0; worst == EXIT_OK && i < rs->n; i++)
 		for (j = 0; j < i; j++)
 			if (!strcmp(rs->v[i].s->name, rs->v[j].s->name))
-				return cli_error(EXIT_INVALID,
-				                 "%s and %s both name their scenario '%s': runs are kept "
-				                 "by name, so each needs its own",
-				                 rs->v[j].file, rs->v[i].file, rs->v[i].s->name);
+				return cli_error(
+				    EXIT_INVALID,
+				    "%s and %s both name their scenario '%s': runs are kept "
+				    "by name, so each needs its own",
+				    rs->v[j].file, rs->v[i].file, rs->v[i].s->name);
 	return worst;
 }
 
@@ -129,8 +130,8 @@ static int resolve_one(run_session *rs, run_scenario *sc)
 	scen_problems p = {0};
 	char err[512];
 	size_t i;
-	int rc = run_names_resolve(&sc->names, sc->clients[0], sc->s, sc->file, &p, err,
-	                           sizeof err);
+	int rc =
+	    run_names_resolve(&sc->names, sc->clients[0], sc->s, sc->file, &p, err, sizeof err);
 
 	(void)rs;
 	if (rc == -2)
@@ -209,8 +210,8 @@ static void progress_line(run_session *rs)
 
 	fprintf(stderr, "\r\033[K");
 	for (i = 0; i < rs->n; i++)
-		fprintf(stderr, "%s%s: %ld done, %ld dead, %ld filtered, %ld waiting", i ? "; " : "",
-		        rs->v[i].s->name, rs->v[i].counts.done, rs->v[i].counts.dead,
+		fprintf(stderr, "%s%s: %ld done, %ld dead, %ld filtered, %ld waiting",
+		        i ? "; " : "", rs->v[i].s->name, rs->v[i].counts.done, rs->v[i].counts.dead,
 		        rs->v[i].counts.filtered, rs->v[i].counts.waiting);
 	fflush(stderr);
 }
@@ -316,7 +317,8 @@ static int add_event(run_session *rs)
 	free(text);
 	if (!json_is_object(ev)) {
 		json_decref(ev);
-		return cli_error(EXIT_INVALID, "--event: expected a JSON object (line %d, column %d: %s)",
+		return cli_error(EXIT_INVALID,
+		                 "--event: expected a JSON object (line %d, column %d: %s)",
 		                 je.line, je.column, ev ? "not an object" : je.text);
 	}
 	if (id)

@@ -101,10 +101,14 @@ static json_t *context_of(run_engine *e, const run_record *r, char *err, size_t 
 		if (r->steps[i].status == RUN_STEP_DONE && r->steps[i].output)
 			json_object_set_new(steps, r->steps[i].step_id,
 			                    json_loads(r->steps[i].output, JSON_ALLOW_NUL, NULL));
-	out = json_pack("{s:O, s:O, s:o, s:O}", "event", event, "data",
-	                json_object_get(event, "data") ? json_object_get(event, "data")
-	                                               : json_null(),
-	                "steps", steps, "env", e->env);
+	/* as `scenario eval`: event is the document's `event` member (or the whole document), data
+	 * its `data` */
+	out = json_pack(
+	    "{s:O, s:O, s:o, s:O}", "event",
+	    json_is_object(json_object_get(event, "event")) ? json_object_get(event, "event")
+	                                                    : event,
+	    "data", json_object_get(event, "data") ? json_object_get(event, "data") : json_null(),
+	    "steps", steps, "env", e->env);
 	json_decref(event);
 	return out;
 }
@@ -155,8 +159,8 @@ static int failed(step_run *sr, const scen_step *st, int index, run_outcome oc, 
 	if (oc == RUN_RETRY && sr->r->attempts + 1 < s->max_attempts)
 		at = now_ms() + backoff_ms(s, sr->r->attempts + 1, &sr->w->seed);
 	else if (oc == RUN_RETRY)
-		snprintf(line, sizeof line, "step %s (%s): %s (attempt %d of %d: giving up)", st->id,
-		         st->kind, error, sr->r->attempts + 1, s->max_attempts);
+		snprintf(line, sizeof line, "step %s (%s): %s (attempt %d of %d: giving up)",
+		         st->id, st->kind, error, sr->r->attempts + 1, s->max_attempts);
 	if (run_journal_step_failed(e->cfg.journal, sr->r->id, index, st->id, line, at) < 0)
 		log_journal(e, "cannot journal a failed step");
 	if (!at && s->on_error == SCEN_ON_ERROR_STOP) {
@@ -170,8 +174,8 @@ static int failed(step_run *sr, const scen_step *st, int index, run_outcome oc, 
 }
 
 /* A create: the lookup after a crash or a lost answer. RUN_RETRY = not made, send it. */
-static run_outcome recover(step_run *sr, const scen_step *st, const json_t *with,
-                           int64_t started, json_t **output, char *err, size_t errsz)
+static run_outcome recover(step_run *sr, const scen_step *st, const json_t *with, int64_t started,
+                           json_t **output, char *err, size_t errsz)
 {
 	return run_step_lookup(&sr->env, st->kind, with, started, output, err, errsz);
 }
@@ -234,8 +238,8 @@ static int one_step(step_run *sr, int index)
 	if (oc != RUN_OK)
 		return failed(sr, st, index, oc == RUN_UNKNOWN ? RUN_FAIL : oc, err);
 	text = json_dumps(output, JSON_COMPACT | JSON_ENCODE_ANY);
-	if (!text || run_journal_step_done(e->cfg.journal, sr->r->id, index, st->id,
-	                                   RUN_STEP_DONE, text, last) < 0) {
+	if (!text || run_journal_step_done(e->cfg.journal, sr->r->id, index, st->id, RUN_STEP_DONE,
+	                                   text, last) < 0) {
 		free(text);
 		json_decref(output);
 		/* the step happened but is not journaled: a resume repeats it (creates look up) */
@@ -292,7 +296,8 @@ static void run_one(worker *w, run_record *r)
 		goto out;
 	for (i = r->step; i < n; i++) {
 		if (i > r->step && stopping(e)) {
-			run_journal_unclaim(e->cfg.journal, r->id); /* SIGTERM: the rest stays pending */
+			run_journal_unclaim(e->cfg.journal,
+			                    r->id); /* SIGTERM: the rest stays pending */
 			goto out;
 		}
 		if (one_step(&sr, i))
@@ -369,7 +374,8 @@ int run_engine_start(run_engine **out, const run_engine_config *cfg, char *err, 
 	*out = NULL;
 	if (!e || !cfg->workers || !cfg->clients || !cfg->journal || !cfg->scenario) {
 		free(e);
-		return util_errf(err, errsz, -1, "%s", e ? "invalid engine settings" : "out of memory");
+		return util_errf(err, errsz, -1, "%s",
+		                 e ? "invalid engine settings" : "out of memory");
 	}
 	e->cfg = *cfg;
 	e->env = env_values(cfg->scenario);

@@ -70,7 +70,8 @@ static run_outcome find(const run_step_env *env, int type, const json_t *fields,
 	int rc;
 
 	if (condition_of(fields, since, &cond) < 0)
-		return run_fail(RUN_FAIL, err, errsz, "cannot look up the %s: bad field values", what);
+		return run_fail(RUN_FAIL, err, errsz, "cannot look up the %s: bad field values",
+		                what);
 	o.object_type = type;
 	o.condition = cond;
 	o.limit = 2;
@@ -86,7 +87,8 @@ static run_outcome find(const run_step_env *env, int type, const json_t *fields,
 	}
 	json_decref(m.first);
 	if (m.n == 0)
-		return run_fail(RUN_RETRY, err, errsz, "the %s was not made; sending it again", what);
+		return run_fail(RUN_RETRY, err, errsz, "the %s was not made; sending it again",
+		                what);
 	return run_fail(RUN_FAIL, err, errsz,
 	                "outcome unknown: several %ss made since the step started match what it "
 	                "sent; not sent again (find the right one and replay, or mark it done)",
@@ -133,9 +135,10 @@ run_outcome run_step_lookup(const run_step_env *env, const char *kind, const jso
 	if (!strcmp(kind, "objects.create"))
 		return lookup_object(env, with, since, output, err, errsz);
 	if (!strcmp(kind, "messages.create"))
-		return lookup_named(env, ONTRA_MESSAGE, "alias", with, since, "message", output, err,
-		                    errsz);
+		return lookup_named(env, ONTRA_MESSAGE, "alias", with, since, "message", output,
+		                    err, errsz);
 	if (!strcmp(kind, "rules.create"))
-		return lookup_named(env, ONTRA_RULE, "name", with, since, "rule", output, err, errsz);
+		return lookup_named(env, ONTRA_RULE, "name", with, since, "rule", output, err,
+		                    errsz);
 	return run_fail(RUN_FAIL, err, errsz, "%s: not a create", kind);
 }
