@@ -56,11 +56,11 @@ static const cli_opt run_opts[] = {
 static int run_run(cli_ctx *ctx, cli_args *args)
 {
 	run_session rs;
-	int rc = run_session_open(&rs, ctx, args);
+	int rc = cli_run_open(&rs, ctx, args);
 
 	if (rc == EXIT_OK)
-		rc = run_session_go(&rs);
-	return run_session_close(&rs, rc);
+		rc = cli_run_go(&rs);
+	return cli_run_close(&rs, rc);
 }
 
 const cli_command cli_cmd_run = {

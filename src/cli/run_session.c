@@ -1,6 +1,6 @@
 /*
  * run_session: `ontraport run`'s steps (see run_session.h). Each does one
- * thing; run_session_close releases whatever the steps reached.
+ * thing; cli_run_close releases whatever the steps reached.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -179,7 +179,7 @@ static int open_journal(run_session *rs)
 	return EXIT_OK;
 }
 
-int run_session_open(run_session *rs, cli_ctx *ctx, cli_args *args)
+int cli_run_open(run_session *rs, cli_ctx *ctx, cli_args *args)
 {
 	size_t i;
 	int rc;
@@ -418,7 +418,7 @@ static void block_stop_signals(run_session *rs)
 	pthread_sigmask(SIG_BLOCK, &rs->stop_signals, NULL);
 }
 
-int run_session_go(run_session *rs)
+int cli_run_go(run_session *rs)
 {
 	size_t i;
 	int rc = EXIT_OK, sig;
@@ -438,7 +438,7 @@ int run_session_go(run_session *rs)
 	return rc;
 }
 
-int run_session_close(run_session *rs, int rc)
+int cli_run_close(run_session *rs, int rc)
 {
 	size_t i;
 	unsigned k;

@@ -1,8 +1,8 @@
 /*
  * run_session: what `ontraport run` holds while it runs (cmd_run.c): the
  * scenarios, their clients (one share per connection), the journal, the
- * engines and the triggers. run_session_open checks and connects;
- * run_session_go runs; run_session_close releases whatever was reached.
+ * engines and the triggers. cli_run_open checks and connects;
+ * cli_run_go runs; cli_run_close releases whatever was reached.
  */
 #ifndef CLI_RUN_SESSION_H
 #define CLI_RUN_SESSION_H
@@ -56,8 +56,8 @@ typedef struct run_session {
 	volatile sig_atomic_t stop;
 } run_session;
 
-int run_session_open(run_session *rs, cli_ctx *ctx, cli_args *args);
-int run_session_go(run_session *rs);
-int run_session_close(run_session *rs, int rc);
+int cli_run_open(run_session *rs, cli_ctx *ctx, cli_args *args);
+int cli_run_go(run_session *rs);
+int cli_run_close(run_session *rs, int rc);
 
 #endif
