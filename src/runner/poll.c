@@ -8,8 +8,10 @@
  *   "poll.cursor"     {"type": T, "dlm": D, "after": K}: every object with
  *                     dlm < D was handled, and of those with dlm == D the ids
  *                     <= K (K = 0: none yet, or all of them, see below)
- *   "poll.snap.<id>"  {"dlm": D, "v": {field: value}}: the watched values
- *                     last seen for the object
+ *   "poll.snap.<id>"  {"t": T, "dlm": D, "v": {field: value}}: the watched
+ *                     values last seen for the object (a field missing from
+ *                     "v" was not watched then: it is not compared until
+ *                     it is recorded)
  * An object's run and its new snapshot commit in one transaction, and the
  * cursor moves only past objects already committed, so a crash or a
  * restart reads some objects again and finds them equal to their snapshot:
@@ -142,8 +144,11 @@ static void spend(run_poll *p, ontra_client *c, unsigned long before)
 
 	ontra_client_stats_get(c, &st);
 	for (unsigned long n = st.requests - before; n > 0; n--) {
-		if (p->nsent == POLL_BUDGET_MAX)
-			forget_old(p, now + POLL_WINDOW_MS); /* cannot happen within the budget */
+		if (p->nsent ==
+		    POLL_BUDGET_MAX) { /* retries beyond the largest budget: drop the oldest */
+			memmove(p->sent, p->sent + 1, (p->nsent - 1) * sizeof *p->sent);
+			p->nsent--;
+		}
 		p->sent[p->nsent++] = now;
 	}
 	ontra_client_rate_limit(c, &rl);
@@ -312,8 +317,12 @@ static int load_snap(run_poll *p, long long id, json_t **out, char *err, size_t 
 	if (rc < 0)
 		return util_errf(err, errsz, -1, "poll: %s", run_journal_last_error());
 	if (rc == 0)
-		*out = json_loads(text, 0, NULL); /* unreadable: as if there were none */
+		*out = json_loads(text, 0, NULL);
 	free(text);
+	if (*out && json_integer_value(json_object_get(*out, "t")) != p->type) {
+		json_decref(*out); /* of the type polled before: as if there were none */
+		*out = NULL;
+	}
 	return 0;
 }
 
@@ -361,6 +370,21 @@ static json_t *watched_values(const run_poll *p, const json_t *rec)
 	return v;
 }
 
+/* Whether the snapshot lacks a field of `now` (one watched since it was taken). */
+static int lacks_field(const json_t *snap, const json_t *now)
+{
+	const json_t *v = json_object_get(snap, "v");
+	const char *name;
+	json_t *val;
+
+	json_object_foreach((json_t *)now, name, val)
+	{
+		if (!json_object_get(v, name))
+			return 1;
+	}
+	return 0;
+}
+
 static int same_value(const json_t *a, const json_t *b)
 {
 	if (!a || json_is_null(a))
@@ -374,7 +398,11 @@ static int add_change(json_t *changes, const char *key, const json_t *old, json_
 	return ch ? json_object_set_new(changes, key, ch) : -1;
 }
 
-/* {key: {"old", "new"}} for each watched field whose value differs from the snapshot's. */
+/*
+ * {key: {"old", "new"}} for each watched field whose value differs from the
+ * snapshot's `old` (NULL: no snapshot, every old value null; a field the
+ * snapshot lacks is skipped).
+ */
 static json_t *changes_of(const run_poll *p, const json_t *old, const json_t *now)
 {
 	json_t *changes = json_object(), *val;
@@ -387,14 +415,14 @@ static json_t *changes_of(const run_poll *p, const json_t *old, const json_t *no
 		json_object_foreach((json_t *)now, name, val)
 		{
 			const json_t *was = json_object_get(old, name);
-			if (!same_value(was, val) && rc == 0)
+			if ((!old || was) && !same_value(was, val) && rc == 0)
 				rc = add_change(changes, name, was, val);
 		}
 	}
 	for (size_t i = 0; p->names && i < p->nfields && rc == 0; i++) {
 		const json_t *was = json_object_get(old, p->names[i]);
 		val = json_object_get(now, p->names[i]);
-		if (!same_value(was, val))
+		if ((!old || was) && !same_value(was, val))
 			rc = add_change(changes, p->keys[i], was, val);
 	}
 	if (rc < 0) {
@@ -473,15 +501,18 @@ static int handle(run_poll *p, json_t *rec, int report, size_t *added, char *err
 		rec_ll(snap, "dlm", &snap_dlm);
 	now = watched_values(p, rec);
 	changes = now ? changes_of(p, json_object_get(snap, "v"), now) : NULL;
-	newsnap = now ? json_pack("{s:I, s:O}", "dlm", (json_int_t)dlm, "v", now) : NULL;
+	newsnap = now ? json_pack("{s:i, s:I, s:O}", "t", p->type, "dlm", (json_int_t)dlm, "v", now)
+	              : NULL;
 	snap_text = newsnap ? json_dumps(newsnap, JSON_COMPACT) : NULL;
 	if (!snap_text) {
 		rc = util_errf(err, errsz, -1, "poll: out of memory");
 		goto out;
 	}
 	rc = 0;
-	if (json_object_size(changes) == 0)
+	if (json_object_size(changes) == 0 && (!snap || !lacks_field(snap, now)))
 		goto out; /* nothing watched changed: the snapshot is right as it is */
+	if (json_object_size(changes) == 0)
+		report = 0; /* a field newly watched: recorded, not reported */
 	if (report) {
 		rc = journal_change(p, id, dlm, snap_dlm, rec, changes, snap_text, err, errsz);
 		if (rc == 0 && added)

@@ -321,6 +321,53 @@ static void restart_misses_nothing(void **state)
 	fixture_end(&f);
 }
 
+/* A field added to `changed` later: compared from when it is first recorded, never from null. */
+static void newly_watched_field(void **state)
+{
+	fixture f;
+	run_poll *p;
+	scen_scenario *wider = NULL;
+	scen_problems probs = {0};
+	const char *yaml =
+	    "version: 1\n"
+	    "name: poll-test\n"
+	    "trigger: {poll: {changed: [email, \"First Name\", lastname], every: 30s}}\n"
+	    "steps:\n"
+	    "  - {id: note, do: exec, with: {command: [\"true\"]}}\n";
+	char err[256] = "";
+	json_t *all;
+
+	(void)state;
+	fixture_start(&f, watched_yaml);
+	p = poll_new(&f, 0);
+	start_three(&f, p);
+	update(&f, 1, "email", "new1@example.com");
+	assert_int_equal(poll_once(p, &f), 1);
+	run_poll_free(p);
+	/* The same scenario, now also watching lastname. */
+	assert_int_equal(scen_load("poll.yaml", yaml, strlen(yaml), &wider, &probs), 0);
+	assert_int_equal(run_poll_new(&p, f.j, wider, 0, err, sizeof err), 0);
+	update(&f, 1, "email", "new2@example.com");
+	assert_int_equal(poll_once(p, &f), 1);
+	all = runs(&f);
+	assert_int_equal(json_array_size(all), 2);
+	/* Not "lastname": {"old": null, "new": "T"}: the old snapshot never held it. */
+	assert_changes(
+	    json_object_get(json_array_get(all, 1), "event"),
+	    "{\"email\": {\"old\": \"new1@example.com\", \"new\": \"new2@example.com\"}}");
+	json_decref(all);
+	/* Recorded now: its next change comes out with the old value. */
+	update(&f, 1, "lastname", "Later");
+	assert_int_equal(poll_once(p, &f), 1);
+	all = runs(&f);
+	assert_changes(json_object_get(json_array_get(all, 2), "event"),
+	               "{\"lastname\": {\"old\": \"T\", \"new\": \"Later\"}}");
+	json_decref(all);
+	run_poll_free(p);
+	scen_free(wider);
+	fixture_end(&f);
+}
+
 /* Every object 1..n reported exactly once, with firstname from null to Tie<id>. */
 static void assert_each_once(fixture *f, int n)
 {
@@ -476,9 +523,10 @@ static void unknown_field_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(watched_changes_once),   cmocka_unit_test(restart_misses_nothing),
-	    cmocka_unit_test(ties_across_pages_once), cmocka_unit_test(tie_block_resumes),
-	    cmocka_unit_test(keeps_to_its_share),     cmocka_unit_test(unknown_field_refused),
+	    cmocka_unit_test(watched_changes_once),  cmocka_unit_test(restart_misses_nothing),
+	    cmocka_unit_test(newly_watched_field),   cmocka_unit_test(ties_across_pages_once),
+	    cmocka_unit_test(tie_block_resumes),     cmocka_unit_test(keeps_to_its_share),
+	    cmocka_unit_test(unknown_field_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
