@@ -1,15 +1,18 @@
 /*
- * `ontraport scenario`: scenario files (issue 14), checked offline for now.
- * check loads and compiles each file and prints every problem as
- * FILE:LINE:COL; eval evaluates one expression against an event. Neither
- * sends anything: resolving names against the account is the pass to come
- * (scen_scenario.names lists what it will resolve).
+ * `ontraport scenario`: scenario files (issue 14). check loads and compiles
+ * each file and prints every problem as FILE:LINE:COL; then, unless
+ * --offline, it resolves every name the file gives (object types, field
+ * names and aliases, dropdown labels, tags, sequences, campaigns, forms)
+ * against the account of the run's connection (the local sandbox when
+ * nothing is configured), reading only: nothing is changed. eval evaluates
+ * one expression against an event, offline.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "runner.h"
 #include "scenario.h"
 #include "banned.h"
 
@@ -19,40 +22,90 @@ static const char *trigger_name(scen_trigger_kind k)
 	return names[k];
 }
 
+static void print_problems(const char *path, scen_problems *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		fprintf(stderr, "%s\n", p->lines[i]);
+	if (p->more)
+		fprintf(stderr, "%s: ... and %zu more problems\n", path, p->more);
+	scen_problems_free(p);
+}
+
+/*
+ * The names of a clean file against the account: EXIT_OK and *count,
+ * EXIT_INVALID with the problems printed, or the exit code of the failure
+ * to ask the account (printed).
+ */
+static int resolve_names(cli_ctx *ctx, const char *path, const scen_scenario *s, size_t *count)
+{
+	ontra_client *c;
+	run_names *n;
+	scen_problems p;
+	char err[512];
+	int rc;
+
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
+		return rc;
+	rc = run_names_resolve(&n, c, s, path, &p, err, sizeof err);
+	if (rc == -2) {
+		rc = cli_exit_code(ontra_error_last()->code);
+		return cli_error(rc == EXIT_OK || rc == EXIT_INVALID ? EXIT_ERROR : rc, "%s", err);
+	}
+	if (rc < 0) {
+		if (!p.n)
+			return cli_error(EXIT_ERROR, "%s", err);
+		print_problems(path, &p);
+		return EXIT_INVALID;
+	}
+	*count = run_names_count(n);
+	run_names_free(n);
+	return EXIT_OK;
+}
+
 /* One file: 0 when clean, EXIT_INVALID with the problems printed, or another exit code. */
-static int check_file(cli_ctx *ctx, const char *path)
+static int check_file(cli_ctx *ctx, const char *path, int offline)
 {
 	scen_scenario *s;
 	scen_problems p;
-	size_t len, i;
+	size_t len, resolved = 0;
+	int rc = EXIT_OK;
 	char *text = cli_read_file(path, SCEN_YAML_MAX_BYTES, &len);
 
 	if (!text)
 		return EXIT_ERROR;
 	if (scen_load(path, text, len, &s, &p) < 0) {
-		for (i = 0; i < p.n; i++)
-			fprintf(stderr, "%s\n", p.lines[i]);
-		if (p.more)
-			fprintf(stderr, "%s: ... and %zu more problems\n", path, p.more);
-		scen_problems_free(&p);
+		print_problems(path, &p);
 		free(text);
 		return EXIT_INVALID;
 	}
-	if (!ctx->quiet)
-		printf("%s: ok: %s, %s trigger, %zu step%s, %zu name%s to resolve\n", path, s->name,
+	if (!offline)
+		rc = resolve_names(ctx, path, s, &resolved);
+	if (rc == EXIT_OK && !ctx->quiet)
+		printf("%s: ok: %s, %s trigger, %zu step%s, %zu name%s %s\n", path, s->name,
 		       trigger_name(s->trigger.kind), s->nsteps, s->nsteps == 1 ? "" : "s",
-		       s->nnames, s->nnames == 1 ? "" : "s");
+		       offline ? s->nnames : resolved,
+		       (offline ? s->nnames : resolved) == 1 ? "" : "s",
+		       offline ? "to resolve" : "resolved");
 	scen_free(s);
 	free(text);
-	return EXIT_OK;
+	return rc;
 }
 
+/*
+ * Every file is checked; a problem makes the exit 5, an unreadable file 1.
+ * A failure to ask the account (auth, network, ...) would fail again for
+ * every file: it stops the check with its own exit code.
+ */
 static int run_check(cli_ctx *ctx, cli_args *args)
 {
-	int i, rc, worst = EXIT_OK;
+	int i, rc, worst = EXIT_OK, offline = cli_flag(args, "offline") > 0;
 
 	for (i = 0; i < cli_argc(args); i++) {
-		rc = check_file(ctx, cli_arg(args, i));
+		rc = check_file(ctx, cli_arg(args, i), offline);
+		if (rc != EXIT_OK && rc != EXIT_INVALID && rc != EXIT_ERROR)
+			return rc;
 		if (rc == EXIT_ERROR || (rc == EXIT_INVALID && worst == EXIT_OK))
 			worst = rc;
 	}
@@ -153,17 +206,30 @@ static const cli_opt eval_opts[] = {
      .help = "an environment variable the expression may read (repeatable)"},
     {.name = NULL}};
 
+static const cli_opt check_opts[] = {
+    {.name = "offline",
+     .kind = CLI_FLAG,
+     .help = "only load and compile: do not resolve names against the account"},
+    {.name = NULL}};
+
 static const cli_command cmd_check = {
     .name = "check",
     .summary = "check scenario files without running them",
-    .synopsis = "FILE...",
+    .synopsis = "FILE... [--offline]",
     .description =
-        "Load each scenario file (YAML, or JSON), compile every expression and check every step, "
-        "and print every problem as FILE:LINE:COL: message, with the nearest suggestion. Exits 5 "
-        "when a file has problems, 0 when all are clean. Sends nothing. For now the check is "
-        "offline: tags, sequences, field aliases and labels are not yet resolved against the "
-        "account (the clean summary says how many names that pass will resolve).",
-    .examples = "ontraport scenario check vip.yaml\n  report every problem in vip.yaml, or 'ok'",
+        "Load each scenario file (YAML, or JSON), compile every expression and check every step; "
+        "then resolve every name it gives against the account of the connection (as every "
+        "command chooses it: --profile, the environment, the default connection, else the local "
+        "sandbox): object types, field names and aliases, dropdown and list labels, tags, "
+        "sequences, campaigns and forms (by exact name or id). Print every problem as "
+        "FILE:LINE:COL: message, with the nearest suggestion. Exits 5 when a file has problems, "
+        "0 when all are clean (the summary says how many names resolved). It only reads: "
+        "nothing on the account is changed. When the account cannot be asked, exits with that "
+        "failure's code (3 auth, 8 network, ...). With --offline nothing is sent: names are "
+        "not resolved (the summary says how many there are to resolve).",
+    .opts = check_opts,
+    .examples = "ontraport scenario check vip.yaml\n  report every problem in vip.yaml, or 'ok'\n"
+                "ontraport scenario check --offline *.yaml\n  check the files without an account",
     .run = run_check,
     .min_args = 1,
     .max_args = -1,
@@ -197,6 +263,7 @@ const cli_command cli_cmd_scenario = {
     .description =
         "Scenarios are automations in a YAML file: a trigger, a filter and steps (see the guide, "
         "docs/guide/scenarios.md). 'ontraport run', which runs them, is not available yet; these "
-        "commands check the files and try expressions, offline.",
+        "commands check the files (against the account's names, or --offline) and try "
+        "expressions.",
     .subs = subs,
 };

@@ -25,7 +25,7 @@ static const cli_command *const root_subs[] = {
     &cli_cmd_tags,       &cli_cmd_sequences, &cli_cmd_campaigns,    &cli_cmd_forms,
     &cli_cmd_messages,   &cli_cmd_rules,     &cli_cmd_watch,        &cli_cmd_webhooks,
     &cli_cmd_events,     &cli_cmd_api,       &cli_cmd_sandbox,      &cli_cmd_scenario,
-    &cmd_version,        &cli_cmd_man,       &cli_cmd_complete,     NULL};
+    &cli_cmd_run,        &cli_cmd_runs,      &cmd_version,        &cli_cmd_man,       &cli_cmd_complete,     NULL};
 
 const cli_command cli_root = {
     .name = "ontraport",

@@ -110,13 +110,14 @@ static void wait_notice(void *ud, double seconds, const char *why)
 		fprintf(stderr, "ontraport: waiting %.0f s for the rate limit: %s\n", seconds, why);
 }
 
-int cli_client_for(cli_ctx *ctx, const char *base_url, const char *app_id, const char *api_key,
-                   ontra_client **out)
+static int client_new(cli_ctx *ctx, const char *base_url, const char *app_id, const char *api_key,
+                      ontra_share *share, ontra_client **out)
 {
 	ontra_client_options o = ONTRA_CLIENT_OPTIONS_INIT;
 	int rc;
 
 	*out = NULL;
+	o.share = share;
 	o.base_url = base_url;
 	o.app_id = app_id;
 	o.api_key = api_key;
@@ -140,77 +141,97 @@ int cli_client_for(cli_ctx *ctx, const char *base_url, const char *app_id, const
 	return EXIT_OK;
 }
 
+int cli_client_for(cli_ctx *ctx, const char *base_url, const char *app_id, const char *api_key,
+                   ontra_client **out)
+{
+	return client_new(ctx, base_url, app_id, api_key, NULL, out);
+}
+
 static const char *env(const char *name)
 {
 	const char *v = getenv(name);
 	return v && *v ? v : NULL;
 }
 
-int cli_client(cli_ctx *ctx, ontra_client **out)
+/*
+ * The settings of connection `name` (NULL: --profile, ONTRAPORT_PROFILE, the
+ * default connection), overridden by the environment; with nothing
+ * configured, the local sandbox. The strings live in *ps.
+ */
+static int connection_settings(cli_ctx *ctx, const char *name, cli_profiles *ps, const char **url,
+                               const char **app, const char **key)
 {
-	cli_profiles ps = CLI_PROFILES_INIT;
 	const cli_profile *p = NULL;
-	const char *name, *app, *key, *url;
 	char err[512];
-	int rc;
 
-	*out = NULL;
-	if (ctx->client) {
-		*out = ctx->client;
-		return EXIT_OK;
-	}
-	if (cli_profiles_load(&ps, err, sizeof err) < 0)
+	if (cli_profiles_load(ps, err, sizeof err) < 0)
 		return cli_error(EXIT_ERROR, "%s", err);
-	name = ctx->profile ? ctx->profile : env("ONTRAPORT_PROFILE");
+	name = name ? name : ctx->profile ? ctx->profile : env("ONTRAPORT_PROFILE");
 	if (name) {
-		p = cli_profiles_find(&ps, name);
+		p = cli_profiles_find(ps, name);
 		if (!p) {
 			const char *cands[256];
 			size_t i, n = 0;
-			for (i = 0; i < ps.count && n < 256; i++)
-				cands[n++] = ps.items[i].name;
+			for (i = 0; i < ps->count && n < 256; i++)
+				cands[n++] = ps->items[i].name;
 			const char *near = util_nearest(name, cands, n);
-			rc = cli_error(
+			return cli_error(
 			    EXIT_NOTFOUND,
 			    "unknown connection '%s'%s%s%s; see 'ontraport connection list'", name,
 			    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
-			cli_profiles_release(&ps);
-			return rc;
 		}
-	} else if (ps.default_name) {
-		p = cli_profiles_find(&ps, ps.default_name);
+	} else if (ps->default_name) {
+		p = cli_profiles_find(ps, ps->default_name);
 	}
-	app = env("ONTRAPORT_APP_ID");
-	key = env("ONTRAPORT_API_KEY");
-	url = ctx->base_url ? ctx->base_url : env("ONTRAPORT_BASE_URL");
+	*app = env("ONTRAPORT_APP_ID");
+	*key = env("ONTRAPORT_API_KEY");
+	*url = ctx->base_url ? ctx->base_url : env("ONTRAPORT_BASE_URL");
 	if (p) {
-		app = app ? app : p->app_id;
-		key = key ? key : p->api_key;
-		url = url ? url : p->base_url;
-	} else if (!app && !key) {
+		*app = *app ? *app : p->app_id;
+		*key = *key ? *key : p->api_key;
+		*url = *url ? *url : p->base_url;
+	} else if (!*app && !*key) {
 		/* Nothing configured: the embedded default is the local sandbox. */
-		app = SANDBOX_APP_ID;
-		key = SANDBOX_API_KEY;
-		if (!url) {
-			url = SANDBOX_URL;
+		*app = SANDBOX_APP_ID;
+		*key = SANDBOX_API_KEY;
+		if (!*url) {
+			*url = SANDBOX_URL;
 			cli_note(
 			    ctx,
 			    "ontraport: no connection configured; using the local sandbox at %s "
 			    "(see 'ontraport connection add')",
-			    url);
+			    *url);
 		}
 	}
-	if (!app || !key) {
-		cli_profiles_release(&ps);
+	if (!*app || !*key)
 		return cli_error(EXIT_USAGE,
 		                 "missing %s: set %s or save a connection with "
 		                 "'ontraport connection add'",
-		                 !app ? "app id" : "api key",
-		                 !app ? "ONTRAPORT_APP_ID" : "ONTRAPORT_API_KEY");
-	}
-	rc = cli_client_for(ctx, url, app, key, &ctx->client);
-	cli_profiles_release(&ps);
+		                 !*app ? "app id" : "api key",
+		                 !*app ? "ONTRAPORT_APP_ID" : "ONTRAPORT_API_KEY");
+	return EXIT_OK;
+}
+
+int cli_client(cli_ctx *ctx, ontra_client **out)
+{
+	int rc = EXIT_OK;
+
+	if (!ctx->client)
+		rc = cli_client_new(ctx, NULL, NULL, &ctx->client);
 	*out = ctx->client;
+	return rc;
+}
+
+int cli_client_new(cli_ctx *ctx, const char *connection, ontra_share *share, ontra_client **out)
+{
+	cli_profiles ps = CLI_PROFILES_INIT;
+	const char *app, *key, *url;
+	int rc = connection_settings(ctx, connection, &ps, &url, &app, &key);
+
+	*out = NULL;
+	if (rc == EXIT_OK)
+		rc = client_new(ctx, url, app, key, share, out);
+	cli_profiles_release(&ps);
 	return rc;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `ontraport scenario check` and `scenario eval`: a clean file exits 0 with a
 # summary; a bad one exits 5 with every problem as FILE:LINE:COL in file
-# order; a missing file is an error (1); nothing is sent to the server (the
+# order; a missing file is an error (1); with --offline nothing is sent (the
 # sandbox's request count does not move). eval prints a value as JSON, and a
 # wrong expression exits 5 naming its column.
 . "$(dirname "$0")/lib.sh"
@@ -37,7 +37,7 @@ on_error: stopp
 YAML
 before=$(requests_seen)
 
-op scenario check good.yaml
+op scenario check --offline good.yaml
 assert_rc 0 "check of a clean file"
 assert_eq "$OUT" "good.yaml: ok: vip-onboarding, watch trigger, 2 steps, 2 names to resolve" "summary"
 
@@ -50,7 +50,7 @@ bad.yaml:10:11: on_error: 'stopp' is not one of dead, skip, stop (did you mean '
 assert_eq "$OUT" "" "nothing on stdout for a bad file"
 
 # Several files: each is checked; any problem makes the exit 5.
-op --retries 0 scenario check good.yaml bad.yaml
+op --retries 0 scenario check --offline good.yaml bad.yaml
 assert_rc 5 "check of a good and a bad file"
 assert_contains "$OUT" "good.yaml: ok"
 

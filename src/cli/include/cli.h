@@ -139,6 +139,12 @@ void cli_ctx_release(cli_ctx *ctx);
  * sandbox. On failure prints the error and returns an exit code (> 0).
  */
 int cli_client(cli_ctx *ctx, ontra_client **out);
+/*
+ * A new client (the caller frees it) for connection `connection` (NULL: as
+ * cli_client chooses), pacing with `share` (may be NULL). As cli_client on
+ * failure.
+ */
+int cli_client_new(cli_ctx *ctx, const char *connection, ontra_share *share, ontra_client **out);
 
 /* Make a client from explicit settings (connection add/test). */
 int cli_client_for(cli_ctx *ctx, const char *base_url, const char *app_id, const char *api_key,
@@ -230,6 +236,8 @@ extern const cli_command cli_cmd_watch;
 extern const cli_command cli_cmd_webhooks;
 extern const cli_command cli_cmd_events;
 extern const cli_command cli_cmd_scenario;
+extern const cli_command cli_cmd_run;
+extern const cli_command cli_cmd_runs;
 
 /* The whole command table (commands.c): main walks it; help, man pages and completion read it. */
 extern const cli_command cli_root;

@@ -69,36 +69,45 @@ const char *run_step_status_name(int status);
 
 /* One step of a run, as journaled. Strings owned by the run record. */
 typedef struct run_step_rec {
-	int index;      /* 0-based, the step's place in the scenario */
-	char *step_id;  /* the step's id */
-	int status;     /* run_step_status */
-	char *output;   /* DONE: the output as compact JSON; else NULL */
-	char *error;    /* FAILED: one line; else NULL */
-	int attempts;   /* attempts made */
-	char *idem_key; /* creates: "<scenario>/<run id>/<step id>", else NULL */
+	int index;                       /* 0-based, the step's place in the scenario */
+	char *step_id;                   /* the step's id */
+	int status;                      /* run_step_status */
+	char *output;                    /* DONE: the output as compact JSON; else NULL */
+	char *error;                     /* FAILED: one line; else NULL */
+	int attempts;                    /* attempts made */
+	char *idem_key;                  /* creates: "<scenario>/<run id>/<step id>", else NULL */
 	int64_t started_at, finished_at; /* ms since the epoch (0 = not yet) */
 } run_step_rec;
 
 /* One run. Free with run_record_free. */
 typedef struct run_record {
-	int64_t id;        /* order of arrival, never reused */
-	char *scenario;    /* the scenario's name */
-	char *source;      /* what made it, unique per scenario ("queue:17", "manual:<sha256>",
-	                    * "schedule:1765065600", "poll:<type>:<id>:<dlm>") */
-	char *order_key;   /* runs with the same key run one at a time, in id order ("contacts:42");
-	                    * NULL = no order */
-	char *event;       /* the trigger event, compact JSON */
-	int status;        /* run_status */
-	int step;          /* the next step to run (nsteps when finished) */
-	int attempts;      /* failed attempts of the current step */
-	int64_t next_attempt_at; /* ms; 0 = now */
-	char *last_error;  /* or NULL */
+	int64_t id;      /* order of arrival, never reused */
+	char *scenario;  /* the scenario's name */
+	char *source;    /* what made it, unique per scenario ("queue:17", "manual:<sha256>",
+	                  * "schedule:1765065600", "poll:<type>:<id>:<dlm>") */
+	char *order_key; /* runs with the same key run one at a time, in id order ("contacts:42");
+	                  * NULL = no order */
+	char *event;     /* the trigger event, compact JSON */
+	int status;      /* run_status */
+	int step;        /* the next step to run (nsteps when finished) */
+	int attempts;    /* failed attempts of the current step */
+	int64_t next_attempt_at;        /* ms; 0 = now */
+	char *last_error;               /* or NULL */
 	int64_t created_at, updated_at; /* ms */
 	run_step_rec *steps; /* by index, as journaled (run_journal_get fills it; claim too) */
 	size_t nsteps;
 } run_record;
 
 void run_record_free(run_record *r);
+
+/*
+ * A run as JSON (runs list/show, run's output): id, scenario, status,
+ * source, order_key, next_step, attempts, last_error, the times as UTC ISO
+ * 8601, its steps when it has any ({index, id, status, attempts, output,
+ * error, idempotency_key, started_at, finished_at}), and the event when
+ * with_event. New reference, NULL when out of memory.
+ */
+json_t *run_record_json(const run_record *r, int with_event);
 
 /*
  * Open (creating, mode 0600) the journal at path. Marked with PRAGMA
@@ -118,8 +127,8 @@ void run_journal_close(run_journal *j);
  * NULL) is 1 when added, 0 when the source was known (*id is then the
  * existing run's).
  */
-int run_journal_add(run_journal *j, const char *scenario, const char *source,
-                    const char *order_key, const char *event_json, int64_t *id, int *created);
+int run_journal_add(run_journal *j, const char *scenario, const char *source, const char *order_key,
+                    const char *event_json, int64_t *id, int *created);
 
 /*
  * Claim the next run to work on for `scenario`: the oldest pending run
@@ -165,8 +174,8 @@ int run_journal_get(run_journal *j, int64_t id, run_record **out);
  * record (without steps) is borrowed for the call; non-zero from cb stops.
  */
 typedef int (*run_list_cb)(const run_record *r, void *ud);
-int run_journal_list(run_journal *j, const char *scenario, int mask, int newest_first,
-                     size_t limit, run_list_cb cb, void *ud);
+int run_journal_list(run_journal *j, const char *scenario, int mask, int newest_first, size_t limit,
+                     run_list_cb cb, void *ud);
 
 /* Counts by status for a scenario (NULL = all). Any pointer may be NULL. */
 int run_journal_counts(run_journal *j, const char *scenario, int64_t *pending, int64_t *done,
@@ -211,11 +220,23 @@ typedef struct run_names run_names;
  * time. Returns 0 and *out when every name resolves; -1 with each problem
  * as "FILE:LINE:COL: message (did you mean 'X'?)" in *probs (file order),
  * and *out NULL. A failure to ask the account (network, auth) is -2 with
- * one line in err, nothing in probs. `file` names the scenario in problems.
+ * one line in err, nothing in probs, and ontra_error_last() left as that
+ * failure's (its code gives the caller's exit code). `file` names the
+ * scenario in problems. It only reads: tags, sequences, campaigns and forms
+ * are listed once per kind when that takes no more requests than one
+ * search per name (or at most 20 pages), so a name not found gets the
+ * nearest one suggested and an id is checked to exist; else each is looked
+ * up alone (ontra_resolve). probs is the caller's to free either way.
  */
 int run_names_resolve(run_names **out, ontra_client *c, const scen_scenario *s, const char *file,
                       scen_problems *probs, char *err, size_t errsz);
 void run_names_free(run_names *n);
+/*
+ * How many names resolved at load: object types, fields, tags, sequences,
+ * campaigns, forms, and the values of dropdown/list fields (a value of any
+ * other field is plain text, not a label, and is not counted).
+ */
+size_t run_names_count(const run_names *n);
 
 /*
  * The id of a tag, sequence, campaign or form (kind "tag", "sequence",
@@ -227,7 +248,10 @@ int run_names_id(run_names *n, ontra_client *c, const char *kind, const char *na
                  long long *id);
 /* An object type by name or id ("contacts", "Contact", "0"), as ontra_object_type. */
 int run_names_type(run_names *n, ontra_client *c, const char *name, int *type);
-/* The expression helpers (label_to_id, id_to_label, tag_id) over the table and c. */
+/*
+ * The expression helpers (label_to_id, id_to_label, tag_id) over the table
+ * and c. Its ud lives as long as n (one per client c); c must outlive n.
+ */
 scen_resolver run_names_resolver(run_names *n, ontra_client *c);
 
 /* ------------------------------------------------------------------------
@@ -236,19 +260,19 @@ scen_resolver run_names_resolver(run_names *n, ontra_client *c);
 
 /* How a step attempt ended. */
 typedef enum run_outcome {
-	RUN_OK = 0,        /* done: *output is what it gave */
-	RUN_RETRY = 1,     /* a retryable failure (network, 5xx, 429, a command that failed) */
-	RUN_FAIL = 2,      /* refused (4xx, a bad value): retrying would not help */
-	RUN_UNKNOWN = 3    /* a create may or may not have happened (timeout after sending, 5xx) */
+	RUN_OK = 0,     /* done: *output is what it gave */
+	RUN_RETRY = 1,  /* a retryable failure (network, 5xx, 429, a command that failed) */
+	RUN_FAIL = 2,   /* refused (4xx, a bad value): retrying would not help */
+	RUN_UNKNOWN = 3 /* a create may or may not have happened (timeout after sending, 5xx) */
 } run_outcome;
 
 typedef struct run_step_env {
 	ontra_client *client;
 	run_names *names;
-	const json_t *ctx;   /* {event, data, steps, env}: what exec and http send */
-	int dry_run;         /* print the calls it would make to `dry_out`, send nothing */
-	void *dry_out;       /* FILE* */
-	long timeout_ms;     /* exec, http: per attempt (0 = 30 s; `with.timeout` wins) */
+	const json_t *ctx; /* {event, data, steps, env}: what exec and http send */
+	int dry_run;       /* print the calls it would make to `dry_out`, send nothing */
+	void *dry_out;     /* FILE* */
+	long timeout_ms;   /* exec, http: per attempt (0 = 30 s; `with.timeout` wins) */
 } run_step_env;
 
 /*
@@ -266,6 +290,57 @@ run_outcome run_step_exec(const run_step_env *env, const char *kind, const json_
  */
 run_outcome run_step_lookup(const run_step_env *env, const char *kind, const json_t *with,
                             int64_t started_ms, json_t **output, char *err, size_t errsz);
+
+/* ------------------------------------------------------------------------
+ * Engine (engine.c): worker threads taking runs from the journal
+ * ------------------------------------------------------------------------ */
+
+typedef struct run_engine run_engine;
+
+/* What the engine reports of each run that ends, or waits for a retry. */
+typedef struct run_report {
+	const char *scenario;
+	int64_t run_id;
+	int status;        /* run_status: DONE, DEAD, FILTERED, or PENDING (a retry is due) */
+	const char *step;  /* the step it ended or waits at (NULL when filtered or done) */
+	const char *error; /* DEAD or PENDING: why; else NULL */
+	int64_t retry_at;  /* PENDING: when, ms */
+} run_report;
+
+typedef struct run_engine_config {
+	run_journal *journal;
+	const scen_scenario *scenario;
+	const char *file;       /* the scenario's file, for messages */
+	ontra_client **clients; /* one per worker (made with one ontra_share), borrowed */
+	unsigned workers;       /* runs at once (different order keys); >= 1 */
+	run_names *names;       /* borrowed; NULL = resolve at run time */
+	int dry_run;            /* print each step's call to dry_out, send nothing */
+	void *dry_out;          /* FILE * */
+	long step_timeout_ms;   /* exec and http steps without their own timeout; 0 = 30 s */
+	void (*on_report)(void *ud, const run_report *r); /* from worker threads (optional) */
+	void (*log)(void *ud, const char *line);          /* journal failures (optional) */
+	void *ud;
+} run_engine_config;
+
+/* Start the workers. Returns 0 and *out, or -1 and err. */
+int run_engine_start(run_engine **out, const run_engine_config *cfg, char *err, size_t errsz);
+/* New runs were journaled (by a trigger): wake an idle worker. */
+void run_engine_kick(run_engine *e);
+/*
+ * Wait until the scenario has no pending run (runs waiting for a retry
+ * count as pending), or until run_engine_stop is called from elsewhere or
+ * the engine stopped itself (on_error: stop). Returns 0 when idle, 1 when
+ * stopped.
+ */
+int run_engine_wait_idle(run_engine *e);
+/* Whether a run failed with on_error: stop (the scenario should stop). */
+int run_engine_stopped(run_engine *e);
+/*
+ * Stop: each worker finishes the step in flight, journals it and takes no
+ * more; every other run stays pending for the next start. Joins and frees.
+ * NULL is accepted.
+ */
+void run_engine_stop(run_engine *e);
 
 /* ------------------------------------------------------------------------
  * Triggers: schedule (schedule.c) and poll (poll.c)

@@ -10,6 +10,7 @@
  *   jsonnum.h    JSON with integers beyond 64 bits kept exactly
  *   url.h        URLs shown without their credentials
  *   connguard.h  a deadline for each HTTP connection to send its request
+ *   subproc.h    a command run with a document on stdin, within a deadline
  */
 #ifndef UTIL_H
 #define UTIL_H
@@ -18,6 +19,7 @@
 #include "../connguard.h"
 #include "../form.h"
 #include "../jsonnum.h"
+#include "../subproc.h"
 #include "../str.h"
 #include "../url.h"
 

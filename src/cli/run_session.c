@@ -1,0 +1,479 @@
+/*
+ * run_session: `ontraport run`'s steps (see run_session.h). Each does one
+ * thing; run_session_close releases whatever the steps reached.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "run_session.h"
+#include "util.h"
+#include "banned.h"
+
+#define DEFAULT_WORKERS 4
+#define MAX_WORKERS 64
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- load and check ---- */
+
+static int load_one(run_scenario *sc)
+{
+	scen_problems p;
+	size_t len, i;
+
+	if (!(sc->text = cli_read_file(sc->file, SCEN_YAML_MAX_BYTES, &len)))
+		return EXIT_ERROR;
+	if (scen_load(sc->file, sc->text, len, &sc->s, &p) == 0)
+		return EXIT_OK;
+	for (i = 0; i < p.n; i++)
+		fprintf(stderr, "%s\n", p.lines[i]);
+	if (p.more)
+		fprintf(stderr, "%s: ... and %zu more problems\n", sc->file, p.more);
+	scen_problems_free(&p);
+	return EXIT_INVALID;
+}
+
+static int load_all(run_session *rs)
+{
+	size_t i, j;
+	int rc, worst = EXIT_OK;
+
+	for (i = 0; i < rs->n; i++) {
+		rs->v[i].rs = rs;
+		rs->v[i].file = cli_arg(rs->args, (int)i);
+		rc = load_one(&rs->v[i]);
+		if (rc != EXIT_OK && (worst == EXIT_OK || rc == EXIT_ERROR))
+			worst = rc;
+	}
+	for (i = 0; worst == EXIT_OK && i < rs->n; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp(rs->v[i].s->name, rs->v[j].s->name))
+				return cli_error(EXIT_INVALID,
+				                 "%s and %s both name their scenario '%s': runs are kept "
+				                 "by name, so each needs its own",
+				                 rs->v[j].file, rs->v[i].file, rs->v[i].s->name);
+	return worst;
+}
+
+static int read_options(run_session *rs)
+{
+	long long workers;
+
+	rs->dry_run = cli_flag(rs->args, "dry-run") > 0;
+	rs->once = cli_flag(rs->args, "once") > 0;
+	rs->one_shot = cli_value(rs->args, "event") != NULL;
+	if (rs->dry_run && !rs->one_shot)
+		return cli_usage_error(rs->ctx, "--dry-run needs --event: the event to try");
+	if (cli_value(rs->args, "event-id") && !rs->one_shot)
+		return cli_usage_error(rs->ctx, "--event-id goes with --event");
+	if (rs->once && rs->one_shot)
+		return cli_usage_error(rs->ctx, "--once and --event are exclusive: --event already "
+		                                "runs once");
+	if (cli_value_ll(rs->args, "workers", 1, MAX_WORKERS, DEFAULT_WORKERS, &workers) < 0)
+		return EXIT_USAGE;
+	rs->workers = rs->dry_run ? 1 : (unsigned)workers;
+	return EXIT_OK;
+}
+
+/* ---- connections: one share per connection name ---- */
+
+static ontra_share *share_for(run_session *rs, const char *connection)
+{
+	run_share *v;
+	size_t i;
+
+	for (i = 0; i < rs->nshares; i++)
+		if ((!connection && !rs->shares[i].connection) ||
+		    (connection && rs->shares[i].connection &&
+		     !strcmp(connection, rs->shares[i].connection)))
+			return rs->shares[i].share;
+	if (!(v = realloc(rs->shares, (rs->nshares + 1) * sizeof *v)))
+		return NULL;
+	rs->shares = v;
+	v[rs->nshares].connection = connection;
+	if (ontra_share_new(&v[rs->nshares].share) < 0)
+		return NULL;
+	return v[rs->nshares++].share;
+}
+
+static int connect_one(run_session *rs, run_scenario *sc)
+{
+	ontra_share *share = share_for(rs, sc->s->connection);
+	unsigned i;
+	int rc;
+
+	if (!share || !(sc->clients = calloc(rs->workers, sizeof *sc->clients)))
+		return cli_error(EXIT_ERROR, "out of memory");
+	for (i = 0; i < rs->workers; i++) {
+		if ((rc = cli_client_new(rs->ctx, sc->s->connection, share, &sc->clients[i])) !=
+		    EXIT_OK)
+			return rc;
+		sc->nclients++;
+	}
+	return EXIT_OK;
+}
+
+/* Every name of the scenario against its account: problems as FILE:LINE:COL, exit 5. */
+static int resolve_one(run_session *rs, run_scenario *sc)
+{
+	scen_problems p = {0};
+	char err[512];
+	size_t i;
+	int rc = run_names_resolve(&sc->names, sc->clients[0], sc->s, sc->file, &p, err,
+	                           sizeof err);
+
+	(void)rs;
+	if (rc == -2)
+		return cli_fail_lib(rs->ctx, ontra_error_last()->code ? ontra_error_last()->code
+		                                                      : ONTRA_ERROR);
+	if (rc == 0)
+		return EXIT_OK;
+	for (i = 0; i < p.n; i++)
+		fprintf(stderr, "%s\n", p.lines[i]);
+	if (p.more)
+		fprintf(stderr, "%s: ... and %zu more problems\n", sc->file, p.more);
+	scen_problems_free(&p);
+	return EXIT_INVALID;
+}
+
+/* ---- the journal ---- */
+
+static int open_journal(run_session *rs)
+{
+	const char *path = cli_value(rs->args, "journal");
+	char err[512];
+	int fd, rc;
+
+	if (rs->dry_run) {
+		/* a throw-away journal: a dry run leaves nothing behind */
+		snprintf(rs->journal_path, sizeof rs->journal_path, "%s/ontraport-dry-run-XXXXXX",
+		         getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+		if ((fd = mkstemp(rs->journal_path)) < 0)
+			return cli_error(EXIT_ERROR, "cannot make a temporary journal: %s",
+			                 strerror(errno));
+		close(fd);
+		unlink(rs->journal_path);
+	} else if (path)
+		snprintf(rs->journal_path, sizeof rs->journal_path, "%s", path);
+	else if (cli_data_path(rs->journal_path, sizeof rs->journal_path, "runs.db") < 0)
+		return cli_error(EXIT_ERROR, "cannot find a data directory: set XDG_DATA_HOME or "
+		                             "HOME, or give --journal FILE");
+	rc = run_journal_open(&rs->journal, rs->journal_path, err, sizeof err);
+	if (rc == -2)
+		return cli_error(EXIT_INVALID, "%s: give the --journal FILE 'ontraport run' made",
+		                 err);
+	if (rc < 0)
+		return cli_error(EXIT_ERROR, "cannot open the run journal '%s': %s",
+		                 rs->journal_path, err);
+	return EXIT_OK;
+}
+
+int run_session_open(run_session *rs, cli_ctx *ctx, cli_args *args)
+{
+	size_t i;
+	int rc;
+
+	memset(rs, 0, sizeof *rs);
+	rs->ctx = ctx;
+	rs->args = args;
+	rs->n = (size_t)cli_argc(args);
+	pthread_mutex_init(&rs->lock, NULL);
+	if ((rc = read_options(rs)) != EXIT_OK)
+		return rc;
+	if (!(rs->v = calloc(rs->n, sizeof *rs->v)))
+		return cli_error(EXIT_ERROR, "out of memory");
+	if ((rc = load_all(rs)) != EXIT_OK)
+		return rc;
+	for (i = 0; i < rs->n; i++)
+		if ((rc = connect_one(rs, &rs->v[i])) != EXIT_OK ||
+		    (rc = resolve_one(rs, &rs->v[i])) != EXIT_OK)
+			return rc;
+	return open_journal(rs);
+}
+
+/* ---- reports from the engines ---- */
+
+static void progress_line(run_session *rs)
+{
+	size_t i;
+
+	fprintf(stderr, "\r\033[K");
+	for (i = 0; i < rs->n; i++)
+		fprintf(stderr, "%s%s: %ld done, %ld dead, %ld filtered, %ld waiting", i ? "; " : "",
+		        rs->v[i].s->name, rs->v[i].counts.done, rs->v[i].counts.dead,
+		        rs->v[i].counts.filtered, rs->v[i].counts.waiting);
+	fflush(stderr);
+}
+
+static void on_report(void *ud, const run_report *r)
+{
+	run_scenario *sc = ud;
+	run_session *rs = sc->rs;
+
+	pthread_mutex_lock(&rs->lock);
+	if (r->status == RUN_DONE)
+		sc->counts.done++;
+	else if (r->status == RUN_DEAD)
+		sc->counts.dead++;
+	else if (r->status == RUN_FILTERED)
+		sc->counts.filtered++;
+	else
+		sc->counts.waiting++;
+	if (rs->progress)
+		fprintf(stderr, "\r\033[K");
+	if (r->status == RUN_DEAD && !rs->ctx->quiet)
+		fprintf(stderr, "ontraport run: %s: run %lld dead: %s\n", r->scenario,
+		        (long long)r->run_id, r->error);
+	else if (r->status == RUN_PENDING && !rs->ctx->quiet)
+		fprintf(stderr, "ontraport run: %s: run %lld: %s; retrying in %.1f s\n",
+		        r->scenario, (long long)r->run_id, r->error,
+		        (double)(r->retry_at - now_ms()) / 1000.0);
+	else if (rs->ctx->verbose)
+		fprintf(stderr, "ontraport run: %s: run %lld %s\n", r->scenario,
+		        (long long)r->run_id, run_status_name(r->status));
+	if (rs->progress)
+		progress_line(rs);
+	pthread_mutex_unlock(&rs->lock);
+}
+
+static void on_log(void *ud, const char *line)
+{
+	run_scenario *sc = ud;
+
+	fprintf(stderr, "ontraport run: %s: %s\n", sc->s->name, line);
+}
+
+static int start_engine(run_session *rs, run_scenario *sc)
+{
+	run_engine_config cfg = {0};
+	char err[256];
+
+	cfg.journal = rs->journal;
+	cfg.scenario = sc->s;
+	cfg.file = sc->file;
+	cfg.clients = sc->clients;
+	cfg.workers = sc->nclients;
+	cfg.names = sc->names;
+	cfg.dry_run = rs->dry_run;
+	cfg.dry_out = stdout;
+	cfg.on_report = on_report;
+	cfg.log = on_log;
+	cfg.ud = sc;
+	if (run_engine_start(&sc->engine, &cfg, err, sizeof err) < 0)
+		return cli_error(EXIT_ERROR, "%s: %s", sc->s->name, err);
+	return EXIT_OK;
+}
+
+/* ---- --event: one event through every scenario ---- */
+
+/* A scalar as text into buf ("" when it is not a string or an integer). */
+static const char *scalar(const json_t *v, char *buf, size_t n)
+{
+	if (json_is_integer(v))
+		snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else
+		snprintf(buf, n, "%s", json_is_string(v) ? json_string_value(v) : "");
+	return buf;
+}
+
+/* "<object type>:<id>" from the event, so one object's runs keep their order; "" without an id. */
+static void order_key(const json_t *ev, char *buf, size_t n)
+{
+	char type[32], id[64];
+
+	scalar(json_object_get(json_object_get(ev, "data"), "id"), id, sizeof id);
+	scalar(json_object_get(ev, "object_type_id"), type, sizeof type);
+	if (*id)
+		snprintf(buf, n, "%s:%s", *type ? type : "0", id);
+	else
+		buf[0] = '\0';
+}
+
+static int add_event(run_session *rs)
+{
+	const char *v = cli_value(rs->args, "event"), *id = cli_value(rs->args, "event-id");
+	char *text = !strcmp(v, "-") ? cli_read_file("-", 16 << 20, NULL)
+	                             : cli_value_or_file(v, 16 << 20, NULL);
+	json_t *ev;
+	json_error_t je;
+	char source[300], key[128], *compact;
+	size_t i;
+	int rc = EXIT_OK;
+
+	if (!text)
+		return EXIT_ERROR;
+	ev = json_loads(text, 0, &je);
+	free(text);
+	if (!json_is_object(ev)) {
+		json_decref(ev);
+		return cli_error(EXIT_INVALID, "--event: expected a JSON object (line %d, column %d: %s)",
+		                 je.line, je.column, ev ? "not an object" : je.text);
+	}
+	if (id)
+		snprintf(source, sizeof source, "manual:%s", id);
+	else
+		snprintf(source, sizeof source, "manual:%lld-%ld", (long long)now_ms(),
+		         (long)getpid());
+	order_key(ev, key, sizeof key);
+	compact = json_dumps(ev, JSON_COMPACT);
+	for (i = 0; compact && rc == EXIT_OK && i < rs->n; i++)
+		if (run_journal_add(rs->journal, rs->v[i].s->name, source, *key ? key : NULL,
+		                    compact, &rs->v[i].last_run, NULL) < 0)
+			rc = cli_error(EXIT_ERROR, "cannot journal the event: %s",
+			               run_journal_last_error());
+	free(compact);
+	json_decref(ev);
+	return compact ? rc : cli_error(EXIT_ERROR, "out of memory");
+}
+
+/* ---- waiting ---- */
+
+/* Whether every scenario is finished: no run pending, or its engine stopped (on_error: stop). */
+static int all_idle(run_session *rs)
+{
+	int64_t pending;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		if (run_engine_stopped(rs->v[i].engine))
+			continue;
+		if (run_journal_counts(rs->journal, rs->v[i].s->name, &pending, NULL, NULL, NULL) <
+		        0 ||
+		    pending)
+			return 0;
+	}
+	return 1;
+}
+
+/* A stop signal within ms, or 0. */
+static int wait_signal(run_session *rs, long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	int sig = sigtimedwait(&rs->stop_signals, NULL, &ts);
+
+	return sig > 0 ? sig : 0;
+}
+
+static int any_stopped(run_session *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (run_engine_stopped(rs->v[i].engine))
+			return 1;
+	return 0;
+}
+
+/* Until the runs are finished (one-shot) or a stop signal; returns the signal or 0. */
+static int wait_runs(run_session *rs, int until_idle)
+{
+	int sig;
+
+	for (;;) {
+		if (until_idle && all_idle(rs))
+			return 0;
+		if (!until_idle && any_stopped(rs))
+			return 0;
+		if ((sig = wait_signal(rs, 100)) != 0)
+			return sig;
+	}
+}
+
+/* Print the runs --event made, as JSON (with --dry-run the calls were the output). */
+static int print_runs(run_session *rs)
+{
+	run_record *r;
+	json_t *all = json_array();
+	size_t i;
+	int rc;
+
+	for (i = 0; i < rs->n; i++)
+		if (rs->v[i].last_run && run_journal_get(rs->journal, rs->v[i].last_run, &r) == 0) {
+			json_array_append_new(all, run_record_json(r, 0));
+			run_record_free(r);
+		}
+	rc = cli_print_json(rs->ctx, json_array_size(all) == 1 ? json_array_get(all, 0) : all);
+	json_decref(all);
+	return rc < 0 ? EXIT_ERROR : EXIT_OK;
+}
+
+static void block_stop_signals(run_session *rs)
+{
+	sigemptyset(&rs->stop_signals);
+	sigaddset(&rs->stop_signals, SIGINT);
+	sigaddset(&rs->stop_signals, SIGTERM);
+	sigaddset(&rs->stop_signals, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &rs->stop_signals, NULL);
+}
+
+int run_session_go(run_session *rs)
+{
+	size_t i;
+	int rc = EXIT_OK, sig;
+
+	block_stop_signals(rs);
+	rs->progress = rs->ctx->stderr_tty && !rs->ctx->quiet && !rs->dry_run;
+	if (rs->one_shot && (rc = add_event(rs)) != EXIT_OK)
+		return rc;
+	for (i = 0; i < rs->n; i++)
+		if ((rc = start_engine(rs, &rs->v[i])) != EXIT_OK)
+			return rc;
+	sig = wait_runs(rs, 1);
+	if (sig)
+		return EXIT_INTERRUPTED;
+	if (rs->one_shot && !rs->dry_run)
+		rc = print_runs(rs);
+	return rc;
+}
+
+int run_session_close(run_session *rs, int rc)
+{
+	size_t i;
+	unsigned k;
+	long dead = 0;
+
+	for (i = 0; rs->v && i < rs->n; i++)
+		run_engine_stop(rs->v[i].engine); /* each finishes the step in flight */
+	if (rs->progress)
+		fprintf(stderr, "\n");
+	for (i = 0; rs->v && i < rs->n; i++) {
+		run_scenario *sc = &rs->v[i];
+		dead += sc->counts.dead;
+		if (sc->engine && run_engine_stopped(sc->engine) && rc == EXIT_OK)
+			rc = cli_error(EXIT_ERROR, "%s: stopped by a failed run (on_error: stop)",
+			               sc->s->name);
+		run_names_free(sc->names);
+		for (k = 0; k < sc->nclients; k++)
+			ontra_client_free(sc->clients[k]);
+		free(sc->clients);
+		scen_free(sc->s);
+		free(sc->text);
+	}
+	for (i = 0; i < rs->nshares; i++)
+		ontra_share_free(rs->shares[i].share);
+	free(rs->shares);
+	free(rs->v);
+	run_journal_close(rs->journal);
+	if (rs->dry_run && rs->journal_path[0]) {
+		char side[4300];
+		unlink(rs->journal_path);
+		snprintf(side, sizeof side, "%s-wal", rs->journal_path);
+		unlink(side);
+		snprintf(side, sizeof side, "%s-shm", rs->journal_path);
+		unlink(side);
+	}
+	pthread_mutex_destroy(&rs->lock);
+	if (rc == EXIT_OK && dead)
+		rc = EXIT_ERROR;
+	return rc;
+}

@@ -1,0 +1,337 @@
+/*
+ * journal: the run journal's file: open (a new file is made 0600, marked
+ * with application_id 'ONTR'; any other file is refused and left as it
+ * was), the schema, errors. The runs and their steps are in
+ * journal_ops.c, the triggers' state in journal_state.c. See journal_int.h
+ * for the locking.
+ */
+#include "journal_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "banned.h"
+
+#define JOURNAL_SCHEMA_VERSION 1
+#define JOURNAL_BUSY_TIMEOUT_MS 5000
+/* PRAGMA application_id of a run journal: "ONTR". */
+#define JOURNAL_APPLICATION_ID 0x4F4E5452
+/* Returned for a file that is not a journal (run_journal_open's -2). */
+#define JOURNAL_FOREIGN (-2)
+
+static _Thread_local char tls_err[256];
+
+const char *run_journal_last_error(void)
+{
+	return tls_err;
+}
+
+int run_journal__seterr(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tls_err, sizeof tls_err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int run_journal__sqlerr(sqlite3 *db, const char *what)
+{
+	return run_journal__seterr("journal: %s: %s", what,
+	                           db ? sqlite3_errmsg(db) : "no database");
+}
+
+int run_journal__exec(sqlite3 *db, const char *sql)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return run_journal__sqlerr(db, sql);
+	return 0;
+}
+
+int run_journal__begin(run_journal *j)
+{
+	return run_journal__exec(j->db, "BEGIN IMMEDIATE");
+}
+
+int run_journal__end(run_journal *j, int rc)
+{
+	if (rc == 0 && sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rc = run_journal__sqlerr(j->db, "commit");
+	if (rc)
+		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+sqlite3_stmt *run_journal__prepare(run_journal *j, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		run_journal__sqlerr(j->db, "prepare");
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+int64_t run_journal__now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int run_journal__check_event(const char *event_json)
+{
+	size_t n;
+
+	if (!event_json)
+		return run_journal__seterr("journal: a run without an event");
+	n = strlen(event_json);
+	if (n > RUN_EVENT_MAX)
+		return run_journal__seterr(
+		    "journal: event of %zu bytes is too large (at most %d bytes, 1 MiB)", n,
+		    RUN_EVENT_MAX);
+	return 0;
+}
+
+static const char SCHEMA[] =
+    "CREATE TABLE IF NOT EXISTS runs ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT," /* order of arrival; never reused */
+    " scenario TEXT NOT NULL,"
+    " source TEXT NOT NULL," /* what made it: one run per source and scenario */
+    " order_key TEXT,"       /* NULL: no order */
+    " event TEXT NOT NULL,"  /* compact JSON */
+    " status TEXT NOT NULL DEFAULT 'pending'"
+    "  CHECK (status IN ('pending','done','dead','filtered')),"
+    " step INTEGER NOT NULL DEFAULT 0," /* the next step to run */
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_attempt_at INTEGER NOT NULL DEFAULT 0," /* ms */
+    " last_error TEXT,"
+    " created_at INTEGER NOT NULL," /* ms */
+    " updated_at INTEGER NOT NULL,"
+    " UNIQUE (scenario, source));"
+    /* A claim walks a scenario's pending runs in id order. */
+    "CREATE INDEX IF NOT EXISTS runs_claim ON runs(scenario, status, id);"
+    /* Whether a run has an earlier pending run of its order key: one probe. */
+    "CREATE INDEX IF NOT EXISTS runs_order ON runs(scenario, order_key, status, id)"
+    " WHERE order_key IS NOT NULL;"
+    "CREATE TABLE IF NOT EXISTS steps ("
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " idx INTEGER NOT NULL,"
+    " step_id TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('sending','done','skipped','failed')),"
+    " output TEXT,"
+    " error TEXT,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " idem_key TEXT,"
+    " started_at INTEGER NOT NULL DEFAULT 0," /* ms */
+    " finished_at INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (run_id, idx)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS state ("
+    " scenario TEXT NOT NULL,"
+    " key TEXT NOT NULL,"
+    " value TEXT NOT NULL,"
+    " PRIMARY KEY (scenario, key)) WITHOUT ROWID;";
+
+/* One integer from a query (0 when it gives no row). */
+static int query_int(sqlite3 *db, const char *sql, int *value)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*value = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*value = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+enum { DB_EMPTY, DB_JOURNAL };
+
+/*
+ * What the file at path holds, read without writing anything: an empty
+ * database (a new file) or a journal. Anything else is JOURNAL_FOREIGN: the
+ * file is someone else's and stays as it is.
+ */
+static int identify(sqlite3 *db, const char *path)
+{
+	int app, version, tables, runs;
+
+	if (query_int(db, "PRAGMA application_id", &app) ||
+	    query_int(db, "PRAGMA user_version", &version) ||
+	    query_int(db, "SELECT count(*) FROM sqlite_master", &tables) ||
+	    query_int(db,
+	              "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'runs'",
+	              &runs)) {
+		if (sqlite3_errcode(db) != SQLITE_NOTADB)
+			return run_journal__sqlerr(db, "read the database header");
+		run_journal__seterr("journal: '%.150s' is not a run journal: %s; left unchanged",
+		                    path, sqlite3_errmsg(db));
+		return JOURNAL_FOREIGN;
+	}
+	if (app == JOURNAL_APPLICATION_ID && runs && version > JOURNAL_SCHEMA_VERSION)
+		return run_journal__seterr(
+		    "journal: '%.150s' has schema version %d, newer than this program's %d", path,
+		    version, JOURNAL_SCHEMA_VERSION);
+	if (app == JOURNAL_APPLICATION_ID && runs)
+		return DB_JOURNAL;
+	if (app == 0 && tables == 0 && version == 0)
+		return DB_EMPTY;
+	run_journal__seterr("journal: '%.150s' is not a run journal: a SQLite database of another "
+	                    "program (application_id %d, %d table%s); left unchanged",
+	                    path, app, tables, tables == 1 ? "" : "s");
+	return JOURNAL_FOREIGN;
+}
+
+/* WAL, then (for a new file) the schema and the stamp, in one transaction. */
+static int init_schema(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	char stamp[96];
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK)
+		return run_journal__sqlerr(db, "set wal mode");
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), "wal") != 0) {
+		sqlite3_finalize(st);
+		return run_journal__seterr("journal: the database cannot use write-ahead logging");
+	}
+	sqlite3_finalize(st);
+	snprintf(stamp, sizeof stamp, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
+	         JOURNAL_APPLICATION_ID, JOURNAL_SCHEMA_VERSION);
+	if (run_journal__exec(db, "BEGIN IMMEDIATE"))
+		return -1;
+	if (run_journal__exec(db, SCHEMA) || run_journal__exec(db, stamp) ||
+	    run_journal__exec(db, "COMMIT")) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_path(const char *path)
+{
+	if (!path || !*path)
+		return run_journal__seterr("journal: no database path");
+	if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+		return run_journal__seterr("journal: '%.100s' is not a file path", path);
+	return 0;
+}
+
+/* Create the file ourselves so that it (and the -wal/-shm SQLite derives) is 0600. */
+static int create_private(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return run_journal__seterr("journal: cannot open '%.150s': %s", path,
+		                           strerror(errno));
+	close(fd);
+	return 0;
+}
+
+static int open_db(run_journal *j, const char *path, int flags)
+{
+	if (sqlite3_open_v2(path, &j->db, flags, NULL) != SQLITE_OK)
+		return run_journal__seterr("journal: cannot open '%.150s': %s", path,
+		                           j->db ? sqlite3_errmsg(j->db) : "out of memory");
+	sqlite3_busy_timeout(j->db, JOURNAL_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(j->db, 0);
+	return 0;
+}
+
+static int open_rw(run_journal *j, const char *path)
+{
+	int kind;
+
+	if (create_private(path) || open_db(j, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
+		return -1;
+	kind = identify(j->db, path); /* before anything that could write */
+	if (kind < 0)
+		return kind;
+	if (run_journal__exec(j->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+	                             " PRAGMA journal_size_limit=67108864;"))
+		return -1;
+	return init_schema(j->db);
+}
+
+static int open_ro(run_journal *j, const char *path)
+{
+	int kind;
+
+	j->readonly = 1;
+	if (open_db(j, path, SQLITE_OPEN_READONLY))
+		return -1;
+	kind = identify(j->db, path);
+	if (kind == DB_EMPTY) {
+		run_journal__seterr("journal: '%.150s' is not a run journal: an empty database",
+		                    path);
+		return JOURNAL_FOREIGN;
+	}
+	return kind < 0 ? kind : 0;
+}
+
+static int open_journal(run_journal **out, const char *path, int readonly, char *err, size_t errsz)
+{
+	run_journal *j;
+	int rc;
+
+	*out = NULL;
+	tls_err[0] = '\0';
+	rc = check_path(path);
+	j = rc ? NULL : calloc(1, sizeof *j);
+	if (!rc && !j)
+		rc = run_journal__seterr("journal: out of memory");
+	if (!rc) {
+		pthread_mutex_init(&j->mu, NULL);
+		rc = readonly ? open_ro(j, path) : open_rw(j, path);
+	}
+	if (rc) {
+		if (err && errsz)
+			snprintf(err, errsz, "%s", tls_err);
+		run_journal_close(j);
+		return rc;
+	}
+	*out = j;
+	return 0;
+}
+
+int run_journal_open(run_journal **out, const char *path, char *err, size_t errsz)
+{
+	return open_journal(out, path, 0, err, errsz);
+}
+
+int run_journal_open_readonly(run_journal **out, const char *path, char *err, size_t errsz)
+{
+	return open_journal(out, path, 1, err, errsz);
+}
+
+void run_journal_close(run_journal *j)
+{
+	size_t i;
+
+	if (!j)
+		return;
+	/* The last connection to close checkpoints and removes the WAL. */
+	sqlite3_close_v2(j->db);
+	for (i = 0; i < j->nclaims; i++) {
+		free(j->claims[i].scenario);
+		free(j->claims[i].key);
+	}
+	free(j->claims);
+	pthread_mutex_destroy(&j->mu);
+	free(j);
+}

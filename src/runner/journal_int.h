@@ -1,0 +1,56 @@
+/*
+ * The journal's internals, shared by journal.c (open, close, schema,
+ * errors), journal_ops.c (runs and steps) and journal_state.c (the
+ * triggers' state). Not for other files. Uses go one way: journal_state.c
+ * uses journal_ops.c, both use journal.c.
+ *
+ * One connection (PRAGMA synchronous=FULL, WAL) guarded by `mu`, which
+ * also guards the claims. Every write is one transaction committed before
+ * the call returns. list calls back with `mu` released (cb may use the
+ * journal).
+ */
+#ifndef RUN_JOURNAL_INT_H
+#define RUN_JOURNAL_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "runner.h"
+
+/* The largest trigger event a run may hold. */
+#define RUN_EVENT_MAX (1024 * 1024)
+
+typedef struct run_claim {
+	int64_t id;
+	char *scenario; /* order keys are per scenario */
+	char *key;      /* the run's order key, or NULL */
+} run_claim;
+
+struct run_journal {
+	sqlite3 *db;
+	int readonly;
+	pthread_mutex_t mu;
+	run_claim *claims; /* (mu) */
+	size_t nclaims, claims_alloc;
+};
+
+/* Record a one-line error for this thread (see run_journal_last_error); returns -1. */
+int run_journal__seterr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Record sqlite's message for db, prefixed by what was being done; returns -1. */
+int run_journal__sqlerr(sqlite3 *db, const char *what);
+/* Run SQL without results on db; 0 or -1. */
+int run_journal__exec(sqlite3 *db, const char *sql);
+/* BEGIN IMMEDIATE / COMMIT (ROLLBACK when rc != 0); the caller holds mu. */
+int run_journal__begin(run_journal *j);
+int run_journal__end(run_journal *j, int rc);
+/* Prepare sql on the journal's connection; NULL (and the error) on failure. */
+sqlite3_stmt *run_journal__prepare(run_journal *j, const char *sql);
+/* Milliseconds since the epoch. */
+int64_t run_journal__now_ms(void);
+/* Check an event's size (and that there is one); 0 or -1 with the error. */
+int run_journal__check_event(const char *event_json);
+/* Insert a run unless its source is known, inside the caller's transaction (mu held). */
+int run_journal__insert(run_journal *j, const char *scenario, const char *source,
+                        const char *order_key, const char *event_json, int64_t *id, int *created);
+
+#endif
