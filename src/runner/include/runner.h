@@ -362,27 +362,51 @@ typedef struct run_poll run_poll;
 
 /*
  * The poll trigger: a synthetic "updated" event per object of the
- * scenario's type whose watched fields (trigger.changed, or every field)
- * changed since the last poll, found by paging on date last modified
- * (dlm), with each changed field's old and new value. Its cursor and the
- * objects' last-seen values live in the journal's state, so a restart
- * misses nothing. `share` (0 < share <= 1; 0 = 0.2) is the fraction of the
- * account's rate limit it may use. Free with run_poll_free.
+ * scenario's type whose watched fields (trigger.changed, names or aliases,
+ * or every field but id, dlm and time_since_dla) changed since the last
+ * poll, found by paging on date last modified (dlm), with each changed
+ * field's old and new value. Its cursor ("poll.cursor") and the objects'
+ * last-seen values ("poll.snap.<id>") live in the journal's state, so a
+ * restart misses nothing. The first poll reports nothing: the cursor starts
+ * at the type's newest dlm; an object first seen after that (created, or
+ * changed for the first time) reports its watched fields' old values as
+ * null. `share` (0 < share <= 1; 0 = 0.2) is the fraction of the account's
+ * rate limit it may use (180 a minute until a response says otherwise):
+ * it counts what the client sent (ontra_client_stats) around its own
+ * calls, so a client used by other threads meanwhile makes it count those
+ * too (it then uses less, never more). s and j must outlive the poll.
+ * Free with run_poll_free.
  */
 int run_poll_new(run_poll **out, run_journal *j, const scen_scenario *s, double share, char *err,
                  size_t errsz);
 void run_poll_free(run_poll *p);
 /*
  * One poll: every change since the cursor becomes a run (source
- * "poll:<type>:<id>:<dlm>", order key "<type>:<id>", event {"type":
- * "updated", "object_type": T, "id": N, "changes": {field: {"old": V,
- * "new": V}}, "data": {the record}}), journaled with the cursor. *added
- * (may be NULL) is how many runs. 0, or -1 and err (nothing moved).
+ * "poll:<type>:<id>:<dlm>", with ":<hash of the changes>" added when the
+ * object changed again within the second of the values last reported;
+ * order key "<type>:<id>"; event {"type": "updated", "object_type": T,
+ * "id": N, "changes": {field as the scenario wrote it: {"old": V, "new":
+ * V}}, "data": {the record}}), each committed with its object's snapshot,
+ * the cursor moving only past what is committed. It stops early when the
+ * share of the last minute is spent (the next poll goes on from there).
+ * *added (may be NULL) is how many runs. 0, or -1 and err (what was
+ * committed before the failure stays; nothing is reported twice).
+ * Not thread-safe: one thread polls.
  */
 int run_poll_once(run_poll *p, ontra_client *c, size_t *added, char *err, size_t errsz);
-/* When the next poll may start (ms since the epoch), from `every` and the share. */
+/*
+ * When the next poll may start (ms since the epoch): `every` after the last
+ * start, or later when the share of the last minute is spent; when the last
+ * poll stopped for the share, as soon as the share allows. 0 before the
+ * first poll.
+ */
 int64_t run_poll_next_ms(const run_poll *p);
-/* One line saying what share of the rate limit it uses ("at most 36 of 180 requests a minute"). */
+/*
+ * One line saying what it does and what share of the rate limit it uses:
+ * "polls contacts every 30s, using at most 36 of the account's 180 requests
+ * a minute (20%)" (borrowed; the numbers follow the limit the account
+ * reports).
+ */
 const char *run_poll_describe(const run_poll *p);
 
 #endif
