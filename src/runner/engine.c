@@ -14,6 +14,7 @@
  * - runs with the same order key (one object) run one at a time, in order.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,40 @@ struct run_engine {
 	int stopped_by_run;  /* a run failed with on_error: stop */
 	uint64_t kicks;
 };
+
+/*
+ * Crash points, for the tests of what a crash leaves (tests/integration/
+ * test_run_crash.sh): with ONTRAPORT_TEST_CRASH_AT=N in the environment, the
+ * process kills itself with SIGKILL at the Nth point, counted across the
+ * process: after each step's call returns (before its outcome is journaled)
+ * and after each journal commit of a step. Read once, at the first start.
+ */
+static long crash_at = -1;
+static long crash_seen;
+static pthread_mutex_t crash_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void crash_point(void)
+{
+	long n;
+
+	if (crash_at <= 0)
+		return;
+	pthread_mutex_lock(&crash_lock);
+	n = ++crash_seen;
+	pthread_mutex_unlock(&crash_lock);
+	if (n == crash_at)
+		raise(SIGKILL);
+}
+
+static void crash_setup(void)
+{
+	const char *v = getenv("ONTRAPORT_TEST_CRASH_AT");
+
+	pthread_mutex_lock(&crash_lock);
+	if (crash_at < 0)
+		crash_at = v ? strtol(v, NULL, 10) : 0;
+	pthread_mutex_unlock(&crash_lock);
+}
 
 static int64_t now_ms(void)
 {
@@ -200,6 +235,7 @@ static run_outcome send_step(step_run *sr, const scen_step *st, int index, const
 	if (run_journal_step_sending(sr->e->cfg.journal, sr->r->id, index, st->id, key) < 0)
 		return run_fail(RUN_RETRY, err, errsz, "cannot journal the step: %s",
 		                run_journal_last_error());
+	crash_point();
 	oc = run_step_exec(&sr->env, st->kind, with, output, err, errsz);
 	if (oc == RUN_UNKNOWN) {
 		char why[512];
@@ -235,6 +271,7 @@ static int one_step(step_run *sr, int index)
 		return failed(sr, st, index, RUN_FAIL, xe.msg);
 	oc = send_step(sr, st, index, with, &output, err, sizeof err);
 	json_decref(with);
+	crash_point();
 	if (oc != RUN_OK)
 		return failed(sr, st, index, oc == RUN_UNKNOWN ? RUN_FAIL : oc, err);
 	text = json_dumps(output, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -247,6 +284,7 @@ static int one_step(step_run *sr, int index)
 		              text ? run_journal_last_error() : "out of memory");
 	}
 	free(text);
+	crash_point();
 	json_object_set_new(json_object_get(sr->ctx, "steps"), st->id, output);
 	return 0;
 }
@@ -377,6 +415,7 @@ int run_engine_start(run_engine **out, const run_engine_config *cfg, char *err, 
 		return util_errf(err, errsz, -1, "%s",
 		                 e ? "invalid engine settings" : "out of memory");
 	}
+	crash_setup();
 	e->cfg = *cfg;
 	e->env = env_values(cfg->scenario);
 	e->workers = calloc(cfg->workers, sizeof *e->workers);

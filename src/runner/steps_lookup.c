@@ -61,6 +61,14 @@ fail:
 	return -1;
 }
 
+/* Whether records of the type carry their creation date (`date`), which the lookup needs. */
+static int dated(const run_step_env *env, int type)
+{
+	const json_t *fields;
+
+	return ontra_fields(&fields, env->client, type) == 0 && json_object_get(fields, "date");
+}
+
 static run_outcome find(const run_step_env *env, int type, const json_t *fields, long long since,
                         const char *what, json_t **output, char *err, size_t errsz)
 {
@@ -68,6 +76,14 @@ static run_outcome find(const run_step_env *env, int type, const json_t *fields,
 	matches m = {NULL, 0};
 	json_t *cond = NULL;
 	int rc;
+
+	if (!dated(env, type))
+		return run_fail(
+		    RUN_FAIL, err, errsz,
+		    "outcome unknown: %s records carry no creation date to tell one made "
+		    "now from an older one; not sent again (check, then replay or leave "
+		    "it)",
+		    ontra_object_type_name(env->client, type));
 
 	if (condition_of(fields, since, &cond) < 0)
 		return run_fail(RUN_FAIL, err, errsz, "cannot look up the %s: bad field values",
