@@ -108,7 +108,7 @@ static const char exit_status[] =
     ".TP\n0\nsuccess\n.TP\n1\nother failure (I/O, config file, internal; a write error on the "
     "output)\n"
     ".TP\n2\nusage: unknown command or option, malformed option value, wrong arguments\n"
-    ".TP\n3\nauthentication: the App ID and API key pair was refused (HTTP 401/403)\n"
+    ".TP\n3\nauthentication: the App ID and API key pair was refused (HTTP 401)\n"
     ".TP\n4\nnot found: the object, path or connection does not exist (HTTP 404)\n"
     ".TP\n5\ninvalid input: refused before sending, or by the server (HTTP 400/422)\n"
     ".TP\n6\nrate limited (HTTP 429), or a rate-limit wait longer than --max-wait\n"
@@ -116,6 +116,8 @@ static const char exit_status[] =
     ".TP\n8\nnetwork: could not connect, timed out, connection dropped\n"
     ".TP\n9\nbad response: the answer is not the API's JSON envelope\n"
     ".TP\n10\nunsafe to repeat: a create may have reached the server and was not retried\n"
+    ".TP\n11\nforbidden: the key pair works but may not do this (HTTP 403: the user's permissions, "
+    "or an object type that does not take the operation)\n"
     ".TP\n130\ninterrupted\n"
     ".TP\n141\nthe reader of standard output went away (SIGPIPE); nothing is printed\n";
 

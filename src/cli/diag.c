@@ -86,6 +86,8 @@ int cli_exit_code(int rc)
 		return EXIT_BADRESPONSE;
 	case ONTRA_EUNSAFE:
 		return EXIT_UNSAFE;
+	case ONTRA_EFORBIDDEN:
+		return EXIT_FORBIDDEN;
 	case ONTRA_EUSER:
 		return EXIT_INTERRUPTED;
 	default:

@@ -18,7 +18,7 @@ enum {
 	EXIT_OK = 0,
 	EXIT_ERROR = 1,       /* anything else (I/O, config file, internal) */
 	EXIT_USAGE = 2,       /* unknown command or option, wrong arguments */
-	EXIT_AUTH = 3,        /* the key pair was refused (401/403) */
+	EXIT_AUTH = 3,        /* the key pair was refused (401) */
 	EXIT_NOTFOUND = 4,    /* the object, connection or path does not exist (404) */
 	EXIT_INVALID = 5,     /* invalid input: refused locally or by the server (400/422) */
 	EXIT_RATELIMIT = 6,   /* rate limited (429) */
@@ -26,6 +26,7 @@ enum {
 	EXIT_NETWORK = 8,     /* could not reach the server, or the connection dropped */
 	EXIT_BADRESPONSE = 9, /* the server's answer was not what the API promises */
 	EXIT_UNSAFE = 10,     /* a create may or may not have happened; not repeated */
+	EXIT_FORBIDDEN = 11,  /* the key pair works but may not do this (403) */
 	EXIT_INTERRUPTED = 130
 };
 
