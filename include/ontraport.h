@@ -318,8 +318,8 @@ ONTRA_EXTERN void ontra_response_rate_limit(const ontra_response *r, ontra_rate_
  * Send a request and check it as the API promises: a 2xx status and a JSON
  * envelope {code: 0, data, account_id}. On success *out is the whole
  * envelope (new reference). Non-2xx statuses map to ONTRA_EAUTH (401),
- * ONTRA_EFORBIDDEN (403), ONTRA_ENOTFOUND, ONTRA_EINVALID, ONTRA_ERATELIMIT, ONTRA_ESERVER, with the
- * server's text in the error's message and body.
+ * ONTRA_EFORBIDDEN (403), ONTRA_ENOTFOUND, ONTRA_EINVALID, ONTRA_ERATELIMIT,
+ * ONTRA_ESERVER, with the server's text in the error's message and body.
  */
 ONTRA_EXTERN int ontra_call(json_t **out, ontra_client *c, const ontra_request *req);
 
