@@ -92,6 +92,24 @@ for page in "$ONTRA_SOURCE_DIR"/docs/guide/*.md; do
 	requests=$((requests + $(control GET stats | jq -r .requests)))
 	stop_sandbox
 done
+
+# The fallback as a reader meets it: silent while it works, said with -v, and
+# named in the error when no sandbox runs there.
+work="$TMP/work-fallback"
+mkdir -p "$work"
+reader_sandbox "$work"
+run env HOME="$work" ontraport objects search --count
+assert_rc 0 "objects search with nothing configured"
+assert_eq "$ERR" "" "stderr of a command that found the sandbox by itself"
+run env HOME="$work" ontraport -v objects search --count
+assert_contains "$ERR" "no connection configured; using the local sandbox at http://127.0.0.1:$PORT/1" "-v"
+stop_sandbox
+run env HOME="$work" ontraport objects search --count --retries 0
+assert_rc 8 "objects search with no sandbox running"
+assert_one_line "$ERR"
+assert_contains "$ERR" "cannot reach http://127.0.0.1:$PORT/1"
+assert_contains "$ERR" "no connection is configured, so this was the local sandbox: start it with 'ontraport sandbox &'"
+
 CHECKS=$((CHECKS + 1))
 [ "$pages" -ge 5 ] && [ "$blocks" -ge 10 ] || fail "found only $blocks example blocks in $pages pages"
 # The commands found the sandbox by themselves (not, say, by failing early).

@@ -119,6 +119,7 @@ typedef struct cli_ctx {
 	int raw_csv;             /* --raw-csv: csv cells as they are, not made safe */
 	int max_wait_set;        /* --max-wait given... */
 	long max_wait_ms;        /* ...this many ms: the longest wait for the rate limit */
+	int sandbox_fallback;    /* nothing configured: the client is the local sandbox's default */
 } cli_ctx;
 
 /* A context for this run: no command yet, terminals detected, colour decided. */
