@@ -194,6 +194,12 @@ typedef struct cli_out cli_out;
 cli_out *cli_out_begin(cli_ctx *ctx, const char *const *columns);
 /* Write one record (borrowed). Returns 0 or -1 on a write error. */
 int cli_out_record(cli_out *o, json_t *record);
+/*
+ * The command failed (its error already said why): cli_out_end then prints
+ * nothing when no record was written (no "[]", "(no results)" or csv header,
+ * which would read as an empty answer), and what was written, closed.
+ */
+void cli_out_fail(cli_out *o);
 /* Finish (closes a JSON array, flushes a table); frees o. Returns 0 or -1. */
 int cli_out_end(cli_out *o);
 /* Print one value: an object as a record, an array of objects as a list, else JSON. */
