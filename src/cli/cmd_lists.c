@@ -1,5 +1,5 @@
 /*
- * The pick-lists the seed's "Select" fields need: object types, a type's
+ * The pick-lists the modules' "Select" fields need: object types, a type's
  * fields, tags, sequences, campaigns, forms.
  */
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /*
- * `ontraport messages ...`: the seed's "Create a Message" and "Update a
- * Message" modules, one flag per field, plus get and list (the seed's
+ * `ontraport messages ...`: the "Create a Message" and "Update a
+ * Message" modules, one flag per field, plus get and list (the
  * "Select the Message ID"). The library checks every field against the
  * message type before anything is sent.
  */
@@ -229,8 +229,7 @@ static const cli_command cmd_create = {
     .summary = "create a message (e-mail, template, sms or task)",
     .synopsis = "--type TYPE [options]",
     .description =
-        "Create a message, as the seed's \"Create a Message\" module: POST "
-        "/message.\n\n" FIELDS_HELP
+        "Create a message (the \"Create a Message\" module): POST /message.\n\n" FIELDS_HELP
         "\n\nRequired: --type; an e-mail also needs --subject. Prints the reply: the new message's "
         "id and date.",
     .opts = write_opts,
@@ -251,7 +250,7 @@ static const cli_command cmd_update = {
     .summary = "update a message's fields",
     .synopsis = "ID [options]",
     .description =
-        "Update a message, as the seed's \"Update a Message\" module: PUT /message with the fields "
+        "Update a message (the \"Update a Message\" module): PUT /message with the fields "
         "given. Without --type, the message is read first to learn its type (the API requires it, "
         "and the checks need it).\n\n" FIELDS_HELP,
     .opts = write_opts,
@@ -292,8 +291,8 @@ static const cli_command *const messages_subs[] = {&cmd_create, &cmd_update, &cm
 const cli_command cli_cmd_messages = {
     .name = "messages",
     .summary = "create, update, get and list messages (e-mail, template, sms, task)",
-    .description =
-        "The seed's Message modules: create and update e-mail, ONTRAmail template, sms and task "
-        "messages with every field, read them back, and list them.",
+    .description = "The Message modules (\"Create a Message\", \"Update a Message\"): create and "
+                   "update e-mail, ONTRAmail template, sms and task "
+                   "messages with every field, read them back, and list them.",
     .subs = messages_subs,
 };

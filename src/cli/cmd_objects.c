@@ -1,5 +1,5 @@
 /*
- * `ontraport objects ...`: the seed's general object modules for every
+ * `ontraport objects ...`: the general object modules for every
  * object type: search, get, create, update, upsert, delete, with-tag, tag,
  * untag, subscribe, unsubscribe.
  */
