@@ -94,6 +94,17 @@ static int run_write(cli_ctx *ctx, cli_args *args, int update)
 		rc = cli_fail_lib(ctx, lrc);
 		goto out;
 	}
+	/* The API answers an update with {id, date} only: show the message as it is now. */
+	if (update) {
+		json_decref(res);
+		res = NULL;
+		if ((lrc = ontra_message_get(&res, c, o.id)) < 0) {
+			rc = cli_error(cli_exit_code(lrc),
+			               "message %lld was updated, but reading it back failed: %s",
+			               o.id, ontra_error_last()->message);
+			goto out;
+		}
+	}
 	rc = cli_out_value(ctx, res) < 0 ? EXIT_ERROR : EXIT_OK;
 out:
 	json_decref(res);
@@ -252,7 +263,8 @@ static const cli_command cmd_update = {
     .description =
         "Update a message (the \"Update a Message\" module): PUT /message with the fields "
         "given. Without --type, the message is read first to learn its type (the API requires it, "
-        "and the checks need it).\n\n" FIELDS_HELP,
+        "and the checks need it). Prints the message as it is after the update (read back: the "
+        "API's reply holds only its id and date).\n\n" FIELDS_HELP,
     .opts = write_opts,
     .examples =
         "ontraport messages update 7 --subject 'New subject'\n  change one field\n"
