@@ -61,14 +61,16 @@ typedef enum ontra_error_code {
 	ONTRA_OK = 0,
 	ONTRA_ERROR = -1,        /* anything else: internal, I/O, out of memory */
 	ONTRA_EINVALID = -2,     /* invalid input: refused locally, or HTTP 400/422 */
-	ONTRA_EAUTH = -3,        /* HTTP 401 (wrong or missing key pair) or 403 */
+	ONTRA_EAUTH = -3,        /* HTTP 401: the key pair is wrong or missing */
 	ONTRA_ENOTFOUND = -4,    /* HTTP 404, or a named thing that does not exist */
 	ONTRA_ERATELIMIT = -5,   /* HTTP 429, or a rate-limit wait longer than max_wait_ms */
 	ONTRA_ESERVER = -6,      /* HTTP 5xx, or a non-zero envelope code */
 	ONTRA_ENETWORK = -7,     /* DNS, connect, TLS, timeout, connection dropped */
 	ONTRA_EBADRESPONSE = -8, /* a response that is not what the API promises */
 	ONTRA_EUSER = -9,        /* a caller's callback asked to stop */
-	ONTRA_EUNSAFE = -10      /* a non-repeatable write may have reached the server */
+	ONTRA_EUNSAFE = -10,     /* a non-repeatable write may have reached the server */
+	ONTRA_EFORBIDDEN = -11   /* HTTP 403: a valid key pair not allowed this (permissions, or a
+	                            type that does not take the verb); other keys will not help */
 } ontra_error_code;
 
 /* Details of the last error on the calling thread. */
@@ -315,9 +317,9 @@ ONTRA_EXTERN void ontra_response_rate_limit(const ontra_response *r, ontra_rate_
 /**
  * Send a request and check it as the API promises: a 2xx status and a JSON
  * envelope {code: 0, data, account_id}. On success *out is the whole
- * envelope (new reference). Non-2xx statuses map to ONTRA_EAUTH,
- * ONTRA_ENOTFOUND, ONTRA_EINVALID, ONTRA_ERATELIMIT, ONTRA_ESERVER, with the
- * server's text in the error's message and body.
+ * envelope (new reference). Non-2xx statuses map to ONTRA_EAUTH (401),
+ * ONTRA_EFORBIDDEN (403), ONTRA_ENOTFOUND, ONTRA_EINVALID, ONTRA_ERATELIMIT,
+ * ONTRA_ESERVER, with the server's text in the error's message and body.
  */
 ONTRA_EXTERN int ontra_call(json_t **out, ontra_client *c, const ontra_request *req);
 

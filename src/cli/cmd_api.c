@@ -225,7 +225,7 @@ const cli_command cli_cmd_api = {
         "the code for that status (see 'Exit status' in the README).",
     .opts = api_opts,
     .examples =
-        "ontraport api GET /Messages\n  list messages (the seed's example)\n"
+        "ontraport api GET /Messages\n  list messages\n"
         "ontraport api GET /objects -q objectID=0 -q range=5 -o table\n  five contacts as a table\n"
         "ontraport api POST /objects --json '{\"objectID\":0,\"firstname\":\"Mary\"}'\n  create a "
         "contact\n"

@@ -1,5 +1,5 @@
 /*
- * The pick-lists the seed's "Select" fields need: object types, a type's
+ * The pick-lists the modules' "Select" fields need: object types, a type's
  * fields, tags, sequences, campaigns, forms.
  */
 #include <stdlib.h>
@@ -83,6 +83,8 @@ static int list_type(cli_ctx *ctx, cli_args *args, int type, const char *const *
 	out = cli_out_begin(ctx, ctx->format == FMT_TABLE ? cols : NULL);
 	lrc = ontra_search(c, &o, write_record, out);
 	rc = lrc < 0 ? cli_fail_lib(ctx, lrc) : EXIT_OK;
+	if (rc != EXIT_OK)
+		cli_out_fail(out);
 	if (cli_out_end(out) < 0 && rc == EXIT_OK)
 		rc = EXIT_ERROR;
 	return rc;

@@ -1,6 +1,6 @@
 /*
- * `ontraport messages ...`: the seed's "Create a Message" and "Update a
- * Message" modules, one flag per field, plus get and list (the seed's
+ * `ontraport messages ...`: the "Create a Message" and "Update a
+ * Message" modules, one flag per field, plus get and list (the
  * "Select the Message ID"). The library checks every field against the
  * message type before anything is sent.
  */
@@ -93,6 +93,17 @@ static int run_write(cli_ctx *ctx, cli_args *args, int update)
 	if (lrc < 0) {
 		rc = cli_fail_lib(ctx, lrc);
 		goto out;
+	}
+	/* The API answers an update with {id, date} only: show the message as it is now. */
+	if (update) {
+		json_decref(res);
+		res = NULL;
+		if ((lrc = ontra_message_get(&res, c, o.id)) < 0) {
+			rc = cli_error(cli_exit_code(lrc),
+			               "message %lld was updated, but reading it back failed: %s",
+			               o.id, ontra_error_last()->message);
+			goto out;
+		}
 	}
 	rc = cli_out_value(ctx, res) < 0 ? EXIT_ERROR : EXIT_OK;
 out:
@@ -229,8 +240,7 @@ static const cli_command cmd_create = {
     .summary = "create a message (e-mail, template, sms or task)",
     .synopsis = "--type TYPE [options]",
     .description =
-        "Create a message, as the seed's \"Create a Message\" module: POST "
-        "/message.\n\n" FIELDS_HELP
+        "Create a message (the \"Create a Message\" module): POST /message.\n\n" FIELDS_HELP
         "\n\nRequired: --type; an e-mail also needs --subject. Prints the reply: the new message's "
         "id and date.",
     .opts = write_opts,
@@ -251,9 +261,10 @@ static const cli_command cmd_update = {
     .summary = "update a message's fields",
     .synopsis = "ID [options]",
     .description =
-        "Update a message, as the seed's \"Update a Message\" module: PUT /message with the fields "
+        "Update a message (the \"Update a Message\" module): PUT /message with the fields "
         "given. Without --type, the message is read first to learn its type (the API requires it, "
-        "and the checks need it).\n\n" FIELDS_HELP,
+        "and the checks need it). Prints the message as it is after the update (read back: the "
+        "API's reply holds only its id and date).\n\n" FIELDS_HELP,
     .opts = write_opts,
     .examples =
         "ontraport messages update 7 --subject 'New subject'\n  change one field\n"
@@ -292,8 +303,8 @@ static const cli_command *const messages_subs[] = {&cmd_create, &cmd_update, &cm
 const cli_command cli_cmd_messages = {
     .name = "messages",
     .summary = "create, update, get and list messages (e-mail, template, sms, task)",
-    .description =
-        "The seed's Message modules: create and update e-mail, ONTRAmail template, sms and task "
-        "messages with every field, read them back, and list them.",
+    .description = "The Message modules (\"Create a Message\", \"Update a Message\"): create and "
+                   "update e-mail, ONTRAmail template, sms and task "
+                   "messages with every field, read them back, and list them.",
     .subs = messages_subs,
 };

@@ -1,5 +1,5 @@
 /*
- * `ontraport objects ...`: the seed's general object modules for every
+ * `ontraport objects ...`: the general object modules for every
  * object type: search, get, create, update, upsert, delete, with-tag, tag,
  * untag, subscribe, unsubscribe.
  */
@@ -98,8 +98,10 @@ static int stream_search(cli_ctx *ctx, ontra_client *c, ontra_search_options *o)
 	lrc = ontra_search(c, o, on_object, &s);
 	if (s.progress && s.n >= 50)
 		fprintf(stderr, "\r\033[K");
-	if (lrc < 0 && !s.write_failed)
+	if (lrc < 0 && !s.write_failed) {
 		rc = cli_fail_lib(ctx, lrc);
+		cli_out_fail(s.out);
+	}
 	if (cli_out_end(s.out) < 0 || s.write_failed)
 		rc = rc ? rc : EXIT_ERROR;
 	return rc;
@@ -289,6 +291,7 @@ static int run_get(cli_ctx *ctx, cli_args *args)
 		json_t *obj;
 		if ((lrc = ontra_object_get(&obj, c, type, ids[i])) < 0) {
 			rc = cli_fail_lib(ctx, lrc);
+			cli_out_fail(out);
 			break;
 		}
 		if (out)

@@ -1,5 +1,5 @@
 /*
- * `ontraport rules ...`: the seed's "Create a Rule" and "Update a Rule"
+ * `ontraport rules ...`: the "Create a Rule" and "Update a Rule"
  * modules, get, list, pause and unpause, a local check, and the catalogue
  * of the rule language so rules can be written without the web app.
  */
@@ -404,9 +404,8 @@ static const cli_command cmd_create = {
     .name = "create",
     .summary = "create a rule",
     .synopsis = "--events ITEMS --actions ITEMS [--conditions ITEMS] [options]",
-    .description =
-        "Create a rule, as the seed's \"Create a Rule\" module: POST /Rules. Prints the new "
-        "rule.\n\n" LANGUAGE_HELP,
+    .description = "Create a rule (the \"Create a Rule\" module): POST /Rules. Prints the new "
+                   "rule.\n\n" LANGUAGE_HELP,
     .opts = create_opts,
     .examples =
         "ontraport rules create --name 'Tag on sequence' -e 'Contact_added_to_campaign(1)' \\\n"
@@ -425,7 +424,7 @@ static const cli_command cmd_update = {
     .summary = "update a rule's fields, or pause it",
     .synopsis = "ID [options]",
     .description =
-        "Update a rule, as the seed's \"Update a Rule\" module: PUT /Rules with the fields given. "
+        "Update a rule (the \"Update a Rule\" module): PUT /Rules with the fields given. "
         "Prints what changed.\n\n" LANGUAGE_HELP,
     .opts = update_opts,
     .examples = "ontraport rules update 2 --conditions 'Is_in_category(2)|Is_in_category(5)'\n"
@@ -523,7 +522,8 @@ const cli_command cli_cmd_rules = {
     .name = "rules",
     .summary = "create, update, pause, get and list rules; the rule language's catalogue",
     .description =
-        "The seed's Rule modules: create and update rules (name, events, conditions, actions, "
+        "The Rule modules (\"Create a Rule\", \"Update a Rule\"): create and update rules (name, "
+        "events, conditions, actions, "
         "object "
         "type, tags, pause), read and list them, pause and unpause them, and print the catalogue "
         "of the rule language.",

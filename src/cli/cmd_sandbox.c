@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "subscriptions.h"
@@ -65,7 +66,7 @@ static const cli_opt sandbox_opts[] = {
      .help = "deliver webhooks as JSON instead of form bodies"},
     {.name = "log",
      .kind = CLI_FLAG,
-     .help = "log each request on stderr (default when stderr is a terminal)"},
+     .help = "log each request on stderr (default in the foreground of a terminal; also -v)"},
     {.name = "fault",
      .kind = CLI_LIST,
      .arg = "SPEC",
@@ -168,6 +169,22 @@ static int parse_rate(const char *s, long *limit, long *window_ms)
 	return *window_ms > 0 ? 0 : -1;
 }
 
+/*
+ * Started in the background of a terminal (`ontraport sandbox &`): its
+ * stderr is the terminal the user goes on typing in, so it says nothing
+ * there unless asked (-v, --log). Not the terminal's foreground process
+ * group, or no controlling terminal at all.
+ */
+static int background_on_terminal(const cli_ctx *ctx)
+{
+	pid_t fg;
+
+	if (!ctx->stderr_tty)
+		return 0;
+	fg = tcgetpgrp(STDERR_FILENO);
+	return fg == -1 || fg != getpgrp();
+}
+
 static int run_sandbox(cli_ctx *ctx, cli_args *args)
 {
 	sbx_config cfg = SBX_CONFIG_INIT;
@@ -177,7 +194,8 @@ static int run_sandbox(cli_ctx *ctx, cli_args *args)
 	const char *rate = cli_value(args, "rate-limit"), *host;
 	long long seed;
 	sigset_t set;
-	int sig = 0, rc;
+	int sig = 0, rc, asked = cli_flag(args, "log") || ctx->verbose;
+	int silent = ctx->quiet || (!asked && background_on_terminal(ctx));
 
 	/* Secrets first: they leave the process list before anything else can fail. */
 	if (cli_value(args, "api-key") &&
@@ -213,7 +231,7 @@ static int run_sandbox(cli_ctx *ctx, cli_args *args)
 	if (cli_value(args, "api-key"))
 		cfg.api_key = keybuf;
 	cfg.webhook_json = cli_flag(args, "webhook-json") > 0;
-	cfg.quiet = !(cli_flag(args, "log") || (ctx->stderr_tty && !ctx->quiet));
+	cfg.quiet = !(asked || (ctx->stderr_tty && !silent));
 	cfg.db = cli_value(args, "db");
 	if (!cfg.db) {
 		if (cli_data_path(dbpath, sizeof dbpath, "sandbox.db") < 0)
@@ -242,12 +260,16 @@ static int run_sandbox(cli_ctx *ctx, cli_args *args)
 	printf("ONTRAPORT_API_KEY=%s\n", cfg.api_key ? cfg.api_key : SBX_DEFAULT_API_KEY);
 	printf("ONTRAPORT_SANDBOX_TOKEN=%s\n", sbx_server_control_token(srv));
 	fflush(stdout);
-	cli_note(ctx, "ontraport sandbox: listening on http://%s:%d/1 (data: %s); Ctrl-C stops it",
-	         host, sbx_server_port(srv), cfg.db);
+	if (!silent)
+		cli_note(
+		    ctx,
+		    "ontraport sandbox: listening on http://%s:%d/1 (data: %s); Ctrl-C stops it",
+		    host, sbx_server_port(srv), cfg.db);
 
 	while (sigwait(&set, &sig) == 0 && sig != SIGINT && sig != SIGTERM && sig != SIGHUP)
 		;
-	cli_note(ctx, "ontraport sandbox: stopping");
+	if (!silent)
+		cli_note(ctx, "ontraport sandbox: stopping");
 	sbx_server_stop(srv);
 	return EXIT_OK;
 }

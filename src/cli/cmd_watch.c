@@ -1,5 +1,5 @@
 /*
- * `ontraport watch`: the seed's "Watch Events" trigger. Starts the receiver
+ * `ontraport watch`: the "Watch Events" trigger. Starts the receiver
  * (src/receiver: endpoint, durable queue, delivery), subscribes webhooks
  * pointing at it, and delivers each event to the handler until SIGINT or
  * SIGTERM; then unsubscribes (unless --keep), stops taking events, finishes

@@ -30,6 +30,8 @@ static int run_list(cli_ctx *ctx, cli_args *args)
 	o = cli_out_begin(ctx, ctx->format == FMT_TABLE || ctx->format == FMT_CSV ? cols : NULL);
 	lrc = ontra_webhook_list(c, write_record, o);
 	rc = lrc < 0 ? cli_fail_lib(ctx, lrc) : EXIT_OK;
+	if (rc != EXIT_OK)
+		cli_out_fail(o);
 	if (cli_out_end(o) < 0 && rc == EXIT_OK)
 		rc = EXIT_ERROR;
 	return rc;
@@ -62,9 +64,10 @@ static int run_subscribe(cli_ctx *ctx, cli_args *args)
 		json_t *reply = NULL;
 		o.event = hooks.v[i].event;
 		o.target = hooks.v[i].target;
-		if ((lrc = ontra_webhook_subscribe(&reply, c, &o)) < 0)
+		if ((lrc = ontra_webhook_subscribe(&reply, c, &o)) < 0) {
 			rc = cli_fail_lib(ctx, lrc);
-		else if (cli_out_record(out, reply) < 0)
+			cli_out_fail(out);
+		} else if (cli_out_record(out, reply) < 0)
 			rc = EXIT_ERROR;
 		json_decref(reply);
 	}

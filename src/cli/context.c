@@ -195,12 +195,14 @@ static int connection_settings(cli_ctx *ctx, const char *name, cli_profiles *ps,
 		*app = SANDBOX_APP_ID;
 		*key = SANDBOX_API_KEY;
 		if (!*url) {
+			/* Said with -v; else only when it fails to reach it (cli_fail_lib). */
 			*url = SANDBOX_URL;
-			cli_note(
-			    ctx,
-			    "ontraport: no connection configured; using the local sandbox at %s "
-			    "(see 'ontraport connection add')",
-			    *url);
+			ctx->sandbox_fallback = 1;
+			if (ctx->verbose)
+				cli_note(ctx,
+				         "ontraport: no connection configured; using the local "
+				         "sandbox at %s (see 'ontraport connection add')",
+				         *url);
 		}
 	}
 	if (!*app || !*key)

@@ -86,6 +86,8 @@ int cli_exit_code(int rc)
 		return EXIT_BADRESPONSE;
 	case ONTRA_EUNSAFE:
 		return EXIT_UNSAFE;
+	case ONTRA_EFORBIDDEN:
+		return EXIT_FORBIDDEN;
 	case ONTRA_EUSER:
 		return EXIT_INTERRUPTED;
 	default:
@@ -98,6 +100,10 @@ int cli_fail_lib(cli_ctx *ctx, int rc)
 	const ontra_error *e = ontra_error_last();
 
 	err_prefix();
-	fprintf(stderr, "%s\n", e->message && *e->message ? e->message : ontra_error_name(rc));
+	fprintf(stderr, "%s%s\n", e->message && *e->message ? e->message : ontra_error_name(rc),
+	        rc == ONTRA_ENETWORK && ctx->sandbox_fallback
+	            ? " (no connection is configured, so this was the local sandbox: start it with "
+	              "'ontraport sandbox &', or add a connection with 'ontraport connection add')"
+	            : "");
 	return cli_exit_code(rc);
 }

@@ -27,7 +27,8 @@ struct cli_out {
 	json_t *sample; /* table: rows held until widths are known */
 	size_t *widths;
 	int failed;
-	int fixed; /* columns were given: records add none */
+	int fixed;   /* columns were given: records add none */
+	int aborted; /* cli_out_fail */
 };
 
 static int add_col(cli_out *o, const char *name)
@@ -339,6 +340,12 @@ int cli_out_record(cli_out *o, json_t *rec)
 	return ferror(stdout) ? -1 : 0;
 }
 
+void cli_out_fail(cli_out *o)
+{
+	if (o)
+		o->aborted = 1;
+}
+
 int cli_out_end(cli_out *o)
 {
 	size_t i;
@@ -346,7 +353,9 @@ int cli_out_end(cli_out *o)
 
 	if (!o)
 		return -1;
-	if (o->fmt == FMT_JSON)
+	if (o->aborted && !o->count)
+		; /* a failure, not an empty answer: nothing on stdout */
+	else if (o->fmt == FMT_JSON)
 		fputs(o->count ? "\n]\n" : "[]\n", stdout);
 	else if (o->fmt == FMT_TABLE) {
 		table_flush(o);

@@ -83,6 +83,8 @@ int cli_list_objects(cli_ctx *ctx, cli_args *args, int type, const char *const *
 		return cli_error(EXIT_ERROR, "out of memory");
 	lrc = ontra_search(c, &o, write_record, out);
 	rc = lrc < 0 ? cli_fail_lib(ctx, lrc) : EXIT_OK;
+	if (rc != EXIT_OK)
+		cli_out_fail(out);
 	if (cli_out_end(out) < 0 && rc == EXIT_OK)
 		rc = EXIT_ERROR;
 	return rc;
@@ -111,6 +113,7 @@ int cli_get_each(cli_ctx *ctx, cli_args *args,
 		json_t *rec;
 		if ((lrc = get(&rec, c, ids[i])) < 0) {
 			rc = cli_fail_lib(ctx, lrc);
+			cli_out_fail(out);
 			break;
 		}
 		if (out ? cli_out_record(out, rec) < 0 : cli_out_value(ctx, rec) < 0)

@@ -8,7 +8,7 @@
 #include "util.h"
 #include "banned.h"
 
-/* The seed's event names, the API's, and a few spellings in between. */
+/* The modules' event names, the API's, and a few spellings in between. */
 static const struct {
 	const char *word;
 	ontra_webhook_event ev;

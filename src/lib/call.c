@@ -67,8 +67,10 @@ static void server_text(const char *body, size_t len, char *out, size_t outsz)
 
 static int status_code(int status)
 {
-	if (status == 401 || status == 403)
+	if (status == 401)
 		return ONTRA_EAUTH;
+	if (status == 403) /* authenticated, not allowed: no other key pair is the fix */
+		return ONTRA_EFORBIDDEN;
 	if (status == 404 || status == 410)
 		return ONTRA_ENOTFOUND;
 	if (status == 429)

@@ -163,6 +163,8 @@ const char *ontra_error_name(int code)
 		return "stopped by caller";
 	case ONTRA_EUNSAFE:
 		return "unsafe to repeat";
+	case ONTRA_EFORBIDDEN:
+		return "forbidden";
 	default:
 		return "error";
 	}

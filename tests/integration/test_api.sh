@@ -74,5 +74,14 @@ assert_rc 5 "invalid email -> 422"
 assert_contains "$ERR" "422"
 op api GET /objects
 assert_rc 5 "missing objectID -> 400"
+# 403 (a type that does not take the verb) is not a credentials problem: its own code.
+op api POST /Tasks -d subject=Call --retries 0
+assert_rc 11 "POST of a task -> 403"
+assert_contains "$ERR" "403"
+op objects create --type tasks subject=Call --retries 0
+assert_rc 11 "objects create of a task -> 403"
+# A wrong key pair is still exit 3.
+ONTRAPORT_API_KEY=wrong op api GET /Contacts --retries 0
+assert_rc 3 "wrong key -> 401"
 
 finish

@@ -1,11 +1,28 @@
 #!/usr/bin/env bash
-# Help, man pages and the library page say the same: every command's --help
-# options and synopsis appear in its generated man page, every public function
+# Help, man pages and the library page say the same: every command has a
+# generated man page (ontraport-GROUP-COMMAND(1) for a command of a group, as
+# git), whose options and synopsis are those of its --help; every public function
 # is listed in libontraport(3), and the man pages render without warnings.
 . "$(dirname "$0")/lib.sh"
 : "${ONTRA_BUILD_DIR:?}" "${ONTRA_SOURCE_DIR:?}"
 
+# The command words of each page, from the command tree as completion walks
+# it: ontraport, ontraport-CMD, ontraport-GROUP-CMD (one page a command, as git).
+declare -A words=([ontraport]="")
+for cmd in $("$OP" __complete -- 1 ontraport ""); do
+	words[ontraport-$cmd]=$cmd
+	for sub in $("$OP" __complete -- 2 ontraport "$cmd" ""); do
+		words[ontraport-$cmd-$sub]="$cmd $sub"
+	done
+done
 pages=$("$OP" __man --list)
+CHECKS=$((CHECKS + 1))
+[ "$(printf '%s\n' $pages | sort)" = "$(printf '%s\n' "${!words[@]}" | sort)" ] ||
+	fail "pages and commands differ: $(diff <(printf '%s\n' $pages | sort) <(printf '%s\n' "${!words[@]}" | sort) | tr '\n' ' ')"
+CHECKS=$((CHECKS + 1))
+[ "$(printf '%s\n' $pages | grep -c -- '-.*-')" -ge 30 ] || fail "too few pages of commands of a group: $pages"
+# The build made exactly these pages (none left of a command that went).
+assert_eq "$(cd "$ONTRA_BUILD_DIR/man" && ls -- *.1 | sort)" "$(printf '%s.1\n' $pages | sort)" "the pages in the build"
 for page in $pages; do
 	man="$ONTRA_BUILD_DIR/man/$page.1"
 	CHECKS=$((CHECKS + 1))
@@ -14,21 +31,38 @@ for page in $pages; do
 	assert_eq "$("$OP" __man "$page" | md5sum)" "$(md5sum <"$man")" "$page.1 is current"
 	text=$(MANWIDTH=200 man -l "$man" 2>"$TMP/manerr" | col -b)
 	assert_eq "$(grep -v '^$' "$TMP/manerr" || true)" "" "$page renders without warnings"
-	cmd=${page#ontraport}
-	cmd=${cmd#-}
-	# Every subcommand (or the command) and each of its options.
-	subs=$("$OP" __complete -- 2 ontraport "$cmd" "" 2>/dev/null || true)
-	[ "$cmd" = "" ] && subs=""
-	for sub in "" $subs; do
-		# shellcheck disable=SC2086
-		help=$("$OP" $cmd $sub --help 2>/dev/null) || continue
-		for opt in $(printf '%s\n' "$help" | grep -oE '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' | grep -oE -- '--[a-z-]+'); do
-			assert_contains "$text" "$opt" "$page mentions $opt (from '$cmd $sub --help')"
-		done
-		syn=$(printf '%s\n' "$help" | sed -n '1s/^usage: //p' | tr -s ' ')
-		[ -n "$sub" ] && assert_contains "$(printf '%s' "$text" | tr -s ' \n' '  ')" "$syn" "$page synopsis of $sub"
+	flat=$(printf '%s' "$text" | tr -s ' \n' '  ')
+	# Help names the module a command stands for, not the spec it was written from.
+	assert_not_contains "$flat" "the seed" "$page"
+	assert_not_contains "$flat" "seed's" "$page"
+	cmd=${words[$page]-}
+	# shellcheck disable=SC2086
+	help=$("$OP" $cmd --help 2>/dev/null) || { fail "'ontraport $cmd --help' failed"; continue; }
+	# Each option of the command's --help; its synopsis, and its summary in NAME.
+	for opt in $(printf '%s\n' "$help" | grep -oE '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' | grep -oE -- '--[a-z-]+'); do
+		assert_contains "$text" "$opt" "$page mentions $opt (from '$cmd --help')"
 	done
+	case "$cmd" in
+	*" "*)
+		syn=$(printf '%s\n' "$help" | sed -n '1s/^usage: //p' | tr -s ' ')
+		assert_contains "$flat" "$syn" "$page synopsis"
+		# The group's page has it too, and points here.
+		group=$(MANWIDTH=200 man -l "$ONTRA_BUILD_DIR/man/ontraport-${cmd%% *}.1" 2>/dev/null | col -b | tr -s ' \n' '  ')
+		assert_contains "$group" "$syn" "ontraport-${cmd%% *} has the synopsis of $cmd"
+		assert_contains "$group" "See $page(1)." "ontraport-${cmd%% *} points to $page"
+		assert_contains "$flat" "SEE ALSO ontraport(1), ontraport-${cmd%% *}(1)," "$page points back"
+		;;
+	esac
 done
+# A page is found by any of the names a reader would type.
+for name in objects-search ontraport-objects-search "objects search"; do
+	op __man "$name"
+	assert_rc 0 "__man '$name'"
+	assert_contains "$OUT" '.TH "ONTRAPORT-OBJECTS-SEARCH" 1' "__man '$name'"
+done
+op __man objects-serch
+assert_rc 2 "__man of no page"
+assert_contains "$ERR" "no manual page 'objects-serch'"
 
 # libontraport(3) names every public function of the header.
 lib3="$ONTRA_SOURCE_DIR/docs/man/libontraport.3"

@@ -103,4 +103,27 @@ op --retries 0 objects get 1
 assert_rc 6 "429 without retries"
 clear_faults
 
+# A listing that fails says so and prints nothing: an empty answer ("[]",
+# "(no results)", a csv header) would read as "there are none".
+fault 'status=500,method=GET,path=/1/objects*'
+for cmd in "tags list" "objects search" "sequences list" "objects with-tag --tag VIP"; do
+	for fmt in json csv ndjson; do
+		# shellcheck disable=SC2086
+		op --retries 0 $cmd -o $fmt
+		assert_rc 7 "$cmd -o $fmt on a 500"
+		assert_eq "$OUT" "" "stdout of $cmd -o $fmt on a 500"
+		assert_one_line "$ERR"
+	done
+done
+clear_faults
+op --retries 0 tags list --base-url http://127.0.0.1:1/1
+assert_rc 8 "tags list, nothing listening"
+assert_eq "$OUT" "" "stdout of tags list, nothing listening"
+op --retries 0 objects get 1 2 --base-url http://127.0.0.1:1/1
+assert_rc 8 "objects get of two, nothing listening"
+assert_eq "$OUT" "" "stdout of objects get of two, nothing listening"
+op tags list -o json
+assert_rc 0 "tags list once the faults are gone"
+assert_jq "$OUT" 'type' "array"
+
 finish

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The library as users get it: `cmake --install` puts the header, the shared
-# and static libraries, ontraport.pc and the binary in place; a program built
+# and static libraries, ontraport.pc, the binary and the man pages in place; a program built
 # with `pkg-config --cflags --libs ontraport` links and talks to a sandbox; the
 # shared library exports only ontra_* names.
 . "$(dirname "$0")/lib.sh"
@@ -15,6 +15,24 @@ for f in "$PREFIX/include/ontraport.h" "$LIBDIR/libontraport.so" "$LIBDIR/libont
 	CHECKS=$((CHECKS + 1))
 	[ -e "$f" ] || fail "not installed: $f"
 done
+
+# The man pages: one per command and one per command of a group, found by
+# man(1) under the names a reader types (man ontraport-objects-search).
+MANDIR="$PREFIX/share/man"
+for page in $("$OP" __man --list); do
+	CHECKS=$((CHECKS + 1))
+	[ -s "$MANDIR/man1/$page.1" ] || fail "man page not installed: $page.1"
+done
+for page in ontraport ontraport-objects ontraport-objects-search ontraport-connection-add; do
+	run env MANPATH="$MANDIR" man -w "$page"
+	assert_rc 0 "man -w $page"
+	assert_eq "$OUT" "$MANDIR/man1/$page.1" "the page man finds for $page"
+done
+run env MANPATH="$MANDIR" MANWIDTH=100 man ontraport-objects-search
+assert_rc 0 "man ontraport-objects-search"
+assert_contains "$OUT" "ontraport objects search [--type TYPE]" "its synopsis"
+CHECKS=$((CHECKS + 1))
+[ -s "$MANDIR/man3/libontraport.3" ] || fail "libontraport.3 not installed"
 
 # Exported symbols: every one carries the prefix.
 bad=$(nm -D --defined-only "$LIBDIR/libontraport.so" | awk '{print $3}' | grep -v '^ontra_' || true)

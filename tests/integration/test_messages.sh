@@ -45,6 +45,10 @@ op messages update "$EMAIL" --type email --subject 'New subject' --html @"$TMP/n
 assert_rc 0 "update e-mail"
 assert_jq "$OUT" '.id' "$EMAIL"
 assert_jq "$OUT" '.id | type' string
+# It prints the message as it now is, not the API's {id, date}.
+assert_jq "$OUT" '.subject' "New subject"
+assert_jq "$OUT" '.alias' "Welcome"
+assert_jq "$OUT" '.transactional_email' "0"
 expect_fields "$EMAIL" alias=Welcome type=e-mail 'subject=New subject' "message_body=$(cat "$TMP/new.html")" \
 	transactional_email=0 "plaintext=$(cat "$TMP/mail.txt")" send_from=me@example.com 'email_title=Welcome!'
 

@@ -62,7 +62,7 @@ static void test_status_codes(void **state)
 	(void)state;
 	expect(401, "{\"message\":\"Invalid key\"}", ONTRA_EAUTH,
 	       "the server answered 401: Invalid key");
-	expect(403, "Forbidden", ONTRA_EAUTH, "403: Forbidden");
+	expect(403, "Forbidden", ONTRA_EFORBIDDEN, "403: Forbidden");
 	expect(404, "{\"data\":\"no such object\"}", ONTRA_ENOTFOUND, "404: no such object");
 	expect(410, "", ONTRA_ENOTFOUND, "410: (empty body)");
 	expect(400, "bad\nsecond line", ONTRA_EINVALID, "400: bad");

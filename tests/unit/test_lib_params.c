@@ -92,6 +92,7 @@ static void error_names(void **state)
 	(void)state;
 	assert_string_equal(ontra_error_name(ONTRA_EAUTH), "auth");
 	assert_string_equal(ontra_error_name(ONTRA_ERATELIMIT), "rate limited");
+	assert_string_equal(ontra_error_name(ONTRA_EFORBIDDEN), "forbidden");
 	ontra_error_clear();
 	assert_int_equal(ontra_error_last()->code, 0);
 	assert_string_equal(ontra_error_last()->message, "");

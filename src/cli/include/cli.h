@@ -18,7 +18,7 @@ enum {
 	EXIT_OK = 0,
 	EXIT_ERROR = 1,       /* anything else (I/O, config file, internal) */
 	EXIT_USAGE = 2,       /* unknown command or option, wrong arguments */
-	EXIT_AUTH = 3,        /* the key pair was refused (401/403) */
+	EXIT_AUTH = 3,        /* the key pair was refused (401) */
 	EXIT_NOTFOUND = 4,    /* the object, connection or path does not exist (404) */
 	EXIT_INVALID = 5,     /* invalid input: refused locally or by the server (400/422) */
 	EXIT_RATELIMIT = 6,   /* rate limited (429) */
@@ -26,6 +26,7 @@ enum {
 	EXIT_NETWORK = 8,     /* could not reach the server, or the connection dropped */
 	EXIT_BADRESPONSE = 9, /* the server's answer was not what the API promises */
 	EXIT_UNSAFE = 10,     /* a create may or may not have happened; not repeated */
+	EXIT_FORBIDDEN = 11,  /* the key pair works but may not do this (403) */
 	EXIT_INTERRUPTED = 130
 };
 
@@ -118,6 +119,7 @@ typedef struct cli_ctx {
 	int raw_csv;             /* --raw-csv: csv cells as they are, not made safe */
 	int max_wait_set;        /* --max-wait given... */
 	long max_wait_ms;        /* ...this many ms: the longest wait for the rate limit */
+	int sandbox_fallback;    /* nothing configured: the client is the local sandbox's default */
 } cli_ctx;
 
 /* A context for this run: no command yet, terminals detected, colour decided. */
@@ -198,6 +200,12 @@ typedef struct cli_out cli_out;
 cli_out *cli_out_begin(cli_ctx *ctx, const char *const *columns);
 /* Write one record (borrowed). Returns 0 or -1 on a write error. */
 int cli_out_record(cli_out *o, json_t *record);
+/*
+ * The command failed (its error already said why): cli_out_end then prints
+ * nothing when no record was written (no "[]", "(no results)" or csv header,
+ * which would read as an empty answer), and what was written, closed.
+ */
+void cli_out_fail(cli_out *o);
 /* Finish (closes a JSON array, flushes a table); frees o. Returns 0 or -1. */
 int cli_out_end(cli_out *o);
 /* Print one value: an object as a record, an array of objects as a list, else JSON. */
