@@ -40,7 +40,12 @@ static const cli_opt run_opts[] = {
      .help = "with --event: print the call each step would make, send nothing, journal nothing"},
     {.name = "once",
      .kind = CLI_FLAG,
-     .help = "poll and schedule: one poll or one tick, finish the runs, and exit"},
+     .help = "poll: one poll; schedule: one run now, as if its time had come; then finish the "
+             "runs and exit"},
+    {.name = "poll-share",
+     .kind = CLI_VALUE,
+     .arg = "PERCENT",
+     .help = "the share of the account's rate limit each poll trigger may use (default 20)"},
     {.name = "journal",
      .kind = CLI_VALUE,
      .arg = "FILE",

@@ -68,7 +68,7 @@ static int load_all(run_session *rs)
 
 static int read_options(run_session *rs)
 {
-	long long workers;
+	long long workers, share;
 
 	rs->dry_run = cli_flag(rs->args, "dry-run") > 0;
 	rs->once = cli_flag(rs->args, "once") > 0;
@@ -80,8 +80,10 @@ static int read_options(run_session *rs)
 	if (rs->once && rs->one_shot)
 		return cli_usage_error(rs->ctx, "--once and --event are exclusive: --event already "
 		                                "runs once");
-	if (cli_value_ll(rs->args, "workers", 1, MAX_WORKERS, DEFAULT_WORKERS, &workers) < 0)
+	if (cli_value_ll(rs->args, "workers", 1, MAX_WORKERS, DEFAULT_WORKERS, &workers) < 0 ||
+	    cli_value_ll(rs->args, "poll-share", 1, 100, 20, &share) < 0)
 		return EXIT_USAGE;
+	rs->poll_share = (double)share / 100.0;
 	rs->workers = rs->dry_run ? 1 : (unsigned)workers;
 	return EXIT_OK;
 }
@@ -338,6 +340,88 @@ static int add_event(run_session *rs)
 	return compact ? rc : cli_error(EXIT_ERROR, "out of memory");
 }
 
+/* ---- the poll and schedule triggers: one thread for all ---- */
+
+static int start_poll(run_session *rs, run_scenario *sc)
+{
+	ontra_share *share = share_for(rs, sc->s->connection);
+	char err[512];
+	int rc;
+
+	if (sc->s->trigger.kind != SCEN_TRIGGER_POLL)
+		return EXIT_OK;
+	if ((rc = cli_client_new(rs->ctx, sc->s->connection, share, &sc->poll_client)) != EXIT_OK)
+		return rc;
+	if (run_poll_new(&sc->poll, rs->journal, sc->s, rs->poll_share, err, sizeof err) < 0)
+		return cli_error(EXIT_INVALID, "%s: %s", sc->file, err);
+	cli_note(rs->ctx, "ontraport run: %s: %s", sc->s->name, run_poll_describe(sc->poll));
+	return EXIT_OK;
+}
+
+/* One look at a scenario's trigger when its time has come; kicks the engine when runs came. */
+static void tick(run_session *rs, run_scenario *sc, int64_t now)
+{
+	char err[512];
+	size_t added = 0;
+	int64_t next_s = 0;
+	int one = 0;
+
+	if (now < sc->next_tick)
+		return;
+	if (sc->poll) {
+		if (run_poll_once(sc->poll, sc->poll_client, &added, err, sizeof err) < 0)
+			fprintf(stderr, "ontraport run: %s: poll: %s\n", sc->s->name, err);
+		sc->next_tick = run_poll_next_ms(sc->poll);
+	} else if (sc->s->trigger.kind == SCEN_TRIGGER_SCHEDULE) {
+		if (run_schedule_tick(rs->journal, sc->s, now / 1000, &one, &next_s, err,
+		                      sizeof err) < 0)
+			fprintf(stderr, "ontraport run: %s: schedule: %s\n", sc->s->name, err);
+		added = (size_t)one;
+		sc->next_tick = next_s > 0 ? next_s * 1000 : now + 60000;
+	} else {
+		sc->next_tick = INT64_MAX;
+	}
+	if (added)
+		run_engine_kick(sc->engine);
+}
+
+static void *triggers(void *arg)
+{
+	run_session *rs = arg;
+	struct timespec nap = {0, 100 * 1000000L};
+	size_t i;
+
+	while (!rs->stop) {
+		for (i = 0; i < rs->n && !rs->stop; i++)
+			tick(rs, &rs->v[i], now_ms());
+		nanosleep(&nap, NULL);
+	}
+	return NULL;
+}
+
+/* --once: one poll, or one run now for a schedule (as if its time had come). */
+static int trigger_once(run_session *rs, run_scenario *sc)
+{
+	char err[512], source[64], event[160];
+	size_t added;
+	int64_t now = now_ms();
+
+	if (sc->poll) {
+		if (run_poll_once(sc->poll, sc->poll_client, &added, err, sizeof err) < 0)
+			return cli_error(EXIT_ERROR, "%s: poll: %s", sc->s->name, err);
+	} else if (sc->s->trigger.kind == SCEN_TRIGGER_SCHEDULE) {
+		snprintf(source, sizeof source, "schedule-once:%lld", (long long)now);
+		snprintf(event, sizeof event,
+		         "{\"type\": \"schedule\", \"scheduled_at\": %lld, \"fired_at\": %lld, "
+		         "\"once\": true}",
+		         (long long)(now / 1000), (long long)(now / 1000));
+		if (run_journal_add(rs->journal, sc->s->name, source, NULL, event, NULL, NULL) < 0)
+			return cli_error(EXIT_ERROR, "cannot journal the run: %s",
+			                 run_journal_last_error());
+	}
+	return EXIT_OK;
+}
+
 /* ---- waiting ---- */
 
 /* Whether every scenario is finished: no run pending, or its engine stopped (on_error: stop). */
@@ -418,6 +502,19 @@ static void block_stop_signals(run_session *rs)
 	pthread_sigmask(SIG_BLOCK, &rs->stop_signals, NULL);
 }
 
+/* Whether the scenarios run until stopped: a trigger that goes on, and no --event or --once. */
+static int long_running(const run_session *rs)
+{
+	size_t i;
+
+	if (rs->one_shot || rs->once)
+		return 0;
+	for (i = 0; i < rs->n; i++)
+		if (rs->v[i].s->trigger.kind != SCEN_TRIGGER_MANUAL)
+			return 1;
+	return 0;
+}
+
 int cli_run_go(run_session *rs)
 {
 	size_t i;
@@ -427,9 +524,20 @@ int cli_run_go(run_session *rs)
 	rs->progress = rs->ctx->stderr_tty && !rs->ctx->quiet && !rs->dry_run;
 	if (rs->one_shot && (rc = add_event(rs)) != EXIT_OK)
 		return rc;
+	for (i = 0; i < rs->n && !rs->one_shot; i++)
+		if ((rc = start_poll(rs, &rs->v[i])) != EXIT_OK ||
+		    (rs->once && (rc = trigger_once(rs, &rs->v[i])) != EXIT_OK))
+			return rc;
 	for (i = 0; i < rs->n; i++)
 		if ((rc = start_engine(rs, &rs->v[i])) != EXIT_OK)
 			return rc;
+	if (long_running(rs)) {
+		if (pthread_create(&rs->triggers, NULL, triggers, rs) != 0)
+			return cli_error(EXIT_ERROR, "cannot start the triggers");
+		rs->triggers_started = 1;
+		sig = wait_runs(rs, 0);
+		return sig ? EXIT_OK : EXIT_ERROR; /* a signal is the way to stop; else on_error: stop */
+	}
 	sig = wait_runs(rs, 1);
 	if (sig)
 		return EXIT_INTERRUPTED;
@@ -444,6 +552,9 @@ int cli_run_close(run_session *rs, int rc)
 	unsigned k;
 	long dead = 0;
 
+	rs->stop = 1;
+	if (rs->triggers_started)
+		pthread_join(rs->triggers, NULL);
 	for (i = 0; rs->v && i < rs->n; i++)
 		run_engine_stop(rs->v[i].engine); /* each finishes the step in flight */
 	if (rs->progress)
@@ -455,6 +566,8 @@ int cli_run_close(run_session *rs, int rc)
 			rc = cli_error(EXIT_ERROR, "%s: stopped by a failed run (on_error: stop)",
 			               sc->s->name);
 		run_names_free(sc->names);
+		run_poll_free(sc->poll);
+		ontra_client_free(sc->poll_client);
 		for (k = 0; k < sc->nclients; k++)
 			ontra_client_free(sc->clients[k]);
 		free(sc->clients);

@@ -28,6 +28,8 @@ typedef struct run_scenario {
 	run_names *names;
 	run_engine *engine;
 	run_poll *poll;
+	ontra_client *poll_client; /* the poll's own, on the scenario's share */
+	int64_t next_tick;         /* schedule, poll: when to look again (ms) */
 	run_counts counts;
 	int64_t last_run; /* the last run --event added, or 0 */
 } run_scenario;
@@ -47,6 +49,7 @@ typedef struct run_session {
 	run_journal *journal;
 	char journal_path[4200];
 	int dry_run, once, one_shot;
+	double poll_share; /* --poll-share, as a fraction */
 	unsigned workers;
 	pthread_mutex_t lock;
 	sigset_t stop_signals;

@@ -68,6 +68,7 @@ run_outcome run_lib_outcome(int rc, int creates, char *err, size_t errsz)
 	switch (rc) {
 	case ONTRA_EINVALID: /* refused: retrying would not help, and nothing was made */
 	case ONTRA_EAUTH:
+	case ONTRA_EFORBIDDEN:
 	case ONTRA_ENOTFOUND:
 	case ONTRA_EUSER:
 		return RUN_FAIL;
