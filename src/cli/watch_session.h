@@ -100,7 +100,8 @@ const char *cli_watch_route_url(const cli_watch *w, size_t i);
  */
 int cli_watch_wait(cli_watch *w);
 
-/* Wake cli_watch_wait (returns 0): from any thread, at any time after cli_watch_start. */
+/* Wake cli_watch_wait (it returns 0; at once if it is not waiting yet): from any thread,
+ * between a successful cli_watch_start and cli_watch_close. */
 void cli_watch_request_stop(cli_watch *w);
 
 /*
