@@ -92,7 +92,21 @@ int rcv_deliver_document(json_t **out, const rcv_item *item)
 	return 0;
 }
 
-/* One attempt. Returns 0 on success, -1 with err filled otherwise. */
+/* A CALL attempt: the function's RCV_CALL_* mapped to the handlers' returns. */
+static int attempt_call(rcv_deliver *d, const rcv_item *item, const json_t *doc, char *err,
+                        size_t errsz)
+{
+	int rc = d->cfg.call(d->cfg.userdata, item, doc, err, errsz);
+
+	if (rc == RCV_CALL_DONE)
+		return 0;
+	if (!err[0])
+		snprintf(err, errsz, "the handler failed");
+	return rc == RCV_CALL_DEAD ? RCV_HANDLER_DEAD : -1;
+}
+
+/* One attempt. Returns 0 on success, -1 (or RCV_HANDLER_GONE, RCV_HANDLER_DEAD) with err
+ * filled otherwise. */
 static int attempt(rcv_deliver *d, const rcv_item *item, char *err, size_t errsz)
 {
 	json_t *doc;
@@ -103,6 +117,11 @@ static int attempt(rcv_deliver *d, const rcv_item *item, char *err, size_t errsz
 	if (rcv_deliver_document(&doc, item)) {
 		snprintf(err, errsz, "stored event %lld is not a json object", (long long)item->id);
 		return -1;
+	}
+	if (d->cfg.kind == RCV_HANDLER_CALL) {
+		rc = attempt_call(d, item, doc, err, errsz);
+		json_decref(doc);
+		return rc;
 	}
 	text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
@@ -197,12 +216,14 @@ static int record_until_stored(rcv_deliver *d, const rcv_item *item, rcv_outcome
 	return 0;
 }
 
-static void finish(rcv_deliver *d, rcv_item *item, int ok, const char *why)
+/* rc: the attempt's (0 done, RCV_HANDLER_DEAD dead now, else failed). */
+static void finish(rcv_deliver *d, rcv_item *item, int rc, const char *why)
 {
-	int attempts = item->attempts + 1;
-	rcv_outcome outcome = ok                                ? RCV_OUTCOME_DONE
-	                      : attempts >= d->cfg.max_attempts ? RCV_OUTCOME_DEAD
-	                                                        : RCV_OUTCOME_RETRY;
+	int attempts = item->attempts + 1, ok = rc == 0;
+	rcv_outcome outcome = ok ? RCV_OUTCOME_DONE
+	                      : rc == RCV_HANDLER_DEAD || attempts >= d->cfg.max_attempts
+	                          ? RCV_OUTCOME_DEAD
+	                          : RCV_OUTCOME_RETRY;
 	int64_t retry_at = 0;
 
 	if (outcome == RCV_OUTCOME_RETRY)
@@ -267,7 +288,7 @@ static void *deliver_main(void *arg)
 		if (rc == RCV_HANDLER_GONE)
 			handler_gone(d, item, why);
 		else
-			finish(d, item, rc == 0, why);
+			finish(d, item, rc, why);
 		rcv_item_free(item);
 		/* Clear a SIGPIPE left pending by a handler that stopped reading. */
 		{
@@ -315,7 +336,12 @@ int rcv_deliver_start(rcv_deliver **out, rcv_queue *q, const rcv_deliver_config 
 		rc = RCV_EINVALID;
 	} else if (d->cfg.kind == RCV_HANDLER_FORWARD) {
 		rc = rcv_forwarder_new(&d->fwd, d->cfg.url, d->cfg.timeout_ms, err, errsz);
-	} else if (d->cfg.kind != RCV_HANDLER_FILE && d->cfg.kind != RCV_HANDLER_EXEC) {
+	} else if (d->cfg.kind == RCV_HANDLER_CALL && !d->cfg.call) {
+		if (err && errsz)
+			snprintf(err, errsz, "call handler without a function");
+		rc = RCV_EINVALID;
+	} else if (d->cfg.kind != RCV_HANDLER_FILE && d->cfg.kind != RCV_HANDLER_EXEC &&
+	           d->cfg.kind != RCV_HANDLER_CALL) {
 		if (err && errsz)
 			snprintf(err, errsz, "unknown handler kind %d", (int)d->cfg.kind);
 		rc = RCV_EINVALID;

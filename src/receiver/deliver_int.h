@@ -12,6 +12,9 @@
 
 /* A handler's return for "gone for good": nothing it is given can be delivered. */
 #define RCV_HANDLER_GONE (-2)
+/* A handler's return for "this event can never be delivered": dead at once (a CALL's
+ * RCV_CALL_DEAD). */
+#define RCV_HANDLER_DEAD (-3)
 
 /* One NDJSON line on out: written, flushed, and checked. RCV_HANDLER_GONE when the
  * reader of a pipe went away (EPIPE). */

@@ -54,10 +54,22 @@ static int count_of(outcomes *r, int *field)
 	return v;
 }
 
+/* A CALL handler's state; res first, so on_result (given the same userdata) finds it. */
+typedef struct calls {
+	outcomes res;
+	int64_t retry_id; /* fails (RCV_CALL_RETRY) on attempts below retry_until */
+	int retry_until;
+	int64_t dead_id; /* refused for good (RCV_CALL_DEAD) */
+	int64_t order[64];
+	int n;
+	int doc_ok; /* every doc matched its item */
+} calls;
+
 typedef struct fixture {
 	char *dir;
 	rcv_queue *q;
 	outcomes res;
+	calls calls; /* the CALL tests' */
 } fixture;
 
 static int setup(void **state)
@@ -73,6 +85,8 @@ static int setup(void **state)
 	}
 	free(db);
 	pthread_mutex_init(&f->res.mu, NULL);
+	pthread_mutex_init(&f->calls.res.mu, NULL);
+	f->calls.doc_ok = 1;
 	*state = f;
 	return 0;
 }
@@ -84,6 +98,7 @@ static int teardown(void **state)
 	rcv_queue_close(f->q);
 	th_rmdir(f->dir);
 	pthread_mutex_destroy(&f->res.mu);
+	pthread_mutex_destroy(&f->calls.res.mu);
 	free(f);
 	return 0;
 }
@@ -394,6 +409,151 @@ static void test_order_per_key_under_failures(void **state)
 	free(order);
 }
 
+/* --- call ------------------------------------------------------------------------ */
+
+static int call_handler(void *ud, const rcv_item *item, const json_t *doc, char *err, size_t errsz)
+{
+	calls *c = ud;
+	int ok =
+	    json_integer_value(json_object_get(doc, "id")) == item->id &&
+	    strcmp(json_string_value(json_object_get(doc, "webhook_key")), item->webhook_key) == 0;
+
+	pthread_mutex_lock(&c->res.mu);
+	if (c->n < 64)
+		c->order[c->n++] = item->id;
+	c->doc_ok = c->doc_ok && ok;
+	pthread_mutex_unlock(&c->res.mu);
+	if (item->id == c->dead_id) {
+		snprintf(err, errsz, "refused");
+		return RCV_CALL_DEAD;
+	}
+	if (item->id == c->retry_id && item->attempts + 1 < c->retry_until) {
+		snprintf(err, errsz, "try again");
+		return RCV_CALL_RETRY;
+	}
+	return RCV_CALL_DONE;
+}
+
+static rcv_deliver_config call_config(fixture *f)
+{
+	rcv_deliver_config cfg = fast_config(f);
+
+	cfg.kind = RCV_HANDLER_CALL;
+	cfg.call = call_handler;
+	cfg.userdata = &f->calls;
+	return cfg;
+}
+
+static void assert_item(fixture *f, int64_t id, int status, int attempts, const char *error)
+{
+	rcv_item *it = NULL;
+
+	assert_int_equal(rcv_queue_get(f->q, id, &it), 0);
+	assert_int_equal(it->status, status);
+	assert_int_equal(it->attempts, attempts);
+	if (error)
+		assert_string_equal(it->last_error, error);
+	else
+		assert_null(it->last_error);
+	rcv_item_free(it);
+}
+
+/* Deliver with cfg until `done` events are done, then stop. */
+static void deliver_until_done(fixture *f, rcv_deliver_config *cfg, int done)
+{
+	rcv_deliver *d = NULL;
+	char err[256];
+
+	assert_int_equal(rcv_deliver_start(&d, f->q, cfg, err, sizeof err), 0);
+	assert_true(TH_WAIT_UNTIL(count_of(&f->calls.res, &f->calls.res.done) == done, 5000));
+	rcv_deliver_stop(d);
+}
+
+/* The outcomes reported, in order: 'd' done, 'r' retry, 'x' dead. */
+static void assert_outcomes(const calls *c, const char *kinds)
+{
+	static const char letter[] = {
+	    [RCV_OUTCOME_DONE] = 'd', [RCV_OUTCOME_RETRY] = 'r', [RCV_OUTCOME_DEAD] = 'x'};
+	char seen[65];
+	int i;
+
+	for (i = 0; i < c->res.n; i++)
+		seen[i] = letter[c->res.kinds[i]];
+	seen[i] = '\0';
+	assert_string_equal(seen, kinds);
+}
+
+static void test_call_done(void **state)
+{
+	fixture *f = *state;
+	calls *c = &f->calls;
+	rcv_deliver_config cfg = call_config(f);
+	int64_t a = put(f, "A", "{\"event\":{\"type\":\"object_create\"}}"), b = put(f, "B", "{}");
+
+	deliver_until_done(f, &cfg, 2);
+	assert_int_equal(c->n, 2);
+	assert_int_equal(c->order[0], a);
+	assert_int_equal(c->order[1], b);
+	assert_true(c->doc_ok); /* the document is the item's */
+	assert_outcomes(c, "dd");
+	assert_item(f, a, RCV_DONE, 0, NULL);
+	assert_item(f, b, RCV_DONE, 0, NULL);
+}
+
+static void test_call_retry_then_done(void **state)
+{
+	fixture *f = *state;
+	calls *c = &f->calls;
+	rcv_deliver_config cfg = call_config(f);
+	int64_t a = put(f, "A", "{}");
+
+	c->retry_id = a;
+	c->retry_until = 3; /* attempts 1 and 2 fail */
+	deliver_until_done(f, &cfg, 1);
+	assert_outcomes(c, "rrd");
+	assert_string_equal(c->res.last_error, "try again");
+	assert_true(c->res.at[1] - c->res.at[0] >= 5); /* backoff: half the base delay at least */
+	assert_item(f, a, RCV_DONE, 2, NULL);
+}
+
+static void test_call_dead_now(void **state)
+{
+	fixture *f = *state;
+	calls *c = &f->calls;
+	rcv_deliver_config cfg = call_config(f);
+	int64_t a1 = put(f, "A", "{}"), a2 = put(f, "A", "{}");
+
+	c->dead_id = a1;
+	cfg.max_attempts = 8;
+	deliver_until_done(f, &cfg, 1);
+	/* Dead at the first attempt, never retried; the key's next event goes on. */
+	assert_outcomes(c, "xd");
+	assert_int_equal(c->res.ids[0], a1);
+	assert_string_equal(c->res.last_error, "refused");
+	assert_int_equal(c->n, 2);
+	assert_item(f, a1, RCV_DEAD, 1, "refused");
+	assert_item(f, a2, RCV_DONE, 0, NULL);
+}
+
+static void test_call_order_per_key(void **state)
+{
+	fixture *f = *state;
+	calls *c = &f->calls;
+	rcv_deliver_config cfg = call_config(f);
+	int64_t a1 = put(f, "A", "{}"), b1 = put(f, "B", "{}"), a2 = put(f, "A", "{}");
+
+	c->retry_id = a1;
+	c->retry_until = 3;
+	deliver_until_done(f, &cfg, 3);
+	/* a1 (failing twice) is handed out three times before a2; b1 is not held up. */
+	assert_int_equal(c->n, 5);
+	assert_int_equal(c->order[0], a1);
+	assert_int_equal(c->order[1], b1);
+	assert_int_equal(c->order[2], a1);
+	assert_int_equal(c->order[3], a1);
+	assert_int_equal(c->order[4], a2);
+}
+
 static void test_graceful_stop(void **state)
 {
 	fixture *f = *state;
@@ -436,6 +596,9 @@ static void test_start_errors(void **state)
 	assert_non_null(strstr(err, "http://"));
 	c.url = NULL;
 	assert_int_equal(rcv_deliver_start(&d, f->q, &c, err, sizeof err), RCV_EINVALID);
+	c.kind = RCV_HANDLER_CALL;
+	assert_int_equal(rcv_deliver_start(&d, f->q, &c, err, sizeof err), RCV_EINVALID);
+	assert_non_null(strstr(err, "function"));
 	c.kind = (rcv_handler_kind)9;
 	assert_int_equal(rcv_deliver_start(&d, f->q, &c, err, sizeof err), RCV_EINVALID);
 	rcv_deliver_stop(NULL);
@@ -802,6 +965,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_exec_timeout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exec_no_injection, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_order_per_key_under_failures, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_call_done, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_call_retry_then_done, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_call_dead_now, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_call_order_per_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_graceful_stop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_start_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_forward, setup, teardown),

@@ -13,7 +13,7 @@
  *            /hooks/<token> only; answers 200 after the event committed.
  *   deliver  rcv_deliver_*: a thread that hands each event, at least once and
  *            in arrival order per webhook key, to one handler (a FILE* as
- *            NDJSON, an exec'd command, or an HTTP forward).
+ *            NDJSON, an exec'd command, an HTTP forward, or a function).
  *
  * Lifetimes: the caller opens the queue, then starts the server and the
  * delivery on it (both borrow the queue), and stops them in reverse order:
@@ -398,10 +398,18 @@ void rcv_server_stop(rcv_server *s);
 typedef struct rcv_deliver rcv_deliver;
 
 typedef enum rcv_handler_kind {
-	RCV_HANDLER_FILE = 0,   /* one NDJSON line per event on `out` (stdout when NULL) */
-	RCV_HANDLER_EXEC = 1,   /* /bin/sh -c `command`, the event JSON on stdin; exit 0 = done */
-	RCV_HANDLER_FORWARD = 2 /* HTTP POST of the event JSON to `url`; 2xx = done */
+	RCV_HANDLER_FILE = 0,    /* one NDJSON line per event on `out` (stdout when NULL) */
+	RCV_HANDLER_EXEC = 1,    /* /bin/sh -c `command`, the event JSON on stdin; exit 0 = done */
+	RCV_HANDLER_FORWARD = 2, /* HTTP POST of the event JSON to `url`; 2xx = done */
+	RCV_HANDLER_CALL = 3     /* `call` in this process: returns an RCV_CALL_* */
 } rcv_handler_kind;
+
+/* What a CALL handler returns for one attempt. */
+enum {
+	RCV_CALL_DONE = 0,   /* handled: the event is done */
+	RCV_CALL_RETRY = -1, /* failed: retried with backoff, dead after max_attempts */
+	RCV_CALL_DEAD = -2   /* failed for good: dead now, never retried */
+};
 
 /* What happened to one delivery attempt (reported to on_result). */
 typedef enum rcv_outcome {
@@ -434,11 +442,23 @@ typedef struct rcv_deliver_config {
 	 * should stop taking events (rcv_server_stop) and exit. Called once, from
 	 * the delivery thread, with one line (optional; must not block). */
 	void (*on_gone)(void *userdata, const char *error);
+	/*
+	 * CALL: one attempt, from the delivery thread, with `userdata`, the item
+	 * (borrowed for the call) and its document (rcv_deliver_document;
+	 * borrowed for the call). Returns RCV_CALL_DONE, RCV_CALL_RETRY or
+	 * RCV_CALL_DEAD (any other value counts as RCV_CALL_RETRY), with one line
+	 * in err when it failed. At least once and in order per webhook key as
+	 * the other kinds: the next event of the key waits until this one is done
+	 * or dead. timeout_ms does not bound a call: rcv_deliver_stop waits for
+	 * the call in flight to return.
+	 */
+	int (*call)(void *userdata, const rcv_item *item, const json_t *doc, char *err,
+	            size_t errsz);
 } rcv_deliver_config;
 
 #define RCV_DELIVER_CONFIG_INIT                                                                    \
 	{                                                                                          \
-		RCV_HANDLER_FILE, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL          \
+		RCV_HANDLER_FILE, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL    \
 	}
 
 /*
@@ -449,7 +469,7 @@ int rcv_deliver_start(rcv_deliver **out, rcv_queue *q, const rcv_deliver_config 
                       size_t errsz);
 
 /*
- * Finish the delivery in flight (bounded by timeout_ms), leave every other
+ * Finish the delivery in flight (bounded by timeout_ms, but for a call), leave every other
  * event pending, join the thread, free. NULL is accepted.
  */
 void rcv_deliver_stop(rcv_deliver *d);
