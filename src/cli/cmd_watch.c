@@ -35,7 +35,7 @@ static const cli_opt watch_opts[] = {
      .arg = "NAME",
      .help = "the webhook's name: its events are stored and listed under it (default watch)"},
     CLI_HOOK_OPTS,
-    CLI_WATCH_SERVER_OPTS,
+    CLI_WATCH_SERVER_OPTS("events.db"),
     {.name = "no-subscribe",
      .kind = CLI_FLAG,
      .help = "subscribe nothing: print the URL and accept any JSON or form body"},
@@ -164,8 +164,8 @@ static rcv_deliver_config delivery(watch *w, cli_args *args)
 /* Settings, then what to subscribe (resolved through the API), then the session. */
 static int watch_start(watch *w, cli_watch *s, cli_args *args)
 {
-	cli_watch_route r = {cli_value(args, "name") ? cli_value(args, "name") : DEFAULT_KEY, NULL,
-	                     w->no_subscribe ? RCV_MODE_GENERIC : RCV_MODE_ONTRAPORT};
+	cli_watch_route r = {.key = cli_value(args, "name") ? cli_value(args, "name") : DEFAULT_KEY,
+	                     .mode = w->no_subscribe ? RCV_MODE_GENERIC : RCV_MODE_ONTRAPORT};
 	rcv_deliver_config d;
 	int rc;
 
@@ -188,7 +188,7 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 
 	w.no_subscribe = cli_flag(args, "no-subscribe") > 0;
 	if ((rc = check_usage(ctx, args, w.no_subscribe)) == EXIT_OK &&
-	    (rc = cli_watch_new(&s, ctx, args)) == EXIT_OK &&
+	    (rc = cli_watch_new(&s, ctx, args, "events.db")) == EXIT_OK &&
 	    (rc = watch_start(&w, s, args)) == EXIT_OK) {
 		cli_watch_wait(s);
 		rc = EXIT_OK;

@@ -20,10 +20,17 @@
 #define KEY_MAX 64
 #define TOKEN_FILE_MAX (64 * 1024)
 
+/* A subscription made, and the client that removes it at exit. */
+typedef struct subscription {
+	long long id;
+	ontra_client *client;
+} subscription;
+
 typedef struct route {
 	const char *key;
 	const cli_hooks *hooks; /* borrowed; NULL = nothing to subscribe */
 	rcv_mode mode;
+	ontra_client *client; /* subscribes the hooks */
 	char token[RCV_TOKEN_MAX + 1];
 	char url[2300];   /* the receiving URL, token included */
 	char shown[2300]; /* the same with the token masked, for notes */
@@ -32,9 +39,8 @@ typedef struct route {
 struct cli_watch {
 	cli_ctx *ctx;
 	cli_args *args;
-	ontra_client *client; /* the context's; NULL when no route subscribes */
 	/* settings, from the options */
-	const char *bind, *public_url, *token_file;
+	const char *bind, *public_url, *token_file, *default_db;
 	int keep;
 	long long port, per_ip, req_timeout;
 	char db[4200];
@@ -47,7 +53,7 @@ struct cli_watch {
 	rcv_deliver *dlv;
 	rcv_deliver_config user; /* the caller's delivery, its callbacks called through ours */
 	rcv_deliver_config dcfg; /* what the delivery runs with: userdata is the session */
-	long long *subs;         /* subscriptions to remove at exit */
+	subscription *subs;               /* subscriptions to remove at exit */
 	size_t nsubs;
 	int started;        /* cli_watch_start went through */
 	pthread_t waiter;   /* the thread of cli_watch_wait: woken with SIGUSR1 */
@@ -392,14 +398,14 @@ static int find_same(json_t *sub, void *ud)
 	return 0;
 }
 
-static int add_sub(cli_watch *w, long long id)
+static int add_sub(cli_watch *w, ontra_client *client, long long id)
 {
-	long long *nv = realloc(w->subs, (w->nsubs + 1) * sizeof *nv);
+	subscription *nv = realloc(w->subs, (w->nsubs + 1) * sizeof *nv);
 
 	if (!nv)
 		return cli_error(EXIT_ERROR, "out of memory");
 	w->subs = nv;
-	w->subs[w->nsubs++] = id;
+	w->subs[w->nsubs++] = (subscription){id, client};
 	return EXIT_OK;
 }
 
@@ -409,17 +415,17 @@ static int unsubscribe_all(cli_watch *w)
 	size_t i;
 
 	for (i = 0; i < w->nsubs; i++) {
-		int lrc = ontra_webhook_unsubscribe(w->client, w->subs[i]);
+		int lrc = ontra_webhook_unsubscribe(w->subs[i].client, w->subs[i].id);
 		if (lrc == ONTRA_ENOTFOUND)
 			continue; /* removed by someone else meanwhile */
 		if (lrc < 0) {
 			fprintf(stderr, "ontraport %s: could not unsubscribe webhook %lld: %s\n",
-			        who(w), w->subs[i], ontra_error_last()->message);
+			        who(w), w->subs[i].id, ontra_error_last()->message);
 			if (rc == EXIT_OK)
 				rc = cli_exit_code(lrc);
 		} else {
 			cli_note(w->ctx, "ontraport %s: unsubscribed webhook %lld", who(w),
-			         w->subs[i]);
+			         w->subs[i].id);
 		}
 	}
 	w->nsubs = 0;
@@ -442,20 +448,20 @@ static int subscribe_route(cli_watch *w, const route *rt)
 		reuse r = {rt->url, es, ontra_webhook_format_name(hooks->format), 0};
 
 		ontra_webhook_event_string(es, sizeof es, hooks->v[i].event, hooks->v[i].target);
-		if (w->token_file && (lrc = ontra_webhook_list(w->client, find_same, &r)) < 0)
+		if (w->token_file && (lrc = ontra_webhook_list(rt->client, find_same, &r)) < 0)
 			return cli_fail_lib(w->ctx, lrc);
 		if (r.id) {
 			cli_note(w->ctx, "ontraport %s: webhook %lld already sends %s here", who(w),
 			         r.id, hooks->v[i].what);
-			if ((rc = add_sub(w, r.id)) != EXIT_OK)
+			if ((rc = add_sub(w, rt->client, r.id)) != EXIT_OK)
 				return rc;
 			continue;
 		}
 		o.event = hooks->v[i].event;
 		o.target = hooks->v[i].target;
-		if ((lrc = ontra_webhook_subscribe(&reply, w->client, &o)) < 0)
+		if ((lrc = ontra_webhook_subscribe(&reply, rt->client, &o)) < 0)
 			return cli_fail_lib(w->ctx, lrc);
-		rc = add_sub(w, sub_id(reply));
+		rc = add_sub(w, rt->client, sub_id(reply));
 		cli_note(w->ctx, "ontraport %s: subscribed webhook %lld: %s, %s data", who(w),
 		         sub_id(reply), hooks->v[i].what, ontra_webhook_format_name(hooks->format));
 		json_decref(reply);
@@ -509,14 +515,14 @@ static int read_settings(cli_watch *w)
 		return rc;
 	if (db)
 		snprintf(w->db, sizeof w->db, "%s", db);
-	else if (cli_data_path(w->db, sizeof w->db, "events.db") < 0)
+	else if (cli_data_path(w->db, sizeof w->db, w->default_db) < 0)
 		return cli_error(EXIT_ERROR,
 		                 "cannot find a data directory: set XDG_DATA_HOME or HOME, "
 		                 "or give --db FILE");
 	return EXIT_OK;
 }
 
-int cli_watch_new(cli_watch **out, cli_ctx *ctx, cli_args *args)
+int cli_watch_new(cli_watch **out, cli_ctx *ctx, cli_args *args, const char *default_db)
 {
 	cli_watch *w = calloc(1, sizeof *w);
 	int rc;
@@ -526,6 +532,7 @@ int cli_watch_new(cli_watch **out, cli_ctx *ctx, cli_args *args)
 		return cli_error(EXIT_ERROR, "out of memory");
 	w->ctx = ctx;
 	w->args = args;
+	w->default_db = default_db;
 	w->lock_fd = -1;
 	atomic_init(&w->gone, 0);
 	atomic_init(&w->wake_me, 0);
@@ -537,10 +544,27 @@ int cli_watch_new(cli_watch **out, cli_ctx *ctx, cli_args *args)
 	return EXIT_OK;
 }
 
+/* The client that subscribes a route's hooks, and whether Ontraport can post to it. */
+static int route_client(cli_watch *w, route *rt, ontra_client *given)
+{
+	int rc;
+
+	rt->client = given;
+	if (!given && (rc = cli_client(w->ctx, &rt->client)) != EXIT_OK)
+		return rc;
+	if (!w->public_url && !api_is_local(ontra_client_base_url(rt->client)))
+		return cli_usage_error(
+		    w->ctx,
+		    "Ontraport cannot post to this machine's local address: give --public-url "
+		    "URL (a public address forwarded to this receiver)%s",
+		    strcmp(who(w), "watch") == 0 ? ", or use --no-subscribe" : "");
+	return EXIT_OK;
+}
+
 /* The routes, copied and checked; then whether Ontraport can post to them. */
 static int plan(cli_watch *w, const cli_watch_route *routes, size_t nroutes)
 {
-	int subscribes = 0, rc;
+	int rc;
 	size_t i;
 
 	if (!nroutes)
@@ -561,18 +585,10 @@ static int plan(cli_watch *w, const cli_watch_route *routes, size_t nroutes)
 		w->routes[i].hooks = routes[i].hooks;
 		w->routes[i].mode = routes[i].mode;
 		w->nroutes = i + 1;
-		subscribes |= routes[i].hooks && routes[i].hooks->n;
+		if (routes[i].hooks && routes[i].hooks->n &&
+		    (rc = route_client(w, &w->routes[i], routes[i].client)) != EXIT_OK)
+			return rc;
 	}
-	if (!subscribes)
-		return EXIT_OK;
-	if ((rc = cli_client(w->ctx, &w->client)) != EXIT_OK)
-		return rc;
-	if (!w->public_url && !api_is_local(ontra_client_base_url(w->client)))
-		return cli_usage_error(
-		    w->ctx,
-		    "Ontraport cannot post to this machine's local address: give --public-url "
-		    "URL (a public address forwarded to this receiver)%s",
-		    strcmp(who(w), "watch") == 0 ? ", or use --no-subscribe" : "");
 	return EXIT_OK;
 }
 

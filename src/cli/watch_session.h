@@ -7,7 +7,7 @@
  * flight and leaves the rest pending for the next run.
  *
  *   cli_watch *w;
- *   rc = cli_watch_new(&w, ctx, args);                 the options, checked
+ *   rc = cli_watch_new(&w, ctx, args, "events.db");    the options, checked
  *   rc = cli_watch_start(w, routes, n, &delivery);     everything that runs
  *   cli_watch_wait(w);                                 a stop signal, or a request
  *   rc = cli_watch_close(w, rc);                       always (NULL accepted)
@@ -24,11 +24,11 @@
 /* The receiving side's options, read by cli_watch_new: the listener, the queue, the
  * token and the subscriptions' fate. */
 /* clang-format off */
-#define CLI_WATCH_SERVER_OPTS \
+#define CLI_WATCH_SERVER_OPTS(DB_FILE) \
 	{.name = "public-url", .kind = CLI_VALUE, .arg = "URL", .help = "the address Ontraport posts to, forwarded to this receiver (default: the local address)"}, \
 	{.name = "bind", .kind = CLI_VALUE, .arg = "ADDR", .help = "address to listen on (default 127.0.0.1)"}, \
 	{.name = "port", .short_name = 'p', .kind = CLI_VALUE, .arg = "N", .help = "port to listen on (default 0: any free port)"}, \
-	{.name = "db", .kind = CLI_VALUE, .arg = "FILE", .help = "the event queue (default $XDG_DATA_HOME/ontraport/events.db)"}, \
+	{.name = "db", .kind = CLI_VALUE, .arg = "FILE", .help = "the event queue (default $XDG_DATA_HOME/ontraport/" DB_FILE ")"}, \
 	{.name = "token-file", .kind = CLI_VALUE, .arg = "FILE", .help = "keep the URL's secret token in FILE (made, mode 0600, when missing), so a restart receives on the same URL"}, \
 	{.name = "keep", .kind = CLI_FLAG, .help = "leave the subscriptions in place on exit"}
 /* The receiver's limits, also read by cli_watch_new (listed apart: watch shows them last). */
@@ -49,15 +49,17 @@ typedef struct cli_watch_route {
 	const char *key;
 	const cli_hooks *hooks;
 	rcv_mode mode;
+	ontra_client *client; /* subscribes the hooks (borrowed); NULL = the context's (cli_client) */
 } cli_watch_route;
 
 /*
  * Read and check the options of CLI_WATCH_SERVER_OPTS and CLI_WATCH_LIMIT_OPTS (both must
- * be in the command's table): nothing starts, nothing is reached over the network. Returns
+ * be in the command's table; `default_db` is the queue's file name in the data directory
+ * without --db, as the option's help says): nothing starts, nothing is reached over the network. Returns
  * EXIT_OK and *out, or an exit code (error printed) and *out NULL. ctx and args are
  * borrowed until cli_watch_close.
  */
-int cli_watch_new(cli_watch **out, cli_ctx *ctx, cli_args *args);
+int cli_watch_new(cli_watch **out, cli_ctx *ctx, cli_args *args, const char *default_db);
 
 /*
  * Block SIGINT, SIGTERM, SIGHUP (and SIGUSR1, the session's wake-up) in the calling thread,

@@ -16,7 +16,7 @@
 #include "test_rcv_helpers.h"
 #include "watch_session.h"
 
-static const cli_opt opts[] = {CLI_WATCH_SERVER_OPTS, CLI_WATCH_LIMIT_OPTS, {.name = NULL}};
+static const cli_opt opts[] = {CLI_WATCH_SERVER_OPTS("events.db"), CLI_WATCH_LIMIT_OPTS, {.name = NULL}};
 static const cli_command cmd_test = {.name = "test", .summary = "a session", .opts = opts};
 
 typedef struct fixture {
@@ -91,7 +91,7 @@ static int start(fixture *f, cli_watch **w, int with_tokens, const cli_watch_rou
 	assert_int_equal(
 	    cli_args_parse(&f->args, &cmd_test, with_tokens ? 5 : 2, argv, err, sizeof err), 0);
 	assert_int_equal(cli_ctx_globals(&f->ctx, f->args), EXIT_OK);
-	assert_int_equal(cli_watch_new(w, &f->ctx, f->args), EXIT_OK);
+	assert_int_equal(cli_watch_new(w, &f->ctx, f->args, "events.db"), EXIT_OK);
 	d.kind = RCV_HANDLER_CALL;
 	d.call = on_call;
 	d.userdata = f;
@@ -126,7 +126,7 @@ static void *stop_later(void *arg)
 static void test_routes_and_request_stop(void **state)
 {
 	fixture *f = *state;
-	cli_watch_route r[] = {{"a", NULL, RCV_MODE_GENERIC}, {"b", NULL, RCV_MODE_GENERIC}};
+	cli_watch_route r[] = {{"a", NULL, RCV_MODE_GENERIC, NULL}, {"b", NULL, RCV_MODE_GENERIC, NULL}};
 	cli_watch *w = NULL;
 	pthread_t t;
 	char *text, line[512];
@@ -157,8 +157,8 @@ static void test_routes_and_request_stop(void **state)
 static void test_tokens_kept_per_key(void **state)
 {
 	fixture *f = *state;
-	cli_watch_route r[] = {{"a", NULL, RCV_MODE_GENERIC}, {"b", NULL, RCV_MODE_GENERIC}};
-	cli_watch_route swapped[] = {{"b", NULL, RCV_MODE_GENERIC}, {"a", NULL, RCV_MODE_GENERIC}};
+	cli_watch_route r[] = {{"a", NULL, RCV_MODE_GENERIC, NULL}, {"b", NULL, RCV_MODE_GENERIC, NULL}};
+	cli_watch_route swapped[] = {{"b", NULL, RCV_MODE_GENERIC, NULL}, {"a", NULL, RCV_MODE_GENERIC, NULL}};
 	cli_watch *w = NULL;
 	char ta[200], tb[200];
 
@@ -177,8 +177,8 @@ static void test_tokens_kept_per_key(void **state)
 static void test_bare_token_is_the_first_routes(void **state)
 {
 	fixture *f = *state;
-	cli_watch_route one[] = {{"watch", NULL, RCV_MODE_GENERIC}};
-	cli_watch_route two[] = {{"x", NULL, RCV_MODE_GENERIC}, {"y", NULL, RCV_MODE_GENERIC}};
+	cli_watch_route one[] = {{"watch", NULL, RCV_MODE_GENERIC, NULL}};
+	cli_watch_route two[] = {{"x", NULL, RCV_MODE_GENERIC, NULL}, {"y", NULL, RCV_MODE_GENERIC, NULL}};
 	cli_watch *w = NULL;
 	char first[200], want[512], *text;
 
@@ -204,7 +204,7 @@ static void test_bare_token_is_the_first_routes(void **state)
 static void test_bad_token_file_and_routes(void **state)
 {
 	fixture *f = *state;
-	cli_watch_route r[] = {{"a", NULL, RCV_MODE_GENERIC}, {"a", NULL, RCV_MODE_GENERIC}};
+	cli_watch_route r[] = {{"a", NULL, RCV_MODE_GENERIC, NULL}, {"a", NULL, RCV_MODE_GENERIC, NULL}};
 	cli_watch *w = NULL;
 	FILE *out = fopen(f->tokens, "w");
 
@@ -221,7 +221,7 @@ static void test_bad_token_file_and_routes(void **state)
 static void test_signal_ends_the_wait(void **state)
 {
 	fixture *f = *state;
-	cli_watch_route r[] = {{"a", NULL, RCV_MODE_GENERIC}};
+	cli_watch_route r[] = {{"a", NULL, RCV_MODE_GENERIC, NULL}};
 	cli_watch *w = NULL;
 
 	assert_int_equal(start(f, &w, 0, r, 1), EXIT_OK);
