@@ -46,6 +46,8 @@ static const cli_opt run_opts[] = {
      .kind = CLI_VALUE,
      .arg = "PERCENT",
      .help = "the share of the account's rate limit each poll trigger may use (default 20)"},
+    CLI_WATCH_SERVER_OPTS("run-events.db"),
+    CLI_WATCH_LIMIT_OPTS,
     {.name = "journal",
      .kind = CLI_VALUE,
      .arg = "FILE",

@@ -181,6 +181,29 @@ static int open_journal(run_session *rs)
 	return EXIT_OK;
 }
 
+/* Whether the scenarios run until stopped: a trigger that goes on, and no --event or --once. */
+static int long_running(const run_session *rs)
+{
+	size_t i;
+
+	if (rs->one_shot || rs->once)
+		return 0;
+	for (i = 0; i < rs->n; i++)
+		if (rs->v[i].s->trigger.kind != SCEN_TRIGGER_MANUAL)
+			return 1;
+	return 0;
+}
+
+static int any_watch(const run_session *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (rs->v[i].s->trigger.kind == SCEN_TRIGGER_WATCH)
+			return 1;
+	return 0;
+}
+
 int cli_run_open(run_session *rs, cli_ctx *ctx, cli_args *args)
 {
 	size_t i;
@@ -196,6 +219,10 @@ int cli_run_open(run_session *rs, cli_ctx *ctx, cli_args *args)
 	if (!(rs->v = calloc(rs->n, sizeof *rs->v)))
 		return cli_error(EXIT_ERROR, "out of memory");
 	if ((rc = load_all(rs)) != EXIT_OK)
+		return rc;
+	/* the receiver's options, checked before anything is reached over the network */
+	if (long_running(rs) && any_watch(rs) &&
+	    (rc = cli_watch_new(&rs->watch, ctx, args, "run-events.db")) != EXIT_OK)
 		return rc;
 	for (i = 0; i < rs->n; i++)
 		if ((rc = connect_one(rs, &rs->v[i])) != EXIT_OK ||
@@ -342,16 +369,30 @@ static int add_event(run_session *rs)
 
 /* ---- the poll and schedule triggers: one thread for all ---- */
 
+/* Whether a scenario stopped itself (a run failed with on_error: stop). */
+static int any_stopped(run_session *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (run_engine_stopped(rs->v[i].engine))
+			return 1;
+	return 0;
+}
+
 static int start_poll(run_session *rs, run_scenario *sc)
 {
 	ontra_share *share = share_for(rs, sc->s->connection);
 	char err[512];
 	int rc;
 
+	if (sc->s->trigger.kind != SCEN_TRIGGER_POLL && sc->s->trigger.kind != SCEN_TRIGGER_WATCH)
+		return EXIT_OK;
+	if ((rc = cli_client_new(rs->ctx, sc->s->connection, share, &sc->trigger_client)) !=
+	    EXIT_OK)
+		return rc;
 	if (sc->s->trigger.kind != SCEN_TRIGGER_POLL)
 		return EXIT_OK;
-	if ((rc = cli_client_new(rs->ctx, sc->s->connection, share, &sc->poll_client)) != EXIT_OK)
-		return rc;
 	if (run_poll_new(&sc->poll, rs->journal, sc->s, rs->poll_share, err, sizeof err) < 0)
 		return cli_error(EXIT_INVALID, "%s: %s", sc->file, err);
 	cli_note(rs->ctx, "ontraport run: %s: %s", sc->s->name, run_poll_describe(sc->poll));
@@ -369,7 +410,7 @@ static void tick(run_session *rs, run_scenario *sc, int64_t now)
 	if (now < sc->next_tick)
 		return;
 	if (sc->poll) {
-		if (run_poll_once(sc->poll, sc->poll_client, &added, err, sizeof err) < 0)
+		if (run_poll_once(sc->poll, sc->trigger_client, &added, err, sizeof err) < 0)
 			fprintf(stderr, "ontraport run: %s: poll: %s\n", sc->s->name, err);
 		sc->next_tick = run_poll_next_ms(sc->poll);
 	} else if (sc->s->trigger.kind == SCEN_TRIGGER_SCHEDULE) {
@@ -394,9 +435,116 @@ static void *triggers(void *arg)
 	while (!rs->stop) {
 		for (i = 0; i < rs->n && !rs->stop; i++)
 			tick(rs, &rs->v[i], now_ms());
+		if (rs->watch && any_stopped(rs)) {
+			cli_watch_request_stop(rs->watch); /* on_error: stop */
+			break;
+		}
 		nanosleep(&nap, NULL);
 	}
 	return NULL;
+}
+
+/* ---- the watch trigger: the receiver's events become runs ---- */
+
+static run_scenario *scenario_of_key(run_session *rs, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (!strcmp(rs->v[i].key, key))
+			return &rs->v[i];
+	return NULL;
+}
+
+/* Whether an event is of the trigger's object type (tagged/untagged fire for every type). */
+static int of_type(run_session *rs, run_scenario *sc, const json_t *doc)
+{
+	char buf[32];
+	int type;
+
+	if (run_names_type(sc->names, sc->trigger_client, sc->s->trigger.type, &type) < 0)
+		return 1;
+	snprintf(buf, sizeof buf, "%d", type);
+	(void)rs;
+	return !json_is_string(json_object_get(doc, "object_type_id")) ||
+	       !strcmp(json_string_value(json_object_get(doc, "object_type_id")), buf);
+}
+
+/* The delivery: journal the event as a run (once: the source is its queue id), wake the engine. */
+static int on_event(void *ud, const rcv_item *item, const json_t *doc, char *err, size_t errsz)
+{
+	run_session *rs = ud;
+	run_scenario *sc = scenario_of_key(rs, item->webhook_key);
+	char source[64], key[128], *text;
+	int rc;
+
+	if (!sc || !of_type(rs, sc, doc))
+		return RCV_CALL_DONE; /* another type's event: not this scenario's */
+	snprintf(source, sizeof source, "queue:%lld", (long long)item->id);
+	order_key(doc, key, sizeof key);
+	if (!(text = json_dumps(doc, JSON_COMPACT))) {
+		snprintf(err, errsz, "out of memory");
+		return RCV_CALL_RETRY;
+	}
+	rc = run_journal_add(rs->journal, sc->s->name, source, *key ? key : NULL, text, NULL, NULL);
+	free(text);
+	if (rc < 0) {
+		snprintf(err, errsz, "cannot journal the event: %s", run_journal_last_error());
+		return RCV_CALL_RETRY;
+	}
+	run_engine_kick(sc->engine);
+	return RCV_CALL_DONE;
+}
+
+/* The subscriptions a watch trigger asks for, from the names resolved at load. */
+static int watch_hooks(run_session *rs, run_scenario *sc)
+{
+	const scen_trigger *t = &sc->s->trigger;
+	const char *named = t->tag ? t->tag : t->form;
+	char label[160];
+	long long target;
+	int type, rc;
+
+	snprintf(sc->key, sizeof sc->key, "run:%.70s", sc->s->name);
+	if ((rc = cli_hooks_format(rs->ctx, t->data_format, &sc->hooks.format)) != EXIT_OK)
+		return rc;
+	if (!named) {
+		if ((rc = run_names_type(sc->names, sc->trigger_client, t->type, &type)) < 0)
+			return cli_fail_lib(rs->ctx, rc);
+		return cli_hooks_add(rs->ctx, &sc->hooks, t->event, type, NULL);
+	}
+	if ((rc = run_names_id(sc->names, sc->trigger_client, t->tag ? "tag" : "form", named,
+	                       &target)) < 0)
+		return cli_fail_lib(rs->ctx, rc);
+	snprintf(label, sizeof label, "%s %.100s", t->tag ? "tag" : "form", named);
+	return cli_hooks_add(rs->ctx, &sc->hooks, t->event, target, label);
+}
+
+static int start_watch(run_session *rs)
+{
+	cli_watch_route routes[64];
+	rcv_deliver_config d = RCV_DELIVER_CONFIG_INIT;
+	size_t i, n = 0;
+	int rc;
+
+	for (i = 0; i < rs->n; i++) {
+		run_scenario *sc = &rs->v[i];
+		if (sc->s->trigger.kind != SCEN_TRIGGER_WATCH)
+			continue;
+		if (n == sizeof routes / sizeof *routes)
+			return cli_error(EXIT_USAGE, "at most %zu watch scenarios in one process",
+			                 sizeof routes / sizeof *routes);
+		if ((rc = watch_hooks(rs, sc)) != EXIT_OK)
+			return rc;
+		routes[n++] =
+		    (cli_watch_route){sc->key, &sc->hooks, RCV_MODE_ONTRAPORT, sc->trigger_client};
+	}
+	if (!n)
+		return EXIT_OK;
+	d.kind = RCV_HANDLER_CALL;
+	d.call = on_event;
+	d.userdata = rs;
+	return cli_watch_start(rs->watch, routes, n, &d);
 }
 
 /* --once: one poll, or one run now for a schedule (as if its time had come). */
@@ -407,7 +555,7 @@ static int trigger_once(run_session *rs, run_scenario *sc)
 	int64_t now = now_ms();
 
 	if (sc->poll) {
-		if (run_poll_once(sc->poll, sc->poll_client, &added, err, sizeof err) < 0)
+		if (run_poll_once(sc->poll, sc->trigger_client, &added, err, sizeof err) < 0)
 			return cli_error(EXIT_ERROR, "%s: poll: %s", sc->s->name, err);
 	} else if (sc->s->trigger.kind == SCEN_TRIGGER_SCHEDULE) {
 		snprintf(source, sizeof source, "schedule-once:%lld", (long long)now);
@@ -448,16 +596,6 @@ static int wait_signal(run_session *rs, long ms)
 	int sig = sigtimedwait(&rs->stop_signals, NULL, &ts);
 
 	return sig > 0 ? sig : 0;
-}
-
-static int any_stopped(run_session *rs)
-{
-	size_t i;
-
-	for (i = 0; i < rs->n; i++)
-		if (run_engine_stopped(rs->v[i].engine))
-			return 1;
-	return 0;
 }
 
 /* Until the runs are finished (one-shot) or a stop signal; returns the signal or 0. */
@@ -502,25 +640,13 @@ static void block_stop_signals(run_session *rs)
 	pthread_sigmask(SIG_BLOCK, &rs->stop_signals, NULL);
 }
 
-/* Whether the scenarios run until stopped: a trigger that goes on, and no --event or --once. */
-static int long_running(const run_session *rs)
-{
-	size_t i;
-
-	if (rs->one_shot || rs->once)
-		return 0;
-	for (i = 0; i < rs->n; i++)
-		if (rs->v[i].s->trigger.kind != SCEN_TRIGGER_MANUAL)
-			return 1;
-	return 0;
-}
-
 int cli_run_go(run_session *rs)
 {
 	size_t i;
 	int rc = EXIT_OK, sig;
 
 	block_stop_signals(rs);
+	cli_watch_block_signals();
 	rs->progress = rs->ctx->stderr_tty && !rs->ctx->quiet && !rs->dry_run;
 	if (rs->one_shot && (rc = add_event(rs)) != EXIT_OK)
 		return rc;
@@ -532,11 +658,14 @@ int cli_run_go(run_session *rs)
 		if ((rc = start_engine(rs, &rs->v[i])) != EXIT_OK)
 			return rc;
 	if (long_running(rs)) {
+		if (rs->watch && (rc = start_watch(rs)) != EXIT_OK)
+			return rc;
 		if (pthread_create(&rs->triggers, NULL, triggers, rs) != 0)
 			return cli_error(EXIT_ERROR, "cannot start the triggers");
 		rs->triggers_started = 1;
-		sig = wait_runs(rs, 0);
-		return sig ? EXIT_OK : EXIT_ERROR; /* a signal is the way to stop; else on_error: stop */
+		sig = rs->watch ? cli_watch_wait(rs->watch) : wait_runs(rs, 0);
+		return sig > 0 ? EXIT_OK : EXIT_ERROR; /* a signal is the way to stop; else
+		                                        * on_error: stop, or the receiver failed */
 	}
 	sig = wait_runs(rs, 1);
 	if (sig)
@@ -555,6 +684,7 @@ int cli_run_close(run_session *rs, int rc)
 	rs->stop = 1;
 	if (rs->triggers_started)
 		pthread_join(rs->triggers, NULL);
+	rc = cli_watch_close(rs->watch, rc); /* stops taking events before the engines stop */
 	for (i = 0; rs->v && i < rs->n; i++)
 		run_engine_stop(rs->v[i].engine); /* each finishes the step in flight */
 	if (rs->progress)
@@ -567,7 +697,8 @@ int cli_run_close(run_session *rs, int rc)
 			               sc->s->name);
 		run_names_free(sc->names);
 		run_poll_free(sc->poll);
-		ontra_client_free(sc->poll_client);
+		cli_hooks_release(&sc->hooks);
+		ontra_client_free(sc->trigger_client);
 		for (k = 0; k < sc->nclients; k++)
 			ontra_client_free(sc->clients[k]);
 		free(sc->clients);

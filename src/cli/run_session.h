@@ -12,6 +12,8 @@
 
 #include "cli.h"
 #include "runner.h"
+#include "subscriptions.h"
+#include "watch_session.h"
 
 /* Counts of runs ended in this process, per scenario (under the session's lock). */
 typedef struct run_counts {
@@ -28,8 +30,10 @@ typedef struct run_scenario {
 	run_names *names;
 	run_engine *engine;
 	run_poll *poll;
-	ontra_client *poll_client; /* the poll's own, on the scenario's share */
-	int64_t next_tick;         /* schedule, poll: when to look again (ms) */
+	ontra_client *trigger_client; /* the poll's and the watch's subscriptions', on the share */
+	cli_hooks hooks;              /* watch: what to subscribe */
+	char key[80];                 /* watch: the webhook key its events are queued under */
+	int64_t next_tick;            /* schedule, poll: when to look again (ms) */
 	run_counts counts;
 	int64_t last_run; /* the last run --event added, or 0 */
 } run_scenario;
@@ -54,6 +58,7 @@ typedef struct run_session {
 	pthread_mutex_t lock;
 	sigset_t stop_signals;
 	int progress;       /* a progress line on stderr (a terminal) */
+	cli_watch *watch;   /* the receiver, when a scenario has a watch trigger */
 	pthread_t triggers; /* the poll/schedule thread */
 	int triggers_started;
 	volatile sig_atomic_t stop;

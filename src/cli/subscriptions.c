@@ -89,6 +89,20 @@ static int add(cli_hooks *h, ontra_webhook_event ev, long long target, const cha
 	return EXIT_OK;
 }
 
+int cli_hooks_add(cli_ctx *ctx, cli_hooks *h, const char *event, long long target,
+                  const char *label)
+{
+	ontra_webhook_event ev;
+	int rc = parse_event(ctx, event, &ev);
+
+	return rc == EXIT_OK ? add(h, ev, target, label) : rc;
+}
+
+int cli_hooks_format(cli_ctx *ctx, const char *format, ontra_webhook_format *out)
+{
+	return parse_format(ctx, format, out);
+}
+
 /* A tag or form by id, or by its exact name, through the library's resolver. */
 static int resolve_named(cli_ctx *ctx, int type, const char *s, long long *out)
 {

@@ -43,6 +43,15 @@ int cli_hooks_from_args(cli_ctx *ctx, cli_args *args, cli_hooks *out);
 void cli_hooks_release(cli_hooks *h);
 
 /*
+ * One subscription to add by hand (for `run`, whose scenarios name their own events):
+ * `event` in the words --event takes, `target` the object type, tag or form id, `label`
+ * (may be NULL) what the notes call it. cli_hooks_format reads a --data-format word.
+ */
+int cli_hooks_add(cli_ctx *ctx, cli_hooks *h, const char *event, long long target,
+                  const char *label);
+int cli_hooks_format(cli_ctx *ctx, const char *format, ontra_webhook_format *out);
+
+/*
  * A duration: a whole number followed by ms, s, m, h or d ("250ms", "2s",
  * "7d"); a bare number is seconds. Returns 0 and *ms, or -1.
  */

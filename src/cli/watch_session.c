@@ -53,7 +53,7 @@ struct cli_watch {
 	rcv_deliver *dlv;
 	rcv_deliver_config user; /* the caller's delivery, its callbacks called through ours */
 	rcv_deliver_config dcfg; /* what the delivery runs with: userdata is the session */
-	subscription *subs;               /* subscriptions to remove at exit */
+	subscription *subs;      /* subscriptions to remove at exit */
 	size_t nsubs;
 	int started;        /* cli_watch_start went through */
 	pthread_t waiter;   /* the thread of cli_watch_wait: woken with SIGUSR1 */

@@ -49,14 +49,15 @@ typedef struct cli_watch_route {
 	const char *key;
 	const cli_hooks *hooks;
 	rcv_mode mode;
-	ontra_client *client; /* subscribes the hooks (borrowed); NULL = the context's (cli_client) */
+	ontra_client
+	    *client; /* subscribes the hooks (borrowed); NULL = the context's (cli_client) */
 } cli_watch_route;
 
 /*
  * Read and check the options of CLI_WATCH_SERVER_OPTS and CLI_WATCH_LIMIT_OPTS (both must
  * be in the command's table; `default_db` is the queue's file name in the data directory
- * without --db, as the option's help says): nothing starts, nothing is reached over the network. Returns
- * EXIT_OK and *out, or an exit code (error printed) and *out NULL. ctx and args are
+ * without --db, as the option's help says): nothing starts, nothing is reached over the network.
+ * Returns EXIT_OK and *out, or an exit code (error printed) and *out NULL. ctx and args are
  * borrowed until cli_watch_close.
  */
 int cli_watch_new(cli_watch **out, cli_ctx *ctx, cli_args *args, const char *default_db);

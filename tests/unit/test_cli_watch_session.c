@@ -16,7 +16,8 @@
 #include "test_rcv_helpers.h"
 #include "watch_session.h"
 
-static const cli_opt opts[] = {CLI_WATCH_SERVER_OPTS("events.db"), CLI_WATCH_LIMIT_OPTS, {.name = NULL}};
+static const cli_opt opts[] = {
+    CLI_WATCH_SERVER_OPTS("events.db"), CLI_WATCH_LIMIT_OPTS, {.name = NULL}};
 static const cli_command cmd_test = {.name = "test", .summary = "a session", .opts = opts};
 
 typedef struct fixture {
@@ -126,7 +127,8 @@ static void *stop_later(void *arg)
 static void test_routes_and_request_stop(void **state)
 {
 	fixture *f = *state;
-	cli_watch_route r[] = {{"a", NULL, RCV_MODE_GENERIC, NULL}, {"b", NULL, RCV_MODE_GENERIC, NULL}};
+	cli_watch_route r[] = {{"a", NULL, RCV_MODE_GENERIC, NULL},
+	                       {"b", NULL, RCV_MODE_GENERIC, NULL}};
 	cli_watch *w = NULL;
 	pthread_t t;
 	char *text, line[512];
@@ -157,8 +159,10 @@ static void test_routes_and_request_stop(void **state)
 static void test_tokens_kept_per_key(void **state)
 {
 	fixture *f = *state;
-	cli_watch_route r[] = {{"a", NULL, RCV_MODE_GENERIC, NULL}, {"b", NULL, RCV_MODE_GENERIC, NULL}};
-	cli_watch_route swapped[] = {{"b", NULL, RCV_MODE_GENERIC, NULL}, {"a", NULL, RCV_MODE_GENERIC, NULL}};
+	cli_watch_route r[] = {{"a", NULL, RCV_MODE_GENERIC, NULL},
+	                       {"b", NULL, RCV_MODE_GENERIC, NULL}};
+	cli_watch_route swapped[] = {{"b", NULL, RCV_MODE_GENERIC, NULL},
+	                             {"a", NULL, RCV_MODE_GENERIC, NULL}};
 	cli_watch *w = NULL;
 	char ta[200], tb[200];
 
@@ -178,7 +182,8 @@ static void test_bare_token_is_the_first_routes(void **state)
 {
 	fixture *f = *state;
 	cli_watch_route one[] = {{"watch", NULL, RCV_MODE_GENERIC, NULL}};
-	cli_watch_route two[] = {{"x", NULL, RCV_MODE_GENERIC, NULL}, {"y", NULL, RCV_MODE_GENERIC, NULL}};
+	cli_watch_route two[] = {{"x", NULL, RCV_MODE_GENERIC, NULL},
+	                         {"y", NULL, RCV_MODE_GENERIC, NULL}};
 	cli_watch *w = NULL;
 	char first[200], want[512], *text;
 
@@ -204,7 +209,8 @@ static void test_bare_token_is_the_first_routes(void **state)
 static void test_bad_token_file_and_routes(void **state)
 {
 	fixture *f = *state;
-	cli_watch_route r[] = {{"a", NULL, RCV_MODE_GENERIC, NULL}, {"a", NULL, RCV_MODE_GENERIC, NULL}};
+	cli_watch_route r[] = {{"a", NULL, RCV_MODE_GENERIC, NULL},
+	                       {"a", NULL, RCV_MODE_GENERIC, NULL}};
 	cli_watch *w = NULL;
 	FILE *out = fopen(f->tokens, "w");
 
