@@ -126,5 +126,34 @@ assert_rc 0 "resume"
 op runs list --journal "$J" --scenario manual --status done --output json
 assert_jq "$OUT" 'length' 1
 
+# ---- SIGTERM finishes the step in flight and leaves the rest pending ----
+cat >slow.yaml <<YAML
+version: 1
+name: slow
+trigger: {manual: {}}
+steps:
+  - id: slow
+    do: exec
+    with: {command: [/bin/sh, -c, 'sleep 1; echo ran >> "\$0"', $TMP/slow.log]}
+  - id: c
+    do: objects.upsert
+    with: {fields: {email: "slow@example.org"}}
+YAML
+"$OP" run slow.yaml --event '{}' --journal "$J" >/dev/null 2>"$TMP/slow.err" &
+SLOW=$!
+sleep 0.5
+kill -TERM "$SLOW"
+set +e
+wait "$SLOW"
+rc=$?
+set -e
+assert_eq "$rc" 130 "interrupted"
+assert_eq "$(cat slow.log)" ran "the step in flight finished"
+op runs list --journal "$J" --scenario slow --output json
+assert_jq "$OUT" '.[0].status + " " + (.[0].next_step | tostring)' "pending 1"
+op run slow.yaml --journal "$J"
+assert_rc 0 "resume after SIGTERM"
+assert_eq "$(wc -l <slow.log)" 1 "the finished step is not run again"
+
 stop_sandbox
 finish
