@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "runner.h"
+#include "run_session.h"
 #include "scenario.h"
 #include "banned.h"
 
@@ -34,34 +35,28 @@ static void print_problems(const char *path, scen_problems *p)
 }
 
 /*
- * The names of a clean file against the account: EXIT_OK and *count,
- * EXIT_INVALID with the problems printed, or the exit code of the failure
- * to ask the account (printed).
+ * The names of a clean file against its account (its `connection`, else the
+ * command's): EXIT_OK and *count, EXIT_INVALID with the problems printed, or
+ * the exit code of the failure to ask the account (printed).
  */
 static int resolve_names(cli_ctx *ctx, const char *path, const scen_scenario *s, size_t *count)
 {
-	ontra_client *c;
+	ontra_client *c, *own = NULL;
 	run_names *n;
-	scen_problems p;
-	char err[512];
 	int rc;
 
-	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
+	if (s->connection)
+		rc = cli_client_new(ctx, s->connection, NULL, &own);
+	else
+		rc = cli_client(ctx, &c);
+	if (rc != EXIT_OK)
 		return rc;
-	rc = run_names_resolve(&n, c, s, path, &p, err, sizeof err);
-	if (rc == -2) {
-		rc = cli_exit_code(ontra_error_last()->code);
-		return cli_error(rc == EXIT_OK || rc == EXIT_INVALID ? EXIT_ERROR : rc, "%s", err);
+	if ((rc = cli_scenario_names(ctx, own ? own : c, path, s, &n)) == EXIT_OK) {
+		*count = run_names_count(n);
+		run_names_free(n);
 	}
-	if (rc < 0) {
-		if (!p.n)
-			return cli_error(EXIT_ERROR, "%s", err);
-		print_problems(path, &p);
-		return EXIT_INVALID;
-	}
-	*count = run_names_count(n);
-	run_names_free(n);
-	return EXIT_OK;
+	ontra_client_free(own);
+	return rc;
 }
 
 /* One file: 0 when clean, EXIT_INVALID with the problems printed, or another exit code. */

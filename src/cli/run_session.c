@@ -126,25 +126,26 @@ static int connect_one(run_session *rs, run_scenario *sc)
 	return EXIT_OK;
 }
 
-/* Every name of the scenario against its account: problems as FILE:LINE:COL, exit 5. */
-static int resolve_one(run_session *rs, run_scenario *sc)
+int cli_scenario_names(cli_ctx *ctx, ontra_client *c, const char *path, const scen_scenario *s,
+                       run_names **out)
 {
 	scen_problems p = {0};
 	char err[512];
 	size_t i;
-	int rc =
-	    run_names_resolve(&sc->names, sc->clients[0], sc->s, sc->file, &p, err, sizeof err);
+	int rc = run_names_resolve(out, c, s, path, &p, err, sizeof err);
 
-	(void)rs;
-	if (rc == -2)
-		return cli_fail_lib(rs->ctx, ontra_error_last()->code ? ontra_error_last()->code
-		                                                      : ONTRA_ERROR);
+	if (rc == -2) {
+		rc = cli_exit_code(ontra_error_last()->code);
+		return cli_error(rc == EXIT_OK || rc == EXIT_INVALID ? EXIT_ERROR : rc, "%s", err);
+	}
 	if (rc == 0)
 		return EXIT_OK;
+	if (!p.n)
+		return cli_error(EXIT_ERROR, "%s", err);
 	for (i = 0; i < p.n; i++)
 		fprintf(stderr, "%s\n", p.lines[i]);
 	if (p.more)
-		fprintf(stderr, "%s: ... and %zu more problems\n", sc->file, p.more);
+		fprintf(stderr, "%s: ... and %zu more problems\n", path, p.more);
 	scen_problems_free(&p);
 	return EXIT_INVALID;
 }
@@ -226,7 +227,8 @@ int cli_run_open(run_session *rs, cli_ctx *ctx, cli_args *args)
 		return rc;
 	for (i = 0; i < rs->n; i++)
 		if ((rc = connect_one(rs, &rs->v[i])) != EXIT_OK ||
-		    (rc = resolve_one(rs, &rs->v[i])) != EXIT_OK)
+		    (rc = cli_scenario_names(ctx, rs->v[i].clients[0], rs->v[i].file, rs->v[i].s,
+		                             &rs->v[i].names)) != EXIT_OK)
 			return rc;
 	return open_journal(rs);
 }

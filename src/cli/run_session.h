@@ -64,6 +64,15 @@ typedef struct run_session {
 	volatile sig_atomic_t stop;
 } run_session;
 
+/*
+ * A loaded scenario's names against the account of c (run_names_resolve):
+ * EXIT_OK and *out, EXIT_INVALID with each problem printed (FILE:LINE:COL),
+ * or the exit code of the failure to ask the account (printed). Shared by
+ * `run` and `scenario check`.
+ */
+int cli_scenario_names(cli_ctx *ctx, ontra_client *c, const char *path, const scen_scenario *s,
+                       run_names **out);
+
 int cli_run_open(run_session *rs, cli_ctx *ctx, cli_args *args);
 int cli_run_go(run_session *rs);
 int cli_run_close(run_session *rs, int rc);
