@@ -114,22 +114,42 @@ WATCH_PID=""
 tail -n 3 "$WORK/watch.err"
 show "$OP" events list --db "$WORK/events.db" -o table
 
-step "Scenarios: a YAML automation checked before it runs (running them comes next)"
-cat >"$WORK/vip.yaml" <<'YAML'
+step "Scenarios: a trigger, a filter and steps, checked, then run by 'ontraport run'"
+cat >"$WORK/signup.yaml" <<'YAML'
 version: 1
-name: vip-onboarding
+name: signup-nurture
 trigger:
-  watch: {event: tagged, tag: VIP}
-filter: "{{ not (data.email | ends_with('@example.com')) }}"
+  watch: {event: form-submitted, form: Contact Us}
+filter: "not (data.email | ends_with('@test.example'))"
 steps:
-  - id: contact
-    do: objects.upsert
-    with: {type: contacts, fields: {email: "{{ data.email }}"}}
+  - id: nurture
+    do: objects.subscribe
+    with: {ids: ["{{ data.id }}"], sequences: [Welcome Sequence]}
+  - id: tag
+    do: objects.tag
+    with: {ids: ["{{ data.id }}"], tags: [VIP]}
 YAML
-show "$OP" scenario check "$WORK/vip.yaml"
+cat "$WORK/signup.yaml"
+show "$OP" scenario check "$WORK/signup.yaml"
+echo '{"event": {"type": "object_submits_form"}, "data": {"id": "1", "email": "ann@example.com"}}' >"$WORK/e.json"
+show "$OP" run "$WORK/signup.yaml" --event @"$WORK/e.json" --dry-run
+printf '$ ontraport run signup.yaml &   # subscribes its webhook, runs each event, until Ctrl-C\n'
+"$OP" run "$WORK/signup.yaml" --journal "$WORK/runs.db" --db "$WORK/run-events.db" 2>"$WORK/run.err" &
+RUN_PID=$!
+for _ in $(seq 1 100); do grep -q 'listening on' "$WORK/run.err" && break; sleep 0.05; done
+cat "$WORK/run.err"
+printf '$ curl -X POST %s/_sandbox/forms/submit -d form_id=1 -d email=noah@example.com   # a visitor fills in "Contact Us"\n' "$SANDBOX_ROOT"
+curl -sS -X POST -H "X-Sandbox-Token: $ONTRAPORT_SANDBOX_TOKEN" "$SANDBOX_ROOT/_sandbox/forms/submit" \
+	-d form_id=1 -d email=noah@example.com >/dev/null
+for _ in $(seq 1 100); do
+	"$OP" runs list --journal "$WORK/runs.db" --status done -o json 2>/dev/null | grep -q '"id"' && break
+	sleep 0.05
+done
+kill -INT "$RUN_PID" && wait "$RUN_PID" || true
+show "$OP" runs list --journal "$WORK/runs.db" -o table
+sed -i 's/objects.subscribe/objects.subscrib/' "$WORK/signup.yaml"
+"$OP" scenario check "$WORK/signup.yaml" || echo "(exit code $?: a problem, with its line and column)"
 show "$OP" scenario eval "data.email | lower" --event '{"data":{"email":"Mary@Example.COM"}}'
-sed -i 's/objects.upsert/objects.upsart/' "$WORK/vip.yaml"
-"$OP" scenario check "$WORK/vip.yaml" || echo "(exit code $?: a problem, with its line and column)"
 
 step "Errors are one line with a documented exit code"
 show "$OP" api GET /object -q objectID=0 -q id=999 >/dev/null || echo "(exit code $?: not found)"
