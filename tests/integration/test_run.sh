@@ -88,6 +88,12 @@ assert_jq "$(head -1 "$TMP/hook.out")" '.fields.who' Ann
 assert_eq "$(count_writes 'POST /1/objects/saveorupdate')" 1 "upserts"
 assert_eq "$(count_writes 'PUT /1/objects/subscribe')" 1 "subscribes"
 
+# The event from standard input
+printf '{"data": {"email": "stdin@example.org", "name": "In", "total": 1}}' >stdin-event.json
+run "$OP" run vip.yaml --event - --journal "$J" <stdin-event.json
+assert_rc 0 "an event on stdin"
+assert_jq "$OUT" '.steps[0].output.email' stdin@example.org
+
 # The filter says no: filtered, nothing sent; `if` false: the step skipped
 op run vip.yaml --event '{"data": {"email": "bob@elsewhere.com"}}' --journal "$J"
 assert_rc 0 "filtered run"

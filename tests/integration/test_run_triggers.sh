@@ -156,4 +156,30 @@ assert_rc 0 "resume after SIGTERM"
 assert_eq "$(wc -l <slow.log)" 1 "the finished step is not run again"
 
 stop_sandbox
+
+# ---- two scenarios in one process share the account's rate budget: no 429 ----
+start_sandbox --rate-limit 6/2s
+for name in one two; do
+	cat >"$name.yaml" <<YAML
+version: 1
+name: $name
+trigger: {manual: {}}
+steps:
+  - {id: a, do: objects.search, with: {limit: 1}}
+  - {id: b, do: objects.search, with: {limit: 1}}
+  - {id: c, do: objects.search, with: {limit: 1}}
+YAML
+done
+op run one.yaml two.yaml --event '{}' --journal "$TMP/shared.db" --retries 0
+assert_rc 0 "two scenarios paced together"
+assert_jq "$OUT" '[.[].status] | join(",")' "done,done"
+assert_eq "$(control GET stats | jq -r .rate_limited)" 0 "429s"
+
+# ---- on a terminal: a progress line with each scenario's counters ----
+if command -v script >/dev/null; then
+	script -qec "$OP run one.yaml two.yaml --event '{}' --journal $TMP/tty.db" /dev/null >tty.out 2>&1 || true
+	assert_contains "$(cat tty.out)" "one: 1 done, 0 dead, 0 filtered, 0 waiting"
+	assert_contains "$(cat tty.out)" "two: 1 done"
+fi
+stop_sandbox
 finish
