@@ -255,6 +255,8 @@ static void on_report(void *ud, const run_report *r)
 	pthread_mutex_lock(&rs->lock);
 	if (r->status == RUN_DONE)
 		sc->counts.done++;
+	else if (r->status == RUN_DEAD && sc->s->on_error == SCEN_ON_ERROR_SKIP)
+		sc->counts.skipped++;
 	else if (r->status == RUN_DEAD)
 		sc->counts.dead++;
 	else if (r->status == RUN_FILTERED)
@@ -264,8 +266,11 @@ static void on_report(void *ud, const run_report *r)
 	if (rs->progress)
 		fprintf(stderr, "\r\033[K");
 	if (r->status == RUN_DEAD && !rs->ctx->quiet)
-		fprintf(stderr, "ontraport run: %s: run %lld dead: %s\n", r->scenario,
-		        (long long)r->run_id, r->error);
+		fprintf(stderr, "ontraport run: %s: run %lld %s: %s\n", r->scenario,
+		        (long long)r->run_id,
+		        sc->s->on_error == SCEN_ON_ERROR_SKIP ? "skipped (dead, on_error: skip)"
+		                                              : "dead",
+		        r->error);
 	else if (r->status == RUN_PENDING && !rs->ctx->quiet)
 		fprintf(stderr, "ontraport run: %s: run %lld: %s; retrying in %.1f s\n",
 		        r->scenario, (long long)r->run_id, r->error,
@@ -687,14 +692,18 @@ int cli_run_close(run_session *rs, int rc)
 	if (rs->triggers_started)
 		pthread_join(rs->triggers, NULL);
 	rc = cli_watch_close(rs->watch, rc); /* stops taking events before the engines stop */
-	for (i = 0; rs->v && i < rs->n; i++)
-		run_engine_stop(rs->v[i].engine); /* each finishes the step in flight */
+	for (i = 0; rs->v && i < rs->n; i++) {
+		run_scenario *sc = &rs->v[i];
+		sc->stopped = sc->engine && run_engine_stopped(sc->engine);
+		run_engine_stop(sc->engine); /* each finishes the step in flight */
+		sc->engine = NULL;
+	}
 	if (rs->progress)
 		fprintf(stderr, "\n");
 	for (i = 0; rs->v && i < rs->n; i++) {
 		run_scenario *sc = &rs->v[i];
 		dead += sc->counts.dead;
-		if (sc->engine && run_engine_stopped(sc->engine) && rc == EXIT_OK)
+		if (sc->stopped && rc == EXIT_OK)
 			rc = cli_error(EXIT_ERROR, "%s: stopped by a failed run (on_error: stop)",
 			               sc->s->name);
 		run_names_free(sc->names);

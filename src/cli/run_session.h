@@ -18,6 +18,7 @@
 /* Counts of runs ended in this process, per scenario (under the session's lock). */
 typedef struct run_counts {
 	long done, dead, filtered, waiting;
+	long skipped; /* dead under on_error: skip: not a failure of the command */
 } run_counts;
 
 typedef struct run_scenario {
@@ -36,6 +37,7 @@ typedef struct run_scenario {
 	int64_t next_tick;            /* schedule, poll: when to look again (ms) */
 	run_counts counts;
 	int64_t last_run; /* the last run --event added, or 0 */
+	int stopped;      /* its engine stopped itself (on_error: stop) */
 } run_scenario;
 
 typedef struct run_share {

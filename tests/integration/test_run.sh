@@ -164,6 +164,17 @@ assert_eq "$(count_writes 'POST /1/objects/saveorupdate')" "$((ups + 1))" "upser
 op runs replay "$DEAD" --journal "$J"
 assert_rc 4 "replay of a run that is not dead"
 
+# on_error: skip (a dead run that is not a failure) and stop (the scenario stops)
+sed 's/^name: dead$/name: skipper/; $a on_error: skip' dead.yaml >skip.yaml
+op run skip.yaml --event '{"data": {"email": "sk@example.org", "tag": "Nope"}}' --journal "$J"
+assert_rc 0 "on_error: skip"
+assert_jq "$OUT" '.status' dead
+assert_contains "$ERR" "skipped (dead, on_error: skip)"
+sed 's/^name: dead$/name: stopper/; $a on_error: stop' dead.yaml >stop.yaml
+op run stop.yaml --event '{"data": {"email": "st@example.org", "tag": "Nope"}}' --journal "$J"
+assert_rc 1 "on_error: stop"
+assert_contains "$ERR" "stopped by a failed run (on_error: stop)"
+
 # A create whose answer is lost (the sandbox acts, then drops the connection): looked up, not resent
 cat >create.yaml <<'YAML'
 version: 1
