@@ -134,14 +134,14 @@ trigger: {manual: {}}
 steps:
   - id: slow
     do: exec
-    with: {command: [/bin/sh, -c, 'sleep 1; echo ran >> "\$0"', $TMP/slow.log]}
+    with: {command: [/bin/sh, -c, 'echo started > "\$0.started"; sleep 1; echo ran >> "\$0"', $TMP/slow.log]}
   - id: c
     do: objects.upsert
     with: {fields: {email: "slow@example.org"}}
 YAML
 "$OP" run slow.yaml --event '{}' --journal "$J" >/dev/null 2>"$TMP/slow.err" &
 SLOW=$!
-sleep 0.5
+for i in $(seq 1 $((200 * ${ONTRA_TEST_TIME_SCALE:-1}))); do [ -e slow.log.started ] && break; sleep 0.05; done
 kill -TERM "$SLOW"
 set +e
 wait "$SLOW"
