@@ -38,7 +38,6 @@ struct run_engine {
 	unsigned started;
 	pthread_mutex_t lock;
 	pthread_cond_t wake; /* workers: a kick, a stop */
-	pthread_cond_t idle; /* run_engine_wait_idle: a run ended */
 	int stopping;        /* run_engine_stop: finish the step in flight, take no more */
 	int stopped_by_run;  /* a run failed with on_error: stop */
 	uint64_t kicks;
@@ -114,9 +113,6 @@ static void report(run_engine *e, const run_record *r, int status, const char *s
 
 	if (e->cfg.on_report)
 		e->cfg.on_report(e->cfg.ud, &rep);
-	pthread_mutex_lock(&e->lock);
-	pthread_cond_broadcast(&e->idle);
-	pthread_mutex_unlock(&e->lock);
 }
 
 /* ---- the context expressions see: event, data, steps, env ---- */
@@ -421,7 +417,6 @@ int run_engine_start(run_engine **out, const run_engine_config *cfg, char *err, 
 	e->workers = calloc(cfg->workers, sizeof *e->workers);
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->wake, NULL);
-	pthread_cond_init(&e->idle, NULL);
 	for (i = 0; e->env && e->workers && i < cfg->workers; i++) {
 		e->workers[i] = (worker){.e = e, .index = i, .seed = (unsigned)now_ms() + i};
 		if (pthread_create(&e->workers[i].thread, NULL, work, &e->workers[i]) != 0)
@@ -444,32 +439,6 @@ void run_engine_kick(run_engine *e)
 	pthread_mutex_unlock(&e->lock);
 }
 
-int run_engine_wait_idle(run_engine *e)
-{
-	int64_t pending = 1;
-	struct timespec ts;
-
-	for (;;) {
-		if (run_journal_counts(e->cfg.journal, e->cfg.scenario->name, &pending, NULL, NULL,
-		                       NULL) == 0 &&
-		    !pending)
-			return 0;
-		pthread_mutex_lock(&e->lock);
-		if (e->stopping || e->stopped_by_run) {
-			pthread_mutex_unlock(&e->lock);
-			return 1;
-		}
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 200 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&e->idle, &e->lock, &ts);
-		pthread_mutex_unlock(&e->lock);
-	}
-}
-
 int run_engine_stopped(run_engine *e)
 {
 	int s;
@@ -489,13 +458,11 @@ void run_engine_stop(run_engine *e)
 	pthread_mutex_lock(&e->lock);
 	e->stopping = 1;
 	pthread_cond_broadcast(&e->wake);
-	pthread_cond_broadcast(&e->idle);
 	pthread_mutex_unlock(&e->lock);
 	for (i = 0; i < e->started; i++)
 		pthread_join(e->workers[i].thread, NULL);
 	pthread_mutex_destroy(&e->lock);
 	pthread_cond_destroy(&e->wake);
-	pthread_cond_destroy(&e->idle);
 	json_decref(e->env);
 	free(e->workers);
 	free(e);

@@ -638,26 +638,39 @@ static int settled(long long dlm)
 	return dlm < now_ms() / 1000 - POLL_SETTLE_S;
 }
 
+/*
+ * The records sharing the cursor's dlm, from cur->after on, then the cursor
+ * past them. 0: done; 1: the share ran out in the middle (the cursor keeps
+ * its place); -1: failed.
+ */
+static int past_tie(run_poll *p, ontra_client *c, cursor *cur, size_t *added, char *err,
+                    size_t errsz)
+{
+	int stopped = 0;
+
+	if (scan_tie(p, c, cur->dlm, &cur->after, 1, added, &stopped, err, errsz) < 0)
+		return -1;
+	if (stopped)
+		return p->more = 1, 1;
+	cur->after = 0;
+	return save_cursor(p, cur, err, errsz) < 0 ? -1 : 0;
+}
+
 /* Everything changed since the cursor, while the share lasts. */
 static int scan(run_poll *p, ontra_client *c, cursor *cur, size_t *added, char *err, size_t errsz)
 {
-	int strict = settled(cur->dlm), stopped = 0;
+	int strict = settled(cur->dlm), rc;
 
 	if (cur->after > 0) { /* a tie block left in the middle */
-		if (scan_tie(p, c, cur->dlm, &cur->after, 1, added, &stopped, err, errsz) < 0)
-			return -1;
-		if (stopped)
-			return p->more = 1, 0;
-		cur->after = 0;
+		if ((rc = past_tie(p, c, cur, added, err, errsz)) != 0)
+			return rc < 0 ? -1 : 0;
 		strict = 1;
-		if (save_cursor(p, cur, err, errsz) < 0)
-			return -1;
 	}
 	for (;;) {
 		json_t *page = NULL;
 		size_t n;
 		long long last;
-		int rc;
+
 		if (!has_room(p))
 			return p->more = 1, 0;
 		if (fetch(p, c, strict ? ">" : ">=", cur->dlm, 0, "dlm", 0, POLL_PAGE, &page, err,
@@ -676,14 +689,10 @@ static int scan(run_poll *p, ontra_client *c, cursor *cur, size_t *added, char *
 		}
 		if (n < POLL_PAGE)
 			return 0;
-		if (scan_tie(p, c, last, &cur->after, 1, added, &stopped, err, errsz) < 0)
-			return -1;
-		if (stopped)
-			return p->more = 1, 0;
-		cur->after = 0;
+		/* a full page: its last second may go on in the next; read that second by id */
+		if ((rc = past_tie(p, c, cur, added, err, errsz)) != 0)
+			return rc < 0 ? -1 : 0;
 		strict = 1;
-		if (save_cursor(p, cur, err, errsz) < 0)
-			return -1;
 	}
 }
 

@@ -151,6 +151,19 @@ run_outcome run_arg_ids(const json_t *with, const char *key, int required, long 
 	return RUN_OK;
 }
 
+run_outcome run_arg_id(const json_t *with, long long *id, char *err, size_t errsz)
+{
+	long long *ids;
+	size_t n;
+	run_outcome oc = run_arg_ids(with, "id", 1, &ids, &n, err, errsz);
+
+	if (oc != RUN_OK)
+		return oc;
+	*id = ids[0];
+	free(ids);
+	return n == 1 ? RUN_OK : run_fail(RUN_FAIL, err, errsz, "id: expected one id");
+}
+
 /* A tag, sequence, campaign or form by name or id: the scenario's table, else the account. */
 static int resolve(const run_step_env *env, const char *kind, const char *text, long long *id)
 {

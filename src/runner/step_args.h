@@ -37,6 +37,9 @@ run_outcome run_arg_type(const run_step_env *env, const json_t *with, int *type,
 run_outcome run_arg_ids(const json_t *with, const char *key, int required, long long **ids,
                         size_t *n, char *err, size_t errsz);
 
+/* with.id as one id (a number or digits). RUN_OK or RUN_FAIL. */
+run_outcome run_arg_id(const json_t *with, long long *id, char *err, size_t errsz);
+
 /*
  * with[key] as the ids of tags/sequences/campaigns/forms (kind), each given
  * by name or id (run_names_id). Absent: *n = 0.

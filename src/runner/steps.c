@@ -119,19 +119,6 @@ static run_outcome k_search(const run_step_env *env, const char *kind, const jso
 
 /* ---- get, create, update, upsert, delete ---- */
 
-static run_outcome one_id(const json_t *with, long long *id, char *err, size_t errsz)
-{
-	long long *ids;
-	size_t n;
-	run_outcome oc = run_arg_ids(with, "id", 1, &ids, &n, err, errsz);
-
-	if (oc != RUN_OK)
-		return oc;
-	*id = ids[0];
-	free(ids);
-	return n == 1 ? RUN_OK : run_fail(RUN_FAIL, err, errsz, "id: expected one id");
-}
-
 static const json_t *fields_of(const json_t *with, char *err, size_t errsz)
 {
 	const json_t *f = json_object_get(with, "fields");
@@ -151,7 +138,7 @@ static run_outcome k_get(const run_step_env *env, const char *kind, const json_t
 	run_outcome oc = run_arg_type(env, with, &type, err, errsz);
 
 	if (oc == RUN_OK)
-		oc = one_id(with, &id, err, errsz);
+		oc = run_arg_id(with, &id, err, errsz);
 	if (oc != RUN_OK)
 		return oc;
 	rc = ontra_object_get(output, env->client, type, id);
@@ -167,7 +154,7 @@ static run_outcome k_write(const run_step_env *env, const char *kind, const json
 	run_outcome oc = fields ? run_arg_type(env, with, &type, err, errsz) : RUN_FAIL;
 
 	if (oc == RUN_OK && !strcmp(kind, "objects.update"))
-		oc = one_id(with, &id, err, errsz);
+		oc = run_arg_id(with, &id, err, errsz);
 	if (oc != RUN_OK)
 		return oc;
 	if (creates)

@@ -67,21 +67,6 @@ static run_outcome message_options(const run_step_env *env, const json_t *with,
 	return RUN_OK;
 }
 
-static run_outcome one_id(const json_t *with, long long *id, char *err, size_t errsz)
-{
-	long long *ids;
-	size_t n;
-	run_outcome oc = run_arg_ids(with, "id", 1, &ids, &n, err, errsz);
-
-	if (oc == RUN_OK) {
-		*id = ids[0];
-		free(ids);
-		if (n != 1)
-			oc = run_fail(RUN_FAIL, err, errsz, "id: expected one id");
-	}
-	return oc;
-}
-
 run_outcome run_step_message(const run_step_env *env, const char *kind, const json_t *with,
                              json_t **output, char *err, size_t errsz)
 {
@@ -91,7 +76,7 @@ run_outcome run_step_message(const run_step_env *env, const char *kind, const js
 	run_outcome oc = message_options(env, with, &o, &s, err, errsz);
 
 	if (oc == RUN_OK && !creates)
-		oc = one_id(with, &o.id, err, errsz);
+		oc = run_arg_id(with, &o.id, err, errsz);
 	if (oc == RUN_OK) {
 		rc = creates ? ontra_message_create(output, env->client, &o)
 		             : ontra_message_update(output, env->client, &o);
@@ -147,7 +132,7 @@ run_outcome run_step_rule(const run_step_env *env, const char *kind, const json_
 			o.object_type = ONTRA_TYPE_GIVEN(type);
 	}
 	if (oc == RUN_OK && !creates)
-		oc = one_id(with, &o.id, err, errsz);
+		oc = run_arg_id(with, &o.id, err, errsz);
 	if (oc == RUN_OK) {
 		rc = creates ? ontra_rule_create(output, env->client, &o)
 		             : ontra_rule_update(output, env->client, &o);

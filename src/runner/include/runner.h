@@ -326,13 +326,6 @@ typedef struct run_engine_config {
 int run_engine_start(run_engine **out, const run_engine_config *cfg, char *err, size_t errsz);
 /* New runs were journaled (by a trigger): wake an idle worker. */
 void run_engine_kick(run_engine *e);
-/*
- * Wait until the scenario has no pending run (runs waiting for a retry
- * count as pending), or until run_engine_stop is called from elsewhere or
- * the engine stopped itself (on_error: stop). Returns 0 when idle, 1 when
- * stopped.
- */
-int run_engine_wait_idle(run_engine *e);
 /* Whether a run failed with on_error: stop (the scenario should stop). */
 int run_engine_stopped(run_engine *e);
 /*
