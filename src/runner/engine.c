@@ -290,10 +290,12 @@ static int filter(step_run *sr)
 {
 	run_engine *e = sr->e;
 	const scen_scenario *s = e->cfg.scenario;
+	const run_step_rec *first = journaled(sr->r, 0);
 	scen_experr xe;
 	int t;
 
-	if (!s->filter || sr->r->step > 0 || sr->r->nsteps > 0)
+	/* asked again when step 0 is retried (it is pure), not once a create may have gone out */
+	if (!s->filter || sr->r->step > 0 || (first && first->status == RUN_STEP_SENDING))
 		return 0;
 	t = scen_condition(s, s->filter, s->filter_pos, sr->ctx, &sr->resolver, &xe);
 	if (t > 0)

@@ -175,6 +175,25 @@ op run stop.yaml --event '{"data": {"email": "st@example.org", "tag": "Nope"}}' 
 assert_rc 1 "on_error: stop"
 assert_contains "$ERR" "stopped by a failed run (on_error: stop)"
 
+# A filter that fails (a number compared with a list): dead; replayed, it is asked again
+cat >badfilter.yaml <<'YAML'
+version: 1
+name: badfilter
+trigger: {manual: {}}
+filter: "data.n > 1"
+steps:
+  - {id: c, do: objects.upsert, with: {fields: {email: "bf@example.org"}}}
+YAML
+op run badfilter.yaml --event '{"data": {"n": [1]}}' --journal "$J"
+assert_rc 1 "a filter that cannot be evaluated"
+BF=$(printf '%s' "$OUT" | jq -r .id)
+assert_contains "$(printf '%s' "$OUT" | jq -r .last_error)" "badfilter.yaml:4:"
+op runs replay "$BF" --journal "$J"
+op run badfilter.yaml --journal "$J"
+assert_rc 1 "the replayed run meets the filter again"
+op runs show "$BF" --journal "$J"
+assert_jq "$OUT" '.status' dead
+
 # A create whose answer is lost (the sandbox acts, then drops the connection): looked up, not resent
 cat >create.yaml <<'YAML'
 version: 1
