@@ -236,36 +236,14 @@ static int run_replay(cli_ctx *ctx, cli_args *args)
 }
 
 /* --before: an age ("7d", "12h", "30m") or a UTC date ("2026-01-31", "2026-01-31T12:00:00Z"). */
-static int parse_before(const char *s, int64_t *ms)
-{
-	long long age, t;
-
-	if (s[strspn(s, "0123456789")] != '\0' && cli_parse_duration(s, &age) == 0) {
-		*ms = rcv_now_ms() - age;
-		return 0;
-	}
-	if (util_parse_utc_date(s, &t) < 0)
-		return -1;
-	*ms = (int64_t)t * 1000;
-	return 0;
-}
-
 static int run_purge(cli_ctx *ctx, cli_args *args)
 {
-	const char *before = cli_value(args, "before");
 	int64_t at, count = 0;
 	rcv_queue *q;
 	int mask, rc;
 
-	if (!before)
-		return cli_usage_error(ctx,
-		                       "missing --before AGE|DATE (such as 7d, or 2026-01-31)");
-	if (parse_before(before, &at) < 0)
-		return cli_usage_error(
-		    ctx,
-		    "invalid --before '%s': expected an age such as 7d, 12h or 30m, "
-		    "or a UTC date such as 2026-01-31 or 2026-01-31T12:00:00Z",
-		    before);
+	if ((rc = cli_before_opt(ctx, args, &at)) != EXIT_OK)
+		return rc;
 	if ((rc = status_mask(ctx, args, RCV_DONE | RCV_DEAD, RCV_DONE | RCV_DEAD, &mask)) !=
 	    EXIT_OK)
 		return rc;

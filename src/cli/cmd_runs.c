@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "object_input.h"
+#include "subscriptions.h"
 #include "runner.h"
 #include "banned.h"
 
@@ -148,6 +149,34 @@ static int run_show(cli_ctx *ctx, cli_args *args)
 	return rc;
 }
 
+/* ---- purge ---- */
+
+static int run_purge(cli_ctx *ctx, cli_args *args)
+{
+	int64_t at, count = 0;
+	run_journal *j;
+	size_t n;
+	int mask, rc;
+
+	if ((rc = cli_before_opt(ctx, args, &at)) != EXIT_OK ||
+	    (rc = status_mask(ctx, args, &mask)) != EXIT_OK)
+		return rc;
+	cli_list(args, "status", &n);
+	if (!n)
+		mask = RUN_DONE | RUN_FILTERED;
+	if (mask & RUN_PENDING)
+		return cli_usage_error(ctx, "pending runs are never purged: --status done, dead or "
+		                            "filtered");
+	if ((rc = open_journal(args, 0, &j)) != EXIT_OK)
+		return rc;
+	if (run_journal_purge(j, at, mask, cli_value(args, "scenario"), &count) < 0)
+		rc = cli_error(EXIT_ERROR, "cannot purge: %s", run_journal_last_error());
+	else
+		cli_note(ctx, "purged %lld run%s", (long long)count, count == 1 ? "" : "s");
+	run_journal_close(j);
+	return rc;
+}
+
 /* ---- replay ---- */
 
 static int replay_ids(cli_ctx *ctx, run_journal *j, const long long *ids, size_t n, int64_t *count)
@@ -214,6 +243,20 @@ static const cli_opt list_opts[] = {
      .help = "at most N runs, the newest first (default 50)"},
     {.name = NULL}};
 
+static const cli_opt purge_opts[] = {
+    {.name = "before",
+     .kind = CLI_VALUE,
+     .arg = "AGE|DATE",
+     .help = "runs made before this: an age (30d, 12h) or a UTC date"},
+    {.name = "status",
+     .kind = CLI_LIST,
+     .arg = "STATUS",
+     .help = "done, dead or filtered (repeatable; default done and filtered; pending runs are "
+             "never purged)"},
+    JOURNAL_OPT,
+    SCENARIO_OPT,
+    {.name = NULL}};
+
 static const cli_opt show_opts[] = {JOURNAL_OPT, {.name = NULL}};
 
 static const cli_opt replay_opts[] = {
@@ -265,11 +308,24 @@ static const cli_command cmd_replay = {
     .max_args = -1,
 };
 
-static const cli_command *const subs[] = {&cmd_list, &cmd_show, &cmd_replay, NULL};
+static const cli_command cmd_purge = {
+    .name = "purge",
+    .summary = "forget finished runs made before a time",
+    .synopsis = "--before AGE|DATE [--status done|dead|filtered] [--scenario NAME]",
+    .description = "Delete finished runs (done and filtered by default; --status dead too) made "
+                   "before --before, with their steps, so the journal does not grow without end. "
+                   "Pending runs are never deleted. A purged run's event is forgotten: the same "
+                   "event again (a --event-id reused) would make a new run.",
+    .opts = purge_opts,
+    .examples = "ontraport runs purge --before 30d\n  forget what finished a month ago",
+    .run = run_purge,
+};
+
+static const cli_command *const subs[] = {&cmd_list, &cmd_show, &cmd_replay, &cmd_purge, NULL};
 
 const cli_command cli_cmd_runs = {
     .name = "runs",
-    .summary = "the runs of scenarios: list, show, replay",
+    .summary = "the runs of scenarios: list, show, replay, purge",
     .description = "The journal 'ontraport run' keeps (--journal, default "
                    "$XDG_DATA_HOME/ontraport/runs.db): one run per trigger event, with each "
                    "step's outcome.",

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "subscriptions.h"
 #include "object_input.h"
@@ -254,5 +255,38 @@ int cli_duration_opt(cli_ctx *ctx, cli_args *args, const char *name, long long m
 		    "invalid --%s '%s': expected a duration such as 500ms, 2s, 5m "
 		    "or 1h, from %lldms to %llds",
 		    name, v, min_ms, max_ms / 1000);
+	return EXIT_OK;
+}
+
+/* An age (7d) before now, or a UTC date; ms since the epoch. */
+static int parse_before(const char *s, int64_t *ms)
+{
+	struct timespec now;
+	long long age, t;
+
+	if (s[strspn(s, "0123456789")] != '\0' && cli_parse_duration(s, &age) == 0) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		*ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 - age;
+		return 0;
+	}
+	if (util_parse_utc_date(s, &t) < 0)
+		return -1;
+	*ms = (int64_t)t * 1000;
+	return 0;
+}
+
+int cli_before_opt(cli_ctx *ctx, cli_args *args, int64_t *ms)
+{
+	const char *before = cli_value(args, "before");
+
+	if (!before)
+		return cli_usage_error(ctx,
+		                       "missing --before AGE|DATE (such as 7d, or 2026-01-31)");
+	if (parse_before(before, ms) < 0)
+		return cli_usage_error(
+		    ctx,
+		    "invalid --before '%s': expected an age such as 7d, 12h or 30m, "
+		    "or a UTC date such as 2026-01-31 or 2026-01-31T12:00:00Z",
+		    before);
 	return EXIT_OK;
 }

@@ -6,6 +6,8 @@
 #ifndef CLI_SUBSCRIPTIONS_H
 #define CLI_SUBSCRIPTIONS_H
 
+#include <stdint.h>
+
 #include "cli.h"
 
 /* The options cli_hooks_from_args reads, for a command's option table. */
@@ -60,5 +62,9 @@ int cli_parse_duration(const char *s, long long *ms);
 /* A --NAME DURATION option within [min_ms, max_ms]; absent = dflt. Prints a usage error. */
 int cli_duration_opt(cli_ctx *ctx, cli_args *args, const char *name, long long min_ms,
                      long long max_ms, long long dflt, long long *out);
+
+/* --before AGE|DATE (required): an age before now (7d, 12h) or a UTC date, as ms since the
+ * epoch. Prints a usage error. */
+int cli_before_opt(cli_ctx *ctx, cli_args *args, int64_t *ms);
 
 #endif

@@ -719,3 +719,47 @@ int run_journal_replay(run_journal *j, int64_t id, const char *scenario, int64_t
 		*count = n;
 	return rc;
 }
+
+/* Delete the finished runs of mask (no pending ones) made before before_ms, steps first. */
+static int purge(run_journal *j, int64_t before_ms, int mask, const char *scenario, int64_t *n)
+{
+	static const char *const sql[] = {
+	    "DELETE FROM steps WHERE run_id IN (SELECT id FROM runs WHERE created_at < ?1 AND"
+	    " (?3 IS NULL OR scenario = ?3) AND ((?2 & 2 AND status = 'done') OR (?2 & 4 AND"
+	    " status = 'dead') OR (?2 & 8 AND status = 'filtered')))",
+	    "DELETE FROM runs WHERE created_at < ?1 AND (?3 IS NULL OR scenario = ?3) AND"
+	    " ((?2 & 2 AND status = 'done') OR (?2 & 4 AND status = 'dead') OR (?2 & 8 AND"
+	    " status = 'filtered'))"};
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < sizeof sql / sizeof *sql; i++) {
+		if (!(st = run_journal__prepare(j, sql[i])))
+			return -1;
+		sqlite3_bind_int64(st, 1, before_ms);
+		sqlite3_bind_int(st, 2, mask);
+		if (scenario)
+			sqlite3_bind_text(st, 3, scenario, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : run_journal__sqlerr(j->db, "purge runs");
+		*n = sqlite3_changes64(j->db);
+		sqlite3_finalize(st);
+	}
+	return rc;
+}
+
+int run_journal_purge(run_journal *j, int64_t before_ms, int mask, const char *scenario,
+                      int64_t *count)
+{
+	int64_t n = 0;
+	int rc;
+
+	pthread_mutex_lock(&j->mu);
+	rc = run_journal__begin(j);
+	if (rc == 0)
+		rc = run_journal__end(j, purge(j, before_ms, mask & ~RUN_PENDING, scenario, &n));
+	pthread_mutex_unlock(&j->mu);
+	if (count)
+		*count = rc == 0 ? n : 0;
+	return rc;
+}

@@ -214,6 +214,21 @@ op objects search --where "email = 'lost@example.org'" --output json
 assert_jq "$OUT" 'length' 1
 assert_jq "$OUT" '.[0].lastname' Lost
 
+# purge: finished runs before a time; pending and (by default) dead runs stay
+op runs list --journal "$J" --limit 1000 --output json
+all=$(printf '%s' "$OUT" | jq length)
+dead=$(printf '%s' "$OUT" | jq '[.[] | select(.status == "dead")] | length')
+op runs purge --before 1h --journal "$J"
+assert_rc 0 "purge of nothing that old"
+assert_contains "$ERR" "purged 0 runs"
+op runs purge --before 2099-01-01 --journal "$J"
+assert_rc 0 "purge"
+op runs list --journal "$J" --limit 1000 --output json
+assert_jq "$OUT" 'length' "$dead" "runs left (the dead ones)"
+op runs purge --before 2099-01-01 --status pending --journal "$J"
+assert_rc 2 "pending runs are never purged"
+[ "$all" -gt "$dead" ] || fail "nothing to purge: $all runs, $dead dead"
+
 # Bad input
 op run vip.yaml --dry-run --journal "$J"
 assert_rc 2 "--dry-run without --event"

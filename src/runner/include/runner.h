@@ -190,6 +190,16 @@ int run_journal_counts(run_journal *j, const char *scenario, int64_t *pending, i
 int run_journal_replay(run_journal *j, int64_t id, const char *scenario, int64_t *count);
 
 /*
+ * Delete the runs of scenario (NULL = every scenario) made before before_ms
+ * whose status is in mask (DONE, DEAD, FILTERED; pending runs are never
+ * deleted), with their steps. *count (may be NULL) is how many runs. A
+ * purged run's source is forgotten: an event from it again would be a new
+ * run (queue ids are never reused; a manual --event-id could be).
+ */
+int run_journal_purge(run_journal *j, int64_t before_ms, int mask, const char *scenario,
+                      int64_t *count);
+
+/*
  * The triggers' state (poll cursors, snapshots, the schedule's last fire):
  * a value per (scenario, key). get returns 0 and *value (malloc'd), 1 when
  * absent. set replaces; with `also_run` (may be NULL) the run is added in
