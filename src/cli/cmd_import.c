@@ -738,6 +738,7 @@ static int run_rows(imp *m)
 		}
 		if ((rc = next_row(m, &obj, &bad)) <= 0)
 			return -rc;
+		rc = EXIT_OK; /* a blank line is a row with nothing to do */
 		if (bad) {
 			m->nread++;
 			m->rejected++;
