@@ -63,7 +63,7 @@ typedef struct imp {
 	char **header; /* CSV column names */
 	size_t ncols;
 	/* progress and durability */
-	imp_state st;
+	cli_import_state st;
 	const char *ckpt;
 	FILE *rejects;
 	long long row_no; /* the row being handled (a spreadsheet's numbering: the header is 1) */
@@ -111,7 +111,7 @@ static int fill(imp *m)
 /* Consume n bytes of the buffer as one record: hash, offset, count. */
 static void consume(imp *m, size_t n)
 {
-	m->st.hash = imp_hash(m->st.hash, m->buf + m->pos, n);
+	m->st.hash = cli_import_hash(m->st.hash, m->buf + m->pos, n);
 	m->st.offset += (long long)n;
 	m->pos += n;
 	m->row_no++;
@@ -233,7 +233,7 @@ static int native_merge(const imp *m, const json_t *values)
 
 static int reject(imp *m, const char *field, const char *reason)
 {
-	return imp_rejects_add(m->rejects, m->row_no, field, reason);
+	return cli_import_rejects_add(m->rejects, m->row_no, field, reason);
 }
 
 /* ---- one row ---- */
@@ -665,7 +665,7 @@ static int open_input(imp *m)
 }
 
 /* The checkpoint, if any: the same type, key and mode, else a usage error. */
-static int load_checkpoint(imp *m, imp_state *old, int *have)
+static int load_checkpoint(imp *m, cli_import_state *old, int *have)
 {
 	char tnum[32];
 
@@ -673,7 +673,7 @@ static int load_checkpoint(imp *m, imp_state *old, int *have)
 	snprintf(tnum, sizeof tnum, "%d", m->type);
 	if (!m->ckpt)
 		return EXIT_OK;
-	if ((*have = imp_state_load(m->ckpt, old)) < 0)
+	if ((*have = cli_import_state_load(m->ckpt, old)) < 0)
 		return EXIT_ERROR;
 	if (*have && (strcmp(old->type, tnum) != 0 || strcmp(old->key, m->key) != 0 ||
 	              strcmp(old->mode, mode_names[m->mode]) != 0))
@@ -689,7 +689,7 @@ static int load_checkpoint(imp *m, imp_state *old, int *have)
 }
 
 /* Read past the rows the checkpoint says are done, and check the input is the same. */
-static int skip_done(imp *m, const imp_state *old)
+static int skip_done(imp *m, const cli_import_state *old)
 {
 	json_t *obj;
 	const char *bad;
@@ -718,7 +718,7 @@ static int save(imp *m)
 	long pos = m->rejects ? ftell(m->rejects) : 0;
 
 	m->st.rejects_size = pos;
-	return m->ckpt && imp_state_save(m->ckpt, &m->st) < 0 ? EXIT_ERROR : EXIT_OK;
+	return m->ckpt && cli_import_state_save(m->ckpt, &m->st) < 0 ? EXIT_ERROR : EXIT_OK;
 }
 
 static int run_rows(imp *m)
@@ -815,13 +815,13 @@ static void summary(imp *m, const char *rej)
 static int run_import(cli_ctx *ctx, cli_args *args)
 {
 	imp m = {.ctx = ctx, .row = UTIL_CSV_ROW_INIT};
-	imp_state old;
+	cli_import_state old;
 	char *ckpt = NULL, *rej = NULL;
 	struct sigaction sa, old_int, old_term;
 	int rc, have = 0;
 
 	interrupted = 0;
-	m.st.hash = IMP_HASH_INIT;
+	m.st.hash = CLI_IMPORT_HASH_INIT;
 	if ((rc = setup(&m, args, &ckpt, &rej)) != EXIT_OK ||
 	    (rc = load_checkpoint(&m, &old, &have)) != EXIT_OK || (rc = open_input(&m)) != EXIT_OK)
 		goto out;
@@ -832,7 +832,7 @@ static int run_import(cli_ctx *ctx, cli_args *args)
 	if (have && (rc = skip_done(&m, &old)) != EXIT_OK)
 		goto out;
 	m.uncertain = have;
-	if (!(m.rejects = imp_rejects_open(rej, have ? old.rejects_size : -1))) {
+	if (!(m.rejects = cli_import_rejects_open(rej, have ? old.rejects_size : -1))) {
 		rc = EXIT_ERROR;
 		goto out;
 	}

@@ -14,7 +14,7 @@
 
 #define MAGIC "ontraport-import-checkpoint 1"
 
-unsigned long long imp_hash(unsigned long long h, const char *p, size_t n)
+unsigned long long cli_import_hash(unsigned long long h, const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		h ^= (unsigned char)p[i];
@@ -24,7 +24,7 @@ unsigned long long imp_hash(unsigned long long h, const char *p, size_t n)
 }
 
 /* One "name value" line of a checkpoint into st; 0, or -1 when it is not one. */
-static int state_line(imp_state *st, const char *name, const char *value)
+static int state_line(cli_import_state *st, const char *name, const char *value)
 {
 	long long v;
 	char *end;
@@ -57,7 +57,7 @@ static int state_line(imp_state *st, const char *name, const char *value)
 	return 0;
 }
 
-int imp_state_load(const char *path, imp_state *st)
+int cli_import_state_load(const char *path, cli_import_state *st)
 {
 	char line[512];
 	FILE *f = fopen(path, "r");
@@ -109,7 +109,7 @@ static int sync_dir(const char *path)
 	return rc;
 }
 
-int imp_state_save(const char *path, const imp_state *st)
+int cli_import_state_save(const char *path, const cli_import_state *st)
 {
 	char tmp[4096], text[1024];
 	int fd, n, ok;
@@ -136,7 +136,7 @@ int imp_state_save(const char *path, const imp_state *st)
 	return 0;
 }
 
-FILE *imp_rejects_open(const char *path, long long keep)
+FILE *cli_import_rejects_open(const char *path, long long keep)
 {
 	struct stat sb;
 	FILE *f;
@@ -180,7 +180,7 @@ static void put_cell(FILE *f, const char *s)
 	free(safe);
 }
 
-int imp_rejects_add(FILE *f, long long row, const char *field, const char *reason)
+int cli_import_rejects_add(FILE *f, long long row, const char *field, const char *reason)
 {
 	fprintf(f, "%lld,", row);
 	put_cell(f, field);

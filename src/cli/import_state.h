@@ -13,7 +13,7 @@
 
 #include <stdio.h>
 
-typedef struct imp_state {
+typedef struct cli_import_state {
 	long long records;       /* input records done (a CSV header is one) */
 	long long offset;        /* the bytes of input they take */
 	unsigned long long hash; /* FNV-1a 64 of those bytes */
@@ -21,29 +21,29 @@ typedef struct imp_state {
 	char type[32];           /* the object type (as a number) */
 	char key[128];           /* the merge key's field */
 	char mode[16];           /* "upsert", "create-only", "update-only" */
-} imp_state;
+} cli_import_state;
 
-/* FNV-1a 64 of n bytes, continued from h (start with IMP_HASH_INIT). */
-#define IMP_HASH_INIT 0xcbf29ce484222325ULL
-unsigned long long imp_hash(unsigned long long h, const char *p, size_t n);
+/* FNV-1a 64 of n bytes, continued from h (start with CLI_IMPORT_HASH_INIT). */
+#define CLI_IMPORT_HASH_INIT 0xcbf29ce484222325ULL
+unsigned long long cli_import_hash(unsigned long long h, const char *p, size_t n);
 
 /*
  * Read the checkpoint at path: 1 with *st, 0 when there is none, -1 when it
  * cannot be read or is not a checkpoint (error printed).
  */
-int imp_state_load(const char *path, imp_state *st);
+int cli_import_state_load(const char *path, cli_import_state *st);
 
 /* Write it durably (see above), mode 0600. 0, or -1 with the error printed. */
-int imp_state_save(const char *path, const imp_state *st);
+int cli_import_state_save(const char *path, const cli_import_state *st);
 
 /*
  * Open the rejects report at path (mode 0600) keeping its first `keep`
  * bytes (-1: start it afresh); a new or emptied one gets the header line.
  * NULL with the error printed.
  */
-FILE *imp_rejects_open(const char *path, long long keep);
+FILE *cli_import_rejects_open(const char *path, long long keep);
 
 /* Append "row,field,reason" (RFC 4180 quoted, cells made formula-safe), flushed and fsync'd. */
-int imp_rejects_add(FILE *f, long long row, const char *field, const char *reason);
+int cli_import_rejects_add(FILE *f, long long row, const char *field, const char *reason);
 
 #endif
