@@ -207,6 +207,75 @@ static void free_fields(char **fields)
 	free(fields);
 }
 
+#define WHERE_IDS_MAX 1000000
+#define IDS_PER_CALL 500
+
+struct idvec {
+	long long *v;
+	size_t n, cap;
+};
+
+static int add_id(json_t *obj, void *ud)
+{
+	struct idvec *iv = ud;
+	const char *s = json_string_value(json_object_get(obj, "id"));
+	long long id;
+
+	if (!s || util_parse_ll(s, 1, ONTRA_ID_MAX, &id) < 0)
+		return 0;
+	if (iv->n == iv->cap) {
+		long long *nv;
+		if (iv->cap >= WHERE_IDS_MAX)
+			return 1;
+		iv->cap = iv->cap ? iv->cap * 2 : 64;
+		if (!(nv = realloc(iv->v, iv->cap * sizeof *nv)))
+			return 1;
+		iv->v = nv;
+	}
+	iv->v[iv->n++] = id;
+	return 0;
+}
+
+/*
+ * The objects to act on: the ids given, or those --where selects (one
+ * search of ids first; the two are exclusive). *ids is new. EXIT_OK with
+ * *n 0 means --where matched nothing (said on stderr).
+ */
+static int target_ids(cli_ctx *ctx, cli_args *args, ontra_client *c, int type, long long **ids,
+                      size_t *n)
+{
+	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
+	static const char *const idf[] = {"id"};
+	struct idvec iv = {NULL, 0, 0};
+	json_t *cond = NULL;
+	int rc, lrc;
+
+	if (!cli_value(args, "where"))
+		return *n ? EXIT_OK : cli_usage_error(ctx, "give the object ids, or --where COND");
+	if (*n)
+		return cli_usage_error(ctx, "give the object ids or --where, not both");
+	o.object_type = type;
+	o.fields = idf;
+	o.fields_count = 1;
+	if ((rc = where_option(ctx, args, c, &o, &cond)) != EXIT_OK)
+		goto out;
+	lrc = ontra_search(c, &o, add_id, &iv);
+	if (lrc == ONTRA_EUSER)
+		rc =
+		    cli_error(EXIT_ERROR, "--where selects more than %d objects (or out of memory)",
+		              WHERE_IDS_MAX);
+	else if (lrc < 0)
+		rc = cli_fail_lib(ctx, lrc);
+	else if (iv.n == 0)
+		cli_note(ctx, "nothing matches; nothing changed");
+out:
+	json_decref(cond);
+	free(*ids);
+	*ids = iv.v;
+	*n = rc == EXIT_OK ? iv.n : 0;
+	return rc;
+}
+
 static int run_search(cli_ctx *ctx, cli_args *args)
 {
 	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
@@ -502,12 +571,16 @@ static int run_tagging(cli_ctx *ctx, cli_args *args, ontra_list_op op)
 	                        &ids, &n)) != EXIT_OK)
 		goto out;
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK ||
-	    (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
+	    (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK ||
+	    (rc = target_ids(ctx, args, c, type, &ids, &n)) != EXIT_OK || n == 0)
 		goto out;
-	if (nt && (lrc = ontra_tag_ids(c, type, ids, n, tids, nt, op)) < 0)
-		goto fail;
-	if (nn && (lrc = ontra_tag_names(c, type, ids, n, names, nn, op)) < 0)
-		goto fail;
+	for (size_t off = 0; off < n; off += IDS_PER_CALL) {
+		size_t k = n - off < IDS_PER_CALL ? n - off : IDS_PER_CALL;
+		if (nt && (lrc = ontra_tag_ids(c, type, ids + off, k, tids, nt, op)) < 0)
+			goto fail;
+		if (nn && (lrc = ontra_tag_names(c, type, ids + off, k, names, nn, op)) < 0)
+			goto fail;
+	}
 	cli_note(ctx, "%s %zu tag%s %s %zu object%s", op == ONTRA_REMOVE ? "removed" : "added",
 	         nt + nn, nt + nn == 1 ? "" : "s", op == ONTRA_REMOVE ? "from" : "to", n,
 	         n == 1 ? "" : "s");
@@ -580,10 +653,14 @@ static int run_subscription(cli_ctx *ctx, cli_args *args, ontra_list_op op)
 	                   &lists, &nl)) != EXIT_OK)
 		goto out;
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK ||
-	    (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
+	    (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK ||
+	    (rc = target_ids(ctx, args, c, type, &ids, &n)) != EXIT_OK || n == 0)
 		goto out;
-	lrc = ontra_subscribe(c, type, ids, n, lists, nl,
-	                      ns ? ONTRA_SUB_SEQUENCE : ONTRA_SUB_CAMPAIGN, op);
+	lrc = 0;
+	for (size_t off = 0; off < n && lrc >= 0; off += IDS_PER_CALL)
+		lrc = ontra_subscribe(c, type, ids + off,
+		                      n - off < IDS_PER_CALL ? n - off : IDS_PER_CALL, lists, nl,
+		                      ns ? ONTRA_SUB_SEQUENCE : ONTRA_SUB_CAMPAIGN, op);
 	if (lrc < 0)
 		rc = cli_fail_lib(ctx, lrc);
 	else
@@ -693,17 +770,28 @@ static const cli_opt delete_opts[] = {
 static const cli_opt tag_opts[] = {
     TYPE_OPT,
     {.name = "tag", .kind = CLI_LIST, .arg = "NAME|ID", .help = "a tag by name or id (repeatable)"},
+    {.name = "where",
+     .short_name = 'w',
+     .kind = CLI_VALUE,
+     .arg = "CONDITION",
+     .help = "act on the objects matching a condition instead of ids"},
     END_OPT};
-static const cli_opt sub_opts[] = {TYPE_OPT,
-                                   {.name = "sequence",
-                                    .kind = CLI_LIST,
-                                    .arg = "NAME|ID",
-                                    .help = "a sequence, by name or id (repeatable)"},
-                                   {.name = "campaign",
-                                    .kind = CLI_LIST,
-                                    .arg = "NAME|ID",
-                                    .help = "a campaign (automation), by name or id (repeatable)"},
-                                   END_OPT};
+static const cli_opt sub_opts[] = {
+    TYPE_OPT,
+    {.name = "sequence",
+     .kind = CLI_LIST,
+     .arg = "NAME|ID",
+     .help = "a sequence, by name or id (repeatable)"},
+    {.name = "campaign",
+     .kind = CLI_LIST,
+     .arg = "NAME|ID",
+     .help = "a campaign (automation), by name or id (repeatable)"},
+    {.name = "where",
+     .short_name = 'w',
+     .kind = CLI_VALUE,
+     .arg = "CONDITION",
+     .help = "act on the objects matching a condition instead of ids"},
+    END_OPT};
 
 static const cli_command cmd_search = {
     .name = "search",
@@ -802,52 +890,49 @@ static const cli_command cmd_with_tag = {
 static const cli_command cmd_tag = {
     .name = "tag",
     .summary = "add tags to objects (names that do not exist are created)",
-    .synopsis = "[--type TYPE] --tag NAME|ID... ID...",
+    .synopsis = "[--type TYPE] --tag NAME|ID... ID... | --where COND",
     .description =
         "Add tags, by name or id, to objects. Tag names that do not exist yet are created. The API "
         "answers before the work is done, so a read right after may not show it yet.",
     .opts = tag_opts,
     .examples = "ontraport objects tag --tag VIP --tag Webinar 8 9\n  tag contacts 8 and 9",
     .run = run_tag,
-    .min_args = 1,
     .max_args = -1,
 };
 static const cli_command cmd_untag = {
     .name = "untag",
     .summary = "remove tags from objects",
-    .synopsis = "[--type TYPE] --tag NAME|ID... ID...",
+    .synopsis = "[--type TYPE] --tag NAME|ID... ID... | --where COND",
     .description =
         "Remove tags, by name or id, from objects. A tag that does not exist is an error.",
     .opts = tag_opts,
     .examples = "ontraport objects untag --tag VIP 8\n  untag contact 8",
     .run = run_untag,
-    .min_args = 1,
     .max_args = -1,
 };
 static const cli_command cmd_subscribe = {
     .name = "subscribe",
     .summary = "add objects to sequences or campaigns",
-    .synopsis = "[--type TYPE] (--sequence NAME|ID | --campaign NAME|ID)... ID...",
+    .synopsis = "[--type TYPE] (--sequence NAME|ID | --campaign NAME|ID)... ID... | --where COND",
     .opts = sub_opts,
     .examples = "ontraport objects subscribe --sequence 3 8\n  add contact 8 to sequence 3",
     .run = run_subscribe,
-    .min_args = 1,
     .max_args = -1,
 };
 static const cli_command cmd_unsubscribe = {
     .name = "unsubscribe",
     .summary = "remove objects from sequences or campaigns",
-    .synopsis = "[--type TYPE] (--sequence NAME|ID | --campaign NAME|ID)... ID...",
+    .synopsis = "[--type TYPE] (--sequence NAME|ID | --campaign NAME|ID)... ID... | --where COND",
     .opts = sub_opts,
     .examples = "ontraport objects unsubscribe --campaign 2 8\n  take contact 8 out of campaign 2",
     .run = run_unsubscribe,
-    .min_args = 1,
     .max_args = -1,
 };
 
 static const cli_command *const objects_subs[] = {
     &cmd_search,   &cmd_get, &cmd_create, &cmd_update,    &cmd_upsert,      &cmd_delete,
-    &cmd_with_tag, &cmd_tag, &cmd_untag,  &cmd_subscribe, &cmd_unsubscribe, NULL};
+    &cmd_with_tag, &cmd_tag, &cmd_untag,  &cmd_subscribe, &cmd_unsubscribe, &cli_cmd_objects_import,
+    NULL};
 
 const cli_command cli_cmd_objects = {
     .name = "objects",

@@ -26,6 +26,8 @@
 #define util_connguard_new ontra__util_connguard_new
 #define util_connguard_remove ontra__util_connguard_remove
 #define util_connguard_start ontra__util_connguard_start
+#define util_csv_record ontra__util_csv_record
+#define util_csv_row_release ontra__util_csv_row_release
 #define util_spawn ontra__util_spawn
 #define util_spawn_describe ontra__util_spawn_describe
 #define util_edit_distance ontra__util_edit_distance

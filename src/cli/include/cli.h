@@ -230,6 +230,7 @@ extern const cli_command cli_cmd_connection;
 extern const cli_command cli_cmd_api;
 extern const cli_command cli_cmd_sandbox;
 extern const cli_command cli_cmd_objects;
+extern const cli_command cli_cmd_objects_import; /* cmd_import.c */
 extern const cli_command cli_cmd_object_types;
 extern const cli_command cli_cmd_fields;
 extern const cli_command cli_cmd_tags;

@@ -6,6 +6,7 @@
  *
  *   buf.h        growable byte buffers (util_buf)
  *   str.h        strings: copies, comparisons, numbers, dates, edit distance
+ *   csv.h        CSV records, one at a time (RFC 4180; pure, fuzzed)
  *   form.h       x-www-form-urlencoded and query strings into JSON (pure, fuzzed)
  *   jsonnum.h    JSON with integers beyond 64 bits kept exactly
  *   url.h        URLs shown without their credentials
@@ -17,6 +18,7 @@
 
 #include "../buf.h"
 #include "../connguard.h"
+#include "../csv.h"
 #include "../form.h"
 #include "../jsonnum.h"
 #include "../subproc.h"
