@@ -105,6 +105,7 @@ static int run_write(cli_ctx *ctx, cli_args *args, int update)
 			goto out;
 		}
 	}
+	cli_ids_as_text(res); /* ids as strings, as every other answer gives them */
 	rc = cli_out_value(ctx, res) < 0 ? EXIT_ERROR : EXIT_OK;
 out:
 	json_decref(res);

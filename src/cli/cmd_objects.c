@@ -288,12 +288,17 @@ static int run_get(cli_ctx *ctx, cli_args *args)
 	if (n > 1)
 		out = cli_out_begin(ctx, table_columns(ctx, type));
 	for (i = 0; i < n; i++) {
-		json_t *obj;
-		if ((lrc = ontra_object_get(&obj, c, type, ids[i])) < 0) {
+		json_t *obj, *full;
+		if ((lrc = ontra_object_get(&full, c, type, ids[i])) < 0) {
 			rc = cli_fail_lib(ctx, lrc);
 			cli_out_fail(out);
 			break;
 		}
+		/* for people, one object's filled fields only (--all: every field) */
+		obj = ctx->format == FMT_TABLE && !out && !cli_flag(args, "all")
+		          ? cli_nonempty(full)
+		          : json_incref(full);
+		json_decref(full);
 		if (out)
 			cli_out_record(out, obj);
 		else if (cli_out_value(ctx, obj) < 0)
@@ -657,7 +662,10 @@ static const cli_opt with_tag_opts[] = {
      .help = "stop after N objects (default: all)"},
     END_OPT};
 
-static const cli_opt type_opts[] = {TYPE_OPT, END_OPT};
+static const cli_opt get_opts[] = {
+    TYPE_OPT,
+    {.name = "all", .kind = CLI_FLAG, .help = "in a table, every field (default: the filled ones)"},
+    END_OPT};
 static const cli_opt write_opts[] = {
     TYPE_OPT,
     {.name = "json",
@@ -727,9 +735,14 @@ static const cli_command cmd_search = {
 static const cli_command cmd_get = {
     .name = "get",
     .summary = "get objects by id",
-    .synopsis = "[--type TYPE] ID...",
-    .opts = type_opts,
-    .examples = "ontraport objects get 8\n  contact 8, every field",
+    .synopsis = "[--type TYPE] [--all] ID...",
+    .description = "Get objects by id. In a table (on a terminal) one object shows its filled "
+                   "fields only, dates as date-times and tags, sequences and campaigns by "
+                   "name; --all shows every field. json, ndjson and csv give every field as "
+                   "stored.",
+    .opts = get_opts,
+    .examples = "ontraport objects get 8\n  contact 8, its filled fields\n"
+                "ontraport objects get 8 --all -o table\n  contact 8, every field",
     .run = run_get,
     .min_args = 1,
     .max_args = -1,

@@ -14,7 +14,11 @@
 int cli_type(cli_ctx *ctx, ontra_client *c, const char *typed, int *out)
 {
 	int rc = ontra_object_type(out, c, typed ? typed : "contacts");
-	return rc < 0 ? cli_fail_lib(ctx, rc) : EXIT_OK;
+
+	if (rc < 0)
+		return cli_fail_lib(ctx, rc);
+	cli_out_type(ctx, *out); /* what the command shows is of this type */
+	return EXIT_OK;
 }
 
 int cli_parse_ids(cli_ctx *ctx, const char *const *strs, size_t n, long long **out, size_t *nout)
