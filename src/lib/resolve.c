@@ -118,9 +118,8 @@ static int resolve_name(long long *out, ontra_client *c, int k, const char *name
 	m.full_name = kinds[k].type == ONTRA_USER && !strchr(name, '@');
 	if (!cond)
 		return ontra__error_oom();
-	if (!m.full_name &&
-	    (rc = ontra_condition_add(cond, NULL, kinds[k].name_field, "=", json_string(name))) <
-	        0) {
+	if (!m.full_name && (rc = ontra_condition_add(cond, NULL, kinds[k].name_field, "=",
+	                                              json_string(name))) < 0) {
 		json_decref(cond);
 		return rc;
 	}
