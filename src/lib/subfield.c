@@ -77,14 +77,15 @@ int ontra__subscription_value(ontra_client *c, json_t *values, const char *field
 		json_array_foreach(v, i, item)
 		{
 			if (rc == 0 && json_is_integer(item)) {
-				snprintf(num, sizeof num, "%lld", (long long)json_integer_value(item));
+				snprintf(num, sizeof num, "%lld",
+				         (long long)json_integer_value(item));
 				rc = add_item(&b, c, field, num);
 			} else if (rc == 0 && json_is_string(item)) {
 				rc = add_text(&b, c, field, json_string_value(item));
 			} else if (rc == 0) {
-				rc = ontra__error(ONTRA_EINVALID,
-				                  "invalid value for field '%s': expected ids or names",
-				                  field);
+				rc = ontra__error(
+				    ONTRA_EINVALID,
+				    "invalid value for field '%s': expected ids or names", field);
 			}
 		}
 	} else if (!json_is_null(v)) {
