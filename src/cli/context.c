@@ -28,7 +28,6 @@ void cli_ctx_init(cli_ctx *ctx)
 
 void cli_ctx_release(cli_ctx *ctx)
 {
-	cli_out_release(ctx);
 	ontra_client_free(ctx->client);
 	ctx->client = NULL;
 }

@@ -139,10 +139,9 @@ int ontra__ids_csv(struct util_buf *buf, const long long *ids, size_t n, const c
 /*
  * A subscription field's value (subfield.c) in the form the API stores,
  * each id between star-slash-star marks (ids 1 and 2: "*", "/", "*1*",
- * "/", "*2*", "/", "*" joined), into values[field]. v is ids or names (tags
- * for contact_cat, sequences for updateSequence, campaigns for
- * updateCampaign): a list, "1,2", or that form already; empty clears it.
+ * "/", "*2*", "/", "*" joined), into values[field]. v is ids: a number, a
+ * list, "1,2", or that form already; empty clears it. Sends nothing.
  */
-int ontra__subscription_value(ontra_client *c, json_t *values, const char *field, json_t *v);
+int ontra__subscription_value(json_t *values, const char *field, json_t *v);
 
 #endif

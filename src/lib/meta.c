@@ -497,13 +497,12 @@ static const char *field_by_alias(const json_t *fields, const char *typed)
 }
 
 /* A subscription field's ids or names in the API's stored form (subfield.c); else check_one. */
-static int check_field(ontra_client *c, json_t *values, const char *field, const json_t *def,
-                       json_t *v)
+static int check_field(json_t *values, const char *field, const json_t *def, json_t *v)
 {
 	const char *type = json_string_value(json_object_get(def, "type"));
 
 	if (type && strcmp(type, "subscription") == 0)
-		return ontra__subscription_value(c, values, field, v);
+		return ontra__subscription_value(values, field, v);
 	return check_one(values, field, def, v);
 }
 
@@ -571,7 +570,7 @@ int ontra_fields_check(ontra_client *c, int type, json_t *values)
 			json_object_del(values, key);
 			continue;
 		}
-		if ((rc = check_field(c, values, name, def, v)) < 0) {
+		if ((rc = check_field(values, name, def, v)) < 0) {
 			json_decref(renamed);
 			return rc;
 		}
@@ -579,8 +578,7 @@ int ontra_fields_check(ontra_client *c, int type, json_t *values)
 	if (renamed) {
 		json_object_foreach(renamed, key, v)
 		{
-			if ((rc = check_field(c, values, key, json_object_get(fields, key), v)) <
-			    0) {
+			if ((rc = check_field(values, key, json_object_get(fields, key), v)) < 0) {
 				json_decref(renamed);
 				return rc;
 			}

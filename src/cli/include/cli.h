@@ -228,7 +228,7 @@ void cli_out_type(cli_ctx *ctx, int type);
 json_t *cli_nonempty(json_t *rec);
 /* Ids as JSON strings, as the API gives them: "id" and "*_id" members given as numbers. */
 void cli_ids_as_text(json_t *rec);
-/* Free what output.c looked up for this run (cli_ctx_release calls it). */
+/* Free what output.c looked up for this run (before cli_ctx_release). */
 void cli_out_release(cli_ctx *ctx);
 /* Print JSON (pretty for json, compact for ndjson) followed by a newline. */
 int cli_print_json(cli_ctx *ctx, json_t *value);
