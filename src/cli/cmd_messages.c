@@ -32,7 +32,33 @@ static const struct text_flag text_flags[] = {
 #undef TF
 
 /* Fill the options from the flags; texts read from files go into texts[] (freed by the caller). */
-static int options_from_args(cli_ctx *ctx, cli_args *args, ontra_message_options *o, char **texts)
+/*
+ * A --task-owner (a user's e-mail, "firstname lastname" or id) or --task-form
+ * (a form's name or id) as the id the API takes: a name is looked up with
+ * the library's resolver; buf (24 bytes) holds the id's text.
+ */
+static int named_id(cli_ctx *ctx, cli_args *args, const char *opt, int type, const char **out,
+                    char *buf)
+{
+	const char *v = cli_value(args, opt);
+	ontra_client *c;
+	long long id;
+	int rc, lrc;
+
+	*out = v;
+	if (!v || ontra_id_parse(&id, v, NULL) != 0) /* an id, or a bad one: the library says */
+		return EXIT_OK;
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
+		return rc;
+	if ((lrc = ontra_resolve(&id, c, type, v)) < 0)
+		return cli_error(cli_exit_code(lrc), "--%s: %s", opt, ontra_error_last()->message);
+	snprintf(buf, 24, "%lld", id);
+	*out = buf;
+	return EXIT_OK;
+}
+
+static int options_from_args(cli_ctx *ctx, cli_args *args, ontra_message_options *o, char **texts,
+                             char (*ids)[24])
 {
 	const char *et = cli_value(args, "email-type");
 	size_t i;
@@ -49,8 +75,10 @@ static int options_from_args(cli_ctx *ctx, cli_args *args, ontra_message_options
 	o->spam_score = cli_value(args, "spam-score");
 	o->send_to = cli_value(args, "send-to");
 	o->due_date = cli_value(args, "due-date");
-	o->task_owner = cli_value(args, "task-owner");
-	o->task_form = cli_value(args, "task-form");
+	if ((rc = named_id(ctx, args, "task-owner", ONTRA_USER, &o->task_owner, ids[0])) !=
+	        EXIT_OK ||
+	    (rc = named_id(ctx, args, "task-form", ONTRA_FORM, &o->task_form, ids[1])) != EXIT_OK)
+		return rc;
 	if (et) {
 		if (strcmp(et, "transactional") == 0)
 			o->email_type = ONTRA_TRANSACTIONAL;
@@ -79,6 +107,7 @@ static int run_write(cli_ctx *ctx, cli_args *args, int update)
 {
 	ontra_message_options o = ONTRA_MESSAGE_OPTIONS_INIT;
 	char *texts[sizeof text_flags / sizeof *text_flags] = {NULL};
+	char ids[2][24];
 	ontra_client *c;
 	json_t *res = NULL;
 	size_t i;
@@ -86,7 +115,7 @@ static int run_write(cli_ctx *ctx, cli_args *args, int update)
 
 	if (update && (rc = cli_one_id(ctx, cli_arg(args, 0), "message", &o.id)) != EXIT_OK)
 		return rc;
-	if ((rc = options_from_args(ctx, args, &o, texts)) != EXIT_OK ||
+	if ((rc = options_from_args(ctx, args, &o, texts, ids)) != EXIT_OK ||
 	    (rc = cli_client(ctx, &c)) != EXIT_OK)
 		goto out;
 	lrc = update ? ontra_message_update(&res, c, &o) : ontra_message_create(&res, c, &o);
@@ -105,6 +134,7 @@ static int run_write(cli_ctx *ctx, cli_args *args, int update)
 			goto out;
 		}
 	}
+	cli_ids_as_text(res); /* ids as strings, as every other answer gives them */
 	rc = cli_out_value(ctx, res) < 0 ? EXIT_ERROR : EXIT_OK;
 out:
 	json_decref(res);
@@ -204,12 +234,12 @@ static const cli_opt write_opts[] = {
      .help = "days the assignee has to complete it (task)"},
     {.name = "task-owner",
      .kind = CLI_VALUE,
-     .arg = "USER_ID",
-     .help = "the user the task is assigned to (task)"},
+     .arg = "USER",
+     .help = "the user the task is assigned to: e-mail, \"firstname lastname\" or id (task)"},
     {.name = "task-form",
      .kind = CLI_VALUE,
-     .arg = "FORM_ID",
-     .help = "a form to fill on completing the task (task)"},
+     .arg = "FORM",
+     .help = "a form to fill on completing the task, by name or id (task)"},
     {.name = "object-type",
      .kind = CLI_VALUE,
      .arg = "TYPE",

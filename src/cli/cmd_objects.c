@@ -60,11 +60,49 @@ struct stream {
 	long long total;
 	int progress;
 	int write_failed;
+	json_t *seen;   /* with-tag, any of several tags: ids already written */
+	json_t *counts; /* with-tag --all-tags: id -> how many of the other tags it has */
+	long long need; /* ...and how many it must have */
+	size_t limit;   /* several tags: stop after this many (0 = all) */
 };
+
+/* An object's id as text (its "id" or "tag_id"...), in buf; "" when it has none. */
+static const char *obj_id(json_t *obj, char *buf, size_t n)
+{
+	json_t *v = json_object_get(obj, "id");
+
+	buf[0] = '\0';
+	if (json_is_string(v))
+		snprintf(buf, n, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+	return buf;
+}
+
+/* Several tags: whether this object is written (not seen yet; has every tag with --all-tags). */
+static int tags_filter(struct stream *s, json_t *obj)
+{
+	char id[32];
+
+	obj_id(obj, id, sizeof id);
+	if (s->counts && json_integer_value(json_object_get(s->counts, id)) != s->need)
+		return 0;
+	if (s->seen) {
+		if (json_object_get(s->seen, id))
+			return 0;
+		json_object_set_new(s->seen, id, json_true());
+	}
+	return 1;
+}
 
 static int on_object(json_t *obj, void *ud)
 {
 	struct stream *s = ud;
+
+	if ((s->seen || s->counts) && !tags_filter(s, obj))
+		return 0;
+	if (s->limit && s->n >= s->limit)
+		return 1;
 
 	if (cli_out_record(s->out, obj) < 0) {
 		s->write_failed = 1;
@@ -85,7 +123,7 @@ static int on_object(json_t *obj, void *ud)
 static int stream_search(cli_ctx *ctx, ontra_client *c, ontra_search_options *o)
 {
 	const char *const *cols = o->fields_count ? o->fields : table_columns(ctx, o->object_type);
-	struct stream s = {ctx, NULL, 0, -1, 0, 0};
+	struct stream s = {.ctx = ctx, .total = -1};
 	int lrc, rc = EXIT_OK;
 
 	s.progress = ctx->stderr_tty && !ctx->quiet;
@@ -308,36 +346,84 @@ out:
 	return rc;
 }
 
+/* Set o's tag from text: an id or a name. */
+static int tag_option(cli_ctx *ctx, const char *t, ontra_search_options *o)
+{
+	long long tag;
+	int lrc = ontra_id_parse(&tag, t, "tag");
+
+	if (lrc < 0)
+		return cli_usage_error(ctx, "%s", ontra_error_last()->message);
+	o->tag_id = lrc ? tag : 0;
+	o->tag_name = lrc ? NULL : t;
+	return EXIT_OK;
+}
+
+static int on_count(json_t *obj, void *ud)
+{
+	json_t *counts = ud;
+	char id[32];
+
+	obj_id(obj, id, sizeof id);
+	return json_object_set_new(
+	    counts, id, json_integer(json_integer_value(json_object_get(counts, id)) + 1));
+}
+
+/*
+ * Several tags: objects with any of them (each once, in the order found), or
+ * with --all-tags every one (the ids with the other tags first, then the
+ * first tag's objects that have them all).
+ */
+static int with_tags(cli_ctx *ctx, cli_args *args, ontra_client *c, ontra_search_options *o,
+                     const char *const *tags, size_t nt)
+{
+	int all = cli_flag(args, "all-tags") > 0, rc = EXIT_OK, lrc = 0;
+	struct stream s = {.ctx = ctx, .total = -1, .limit = o->limit, .need = (long long)nt - 1};
+	size_t i;
+
+	o->limit = 0;
+	if (!(all ? (s.counts = json_object()) : (s.seen = json_object())))
+		return cli_error(EXIT_ERROR, "out of memory");
+	for (i = 1; all && i < nt && lrc >= 0 && rc == EXIT_OK; i++)
+		if ((rc = tag_option(ctx, tags[i], o)) == EXIT_OK)
+			lrc = ontra_search(c, o, on_count, s.counts);
+	if (rc == EXIT_OK && lrc >= 0 &&
+	    !(s.out = cli_out_begin(ctx, table_columns(ctx, o->object_type))))
+		rc = cli_error(EXIT_ERROR, "out of memory");
+	for (i = 0; i < (all ? 1 : nt) && rc == EXIT_OK && lrc >= 0 && !s.write_failed &&
+	            !(s.limit && s.n >= s.limit);
+	     i++)
+		if ((rc = tag_option(ctx, tags[i], o)) == EXIT_OK)
+			lrc = ontra_search(c, o, on_object, &s);
+	if (lrc < 0 && !s.write_failed) {
+		rc = cli_fail_lib(ctx, lrc);
+		cli_out_fail(s.out);
+	}
+	if (s.out && (cli_out_end(s.out) < 0 || s.write_failed))
+		rc = rc ? rc : EXIT_ERROR;
+	json_decref(s.seen);
+	json_decref(s.counts);
+	return rc;
+}
+
 static int run_with_tag(cli_ctx *ctx, cli_args *args)
 {
 	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
 	ontra_client *c;
-	long long *ids = NULL, tag;
-	json_t *cond = NULL;
-	char **fields = NULL;
-	const char *t = cli_value(args, "tag");
-	int rc, lrc;
+	size_t nt;
+	const char *const *tags = cli_list(args, "tag", &nt);
+	int rc;
 
-	if (!t || !*t)
+	if (!nt || !*tags[0])
 		return cli_usage_error(ctx, "missing --tag NAME_OR_ID");
-	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK ||
+	    (rc = search_from_args(ctx, args, c, &o)) != EXIT_OK)
 		return rc;
-	if ((rc = search_from_args(ctx, args, c, &o)) != EXIT_OK)
-		goto out;
-	if ((lrc = ontra_id_parse(&tag, t, "tag")) < 0) {
-		rc = cli_usage_error(ctx, "%s", ontra_error_last()->message);
-		goto out;
-	}
-	if (lrc)
-		o.tag_id = tag;
-	else
-		o.tag_name = t;
-	rc = stream_search(ctx, c, &o);
-out:
-	free(ids);
-	json_decref(cond);
-	free_fields(fields);
-	return rc;
+	if (nt > 1)
+		return with_tags(ctx, args, c, &o, tags, nt);
+	if ((rc = tag_option(ctx, tags[0], &o)) != EXIT_OK)
+		return rc;
+	return stream_search(ctx, c, &o);
 }
 
 static int run_get(cli_ctx *ctx, cli_args *args)
@@ -357,12 +443,17 @@ static int run_get(cli_ctx *ctx, cli_args *args)
 	if (n > 1)
 		out = cli_out_begin(ctx, table_columns(ctx, type));
 	for (i = 0; i < n; i++) {
-		json_t *obj;
-		if ((lrc = ontra_object_get(&obj, c, type, ids[i])) < 0) {
+		json_t *obj, *full;
+		if ((lrc = ontra_object_get(&full, c, type, ids[i])) < 0) {
 			rc = cli_fail_lib(ctx, lrc);
 			cli_out_fail(out);
 			break;
 		}
+		/* for people, one object's filled fields only (--all: every field) */
+		obj = ctx->format == FMT_TABLE && !out && !cli_flag(args, "all")
+		          ? cli_nonempty(full)
+		          : json_incref(full);
+		json_decref(full);
 		if (out)
 			cli_out_record(out, obj);
 		else if (cli_out_value(ctx, obj) < 0)
@@ -720,7 +811,13 @@ static const cli_opt search_opts[] = {
 
 static const cli_opt with_tag_opts[] = {
     TYPE_OPT,
-    {.name = "tag", .kind = CLI_VALUE, .arg = "NAME|ID", .help = "the tag, by name or id"},
+    {.name = "tag",
+     .kind = CLI_LIST,
+     .arg = "NAME|ID",
+     .help = "a tag, by name or id; repeated: objects with any of them (see --all-tags)"},
+    {.name = "all-tags",
+     .kind = CLI_FLAG,
+     .help = "with several --tag: only objects that have every one"},
     {.name = "search",
      .short_name = 's',
      .kind = CLI_VALUE,
@@ -734,7 +831,10 @@ static const cli_opt with_tag_opts[] = {
      .help = "stop after N objects (default: all)"},
     END_OPT};
 
-static const cli_opt type_opts[] = {TYPE_OPT, END_OPT};
+static const cli_opt get_opts[] = {
+    TYPE_OPT,
+    {.name = "all", .kind = CLI_FLAG, .help = "in a table, every field (default: the filled ones)"},
+    END_OPT};
 static const cli_opt write_opts[] = {
     TYPE_OPT,
     {.name = "json",
@@ -815,9 +915,14 @@ static const cli_command cmd_search = {
 static const cli_command cmd_get = {
     .name = "get",
     .summary = "get objects by id",
-    .synopsis = "[--type TYPE] ID...",
-    .opts = type_opts,
-    .examples = "ontraport objects get 8\n  contact 8, every field",
+    .synopsis = "[--type TYPE] [--all] ID...",
+    .description = "Get objects by id. In a table (on a terminal) one object shows its filled "
+                   "fields only, dates as date-times and tags, sequences and campaigns by "
+                   "name; --all shows every field. json, ndjson and csv give every field as "
+                   "stored.",
+    .opts = get_opts,
+    .examples = "ontraport objects get 8\n  contact 8, its filled fields\n"
+                "ontraport objects get 8 --all -o table\n  contact 8, every field",
     .run = run_get,
     .min_args = 1,
     .max_args = -1,
@@ -882,9 +987,14 @@ static const cli_command cmd_delete = {
 static const cli_command cmd_with_tag = {
     .name = "with-tag",
     .summary = "list objects that have a tag",
-    .synopsis = "[--type TYPE] --tag NAME|ID [--search TEXT] [--limit N]",
+    .synopsis = "[--type TYPE] --tag NAME|ID... [--all-tags] [--search TEXT] [--limit N]",
+    .description = "List the objects that have a tag. With --tag given more than once, the "
+                   "objects that have any of the tags, each once; with --all-tags, only those "
+                   "that have every one.",
     .opts = with_tag_opts,
-    .examples = "ontraport objects with-tag --tag VIP -o csv\n  every contact tagged VIP, as CSV",
+    .examples = "ontraport objects with-tag --tag VIP -o csv\n  every contact tagged VIP, as CSV\n"
+                "ontraport objects with-tag --tag VIP --tag Webinar --all-tags\n  contacts "
+                "tagged both VIP and Webinar",
     .run = run_with_tag,
 };
 static const cli_command cmd_tag = {

@@ -67,7 +67,7 @@ static int run_subscribe(cli_ctx *ctx, cli_args *args)
 		if ((lrc = ontra_webhook_subscribe(&reply, c, &o)) < 0) {
 			rc = cli_fail_lib(ctx, lrc);
 			cli_out_fail(out);
-		} else if (cli_out_record(out, reply) < 0)
+		} else if (cli_ids_as_text(reply), cli_out_record(out, reply) < 0)
 			rc = EXIT_ERROR;
 		json_decref(reply);
 	}

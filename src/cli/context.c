@@ -74,6 +74,23 @@ static int timing_opts(cli_ctx *ctx, const cli_args *a)
 	return EXIT_OK;
 }
 
+/* --dates: local, utc or epoch; by default local in a table, epoch elsewhere. */
+static int dates_opt(cli_ctx *ctx, const char *s)
+{
+	if (!s)
+		ctx->dates = ctx->format == FMT_TABLE ? CLI_DATES_LOCAL : CLI_DATES_EPOCH;
+	else if (strcmp(s, "local") == 0)
+		ctx->dates = CLI_DATES_LOCAL;
+	else if (strcmp(s, "utc") == 0)
+		ctx->dates = CLI_DATES_UTC;
+	else if (strcmp(s, "epoch") == 0)
+		ctx->dates = CLI_DATES_EPOCH;
+	else
+		return cli_usage_error(ctx, "invalid --dates '%s': expected local, utc or epoch",
+		                       s);
+	return EXIT_OK;
+}
+
 int cli_ctx_globals(cli_ctx *ctx, const cli_args *args)
 {
 	ctx->format = parse_format(cli_value(args, "output"), ctx->stdout_tty);
@@ -84,6 +101,8 @@ int cli_ctx_globals(cli_ctx *ctx, const cli_args *args)
 	ctx->verbose = cli_flag(args, "verbose");
 	ctx->quiet = cli_flag(args, "quiet");
 	ctx->raw_csv = cli_flag(args, "raw-csv");
+	if (dates_opt(ctx, cli_value(args, "dates")) != EXIT_OK)
+		return EXIT_USAGE;
 	ctx->color = cli_colour_err;
 	ctx->profile = cli_value(args, "profile");
 	ctx->base_url = cli_value(args, "base-url");

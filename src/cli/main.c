@@ -151,6 +151,7 @@ static int run_command(cli_ctx *ctx, const struct command_line *cl)
 	           (rc = cli_ctx_globals(ctx, args)) == EXIT_OK) {
 		rc = cl->cmd->run(ctx, args);
 	}
+	cli_out_release(ctx);
 	cli_ctx_release(ctx);
 	cli_args_free(args);
 	return rc;

@@ -14,7 +14,11 @@
 int cli_type(cli_ctx *ctx, ontra_client *c, const char *typed, int *out)
 {
 	int rc = ontra_object_type(out, c, typed ? typed : "contacts");
-	return rc < 0 ? cli_fail_lib(ctx, rc) : EXIT_OK;
+
+	if (rc < 0)
+		return cli_fail_lib(ctx, rc);
+	cli_out_type(ctx, *out); /* what the command shows is of this type */
+	return EXIT_OK;
 }
 
 int cli_parse_ids(cli_ctx *ctx, const char *const *strs, size_t n, long long **out, size_t *nout)
@@ -65,6 +69,71 @@ int cli_parse_ids(cli_ctx *ctx, const char *const *strs, size_t n, long long **o
 	return EXIT_OK;
 }
 
+/* The kind of record a subscription field lists by name; -1 for ids only. */
+static int listed_type(const char *field)
+{
+	if (strcmp(field, "contact_cat") == 0)
+		return ONTRA_TAG;
+	if (strcmp(field, "updateSequence") == 0)
+		return ONTRA_SEQUENCE;
+	if (strcmp(field, "updateCampaign") == 0)
+		return ONTRA_CAMPAIGN;
+	return -1;
+}
+
+/* "VIP, 3,Webinar" as "14,3,15": each name through the library's resolver. New string. */
+static int names_to_ids(cli_ctx *ctx, ontra_client *c, int type, const char *text, char **out)
+{
+	util_buf b = UTIL_BUF_INIT;
+	char *copy = util_strdup(text), *p, *save = NULL;
+	int rc = copy ? EXIT_OK : cli_error(EXIT_ERROR, "out of memory"), lrc;
+
+	for (p = copy ? strtok_r(copy, ",", &save) : NULL; p && rc == EXIT_OK;
+	     p = strtok_r(NULL, ",", &save)) {
+		long long id;
+		if (!*(p = util_trim(p)))
+			continue;
+		if (ontra_id_parse(&id, p, NULL) == 0 && (lrc = ontra_resolve(&id, c, type, p)) < 0)
+			rc = cli_fail_lib(ctx, lrc);
+		else if (id)
+			util_buf_printf(&b, "%s%lld", b.len ? "," : "", id);
+		else /* a bad id: the library's check says why */
+			util_buf_printf(&b, "%s%s", b.len ? "," : "", p);
+	}
+	free(copy);
+	*out = rc == EXIT_OK && util_buf_ensure(&b) == 0 ? util_strdup(b.data) : NULL;
+	util_buf_release(&b);
+	return rc == EXIT_OK && !*out ? cli_error(EXIT_ERROR, "out of memory") : rc;
+}
+
+/*
+ * Subscription fields given by name (contact_cat=VIP,Webinar): the names as
+ * ids, for the library to store in the API's form. Values of the stored
+ * form, or of ids only, are left as they are.
+ */
+static int subscription_names(cli_ctx *ctx, json_t *values)
+{
+	const char *key;
+	json_t *v;
+	ontra_client *c;
+	int rc = EXIT_OK;
+
+	json_object_foreach(values, key, v)
+	{
+		const char *t = json_string_value(v);
+		char *ids = NULL;
+		int type = listed_type(key);
+		if (type < 0 || !t || !t[strspn(t, "0123456789, ")] || strncmp(t, "*/*", 3) == 0)
+			continue;
+		if ((rc = cli_client(ctx, &c)) != EXIT_OK ||
+		    (rc = names_to_ids(ctx, c, type, t, &ids)) != EXIT_OK)
+			return rc;
+		json_object_set_new(values, key, json_string(ids));
+		free(ids);
+	}
+	return rc;
+}
+
 int cli_field_values(cli_ctx *ctx, cli_args *args, int first, const char *json_opt, json_t **out)
 {
 	const char *jv = json_opt ? cli_value(args, json_opt) : NULL;
@@ -112,6 +181,10 @@ int cli_field_values(cli_ctx *ctx, cli_args *args, int first, const char *json_o
 			json_decref(values);
 			return cli_usage_error(ctx, "invalid value for '%s': not UTF-8 text", name);
 		}
+	}
+	if ((i = subscription_names(ctx, values)) != EXIT_OK) {
+		json_decref(values);
+		return i;
 	}
 	*out = values;
 	return EXIT_OK;

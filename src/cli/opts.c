@@ -49,6 +49,11 @@ const cli_opt cli_global_opts[] = {
      .arg = "SECONDS",
      .help = "fail (exit 6) rather than wait longer than SECONDS for the rate limit (default: up "
              "to 66)"},
+    {.name = "dates",
+     .kind = CLI_VALUE,
+     .arg = "HOW",
+     .help = "date fields as local or utc date-times, or epoch seconds as stored (default: local "
+             "in a table, else epoch)"},
     {.name = "raw-csv",
      .kind = CLI_FLAG,
      .help = "csv cells as stored: no quote before =+-@ formulas, control characters kept"},

@@ -169,6 +169,16 @@ int cli_hooks_from_args(cli_ctx *ctx, cli_args *args, cli_hooks *out)
 		                          "form-submitted");
 		goto fail;
 	}
+	if (typed && (has_tag_event || has_form_event)) {
+		/* The API's tag and form events (sub_tag(ID), ...) name no object type: not ignored
+		 */
+		rc = cli_usage_error(ctx,
+		                     "--type applies to the created event only: the tagged, "
+		                     "untagged and form-submitted events come for every object "
+		                     "type (each event names its object_type_id); drop --type or "
+		                     "subscribe the created event alone");
+		goto fail;
+	}
 	out->type = ONTRA_CONTACT;
 	if (typed && has_create) {
 		ontra_client *c;

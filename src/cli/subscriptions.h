@@ -14,7 +14,7 @@
 /* clang-format off */
 #define CLI_HOOK_OPTS \
 	{.name = "event", .short_name = 'e', .kind = CLI_LIST, .arg = "EVENT", .help = "created, tagged, untagged or form-submitted (repeatable; default created)"}, \
-	{.name = "type", .short_name = 't', .kind = CLI_VALUE, .arg = "TYPE", .help = "object type for created: a name or number (default contacts)"}, \
+	{.name = "type", .short_name = 't', .kind = CLI_VALUE, .arg = "TYPE", .help = "object type for the created event only: a name or number (default contacts)"}, \
 	{.name = "tag", .kind = CLI_LIST, .arg = "NAME|ID", .help = "for tagged and untagged: the tag (repeatable)"}, \
 	{.name = "form", .kind = CLI_LIST, .arg = "ID|NAME", .help = "for form-submitted: the form (repeatable)"}, \
 	{.name = "data-format", .kind = CLI_VALUE, .arg = "FORMAT", .help = "what each event carries: full (default), notify or lightweight"}

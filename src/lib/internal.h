@@ -136,4 +136,12 @@ int ontra__get_by_id(json_t **out, ontra_client *c, const char *endpoint, const 
 int ontra__check_type(int type);
 int ontra__ids_csv(struct util_buf *buf, const long long *ids, size_t n, const char *what);
 
+/*
+ * A subscription field's value (subfield.c) in the form the API stores,
+ * each id between star-slash-star marks (ids 1 and 2: "*", "/", "*1*",
+ * "/", "*2*", "/", "*" joined), into values[field]. v is ids: a number, a
+ * list, "1,2", or that form already; empty clears it. Sends nothing.
+ */
+int ontra__subscription_value(json_t *values, const char *field, json_t *v);
+
 #endif

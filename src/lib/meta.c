@@ -496,6 +496,16 @@ static const char *field_by_alias(const json_t *fields, const char *typed)
 	return NULL;
 }
 
+/* A subscription field's ids or names in the API's stored form (subfield.c); else check_one. */
+static int check_field(json_t *values, const char *field, const json_t *def, json_t *v)
+{
+	const char *type = json_string_value(json_object_get(def, "type"));
+
+	if (type && strcmp(type, "subscription") == 0)
+		return ontra__subscription_value(values, field, v);
+	return check_one(values, field, def, v);
+}
+
 int ontra_fields_check(ontra_client *c, int type, json_t *values)
 {
 	const json_t *fields, *def;
@@ -560,7 +570,7 @@ int ontra_fields_check(ontra_client *c, int type, json_t *values)
 			json_object_del(values, key);
 			continue;
 		}
-		if ((rc = check_one(values, name, def, v)) < 0) {
+		if ((rc = check_field(values, name, def, v)) < 0) {
 			json_decref(renamed);
 			return rc;
 		}
@@ -568,7 +578,7 @@ int ontra_fields_check(ontra_client *c, int type, json_t *values)
 	if (renamed) {
 		json_object_foreach(renamed, key, v)
 		{
-			if ((rc = check_one(values, key, json_object_get(fields, key), v)) < 0) {
+			if ((rc = check_field(values, key, json_object_get(fields, key), v)) < 0) {
 				json_decref(renamed);
 				return rc;
 			}

@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 #include "util.h"
@@ -61,7 +62,20 @@ typedef struct name_match {
 	const char *name, *name_field, *id_field;
 	long long id;
 	int count;
+	int full_name; /* a user by "firstname lastname" rather than by email */
 } name_match;
+
+/* Whether a user record's "firstname lastname" is name (case-insensitive, as people type it). */
+static int full_name_is(json_t *obj, const char *name)
+{
+	const char *first = json_string_value(json_object_get(obj, "firstname"));
+	const char *last = json_string_value(json_object_get(obj, "lastname"));
+	size_t nf = first ? strlen(first) : 0;
+
+	if (!first || !last || strncasecmp(name, first, nf) != 0)
+		return 0;
+	return name[nf] == ' ' && strcasecmp(name + nf + 1, last) == 0;
+}
 
 /* Counts the records whose name is exactly the one asked for (the API may compare loosely). */
 static int match_name(json_t *obj, void *ud)
@@ -72,7 +86,8 @@ static int match_name(json_t *obj, void *ud)
 
 	if (!id)
 		id = json_id(json_object_get(obj, "id"));
-	if (name && strcmp(name, m->name) == 0 && id) {
+	if (m->full_name ? full_name_is(obj, m->name) && id
+	                 : name && strcmp(name, m->name) == 0 && id) {
 		m->id = id;
 		m->count++;
 	}
@@ -88,27 +103,37 @@ static int find_kind(int type)
 	return -1;
 }
 
-/* One search (condition name_field = name) and the exact matches it returns. */
+/*
+ * One search (condition name_field = name) and the exact matches it returns.
+ * A user named without an '@' is looked for by "firstname lastname" among
+ * the account's users (a handful: one search without a condition).
+ */
 static int resolve_name(long long *out, ontra_client *c, int k, const char *name)
 {
 	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
-	name_match m = {name, kinds[k].name_field, kinds[k].id_field, 0, 0};
+	name_match m = {name, kinds[k].name_field, kinds[k].id_field, 0, 0, 0};
 	json_t *cond = json_array();
 	int rc;
 
+	m.full_name = kinds[k].type == ONTRA_USER && !strchr(name, '@');
 	if (!cond)
 		return ontra__error_oom();
-	if ((rc = ontra_condition_add(cond, NULL, kinds[k].name_field, "=", json_string(name))) <
-	    0) {
+	if (!m.full_name && (rc = ontra_condition_add(cond, NULL, kinds[k].name_field, "=",
+	                                              json_string(name))) < 0) {
 		json_decref(cond);
 		return rc;
 	}
 	o.object_type = kinds[k].type;
-	o.condition = cond;
+	o.condition = m.full_name ? NULL : cond;
 	rc = ontra_search(c, &o, match_name, &m);
 	json_decref(cond);
 	if (rc < 0)
 		return rc;
+	if (m.count == 0 && kinds[k].type == ONTRA_USER)
+		return ontra__error(ONTRA_ENOTFOUND,
+		                    "no user named '%s': expected a user's e-mail, \"firstname "
+		                    "lastname\" or id",
+		                    name);
 	if (m.count == 0)
 		return ontra__error(ONTRA_ENOTFOUND, "no %s named '%s'", kinds[k].what, name);
 	if (m.count > 1)

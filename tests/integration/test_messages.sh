@@ -34,7 +34,7 @@ op messages create --type e-mail --name Welcome --subject 'Hi [First Name]' \
 	--plain-text @"$TMP/mail.txt" --html @"$TMP/mail.html" --email-title 'Welcome!' \
 	--email-type transactional --spam-score 1.5 --object-type 0 -o json
 assert_rc 0 "create e-mail"
-assert_jq "$OUT" '.id | type' number
+assert_jq "$OUT" '.id | type' string # ids are strings in every answer (issue 17)
 assert_jq "$OUT" '.date | test("^[0-9]+$")' true
 EMAIL=$(printf '%s' "$OUT" | jq -r .id)
 expect_fields "$EMAIL" id="$EMAIL" alias=Welcome type=e-mail 'subject=Hi [First Name]' \

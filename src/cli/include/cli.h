@@ -120,7 +120,14 @@ typedef struct cli_ctx {
 	int max_wait_set;        /* --max-wait given... */
 	long max_wait_ms;        /* ...this many ms: the longest wait for the rate limit */
 	int sandbox_fallback;    /* nothing configured: the client is the local sandbox's default */
+	int dates;               /* cli_dates: how date fields are shown (--dates) */
+	int rec_type;            /* the object type of the records shown, when rec_type_set */
+	int rec_type_set;        /* cli_out_type was called */
+	struct cli_show *show;   /* output.c's lookups for this run (field kinds, names) */
 } cli_ctx;
+
+/* --dates: epoch (as stored), local or utc date-times. Default: local in a table, else epoch. */
+typedef enum cli_dates { CLI_DATES_EPOCH = 1, CLI_DATES_LOCAL, CLI_DATES_UTC } cli_dates;
 
 /* A context for this run: no command yet, terminals detected, colour decided. */
 void cli_ctx_init(cli_ctx *ctx);
@@ -210,6 +217,19 @@ void cli_out_fail(cli_out *o);
 int cli_out_end(cli_out *o);
 /* Print one value: an object as a record, an array of objects as a list, else JSON. */
 int cli_out_value(cli_ctx *ctx, json_t *value);
+/*
+ * The records about to be shown are objects of this type: their date fields
+ * (timestamp, fulldate) are shown as --dates says, and in a table their
+ * subscription fields (contact_cat, updateSequence, updateCampaign) as
+ * names. Costs the type's metadata, and one search per kind of name shown.
+ */
+void cli_out_type(cli_ctx *ctx, int type);
+/* A copy of an object without its empty members (null, ""), for people. New reference. */
+json_t *cli_nonempty(json_t *rec);
+/* Ids as JSON strings, as the API gives them: "id" and "*_id" members given as numbers. */
+void cli_ids_as_text(json_t *rec);
+/* Free what output.c looked up for this run (before cli_ctx_release). */
+void cli_out_release(cli_ctx *ctx);
 /* Print JSON (pretty for json, compact for ndjson) followed by a newline. */
 int cli_print_json(cli_ctx *ctx, json_t *value);
 
