@@ -243,6 +243,27 @@ static run_outcome send_step(step_run *sr, const scen_step *st, int index, const
 	return oc;
 }
 
+/*
+ * A step that happened but whose outcome could not be journaled (the disk
+ * full, the database locked). A create stays SENDING in the journal, so the
+ * next attempt looks it up rather than sending it again: the run is given
+ * back as it is, after a pause. Another step is a failed attempt (retried).
+ */
+static int not_journaled(step_run *sr, const scen_step *st, int index)
+{
+	struct timespec pause = {1, 0};
+	char why[600];
+
+	snprintf(why, sizeof why, "its outcome could not be journaled: %s",
+	         run_journal_last_error());
+	if (!st->creates)
+		return failed(sr, st, index, RUN_RETRY, why);
+	log_journal(sr->e, "a create's outcome could not be journaled; it will be looked up");
+	nanosleep(&pause, NULL);
+	run_journal_unclaim(sr->e->cfg.journal, sr->r->id);
+	return 1;
+}
+
 /* Run step `index`. 0: done or skipped, go on; 1: the run is no longer ours. */
 static int one_step(step_run *sr, int index)
 {
@@ -275,12 +296,11 @@ static int one_step(step_run *sr, int index)
 	                                   text, last) < 0) {
 		free(text);
 		json_decref(output);
-		/* the step happened but is not journaled: a resume repeats it (creates look up) */
-		return failed(sr, st, index, RUN_RETRY,
-		              text ? run_journal_last_error() : "out of memory");
+		return not_journaled(sr, st, index);
 	}
 	free(text);
 	crash_point();
+	sr->r->attempts = 0; /* the journal counts the next step's failures from 0 */
 	json_object_set_new(json_object_get(sr->ctx, "steps"), st->id, output);
 	return 0;
 }

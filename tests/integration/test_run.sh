@@ -125,6 +125,26 @@ assert_jq "$OUT" '.status' done
 assert_contains "$ERR" "retrying in"
 assert_eq "$(count_writes 'PUT /1/objects/tag')" "$((tags + 3))" "tag attempts (2 failed, 1 done)"
 
+# Attempts count per step: a step that needed its two attempts does not use up the next one's
+cat >twice.yaml <<'YAML'
+version: 1
+name: twice
+trigger: {manual: {}}
+retry: {max_attempts: 2, first: 1s}
+steps:
+  - id: contact
+    do: objects.upsert
+    with: {fields: {email: "{{ data.email }}"}}
+  - id: tag
+    do: objects.tag
+    with: {ids: ["{{ steps.contact.id }}"], tags: [VIP]}
+YAML
+control POST "faults?fault=status=503,path=/1/objects/saveorupdate,count=1" >/dev/null
+control POST "faults?fault=status=503,path=/1/objects/tag,count=1" >/dev/null
+op run twice.yaml --event '{"data": {"email": "tw@example.org"}}' --journal "$J" --retries 0
+assert_rc 0 "one failure in each of two steps, two attempts each"
+assert_jq "$OUT" '[.steps[].attempts] | join(",")' "1,1"
+
 # A refusal: dead at once (no retry), exit 1, the reason kept; replayed from the failed step
 cat >dead.yaml <<'YAML'
 version: 1
