@@ -49,6 +49,10 @@ const cli_opt cli_global_opts[] = {
      .arg = "SECONDS",
      .help = "fail (exit 6) rather than wait longer than SECONDS for the rate limit (default: up "
              "to 66)"},
+    {.name = "refresh",
+     .kind = CLI_FLAG,
+     .help = "fetch the account's fields afresh, not from the cache (env ONTRAPORT_CACHE_TTL: "
+             "seconds it is used, default 3600; 0 = no cache)"},
     {.name = "raw-csv",
      .kind = CLI_FLAG,
      .help = "csv cells as stored: no quote before =+-@ formulas, control characters kept"},

@@ -120,6 +120,7 @@ typedef struct cli_ctx {
 	int max_wait_set;        /* --max-wait given... */
 	long max_wait_ms;        /* ...this many ms: the longest wait for the rate limit */
 	int sandbox_fallback;    /* nothing configured: the client is the local sandbox's default */
+	int refresh;             /* --refresh: fetch the account's metadata afresh */
 } cli_ctx;
 
 /* A context for this run: no command yet, terminals detected, colour decided. */
