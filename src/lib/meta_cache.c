@@ -130,7 +130,8 @@ static const json_t *check_doc(const ontra_client *c, const json_t *doc, const c
 	{
 		long long v;
 		if (util_parse_ll(key, 0, INT32_MAX, &v) < 0 || !json_is_object(t) ||
-		    (json_object_get(t, "fields") && !json_is_object(json_object_get(t, "fields")))) {
+		    (json_object_get(t, "fields") &&
+		     !json_is_object(json_object_get(t, "fields")))) {
 			*why = "a type that is not an object of fields";
 			return NULL;
 		}

@@ -42,7 +42,8 @@ static char dir[256];
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "%s/ontra-meta-cache.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	snprintf(dir, sizeof dir, "%s/ontra-meta-cache.XXXXXX",
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(dir))
 		return -1;
 	/* A folder of its own below: the library creates it. */
