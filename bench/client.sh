@@ -3,6 +3,9 @@
 # against the sandbox on loopback, made
 #   (a) by one `ontraport objects get` process, through the library,
 #   (b) by a shell loop of curl commands with the auth headers,
+#   (b2) by one curl process given every URL (-K FILE), keeping its connection
+#        alive: the floor for a client of its own (issue 17 §7: the library's CPU
+#        per call should be within 1.25x of it),
 #   (c) by a Python script with requests.Session (bench/client_requests.py),
 #   (d) by a shell loop of `ontraport api` commands, one process per call.
 # Wall and CPU time (user + system, children included) from bench/timeit.py,
@@ -21,6 +24,8 @@ py=/usr/bin/python3
 printf 'Api-Appid: %s\nApi-Key: %s\n' "$SBX_APP" "$SBX_KEY" >"$WORK/headers"
 chmod 600 "$WORK/headers"
 ids=$(seq 1 "$n" | tr '\n' ' ')
+# (b2)'s URLs, one `url = "..."` line each (curl -K), so no argument list limits them.
+for i in $(seq 1 "$n"); do printf 'url = "%s/object?objectID=0&id=%s"\n' "$SBX_URL" "$i"; done >"$WORK/urls"
 
 # One run: sets wall, cpu, conns, reqs; checks every record arrived.
 run_one() {
@@ -57,6 +62,7 @@ api_loop='for i in $(seq 1 "$1"); do "$2" api GET /object -q objectID=0 -q id=$i
 # shellcheck disable=SC2086
 measure lib "$OP" objects get -o ndjson $ids
 measure curl bash -c "$curl_loop" curl-loop "$n" "$WORK/headers" "$SBX_URL"
+measure curlka curl -sS -H @"$WORK/headers" -w '\n' -K "$WORK/urls"
 measure requests "$py" "$BENCH_ROOT/bench/client_requests.py" "$SBX_URL" "$n"
 measure api bash -c "$api_loop" api-loop "$n" "$OP"
 stop_sandbox
@@ -82,11 +88,14 @@ the whole job, child processes included (wait4). Connections = TCP connections t
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
 $(row lib "(a) one \`ontraport objects get\` process (libontraport)")
 $(row curl "(b) shell loop of \`curl\` with the auth headers")
+$(row curlka "(b2) one \`curl\` process, every URL (\`-K\`), kept alive")
 $(row requests "(c) Python \`requests.Session\` (python3-requests)")
 $(row api "(d) shell loop of \`ontraport api\` (a process per call)")
 
 Per call: the library $(per_call "${W[lib]}") of wall time and $(per_call "${C[lib]}") of CPU; the curl loop
-$(per_call "${W[curl]}") and $(per_call "${C[curl]}"); requests.Session $(per_call "${W[requests]}") and $(per_call "${C[requests]}").
+$(per_call "${W[curl]}") and $(per_call "${C[curl]}"); one kept-alive curl $(per_call "${W[curlka]}") and $(per_call "${C[curlka]}");
+requests.Session $(per_call "${W[requests]}") and $(per_call "${C[requests]}"). The library's CPU is
+$(ratio "$(cut -d'|' -f1 <<<"${C[lib]}")" "$(cut -d'|' -f1 <<<"${C[curlka]}")")x that of the kept-alive curl (target: at most 1.25x).
 
 What limits it: the library keeps one connection alive for the whole job, so a call costs a request on
 an open socket and the parse of its JSON (jansson), and the sandbox's answer; both run on the same two
@@ -97,5 +106,5 @@ that calls \`ontraport\` once per record pays: use one process with many ids (a)
 EOF
 
 summary "1. client: $n GET /object" "library $(fmt_spread "${W[lib]}" %s) s wall, $(fmt_spread "${C[lib]}" %s) s CPU, ${K[lib]} connection(s)" \
-	"curl loop $(ratio "$(cut -d'|' -f1 <<<"${W[curl]}")" "$(cut -d'|' -f1 <<<"${W[lib]}")")x the wall time, requests.Session $(ratio "$(cut -d'|' -f1 <<<"${W[requests]}")" "$(cut -d'|' -f1 <<<"${W[lib]}")")x" \
+	"CPU $(ratio "$(cut -d'|' -f1 <<<"${C[lib]}")" "$(cut -d'|' -f1 <<<"${C[curlka]}")")x one kept-alive curl's; curl loop $(ratio "$(cut -d'|' -f1 <<<"${W[curl]}")" "$(cut -d'|' -f1 <<<"${W[lib]}")")x the wall time, requests.Session $(ratio "$(cut -d'|' -f1 <<<"${W[requests]}")" "$(cut -d'|' -f1 <<<"${W[lib]}")")x" \
 	"$([ "${K[lib]}" -le 2 ] && echo "one kept-alive connection" || echo "MORE THAN ONE CONNECTION")"

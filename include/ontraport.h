@@ -171,7 +171,7 @@ typedef void (*ontra_log_fn)(void *userdata, int level, const char *line);
 typedef void (*ontra_wait_fn)(void *userdata, double seconds, const char *why);
 
 #define ONTRA_DEFAULT_BASE_URL "https://api.ontraport.com/1"
-#define ONTRA_CLIENT_OPTIONS_VERSION 4
+#define ONTRA_CLIENT_OPTIONS_VERSION 5
 
 typedef struct ontra_client_options {
 	unsigned int version;     /* ONTRA_CLIENT_OPTIONS_VERSION */
@@ -201,6 +201,16 @@ typedef struct ontra_client_options {
 	                        * 10% (66 s): a larger X-Rate-Limit-Reset is capped. */
 	ontra_wait_fn on_wait; /* told of each wait of a second or more, or NULL */
 	void *on_wait_userdata;
+	/* version 5 */
+	const char *cache_dir; /* keep the account's metadata in this directory between
+	                        * runs, or NULL (memory only). Created 0700; one file per
+	                        * connection (its name a hash of the base URL and app id,
+	                        * never the key), written 0600. A file that is not ours,
+	                        * is corrupt, is for another connection or is older than
+	                        * cache_ttl_s is ignored and rewritten. Failures to read
+	                        * or write it never fail a call (the -v log says why). */
+	long cache_ttl_s;      /* how long a cached copy is used; 0 = 3600 s */
+	int cache_refresh;     /* do not read the cached copy: fetch afresh and rewrite it */
 } ontra_client_options;
 
 #define ONTRA_CLIENT_OPTIONS_INIT                                                                  \
@@ -623,6 +633,13 @@ ONTRA_EXTERN int ontra_rule_pause(ontra_client *c, const long long *ids, size_t 
  * Object types and their fields (metadata from /objects/meta, cached)
  * ------------------------------------------------------------------------ */
 
+/*
+ * The metadata is fetched once per client, or read from the client options'
+ * cache_dir when a fresh copy is there. A copy read from the disk that lacks
+ * a type or field asked for (one added since, outside this client) is
+ * fetched again once before ONTRA_ENOTFOUND or "unknown field" is returned.
+ */
+
 /* Well-known object type ids (REFERENCE.md §2); custom objects are >= 10000. */
 enum {
 	ONTRA_CONTACT = 0,
@@ -674,8 +691,10 @@ ONTRA_EXTERN int ontra_object_types(json_t **out, ontra_client *c);
 ONTRA_EXTERN int ontra_fields(const json_t **out, ontra_client *c, int type);
 
 /**
- * Forget the cached metadata (after adding fields or custom objects): the
- * next call that needs it fetches it again. What ontra_fields and
+ * Forget the cached metadata (after adding fields or custom objects), in
+ * memory and in the options' cache_dir: the next call that needs it fetches
+ * it again. A successful write through ontra_send to /objects/fieldeditor
+ * (any method but GET) does this by itself. What ontra_fields and
  * ontra_object_type_name returned before stays valid: the old metadata is
  * kept until the client is freed (so a client that invalidates often holds
  * one copy per invalidation; make a new client now and then if that matters).

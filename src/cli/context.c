@@ -103,6 +103,7 @@ int cli_ctx_globals(cli_ctx *ctx, const cli_args *args)
 	ctx->raw_csv = cli_flag(args, "raw-csv");
 	if (dates_opt(ctx, cli_value(args, "dates")) != EXIT_OK)
 		return EXIT_USAGE;
+	ctx->refresh = cli_flag(args, "refresh");
 	ctx->color = cli_colour_err;
 	ctx->profile = cli_value(args, "profile");
 	ctx->base_url = cli_value(args, "base-url");
@@ -129,13 +130,45 @@ static void wait_notice(void *ud, double seconds, const char *why)
 		fprintf(stderr, "ontraport: waiting %.0f s for the rate limit: %s\n", seconds, why);
 }
 
+/*
+ * The metadata cache: $XDG_CACHE_HOME/ontraport (else ~/.cache/ontraport),
+ * used for ONTRAPORT_CACHE_TTL seconds (default 3600; 0 = no cache). 0 and
+ * an empty dir when there is none; -1 when the variable is not a number.
+ */
+static int cache_settings(char *dir, size_t n, long *ttl)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME"),
+	           *t = getenv("ONTRAPORT_CACHE_TTL");
+	long long v = 3600;
+
+	dir[0] = '\0';
+	*ttl = 0;
+	if (t && *t && util_parse_ll(t, 0, 366LL * 86400, &v) < 0)
+		return cli_error(
+		    EXIT_USAGE, "invalid ONTRAPORT_CACHE_TTL '%s': expected seconds (0 = no cache)",
+		    t);
+	if (v == 0)
+		return 0;
+	*ttl = (long)v;
+	if (xdg && xdg[0] == '/')
+		snprintf(dir, n, "%s/ontraport", xdg);
+	else if (home && home[0] == '/')
+		snprintf(dir, n, "%s/.cache/ontraport", home);
+	return 0;
+}
+
 static int client_new(cli_ctx *ctx, const char *base_url, const char *app_id, const char *api_key,
                       ontra_share *share, ontra_client **out)
 {
 	ontra_client_options o = ONTRA_CLIENT_OPTIONS_INIT;
+	char cache_dir[4096];
 	int rc;
 
 	*out = NULL;
+	if (cache_settings(cache_dir, sizeof cache_dir, &o.cache_ttl_s) != 0)
+		return EXIT_USAGE;
+	o.cache_dir = cache_dir[0] ? cache_dir : NULL;
+	o.cache_refresh = ctx->refresh;
 	o.share = share;
 	o.base_url = base_url;
 	o.app_id = app_id;

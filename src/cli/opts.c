@@ -54,6 +54,10 @@ const cli_opt cli_global_opts[] = {
      .arg = "HOW",
      .help = "date fields as local or utc date-times, or epoch seconds as stored (default: local "
              "in a table, else epoch)"},
+    {.name = "refresh",
+     .kind = CLI_FLAG,
+     .help = "fetch the account's fields afresh, not from the cache (env ONTRAPORT_CACHE_TTL: "
+             "seconds it is used, default 3600; 0 = no cache)"},
     {.name = "raw-csv",
      .kind = CLI_FLAG,
      .help = "csv cells as stored: no quote before =+-@ formulas, control characters kept"},

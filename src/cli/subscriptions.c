@@ -93,7 +93,8 @@ static int add(cli_hooks *h, ontra_webhook_event ev, long long target, const cha
 int cli_hooks_add(cli_ctx *ctx, cli_hooks *h, const char *event, long long target,
                   const char *label)
 {
-	ontra_webhook_event ev;
+	/* parse_event sets it whenever it returns EXIT_OK; gcc -O3 cannot see that */
+	ontra_webhook_event ev = ONTRA_EVENT_OBJECT_CREATE;
 	int rc = parse_event(ctx, event, &ev);
 
 	return rc == EXIT_OK ? add(h, ev, target, label) : rc;

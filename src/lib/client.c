@@ -147,6 +147,14 @@ int ontra_client_new(ontra_client **out, const ontra_client_options *opts)
 		c->on_wait = opts->on_wait;
 		c->on_wait_userdata = opts->on_wait_userdata;
 	}
+	if (opts->version >= 5 && opts->cache_dir && *opts->cache_dir) {
+		if (!(c->cache_dir = util_strdup(opts->cache_dir))) {
+			ontra_client_free(c);
+			return ontra__error_oom();
+		}
+		c->cache_ttl_s = opts->cache_ttl_s > 0 ? opts->cache_ttl_s : 0;
+		c->cache_skip = opts->cache_refresh != 0;
+	}
 	if (c->share) {
 		c->pacer = c->share->pacer;
 		curl_easy_setopt(c->curl, CURLOPT_SHARE, c->share->curl);
@@ -244,6 +252,7 @@ void ontra_client_free(ontra_client *c)
 	free(c->api_key);
 	free(c->user_agent);
 	free(c->ca_file);
+	free(c->cache_dir);
 	free(c);
 }
 

@@ -452,6 +452,17 @@ static int pace(ontra_client *c, const char *method, const char *path)
 	return 0;
 }
 
+/* A write to the field editor: the account's fields change, so the metadata does. */
+static int changes_fields(const char *method, const char *path)
+{
+	static const char fe[] = "/objects/fieldeditor";
+
+	return !util_strieq(method, "GET") && !util_strieq(method, "HEAD") && path &&
+	       util_strnieq(path, fe, sizeof fe - 1) &&
+	       (path[sizeof fe - 1] == '\0' || path[sizeof fe - 1] == '?' ||
+	        path[sizeof fe - 1] == '/');
+}
+
 int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req)
 {
 	struct prepared p;
@@ -516,6 +527,8 @@ int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req)
 		    p.method, req->path, curl_easy_strerror(cc));
 		ontra__error_detail(0, (int)cc, NULL, 0);
 	}
+	if (rc == 0 && r->status >= 200 && r->status <= 299 && changes_fields(p.method, req->path))
+		ontra__meta_stale(c);
 	if (rc == 0)
 		*out = r;
 done:

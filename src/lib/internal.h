@@ -78,6 +78,11 @@ struct ontra_client {
 	json_t *meta;         /* GET /objects/meta?format=byId, fetched on first use */
 	json_t *meta_retired; /* metadata dropped by ontra_meta_invalidate: still borrowed
 	                       * by callers, so kept (an array) until the client is freed */
+	char *cache_dir;      /* the metadata's folder on disk (version 5), or NULL */
+	long cache_ttl_s;     /* 0 = the default */
+	int cache_skip;       /* the next fetch does not read the disk copy (--refresh, a miss) */
+	int meta_from_disk;   /* meta was read from cache_dir, not fetched by this client */
+	int meta_stale;       /* the fields changed since meta was read: retire it at next use */
 	ontra_rate_limit last_rate;
 	ontra_client_stats stats;
 };
@@ -90,6 +95,30 @@ void ontra__log(const ontra_client *c, int level, const char *fmt, ...)
 
 /* The cached metadata (borrowed), fetching it on first use. */
 int ontra__meta(const json_t **out, ontra_client *c);
+/*
+ * After a lookup in the metadata missed: when the metadata came from the disk
+ * cache, fetch it afresh (a type or field may have been added since) and
+ * return 1, so the caller looks again; 0 when it was fetched by this client
+ * already; < 0 when the fetch failed.
+ */
+int ontra__meta_recheck(ontra_client *c);
+
+/* --- metadata on disk (meta_cache.c) --- */
+
+/* The cached copy for this connection when usable: 1 and *out new; else 0 and *out NULL. */
+int ontra__meta_cache_load(json_t **out, ontra_client *c);
+/* Write meta (borrowed) as this connection's copy; failures are logged, not returned. */
+void ontra__meta_cache_store(ontra_client *c, json_t *meta);
+/* Remove this connection's copy, if any. */
+void ontra__meta_cache_drop(ontra_client *c);
+/*
+ * The account's fields changed (a write to the field editor): remove the disk
+ * copy now, and have the next ontra__meta fetch afresh (as ontra_meta_invalidate,
+ * without a call up into meta.c).
+ */
+void ontra__meta_stale(ontra_client *c);
+/* The time to live in seconds. */
+long ontra__meta_cache_ttl(const ontra_client *c);
 
 /* --- selections (selection.c) --- */
 

@@ -36,38 +36,15 @@ static const struct {
     {"company", 150},
 };
 
-int ontra__meta(const json_t **out, ontra_client *c)
-{
-	ontra_request req = ONTRA_REQUEST_INIT;
-	json_t *data;
-	int rc;
-
-	*out = NULL;
-	if (!c->meta) {
-		req.path = "/objects/meta?format=byId";
-		if ((rc = ontra_call_data(&data, c, &req)) < 0)
-			return rc;
-		if (!json_is_object(data)) {
-			json_decref(data);
-			return ontra__error(
-			    ONTRA_EBADRESPONSE,
-			    "the server's object metadata is not an object of types");
-		}
-		c->meta = data;
-	}
-	*out = c->meta;
-	return 0;
-}
-
 /*
  * ontra_fields and ontra_object_type_name hand out pointers into the cached
  * metadata, valid until the client is freed: so dropped metadata is retired,
  * not freed, and ontra_client_free frees it. Each invalidation that is
  * followed by a fetch keeps one more copy until then.
  */
-void ontra_meta_invalidate(ontra_client *c)
+static void meta_retire(ontra_client *c)
 {
-	if (!c || !c->meta)
+	if (!c->meta)
 		return;
 	if (!c->meta_retired)
 		c->meta_retired = json_array();
@@ -77,6 +54,78 @@ void ontra_meta_invalidate(ontra_client *c)
 	}
 	/* Out of memory: keep the cache as it is rather than free what callers hold. */
 	ontra__log(c, ONTRA_LOG_INFO, "metadata not invalidated: out of memory");
+}
+
+/* GET the metadata from the server, checked; *out new. */
+static int meta_fetch(json_t **out, ontra_client *c)
+{
+	ontra_request req = ONTRA_REQUEST_INIT;
+	json_t *data;
+	int rc;
+
+	*out = NULL;
+	req.path = "/objects/meta?format=byId";
+	if ((rc = ontra_call_data(&data, c, &req)) < 0)
+		return rc;
+	if (!json_is_object(data)) {
+		json_decref(data);
+		return ontra__error(ONTRA_EBADRESPONSE,
+		                    "the server's object metadata is not an object of types");
+	}
+	*out = data;
+	return 0;
+}
+
+int ontra__meta(const json_t **out, ontra_client *c)
+{
+	json_t *data;
+	int rc;
+
+	*out = NULL;
+	if (c->meta_stale) {
+		meta_retire(c);
+		c->meta_stale = c->meta != NULL; /* out of memory: next time */
+	}
+	if (!c->meta) {
+		if (!c->cache_skip && ontra__meta_cache_load(&data, c) == 1) {
+			c->meta_from_disk = 1;
+		} else {
+			if ((rc = meta_fetch(&data, c)) < 0)
+				return rc;
+			ontra__meta_cache_store(c, data);
+			c->meta_from_disk = 0;
+			c->cache_skip = 0;
+		}
+		c->meta = data;
+	}
+	*out = c->meta;
+	return 0;
+}
+
+void ontra_meta_invalidate(ontra_client *c)
+{
+	if (!c)
+		return;
+	meta_retire(c);
+	ontra__meta_cache_drop(c);
+}
+
+int ontra__meta_recheck(ontra_client *c)
+{
+	const json_t *meta;
+	int rc;
+
+	if (!c->meta || !c->meta_from_disk)
+		return 0;
+	ontra__log(c, ONTRA_LOG_INFO,
+	           "* metadata from the cache lacks what was asked: fetching it");
+	meta_retire(c);
+	if (c->meta)
+		return 0; /* out of memory: look no further */
+	c->cache_skip = 1;
+	if ((rc = ontra__meta(&meta, c)) < 0)
+		return rc;
+	return 1;
 }
 
 static const json_t *type_meta(const json_t *meta, int type)
@@ -190,11 +239,18 @@ int ontra_object_type(int *out, ontra_client *c, const char *typed)
 		                                    "'contacts' or a number");
 	if ((*out = builtin_type(typed)) >= 0)
 		return 0;
-	if ((rc = ontra__meta(&meta, c)) < 0)
-		return rc;
-	if (isdigit((unsigned char)typed[0]) || typed[0] == '-')
-		return type_by_number(out, meta, typed);
-	return type_by_name(out, meta, typed);
+	for (;;) {
+		if ((rc = ontra__meta(&meta, c)) < 0)
+			return rc;
+		if (isdigit((unsigned char)typed[0]) || typed[0] == '-')
+			rc = type_by_number(out, meta, typed);
+		else
+			rc = type_by_name(out, meta, typed);
+		if (rc != ONTRA_ENOTFOUND)
+			return rc;
+		if ((rc = ontra__meta_recheck(c)) != 1)
+			return rc < 0 ? rc : ONTRA_ENOTFOUND;
+	}
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -248,14 +304,21 @@ int ontra_fields(const json_t **out, ontra_client *c, int type)
 	int rc;
 
 	*out = NULL;
-	if ((rc = ontra__meta(&meta, c)) < 0)
-		return rc;
-	fields = json_object_get(type_meta(meta, type), "fields");
-	if (!json_is_object(fields))
-		return ontra__error(ONTRA_ENOTFOUND,
-		                    "unknown object type %d: see 'ontraport object-types'", type);
-	*out = fields;
-	return 0;
+	for (;;) {
+		if ((rc = ontra__meta(&meta, c)) < 0)
+			return rc;
+		fields = json_object_get(type_meta(meta, type), "fields");
+		if (json_is_object(fields)) {
+			*out = fields;
+			return 0;
+		}
+		if ((rc = ontra__meta_recheck(c)) < 0)
+			return rc;
+		if (rc == 0)
+			return ontra__error(ONTRA_ENOTFOUND,
+			                    "unknown object type %d: see 'ontraport object-types'",
+			                    type);
+	}
 }
 
 /* ---- value checks ---- */
@@ -506,6 +569,17 @@ static int check_field(json_t *values, const char *field, const json_t *def, jso
 	return check_one(values, field, def, v);
 }
 
+/* Whether every key of values names a field, by name or alias. */
+static int all_known(const json_t *fields, const json_t *values)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)values, key, v) if (!json_object_get(fields, key) &&
+	                                                  !field_by_alias(fields, key)) return 0;
+	return 1;
+}
+
 int ontra_fields_check(ontra_client *c, int type, json_t *values)
 {
 	const json_t *fields, *def;
@@ -518,6 +592,12 @@ int ontra_fields_check(ontra_client *c, int type, json_t *values)
 		return ontra__error(ONTRA_EINVALID, "field values must be a JSON object");
 	if ((rc = ontra_fields(&fields, c, type)) < 0)
 		return rc;
+	if (!all_known(fields, values)) {
+		if ((rc = ontra__meta_recheck(c)) < 0)
+			return rc;
+		if (rc == 1 && (rc = ontra_fields(&fields, c, type)) < 0)
+			return rc;
+	}
 	tname = ontra_object_type_name(c, type);
 	json_object_foreach_safe(values, tmp, key, v)
 	{

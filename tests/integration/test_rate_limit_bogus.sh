@@ -5,8 +5,9 @@
 # wait further and fails (exit 6, nothing sent) rather than wait longer; on a
 # terminal, a wait of a second or more is announced with its reason. The searches are of
 # a custom object type (widgets), whose name takes the metadata request first: the
-# request whose headers make the search wait.
+# request whose headers make the search wait. So no metadata from the disk cache here.
 . "$(dirname "$0")/lib.sh"
+export ONTRAPORT_CACHE_TTL=0
 command -v script >/dev/null || { echo "script(1) is missing (bsdutils)" >&2; exit 1; }
 
 # serve REMAINING RESET [STATUS]: a stand-in API answering every request with

@@ -52,16 +52,20 @@ count objects get --type messages "$MID" -o json
 assert_rc 0 "objects get --type messages"
 assert_eq "$N" 1 "objects get --type messages: the record only"
 
-# Fields checked: creating a contact still needs the contact fields (metadata).
+# Fields checked: creating a contact needs the contact fields (metadata), read from the disk
+# cache that the first create wrote (issue 17 §4); --refresh fetches them again.
 count objects create firstname=Bob -o json
 assert_rc 0 "create"
-assert_eq "$N" 2 "create checks fields: metadata, then the POST"
+assert_eq "$N" 1 "create checks fields from the cache: the POST only"
+count --refresh objects create firstname=Bob -o json
+assert_rc 0 "create --refresh"
+assert_eq "$N" 2 "create --refresh: metadata, then the POST"
 
 # A custom object type is known from the metadata only.
 count objects get --type 99999 1 --retries 0
 assert_rc 4 "an unknown type number"
 assert_contains "$ERR" "unknown object type 99999"
-assert_eq "$N" 1 "an unknown type number: the metadata, nothing else"
+assert_eq "$N" 1 "an unknown type number: the metadata (fetched again: the cached copy lacks it), nothing else"
 count objects get --type widgets 1 --retries 0
 assert_rc 4 "an unknown type name"
 assert_eq "$N" 1 "an unknown type name: the metadata, nothing else"

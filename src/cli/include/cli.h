@@ -124,6 +124,7 @@ typedef struct cli_ctx {
 	int rec_type;            /* the object type of the records shown, when rec_type_set */
 	int rec_type_set;        /* cli_out_type was called */
 	struct cli_show *show;   /* output.c's lookups for this run (field kinds, names) */
+	int refresh;             /* --refresh: fetch the account's metadata afresh */
 } cli_ctx;
 
 /* --dates: epoch (as stored), local or utc date-times. Default: local in a table, else epoch. */
