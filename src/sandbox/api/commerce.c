@@ -311,11 +311,28 @@ static long long add_transaction(sbx_call *c, sale *s, sbx_err *e)
 	return id;
 }
 
+/* The sale's offer with only its subscription and payment-plan lines, as JSON text (new). */
+static char *recurring_offer(const sale *s)
+{
+	json_t *copy = json_deep_copy(s->offer), *lines = json_array();
+	char *text = NULL;
+
+	for (size_t i = 0; copy && lines && i < s->n; i++)
+		if (s->lines[i].type)
+			json_array_append(lines,
+			                  json_array_get(json_object_get(s->offer, "products"), i));
+	if (copy && lines && json_object_set(copy, "products", lines) == 0)
+		text = json_dumps(copy, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(lines);
+	json_decref(copy);
+	return text;
+}
+
 /* The order of a recurring line: its offer copy, the order, its open order. */
 static long long add_order(sbx_call *c, sale *s, const line *l, long long *order_id, sbx_err *e)
 {
 	const char *pname = json_string_value(json_object_get(l->product, "name"));
-	char *data = json_dumps(s->offer, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *data = recurring_offer(s);
 	long long next = s->date + unit_seconds(l->unit), offer_id, oo;
 	long long left = l->type == 2 ? l->payments - 1 : 0;
 	json_t *v;
