@@ -76,6 +76,7 @@ static int run_process(cli_ctx *ctx, cli_args *args, int log_only)
 	const char *contact = cli_value(args, "contact");
 	long long gateway = 0, card = 0;
 	ontra_client *c;
+	size_t np;
 	int rc, lrc;
 
 	if (!contact)
@@ -85,6 +86,9 @@ static int run_process(cli_ctx *ctx, cli_args *args, int log_only)
 		return EXIT_USAGE;
 	if (!log_only && !gateway)
 		return cli_usage_error(ctx, "missing --gateway ID: the gateway that charges");
+	if (!cli_list(args, "product", &np) && !np && !cli_value(args, "offer"))
+		return cli_usage_error(ctx, "%s needs --product LINE (or --offer JSON)",
+		                       log_only ? "transactions log" : "transactions charge");
 	if ((rc = (log_only ? date_opt(ctx, args, &o.trans_date) : EXIT_OK)) != EXIT_OK ||
 	    (!log_only && (rc = json_object_opt(ctx, args, "payer", &payer)) != EXIT_OK) ||
 	    (rc = json_object_opt(ctx, args, "billing", &billing)) != EXIT_OK ||
