@@ -1077,15 +1077,15 @@ ONTRA_EXTERN int ontra_offer_get(json_t **out, ontra_client *c, long long id);
 
 /* A manual transaction (POST /transaction/processManual, §M2.5). Pointers are borrowed. */
 typedef struct ontra_transaction_options {
-	unsigned int version;    /* ONTRA_TRANSACTION_OPTIONS_VERSION */
-	long long contact_id;    /* who pays (required) */
-	const json_t *offer;     /* what is sold (required; ontra_offer_check) */
-	int log_only;            /* non-zero: only record a sale made elsewhere (chargeLog: no
-	                            gateway, no card); zero: charge now (chargeNow) */
-	long long gateway_id;    /* chargeNow: the gateway object's id (required) */
-	long long cc_id;         /* chargeNow: a card on file; 0 = payer, else the default card */
-	const json_t *payer;     /* chargeNow: a new card {ccnumber, code, expire_month,
-	                            expire_year}, or NULL */
+	unsigned int version; /* ONTRA_TRANSACTION_OPTIONS_VERSION */
+	long long contact_id; /* who pays (required) */
+	const json_t *offer;  /* what is sold (required; ontra_offer_check) */
+	int log_only;         /* non-zero: only record a sale made elsewhere (chargeLog: no
+	                         gateway, no card); zero: charge now (chargeNow) */
+	long long gateway_id; /* chargeNow: the gateway object's id (required) */
+	long long cc_id;      /* chargeNow: a card on file; 0 = payer, else the default card */
+	const json_t *payer;  /* chargeNow: a new card {ccnumber, code, expire_month,
+	                         expire_year}, or NULL */
 	const json_t *billing_address; /* {address, city, state, zip, country}, or NULL */
 	long long invoice_template;    /* 0 = the default (1); ONTRA_INVOICE_NONE = no e-mail */
 	long long trans_date;          /* Unix seconds (sent in ms); 0 = now */

@@ -19,7 +19,7 @@
 
 static const char *const product_cols[] = {"id", "name", "price", "sku", "total_purchases", NULL};
 static const char *const offer_cols[] = {"id", "name", "public", NULL};
-static const char *const purchase_cols[] = {"id",         "contact_id", "name",   "quantity",
+static const char *const purchase_cols[] = {"id",          "contact_id", "name",   "quantity",
                                             "total_price", "invoice_id", "status", NULL};
 static const char *const open_order_cols[] = {
     "id", "contact_id", "order_id", "product_id", "payment_next_date", "payment_amount", NULL};
@@ -42,7 +42,8 @@ int cli_commerce_named(cli_ctx *ctx, int type, const char *name_or_id, long long
 		return EXIT_OK;
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
 		return rc;
-	return (lrc = ontra_resolve(out, c, type, name_or_id)) < 0 ? cli_fail_lib(ctx, lrc) : EXIT_OK;
+	return (lrc = ontra_resolve(out, c, type, name_or_id)) < 0 ? cli_fail_lib(ctx, lrc)
+	                                                           : EXIT_OK;
 }
 
 typedef struct found {
@@ -90,7 +91,8 @@ int cli_commerce_contact(cli_ctx *ctx, const char *id_or_email, long long *out)
 	else if (f.n == 0)
 		rc = cli_error(EXIT_NOTFOUND, "no contact with e-mail '%s'", id_or_email);
 	else if (f.n > 1)
-		rc = cli_error(EXIT_INVALID, "several contacts have e-mail '%s': give the contact's id",
+		rc = cli_error(EXIT_INVALID,
+		               "several contacts have e-mail '%s': give the contact's id",
 		               id_or_email);
 	*out = f.id;
 	json_decref(cond);
@@ -178,7 +180,8 @@ int cli_commerce_list(cli_ctx *ctx, cli_args *args, int type, const char *const 
 		goto out;
 	for (size_t i = 0; i < n && lrc == 0; i++)
 		if (values[i])
-			lrc = ontra_condition_add(cond, "AND", fields[i], "=", json_string(values[i]));
+			lrc = ontra_condition_add(cond, "AND", fields[i], "=",
+			                          json_string(values[i]));
 	if (lrc < 0) {
 		rc = cli_fail_lib(ctx, lrc);
 		goto out;
@@ -273,7 +276,7 @@ static int each_named(cli_ctx *ctx, cli_args *args, int type, int del)
 		long long id;
 		if ((rc = cli_commerce_named(ctx, type, cli_arg(args, i), &id)) != EXIT_OK)
 			break;
-		lrc = del                  ? ontra_object_delete(c, type, id)
+		lrc = del                   ? ontra_object_delete(c, type, id)
 		      : type == ONTRA_OFFER ? ontra_offer_get(&rec, c, id)
 		                            : ontra_object_get(&rec, c, type, id);
 		if (lrc < 0)
@@ -381,7 +384,7 @@ static const cli_command product_delete = {
 };
 
 static const cli_command *const product_subs[] = {&product_create, &product_update, &product_get,
-                                                  &product_list, &product_delete, NULL};
+                                                  &product_list,   &product_delete, NULL};
 
 const cli_command cli_cmd_products = {
     .name = "products",
@@ -442,7 +445,8 @@ static int run_offer_list(cli_ctx *ctx, cli_args *args)
 
 static const cli_opt offer_create_opts[] = {CLI_OFFER_OPTS, END_OPT};
 static const cli_opt offer_update_opts[] = {
-    {.name = "name", .kind = CLI_VALUE, .arg = "NAME", .help = "a new name"}, CLI_OFFER_OPTS,
+    {.name = "name", .kind = CLI_VALUE, .arg = "NAME", .help = "a new name"},
+    CLI_OFFER_OPTS,
     END_OPT};
 
 static const cli_command offer_create = {
@@ -563,14 +567,13 @@ static int run_purchase_get(cli_ctx *ctx, cli_args *args)
 	{.name = "limit", .short_name = 'n', .kind = CLI_VALUE, .arg = "N", .help = "at most N"}
 /* clang-format on */
 
-static const cli_opt purchase_list_opts[] = {
-    FILTER_OPTS,
-    {.name = "transaction",
-     .short_name = 't',
-     .kind = CLI_VALUE,
-     .arg = "ID",
-     .help = "only the lines of this transaction"},
-    END_OPT};
+static const cli_opt purchase_list_opts[] = {FILTER_OPTS,
+                                             {.name = "transaction",
+                                              .short_name = 't',
+                                              .kind = CLI_VALUE,
+                                              .arg = "ID",
+                                              .help = "only the lines of this transaction"},
+                                             END_OPT};
 static const cli_opt open_order_opts[] = {FILTER_OPTS, END_OPT};
 
 static const cli_command purchase_list = {

@@ -16,11 +16,11 @@
 
 #define JSON_FILE_MAX (1024 * 1024)
 
-static const char *const txn_cols[] = {"id", "contact_id", "contact_name", "date", "total",
+static const char *const txn_cols[] = {"id",     "contact_id", "contact_name", "date", "total",
                                        "status", NULL};
 
 /* Transaction statuses (REFERENCE-MORE §M2.4), as --status takes them. */
-static const char *const statuses[] = {"unpaid", "paid",    "refunded",    "partially-refunded",
+static const char *const statuses[] = {"unpaid", "paid",     "refunded",    "partially-refunded",
                                        "void",   "declined", "written-off", "pending"};
 #define NSTATUS (sizeof statuses / sizeof *statuses)
 
@@ -93,7 +93,8 @@ static int run_process(cli_ctx *ctx, cli_args *args, int log_only)
 	    (!log_only && (rc = json_object_opt(ctx, args, "payer", &payer)) != EXIT_OK) ||
 	    (rc = json_object_opt(ctx, args, "billing", &billing)) != EXIT_OK ||
 	    (rc = cli_commerce_contact(ctx, contact, &o.contact_id)) != EXIT_OK ||
-	    (rc = cli_commerce_offer(ctx, args, log_only ? "transactions log" : "transactions charge",
+	    (rc = cli_commerce_offer(ctx, args,
+	                             log_only ? "transactions log" : "transactions charge",
 	                             &offer)) != EXIT_OK ||
 	    (rc = cli_client(ctx, &c)) != EXIT_OK)
 		goto out;
@@ -201,12 +202,13 @@ static int run_list(cli_ctx *ctx, cli_args *args)
 			;
 		if (i == NSTATUS) {
 			const char *near = util_nearest(status, statuses, NSTATUS);
-			return cli_usage_error(ctx,
-			                       "invalid --status '%s': expected unpaid, paid, refunded, "
-			                       "partially-refunded, void, declined, written-off or "
-			                       "pending%s%s%s",
-			                       status, near ? " (did you mean '" : "", near ? near : "",
-			                       near ? "'?)" : "");
+			return cli_usage_error(
+			    ctx,
+			    "invalid --status '%s': expected unpaid, paid, refunded, "
+			    "partially-refunded, void, declined, written-off or "
+			    "pending%s%s%s",
+			    status, near ? " (did you mean '" : "", near ? near : "",
+			    near ? "'?)" : "");
 		}
 		snprintf(sbuf, sizeof sbuf, "%zu", i);
 		values[1] = sbuf;
@@ -249,7 +251,8 @@ static int changed_order(cli_ctx *ctx, cli_args *args, json_t *order)
 		return EXIT_USAGE;
 	cli_list(args, "product", &np);
 	if (!card && !np && !cli_value(args, "offer"))
-		return cli_usage_error(ctx, "nothing to change: give --card-id, --product or --offer");
+		return cli_usage_error(ctx,
+		                       "nothing to change: give --card-id, --product or --offer");
 	if (card)
 		json_object_set_new(order, "cc_id", json_integer(card));
 	if ((np || cli_value(args, "offer")) &&
@@ -334,7 +337,8 @@ static const cli_opt list_opts[] = {
 
 static const cli_opt order_update_opts[] = {
     {.name = "card-id", .kind = CLI_VALUE, .arg = "ID", .help = "charge this card from now on"},
-    CLI_OFFER_OPTS, END_OPT};
+    CLI_OFFER_OPTS,
+    END_OPT};
 
 static const cli_command cmd_charge = {
     .name = "charge",
@@ -368,17 +372,17 @@ static const cli_command cmd_log = {
     .run = run_log,
 };
 
-#define ACTION(var, verb, what, api, fn)                                                               \
+#define ACTION(var, verb, what, api, fn)                                                           \
 	static const cli_command var = {                                                           \
-	    .name = verb,                                                                      \
-	    .summary = what,                                                                   \
-	    .synopsis = "ID...",                                                               \
-	    .description = "Transactions by id (" api "); then each is printed as it now is. "   \
-	                   "A transaction in a status the action does not apply to is refused, " \
-	                   "and nothing changes.",                                            \
-	    .run = fn,                                                                         \
-	    .min_args = 1,                                                                     \
-	    .max_args = -1,                                                                    \
+	    .name = verb,                                                                          \
+	    .summary = what,                                                                       \
+	    .synopsis = "ID...",                                                                   \
+	    .description = "Transactions by id (" api "); then each is printed as it now is. "     \
+	                   "A transaction in a status the action does not apply to is refused, "   \
+	                   "and nothing changes.",                                                 \
+	    .run = fn,                                                                             \
+	    .min_args = 1,                                                                         \
+	    .max_args = -1,                                                                        \
 	}
 
 ACTION(cmd_refund, "refund", "refund paid transactions", "PUT /transaction/refund", run_refund);
@@ -437,8 +441,8 @@ static const cli_command cmd_order_update = {
 };
 
 static const cli_command *const txn_subs[] = {
-    &cmd_charge,    &cmd_log,    &cmd_refund, &cmd_void,  &cmd_write_off,
-    &cmd_mark_paid, &cmd_rerun,  &cmd_resend, &cmd_get,   &cmd_list,
+    &cmd_charge,    &cmd_log,          &cmd_refund, &cmd_void, &cmd_write_off,
+    &cmd_mark_paid, &cmd_rerun,        &cmd_resend, &cmd_get,  &cmd_list,
     &cmd_order,     &cmd_order_update, NULL};
 
 const cli_command cli_cmd_transactions = {

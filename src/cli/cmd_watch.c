@@ -206,7 +206,8 @@ const cli_command cli_cmd_watch = {
                 "[--exec CMD | --forward-to URL] [--public-url URL] [--no-subscribe] [--keep]",
     .description =
         "Watch Events. Start a webhook receiver, subscribe it to the events asked for (POST "
-        "/Webhook/subscribe, one subscription per event and tag, form or product), and hand each event, at "
+        "/Webhook/subscribe, one subscription per event and tag, form or product), and hand each "
+        "event, at "
         "least once and in arrival order, to a handler: one JSON line on standard output (the "
         "default), the standard input of an --exec command, or an HTTP POST to --forward-to. "
         "Several events can be watched at once. On SIGINT or SIGTERM the subscriptions are removed "

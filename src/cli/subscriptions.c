@@ -116,7 +116,7 @@ static int resolve_named(cli_ctx *ctx, int type, const char *s, long long *out)
 	int rc, lrc;
 
 	if ((lrc = ontra_id_parse(out, s,
-	                          type == ONTRA_TAG   ? "tag"
+	                          type == ONTRA_TAG    ? "tag"
 	                          : type == ONTRA_FORM ? "form"
 	                                               : "product")) < 0)
 		return cli_usage_error(ctx, "%s", ontra_error_last()->message);
@@ -218,7 +218,10 @@ int cli_hooks_from_args(cli_ctx *ctx, cli_args *args, cli_hooks *out)
 			rc = resolve_named(ctx, ttype, targets[j], &id);
 			/* A target given by name is named in the notes. */
 			snprintf(label, sizeof label, "%s %.100s",
-			         by_tag ? "tag" : by_product ? "product" : "form", targets[j]);
+			         by_tag       ? "tag"
+			         : by_product ? "product"
+			                      : "form",
+			         targets[j]);
 			if (rc == EXIT_OK)
 				rc = add(out, kinds[i], id,
 				         isdigit((unsigned char)targets[j][0]) ? NULL : label);

@@ -12,9 +12,9 @@
 #include "util.h"
 #include "banned.h"
 
-#define LINES_MAX 100     /* products in one offer */
-#define IDS_MAX 500       /* transactions in one action */
-#define PRICE_DIGITS 9    /* whole digits of a price: below a billion */
+#define LINES_MAX 100  /* products in one offer */
+#define IDS_MAX 500    /* transactions in one action */
+#define PRICE_DIGITS 9 /* whole digits of a price: below a billion */
 #define CENTS_MAX 99999999999LL
 
 static const char *const units[] = {"day", "week", "month", "quarter", "year"};
@@ -88,8 +88,8 @@ static int parse_price_part(const char *s, long long *cents, const char **unit, 
 	*unit = parse_unit(slash + 1, slash2 ? (size_t)(slash2 - slash - 1) : strlen(slash + 1));
 	if (!*unit)
 		return -1;
-	if (slash2 && (*count = parse_count(slash2 + 1, strlen(slash2 + 1), 2,
-	                                    ONTRA_PAYMENTS_MAX)) < 0)
+	if (slash2 &&
+	    (*count = parse_count(slash2 + 1, strlen(slash2 + 1), 2, ONTRA_PAYMENTS_MAX)) < 0)
 		return -1;
 	return 0;
 }
@@ -200,7 +200,8 @@ static int check_price(const json_t *line, size_t k, const char *type)
 	if (!price) {
 		if (strcmp(type, "subscription") == 0 || strcmp(type, "payment_plan") == 0)
 			return ontra__error(ONTRA_EINVALID,
-			                    "offer line %zu: a %s needs a price with a unit", k, type);
+			                    "offer line %zu: a %s needs a price with a unit", k,
+			                    type);
 		return 0;
 	}
 	p0 = json_array_get(price, 0);
@@ -243,10 +244,11 @@ static int check_line(const json_t *line, size_t k)
 	if (!type)
 		type = "single";
 	else if (!IN(type, line_types))
-		return ontra__error(ONTRA_EINVALID,
-		                    "offer line %zu: invalid type '%.40s': expected single, one_time, "
-		                    "subscription or payment_plan",
-		                    k, type);
+		return ontra__error(
+		    ONTRA_EINVALID,
+		    "offer line %zu: invalid type '%.40s': expected single, one_time, "
+		    "subscription or payment_plan",
+		    k, type);
 	return check_price(line, k, type);
 }
 
@@ -319,9 +321,10 @@ int ontra_offer_add_line(json_t *offer, ontra_client *c, const char *text)
 	if (!(line = api_line(parsed, product, id)) ||
 	    (!lines && json_object_set_new(offer, "products", lines = json_array()) < 0) ||
 	    !json_is_array(lines) || json_array_append(lines, line) < 0) {
-		rc = json_is_array(lines) || !lines
-		         ? ontra__error_oom()
-		         : ontra__error(ONTRA_EINVALID, "invalid offer: \"products\" is not a list");
+		rc =
+		    json_is_array(lines) || !lines
+		        ? ontra__error_oom()
+		        : ontra__error(ONTRA_EINVALID, "invalid offer: \"products\" is not a list");
 		goto out;
 	}
 	rc = 0;
@@ -393,8 +396,9 @@ int ontra_offer_update(json_t **out, ontra_client *c, long long id, const char *
 	if ((rc = ontra__check_id(id, "offer")) < 0)
 		return rc;
 	if (!name && !offer)
-		return ontra__error(ONTRA_EINVALID, "nothing to change in offer %lld: give a name "
-		                                    "or an offer",
+		return ontra__error(ONTRA_EINVALID,
+		                    "nothing to change in offer %lld: give a name "
+		                    "or an offer",
 		                    id);
 	if (name && !*name)
 		return ontra__error(ONTRA_EINVALID, "empty offer name");
@@ -440,8 +444,9 @@ static int check_transaction(const ontra_transaction_options *o)
 		                    "invalid contact id %lld: expected a positive whole number",
 		                    o->contact_id);
 	if (o->log_only && (o->gateway_id || o->cc_id || o->payer))
-		return ontra__error(ONTRA_EINVALID,
-		                    "a logged sale takes no gateway, card or payer: it charges nothing");
+		return ontra__error(
+		    ONTRA_EINVALID,
+		    "a logged sale takes no gateway, card or payer: it charges nothing");
 	if (!o->log_only && o->gateway_id < 1)
 		return ontra__error(ONTRA_EINVALID, "a charge needs a gateway: give its id");
 	if (o->cc_id < 0 || o->gateway_id < 0 || o->trans_date < 0 ||
@@ -501,12 +506,9 @@ static const struct {
 	const char *name, *method;
 	ontra_retry retry;
 } ops[] = {
-    {"refund", "PUT", ONTRA_RETRY_AUTO},
-    {"void", "PUT", ONTRA_RETRY_AUTO},
-    {"writeOff", "PUT", ONTRA_RETRY_AUTO},
-    {"markPaid", "PUT", ONTRA_RETRY_AUTO},
-    {"rerun", "POST", ONTRA_RETRY_NEVER},
-    {"resendInvoice", "POST", ONTRA_RETRY_NEVER},
+    {"refund", "PUT", ONTRA_RETRY_AUTO},   {"void", "PUT", ONTRA_RETRY_AUTO},
+    {"writeOff", "PUT", ONTRA_RETRY_AUTO}, {"markPaid", "PUT", ONTRA_RETRY_AUTO},
+    {"rerun", "POST", ONTRA_RETRY_NEVER},  {"resendInvoice", "POST", ONTRA_RETRY_NEVER},
 };
 
 const char *ontra_transaction_op_name(ontra_transaction_op op)
@@ -563,10 +565,10 @@ int ontra_transaction_act(json_t **out, ontra_client *c, ontra_transaction_op op
 		for (size_t i = 0; arr && i < n; i++)
 			json_array_append_new(arr, json_integer(ids[i]));
 		snprintf(path, sizeof path, "/transaction/%s", ops[op].name);
-		rc = send_json(&last, c, ops[op].method, path,
-		               arr ? json_pack("{s:i, s:o}", "objectID", ONTRA_TRANSACTION, "ids", arr)
-		                   : NULL,
-		               ops[op].retry);
+		rc = send_json(
+		    &last, c, ops[op].method, path,
+		    arr ? json_pack("{s:i, s:o}", "objectID", ONTRA_TRANSACTION, "ids", arr) : NULL,
+		    ops[op].retry);
 	}
 	if (rc == 0 && out)
 		*out = last;

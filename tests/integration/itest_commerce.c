@@ -152,8 +152,7 @@ static void offer_check(void **state)
 	     "invalid price"},
 	    {"{\"products\":[{\"id\":1,\"quantity\":1,\"price\":[{\"price\":1,\"unit\":\"x\"}]}]}",
 	     "invalid unit"},
-	    {"{\"products\":[{\"id\":1,\"quantity\":1,\"price\":{\"price\":1}}]}",
-	     "invalid price"},
+	    {"{\"products\":[{\"id\":1,\"quantity\":1,\"price\":{\"price\":1}}]}", "invalid price"},
 	};
 	unsigned long before = requests();
 
@@ -412,10 +411,14 @@ static void event_subscribed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(line_parse),      cmocka_unit_test(offer_check),
-	    cmocka_unit_test(add_line_resolves), cmocka_unit_test(offers_saved),
-	    cmocka_unit_test(transactions),    cmocka_unit_test(mark_paid_one_a_request),
-	    cmocka_unit_test(orders),          cmocka_unit_test(event_strings),
+	    cmocka_unit_test(line_parse),
+	    cmocka_unit_test(offer_check),
+	    cmocka_unit_test(add_line_resolves),
+	    cmocka_unit_test(offers_saved),
+	    cmocka_unit_test(transactions),
+	    cmocka_unit_test(mark_paid_one_a_request),
+	    cmocka_unit_test(orders),
+	    cmocka_unit_test(event_strings),
 	    cmocka_unit_test(event_subscribed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -217,10 +217,9 @@ assert_rc 2 "a misspelt status"
 assert_contains "$ERR" "did you mean 'paid'"
 op purchases list --product Course -o json
 assert_jq "$OUT" '[.[].invoice_id] | join(",")' "$T1"
-# A sale of 60 lines: the list streams past a page of 50.
-args=()
-for i in $(seq 1 60); do args+=(-p "$WIDGET@1"); done
-op transactions log -c "$BOB" "${args[@]}" -o json
+# A sale of 60 lines (given as --offer JSON): the list streams past a page of 50.
+jq -n --argjson id "$WIDGET" '{products: [range(60) | {id: $id, quantity: 1, type: "single", price: [{price: 1}]}]}' >"$TMP/sixty.json"
+op transactions log -c "$BOB" --offer @"$TMP/sixty.json" -o json
 assert_rc 0 "a sale of 60 lines"
 T6=$(jq -r .invoice_id <<<"$OUT")
 op purchases list --transaction "$T6" -o ndjson

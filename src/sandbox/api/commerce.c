@@ -108,8 +108,7 @@ long long sbx_commerce_insert(sbx_call *c, long long type, json_t *values, sbx_e
 		sbx_err_set(e, 500, "no object type %lld", type);
 		return -1;
 	}
-	return sbx_record_insert(c->ctx->store, t, values, SBX_REC_RAW, &id, NULL, e) < 0 ? -1
-	                                                                                 : id;
+	return sbx_record_insert(c->ctx->store, t, values, SBX_REC_RAW, &id, NULL, e) < 0 ? -1 : id;
 }
 
 int sbx_commerce_set(sbx_call *c, long long type, long long id, json_t *values, sbx_err *e)
@@ -135,8 +134,8 @@ json_t *sbx_commerce_where(sbx_call *c, long long type, const char *field, long 
 	sbx_err e = SBX_ERR_INIT;
 
 	memset(&q, 0, sizeof q);
-	if (t && args && sbx_sql_ident(&where, field) == 0 && util_buf_append(&where, "=?", 2) == 0 &&
-	    util_buf_append(&where, "", 1) == 0) {
+	if (t && args && sbx_sql_ident(&where, field) == 0 &&
+	    util_buf_append(&where, "=?", 2) == 0 && util_buf_append(&where, "", 1) == 0) {
 		q.range = 100000;
 		q.where = where.data;
 		q.where_args = args;
@@ -204,8 +203,8 @@ static int read_line(sbx_call *c, json_t *j, size_t k, line *l)
 	if (sbx_cents(p0 ? json_object_get(p0, "price") : json_object_get(l->product, "price"),
 	              &l->cents) < 0) {
 		if (p0)
-			return sbx_fail(c, 400, "Invalid price in offer line %zu: expected a number",
-			                k);
+			return sbx_fail(c, 400,
+			                "Invalid price in offer line %zu: expected a number", k);
 		l->cents = 0;
 	}
 	l->unit = json_string_value(json_object_get(p0, "unit"));
@@ -266,8 +265,8 @@ static int read_sale(sbx_call *c, sale *s)
 	    sbx_arg_json(c, "offer", SBX_REQUIRED, &s->offer) < 0)
 		return -1;
 	if (strcmp(charge, "chargeNow") && strcmp(charge, "chargeLog"))
-		return sbx_fail(c, 400, "Invalid chargeNow '%.40s': expected chargeNow or chargeLog",
-		                charge);
+		return sbx_fail(
+		    c, 400, "Invalid chargeNow '%.40s': expected chargeNow or chargeLog", charge);
 	s->log_only = strcmp(charge, "chargeLog") == 0;
 	/* [WPF] handles this plain-text body; the status is UNCONFIRMED (400). */
 	if (!(s->contact = sbx_commerce_get(c, SBX_CONTACT, s->contact_id)))
@@ -345,13 +344,13 @@ static long long add_order(sbx_call *c, sale *s, const line *l, long long *order
 	if (offer_id < 0)
 		return -1;
 	if (*order_id == 0) {
-		v = json_pack("{s:I, s:I, s:I, s:s, s:I, s:s, s:I, s:I, s:i, s:I, s:o}", "contact_id",
-		              (json_int_t)s->contact_id, "offer_id", (json_int_t)offer_id, "cc_id",
-		              (json_int_t)s->cc_id, "name", pname ? pname : "", "payment_next_date",
-		              (json_int_t)next, "unit", l->unit, "count", (json_int_t)l->payments,
-		              "gateway_id", (json_int_t)s->gateway_id, "status", 0,
-		              "transactions_remaining", (json_int_t)left, "next_charge",
-		              sbx_cents_json(l->cents * l->quantity));
+		v = json_pack(
+		    "{s:I, s:I, s:I, s:s, s:I, s:s, s:I, s:I, s:i, s:I, s:o}", "contact_id",
+		    (json_int_t)s->contact_id, "offer_id", (json_int_t)offer_id, "cc_id",
+		    (json_int_t)s->cc_id, "name", pname ? pname : "", "payment_next_date",
+		    (json_int_t)next, "unit", l->unit, "count", (json_int_t)l->payments,
+		    "gateway_id", (json_int_t)s->gateway_id, "status", 0, "transactions_remaining",
+		    (json_int_t)left, "next_charge", sbx_cents_json(l->cents * l->quantity));
 		*order_id = sbx_commerce_insert(c, SBX_ORDER, v, e);
 		json_decref(v);
 		if (*order_id < 0)
@@ -398,12 +397,12 @@ static int add_contact_totals(sbx_call *c, sale *s, long long txn, sbx_err *e)
 		spent += s->total;
 		bought += (long long)s->n;
 	}
-	return sbx_commerce_set(
-	    c, SBX_CONTACT, s->contact_id,
-	    json_pack("{s:o, s:I, s:I, s:o}", "spent", sbx_cents_json(spent), "num_purchased",
-	              (json_int_t)bought, "mriInvoiceNum", (json_int_t)txn, "mriInvoiceTotal",
-	              sbx_cents_json(s->total)),
-	    e);
+	return sbx_commerce_set(c, SBX_CONTACT, s->contact_id,
+	                        json_pack("{s:o, s:I, s:I, s:o}", "spent", sbx_cents_json(spent),
+	                                  "num_purchased", (json_int_t)bought, "mriInvoiceNum",
+	                                  (json_int_t)txn, "mriInvoiceTotal",
+	                                  sbx_cents_json(s->total)),
+	                        e);
 }
 
 /* Everything the sale keeps; the purchase ids into pids. */
@@ -419,27 +418,25 @@ static long long keep_sale(sbx_call *c, sale *s, long long *pids, sbx_err *e)
 		json_t *v;
 		if (l->type && !s->declined && add_order(c, s, l, &order_id, e) < 0)
 			return -1;
-		v = json_pack(
-		    "{s:I, s:I, s:O, s:O, s:I, s:o, s:o, s:I, s:i, s:i}", "contact_id",
-		    (json_int_t)s->contact_id, "product_id", (json_int_t)l->product_id, "name",
-		    json_object_get(l->product, "name"), "description",
-		    json_object_get(l->product, "description"), "quantity", (json_int_t)l->quantity,
-		    "price", sbx_cents_json(l->cents), "total_price",
-		    sbx_cents_json(l->cents * l->quantity), "invoice_id", (json_int_t)txn, "type",
-		    l->type, "status", s->declined ? 2 : 1);
+		v = json_pack("{s:I, s:I, s:O, s:O, s:I, s:o, s:o, s:I, s:i, s:i}", "contact_id",
+		              (json_int_t)s->contact_id, "product_id", (json_int_t)l->product_id,
+		              "name", json_object_get(l->product, "name"), "description",
+		              json_object_get(l->product, "description"), "quantity",
+		              (json_int_t)l->quantity, "price", sbx_cents_json(l->cents),
+		              "total_price", sbx_cents_json(l->cents * l->quantity), "invoice_id",
+		              (json_int_t)txn, "type", l->type, "status", s->declined ? 2 : 1);
 		if (v && order_id)
 			json_object_set_new(v, "order_id", json_integer(order_id));
 		pids[i] = sbx_commerce_insert(c, SBX_PURCHASE, v, e);
 		json_decref(v);
 		if (pids[i] < 0)
 			return -1;
-		if (!s->declined && sbx_commerce_product_total(c, l->product_id,
-		                                               l->cents * l->quantity, 1, e) < 0)
+		if (!s->declined &&
+		    sbx_commerce_product_total(c, l->product_id, l->cents * l->quantity, 1, e) < 0)
 			return -1;
 	}
-	if (order_id &&
-	    sbx_commerce_set(c, SBX_TRANSACTION, txn, json_pack("{s:I}", "order_id", order_id), e) <
-	        0)
+	if (order_id && sbx_commerce_set(c, SBX_TRANSACTION, txn,
+	                                 json_pack("{s:I}", "order_id", order_id), e) < 0)
 		return -1;
 	return add_contact_totals(c, s, txn, e) < 0 ? -1 : txn;
 }
@@ -458,7 +455,7 @@ static void report_sale(sbx_call *c, const sale *s, long long txn, const long lo
 	}
 }
 
-static void process_manual(sbx_call *c)
+void sbx_commerce_process_manual(sbx_call *c)
 {
 	sale s;
 	long long pids[LINES_MAX], txn;
@@ -480,17 +477,12 @@ static void process_manual(sbx_call *c)
 	if (s.log_only)
 		sbx_reply(c, json_pack("{s:I}", "invoice_id", (json_int_t)txn));
 	else
-		sbx_reply(c, json_pack("{s:i, s:I, s:s, s:s, s:I}", "result_code", s.declined ? 0 : 1,
-		                       "transaction_id", (json_int_t)txn, "external_txn", "",
-		                       "message", s.declined ? "Declined" : "", "invoice_id",
-		                       (json_int_t)txn));
+		sbx_reply(c, json_pack("{s:i, s:I, s:s, s:s, s:I}", "result_code",
+		                       s.declined ? 0 : 1, "transaction_id", (json_int_t)txn,
+		                       "external_txn", "", "message", s.declined ? "Declined" : "",
+		                       "invoice_id", (json_int_t)txn));
 out:
 	release_sale(&s);
 	json_decref(s.contact);
 	json_decref(s.offer);
 }
-
-const sbx_route sbx_routes_commerce[] = {
-    {"POST", "/1/transaction/processManual", process_manual, 0},
-    {NULL, NULL, NULL, 0},
-};

@@ -43,4 +43,7 @@ json_t *sbx_commerce_where(sbx_call *c, long long type, const char *field, long 
 int sbx_commerce_product_total(sbx_call *c, long long product_id, long long cents, int sign,
                                sbx_err *e);
 
+/* POST /transaction/processManual (commerce.c); its route is in txn_actions.c's table. */
+void sbx_commerce_process_manual(sbx_call *c);
+
 #endif

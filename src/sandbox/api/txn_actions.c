@@ -34,16 +34,17 @@
 /* Transaction status -> name (NET's table, §M2.4). */
 static const char *status_name(long long s)
 {
-	static const char *const names[] = {"unpaid",   "paid",     "refunded", "partially refunded",
-	                                    "void",     "declined", "written off", "pending"};
+	static const char *const names[] = {
+	    "unpaid", "paid",     "refunded",    "partially refunded",
+	    "void",   "declined", "written off", "pending"};
 	return s >= 0 && s < 8 ? names[s] : "unknown";
 }
 
 typedef struct action {
 	const char *name;
-	unsigned from;    /* bit n: allowed from transaction status n */
-	int to;           /* the new status, -1 = unchanged */
-	int purchase_to;  /* the purchases' new status */
+	unsigned from;   /* bit n: allowed from transaction status n */
+	int to;          /* the new status, -1 = unchanged */
+	int purchase_to; /* the purchases' new status */
 	const char *from_text;
 	const char *reply; /* JSON text of the reply's data */
 } action;
@@ -71,8 +72,9 @@ static int read_ids(sbx_call *c, sbx_ids *ids, long long *status)
 	if (type != SBX_TRANSACTION)
 		return sbx_fail(c, 400, "Invalid objectID %lld: expected 46 (transactions)", type);
 	if (json_object_get(c->params, "condition") || json_object_get(c->params, "performAll"))
-		return sbx_fail(c, 400, "the sandbox selects transactions by ids only (no condition "
-		                        "or performAll)");
+		return sbx_fail(c, 400,
+		                "the sandbox selects transactions by ids only (no condition "
+		                "or performAll)");
 	if ((rc = sbx_arg_ids(c, "ids", SBX_OPTIONAL, ids)) < 0)
 		return -1;
 	if (rc == 1) {
@@ -137,8 +139,8 @@ static void act(sbx_call *c, const action *a)
 		goto out;
 	for (i = 0; i < ids.n; i++)
 		if (!(a->from & BIT(status[i] & 31))) {
-			sbx_fail(c, 400, "Cannot %s transaction %lld: it is %s (expected %s)", a->name,
-			         ids.v[i], status_name(status[i]), a->from_text);
+			sbx_fail(c, 400, "Cannot %s transaction %lld: it is %s (expected %s)",
+			         a->name, ids.v[i], status_name(status[i]), a->from_text);
 			goto out;
 		}
 	if (a->to >= 0) {
@@ -276,8 +278,8 @@ static long long offer_charge(sbx_call *c, json_t *offer)
 		json_t *p0 = json_array_get(json_object_get(l, "price"), 0), *prod;
 		if (sbx_whole(json_object_get(l, "id"), &pid) < 0 ||
 		    !(prod = sbx_commerce_get(c, SBX_PRODUCT, pid)))
-			return sbx_fail(c, 400, "Invalid product in offer line %zu: no such product",
-			                i + 1);
+			return sbx_fail(
+			    c, 400, "Invalid product in offer line %zu: no such product", i + 1);
 		if (sbx_cents(p0 ? json_object_get(p0, "price") : json_object_get(prod, "price"),
 		              &cents) < 0)
 			cents = 0;
@@ -348,7 +350,9 @@ out:
 	json_decref(offer);
 }
 
-const sbx_route sbx_routes_txn_actions[] = {
+/* The commerce routes: this file's and commerce.c's. */
+const sbx_route sbx_routes_commerce[] = {
+    {"POST", "/1/transaction/processManual", sbx_commerce_process_manual, 0},
     {"PUT", "/1/transaction/refund", refund, 0},
     {"PUT", "/1/transaction/void", void_txn, 0},
     {"PUT", "/1/transaction/writeOff", write_off, 0},
