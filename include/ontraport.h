@@ -877,8 +877,9 @@ ONTRA_EXTERN int ontra_tag_find(long long *out, ontra_client *c, const char *nam
 ONTRA_EXTERN int ontra_id_parse(long long *out, const char *text, const char *what);
 
 /**
- * Resolve a tag, form, sequence, campaign or user (type ONTRA_TAG,
- * ONTRA_FORM, ONTRA_SEQUENCE, ONTRA_CAMPAIGN, ONTRA_USER) given by id or by
+ * Resolve a tag, form, sequence, campaign, user, product or offer (type
+ * ONTRA_TAG, ONTRA_FORM, ONTRA_SEQUENCE, ONTRA_CAMPAIGN, ONTRA_USER,
+ * ONTRA_PRODUCT, ONTRA_OFFER) given by id or by
  * name: an id as ontra_id_parse says (no request; existence is
  * not checked); anything else is the exact name (tag_name, formname, name,
  * or a user's email), found with one search. Errors: ONTRA_EINVALID (a bad
@@ -910,7 +911,13 @@ typedef enum ontra_webhook_event {
 	ONTRA_EVENT_OBJECT_CREATE = 0, /* object_create(<object type id>): an object is created */
 	ONTRA_EVENT_SUB_TAG = 1,       /* sub_tag(<tag id>): a tag is added to an object */
 	ONTRA_EVENT_UNSUB_TAG = 2,     /* unsub_tag(<tag id>): a tag is removed */
-	ONTRA_EVENT_SUBMITS_FORM = 3   /* object_submits_form(<form id>): a form is filled in */
+	ONTRA_EVENT_SUBMITS_FORM = 3,  /* object_submits_form(<form id>): a form is filled in */
+	/* purchase_product(<product id>): a contact buys the product; each delivery is one
+	 * purchase record (object type 17) */
+	ONTRA_EVENT_PURCHASE_PRODUCT = 4,
+	/* transaction_created_with_product(<product id>): a transaction holding the product
+	 * is made or logged; each delivery is the transaction (object type 46) */
+	ONTRA_EVENT_TRANSACTION_PRODUCT = 5
 } ontra_webhook_event;
 
 /* What each delivery's `data` holds (§8.3). */
@@ -929,8 +936,8 @@ ONTRA_EXTERN const char *ontra_webhook_format_name(ontra_webhook_format format);
 /**
  * Write the event string the API takes, "sub_tag(3)", into out (outsz bytes,
  * 64 is always enough). Errors: ONTRA_EINVALID for an invalid event, a
- * target below 0 (object_create: a type id) or 1 (the others: a record id),
- * or a buffer too small.
+ * target below 0 (object_create: a type id) or 1 (the others: a tag, form or
+ * product id), or a buffer too small.
  */
 ONTRA_EXTERN int ontra_webhook_event_string(char *out, size_t outsz, ontra_webhook_event ev,
                                             long long target);
@@ -941,7 +948,7 @@ typedef struct ontra_webhook_options {
 	unsigned int version;        /* ONTRA_WEBHOOK_OPTIONS_VERSION */
 	const char *url;             /* where to POST: an http:// or https:// URL (required) */
 	ontra_webhook_event event;   /* what to watch */
-	long long target;            /* the object type id, tag id or form id the event takes */
+	long long target;            /* the object type, tag, form or product id the event takes */
 	ontra_webhook_format format; /* ONTRA_WEBHOOK_FULL */
 } ontra_webhook_options;
 
@@ -982,6 +989,191 @@ ONTRA_EXTERN int ontra_webhook_get(json_t **out, ontra_client *c, long long id);
  * (a non-zero return stops the walk with ONTRA_EUSER).
  */
 ONTRA_EXTERN int ontra_webhook_list(ontra_client *c, ontra_object_fn fn, void *userdata);
+
+/* ------------------------------------------------------------------------
+ * Commerce (REFERENCE-MORE.md §M2): products, offers, transactions,
+ * purchases and orders.
+ *
+ * Products (ONTRA_PRODUCT, 16) are plain objects: create, update, get and
+ * delete them with the ontra_object_* calls, which check the fields against
+ * the account's metadata; list them with ontra_search. Transactions,
+ * purchases, orders and open orders are read the same way (ontra_object_get,
+ * ontra_search: pages stream). An offer is what a transaction sells: a JSON
+ * object {"products": [line, ...], ...} as the API takes it (§M2.3); the
+ * calls below build, check and send it.
+ * ------------------------------------------------------------------------ */
+
+/* The commerce object types (§M2.1) besides ONTRA_PRODUCT. */
+enum {
+	ONTRA_PURCHASE = 17,    /* one line of a transaction: what a contact bought */
+	ONTRA_OPEN_ORDER = 44,  /* a future charge of a subscription or payment plan */
+	ONTRA_TRANSACTION = 46, /* an invoice (meta name "Invoice") */
+	ONTRA_ORDER = 52,       /* the schedule of a subscription or payment plan */
+	ONTRA_OFFER = 65,       /* a saved offer */
+	ONTRA_GATEWAY = 70      /* a payment gateway */
+};
+
+/* Limits of an offer line's text (ontra_offer_line_parse). */
+#define ONTRA_OFFER_LINE_MAX 512 /* bytes of the whole text */
+#define ONTRA_QUANTITY_MAX 100000
+#define ONTRA_PAYMENTS_MAX 1000
+
+/**
+ * Parse the text of one offer line, as a command line gives it (pure: no
+ * I/O):
+ *
+ *   PRODUCT[*QUANTITY][@PRICE[/UNIT[/PAYMENTS]]]
+ *
+ * PRODUCT is a product's id or exact name (not resolved here); QUANTITY a
+ * whole number from 1 to ONTRA_QUANTITY_MAX (default 1); PRICE the price of
+ * one, a number >= 0 with at most two decimals (default: the product's
+ * price); UNIT day, week, month, quarter or year makes it a subscription
+ * (charged every UNIT), and PAYMENTS (2 to ONTRA_PAYMENTS_MAX) a payment
+ * plan of that many payments of PRICE. A '*' or '@' that does not start a
+ * valid suffix belongs to the name ("2*4 Lumber" is a name). *out is a new
+ * object {"product": "...", "quantity": N, "type": "single" |
+ * "subscription" | "payment_plan"[, "price": "10.00"][, "unit": "month"]
+ * [, "payment_count": N]}. Errors: ONTRA_EINVALID, naming the part that is
+ * wrong ("invalid quantity '0' in 'Widget*0': expected 1 to 100000").
+ */
+ONTRA_EXTERN int ontra_offer_line_parse(json_t **out, const char *text);
+
+/**
+ * Check an offer before it is sent (pure: no I/O): an object whose
+ * "products" is a non-empty array (at most 100) of lines, each with a
+ * positive "id", a "quantity" from 1 to ONTRA_QUANTITY_MAX, a "type" of
+ * single, one_time, subscription or payment_plan, and, when present, a
+ * "price" array of one {price >= 0[, payment_count][, unit]} whose unit is
+ * day, week, month, quarter or year (required for subscriptions and payment
+ * plans); numbers may be JSON numbers or strings of digits. Errors:
+ * ONTRA_EINVALID naming the line and the key ("offer line 2: invalid
+ * quantity 0: expected 1 to 100000").
+ */
+ONTRA_EXTERN int ontra_offer_check(const json_t *offer);
+
+/**
+ * Parse a line's text (ontra_offer_line_parse), resolve its product (an id
+ * or an exact name, ontra_resolve), read the product (GET /Product: it must
+ * exist; its name, and its price when the text gives none, go into the
+ * line) and append the line to offer's "products" (created when absent).
+ * `offer` is borrowed and modified. Errors: ONTRA_EINVALID (the text),
+ * ONTRA_ENOTFOUND ("no product named 'X'", "no product with id 9"), and the
+ * errors of ontra_call; on failure offer is unchanged.
+ */
+ONTRA_EXTERN int ontra_offer_add_line(json_t *offer, ontra_client *c, const char *text);
+
+/**
+ * POST /Offers (JSON): save an offer under a name, as {name, public: 1,
+ * data: the offer as JSON text}. The offer is checked first
+ * (ontra_offer_check). *out is the created record (new). Errors:
+ * ONTRA_EINVALID (a missing name, a bad offer; nothing sent), ONTRA_EUNSAFE
+ * (the request may have reached the server and is not repeated), and the
+ * errors of ontra_call.
+ */
+ONTRA_EXTERN int ontra_offer_create(json_t **out, ontra_client *c, const char *name,
+                                    const json_t *offer);
+
+/**
+ * PUT /Offers (JSON): change offer id's name (NULL: unchanged) and/or its
+ * offer (NULL: unchanged; else checked first). *out is the changed
+ * attributes (new). Errors: ONTRA_EINVALID (nothing to change, a bad id or
+ * offer), ONTRA_ENOTFOUND, and the errors of ontra_call.
+ */
+ONTRA_EXTERN int ontra_offer_update(json_t **out, ontra_client *c, long long id, const char *name,
+                                    const json_t *offer);
+
+/**
+ * GET /Offer: *out is the offer record (new), its "data" (the offer as JSON
+ * text) also decoded into "offer" when it parses. Errors: ONTRA_ENOTFOUND,
+ * and the errors of ontra_call.
+ */
+ONTRA_EXTERN int ontra_offer_get(json_t **out, ontra_client *c, long long id);
+
+#define ONTRA_TRANSACTION_OPTIONS_VERSION 1
+
+/* invoice_template: send no invoice e-mail. */
+#define ONTRA_INVOICE_NONE (-1)
+
+/* A manual transaction (POST /transaction/processManual, §M2.5). Pointers are borrowed. */
+typedef struct ontra_transaction_options {
+	unsigned int version; /* ONTRA_TRANSACTION_OPTIONS_VERSION */
+	long long contact_id; /* who pays (required) */
+	const json_t *offer;  /* what is sold (required; ontra_offer_check) */
+	int log_only;         /* non-zero: only record a sale made elsewhere (chargeLog: no
+	                         gateway, no card); zero: charge now (chargeNow) */
+	long long gateway_id; /* chargeNow: the gateway object's id (required) */
+	long long cc_id;      /* chargeNow: a card on file; 0 = payer, else the default card */
+	const json_t *payer;  /* chargeNow: a new card {ccnumber, code, expire_month,
+	                         expire_year}, or NULL */
+	const json_t *billing_address; /* {address, city, state, zip, country}, or NULL */
+	long long invoice_template;    /* 0 = the default (1); ONTRA_INVOICE_NONE = no e-mail */
+	long long trans_date;          /* Unix seconds (sent in ms); 0 = now */
+	const char *external_order_id; /* or NULL */
+} ontra_transaction_options;
+
+#define ONTRA_TRANSACTION_OPTIONS_INIT                                                             \
+	{                                                                                          \
+		.version = ONTRA_TRANSACTION_OPTIONS_VERSION                                       \
+	}
+
+/**
+ * POST /transaction/processManual (JSON): charge a contact, or log a sale.
+ * Checked first, nothing sent on a mistake: a positive contact id, the
+ * offer (ontra_offer_check), a gateway for a charge, no gateway, card or
+ * payer for a logged sale. Never repeated once it may have been sent (a
+ * repeat could charge twice). *out is the reply's data (new): at least
+ * {"invoice_id": N}, the transaction's id. Errors: ONTRA_EINVALID (also the
+ * server's "Invalid Contact ID"), ONTRA_EUNSAFE, and the errors of
+ * ontra_call.
+ */
+ONTRA_EXTERN int ontra_transaction_process(json_t **out, ontra_client *c,
+                                           const ontra_transaction_options *o);
+
+/* What ontra_transaction_act does to transactions (§M2.4). */
+typedef enum ontra_transaction_op {
+	ONTRA_TXN_REFUND = 0,        /* PUT /transaction/refund: give the money back */
+	ONTRA_TXN_VOID = 1,          /* PUT /transaction/void: cancel an unsettled charge */
+	ONTRA_TXN_WRITE_OFF = 2,     /* PUT /transaction/writeOff: stop collecting it */
+	ONTRA_TXN_MARK_PAID = 3,     /* PUT /transaction/markPaid: paid outside the gateway */
+	ONTRA_TXN_RERUN = 4,         /* POST /transaction/rerun: charge a declined one again */
+	ONTRA_TXN_RESEND_INVOICE = 5 /* POST /transaction/resendInvoice: e-mail the invoice */
+} ontra_transaction_op;
+
+/** The op's API name ("writeOff"; static), or NULL for an invalid value. */
+ONTRA_EXTERN const char *ontra_transaction_op_name(ontra_transaction_op op);
+
+/**
+ * Apply op to transactions given by id (1 to 500 ids, each positive). The
+ * bulk ops send {"objectID": 46, "ids": [...]} as JSON in one request;
+ * markPaid takes one id a request (form-encoded), so it sends one per id,
+ * in order, and stops at the first failure. rerun and resendInvoice are
+ * never repeated once they may have been sent (a repeat charges or e-mails
+ * again). *out (if not NULL) is the last reply's data (new): "Refunded",
+ * "Voided", 1, [] or "". Errors: ONTRA_EINVALID (checked locally: no ids, a
+ * bad id or op), ONTRA_ENOTFOUND, ONTRA_EUNSAFE, and the errors of
+ * ontra_call.
+ */
+ONTRA_EXTERN int ontra_transaction_act(json_t **out, ontra_client *c, ontra_transaction_op op,
+                                       const long long *ids, size_t n);
+
+/**
+ * GET /transaction/order?id=: the order of a subscription or payment plan
+ * as an offer (new): products, cc_id, offer_id, order_id, payment_next_date,
+ * status, ... (§M2.7). id is the order's id (the sandbox also takes a
+ * transaction's id that has an order). Errors: ONTRA_EINVALID (id not
+ * positive), ONTRA_ENOTFOUND, and the errors of ontra_call.
+ */
+ONTRA_EXTERN int ontra_order_get(json_t **out, ontra_client *c, long long id);
+
+/**
+ * PUT /transaction/order (JSON {"offer": offer}): change an order, for
+ * instance its card (cc_id) or its products. offer is what ontra_order_get
+ * gave, changed; it must carry order_id and offer_id, and pass
+ * ontra_offer_check. *out is the updated order record (new). Errors:
+ * ONTRA_EINVALID (nothing sent), ONTRA_ENOTFOUND, and the errors of
+ * ontra_call.
+ */
+ONTRA_EXTERN int ontra_order_update(json_t **out, ontra_client *c, const json_t *offer);
 
 #ifdef __cplusplus
 }

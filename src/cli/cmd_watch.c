@@ -99,7 +99,7 @@ static void on_delivery_log(void *ud, const char *line)
 /* Usage checks that need no network (the session checks its own options). */
 static int check_usage(cli_ctx *ctx, cli_args *args, int no_subscribe)
 {
-	static const char *const lists[] = {"event", "tag", "form"};
+	static const char *const lists[] = {"event", "tag", "form", "product"};
 	static const char *const values[] = {"data-format", "type", "public-url"};
 	const char *name = cli_value(args, "name");
 	size_t i, n;
@@ -200,13 +200,14 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 
 const cli_command cli_cmd_watch = {
     .name = "watch",
-    .summary = "receive events: objects created, tagged, untagged, forms submitted",
+    .summary = "receive events: objects created, tagged, untagged, forms submitted, purchases",
     .synopsis = "[--event EVENT]... [--type TYPE] [--tag NAME|ID]... [--form ID|NAME]... "
-                "[--data-format FORMAT] "
+                "[--product NAME|ID]... [--data-format FORMAT] "
                 "[--exec CMD | --forward-to URL] [--public-url URL] [--no-subscribe] [--keep]",
     .description =
         "Watch Events. Start a webhook receiver, subscribe it to the events asked for (POST "
-        "/Webhook/subscribe, one subscription per event and tag or form), and hand each event, at "
+        "/Webhook/subscribe, one subscription per event and tag, form or product), and hand each "
+        "event, at "
         "least once and in arrival order, to a handler: one JSON line on standard output (the "
         "default), the standard input of an --exec command, or an HTTP POST to --forward-to. "
         "Several events can be watched at once. On SIGINT or SIGTERM the subscriptions are removed "
@@ -218,7 +219,8 @@ const cli_command cli_cmd_watch = {
         "after --max-attempts failures the event is dead ('ontraport events list --status dead', "
         "'ontraport events replay'). Each event is a JSON object: id (unique: deduplicate on it), "
         "received_at, webhook_key (the --name), webhook_id, object_type_id, timestamp, event "
-        "({type, tag_id or form_id}), data (the record's fields, as --data-format says), "
+        "({type, tag_id, form_id or product_id}), data (the record's fields, as --data-format "
+        "says: for purchased, the purchase; for transaction-created, the transaction), "
         "encoding.\n\n"
         "The receiver listens on 127.0.0.1 (--bind to change it) at /hooks/TOKEN, a 128-bit random "
         "token: anything else is 404. Against the sandbox the local address is subscribed; "
@@ -234,6 +236,8 @@ const cli_command cli_cmd_watch = {
                 "  VIP tags added and removed, with id, name and email only\n"
                 "ontraport watch -e form-submitted --form 'Contact Us' --exec ./on-form.sh\n"
                 "  run a script for each fill of a form\n"
+                "ontraport watch -e purchased -e transaction-created --product Widget\n"
+                "  each purchase of the product Widget, and each transaction holding it\n"
                 "ontraport watch --no-subscribe --port 8600 --forward-to http://127.0.0.1:9000/in\n"
                 "  receive from a campaign's Send to a Webhook element and forward",
     .run = run_watch,

@@ -136,14 +136,19 @@ static const cli_command cmd_subscribe = {
     .name = "subscribe",
     .summary = "subscribe a URL to events",
     .synopsis = "--url URL [--event EVENT]... [--type TYPE] "
-                "[--tag NAME|ID]... [--form ID|NAME]... [--data-format FORMAT]",
+                "[--tag NAME|ID]... [--form ID|NAME]... [--product NAME|ID]... "
+                "[--data-format FORMAT]",
     .description =
-        "Subscribe a URL to events (POST /Webhook/subscribe), one subscription per event and tag "
-        "or form; each reply is printed. 'ontraport watch' does this for its own receiver; this "
+        "Subscribe a URL to events (POST /Webhook/subscribe), one subscription per event and tag, "
+        "form or product; each reply is printed. 'ontraport watch' does this for its own receiver; "
+        "this "
         "command is for a receiver of your own.",
     .opts = subscribe_opts,
-    .examples = "ontraport webhooks subscribe --url https://hooks.example/op -e tagged --tag 3\n"
-                "  post to hooks.example whenever tag 3 is added",
+    .examples =
+        "ontraport webhooks subscribe --url https://hooks.example/op -e tagged --tag 3\n"
+        "  post to hooks.example whenever tag 3 is added\n"
+        "ontraport webhooks subscribe --url https://hooks.example/op -e purchased --product "
+        "Widget\n  post each purchase of the product Widget",
     .run = run_subscribe,
 };
 

@@ -26,6 +26,12 @@ static const struct {
     {"form-submitted", ONTRA_EVENT_SUBMITS_FORM},
     {"object_submits_form", ONTRA_EVENT_SUBMITS_FORM},
     {"form_submitted", ONTRA_EVENT_SUBMITS_FORM},
+    {"purchased", ONTRA_EVENT_PURCHASE_PRODUCT},
+    {"purchase_product", ONTRA_EVENT_PURCHASE_PRODUCT},
+    {"product-purchased", ONTRA_EVENT_PURCHASE_PRODUCT},
+    {"transaction-created", ONTRA_EVENT_TRANSACTION_PRODUCT},
+    {"transaction_created_with_product", ONTRA_EVENT_TRANSACTION_PRODUCT},
+    {"transaction_created", ONTRA_EVENT_TRANSACTION_PRODUCT},
 };
 
 #define NWORDS (sizeof event_words / sizeof *event_words)
@@ -45,8 +51,8 @@ static int parse_event(cli_ctx *ctx, const char *word, ontra_webhook_event *out)
 	}
 	near = util_nearest(word, cands, NWORDS);
 	return cli_usage_error(ctx,
-	                       "unknown event '%s': expected created, tagged, untagged or "
-	                       "form-submitted%s%s%s",
+	                       "unknown event '%s': expected created, tagged, untagged, "
+	                       "form-submitted, purchased or transaction-created%s%s%s",
 	                       word, near ? " (did you mean '" : "", near ? near : "",
 	                       near ? "'?)" : "");
 }
@@ -105,13 +111,16 @@ int cli_hooks_format(cli_ctx *ctx, const char *format, ontra_webhook_format *out
 	return parse_format(ctx, format, out);
 }
 
-/* A tag or form by id, or by its exact name, through the library's resolver. */
+/* A tag, form or product by id, or by its exact name, through the library's resolver. */
 static int resolve_named(cli_ctx *ctx, int type, const char *s, long long *out)
 {
 	ontra_client *c;
 	int rc, lrc;
 
-	if ((lrc = ontra_id_parse(out, s, type == ONTRA_TAG ? "tag" : "form")) < 0)
+	if ((lrc = ontra_id_parse(out, s,
+	                          type == ONTRA_TAG    ? "tag"
+	                          : type == ONTRA_FORM ? "form"
+	                                               : "product")) < 0)
 		return cli_usage_error(ctx, "%s", ontra_error_last()->message);
 	if (lrc == 1)
 		return EXIT_OK;
@@ -125,12 +134,13 @@ static int resolve_named(cli_ctx *ctx, int type, const char *s, long long *out)
 int cli_hooks_from_args(cli_ctx *ctx, cli_args *args, cli_hooks *out)
 {
 	static const char *const dflt[] = {"created"};
-	size_t nev, ntag, nform, i, j;
+	size_t nev, ntag, nform, nprod, i, j;
 	const char *const *evs = cli_list(args, "event", &nev);
 	const char *const *tags = cli_list(args, "tag", &ntag);
 	const char *const *forms = cli_list(args, "form", &nform);
+	const char *const *prods = cli_list(args, "product", &nprod);
 	const char *typed = cli_value(args, "type");
-	int has_tag_event = 0, has_form_event = 0, has_create = 0, rc;
+	int has_tag_event = 0, has_form_event = 0, has_create = 0, has_product_event = 0, rc;
 	ontra_webhook_event *kinds;
 
 	memset(out, 0, sizeof *out);
@@ -150,6 +160,8 @@ int cli_hooks_from_args(cli_ctx *ctx, cli_args *args, cli_hooks *out)
 		has_tag_event |=
 		    kinds[i] == ONTRA_EVENT_SUB_TAG || kinds[i] == ONTRA_EVENT_UNSUB_TAG;
 		has_form_event |= kinds[i] == ONTRA_EVENT_SUBMITS_FORM;
+		has_product_event |= kinds[i] == ONTRA_EVENT_PURCHASE_PRODUCT ||
+		                     kinds[i] == ONTRA_EVENT_TRANSACTION_PRODUCT;
 	}
 	if (has_tag_event && !ntag) {
 		rc = cli_usage_error(ctx, "the tagged and untagged events need --tag NAME|ID");
@@ -157,6 +169,17 @@ int cli_hooks_from_args(cli_ctx *ctx, cli_args *args, cli_hooks *out)
 	}
 	if (has_form_event && !nform) {
 		rc = cli_usage_error(ctx, "the form-submitted event needs --form ID|NAME");
+		goto fail;
+	}
+	if (has_product_event && !nprod) {
+		rc = cli_usage_error(
+		    ctx, "the purchased and transaction-created events need --product NAME|ID");
+		goto fail;
+	}
+	if (nprod && !has_product_event) {
+		rc = cli_usage_error(ctx, "--product is for the purchased and transaction-created "
+		                          "events: add --event purchased or --event "
+		                          "transaction-created");
 		goto fail;
 	}
 	if (ntag && !has_tag_event) {
@@ -189,8 +212,11 @@ int cli_hooks_from_args(cli_ctx *ctx, cli_args *args, cli_hooks *out)
 	}
 	for (i = 0; i < nev; i++) {
 		int by_tag = kinds[i] == ONTRA_EVENT_SUB_TAG || kinds[i] == ONTRA_EVENT_UNSUB_TAG;
-		const char *const *targets = by_tag ? tags : forms;
-		size_t ntargets = by_tag ? ntag : nform;
+		int by_product = kinds[i] == ONTRA_EVENT_PURCHASE_PRODUCT ||
+		                 kinds[i] == ONTRA_EVENT_TRANSACTION_PRODUCT;
+		int ttype = by_tag ? ONTRA_TAG : by_product ? ONTRA_PRODUCT : ONTRA_FORM;
+		const char *const *targets = by_tag ? tags : by_product ? prods : forms;
+		size_t ntargets = by_tag ? ntag : by_product ? nprod : nform;
 
 		if (kinds[i] == ONTRA_EVENT_OBJECT_CREATE) {
 			rc = add(out, kinds[i], out->type, NULL);
@@ -201,9 +227,12 @@ int cli_hooks_from_args(cli_ctx *ctx, cli_args *args, cli_hooks *out)
 		for (j = 0; j < ntargets; j++) {
 			char label[128];
 			long long id;
-			rc = resolve_named(ctx, by_tag ? ONTRA_TAG : ONTRA_FORM, targets[j], &id);
+			rc = resolve_named(ctx, ttype, targets[j], &id);
 			/* A target given by name is named in the notes. */
-			snprintf(label, sizeof label, "%s %.100s", by_tag ? "tag" : "form",
+			snprintf(label, sizeof label, "%s %.100s",
+			         by_tag       ? "tag"
+			         : by_product ? "product"
+			                      : "form",
 			         targets[j]);
 			if (rc == EXIT_OK)
 				rc = add(out, kinds[i], id,

@@ -1,6 +1,6 @@
 /*
  * Helpers shared by `watch` and `webhooks subscribe`: the events to
- * subscribe (--event, --type, --tag, --form, --data-format) resolved into
+ * subscribe (--event, --type, --tag, --form, --product, --data-format) resolved into
  * (event, target) pairs, and durations. Each prints its own error.
  */
 #ifndef CLI_SUBSCRIPTIONS_H
@@ -13,16 +13,17 @@
 /* The options cli_hooks_from_args reads, for a command's option table. */
 /* clang-format off */
 #define CLI_HOOK_OPTS \
-	{.name = "event", .short_name = 'e', .kind = CLI_LIST, .arg = "EVENT", .help = "created, tagged, untagged or form-submitted (repeatable; default created)"}, \
+	{.name = "event", .short_name = 'e', .kind = CLI_LIST, .arg = "EVENT", .help = "created, tagged, untagged, form-submitted, purchased or transaction-created (repeatable; default created)"}, \
 	{.name = "type", .short_name = 't', .kind = CLI_VALUE, .arg = "TYPE", .help = "object type for the created event only: a name or number (default contacts)"}, \
 	{.name = "tag", .kind = CLI_LIST, .arg = "NAME|ID", .help = "for tagged and untagged: the tag (repeatable)"}, \
 	{.name = "form", .kind = CLI_LIST, .arg = "ID|NAME", .help = "for form-submitted: the form (repeatable)"}, \
+	{.name = "product", .kind = CLI_LIST, .arg = "NAME|ID", .help = "for purchased and transaction-created: the product (repeatable)"}, \
 	{.name = "data-format", .kind = CLI_VALUE, .arg = "FORMAT", .help = "what each event carries: full (default), notify or lightweight"}
 /* clang-format on */
 
 typedef struct cli_hook {
 	ontra_webhook_event event;
-	long long target; /* object type, tag or form id */
+	long long target; /* object type, tag, form or product id */
 	char what[160];   /* for notes: "sub_tag(3) (tag VIP)" */
 } cli_hook;
 
@@ -35,7 +36,7 @@ typedef struct cli_hooks {
 
 /*
  * Read --event (CLI_LIST; default "created"), --type, --tag (CLI_LIST),
- * --form (CLI_LIST) and --data-format from args, check that they fit
+ * --form (CLI_LIST), --product (CLI_LIST) and --data-format from args, check that they fit
  * together, resolve names through the API (tags by name, forms by name,
  * types by name), and fill *out with one entry per event and target.
  * Returns EXIT_OK, or an exit code (error printed). Release with

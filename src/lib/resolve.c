@@ -1,6 +1,6 @@
 /*
  * Names or ids: one resolver for the records that commands name (tags,
- * forms, sequences, campaigns, users). Text of digits is an id, checked
+ * forms, sequences, campaigns, users, products, offers). Text of digits is an id, checked
  * against ONTRA_ID_MAX and sent as is; anything else is a name, looked up
  * with one search on the type's name field.
  */
@@ -21,7 +21,8 @@ static const struct {
 } kinds[] = {
     {ONTRA_TAG, "tag", "tag_name", "tag_id"},   {ONTRA_FORM, "form", "formname", "form_id"},
     {ONTRA_SEQUENCE, "sequence", "name", "id"}, {ONTRA_CAMPAIGN, "campaign", "name", "id"},
-    {ONTRA_USER, "user", "email", "id"},
+    {ONTRA_USER, "user", "email", "id"},        {ONTRA_PRODUCT, "product", "name", "id"},
+    {ONTRA_OFFER, "offer", "name", "id"},
 };
 
 int ontra_id_parse(long long *out, const char *text, const char *what)
@@ -151,7 +152,7 @@ int ontra_resolve(long long *out, ontra_client *c, int type, const char *name_or
 	if (k < 0)
 		return ontra__error(ONTRA_EINVALID,
 		                    "cannot resolve names of object type %d: expected tags, forms, "
-		                    "sequences, campaigns or users",
+		                    "sequences, campaigns, users, products or offers",
 		                    type);
 	if ((rc = ontra_id_parse(out, name_or_id, kinds[k].what)) != 0)
 		return rc < 0 ? rc : 0;

@@ -15,8 +15,9 @@
 #define URL_MAX 2048
 #define PAGE 50 /* the API's largest range */
 
-static const char *const event_names[] = {"object_create", "sub_tag", "unsub_tag",
-                                          "object_submits_form"};
+static const char *const event_names[] = {"object_create",    "sub_tag",
+                                          "unsub_tag",        "object_submits_form",
+                                          "purchase_product", "transaction_created_with_product"};
 static const char *const format_names[] = {"full", "notify", "lightweight"};
 
 const char *ontra_webhook_event_name(ontra_webhook_event ev)
@@ -44,9 +45,10 @@ int ontra_webhook_event_string(char *out, size_t outsz, ontra_webhook_event ev, 
 		                    (int)ev);
 	if (target < min)
 		return ontra__error(ONTRA_EINVALID, "invalid %s id %lld for %s: expected %s",
-		                    ev == ONTRA_EVENT_OBJECT_CREATE  ? "object type"
-		                    : ev == ONTRA_EVENT_SUBMITS_FORM ? "form"
-		                                                     : "tag",
+		                    ev == ONTRA_EVENT_OBJECT_CREATE      ? "object type"
+		                    : ev == ONTRA_EVENT_SUBMITS_FORM     ? "form"
+		                    : ev >= ONTRA_EVENT_PURCHASE_PRODUCT ? "product"
+		                                                         : "tag",
 		                    target, name,
 		                    min ? "a positive whole number" : "a whole number from 0");
 	if (!out || (size_t)snprintf(out, outsz, "%s(%lld)", name, target) >= outsz)

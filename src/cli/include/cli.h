@@ -268,6 +268,10 @@ extern const cli_command cli_cmd_events;
 extern const cli_command cli_cmd_scenario;
 extern const cli_command cli_cmd_run;
 extern const cli_command cli_cmd_runs;
+extern const cli_command cli_cmd_products;
+extern const cli_command cli_cmd_offers;
+extern const cli_command cli_cmd_transactions;
+extern const cli_command cli_cmd_purchases;
 
 /* The whole command table (commands.c): main walks it; help, man pages and completion read it. */
 extern const cli_command cli_root;

@@ -579,3 +579,14 @@ void sbx_report_form_submitted(sbx_ctx *ctx, long long type, long long id, long 
 {
 	report(ctx, type, id, "object_submits_form", "form_id", form_id);
 }
+
+void sbx_report_purchase(sbx_ctx *ctx, long long purchase_id, long long product_id)
+{
+	report(ctx, 17, purchase_id, "purchase_product", "product_id", product_id);
+}
+
+void sbx_report_transaction(sbx_ctx *ctx, long long transaction_id, long long product_id)
+{
+	report(ctx, 46, transaction_id, "transaction_created_with_product", "product_id",
+	       product_id);
+}

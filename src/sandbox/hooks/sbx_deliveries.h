@@ -3,7 +3,7 @@
  * happened to objects; deliveries.c turns each report into deliveries to the
  * matching webhook subscriptions (records of object type 145).
  *
- * Contract for callers (the object, tag and form resources): call these
+ * Contract for callers (the object, tag, form and commerce resources): call these
  * after the change is made, from the handler, with the store locked. Report
  * a tag as added only when the object did not have it before, and as
  * removed only when it had it. Every endpoint that creates or tags objects
@@ -32,6 +32,11 @@ void sbx_report_tag_added(struct sbx_ctx *ctx, long long type, long long id, lon
 void sbx_report_tag_removed(struct sbx_ctx *ctx, long long type, long long id, long long tag_id);
 void sbx_report_form_submitted(struct sbx_ctx *ctx, long long type, long long id,
                                long long form_id);
+/* purchase_product(product_id): a purchase record (type 17) was made, paid. */
+void sbx_report_purchase(struct sbx_ctx *ctx, long long purchase_id, long long product_id);
+/* transaction_created_with_product(product_id): a transaction (type 46) holding the product
+ * was made or logged; report each product once per transaction. */
+void sbx_report_transaction(struct sbx_ctx *ctx, long long transaction_id, long long product_id);
 
 /* ---- the delivery engine (owned by the server) ---- */
 

@@ -274,6 +274,117 @@ static const sbx_field_def webhook_fields[] = {
 	OWNER,
 };
 
+/* Products (16): REFERENCE-MORE §M2.2. total_income/total_purchases follow the purchases. */
+static const sbx_field_def product_fields[] = {
+	F("name", "Name", TEXT, ED | SBX_F_REQUIRED),
+	F("price", "Price", PRICE, ED),
+	F("description", "Description", LONGTEXT, ED),
+	F("sku", "SKU", TEXT, ED),
+	F("external_id", "External ID", TEXT, ED),
+	F("product_group", "Product Group", TEXT, ED),
+	FDF("taxable", "Taxable", CHECK, ED, "0"),
+	FDF("total_income", "Total Income", PRICE, RO, "0.00"),
+	FDF("total_purchases", "Total Purchases", NUMERIC, RO, "0"),
+	FDF("deleted", "Deleted", CHECK, RO, "0"),
+	CREATED("Date Created"),
+	MODIFIED("Date Modified"),
+	OWNER,
+};
+
+/* Offers (65): §M2.3; `data` is the offer as JSON text. */
+static const sbx_field_def offer_fields[] = {
+	F("name", "Name", TEXT, ED | SBX_F_REQUIRED),
+	FDF("public", "Public", CHECK, ED, "1"),
+	F("data", "Data", LONGTEXT, ED),
+	FDF("referenced", "Referenced", NUMERIC, RO, "0"),
+	OWNER,
+};
+
+/* Transactions (46, meta name Invoice): §M2.4, with the NET status table. No dlm (§M2.4). */
+static const sbx_field_def transaction_fields[] = {
+	FDF("hidden", "Hidden", CHECK, RO, "0"),
+	FO("status", "Status", DROP, RO,
+	   "{\"0\":\"Unpaid\",\"1\":\"Paid\",\"2\":\"Refunded\",\"3\":\"Partially Refunded\","
+	   "\"4\":\"Void\",\"5\":\"Declined\",\"6\":\"Written Off\",\"7\":\"Pending\"}"),
+	FP("contact_id", "Contact", RO, "0"),
+	F("contact_name", "Contact Name", TEXT, RO),
+	FDF("order_id", "Order", NUMERIC, RO, "0"),
+	FDF("form_id", "Form", NUMERIC, RO, "0"),
+	FDF("lp_id", "Landing Page", NUMERIC, RO, "0"),
+	FDF("cc_id", "Credit Card", NUMERIC, RO, "0"),
+	FDF("gateway_id", "Gateway", NUMERIC, RO, "0"),
+	F("date", "Date", TIMESTAMP, RO),
+	FDF("template_id", "Invoice Template", NUMERIC, RO, "1"),
+	F("subtotal", "Subtotal", PRICE, RO),
+	FDF("tax", "Tax", PRICE, RO, "0.00"),
+	FDF("shipping", "Shipping", PRICE, RO, "0.00"),
+	F("total", "Total", PRICE, RO),
+	F("external_order_id", "External Order ID", TEXT, RO),
+	F("oprid", "Affiliate", TEXT, RO),
+	F("offer_data", "Offer", LONGTEXT, RO),
+};
+
+/* Purchases (17): §M2.8 (NET's status table: 0 collections, 1 paid, 2 declined, 3 voided,
+ * 4 refunded, 5 written off, 7 pending). */
+static const sbx_field_def purchase_fields[] = {
+	FP("contact_id", "Contact", RO, "0"),
+	FP("product_id", "Product", RO, "16"),
+	F("name", "Name", TEXT, RO),
+	F("description", "Description", LONGTEXT, RO),
+	F("quantity", "Quantity", NUMERIC, RO),
+	F("price", "Price", PRICE, RO),
+	F("total_price", "Total Price", PRICE, RO),
+	FDF("discount", "Discount", PRICE, RO, "0.00"),
+	FP("invoice_id", "Invoice", RO, "46"),
+	FDF("order_id", "Order", NUMERIC, RO, "0"),
+	FO("type", "Type", DROP, RO,
+	   "{\"0\":\"One-time\",\"1\":\"Subscription\",\"2\":\"Payment Plan\",\"3\":\"Trial\"}"),
+	FO("status", "Status", DROP, RO,
+	   "{\"0\":\"Collections\",\"1\":\"Paid\",\"2\":\"Declined\",\"3\":\"Voided\","
+	   "\"4\":\"Refunded\",\"5\":\"Written Off\",\"7\":\"Pending\"}"),
+	OWNER,
+	CREATED("Date"),
+	MODIFIED("Date Modified"),
+};
+
+/* Open orders (44): §M2.7, the future charges of a subscription or plan. */
+static const sbx_field_def open_order_fields[] = {
+	FP("contact_id", "Contact", RO, "0"),
+	FP("order_id", "Order", RO, "52"),
+	FP("product_id", "Product", RO, "16"),
+	F("payment_next_date", "Next Payment", TIMESTAMP, RO),
+	F("payment_amount", "Amount", PRICE, RO),
+	FDF("payment_remaining", "Payments Remaining", NUMERIC, RO, "0"),
+	FDF("payment_made", "Payments Made", NUMERIC, RO, "1"),
+	FDF("billing_status", "Billing Status", TEXT, RO, "current"),
+	FO("type", "Type", DROP, RO, "{\"0\":\"Subscription\",\"1\":\"Payment Plan\",\"2\":\"Setup Fee\"}"),
+	F("unit", "Unit", TEXT, RO),
+};
+
+/* Orders (52): §M2.7, a subscription's or plan's schedule; `offer_id` its copy of the offer. */
+static const sbx_field_def order_fields[] = {
+	FP("contact_id", "Contact", RO, "0"),
+	FP("offer_id", "Offer", RO, "65"),
+	FDF("cc_id", "Credit Card", NUMERIC, RO, "0"),
+	F("name", "Name", TEXT, RO),
+	F("payment_next_date", "Next Payment", TIMESTAMP, RO),
+	F("unit", "Unit", TEXT, RO),
+	FDF("count", "Count", NUMERIC, RO, "1"),
+	FDF("gateway_id", "Gateway", NUMERIC, RO, "0"),
+	FO("status", "Status", DROP, RO, "{\"0\":\"Current\",\"1\":\"Past Due\"}"),
+	FDF("transactions", "Transactions", NUMERIC, RO, "1"),
+	FDF("transactions_remaining", "Transactions Remaining", NUMERIC, RO, "0"),
+	F("next_charge", "Next Charge", PRICE, RO),
+	MODIFIED("Date Modified"),
+};
+
+/* Gateways (70): fields UNCONFIRMED (§M2.9). */
+static const sbx_field_def gateway_fields[] = {
+	F("name", "Name", TEXT, RO),
+	F("type", "Type", TEXT, RO),
+	F("external_id", "External ID", TEXT, RO),
+};
+
 static const sbx_type_def types[] = {
 	{0, "Contact", "Contact", "Contacts", "id", SBX_ACC_ALL, 0,
 	 "fn,email,office_phone,date,grade,dla,contact_id", contact_fields, N(contact_fields)},
@@ -291,6 +402,23 @@ static const sbx_type_def types[] = {
 	 message_fields, N(message_fields)},
 	{14, "Tag", "Tag", "Tags", "tag_id", SBX_ACC_ALL, 0, "tag_name,object_type_id", tag_fields,
 	 N(tag_fields)},
+	{16, "Product", "Product", "Products", "id", SBX_ACC_ALL, 0, "name,price,sku,total_purchases",
+	 product_fields, N(product_fields)},
+	{17, "Purchase", "Purchase", "Purchases", "id", SBX_ACC_GET, 0,
+	 "contact_id,product_id,name,quantity,total_price,invoice_id,status,date", purchase_fields,
+	 N(purchase_fields)},
+	{44, "OpenOrder", "OpenOrder", "OpenOrders", "id", SBX_ACC_GET, 0,
+	 "contact_id,order_id,product_id,payment_next_date,payment_amount,billing_status",
+	 open_order_fields, N(open_order_fields)},
+	{46, "Invoice", "Transaction", "Transactions", "id", SBX_ACC_GET, 0,
+	 "contact_id,contact_name,date,total,status", transaction_fields, N(transaction_fields)},
+	{52, "Order", "Order", "Orders", "id", SBX_ACC_GET | SBX_ACC_DELETE, 0,
+	 "contact_id,name,unit,payment_next_date,next_charge,status", order_fields,
+	 N(order_fields)},
+	{65, "Offer", "Offer", "Offers", "id", SBX_ACC_GET | SBX_ACC_POST | SBX_ACC_PUT, 0,
+	 "name,public,referenced", offer_fields, N(offer_fields)},
+	{70, "Gateway", NULL, NULL, "id", SBX_ACC_GET, 0, "name,type", gateway_fields,
+	 N(gateway_fields)},
 	{122, "SmartFormFE", "Form", "Forms", "form_id", SBX_ACC_GET, 0, "formname,type,tags",
 	 form_fields, N(form_fields)},
 	{140, "CampaignBuilder", "CampaignBuilderItem", "CampaignBuilderItems", "id", SBX_ACC_GET, 0,
@@ -317,6 +445,8 @@ static const struct {
 	{140, "{\"name\":\"Onboarding Automation\",\"pause\":\"0\",\"state\":\"0\",\"subs\":\"0\"}"},
 	{122, "{\"formname\":\"Contact Us\",\"type\":\"11\",\"tags\":null}"},
 	{122, "{\"formname\":\"Newsletter Signup\",\"type\":\"11\",\"tags\":null}"},
+	/* One gateway, so a charge can be made (UNCONFIRMED fields, §M2.9). */
+	{70, "{\"name\":\"Sandbox Gateway\",\"type\":\"sandbox\",\"external_id\":\"sbx_1\"}"},
 };
 
 /* clang-format on */
