@@ -469,7 +469,8 @@ static int of_type(run_session *rs, run_scenario *sc, const json_t *doc)
 	char buf[32];
 	int type;
 
-	if (run_names_type(sc->names, sc->trigger_client, sc->s->trigger.type, &type) < 0)
+	if (!sc->s->trigger.tag ||
+	    run_names_type(sc->names, sc->trigger_client, sc->s->trigger.type, &type) < 0)
 		return 1;
 	snprintf(buf, sizeof buf, "%d", type);
 	(void)rs;
@@ -507,7 +508,8 @@ static int on_event(void *ud, const rcv_item *item, const json_t *doc, char *err
 static int watch_hooks(run_session *rs, run_scenario *sc)
 {
 	const scen_trigger *t = &sc->s->trigger;
-	const char *named = t->tag ? t->tag : t->form;
+	const char *kind = t->tag ? "tag" : t->form ? "form" : t->product ? "product" : NULL;
+	const char *named = t->tag ? t->tag : t->form ? t->form : t->product;
 	char label[160];
 	long long target;
 	int type, rc;
@@ -520,10 +522,9 @@ static int watch_hooks(run_session *rs, run_scenario *sc)
 			return cli_fail_lib(rs->ctx, rc);
 		return cli_hooks_add(rs->ctx, &sc->hooks, t->event, type, NULL);
 	}
-	if ((rc = run_names_id(sc->names, sc->trigger_client, t->tag ? "tag" : "form", named,
-	                       &target)) < 0)
+	if ((rc = run_names_id(sc->names, sc->trigger_client, kind, named, &target)) < 0)
 		return cli_fail_lib(rs->ctx, rc);
-	snprintf(label, sizeof label, "%s %.100s", t->tag ? "tag" : "form", named);
+	snprintf(label, sizeof label, "%s %.100s", kind, named);
 	return cli_hooks_add(rs->ctx, &sc->hooks, t->event, target, label);
 }
 

@@ -47,10 +47,9 @@ static const struct list_kind {
 	int type;
 	const char *name_field, *id_field;
 } list_kinds[] = {
-    {"tag", ONTRA_TAG, "tag_name", "tag_id"},
-    {"sequence", ONTRA_SEQUENCE, "name", "id"},
-    {"campaign", ONTRA_CAMPAIGN, "name", "id"},
-    {"form", ONTRA_FORM, "formname", "form_id"},
+    {"tag", ONTRA_TAG, "tag_name", "tag_id"},   {"sequence", ONTRA_SEQUENCE, "name", "id"},
+    {"campaign", ONTRA_CAMPAIGN, "name", "id"}, {"form", ONTRA_FORM, "formname", "form_id"},
+    {"product", ONTRA_PRODUCT, "name", "id"},
 };
 #define NKINDS (sizeof list_kinds / sizeof *list_kinds)
 

@@ -81,37 +81,59 @@ static void check_env(ck *c, const json_t *root)
 
 /* ---- trigger ---- */
 
+/* The watch events, and the key naming what each watches (NULL: the object type). */
+static const struct watch_event {
+	const char *event, *target;
+} watch_events[] = {
+    {"created", NULL},          {"tagged", "tag"},        {"untagged", "tag"},
+    {"form-submitted", "form"}, {"purchased", "product"}, {"transaction-created", "product"},
+};
+#define NWATCH (sizeof watch_events / sizeof *watch_events)
+
+/* Each target key: given with the events that take it, and only with them. */
+static void watch_targets(ck *c, const json_t *w, const struct watch_event *ev)
+{
+	static const char *const keys[] = {"tag", "form", "product"};
+	size_t i;
+
+	if (ev->target && !json_object_get(w, ev->target))
+		scen_ck_problem(c, scen_doc_pos(c->doc, w), "watch: event %s needs a '%s'",
+		                ev->event, ev->target);
+	for (i = 0; i < sizeof keys / sizeof *keys; i++)
+		if (json_object_get(w, keys[i]) && (!ev->target || strcmp(ev->target, keys[i])))
+			scen_ck_problem(c, scen_doc_key_pos(c->doc, w, keys[i]),
+			                "watch: '%s' does not go with the %s event", keys[i],
+			                ev->event);
+}
+
 static void trigger_watch(ck *c, const json_t *w)
 {
-	static const char *const keys[] = {"event", "type", "tag", "form", "data_format", NULL};
+	static const char *const keys[] = {"event",   "type",        "tag", "form",
+	                                   "product", "data_format", NULL};
 	static const char *const req[] = {"event", NULL};
-	static const char *const events[] = {"created", "tagged", "untagged", "form-submitted",
-	                                     NULL};
 	static const char *const formats[] = {"full", "notify", "lightweight", NULL};
+	const char *events[NWATCH + 1];
 	scen_trigger *t = &c->s->trigger;
-	int tagged;
+	size_t i;
 
+	for (i = 0; i < NWATCH; i++)
+		events[i] = watch_events[i].event;
+	events[NWATCH] = NULL;
 	scen_ck_keys(c, w, "watch", keys, req);
 	t->event = scen_ck_choice(c, w, "event", "watch: event", events, NULL);
 	t->type =
 	    json_object_get(w, "type") ? scen_ck_string(c, w, "type", "watch: type") : "contacts";
 	t->tag = scen_ck_string(c, w, "tag", "watch: tag");
 	t->form = scen_ck_string(c, w, "form", "watch: form");
+	t->product = scen_ck_string(c, w, "product", "watch: product");
 	t->data_format = scen_ck_choice(c, w, "data_format", "watch: data_format", formats, "full");
-	if (!t->event)
-		return;
-	tagged = !strcmp(t->event, "tagged") || !strcmp(t->event, "untagged");
-	if (tagged && !json_object_get(w, "tag"))
-		scen_ck_problem(c, scen_doc_pos(c->doc, w), "watch: event %s needs a 'tag'",
-		                t->event);
-	if (!tagged && json_object_get(w, "tag"))
-		scen_ck_problem(c, scen_doc_key_pos(c->doc, w, "tag"),
-		                "watch: 'tag' goes with the tagged and untagged events only");
-	if (strcmp(t->event, "form-submitted") && json_object_get(w, "form"))
-		scen_ck_problem(c, scen_doc_key_pos(c->doc, w, "form"),
-		                "watch: 'form' goes with the form-submitted event only");
+	for (i = 0; t->event && i < NWATCH; i++)
+		if (!strcmp(t->event, watch_events[i].event))
+			watch_targets(c, w, &watch_events[i]);
 	scen_ck_name(c, "tag", t->tag, NULL, t->type, scen_doc_value_pos(c->doc, w, "tag"));
 	scen_ck_name(c, "form", t->form, NULL, t->type, scen_doc_value_pos(c->doc, w, "form"));
+	scen_ck_name(c, "product", t->product, NULL, t->type,
+	             scen_doc_value_pos(c->doc, w, "product"));
 }
 
 static void check_duration(ck *c, const json_t *obj, const char *key, long long *out)

@@ -62,6 +62,32 @@ for obj in "$A" "$B"; do
 	assert_eq "$finished" "$ids" "object $obj: runs finished in arrival order"
 done
 
+# ---- watch: a product purchased (the sandbox fires it when a sale is made) ----
+op products create name=Widget price=10
+assert_rc 0 "create the product"
+cat >bought.yaml <<YAML
+version: 1
+name: bought
+trigger:
+  watch: {event: purchased, product: Widget}
+steps:
+  - id: note
+    do: exec
+    with: {command: [/bin/sh, -c, 'jq -r ".event.type + \" \" + .event.product_id" >> "\$0"', $TMP/bought.log]}
+YAML
+"$OP" run bought.yaml --journal "$J" >/dev/null 2>"$TMP/bought.err" &
+BOUGHT=$!
+PIDS+=("$BOUGHT")
+for i in $(seq 1 100); do grep -q "listening on" "$TMP/bought.err" && break; sleep 0.05; done
+assert_contains "$(cat "$TMP/bought.err")" "purchase_product"
+op transactions charge -c a@example.org -g 1 -p 'Widget*2'
+assert_rc 0 "a sale"
+deliveries_settled || fail "the sandbox did not deliver the purchase"
+wait_lines "$TMP/bought.log" 1 20 || fail "no run for the purchase: $(cat "$TMP/bought.err")"
+kill -TERM "$BOUGHT"
+wait "$BOUGHT" || fail "run exited $? after SIGTERM"
+assert_contains "$(head -1 bought.log)" "purchase_product"
+
 # ---- schedule: --once runs it now ----
 cat >nightly.yaml <<'YAML'
 version: 1

@@ -137,10 +137,15 @@ static void trigger_problems(void **state)
 	assert_null(load(HEAD "trigger: {watch: {event: taged}}\nsteps: [{id: a, do: exec, with: "
 	                      "{command: [x]}}]\n"));
 	assert_non_null(strstr(all, "s.yaml:3:26: watch: event: 'taged' is not one of created, "
-	                            "tagged, untagged, form-submitted (did you mean 'tagged'?)"));
+	                            "tagged, untagged, form-submitted, purchased, "
+	                            "transaction-created (did you mean 'tagged'?)"));
 	assert_null(load(HEAD "trigger: {watch: {event: tagged}}\nsteps: [{id: a, do: exec, with: "
 	                      "{command: [x]}}]\n"));
 	assert_non_null(strstr(all, "s.yaml:3:18: watch: event tagged needs a 'tag'"));
+	assert_null(load(HEAD "trigger: {watch: {event: purchased, form: X}}\nsteps: [{id: a, do: "
+	                      "exec, with: {command: [x]}}]\n"));
+	assert_non_null(strstr(all, "s.yaml:3:18: watch: event purchased needs a 'product'"));
+	assert_non_null(strstr(all, "watch: 'form' does not go with the purchased event"));
 	assert_null(load(HEAD "trigger: {schedule: \"*/15 * * 13 *\"}\nsteps: [{id: a, do: exec, "
 	                      "with: {command: [x]}}]\n"));
 	assert_string_equal(all, "s.yaml:3:31: schedule: bad month: expected *, 1-12 or a name, a "

@@ -46,6 +46,7 @@ typedef struct scen_trigger {
 	const char *event;       /* watch: created, tagged, untagged, form-submitted */
 	const char *type;        /* watch, poll: the object type (default "contacts") */
 	const char *tag, *form;  /* watch: the tag (tagged/untagged), the form (form-submitted) */
+	const char *product;     /* watch: the product (purchased, transaction-created) */
 	const char *data_format; /* watch: full (default), notify, lightweight */
 	const json_t *changed;   /* poll: the fields to report (a list), or NULL for all */
 	long long every;         /* poll: seconds between polls */
