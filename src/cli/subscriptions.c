@@ -92,7 +92,8 @@ static int add(cli_hooks *h, ontra_webhook_event ev, long long target, const cha
 int cli_hooks_add(cli_ctx *ctx, cli_hooks *h, const char *event, long long target,
                   const char *label)
 {
-	ontra_webhook_event ev;
+	ontra_webhook_event ev = ONTRA_EVENT_OBJECT_CREATE; /* set by parse_event; gcc -O3 cannot
+	                                                     * tell */
 	int rc = parse_event(ctx, event, &ev);
 
 	return rc == EXIT_OK ? add(h, ev, target, label) : rc;
