@@ -6,6 +6,7 @@
 #   bench/run.sh --quick         small sizes, one run each, under 2 minutes (CI runs it);
 #                                writes bench/out/BENCHMARKS.quick.md
 #   bench/run.sh [--out FILE] [SECTION...]   only some sections: client bulk sandbox receiver memory
+#                                scenario
 #
 # Environment: BUILD_DIR (default build-bench: a Release tree, built when
 # missing), REPEAT (runs per figure: default 3, quick 1), BENCH_DIR (work
@@ -23,12 +24,12 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift ;;
 	--out=*) out=${1#--out=} ;;
 	-h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	client | bulk | sandbox | receiver | memory) sections+=("$1") ;;
-	*) echo "bench/run.sh: unknown argument '$1': expected --quick, --out FILE or a section (client bulk sandbox receiver memory)" >&2; exit 2 ;;
+	client | bulk | sandbox | receiver | memory | scenario) sections+=("$1") ;;
+	*) echo "bench/run.sh: unknown argument '$1': expected --quick, --out FILE or a section (client bulk sandbox receiver memory scenario)" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ ${#sections[@]} -gt 0 ] || sections=(client bulk sandbox receiver memory)
+[ ${#sections[@]} -gt 0 ] || sections=(client bulk sandbox receiver memory scenario)
 if [ -z "$out" ]; then
 	if [ "$quick" = 1 ]; then out=bench/out/BENCHMARKS.quick.md; else out=docs/BENCHMARKS.md; fi
 fi
@@ -52,7 +53,7 @@ elapsed=$(($(date +%s) - t0))
 
 cmd=bench/run.sh
 [ "$quick" = 1 ] && cmd+=" --quick"
-[ ${#sections[@]} -lt 5 ] && cmd+=" ${sections[*]}"
+[ ${#sections[@]} -lt 6 ] && cmd+=" ${sections[*]}"
 {
 	echo "# Benchmarks"
 	echo
