@@ -145,10 +145,11 @@ static void add_runs(run_journal *j, const char *scenario, long first, long n)
 
 	for (i = first; i < first + n; i++) {
 		snprintf(source, sizeof source, "bench:%ld", i);
-		snprintf(event, sizeof event,
-		         "{\"event\":{\"type\":\"manual\"},\"data\":{\"email\":\"bench%ld@example.org\","
-		         "\"name\":\"Name%ld\",\"total\":600}}",
-		         i, i);
+		snprintf(
+		    event, sizeof event,
+		    "{\"event\":{\"type\":\"manual\"},\"data\":{\"email\":\"bench%ld@example.org\","
+		    "\"name\":\"Name%ld\",\"total\":600}}",
+		    i, i);
 		if (run_journal_add(j, scenario, source, NULL, event, NULL, NULL) < 0)
 			die("cannot journal a run: ", run_journal_last_error());
 	}
@@ -179,7 +180,8 @@ static void check_done(run_journal *j, const char *scenario, long n)
 		fprintf(stderr,
 		        "bench_scenario: %lld runs done of %ld (%lld pending, %lld dead, %lld "
 		        "filtered)\n",
-		        (long long)done, n, (long long)pending, (long long)dead, (long long)filtered);
+		        (long long)done, n, (long long)pending, (long long)dead,
+		        (long long)filtered);
 		exit(1);
 	}
 }
@@ -290,7 +292,8 @@ int main(int argc, char **argv)
 		long w = opt_long(argc, argv, "--workers", 4);
 
 		if (!file || !dir || n < 1 || w < 1)
-			die("", "overhead: needs --scenario FILE --dir DIR, --runs and --workers >= 1");
+			die("",
+			    "overhead: needs --scenario FILE --dir DIR, --runs and --workers >= 1");
 		s = load(file);
 		measure_journal(s, dir, n);
 		measure_engine(s, dir, n, (unsigned)w);
