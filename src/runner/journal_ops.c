@@ -655,8 +655,8 @@ int run_journal_list(run_journal *j, const char *scenario, int mask, int newest_
 /* How many runs of scenario have status: one range of the claim index. Caller holds mu. */
 static int count_status(run_journal *j, const char *scenario, int status, int64_t *n)
 {
-	sqlite3_stmt *st =
-	    run_journal__prepare(j, "SELECT count(*) FROM runs WHERE scenario = ?1 AND status = ?2");
+	sqlite3_stmt *st = run_journal__prepare(
+	    j, "SELECT count(*) FROM runs WHERE scenario = ?1 AND status = ?2");
 	int rc;
 
 	if (!st)
