@@ -59,7 +59,7 @@ def rerun_line(new_header, numbers):
     """One line per rerun section from NEW's header: command, date, commit, time, load."""
     text = " ".join(l.strip() for l in new_header)
     m = re.search(r"Written by (`[^`]*`) on (.*?), commit (.*?), in (\d+) s\.", text)
-    load = re.search(r"Load average before: ([^;]*); after: ([^.]*)\.", text)
+    load = re.search(r"Load average before: ([^;]*); after: (\S+ \S+ \S+)\.", text)
     if not m or not load:
         sys.exit("merge_report: the new report's header does not parse")
     along = f" (with {', '.join(map(str, numbers))})" if len(numbers) > 1 else ""
