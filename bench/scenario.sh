@@ -54,7 +54,7 @@ YAML
 # ---- 1. overhead ----
 per_run() { awk -v m="$1" -v f="$2" -v n="$runs" '$1 == m { s += $f } END { printf "%.0f", s / n }' "$WORK/oh"; }
 e_cpu=() e_wall=() e_sys=() j_cpu=() j_wall=() j_sys=()
-for i in $(seq "$REPEAT"); do
+for _ in $(seq "$REPEAT"); do
 	"$BS" overhead --scenario "$WORK/overhead.yaml" --dir "$WORK" --runs "$runs" >"$WORK/oh" 2>"$WORK/oh.err" ||
 		bench_die "overhead: $(cat "$WORK/oh.err")"
 	e_cpu+=("$(per_run engine 3)") e_wall+=("$(per_run engine 4)") e_sys+=("$(per_run engine 5)")
@@ -108,9 +108,10 @@ bl_ratio=$(awk -v s="$drain_s" -v m="$least" 'BEGIN { printf "%.3f", (m > 0 ? s 
 log "scenario: drained in $drain_s s ($reqs requests, least $least s, ratio $bl_ratio), $r429 429s"
 
 # correctness: every run done; every contact there and tagged (the sandbox's counts)
-read -r pending done dead filtered < <("$BS" counts --journal "$J" --scenario backlog)
-[ "$done" = "$events" ] && [ "$pending" = 0 ] && [ "$dead" = 0 ] ||
-	bench_die "backlog: $done runs done of $events ($pending pending, $dead dead, $filtered filtered)"
+read -r pending n_done dead filtered < <("$BS" counts --journal "$J" --scenario backlog)
+if [ "$n_done" != "$events" ] || [ "$pending" != 0 ] || [ "$dead" != 0 ]; then
+	bench_die "backlog: $n_done runs done of $events ($pending pending, $dead dead, $filtered filtered)"
+fi
 count_where() { "$OP" objects search --count --where "$1" -o json | jq -r .count; }
 made=$(count_where "email LIKE 'bench%@example.org'") || bench_die "cannot count the contacts"
 tagged=$(count_where "email LIKE 'bench%@example.org' AND contact_cat LIKE '%*/*$tag_id*/*%'") ||
