@@ -33,6 +33,14 @@ if [ ! -x "$BUILD/ontraport" ]; then
 fi
 OP=$BUILD/ontraport
 
+# bench_helper TARGET: builds a bench helper program (a CMake target outside `all`, e.g.
+# bench_scenario) in the tree, if it is not up to date, and prints its path.
+bench_helper() {
+	cmake --build "$BUILD" --target "$1" >"$WORK/$1.build" 2>&1 ||
+		bench_die "cannot build $1: $(tail -5 "$WORK/$1.build")"
+	echo "$BUILD/$1"
+}
+
 mkdir -p "${BENCH_DIR:-$BENCH_ROOT/bench/out}"
 WORK=$(mktemp -d "${BENCH_DIR:-$BENCH_ROOT/bench/out}/run.XXXXXX")
 export HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/config" XDG_DATA_HOME="$WORK/data"

@@ -2,10 +2,14 @@
 # The benchmark suite: every section, one after the other (they share the two
 # cores, so never in parallel), assembled into one report.
 #
-#   bench/run.sh                 full run (about 10 minutes); writes docs/BENCHMARKS.md
+#   bench/run.sh                 full run (about 25 minutes); writes docs/BENCHMARKS.md
 #   bench/run.sh --quick         small sizes, one run each, under 2 minutes (CI runs it);
 #                                writes bench/out/BENCHMARKS.quick.md
 #   bench/run.sh [--out FILE] [SECTION...]   only some sections: client bulk sandbox receiver memory
+#                                scenario
+#   bench/run.sh --merge SECTION...   rerun only those sections and put them into the
+#                                existing report (their part and summary rows replaced,
+#                                the others kept; the header notes the rerun): bench/merge_report.py
 #
 # Environment: BUILD_DIR (default build-bench: a Release tree, built when
 # missing), REPEAT (runs per figure: default 3, quick 1), BENCH_DIR (work
@@ -16,19 +20,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-quick=0 out="" sections=()
+quick=0 merge=0 out="" sections=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1 ;;
+	--merge) merge=1 ;;
 	--out) out=$2; shift ;;
 	--out=*) out=${1#--out=} ;;
-	-h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	client | bulk | sandbox | receiver | memory) sections+=("$1") ;;
-	*) echo "bench/run.sh: unknown argument '$1': expected --quick, --out FILE or a section (client bulk sandbox receiver memory)" >&2; exit 2 ;;
+	-h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	client | bulk | sandbox | receiver | memory | scenario) sections+=("$1") ;;
+	*) echo "bench/run.sh: unknown argument '$1': expected --quick, --merge, --out FILE or a section (client bulk sandbox receiver memory scenario)" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ ${#sections[@]} -gt 0 ] || sections=(client bulk sandbox receiver memory)
+[ "$merge" = 0 ] || [ ${#sections[@]} -gt 0 ] || { echo "bench/run.sh: --merge needs the sections to rerun" >&2; exit 2; }
+[ ${#sections[@]} -gt 0 ] || sections=(client bulk sandbox receiver memory scenario)
 if [ -z "$out" ]; then
 	if [ "$quick" = 1 ]; then out=bench/out/BENCHMARKS.quick.md; else out=docs/BENCHMARKS.md; fi
 fi
@@ -50,9 +56,12 @@ for s in "${sections[@]}"; do
 done
 elapsed=$(($(date +%s) - t0))
 
+final=$out
+[ "$merge" = 1 ] && [ -f "$out" ] && out=$WORK/new.md
 cmd=bench/run.sh
 [ "$quick" = 1 ] && cmd+=" --quick"
-[ ${#sections[@]} -lt 5 ] && cmd+=" ${sections[*]}"
+[ "$merge" = 1 ] && cmd+=" --merge"
+[ ${#sections[@]} -lt 6 ] && cmd+=" ${sections[*]}"
 {
 	echo "# Benchmarks"
 	echo
@@ -75,4 +84,9 @@ cmd=bench/run.sh
 		echo
 	done
 } >"$out"
-echo "bench: wrote $out in $elapsed s" >&2
+if [ "$out" != "$final" ]; then
+	python3 bench/merge_report.py "$out" "$final"
+	echo "bench: merged ${sections[*]} into $final in $elapsed s" >&2
+else
+	echo "bench: wrote $out in $elapsed s" >&2
+fi

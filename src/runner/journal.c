@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util.h"
 #include "banned.h"
 
 #define JOURNAL_SCHEMA_VERSION 1
@@ -55,15 +56,28 @@ int run_journal__exec(sqlite3 *db, const char *sql)
 	return 0;
 }
 
+/* Run a statement without results, kept prepared; 0 or -1 (the error says `what`). */
+static int step_kept(run_journal *j, const char *sql, const char *what)
+{
+	sqlite3_stmt *st = run_journal__prepare(j, sql);
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : run_journal__sqlerr(j->db, what);
+	run_journal__finish(j, st);
+	return rc;
+}
+
 int run_journal__begin(run_journal *j)
 {
-	return run_journal__exec(j->db, "BEGIN IMMEDIATE");
+	return step_kept(j, "BEGIN IMMEDIATE", "BEGIN IMMEDIATE");
 }
 
 int run_journal__end(run_journal *j, int rc)
 {
-	if (rc == 0 && sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		rc = run_journal__sqlerr(j->db, "commit");
+	if (rc == 0)
+		rc = step_kept(j, "COMMIT", "commit");
 	if (rc)
 		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
@@ -71,14 +85,46 @@ int run_journal__end(run_journal *j, int rc)
 
 sqlite3_stmt *run_journal__prepare(run_journal *j, const char *sql)
 {
+	run_cached_stmt *c;
 	sqlite3_stmt *st = NULL;
+	size_t i;
 
-	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
+	for (i = 0; i < j->nstmts; i++) {
+		c = &j->stmts[i];
+		if (!c->busy && strcmp(c->sql, sql) == 0) {
+			c->busy = 1;
+			return c->st;
+		}
+	}
+	if (sqlite3_prepare_v3(j->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
 		run_journal__sqlerr(j->db, "prepare");
 		sqlite3_finalize(st);
 		return NULL;
 	}
+	if (j->nstmts < RUN_STMT_CACHE) {
+		c = &j->stmts[j->nstmts];
+		if ((c->sql = util_strdup(sql))) { /* else not kept: finish finalizes it */
+			c->st = st;
+			c->busy = 1;
+			j->nstmts++;
+		}
+	}
 	return st;
+}
+
+void run_journal__finish(run_journal *j, sqlite3_stmt *st)
+{
+	size_t i;
+
+	for (i = 0; st && i < j->nstmts; i++) {
+		if (j->stmts[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			j->stmts[i].busy = 0;
+			return;
+		}
+	}
+	sqlite3_finalize(st);
 }
 
 int64_t run_journal__now_ms(void)
@@ -325,6 +371,10 @@ void run_journal_close(run_journal *j)
 
 	if (!j)
 		return;
+	for (i = 0; i < j->nstmts; i++) {
+		sqlite3_finalize(j->stmts[i].st);
+		free(j->stmts[i].sql);
+	}
 	/* The last connection to close checkpoints and removes the WAL. */
 	sqlite3_close_v2(j->db);
 	for (i = 0; i < j->nclaims; i++) {

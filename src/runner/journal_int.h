@@ -26,12 +26,24 @@ typedef struct run_claim {
 	char *key;      /* the run's order key, or NULL */
 } run_claim;
 
+/* The prepared statements kept for reuse (a journal uses about 20 different ones). */
+#define RUN_STMT_CACHE 32
+
+/* A prepared statement kept for reuse: parsing the SQL again cost more than running it. */
+typedef struct run_cached_stmt {
+	char *sql;        /* its text, the key */
+	sqlite3_stmt *st; /* prepared once */
+	int busy;         /* handed out and not finished yet */
+} run_cached_stmt;
+
 struct run_journal {
 	sqlite3 *db;
 	int readonly;
 	pthread_mutex_t mu;
 	run_claim *claims; /* (mu) */
 	size_t nclaims, claims_alloc;
+	run_cached_stmt stmts[RUN_STMT_CACHE]; /* (mu) */
+	size_t nstmts;
 };
 
 /* Record a one-line error for this thread (see run_journal_last_error); returns -1. */
@@ -43,8 +55,16 @@ int run_journal__exec(sqlite3 *db, const char *sql);
 /* BEGIN IMMEDIATE / COMMIT (ROLLBACK when rc != 0); the caller holds mu. */
 int run_journal__begin(run_journal *j);
 int run_journal__end(run_journal *j, int rc);
-/* Prepare sql on the journal's connection; NULL (and the error) on failure. */
+/*
+ * A statement for sql on the journal's connection, NULL (and the error) on
+ * failure; give it back with run_journal__finish, never sqlite3_finalize.
+ * Caller holds mu. The statement is prepared once and kept (reset, its
+ * bindings cleared, by finish); the same sql asked again while the first is
+ * in use gets a statement of its own.
+ */
 sqlite3_stmt *run_journal__prepare(run_journal *j, const char *sql);
+/* Give back a statement from run_journal__prepare (NULL is accepted). Caller holds mu. */
+void run_journal__finish(run_journal *j, sqlite3_stmt *st);
 /* Milliseconds since the epoch. */
 int64_t run_journal__now_ms(void);
 /* Check an event's size (and that there is one); 0 or -1 with the error. */

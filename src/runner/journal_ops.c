@@ -148,7 +148,7 @@ static int load_steps(run_journal *j, run_record *r)
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = run_journal__sqlerr(j->db, "read steps");
-	sqlite3_finalize(st);
+	run_journal__finish(j, st);
 	return rc;
 }
 
@@ -173,7 +173,7 @@ static int get_locked(run_journal *j, int64_t id, run_record **out)
 	} else {
 		rc = run_journal__sqlerr(j->db, "read run");
 	}
-	sqlite3_finalize(st);
+	run_journal__finish(j, st);
 	if (rc) {
 		run_record_free(*out);
 		*out = NULL;
@@ -208,7 +208,7 @@ static int find_source(run_journal *j, const char *scenario, const char *source,
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
 	rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : run_journal__sqlerr(j->db, "find run");
-	sqlite3_finalize(st);
+	run_journal__finish(j, st);
 	return rc;
 }
 
@@ -238,7 +238,7 @@ int run_journal__insert(run_journal *j, const char *scenario, const char *source
 	sqlite3_bind_text(st, 4, event_json, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, now);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : run_journal__sqlerr(j->db, "add run");
-	sqlite3_finalize(st);
+	run_journal__finish(j, st);
 	if (rc == 0 && id)
 		*id = sqlite3_last_insert_rowid(j->db);
 	if (rc == 0 && created)
@@ -361,7 +361,7 @@ static int choose(run_journal *j, const char *scenario, int64_t now, int64_t *id
 	}
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		rc = run_journal__sqlerr(j->db, "find runs to claim");
-	sqlite3_finalize(st);
+	run_journal__finish(j, st);
 	return rc;
 }
 
@@ -450,7 +450,7 @@ static int put_step(run_journal *j, const step_put *p)
 	sqlite3_bind_int64(st, 10, p->finished_at);
 	sqlite3_bind_int(st, 11, p->restart);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : run_journal__sqlerr(j->db, "write step");
-	sqlite3_finalize(st);
+	run_journal__finish(j, st);
 	return rc;
 }
 
@@ -476,7 +476,7 @@ static int update_run(run_journal *j, const char *sql, int64_t run_id, int64_t a
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : run_journal__sqlerr(j->db, "update run");
 	if (rc == 0 && sqlite3_changes(j->db) != 1)
 		rc = run_journal__seterr("journal: no pending run %lld", (long long)run_id);
-	sqlite3_finalize(st);
+	run_journal__finish(j, st);
 	return rc;
 }
 
@@ -618,7 +618,7 @@ static int list_page(run_journal *j, const char *scenario, int mask, int newest_
 		if (rc == 0 && step != SQLITE_DONE)
 			rc = run_journal__sqlerr(j->db, "list runs");
 	}
-	sqlite3_finalize(st);
+	run_journal__finish(j, st);
 	pthread_mutex_unlock(&j->mu);
 	return rc;
 }
@@ -652,37 +652,63 @@ int run_journal_list(run_journal *j, const char *scenario, int mask, int newest_
 	}
 }
 
+/* How many runs of scenario have status: one range of the claim index. Caller holds mu. */
+static int count_status(run_journal *j, const char *scenario, int status, int64_t *n)
+{
+	sqlite3_stmt *st = run_journal__prepare(
+	    j, "SELECT count(*) FROM runs WHERE scenario = ?1 AND status = ?2");
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, scenario, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, run_status_name(status), -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_ROW ? 0 : run_journal__sqlerr(j->db, "count runs");
+	*n = rc == 0 ? sqlite3_column_int64(st, 0) : 0;
+	run_journal__finish(j, st);
+	return rc;
+}
+
+/* Every scenario's runs by status, in one pass. Caller holds mu. */
+static int count_all(run_journal *j, int64_t *c)
+{
+	sqlite3_stmt *st =
+	    run_journal__prepare(j, "SELECT status, count(*) FROM runs GROUP BY status");
+	int rc = 0, step;
+
+	if (!st)
+		return -1;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		c[run_status_parse((const char *)sqlite3_column_text(st, 0))] =
+		    sqlite3_column_int64(st, 1);
+	if (step != SQLITE_DONE)
+		rc = run_journal__sqlerr(j->db, "count runs");
+	run_journal__finish(j, st);
+	return rc;
+}
+
 int run_journal_counts(run_journal *j, const char *scenario, int64_t *pending, int64_t *done,
                        int64_t *dead, int64_t *filtered)
 {
-	int64_t c[RUN_STATUS_ALL + 1] = {0};
-	sqlite3_stmt *st;
-	int rc = 0, step;
+	int64_t c[RUN_STATUS_ALL + 1] = {0}, *want[RUN_STATUS_ALL + 1] = {0};
+	int rc = 0, s;
 
+	want[RUN_PENDING] = pending;
+	want[RUN_DONE] = done;
+	want[RUN_DEAD] = dead;
+	want[RUN_FILTERED] = filtered;
 	pthread_mutex_lock(&j->mu);
-	st = run_journal__prepare(j, "SELECT status, count(*) FROM runs"
-	                             " WHERE (?1 IS NULL OR scenario = ?1) GROUP BY status");
-	if (!st)
-		rc = -1;
-	if (st) {
-		if (scenario)
-			sqlite3_bind_text(st, 1, scenario, -1, SQLITE_STATIC);
-		while ((step = sqlite3_step(st)) == SQLITE_ROW)
-			c[run_status_parse((const char *)sqlite3_column_text(st, 0))] =
-			    sqlite3_column_int64(st, 1);
-		if (step != SQLITE_DONE)
-			rc = run_journal__sqlerr(j->db, "count runs");
-	}
-	sqlite3_finalize(st);
+	if (!scenario)
+		rc = count_all(j, c);
+	/* Only the statuses asked for: waiting for idle asks for pending alone, and counting
+	 * the done runs each time would grow with the journal. */
+	for (s = 1; scenario && rc == 0 && s <= RUN_STATUS_ALL; s <<= 1)
+		if (want[s])
+			rc = count_status(j, scenario, s, &c[s]);
 	pthread_mutex_unlock(&j->mu);
-	if (pending)
-		*pending = c[RUN_PENDING];
-	if (done)
-		*done = c[RUN_DONE];
-	if (dead)
-		*dead = c[RUN_DEAD];
-	if (filtered)
-		*filtered = c[RUN_FILTERED];
+	for (s = 1; s <= RUN_STATUS_ALL; s <<= 1)
+		if (want[s])
+			*want[s] = rc == 0 ? c[s] : 0;
 	return rc;
 }
 
@@ -709,7 +735,7 @@ int run_journal_replay(run_journal *j, int64_t id, const char *scenario, int64_t
 		if (rc == 0)
 			n = sqlite3_changes64(j->db);
 	}
-	sqlite3_finalize(st);
+	run_journal__finish(j, st);
 	pthread_mutex_unlock(&j->mu);
 	if (rc == 0 && id > 0 && n == 0) {
 		run_journal__seterr("journal: run %lld is not a dead run", (long long)id);

@@ -34,7 +34,7 @@ int run_journal_state_get(run_journal *j, const char *scenario, const char *key,
 			rc = run_journal__sqlerr(j->db, "read state");
 		}
 	}
-	sqlite3_finalize(st);
+	run_journal__finish(j, st);
 	pthread_mutex_unlock(&j->mu);
 	return rc;
 }
@@ -51,7 +51,7 @@ static int put_state(run_journal *j, const char *scenario, const char *key, cons
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : run_journal__sqlerr(j->db, "write state");
-	sqlite3_finalize(st);
+	run_journal__finish(j, st);
 	return rc;
 }
 

@@ -779,6 +779,50 @@ static void test_threads(void **state)
 	free(s);
 }
 
+/*
+ * Statements are prepared once and kept: a kept statement's bindings do not
+ * leak into its next use, the same SQL asked while in use gets a statement of
+ * its own, and a finished one is handed out again.
+ */
+static void test_kept_statements(void **state)
+{
+	fixture *f = *state;
+	sqlite3_stmt *a, *b, *c;
+	run_record *r;
+	int64_t p = -1, d = -1, keyed, plain;
+
+	keyed = add(f->j, "s", "1", "contacts:1");
+	plain = add(f->j, "s", "2", NULL); /* the insert's order key not bound this time */
+	assert_int_equal(run_journal_get(f->j, plain, &r), 0);
+	assert_null(r->order_key);
+	run_record_free(r);
+	assert_int_equal(run_journal_get(f->j, keyed, &r), 0);
+	assert_string_equal(r->order_key, "contacts:1");
+	run_record_free(r);
+
+	pthread_mutex_lock(&f->j->mu);
+	a = run_journal__prepare(f->j, "SELECT 1");
+	b = run_journal__prepare(f->j, "SELECT 1");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_ptr_not_equal(a, b);
+	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	run_journal__finish(f->j, a);
+	c = run_journal__prepare(f->j, "SELECT 1");
+	assert_ptr_equal(c, a);
+	assert_int_equal(sqlite3_step(c), SQLITE_ROW); /* reset by finish: it runs again */
+	run_journal__finish(f->j, c);
+	run_journal__finish(f->j, b);
+	assert_null(run_journal__prepare(f->j, "SELECT nothing FROM nowhere"));
+	pthread_mutex_unlock(&f->j->mu);
+
+	/* counts: only what is asked, the others left alone */
+	assert_int_equal(run_journal_counts(f->j, "s", &p, NULL, NULL, NULL), 0);
+	assert_int_equal(p, 2);
+	assert_int_equal(run_journal_counts(f->j, "s", NULL, &d, NULL, NULL), 0);
+	assert_int_equal(d, 0);
+}
+
 static void test_status_names(void **state)
 {
 	(void)state;
@@ -805,6 +849,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_crash_while_sending, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kept_statements, setup, teardown),
 	    cmocka_unit_test(test_status_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
