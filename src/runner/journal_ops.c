@@ -769,7 +769,7 @@ static int purge(run_journal *j, int64_t before_ms, int mask, const char *scenar
 			sqlite3_bind_text(st, 3, scenario, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : run_journal__sqlerr(j->db, "purge runs");
 		*n = sqlite3_changes64(j->db);
-		sqlite3_finalize(st);
+		run_journal__finish(j, st);
 	}
 	return rc;
 }
