@@ -141,8 +141,8 @@ cat <<EOF
 **Runner overhead per event, without the API calls.** \`bench/scenario/bench_scenario.c\` (built by CMake,
 target \`bench_scenario\`, linking \`ontra_runner\` and libontraport) loads a 3-step scenario with a filter
 (\`objects.upsert\` with two templated fields; \`objects.tag\` under an \`if\`; \`objects.update\` with a
-filtered template), journals $(thousands "$runs") runs with \`run_journal_add\` in a journal on disk (WAL,
-\`synchronous=FULL\`), then starts an engine (4 workers, as \`ontraport run\`) with \`dry_run=1\` and
+filtered template), journals $(thousands "$runs") runs with \`run_journal_add\` in a journal on disk (WAL;
+the event's commit flushed to disk, the steps' commits not: see docs/guide/scenarios.md), then starts an engine (4 workers, as \`ontraport run\`) with \`dry_run=1\` and
 \`dry_out=/dev/null\` and waits until it is idle. Everything but the request runs: claims, the context,
 the filter, the \`if\`, template rendering, the dry run's line per step, one journal commit per step
 (the add's commit makes four per run). The dry run skips the library's request building, which is the
@@ -181,9 +181,9 @@ growth with the runs processed): **$mem_verdict**. Of it, the process's own memo
 went from $(mb "$anon_first") to $(mb "$anon_last"); the rest is mapped files (the program, its libraries, the
 journal's WAL index), whose pages count once touched.
 
-What limits it: the overhead is mostly the journal's durability: four commits per run (the event, then one
-per step, each flushed to disk before the next step starts, by design), whose flushes show as system
-time; the engine's own work (context, templates, expressions) is a small part, the rest its worker
+What limits it: the overhead is mostly the journal: four commits per run (the event, flushed to disk,
+then one per step, committed before the next step starts; a create's SENDING mark is flushed too), the
+flush showing as system time; the engine's own work (context, templates, expressions) is a small part, the rest its worker
 threads taking turns at the journal. The drain is paced by the rate limit: the workers share one pacer,
 which spends each window's allowance and waits for the oldest request to leave it. Memory is flat: a
 run's context lives only while it runs, and the journal is on disk.

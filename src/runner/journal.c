@@ -74,12 +74,29 @@ int run_journal__begin(run_journal *j)
 	return step_kept(j, "BEGIN IMMEDIATE", "BEGIN IMMEDIATE");
 }
 
+int run_journal__begin_flushed(run_journal *j)
+{
+	if (step_kept(j, "PRAGMA synchronous=FULL", "synchronous"))
+		return -1;
+	j->flushing = 1;
+	if (run_journal__begin(j) == 0)
+		return 0;
+	j->flushing = 0;
+	step_kept(j, "PRAGMA synchronous=NORMAL", "synchronous");
+	return -1;
+}
+
 int run_journal__end(run_journal *j, int rc)
 {
 	if (rc == 0)
 		rc = step_kept(j, "COMMIT", "commit");
 	if (rc)
 		sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+	if (j->flushing) {
+		j->flushing = 0;
+		if (step_kept(j, "PRAGMA synchronous=NORMAL", "synchronous") && rc == 0)
+			rc = -1;
+	}
 	return rc;
 }
 
@@ -308,7 +325,7 @@ static int open_rw(run_journal *j, const char *path)
 	kind = identify(j->db, path); /* before anything that could write */
 	if (kind < 0)
 		return kind;
-	if (run_journal__exec(j->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+	if (run_journal__exec(j->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
 	                             " PRAGMA journal_size_limit=67108864;"))
 		return -1;
 	return init_schema(j->db);

@@ -44,7 +44,17 @@ struct run_journal {
 	size_t nclaims, claims_alloc;
 	run_cached_stmt stmts[RUN_STMT_CACHE]; /* (mu) */
 	size_t nstmts;
+	int flushing; /* (mu) the open transaction's commit is flushed to disk */
 };
+
+/*
+ * Durability: the journal commits with synchronous=NORMAL (WAL): a commit
+ * survives the process dying at once (kill -9), and the last ones may be lost
+ * to a power cut. The commits that must survive that too, because something
+ * outside the journal acts on them, open with run_journal__begin_flushed:
+ * synchronous=FULL for that commit (the WAL up to it is flushed to disk).
+ */
+int run_journal__begin_flushed(run_journal *j);
 
 /* Record a one-line error for this thread (see run_journal_last_error); returns -1. */
 int run_journal__seterr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

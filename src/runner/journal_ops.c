@@ -258,7 +258,8 @@ int run_journal_add(run_journal *j, const char *scenario, const char *source, co
 	if (run_journal__check_event(event_json))
 		return -1;
 	pthread_mutex_lock(&j->mu);
-	rc = run_journal__begin(j);
+	/* flushed: the queue marks its event done once this returns */
+	rc = run_journal__begin_flushed(j);
 	if (rc == 0)
 		rc = run_journal__end(j, run_journal__insert(j, scenario, source, order_key,
 		                                             event_json, id, created));
@@ -480,13 +481,16 @@ static int update_run(run_journal *j, const char *sql, int64_t run_id, int64_t a
 	return rc;
 }
 
-/* update_run then put_step (NULL: none) in one transaction. */
+/* update_run then put_step (NULL: none) in one transaction; a SENDING step flushed. */
 static int record(run_journal *j, const char *sql, int64_t run_id, int64_t a, int64_t b,
                   const char *text, const step_put *p)
 {
 	int rc;
 
-	if (run_journal__begin(j))
+	/* A create is sent once its SENDING mark is on disk: a power cut then finds the
+	 * mark and looks the create up, never sends it again blindly. */
+	if (p && p->status == RUN_STEP_SENDING ? run_journal__begin_flushed(j)
+	                                       : run_journal__begin(j))
 		return -1;
 	rc = update_run(j, sql, run_id, a, b, text);
 	if (rc == 0 && p)

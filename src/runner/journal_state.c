@@ -68,7 +68,7 @@ int run_journal_state_set(run_journal *j, const char *scenario, const char *key,
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&j->mu);
-	if (run_journal__begin(j) == 0) {
+	if (run_journal__begin_flushed(j) == 0) { /* a trigger moves on once this returns */
 		rc = put_state(j, scenario, key, value);
 		for (i = 0; i < nruns && rc == 0; i++)
 			rc = run_journal__insert(j, scenario, also_runs[i].source,
