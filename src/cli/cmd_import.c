@@ -127,6 +127,8 @@ static int next_csv(imp *m)
 	size_t used;
 	int rc;
 
+	if (!m->buf && fill(m) < 0) /* a buffer before any pointer arithmetic on it */
+		return -EXIT_ERROR;
 	for (;;) {
 		rc = util_csv_record(&m->row, m->buf + m->pos, m->len - m->pos, m->eof, NULL, &used,
 		                     err, sizeof err);
@@ -150,6 +152,8 @@ static int next_csv(imp *m)
  */
 static int next_line(imp *m, const char **line, size_t *n)
 {
+	if (!m->buf && fill(m) < 0) /* a buffer before any pointer arithmetic on it */
+		return -EXIT_ERROR;
 	for (;;) {
 		char *nl = memchr(m->buf + m->pos, '\n', m->len - m->pos);
 		size_t take;
