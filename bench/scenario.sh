@@ -52,21 +52,24 @@ steps:
 YAML
 
 # ---- 1. overhead ----
-per_run() { awk -v m="$1" -v f="$2" -v n="$runs" '$1 == m { s += $f } END { printf "%.0f", s / n }' "$WORK/oh"; }
-e_cpu=() e_wall=() e_sys=() j_cpu=() j_wall=() j_sys=()
+# per_run WHO FIELD [PHASE]: WHO's figure per run, over PHASE (add or run) or both
+per_run() { awk -v m="$1" -v f="$2" -v p="${3:-}" -v n="$runs" '$1 == m && (p == "" || $2 == p) { s += $f } END { printf "%.0f", s / n }' "$WORK/oh"; }
+e_cpu=() e_wall=() e_sys=() j_cpu=() j_wall=() j_sys=() r_cpu=() r_sys=() r_wall=()
 for _ in $(seq "$REPEAT"); do
 	"$BS" overhead --scenario "$WORK/overhead.yaml" --dir "$WORK" --runs "$runs" >"$WORK/oh" 2>"$WORK/oh.err" ||
 		bench_die "overhead: $(cat "$WORK/oh.err")"
 	e_cpu+=("$(per_run engine 3)") e_wall+=("$(per_run engine 4)") e_sys+=("$(per_run engine 5)")
+	r_cpu+=("$(per_run engine 3 run)") r_wall+=("$(per_run engine 4 run)") r_sys+=("$(per_run engine 5 run)")
 	j_cpu+=("$(per_run journal 3)") j_wall+=("$(per_run journal 4)") j_sys+=("$(per_run journal 5)")
 	log "scenario: overhead: engine ${e_cpu[-1]} µs CPU/run (${e_sys[-1]} system), journal alone ${j_cpu[-1]} µs"
 done
 E_CPU=$(stats "${e_cpu[@]}") E_WALL=$(stats "${e_wall[@]}") E_SYS=$(stats "${e_sys[@]}")
+R_CPU=$(stats "${r_cpu[@]}") R_WALL=$(stats "${r_wall[@]}") R_SYS=$(stats "${r_sys[@]}")
 J_CPU=$(stats "${j_cpu[@]}") J_WALL=$(stats "${j_wall[@]}") J_SYS=$(stats "${j_sys[@]}")
 med() { cut -d'|' -f1 <<<"$1"; }
 oh_ratio=$(ratio "$(med "$E_CPU")" "$(med "$J_CPU")")
-oh_user=$(($(med "$E_CPU") - $(med "$E_SYS")))
-oh_verdict=$(awk -v c="$(med "$E_CPU")" 'BEGIN { print (c <= 200) ? "met" : "NOT met" }')
+oh_user=$(($(med "$R_CPU") - $(med "$R_SYS")))
+oh_verdict=$(awk -v c="$(med "$R_CPU")" 'BEGIN { print (c <= 200) ? "met" : "NOT met" }')
 
 # ---- 2. the backlog, and 3. memory meanwhile ----
 start_sandbox --rate-limit "$limit/${window}s"
@@ -153,11 +156,14 @@ journaling included; $REPEAT run(s), median (min–max).
 
 | measure | CPU per run | of which system | wall per run |
 | --- | ---: | ---: | ---: |
-| engine, dry run (add + run) | $(us "$E_CPU") | $(us "$E_SYS") | $(us "$E_WALL") |
+| engine, dry run: the run (claim, filter, 3 steps, 3 commits) | $(us "$R_CPU") | $(us "$R_SYS") | $(us "$R_WALL") |
+| engine, dry run: the event journaled (flushed) + the run | $(us "$E_CPU") | $(us "$E_SYS") | $(us "$E_WALL") |
 | journal alone (add + claim + 3 commits) | $(us "$J_CPU") | $(us "$J_SYS") | $(us "$J_WALL") |
 
-Target (at most 200 µs of CPU for a 3-step run): **$oh_verdict** ($(med "$E_CPU") µs, of which $(med "$E_SYS") µs system time
-and $oh_user µs user; $oh_ratio× the journal alone).
+Target (at most 200 µs of CPU for a 3-step run): **$oh_verdict** ($(med "$R_CPU") µs for the run, of which $(med "$R_SYS") µs
+system time and $oh_user µs user). Journaling the event before it (the trigger's part: one commit
+flushed to disk, since the queue marks its event done after it) brings the whole to $(med "$E_CPU") µs per
+event, $oh_ratio× the journal alone.
 
 **A backlog under the rate limit.** $(thousands "$events") runs of a 2-call scenario (\`objects.upsert\` of a
 contact, then \`objects.tag\` of it) journaled beforehand with \`run_journal_add\` ($fill_s s), then
@@ -189,7 +195,7 @@ which spends each window's allowance and waits for the oldest request to leave i
 run's context lives only while it runs, and the journal is on disk.
 EOF
 
-summary "6. scenario runner overhead, 3-step run" "$(med "$E_CPU") µs CPU per run (journal alone $(med "$J_CPU") µs)" \
+summary "6. scenario runner overhead, 3-step run" "$(med "$R_CPU") µs CPU per run; with the event journaled $(med "$E_CPU") µs (journal alone $(med "$J_CPU") µs)" \
 	"target ≤ 200 µs" "$oh_verdict"
 summary "6. scenario backlog of $(thousands "$events") events at 180/${window}s" \
 	"$drain_s s for $(thousands "$reqs") requests, $r429 429s" "least $least s (ratio $bl_ratio); target ≤ 1.10 and 0 429s" "$bl_verdict"
