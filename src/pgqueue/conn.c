@@ -270,8 +270,8 @@ int64_t pgq__int(const PGresult *res, int row, int col)
 {
 	long long v = 0;
 
-	if (PQgetisnull(res, row, col) || util_parse_ll(PQgetvalue(res, row, col), INT64_MIN,
-	                                                INT64_MAX, &v) != 0)
+	if (PQgetisnull(res, row, col) ||
+	    util_parse_ll(PQgetvalue(res, row, col), INT64_MIN, INT64_MAX, &v) != 0)
 		return 0;
 	return (int64_t)v;
 }

@@ -25,7 +25,8 @@ int pgq_enqueue(pgq *q, const char *webhook_key, const char *event_json, const v
                 size_t body_len, const char *content_type, int64_t *id_out)
 {
 	static const char SQL[] =
-	    "WITH k AS (INSERT INTO " PGQ_T_KEYS " (webhook_key) VALUES ($1) ON CONFLICT DO NOTHING)"
+	    "WITH k AS (INSERT INTO " PGQ_T_KEYS
+	    " (webhook_key) VALUES ($1) ON CONFLICT DO NOTHING)"
 	    " INSERT INTO " PGQ_T_EVENTS " (received_at, webhook_key, event, body, content_type)"
 	    " VALUES (" PGQ_NOW_MS ", $1, $2, $3, $4) RETURNING id";
 	const char *params[4] = {webhook_key, event_json, body ? (const char *)body : "",
@@ -38,7 +39,7 @@ int pgq_enqueue(pgq *q, const char *webhook_key, const char *event_json, const v
 		*id_out = 0;
 	if (!webhook_key || !*webhook_key || !event_json || body_len > INT32_MAX)
 		return pgq__seterr(PGQ_EINVALID, "queue: an event needs a webhook key, a document "
-		                                  "and a body under 2 GiB");
+		                                 "and a body under 2 GiB");
 	res = PQexecParams(q->conn, SQL, 4, NULL, params, lengths, formats, 0);
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pgq__pgerr(q, res, "store event");
@@ -74,7 +75,8 @@ static int lock_keys(pgq *q, size_t max, char **keys, int *n)
 	static const char SQL[] =
 	    "SELECT k.webhook_key FROM " PGQ_T_KEYS " k CROSS JOIN LATERAL"
 	    " (SELECT e.id, e.next_attempt_at FROM " PGQ_T_EVENTS " e"
-	    "  WHERE e.webhook_key = k.webhook_key AND e.status = 'pending' ORDER BY e.id LIMIT 1) h"
+	    "  WHERE e.webhook_key = k.webhook_key AND e.status = 'pending' ORDER BY e.id LIMIT 1) "
+	    "h"
 	    " WHERE k.lease_until <= " PGQ_NOW_MS " AND h.next_attempt_at <= " PGQ_NOW_MS
 	    " ORDER BY h.id LIMIT $1 FOR NO KEY UPDATE OF k SKIP LOCKED";
 	char limit[24];

@@ -31,8 +31,9 @@ int pgq_get(pgq *q, int64_t id, pgq_item **out)
 
 	*out = NULL;
 	snprintf(sid, sizeof sid, "%" PRId64, id);
-	res = pgq__exec(q, PGRES_TUPLES_OK, "read event",
-	                "SELECT " PGQ_ITEM_COLUMNS " FROM " PGQ_T_EVENTS " WHERE id = $1", 1, params);
+	res =
+	    pgq__exec(q, PGRES_TUPLES_OK, "read event",
+	              "SELECT " PGQ_ITEM_COLUMNS " FROM " PGQ_T_EVENTS " WHERE id = $1", 1, params);
 	if (!res)
 		return PGQ_ERROR;
 	if (PQntuples(res) == 0) {
@@ -90,9 +91,9 @@ int pgq_list(pgq *q, int status_mask, int64_t after_id, size_t limit, pgq_list_c
 int pgq_counts(pgq *q, int64_t *pending, int64_t *done, int64_t *dead)
 {
 	int64_t c[3] = {0, 0, 0};
-	PGresult *res = pgq__exec(q, PGRES_TUPLES_OK, "count events",
-	                          "SELECT status, count(*) FROM " PGQ_T_EVENTS " GROUP BY status",
-	                          0, NULL);
+	PGresult *res =
+	    pgq__exec(q, PGRES_TUPLES_OK, "count events",
+	              "SELECT status, count(*) FROM " PGQ_T_EVENTS " GROUP BY status", 0, NULL);
 	int i;
 
 	if (!res)
@@ -181,7 +182,8 @@ int pgq_purge(pgq *q, int64_t before_ms, int status_mask, int64_t *count)
 
 int pgq_now(pgq *q, int64_t *now_ms)
 {
-	PGresult *res = pgq__exec(q, PGRES_TUPLES_OK, "read the clock", "SELECT " PGQ_NOW_MS, 0, NULL);
+	PGresult *res =
+	    pgq__exec(q, PGRES_TUPLES_OK, "read the clock", "SELECT " PGQ_NOW_MS, 0, NULL);
 
 	*now_ms = 0;
 	if (!res)

@@ -109,8 +109,7 @@ static int migrate_locked(pgq *q, int *from)
 {
 	int rc;
 
-	if (pgq__cmd(q, "begin the migration", "BEGIN") ||
-	    lock_schema(q) ||
+	if (pgq__cmd(q, "begin the migration", "BEGIN") || lock_schema(q) ||
 	    pgq__cmd(q, "create the version table",
 	             "CREATE TABLE IF NOT EXISTS " PGQ_T_VERSION " (version integer PRIMARY KEY,"
 	             " applied_at timestamptz NOT NULL DEFAULT now())"))
@@ -165,10 +164,11 @@ int pgq_open(pgq **out, const char *url)
 	if (rc == 0 && version > PGQ_SCHEMA_VERSION)
 		rc = newer(version);
 	else if (rc == 0 && version < PGQ_SCHEMA_VERSION)
-		rc = pgq__seterr(PGQ_ESCHEMA,
-		                 "queue: the database's schema version is %d, this program needs %d: "
-		                 "run 'ontraport queue migrate'",
-		                 version, PGQ_SCHEMA_VERSION);
+		rc = pgq__seterr(
+		    PGQ_ESCHEMA,
+		    "queue: the database's schema version is %d, this program needs %d: "
+		    "run 'ontraport queue migrate'",
+		    version, PGQ_SCHEMA_VERSION);
 	if (rc) {
 		pgq_close(q);
 		return rc;

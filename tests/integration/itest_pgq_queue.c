@@ -351,11 +351,11 @@ static void test_list(void **state)
 static pthread_mutex_t conc_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	char url[600];
-	int in_flight[KEYS];    /* claims of each key held now */
-	int64_t last[KEYS];     /* the last id finished of each key */
-	int delivered[KEYS];    /* events finished of each key */
+	int in_flight[KEYS];            /* claims of each key held now */
+	int64_t last[KEYS];             /* the last id finished of each key */
+	int delivered[KEYS];            /* events finished of each key */
 	int times[KEYS * PER_KEY + 64]; /* deliveries of each id */
-	int violations;         /* a key claimed twice at once, or out of order */
+	int violations;                 /* a key claimed twice at once, or out of order */
 } conc;
 
 static void *worker(void *arg)
@@ -389,7 +389,8 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&conc_mu);
 		for (i = 0; i < n; i++) {
 			int k = items[i]->webhook_key[0] - 'a';
-			/* Marked in the same lock as done: the next claim of the key comes after. */
+			/* Marked in the same lock as done: the next claim of the key comes after.
+			 */
 			pthread_mutex_lock(&conc_mu);
 			conc.in_flight[k]--;
 			conc.last[k] = items[i]->id;
@@ -460,8 +461,8 @@ static void test_password_hidden(void **state)
 	assert_int_equal(pgq_open(&q, url), PGQ_EINVALID);
 	assert_null(strstr(pgq_last_error(), "ZZcret"));
 	/* As a query parameter. */
-	snprintf(url, sizeof url, "postgresql://127.0.0.1:%s/postgres?user=ontra&password=QuerySecret",
-	         pg.port);
+	snprintf(url, sizeof url,
+	         "postgresql://127.0.0.1:%s/postgres?user=ontra&password=QuerySecret", pg.port);
 	assert_int_equal(pgq_open(&q, url), PGQ_ECONNECT);
 	assert_null(strstr(pgq_last_error(), "QuerySecret"));
 	assert_string_equal(pgq_url_shown(url, shown, sizeof shown) + strlen(shown) - 12,

@@ -96,8 +96,9 @@ typedef struct pgq_item {
 	int64_t next_attempt_at;
 	char *last_error; /* or NULL */
 	int64_t delivered_at;
-	int64_t fence;       /* the fencing token: the number of claims so far */
-	int64_t lease_until; /* the current or last claim's lease end; 0 = never claimed or finished */
+	int64_t fence; /* the fencing token: the number of claims so far */
+	int64_t
+	    lease_until; /* the current or last claim's lease end; 0 = never claimed or finished */
 } pgq_item;
 
 /* Free one item. NULL is accepted. */
