@@ -70,6 +70,7 @@ static void one_line(char *s)
 	*w = '\0';
 }
 
+static void record(const pgq *q, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void record(const pgq *q, const char *fmt, va_list ap)
 {
 	vsnprintf(tls_err, sizeof tls_err, fmt, ap);

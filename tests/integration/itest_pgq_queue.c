@@ -22,6 +22,8 @@
 
 static pgtest pg;
 static int ndb;
+/* Every lease and delay in ms: 500 times ONTRA_TEST_TIME_SCALE (valgrind.sh sets 4). */
+static long unit_ms = 500;
 
 static void sleep_ms(long ms)
 {
@@ -187,15 +189,15 @@ static void test_lease_takeover(void **state)
 	assert_int_equal(pgq_open(&q2, url), 0);
 	id = put(q, "K", "k1");
 	put(q, "K", "k2");
-	old = claim1(q, 300);
+	old = claim1(q, unit_ms);
 	assert_int_equal(old->id, id);
 	/* Renewed while the work goes on: still held after the first lease would have ended. */
-	sleep_ms(200);
-	assert_int_equal(pgq_renew(q, id, old->fence, 400), 0);
-	sleep_ms(200);
+	sleep_ms(unit_ms * 6 / 10);
+	assert_int_equal(pgq_renew(q, id, old->fence, unit_ms * 3 / 2), 0);
+	sleep_ms(unit_ms * 6 / 10);
 	assert_nothing(q2);
 	/* The worker stops renewing (it crashed, say): another takes the event over. */
-	sleep_ms(400);
+	sleep_ms(unit_ms * 12 / 10);
 	taken = claim1(q2, 60000);
 	assert_int_equal(taken->id, id);
 	assert_int_equal(taken->fence, old->fence + 1);
@@ -238,7 +240,7 @@ static void test_retry_dead_replay_purge(void **state)
 	o1 = put(q, "O", "o1");
 	it = claim1(q, 60000);
 	assert_int_equal(it->id, r1);
-	assert_int_equal(pgq_retry(q, r1, it->fence, "boom", 400), 0);
+	assert_int_equal(pgq_retry(q, r1, it->fence, "boom", unit_ms * 2), 0);
 	pgq_item_free(it);
 	/* r1 waits for its retry time, and r2 behind it (order per key); O goes on. */
 	it = claim1(q, 60000);
@@ -246,7 +248,7 @@ static void test_retry_dead_replay_purge(void **state)
 	assert_int_equal(pgq_dead(q, o1, it->fence, "for good"), 0);
 	pgq_item_free(it);
 	assert_nothing(q);
-	sleep_ms(500);
+	sleep_ms(unit_ms * 21 / 10);
 	it = claim1(q, 60000);
 	assert_int_equal(it->id, r1);
 	assert_int_equal(it->attempts, 1);
@@ -480,7 +482,11 @@ static void test_password_hidden(void **state)
 
 static int setup(void **state)
 {
+	const char *scale = getenv("ONTRA_TEST_TIME_SCALE");
+
 	(void)state;
+	if (scale && strtol(scale, NULL, 10) > 1)
+		unit_ms *= strtol(scale, NULL, 10);
 	return pgtest_start(&pg);
 }
 

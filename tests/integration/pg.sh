@@ -43,9 +43,16 @@ pg__free_port() {
 pg_start() {
 	local bin i port
 	bin=$(pg__bindir) || exit 1
-	PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ontra-pg.XXXXXX")
+	local parent=${TMPDIR:-/tmp}
+	# The socket's path must fit in 107 bytes, and the server's user must reach the dir:
+	# else /tmp.
+	if [ ${#parent} -gt 60 ] ||
+		{ [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$parent"; }; then
+		parent=/tmp
+	fi
+	PG_DIR=$(mktemp -d "$parent/ontra-pg.XXXXXX")
 	chmod 0700 "$PG_DIR"
-	[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PG_DIR"
+	if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$PG_DIR"; fi
 	PG_SOCK="$PG_DIR/sock"
 	PG_USER=ontra
 	PG_PASSWORD="pw-$RANDOM$RANDOM$RANDOM"
