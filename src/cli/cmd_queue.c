@@ -31,7 +31,8 @@ static int queue_url(cli_ctx *ctx, cli_args *args, char *url, size_t n)
 			return cli_usage_error(ctx, "--queue: the URL is over %zu bytes", n - 1);
 	} else if (env && *env) {
 		if (strlen(env) >= n)
-			return cli_usage_error(ctx, "ONTRAPORT_QUEUE: the URL is over %zu bytes", n - 1);
+			return cli_usage_error(ctx, "ONTRAPORT_QUEUE: the URL is over %zu bytes",
+			                       n - 1);
 		snprintf(url, n, "%s", env);
 	} else {
 		return cli_usage_error(ctx, "give the database: --queue postgresql://... (or set "
