@@ -20,6 +20,9 @@
 
 /* The most events one claim takes. */
 #define PGQ_CLAIM_MAX 1000
+/* The longest lease, and the longest retry delay (bigint sums on the clock stay in range). */
+#define PGQ_LEASE_MAX (7 * 86400000LL)
+#define PGQ_DELAY_MAX (366 * 86400000LL)
 
 int pgq_enqueue(pgq *q, const char *webhook_key, const char *event_json, const void *body,
                 size_t body_len, const char *content_type, int64_t *id_out)
@@ -159,10 +162,11 @@ int pgq_claim(pgq *q, size_t max, int64_t lease_ms, pgq_item ***out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if (max == 0 || max > PGQ_CLAIM_MAX || lease_ms <= 0)
-		return pgq__seterr(PGQ_EINVALID,
-		                   "queue: a claim takes 1 to %d events for a lease over 0 ms",
-		                   PGQ_CLAIM_MAX);
+	if (max == 0 || max > PGQ_CLAIM_MAX || lease_ms <= 0 || lease_ms > PGQ_LEASE_MAX)
+		return pgq__seterr(
+		    PGQ_EINVALID,
+		    "queue: a claim takes 1 to %d events for a lease of 1 ms to 7 days",
+		    PGQ_CLAIM_MAX);
 	rc = pgq__cmd(q, "begin a claim", "BEGIN");
 	if (rc == 0)
 		rc = lock_keys(q, max, &keys, &nkeys);
@@ -223,8 +227,8 @@ int pgq_renew(pgq *q, int64_t id, int64_t fence, int64_t lease_ms)
 {
 	char lease[24];
 
-	if (lease_ms <= 0)
-		return pgq__seterr(PGQ_EINVALID, "queue: a lease must be over 0 ms");
+	if (lease_ms <= 0 || lease_ms > PGQ_LEASE_MAX)
+		return pgq__seterr(PGQ_EINVALID, "queue: a lease lasts 1 ms to 7 days");
 	snprintf(lease, sizeof lease, "%" PRId64, lease_ms);
 	return on_claim(q, "renew a lease", "lease_until = " PGQ_NOW_MS " + $3::bigint",
 	                "lease_until = " PGQ_NOW_MS " + $3::bigint", id, fence, lease, NULL);
@@ -242,6 +246,8 @@ int pgq_retry(pgq *q, int64_t id, int64_t fence, const char *error, int64_t dela
 {
 	char delay[24];
 
+	if (delay_ms > PGQ_DELAY_MAX)
+		delay_ms = PGQ_DELAY_MAX;
 	snprintf(delay, sizeof delay, "%" PRId64, delay_ms > 0 ? delay_ms : 0);
 	return on_claim(q, "record failed delivery", FREE_KEY,
 	                "attempts = e.attempts + 1, next_attempt_at = " PGQ_NOW_MS

@@ -131,6 +131,10 @@ static void test_enqueue_claim_done(void **state)
 
 	(void)state;
 	assert_nothing(q);
+	assert_int_equal(pgq_claim(q, 0, 1000, &items, &n), PGQ_EINVALID);
+	assert_int_equal(pgq_claim(q, 1, 0, &items, &n), PGQ_EINVALID);
+	assert_int_equal(pgq_claim(q, 1, INT64_MAX, &items, &n), PGQ_EINVALID);
+	assert_int_equal(pgq_enqueue(q, "", "{}", "x", 1, NULL, NULL), PGQ_EINVALID);
 	a1 = put(q, "A", "a1");
 	b1 = put(q, "B", "b1");
 	a2 = put(q, "A", "a2");

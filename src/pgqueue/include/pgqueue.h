@@ -126,6 +126,7 @@ int pgq_enqueue(pgq *q, const char *webhook_key, const char *event_json, const v
  *
  * Returns 0 with *out a new array of *n >= 1 items (pgq_items_free), or
  * PGQ_ENOTFOUND (*out NULL, *n 0) when nothing is deliverable now.
+ * PGQ_EINVALID for max outside 1..1000 or lease_ms outside 1 ms..7 days.
  */
 int pgq_claim(pgq *q, size_t max, int64_t lease_ms, pgq_item ***out, size_t *n);
 
@@ -140,7 +141,7 @@ int pgq_renew(pgq *q, int64_t id, int64_t fence, int64_t lease_ms);
  * Finish a claim, and free its key for the next event. Each succeeds only
  * with the current claim's fence, else PGQ_ELEASE and nothing changes.
  *   done:  delivered now.
- *   retry: failed; attempts+1, not before delay_ms from now.
+ *   retry: failed; attempts+1, not before delay_ms from now (at most a year).
  *   dead:  failed for the last time; attempts+1.
  *   release: given back untouched (nothing was attempted).
  */
