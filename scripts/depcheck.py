@@ -123,6 +123,7 @@ def nm(objs, *flags):
 
 # The prefix every global a library defines carries (util links as ontra__util_*, util_names.h).
 PREFIXES = {"src/lib": ("ontra_",), "src/util": ("ontra__util_",), "src/receiver": ("rcv_",),
+            "src/pgqueue": ("pgq_",),
             "src/sandbox": ("sbx_",), "src/scenario": ("scen_",), "src/cli": ("cli_", "main")}
 
 

@@ -265,6 +265,7 @@ extern const cli_command cli_cmd_rules;
 extern const cli_command cli_cmd_watch;
 extern const cli_command cli_cmd_webhooks;
 extern const cli_command cli_cmd_events;
+extern const cli_command cli_cmd_queue; /* cmd_queue.c: the queue on PostgreSQL */
 extern const cli_command cli_cmd_scenario;
 extern const cli_command cli_cmd_run;
 extern const cli_command cli_cmd_runs;

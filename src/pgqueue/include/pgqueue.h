@@ -1,0 +1,186 @@
+/*
+ * pgqueue: the event queue on PostgreSQL (internal prefix pgq_), for
+ * receivers and workers on several hosts sharing one database (issue 15).
+ *
+ * The same queue as the SQLite one (receiver.h, rcv_queue_*; docs/receiver.md):
+ * events in arrival order, pending / done / dead, at least once, in order per
+ * webhook key, replay and purge. What one machine could keep in memory is in
+ * the database here, so that any number of processes can share it:
+ *
+ *   - a claim is a lease: time-limited (lease_until, on the database's clock),
+ *     renewed while the work goes on, taken over by another worker once it
+ *     ends without a finish;
+ *   - each claim increments the event's fencing token (`fence`): done, retry,
+ *     dead, renew and release succeed only with the token of the claim that is
+ *     current, so a worker that lost its lease cannot mark the event;
+ *   - per-key order: a webhook key's events are claimed one at a time, oldest
+ *     first, across every worker: a key is leased with its event, and its next
+ *     event waits for the finish (or the end of the lease).
+ *
+ * The schema is the program's, with versioned migrations (pgq_migrate); no
+ * extension, no NOTIFY. The design note is docs/postgresql.md.
+ *
+ * A pgq handle is one connection: use it from one thread at a time (each
+ * worker thread opens its own). Errors: functions that can fail return 0 or a
+ * negative PGQ_E* code and put one lowercase line in pgq_last_error() (this
+ * thread's); the URL's password never appears in it.
+ */
+#ifndef PGQUEUE_H
+#define PGQUEUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The newest schema version this program knows (the number of migrations). */
+#define PGQ_SCHEMA_VERSION 1
+
+typedef enum pgq_error_code {
+	PGQ_OK = 0,
+	PGQ_ERROR = -1,     /* internal: a query failed, out of memory */
+	PGQ_ENOTFOUND = -2, /* no such event, or nothing to claim now */
+	PGQ_ECONNECT = -3,  /* the server could not be reached, or refused the login */
+	PGQ_EINVALID = -4,  /* a caller's argument is invalid (not a postgresql:// URL) */
+	PGQ_ENEWER = -5,    /* the database's schema is newer than this program's */
+	PGQ_ESCHEMA = -6,   /* the database's schema is missing or older: migrate it */
+	PGQ_ELEASE = -7     /* the fencing token is not the current claim's: lease lost */
+} pgq_error_code;
+
+/* One line describing the last failure on the calling thread, or "". Borrowed. */
+const char *pgq_last_error(void);
+
+/*
+ * The URL as it may be shown: userinfo masked (util_url_shown) and a
+ * password=... query parameter masked too. Writes into out (always
+ * terminated) and returns out.
+ */
+const char *pgq_url_shown(const char *url, char *out, size_t outsz);
+
+typedef struct pgq pgq;
+
+/*
+ * Connect to `url` (postgresql:// or postgres://, libpq's URI form) and check
+ * the schema: it must be exactly PGQ_SCHEMA_VERSION. Returns 0 and *out, or
+ * *out NULL and PGQ_EINVALID (not such a URL), PGQ_ECONNECT, PGQ_ENEWER (the
+ * database was migrated by a newer program: this one refuses to touch it) or
+ * PGQ_ESCHEMA (no schema or an older one: run pgq_migrate).
+ */
+int pgq_open(pgq **out, const char *url);
+
+/*
+ * Connect to `url` and bring its schema to PGQ_SCHEMA_VERSION: every missing
+ * migration in one transaction (all or none), under an advisory lock so that
+ * two migrating processes take turns. *from (may be NULL) is the version found
+ * (0 for an empty database), *to the version now. PGQ_ENEWER when the
+ * database's schema is newer than this program's (nothing changed). Idempotent.
+ */
+int pgq_migrate(const char *url, int *from, int *to);
+
+/* Close the connection and free. NULL is accepted. */
+void pgq_close(pgq *q);
+
+typedef enum pgq_status { PGQ_PENDING = 1, PGQ_DONE = 2, PGQ_DEAD = 4 } pgq_status;
+
+#define PGQ_STATUS_ALL (PGQ_PENDING | PGQ_DONE | PGQ_DEAD)
+
+/* One queued event (rcv_item's fields, plus the claim's). Times are ms since the epoch. */
+typedef struct pgq_item {
+	int64_t id; /* arrival order, never reused */
+	int64_t received_at;
+	char *webhook_key;
+	char *event; /* the normalized event, compact JSON */
+	char *body;  /* the raw body, body_len bytes (NUL-terminated for convenience) */
+	size_t body_len;
+	char *content_type; /* or NULL */
+	int status;         /* pgq_status */
+	int attempts;       /* failed deliveries so far */
+	int64_t next_attempt_at;
+	char *last_error; /* or NULL */
+	int64_t delivered_at;
+	int64_t fence; /* the fencing token: the number of claims so far */
+	int64_t
+	    lease_until; /* the current or last claim's lease end; 0 = never claimed or finished */
+} pgq_item;
+
+/* Free one item. NULL is accepted. */
+void pgq_item_free(pgq_item *it);
+/* Free an array of n items and the array (as pgq_claim returns it). NULL is accepted. */
+void pgq_items_free(pgq_item **items, size_t n);
+
+/*
+ * Store one event: committed (synchronous_commit as the server has it, on by
+ * default) when this returns, so the receiver may answer 200 after it. The
+ * arguments as rcv_queue_enqueue's (event_json is the normalized event; body
+ * may hold any bytes but NUL; content_type may be NULL). *id_out may be NULL.
+ */
+int pgq_enqueue(pgq *q, const char *webhook_key, const char *event_json, const void *body,
+                size_t body_len, const char *content_type, int64_t *id_out);
+
+/*
+ * Claim up to `max` deliverable events, each the oldest pending event of its
+ * webhook key, of keys not leased now, whose next_attempt_at has come; oldest
+ * first, at most one per key. Each claim leases its key and event for lease_ms
+ * and increments the event's fence (in the items returned). Keys another
+ * worker is claiming at the same moment are skipped (FOR UPDATE SKIP LOCKED),
+ * never waited for. A key whose lease ended without a finish is claimable
+ * again: its event is taken over with a new fence.
+ *
+ * Returns 0 with *out a new array of *n >= 1 items (pgq_items_free), or
+ * PGQ_ENOTFOUND (*out NULL, *n 0) when nothing is deliverable now.
+ * PGQ_EINVALID for max outside 1..1000 or lease_ms outside 1 ms..7 days.
+ */
+int pgq_claim(pgq *q, size_t max, int64_t lease_ms, pgq_item ***out, size_t *n);
+
+/*
+ * Extend a claim's lease to lease_ms from now. PGQ_ELEASE when `fence` is not
+ * the current claim's (another worker took the event over, or it was
+ * finished): stop working on it.
+ */
+int pgq_renew(pgq *q, int64_t id, int64_t fence, int64_t lease_ms);
+
+/*
+ * Finish a claim, and free its key for the next event. Each succeeds only
+ * with the current claim's fence, else PGQ_ELEASE and nothing changes.
+ *   done:  delivered now.
+ *   retry: failed; attempts+1, not before delay_ms from now (at most a year).
+ *   dead:  failed for the last time; attempts+1.
+ *   release: given back untouched (nothing was attempted).
+ */
+int pgq_done(pgq *q, int64_t id, int64_t fence);
+int pgq_retry(pgq *q, int64_t id, int64_t fence, const char *error, int64_t delay_ms);
+int pgq_dead(pgq *q, int64_t id, int64_t fence, const char *error);
+int pgq_release(pgq *q, int64_t id, int64_t fence);
+
+/* One event, whatever its status. 0 and *out (pgq_item_free), or PGQ_ENOTFOUND. */
+int pgq_get(pgq *q, int64_t id, pgq_item **out);
+
+/*
+ * Call cb for each event whose status is in status_mask, in id order, after
+ * after_id, at most `limit` (0 = no limit); the item is borrowed for the call.
+ * A non-zero return from cb stops the walk and is returned. Pages of rows.
+ */
+typedef int (*pgq_list_cb)(const pgq_item *item, void *userdata);
+int pgq_list(pgq *q, int status_mask, int64_t after_id, size_t limit, pgq_list_cb cb,
+             void *userdata);
+
+/* Counts of events by status (any pointer may be NULL). */
+int pgq_counts(pgq *q, int64_t *pending, int64_t *done, int64_t *dead);
+
+/*
+ * Make events pending again, attempts, last_error, delivered_at and
+ * next_attempt_at reset: the one event `id` (PGQ_ENOTFOUND when none), or with
+ * id 0 every dead event. *count (may be NULL) is how many changed. A replayed
+ * event that is claimed keeps its claim (its fence is unchanged).
+ */
+int pgq_replay(pgq *q, int64_t id, int64_t *count);
+
+/*
+ * Delete events received before before_ms whose status is in status_mask
+ * (normally PGQ_DONE | PGQ_DEAD; a pending event that is claimed is never
+ * deleted). *count (may be NULL) is how many were deleted.
+ */
+int pgq_purge(pgq *q, int64_t before_ms, int status_mask, int64_t *count);
+
+/* The database's clock, in ms since the epoch (what leases are measured on). */
+int pgq_now(pgq *q, int64_t *now_ms);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * pgqueue's internals, shared by conn.c (connecting, errors, results),
+ * schema.c (migrations) and queue.c / queue_ops.c. Not for other files.
+ */
+#ifndef PGQ_INT_H
+#define PGQ_INT_H
+
+#include <libpq-fe.h>
+
+#include "pgqueue.h"
+
+/* The database's clock in ms since the epoch, as SQL: every time the queue stores. */
+#define PGQ_NOW_MS "(extract(epoch from clock_timestamp()) * 1000)::bigint"
+
+/* The tables (docs/postgresql.md, "The schema"). */
+#define PGQ_T_VERSION "ontraport_schema_version"
+#define PGQ_T_EVENTS "ontraport_events"
+#define PGQ_T_KEYS "ontraport_event_keys"
+
+/* The columns an item is read from, in pgq__row_item's order. */
+#define PGQ_ITEM_COLUMNS                                                                           \
+	"id, received_at, webhook_key, event, body, content_type, status, attempts,"               \
+	" next_attempt_at, last_error, coalesce(delivered_at, 0), fence, lease_until"
+
+struct pgq {
+	PGconn *conn;
+	char *secret; /* the URL's password (raw and as libpq decoded it), masked in errors */
+	char *secret_raw;
+};
+
+/* Record a one-line error for this thread; returns code. */
+int pgq__seterr(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Record "queue: WHAT: <the server's or libpq's message>" (one line, the
+ * password masked) for a failed result (or, res NULL, the connection's last
+ * error); returns PGQ_ERROR.
+ */
+int pgq__pgerr(pgq *q, const PGresult *res, const char *what);
+
+/*
+ * Connect to url (checked to be postgresql:// or postgres://) with a
+ * connect_timeout of 10 s unless the URL sets one. 0 and *out, or
+ * PGQ_EINVALID / PGQ_ECONNECT with the error set.
+ */
+int pgq__connect(pgq **out, const char *url);
+
+/*
+ * Run one statement with text parameters (NULL = SQL NULL). Returns the
+ * result (PQclear it) when its status is `want`, else NULL with the error
+ * set (what names what was being done).
+ */
+PGresult *pgq__exec(pgq *q, ExecStatusType want, const char *what, const char *sql, int nparams,
+                    const char *const *params);
+/* Statements without results (several may be given), no parameters: 0 or PGQ_ERROR. */
+int pgq__cmd(pgq *q, const char *what, const char *sql);
+
+/* A new item from row `row` of a result selecting PGQ_ITEM_COLUMNS; NULL when out of memory. */
+pgq_item *pgq__row_item(const PGresult *res, int row);
+/* A column as int64 (0 when NULL). */
+int64_t pgq__int(const PGresult *res, int row, int col);
+
+/* The schema version of the database (0 when it has none), or a negative code. */
+int pgq__version(pgq *q, int *version);
+
+#endif

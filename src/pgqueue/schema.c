@@ -1,0 +1,178 @@
+/*
+ * schema: the versioned migrations, and the check made on open.
+ *
+ * Migration N (1-based) is MIGRATIONS[N - 1]; a database at version V has had
+ * 1..V applied, recorded as rows of ontraport_schema_version. pgq_migrate
+ * applies V+1..PGQ_SCHEMA_VERSION in one transaction, under a transaction-level
+ * advisory lock (two migrating processes take turns; the second finds nothing
+ * to do). Migrations only ever get added at the end: a released one is never
+ * edited. Plain SQL, no extension: it runs on managed PostgreSQL.
+ */
+#include "pgq_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+/* pg_advisory_xact_lock's key for migrations: "ONTQ". */
+#define PGQ_MIGRATE_LOCK "1330533457"
+
+static const char *const MIGRATIONS[PGQ_SCHEMA_VERSION] = {
+    /* 1: the events and their keys. */
+    "CREATE TABLE " PGQ_T_KEYS " ("
+    " webhook_key text PRIMARY KEY,"
+    " lease_until bigint NOT NULL DEFAULT 0," /* ms; the key is leased while > now */
+    " event_id bigint,"                       /* the event of the current claim */
+    " fence bigint NOT NULL DEFAULT 0);"      /* that claim's fencing token */
+    "CREATE TABLE " PGQ_T_EVENTS " ("
+    " id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    " received_at bigint NOT NULL,"
+    " webhook_key text NOT NULL,"
+    " event text NOT NULL,"
+    " body bytea NOT NULL,"
+    " content_type text,"
+    " status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'dead')),"
+    " attempts integer NOT NULL DEFAULT 0,"
+    " next_attempt_at bigint NOT NULL DEFAULT 0,"
+    " last_error text,"
+    " delivered_at bigint,"
+    " fence bigint NOT NULL DEFAULT 0,"
+    " lease_until bigint NOT NULL DEFAULT 0);"
+    /* Each key's head (its oldest pending event) in one probe. */
+    "CREATE INDEX ontraport_events_pending ON " PGQ_T_EVENTS " (webhook_key, id)"
+    " WHERE status = 'pending';"
+    /* Listing and counting by status. */
+    "CREATE INDEX ontraport_events_status ON " PGQ_T_EVENTS " (status, id);",
+};
+
+int pgq__version(pgq *q, int *version)
+{
+	PGresult *res;
+	long long v = 0;
+
+	*version = 0;
+	res = pgq__exec(q, PGRES_TUPLES_OK, "read the schema version",
+	                "SELECT to_regclass('" PGQ_T_VERSION "') IS NOT NULL", 0, NULL);
+	if (!res)
+		return PGQ_ERROR;
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+		PQclear(res);
+		return 0;
+	}
+	PQclear(res);
+	res = pgq__exec(q, PGRES_TUPLES_OK, "read the schema version",
+	                "SELECT coalesce(max(version), 0) FROM " PGQ_T_VERSION, 0, NULL);
+	if (!res)
+		return PGQ_ERROR;
+	v = pgq__int(res, 0, 0);
+	PQclear(res);
+	*version = (int)v;
+	return 0;
+}
+
+static int newer(int version)
+{
+	return pgq__seterr(PGQ_ENEWER,
+	                   "queue: the database's schema version %d is newer than this program's "
+	                   "%d: upgrade ontraport",
+	                   version, PGQ_SCHEMA_VERSION);
+}
+
+/* Apply migrations version+1..PGQ_SCHEMA_VERSION, recording each. Inside the transaction. */
+static int apply(pgq *q, int version)
+{
+	char sql[160];
+	int v;
+
+	for (v = version + 1; v <= PGQ_SCHEMA_VERSION; v++) {
+		snprintf(sql, sizeof sql, "INSERT INTO " PGQ_T_VERSION " (version) VALUES (%d)", v);
+		if (pgq__cmd(q, "apply a migration", MIGRATIONS[v - 1]) ||
+		    pgq__cmd(q, "record a migration", sql))
+			return PGQ_ERROR;
+	}
+	return 0;
+}
+
+/* Take the migrations' advisory lock until the transaction ends. */
+static int lock_schema(pgq *q)
+{
+	PGresult *res = pgq__exec(q, PGRES_TUPLES_OK, "lock the schema",
+	                          "SELECT pg_advisory_xact_lock(" PGQ_MIGRATE_LOCK ")", 0, NULL);
+
+	PQclear(res);
+	return res ? 0 : PGQ_ERROR;
+}
+
+static int migrate_locked(pgq *q, int *from)
+{
+	int rc;
+
+	if (pgq__cmd(q, "begin the migration", "BEGIN") || lock_schema(q) ||
+	    pgq__cmd(q, "create the version table",
+	             "CREATE TABLE IF NOT EXISTS " PGQ_T_VERSION " (version integer PRIMARY KEY,"
+	             " applied_at timestamptz NOT NULL DEFAULT now())"))
+		return PGQ_ERROR;
+	rc = pgq__version(q, from);
+	if (rc == 0 && *from > PGQ_SCHEMA_VERSION)
+		rc = newer(*from);
+	if (rc == 0)
+		rc = apply(q, *from);
+	if (rc == 0)
+		rc = pgq__cmd(q, "commit the migration", "COMMIT");
+	return rc;
+}
+
+int pgq_migrate(const char *url, int *from, int *to)
+{
+	pgq *q = NULL;
+	int rc, found = 0;
+
+	if (from)
+		*from = 0;
+	if (to)
+		*to = 0;
+	rc = pgq__connect(&q, url);
+	if (rc)
+		return rc;
+	rc = migrate_locked(q, &found);
+	if (rc) {
+		PGresult *res = PQexec(q->conn, "ROLLBACK");
+		PQclear(res);
+	}
+	if (from)
+		*from = found;
+	if (rc == 0 && to)
+		*to = PGQ_SCHEMA_VERSION;
+	else if (to)
+		*to = found;
+	pgq_close(q);
+	return rc;
+}
+
+int pgq_open(pgq **out, const char *url)
+{
+	pgq *q = NULL;
+	int rc, version = 0;
+
+	*out = NULL;
+	rc = pgq__connect(&q, url);
+	if (rc)
+		return rc;
+	rc = pgq__version(q, &version);
+	if (rc == 0 && version > PGQ_SCHEMA_VERSION)
+		rc = newer(version);
+	else if (rc == 0 && version < PGQ_SCHEMA_VERSION)
+		rc = pgq__seterr(
+		    PGQ_ESCHEMA,
+		    "queue: the database's schema version is %d, this program needs %d: "
+		    "run 'ontraport queue migrate'",
+		    version, PGQ_SCHEMA_VERSION);
+	if (rc) {
+		pgq_close(q);
+		return rc;
+	}
+	*out = q;
+	return 0;
+}

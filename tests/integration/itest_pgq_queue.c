@@ -1,0 +1,517 @@
+/*
+ * The PostgreSQL queue (src/pgqueue) against a real throw-away cluster
+ * (pg.sh): migrations, enqueue / claim / finish, fencing tokens and lease
+ * takeover, per-key order across concurrent claimers, replay, purge, list,
+ * counts, and the URL's password kept out of every error. One cluster for the
+ * file; each test works in a database of its own, so none sees another's events.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pgqueue.h"
+#include "pgtest.h"
+
+static pgtest pg;
+static int ndb;
+/* Every lease and delay in ms: 500 times ONTRA_TEST_TIME_SCALE (valgrind.sh sets 4). */
+static long unit_ms = 500;
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* A new empty database on the cluster; its URL into url. */
+static void new_db(char *url, size_t n)
+{
+	char name[32], sql[64];
+
+	snprintf(name, sizeof name, "t%d", ++ndb);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+	assert_int_equal(pgtest_sql(pg.url, sql), 0);
+	pgtest_url(&pg, name, url, n);
+}
+
+/* A new database, migrated and opened. */
+static pgq *fresh_queue(char *url, size_t n)
+{
+	pgq *q = NULL;
+
+	new_db(url, n);
+	assert_int_equal(pgq_migrate(url, NULL, NULL), 0);
+	assert_int_equal(pgq_open(&q, url), 0);
+	return q;
+}
+
+static int64_t put(pgq *q, const char *key, const char *body)
+{
+	int64_t id = 0;
+
+	assert_int_equal(
+	    pgq_enqueue(q, key, "{\"e\":1}", body, strlen(body), "application/json", &id), 0);
+	assert_true(id > 0);
+	return id;
+}
+
+/* Claim exactly one event (max 1). */
+static pgq_item *claim1(pgq *q, int64_t lease_ms)
+{
+	pgq_item **items = NULL, *it;
+	size_t n = 0;
+
+	assert_int_equal(pgq_claim(q, 1, lease_ms, &items, &n), 0);
+	assert_int_equal(n, 1);
+	it = items[0];
+	free(items);
+	return it;
+}
+
+static void assert_nothing(pgq *q)
+{
+	pgq_item **items = NULL;
+	size_t n = 7;
+
+	assert_int_equal(pgq_claim(q, 10, 60000, &items, &n), PGQ_ENOTFOUND);
+	assert_null(items);
+	assert_int_equal(n, 0);
+}
+
+static void test_migrate(void **state)
+{
+	char url[600], sql[128];
+	int from = -1, to = -1;
+	pgq *q = NULL;
+
+	(void)state;
+	new_db(url, sizeof url);
+	/* Not migrated yet: open refuses, naming the command. */
+	assert_int_equal(pgq_open(&q, url), PGQ_ESCHEMA);
+	assert_null(q);
+	assert_non_null(strstr(pgq_last_error(), "ontraport queue migrate"));
+	assert_int_equal(pgq_migrate(url, &from, &to), 0);
+	assert_int_equal(from, 0);
+	assert_int_equal(to, PGQ_SCHEMA_VERSION);
+	/* Twice: nothing to do, nothing broken. */
+	assert_int_equal(pgq_migrate(url, &from, &to), 0);
+	assert_int_equal(from, PGQ_SCHEMA_VERSION);
+	assert_int_equal(to, PGQ_SCHEMA_VERSION);
+	assert_int_equal(pgq_open(&q, url), 0);
+	pgq_close(q);
+	q = NULL;
+	/* A newer program migrated it: both refuse, in one line that says so. */
+	snprintf(sql, sizeof sql, "INSERT INTO ontraport_schema_version (version) VALUES (%d)",
+	         PGQ_SCHEMA_VERSION + 1);
+	assert_int_equal(pgtest_sql(url, sql), 0);
+	assert_int_equal(pgq_migrate(url, &from, &to), PGQ_ENEWER);
+	assert_int_equal(from, PGQ_SCHEMA_VERSION + 1);
+	assert_non_null(strstr(pgq_last_error(), "newer than this program's"));
+	assert_null(strchr(pgq_last_error(), '\n'));
+	assert_int_equal(pgq_open(&q, url), PGQ_ENEWER);
+	assert_null(q);
+}
+
+static void test_enqueue_claim_done(void **state)
+{
+	static const char body[] = "a\0b\xff"; /* any bytes, a NUL included */
+	char url[600];
+	pgq *q = fresh_queue(url, sizeof url);
+	pgq_item **items = NULL, *it = NULL;
+	int64_t a1, a2, b1, p, d, x;
+	size_t n = 0;
+
+	(void)state;
+	assert_nothing(q);
+	assert_int_equal(pgq_claim(q, 0, 1000, &items, &n), PGQ_EINVALID);
+	assert_int_equal(pgq_claim(q, 1, 0, &items, &n), PGQ_EINVALID);
+	assert_int_equal(pgq_claim(q, 1, INT64_MAX, &items, &n), PGQ_EINVALID);
+	assert_int_equal(pgq_enqueue(q, "", "{}", "x", 1, NULL, NULL), PGQ_EINVALID);
+	a1 = put(q, "A", "a1");
+	b1 = put(q, "B", "b1");
+	a2 = put(q, "A", "a2");
+	assert_int_equal(pgq_enqueue(q, "B", "{}", body, sizeof body - 1, NULL, &x), 0);
+	/* One per key, the oldest first: A's head and B's head, not a2. */
+	assert_int_equal(pgq_claim(q, 10, 60000, &items, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(items[0]->id, a1);
+	assert_int_equal(items[1]->id, b1);
+	assert_string_equal(items[0]->webhook_key, "A");
+	assert_string_equal(items[0]->body, "a1");
+	assert_string_equal(items[0]->event, "{\"e\":1}");
+	assert_string_equal(items[0]->content_type, "application/json");
+	assert_int_equal(items[0]->status, PGQ_PENDING);
+	assert_int_equal(items[0]->fence, 1);
+	assert_true(items[0]->lease_until > items[0]->received_at);
+	/* Both keys are leased: nothing more until a finish. */
+	assert_nothing(q);
+	assert_int_equal(pgq_done(q, a1, 1), 0);
+	/* Finished once: the same fence cannot finish it again. */
+	assert_int_equal(pgq_done(q, a1, 1), PGQ_ELEASE);
+	it = claim1(q, 60000);
+	assert_int_equal(it->id, a2);
+	pgq_item_free(it);
+	assert_int_equal(pgq_done(q, a2, 1), 0);
+	assert_int_equal(pgq_done(q, b1, items[1]->fence), 0);
+	pgq_items_free(items, n);
+	/* The binary body comes back byte for byte. */
+	it = claim1(q, 60000);
+	assert_int_equal(it->id, x);
+	assert_int_equal(it->body_len, sizeof body - 1);
+	assert_memory_equal(it->body, body, sizeof body - 1);
+	assert_null(it->content_type);
+	assert_int_equal(pgq_done(q, x, it->fence), 0);
+	pgq_item_free(it);
+	assert_int_equal(pgq_counts(q, &p, &d, NULL), 0);
+	assert_int_equal(p, 0);
+	assert_int_equal(d, 4);
+	assert_int_equal(pgq_get(q, a1, &it), 0);
+	assert_int_equal(it->status, PGQ_DONE);
+	assert_true(it->delivered_at >= it->received_at);
+	pgq_item_free(it);
+	assert_int_equal(pgq_get(q, 999999, &it), PGQ_ENOTFOUND);
+	assert_null(it);
+	pgq_close(q);
+}
+
+static void test_lease_takeover(void **state)
+{
+	char url[600];
+	pgq *q = fresh_queue(url, sizeof url), *q2 = NULL;
+	pgq_item *old, *taken;
+	int64_t id;
+
+	(void)state;
+	assert_int_equal(pgq_open(&q2, url), 0);
+	id = put(q, "K", "k1");
+	put(q, "K", "k2");
+	old = claim1(q, unit_ms);
+	assert_int_equal(old->id, id);
+	/* Renewed while the work goes on: still held after the first lease would have ended. */
+	sleep_ms(unit_ms * 6 / 10);
+	assert_int_equal(pgq_renew(q, id, old->fence, unit_ms * 3 / 2), 0);
+	sleep_ms(unit_ms * 6 / 10);
+	assert_nothing(q2);
+	/* The worker stops renewing (it crashed, say): another takes the event over. */
+	sleep_ms(unit_ms * 12 / 10);
+	taken = claim1(q2, 60000);
+	assert_int_equal(taken->id, id);
+	assert_int_equal(taken->fence, old->fence + 1);
+	/* The old worker's token is refused for every mark; the event is untouched. */
+	assert_int_equal(pgq_done(q, id, old->fence), PGQ_ELEASE);
+	assert_non_null(strstr(pgq_last_error(), "not claimed with fence"));
+	assert_int_equal(pgq_retry(q, id, old->fence, "late", 0), PGQ_ELEASE);
+	assert_int_equal(pgq_dead(q, id, old->fence, "late"), PGQ_ELEASE);
+	assert_int_equal(pgq_renew(q, id, old->fence, 60000), PGQ_ELEASE);
+	assert_int_equal(pgq_release(q, id, old->fence), PGQ_ELEASE);
+	/* The key stays the new holder's: k2 waits. */
+	assert_nothing(q);
+	assert_int_equal(pgq_done(q2, id, taken->fence), 0);
+	pgq_item_free(old);
+	pgq_item_free(taken);
+	taken = claim1(q, 60000);
+	assert_string_equal(taken->body, "k2");
+	/* Released untouched: claimable again at once, with a new fence. */
+	assert_int_equal(pgq_release(q, taken->id, taken->fence), 0);
+	old = claim1(q2, 60000);
+	assert_int_equal(old->id, taken->id);
+	assert_int_equal(old->fence, taken->fence + 1);
+	assert_int_equal(old->attempts, 0);
+	pgq_item_free(old);
+	pgq_item_free(taken);
+	pgq_close(q2);
+	pgq_close(q);
+}
+
+static void test_retry_dead_replay_purge(void **state)
+{
+	char url[600];
+	pgq *q = fresh_queue(url, sizeof url);
+	pgq_item *it, *held;
+	int64_t r1, r2, o1, p, d, x, n, now;
+
+	(void)state;
+	r1 = put(q, "R", "r1");
+	r2 = put(q, "R", "r2");
+	o1 = put(q, "O", "o1");
+	it = claim1(q, 60000);
+	assert_int_equal(it->id, r1);
+	assert_int_equal(pgq_retry(q, r1, it->fence, "boom", unit_ms * 2), 0);
+	pgq_item_free(it);
+	/* r1 waits for its retry time, and r2 behind it (order per key); O goes on. */
+	it = claim1(q, 60000);
+	assert_int_equal(it->id, o1);
+	assert_int_equal(pgq_dead(q, o1, it->fence, "for good"), 0);
+	pgq_item_free(it);
+	assert_nothing(q);
+	sleep_ms(unit_ms * 21 / 10);
+	it = claim1(q, 60000);
+	assert_int_equal(it->id, r1);
+	assert_int_equal(it->attempts, 1);
+	assert_string_equal(it->last_error, "boom");
+	assert_int_equal(pgq_done(q, r1, it->fence), 0);
+	pgq_item_free(it);
+	held = claim1(q, 60000);
+	assert_int_equal(held->id, r2);
+	/* r2 stays claimed (pending) through the replay and purge below. */
+	assert_int_equal(pgq_counts(q, &p, &d, &x), 0);
+	assert_int_equal(p, 1);
+	assert_int_equal(d, 1);
+	assert_int_equal(x, 1);
+	/* Replay: every dead event, then one by id; a missing id is not found. */
+	assert_int_equal(pgq_replay(q, 0, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(pgq_replay(q, 0, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(pgq_replay(q, 424242, &n), PGQ_ENOTFOUND);
+	{
+		pgq_item *o = claim1(q, 60000);
+		assert_int_equal(o->id, o1);
+		assert_int_equal(o->attempts, 0);
+		assert_null(o->last_error);
+		assert_int_equal(pgq_done(q, o1, o->fence), 0);
+		pgq_item_free(o);
+	}
+	assert_int_equal(pgq_replay(q, r1, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(pgq_get(q, r1, &it), 0);
+	assert_int_equal(it->status, PGQ_PENDING);
+	assert_int_equal(it->delivered_at, 0);
+	pgq_item_free(it);
+	/* Purge: done and dead received before now; the claimed r2 is never deleted. */
+	assert_int_equal(pgq_now(q, &now), 0);
+	assert_int_equal(pgq_purge(q, now + 1000, PGQ_DONE | PGQ_DEAD, &n), 0);
+	assert_int_equal(n, 1); /* o1; r1 is pending again */
+	assert_int_equal(pgq_purge(q, now + 1000, PGQ_STATUS_ALL, &n), 0);
+	assert_int_equal(n, 1); /* r1; not r2, claimed */
+	assert_int_equal(pgq_purge(q, 0, PGQ_STATUS_ALL, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(pgq_counts(q, &p, &d, &x), 0);
+	assert_int_equal(p + d + x, 1);
+	assert_int_equal(pgq_get(q, r2, &it), 0);
+	pgq_item_free(it);
+	pgq_item_free(held);
+	pgq_close(q);
+}
+
+static int64_t list_stop; /* list_cb stops the walk at this id (returns 7) */
+
+static int list_cb(const pgq_item *it, void *userdata)
+{
+	int64_t *seen = userdata;
+
+	seen[++seen[0]] = it->id;
+	return it->id == list_stop ? 7 : 0;
+}
+
+static void test_list(void **state)
+{
+	char url[600];
+	pgq *q = fresh_queue(url, sizeof url);
+	int64_t ids[150], seen[200];
+	pgq_item *it;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 150; i++)
+		ids[i] = put(q, i % 2 ? "odd" : "even", "x");
+	it = claim1(q, 60000);
+	assert_int_equal(pgq_dead(q, it->id, it->fence, "no"), 0);
+	pgq_item_free(it);
+	/* Every pending one, in pages, in id order. */
+	memset(seen, 0, sizeof seen);
+	assert_int_equal(pgq_list(q, PGQ_PENDING, 0, 0, list_cb, seen), 0);
+	assert_int_equal(seen[0], 149);
+	for (i = 1; i <= 149; i++)
+		assert_int_equal(seen[i], ids[i]);
+	/* Dead only; after an id with a limit; a callback that stops the walk. */
+	memset(seen, 0, sizeof seen);
+	assert_int_equal(pgq_list(q, PGQ_DEAD, 0, 0, list_cb, seen), 0);
+	assert_int_equal(seen[0], 1);
+	assert_int_equal(seen[1], ids[0]);
+	memset(seen, 0, sizeof seen);
+	assert_int_equal(pgq_list(q, PGQ_STATUS_ALL, ids[9], 5, list_cb, seen), 0);
+	assert_int_equal(seen[0], 5);
+	assert_int_equal(seen[1], ids[10]);
+	memset(seen, 0, sizeof seen);
+	list_stop = ids[70];
+	assert_int_equal(pgq_list(q, PGQ_STATUS_ALL, 0, 0, list_cb, seen), 7);
+	assert_int_equal(seen[0], 71);
+	pgq_close(q);
+}
+
+/* ---- concurrent claimers ---- */
+
+#define KEYS 8
+#define PER_KEY 30
+#define WORKERS 4
+
+static pthread_mutex_t conc_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char url[600];
+	int in_flight[KEYS];            /* claims of each key held now */
+	int64_t last[KEYS];             /* the last id finished of each key */
+	int delivered[KEYS];            /* events finished of each key */
+	int times[KEYS * PER_KEY + 64]; /* deliveries of each id */
+	int violations;                 /* a key claimed twice at once, or out of order */
+} conc;
+
+static void *worker(void *arg)
+{
+	pgq *q = NULL;
+	int idle = 0;
+	time_t give_up = time(NULL) + 120;
+
+	(void)arg;
+	if (pgq_open(&q, conc.url) != 0)
+		return (void *)1;
+	while (idle < 20 && time(NULL) < give_up) {
+		pgq_item **items = NULL;
+		size_t n = 0, i;
+		int rc = pgq_claim(q, 3, 60000, &items, &n);
+
+		if (rc == PGQ_ENOTFOUND) {
+			idle++;
+			sleep_ms(10);
+			continue;
+		}
+		if (rc)
+			break;
+		idle = 0;
+		pthread_mutex_lock(&conc_mu);
+		for (i = 0; i < n; i++) {
+			int k = items[i]->webhook_key[0] - 'a';
+			if (conc.in_flight[k]++ || items[i]->id <= conc.last[k])
+				conc.violations++;
+		}
+		pthread_mutex_unlock(&conc_mu);
+		for (i = 0; i < n; i++) {
+			int k = items[i]->webhook_key[0] - 'a';
+			/* Marked in the same lock as done: the next claim of the key comes after.
+			 */
+			pthread_mutex_lock(&conc_mu);
+			conc.in_flight[k]--;
+			conc.last[k] = items[i]->id;
+			conc.delivered[k]++;
+			if (items[i]->id < (int64_t)(sizeof conc.times / sizeof conc.times[0]))
+				conc.times[items[i]->id]++;
+			pthread_mutex_unlock(&conc_mu);
+			if (pgq_done(q, items[i]->id, items[i]->fence) != 0) {
+				pthread_mutex_lock(&conc_mu);
+				conc.violations++;
+				pthread_mutex_unlock(&conc_mu);
+			}
+		}
+		pgq_items_free(items, n);
+	}
+	pgq_close(q);
+	return NULL;
+}
+
+static void test_concurrent_claimers(void **state)
+{
+	pthread_t t[WORKERS];
+	pgq *q = fresh_queue(conc.url, sizeof conc.url);
+	int64_t p, d;
+	int i, k;
+
+	(void)state;
+	for (i = 0; i < PER_KEY; i++)
+		for (k = 0; k < KEYS; k++) {
+			char key[2] = {(char)('a' + k), 0};
+			put(q, key, "c");
+		}
+	for (i = 0; i < WORKERS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, worker, NULL), 0);
+	for (i = 0; i < WORKERS; i++) {
+		void *ret = NULL;
+		pthread_join(t[i], &ret);
+		assert_null(ret);
+	}
+	assert_int_equal(conc.violations, 0);
+	for (k = 0; k < KEYS; k++)
+		assert_int_equal(conc.delivered[k], PER_KEY);
+	for (i = 1; i <= KEYS * PER_KEY; i++)
+		assert_int_equal(conc.times[i], 1);
+	assert_int_equal(pgq_counts(q, &p, &d, NULL), 0);
+	assert_int_equal(p, 0);
+	assert_int_equal(d, KEYS * PER_KEY);
+	pgq_close(q);
+}
+
+/* ---- the password never shown ---- */
+
+static void test_password_hidden(void **state)
+{
+	char url[700], shown[700];
+	pgq *q = NULL;
+
+	(void)state;
+	/* A wrong password: refused, and neither it nor the right one is in the error. */
+	snprintf(url, sizeof url, "postgresql://ontra:Wr0ngSecret@127.0.0.1:%s/postgres", pg.port);
+	assert_int_equal(pgq_open(&q, url), PGQ_ECONNECT);
+	assert_non_null(strstr(pgq_last_error(), "password authentication failed"));
+	assert_non_null(strstr(pgq_last_error(), "postgresql://***@127.0.0.1"));
+	assert_null(strstr(pgq_last_error(), "Wr0ngSecret"));
+	assert_null(strchr(pgq_last_error(), '\n'));
+	/* A URL libpq cannot parse, whose message would quote the password. */
+	snprintf(url, sizeof url, "postgresql://ontra:Se%%ZZcret@127.0.0.1:%s/postgres", pg.port);
+	assert_int_equal(pgq_open(&q, url), PGQ_EINVALID);
+	assert_null(strstr(pgq_last_error(), "ZZcret"));
+	/* As a query parameter. */
+	snprintf(url, sizeof url,
+	         "postgresql://127.0.0.1:%s/postgres?user=ontra&password=QuerySecret", pg.port);
+	assert_int_equal(pgq_open(&q, url), PGQ_ECONNECT);
+	assert_null(strstr(pgq_last_error(), "QuerySecret"));
+	assert_string_equal(pgq_url_shown(url, shown, sizeof shown) + strlen(shown) - 12,
+	                    "password=***");
+	/* Not a PostgreSQL URL. */
+	assert_int_equal(pgq_open(&q, "http://u:HttpSecret@x/"), PGQ_EINVALID);
+	assert_null(strstr(pgq_last_error(), "HttpSecret"));
+	assert_non_null(strstr(pgq_last_error(), "not a PostgreSQL URL"));
+	/* Nobody listening: a connection error, not a crash or a hang. */
+	assert_int_equal(pgq_migrate("postgresql://ontra:NoSecret@127.0.0.1:1/x", NULL, NULL),
+	                 PGQ_ECONNECT);
+	assert_null(strstr(pgq_last_error(), "NoSecret"));
+	assert_null(q);
+}
+
+static int setup(void **state)
+{
+	const char *scale = getenv("ONTRA_TEST_TIME_SCALE");
+
+	(void)state;
+	if (scale && strtol(scale, NULL, 10) > 1)
+		unit_ms *= strtol(scale, NULL, 10);
+	return pgtest_start(&pg);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	pgtest_stop(&pg);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_migrate),
+	    cmocka_unit_test(test_enqueue_claim_done),
+	    cmocka_unit_test(test_lease_takeover),
+	    cmocka_unit_test(test_retry_dead_replay_purge),
+	    cmocka_unit_test(test_list),
+	    cmocka_unit_test(test_concurrent_claimers),
+	    cmocka_unit_test(test_password_hidden),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

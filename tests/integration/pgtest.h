@@ -1,0 +1,26 @@
+/*
+ * A throw-away PostgreSQL cluster for the C tests: tests/integration/pg.sh
+ * run as a command (`pg.sh start`, then `pg.sh stop DIR`). One per test file.
+ */
+#ifndef PGTEST_H
+#define PGTEST_H
+
+#include <stddef.h>
+
+typedef struct pgtest {
+	char dir[256];
+	char url[512]; /* postgresql://ontra:PASSWORD@127.0.0.1:PORT/postgres */
+	char password[128];
+	char port[16];
+} pgtest;
+
+/* Start a cluster; 0, or -1 with the reason on stderr. */
+int pgtest_start(pgtest *pg);
+/* Stop it and remove its directory. */
+void pgtest_stop(pgtest *pg);
+/* The URL of database `db` on the cluster (same user and password) into out. */
+void pgtest_url(const pgtest *pg, const char *db, char *out, size_t outsz);
+/* Run SQL (no results wanted) on the database at url; 0 or -1 (printed). */
+int pgtest_sql(const char *url, const char *sql);
+
+#endif
