@@ -23,17 +23,6 @@ static const char *trigger_name(scen_trigger_kind k)
 	return names[k];
 }
 
-static void print_problems(const char *path, scen_problems *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		fprintf(stderr, "%s\n", p->lines[i]);
-	if (p->more)
-		fprintf(stderr, "%s: ... and %zu more problems\n", path, p->more);
-	scen_problems_free(p);
-}
-
 /*
  * The names of a clean file against its account (its `connection`, else the
  * command's): EXIT_OK and *count, EXIT_INVALID with the problems printed, or
@@ -71,7 +60,7 @@ static int check_file(cli_ctx *ctx, const char *path, int offline)
 	if (!text)
 		return EXIT_ERROR;
 	if (scen_load(path, text, len, &s, &p) < 0) {
-		print_problems(path, &p);
+		cli_scenario_problems(path, &p);
 		free(text);
 		return EXIT_INVALID;
 	}

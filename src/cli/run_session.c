@@ -26,20 +26,27 @@ static int64_t now_ms(void)
 
 /* ---- load and check ---- */
 
+void cli_scenario_problems(const char *path, scen_problems *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		fprintf(stderr, "%s\n", p->lines[i]);
+	if (p->more)
+		fprintf(stderr, "%s: ... and %zu more problems\n", path, p->more);
+	scen_problems_free(p);
+}
+
 static int load_one(run_scenario *sc)
 {
 	scen_problems p;
-	size_t len, i;
+	size_t len;
 
 	if (!(sc->text = cli_read_file(sc->file, SCEN_YAML_MAX_BYTES, &len)))
 		return EXIT_ERROR;
 	if (scen_load(sc->file, sc->text, len, &sc->s, &p) == 0)
 		return EXIT_OK;
-	for (i = 0; i < p.n; i++)
-		fprintf(stderr, "%s\n", p.lines[i]);
-	if (p.more)
-		fprintf(stderr, "%s: ... and %zu more problems\n", sc->file, p.more);
-	scen_problems_free(&p);
+	cli_scenario_problems(sc->file, &p);
 	return EXIT_INVALID;
 }
 
@@ -131,7 +138,6 @@ int cli_scenario_names(cli_ctx *ctx, ontra_client *c, const char *path, const sc
 {
 	scen_problems p = {0};
 	char err[512];
-	size_t i;
 	int rc = run_names_resolve(out, c, s, path, &p, err, sizeof err);
 
 	if (rc == -2) {
@@ -142,11 +148,7 @@ int cli_scenario_names(cli_ctx *ctx, ontra_client *c, const char *path, const sc
 		return EXIT_OK;
 	if (!p.n)
 		return cli_error(EXIT_ERROR, "%s", err);
-	for (i = 0; i < p.n; i++)
-		fprintf(stderr, "%s\n", p.lines[i]);
-	if (p.more)
-		fprintf(stderr, "%s: ... and %zu more problems\n", path, p.more);
-	scen_problems_free(&p);
+	cli_scenario_problems(path, &p);
 	return EXIT_INVALID;
 }
 
@@ -464,7 +466,7 @@ static run_scenario *scenario_of_key(run_session *rs, const char *key)
 }
 
 /* Whether an event is of the trigger's object type (tagged/untagged fire for every type). */
-static int of_type(run_session *rs, run_scenario *sc, const json_t *doc)
+static int of_type(run_scenario *sc, const json_t *doc)
 {
 	char buf[32];
 	int type;
@@ -473,7 +475,6 @@ static int of_type(run_session *rs, run_scenario *sc, const json_t *doc)
 	    run_names_type(sc->names, sc->trigger_client, sc->s->trigger.type, &type) < 0)
 		return 1;
 	snprintf(buf, sizeof buf, "%d", type);
-	(void)rs;
 	return !json_is_string(json_object_get(doc, "object_type_id")) ||
 	       !strcmp(json_string_value(json_object_get(doc, "object_type_id")), buf);
 }
@@ -486,7 +487,7 @@ static int on_event(void *ud, const rcv_item *item, const json_t *doc, char *err
 	char source[64], key[128], *text;
 	int rc;
 
-	if (!sc || !of_type(rs, sc, doc))
+	if (!sc || !of_type(sc, doc))
 		return RCV_CALL_DONE; /* another type's event: not this scenario's */
 	snprintf(source, sizeof source, "queue:%lld", (long long)item->id);
 	order_key(doc, key, sizeof key);

@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 
 #include "cli.h"
 #include "runner.h"
@@ -63,8 +64,11 @@ typedef struct run_session {
 	cli_watch *watch;   /* the receiver, when a scenario has a watch trigger */
 	pthread_t triggers; /* the poll/schedule thread */
 	int triggers_started;
-	volatile sig_atomic_t stop;
+	atomic_int stop; /* the triggers thread stops: set by the main thread */
 } run_session;
+
+/* Print each problem line on stderr (and how many more), then free them. */
+void cli_scenario_problems(const char *path, scen_problems *p);
 
 /*
  * A loaded scenario's names against the account of c (run_names_resolve):
