@@ -362,6 +362,7 @@ static void run_one(worker *w, run_record *r)
 	report(e, r, RUN_DONE, NULL, NULL, 0);
 out:
 	run_journal_release(e->cfg.journal, r->id); /* a no-op when the journal ended the claim */
+	run_engine_kick(e); /* the next run of its order key may be waiting for it */
 	json_decref(sr.ctx);
 }
 
