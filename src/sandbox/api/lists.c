@@ -315,7 +315,8 @@ void sbx_list_call(sbx_call *c, const sbx_otype *t, const sbx_list_op *op)
 		goto out;
 	}
 	if (sbx_list_apply(st, t, op->field, &s.q, items.v, items.n, op->remove,
-	                   op->events ? &ev : NULL, &e) < 0) {
+	                   op->events ? &ev : NULL, &e) < 0 ||
+	    sbx_subs_recount(st, op->field, items.v, items.n, &e) < 0) {
 		sbx_store_rollback(st);
 		sbx_fail_err(c, &e);
 		goto out;

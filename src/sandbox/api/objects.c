@@ -90,7 +90,7 @@ static void objects_create(sbx_call *c)
 {
 	const sbx_otype *t;
 	sbx_pending ev = SBX_PENDING_INIT;
-	json_t *echo;
+	json_t *echo = NULL;
 	long long id;
 	sbx_err e = SBX_ERR_INIT;
 
@@ -103,7 +103,9 @@ static void objects_create(sbx_call *c)
 	}
 	/* The parameters are the field values; objectID and anything else that is not a
 	 * field of the type is ignored by the store. */
-	if (sbx_record_insert(c->ctx->store, t, c->params, 0, &id, &echo, &e) < 0) {
+	if (sbx_record_insert(c->ctx->store, t, c->params, 0, &id, &echo, &e) < 0 ||
+	    sbx_subs_recount_for(c->ctx->store, t, c->params, &e) < 0) {
+		json_decref(echo);
 		sbx_fail_err(c, &e);
 		return;
 	}

@@ -89,6 +89,18 @@ void sbx_pending_release(sbx_pending *p);
 int sbx_list_apply(sbx_store *st, const sbx_otype *t, const char *field, const sbx_query *q,
                    const long long *items, size_t n, int remove, sbx_pending *p, sbx_err *e);
 
+/*
+ * After a change to the list field `field` (SBX_FIELD_SEQUENCES or
+ * _CAMPAIGNS) that touched the lists ids[0..n): set those sequences'
+ * `subscriber_count` or automations' `subs` to their number of members, and
+ * the automations' `subs_ever` to the members they ever had (never down).
+ * ids NULL: every sequence or automation. Any other field: nothing.
+ */
+int sbx_subs_recount(sbx_store *st, const char *field, const long long *ids, size_t n, sbx_err *e);
+/* After records of t were written with `values` (their fields; NULL after a
+ * delete): recount every list whose field t has and values names. */
+int sbx_subs_recount_for(sbx_store *st, const sbx_otype *t, json_t *values, sbx_err *e);
+
 /* ---- the tag and subscription calls ---- */
 
 /* Which ids a call adds or removes, decided inside its transaction (tagByName

@@ -46,6 +46,8 @@ static int update_record(sbx_store *st, const sbx_otype *t, long long id, json_t
 			return -1;
 	}
 	rc = sbx_record_update(st, t, id, values, flags, attrs, e);
+	if (rc == 0)
+		rc = sbx_subs_recount_for(st, t, values, e);
 	if (rc == 0 && tags && (changed = json_object_get(*attrs, SBX_FIELD_TAGS)) &&
 	    sbx_pending_tag_diff(ev, t->id, id,
 	                         json_string_value(json_object_get(old, SBX_FIELD_TAGS)),
@@ -87,7 +89,8 @@ static void object_delete(sbx_call *c)
 	if (sbx_call_otype(c, &t) < 0 || forbidden(c, t, SBX_ACC_DELETE, "deleted") < 0 ||
 	    sbx_arg_int(c, "id", SBX_REQUIRED, 0, LLONG_MAX, &id) < 0)
 		return;
-	if (sbx_record_delete(c->ctx->store, t, id, &e) < 0)
+	if (sbx_record_delete(c->ctx->store, t, id, &e) < 0 ||
+	    sbx_subs_recount_for(c->ctx->store, t, NULL, &e) < 0)
 		sbx_fail_err(c, &e);
 	else
 		sbx_reply_nodata(c);
@@ -108,7 +111,8 @@ static void objects_delete(sbx_call *c)
 	if (sbx_call_otype(c, &t) < 0 || forbidden(c, t, SBX_ACC_DELETE, "deleted") < 0)
 		return;
 	if (sbx_call_select(c, t, 0, &s) == 0) {
-		if (sbx_record_delete_where(c->ctx->store, t, &s.q, &n, &e) < 0)
+		if (sbx_record_delete_where(c->ctx->store, t, &s.q, &n, &e) < 0 ||
+		    sbx_subs_recount_for(c->ctx->store, t, NULL, &e) < 0)
 			sbx_fail_err(c, &e);
 		else
 			sbx_reply(c, json_string("Deleted"));
@@ -225,6 +229,7 @@ static void objects_saveorupdate(sbx_call *c)
 		if (update_record(st, t, id, c->params, flags, &attrs, &ev, &e) == 0)
 			data = json_pack("{s:o}", "attrs", attrs);
 	} else if (sbx_record_insert(st, t, c->params, flags, &id, &data, &e) == 0 &&
+	           sbx_subs_recount_for(st, t, c->params, &e) == 0 &&
 	           sbx_pending_created(&ev, t, id, data) < 0) {
 		sbx_err_set(&e, 500, "Internal Server Error: out of memory");
 	}
