@@ -273,6 +273,7 @@ extern const cli_command cli_cmd_products;
 extern const cli_command cli_cmd_offers;
 extern const cli_command cli_cmd_transactions;
 extern const cli_command cli_cmd_purchases;
+extern const cli_command cli_cmd_notes; /* cmd_notes.c */
 
 /* The whole command table (commands.c): main walks it; help, man pages and completion read it. */
 extern const cli_command cli_root;

@@ -139,7 +139,8 @@ int sbx_subs_recount_for(sbx_store *st, const sbx_otype *t, json_t *values, sbx_
 	size_t i;
 
 	for (i = 0; i < sizeof fields / sizeof *fields; i++)
-		if (sbx_otype_field(t, fields[i]) && (!values || json_object_get(values, fields[i])) &&
+		if (sbx_otype_field(t, fields[i]) &&
+		    (!values || json_object_get(values, fields[i])) &&
 		    sbx_subs_recount(st, fields[i], NULL, 0, e) < 0)
 			return -1;
 	return 0;

@@ -176,6 +176,21 @@ static const sbx_field_def sequence_fields[] = {
 	MODIFIED("Date Modified"),
 };
 
+/* Notes (12): REFERENCE-MORE §M4. `type` 1 manual, 2 form, 3/4 phone call, 5 API ([JS] only);
+ * a note made through the API is type 5 unless sent (UNCONFIRMED). `time` may be set on create. */
+static const sbx_field_def note_fields[] = {
+	{"contact_id", "Contact", SBX_FT_PARENT, ED | SBX_F_REQUIRED | SBX_F_INDEXED, NULL, "0", NULL, NULL},
+	F("data", "Note", LONGTEXT, ED),
+	{"author", "Author", SBX_FT_PARENT, ED, NULL, "2", "1", NULL},
+	OWNER,
+	{"type", "Type", SBX_FT_DROP, ED,
+	 "{\"1\":\"Manual\",\"2\":\"Form\",\"3\":\"Phone call\",\"4\":\"Phone call 2\",\"5\":\"API\"}",
+	 NULL, "5", NULL},
+	FDF("object_type_id", "Object Type", NUMERIC, ED, "0"),
+	{"time", "Time", SBX_FT_TIMESTAMP, ED | SBX_F_CREATED, NULL, NULL, NULL, NULL},
+	MODIFIED("Date Modified"),
+};
+
 /* Rules (6): §7.1, in the order of examples/resp-get-rule-single.json. */
 static const sbx_field_def rule_fields[] = {
 	FP("drip_id", "Sequence", ED, "5"),
@@ -400,6 +415,8 @@ static const sbx_type_def types[] = {
 	 "name,subject,spam_score,date,type,mcsent,mcopened,mcclicked,mcnotopened,mcnotclicked,"
 	 "mcunsub,mcabuse,dlm",
 	 message_fields, N(message_fields)},
+	{12, "Note", "Note", "Notes", "id", SBX_ACC_ALL, 0, "contact_id,data,author,time", note_fields,
+	 N(note_fields)},
 	{14, "Tag", "Tag", "Tags", "tag_id", SBX_ACC_ALL, 0, "tag_name,object_type_id", tag_fields,
 	 N(tag_fields)},
 	{16, "Product", "Product", "Products", "id", SBX_ACC_ALL, 0, "name,price,sku,total_purchases",
