@@ -1175,6 +1175,64 @@ ONTRA_EXTERN int ontra_order_get(json_t **out, ontra_client *c, long long id);
  */
 ONTRA_EXTERN int ontra_order_update(json_t **out, ontra_client *c, const json_t *offer);
 
+/* ------------------------------------------------------------------------
+ * Tasks (object type 1): assign, complete, cancel, reopen, reschedule
+ * (REFERENCE-MORE §M3). Read and list tasks with ontra_object_get and
+ * ontra_search (ONTRA_TASK); status is 0 pending, 1 complete, 2 cancelled.
+ * ------------------------------------------------------------------------ */
+
+#define ONTRA_TASK_ASSIGN_OPTIONS_VERSION 1
+
+typedef struct ontra_task_assign_options {
+	unsigned int version; /* ONTRA_TASK_ASSIGN_OPTIONS_VERSION */
+	long long message_id; /* the task message (a message of type task): required */
+	int object_type;      /* the type of the objects given a task (ONTRA_CONTACT, ...) */
+	const long long *ids; /* the objects: one task each (1 to 500; borrowed) */
+	size_t ids_count;
+	long long owner; /* the assignee, a user id; 0 = the message's (else the object's owner) */
+	long long due;   /* Unix seconds; 0 = the message's due_date days from now */
+	int fulfillment; /* a fulfillment task (type -1) instead of a normal one (0) */
+} ontra_task_assign_options;
+
+#define ONTRA_TASK_ASSIGN_OPTIONS_INIT                                                             \
+	{                                                                                          \
+		.version = ONTRA_TASK_ASSIGN_OPTIONS_VERSION                                       \
+	}
+
+/**
+ * POST /task/assign: give each object of o->ids a task from the task
+ * message o->message_id. Creates tasks, so it is never repeated once it may
+ * have been sent. The reply has no data. Errors: ONTRA_EINVALID (checked
+ * locally: no ids, a bad id, owner or due; or the server's: not a task
+ * message, an object that does not exist), ONTRA_EUNSAFE, and the errors of
+ * ontra_call.
+ */
+ONTRA_EXTERN int ontra_task_assign(ontra_client *c, const ontra_task_assign_options *o);
+
+/* What ontra_task_act does to tasks. */
+typedef enum ontra_task_op {
+	ONTRA_TASK_COMPLETE = 0, /* POST /task/complete: status 1, date_complete now */
+	ONTRA_TASK_CANCEL = 1,   /* POST /task/cancel: status 2 */
+	ONTRA_TASK_REOPEN = 2    /* POST /task/reopen: status 0 again */
+} ontra_task_op;
+
+/** The op's API name ("complete"; static), or NULL for an invalid value. */
+ONTRA_EXTERN const char *ontra_task_op_name(ontra_task_op op);
+
+/**
+ * Apply op to the tasks ids (1 to 500 task ids, each positive) in one
+ * request (JSON; safe to repeat). Errors: ONTRA_EINVALID (checked locally,
+ * or a task that does not exist), and the errors of ontra_call.
+ */
+ONTRA_EXTERN int ontra_task_act(ontra_client *c, ontra_task_op op, const long long *ids, size_t n);
+
+/**
+ * POST /task/reschedule: the task id is now due at `when` (Unix seconds,
+ * from 1). Errors: ONTRA_EINVALID (checked locally, or no such task), and the
+ * errors of ontra_call.
+ */
+ONTRA_EXTERN int ontra_task_reschedule(ontra_client *c, long long id, long long when);
+
 #ifdef __cplusplus
 }
 #endif

@@ -274,6 +274,7 @@ extern const cli_command cli_cmd_offers;
 extern const cli_command cli_cmd_transactions;
 extern const cli_command cli_cmd_purchases;
 extern const cli_command cli_cmd_notes; /* cmd_notes.c */
+extern const cli_command cli_cmd_tasks; /* cmd_tasks.c */
 
 /* The whole command table (commands.c): main walks it; help, man pages and completion read it. */
 extern const cli_command cli_root;

@@ -19,6 +19,7 @@ extern const sbx_route sbx_routes_rules[];    /* rules.c */
 extern const sbx_route sbx_routes_webhooks[]; /* webhooks.c: subscriptions, deliveries, forms */
 extern const sbx_route sbx_routes_faults[];   /* ctl_faults.c */
 extern const sbx_route sbx_routes_commerce[]; /* commerce.c, txn_actions.c: transactions */
+extern const sbx_route sbx_routes_tasks[];    /* tasks.c */
 
 /* All of the above, NULL-terminated, for sbx_router_dispatch(). */
 extern const sbx_route *const sbx_route_tables[];

@@ -13,6 +13,7 @@
 
 #include "sbx_criteria.h"
 #include "sbx_lists.h"
+#include "sbx_tasks.h"
 #include "sbx_call.h"
 #include "sbx_routes.h"
 #include "util.h"
@@ -67,7 +68,8 @@ static void objects_update(sbx_call *c)
 	sbx_err e = SBX_ERR_INIT;
 
 	if (sbx_call_otype(c, &t) < 0 || forbidden(c, t, SBX_ACC_PUT, "updated") < 0 ||
-	    sbx_arg_int(c, "id", SBX_REQUIRED, 0, LLONG_MAX, &id) < 0)
+	    sbx_arg_int(c, "id", SBX_REQUIRED, 0, LLONG_MAX, &id) < 0 ||
+	    sbx_task_status_param(c, t) < 0)
 		return;
 	/* The parameters are the values; id, objectID and unknown names are not fields. */
 	if (update_record(c->ctx->store, t, id, c->params, 0, &attrs, &ev, &e) < 0) {

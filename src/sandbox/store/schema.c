@@ -140,7 +140,7 @@ static const sbx_field_def task_fields[] = {
 	F("date_assigned", "Date Assigned", TIMESTAMP, RO),
 	F("date_due", "Date Due", TIMESTAMP, ED),
 	F("date_complete", "Date Completed", TIMESTAMP, RO),
-	F("status", "Status", DROP, ED),
+	FO("status", "Status", DROP, ED, "{\"0\":\"Pending\",\"1\":\"Complete\",\"2\":\"Cancelled\"}"),
 	F("type", "Type", NUMERIC, RO),
 	F("details", "Details", LONGTEXT, ED),
 	F("hidden", "Hidden", CHECK, RO),
