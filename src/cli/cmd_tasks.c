@@ -55,8 +55,9 @@ static int task_message(cli_ctx *ctx, const char *name_or_id, long long *out)
 	else if (f[0] == 0)
 		rc = cli_error(EXIT_NOTFOUND, "no message named '%s'", name_or_id);
 	else if (f[0] > 1)
-		rc = cli_error(EXIT_INVALID, "several messages are named '%s': give the message's id",
-		               name_or_id);
+		rc =
+		    cli_error(EXIT_INVALID,
+		              "several messages are named '%s': give the message's id", name_or_id);
 	*out = f[1];
 	json_decref(cond);
 	return rc;
@@ -129,7 +130,8 @@ static int act(cli_ctx *ctx, cli_args *args, ontra_task_op op)
 		if ((lrc = ontra_task_act(c, op, ids, n)) < 0)
 			rc = cli_fail_lib(ctx, lrc);
 		else
-			cli_note(ctx, "%zu task%s: %s", n, n == 1 ? "" : "s", ontra_task_op_name(op));
+			cli_note(ctx, "%zu task%s: %s", n, n == 1 ? "" : "s",
+			         ontra_task_op_name(op));
 	}
 	free(ids);
 	return rc;
@@ -181,8 +183,8 @@ static int status_code(cli_ctx *ctx, const char *s, int *out)
 			*out = i;
 			return EXIT_OK;
 		}
-	return cli_usage_error(ctx, "invalid --status '%s': expected pending, complete or cancelled",
-	                       s);
+	return cli_usage_error(ctx,
+	                       "invalid --status '%s': expected pending, complete or cancelled", s);
 }
 
 static int run_list(cli_ctx *ctx, cli_args *args)
@@ -206,7 +208,8 @@ static int run_list(cli_ctx *ctx, cli_args *args)
 		json_decref(cond);
 		return rc;
 	}
-	if ((contact && ontra_condition_add(cond, "AND", "contact_id", "=", json_integer(cid)) < 0) ||
+	if ((contact &&
+	     ontra_condition_add(cond, "AND", "contact_id", "=", json_integer(cid)) < 0) ||
 	    (status && ontra_condition_add(cond, "AND", "status", "=", json_integer(st)) < 0)) {
 		json_decref(cond);
 		return cli_error(EXIT_ERROR, "out of memory");
@@ -225,23 +228,42 @@ static int run_list(cli_ctx *ctx, cli_args *args)
 	return rc;
 }
 
-#define END_OPT {.name = NULL}
+#define END_OPT                                                                                    \
+	{                                                                                          \
+		.name = NULL                                                                       \
+	}
 
 static const cli_opt assign_opts[] = {
-    {.name = "message", .short_name = 'm', .kind = CLI_VALUE, .arg = "NAME|ID",
+    {.name = "message",
+     .short_name = 'm',
+     .kind = CLI_VALUE,
+     .arg = "NAME|ID",
      .help = "the task message (a message of type task), by name or id"},
-    {.name = "type", .short_name = 't', .kind = CLI_VALUE, .arg = "TYPE",
+    {.name = "type",
+     .short_name = 't',
+     .kind = CLI_VALUE,
+     .arg = "TYPE",
      .help = "the objects' type: a name or number (default contacts)"},
-    {.name = "owner", .kind = CLI_VALUE, .arg = "USER",
-     .help = "the assignee, a user's id or e-mail (default: the message's, else the object's owner)"},
-    {.name = "due", .kind = CLI_VALUE, .arg = "WHEN",
+    {.name = "owner",
+     .kind = CLI_VALUE,
+     .arg = "USER",
+     .help =
+         "the assignee, a user's id or e-mail (default: the message's, else the object's owner)"},
+    {.name = "due",
+     .kind = CLI_VALUE,
+     .arg = "WHEN",
      .help = "due Nd days from now, or at Unix seconds (default: the message's due days)"},
     {.name = "fulfillment", .kind = CLI_FLAG, .help = "a fulfillment task (type -1)"},
     END_OPT};
 static const cli_opt list_opts[] = {
-    {.name = "contact", .short_name = 'c', .kind = CLI_VALUE, .arg = "ID|EMAIL",
+    {.name = "contact",
+     .short_name = 'c',
+     .kind = CLI_VALUE,
+     .arg = "ID|EMAIL",
      .help = "only this contact's tasks"},
-    {.name = "status", .kind = CLI_VALUE, .arg = "STATUS",
+    {.name = "status",
+     .kind = CLI_VALUE,
+     .arg = "STATUS",
      .help = "only pending, complete or cancelled tasks"},
     {.name = "limit", .short_name = 'n', .kind = CLI_VALUE, .arg = "N", .help = "at most N"},
     END_OPT};

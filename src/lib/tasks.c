@@ -71,11 +71,13 @@ int ontra_task_assign(ontra_client *c, const ontra_task_assign_options *o)
 	if ((rc = ontra__check_id(o->message_id, "task message")) < 0)
 		return rc;
 	if (o->owner < 0 || o->due < 0)
-		return ontra__error(ONTRA_EINVALID,
-		                    "task assign: owner and due must be 0 (the message's) or positive");
+		return ontra__error(
+		    ONTRA_EINVALID,
+		    "task assign: owner and due must be 0 (the message's) or positive");
 	if (!(arr = id_array(o->ids, o->ids_count, "object", "task assign")))
 		return ontra_error_last()->code;
-	msg = json_pack("{s:I s:i}", "id", (json_int_t)o->message_id, "type", o->fulfillment ? -1 : 0);
+	msg = json_pack("{s:I s:i}", "id", (json_int_t)o->message_id, "type",
+	                o->fulfillment ? -1 : 0);
 	if (msg && o->owner)
 		json_object_set_new(msg, "task_owner", json_integer(o->owner));
 	if (msg && o->due)
@@ -85,8 +87,8 @@ int ontra_task_assign(ontra_client *c, const ontra_task_assign_options *o)
 		return ontra__error_oom();
 	}
 	return post(c, "/task/assign",
-	            json_pack("{s:i s:o s:o}", "object_type_id", o->object_type, "ids", arr, "message",
-	                      msg),
+	            json_pack("{s:i s:o s:o}", "object_type_id", o->object_type, "ids", arr,
+	                      "message", msg),
 	            ONTRA_RETRY_NEVER);
 }
 

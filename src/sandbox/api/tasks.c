@@ -40,13 +40,14 @@ int sbx_task_status_param(sbx_call *c, const sbx_otype *t)
 	if (t->id != TASK_TYPE || !s || !*s || (s[0] >= '0' && s[0] <= '9'))
 		return 0;
 	for (i = 0; i < sizeof status_names / sizeof *status_names; i++)
-		if (util_strieq(s, status_names[i]) ||
-		    (i == 2 && util_strieq(s, "canceled")))
+		if (util_strieq(s, status_names[i]) || (i == 2 && util_strieq(s, "canceled")))
 			return json_object_set_new(c->params, "status", json_sprintf("%zu", i)) < 0
 			           ? sbx_fail(c, 500, "Internal Server Error: out of memory")
 			           : 0;
-	return sbx_fail(c, 400, "Invalid status '%.32s': expected 0, 1, 2, pending, complete or "
-	                        "cancelled", s);
+	return sbx_fail(c, 400,
+	                "Invalid status '%.32s': expected 0, 1, 2, pending, complete or "
+	                "cancelled",
+	                s);
 }
 
 /* Read record id of t (only `fields`, NULL = all) or answer 400 naming it. */
@@ -105,7 +106,8 @@ static void set_status(sbx_call *c, int status)
 		return;
 	values = json_pack("{s:o}", "status", json_sprintf("%d", status));
 	if (values && status == 1)
-		json_object_set_new(values, "date_complete", json_sprintf("%lld", (long long)time(NULL)));
+		json_object_set_new(values, "date_complete",
+		                    json_sprintf("%lld", (long long)time(NULL)));
 	else if (values && status == 0)
 		json_object_set_new(values, "date_complete", json_null());
 	if (!values || (status == 1 && !json_object_get(values, "date_complete")))
@@ -166,12 +168,12 @@ static long long num(json_t *v, long long dflt)
 }
 
 /* The task for object `rec` of type ot, from the task message msg and the call's message. */
-static json_t *task_values(const sbx_otype *ot, json_t *rec, long long oid, json_t *msg,
-                           json_t *m, long long msg_id, long long now)
+static json_t *task_values(const sbx_otype *ot, json_t *rec, long long oid, json_t *msg, json_t *m,
+                           long long msg_id, long long now)
 {
-	long long owner = num(json_object_get(m, "task_owner"),
-	                      num(json_object_get(msg, "task_owner"),
-	                          num(json_object_get(rec, "owner"), 1)));
+	long long owner =
+	    num(json_object_get(m, "task_owner"),
+	        num(json_object_get(msg, "task_owner"), num(json_object_get(rec, "owner"), 1)));
 	long long due = num(json_object_get(m, "due_date"), -1);
 	const char *subject = json_string_value(json_object_get(msg, "subject"));
 	const char *details = json_string_value(json_object_get(msg, "task_data"));
@@ -180,15 +182,14 @@ static json_t *task_values(const sbx_otype *ot, json_t *rec, long long oid, json
 		due = now + 86400 * num(json_object_get(msg, "due_date"), 0);
 	else if (due < DAYS_LIMIT)
 		due = now + 86400 * due;
-	return json_pack("{s:o s:o s:s s:s s:o s:o s:s s:o s:o s:o s:s s:s}", "owner",
-	                 json_sprintf("%lld", owner), "contact_id", json_sprintf("%lld", oid),
-	                 "subject", subject ? subject : "", "details", details ? details : "",
-	                 "date_assigned", json_sprintf("%lld", now), "date_due",
-	                 json_sprintf("%lld", due), "status", "0", "type",
-	                 json_sprintf("%lld", num(json_object_get(m, "type"), 0)), "item_id",
-	                 json_sprintf("%lld", msg_id), "object_type_id",
-	                 json_sprintf("%lld", ot->id), "object_name", ot->plural ? ot->plural : ot->name,
-	                 "hidden", "0");
+	return json_pack(
+	    "{s:o s:o s:s s:s s:o s:o s:s s:o s:o s:o s:s s:s}", "owner",
+	    json_sprintf("%lld", owner), "contact_id", json_sprintf("%lld", oid), "subject",
+	    subject ? subject : "", "details", details ? details : "", "date_assigned",
+	    json_sprintf("%lld", now), "date_due", json_sprintf("%lld", due), "status", "0", "type",
+	    json_sprintf("%lld", num(json_object_get(m, "type"), 0)), "item_id",
+	    json_sprintf("%lld", msg_id), "object_type_id", json_sprintf("%lld", ot->id),
+	    "object_name", ot->plural ? ot->plural : ot->name, "hidden", "0");
 }
 
 /* The task message the call names: message.id, a message of type task. NULL when answered. */
@@ -200,7 +201,8 @@ static json_t *task_message(sbx_call *c, json_t *m, long long *id)
 
 	*id = num(json_object_get(m, "id"), 0);
 	if (!json_is_object(m) || *id < 1) {
-		sbx_fail(c, 400, "Invalid message: expected an object with \"id\", a task message's id");
+		sbx_fail(c, 400,
+		         "Invalid message: expected an object with \"id\", a task message's id");
 		return NULL;
 	}
 	if (!(msg = must_get(c, mt, *id, NULL, "message")))
@@ -215,8 +217,8 @@ static json_t *task_message(sbx_call *c, json_t *m, long long *id)
 }
 
 /* Create one task per object; all objects checked first, one transaction. */
-static void assign_all(sbx_call *c, const sbx_otype *ot, const sbx_ids *ids, json_t *msg,
-                       json_t *m, long long msg_id)
+static void assign_all(sbx_call *c, const sbx_otype *ot, const sbx_ids *ids, json_t *msg, json_t *m,
+                       long long msg_id)
 {
 	const sbx_otype *tt = sbx_store_type(c->ctx->store, TASK_TYPE);
 	json_t **recs = calloc(ids->n ? ids->n : 1, sizeof *recs);
@@ -236,7 +238,8 @@ static void assign_all(sbx_call *c, const sbx_otype *ot, const sbx_ids *ids, jso
 	}
 	for (i = 0; ok && i < ids->n; i++) {
 		json_t *v = task_values(ot, recs[i], ids->v[i], msg, m, msg_id, now);
-		if (!v || sbx_record_insert(c->ctx->store, tt, v, SBX_REC_RAW, &tid, NULL, &e) < 0) {
+		if (!v ||
+		    sbx_record_insert(c->ctx->store, tt, v, SBX_REC_RAW, &tid, NULL, &e) < 0) {
 			if (!v)
 				sbx_err_set(&e, 500, "Internal Server Error: out of memory");
 			sbx_store_rollback(c->ctx->store);
