@@ -103,14 +103,16 @@ static int run_list(cli_ctx *ctx, cli_args *args)
 	return rc;
 }
 
-static const cli_opt type_opt = {.name = "type",
-                                 .short_name = 't',
-                                 .kind = CLI_VALUE,
-                                 .arg = "TYPE",
-                                 .help = "the object's type: a name or number (default contacts)"};
-static const cli_opt add_opts[] = {type_opt, {.name = NULL}};
+/* A macro, not a const object: C does not take an object as another's initializer (gcc allows it).
+ */
+#define TYPE_OPT                                                                                   \
+	{                                                                                          \
+		.name = "type", .short_name = 't', .kind = CLI_VALUE, .arg = "TYPE",               \
+		.help = "the object's type: a name or number (default contacts)"                   \
+	}
+static const cli_opt add_opts[] = {TYPE_OPT, {.name = NULL}};
 static const cli_opt list_opts[] = {
-    type_opt,
+    TYPE_OPT,
     {.name = "limit", .short_name = 'n', .kind = CLI_VALUE, .arg = "N", .help = "at most N"},
     {.name = NULL}};
 
