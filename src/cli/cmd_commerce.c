@@ -46,57 +46,9 @@ int cli_commerce_named(cli_ctx *ctx, int type, const char *name_or_id, long long
 	                                                           : EXIT_OK;
 }
 
-typedef struct found {
-	long long id;
-	size_t n;
-} found;
-
-static int count_found(json_t *rec, void *ud)
-{
-	found *f = ud;
-	const char *id = json_string_value(json_object_get(rec, "id"));
-
-	f->n++;
-	f->id = id ? strtoll(id, NULL, 10) : json_integer_value(json_object_get(rec, "id"));
-	return 0;
-}
-
 int cli_commerce_contact(cli_ctx *ctx, const char *id_or_email, long long *out)
 {
-	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
-	static const char *const fields[] = {"id"};
-	json_t *cond = json_array();
-	ontra_client *c;
-	found f = {0, 0};
-	int rc, lrc;
-
-	if (!cond)
-		return cli_error(EXIT_ERROR, "out of memory");
-	if ((lrc = ontra_id_parse(out, id_or_email, "contact")) != 0) {
-		json_decref(cond);
-		return lrc < 0 ? cli_usage_error(ctx, "%s", ontra_error_last()->message) : EXIT_OK;
-	}
-	if ((rc = cli_client(ctx, &c)) != EXIT_OK) {
-		json_decref(cond);
-		return rc;
-	}
-	o.object_type = ONTRA_CONTACT;
-	o.condition = cond;
-	o.fields = fields;
-	o.fields_count = 1;
-	o.limit = 2;
-	if ((lrc = ontra_condition_add(cond, NULL, "email", "=", json_string(id_or_email))) < 0 ||
-	    (lrc = ontra_search(c, &o, count_found, &f)) < 0)
-		rc = cli_fail_lib(ctx, lrc);
-	else if (f.n == 0)
-		rc = cli_error(EXIT_NOTFOUND, "no contact with e-mail '%s'", id_or_email);
-	else if (f.n > 1)
-		rc = cli_error(EXIT_INVALID,
-		               "several contacts have e-mail '%s': give the contact's id",
-		               id_or_email);
-	*out = f.id;
-	json_decref(cond);
-	return rc;
+	return cli_find_one(ctx, ONTRA_CONTACT, "email", id_or_email, "contact", "with e-mail", out);
 }
 
 static int offer_from_json(cli_ctx *ctx, const char *value, json_t **out)
@@ -155,18 +107,12 @@ int cli_commerce_offer(cli_ctx *ctx, cli_args *args, const char *what, json_t **
 	return EXIT_OK;
 }
 
-static int write_record(json_t *obj, void *out)
-{
-	return cli_out_record(out, obj) < 0;
-}
-
 int cli_commerce_list(cli_ctx *ctx, cli_args *args, int type, const char *const *fields,
                       const char *const *values, size_t n, const char *const *table_cols)
 {
 	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
 	json_t *cond = json_array();
 	ontra_client *c;
-	cli_out *out = NULL;
 	long long lim;
 	int rc = EXIT_OK, lrc = 0;
 
@@ -189,16 +135,7 @@ int cli_commerce_list(cli_ctx *ctx, cli_args *args, int type, const char *const 
 	o.object_type = type;
 	o.limit = (size_t)lim;
 	o.condition = json_array_size(cond) ? cond : NULL;
-	if (!(out = cli_out_begin(ctx, ctx->format == FMT_TABLE ? table_cols : NULL))) {
-		rc = cli_error(EXIT_ERROR, "out of memory");
-		goto out;
-	}
-	if ((lrc = ontra_search(c, &o, write_record, out)) < 0) {
-		rc = cli_fail_lib(ctx, lrc);
-		cli_out_fail(out);
-	}
-	if (cli_out_end(out) < 0 && rc == EXIT_OK)
-		rc = EXIT_ERROR;
+	rc = cli_search_print(ctx, c, &o, table_cols);
 out:
 	json_decref(cond);
 	return rc;

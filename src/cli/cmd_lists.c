@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "object_input.h"
+#include "record_io.h"
 #include "banned.h"
 
 static int run_object_types(cli_ctx *ctx, cli_args *args)
@@ -59,19 +60,13 @@ static int run_fields(cli_ctx *ctx, cli_args *args)
 	return cli_out_end(o) < 0 ? EXIT_ERROR : EXIT_OK;
 }
 
-static int write_record(json_t *obj, void *out)
-{
-	return cli_out_record(out, obj) < 0;
-}
-
 /* Stream every object of a fixed type, as a pick-list. */
 static int list_type(cli_ctx *ctx, cli_args *args, int type, const char *const *cols)
 {
 	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
 	ontra_client *c;
-	cli_out *out;
 	long long lim;
-	int rc, lrc;
+	int rc;
 
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
 		return rc;
@@ -80,13 +75,7 @@ static int list_type(cli_ctx *ctx, cli_args *args, int type, const char *const *
 	o.object_type = type;
 	o.limit = (size_t)lim;
 	o.search = cli_value(args, "search");
-	out = cli_out_begin(ctx, ctx->format == FMT_TABLE ? cols : NULL);
-	lrc = ontra_search(c, &o, write_record, out);
-	rc = lrc < 0 ? cli_fail_lib(ctx, lrc) : EXIT_OK;
-	if (rc != EXIT_OK)
-		cli_out_fail(out);
-	if (cli_out_end(out) < 0 && rc == EXIT_OK)
-		rc = EXIT_ERROR;
+	rc = cli_search_print(ctx, c, &o, cols);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cmd_commerce.h"
 #include "object_input.h"
+#include "record_io.h"
 #include "banned.h"
 
 /* The object the note is about: --type (default contacts) and an id, or a
@@ -63,20 +64,14 @@ static int run_add(cli_ctx *ctx, cli_args *args)
 	return rc;
 }
 
-static int write_record(json_t *obj, void *out)
-{
-	return cli_out_record(out, obj) < 0;
-}
-
 static int run_list(cli_ctx *ctx, cli_args *args)
 {
 	static const char *const cols[] = {"id", "time", "author", "data", NULL};
 	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
 	ontra_client *c;
 	json_t *cond = NULL;
-	cli_out *out;
 	long long id, lim;
-	int type, rc, lrc;
+	int type, rc;
 
 	if (cli_value_ll(args, "limit", 1, 1LL << 40, 0, &lim) < 0)
 		return EXIT_USAGE;
@@ -92,13 +87,7 @@ static int run_list(cli_ctx *ctx, cli_args *args)
 	o.object_type = ONTRA_NOTE;
 	o.condition = cond;
 	o.limit = (size_t)lim;
-	out = cli_out_begin(ctx, ctx->format == FMT_TABLE ? cols : NULL);
-	lrc = ontra_search(c, &o, write_record, out);
-	rc = lrc < 0 ? cli_fail_lib(ctx, lrc) : EXIT_OK;
-	if (rc != EXIT_OK)
-		cli_out_fail(out);
-	if (cli_out_end(out) < 0 && rc == EXIT_OK)
-		rc = EXIT_ERROR;
+	rc = cli_search_print(ctx, c, &o, cols);
 	json_decref(cond);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cmd_commerce.h"
 #include "object_input.h"
+#include "record_io.h"
 #include "banned.h"
 
 #define DAY 86400LL
@@ -18,49 +19,10 @@
 static const char *const task_cols[] = {"id",       "subject", "contact_id", "owner",
                                         "date_due", "status",  NULL};
 
-static int count_found(json_t *rec, void *ud)
-{
-	long long *f = ud;
-	const char *id = json_string_value(json_object_get(rec, "id"));
-
-	f[0]++;
-	f[1] = id ? strtoll(id, NULL, 10) : json_integer_value(json_object_get(rec, "id"));
-	return 0;
-}
-
 /* A task message by id, or by its exact name (one search on `alias`, the name as stored). */
 static int task_message(cli_ctx *ctx, const char *name_or_id, long long *out)
 {
-	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
-	static const char *const fields[] = {"id"};
-	long long f[2] = {0, 0};
-	ontra_client *c;
-	json_t *cond;
-	int rc, lrc;
-
-	if ((lrc = ontra_id_parse(out, name_or_id, "message")) != 0)
-		return lrc < 0 ? cli_usage_error(ctx, "%s", ontra_error_last()->message) : EXIT_OK;
-	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
-		return rc;
-	if (!(cond = json_array()))
-		return cli_error(EXIT_ERROR, "out of memory");
-	o.object_type = ONTRA_MESSAGE;
-	o.condition = cond;
-	o.fields = fields;
-	o.fields_count = 1;
-	o.limit = 2;
-	if ((lrc = ontra_condition_add(cond, NULL, "alias", "=", json_string(name_or_id))) < 0 ||
-	    (lrc = ontra_search(c, &o, count_found, f)) < 0)
-		rc = cli_fail_lib(ctx, lrc);
-	else if (f[0] == 0)
-		rc = cli_error(EXIT_NOTFOUND, "no message named '%s'", name_or_id);
-	else if (f[0] > 1)
-		rc =
-		    cli_error(EXIT_INVALID,
-		              "several messages are named '%s': give the message's id", name_or_id);
-	*out = f[1];
-	json_decref(cond);
-	return rc;
+	return cli_find_one(ctx, ONTRA_MESSAGE, "alias", name_or_id, "message", "named", out);
 }
 
 /* WHEN: Nd (N days from now) or Unix seconds. */
@@ -169,11 +131,6 @@ static int run_reschedule(cli_ctx *ctx, cli_args *args)
 	return EXIT_OK;
 }
 
-static int write_record(json_t *obj, void *out)
-{
-	return cli_out_record(out, obj) < 0;
-}
-
 static int status_code(cli_ctx *ctx, const char *s, int *out)
 {
 	static const char *const names[] = {"pending", "complete", "cancelled"};
@@ -193,9 +150,8 @@ static int run_list(cli_ctx *ctx, cli_args *args)
 	const char *contact = cli_value(args, "contact"), *status = cli_value(args, "status");
 	json_t *cond = json_array();
 	ontra_client *c;
-	cli_out *out;
 	long long lim, cid = 0;
-	int st = 0, rc, lrc;
+	int st = 0, rc;
 
 	if (!cond)
 		return cli_error(EXIT_ERROR, "out of memory");
@@ -217,13 +173,7 @@ static int run_list(cli_ctx *ctx, cli_args *args)
 	o.object_type = ONTRA_TASK;
 	o.condition = json_array_size(cond) ? cond : NULL;
 	o.limit = (size_t)lim;
-	out = cli_out_begin(ctx, ctx->format == FMT_TABLE ? task_cols : NULL);
-	lrc = ontra_search(c, &o, write_record, out);
-	rc = lrc < 0 ? cli_fail_lib(ctx, lrc) : EXIT_OK;
-	if (rc != EXIT_OK)
-		cli_out_fail(out);
-	if (cli_out_end(out) < 0 && rc == EXIT_OK)
-		rc = EXIT_ERROR;
+	rc = cli_search_print(ctx, c, &o, task_cols);
 	json_decref(cond);
 	return rc;
 }

@@ -57,13 +57,29 @@ static int write_record(json_t *obj, void *out)
 	return cli_out_record(out, obj) < 0;
 }
 
+int cli_search_print(cli_ctx *ctx, ontra_client *c, const ontra_search_options *o,
+                     const char *const *table_cols)
+{
+	cli_out *out = cli_out_begin(ctx, ctx->format == FMT_TABLE ? table_cols : NULL);
+	int rc, lrc;
+
+	if (!out)
+		return cli_error(EXIT_ERROR, "out of memory");
+	lrc = ontra_search(c, o, write_record, out);
+	rc = lrc < 0 ? cli_fail_lib(ctx, lrc) : EXIT_OK;
+	if (rc != EXIT_OK)
+		cli_out_fail(out);
+	if (cli_out_end(out) < 0 && rc == EXIT_OK)
+		rc = EXIT_ERROR;
+	return rc;
+}
+
 int cli_list_objects(cli_ctx *ctx, cli_args *args, int type, const char *const *table_cols)
 {
 	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
 	ontra_client *c;
-	cli_out *out;
 	long long lim;
-	int rc, lrc;
+	int rc;
 
 	if (cli_value_ll(args, "limit", 1, 1LL << 40, 0, &lim) < 0)
 		return EXIT_USAGE;
@@ -78,15 +94,55 @@ int cli_list_objects(cli_ctx *ctx, cli_args *args, int type, const char *const *
 			;
 		o.fields = table_cols;
 	}
-	out = cli_out_begin(ctx, ctx->format == FMT_TABLE ? table_cols : NULL);
-	if (!out)
+	return cli_search_print(ctx, c, &o, table_cols);
+}
+
+typedef struct found {
+	long long id;
+	size_t n;
+} found;
+
+static int count_found(json_t *rec, void *ud)
+{
+	found *f = ud;
+	const char *id = json_string_value(json_object_get(rec, "id"));
+
+	f->n++;
+	f->id = id ? strtoll(id, NULL, 10) : json_integer_value(json_object_get(rec, "id"));
+	return 0;
+}
+
+int cli_find_one(cli_ctx *ctx, int type, const char *field, const char *value, const char *noun,
+                 const char *how, long long *out)
+{
+	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
+	static const char *const fields[] = {"id"};
+	found f = {0, 0};
+	ontra_client *c;
+	json_t *cond;
+	int rc, lrc;
+
+	if ((lrc = ontra_id_parse(out, value, noun)) != 0)
+		return lrc < 0 ? cli_usage_error(ctx, "%s", ontra_error_last()->message) : EXIT_OK;
+	if ((rc = cli_client(ctx, &c)) != EXIT_OK)
+		return rc;
+	if (!(cond = json_array()))
 		return cli_error(EXIT_ERROR, "out of memory");
-	lrc = ontra_search(c, &o, write_record, out);
-	rc = lrc < 0 ? cli_fail_lib(ctx, lrc) : EXIT_OK;
-	if (rc != EXIT_OK)
-		cli_out_fail(out);
-	if (cli_out_end(out) < 0 && rc == EXIT_OK)
-		rc = EXIT_ERROR;
+	o.object_type = type;
+	o.condition = cond;
+	o.fields = fields;
+	o.fields_count = 1;
+	o.limit = 2; /* two are enough to know it is not one */
+	if ((lrc = ontra_condition_add(cond, NULL, field, "=", json_string(value))) < 0 ||
+	    (lrc = ontra_search(c, &o, count_found, &f)) < 0)
+		rc = cli_fail_lib(ctx, lrc);
+	else if (f.n == 0)
+		rc = cli_error(EXIT_NOTFOUND, "no %s %s '%s'", noun, how, value);
+	else if (f.n > 1)
+		rc = cli_error(EXIT_INVALID, "several %ss %s '%s' match: give the %s's id", noun,
+		               how, value, noun);
+	*out = f.id;
+	json_decref(cond);
 	return rc;
 }
 
