@@ -48,7 +48,8 @@ int cli_commerce_named(cli_ctx *ctx, int type, const char *name_or_id, long long
 
 int cli_commerce_contact(cli_ctx *ctx, const char *id_or_email, long long *out)
 {
-	return cli_find_one(ctx, ONTRA_CONTACT, "email", id_or_email, "contact", "with e-mail", out);
+	return cli_find_one(ctx, ONTRA_CONTACT, "email", id_or_email, "contact", "with e-mail",
+	                    out);
 }
 
 static int offer_from_json(cli_ctx *ctx, const char *value, json_t **out)
