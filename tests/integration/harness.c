@@ -140,3 +140,45 @@ out:
 	ontra_client_free(c);
 	return out;
 }
+
+unsigned long client_requests(ontra_client *c)
+{
+	ontra_client_stats st;
+
+	ontra_client_stats_get(c, &st);
+	return st.requests;
+}
+
+long long record_id(json_t *rec, const char *key)
+{
+	json_t *v = json_object_get(rec, key);
+	const char *s = json_string_value(v);
+
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	return s && *s && s[strspn(s, "0123456789")] == '\0' ? strtoll(s, NULL, 10) : -1;
+}
+
+long long create_record(ontra_client *c, int type, const char *json)
+{
+	json_t *fields = json_loads(json, 0, NULL), *res = NULL;
+	long long id = -1;
+
+	if (fields && ontra_object_create(&res, c, type, fields) == 0)
+		id = record_id(res, "id");
+	else
+		fprintf(stderr, "create_record: %s\n", fields ? ontra_error_last()->message : json);
+	json_decref(fields);
+	json_decref(res);
+	return id;
+}
+
+int error_says(const char *part)
+{
+	const char *m = ontra_error_last()->message;
+
+	if (strstr(m, part) && !strchr(m, '\n'))
+		return 1;
+	fprintf(stderr, "error message '%s' lacks '%s' or is not one line\n", m, part);
+	return 0;
+}

@@ -29,4 +29,16 @@ ontra_client *sandbox_client(const sandbox_proc *sp);
 /* GET/POST a control endpoint ("stats", "reset"); returns the parsed body (new) or NULL. */
 json_t *sandbox_control(const sandbox_proc *sp, const char *method, const char *path);
 
+/* The requests the client has sent so far. */
+unsigned long client_requests(ontra_client *c);
+
+/* A record's id under KEY, given as a number or as a string of digits; -1 if neither. */
+long long record_id(json_t *rec, const char *key);
+
+/* Create an object of TYPE from a JSON text of fields; its id, or -1 (said on stderr). */
+long long create_record(ontra_client *c, int type, const char *json);
+
+/* 1 if the library's last error message holds PART and is one line; else 0, said on stderr. */
+int error_says(const char *part);
+
 #endif

@@ -27,33 +27,19 @@ static long long widget, member, contact;
 
 static unsigned long requests(void)
 {
-	ontra_client_stats st;
-	ontra_client_stats_get(cl, &st);
-	return st.requests;
+	return client_requests(cl);
 }
 
 static void expect_message(const char *part)
 {
-	const char *m = ontra_error_last()->message;
-	if (!strstr(m, part) || strchr(m, '\n'))
-		fail_msg("message '%s' lacks '%s' or is not one line", m, part);
-}
-
-static long long json_id(json_t *rec, const char *key)
-{
-	json_t *v = json_object_get(rec, key);
-	return json_is_integer(v) ? json_integer_value(v) : strtoll(json_string_value(v), NULL, 10);
+	assert_true(error_says(part));
 }
 
 static long long create(int type, const char *json)
 {
-	json_t *fields = json_loads(json, 0, NULL), *res = NULL;
-	long long id;
+	long long id = create_record(cl, type, json);
 
-	assert_int_equal(ontra_object_create(&res, cl, type, fields), 0);
-	id = json_id(res, "id");
-	json_decref(fields);
-	json_decref(res);
+	assert_true(id > 0);
 	return id;
 }
 
@@ -181,7 +167,7 @@ static void add_line_resolves(void **state)
 	(void)state;
 	assert_int_equal(ontra_offer_add_line(offer, cl, "Widget*2"), 0);
 	line = json_array_get(json_object_get(offer, "products"), 0);
-	assert_int_equal(json_id(line, "id"), widget);
+	assert_int_equal(record_id(line, "id"), widget);
 	assert_string_equal(json_string_value(json_object_get(line, "name")), "Widget");
 	/* No price in the text: the product's. */
 	assert_true(json_number_value(json_object_get(
@@ -210,7 +196,7 @@ static void offers_saved(void **state)
 	assert_int_equal(ontra_offer_create(&res, cl, "", offer), ONTRA_EINVALID);
 	assert_null(res);
 	assert_int_equal(ontra_offer_create(&res, cl, "Monthly", offer), 0);
-	id = json_id(res, "id");
+	id = record_id(res, "id");
 	json_decref(res);
 	assert_int_equal(ontra_offer_update(&res, cl, id, NULL, NULL), ONTRA_EINVALID);
 	assert_int_equal(ontra_offer_update(&res, cl, id, "Monthly club", NULL), 0);
@@ -233,7 +219,7 @@ static long long status_of(long long txn)
 	long long s;
 
 	assert_int_equal(ontra_object_get(&rec, cl, ONTRA_TRANSACTION, txn), 0);
-	s = json_id(rec, "status");
+	s = record_id(rec, "status");
 	json_decref(rec);
 	return s;
 }
@@ -271,14 +257,14 @@ static void transactions(void **state)
 	o.trans_date = 1769817600;
 	o.external_order_id = "WC-1";
 	assert_int_equal(ontra_transaction_process(&res, cl, &o), 0);
-	t1 = json_id(res, "invoice_id");
+	t1 = record_id(res, "invoice_id");
 	json_decref(res);
 	assert_int_equal(status_of(t1), 1);
 	o.log_only = 0;
 	o.gateway_id = 1;
 	o.trans_date = 0;
 	assert_int_equal(ontra_transaction_process(&res, cl, &o), 0);
-	t2 = json_id(res, "invoice_id");
+	t2 = record_id(res, "invoice_id");
 	assert_int_equal(json_integer_value(json_object_get(res, "result_code")), 1);
 	json_decref(res);
 
@@ -322,7 +308,7 @@ static void mark_paid_one_a_request(void **state)
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(ontra_transaction_process(&res, cl, &o), 0);
 		assert_int_equal(json_integer_value(json_object_get(res, "result_code")), 0);
-		ids[i] = json_id(res, "invoice_id");
+		ids[i] = record_id(res, "invoice_id");
 		json_decref(res);
 		assert_int_equal(status_of(ids[i]), 5);
 	}
@@ -349,14 +335,14 @@ static void orders(void **state)
 	o.contact_id = contact;
 	o.log_only = 1;
 	assert_int_equal(ontra_transaction_process(&res, cl, &o), 0);
-	t = json_id(res, "invoice_id");
+	t = record_id(res, "invoice_id");
 	json_decref(res);
 	assert_int_equal(ontra_object_get(&txn, cl, ONTRA_TRANSACTION, t), 0);
-	oid = json_id(txn, "order_id");
+	oid = record_id(txn, "order_id");
 	json_decref(txn);
 	assert_true(oid > 0);
 	assert_int_equal(ontra_order_get(&order, cl, oid), 0);
-	assert_int_equal(json_id(order, "order_id"), oid);
+	assert_int_equal(record_id(order, "order_id"), oid);
 	json_object_set_new(order, "cc_id", json_integer(5));
 	assert_int_equal(ontra_order_update(&res, cl, order), 0);
 	assert_string_equal(json_string_value(json_object_get(res, "cc_id")), "5");
@@ -404,7 +390,7 @@ static void event_subscribed(void **state)
 		snprintf(want, sizeof want, "transaction_created_with_product(%lld)", widget);
 		assert_string_equal(json_string_value(json_object_get(res, "event")), want);
 	}
-	assert_int_equal(ontra_webhook_unsubscribe(cl, json_id(res, "id")), 0);
+	assert_int_equal(ontra_webhook_unsubscribe(cl, record_id(res, "id")), 0);
 	json_decref(res);
 }
 

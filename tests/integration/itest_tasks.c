@@ -26,33 +26,19 @@ static long long contact, other, task_msg, mail_msg;
 
 static unsigned long requests(void)
 {
-	ontra_client_stats st;
-	ontra_client_stats_get(cl, &st);
-	return st.requests;
+	return client_requests(cl);
 }
 
 static void expect_message(const char *part)
 {
-	const char *m = ontra_error_last()->message;
-	if (!strstr(m, part) || strchr(m, '\n'))
-		fail_msg("message '%s' lacks '%s' or is not one line", m, part);
-}
-
-static long long json_id(json_t *rec, const char *key)
-{
-	json_t *v = json_object_get(rec, key);
-	return json_is_integer(v) ? json_integer_value(v) : strtoll(json_string_value(v), NULL, 10);
+	assert_true(error_says(part));
 }
 
 static long long create(int type, const char *json)
 {
-	json_t *fields = json_loads(json, 0, NULL), *res = NULL;
-	long long id;
+	long long id = create_record(cl, type, json);
 
-	assert_int_equal(ontra_object_create(&res, cl, type, fields), 0);
-	id = json_id(res, "id");
-	json_decref(fields);
-	json_decref(res);
+	assert_true(id > 0);
 	return id;
 }
 
@@ -66,7 +52,7 @@ static long long message(const char *json)
 	req.path = "/message";
 	req.json = body;
 	assert_int_equal(ontra_call_data(&res, cl, &req), 0);
-	id = json_id(res, "id");
+	id = record_id(res, "id");
 	json_decref(body);
 	json_decref(res);
 	return id;
@@ -177,8 +163,8 @@ static void assign_and_act(void **state)
 	theirs = tasks_of(other);
 	assert_int_equal(json_array_size(mine), 1);
 	assert_int_equal(json_array_size(theirs), 1);
-	t1 = json_id(json_array_get(mine, 0), "id");
-	t2 = json_id(json_array_get(theirs, 0), "id");
+	t1 = record_id(json_array_get(mine, 0), "id");
+	t2 = record_id(json_array_get(theirs, 0), "id");
 	assert_string_equal(task_field(t1, "subject", buf, sizeof buf), "Call them");
 	assert_string_equal(task_field(t1, "details", buf, sizeof buf), "Ask");
 	assert_string_equal(task_field(t1, "status", buf, sizeof buf), "0");
