@@ -384,15 +384,7 @@ int cli_data_path(char *buf, size_t n, const char *file)
 		snprintf(dir, sizeof dir, "%s/.local/share/ontraport", home);
 	else
 		return -1;
-	/* Create the directory chain, private to the user. */
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(dir, 0700);
-		*p = '/';
-	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	if (util_mkdirs(dir) < 0) /* the chain, private to the user */
 		return -1;
 	return snprintf(buf, n, "%s/%s", dir, file) < (int)n ? 0 : -1;
 }

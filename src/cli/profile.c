@@ -462,20 +462,19 @@ int cli_profiles_load(cli_profiles *out, char *err, size_t errsz)
 /* mkdir -p for the directories above `path`, mode 0700. */
 static int make_dirs(const char *path)
 {
-	char tmp[4096];
-	char *p;
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
 
-	if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
+	if (n == 0)
+		return 0;
+	if (n >= sizeof dir) {
+		errno = ENAMETOOLONG;
 		return -1;
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
 	}
-	return 0;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	return util_mkdirs(dir);
 }
 
 /* The config path, its directory made (0700) and checked. Returns 0 or -1 with err set. */

@@ -169,25 +169,6 @@ int ontra__meta_cache_load(json_t **out, ontra_client *c)
 	return *out ? 1 : 0;
 }
 
-/* mkdir -p, each new folder 0700. */
-static int make_dirs(const char *dir)
-{
-	char tmp[4096];
-	char *p;
-
-	if (snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp)
-		return -1;
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(tmp, 0700) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 static int write_all(int fd, const char *s, size_t n)
 {
 	while (n > 0) {
@@ -218,7 +199,7 @@ void ontra__meta_cache_store(ontra_client *c, json_t *meta)
 		text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
 	snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
-	if (text && make_dirs(c->cache_dir) == 0 && (fd = mkstemp(tmp)) >= 0) {
+	if (text && util_mkdirs(c->cache_dir) == 0 && (fd = mkstemp(tmp)) >= 0) {
 		ok = fchmod(fd, 0600) == 0 && write_all(fd, text, strlen(text)) == 0;
 		ok = close(fd) == 0 && ok;
 		ok = ok && rename(tmp, path) == 0;

@@ -38,6 +38,7 @@
 #define util_json_quote_bigints ontra__util_json_quote_bigints
 #define util_mask_secret ontra__util_mask_secret
 #define util_memfind ontra__util_memfind
+#define util_mkdirs ontra__util_mkdirs
 #define util_nearest ontra__util_nearest
 #define util_parse_ll ontra__util_parse_ll
 #define util_parse_utc_date ontra__util_parse_utc_date

@@ -11,6 +11,7 @@
  *   jsonnum.h    JSON with integers beyond 64 bits kept exactly
  *   url.h        URLs shown without their credentials
  *   connguard.h  a deadline for each HTTP connection to send its request
+ *   files.h      mkdir -p, private
  *   subproc.h    a command run with a document on stdin, within a deadline
  */
 #ifndef UTIL_H
@@ -19,6 +20,7 @@
 #include "../buf.h"
 #include "../connguard.h"
 #include "../csv.h"
+#include "../files.h"
 #include "../form.h"
 #include "../jsonnum.h"
 #include "../subproc.h"
