@@ -4,7 +4,7 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config clang libclang-rt-dev
       libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev libcmocka-dev libyaml-dev
       ca-certificates curl jq python3 valgrind procps man-db bsdextrautils zsh
-      wrk python3-requests clang-format pmccabe gcovr postgresql libpq-dev)
+      wrk python3-requests clang-format pmccabe gcovr postgresql libpq-dev systemd)
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -34,6 +34,21 @@ assert_contains "$OUT" "ontraport objects search [--type TYPE]" "its synopsis"
 CHECKS=$((CHECKS + 1))
 [ -s "$MANDIR/man3/libontraport.3" ] || fail "libontraport.3 not installed"
 
+# The systemd units: installed, naming the installed binary, and accepted by
+# systemd-analyze (an instance of each, the binary's path rewritten to this
+# prefix's; any complaint on stderr fails, as the tool itself only warns).
+for unit in ontraport-watch@.service ontraport-run@.service; do
+	f=$(find "$PREFIX" -name "$unit" | head -1)
+	CHECKS=$((CHECKS + 1))
+	[ -s "$f" ] || fail "unit not installed: $unit"
+	assert_contains "$(cat "$f")" "ExecStart=$(sed -n 's/^CMAKE_INSTALL_PREFIX:[A-Z]*=//p' "$ONTRA_BUILD_DIR/CMakeCache.txt")/bin/ontraport " "$unit runs the installed binary"
+	mkdir -p "$TMP/units"
+	sed "s#^ExecStart=[^ ]*/ontraport #ExecStart=$PREFIX/bin/ontraport #" "$f" >"$TMP/units/${unit/@/@t}"
+	run systemd-analyze verify --man=no "$TMP/units/${unit/@/@t}"
+	assert_rc 0 "systemd-analyze verify $unit"
+	assert_eq "$ERR" "" "what systemd-analyze says of $unit"
+done
+
 # Exported symbols: every one carries the prefix.
 bad=$(nm -D --defined-only "$LIBDIR/libontraport.so" | awk '{print $3}' | grep -v '^ontra_' || true)
 assert_eq "$bad" "" "symbols exported without the ontra_ prefix"
