@@ -99,11 +99,11 @@ static int check_options(const ontra_receiver_options *o)
 	if (!o->on_event)
 		return ontra__error(ONTRA_EINVALID, "no event callback (on_event is null)");
 	if (o->token && !rcv_token_valid(o->token))
-		return ontra__error(ONTRA_EINVALID, "invalid receiver token (expected %d to %d hex "
-		                                    "digits)",
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid receiver token (expected %d to %d hex "
+		                    "digits)",
 		                    RCV_TOKEN_MIN, RCV_TOKEN_MAX);
-	if (o->max_attempts < 0 || o->retry_base_ms < 0 || o->retry_cap_ms < 0 ||
-	    o->listen_fd < 0)
+	if (o->max_attempts < 0 || o->retry_base_ms < 0 || o->retry_cap_ms < 0 || o->listen_fd < 0)
 		return ontra__error(ONTRA_EINVALID, "negative receiver option (expected 0 for the "
 		                                    "default, or more)");
 	return 0;

@@ -55,8 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
-	rc = ontra_event_parse(&ev, (const char *)data + 1, size - 1,
-	                       content_types[data[0] % 6]);
+	rc = ontra_event_parse(&ev, (const char *)data + 1, size - 1, content_types[data[0] % 6]);
 	if (rc == 0) {
 		if (!ev)
 			abort();

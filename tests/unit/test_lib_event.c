@@ -37,7 +37,8 @@ static ontra_event *parse_fixture(const char *name, const char *ct)
 /* The same event from its form and its JSON body: equal but for the encoding. */
 static void assert_same_event(ontra_event *form, ontra_event *json)
 {
-	json_t *a = json_deep_copy(ontra_event_json(form)), *b = json_deep_copy(ontra_event_json(json));
+	json_t *a = json_deep_copy(ontra_event_json(form)),
+	       *b = json_deep_copy(ontra_event_json(json));
 
 	assert_string_equal(ontra_event_encoding(form), "form");
 	assert_string_equal(ontra_event_encoding(json), "json");
@@ -152,9 +153,10 @@ static void data_formats(void **state)
 /* A transaction's offer_data arrives as a string of JSON, kept as sent. */
 static void nested_and_odd_values(void **state)
 {
-	static const char body[] = "{\"event\":{\"type\":\"object_create\"},\"object_type_id\":10005,"
-	                           "\"data\":{\"id\":12,\"tags\":[1,2],\"done\":true,\"gone\":null},"
-	                           "\"webhook_id\":\"x\",\"extra_top\":1}";
+	static const char body[] =
+	    "{\"event\":{\"type\":\"object_create\"},\"object_type_id\":10005,"
+	    "\"data\":{\"id\":12,\"tags\":[1,2],\"done\":true,\"gone\":null},"
+	    "\"webhook_id\":\"x\",\"extra_top\":1}";
 	ontra_event *ev = NULL;
 
 	(void)state;
@@ -167,7 +169,8 @@ static void nested_and_odd_values(void **state)
 	assert_null(ontra_event_field(ev, "gone"));
 	assert_null(ontra_event_field(ev, "tags"));
 	assert_true(json_is_array(json_object_get(ontra_event_data(ev), "tags")));
-	assert_non_null(json_object_get(json_object_get(ontra_event_json(ev), "extra"), "extra_top"));
+	assert_non_null(
+	    json_object_get(json_object_get(ontra_event_json(ev), "extra"), "extra_top"));
 	ontra_event_free(ev);
 
 	assert_int_equal(ontra_event_parse(&ev, "event[type]=new_thing", 21, FORM), 0);
@@ -223,9 +226,12 @@ static void refusals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(support_article_sub_tag), cmocka_unit_test(apievangelist_form_submitted),
-	    cmocka_unit_test(sandbox_deliveries),      cmocka_unit_test(data_formats),
-	    cmocka_unit_test(nested_and_odd_values),   cmocka_unit_test(refusals),
+	    cmocka_unit_test(support_article_sub_tag),
+	    cmocka_unit_test(apievangelist_form_submitted),
+	    cmocka_unit_test(sandbox_deliveries),
+	    cmocka_unit_test(data_formats),
+	    cmocka_unit_test(nested_and_odd_values),
+	    cmocka_unit_test(refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
