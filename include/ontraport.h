@@ -903,7 +903,7 @@ ONTRA_EXTERN int ontra_subscribe(ontra_client *c, int type, const long long *ids
 /* ------------------------------------------------------------------------
  * Webhooks (object type 145): the subscriptions behind Watch Events
  * (REFERENCE.md §8). Ontraport POSTs an event to the subscribed URL when it
- * happens; receiving it is the caller's business (`ontraport watch` does it).
+ * happens; ontra_receiver_start receives it (below), as `ontraport watch` does.
  * ------------------------------------------------------------------------ */
 
 /* What a subscription watches (§8.2); each takes one target id. */
