@@ -34,10 +34,10 @@
 typedef struct seen {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int calls;          /* every call */
-	int fail_first;     /* fail the first call of each event (by contact id) */
-	int fail_all;       /* fail every call */
-	int n;              /* events handled (returned 0) */
+	int calls;      /* every call */
+	int fail_first; /* fail the first call of each event (by contact id) */
+	int fail_all;   /* fail every call */
+	int n;          /* events handled (returned 0) */
 	long long ids[MAX_SEEN], tried[MAX_SEEN];
 	int kinds[MAX_SEEN], queue_ids[MAX_SEEN];
 	char emails[MAX_SEEN][64], encodings[MAX_SEEN][8];
@@ -77,9 +77,11 @@ static int on_event(const ontra_event *ev, void *userdata)
 	} else if (s->n < MAX_SEEN) {
 		s->ids[s->n] = id;
 		s->kinds[s->n] = ontra_event_kind(ev);
-		s->queue_ids[s->n] = (int)json_integer_value(json_object_get(ontra_event_json(ev), "id"));
+		s->queue_ids[s->n] =
+		    (int)json_integer_value(json_object_get(ontra_event_json(ev), "id"));
 		snprintf(s->emails[s->n], sizeof s->emails[0], "%s", email ? email : "");
-		snprintf(s->encodings[s->n], sizeof s->encodings[0], "%s", ontra_event_encoding(ev));
+		snprintf(s->encodings[s->n], sizeof s->encodings[0], "%s",
+		         ontra_event_encoding(ev));
 		s->n++;
 	}
 	pthread_cond_broadcast(&s->cv);
@@ -299,7 +301,8 @@ static char *queue_file(char *dir, size_t dirsz)
 {
 	char *path = malloc(512);
 
-	snprintf(dir, dirsz, "%s/itest_receiver.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	snprintf(dir, dirsz, "%s/itest_receiver.XXXXXX",
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, 512, "%s/events.db", dir);
 	return path;
@@ -340,7 +343,7 @@ static void queue_retries_a_failed_callback(void **state)
 	a = contact(c, "q1@example.com");
 	b = contact(c, "q2@example.com");
 	assert_int_equal(wait_count(&s, &s.n, 2), 2);
-	assert_int_equal(s.calls, 4); /* each failed once, then handled */
+	assert_int_equal(s.calls, 4);  /* each failed once, then handled */
 	assert_int_equal(s.ids[0], a); /* in arrival order */
 	assert_int_equal(s.ids[1], b);
 	assert_int_equal(s.queue_ids[0], 1);
@@ -426,12 +429,13 @@ static void bad_bodies_are_refused(void **state)
 	assert_int_equal(post(r, "POST", NULL, "text/xml", "<event/>"), 415);
 	assert_int_equal(post(r, "POST", NULL, form, ""), 400);
 	assert_int_equal(post(r, "GET", NULL, NULL, NULL), 405);
-	assert_int_equal(post(r, "POST", "/hooks/0123456789abcdef0123456789abcdef", form,
-	                      "event[type]=sub_tag"),
-	                 404);
-	assert_int_equal(post(r, "POST", NULL, form,
-	                      "event[type]=sub_tag&event[tag_id]=4&data[id]=8&data[email]=ok%40x.io"),
-	                 200);
+	assert_int_equal(
+	    post(r, "POST", "/hooks/0123456789abcdef0123456789abcdef", form, "event[type]=sub_tag"),
+	    404);
+	assert_int_equal(
+	    post(r, "POST", NULL, form,
+	         "event[type]=sub_tag&event[tag_id]=4&data[id]=8&data[email]=ok%40x.io"),
+	    200);
 	assert_int_equal(wait_count(&s, &s.n, 1), 1);
 	assert_int_equal(s.queue_ids[0], 1);
 	assert_int_equal(s.ids[0], 8);
