@@ -51,6 +51,12 @@ static void seen_init(seen *s)
 	pthread_cond_init(&s->cv, NULL);
 }
 
+/* Forget what was seen (between two receivers: no callback is running). */
+static void seen_reset(seen *s)
+{
+	s->calls = s->fail_first = s->fail_all = s->n = s->ntried = 0;
+}
+
 static int tried_before(seen *s, long long id)
 {
 	int i;
@@ -163,36 +169,68 @@ static ontra_receiver *start(ontra_receiver_options *o, seen *s)
 	return r;
 }
 
+/* A sandbox, a client for it and what the callback saw: each test's world. */
+typedef struct world {
+	sandbox_proc sp;
+	ontra_client *c;
+	seen s;
+} world;
+
+static int up(void **state, const char *const *extra)
+{
+	world *w = calloc(1, sizeof *w);
+
+	if (!w || sandbox_start(&w->sp, extra) != 0)
+		return -1;
+	w->c = sandbox_client(&w->sp);
+	seen_init(&w->s);
+	*state = w;
+	return 0;
+}
+
+static int up_form(void **state)
+{
+	return up(state, NULL);
+}
+
+static int up_json(void **state)
+{
+	static const char *const extra[] = {"--webhook-json", NULL};
+	return up(state, extra);
+}
+
+static int down(void **state)
+{
+	world *w = *state;
+
+	ontra_client_free(w->c);
+	sandbox_stop(&w->sp);
+	free(w);
+	return 0;
+}
+
 /* Form bodies (the sandbox's default), on a port the receiver picked. */
 static void each_event_reaches_the_callback(void **state)
 {
 	ontra_receiver_options o = ONTRA_RECEIVER_OPTIONS_INIT;
-	sandbox_proc sp;
-	ontra_receiver *r;
-	ontra_client *c;
+	world *w = *state;
+	seen *s = &w->s;
+	ontra_receiver *r = start(&o, s);
 	long long a, b;
-	seen s;
 
-	(void)state;
-	seen_init(&s);
-	assert_int_equal(sandbox_start(&sp, NULL), 0);
-	c = sandbox_client(&sp);
-	r = start(&o, &s);
-	subscribe(c, r);
-	a = contact(c, "ann@example.com");
-	b = contact(c, "bob@example.com");
-	assert_int_equal(wait_count(&s, &s.n, 2), 2);
-	assert_int_equal(s.calls, 2);
-	assert_int_equal(s.ids[0], a);
-	assert_int_equal(s.ids[1], b);
-	assert_int_equal(s.kinds[0], ONTRA_EVENT_OBJECT_CREATE);
-	assert_string_equal(s.emails[0], "ann@example.com");
-	assert_string_equal(s.emails[1], "bob@example.com");
-	assert_string_equal(s.encodings[0], "form");
-	assert_int_equal(s.queue_ids[0], 0); /* no queue */
+	subscribe(w->c, r);
+	a = contact(w->c, "ann@example.com");
+	b = contact(w->c, "bob@example.com");
+	assert_int_equal(wait_count(s, &s->n, 2), 2);
+	assert_int_equal(s->calls, 2);
+	assert_int_equal(s->ids[0], a);
+	assert_int_equal(s->ids[1], b);
+	assert_int_equal(s->kinds[0], ONTRA_EVENT_OBJECT_CREATE);
+	assert_string_equal(s->emails[0], "ann@example.com");
+	assert_string_equal(s->emails[1], "bob@example.com");
+	assert_string_equal(s->encodings[0], "form");
+	assert_int_equal(s->queue_ids[0], 0); /* no queue */
 	ontra_receiver_free(r);
-	ontra_client_free(c);
-	sandbox_stop(&sp);
 }
 
 /* A listening socket of the caller's: the receiver serves on it. */
@@ -216,33 +254,24 @@ static int listening_socket(int *port)
 /* JSON bodies (--webhook-json), on a socket given. */
 static void json_bodies_on_a_given_socket(void **state)
 {
-	static const char *const extra[] = {"--webhook-json", NULL};
 	ontra_receiver_options o = ONTRA_RECEIVER_OPTIONS_INIT;
-	sandbox_proc sp;
+	world *w = *state;
+	seen *s = &w->s;
 	ontra_receiver *r;
-	ontra_client *c;
-	int port, fd;
-	seen s;
+	int port, fd = listening_socket(&port);
 
-	(void)state;
-	seen_init(&s);
-	assert_int_equal(sandbox_start(&sp, extra), 0);
-	c = sandbox_client(&sp);
-	fd = listening_socket(&port);
 	o.listen_fd = fd;
 	o.token = "0123456789abcdef0123456789abcdef";
-	r = start(&o, &s);
+	r = start(&o, s);
 	close(fd); /* the receiver serves on its own dup */
 	assert_int_equal(ontra_receiver_port(r), port);
 	assert_string_equal(ontra_receiver_path(r), "/hooks/0123456789abcdef0123456789abcdef");
-	subscribe(c, r);
-	contact(c, "jo@example.com");
-	assert_int_equal(wait_count(&s, &s.n, 1), 1);
-	assert_string_equal(s.encodings[0], "json");
-	assert_string_equal(s.emails[0], "jo@example.com");
+	subscribe(w->c, r);
+	contact(w->c, "jo@example.com");
+	assert_int_equal(wait_count(s, &s->n, 1), 1);
+	assert_string_equal(s->encodings[0], "json");
+	assert_string_equal(s->emails[0], "jo@example.com");
 	ontra_receiver_free(r);
-	ontra_client_free(c);
-	sandbox_stop(&sp);
 }
 
 /* The subscription's last_code once the sandbox recorded a delivery; NULL if none in time. */
@@ -271,30 +300,23 @@ static char *last_code(ontra_client *c, long long hook)
 static void failing_callback_answers_500(void **state)
 {
 	ontra_receiver_options o = ONTRA_RECEIVER_OPTIONS_INIT;
-	sandbox_proc sp;
+	world *w = *state;
+	seen *s = &w->s;
 	ontra_receiver *r;
-	ontra_client *c;
 	long long hook;
 	char *code;
-	seen s;
 
-	(void)state;
-	seen_init(&s);
-	s.fail_all = 1;
-	assert_int_equal(sandbox_start(&sp, NULL), 0);
-	c = sandbox_client(&sp);
-	r = start(&o, &s);
-	hook = subscribe(c, r);
-	contact(c, "no@example.com");
-	assert_int_equal(wait_count(&s, &s.calls, 1), 1);
-	code = last_code(c, hook);
+	s->fail_all = 1;
+	r = start(&o, s);
+	hook = subscribe(w->c, r);
+	contact(w->c, "no@example.com");
+	assert_int_equal(wait_count(s, &s->calls, 1), 1);
+	code = last_code(w->c, hook);
 	assert_non_null(code);
 	assert_string_equal(code, "500");
 	free(code);
-	assert_int_equal(s.n, 0);
+	assert_int_equal(s->n, 0);
 	ontra_receiver_free(r);
-	ontra_client_free(c);
-	sandbox_stop(&sp);
 }
 
 static char *queue_file(char *dir, size_t dirsz)
@@ -324,54 +346,46 @@ static void remove_queue(const char *dir, const char *path)
 static void queue_retries_a_failed_callback(void **state)
 {
 	ontra_receiver_options o = ONTRA_RECEIVER_OPTIONS_INIT;
-	sandbox_proc sp;
+	world *w = *state;
+	seen *s = &w->s;
 	ontra_receiver *r;
-	ontra_client *c;
 	long long a, b, hook;
 	char dir[256], *path = queue_file(dir, sizeof dir), *code;
-	seen s;
 
-	(void)state;
-	seen_init(&s);
-	s.fail_first = 1;
-	assert_int_equal(sandbox_start(&sp, NULL), 0);
-	c = sandbox_client(&sp);
+	s->fail_first = 1;
 	o.queue_path = path;
 	o.retry_base_ms = 50;
-	r = start(&o, &s);
-	hook = subscribe(c, r);
-	a = contact(c, "q1@example.com");
-	b = contact(c, "q2@example.com");
-	assert_int_equal(wait_count(&s, &s.n, 2), 2);
-	assert_int_equal(s.calls, 4);  /* each failed once, then handled */
-	assert_int_equal(s.ids[0], a); /* in arrival order */
-	assert_int_equal(s.ids[1], b);
-	assert_int_equal(s.queue_ids[0], 1);
-	assert_int_equal(s.queue_ids[1], 2);
-	code = last_code(c, hook);
+	r = start(&o, s);
+	hook = subscribe(w->c, r);
+	a = contact(w->c, "q1@example.com");
+	b = contact(w->c, "q2@example.com");
+	assert_int_equal(wait_count(s, &s->n, 2), 2);
+	assert_int_equal(s->calls, 4);  /* each failed once, then handled */
+	assert_int_equal(s->ids[0], a); /* in arrival order */
+	assert_int_equal(s->ids[1], b);
+	assert_int_equal(s->queue_ids[0], 1);
+	assert_int_equal(s->queue_ids[1], 2);
+	code = last_code(w->c, hook);
 	assert_non_null(code);
 	assert_string_equal(code, "200"); /* answered when stored, before the callback */
 	free(code);
 	ontra_receiver_free(r);
 
 	/* Stopped with an event not handled: the next start on the file handles it. */
-	seen_init(&s);
-	s.fail_all = 1;
-	r = start(&o, &s);
-	hook = subscribe(c, r);
-	contact(c, "q3@example.com");
-	assert_true(wait_count(&s, &s.calls, 1) >= 1);
+	seen_reset(s);
+	s->fail_all = 1;
+	r = start(&o, s);
+	subscribe(w->c, r);
+	contact(w->c, "q3@example.com");
+	assert_true(wait_count(s, &s->calls, 1) >= 1);
 	ontra_receiver_free(r);
-	assert_int_equal(s.n, 0);
-	seen_init(&s);
-	r = start(&o, &s);
-	assert_int_equal(wait_count(&s, &s.n, 1), 1);
-	assert_string_equal(s.emails[0], "q3@example.com");
-	assert_int_equal(s.queue_ids[0], 3);
+	assert_int_equal(s->n, 0);
+	seen_reset(s);
+	r = start(&o, s);
+	assert_int_equal(wait_count(s, &s->n, 1), 1);
+	assert_string_equal(s->emails[0], "q3@example.com");
+	assert_int_equal(s->queue_ids[0], 3);
 	ontra_receiver_free(r);
-
-	ontra_client_free(c);
-	sandbox_stop(&sp);
 	remove_queue(dir, path);
 	free(path);
 }
@@ -477,10 +491,10 @@ static void bad_options(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(each_event_reaches_the_callback),
-	    cmocka_unit_test(json_bodies_on_a_given_socket),
-	    cmocka_unit_test(failing_callback_answers_500),
-	    cmocka_unit_test(queue_retries_a_failed_callback),
+	    cmocka_unit_test_setup_teardown(each_event_reaches_the_callback, up_form, down),
+	    cmocka_unit_test_setup_teardown(json_bodies_on_a_given_socket, up_json, down),
+	    cmocka_unit_test_setup_teardown(failing_callback_answers_500, up_form, down),
+	    cmocka_unit_test_setup_teardown(queue_retries_a_failed_callback, up_form, down),
 	    cmocka_unit_test(bad_bodies_are_refused),
 	    cmocka_unit_test(bad_options),
 	};
