@@ -1,19 +1,19 @@
 /*
- * watch_events: subscribe a webhook for new contacts, receive N events on a
- * small libmicrohttpd endpoint, print each body as one line, unsubscribe.
- * A minimal illustration of the library's webhook calls; `ontraport watch`
- * is the durable version (a queue on disk, retries, handlers).
+ * watch_events: subscribe a webhook for new contacts, receive N events with
+ * the library's receiver (no HTTP code of our own), print one line each,
+ * unsubscribe. `ontraport watch` is the full version (handlers, a CLI).
  *
- *   watch_events [N] [PUBLIC_URL]
+ *   watch_events [N] [QUEUE_FILE]
  *
- * Without PUBLIC_URL it subscribes its own loopback address, which only a
- * sandbox can reach; a real account needs an https address forwarded here.
+ * With QUEUE_FILE the receiver answers Ontraport once an event is on disk
+ * and calls back from the queue (again after a failure or a restart);
+ * without one it answers after the callback. It subscribes its own loopback
+ * address, which only a sandbox can reach: a real account needs a public
+ * https address forwarded to the receiver's port.
  */
-#include <microhttpd.h>
 #include <pthread.h>
-#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common.h"
 
@@ -23,80 +23,49 @@ struct state {
 	int received;
 };
 
-struct body {
-	char buf[65536];
-	size_t len;
-};
-
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
-                                  const char *method, const char *version, const char *data,
-                                  size_t *size, void **ctx)
+/* From a receiver thread, one event at a time; 0 = handled. */
+static int on_event(const ontra_event *ev, void *userdata)
 {
-	struct state *st = cls;
-	struct body *b = *ctx;
-	struct MHD_Response *r;
-	enum MHD_Result ret;
+	struct state *st = userdata;
+	const char *email = ontra_event_field(ev, "email");
 
-	(void)url;
-	(void)version;
-	if (strcmp(method, "POST") != 0)
-		return MHD_NO;
-	if (!b) { /* headers arrived */
-		*ctx = calloc(1, sizeof *b);
-		return *ctx ? MHD_YES : MHD_NO;
-	}
-	if (*size) { /* a piece of the body */
-		size_t n = *size < sizeof b->buf - 1 - b->len ? *size : sizeof b->buf - 1 - b->len;
-		memcpy(b->buf + b->len, data, n);
-		b->len += n;
-		*size = 0;
-		return MHD_YES;
-	}
-	/* The whole body: print it on one line, answer 200. */
 	pthread_mutex_lock(&st->mu);
-	printf("%.*s\n", (int)b->len, b->buf);
+	printf("%s contact %lld %s\n", ontra_event_type(ev), ontra_event_object_id(ev),
+	       email ? email : "-");
 	fflush(stdout);
 	st->received++;
 	pthread_cond_signal(&st->cv);
 	pthread_mutex_unlock(&st->mu);
-	free(b);
-	*ctx = NULL;
-	r = MHD_create_response_from_buffer(2, (void *)"ok", MHD_RESPMEM_PERSISTENT);
-	ret = MHD_queue_response(con, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return ret;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct state st = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+	ontra_receiver_options ro = ONTRA_RECEIVER_OPTIONS_INIT;
 	ontra_webhook_options wo = ONTRA_WEBHOOK_OPTIONS_INIT;
-	struct MHD_Daemon *d;
-	const union MHD_DaemonInfo *info;
+	ontra_receiver *r = NULL;
 	ontra_client *c;
 	json_t *sub = NULL;
 	char url[512];
-	int want = argc > 1 ? atoi(argv[1]) : 1, rc = 0;
+	int want = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 1, rc = 0;
 	long long id;
 
 	if (want < 1 || argc > 3) {
-		fprintf(stderr, "usage: %s [N] [PUBLIC_URL]\n", argv[0]);
+		fprintf(stderr, "usage: %s [N] [QUEUE_FILE]\n", argv[0]);
 		return 2;
 	}
 	if (!(c = client_from_env()))
 		return 1;
-	/* Port 0: any free one; MHD tells which. */
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-	                     on_request, &st, MHD_OPTION_END);
-	if (!d || !(info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT))) {
-		fprintf(stderr, "error: cannot listen\n");
-		ontra_client_free(c);
-		return 1;
+	ro.on_event = on_event;
+	ro.userdata = &st;
+	ro.queue_path = argc > 2 ? argv[2] : NULL;
+	if (ontra_receiver_start(&r, &ro) < 0) { /* port 0: any free one */
+		rc = fail("receiver");
+		goto out;
 	}
-	if (argc > 2)
-		snprintf(url, sizeof url, "%s", argv[2]);
-	else
-		snprintf(url, sizeof url, "http://127.0.0.1:%u/hook", (unsigned)info->port);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", ontra_receiver_port(r),
+	         ontra_receiver_path(r));
 	wo.url = url;
 	wo.event = ONTRA_EVENT_OBJECT_CREATE;
 	wo.target = ONTRA_CONTACT;
@@ -105,7 +74,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	id = json_integer_value(json_object_get(sub, "id"));
-	fprintf(stderr, "subscribed webhook %lld: new contacts to %s\n", id, url);
+	/* The URL holds the receiver's secret token: not printed. */
+	fprintf(stderr, "subscribed webhook %lld: new contacts to port %d\n", id,
+	        ontra_receiver_port(r));
 
 	pthread_mutex_lock(&st.mu);
 	while (st.received < want)
@@ -118,7 +89,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "received %d, unsubscribed\n", want);
 out:
 	json_decref(sub);
-	MHD_stop_daemon(d);
+	ontra_receiver_free(r);
 	ontra_client_free(c);
 	return rc;
 }

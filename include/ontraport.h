@@ -903,7 +903,7 @@ ONTRA_EXTERN int ontra_subscribe(ontra_client *c, int type, const long long *ids
 /* ------------------------------------------------------------------------
  * Webhooks (object type 145): the subscriptions behind Watch Events
  * (REFERENCE.md §8). Ontraport POSTs an event to the subscribed URL when it
- * happens; receiving it is the caller's business (`ontraport watch` does it).
+ * happens; ontra_receiver_start receives it (below), as `ontraport watch` does.
  * ------------------------------------------------------------------------ */
 
 /* What a subscription watches (§8.2); each takes one target id. */
@@ -989,6 +989,172 @@ ONTRA_EXTERN int ontra_webhook_get(json_t **out, ontra_client *c, long long id);
  * (a non-zero return stops the walk with ONTRA_EUSER).
  */
 ONTRA_EXTERN int ontra_webhook_list(ontra_client *c, ontra_object_fn fn, void *userdata);
+
+/* ------------------------------------------------------------------------
+ * Receiving events: the webhook bodies Ontraport POSTs (§8.3), parsed
+ * without I/O, and a small embeddable receiver that listens for them.
+ * ------------------------------------------------------------------------ */
+
+/*
+ * One event, as Ontraport delivered it: its type, the record's object type
+ * and fields, the tag, form or product id it concerns. Opaque; read it with
+ * the accessors below, which return borrowed values valid until
+ * ontra_event_free, and never fail (absent values are NULL or 0).
+ */
+typedef struct ontra_event ontra_event;
+
+/* The caps on one body: bytes, nesting (the top level counts 1), fields. */
+#define ONTRA_EVENT_MAX_BODY (1024 * 1024)
+#define ONTRA_EVENT_MAX_DEPTH 32
+#define ONTRA_EVENT_MAX_FIELDS 10000
+
+/**
+ * Parse one webhook body. No I/O, no global state: safe from any thread.
+ *
+ * `content_type` is the request's Content-Type or NULL: application/json
+ * (or text/json, application/<x>+json) is JSON; application/x-www-form-
+ * urlencoded is a PHP form body with bracket keys (event[type]=sub_tag,
+ * data[firstname]=Mary); NULL or text/plain is sniffed (JSON when the first
+ * non-blank byte is '{'). Either encoding, and every data format of the
+ * subscription (full, notify, lightweight), gives the same event. The body
+ * must be UTF-8 without NUL bytes, within the caps above, with an `event`
+ * object holding a string `type`.
+ *
+ * Returns 0 and *out (free it with ontra_event_free). Errors: ONTRA_EINVALID
+ * for every refused body (empty, too large, an unsupported content type, bad
+ * bytes, too deep or too many fields, malformed, not an Ontraport event),
+ * with one line in ontra_error_last()->message and the HTTP status a
+ * receiver answers for it (400, 413 or 415) in its http_status;
+ * ONTRA_ERROR (out of memory).
+ */
+ONTRA_EXTERN int ontra_event_parse(ontra_event **out, const char *body, size_t len,
+                                   const char *content_type);
+
+/** Free an event (NULL is accepted). */
+ONTRA_EXTERN void ontra_event_free(ontra_event *ev);
+
+/** The event's type as sent ("sub_tag", "object_create", ...). Never NULL. */
+ONTRA_EXTERN const char *ontra_event_type(const ontra_event *ev);
+
+/** The type as an ontra_webhook_event, or -1 for a type the library does not know. */
+ONTRA_EXTERN int ontra_event_kind(const ontra_event *ev);
+
+/** object_type_id: the type of the record in data (0 contacts), or -1 when absent. */
+ONTRA_EXTERN int ontra_event_object_type(const ontra_event *ev);
+
+/** The record's id (data[id]), or 0 when absent or not an id. */
+ONTRA_EXTERN long long ontra_event_object_id(const ontra_event *ev);
+
+/** webhook_id: the subscription that sent it, or 0 when absent. */
+ONTRA_EXTERN long long ontra_event_webhook_id(const ontra_event *ev);
+
+/** timestamp: Unix seconds, or 0 when absent. */
+ONTRA_EXTERN long long ontra_event_timestamp(const ontra_event *ev);
+
+/** event[tag_id] (sub_tag, unsub_tag), or 0 when absent. */
+ONTRA_EXTERN long long ontra_event_tag_id(const ontra_event *ev);
+/** event[form_id] (object_submits_form), or 0 when absent. */
+ONTRA_EXTERN long long ontra_event_form_id(const ontra_event *ev);
+/** event[product_id] (purchase_product, transaction_created_with_product), or 0. */
+ONTRA_EXTERN long long ontra_event_product_id(const ontra_event *ev);
+
+/**
+ * One field of the record (data[name]) as the string Ontraport sent, or
+ * NULL when absent, null or not a string (a nested value: see
+ * ontra_event_data). In the notify format every field but id is "".
+ */
+ONTRA_EXTERN const char *ontra_event_field(const ontra_event *ev, const char *name);
+
+/** The record's fields (borrowed object; scalars as strings, nested values as sent). */
+ONTRA_EXTERN const json_t *ontra_event_data(const ontra_event *ev);
+
+/** "form" or "json": the encoding the body came in. */
+ONTRA_EXTERN const char *ontra_event_encoding(const ontra_event *ev);
+
+/**
+ * The whole event as one JSON object (borrowed): {"webhook_id", "object_type_id",
+ * "timestamp" (strings or null), "event": {"type", "tag_id", ...}, "data": {...},
+ * "encoding", and "extra": {unknown top-level fields} when any}. From a
+ * receiver with a queue it also holds "id" (the queue's), "received_at" and
+ * "webhook_key".
+ */
+ONTRA_EXTERN const json_t *ontra_event_json(const ontra_event *ev);
+
+/*
+ * A receiver: an HTTP endpoint (libmicrohttpd) that takes Ontraport's POSTs
+ * at /hooks/<token>, parses each body with ontra_event_parse and hands the
+ * event to a callback. Subscribe its URL with ontra_webhook_subscribe.
+ *
+ * Without a queue, the sender's answer waits for the callback: 200 when it
+ * returned 0, 500 when it did not (the event was not handled: the sender may
+ * send it again). With a queue (a SQLite file), the answer is 200 once the
+ * event is on disk, and the callback is called afterwards from the queue, in
+ * arrival order, again after a failure (with a growing delay, up to
+ * max_attempts), and after a restart for events received but not handled.
+ * Bodies that are not events are answered 400/413/415 and never reach the
+ * callback nor the queue; other paths 404, other methods 405.
+ *
+ * The callback is called from a thread of the receiver, never from two at
+ * once, and never after ontra_receiver_free returned. It gets the event
+ * borrowed for the call. Return 0 when the event is handled.
+ */
+typedef int (*ontra_event_fn)(const ontra_event *ev, void *userdata);
+
+#define ONTRA_RECEIVER_OPTIONS_VERSION 1
+
+typedef struct ontra_receiver_options {
+	unsigned int version;    /* ONTRA_RECEIVER_OPTIONS_VERSION */
+	ontra_event_fn on_event; /* required */
+	void *userdata;          /* passed to on_event */
+	const char *bind;        /* numeric address to listen on; NULL = "127.0.0.1" */
+	int port;                /* 0 = any free port (ontra_receiver_port tells which) */
+	/* A listening socket to serve on instead of bind and port (borrowed: the
+	 * receiver serves on a dup of it); 0 = none. */
+	int listen_fd;
+	/* The path token: 32 to 128 hex digits. NULL = a new random one
+	 * (ontra_receiver_path tells it). Copied. */
+	const char *token;
+	/* A queue file (created mode 0600 if needed); NULL = no queue. Copied. */
+	const char *queue_path;
+	int max_attempts;   /* queue: calls before an event is given up (dead); 0 = 8 */
+	long retry_base_ms; /* queue: delay after the first failure, doubling; 0 = 1000 */
+	long retry_cap_ms;  /* queue: longest delay; 0 = 300000 */
+	unsigned threads;   /* HTTP threads; 0 = the number of CPUs, at least 2 */
+	size_t max_body;    /* bytes; 0 = ONTRA_EVENT_MAX_BODY */
+	/* One line (ONTRA_LOG_INFO) per request not answered 200 and per event the
+	 * callback failed, from the receiver's threads (optional; never shows a token). */
+	ontra_log_fn log;
+	void *log_userdata;
+} ontra_receiver_options;
+
+#define ONTRA_RECEIVER_OPTIONS_INIT                                                                \
+	{                                                                                          \
+		.version = ONTRA_RECEIVER_OPTIONS_VERSION                                          \
+	}
+
+typedef struct ontra_receiver ontra_receiver;
+
+/**
+ * Open the queue (if any), listen and start calling back: events may arrive
+ * before this returns. Returns 0 and *out. Errors: ONTRA_EINVALID (no
+ * callback, a bad token, port, address or socket, a queue_path that is not
+ * an event queue), ONTRA_ERROR (cannot listen: the port is taken; the queue
+ * cannot be opened), with one line in ontra_error_last().
+ */
+ONTRA_EXTERN int ontra_receiver_start(ontra_receiver **out, const ontra_receiver_options *o);
+
+/** The port the receiver listens on. */
+ONTRA_EXTERN int ontra_receiver_port(const ontra_receiver *r);
+
+/** The path events are POSTed to, "/hooks/<token>" (borrowed; secret: do not log it). */
+ONTRA_EXTERN const char *ontra_receiver_path(const ontra_receiver *r);
+
+/**
+ * Stop: refuse new requests (503), wait for the callback in flight, free.
+ * With a queue, events received but not yet handled stay in the file for
+ * the next start. NULL is accepted. Not from within the callback.
+ */
+ONTRA_EXTERN void ontra_receiver_free(ontra_receiver *r);
 
 /* ------------------------------------------------------------------------
  * Commerce (REFERENCE-MORE.md §M2): products, offers, transactions,

@@ -121,8 +121,9 @@ def nm(objs, *flags):
             yield head, parts[0], parts[1]
 
 
-# The prefix every global a library defines carries (util links as ontra__util_*, util_names.h).
-PREFIXES = {"src/lib": ("ontra_",), "src/util": ("ontra__util_",), "src/receiver": ("rcv_",),
+# The prefix every global a library defines carries (util links as ontra__util_*, util_names.h;
+# the receiver as ontra__rcv_*, rcv_names.h).
+PREFIXES = {"src/lib": ("ontra_",), "src/util": ("ontra__util_",), "src/receiver": ("ontra__rcv_",),
             "src/pgqueue": ("pgq_",),
             "src/sandbox": ("sbx_",), "src/scenario": ("scen_",), "src/cli": ("cli_", "main")}
 

@@ -23,6 +23,13 @@ void ontra__error_detail(int http_status, int curl_code, const char *body, size_
 /* Out of memory: a fixed message, no allocation. */
 int ontra__error_oom(void);
 
+/* --- events (event.c) --- */
+
+/* Wrap a normalized event (rcv_body_parse's shape; stolen, even on failure). */
+int ontra__event_new(ontra_event **out, json_t *doc);
+/* Set the last error for a receiver code (RCV_E*) and its line; returns the ONTRA_E* code. */
+int ontra__event_error(int rcv_code, const char *line);
+
 /* --- pacing (pacer.c) --- */
 
 typedef struct ontra_pacer ontra_pacer;

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "rcv_names.h"
+
 /* A handler's return for "gone for good": nothing it is given can be delivered. */
 #define RCV_HANDLER_GONE (-2)
 /* A handler's return for "this event can never be delivered": dead at once (a CALL's

@@ -18,6 +18,7 @@
 #include "receiver.h"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -258,6 +259,17 @@ static enum MHD_Result on_headers(rcv_server *s, struct MHD_Connection *con, con
 	return MHD_YES;
 }
 
+/* No queue: the handler's verdict is the answer; never a 200 for an event not handled. */
+static enum MHD_Result handle_now(rcv_server *s, req_ctx *c, const char *url, json_t *ev)
+{
+	int rc = s->cfg.handle(s->cfg.handle_userdata, c->key, ev);
+
+	json_decref(ev);
+	if (rc)
+		return refuse(s, c->con, MHD_HTTP_INTERNAL_SERVER_ERROR, url, "event not handled");
+	return respond(s, c->con, MHD_HTTP_OK, "application/json", "{\"ok\":true}\n");
+}
+
 static enum MHD_Result on_body_end(rcv_server *s, req_ctx *c, const char *url)
 {
 	char err[256];
@@ -274,6 +286,8 @@ static enum MHD_Result on_body_end(rcv_server *s, req_ctx *c, const char *url)
 	                    &s->cfg.limits, err, sizeof err);
 	if (rc)
 		return refuse(s, c->con, (unsigned)rcv_http_status(rc), url, err);
+	if (!s->q)
+		return handle_now(s, c, url, ev);
 	c->event_json = json_dumps(ev, JSON_COMPACT);
 	json_decref(ev);
 	if (!c->event_json)
@@ -493,19 +507,82 @@ static void free_server(rcv_server *s)
 	free(s);
 }
 
+/* Where to listen: the caller's socket (a dup of it), or cfg.bind and cfg.port. */
+typedef struct listen_spec {
+	struct sockaddr_in6 a6;
+	struct sockaddr_in a4;
+	struct MHD_OptionItem opt[2];
+	unsigned flags;
+	int fd; /* the dup, closed here on failure; MHD's once started */
+} listen_spec;
+
+static int listen_on(listen_spec *ls, const rcv_server_config *cfg, char *err, size_t errsz)
+{
+	const char *host = cfg->bind ? cfg->bind : "127.0.0.1";
+	char b[64];
+
+	memset(ls, 0, sizeof *ls);
+	ls->fd = -1;
+	ls->opt[1].option = MHD_OPTION_END;
+	if (cfg->listen_fd > 0) {
+		ls->fd = dup(cfg->listen_fd);
+		if (ls->fd < 0)
+			return util_errf(err, errsz, RCV_EINVALID, "invalid listening socket %d",
+			                 cfg->listen_fd);
+		ls->opt[0].option = MHD_OPTION_LISTEN_SOCKET;
+		ls->opt[0].value = ls->fd;
+		return 0;
+	}
+	if (cfg->port < 0 || cfg->port > 65535)
+		return util_errf(err, errsz, RCV_EINVALID, "invalid port %d", cfg->port);
+	ls->opt[0].option = MHD_OPTION_SOCK_ADDR;
+	if (inet_pton(AF_INET, host, &ls->a4.sin_addr) == 1) {
+		ls->a4.sin_family = AF_INET;
+		ls->a4.sin_port = htons((uint16_t)cfg->port);
+		ls->opt[0].ptr_value = &ls->a4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &ls->a6.sin6_addr) == 1) {
+		ls->a6.sin6_family = AF_INET6;
+		ls->a6.sin6_port = htons((uint16_t)cfg->port);
+		ls->opt[0].ptr_value = &ls->a6;
+		ls->flags = MHD_USE_IPv6;
+		return 0;
+	}
+	safe(host, b, sizeof b);
+	return util_errf(err, errsz, RCV_EINVALID,
+	                 "invalid bind address '%s' (give a numeric ip address)", b);
+}
+
+/* The port a socket is bound to, or 0. */
+static int socket_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t n = sizeof ss;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &n) != 0)
+		return 0;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return 0;
+}
+
 int rcv_server_start(rcv_server **out, rcv_queue *q, const rcv_server_config *cfg, char *err,
                      size_t errsz)
 {
 	rcv_server_config def = RCV_SERVER_CONFIG_INIT;
-	struct sockaddr_in6 a6;
-	struct sockaddr_in a4;
-	struct sockaddr *addr;
 	const union MHD_DaemonInfo *info;
+	listen_spec ls;
 	unsigned flags, threads;
 	rcv_server *s;
 	long ncpu;
+	int rc;
 
 	*out = NULL;
+	if (!q && !(cfg && cfg->handle))
+		return util_errf(err, errsz, RCV_EINVALID, "no queue and no event handler");
 	s = calloc(1, sizeof *s);
 	if (!s) {
 		if (err && errsz)
@@ -524,35 +601,12 @@ int rcv_server_start(rcv_server **out, rcv_queue *q, const rcv_server_config *cf
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 
+	if ((rc = listen_on(&ls, &s->cfg, err, errsz)) != 0) {
+		free_server(s);
+		return rc;
+	}
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
-	        MHD_USE_ERROR_LOG;
-	memset(&a4, 0, sizeof a4);
-	memset(&a6, 0, sizeof a6);
-	const char *host = s->cfg.bind ? s->cfg.bind : "127.0.0.1";
-	if (s->cfg.port < 0 || s->cfg.port > 65535) {
-		if (err && errsz)
-			snprintf(err, errsz, "invalid port %d", s->cfg.port);
-		free_server(s);
-		return RCV_EINVALID;
-	}
-	if (inet_pton(AF_INET, host, &a4.sin_addr) == 1) {
-		a4.sin_family = AF_INET;
-		a4.sin_port = htons((uint16_t)s->cfg.port);
-		addr = (struct sockaddr *)&a4;
-	} else if (inet_pton(AF_INET6, host, &a6.sin6_addr) == 1) {
-		a6.sin6_family = AF_INET6;
-		a6.sin6_port = htons((uint16_t)s->cfg.port);
-		addr = (struct sockaddr *)&a6;
-		flags |= MHD_USE_IPv6;
-	} else {
-		char b[64];
-		safe(host, b, sizeof b);
-		if (err && errsz)
-			snprintf(err, errsz,
-			         "invalid bind address '%s' (give a numeric ip address)", b);
-		free_server(s);
-		return RCV_EINVALID;
-	}
+	        MHD_USE_ERROR_LOG | ls.flags;
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	threads = s->cfg.threads ? s->cfg.threads : (unsigned)(ncpu > 2 ? ncpu : 2);
 	if (!s->cfg.max_connections)
@@ -563,11 +617,13 @@ int rcv_server_start(rcv_server **out, rcv_queue *q, const rcv_server_config *cf
 	if (!s->guard) {
 		if (err && errsz)
 			snprintf(err, errsz, "cannot start the request timer: out of memory");
+		if (ls.fd >= 0)
+			close(ls.fd);
 		free_server(s);
 		return RCV_ERROR;
 	}
 	s->d = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr,
+	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, ls.opt,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
 	    s->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 	    s->cfg.timeout_s ? s->cfg.timeout_s : 30u, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
@@ -578,13 +634,19 @@ int rcv_server_start(rcv_server **out, rcv_queue *q, const rcv_server_config *cf
 	    on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_EXTERNAL_LOGGER,
 	    mhd_log, s, MHD_OPTION_END);
 	if (!s->d) {
-		if (err && errsz)
-			snprintf(err, errsz, "cannot listen on %s port %d", host, s->cfg.port);
+		if (ls.fd >= 0) {
+			close(ls.fd);
+			util_errf(err, errsz, RCV_ERROR, "cannot serve on listening socket %d",
+			          s->cfg.listen_fd);
+		} else if (err && errsz) {
+			snprintf(err, errsz, "cannot listen on %s port %d",
+			         s->cfg.bind ? s->cfg.bind : "127.0.0.1", s->cfg.port);
+		}
 		free_server(s);
 		return RCV_ERROR;
 	}
 	info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-	s->port = info ? info->port : s->cfg.port;
+	s->port = ls.fd >= 0 ? socket_port(ls.fd) : info ? info->port : s->cfg.port;
 	*out = s;
 	return 0;
 }

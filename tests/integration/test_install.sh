@@ -112,7 +112,7 @@ C
 # shellcheck disable=SC2046
 run "${cc:-cc}" $san -std=c17 -Wall -Wextra -Werror -o "$TMP/hello_static" "$TMP/hello_static.c" \
 	$(pkg-config --cflags --libs-only-L ontraport) -Wl,-Bstatic -lontraport -Wl,-Bdynamic \
-	$(pkg-config --libs libcurl jansson) -pthread
+	$(pkg-config --libs libcurl jansson libmicrohttpd sqlite3) -pthread
 assert_rc 0 "link libontraport.a statically"
 CHECKS=$((CHECKS + 1))
 if readelf -d "$TMP/hello_static" | grep -q 'libontraport'; then

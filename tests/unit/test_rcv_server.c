@@ -438,6 +438,55 @@ static void test_stop_under_load(void **state)
 	assert_true(stored(f) >= ok);
 }
 
+/* Without a queue: the handler's verdict is the answer; it sees the parsed event. */
+static int verdict; /* what handle returns */
+static int handled; /* calls */
+
+static int handle(void *ud, const char *key, json_t *event)
+{
+	(void)ud;
+	assert_string_equal(key, "k");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(event, "event"), "type")), "sub_tag");
+	handled++;
+	return verdict;
+}
+
+static void test_no_queue_handler(void **state)
+{
+	rcv_server_config cfg = RCV_SERVER_CONFIG_INIT;
+	rcv_server *s = (rcv_server *)1;
+	char err[256], url[256], *resp = NULL;
+	static const char body[] = "event[type]=sub_tag&data[id]=3";
+
+	(void)state;
+	handled = 0;
+	assert_int_equal(rcv_server_start(&s, NULL, &cfg, err, sizeof err), RCV_EINVALID);
+	assert_null(s);
+	assert_non_null(strstr(err, "no queue and no event handler"));
+	cfg.handle = handle;
+	cfg.log = quiet_log;
+	cfg.listen_fd = 987; /* not open */
+	assert_int_equal(rcv_server_start(&s, NULL, &cfg, err, sizeof err), RCV_EINVALID);
+	assert_non_null(strstr(err, "invalid listening socket 987"));
+	cfg.listen_fd = 0;
+	assert_int_equal(rcv_server_start(&s, NULL, &cfg, err, sizeof err), 0);
+	assert_int_equal(rcv_server_add_hook(s, TOKEN, "k", RCV_MODE_ONTRAPORT), 0);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/hooks/%s", rcv_server_port(s), TOKEN);
+	verdict = 0;
+	assert_int_equal(th_post(url, body, "application/x-www-form-urlencoded", &resp), 200);
+	assert_string_equal(resp, "{\"ok\":true}\n");
+	free(resp);
+	verdict = -1;
+	assert_int_equal(th_post(url, body, "application/x-www-form-urlencoded", &resp), 500);
+	assert_string_equal(resp, "event not handled\n");
+	free(resp);
+	assert_int_equal(th_post(url, "data[id]=3", "application/x-www-form-urlencoded", NULL),
+	                 400);
+	assert_int_equal(handled, 2); /* not for the refused body */
+	rcv_server_stop(s);
+}
+
 static void test_config_errors(void **state)
 {
 	rcv_server_config cfg = RCV_SERVER_CONFIG_INIT;
@@ -503,6 +552,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_concurrent_senders, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stop_under_load, setup, teardown),
 	    cmocka_unit_test(test_config_errors),
+	    cmocka_unit_test(test_no_queue_handler),
 	    cmocka_unit_test(test_tokens_differ),
 	};
 	int rc;

@@ -27,6 +27,8 @@
 #ifndef RECEIVER_H
 #define RECEIVER_H
 
+#include "rcv_names.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -353,6 +355,19 @@ typedef struct rcv_server_config {
 	 * beyond it is answered 408 and closed, however it trickles.
 	 * 0 = RCV_DEFAULT_REQUEST_TIMEOUT. */
 	unsigned request_timeout_s;
+	/* A listening socket to serve on instead of bind and port (borrowed: the server
+	 * serves on a dup of it, so the caller closes its own whenever it likes); 0 = none. */
+	int listen_fd;
+	/*
+	 * Without a queue (rcv_server_start's q NULL): each event parsed is handed to
+	 * `handle` (the webhook key and the normalized event, both borrowed for the call)
+	 * from a server thread, several threads at once, instead of being stored. It returns
+	 * 0 when the event is handled (answered 200 {"ok":true}), anything else when it is
+	 * not (answered 500 with one line: the sender may send it again). Required when q
+	 * is NULL; unused with a queue.
+	 */
+	int (*handle)(void *userdata, const char *webhook_key, json_t *event);
+	void *handle_userdata;
 } rcv_server_config;
 
 #define RCV_DEFAULT_MAX_CONNECTIONS 4096
@@ -361,11 +376,12 @@ typedef struct rcv_server_config {
 
 #define RCV_SERVER_CONFIG_INIT                                                                     \
 	{                                                                                          \
-		NULL, 0, 0, RCV_LIMITS_DEFAULT, 0, 0, 0, NULL, NULL, 0, 0                          \
+		NULL, 0, 0, RCV_LIMITS_DEFAULT, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL, NULL           \
 	}
 
 /*
- * Start serving on `q` (borrowed; must outlive the server). No hook is
+ * Start serving on `q` (borrowed; must outlive the server), or, with q NULL,
+ * handing each event to cfg->handle (RCV_EINVALID without one). No hook is
  * registered yet: every request is 404 until rcv_server_add_hook.
  * Returns 0 and *out, or a negative code, *out NULL and one line in err.
  */
