@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "subscriptions.h"
+#include "watch_poll.h"
 #include "watch_session.h"
 #include "util.h"
 #include "banned.h"
@@ -24,6 +25,7 @@
 typedef struct watch {
 	cli_ctx *ctx;
 	int no_subscribe;
+	int poll; /* --poll: events found by polling, no receiver */
 	long long attempts, delay, cap, timeout;
 	int max_attempts;
 	cli_hooks hooks; /* the subscriptions to make */
@@ -63,6 +65,22 @@ static const cli_opt watch_opts[] = {
      .kind = CLI_VALUE,
      .arg = "DURATION",
      .help = "time allowed for one --exec or --forward-to attempt (default 30s)"},
+    {.name = "poll",
+     .kind = CLI_FLAG,
+     .help = "no webhook: find contacts created, tagged and untagged by polling (for a machine "
+             "Ontraport cannot post to)"},
+    {.name = "interval",
+     .kind = CLI_VALUE,
+     .arg = "DURATION",
+     .help = "with --poll: time between polls (default 60s; a bare number is seconds)"},
+    {.name = "poll-share",
+     .kind = CLI_VALUE,
+     .arg = "PCT",
+     .help = "with --poll: the percentage of the account's rate limit polling may use (1 to "
+             "100, default 20)"},
+    {.name = "once",
+     .kind = CLI_FLAG,
+     .help = "with --poll: poll once, deliver what it found, then exit"},
     CLI_WATCH_LIMIT_OPTS,
     {.name = NULL}};
 
@@ -126,6 +144,62 @@ static int check_usage(cli_ctx *ctx, cli_args *args, int no_subscribe)
 	return EXIT_OK;
 }
 
+/* --poll: the receiver's options and the events polling cannot see are refused. */
+static int check_poll_usage(cli_ctx *ctx, cli_args *args)
+{
+	static const char *const values[] = {
+	    "public-url", "bind", "port", "token-file", "per-ip-connections", "request-timeout"};
+	static const char *const lists[] = {"form", "product"};
+	size_t i, n;
+
+	if (!cli_flag(args, "poll")) {
+		static const char *const poll_only[] = {"interval", "poll-share"};
+		for (i = 0; i < sizeof poll_only / sizeof *poll_only; i++)
+			if (cli_value(args, poll_only[i]))
+				return cli_usage_error(ctx, "--%s is for --poll", poll_only[i]);
+		if (cli_flag(args, "once"))
+			return cli_usage_error(ctx, "--once is for --poll");
+		return EXIT_OK;
+	}
+	if (cli_flag(args, "no-subscribe") || cli_flag(args, "keep"))
+		return cli_usage_error(ctx, "--%s has no effect with --poll: nothing is subscribed",
+		                       cli_flag(args, "keep") ? "keep" : "no-subscribe");
+	for (i = 0; i < sizeof values / sizeof *values; i++)
+		if (cli_value(args, values[i]))
+			return cli_usage_error(
+			    ctx, "--%s has no effect with --poll: nothing listens", values[i]);
+	for (i = 0; i < sizeof lists / sizeof *lists; i++)
+		if (cli_list(args, lists[i], &n), n)
+			return cli_usage_error(
+			    ctx,
+			    "--%s has no effect with --poll: forms submitted and purchases "
+			    "cannot be seen by polling",
+			    lists[i]);
+	return EXIT_OK;
+}
+
+/* The events polling can see: contacts created, tags added and removed. */
+static int check_poll_hooks(cli_ctx *ctx, const cli_hooks *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		ontra_webhook_event e = h->v[i].event;
+		if (e == ONTRA_EVENT_OBJECT_CREATE && h->v[i].target != 0)
+			return cli_usage_error(
+			    ctx,
+			    "--poll sees contacts only: '%s' cannot be polled (drop "
+			    "--type, or watch it with webhooks)",
+			    h->v[i].what);
+		if (e != ONTRA_EVENT_OBJECT_CREATE && e != ONTRA_EVENT_SUB_TAG &&
+		    e != ONTRA_EVENT_UNSUB_TAG)
+			return cli_usage_error(
+			    ctx,
+			    "--poll cannot see '%s': polling sees created, tagged "
+			    "and untagged only",
+			    h->v[i].what);
+	}
+	return EXIT_OK;
+}
+
 /* The delivery's settings. */
 static int read_numbers(watch *w, cli_args *a)
 {
@@ -176,23 +250,58 @@ static int watch_start(watch *w, cli_watch *s, cli_args *args)
 			return rc;
 		r.hooks = &w->hooks;
 	}
+	if (w->poll) {
+		if ((rc = check_poll_hooks(w->ctx, &w->hooks)) != EXIT_OK)
+			return rc;
+		r.hooks = NULL; /* nothing is subscribed: the poll source finds the events */
+		cli_watch_no_server(s);
+	}
 	d = delivery(w, args);
 	return cli_watch_start(s, &r, 1, &d);
+}
+
+/* The poll source's settings: --interval, --poll-share, --once; the state beside the queue. */
+static int poll_settings(watch *w, cli_args *args, cli_watch *s, cli_watch_poll_settings *ps,
+                         char *state, size_t statesz)
+{
+	long long pct;
+	int rc;
+
+	if ((rc = cli_duration_opt(w->ctx, args, "interval", 1000, 86400000, 60000,
+	                           &ps->interval_ms)) != EXIT_OK)
+		return rc;
+	if (cli_value_ll(args, "poll-share", 1, 100, 20, &pct) < 0)
+		return EXIT_USAGE;
+	snprintf(state, statesz, "%s.poll", cli_watch_db(s));
+	ps->hooks = &w->hooks;
+	ps->key = cli_value(args, "name") ? cli_value(args, "name") : DEFAULT_KEY;
+	ps->state_path = state;
+	ps->share = (double)pct / 100.0;
+	ps->once = cli_flag(args, "once") > 0;
+	return EXIT_OK;
 }
 
 static int run_watch(cli_ctx *ctx, cli_args *args)
 {
 	watch w = {.ctx = ctx, .hooks = {.format = ONTRA_WEBHOOK_FULL}};
+	cli_watch_poll_settings ps = {0};
+	cli_watch_poll *poll = NULL;
 	cli_watch *s = NULL;
+	char state[4300];
 	int rc;
 
 	w.no_subscribe = cli_flag(args, "no-subscribe") > 0;
-	if ((rc = check_usage(ctx, args, w.no_subscribe)) == EXIT_OK &&
+	w.poll = cli_flag(args, "poll") > 0;
+	if ((rc = check_poll_usage(ctx, args)) == EXIT_OK &&
+	    (rc = check_usage(ctx, args, w.no_subscribe)) == EXIT_OK &&
 	    (rc = cli_watch_new(&s, ctx, args, "events.db")) == EXIT_OK &&
-	    (rc = watch_start(&w, s, args)) == EXIT_OK) {
+	    (!w.poll || (rc = poll_settings(&w, args, s, &ps, state, sizeof state)) == EXIT_OK) &&
+	    (rc = watch_start(&w, s, args)) == EXIT_OK &&
+	    (!w.poll || (rc = cli_watch_poll_start(&poll, ctx, s, &ps)) == EXIT_OK)) {
 		cli_watch_wait(s);
 		rc = EXIT_OK;
 	}
+	rc = cli_watch_poll_stop(poll, rc);
 	rc = cli_watch_close(s, rc);
 	cli_hooks_release(&w.hooks);
 	return rc;
