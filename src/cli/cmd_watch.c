@@ -312,7 +312,8 @@ const cli_command cli_cmd_watch = {
     .summary = "receive events: objects created, tagged, untagged, forms submitted, purchases",
     .synopsis = "[--event EVENT]... [--type TYPE] [--tag NAME|ID]... [--form ID|NAME]... "
                 "[--product NAME|ID]... [--data-format FORMAT] "
-                "[--exec CMD | --forward-to URL] [--public-url URL] [--no-subscribe] [--keep]",
+                "[--exec CMD | --forward-to URL] [--public-url URL] [--no-subscribe] [--keep] "
+                "[--poll [--interval DURATION] [--poll-share PCT] [--once]]",
     .description =
         "Watch Events. Start a webhook receiver, subscribe it to the events asked for (POST "
         "/Webhook/subscribe, one subscription per event and tag, form or product), and hand each "
@@ -338,7 +339,17 @@ const cli_command cli_cmd_watch = {
         "the same URL and reuses the subscriptions made for it.\n\n"
         "With --no-subscribe nothing is subscribed: the URL is printed for pasting into a "
         "campaign's \"Send to a Webhook\" element or the account's webhook settings, and any JSON "
-        "or form body is accepted and delivered as {encoding, fields}.",
+        "or form body is accepted and delivered as {encoding, fields}.\n\n"
+        "With --poll nothing is subscribed and nothing listens, for a machine Ontraport cannot "
+        "post to: contacts are polled by date last modified every --interval (default 60s), "
+        "using at most --poll-share percent (default 20) of the account's requests a minute, "
+        "and their tags compared with the last poll's. It sees contacts created, tagged and "
+        "untagged (the same documents as the webhooks', plus \"source\": \"poll\"); it "
+        "cannot see forms submitted, purchases, deletions, other object types, or a change "
+        "undone between two polls. The first poll reads every contact as the baseline and "
+        "reports nothing. Its state (cursor, last-seen tags, events not yet queued) is kept in "
+        "DB.poll beside the queue, so a restart repeats nothing. --once polls once, delivers "
+        "what it found and exits.",
     .opts = watch_opts,
     .examples = "ontraport watch --event created\n  print each new contact as a JSON line\n"
                 "ontraport watch -e tagged -e untagged --tag VIP --data-format lightweight\n"
@@ -348,6 +359,8 @@ const cli_command cli_cmd_watch = {
                 "ontraport watch -e purchased -e transaction-created --product Widget\n"
                 "  each purchase of the product Widget, and each transaction holding it\n"
                 "ontraport watch --no-subscribe --port 8600 --forward-to http://127.0.0.1:9000/in\n"
-                "  receive from a campaign's Send to a Webhook element and forward",
+                "  receive from a campaign's Send to a Webhook element and forward\n"
+                "ontraport watch --poll -e created -e tagged --tag VIP --exec ./on-event.sh\n"
+                "  no public address: poll contacts every minute instead of subscribing",
     .run = run_watch,
 };

@@ -162,8 +162,9 @@ static int add_event(cli_watch_poll *p, const run_poller_change *ch, const char 
 	json_t *norm = NULL;
 	int rc = -1;
 
-	if (body && rcv_body_parse(&norm, body, strlen(body), FORM_TYPE, RCV_MODE_ONTRAPORT, NULL,
-	                           err, errsz) == 0 &&
+	if (body &&
+	    rcv_body_parse(&norm, body, strlen(body), FORM_TYPE, RCV_MODE_ONTRAPORT, NULL, err,
+	                   errsz) == 0 &&
 	    json_object_set_new(norm, "source", json_string("poll")) == 0)
 		text = json_dumps(norm, JSON_COMPACT);
 	if (text && p->nev == p->evcap) {
@@ -219,8 +220,7 @@ static int has(const long long *v, size_t n, long long id)
 
 /* Tagged for each tag in `now` not in `was`, or untagged (the other way round). */
 static int tag_events(cli_watch_poll *p, const run_poller_change *ch, const long long *a, size_t na,
-                      const long long *b, size_t nb, ontra_webhook_event e, char *err,
-                      size_t errsz)
+                      const long long *b, size_t nb, ontra_webhook_event e, char *err, size_t errsz)
 {
 	const char *type = e == ONTRA_EVENT_SUB_TAG ? "sub_tag" : "unsub_tag";
 
@@ -346,9 +346,10 @@ static int poll_once(cli_watch_poll *p)
 	}
 	if (!done && run_poller_baseline_done(p->core, &done, err, sizeof err) == 0)
 		cli_note(p->ctx, "ontraport watch: %s",
-		         done ? "baseline recorded: changes from now on are reported"
-		              : "baseline: the share ran out before every contact was read; it goes "
-		                "on at the next poll");
+		         done
+		             ? "baseline recorded: changes from now on are reported"
+		             : "baseline: the share ran out before every contact was read; it goes "
+		               "on at the next poll");
 	if (p->ctx->verbose)
 		fprintf(stderr, "ontraport watch: poll: %zu event%s queued\n", moved,
 		        moved == 1 ? "" : "s");
@@ -370,11 +371,12 @@ static void *poll_main(void *ud)
 	}
 	for (int first = 1; !stopping(p); first = 0) {
 		int rc = poll_once(p); /* a failure is said, and the next poll tries again */
-		if (first) /* the share, once the account said its limit */
-			cli_note(p->ctx,
-			         "ontraport watch: %s (the limit the account reports); no webhook is "
-			         "subscribed",
-			         run_poller_describe(p->core));
+		if (first)             /* the share, once the account said its limit */
+			cli_note(
+			    p->ctx,
+			    "ontraport watch: %s (the limit the account reports); no webhook is "
+			    "subscribed",
+			    run_poller_describe(p->core));
 		if (p->set.once) {
 			p->rc = rc;
 			if (rc == EXIT_OK)
@@ -443,7 +445,8 @@ int cli_watch_poll_start(cli_watch_poll **out, cli_ctx *ctx, cli_watch *w,
 		return cli_watch_poll_stop(p, cli_error(EXIT_ERROR, "%s", err));
 	announce(p);
 	if (pthread_create(&p->thread, NULL, poll_main, p) != 0)
-		return cli_watch_poll_stop(p, cli_error(EXIT_ERROR, "cannot start the poll thread"));
+		return cli_watch_poll_stop(p,
+		                           cli_error(EXIT_ERROR, "cannot start the poll thread"));
 	p->running = 1;
 	*out = p;
 	return EXIT_OK;

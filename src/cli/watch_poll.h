@@ -20,12 +20,12 @@
 typedef struct cli_watch_poll cli_watch_poll;
 
 typedef struct cli_watch_poll_settings {
-	const cli_hooks *hooks;  /* the events to report (created(0), sub_tag(T), unsub_tag(T)) */
-	const char *key;         /* the webhook key the events are queued under */
-	const char *state_path;  /* the poll state file */
-	long long interval_ms;   /* between polls */
-	double share;            /* of the account's rate limit, 0 < share <= 1 */
-	int once;                /* one poll, wait for its events' delivery, stop the session */
+	const cli_hooks *hooks; /* the events to report (created(0), sub_tag(T), unsub_tag(T)) */
+	const char *key;        /* the webhook key the events are queued under */
+	const char *state_path; /* the poll state file */
+	long long interval_ms;  /* between polls */
+	double share;           /* of the account's rate limit, 0 < share <= 1 */
+	int once;               /* one poll, wait for its events' delivery, stop the session */
 } cli_watch_poll_settings;
 
 /*

@@ -143,4 +143,10 @@ assert_contains "$ERR" "forms submitted and purchases cannot be seen by polling"
 op watch --poll -e created --type tags --db "$TMP/bad.db"
 assert_contains "$ERR" "--poll sees contacts only" "another type"
 
+# ---- a poll that cannot reach the API: --once exits with the network's code ----
+stop_sandbox
+op watch --poll --once --retries 0 --db "$TMP/p.db"
+assert_rc 8 "a poll with the API gone"
+assert_contains "$ERR" "ontraport watch: poll: search by dlm: " "the failure said"
+
 finish
