@@ -9,7 +9,6 @@
  * would have queued (rcv_body_parse of the same body), plus "source":
  * "poll"; the record's data is as read at the poll.
  */
-#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,39 +53,10 @@ static int wanted(const cli_watch_poll *p, ontra_webhook_event e, long long targ
 	return 0;
 }
 
-/* PHP's urlencode(), as Ontraport's form bodies are written: letters, digits and -_. stay,
- * a space is '+', the rest %XX. */
-static void urlencode(util_buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '_' || c == '.') {
-			util_buf_putc(b, (char)c);
-		} else if (c == ' ') {
-			util_buf_putc(b, '+');
-		} else {
-			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-			util_buf_append(b, e, 3);
-		}
-	}
-}
-
-/* "prefix[key]=value" (or "key=value"), '&' before all but the first. */
+/* "prefix[key]=value" of a body, escaped as Ontraport's are. */
 static void pair(util_buf *b, const char *prefix, const char *key, const char *value)
 {
-	if (b->len)
-		util_buf_putc(b, '&');
-	if (prefix) {
-		urlencode(b, prefix);
-		util_buf_puts(b, "%5B");
-	}
-	urlencode(b, key);
-	if (prefix)
-		util_buf_puts(b, "%5D");
-	util_buf_putc(b, '=');
-	urlencode(b, value);
+	util_form_pair(b, prefix, key, value, strlen(value));
 }
 
 /* A field's value as a form carries it: strings as they are, numbers in decimal, anything
