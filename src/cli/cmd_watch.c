@@ -150,6 +150,7 @@ static int check_poll_usage(cli_ctx *ctx, cli_args *args)
 	static const char *const values[] = {
 	    "public-url", "bind", "port", "token-file", "per-ip-connections", "request-timeout"};
 	static const char *const lists[] = {"form", "product"};
+	const char *const *events;
 	size_t i, n;
 
 	if (!cli_flag(args, "poll")) {
@@ -168,6 +169,20 @@ static int check_poll_usage(cli_ctx *ctx, cli_args *args)
 		if (cli_value(args, values[i]))
 			return cli_usage_error(
 			    ctx, "--%s has no effect with --poll: nothing listens", values[i]);
+	events = cli_list(args, "event", &n);
+	for (i = 0; i < n; i++) {
+		ontra_webhook_event e;
+		int rc = cli_hook_event_word(ctx, events[i], &e);
+		if (rc != EXIT_OK)
+			return rc;
+		if (e != ONTRA_EVENT_OBJECT_CREATE && e != ONTRA_EVENT_SUB_TAG &&
+		    e != ONTRA_EVENT_UNSUB_TAG)
+			return cli_usage_error(
+			    ctx,
+			    "--poll cannot see '%s': polling sees created, tagged "
+			    "and untagged only",
+			    events[i]);
+	}
 	for (i = 0; i < sizeof lists / sizeof *lists; i++)
 		if (cli_list(args, lists[i], &n), n)
 			return cli_usage_error(
@@ -178,25 +193,16 @@ static int check_poll_usage(cli_ctx *ctx, cli_args *args)
 	return EXIT_OK;
 }
 
-/* The events polling can see: contacts created, tags added and removed. */
+/* Polling sees contacts only: a created event of another --type is refused. */
 static int check_poll_hooks(cli_ctx *ctx, const cli_hooks *h)
 {
-	for (size_t i = 0; i < h->n; i++) {
-		ontra_webhook_event e = h->v[i].event;
-		if (e == ONTRA_EVENT_OBJECT_CREATE && h->v[i].target != 0)
+	for (size_t i = 0; i < h->n; i++)
+		if (h->v[i].event == ONTRA_EVENT_OBJECT_CREATE && h->v[i].target != 0)
 			return cli_usage_error(
 			    ctx,
 			    "--poll sees contacts only: '%s' cannot be polled (drop "
 			    "--type, or watch it with webhooks)",
 			    h->v[i].what);
-		if (e != ONTRA_EVENT_OBJECT_CREATE && e != ONTRA_EVENT_SUB_TAG &&
-		    e != ONTRA_EVENT_UNSUB_TAG)
-			return cli_usage_error(
-			    ctx,
-			    "--poll cannot see '%s': polling sees created, tagged "
-			    "and untagged only",
-			    h->v[i].what);
-	}
 	return EXIT_OK;
 }
 

@@ -143,7 +143,12 @@ for bad in "--poll --port 8600" "--poll --public-url https://x.example" "--poll 
 	assert_one_line "$(grep -v "^Run 'ontraport watch --help'" <<<"$ERR")" "watch $bad"
 done
 op watch --poll -e form-submitted --form 1 --db "$TMP/bad.db"
-assert_contains "$ERR" "forms submitted and purchases cannot be seen by polling" "why"
+assert_contains "$ERR" "--poll cannot see 'form-submitted': polling sees created, tagged and untagged only" "why"
+op watch --poll -e transaction-created --db "$TMP/bad.db"
+assert_rc 2 "transaction-created by polling"
+assert_contains "$ERR" "--poll cannot see 'transaction-created'" "why"
+op watch --poll --form 1 --db "$TMP/bad.db"
+assert_contains "$ERR" "--form has no effect with --poll: forms submitted and purchases cannot be seen by polling" "--form"
 op watch --poll -e created --type tags --db "$TMP/bad.db"
 assert_contains "$ERR" "--poll sees contacts only" "another type"
 
