@@ -78,6 +78,11 @@ static const cli_opt watch_opts[] = {
      .arg = "PCT",
      .help = "with --poll: the percentage of the account's rate limit polling may use (1 to "
              "100, default 20)"},
+    {.name = "poll-state",
+     .kind = CLI_VALUE,
+     .arg = "FILE",
+     .help = "with --poll: the poll's cursor, last-seen tags and events not yet queued (default: "
+             "the --db file's name + .poll)"},
     {.name = "once",
      .kind = CLI_FLAG,
      .help = "with --poll: poll once, deliver what it found, then exit"},
@@ -154,7 +159,7 @@ static int check_poll_usage(cli_ctx *ctx, cli_args *args)
 	size_t i, n;
 
 	if (!cli_flag(args, "poll")) {
-		static const char *const poll_only[] = {"interval", "poll-share"};
+		static const char *const poll_only[] = {"interval", "poll-share", "poll-state"};
 		for (i = 0; i < sizeof poll_only / sizeof *poll_only; i++)
 			if (cli_value(args, poll_only[i]))
 				return cli_usage_error(ctx, "--%s is for --poll", poll_only[i]);
@@ -278,7 +283,10 @@ static int poll_settings(watch *w, cli_args *args, cli_watch *s, cli_watch_poll_
 		return rc;
 	if (cli_value_ll(args, "poll-share", 1, 100, 20, &pct) < 0)
 		return EXIT_USAGE;
-	snprintf(state, statesz, "%s.poll", cli_watch_db(s));
+	if (cli_value(args, "poll-state"))
+		snprintf(state, statesz, "%s", cli_value(args, "poll-state"));
+	else
+		snprintf(state, statesz, "%s.poll", cli_watch_db(s));
 	ps->hooks = &w->hooks;
 	ps->key = cli_value(args, "name") ? cli_value(args, "name") : DEFAULT_KEY;
 	ps->state_path = state;
@@ -319,7 +327,7 @@ const cli_command cli_cmd_watch = {
     .synopsis = "[--event EVENT]... [--type TYPE] [--tag NAME|ID]... [--form ID|NAME]... "
                 "[--product NAME|ID]... [--data-format FORMAT] "
                 "[--exec CMD | --forward-to URL] [--public-url URL] [--no-subscribe] [--keep] "
-                "[--poll [--interval DURATION] [--poll-share PCT] [--once]]",
+                "[--poll [--interval DURATION] [--poll-share PCT] [--poll-state FILE] [--once]]",
     .description =
         "Watch Events. Start a webhook receiver, subscribe it to the events asked for (POST "
         "/Webhook/subscribe, one subscription per event and tag, form or product), and hand each "
@@ -354,7 +362,8 @@ const cli_command cli_cmd_watch = {
         "cannot see forms submitted, purchases, deletions, other object types, or a change "
         "undone between two polls. The first poll reads every contact as the baseline and "
         "reports nothing. Its state (cursor, last-seen tags, events not yet queued) is kept in "
-        "DB.poll beside the queue, so a restart repeats nothing. --once polls once, delivers "
+        "--poll-state (default DB.poll beside the queue), so a restart repeats nothing. --once "
+        "polls once, delivers "
         "what it found and exits.",
     .opts = watch_opts,
     .examples = "ontraport watch --event created\n  print each new contact as a JSON line\n"

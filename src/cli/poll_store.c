@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "poll_store.h"
@@ -19,6 +20,7 @@
 
 struct cli_poll_store {
 	sqlite3 *db;
+	int lock_fd; /* an flock on the file: one poller per state */
 	int checked; /* the outbox's head was looked for in the queue (after a crash) */
 };
 
@@ -49,10 +51,21 @@ int cli_poll_store_open(cli_poll_store **out, const char *path, char *err, size_
 	if (fd < 0)
 		return util_errf(err, errsz, -1, "cannot open the poll state '%s': %s", path,
 		                 strerror(errno));
-	close(fd);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		close(fd);
+		return util_errf(err, errsz, -1,
+		                 e == EWOULDBLOCK
+		                     ? "another 'ontraport watch --poll' uses the poll state '%s'"
+		                     : "cannot lock the poll state '%s'",
+		                 path);
+	}
 	s = calloc(1, sizeof *s);
-	if (!s)
+	if (!s) {
+		close(fd);
 		return util_errf(err, errsz, -1, "out of memory");
+	}
+	s->lock_fd = fd;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
 	        SQLITE_OK ||
 	    sqlite3_busy_timeout(s->db, 5000) != SQLITE_OK ||
@@ -71,6 +84,7 @@ void cli_poll_store_close(cli_poll_store *s)
 	if (!s)
 		return;
 	sqlite3_close(s->db);
+	close(s->lock_fd); /* after SQLite's own locks on the file are gone */
 	free(s);
 }
 

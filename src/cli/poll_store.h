@@ -11,8 +11,8 @@
  * among the queue's events past the last id it recorded and enqueues it
  * only when it is not there. So each change reaches the queue once.
  *
- * One thread uses a store at a time (the session's flock on the queue
- * keeps other processes away). Errors: one line in err.
+ * One thread uses a store at a time; an flock on the file keeps other
+ * processes away. Errors: one line in err.
  */
 #ifndef CLI_POLL_STORE_H
 #define CLI_POLL_STORE_H
@@ -23,7 +23,8 @@
 
 typedef struct cli_poll_store cli_poll_store;
 
-/* Open (creating, mode 0600: snapshots hold tags of people) the store at path. 0 or -1. */
+/* Open (creating, mode 0600: snapshots hold tags of people) and lock the store at path.
+ * 0, or -1 (another process holds it, or SQLite failed). */
 int cli_poll_store_open(cli_poll_store **out, const char *path, char *err, size_t errsz);
 void cli_poll_store_close(cli_poll_store *s); /* NULL accepted */
 

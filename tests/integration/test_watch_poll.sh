@@ -105,6 +105,10 @@ RUN=$!
 PIDS+=("$RUN")
 op objects create firstname=Dee -o json
 wait_lines "$H" 1 20 || fail "the running watch did not report Dee"
+# Its state is its own: another queue with the same --poll-state is refused.
+op watch --poll --once --db "$TMP/other.db" --poll-state "$TMP/p.db.poll"
+assert_rc 1 "a second poller on one state"
+assert_contains "$ERR" "another 'ontraport watch --poll' uses the poll state '$TMP/p.db.poll'" "why"
 kill -INT "$RUN"
 RC=0
 wait "$RUN" || RC=$?
@@ -133,7 +137,7 @@ assert_eq "$OUT" "" "events from the baseline (standard output)"
 
 # ---- bad options ----
 for bad in "--poll --port 8600" "--poll --public-url https://x.example" "--poll --no-subscribe" \
-	"--poll --keep" "--poll --token-file $TMP/t" "--interval 5s" "--poll-share 5" "--once" \
+	"--poll --keep" "--poll --token-file $TMP/t" "--interval 5s" "--poll-share 5" "--once" "--poll-state $TMP/x" \
 	"--poll --poll-share 0" "--poll --poll-share 101" "--poll --interval 0s" \
 	"--poll -e form-submitted --form 1" "--poll -e purchased --product 1" \
 	"--poll -e created --type tags"; do
