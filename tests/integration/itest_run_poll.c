@@ -134,12 +134,17 @@ static void seed_at(int first, int n, long long dlm)
 	seed(recs);
 }
 
-static void update(fixture *f, long long id, const char *field, const char *value)
+static void update_with(ontra_client *c, long long id, const char *field, const char *value)
 {
 	json_t *fields = json_pack("{s:s}", field, value), *out = NULL;
-	assert_int_equal(ontra_object_update(&out, f->c, 0, id, fields), 0);
+	assert_int_equal(ontra_object_update(&out, c, 0, id, fields), 0);
 	json_decref(out);
 	json_decref(fields);
+}
+
+static void update(fixture *f, long long id, const char *field, const char *value)
+{
+	update_with(f->c, id, field, value);
 }
 
 static size_t poll_once(run_poll *p, fixture *f)
@@ -576,6 +581,21 @@ static run_poller *poller_new(memstore *m)
 	return p;
 }
 
+/* A fresh sandbox and a client for the poller tests. */
+static ontra_client *poller_client(void)
+{
+	json_decref(sandbox_control(&sp, "POST", "reset"));
+	return sandbox_client(&sp);
+}
+
+static void poller_end(memstore *m, run_poller *p, ontra_client *c)
+{
+	run_poller_free(p);
+	json_decref(m->state);
+	json_decref(m->changes);
+	ontra_client_free(c);
+}
+
 static size_t snapshots(const memstore *m)
 {
 	const char *key;
@@ -606,8 +626,7 @@ static void full_baseline_then_new(void **state)
 	int done = 0;
 
 	(void)state;
-	json_decref(sandbox_control(&sp, "POST", "reset"));
-	c = sandbox_client(&sp);
+	c = poller_client();
 	seed_at(1, 30, (long long)time(NULL) - 2000);
 	seed_at(31, 30, (long long)time(NULL) - 1000);
 	p = poller_new(&m);
@@ -622,10 +641,7 @@ static void full_baseline_then_new(void **state)
 	assert_int_equal(ontra_object_create(&out, c, 0, fields), 0);
 	json_decref(out);
 	json_decref(fields);
-	fields = json_pack("{s:s}", "email", "moved@example.com");
-	assert_int_equal(ontra_object_update(&out, c, 0, 7, fields), 0);
-	json_decref(out);
-	json_decref(fields);
+	update_with(c, 7, "email", "moved@example.com");
 	assert_int_equal(run_poller_once(p, c, &added, err, sizeof err), 0);
 	assert_int_equal(added, 2);
 	assert_int_equal(json_array_size(m.changes), 2);
@@ -641,10 +657,7 @@ static void full_baseline_then_new(void **state)
 	}
 	assert_int_equal(run_poller_once(p, c, &added, err, sizeof err), 0);
 	assert_int_equal(added, 0);
-	run_poller_free(p);
-	json_decref(m.state);
-	json_decref(m.changes);
-	ontra_client_free(c);
+	poller_end(&m, p, c);
 }
 
 /* A change the store cannot commit fails the poll; the next poll hands it over again. */
@@ -653,21 +666,15 @@ static void store_failure_retried(void **state)
 	memstore m = {0};
 	ontra_client *c;
 	run_poller *p;
-	json_t *out = NULL, *fields;
 	char err[256] = "";
 	size_t added = 9;
 
 	(void)state;
-	json_decref(sandbox_control(&sp, "POST", "reset"));
-	c = sandbox_client(&sp);
-	second_start();
+	c = poller_client();
 	seed_at(1, 3, (long long)time(NULL) - 1000);
 	p = poller_new(&m);
 	assert_int_equal(run_poller_once(p, c, &added, err, sizeof err), 0);
-	fields = json_pack("{s:s}", "email", "x@example.com");
-	assert_int_equal(ontra_object_update(&out, c, 0, 2, fields), 0);
-	json_decref(out);
-	json_decref(fields);
+	update_with(c, 2, "email", "x@example.com");
 	m.fail_changes = 1;
 	assert_int_equal(run_poller_once(p, c, &added, err, sizeof err), -1);
 	assert_string_equal(err, "store: refused");
@@ -675,10 +682,7 @@ static void store_failure_retried(void **state)
 	assert_int_equal(run_poller_once(p, c, &added, err, sizeof err), 0);
 	assert_int_equal(added, 1);
 	assert_int_equal(json_array_size(m.changes), 1);
-	run_poller_free(p);
-	json_decref(m.state);
-	json_decref(m.changes);
-	ontra_client_free(c);
+	poller_end(&m, p, c);
 }
 
 int main(void)
