@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "subscriptions.h"
+#include "watch_poll.h"
 #include "watch_session.h"
 #include "util.h"
 #include "banned.h"
@@ -24,6 +25,7 @@
 typedef struct watch {
 	cli_ctx *ctx;
 	int no_subscribe;
+	int poll; /* --poll: events found by polling, no receiver */
 	long long attempts, delay, cap, timeout;
 	int max_attempts;
 	cli_hooks hooks; /* the subscriptions to make */
@@ -63,6 +65,27 @@ static const cli_opt watch_opts[] = {
      .kind = CLI_VALUE,
      .arg = "DURATION",
      .help = "time allowed for one --exec or --forward-to attempt (default 30s)"},
+    {.name = "poll",
+     .kind = CLI_FLAG,
+     .help = "no webhook: find contacts created, tagged and untagged by polling (for a machine "
+             "Ontraport cannot post to)"},
+    {.name = "interval",
+     .kind = CLI_VALUE,
+     .arg = "DURATION",
+     .help = "with --poll: time between polls (default 60s; a bare number is seconds)"},
+    {.name = "poll-share",
+     .kind = CLI_VALUE,
+     .arg = "PCT",
+     .help = "with --poll: the percentage of the account's rate limit polling may use (1 to "
+             "100, default 20)"},
+    {.name = "poll-state",
+     .kind = CLI_VALUE,
+     .arg = "FILE",
+     .help = "with --poll: the poll's cursor, last-seen tags and events not yet queued (default: "
+             "the --db file's name + .poll)"},
+    {.name = "once",
+     .kind = CLI_FLAG,
+     .help = "with --poll: poll once, deliver what it found, then exit"},
     CLI_WATCH_LIMIT_OPTS,
     {.name = NULL}};
 
@@ -126,6 +149,68 @@ static int check_usage(cli_ctx *ctx, cli_args *args, int no_subscribe)
 	return EXIT_OK;
 }
 
+/* --poll: the receiver's options and the events polling cannot see are refused. */
+static int check_poll_usage(cli_ctx *ctx, cli_args *args)
+{
+	static const char *const values[] = {
+	    "public-url", "bind", "port", "token-file", "per-ip-connections", "request-timeout"};
+	static const char *const lists[] = {"form", "product"};
+	const char *const *events;
+	size_t i, n;
+
+	if (!cli_flag(args, "poll")) {
+		static const char *const poll_only[] = {"interval", "poll-share", "poll-state"};
+		for (i = 0; i < sizeof poll_only / sizeof *poll_only; i++)
+			if (cli_value(args, poll_only[i]))
+				return cli_usage_error(ctx, "--%s is for --poll", poll_only[i]);
+		if (cli_flag(args, "once"))
+			return cli_usage_error(ctx, "--once is for --poll");
+		return EXIT_OK;
+	}
+	if (cli_flag(args, "no-subscribe") || cli_flag(args, "keep"))
+		return cli_usage_error(ctx, "--%s has no effect with --poll: nothing is subscribed",
+		                       cli_flag(args, "keep") ? "keep" : "no-subscribe");
+	for (i = 0; i < sizeof values / sizeof *values; i++)
+		if (cli_value(args, values[i]))
+			return cli_usage_error(
+			    ctx, "--%s has no effect with --poll: nothing listens", values[i]);
+	events = cli_list(args, "event", &n);
+	for (i = 0; i < n; i++) {
+		ontra_webhook_event e;
+		int rc = cli_hook_event_word(ctx, events[i], &e);
+		if (rc != EXIT_OK)
+			return rc;
+		if (e != ONTRA_EVENT_OBJECT_CREATE && e != ONTRA_EVENT_SUB_TAG &&
+		    e != ONTRA_EVENT_UNSUB_TAG)
+			return cli_usage_error(
+			    ctx,
+			    "--poll cannot see '%s': polling sees created, tagged "
+			    "and untagged only",
+			    events[i]);
+	}
+	for (i = 0; i < sizeof lists / sizeof *lists; i++)
+		if (cli_list(args, lists[i], &n), n)
+			return cli_usage_error(
+			    ctx,
+			    "--%s has no effect with --poll: forms submitted and purchases "
+			    "cannot be seen by polling",
+			    lists[i]);
+	return EXIT_OK;
+}
+
+/* Polling sees contacts only: a created event of another --type is refused. */
+static int check_poll_hooks(cli_ctx *ctx, const cli_hooks *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (h->v[i].event == ONTRA_EVENT_OBJECT_CREATE && h->v[i].target != 0)
+			return cli_usage_error(
+			    ctx,
+			    "--poll sees contacts only: '%s' cannot be polled (drop "
+			    "--type, or watch it with webhooks)",
+			    h->v[i].what);
+	return EXIT_OK;
+}
+
 /* The delivery's settings. */
 static int read_numbers(watch *w, cli_args *a)
 {
@@ -176,23 +261,61 @@ static int watch_start(watch *w, cli_watch *s, cli_args *args)
 			return rc;
 		r.hooks = &w->hooks;
 	}
+	if (w->poll) {
+		if ((rc = check_poll_hooks(w->ctx, &w->hooks)) != EXIT_OK)
+			return rc;
+		r.hooks = NULL; /* nothing is subscribed: the poll source finds the events */
+		cli_watch_no_server(s);
+	}
 	d = delivery(w, args);
 	return cli_watch_start(s, &r, 1, &d);
+}
+
+/* The poll source's settings: --interval, --poll-share, --once; the state beside the queue. */
+static int poll_settings(watch *w, cli_args *args, cli_watch *s, cli_watch_poll_settings *ps,
+                         char *state, size_t statesz)
+{
+	long long pct;
+	int rc;
+
+	if ((rc = cli_duration_opt(w->ctx, args, "interval", 1000, 86400000, 60000,
+	                           &ps->interval_ms)) != EXIT_OK)
+		return rc;
+	if (cli_value_ll(args, "poll-share", 1, 100, 20, &pct) < 0)
+		return EXIT_USAGE;
+	if (cli_value(args, "poll-state"))
+		snprintf(state, statesz, "%s", cli_value(args, "poll-state"));
+	else
+		snprintf(state, statesz, "%s.poll", cli_watch_db(s));
+	ps->hooks = &w->hooks;
+	ps->key = cli_value(args, "name") ? cli_value(args, "name") : DEFAULT_KEY;
+	ps->state_path = state;
+	ps->share = (double)pct / 100.0;
+	ps->once = cli_flag(args, "once") > 0;
+	return EXIT_OK;
 }
 
 static int run_watch(cli_ctx *ctx, cli_args *args)
 {
 	watch w = {.ctx = ctx, .hooks = {.format = ONTRA_WEBHOOK_FULL}};
+	cli_watch_poll_settings ps = {0};
+	cli_watch_poll *poll = NULL;
 	cli_watch *s = NULL;
+	char state[4300];
 	int rc;
 
 	w.no_subscribe = cli_flag(args, "no-subscribe") > 0;
-	if ((rc = check_usage(ctx, args, w.no_subscribe)) == EXIT_OK &&
+	w.poll = cli_flag(args, "poll") > 0;
+	if ((rc = check_poll_usage(ctx, args)) == EXIT_OK &&
+	    (rc = check_usage(ctx, args, w.no_subscribe)) == EXIT_OK &&
 	    (rc = cli_watch_new(&s, ctx, args, "events.db")) == EXIT_OK &&
-	    (rc = watch_start(&w, s, args)) == EXIT_OK) {
+	    (!w.poll || (rc = poll_settings(&w, args, s, &ps, state, sizeof state)) == EXIT_OK) &&
+	    (rc = watch_start(&w, s, args)) == EXIT_OK &&
+	    (!w.poll || (rc = cli_watch_poll_start(&poll, ctx, s, &ps)) == EXIT_OK)) {
 		cli_watch_wait(s);
 		rc = EXIT_OK;
 	}
+	rc = cli_watch_poll_stop(poll, rc);
 	rc = cli_watch_close(s, rc);
 	cli_hooks_release(&w.hooks);
 	return rc;
@@ -203,7 +326,8 @@ const cli_command cli_cmd_watch = {
     .summary = "receive events: objects created, tagged, untagged, forms submitted, purchases",
     .synopsis = "[--event EVENT]... [--type TYPE] [--tag NAME|ID]... [--form ID|NAME]... "
                 "[--product NAME|ID]... [--data-format FORMAT] "
-                "[--exec CMD | --forward-to URL] [--public-url URL] [--no-subscribe] [--keep]",
+                "[--exec CMD | --forward-to URL] [--public-url URL] [--no-subscribe] [--keep] "
+                "[--poll [--interval DURATION] [--poll-share PCT] [--poll-state FILE] [--once]]",
     .description =
         "Watch Events. Start a webhook receiver, subscribe it to the events asked for (POST "
         "/Webhook/subscribe, one subscription per event and tag, form or product), and hand each "
@@ -229,7 +353,18 @@ const cli_command cli_cmd_watch = {
         "the same URL and reuses the subscriptions made for it.\n\n"
         "With --no-subscribe nothing is subscribed: the URL is printed for pasting into a "
         "campaign's \"Send to a Webhook\" element or the account's webhook settings, and any JSON "
-        "or form body is accepted and delivered as {encoding, fields}.",
+        "or form body is accepted and delivered as {encoding, fields}.\n\n"
+        "With --poll nothing is subscribed and nothing listens, for a machine Ontraport cannot "
+        "post to: contacts are polled by date last modified every --interval (default 60s), "
+        "using at most --poll-share percent (default 20) of the account's requests a minute, "
+        "and their tags compared with the last poll's. It sees contacts created, tagged and "
+        "untagged (the same documents as the webhooks', plus \"source\": \"poll\"); it "
+        "cannot see forms submitted, purchases, deletions, other object types, or a change "
+        "undone between two polls. The first poll reads every contact as the baseline and "
+        "reports nothing. Its state (cursor, last-seen tags, events not yet queued) is kept in "
+        "--poll-state (default DB.poll beside the queue), so a restart repeats nothing. --once "
+        "polls once, delivers "
+        "what it found and exits.",
     .opts = watch_opts,
     .examples = "ontraport watch --event created\n  print each new contact as a JSON line\n"
                 "ontraport watch -e tagged -e untagged --tag VIP --data-format lightweight\n"
@@ -239,6 +374,8 @@ const cli_command cli_cmd_watch = {
                 "ontraport watch -e purchased -e transaction-created --product Widget\n"
                 "  each purchase of the product Widget, and each transaction holding it\n"
                 "ontraport watch --no-subscribe --port 8600 --forward-to http://127.0.0.1:9000/in\n"
-                "  receive from a campaign's Send to a Webhook element and forward",
+                "  receive from a campaign's Send to a Webhook element and forward\n"
+                "ontraport watch --poll -e created -e tagged --tag VIP --exec ./on-event.sh\n"
+                "  no public address: poll contacts every minute instead of subscribing",
     .run = run_watch,
 };

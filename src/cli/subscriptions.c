@@ -57,6 +57,11 @@ static int parse_event(cli_ctx *ctx, const char *word, ontra_webhook_event *out)
 	                       near ? "'?)" : "");
 }
 
+int cli_hook_event_word(cli_ctx *ctx, const char *word, ontra_webhook_event *out)
+{
+	return parse_event(ctx, word, out);
+}
+
 static int parse_format(cli_ctx *ctx, const char *s, ontra_webhook_format *out)
 {
 	*out = ONTRA_WEBHOOK_FULL;

@@ -45,6 +45,10 @@ typedef struct cli_hooks {
 int cli_hooks_from_args(cli_ctx *ctx, cli_args *args, cli_hooks *out);
 void cli_hooks_release(cli_hooks *h);
 
+/* One --event word (created, tagged, sub_tag, ...): EXIT_OK and *out, or a usage error
+ * (printed, with the nearest word). */
+int cli_hook_event_word(cli_ctx *ctx, const char *word, ontra_webhook_event *out);
+
 /*
  * One subscription to add by hand (for `run`, whose scenarios name their own events):
  * `event` in the words --event takes, `target` the object type, tag or form id, `label`

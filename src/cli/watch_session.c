@@ -42,6 +42,7 @@ struct cli_watch {
 	/* settings, from the options */
 	const char *bind, *public_url, *token_file, *default_db;
 	int keep;
+	int no_server; /* events come from the caller's source (watch --poll) */
 	long long port, per_ip, req_timeout;
 	char db[4200];
 	route *routes;
@@ -678,7 +679,7 @@ static void announce(cli_watch *w)
 
 	rcv_queue_counts(w->q, &pending, NULL, NULL);
 	/* The URL lines are what scripts wait for: printed even with --quiet. */
-	for (i = 0; i < w->nroutes; i++) {
+	for (i = 0; i < w->nroutes && !w->no_server; i++) {
 		route *r = &w->routes[i];
 		const char *url = r->mode == RCV_MODE_GENERIC ? r->url : r->shown;
 		if (w->nroutes == 1)
@@ -701,7 +702,8 @@ int cli_watch_start(cli_watch *w, const cli_watch_route *routes, size_t nroutes,
 		return rc;
 	cli_watch_block_signals();
 	w->waiter = pthread_self();
-	if ((rc = open_queue(w)) != EXIT_OK || (rc = start_server(w)) != EXIT_OK ||
+	if ((rc = open_queue(w)) != EXIT_OK ||
+	    (!w->no_server && (rc = start_server(w)) != EXIT_OK) ||
 	    (rc = subscribe(w)) != EXIT_OK || (rc = start_delivery(w, delivery)) != EXIT_OK)
 		return rc;
 	announce(w);
@@ -711,7 +713,22 @@ int cli_watch_start(cli_watch *w, const cli_watch_route *routes, size_t nroutes,
 
 const char *cli_watch_route_url(const cli_watch *w, size_t i)
 {
-	return w->started && i < w->nroutes ? w->routes[i].url : NULL;
+	return w->started && !w->no_server && i < w->nroutes ? w->routes[i].url : NULL;
+}
+
+void cli_watch_no_server(cli_watch *w)
+{
+	w->no_server = 1;
+}
+
+const char *cli_watch_db(const cli_watch *w)
+{
+	return w->db;
+}
+
+rcv_queue *cli_watch_queue(const cli_watch *w)
+{
+	return w->started ? w->q : NULL;
 }
 
 /* ---- close ---- */

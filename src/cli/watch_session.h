@@ -103,6 +103,16 @@ const char *cli_watch_route_url(const cli_watch *w, size_t i);
  */
 int cli_watch_wait(cli_watch *w);
 
+/* Start without a receiver (before cli_watch_start): nothing listens, no URL is printed;
+ * the events come from the caller's own source, queued with cli_watch_queue (watch --poll). */
+void cli_watch_no_server(cli_watch *w);
+
+/* The queue's file (--db, or the default), from cli_watch_new on; borrowed. */
+const char *cli_watch_db(const cli_watch *w);
+
+/* The session's event queue (borrowed) after a successful cli_watch_start, else NULL. */
+rcv_queue *cli_watch_queue(const cli_watch *w);
+
 /* Wake cli_watch_wait (it returns 0; at once if it is not waiting yet): from any thread,
  * between a successful cli_watch_start and cli_watch_close. */
 void cli_watch_request_stop(cli_watch *w);

@@ -1,435 +1,36 @@
 /*
- * poll: the poll trigger (runner.h; docs/guide/scenarios.md, "poll"). Pages
- * the scenario's object type by date last modified (dlm, Unix seconds),
- * compares each object's watched fields with the values it saw last time,
- * and journals one "updated" run per object whose watched fields changed.
- *
- * The journal's state holds, per scenario:
- *   "poll.cursor"     {"type": T, "dlm": D, "after": K}: every object with
- *                     dlm < D was handled, and of those with dlm == D the ids
- *                     <= K (K = 0: none yet, or all of them, see below)
- *   "poll.snap.<id>"  {"t": T, "dlm": D, "v": {field: value}}: the watched
- *                     values last seen for the object (a field missing from
- *                     "v" was not watched then: it is not compared until
- *                     it is recorded)
- * An object's run and its new snapshot commit in one transaction, and the
- * cursor moves only past objects already committed, so a crash or a
- * restart reads some objects again and finds them equal to their snapshot:
- * nothing is reported twice and nothing is skipped.
- *
- * Ties: dlm has a resolution of one second, so a page of 50 may end in the
- * middle of the objects sharing a dlm. When a page is full, the objects
- * below its last dlm D are handled, then the objects with dlm == D are read
- * apart, by id ("dlm = D AND id > K", sort id), then paging goes on above D.
- * A write can still land on the cursor's second after it was read, so the
- * next poll reads from dlm >= D again (the snapshots make that harmless),
- * until D is POLL_SETTLE_S old by the local clock.
- *
- * The rate share: every request (counted from the client's stats around
- * each call, retries included) is remembered for a minute; a page is only
- * asked for while fewer than share * limit were sent in the last minute.
- * A poll that stops for the share goes on from its cursor next time.
+ * poll: the poll trigger (runner.h; docs/guide/scenarios.md, "poll"): a
+ * poller (poller.c) over the scenario's type and watched fields whose
+ * state is the run journal's (per scenario), each change journaled as one
+ * "updated" run in the transaction that moves its snapshot.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "runner.h"
 #include "util.h"
 #include "banned.h"
 
-#define POLL_PAGE 50           /* the API's largest page */
-#define POLL_DEFAULT_LIMIT 180 /* Ontraport's documented requests a minute */
-#define POLL_WINDOW_MS 60000LL /* the rate limit's window */
-#define POLL_BUDGET_MAX 1024   /* requests remembered (a budget above this is cut) */
-#define POLL_SETTLE_S 300      /* a dlm this old gets no more writes */
-#define POLL_DEFAULT_SHARE 0.2
-#define POLL_KEY_MAX 64
-
 struct run_poll {
+	run_poller *core;
 	run_journal *j;
 	const scen_scenario *s; /* borrowed: outlives the poll */
-	double share;
-	int ready; /* type and fields resolved (on the first poll) */
-	int type;
-	char **names; /* the watched fields' names; NULL = every field */
-	char **keys;  /* as the scenario wrote them (changes are keyed by these) */
-	size_t nfields;
-	long limit;                    /* the account's requests a minute */
-	int64_t sent[POLL_BUDGET_MAX]; /* when requests were sent (ms), oldest first */
-	size_t nsent;
-	int64_t started_ms; /* the last poll's start, 0 before the first */
-	int more;           /* the last poll stopped for the share: more to read */
-	char desc[200];
 };
 
-typedef struct cursor {
-	long long dlm, after;
-} cursor;
-
-/* Fields never compared when every field is watched: the cursor itself, and a clock. */
-static const char *const unwatched_[] = {"id", "dlm", "time_since_dla", NULL};
-
-static int64_t now_ms(void)
+static const char *type_name(const run_poll *p)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return p->s->trigger.type ? p->s->trigger.type : "contacts";
 }
 
-/* ---------------------------------------------------------------- share */
-
-static size_t budget(const run_poll *p)
+static int state_get(void *ud, const char *key, char **value, char *err, size_t errsz)
 {
-	double b = floor(p->share * (double)p->limit);
-	if (b < 1)
-		return 1;
-	return b > POLL_BUDGET_MAX ? POLL_BUDGET_MAX : (size_t)b;
-}
+	run_poll *p = ud;
+	int rc = run_journal_state_get(p->j, p->s->name, key, value);
 
-static void forget_old(run_poll *p, int64_t now)
-{
-	size_t k = 0;
-
-	while (k < p->nsent && p->sent[k] <= now - POLL_WINDOW_MS)
-		k++;
-	memmove(p->sent, p->sent + k, (p->nsent - k) * sizeof *p->sent);
-	p->nsent -= k;
-}
-
-static int has_room(run_poll *p)
-{
-	forget_old(p, now_ms());
-	return p->nsent < budget(p);
-}
-
-static void fmt_every(long long s, char *out, size_t outsz)
-{
-	static const struct {
-		long long secs;
-		char unit;
-	} units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
-	size_t len = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < 4 && len + 1 < outsz; i++)
-		if (s >= units[i].secs || (i == 3 && len == 0)) {
-			int n = snprintf(out + len, outsz - len, "%lld%c", s / units[i].secs,
-			                 units[i].unit);
-			s %= units[i].secs;
-			len += n > 0 ? (size_t)n : 0;
-		}
-}
-
-static void describe_update(run_poll *p)
-{
-	char every[32];
-
-	fmt_every(p->s->trigger.every, every, sizeof every);
-	snprintf(
-	    p->desc, sizeof p->desc,
-	    "polls %s every %s, using at most %zu of the account's %ld requests a minute (%.0f%%)",
-	    p->s->trigger.type ? p->s->trigger.type : "contacts", every, budget(p), p->limit,
-	    p->share * 100.0);
-}
-
-/* Remember the requests c sent since `before` (its stats' count), and the limit it was told. */
-static void spend(run_poll *p, ontra_client *c, unsigned long before)
-{
-	ontra_client_stats st;
-	ontra_rate_limit rl;
-	int64_t now = now_ms();
-
-	ontra_client_stats_get(c, &st);
-	for (unsigned long n = st.requests - before; n > 0; n--) {
-		if (p->nsent ==
-		    POLL_BUDGET_MAX) { /* retries beyond the largest budget: drop the oldest */
-			memmove(p->sent, p->sent + 1, (p->nsent - 1) * sizeof *p->sent);
-			p->nsent--;
-		}
-		p->sent[p->nsent++] = now;
-	}
-	ontra_client_rate_limit(c, &rl);
-	if (rl.limit > 0 && rl.limit != p->limit) {
-		p->limit = rl.limit;
-		describe_update(p);
-	}
-}
-
-static unsigned long requests_so_far(const ontra_client *c)
-{
-	ontra_client_stats st;
-	ontra_client_stats_get(c, &st);
-	return st.requests;
-}
-
-static int lib_err(char *err, size_t errsz, const char *what)
-{
-	return util_errf(err, errsz, -1, "poll: %s: %s", what, ontra_error_last()->message);
-}
-
-/* ------------------------------------------------------------- fields */
-
-/* The field of `fields` (ontra_fields') that `name` names: a name, else an alias (any case). */
-static const char *field_named(const json_t *fields, const char *name)
-{
-	const char *key;
-	json_t *f;
-
-	if (json_object_get(fields, name))
-		return name;
-	json_object_foreach((json_t *)fields, key, f)
-	{
-		const char *alias = json_string_value(json_object_get(f, "alias"));
-		if (alias && !strcmp(alias, name))
-			return key;
-	}
-	json_object_foreach((json_t *)fields, key, f)
-	{
-		const char *alias = json_string_value(json_object_get(f, "alias"));
-		if (util_strieq(key, name) || (alias && util_strieq(alias, name)))
-			return key;
-	}
-	return NULL;
-}
-
-static int unknown_field(const json_t *fields, const char *name, const char *type, char *err,
-                         size_t errsz)
-{
-	size_t n = json_object_size(fields) * 2, k = 0;
-	const char **cand = calloc(n + 1, sizeof *cand), *key, *near = NULL;
-	json_t *f;
-	int rc;
-
-	if (cand) {
-		json_object_foreach((json_t *)fields, key, f)
-		{
-			cand[k++] = key;
-			if (json_string_value(json_object_get(f, "alias")))
-				cand[k++] = json_string_value(json_object_get(f, "alias"));
-		}
-		near = util_nearest(name, cand, k);
-	}
-	if (near)
-		rc = util_errf(err, errsz, -1,
-		               "poll: unknown field '%s' for %s (did you mean '%s'?)", name, type,
-		               near);
-	else
-		rc = util_errf(err, errsz, -1, "poll: unknown field '%s' for %s", name, type);
-	free(cand);
+	if (rc < 0)
+		return util_errf(err, errsz, -1, "poll: %s", run_journal_last_error());
 	return rc;
-}
-
-static int resolve_changed(run_poll *p, const json_t *fields, char *err, size_t errsz)
-{
-	const json_t *ch = p->s->trigger.changed;
-	size_t n = json_array_size(ch);
-
-	p->names = calloc(n + 1, sizeof *p->names);
-	p->keys = calloc(n + 1, sizeof *p->keys);
-	if (!p->names || !p->keys)
-		return util_errf(err, errsz, -1, "poll: out of memory");
-	for (size_t i = 0; i < n; i++) {
-		const char *want = json_string_value(json_array_get(ch, i));
-		const char *name = want ? field_named(fields, want) : NULL;
-		if (!name)
-			return unknown_field(fields, want ? want : "?", p->s->trigger.type, err,
-			                     errsz);
-		p->names[i] = util_strdup(name);
-		p->keys[i] = util_strdup(want);
-		p->nfields = i + 1;
-		if (!p->names[i] || !p->keys[i])
-			return util_errf(err, errsz, -1, "poll: out of memory");
-	}
-	return 0;
-}
-
-/* The type and the watched fields, from the account's metadata (once). */
-static int resolve(run_poll *p, ontra_client *c, char *err, size_t errsz)
-{
-	const char *type = p->s->trigger.type ? p->s->trigger.type : "contacts";
-	const json_t *fields = NULL;
-	unsigned long before = requests_so_far(c);
-	int rc;
-
-	rc = ontra_object_type(&p->type, c, type);
-	if (rc == 0)
-		rc = ontra_fields(&fields, c, p->type);
-	spend(p, c, before);
-	if (rc < 0)
-		return lib_err(err, errsz, type);
-	if (!json_object_get(fields, "dlm"))
-		return util_errf(err, errsz, -1,
-		                 "poll: %s have no date last modified (dlm) to page by", type);
-	if (p->s->trigger.changed && resolve_changed(p, fields, err, errsz) < 0)
-		return -1;
-	p->ready = 1;
-	return 0;
-}
-
-/* ------------------------------------------------------------- state */
-
-static int load_cursor(run_poll *p, cursor *cur, char *err, size_t errsz)
-{
-	char *text = NULL;
-	json_t *v;
-	int rc = run_journal_state_get(p->j, p->s->name, "poll.cursor", &text);
-
-	if (rc < 0)
-		return util_errf(err, errsz, -1, "poll: %s", run_journal_last_error());
-	if (rc == 1)
-		return 1;
-	v = json_loads(text, 0, NULL);
-	free(text);
-	rc = 1; /* unreadable, or of another type: start again */
-	if (json_is_integer(json_object_get(v, "dlm")) &&
-	    json_integer_value(json_object_get(v, "type")) == p->type) {
-		cur->dlm = json_integer_value(json_object_get(v, "dlm"));
-		cur->after = json_integer_value(json_object_get(v, "after"));
-		rc = 0;
-	}
-	json_decref(v);
-	return rc;
-}
-
-static int save_cursor(run_poll *p, const cursor *cur, char *err, size_t errsz)
-{
-	char text[128];
-
-	snprintf(text, sizeof text, "{\"type\":%d,\"dlm\":%lld,\"after\":%lld}", p->type, cur->dlm,
-	         cur->after);
-	if (run_journal_state_set(p->j, p->s->name, "poll.cursor", text, NULL, 0) < 0)
-		return util_errf(err, errsz, -1, "poll: %s", run_journal_last_error());
-	return 0;
-}
-
-/* The snapshot of object `id` (new), or NULL when there is none. */
-static int load_snap(run_poll *p, long long id, json_t **out, char *err, size_t errsz)
-{
-	char key[POLL_KEY_MAX], *text = NULL;
-	int rc;
-
-	*out = NULL;
-	snprintf(key, sizeof key, "poll.snap.%lld", id);
-	rc = run_journal_state_get(p->j, p->s->name, key, &text);
-	if (rc < 0)
-		return util_errf(err, errsz, -1, "poll: %s", run_journal_last_error());
-	if (rc == 0)
-		*out = json_loads(text, 0, NULL);
-	free(text);
-	if (*out && json_integer_value(json_object_get(*out, "t")) != p->type) {
-		json_decref(*out); /* of the type polled before: as if there were none */
-		*out = NULL;
-	}
-	return 0;
-}
-
-/* ------------------------------------------------------------- objects */
-
-static int rec_ll(const json_t *rec, const char *key, long long *out)
-{
-	const json_t *v = json_object_get(rec, key);
-
-	if (json_is_integer(v)) {
-		*out = json_integer_value(v);
-		return 0;
-	}
-	return json_is_string(v) ? util_parse_ll(json_string_value(v), 0, INT64_MAX, out) : -1;
-}
-
-static int is_unwatched(const char *name)
-{
-	for (size_t i = 0; unwatched_[i]; i++)
-		if (!strcmp(name, unwatched_[i]))
-			return 1;
-	return 0;
-}
-
-/* The watched values of rec: {name: value}, every field but unwatched_ when none is named. */
-static json_t *watched_values(const run_poll *p, const json_t *rec)
-{
-	json_t *v = json_object(), *val;
-	const char *key;
-
-	if (!v)
-		return NULL;
-	if (!p->names) {
-		json_object_foreach((json_t *)rec, key, val)
-		{
-			if (!is_unwatched(key))
-				json_object_set(v, key, val);
-		}
-		return v;
-	}
-	for (size_t i = 0; i < p->nfields; i++) {
-		val = json_object_get(rec, p->names[i]);
-		json_object_set_new(v, p->names[i], val ? json_incref(val) : json_null());
-	}
-	return v;
-}
-
-/* Whether the snapshot lacks a field of `now` (one watched since it was taken). */
-static int lacks_field(const json_t *snap, const json_t *now)
-{
-	const json_t *v = json_object_get(snap, "v");
-	const char *name;
-	json_t *val;
-
-	json_object_foreach((json_t *)now, name, val)
-	{
-		if (!json_object_get(v, name))
-			return 1;
-	}
-	return 0;
-}
-
-static int same_value(const json_t *a, const json_t *b)
-{
-	if (!a || json_is_null(a))
-		return !b || json_is_null(b);
-	return b && json_equal((json_t *)a, (json_t *)b);
-}
-
-static int add_change(json_t *changes, const char *key, const json_t *old, json_t *now)
-{
-	json_t *ch = json_pack("{s:O?, s:O?}", "old", old, "new", now);
-	return ch ? json_object_set_new(changes, key, ch) : -1;
-}
-
-/*
- * {key: {"old", "new"}} for each watched field whose value differs from the
- * snapshot's `old` (NULL: no snapshot, every old value null; a field the
- * snapshot lacks is skipped).
- */
-static json_t *changes_of(const run_poll *p, const json_t *old, const json_t *now)
-{
-	json_t *changes = json_object(), *val;
-	const char *name;
-	int rc = 0;
-
-	if (!changes)
-		return NULL;
-	if (!p->names) {
-		json_object_foreach((json_t *)now, name, val)
-		{
-			const json_t *was = json_object_get(old, name);
-			if ((!old || was) && !same_value(was, val) && rc == 0)
-				rc = add_change(changes, name, was, val);
-		}
-	}
-	for (size_t i = 0; p->names && i < p->nfields && rc == 0; i++) {
-		const json_t *was = json_object_get(old, p->names[i]);
-		val = json_object_get(now, p->names[i]);
-		if ((!old || was) && !same_value(was, val))
-			rc = add_change(changes, p->keys[i], was, val);
-	}
-	if (rc < 0) {
-		json_decref(changes);
-		return NULL;
-	}
-	return changes;
 }
 
 static uint32_t fnv1a(const char *s)
@@ -442,34 +43,34 @@ static uint32_t fnv1a(const char *s)
 }
 
 /*
- * Journal the run of one changed object with its new snapshot. The source
- * is "poll:<type>:<id>:<dlm>", with the changes' hash added when the object
- * changed again within the second of its snapshot (else the journal would
- * take the second change for the first one again).
+ * The run of one changed object, journaled with its new snapshot. The
+ * source is "poll:<type>:<id>:<dlm>", with the changes' hash added when the
+ * object changed again within the second of its snapshot (else the journal
+ * would take the second change for the first one again).
  */
-static int journal_change(run_poll *p, long long id, long long dlm, long long snap_dlm, json_t *rec,
-                          json_t *changes, const char *snap_text, char *err, size_t errsz)
+static int journal_change(run_poll *p, const char *key, const char *snap_text,
+                          const run_poller_change *ch, char *err, size_t errsz)
 {
-	const char *type = p->s->trigger.type ? p->s->trigger.type : "contacts";
-	char source[256], order[192], key[POLL_KEY_MAX], *event_text = NULL, *ch_text = NULL;
+	const char *type = type_name(p);
+	char source[256], order[192], *event_text = NULL, *ch_text = NULL;
 	json_t *event = json_pack("{s:s, s:i, s:I, s:O, s:O}", "type", "updated", "object_type",
-	                          p->type, "id", (json_int_t)id, "changes", changes, "data", rec);
+	                          run_poller_type(p->core), "id", (json_int_t)ch->id, "changes",
+	                          ch->changes, "data", ch->record);
 	run_new run;
 	int rc = -1;
 
 	if (event)
 		event_text = json_dumps(event, JSON_COMPACT);
-	ch_text = json_dumps(changes, JSON_COMPACT | JSON_SORT_KEYS);
+	ch_text = json_dumps(ch->changes, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!event_text || !ch_text) {
 		rc = util_errf(err, errsz, -1, "poll: out of memory");
 		goto out;
 	}
-	snprintf(source, sizeof source, "poll:%s:%lld:%lld", type, id, dlm);
-	if (snap_dlm == dlm)
-		snprintf(source, sizeof source, "poll:%s:%lld:%lld:%08x", type, id, dlm,
+	snprintf(source, sizeof source, "poll:%s:%lld:%lld", type, ch->id, ch->dlm);
+	if (ch->snap_dlm == ch->dlm)
+		snprintf(source, sizeof source, "poll:%s:%lld:%lld:%08x", type, ch->id, ch->dlm,
 		         (unsigned)fnv1a(ch_text));
-	snprintf(order, sizeof order, "%s:%lld", type, id);
-	snprintf(key, sizeof key, "poll.snap.%lld", id);
+	snprintf(order, sizeof order, "%s:%lld", type, ch->id);
 	run = (run_new){.source = source, .order_key = order, .event_json = event_text};
 	rc = run_journal_state_set(p->j, p->s->name, key, snap_text, &run, 1);
 	if (rc < 0)
@@ -478,273 +79,69 @@ out:
 	free(event_text);
 	free(ch_text);
 	json_decref(event);
-	return rc < 0 ? -1 : 0;
+	return rc < 0 ? -1 : 1;
 }
 
-/*
- * One object: when `report`, a run if its watched fields changed since its
- * snapshot; the snapshot brought up to date either way (without `report`,
- * the baseline: only the snapshot).
- */
-static int handle(run_poll *p, json_t *rec, int report, size_t *added, char *err, size_t errsz)
+/* A state value; with a change that changed something, its run too (an object first seen
+ * with every watched field null changed nothing: its snapshot alone). */
+static int state_set(void *ud, const char *key, const char *value, const run_poller_change *ch,
+                     char *err, size_t errsz)
 {
-	long long id, dlm, snap_dlm = -1;
-	json_t *snap = NULL, *now = NULL, *changes = NULL, *newsnap = NULL;
-	char *snap_text = NULL, key[POLL_KEY_MAX];
-	int rc = -1;
+	run_poll *p = ud;
 
-	if (rec_ll(rec, "id", &id) < 0 || rec_ll(rec, "dlm", &dlm) < 0)
-		return util_errf(err, errsz, -1, "poll: a record without a numeric id and dlm");
-	if (load_snap(p, id, &snap, err, errsz) < 0)
-		return -1;
-	if (snap)
-		rec_ll(snap, "dlm", &snap_dlm);
-	now = watched_values(p, rec);
-	changes = now ? changes_of(p, json_object_get(snap, "v"), now) : NULL;
-	newsnap = now ? json_pack("{s:i, s:I, s:O}", "t", p->type, "dlm", (json_int_t)dlm, "v", now)
-	              : NULL;
-	snap_text = newsnap ? json_dumps(newsnap, JSON_COMPACT) : NULL;
-	if (!snap_text) {
-		rc = util_errf(err, errsz, -1, "poll: out of memory");
-		goto out;
-	}
-	rc = 0;
-	if (json_object_size(changes) == 0 && (!snap || !lacks_field(snap, now)))
-		goto out; /* nothing watched changed: the snapshot is right as it is */
-	if (json_object_size(changes) == 0)
-		report = 0; /* a field newly watched: recorded, not reported */
-	if (report) {
-		rc = journal_change(p, id, dlm, snap_dlm, rec, changes, snap_text, err, errsz);
-		if (rc == 0 && added)
-			(*added)++;
-		goto out;
-	}
-	snprintf(key, sizeof key, "poll.snap.%lld", id);
-	if (run_journal_state_set(p->j, p->s->name, key, snap_text, NULL, 0) < 0)
-		rc = util_errf(err, errsz, -1, "poll: %s", run_journal_last_error());
-out:
-	free(snap_text);
-	json_decref(snap);
-	json_decref(now);
-	json_decref(changes);
-	json_decref(newsnap);
-	return rc;
-}
-
-/* ------------------------------------------------------------- paging */
-
-static int collect(json_t *object, void *ud)
-{
-	return json_array_append((json_t *)ud, object);
-}
-
-/*
- * One page (at most `limit` objects, one request) into *out (new): "dlm OP
- * dlm" (no condition when op is NULL) and "id > after" when after > 0,
- * sorted by `sort`.
- */
-static int fetch(run_poll *p, ontra_client *c, const char *op, long long dlm, long long after,
-                 const char *sort, int desc, size_t limit, json_t **out, char *err, size_t errsz)
-{
-	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
-	json_t *cond = json_array(), *page = json_array();
-	unsigned long before = requests_so_far(c);
-	int rc = cond && page ? 0 : -1;
-
-	if (rc == 0 && op)
-		rc = ontra_condition_add(cond, "AND", "dlm", op, json_integer(dlm));
-	if (rc == 0 && after > 0)
-		rc = ontra_condition_add(cond, "AND", "id", ">", json_integer(after));
-	o.object_type = p->type;
-	o.condition = json_array_size(cond) ? cond : NULL;
-	o.sort = sort;
-	o.sort_desc = desc;
-	o.limit = limit;
-	o.page_size = limit;
-	if (rc == 0)
-		rc = ontra_search(c, &o, collect, page);
-	spend(p, c, before);
-	json_decref(cond);
-	if (rc < 0) {
-		json_decref(page);
-		*out = NULL;
-		return lib_err(err, errsz, "search by dlm");
-	}
-	*out = page;
+	if (ch && json_object_size(ch->changes))
+		return journal_change(p, key, value, ch, err, errsz);
+	if (run_journal_state_set(p->j, p->s->name, key, value, NULL, 0) < 0)
+		return util_errf(err, errsz, -1, "poll: %s", run_journal_last_error());
 	return 0;
 }
 
-static long long page_dlm(const json_t *page, size_t i)
+/* The scenario's `changed:` list as strings (NULL = every field); *n its length. */
+static const char **changed_fields(const scen_scenario *s, size_t *n)
 {
-	long long v = -1;
-	rec_ll(json_array_get(page, i), "dlm", &v);
+	const json_t *ch = s->trigger.changed;
+	const char **v;
+
+	*n = json_array_size(ch);
+	if (!ch)
+		return NULL;
+	v = calloc(*n + 1, sizeof *v);
+	for (size_t i = 0; v && i < *n; i++)
+		v[i] = json_string_value(json_array_get(ch, i));
 	return v;
 }
-
-/*
- * The objects with dlm == D and id > *after, by id, a page at a time,
- * *after moving on (and, when `report`, the cursor with it). *stopped when
- * the share ran out before the last page.
- */
-static int scan_tie(run_poll *p, ontra_client *c, long long dlm, long long *after, int report,
-                    size_t *added, int *stopped, char *err, size_t errsz)
-{
-	for (;;) {
-		json_t *page = NULL;
-		size_t n, i;
-		int rc = 0;
-		if (!has_room(p)) {
-			*stopped = 1;
-			return 0;
-		}
-		if (fetch(p, c, "=", dlm, *after, "id", 0, POLL_PAGE, &page, err, errsz) < 0)
-			return -1;
-		n = json_array_size(page);
-		for (i = 0; i < n && rc == 0; i++) {
-			rc = handle(p, json_array_get(page, i), report, added, err, errsz);
-			if (rc == 0)
-				rec_ll(json_array_get(page, i), "id", after);
-		}
-		json_decref(page);
-		if (rc == 0 && report && n) {
-			cursor cur = {dlm, *after};
-			rc = save_cursor(p, &cur, err, errsz);
-		}
-		if (rc < 0)
-			return -1;
-		if (n < POLL_PAGE)
-			return 0;
-	}
-}
-
-/* Handle page[0..n) (all of them, or those below the page's last dlm when `below_last`). */
-static int handle_page(run_poll *p, json_t *page, int below_last, size_t *added, char *err,
-                       size_t errsz)
-{
-	size_t n = json_array_size(page);
-	long long last = page_dlm(page, n - 1);
-
-	for (size_t i = 0; i < n; i++) {
-		if (below_last && page_dlm(page, i) >= last)
-			break;
-		if (handle(p, json_array_get(page, i), 1, added, err, errsz) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int settled(long long dlm)
-{
-	return dlm < now_ms() / 1000 - POLL_SETTLE_S;
-}
-
-/*
- * The records sharing the cursor's dlm, from cur->after on, then the cursor
- * past them. 0: done; 1: the share ran out in the middle (the cursor keeps
- * its place); -1: failed.
- */
-static int past_tie(run_poll *p, ontra_client *c, cursor *cur, size_t *added, char *err,
-                    size_t errsz)
-{
-	int stopped = 0;
-
-	if (scan_tie(p, c, cur->dlm, &cur->after, 1, added, &stopped, err, errsz) < 0)
-		return -1;
-	if (stopped)
-		return p->more = 1, 1;
-	cur->after = 0;
-	return save_cursor(p, cur, err, errsz) < 0 ? -1 : 0;
-}
-
-/* Everything changed since the cursor, while the share lasts. */
-static int scan(run_poll *p, ontra_client *c, cursor *cur, size_t *added, char *err, size_t errsz)
-{
-	int strict = settled(cur->dlm), rc;
-
-	if (cur->after > 0) { /* a tie block left in the middle */
-		if ((rc = past_tie(p, c, cur, added, err, errsz)) != 0)
-			return rc < 0 ? -1 : 0;
-		strict = 1;
-	}
-	for (;;) {
-		json_t *page = NULL;
-		size_t n;
-		long long last;
-
-		if (!has_room(p))
-			return p->more = 1, 0;
-		if (fetch(p, c, strict ? ">" : ">=", cur->dlm, 0, "dlm", 0, POLL_PAGE, &page, err,
-		          errsz) < 0)
-			return -1;
-		n = json_array_size(page);
-		last = n ? page_dlm(page, n - 1) : cur->dlm;
-		rc = n ? handle_page(p, page, n == POLL_PAGE, added, err, errsz) : 0;
-		json_decref(page);
-		if (rc < 0)
-			return -1;
-		if (last > cur->dlm) {
-			*cur = (cursor){last, 0};
-			if (save_cursor(p, cur, err, errsz) < 0)
-				return -1;
-		}
-		if (n < POLL_PAGE)
-			return 0;
-		/* a full page: its last second may go on in the next; read that second by id */
-		if ((rc = past_tie(p, c, cur, added, err, errsz)) != 0)
-			return rc < 0 ? -1 : 0;
-		strict = 1;
-	}
-}
-
-/*
- * The first poll: the cursor starts at the newest dlm of the type, and the
- * objects that carry it get a snapshot (so a change within that second is
- * still seen). Nothing is reported for what happened before.
- */
-static int baseline(run_poll *p, ontra_client *c, char *err, size_t errsz)
-{
-	cursor cur = {0, 0};
-	json_t *page = NULL;
-	long long after = 0;
-	int stopped = 0;
-
-	if (!has_room(p))
-		return p->more = 1, 0;
-	if (fetch(p, c, NULL, 0, 0, "dlm", 1, 1, &page, err, errsz) < 0)
-		return -1;
-	cur.dlm = json_array_size(page) ? page_dlm(page, 0) : 0;
-	json_decref(page);
-	if (cur.dlm > 0 && scan_tie(p, c, cur.dlm, &after, 0, NULL, &stopped, err, errsz) < 0)
-		return -1;
-	if (stopped)
-		return p->more = 1, 0;
-	return save_cursor(p, &cur, err, errsz);
-}
-
-/* ------------------------------------------------------------- face */
 
 int run_poll_new(run_poll **out, run_journal *j, const scen_scenario *s, double share, char *err,
                  size_t errsz)
 {
+	run_poller_config cfg = {0};
 	run_poll *p;
+	int rc;
 
 	*out = NULL;
 	if (!j || !s || s->trigger.kind != SCEN_TRIGGER_POLL)
 		return util_errf(err, errsz, -1, "poll: expected a journal and a poll scenario");
-	if (share == 0)
-		share = POLL_DEFAULT_SHARE;
-	if (!(share > 0 && share <= 1))
-		return util_errf(err, errsz, -1,
-		                 "poll: invalid share %g: expected a fraction above 0, at most 1",
-		                 share);
 	p = calloc(1, sizeof *p);
 	if (!p)
 		return util_errf(err, errsz, -1, "poll: out of memory");
 	p->j = j;
 	p->s = s;
-	p->share = share;
-	p->limit = POLL_DEFAULT_LIMIT;
-	describe_update(p);
+	cfg.type = s->trigger.type;
+	cfg.fields = changed_fields(s, &cfg.nfields);
+	cfg.every_s = s->trigger.every;
+	cfg.share = share;
+	cfg.get = state_get;
+	cfg.set = state_set;
+	cfg.ud = p;
+	if (s->trigger.changed && !cfg.fields)
+		rc = util_errf(err, errsz, -1, "poll: out of memory");
+	else
+		rc = run_poller_new(&p->core, &cfg, err, errsz);
+	free((void *)cfg.fields);
+	if (rc < 0) {
+		free(p);
+		return -1;
+	}
 	*out = p;
 	return 0;
 }
@@ -753,48 +150,21 @@ void run_poll_free(run_poll *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->nfields; i++) {
-		free(p->names[i]);
-		free(p->keys[i]);
-	}
-	free(p->names);
-	free(p->keys);
+	run_poller_free(p->core);
 	free(p);
 }
 
 int run_poll_once(run_poll *p, ontra_client *c, size_t *added, char *err, size_t errsz)
 {
-	cursor cur = {0, 0};
-	int rc;
-
-	if (added)
-		*added = 0;
-	p->started_ms = now_ms();
-	p->more = 0;
-	if (!p->ready && resolve(p, c, err, errsz) < 0)
-		return -1;
-	rc = load_cursor(p, &cur, err, errsz);
-	if (rc < 0)
-		return -1;
-	return rc == 1 ? baseline(p, c, err, errsz) : scan(p, c, &cur, added, err, errsz);
+	return run_poller_once(p->core, c, added, err, errsz);
 }
 
 int64_t run_poll_next_ms(const run_poll *p)
 {
-	size_t b = budget(p);
-	int64_t at = p->started_ms ? p->started_ms + (int64_t)p->s->trigger.every * 1000 : 0;
-
-	if (p->nsent >= b) { /* the share is spent until the b-th newest request is a minute old */
-		int64_t free_at = p->sent[p->nsent - b] + POLL_WINDOW_MS;
-		if (p->more || free_at > at)
-			at = free_at;
-	} else if (p->more) {
-		at = p->started_ms;
-	}
-	return at;
+	return run_poller_next_ms(p->core);
 }
 
 const char *run_poll_describe(const run_poll *p)
 {
-	return p->desc;
+	return run_poller_describe(p->core);
 }

@@ -1,5 +1,6 @@
 #include "form.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -244,4 +245,41 @@ int util_form_decode(json_t **out, const char *s, size_t len, const util_form_li
 	}
 	*out = root;
 	return 0;
+}
+
+/* ---- encoding ---- */
+
+/* PHP's urlencode(): letters, digits and -_. stay; space is '+'; the rest %XX. */
+static void urlencode(util_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (isalnum(c) || c == '-' || c == '_' || c == '.') {
+			util_buf_putc(b, (char)c);
+		} else if (c == ' ') {
+			util_buf_putc(b, '+');
+		} else {
+			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+			util_buf_append(b, e, 3);
+		}
+	}
+}
+
+void util_form_pair(util_buf *b, const char *prefix, const char *key, const char *value,
+                    size_t vlen)
+{
+	if (b->len)
+		util_buf_putc(b, '&');
+	if (prefix) {
+		urlencode(b, prefix, strlen(prefix));
+		util_buf_puts(b, "%5B");
+	}
+	urlencode(b, key, strlen(key));
+	if (prefix)
+		util_buf_puts(b, "%5D");
+	util_buf_putc(b, '=');
+	urlencode(b, value, vlen);
 }

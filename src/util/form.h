@@ -20,6 +20,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "buf.h"
+
 typedef struct util_form_limits {
 	size_t max_pairs; /* key=value pairs */
 	size_t max_depth; /* bracket nesting: a[b][c] is 2; never more than 63 */
@@ -48,6 +50,15 @@ enum {
  */
 int util_form_decode(json_t **out, const char *s, size_t len, const util_form_limits *limits,
                      char *err, size_t errsz);
+
+/*
+ * Encoding, as Ontraport writes its form bodies: one pair "prefix[key]=value" ("key=value"
+ * when prefix is NULL) appended to b, '&' before it unless b is empty; each part escaped as
+ * PHP's urlencode() does (letters, digits and -_. stay, a space is '+', the rest %XX).
+ * `value` is vlen bytes. A failed allocation shows in util_buf_failed(b).
+ */
+void util_form_pair(util_buf *b, const char *prefix, const char *key, const char *value,
+                    size_t vlen);
 
 /* Percent-decode n bytes ('+' is a space). Returns a new string or NULL. */
 char *util_form_unescape(const char *s, size_t n, size_t *outlen);

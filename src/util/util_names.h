@@ -33,6 +33,7 @@
 #define util_edit_distance ontra__util_edit_distance
 #define util_errf ontra__util_errf
 #define util_form_decode ontra__util_form_decode
+#define util_form_pair ontra__util_form_pair
 #define util_form_unescape ontra__util_form_unescape
 #define util_json_loadb ontra__util_json_loadb
 #define util_json_quote_bigints ontra__util_json_quote_bigints

@@ -134,12 +134,17 @@ static void seed_at(int first, int n, long long dlm)
 	seed(recs);
 }
 
-static void update(fixture *f, long long id, const char *field, const char *value)
+static void update_with(ontra_client *c, long long id, const char *field, const char *value)
 {
 	json_t *fields = json_pack("{s:s}", field, value), *out = NULL;
-	assert_int_equal(ontra_object_update(&out, f->c, 0, id, fields), 0);
+	assert_int_equal(ontra_object_update(&out, c, 0, id, fields), 0);
 	json_decref(out);
 	json_decref(fields);
+}
+
+static void update(fixture *f, long long id, const char *field, const char *value)
+{
+	update_with(f->c, id, field, value);
 }
 
 static size_t poll_once(run_poll *p, fixture *f)
@@ -520,13 +525,174 @@ static void unknown_field_refused(void **state)
 	fixture_end(&f);
 }
 
+/* ---- the poller alone, with a store of its own (what `watch --poll` does) ---- */
+
+/* A store in memory: the state, the changes handed over, and a switch that fails them. */
+typedef struct memstore {
+	json_t *state;   /* {key: text} */
+	json_t *changes; /* [{"id", "new": 0|1, "changes"}] */
+	int fail_changes;
+} memstore;
+
+static int mem_get(void *ud, const char *key, char **value, char *err, size_t errsz)
+{
+	const char *v = json_string_value(json_object_get(((memstore *)ud)->state, key));
+
+	(void)err;
+	(void)errsz;
+	*value = v ? strdup(v) : NULL;
+	return v ? 0 : 1;
+}
+
+static int mem_set(void *ud, const char *key, const char *value, const run_poller_change *ch,
+                   char *err, size_t errsz)
+{
+	memstore *m = ud;
+
+	if (ch && m->fail_changes) {
+		snprintf(err, errsz, "store: refused");
+		return -1;
+	}
+	json_object_set_new(m->state, key, json_string(value));
+	if (!ch)
+		return 0;
+	json_array_append_new(m->changes,
+	                      json_pack("{s:I, s:b, s:O}", "id", (json_int_t)ch->id, "new",
+	                                ch->old == NULL, "changes", ch->changes));
+	return 1;
+}
+
+static run_poller *poller_new(memstore *m)
+{
+	static const char *const fields[] = {"email"};
+	run_poller_config cfg = {.fields = fields,
+	                         .nfields = 1,
+	                         .every_s = 10,
+	                         .full_baseline = 1,
+	                         .get = mem_get,
+	                         .set = mem_set,
+	                         .ud = m};
+	run_poller *p = NULL;
+	char err[256] = "";
+
+	m->state = json_object();
+	m->changes = json_array();
+	assert_int_equal(run_poller_new(&p, &cfg, err, sizeof err), 0);
+	return p;
+}
+
+/* A fresh sandbox and a client for the poller tests. */
+static ontra_client *poller_client(void)
+{
+	json_decref(sandbox_control(&sp, "POST", "reset"));
+	return sandbox_client(&sp);
+}
+
+static void poller_end(memstore *m, run_poller *p, ontra_client *c)
+{
+	run_poller_free(p);
+	json_decref(m->state);
+	json_decref(m->changes);
+	ontra_client_free(c);
+}
+
+static size_t snapshots(const memstore *m)
+{
+	const char *key;
+	json_t *v;
+	size_t n = 0;
+
+	json_object_foreach(m->state, key, v)
+	{
+		n += strncmp(key, "poll.snap.", 10) == 0;
+	}
+	return n;
+}
+
+/*
+ * A full baseline records every object (60 at two dlm, the second a tie
+ * block across the first page's end), not only those of the newest dlm, and
+ * reports nothing; afterwards an object never seen is handed over as new
+ * (no old values), a changed one with its change; nothing twice.
+ */
+static void full_baseline_then_new(void **state)
+{
+	memstore m = {0};
+	ontra_client *c;
+	run_poller *p;
+	json_t *out = NULL, *fields;
+	char err[256] = "";
+	size_t added = 9;
+	int done = 0;
+
+	(void)state;
+	c = poller_client();
+	seed_at(1, 30, (long long)time(NULL) - 2000);
+	seed_at(31, 30, (long long)time(NULL) - 1000);
+	p = poller_new(&m);
+	assert_int_equal(run_poller_once(p, c, &added, err, sizeof err), 0);
+	assert_int_equal(added, 0);
+	assert_int_equal(run_poller_baseline_done(p, &done, err, sizeof err), 0);
+	assert_int_equal(done, 1);
+	assert_int_equal(snapshots(&m), 60);
+	assert_int_equal(json_array_size(m.changes), 0);
+
+	fields = json_pack("{s:s, s:s}", "firstname", "New", "email", "new@example.com");
+	assert_int_equal(ontra_object_create(&out, c, 0, fields), 0);
+	json_decref(out);
+	json_decref(fields);
+	update_with(c, 7, "email", "moved@example.com");
+	assert_int_equal(run_poller_once(p, c, &added, err, sizeof err), 0);
+	assert_int_equal(added, 2);
+	assert_int_equal(json_array_size(m.changes), 2);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *ch = json_array_get(m.changes, i);
+		json_int_t id = json_integer_value(json_object_get(ch, "id"));
+		const char *was = json_string_value(json_object_get(
+		    json_object_get(json_object_get(ch, "changes"), "email"), "old"));
+		assert_true(id == 7 || id == 61);
+		assert_int_equal(json_is_true(json_object_get(ch, "new")), id == 61);
+		if (id == 7)
+			assert_string_equal(was, "tie7@example.com");
+	}
+	assert_int_equal(run_poller_once(p, c, &added, err, sizeof err), 0);
+	assert_int_equal(added, 0);
+	poller_end(&m, p, c);
+}
+
+/* A change the store cannot commit fails the poll; the next poll hands it over again. */
+static void store_failure_retried(void **state)
+{
+	memstore m = {0};
+	ontra_client *c;
+	run_poller *p;
+	char err[256] = "";
+	size_t added = 9;
+
+	(void)state;
+	c = poller_client();
+	seed_at(1, 3, (long long)time(NULL) - 1000);
+	p = poller_new(&m);
+	assert_int_equal(run_poller_once(p, c, &added, err, sizeof err), 0);
+	update_with(c, 2, "email", "x@example.com");
+	m.fail_changes = 1;
+	assert_int_equal(run_poller_once(p, c, &added, err, sizeof err), -1);
+	assert_string_equal(err, "store: refused");
+	m.fail_changes = 0;
+	assert_int_equal(run_poller_once(p, c, &added, err, sizeof err), 0);
+	assert_int_equal(added, 1);
+	assert_int_equal(json_array_size(m.changes), 1);
+	poller_end(&m, p, c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(watched_changes_once),  cmocka_unit_test(restart_misses_nothing),
 	    cmocka_unit_test(newly_watched_field),   cmocka_unit_test(ties_across_pages_once),
 	    cmocka_unit_test(tie_block_resumes),     cmocka_unit_test(keeps_to_its_share),
-	    cmocka_unit_test(unknown_field_refused),
+	    cmocka_unit_test(unknown_field_refused), cmocka_unit_test(full_baseline_then_new),
+	    cmocka_unit_test(store_failure_retried),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

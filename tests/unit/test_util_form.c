@@ -146,12 +146,31 @@ static void php_limits(void **state)
 	util_buf_release(&b);
 }
 
+/* Encoding as PHP's urlencode writes a form, and back through the decoder. */
+static void encode_pairs(void **state)
+{
+	util_buf b = UTIL_BUF_INIT;
+	json_t *o = NULL;
+
+	(void)state;
+	util_form_pair(&b, NULL, "timestamp", "17", 2);
+	util_form_pair(&b, "data", "first name", "Ann & Bo=1/\xc3\xa9", 13);
+	assert_int_equal(util_buf_ensure(&b), 0);
+	assert_string_equal(b.data, "timestamp=17&data%5Bfirst+name%5D=Ann+%26+Bo%3D1%2F%C3%A9");
+	assert_int_equal(util_form_decode(&o, b.data, b.len, NULL, NULL, 0), 0);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(o, "data"), "first name")),
+	    "Ann & Bo=1/\xc3\xa9");
+	json_decref(o);
+	util_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(plain_pairs),       cmocka_unit_test(brackets),
 	    cmocka_unit_test(limits_and_errors), cmocka_unit_test(php_rules),
-	    cmocka_unit_test(php_limits),
+	    cmocka_unit_test(php_limits),        cmocka_unit_test(encode_pairs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,9 @@
  *   triggers run_poll_*, run_schedule_*: the poll and schedule triggers'
  *            event sources (poll.c, schedule.c). The watch trigger is the
  *            receiver's (the CLI joins them); manual is the CLI's.
+ *   poller   run_poller_*: paging by date last modified, snapshots and
+ *            the rate share, under the poll trigger and `ontraport watch
+ *            --poll` (poller.c).
  *
  * It uses libontraport through its public header only, the scenario room
  * through scenario.h, util, SQLite and jansson.
@@ -361,10 +364,72 @@ void run_engine_stop(run_engine *e);
 int run_schedule_tick(run_journal *j, const scen_scenario *s, int64_t now_s, int *added,
                       int64_t *next_s, char *err, size_t errsz);
 
+/* ------------------------------------------------------------------------
+ * The poller (poller.c): the part the poll trigger and `watch --poll` share
+ * ------------------------------------------------------------------------ */
+
+typedef struct run_poller run_poller;
+
+/* One object whose watched fields changed, or seen for the first time: borrowed for the call. */
+typedef struct run_poller_change {
+	long long id, dlm;
+	long long snap_dlm;    /* the dlm of the values last seen; -1: the object had no snapshot */
+	const json_t *old;     /* the watched values last seen {name: value}; NULL: none */
+	const json_t *now;     /* the watched values now {name: value} */
+	const json_t *changes; /* {field as the caller named it: {"old": V, "new": V}}; may be
+	                        * empty for an object first seen */
+	const json_t *record;  /* the object as read */
+} run_poller_change;
+
+typedef struct run_poller_config {
+	const char *type;          /* the object type, a name or number; NULL = contacts */
+	const char *const *fields; /* the watched fields, names or aliases (copied); NULL = every
+	                            * field but id, dlm and time_since_dla */
+	size_t nfields;
+	long long every_s; /* the interval between polls (run_poller_next_ms, the description) */
+	double share;      /* of the account's rate limit: 0 < share <= 1; 0 = 0.2 */
+	/* The first poll: 0 = the cursor starts at the type's newest dlm (only objects
+	 * changed after it are known); 1 = every object is read and recorded first (over
+	 * several polls when the share runs out), so an object first seen afterwards is
+	 * new. Nothing is reported for what the first poll reads. */
+	int full_baseline;
+	/*
+	 * The state, a text value per key ("poll.cursor", "poll.snap.<id>"). get: 0 and
+	 * *value (malloc'd), 1 when absent, -1 with err. set: replace the value; with a
+	 * `change` (NULL for a cursor or a snapshot alone) the store commits what the change
+	 * means to it (a run, queued events) in the same transaction; returns how many things
+	 * it reported (0 or more: added to run_poller_once's count), or -1 with err.
+	 */
+	int (*get)(void *ud, const char *key, char **value, char *err, size_t errsz);
+	int (*set)(void *ud, const char *key, const char *value, const run_poller_change *change,
+	           char *err, size_t errsz);
+	void *ud;
+} run_poller_config;
+
+/* A poller with `cfg` (copied; ud borrowed, must outlive it). Free with run_poller_free. */
+int run_poller_new(run_poller **out, const run_poller_config *cfg, char *err, size_t errsz);
+void run_poller_free(run_poller *p);
+/*
+ * One poll (see run_poll_once): resolves the type and fields on the first call, then
+ * reads what changed since the cursor while the share lasts, each change committed by
+ * the store with its snapshot. *added (may be NULL): the store's count. 0, or -1 and err.
+ * Not thread-safe: one thread polls.
+ */
+int run_poller_once(run_poller *p, ontra_client *c, size_t *added, char *err, size_t errsz);
+/* Whether the first poll's baseline is complete (*done 1), from the store. 0 or -1. */
+int run_poller_baseline_done(const run_poller *p, int *done, char *err, size_t errsz);
+/* The resolved object type, -1 before the first poll resolved it. */
+int run_poller_type(const run_poller *p);
+/* As run_poll_next_ms and run_poll_describe. */
+int64_t run_poller_next_ms(const run_poller *p);
+const char *run_poller_describe(const run_poller *p);
+/* The requests a minute it may send: share * the account's limit (at least 1). */
+size_t run_poller_budget(const run_poller *p);
+
 typedef struct run_poll run_poll;
 
 /*
- * The poll trigger: a synthetic "updated" event per object of the
+ * The poll trigger, on a poller: a synthetic "updated" event per object of the
  * scenario's type whose watched fields (trigger.changed, names or aliases,
  * or every field but id, dlm and time_since_dla) changed since the last
  * poll, found by paging on date last modified (dlm), with each changed

@@ -183,42 +183,6 @@ json_t *sbx_hook_data(const sbx_otype *t, json_t *record, sbx_hook_format format
 	return data;
 }
 
-/* PHP's urlencode(): letters, digits and -_. stay; space is '+'; the rest %XX. */
-static void urlencode(util_buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (isalnum(c) || c == '-' || c == '_' || c == '.') {
-			util_buf_putc(b, (char)c);
-		} else if (c == ' ') {
-			util_buf_putc(b, '+');
-		} else {
-			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-			util_buf_append(b, e, 3);
-		}
-	}
-}
-
-/* One form pair "prefix[key]=value" ("key=value" without a prefix), '&' first unless first. */
-static void form_pair(util_buf *b, const char *prefix, const char *key, const char *value,
-                      size_t vlen)
-{
-	if (b->len)
-		util_buf_putc(b, '&');
-	if (prefix) {
-		urlencode(b, prefix, strlen(prefix));
-		util_buf_puts(b, "%5B");
-	}
-	urlencode(b, key, strlen(key));
-	if (prefix)
-		util_buf_puts(b, "%5D");
-	util_buf_putc(b, '=');
-	urlencode(b, value, vlen);
-}
-
 int sbx_hook_payload(util_buf *out, const char **content_type, int json, long long webhook_id,
                      long long object_type, const char *event_type, const char *target_key,
                      long long target, json_t *data, long long timestamp)
@@ -247,17 +211,17 @@ int sbx_hook_payload(util_buf *out, const char **content_type, int json, long lo
 		free(text);
 		*content_type = "application/json";
 	} else {
-		form_pair(out, NULL, "webhook_id", wid, strlen(wid));
-		form_pair(out, NULL, "object_type_id", oid, strlen(oid));
-		form_pair(out, "event", "type", event_type, strlen(event_type));
+		util_form_pair(out, NULL, "webhook_id", wid, strlen(wid));
+		util_form_pair(out, NULL, "object_type_id", oid, strlen(oid));
+		util_form_pair(out, "event", "type", event_type, strlen(event_type));
 		if (target_key)
-			form_pair(out, "event", target_key, tid, strlen(tid));
+			util_form_pair(out, "event", target_key, tid, strlen(tid));
 		json_object_foreach(data, k, v)
 		{
 			const char *s = json_string_value(v);
-			form_pair(out, "data", k, s ? s : "", s ? json_string_length(v) : 0);
+			util_form_pair(out, "data", k, s ? s : "", s ? json_string_length(v) : 0);
 		}
-		form_pair(out, NULL, "timestamp", ts, strlen(ts));
+		util_form_pair(out, NULL, "timestamp", ts, strlen(ts));
 		*content_type = "application/x-www-form-urlencoded";
 	}
 	return util_buf_ensure(out) < 0 || util_buf_failed(out) ? -1 : 0;
