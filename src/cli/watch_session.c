@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "watch_session.h"
+#include "pgqueue.h"
 #include "util.h"
 #include "banned.h"
 
@@ -42,8 +43,9 @@ struct cli_watch {
 	/* settings, from the options */
 	const char *bind, *public_url, *token_file, *default_db;
 	int keep;
-	long long port, per_ip, req_timeout;
-	char db[4200];
+	long long port, per_ip, req_timeout, lease;
+	char db[4200];                     /* the file, or the URL as shown (password masked) */
+	char queue_url[CLI_QUEUE_URL_MAX]; /* --queue or $ONTRAPORT_QUEUE: a secret; "" = none */
 	route *routes;
 	size_t nroutes;
 	/* what runs */
@@ -266,11 +268,31 @@ static int lock_queue(cli_watch *w)
 	return EXIT_OK;
 }
 
+/* The queue on PostgreSQL: shared by any number of sessions, so no flock. */
+static int open_pg_queue(cli_watch *w)
+{
+	char err[512];
+	int rc = rcv_queue_open(&w->q, w->queue_url, err, sizeof err);
+
+	memset(w->queue_url, 0, sizeof w->queue_url);
+	if (rc < 0)
+		return cli_error(rc == RCV_ENOTQUEUE  ? EXIT_INVALID
+		                 : rc == RCV_EINVALID ? EXIT_USAGE
+		                 : rc == RCV_EUNAVAIL ? EXIT_NETWORK
+		                                      : EXIT_ERROR,
+		                 "cannot open the event queue: %s", err);
+	if (rcv_queue_set_lease(w->q, (long)w->lease) < 0)
+		return cli_error(EXIT_USAGE, "%s", rcv_queue_last_error());
+	return EXIT_OK;
+}
+
 static int open_queue(cli_watch *w)
 {
 	char err[512];
 	int rc;
 
+	if (w->queue_url[0])
+		return open_pg_queue(w);
 	if ((rc = lock_queue(w)) != EXIT_OK)
 		return rc;
 	if ((rc = rcv_queue_open(&w->q, w->db, err, sizeof err)) < 0)
@@ -513,7 +535,13 @@ static int read_settings(cli_watch *w)
 	if ((rc = cli_duration_opt(w->ctx, a, "request-timeout", 1000, 86400000,
 	                           RCV_DEFAULT_REQUEST_TIMEOUT * 1000, &w->req_timeout)))
 		return rc;
-	if (db)
+	if ((rc = cli_duration_opt(w->ctx, a, "lease", 1000, 86400000, RCV_DEFAULT_LEASE_MS,
+	                           &w->lease)) ||
+	    (rc = cli_queue_url(w->ctx, a, db, w->queue_url, sizeof w->queue_url)))
+		return rc;
+	if (w->queue_url[0])
+		pgq_url_shown(w->queue_url, w->db, sizeof w->db);
+	else if (db)
 		snprintf(w->db, sizeof w->db, "%s", db);
 	else if (cli_data_path(w->db, sizeof w->db, w->default_db) < 0)
 		return cli_error(EXIT_ERROR,
@@ -537,6 +565,7 @@ int cli_watch_new(cli_watch **out, cli_ctx *ctx, cli_args *args, const char *def
 	atomic_init(&w->gone, 0);
 	atomic_init(&w->wake_me, 0);
 	if ((rc = read_settings(w)) != EXIT_OK) {
+		memset(w->queue_url, 0, sizeof w->queue_url);
 		free(w);
 		return rc;
 	}
@@ -775,6 +804,7 @@ int cli_watch_close(cli_watch *w, int rc)
 		close(w->lock_fd);
 	free(w->routes);
 	free(w->subs);
+	memset(w->queue_url, 0, sizeof w->queue_url); /* not opened: a start that failed early */
 	free(w);
 	return rc;
 }

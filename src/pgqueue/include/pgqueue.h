@@ -183,4 +183,11 @@ int pgq_purge(pgq *q, int64_t before_ms, int status_mask, int64_t *count);
 /* The database's clock, in ms since the epoch (what leases are measured on). */
 int pgq_now(pgq *q, int64_t *now_ms);
 
+/*
+ * Whether the handle's connection is still up (libpq's view after the last
+ * call): 0 after the server went away, so the caller closes it and opens a
+ * new one. Cannot fail.
+ */
+int pgq_connected(const pgq *q);
+
 #endif

@@ -1,0 +1,558 @@
+/*
+ * queue_pg: the queue on PostgreSQL, behind rcv_queue (queue_pg.h). The
+ * queue itself, leases and fencing are src/pgqueue's; this file adapts them
+ * to rcv_queue's one-event-at-a-time contract:
+ *
+ *   - claims are taken PG_BATCH at a time and handed out one by one; every
+ *     claim held (handed out or not) is in `claims` with its fencing token;
+ *   - the renewer thread extends each claim's lease every third of a lease;
+ *     a renewal refused (PGQ_ELEASE: another worker took the event over)
+ *     marks the claim lost: it is not handed out, and its finish is
+ *     RCV_ELEASE without a write;
+ *   - a connection that broke is closed and opened again on its next use.
+ */
+#include "queue_pg.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pgqueue.h"
+#include "queue_int.h"
+#include "util.h"
+#include "banned.h"
+
+/* Events one claim takes: few, since the ones not handed out yet wait for this worker. */
+#define PG_BATCH 4
+/* How soon an idle worker asks again: other hosts' events are only seen by asking. */
+#define PG_POLL_MS 250
+
+typedef struct pg_claim {
+	int64_t id, fence;
+	int lost; /* a renewal was refused: someone else has the event */
+} pg_claim;
+
+struct rcv_pg {
+	char *url;
+	pthread_mutex_t lock;
+	pthread_cond_t cv; /* the renewer's sleep, and its stop (monotonic clock) */
+	pgq *ops;          /* (lock) NULL = open on next use */
+	pgq *ingest;       /* the committer thread's alone */
+	int64_t lease_ms;  /* (lock) */
+	pg_claim *claims;  /* (lock) every claim held */
+	size_t nclaims, claims_alloc;
+	rcv_item *ready[PG_BATCH]; /* (lock) claimed, not handed out yet */
+	size_t nready, ready_at;
+	int stopping; /* (lock) */
+	pthread_t renewer;
+	int renewer_running;
+};
+
+/* ---- errors and connections ---- */
+
+static int rc_of(int pgrc)
+{
+	switch (pgrc) {
+	case PGQ_OK:
+		return 0;
+	case PGQ_ENOTFOUND:
+		return RCV_ENOTFOUND;
+	case PGQ_ECONNECT:
+		return RCV_EUNAVAIL;
+	case PGQ_EINVALID:
+		return RCV_EINVALID;
+	case PGQ_ENEWER:
+	case PGQ_ESCHEMA:
+		return RCV_ENOTQUEUE;
+	case PGQ_ELEASE:
+		return RCV_ELEASE;
+	default:
+		return RCV_ERROR;
+	}
+}
+
+/* pgqueue's line (the password never in it) as the queue's error; its code as ours. */
+static int fail(int pgrc)
+{
+	rcv_queue__seterr("%s", pgq_last_error());
+	return rc_of(pgrc);
+}
+
+/* After a failed call on *c: a connection that broke is dropped, to be opened again. */
+static int after(pgq **c, int pgrc)
+{
+	int rc = fail(pgrc);
+
+	if (pgrc != PGQ_ENOTFOUND && pgrc != PGQ_ELEASE && !pgq_connected(*c)) {
+		pgq_close(*c);
+		*c = NULL;
+		rc = RCV_EUNAVAIL;
+	}
+	return rc;
+}
+
+/* The connection *c, opened when it is not. 0, or a code with the error set. */
+static int conn(rcv_pg *p, pgq **c)
+{
+	int r;
+
+	if (*c)
+		return 0;
+	r = pgq_open(c, p->url);
+	return r ? fail(r) : 0;
+}
+
+/* ---- items and claims ---- */
+
+/* A new rcv_item holding it's strings; `it` is freed either way. NULL when out of memory. */
+static rcv_item *item_of(pgq_item *it)
+{
+	rcv_item *r = calloc(1, sizeof *r);
+
+	if (r) {
+		r->id = it->id;
+		r->received_at = it->received_at;
+		r->webhook_key = it->webhook_key;
+		r->event = it->event;
+		r->body = it->body;
+		r->body_len = it->body_len;
+		r->content_type = it->content_type;
+		r->status = it->status; /* pgq_status and rcv_status share their values */
+		r->attempts = it->attempts;
+		r->next_attempt_at = it->next_attempt_at;
+		r->last_error = it->last_error;
+		r->delivered_at = it->delivered_at;
+		it->webhook_key = it->event = it->body = it->content_type = it->last_error = NULL;
+	}
+	pgq_item_free(it);
+	return r;
+}
+
+static pg_claim *find_claim(rcv_pg *p, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < p->nclaims; i++)
+		if (p->claims[i].id == id)
+			return &p->claims[i];
+	return NULL;
+}
+
+static int add_claim(rcv_pg *p, int64_t id, int64_t fence)
+{
+	if (p->nclaims == p->claims_alloc) {
+		size_t n = p->claims_alloc ? p->claims_alloc * 2 : 8;
+		pg_claim *c = realloc(p->claims, n * sizeof *c);
+		if (!c)
+			return RCV_ERROR;
+		p->claims = c;
+		p->claims_alloc = n;
+	}
+	p->claims[p->nclaims++] = (pg_claim){id, fence, 0};
+	return 0;
+}
+
+static void drop_claim(rcv_pg *p, int64_t id)
+{
+	pg_claim *c = find_claim(p, id);
+
+	if (c)
+		*c = p->claims[--p->nclaims];
+}
+
+/* ---- the renewer ---- */
+
+/* Extend every claim held. Caller holds lock. */
+static void renew_all(rcv_pg *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nclaims; i++) {
+		pg_claim *c = &p->claims[i];
+		int r;
+
+		if (c->lost)
+			continue;
+		if (conn(p, &p->ops))
+			return;
+		r = pgq_renew(p->ops, c->id, c->fence, p->lease_ms);
+		if (r == PGQ_ELEASE)
+			c->lost = 1;
+		else if (r) {
+			after(&p->ops, r);
+			return; /* the next round tries again, while the lease lasts */
+		}
+	}
+}
+
+static void *renewer_main(void *arg)
+{
+	rcv_pg *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->stopping) {
+		struct timespec ts;
+		int64_t wait = p->lease_ms / 3;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += (time_t)(wait / 1000);
+		ts.tv_nsec += (long)(wait % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&p->cv, &p->lock, &ts);
+		if (!p->stopping)
+			renew_all(p);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* ---- open, close ---- */
+
+static void free_pg(rcv_pg *p)
+{
+	size_t i;
+
+	for (i = p->ready_at; i < p->nready; i++)
+		rcv_item_free(p->ready[i]);
+	pgq_close(p->ops);
+	pgq_close(p->ingest);
+	if (p->url) {
+		memset(p->url, 0, strlen(p->url)); /* the password */
+		free(p->url);
+	}
+	free(p->claims);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+int rcv_pg__open(rcv_pg **out, const char *url, int readonly)
+{
+	pthread_condattr_t ca;
+	rcv_pg *p = calloc(1, sizeof *p);
+	int rc;
+
+	*out = NULL;
+	if (!p || !(p->url = util_strdup(url))) {
+		free(p);
+		rcv_queue__seterr("queue: out of memory");
+		return RCV_ERROR;
+	}
+	p->lease_ms = RCV_DEFAULT_LEASE_MS;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	rc = conn(p, &p->ops);
+	if (!rc && !readonly) {
+		if (pthread_create(&p->renewer, NULL, renewer_main, p) != 0) {
+			rcv_queue__seterr("queue: cannot start the lease renewer thread");
+			rc = RCV_ERROR;
+		} else {
+			p->renewer_running = 1;
+		}
+	}
+	if (rc) {
+		free_pg(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+void rcv_pg__close(rcv_pg *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stopping = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->lock);
+	if (p->renewer_running)
+		pthread_join(p->renewer, NULL);
+	/* Claimed but never handed out: given back now, not at the end of their lease. */
+	for (i = p->ready_at; i < p->nready; i++) {
+		pg_claim *c = find_claim(p, p->ready[i]->id);
+		if (c && !c->lost && p->ops)
+			pgq_release(p->ops, c->id, c->fence);
+	}
+	free_pg(p);
+}
+
+int rcv_pg__set_lease(rcv_pg *p, long lease_ms)
+{
+	pthread_mutex_lock(&p->lock);
+	p->lease_ms = lease_ms;
+	pthread_cond_broadcast(&p->cv); /* the renewer's period follows */
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+/* ---- enqueue (the committer thread) ---- */
+
+size_t rcv_pg__write_batch(rcv_pg *p, rcv_enqueue_req *batch)
+{
+	rcv_enqueue_req *r;
+	size_t stored = 0;
+	int down = 0;
+
+	for (r = batch; r; r = r->next) {
+		int pr;
+
+		r->id = 0;
+		/* Unreachable once in this batch: the rest are refused at once (503). */
+		if (down || (r->rc = conn(p, &p->ingest)) != 0) {
+			down = 1;
+			r->rc = RCV_EUNAVAIL;
+			continue;
+		}
+		pr = pgq_enqueue(p->ingest, r->webhook_key, r->event_json, r->body, r->body_len,
+		                 r->content_type, &r->id);
+		r->rc = pr ? after(&p->ingest, pr) : 0;
+		down = r->rc == RCV_EUNAVAIL;
+		stored += r->rc == 0;
+	}
+	return stored;
+}
+
+/* ---- claims and finishes ---- */
+
+/* The next claimed event not handed out, skipping those lost. Caller holds lock. */
+static int next_ready(rcv_pg *p, rcv_item **out)
+{
+	while (p->ready_at < p->nready) {
+		rcv_item *it = p->ready[p->ready_at++];
+		pg_claim *c = find_claim(p, it->id);
+
+		if (c && !c->lost) {
+			*out = it;
+			return 0;
+		}
+		drop_claim(p, it->id);
+		rcv_item_free(it);
+	}
+	p->nready = p->ready_at = 0;
+	return RCV_ENOTFOUND;
+}
+
+/* Claim a batch into `ready`. Caller holds lock; ready is empty. */
+static int fill(rcv_pg *p)
+{
+	pgq_item **items = NULL;
+	size_t n = 0, i;
+	int r, rc;
+
+	if ((rc = conn(p, &p->ops)) != 0)
+		return rc;
+	r = pgq_claim(p->ops, PG_BATCH, p->lease_ms, &items, &n);
+	if (r)
+		return after(&p->ops, r);
+	for (i = 0; i < n; i++) {
+		int64_t id = items[i]->id, fence = items[i]->fence;
+		rcv_item *it = item_of(items[i]);
+
+		if (!it || add_claim(p, id, fence)) {
+			rcv_item_free(it);
+			pgq_release(p->ops, id, fence); /* out of memory: back at once */
+			continue;
+		}
+		p->ready[p->nready++] = it;
+	}
+	free(items); /* the items themselves were taken */
+	return 0;
+}
+
+int rcv_pg__claim(rcv_pg *p, rcv_item **out, int64_t *wake_at)
+{
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	rc = next_ready(p, out);
+	if (rc == RCV_ENOTFOUND && (rc = fill(p)) == 0)
+		rc = next_ready(p, out);
+	pthread_mutex_unlock(&p->lock);
+	if (rc == RCV_ENOTFOUND && wake_at)
+		*wake_at = rcv_now_ms() + PG_POLL_MS;
+	return rc;
+}
+
+enum finish_kind { F_DONE, F_RETRY, F_DEAD, F_RELEASE };
+
+static int finish(rcv_pg *p, int64_t id, enum finish_kind kind, const char *error,
+                  int64_t delay_ms)
+{
+	pg_claim *c;
+	int rc, r = 0;
+
+	pthread_mutex_lock(&p->lock);
+	c = find_claim(p, id);
+	if (!c) {
+		pthread_mutex_unlock(&p->lock);
+		rcv_queue__seterr("queue: event %lld is not claimed by this process", (long long)id);
+		return RCV_ENOTFOUND;
+	}
+	if (c->lost) {
+		drop_claim(p, id);
+		pthread_mutex_unlock(&p->lock);
+		rcv_queue__seterr("queue: event %lld: its lease was lost: another worker took it "
+		                  "over",
+		                  (long long)id);
+		return RCV_ELEASE;
+	}
+	rc = conn(p, &p->ops);
+	if (!rc) {
+		if (kind == F_DONE)
+			r = pgq_done(p->ops, id, c->fence);
+		else if (kind == F_RETRY)
+			r = pgq_retry(p->ops, id, c->fence, error ? error : "failed", delay_ms);
+		else if (kind == F_DEAD)
+			r = pgq_dead(p->ops, id, c->fence, error ? error : "failed");
+		else
+			r = pgq_release(p->ops, id, c->fence);
+		rc = r ? after(&p->ops, r) : 0;
+	}
+	/* A mark not written keeps the claim (the caller tries again); a release never does. */
+	if (rc == 0 || rc == RCV_ELEASE || kind == F_RELEASE)
+		drop_claim(p, id);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+int rcv_pg__done(rcv_pg *p, int64_t id)
+{
+	return finish(p, id, F_DONE, NULL, 0);
+}
+
+int rcv_pg__retry(rcv_pg *p, int64_t id, const char *error, int64_t retry_at_ms)
+{
+	int64_t delay = retry_at_ms - rcv_now_ms();
+
+	return finish(p, id, F_RETRY, error, delay > 0 ? delay : 0);
+}
+
+int rcv_pg__dead(rcv_pg *p, int64_t id, const char *error)
+{
+	return finish(p, id, F_DEAD, error, 0);
+}
+
+void rcv_pg__release(rcv_pg *p, int64_t id)
+{
+	finish(p, id, F_RELEASE, NULL, 0);
+}
+
+/* ---- reading, replay, purge ---- */
+
+int rcv_pg__get(rcv_pg *p, int64_t id, rcv_item **out)
+{
+	pgq_item *it = NULL;
+	int rc;
+
+	*out = NULL;
+	pthread_mutex_lock(&p->lock);
+	rc = conn(p, &p->ops);
+	if (!rc) {
+		int r = pgq_get(p->ops, id, &it);
+		rc = r ? after(&p->ops, r) : 0;
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (rc)
+		return rc;
+	*out = item_of(it);
+	if (!*out) {
+		rcv_queue__seterr("queue: out of memory");
+		return RCV_ERROR;
+	}
+	return 0;
+}
+
+typedef struct list_ctx {
+	rcv_list_cb cb;
+	void *userdata;
+} list_ctx;
+
+static int list_one(const pgq_item *it, void *ud)
+{
+	list_ctx *l = ud;
+	rcv_item r;
+
+	memset(&r, 0, sizeof r);
+	r.id = it->id;
+	r.received_at = it->received_at;
+	r.webhook_key = it->webhook_key;
+	r.event = it->event;
+	r.body = it->body;
+	r.body_len = it->body_len;
+	r.content_type = it->content_type;
+	r.status = it->status;
+	r.attempts = it->attempts;
+	r.next_attempt_at = it->next_attempt_at;
+	r.last_error = it->last_error;
+	r.delivered_at = it->delivered_at;
+	return l->cb(&r, l->userdata);
+}
+
+/* On a connection of its own, so that cb may use the queue (as with SQLite). */
+int rcv_pg__list(rcv_pg *p, int status_mask, int64_t after_id, size_t limit, rcv_list_cb cb,
+                 void *userdata)
+{
+	list_ctx l = {cb, userdata};
+	pgq *c = NULL;
+	int r, rc = conn(p, &c);
+
+	if (rc)
+		return rc;
+	r = pgq_list(c, status_mask, after_id, limit, list_one, &l);
+	/* A non-zero return of cb is passed up as it is; pgqueue's own failures are negative. */
+	rc = r < 0 && r >= PGQ_ELEASE ? fail(r) : r;
+	pgq_close(c);
+	return rc;
+}
+
+int rcv_pg__counts(rcv_pg *p, int64_t *pending, int64_t *done, int64_t *dead)
+{
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	rc = conn(p, &p->ops);
+	if (!rc) {
+		int r = pgq_counts(p->ops, pending, done, dead);
+		rc = r ? after(&p->ops, r) : 0;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+int rcv_pg__replay(rcv_pg *p, int64_t id, int64_t *count)
+{
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	rc = conn(p, &p->ops);
+	if (!rc) {
+		int r = pgq_replay(p->ops, id, count);
+		rc = r ? after(&p->ops, r) : 0;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+int rcv_pg__purge(rcv_pg *p, int64_t before_ms, int status_mask, int64_t *count)
+{
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	rc = conn(p, &p->ops);
+	if (!rc) {
+		int r = pgq_purge(p->ops, before_ms, status_mask, count);
+		rc = r ? after(&p->ops, r) : 0;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
