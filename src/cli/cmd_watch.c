@@ -229,7 +229,14 @@ const cli_command cli_cmd_watch = {
         "the same URL and reuses the subscriptions made for it.\n\n"
         "With --no-subscribe nothing is subscribed: the URL is printed for pasting into a "
         "campaign's \"Send to a Webhook\" element or the account's webhook settings, and any JSON "
-        "or form body is accepted and delivered as {encoding, fields}.",
+        "or form body is accepted and delivered as {encoding, fields}.\n\n"
+        "With --queue postgresql://... (or $ONTRAPORT_QUEUE, unless --db) the queue is on "
+        "PostgreSQL ('ontraport queue migrate' makes it), shared by any number of watches on any "
+        "hosts: each answers 200 once the event is committed there (503 while the database cannot "
+        "be reached), and each delivers, claiming events with a lease (--lease, renewed while the "
+        "handler runs) that another watch takes over when this one dies; one --name's events are "
+        "still handled one at a time, in order. Give every watch the same --token-file so that "
+        "one URL reaches them all. The URL's password is never shown (docs/postgresql.md).",
     .opts = watch_opts,
     .examples = "ontraport watch --event created\n  print each new contact as a JSON line\n"
                 "ontraport watch -e tagged -e untagged --tag VIP --data-format lightweight\n"

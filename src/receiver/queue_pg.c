@@ -385,8 +385,7 @@ int rcv_pg__claim(rcv_pg *p, rcv_item **out, int64_t *wake_at)
 
 enum finish_kind { F_DONE, F_RETRY, F_DEAD, F_RELEASE };
 
-static int finish(rcv_pg *p, int64_t id, enum finish_kind kind, const char *error,
-                  int64_t delay_ms)
+static int finish(rcv_pg *p, int64_t id, enum finish_kind kind, const char *error, int64_t delay_ms)
 {
 	pg_claim *c;
 	int rc, r = 0;
@@ -395,7 +394,8 @@ static int finish(rcv_pg *p, int64_t id, enum finish_kind kind, const char *erro
 	c = find_claim(p, id);
 	if (!c) {
 		pthread_mutex_unlock(&p->lock);
-		rcv_queue__seterr("queue: event %lld is not claimed by this process", (long long)id);
+		rcv_queue__seterr("queue: event %lld is not claimed by this process",
+		                  (long long)id);
 		return RCV_ENOTFOUND;
 	}
 	if (c->lost) {
