@@ -46,6 +46,7 @@ struct cli_watch {
 	long long port, per_ip, req_timeout, lease;
 	char db[4200];                     /* the file, or the URL as shown (password masked) */
 	char queue_url[CLI_QUEUE_URL_MAX]; /* --queue or $ONTRAPORT_QUEUE: a secret; "" = none */
+	char spool[4200];                  /* with a queue URL: the spool's file */
 	route *routes;
 	size_t nroutes;
 	/* what runs */
@@ -283,6 +284,9 @@ static int open_pg_queue(cli_watch *w)
 		                 "cannot open the event queue: %s", err);
 	if (rcv_queue_set_lease(w->q, (long)w->lease) < 0)
 		return cli_error(EXIT_USAGE, "%s", rcv_queue_last_error());
+	if ((rc = rcv_queue_set_spool(w->q, w->spool, err, sizeof err)) < 0)
+		return cli_error(rc == RCV_ENOTQUEUE ? EXIT_INVALID : EXIT_ERROR,
+		                 "cannot open the spool: %s", err);
 	return EXIT_OK;
 }
 
@@ -512,6 +516,22 @@ static int subscribe(cli_watch *w)
 
 /* ---- settings ---- */
 
+/* With a queue on PostgreSQL: the URL shown in notes, and the spool's file. */
+static int pg_settings(cli_watch *w)
+{
+	const char *spool = cli_value(w->args, "spool");
+	char name[128];
+
+	pgq_url_shown(w->queue_url, w->db, sizeof w->db);
+	snprintf(name, sizeof name, "spool-%s", w->default_db);
+	if (spool)
+		snprintf(w->spool, sizeof w->spool, "%s", spool);
+	else if (cli_data_path(w->spool, sizeof w->spool, name) < 0)
+		return cli_error(EXIT_ERROR, "cannot find a data directory: set XDG_DATA_HOME or "
+		                             "HOME, or give --spool FILE");
+	return EXIT_OK;
+}
+
 static int read_settings(cli_watch *w)
 {
 	cli_args *a = w->args;
@@ -540,8 +560,10 @@ static int read_settings(cli_watch *w)
 	    (rc = cli_queue_url(w->ctx, a, db, w->queue_url, sizeof w->queue_url)))
 		return rc;
 	if (w->queue_url[0])
-		pgq_url_shown(w->queue_url, w->db, sizeof w->db);
-	else if (db)
+		return pg_settings(w);
+	if (cli_value(a, "spool"))
+		return cli_usage_error(w->ctx, "--spool goes with --queue URL");
+	if (db)
 		snprintf(w->db, sizeof w->db, "%s", db);
 	else if (cli_data_path(w->db, sizeof w->db, w->default_db) < 0)
 		return cli_error(EXIT_ERROR,
@@ -716,6 +738,12 @@ static void announce(cli_watch *w)
 			fprintf(stderr, "ontraport %s: listening on %s for '%s'\n", who(w), url,
 			        r->key);
 	}
+	if (rcv_queue_spooled(w->q))
+		cli_note(w->ctx,
+		         "ontraport %s: %lld event%s in the spool %s, moved to the queue when "
+		         "it answers",
+		         who(w), (long long)rcv_queue_spooled(w->q),
+		         rcv_queue_spooled(w->q) == 1 ? "" : "s", w->spool);
 	cli_note(w->ctx, "ontraport %s: queue %s (%lld pending); delivering to %s; Ctrl-C stops",
 	         who(w), w->db, (long long)pending, handler_name(w, fwd, sizeof fwd));
 	fflush(stderr);
@@ -798,6 +826,12 @@ int cli_watch_close(cli_watch *w, int rc)
 		if (pending && rc == EXIT_OK)
 			cli_note(w->ctx, "ontraport %s: %lld event%s left pending for the next run",
 			         who(w), (long long)pending, pending == 1 ? "" : "s");
+		pending = rcv_queue_spooled(w->q);
+		if (pending)
+			cli_note(w->ctx,
+			         "ontraport %s: %lld event%s left in the spool %s: the next start "
+			         "with it moves them to the queue",
+			         who(w), (long long)pending, pending == 1 ? "" : "s", w->spool);
 	}
 	rcv_queue_close(w->q);
 	if (w->lock_fd >= 0)

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "banned.h"
@@ -510,4 +511,40 @@ int rcv_queue_purge(rcv_queue *q, int64_t before_ms, int status_mask, int64_t *c
 		*count = n;
 	rcv_queue__changed(q);
 	return rc;
+}
+
+int rcv_queue_set_spool(rcv_queue *q, const char *path, char *err, size_t errsz)
+{
+	static const rcv_pg_spool_ops OPS = {rcv_queue_enqueue, rcv_queue_claim, rcv_queue_done,
+	                                     rcv_queue_release, rcv_queue_purge, rcv_queue_close};
+	char host[256] = "", tag[320];
+	rcv_queue *spool = NULL;
+	int64_t pending = 0;
+	int rc;
+
+	if (!q->pg || q->stopping) {
+		snprintf(err, errsz, "queue: only a writable queue on PostgreSQL has a spool");
+		return RCV_EINVALID;
+	}
+	if ((rc = rcv_queue_open(&spool, path, err, errsz)) != 0)
+		return rc;
+	if ((rc = rcv_queue_counts(spool, &pending, NULL, NULL)) == 0) {
+		gethostname(host, sizeof host - 1);
+		snprintf(tag, sizeof tag, "%.100s:%.200s", host, path);
+		rc = rcv_pg__set_spool(q->pg, spool, pending, tag, &OPS);
+	}
+	if (rc) {
+		snprintf(err, errsz, "%s", rcv_queue_last_error());
+		rcv_queue_close(spool);
+	}
+	return rc;
+}
+
+int64_t rcv_queue_spooled(rcv_queue *q)
+{
+	int64_t n = 0;
+
+	if (q->pg)
+		rcv_pg__spool_counts(q->pg, &n);
+	return n;
 }

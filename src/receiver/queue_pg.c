@@ -9,7 +9,12 @@
  *     a renewal refused (PGQ_ELEASE: another worker took the event over)
  *     marks the claim lost: it is not handed out, and its finish is
  *     RCV_ELEASE without a write;
- *   - a connection that broke is closed and opened again on its next use.
+ *   - a connection that broke is closed and opened again on its next use;
+ *   - with a spool (a local SQLite queue), an event the database cannot take
+ *     is committed there instead (the sender still gets its 200 only after a
+ *     commit), and so is every event after it until the spool is drained, so
+ *     one receiver's events keep their order; the drainer thread moves them
+ *     into the database, each exactly once (pgq_enqueue_spooled).
  */
 #include "queue_pg.h"
 
@@ -47,6 +52,18 @@ struct rcv_pg {
 	int stopping; /* (lock) */
 	pthread_t renewer;
 	int renewer_running;
+
+	/* The spool (rcv_pg__set_spool): events stored locally while the database is away. */
+	rcv_queue *spool;      /* set once, before events arrive */
+	rcv_pg_spool_ops sops; /* how it is used */
+	char spool_tag[320];   /* host and path: the start of each spooled event's reference */
+	pthread_mutex_t smu;   /* spooled, sstop; never held across a call */
+	pthread_cond_t scv;    /* the drainer's sleep (monotonic clock) */
+	int64_t spooled;       /* (smu) events in the spool not drained yet */
+	int sstop;             /* (smu) */
+	pgq *drain;            /* the drainer thread's */
+	pthread_t drainer;
+	int drainer_running;
 };
 
 /* ---- errors and connections ---- */
@@ -220,6 +237,7 @@ static void free_pg(rcv_pg *p)
 		rcv_item_free(p->ready[i]);
 	pgq_close(p->ops);
 	pgq_close(p->ingest);
+	pgq_close(p->drain);
 	if (p->url) {
 		memset(p->url, 0, strlen(p->url)); /* the password */
 		free(p->url);
@@ -227,6 +245,8 @@ static void free_pg(rcv_pg *p)
 	free(p->claims);
 	pthread_cond_destroy(&p->cv);
 	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->scv);
+	pthread_mutex_destroy(&p->smu);
 	free(p);
 }
 
@@ -247,6 +267,8 @@ int rcv_pg__open(rcv_pg **out, const char *url, int readonly)
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&p->cv, &ca);
+	pthread_mutex_init(&p->smu, NULL);
+	pthread_cond_init(&p->scv, &ca);
 	pthread_condattr_destroy(&ca);
 	rc = conn(p, &p->ops);
 	if (!rc && !readonly) {
@@ -277,6 +299,14 @@ void rcv_pg__close(rcv_pg *p)
 	pthread_mutex_unlock(&p->lock);
 	if (p->renewer_running)
 		pthread_join(p->renewer, NULL);
+	pthread_mutex_lock(&p->smu);
+	p->sstop = 1;
+	pthread_cond_broadcast(&p->scv);
+	pthread_mutex_unlock(&p->smu);
+	if (p->drainer_running)
+		pthread_join(p->drainer, NULL);
+	if (p->spool) /* what was not drained stays there for the next start */
+		p->sops.close(p->spool);
 	/* Claimed but never handed out: given back now, not at the end of their lease. */
 	for (i = p->ready_at; i < p->nready; i++) {
 		pg_claim *c = find_claim(p, p->ready[i]->id);
@@ -297,6 +327,38 @@ int rcv_pg__set_lease(rcv_pg *p, long lease_ms)
 
 /* ---- enqueue (the committer thread) ---- */
 
+/* Whether the spool has events not drained yet: new ones go after them, keeping the order. */
+static int spool_first(rcv_pg *p)
+{
+	int64_t n;
+
+	if (!p->spool)
+		return 0;
+	pthread_mutex_lock(&p->smu);
+	n = p->spooled;
+	pthread_mutex_unlock(&p->smu);
+	return n > 0;
+}
+
+/* Store r in the spool: committed locally, so the sender gets its 200 (id 0: not in the
+ * shared queue yet). Neither the database nor the spool: 503. */
+static void spool_one(rcv_pg *p, rcv_enqueue_req *r)
+{
+	int64_t sid = 0;
+
+	r->id = 0;
+	if (!p->spool || p->sops.enqueue(p->spool, r->webhook_key, r->event_json, r->body,
+	                                 r->body_len, r->content_type, &sid) != 0) {
+		r->rc = RCV_EUNAVAIL;
+		return;
+	}
+	r->rc = 0;
+	pthread_mutex_lock(&p->smu);
+	p->spooled++;
+	pthread_cond_broadcast(&p->scv);
+	pthread_mutex_unlock(&p->smu);
+}
+
 size_t rcv_pg__write_batch(rcv_pg *p, rcv_enqueue_req *batch)
 {
 	rcv_enqueue_req *r;
@@ -307,19 +369,131 @@ size_t rcv_pg__write_batch(rcv_pg *p, rcv_enqueue_req *batch)
 		int pr;
 
 		r->id = 0;
-		/* Unreachable once in this batch: the rest are refused at once (503). */
-		if (down || (r->rc = conn(p, &p->ingest)) != 0) {
+		/* Unreachable once in this batch: the rest go to the spool (or 503) at once. */
+		if (!down && !spool_first(p) && conn(p, &p->ingest) != 0)
 			down = 1;
-			r->rc = RCV_EUNAVAIL;
+		if (down || spool_first(p)) {
+			spool_one(p, r);
+			stored += r->rc == 0;
 			continue;
 		}
 		pr = pgq_enqueue(p->ingest, r->webhook_key, r->event_json, r->body, r->body_len,
 		                 r->content_type, &r->id);
 		r->rc = pr ? after(&p->ingest, pr) : 0;
-		down = r->rc == RCV_EUNAVAIL;
+		if (r->rc == RCV_EUNAVAIL) {
+			down = 1;
+			spool_one(p, r);
+		}
 		stored += r->rc == 0;
 	}
 	return stored;
+}
+
+/* ---- the spool's drainer ---- */
+
+/* Move the spool's oldest event into the database, exactly once: its reference is unique
+ * there, so a drain repeated after a crash between the insert and the spool's mark stores
+ * nothing new. 0 when one moved, RCV_ENOTFOUND when the spool is empty, else a code. */
+static int drain_one(rcv_pg *p)
+{
+	rcv_item *it = NULL;
+	char ref[400];
+	int rc = p->sops.claim(p->spool, rcv_now_ms(), &it, NULL), r;
+
+	if (rc)
+		return rc;
+	if ((rc = conn(p, &p->drain)) != 0) {
+		p->sops.release(p->spool, it->id);
+		rcv_item_free(it);
+		return rc;
+	}
+	snprintf(ref, sizeof ref, "%s:%lld:%lld", p->spool_tag, (long long)it->received_at,
+	         (long long)it->id);
+	r = pgq_enqueue_spooled(p->drain, ref, it->received_at, it->webhook_key, it->event,
+	                        it->body, it->body_len, it->content_type, NULL, NULL);
+	if (r) {
+		rc = after(&p->drain, r);
+		p->sops.release(p->spool, it->id);
+	} else if (p->sops.done(p->spool, it->id, rcv_now_ms()) != 0) {
+		p->sops.release(p->spool, it->id); /* drained again later: stored once */
+		rc = RCV_ERROR;
+	} else {
+		pthread_mutex_lock(&p->smu);
+		p->spooled--;
+		pthread_mutex_unlock(&p->smu);
+	}
+	rcv_item_free(it);
+	return rc;
+}
+
+/* Sleep on scv until ms have passed or a stop. Caller holds smu. */
+static void spool_sleep(rcv_pg *p, int64_t ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += (time_t)(ms / 1000);
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&p->scv, &p->smu, &ts);
+}
+
+static void *drainer_main(void *arg)
+{
+	rcv_pg *p = arg;
+	int moved = 0;
+
+	pthread_mutex_lock(&p->smu);
+	while (!p->sstop) {
+		int rc;
+
+		if (p->spooled <= 0) {
+			if (moved) { /* drained: forget what was moved, so the file stays small */
+				pthread_mutex_unlock(&p->smu);
+				p->sops.purge(p->spool, rcv_now_ms() + 1, RCV_DONE, NULL);
+				pthread_mutex_lock(&p->smu);
+				moved = 0;
+				continue;
+			}
+			spool_sleep(p, 60000);
+			continue;
+		}
+		pthread_mutex_unlock(&p->smu);
+		rc = drain_one(p);
+		pthread_mutex_lock(&p->smu);
+		if (rc == 0)
+			moved = 1;
+		else if (!p->sstop) /* the database is still away: try again in a while */
+			spool_sleep(p, PG_POLL_MS);
+	}
+	pthread_mutex_unlock(&p->smu);
+	return NULL;
+}
+
+int rcv_pg__set_spool(rcv_pg *p, rcv_queue *spool, int64_t pending, const char *tag,
+                      const rcv_pg_spool_ops *ops)
+{
+	p->spool = spool;
+	p->sops = *ops;
+	snprintf(p->spool_tag, sizeof p->spool_tag, "%s", tag);
+	p->spooled = pending;
+	if (pthread_create(&p->drainer, NULL, drainer_main, p) != 0) {
+		rcv_queue__seterr("queue: cannot start the spool's drainer thread");
+		p->spool = NULL;
+		return RCV_ERROR;
+	}
+	p->drainer_running = 1;
+	return 0;
+}
+
+void rcv_pg__spool_counts(rcv_pg *p, int64_t *spooled)
+{
+	pthread_mutex_lock(&p->smu);
+	*spooled = p->spool ? p->spooled : 0;
+	pthread_mutex_unlock(&p->smu);
 }
 
 /* ---- claims and finishes ---- */

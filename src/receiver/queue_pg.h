@@ -26,6 +26,28 @@ void rcv_pg__close(rcv_pg *p);
 size_t rcv_pg__write_batch(rcv_pg *p, rcv_enqueue_req *batch);
 
 int rcv_pg__set_lease(rcv_pg *p, long lease_ms);
+/*
+ * The spool as this backend uses it: a SQLite rcv_queue, reached through pointers that
+ * queue_ops.c fills (rcv_queue_set_spool), so that queue_pg.c does not depend on the SQLite
+ * backend's files, which depend on it.
+ */
+typedef struct rcv_pg_spool_ops {
+	int (*enqueue)(rcv_queue *q, const char *webhook_key, const char *event_json,
+	               const void *body, size_t body_len, const char *content_type,
+	               int64_t *id_out);
+	int (*claim)(rcv_queue *q, int64_t now_ms, rcv_item **out, int64_t *wake_at);
+	int (*done)(rcv_queue *q, int64_t id, int64_t at_ms);
+	void (*release)(rcv_queue *q, int64_t id);
+	int (*purge)(rcv_queue *q, int64_t before_ms, int status_mask, int64_t *count);
+	void (*close)(rcv_queue *q);
+} rcv_pg_spool_ops;
+
+/* Take the spool (owned from now: closed by rcv_pg__close), holding `pending` events not
+ * drained yet, and start its drainer. `tag` starts each spooled event's reference. */
+int rcv_pg__set_spool(rcv_pg *p, rcv_queue *spool, int64_t pending, const char *tag,
+                      const rcv_pg_spool_ops *ops);
+/* Events in the spool not drained yet. */
+void rcv_pg__spool_counts(rcv_pg *p, int64_t *spooled);
 int rcv_pg__claim(rcv_pg *p, rcv_item **out, int64_t *wake_at);
 int rcv_pg__done(rcv_pg *p, int64_t id);
 int rcv_pg__retry(rcv_pg *p, int64_t id, const char *error, int64_t retry_at_ms);

@@ -32,7 +32,7 @@
 #include <stdint.h>
 
 /* The newest schema version this program knows (the number of migrations). */
-#define PGQ_SCHEMA_VERSION 1
+#define PGQ_SCHEMA_VERSION 2
 
 typedef enum pgq_error_code {
 	PGQ_OK = 0,
@@ -114,6 +114,19 @@ void pgq_items_free(pgq_item **items, size_t n);
  */
 int pgq_enqueue(pgq *q, const char *webhook_key, const char *event_json, const void *body,
                 size_t body_len, const char *content_type, int64_t *id_out);
+
+/*
+ * Store one event a receiver spooled locally while the database was away,
+ * exactly once: `spool_ref` names it for good (unique in the queue), so a
+ * second call with the same reference (a drain repeated after a crash between
+ * this call and the spool's own delete) stores nothing. received_at is the
+ * receiver's (ms since the epoch). 0 and *stored (may be NULL) 1 when it was
+ * stored now, 0 when it was already there; *id_out (may be NULL) its new id,
+ * or 0. The other arguments as pgq_enqueue's.
+ */
+int pgq_enqueue_spooled(pgq *q, const char *spool_ref, int64_t received_at, const char *webhook_key,
+                        const char *event_json, const void *body, size_t body_len,
+                        const char *content_type, int64_t *id_out, int *stored);
 
 /*
  * Claim up to `max` deliverable events, each the oldest pending event of its

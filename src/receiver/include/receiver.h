@@ -221,6 +221,25 @@ int rcv_queue_is_url(const char *path);
 int rcv_queue_set_lease(rcv_queue *q, long lease_ms);
 
 /*
+ * Give a writable PostgreSQL queue a spool: the SQLite queue at `path` (made
+ * when missing, 0600). From then on an event the database cannot take (it is
+ * unreachable) is committed to the spool instead, so the sender still gets
+ * its 200 only after a commit (RCV_EUNAVAIL, 503, when the spool fails too);
+ * while the spool holds events, new ones go there too, after them, so this
+ * receiver's events keep their order. A thread of the queue moves them into
+ * the database once it answers, oldest first, each exactly once (a unique
+ * reference per spooled event: a move repeated after a crash stores
+ * nothing); events spooled get id 0 from the enqueue (their id comes with the
+ * move). What is left at close stays in the file for the next start.
+ * Call before the server starts. Returns 0, or a code with one line in err.
+ * One process per spool file.
+ */
+int rcv_queue_set_spool(rcv_queue *q, const char *path, char *err, size_t errsz);
+
+/* Events in the spool not moved into the database yet (0 without a spool). */
+int64_t rcv_queue_spooled(rcv_queue *q);
+
+/*
  * Open an existing queue read-only (SQLITE_OPEN_READONLY): for get, list and
  * counts. Nothing in the file is changed (no schema, no WAL switch, no stamp);
  * a file that is not a queue (an empty one included) is RCV_ENOTQUEUE. Writes
