@@ -120,6 +120,32 @@ static int conn(rcv_pg *p, pgq **c)
 	return r ? fail(r) : 0;
 }
 
+/* One call on a connection, its arguments in `args`: 0 or a PGQ_E* code. */
+typedef int (*pg_call)(pgq *c, void *args);
+
+/*
+ * Run call on *c, opening it when needed; when the connection turns out broken (the server
+ * restarted since the last call: libpq only learns it on use), once more on a new one.
+ * 0, or the code (the error set). Only for calls that may be repeated: reads, claims,
+ * enqueues (at least once), replay, purge; never a fenced finish.
+ */
+static int with_retry(rcv_pg *p, pgq **c, pg_call call, void *args)
+{
+	int tries, rc = 0;
+
+	for (tries = 0; tries < 2; tries++) {
+		int r;
+
+		if ((rc = conn(p, c)) != 0)
+			return rc;
+		if ((r = call(*c, args)) == 0)
+			return 0;
+		if ((rc = after(c, r)) != RCV_EUNAVAIL)
+			return rc;
+	}
+	return rc;
+}
+
 /* ---- items and claims ---- */
 
 /* A new rcv_item holding it's strings; `it` is freed either way. NULL when out of memory. */
@@ -359,6 +385,14 @@ static void spool_one(rcv_pg *p, rcv_enqueue_req *r)
 	pthread_mutex_unlock(&p->smu);
 }
 
+static int call_enqueue(pgq *c, void *args)
+{
+	rcv_enqueue_req *r = args;
+
+	return pgq_enqueue(c, r->webhook_key, r->event_json, r->body, r->body_len, r->content_type,
+	                   &r->id);
+}
+
 size_t rcv_pg__write_batch(rcv_pg *p, rcv_enqueue_req *batch)
 {
 	rcv_enqueue_req *r;
@@ -366,8 +400,6 @@ size_t rcv_pg__write_batch(rcv_pg *p, rcv_enqueue_req *batch)
 	int down = 0;
 
 	for (r = batch; r; r = r->next) {
-		int pr;
-
 		r->id = 0;
 		/* Unreachable once in this batch: the rest go to the spool (or 503) at once. */
 		if (!down && !spool_first(p) && conn(p, &p->ingest) != 0)
@@ -377,9 +409,7 @@ size_t rcv_pg__write_batch(rcv_pg *p, rcv_enqueue_req *batch)
 			stored += r->rc == 0;
 			continue;
 		}
-		pr = pgq_enqueue(p->ingest, r->webhook_key, r->event_json, r->body, r->body_len,
-		                 r->content_type, &r->id);
-		r->rc = pr ? after(&p->ingest, pr) : 0;
+		r->rc = with_retry(p, &p->ingest, call_enqueue, r);
 		if (r->rc == RCV_EUNAVAIL) {
 			down = 1;
 			spool_one(p, r);
@@ -516,18 +546,31 @@ static int next_ready(rcv_pg *p, rcv_item **out)
 	return RCV_ENOTFOUND;
 }
 
+typedef struct claim_args {
+	int64_t lease_ms;
+	pgq_item **items;
+	size_t n;
+} claim_args;
+
+static int call_claim(pgq *c, void *args)
+{
+	claim_args *a = args;
+
+	return pgq_claim(c, PG_BATCH, a->lease_ms, &a->items, &a->n);
+}
+
 /* Claim a batch into `ready`. Caller holds lock; ready is empty. */
 static int fill(rcv_pg *p)
 {
-	pgq_item **items = NULL;
-	size_t n = 0, i;
-	int r, rc;
+	claim_args a = {p->lease_ms, NULL, 0};
+	pgq_item **items;
+	size_t n, i;
+	int rc = with_retry(p, &p->ops, call_claim, &a);
 
-	if ((rc = conn(p, &p->ops)) != 0)
+	if (rc)
 		return rc;
-	r = pgq_claim(p->ops, PG_BATCH, p->lease_ms, &items, &n);
-	if (r)
-		return after(&p->ops, r);
+	items = a.items;
+	n = a.n;
 	for (i = 0; i < n; i++) {
 		int64_t id = items[i]->id, fence = items[i]->fence;
 		rcv_item *it = item_of(items[i]);
@@ -623,22 +666,61 @@ void rcv_pg__release(rcv_pg *p, int64_t id)
 
 /* ---- reading, replay, purge ---- */
 
-int rcv_pg__get(rcv_pg *p, int64_t id, rcv_item **out)
+typedef struct read_args {
+	int64_t id, before_ms;
+	int mask;
+	pgq_item *item;
+	int64_t *pending, *done, *dead, *count;
+} read_args;
+
+static int call_get(pgq *c, void *args)
 {
-	pgq_item *it = NULL;
+	read_args *a = args;
+
+	return pgq_get(c, a->id, &a->item);
+}
+
+static int call_counts(pgq *c, void *args)
+{
+	read_args *a = args;
+
+	return pgq_counts(c, a->pending, a->done, a->dead);
+}
+
+static int call_replay(pgq *c, void *args)
+{
+	read_args *a = args;
+
+	return pgq_replay(c, a->id, a->count);
+}
+
+static int call_purge(pgq *c, void *args)
+{
+	read_args *a = args;
+
+	return pgq_purge(c, a->before_ms, a->mask, a->count);
+}
+
+/* call on the ops connection, under the lock. */
+static int on_ops(rcv_pg *p, pg_call call, read_args *a)
+{
 	int rc;
 
-	*out = NULL;
 	pthread_mutex_lock(&p->lock);
-	rc = conn(p, &p->ops);
-	if (!rc) {
-		int r = pgq_get(p->ops, id, &it);
-		rc = r ? after(&p->ops, r) : 0;
-	}
+	rc = with_retry(p, &p->ops, call, a);
 	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+int rcv_pg__get(rcv_pg *p, int64_t id, rcv_item **out)
+{
+	read_args a = {.id = id};
+	int rc = on_ops(p, call_get, &a);
+
+	*out = NULL;
 	if (rc)
 		return rc;
-	*out = item_of(it);
+	*out = item_of(a.item);
 	if (!*out) {
 		rcv_queue__seterr("queue: out of memory");
 		return RCV_ERROR;
@@ -691,42 +773,21 @@ int rcv_pg__list(rcv_pg *p, int status_mask, int64_t after_id, size_t limit, rcv
 
 int rcv_pg__counts(rcv_pg *p, int64_t *pending, int64_t *done, int64_t *dead)
 {
-	int rc;
+	read_args a = {.pending = pending, .done = done, .dead = dead};
 
-	pthread_mutex_lock(&p->lock);
-	rc = conn(p, &p->ops);
-	if (!rc) {
-		int r = pgq_counts(p->ops, pending, done, dead);
-		rc = r ? after(&p->ops, r) : 0;
-	}
-	pthread_mutex_unlock(&p->lock);
-	return rc;
+	return on_ops(p, call_counts, &a);
 }
 
 int rcv_pg__replay(rcv_pg *p, int64_t id, int64_t *count)
 {
-	int rc;
+	read_args a = {.id = id, .count = count};
 
-	pthread_mutex_lock(&p->lock);
-	rc = conn(p, &p->ops);
-	if (!rc) {
-		int r = pgq_replay(p->ops, id, count);
-		rc = r ? after(&p->ops, r) : 0;
-	}
-	pthread_mutex_unlock(&p->lock);
-	return rc;
+	return on_ops(p, call_replay, &a);
 }
 
 int rcv_pg__purge(rcv_pg *p, int64_t before_ms, int status_mask, int64_t *count)
 {
-	int rc;
+	read_args a = {.before_ms = before_ms, .mask = status_mask, .count = count};
 
-	pthread_mutex_lock(&p->lock);
-	rc = conn(p, &p->ops);
-	if (!rc) {
-		int r = pgq_purge(p->ops, before_ms, status_mask, count);
-		rc = r ? after(&p->ops, r) : 0;
-	}
-	pthread_mutex_unlock(&p->lock);
-	return rc;
+	return on_ops(p, call_purge, &a);
 }
