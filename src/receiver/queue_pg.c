@@ -206,6 +206,21 @@ static void drop_claim(rcv_pg *p, int64_t id)
 
 /* ---- the renewer ---- */
 
+/* Wait on cv (its clock monotonic; mu held) for at most ms. */
+static void timed_wait(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += (time_t)(ms / 1000);
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(cv, mu, &ts);
+}
+
 /* Extend every claim held. Caller holds lock. */
 static void renew_all(rcv_pg *p)
 {
@@ -235,17 +250,7 @@ static void *renewer_main(void *arg)
 
 	pthread_mutex_lock(&p->lock);
 	while (!p->stopping) {
-		struct timespec ts;
-		int64_t wait = p->lease_ms / 3;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += (time_t)(wait / 1000);
-		ts.tv_nsec += (long)(wait % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&p->cv, &p->lock, &ts);
+		timed_wait(&p->cv, &p->lock, p->lease_ms / 3);
 		if (!p->stopping)
 			renew_all(p);
 	}
@@ -459,16 +464,7 @@ static int drain_one(rcv_pg *p)
 /* Sleep on scv until ms have passed or a stop. Caller holds smu. */
 static void spool_sleep(rcv_pg *p, int64_t ms)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += (time_t)(ms / 1000);
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_cond_timedwait(&p->scv, &p->smu, &ts);
+	timed_wait(&p->scv, &p->smu, ms);
 }
 
 static void *drainer_main(void *arg)
