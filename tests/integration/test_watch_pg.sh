@@ -23,6 +23,8 @@ pg_start
 op queue migrate --queue "$PG_URL"
 assert_rc 0 "migrate"
 SCALE=${ONTRA_TEST_TIME_SCALE:-1}
+N=15 # events per object from the three senders
+F=30 # events per object in the flood
 no_secret() { assert_not_contains "$1" "$PG_PASSWORD" "$2"; }
 
 # The handler: WORKER as its argument. Records "ID WORKER PID" when it starts and
@@ -44,7 +46,7 @@ printf '%s\n' "0123456789abcdef0123456789abcdef" >"$TMP/token"
 # start_pw NAME: a watch on the shared queue, its URL in URL_NAME.
 start_pw() {
 	local name=$1 i
-	"$OP" watch --queue "$PG_URL" --no-subscribe --token-file "$TMP/token" --lease 2s --spool "$TMP/spool.$name" \
+	"$OP" watch --queue "$PG_URL" --no-subscribe --token-file "$TMP/token" --lease "$((2 * SCALE))s" --spool "$TMP/spool.$name" \
 		--exec "$HANDLER $name" >>"$TMP/$name.out" 2>>"$TMP/$name.err" &
 	PIDS+=("$!")
 	printf -v "PID_$name" '%s' "$!"
@@ -85,19 +87,19 @@ send() {
 in_order() { awk -v o="$1" '$1 == o { printf "%s ", $2 }' "$TMP/handled"; }
 
 # ---- three senders, three receivers, three workers ----
-send a 1 20 &
+send a 1 "$N" &
 s1=$!
-send b 1 20 &
+send b 1 "$N" &
 s2=$!
-send c 1 20 &
+send c 1 "$N" &
 s3=$!
 wait $s1 $s2 $s3
-assert_eq "$(wc -l <"$TMP/acks")" 60 "events acknowledged"
-wait_lines "$TMP/handled" 60 $((30)) || fail "only $(wc -l <"$TMP/handled") of 60 delivered"
+assert_eq "$(wc -l <"$TMP/acks")" $((3 * N)) "events acknowledged"
+wait_lines "$TMP/handled" $((3 * N)) 30 || fail "only $(wc -l <"$TMP/handled") of $((3 * N)) delivered"
 assert_eq "$(awk '{print $1, $2}' "$TMP/handled" | sort | uniq -d | wc -l)" 0 "no event delivered twice"
 assert_eq "$(awk '{print $1, $2}' "$TMP/handled" | sort)" "$(sort "$TMP/acks")" "every acknowledged event delivered"
 for o in a b c; do
-	assert_eq "$(in_order $o)" "$(seq -s ' ' 1 20) " "object $o in order"
+	assert_eq "$(in_order $o)" "$(seq -s ' ' 1 "$N") " "object $o in order"
 done
 echo "deliveries per worker: $(awk '{print $4}' "$TMP/handled" | sort | uniq -c | tr -s ' \n' ' ')"
 
@@ -117,7 +119,7 @@ wait "$victim_pid" 2>/dev/null || true
 rm -f "$TMP/slow.$victim"
 for _ in $(seq 1 $((200 * SCALE))); do grep -q "^z 1 " "$TMP/handled" && break; sleep 0.05; done
 taken_at=$(date +%s%3N)
-wait_lines "$TMP/handled" 63 || fail "the events behind the killed worker's were not delivered"
+wait_lines "$TMP/handled" $((3 * N + 3)) || fail "the events behind the killed worker's were not delivered"
 assert_eq "$(in_order z)" "1 2 3 " "the object's events in order after the takeover"
 assert_eq "$(grep -c "^$zid " "$TMP/starts")" 2 "event $zid: started twice (the one duplicate)"
 assert_not_contains "$(grep "^z 1 " "$TMP/handled")" " $victim" "taken over by another worker"
@@ -139,7 +141,7 @@ assert_eq "$(pg_sql "SELECT fence FROM ontraport_events WHERE id = $yid")" 1 "a 
 CHECKS=$((CHECKS + 1))
 [ "$(pg_sql "SELECT lease_until FROM ontraport_events WHERE id = $yid")" -gt "$first_lease" ] || fail "the lease was not renewed"
 rm -f "$TMP/slow.w1" "$TMP/slow.w2" "$TMP/slow.w3"
-wait_lines "$TMP/handled" 64 || fail "the long delivery did not finish"
+wait_lines "$TMP/handled" $((3 * N + 4)) || fail "the long delivery did not finish"
 assert_eq "$(grep -c "^$yid " "$TMP/starts")" 1 "the long delivery started once"
 
 # A worker paused past its lease (SIGSTOP: its renewals stop too) while its handler runs: the
@@ -153,9 +155,9 @@ read -r _ paused _ <<<"$(grep "^$xid " "$TMP/starts")"
 paused_pid=$(eval "echo \$PID_$paused")
 kill -STOP "$paused_pid"
 for w in w1 w2 w3; do [ "$w" = "$paused" ] || rm -f "$TMP/slow.$w"; done
-wait_lines "$TMP/handled" 65 || fail "the paused worker's event was not taken over"
+wait_lines "$TMP/handled" $((3 * N + 5)) || fail "the paused worker's event was not taken over"
 rm -f "$TMP/slow.$paused"
-wait_lines "$TMP/handled" 66 || fail "the paused worker's handler did not finish"
+wait_lines "$TMP/handled" $((3 * N + 6)) || fail "the paused worker's handler did not finish"
 kill -CONT "$paused_pid"
 for _ in $(seq 1 $((200 * SCALE))); do grep -q "event $xid: the lease ended" "$TMP/$paused.err" && break; sleep 0.05; done
 assert_contains "$(cat "$TMP/$paused.err")" "event $xid: the lease ended before its outcome was recorded: another worker has it now" "the stale mark refused"
@@ -167,18 +169,18 @@ RECEIVERS+=("${RECEIVERS[0]}")
 
 # ---- the database stopped during a flood, then back ----
 # One sender per receiver: what one receiver acknowledged is delivered in that order.
-send_to() { RECEIVERS=("$1" "$1" "$1"); send "$2" 1 40; }
+send_to() { RECEIVERS=("$1" "$1" "$1"); send "$2" 1 "$F"; }
 send_to "${RECEIVERS[0]}" d &
 s1=$!
 send_to "${RECEIVERS[1]}" e &
 s2=$!
-wait_lines "$TMP/handled" 76 || fail "the flood did not start"
+wait_lines "$TMP/handled" $((3 * N + 14)) || fail "the flood did not start"
 pg_down
 acked_at_stop=$(wc -l <"$TMP/acks")
 # 200s keep coming while the database is away: the receivers spool.
-for _ in $(seq 1 $((200 * SCALE))); do [ "$(wc -l <"$TMP/acks")" -ge $((acked_at_stop + 20)) ] && break; sleep 0.05; done
+for _ in $(seq 1 $((200 * SCALE))); do [ "$(wc -l <"$TMP/acks")" -ge $((acked_at_stop + 10)) ] && break; sleep 0.05; done
 CHECKS=$((CHECKS + 1))
-[ "$(wc -l <"$TMP/acks")" -ge $((acked_at_stop + 20)) ] || fail "no 200 while the database is away: $(tail -3 "$TMP/refused")"
+[ "$(wc -l <"$TMP/acks")" -ge $((acked_at_stop + 10)) ] || fail "no 200 while the database is away: $(tail -3 "$TMP/refused")"
 spooled=$(for w in w1 w2 w3; do "$OP" events list --db "$TMP/spool.$w" --status pending -o json 2>/dev/null || echo '[]'; done | jq -s 'map(length) | add')
 echo "spooled while the database was away: $spooled"
 CHECKS=$((CHECKS + 1))
@@ -192,8 +194,8 @@ assert_eq "$(missing)" 0 "acknowledged events not delivered after the restart"
 # The event being delivered when the database went away may be delivered again (its worker
 # could not renew the lease nor mark it): at most that one, next to itself; none from a spool.
 squeeze() { tr ' ' '\n' | uniq | tr '\n' ' '; }
-assert_eq "$(in_order d | squeeze)" "$(seq -s ' ' 1 40) " "object d in order across the outage"
-assert_eq "$(in_order e | squeeze)" "$(seq -s ' ' 1 40) " "object e in order across the outage"
+assert_eq "$(in_order d | squeeze)" "$(seq -s ' ' 1 "$F") " "object d in order across the outage"
+assert_eq "$(in_order e | squeeze)" "$(seq -s ' ' 1 "$F") " "object e in order across the outage"
 CHECKS=$((CHECKS + 1))
 dups=$(awk '$1 == "d" || $1 == "e" {print $1, $2}' "$TMP/handled" | sort | uniq -d | wc -l)
 [ "$dups" -le 1 ] || fail "$dups events delivered twice across the outage: at most the one in flight"
@@ -221,7 +223,7 @@ assert_rc 0 "events show with ONTRAPORT_QUEUE"
 assert_jq "$OUT" '.status' done
 op events purge --before 0s --queue "$PG_URL"
 assert_rc 0 "events purge --queue"
-assert_contains "$ERR" "purged 145 events"
+assert_contains "$ERR" "purged $((3 * N + 5 + 2 * F)) events"
 op events replay 99999 --queue "$PG_URL"
 assert_rc 4 "replay of an unknown id"
 
