@@ -2,9 +2,10 @@
  * The receiver's queue (rcv_queue, receiver.h) opened with a postgresql:// URL, against a
  * real throw-away cluster (pg.sh): the same calls as on SQLite; a claim taken over by
  * another worker makes the finish RCV_ELEASE and changes nothing; open errors mapped to
- * RCV_EINVALID / RCV_EUNAVAIL / RCV_ENOTQUEUE without the password; the spool takes events
- * while the database refuses connections and moves them into it, in order, once it
- * accepts them again. One cluster for the file, a database per test.
+ * RCV_EINVALID / RCV_EUNAVAIL / RCV_ENOTQUEUE without the password; an event the database
+ * cannot take is RCV_EUNAVAIL (503) without a spool; the spool takes events while the
+ * database refuses connections and moves them into it, in order, once it accepts them
+ * again. One cluster for the file, a database per test.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -198,8 +199,6 @@ static void test_spool(void **state)
 	new_db(name, sizeof name, url, sizeof url);
 	snprintf(spool, sizeof spool, "%s/spool-%s.db", tmpdir, name);
 	q = open_q(url);
-	assert_int_equal(rcv_queue_set_spool(q, spool, err, sizeof err), 0);
-	assert_int_equal(rcv_queue_spooled(q), 0);
 	assert_true(put(q, "A", "before") > 0);
 	/* Away: no new connections, and the queue's own ones cut. */
 	snprintf(sql, sizeof sql,
@@ -207,6 +206,11 @@ static void test_spool(void **state)
 	         "pg_stat_activity WHERE datname = '%s'",
 	         name, name);
 	assert_int_equal(pgtest_sql(pg.url, sql), 0);
+	/* No spool: nowhere to commit, so 503 (never a 200 without a commit). */
+	assert_int_equal(rcv_queue_enqueue(q, "A", "{}", "lost", 4, NULL, &id), RCV_EUNAVAIL);
+	assert_int_equal(rcv_http_status(RCV_EUNAVAIL), 503);
+	assert_int_equal(rcv_queue_set_spool(q, spool, err, sizeof err), 0);
+	assert_int_equal(rcv_queue_spooled(q), 0);
 	assert_int_equal(rcv_queue_enqueue(q, "A", "{}", "s1", 2, NULL, &id), 0);
 	assert_int_equal(id, 0); /* committed to the spool, not in the queue yet */
 	assert_int_equal(rcv_queue_enqueue(q, "A", "{}", "s2", 2, NULL, &id), 0);
