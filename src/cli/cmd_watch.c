@@ -232,8 +232,10 @@ const cli_command cli_cmd_watch = {
         "or form body is accepted and delivered as {encoding, fields}.\n\n"
         "With --queue postgresql://... (or $ONTRAPORT_QUEUE, unless --db) the queue is on "
         "PostgreSQL ('ontraport queue migrate' makes it), shared by any number of watches on any "
-        "hosts: each answers 200 once the event is committed there (503 while the database cannot "
-        "be reached), and each delivers, claiming events with a lease (--lease, renewed while the "
+        "hosts: each answers 200 once the event is committed there, or, while the database cannot "
+        "be reached, in a local spool (--spool) whose events are moved into it once it is back "
+        "(503 only when neither can take it); and each delivers, claiming events with a lease "
+        "(--lease, renewed while the "
         "handler runs) that another watch takes over when this one dies; one --name's events are "
         "still handled one at a time, in order. Give every watch the same --token-file so that "
         "one URL reaches them all. The URL's password is never shown (docs/postgresql.md).",
