@@ -17,22 +17,56 @@
 #include "banned.h"
 
 #define DB_OPT                                                                                     \
+	{.name = "db",                                                                             \
+	 .kind = CLI_VALUE,                                                                        \
+	 .arg = "FILE",                                                                            \
+	 .help = "the event queue (default $XDG_DATA_HOME/ontraport/events.db)"},                  \
 	{                                                                                          \
-		.name = "db", .kind = CLI_VALUE, .arg = "FILE",                                    \
-		.help = "the event queue (default $XDG_DATA_HOME/ontraport/events.db)"             \
+		.name = "queue", .kind = CLI_VALUE, .arg = "URL",                                  \
+		.help = "the event queue on PostgreSQL: postgresql://USER:PASSWORD@HOST/DB "       \
+		        "(default $ONTRAPORT_QUEUE unless --db)"                                   \
 	}
 
+/* The exit code for a queue that did not open (the error printed). */
+static int open_failed(int rc, const char *where, const char *err)
+{
+	if (rc == RCV_ENOTQUEUE)
+		return cli_error(EXIT_INVALID, "%s: give the %s 'ontraport watch' made", err,
+		                 where);
+	if (rc == RCV_EINVALID)
+		return cli_error(EXIT_USAGE, "%s", err);
+	if (rc == RCV_EUNAVAIL)
+		return cli_error(EXIT_NETWORK, "cannot open the event queue: %s", err);
+	return cli_error(EXIT_ERROR, "cannot open the event queue '%s': %s", where, err);
+}
+
+/* The queue on PostgreSQL at url (its password wiped from memory once connected). */
+static int open_url(char *url, size_t n, int readonly, rcv_queue **q)
+{
+	char err[512];
+	int rc = readonly ? rcv_queue_open_readonly(q, url, err, sizeof err)
+	                  : rcv_queue_open(q, url, err, sizeof err);
+
+	memset(url, 0, n);
+	return rc < 0 ? open_failed(rc, "--queue URL", err) : EXIT_OK;
+}
+
 /*
- * Open the queue named by --db (or the default); it must exist. list and show open it
+ * Open the queue named by --queue URL (or $ONTRAPORT_QUEUE), else --db (or the default);
+ * a file must exist. list and show open it
  * read-only: they change nothing in the file. A file that is not a queue is refused (5).
  */
 static int open_queue(cli_ctx *ctx, cli_args *args, int readonly, rcv_queue **q)
 {
-	char db[4200], err[512];
+	char db[4200], err[512], url[CLI_QUEUE_URL_MAX];
 	struct stat st;
 	int rc;
 
 	*q = NULL;
+	if ((rc = cli_queue_url(ctx, args, cli_value(args, "db"), url, sizeof url)) != EXIT_OK)
+		return rc;
+	if (*url)
+		return open_url(url, sizeof url, readonly, q);
 	if (cli_value(args, "db"))
 		snprintf(db, sizeof db, "%s", cli_value(args, "db"));
 	else if (cli_data_path(db, sizeof db, "events.db") < 0)
@@ -48,11 +82,9 @@ static int open_queue(cli_ctx *ctx, cli_args *args, int readonly, rcv_queue **q)
 	rc = readonly ? rcv_queue_open_readonly(q, db, err, sizeof err)
 	              : rcv_queue_open(q, db, err, sizeof err);
 	if (rc == RCV_ENOTQUEUE)
-		return cli_error(EXIT_INVALID, "%s: give the --db FILE 'ontraport watch' made",
-		                 err);
+		return open_failed(rc, "--db FILE", err);
 	if (rc < 0)
-		return cli_error(EXIT_ERROR, "cannot open the event queue '%s': %s", db, err);
-	(void)ctx;
+		return open_failed(rc, db, err);
 	return EXIT_OK;
 }
 
@@ -346,6 +378,8 @@ const cli_command cli_cmd_events = {
     .name = "events",
     .summary = "list, replay and purge the events 'watch' received",
     .description = "The durable queue of 'ontraport watch' (--db, default $XDG_DATA_HOME/ontraport/"
-                   "events.db). These commands work while a watch runs.",
+                   "events.db), or the queue on PostgreSQL that receivers and workers share "
+                   "(--queue postgresql://..., or $ONTRAPORT_QUEUE; docs/postgresql.md). These "
+                   "commands work while a watch runs.",
     .subs = subs,
 };

@@ -11,8 +11,6 @@
 #include "pgqueue.h"
 #include "banned.h"
 
-#define QUEUE_URL_MAX 4096
-
 static const cli_opt migrate_opts[] = {
     {.name = "queue",
      .kind = CLI_VALUE,
@@ -24,23 +22,12 @@ static const cli_opt migrate_opts[] = {
 /* The queue URL: --queue (scrubbed from argv), else $ONTRAPORT_QUEUE. EXIT_OK or a usage error. */
 static int queue_url(cli_ctx *ctx, cli_args *args, char *url, size_t n)
 {
-	const char *v = cli_value(args, "queue"), *env = getenv("ONTRAPORT_QUEUE");
+	int rc = cli_queue_url(ctx, args, NULL, url, n);
 
-	if (v) {
-		if (cli_take_secret(v, url, n) < 0)
-			return cli_usage_error(ctx, "--queue: the URL is over %zu bytes", n - 1);
-	} else if (env && *env) {
-		if (strlen(env) >= n)
-			return cli_usage_error(ctx, "ONTRAPORT_QUEUE: the URL is over %zu bytes",
-			                       n - 1);
-		snprintf(url, n, "%s", env);
-	} else {
+	if (rc == EXIT_OK && !*url)
 		return cli_usage_error(ctx, "give the database: --queue postgresql://... (or set "
 		                            "ONTRAPORT_QUEUE)");
-	}
-	if (!*url)
-		return cli_usage_error(ctx, "--queue: empty URL");
-	return EXIT_OK;
+	return rc;
 }
 
 static int exit_for(int rc)
@@ -60,7 +47,7 @@ static int exit_for(int rc)
 
 static int run_migrate(cli_ctx *ctx, cli_args *args)
 {
-	char url[QUEUE_URL_MAX];
+	char url[CLI_QUEUE_URL_MAX];
 	int from = 0, to = 0, rc;
 	json_t *rec;
 

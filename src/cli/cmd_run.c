@@ -88,7 +88,9 @@ const cli_command cli_cmd_run = {
         "of the scenarios (after a crash, or 'ontraport runs replay') are resumed at start. "
         "Exits 0 when every run it finished is done or filtered, 1 when a run is dead ('ontraport "
         "runs show ID' says why), 5 for a scenario's problems, and the usual codes when the "
-        "account cannot be reached.",
+        "account cannot be reached. With --queue postgresql://... (or $ONTRAPORT_QUEUE) the "
+        "watch triggers' events are queued on PostgreSQL, shared with other runs of the same "
+        "scenarios (docs/postgresql.md); the journal stays this host's (--journal).",
     .opts = run_opts,
     .examples = "ontraport run vip.yaml --event @e.json --dry-run\n"
                 "  print the calls the scenario would make for a saved event\n"

@@ -283,12 +283,21 @@ static int poll_settings(watch *w, cli_args *args, cli_watch *s, cli_watch_poll_
 		return rc;
 	if (cli_value_ll(args, "poll-share", 1, 100, 20, &pct) < 0)
 		return EXIT_USAGE;
-	if (cli_value(args, "poll-state"))
-		snprintf(state, statesz, "%s", cli_value(args, "poll-state"));
-	else
-		snprintf(state, statesz, "%s.poll", cli_watch_db(s));
-	ps->hooks = &w->hooks;
 	ps->key = cli_value(args, "name") ? cli_value(args, "name") : DEFAULT_KEY;
+	if (cli_value(args, "poll-state")) {
+		snprintf(state, statesz, "%s", cli_value(args, "poll-state"));
+	} else if (util_starts_with(cli_watch_db(s), "postgres")) {
+		/* the queue is a database (its URL shown): the state stays on this host */
+		char name[256];
+		snprintf(name, sizeof name, "poll-%s.db", ps->key);
+		if (cli_data_path(state, statesz, name) < 0)
+			return cli_error(EXIT_ERROR,
+			                 "cannot find a data directory: set "
+			                 "XDG_DATA_HOME or HOME, or give --poll-state FILE");
+	} else {
+		snprintf(state, statesz, "%s.poll", cli_watch_db(s));
+	}
+	ps->hooks = &w->hooks;
 	ps->state_path = state;
 	ps->share = (double)pct / 100.0;
 	ps->once = cli_flag(args, "once") > 0;
@@ -362,9 +371,19 @@ const cli_command cli_cmd_watch = {
         "cannot see forms submitted, purchases, deletions, other object types, or a change "
         "undone between two polls. The first poll reads every contact as the baseline and "
         "reports nothing. Its state (cursor, last-seen tags, events not yet queued) is kept in "
-        "--poll-state (default DB.poll beside the queue), so a restart repeats nothing. --once "
+        "--poll-state (default DB.poll beside the queue; with --queue, poll-NAME.db in the data "
+        "directory: run one poller per account), so a restart repeats nothing. --once "
         "polls once, delivers "
-        "what it found and exits.",
+        "what it found and exits.\n\n"
+        "With --queue postgresql://... (or $ONTRAPORT_QUEUE, unless --db) the queue is on "
+        "PostgreSQL ('ontraport queue migrate' makes it), shared by any number of watches on any "
+        "hosts: each answers 200 once the event is committed there, or, while the database cannot "
+        "be reached, in a local spool (--spool) whose events are moved into it once it is back "
+        "(503 only when neither can take it); and each delivers, claiming events with a lease "
+        "(--lease, renewed while the "
+        "handler runs) that another watch takes over when this one dies; one --name's events are "
+        "still handled one at a time, in order. Give every watch the same --token-file so that "
+        "one URL reaches them all. The URL's password is never shown (docs/postgresql.md).",
     .opts = watch_opts,
     .examples = "ontraport watch --event created\n  print each new contact as a JSON line\n"
                 "ontraport watch -e tagged -e untagged --tag VIP --data-format lightweight\n"

@@ -304,6 +304,27 @@ int cli_take_secret(const char *argv_value, char *buf, size_t n)
 	return fits ? 0 : -1;
 }
 
+int cli_queue_url(cli_ctx *ctx, cli_args *args, const char *db, char *url, size_t n)
+{
+	const char *v = cli_value(args, "queue"), *env = getenv("ONTRAPORT_QUEUE");
+
+	url[0] = '\0';
+	if (v) {
+		if (cli_take_secret(v, url, n) < 0)
+			return cli_usage_error(ctx, "--queue: the URL is over %zu bytes", n - 1);
+		if (!*url)
+			return cli_usage_error(ctx, "--queue: empty URL");
+		if (db)
+			return cli_usage_error(ctx, "give --queue URL or --db FILE, not both");
+	} else if (!db && env && *env) {
+		if (strlen(env) >= n)
+			return cli_usage_error(ctx, "ONTRAPORT_QUEUE: the URL is over %zu bytes",
+			                       n - 1);
+		snprintf(url, n, "%s", env);
+	}
+	return EXIT_OK;
+}
+
 char *cli_read_file(const char *path, size_t cap, size_t *len)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "watch_session.h"
+#include "pgqueue.h"
 #include "util.h"
 #include "banned.h"
 
@@ -43,8 +44,10 @@ struct cli_watch {
 	const char *bind, *public_url, *token_file, *default_db;
 	int keep;
 	int no_server; /* events come from the caller's source (watch --poll) */
-	long long port, per_ip, req_timeout;
-	char db[4200];
+	long long port, per_ip, req_timeout, lease;
+	char db[4200];                     /* the file, or the URL as shown (password masked) */
+	char queue_url[CLI_QUEUE_URL_MAX]; /* --queue or $ONTRAPORT_QUEUE: a secret; "" = none */
+	char spool[4200];                  /* with a queue URL: the spool's file */
 	route *routes;
 	size_t nroutes;
 	/* what runs */
@@ -267,11 +270,34 @@ static int lock_queue(cli_watch *w)
 	return EXIT_OK;
 }
 
+/* The queue on PostgreSQL: shared by any number of sessions, so no flock. */
+static int open_pg_queue(cli_watch *w)
+{
+	char err[512];
+	int rc = rcv_queue_open(&w->q, w->queue_url, err, sizeof err);
+
+	memset(w->queue_url, 0, sizeof w->queue_url);
+	if (rc < 0)
+		return cli_error(rc == RCV_ENOTQUEUE  ? EXIT_INVALID
+		                 : rc == RCV_EINVALID ? EXIT_USAGE
+		                 : rc == RCV_EUNAVAIL ? EXIT_NETWORK
+		                                      : EXIT_ERROR,
+		                 "cannot open the event queue: %s", err);
+	if (rcv_queue_set_lease(w->q, (long)w->lease) < 0)
+		return cli_error(EXIT_USAGE, "%s", rcv_queue_last_error());
+	if ((rc = rcv_queue_set_spool(w->q, w->spool, err, sizeof err)) < 0)
+		return cli_error(rc == RCV_ENOTQUEUE ? EXIT_INVALID : EXIT_ERROR,
+		                 "cannot open the spool: %s", err);
+	return EXIT_OK;
+}
+
 static int open_queue(cli_watch *w)
 {
 	char err[512];
 	int rc;
 
+	if (w->queue_url[0])
+		return open_pg_queue(w);
 	if ((rc = lock_queue(w)) != EXIT_OK)
 		return rc;
 	if ((rc = rcv_queue_open(&w->q, w->db, err, sizeof err)) < 0)
@@ -491,6 +517,22 @@ static int subscribe(cli_watch *w)
 
 /* ---- settings ---- */
 
+/* With a queue on PostgreSQL: the URL shown in notes, and the spool's file. */
+static int pg_settings(cli_watch *w)
+{
+	const char *spool = cli_value(w->args, "spool");
+	char name[128];
+
+	pgq_url_shown(w->queue_url, w->db, sizeof w->db);
+	snprintf(name, sizeof name, "spool-%s", w->default_db);
+	if (spool)
+		snprintf(w->spool, sizeof w->spool, "%s", spool);
+	else if (cli_data_path(w->spool, sizeof w->spool, name) < 0)
+		return cli_error(EXIT_ERROR, "cannot find a data directory: set XDG_DATA_HOME or "
+		                             "HOME, or give --spool FILE");
+	return EXIT_OK;
+}
+
 static int read_settings(cli_watch *w)
 {
 	cli_args *a = w->args;
@@ -514,6 +556,14 @@ static int read_settings(cli_watch *w)
 	if ((rc = cli_duration_opt(w->ctx, a, "request-timeout", 1000, 86400000,
 	                           RCV_DEFAULT_REQUEST_TIMEOUT * 1000, &w->req_timeout)))
 		return rc;
+	if ((rc = cli_duration_opt(w->ctx, a, "lease", 1000, 86400000, RCV_DEFAULT_LEASE_MS,
+	                           &w->lease)) ||
+	    (rc = cli_queue_url(w->ctx, a, db, w->queue_url, sizeof w->queue_url)))
+		return rc;
+	if (w->queue_url[0])
+		return pg_settings(w);
+	if (cli_value(a, "spool"))
+		return cli_usage_error(w->ctx, "--spool goes with --queue URL");
 	if (db)
 		snprintf(w->db, sizeof w->db, "%s", db);
 	else if (cli_data_path(w->db, sizeof w->db, w->default_db) < 0)
@@ -538,6 +588,7 @@ int cli_watch_new(cli_watch **out, cli_ctx *ctx, cli_args *args, const char *def
 	atomic_init(&w->gone, 0);
 	atomic_init(&w->wake_me, 0);
 	if ((rc = read_settings(w)) != EXIT_OK) {
+		memset(w->queue_url, 0, sizeof w->queue_url);
 		free(w);
 		return rc;
 	}
@@ -688,6 +739,12 @@ static void announce(cli_watch *w)
 			fprintf(stderr, "ontraport %s: listening on %s for '%s'\n", who(w), url,
 			        r->key);
 	}
+	if (rcv_queue_spooled(w->q))
+		cli_note(w->ctx,
+		         "ontraport %s: %lld event%s in the spool %s, moved to the queue when "
+		         "it answers",
+		         who(w), (long long)rcv_queue_spooled(w->q),
+		         rcv_queue_spooled(w->q) == 1 ? "" : "s", w->spool);
 	cli_note(w->ctx, "ontraport %s: queue %s (%lld pending); delivering to %s; Ctrl-C stops",
 	         who(w), w->db, (long long)pending, handler_name(w, fwd, sizeof fwd));
 	fflush(stderr);
@@ -786,12 +843,19 @@ int cli_watch_close(cli_watch *w, int rc)
 		if (pending && rc == EXIT_OK)
 			cli_note(w->ctx, "ontraport %s: %lld event%s left pending for the next run",
 			         who(w), (long long)pending, pending == 1 ? "" : "s");
+		pending = rcv_queue_spooled(w->q);
+		if (pending)
+			cli_note(w->ctx,
+			         "ontraport %s: %lld event%s left in the spool %s: the next start "
+			         "with it moves them to the queue",
+			         who(w), (long long)pending, pending == 1 ? "" : "s", w->spool);
 	}
 	rcv_queue_close(w->q);
 	if (w->lock_fd >= 0)
 		close(w->lock_fd);
 	free(w->routes);
 	free(w->subs);
+	memset(w->queue_url, 0, sizeof w->queue_url); /* not opened: a start that failed early */
 	free(w);
 	return rc;
 }

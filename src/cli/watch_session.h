@@ -29,6 +29,9 @@
 	{.name = "bind", .kind = CLI_VALUE, .arg = "ADDR", .help = "address to listen on (default 127.0.0.1)"}, \
 	{.name = "port", .short_name = 'p', .kind = CLI_VALUE, .arg = "N", .help = "port to listen on (default 0: any free port)"}, \
 	{.name = "db", .kind = CLI_VALUE, .arg = "FILE", .help = "the event queue (default $XDG_DATA_HOME/ontraport/" DB_FILE ")"}, \
+	{.name = "queue", .kind = CLI_VALUE, .arg = "URL", .help = "the event queue on PostgreSQL, shared with other receivers and workers: postgresql://USER:PASSWORD@HOST/DB (default $ONTRAPORT_QUEUE unless --db)"}, \
+	{.name = "spool", .kind = CLI_VALUE, .arg = "FILE", .help = "with --queue: where events wait while the database cannot be reached, until they are moved into it (default $XDG_DATA_HOME/ontraport/spool-" DB_FILE "; one process per file)"}, \
+	{.name = "lease", .kind = CLI_VALUE, .arg = "DURATION", .help = "with --queue: how long an event claimed stays this process's without a renewal; another worker takes it over after (default 30s)"}, \
 	{.name = "token-file", .kind = CLI_VALUE, .arg = "FILE", .help = "keep the URL's secret token in FILE (made, mode 0600, when missing), so a restart receives on the same URL"}, \
 	{.name = "keep", .kind = CLI_FLAG, .help = "leave the subscriptions in place on exit"}
 /* The receiver's limits, also read by cli_watch_new (listed apart: watch shows them last). */

@@ -24,6 +24,38 @@
 #define PGQ_LEASE_MAX (7 * 86400000LL)
 #define PGQ_DELAY_MAX (366 * 86400000LL)
 
+/* Run an insert of one event: $1 key, $2 document, $3 body (bytes), $4 content type, then
+ * `extra` more text parameters. *id_out the id it returned, 0 for no row. */
+static int insert_event(pgq *q, const char *sql, const char *webhook_key, const char *event_json,
+                        const void *body, size_t body_len, const char *content_type,
+                        const char *const *extra, int nextra, int64_t *id_out)
+{
+	const char *params[6] = {webhook_key,  event_json, body ? (const char *)body : "",
+	                         content_type, NULL,       NULL};
+	const int lengths[6] = {0, 0, (int)body_len, 0, 0, 0};
+	const int formats[6] = {0, 0, 1, 0, 0, 0}; /* the body as bytes */
+	PGresult *res;
+	int i;
+
+	if (id_out)
+		*id_out = 0;
+	if (!webhook_key || !*webhook_key || !event_json || body_len > INT32_MAX)
+		return pgq__seterr(PGQ_EINVALID, "queue: an event needs a webhook key, a document "
+		                                 "and a body under 2 GiB");
+	for (i = 0; i < nextra && i < 2; i++)
+		params[4 + i] = extra[i];
+	res = PQexecParams(q->conn, sql, 4 + nextra, NULL, params, lengths, formats, 0);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pgq__pgerr(q, res, "store event");
+		PQclear(res);
+		return PGQ_ERROR;
+	}
+	if (id_out && PQntuples(res) == 1)
+		*id_out = pgq__int(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
 int pgq_enqueue(pgq *q, const char *webhook_key, const char *event_json, const void *body,
                 size_t body_len, const char *content_type, int64_t *id_out)
 {
@@ -32,27 +64,41 @@ int pgq_enqueue(pgq *q, const char *webhook_key, const char *event_json, const v
 	    " (webhook_key) VALUES ($1) ON CONFLICT DO NOTHING)"
 	    " INSERT INTO " PGQ_T_EVENTS " (received_at, webhook_key, event, body, content_type)"
 	    " VALUES (" PGQ_NOW_MS ", $1, $2, $3, $4) RETURNING id";
-	const char *params[4] = {webhook_key, event_json, body ? (const char *)body : "",
-	                         content_type};
-	const int lengths[4] = {0, 0, (int)body_len, 0};
-	const int formats[4] = {0, 0, 1, 0}; /* the body as bytes */
-	PGresult *res;
 
+	return insert_event(q, SQL, webhook_key, event_json, body, body_len, content_type, NULL, 0,
+	                    id_out);
+}
+
+int pgq_enqueue_spooled(pgq *q, const char *spool_ref, int64_t received_at, const char *webhook_key,
+                        const char *event_json, const void *body, size_t body_len,
+                        const char *content_type, int64_t *id_out, int *stored)
+{
+	static const char SQL[] =
+	    "WITH k AS (INSERT INTO " PGQ_T_KEYS
+	    " (webhook_key) VALUES ($1) ON CONFLICT DO NOTHING)"
+	    " INSERT INTO " PGQ_T_EVENTS
+	    " (received_at, webhook_key, event, body, content_type, spool_ref)"
+	    " VALUES ($5::bigint, $1, $2, $3, $4, $6) ON CONFLICT (spool_ref) DO NOTHING"
+	    " RETURNING id";
+	char at[24];
+	const char *extra[2] = {at, spool_ref};
+	int64_t id = 0;
+	int rc;
+
+	if (stored)
+		*stored = 0;
 	if (id_out)
 		*id_out = 0;
-	if (!webhook_key || !*webhook_key || !event_json || body_len > INT32_MAX)
-		return pgq__seterr(PGQ_EINVALID, "queue: an event needs a webhook key, a document "
-		                                 "and a body under 2 GiB");
-	res = PQexecParams(q->conn, SQL, 4, NULL, params, lengths, formats, 0);
-	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
-		pgq__pgerr(q, res, "store event");
-		PQclear(res);
-		return PGQ_ERROR;
-	}
-	if (id_out)
-		*id_out = pgq__int(res, 0, 0);
-	PQclear(res);
-	return 0;
+	if (!spool_ref || !*spool_ref)
+		return pgq__seterr(PGQ_EINVALID, "queue: a spooled event needs its reference");
+	snprintf(at, sizeof at, "%" PRId64, received_at);
+	rc = insert_event(q, SQL, webhook_key, event_json, body, body_len, content_type, extra, 2,
+	                  &id);
+	if (rc == 0 && stored)
+		*stored = id != 0;
+	if (rc == 0 && id_out)
+		*id_out = id;
+	return rc;
 }
 
 /* Append s to b as an element of a PostgreSQL array literal ("..." with \ escapes). */

@@ -192,3 +192,8 @@ int pgq_now(pgq *q, int64_t *now_ms)
 	PQclear(res);
 	return 0;
 }
+
+int pgq_connected(const pgq *q)
+{
+	return q && q->conn && PQstatus(q->conn) == CONNECTION_OK;
+}

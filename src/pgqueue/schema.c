@@ -45,6 +45,10 @@ static const char *const MIGRATIONS[PGQ_SCHEMA_VERSION] = {
     " WHERE status = 'pending';"
     /* Listing and counting by status. */
     "CREATE INDEX ontraport_events_status ON " PGQ_T_EVENTS " (status, id);",
+    /* 2: an event a receiver spooled locally while the database was away carries its spool
+     * reference, unique, so that draining it twice stores it once (pgq_enqueue_spooled). */
+    "ALTER TABLE " PGQ_T_EVENTS " ADD COLUMN spool_ref text;"
+    "CREATE UNIQUE INDEX ontraport_events_spool_ref ON " PGQ_T_EVENTS " (spool_ref);",
 };
 
 int pgq__version(pgq *q, int *version)

@@ -33,6 +33,10 @@ const char *rcv_strerror(int code)
 		return "invalid argument";
 	case RCV_ENOTQUEUE:
 		return "not an event queue";
+	case RCV_EUNAVAIL:
+		return "the queue's database cannot be reached";
+	case RCV_ELEASE:
+		return "the claim's lease was lost";
 	default:
 		return "internal error";
 	}
@@ -54,6 +58,7 @@ int rcv_http_status(int code)
 	case RCV_EMEDIA:
 		return 415;
 	case RCV_ESTOPPED:
+	case RCV_EUNAVAIL:
 		return 503;
 	default:
 		return 500;

@@ -179,32 +179,45 @@ static void pause_until(rcv_deliver *d, int64_t deadline_ms)
 	}
 }
 
+/* Log "event ID: what"; returns -1 (record_until_stored gave up). */
+static int log_event(rcv_deliver *d, int64_t id, const char *what)
+{
+	char line[200];
+
+	snprintf(line, sizeof line, "event %lld: %s", (long long)id, what);
+	if (d->cfg.log)
+		d->cfg.log(d->cfg.userdata, line);
+	return -1;
+}
+
 /*
  * Record the outcome, however long the queue refuses it (a full disk, a lock held past
  * the busy timeout): the claim stays, so the event is not delivered again meanwhile, and
  * the mark is retried with backoff. Only a stop gives up; the event then stays pending and
- * the next run delivers it once more. Returns 0 once recorded.
+ * the next run delivers it once more; a lease lost (RCV_ELEASE, a PostgreSQL queue whose
+ * claim another worker took over) gives up at once: the event is theirs. Returns 0 once
+ * recorded.
  */
 static int record_until_stored(rcv_deliver *d, const rcv_item *item, rcv_outcome outcome,
                                const char *why, int64_t retry_at)
 {
 	char line[160];
-	int tries;
+	int tries, rc;
 
-	for (tries = 1; record(d, item, outcome, why, retry_at) != 0; tries++) {
+	for (tries = 1; (rc = record(d, item, outcome, why, retry_at)) != 0; tries++) {
+		if (rc == RCV_ELEASE) /* PostgreSQL: another worker took the event over */
+			return log_event(d, item->id,
+			                 "the lease ended before its outcome was "
+			                 "recorded: another worker has it now");
 		if (tries == 1)
 			logf_queue(d,
 			           "cannot record a delivery outcome (retrying the mark, not the "
 			           "delivery)");
 		if (atomic_load(&d->stop)) {
 			rcv_queue_release(d->q, item->id);
-			snprintf(line, sizeof line,
-			         "event %lld: stopping before its outcome was recorded: it stays "
-			         "pending and the next run delivers it again",
-			         (long long)item->id);
-			if (d->cfg.log)
-				d->cfg.log(d->cfg.userdata, line);
-			return -1;
+			return log_event(d, item->id,
+			                 "stopping before its outcome was recorded: it stays "
+			                 "pending and the next run delivers it again");
 		}
 		pause_until(d, rcv_now_ms() + rcv_backoff_ms(tries, 100, 5000, &d->seed));
 	}

@@ -9,6 +9,7 @@
  * the batch grows with the load and one flush covers many acknowledgements.
  */
 #include "queue_int.h"
+#include "queue_pg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,28 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util.h"
 #include "banned.h"
 
 #define RCV_SCHEMA_VERSION 1
 #define RCV_BUSY_TIMEOUT_MS 5000
 /* PRAGMA application_id of a queue: "ONTQ". Queues made before it carry 0. */
 #define RCV_APPLICATION_ID 0x4F4E5451
-
-static _Thread_local char tls_err[256];
-
-const char *rcv_queue_last_error(void)
-{
-	return tls_err;
-}
-
-void rcv_queue__seterr(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(tls_err, sizeof tls_err, fmt, ap);
-	va_end(ap);
-}
 
 int rcv_queue__sqlerr(sqlite3 *db, const char *what)
 {
@@ -267,20 +253,27 @@ static void *committer_main(void *arg)
 		q->head = q->tail = NULL;
 		pthread_mutex_unlock(&q->mu);
 
-		rc = write_batch(q, batch);
-		n = 0;
+		if (q->pg) { /* one commit per event; each request has its own outcome */
+			n = rcv_pg__write_batch(q->pg, batch);
+			rc = 0;
+		} else {
+			rc = write_batch(q, batch);
+			n = 0;
+		}
 		for (r = batch; r; r = next) {
-			n++;
 			next = r->next; /* r belongs to its submitter once done runs */
-			r->rc = rc;
-			if (rc)
-				r->id = 0;
+			if (!q->pg) {
+				n++;
+				r->rc = rc;
+				if (rc)
+					r->id = 0;
+			}
 			r->done(r);
 		}
 
 		pthread_mutex_lock(&q->mu);
 		if (rc == 0) {
-			q->commits++;
+			q->commits += q->pg ? n : 1;
 			q->committed += n;
 		}
 		q->seq++;
@@ -450,6 +443,7 @@ static void free_queue(rcv_queue *q)
 	sqlite3_finalize(q->s_done);
 	sqlite3_finalize(q->s_retry);
 	sqlite3_finalize(q->s_dead);
+	rcv_pg__close(q->pg);
 	/* The last connection to close checkpoints and removes the WAL. */
 	sqlite3_close_v2(q->sdb);
 	sqlite3_close_v2(q->wdb);
@@ -486,6 +480,16 @@ static rcv_queue *new_queue(void)
 	return q;
 }
 
+static int start_committer(rcv_queue *q)
+{
+	if (pthread_create(&q->committer, NULL, committer_main, q) != 0) {
+		rcv_queue__seterr("queue: cannot start the committer thread");
+		return RCV_ERROR;
+	}
+	q->committer_running = 1;
+	return 0;
+}
+
 /* The read-write connections, statements and committer of a queue. */
 static int open_rw(rcv_queue *q, const char *path)
 {
@@ -505,15 +509,7 @@ static int open_rw(rcv_queue *q, const char *path)
 	if (!rc)
 		rc = prepare(q->wdb, "INSERT OR IGNORE INTO rcv_keys (webhook_key) VALUES (?1)",
 		             &q->w_key);
-	if (!rc) {
-		if (pthread_create(&q->committer, NULL, committer_main, q) != 0) {
-			rcv_queue__seterr("queue: cannot start the committer thread");
-			rc = RCV_ERROR;
-		} else {
-			q->committer_running = 1;
-		}
-	}
-	return rc;
+	return rc ? rc : start_committer(q);
 }
 
 /* One read-only connection to an existing queue; nothing is written, no committer runs. */
@@ -538,13 +534,41 @@ static int open_ro(rcv_queue *q, const char *path)
 	return rc < 0 ? rc : 0;
 }
 
+int rcv_queue_is_url(const char *path)
+{
+	return path &&
+	       (util_starts_with(path, "postgresql://") || util_starts_with(path, "postgres://"));
+}
+
+/* A queue on PostgreSQL: its backend, and (but read-only) the committer that enqueues. */
+static int open_pg(rcv_queue *q, const char *url, int readonly)
+{
+	int rc = rcv_pg__open(&q->pg, url, readonly);
+
+	if (rc || readonly) {
+		q->stopping = 1; /* rcv_queue_submit refuses: there is no committer */
+		return rc;
+	}
+	return start_committer(q);
+}
+
+int rcv_queue_set_lease(rcv_queue *q, long lease_ms)
+{
+	if (lease_ms < 1000 || lease_ms > 86400000L) {
+		rcv_queue__seterr("queue: lease %ld ms out of range: expected 1000 to 86400000",
+		                  lease_ms);
+		return RCV_EINVALID;
+	}
+	return q->pg ? rcv_pg__set_lease(q->pg, lease_ms) : 0;
+}
+
 static int open_queue(rcv_queue **out, const char *path, int readonly, char *err, size_t errsz)
 {
 	rcv_queue *q;
 	int rc;
 
 	*out = NULL;
-	tls_err[0] = '\0';
+	rcv_queue__seterr("%s", "");
 	if (!path || !*path) {
 		if (err && errsz)
 			snprintf(err, errsz, "queue: no database path");
@@ -556,10 +580,13 @@ static int open_queue(rcv_queue **out, const char *path, int readonly, char *err
 			snprintf(err, errsz, "out of memory");
 		return RCV_ERROR;
 	}
-	rc = readonly ? open_ro(q, path) : open_rw(q, path);
+	if (rcv_queue_is_url(path))
+		rc = open_pg(q, path, readonly);
+	else
+		rc = readonly ? open_ro(q, path) : open_rw(q, path);
 	if (rc) {
 		if (err && errsz)
-			snprintf(err, errsz, "%s", tls_err);
+			snprintf(err, errsz, "%s", rcv_queue_last_error());
 		free_queue(q);
 		return rc;
 	}

@@ -1,6 +1,7 @@
 /*
- * The queue's internals, shared by queue.c (open, close, group commit) and
- * queue_ops.c (claim, finish, list, replay, purge). Not for other files.
+ * The queue's internals, shared by queue.c (open, close, group commit),
+ * queue_ops.c (claim, finish, list, replay, purge), queue_common.c (errors,
+ * items) and queue_pg.c (the PostgreSQL backend). Not for other files.
  *
  * Two connections to one WAL database:
  *  - wdb: the committer's. Inserts only, PRAGMA synchronous=FULL, so a
@@ -53,6 +54,10 @@ struct rcv_queue {
 
 	rcv_claim *claims; /* (slock) */
 	size_t nclaims, claims_alloc;
+
+	/* Opened with a postgresql:// URL: everything but the committer thread and the
+	 * change counter is the PostgreSQL backend's (queue_pg.h); the sqlite3 fields stay NULL. */
+	struct rcv_pg *pg;
 };
 
 /* Record a one-line error for this thread (see rcv_queue_last_error). */

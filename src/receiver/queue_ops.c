@@ -3,9 +3,11 @@
  * get, list, counts, replay, purge. See queue_int.h for the locking order.
  */
 #include "queue_int.h"
+#include "queue_pg.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "banned.h"
@@ -16,18 +18,6 @@
 
 /* How many rows rcv_queue_list holds at a time (it calls back without locks). */
 #define LIST_PAGE 64
-
-void rcv_item_free(rcv_item *it)
-{
-	if (!it)
-		return;
-	free(it->webhook_key);
-	free(it->event);
-	free(it->body);
-	free(it->content_type);
-	free(it->last_error);
-	free(it);
-}
 
 static char *col_text(sqlite3_stmt *st, int i)
 {
@@ -152,6 +142,9 @@ int rcv_queue_get(rcv_queue *q, int64_t id, rcv_item **out)
 {
 	int rc;
 
+	if (q->pg)
+		return rcv_pg__get(q->pg, id, out);
+
 	pthread_mutex_lock(&q->slock);
 	rc = get_locked(q, id, out);
 	pthread_mutex_unlock(&q->slock);
@@ -174,6 +167,9 @@ int rcv_queue_claim(rcv_queue *q, int64_t now_ms, rcv_item **out, int64_t *wake_
 	int64_t chosen = 0, wake = 0;
 	char *chosen_key = NULL;
 	int rc;
+
+	if (q->pg)
+		return rcv_pg__claim(q->pg, out, wake_at);
 
 	*out = NULL;
 	if (wake_at)
@@ -251,10 +247,21 @@ static void finish_claim(rcv_queue *q, int64_t id, int rc)
 		rcv_queue__changed(q);
 }
 
+/* A PostgreSQL queue's finish or replay: waiters woken when it went through. */
+static int pg_finished(rcv_queue *q, int rc)
+{
+	if (rc == 0)
+		rcv_queue__changed(q);
+	return rc;
+}
+
 int rcv_queue_done(rcv_queue *q, int64_t id, int64_t at_ms)
 {
 	sqlite3_stmt *st;
 	int rc = RCV_ERROR;
+
+	if (q->pg)
+		return pg_finished(q, rcv_pg__done(q->pg, id));
 
 	pthread_mutex_lock(&q->slock);
 	st = cached(q, &q->s_done,
@@ -273,6 +280,9 @@ int rcv_queue_retry(rcv_queue *q, int64_t id, const char *error, int64_t retry_a
 {
 	sqlite3_stmt *st;
 	int rc = RCV_ERROR;
+
+	if (q->pg)
+		return pg_finished(q, rcv_pg__retry(q->pg, id, error, retry_at_ms));
 
 	pthread_mutex_lock(&q->slock);
 	st = cached(q, &q->s_retry,
@@ -293,6 +303,9 @@ int rcv_queue_dead(rcv_queue *q, int64_t id, const char *error)
 	sqlite3_stmt *st;
 	int rc = RCV_ERROR;
 
+	if (q->pg)
+		return pg_finished(q, rcv_pg__dead(q->pg, id, error));
+
 	pthread_mutex_lock(&q->slock);
 	st = cached(q, &q->s_dead,
 	            "UPDATE rcv_events SET status = 'dead', attempts = attempts + 1,"
@@ -308,6 +321,11 @@ int rcv_queue_dead(rcv_queue *q, int64_t id, const char *error)
 
 void rcv_queue_release(rcv_queue *q, int64_t id)
 {
+	if (q->pg) {
+		rcv_pg__release(q->pg, id);
+		rcv_queue__changed(q);
+		return;
+	}
 	pthread_mutex_lock(&q->slock);
 	drop_claim(q, id);
 	pthread_mutex_unlock(&q->slock);
@@ -322,6 +340,9 @@ int rcv_queue_list(rcv_queue *q, int status_mask, int64_t after_id, size_t limit
 	                          " OR (?2 & 4 AND status = 'dead')) ORDER BY id LIMIT ?3";
 	rcv_item *page[LIST_PAGE];
 	size_t seen = 0;
+
+	if (q->pg)
+		return rcv_pg__list(q->pg, status_mask, after_id, limit, cb, userdata);
 
 	for (;;) {
 		sqlite3_stmt *st = NULL;
@@ -370,6 +391,9 @@ int rcv_queue_counts(rcv_queue *q, int64_t *pending, int64_t *done, int64_t *dea
 	sqlite3_stmt *st = NULL;
 	int64_t c[3] = {0, 0, 0};
 	int rc = 0, step;
+
+	if (q->pg)
+		return rcv_pg__counts(q->pg, pending, done, dead);
 
 	pthread_mutex_lock(&q->slock);
 	if (sqlite3_prepare_v2(q->sdb, "SELECT status, count(*) FROM rcv_events GROUP BY status",
@@ -428,6 +452,9 @@ int rcv_queue_replay(rcv_queue *q, int64_t id, int64_t *count)
 	int64_t n = 0;
 	int rc;
 
+	if (q->pg)
+		return pg_finished(q, rcv_pg__replay(q->pg, id, count));
+
 	if (count)
 		*count = 0;
 	if (id > 0)
@@ -453,6 +480,9 @@ int rcv_queue_purge(rcv_queue *q, int64_t before_ms, int status_mask, int64_t *c
 {
 	int64_t n = 0;
 	int rc;
+
+	if (q->pg)
+		return rcv_pg__purge(q->pg, before_ms, status_mask, count);
 
 	if (count)
 		*count = 0;
@@ -481,4 +511,40 @@ int rcv_queue_purge(rcv_queue *q, int64_t before_ms, int status_mask, int64_t *c
 		*count = n;
 	rcv_queue__changed(q);
 	return rc;
+}
+
+int rcv_queue_set_spool(rcv_queue *q, const char *path, char *err, size_t errsz)
+{
+	static const rcv_pg_spool_ops OPS = {rcv_queue_enqueue, rcv_queue_claim, rcv_queue_done,
+	                                     rcv_queue_release, rcv_queue_purge, rcv_queue_close};
+	char host[256] = "", tag[320];
+	rcv_queue *spool = NULL;
+	int64_t pending = 0;
+	int rc;
+
+	if (!q->pg || q->stopping) {
+		snprintf(err, errsz, "queue: only a writable queue on PostgreSQL has a spool");
+		return RCV_EINVALID;
+	}
+	if ((rc = rcv_queue_open(&spool, path, err, errsz)) != 0)
+		return rc;
+	if ((rc = rcv_queue_counts(spool, &pending, NULL, NULL)) == 0) {
+		gethostname(host, sizeof host - 1);
+		snprintf(tag, sizeof tag, "%.100s:%.200s", host, path);
+		rc = rcv_pg__set_spool(q->pg, spool, pending, tag, &OPS);
+	}
+	if (rc) {
+		snprintf(err, errsz, "%s", rcv_queue_last_error());
+		rcv_queue_close(spool);
+	}
+	return rc;
+}
+
+int64_t rcv_queue_spooled(rcv_queue *q)
+{
+	int64_t n = 0;
+
+	if (q->pg)
+		rcv_pg__spool_counts(q->pg, &n);
+	return n;
 }

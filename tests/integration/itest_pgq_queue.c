@@ -449,6 +449,42 @@ static void test_concurrent_claimers(void **state)
 
 /* ---- the password never shown ---- */
 
+/* A spooled event moved twice (a drain repeated after a crash) is stored once, with the
+ * receiver's received_at; another reference is another event. */
+static void test_enqueue_spooled_once(void **state)
+{
+	char url[600];
+	pgq *q = fresh_queue(url, sizeof url);
+	pgq_item *it = NULL;
+	int64_t id1 = 0, id2 = 0, id3 = 0, pending = 0;
+	int stored = -1;
+
+	(void)state;
+	assert_int_equal(pgq_enqueue_spooled(q, "host:/s.db:1000:1", 1000, "A", "{}", "x", 1, NULL,
+	                                     &id1, &stored),
+	                 0);
+	assert_int_equal(stored, 1);
+	assert_true(id1 > 0);
+	assert_int_equal(pgq_enqueue_spooled(q, "host:/s.db:1000:1", 1000, "A", "{}", "x", 1, NULL,
+	                                     &id2, &stored),
+	                 0);
+	assert_int_equal(stored, 0);
+	assert_int_equal(id2, 0);
+	assert_int_equal(pgq_enqueue_spooled(q, "host:/s.db:1001:2", 1001, "A", "{}", "y", 1, NULL,
+	                                     &id3, &stored),
+	                 0);
+	assert_int_equal(stored, 1);
+	assert_int_equal(pgq_counts(q, &pending, NULL, NULL), 0);
+	assert_int_equal(pending, 2);
+	assert_int_equal(pgq_get(q, id1, &it), 0);
+	assert_int_equal(it->received_at, 1000);
+	assert_string_equal(it->body, "x");
+	pgq_item_free(it);
+	assert_int_equal(pgq_enqueue_spooled(q, "", 1000, "A", "{}", "x", 1, NULL, NULL, &stored),
+	                 PGQ_EINVALID);
+	pgq_close(q);
+}
+
 static void test_password_hidden(void **state)
 {
 	char url[700], shown[700];
@@ -510,6 +546,7 @@ int main(void)
 	    cmocka_unit_test(test_retry_dead_replay_purge),
 	    cmocka_unit_test(test_list),
 	    cmocka_unit_test(test_concurrent_claimers),
+	    cmocka_unit_test(test_enqueue_spooled_once),
 	    cmocka_unit_test(test_password_hidden),
 	};
 

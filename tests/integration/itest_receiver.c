@@ -485,6 +485,12 @@ static void bad_options(void **state)
 	o.queue_path = "/nonexistent-dir/q.db";
 	assert_true(ontra_receiver_start(&r, &o) < 0);
 	assert_null(r);
+	/* the library's queue is SQLite only: it does not link libpq */
+	o.queue_path = "postgresql://user:secret@127.0.0.1:1/db";
+	assert_true(ontra_receiver_start(&r, &o) < 0);
+	assert_null(r);
+	assert_non_null(strstr(ontra_error_last()->message, "SQLite only"));
+	assert_null(strstr(ontra_error_last()->message, "secret"));
 	ontra_receiver_free(NULL);
 }
 

@@ -4,7 +4,8 @@
 #   . tests/integration/pg.sh; pg_start      sourced (after lib.sh): starts one
 #       cluster, sets PG_URL (postgresql://ontra:PASSWORD@127.0.0.1:PORT/postgres),
 #       PG_PORT, PG_DIR, PG_SOCK, PG_USER, PG_PASSWORD; stops and removes it at exit
-#       (before lib.sh's cleanup). pg_sql SQL runs SQL through psql on the socket.
+#       (before lib.sh's cleanup). pg_sql SQL runs SQL through psql on the socket;
+#       pg_down and pg_up stop the server and start it again (same port, same data).
 #   bash tests/integration/pg.sh start       prints those as NAME=VALUE lines; the
 #       cluster runs until `bash tests/integration/pg.sh stop DIR` (the C tests'
 #       helper, tests/integration/pgtest.c).
@@ -40,6 +41,22 @@ pg__free_port() {
 }
 
 # pg_start: start a cluster; sets PG_* (see the top). Exits the shell on failure.
+# pg__server_start BIN PORT: start the cluster of $PG_DIR listening on PORT.
+pg__server_start() {
+	pg__as "$1/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+		-o "-h 127.0.0.1 -p $2 -k $PG_SOCK -c fsync=${PG_FSYNC:-off} -c shared_buffers=16MB -c max_connections=60" \
+		start >"$PG_DIR/pg_ctl.log" 2>&1
+}
+
+# pg_down / pg_up: stop the server of a running cluster (fast: clients are cut off) and
+# start it again on the same port, its data kept: a database that goes away and comes back.
+pg_down() {
+	pg__as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1
+}
+pg_up() {
+	pg__server_start "$PG_BIN" "$PG_PORT" || { cat "$PG_DIR/server.log" >&2; echo "pg.sh: the cluster did not start again" >&2; exit 1; }
+}
+
 pg_start() {
 	local bin i port
 	bin=$(pg__bindir) || exit 1
@@ -67,9 +84,7 @@ pg_start() {
 	fi
 	for i in 1 2 3 4 5; do
 		port=$(pg__free_port)
-		if pg__as "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-			-o "-h 127.0.0.1 -p $port -k $PG_SOCK -c fsync=${PG_FSYNC:-off} -c shared_buffers=16MB -c max_connections=60" \
-			start >"$PG_DIR/pg_ctl.log" 2>&1; then
+		if pg__server_start "$bin" "$port"; then
 			PG_PORT=$port
 			PG_URL="postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/postgres"
 			PG_BIN=$bin

@@ -184,6 +184,18 @@ void cli_scrub(const char *argv_value);
  */
 int cli_take_secret(const char *argv_value, char *buf, size_t n);
 
+/* The longest PostgreSQL queue URL taken (--queue, $ONTRAPORT_QUEUE), NUL included. */
+#define CLI_QUEUE_URL_MAX 4096
+
+/*
+ * The event queue on PostgreSQL (docs/postgresql.md): --queue URL, taken as a secret
+ * (scrubbed from argv), else $ONTRAPORT_QUEUE when `db` (the command's --db, or NULL for a
+ * command without one) is NULL. Returns EXIT_OK with url "" when there is neither, or a
+ * usage error (printed): over n - 1 bytes, empty, or both --queue and --db. The URL is
+ * not checked further here: opening it says what is wrong.
+ */
+int cli_queue_url(cli_ctx *ctx, cli_args *args, const char *db, char *url, size_t n);
+
 /*
  * A path under the user's data directory ($XDG_DATA_HOME/ontraport, else
  * ~/.local/share/ontraport), the directory created 0700 when missing.

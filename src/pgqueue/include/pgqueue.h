@@ -32,7 +32,7 @@
 #include <stdint.h>
 
 /* The newest schema version this program knows (the number of migrations). */
-#define PGQ_SCHEMA_VERSION 1
+#define PGQ_SCHEMA_VERSION 2
 
 typedef enum pgq_error_code {
 	PGQ_OK = 0,
@@ -116,6 +116,19 @@ int pgq_enqueue(pgq *q, const char *webhook_key, const char *event_json, const v
                 size_t body_len, const char *content_type, int64_t *id_out);
 
 /*
+ * Store one event a receiver spooled locally while the database was away,
+ * exactly once: `spool_ref` names it for good (unique in the queue), so a
+ * second call with the same reference (a drain repeated after a crash between
+ * this call and the spool's own delete) stores nothing. received_at is the
+ * receiver's (ms since the epoch). 0 and *stored (may be NULL) 1 when it was
+ * stored now, 0 when it was already there; *id_out (may be NULL) its new id,
+ * or 0. The other arguments as pgq_enqueue's.
+ */
+int pgq_enqueue_spooled(pgq *q, const char *spool_ref, int64_t received_at, const char *webhook_key,
+                        const char *event_json, const void *body, size_t body_len,
+                        const char *content_type, int64_t *id_out, int *stored);
+
+/*
  * Claim up to `max` deliverable events, each the oldest pending event of its
  * webhook key, of keys not leased now, whose next_attempt_at has come; oldest
  * first, at most one per key. Each claim leases its key and event for lease_ms
@@ -182,5 +195,12 @@ int pgq_purge(pgq *q, int64_t before_ms, int status_mask, int64_t *count);
 
 /* The database's clock, in ms since the epoch (what leases are measured on). */
 int pgq_now(pgq *q, int64_t *now_ms);
+
+/*
+ * Whether the handle's connection is still up (libpq's view after the last
+ * call): 0 after the server went away, so the caller closes it and opens a
+ * new one. Cannot fail.
+ */
+int pgq_connected(const pgq *q);
 
 #endif

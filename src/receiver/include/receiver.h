@@ -8,7 +8,9 @@
  *            (a jansson object) out. No I/O, hard limits; fuzzed.
  *   queue    rcv_queue_*: a durable SQLite queue with group commit. An
  *            enqueued event is on disk (WAL, synchronous=FULL) when
- *            rcv_queue_enqueue returns.
+ *            rcv_queue_enqueue returns. Or, opened with a postgresql://
+ *            URL, the same queue on PostgreSQL (src/pgqueue), shared by
+ *            receivers and workers on several hosts (docs/postgresql.md).
  *   server   rcv_server_*: the HTTP endpoint (libmicrohttpd). POST
  *            /hooks/<token> only; answers 200 after the event committed.
  *   deliver  rcv_deliver_*: a thread that hands each event, at least once and
@@ -40,18 +42,21 @@
 
 typedef enum rcv_error_code {
 	RCV_OK = 0,
-	RCV_ERROR = -1,     /* internal: SQLite, I/O, out of memory */
-	RCV_EEMPTY = -2,    /* empty body                        -> HTTP 400 */
-	RCV_ETOOLARGE = -3, /* body over the byte cap            -> HTTP 413 */
-	RCV_EMEDIA = -4,    /* unsupported Content-Type          -> HTTP 415 */
-	RCV_EENCODING = -5, /* not UTF-8, or a NUL byte          -> HTTP 400 */
-	RCV_ESYNTAX = -6,   /* malformed JSON or form body       -> HTTP 400 */
-	RCV_ELIMIT = -7,    /* nesting or field count over a cap -> HTTP 400 */
-	RCV_ESHAPE = -8,    /* parsed, but not an event: wrong or missing fields -> 400 */
-	RCV_ENOTFOUND = -9, /* queue: no such event, or nothing to claim */
-	RCV_ESTOPPED = -10, /* the queue is closing              -> HTTP 503 */
-	RCV_EINVALID = -11, /* a caller's argument is invalid (bad token, bad config) */
-	RCV_ENOTQUEUE = -12 /* queue: the file is not an event queue (left unchanged) */
+	RCV_ERROR = -1,      /* internal: SQLite, I/O, out of memory */
+	RCV_EEMPTY = -2,     /* empty body                        -> HTTP 400 */
+	RCV_ETOOLARGE = -3,  /* body over the byte cap            -> HTTP 413 */
+	RCV_EMEDIA = -4,     /* unsupported Content-Type          -> HTTP 415 */
+	RCV_EENCODING = -5,  /* not UTF-8, or a NUL byte          -> HTTP 400 */
+	RCV_ESYNTAX = -6,    /* malformed JSON or form body       -> HTTP 400 */
+	RCV_ELIMIT = -7,     /* nesting or field count over a cap -> HTTP 400 */
+	RCV_ESHAPE = -8,     /* parsed, but not an event: wrong or missing fields -> 400 */
+	RCV_ENOTFOUND = -9,  /* queue: no such event, or nothing to claim */
+	RCV_ESTOPPED = -10,  /* the queue is closing              -> HTTP 503 */
+	RCV_EINVALID = -11,  /* a caller's argument is invalid (bad token, bad config) */
+	RCV_ENOTQUEUE = -12, /* queue: the file is not an event queue (left unchanged), or the
+	                      * PostgreSQL database's schema is missing or newer */
+	RCV_EUNAVAIL = -13,  /* queue: the PostgreSQL server cannot be reached -> HTTP 503 */
+	RCV_ELEASE = -14     /* queue: the claim's lease was lost: another worker has the event */
 } rcv_error_code;
 
 /* A short lowercase description of a code ("body too large"). Never NULL. */
@@ -183,6 +188,58 @@ void rcv_item_free(rcv_item *item);
  * Returns 0 and *out, or a negative code, *out NULL and one line in err.
  */
 int rcv_queue_open(rcv_queue **out, const char *path, char *err, size_t errsz);
+
+/*
+ * Given a postgresql:// (or postgres://) URL instead of a path, rcv_queue_open
+ * and rcv_queue_open_readonly open the queue on PostgreSQL (src/pgqueue; its
+ * schema made by `ontraport queue migrate`), with the same contract but for:
+ *   - any number of processes, on any hosts, enqueue and deliver at once;
+ *   - an enqueue is committed on the server when it returns; a server that
+ *     cannot be reached is RCV_EUNAVAIL (503), and the connection is opened
+ *     again on the next call;
+ *   - a claim is a lease (rcv_queue_set_lease), renewed by a thread of the
+ *     queue while the event is out, and taken over by another process when
+ *     it ends without a finish (this process died). Claims are taken in
+ *     small batches (FOR UPDATE SKIP LOCKED) and handed out one at a time;
+ *     done, retry, dead and release carry the claim's fencing token, and are
+ *     RCV_ELEASE (nothing changed) when another process took the event over;
+ *   - claim ignores now_ms (the database's clock rules), and when nothing is
+ *     deliverable sets *wake_at a short poll ahead (other hosts' events are
+ *     seen by polling);
+ *   - open errors: RCV_EINVALID (not such a URL), RCV_EUNAVAIL (unreachable,
+ *     or the login refused), RCV_ENOTQUEUE (schema missing, older or newer).
+ * The URL's password never appears in an error.
+ */
+#define RCV_DEFAULT_LEASE_MS 30000
+
+/* Whether `path` names a PostgreSQL queue (postgresql:// or postgres://). */
+int rcv_queue_is_url(const char *path);
+
+/*
+ * The lease of the claims made from now on, in ms (1000 .. 86400000; the
+ * default RCV_DEFAULT_LEASE_MS). A PostgreSQL queue's only: ignored by a
+ * SQLite queue, whose claims die with the process. RCV_EINVALID out of range.
+ */
+int rcv_queue_set_lease(rcv_queue *q, long lease_ms);
+
+/*
+ * Give a writable PostgreSQL queue a spool: the SQLite queue at `path` (made
+ * when missing, 0600). From then on an event the database cannot take (it is
+ * unreachable) is committed to the spool instead, so the sender still gets
+ * its 200 only after a commit (RCV_EUNAVAIL, 503, when the spool fails too);
+ * while the spool holds events, new ones go there too, after them, so this
+ * receiver's events keep their order. A thread of the queue moves them into
+ * the database once it answers, oldest first, each exactly once (a unique
+ * reference per spooled event: a move repeated after a crash stores
+ * nothing); events spooled get id 0 from the enqueue (their id comes with the
+ * move). What is left at close stays in the file for the next start.
+ * Call before the server starts. Returns 0, or a code with one line in err.
+ * One process per spool file.
+ */
+int rcv_queue_set_spool(rcv_queue *q, const char *path, char *err, size_t errsz);
+
+/* Events in the spool not moved into the database yet (0 without a spool). */
+int64_t rcv_queue_spooled(rcv_queue *q);
 
 /*
  * Open an existing queue read-only (SQLITE_OPEN_READONLY): for get, list and

@@ -1,0 +1,789 @@
+/*
+ * queue_pg: the queue on PostgreSQL, behind rcv_queue (queue_pg.h). The
+ * queue itself, leases and fencing are src/pgqueue's; this file adapts them
+ * to rcv_queue's one-event-at-a-time contract:
+ *
+ *   - claims are taken PG_BATCH at a time and handed out one by one; every
+ *     claim held (handed out or not) is in `claims` with its fencing token;
+ *   - the renewer thread extends each claim's lease every third of a lease;
+ *     a renewal refused (PGQ_ELEASE: another worker took the event over)
+ *     marks the claim lost: it is not handed out, and its finish is
+ *     RCV_ELEASE without a write;
+ *   - a connection that broke is closed and opened again on its next use;
+ *   - with a spool (a local SQLite queue), an event the database cannot take
+ *     is committed there instead (the sender still gets its 200 only after a
+ *     commit), and so is every event after it until the spool is drained, so
+ *     one receiver's events keep their order; the drainer thread moves them
+ *     into the database, each exactly once (pgq_enqueue_spooled).
+ */
+#include "queue_pg.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pgqueue.h"
+#include "queue_int.h"
+#include "util.h"
+#include "banned.h"
+
+/* Events one claim takes: few, since the ones not handed out yet wait for this worker. */
+#define PG_BATCH 4
+/* How soon an idle worker asks again: other hosts' events are only seen by asking. */
+#define PG_POLL_MS 250
+
+typedef struct pg_claim {
+	int64_t id, fence;
+	int lost; /* a renewal was refused: someone else has the event */
+} pg_claim;
+
+struct rcv_pg {
+	char *url;
+	pthread_mutex_t lock;
+	pthread_cond_t cv; /* the renewer's sleep, and its stop (monotonic clock) */
+	pgq *ops;          /* (lock) NULL = open on next use */
+	pgq *ingest;       /* the committer thread's alone */
+	int64_t lease_ms;  /* (lock) */
+	pg_claim *claims;  /* (lock) every claim held */
+	size_t nclaims, claims_alloc;
+	rcv_item *ready[PG_BATCH]; /* (lock) claimed, not handed out yet */
+	size_t nready, ready_at;
+	int stopping; /* (lock) */
+	pthread_t renewer;
+	int renewer_running;
+
+	/* The spool (rcv_pg__set_spool): events stored locally while the database is away. */
+	rcv_queue *spool;      /* set once, before events arrive */
+	rcv_pg_spool_ops sops; /* how it is used */
+	char spool_tag[320];   /* host and path: the start of each spooled event's reference */
+	pthread_mutex_t smu;   /* spooled, sstop; never held across a call */
+	pthread_cond_t scv;    /* the drainer's sleep (monotonic clock) */
+	int64_t spooled;       /* (smu) events in the spool not drained yet */
+	int sstop;             /* (smu) */
+	pgq *drain;            /* the drainer thread's */
+	pthread_t drainer;
+	int drainer_running;
+};
+
+/* ---- errors and connections ---- */
+
+static int rc_of(int pgrc)
+{
+	switch (pgrc) {
+	case PGQ_OK:
+		return 0;
+	case PGQ_ENOTFOUND:
+		return RCV_ENOTFOUND;
+	case PGQ_ECONNECT:
+		return RCV_EUNAVAIL;
+	case PGQ_EINVALID:
+		return RCV_EINVALID;
+	case PGQ_ENEWER:
+	case PGQ_ESCHEMA:
+		return RCV_ENOTQUEUE;
+	case PGQ_ELEASE:
+		return RCV_ELEASE;
+	default:
+		return RCV_ERROR;
+	}
+}
+
+/* pgqueue's line (the password never in it) as the queue's error; its code as ours. */
+static int fail(int pgrc)
+{
+	rcv_queue__seterr("%s", pgq_last_error());
+	return rc_of(pgrc);
+}
+
+/* After a failed call on *c: a connection that broke is dropped, to be opened again. */
+static int after(pgq **c, int pgrc)
+{
+	int rc = fail(pgrc);
+
+	if (pgrc != PGQ_ENOTFOUND && pgrc != PGQ_ELEASE && !pgq_connected(*c)) {
+		pgq_close(*c);
+		*c = NULL;
+		rc = RCV_EUNAVAIL;
+	}
+	return rc;
+}
+
+/* The connection *c, opened when it is not. 0, or a code with the error set. */
+static int conn(rcv_pg *p, pgq **c)
+{
+	int r;
+
+	if (*c)
+		return 0;
+	r = pgq_open(c, p->url);
+	return r ? fail(r) : 0;
+}
+
+/* One call on a connection, its arguments in `args`: 0 or a PGQ_E* code. */
+typedef int (*pg_call)(pgq *c, void *args);
+
+/*
+ * Run call on *c, opening it when needed; when the connection turns out broken (the server
+ * restarted since the last call: libpq only learns it on use), once more on a new one.
+ * 0, or the code (the error set). Only for calls that may be repeated: reads, claims,
+ * enqueues (at least once), replay, purge; never a fenced finish.
+ */
+static int with_retry(rcv_pg *p, pgq **c, pg_call call, void *args)
+{
+	int tries, rc = 0;
+
+	for (tries = 0; tries < 2; tries++) {
+		int r;
+
+		if ((rc = conn(p, c)) != 0)
+			return rc;
+		if ((r = call(*c, args)) == 0)
+			return 0;
+		if ((rc = after(c, r)) != RCV_EUNAVAIL)
+			return rc;
+	}
+	return rc;
+}
+
+/* ---- items and claims ---- */
+
+/* A new rcv_item holding it's strings; `it` is freed either way. NULL when out of memory. */
+static rcv_item *item_of(pgq_item *it)
+{
+	rcv_item *r = calloc(1, sizeof *r);
+
+	if (r) {
+		r->id = it->id;
+		r->received_at = it->received_at;
+		r->webhook_key = it->webhook_key;
+		r->event = it->event;
+		r->body = it->body;
+		r->body_len = it->body_len;
+		r->content_type = it->content_type;
+		r->status = it->status; /* pgq_status and rcv_status share their values */
+		r->attempts = it->attempts;
+		r->next_attempt_at = it->next_attempt_at;
+		r->last_error = it->last_error;
+		r->delivered_at = it->delivered_at;
+		it->webhook_key = it->event = it->body = it->content_type = it->last_error = NULL;
+	}
+	pgq_item_free(it);
+	return r;
+}
+
+static pg_claim *find_claim(rcv_pg *p, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < p->nclaims; i++)
+		if (p->claims[i].id == id)
+			return &p->claims[i];
+	return NULL;
+}
+
+static int add_claim(rcv_pg *p, int64_t id, int64_t fence)
+{
+	if (p->nclaims == p->claims_alloc) {
+		size_t n = p->claims_alloc ? p->claims_alloc * 2 : 8;
+		pg_claim *c = realloc(p->claims, n * sizeof *c);
+		if (!c)
+			return RCV_ERROR;
+		p->claims = c;
+		p->claims_alloc = n;
+	}
+	p->claims[p->nclaims++] = (pg_claim){id, fence, 0};
+	return 0;
+}
+
+static void drop_claim(rcv_pg *p, int64_t id)
+{
+	pg_claim *c = find_claim(p, id);
+
+	if (c)
+		*c = p->claims[--p->nclaims];
+}
+
+/* ---- the renewer ---- */
+
+/* Wait on cv (its clock monotonic; mu held) for at most ms. */
+static void timed_wait(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += (time_t)(ms / 1000);
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(cv, mu, &ts);
+}
+
+/* Extend every claim held. Caller holds lock. */
+static void renew_all(rcv_pg *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nclaims; i++) {
+		pg_claim *c = &p->claims[i];
+		int r;
+
+		if (c->lost)
+			continue;
+		if (conn(p, &p->ops))
+			return;
+		r = pgq_renew(p->ops, c->id, c->fence, p->lease_ms);
+		if (r == PGQ_ELEASE)
+			c->lost = 1;
+		else if (r) {
+			after(&p->ops, r);
+			return; /* the next round tries again, while the lease lasts */
+		}
+	}
+}
+
+static void *renewer_main(void *arg)
+{
+	rcv_pg *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->stopping) {
+		timed_wait(&p->cv, &p->lock, p->lease_ms / 3);
+		if (!p->stopping)
+			renew_all(p);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* ---- open, close ---- */
+
+static void free_pg(rcv_pg *p)
+{
+	size_t i;
+
+	for (i = p->ready_at; i < p->nready; i++)
+		rcv_item_free(p->ready[i]);
+	pgq_close(p->ops);
+	pgq_close(p->ingest);
+	pgq_close(p->drain);
+	if (p->url) {
+		memset(p->url, 0, strlen(p->url)); /* the password */
+		free(p->url);
+	}
+	free(p->claims);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->scv);
+	pthread_mutex_destroy(&p->smu);
+	free(p);
+}
+
+int rcv_pg__open(rcv_pg **out, const char *url, int readonly)
+{
+	pthread_condattr_t ca;
+	rcv_pg *p = calloc(1, sizeof *p);
+	int rc;
+
+	*out = NULL;
+	if (!p || !(p->url = util_strdup(url))) {
+		free(p);
+		rcv_queue__seterr("queue: out of memory");
+		return RCV_ERROR;
+	}
+	p->lease_ms = RCV_DEFAULT_LEASE_MS;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->cv, &ca);
+	pthread_mutex_init(&p->smu, NULL);
+	pthread_cond_init(&p->scv, &ca);
+	pthread_condattr_destroy(&ca);
+	rc = conn(p, &p->ops);
+	if (!rc && !readonly) {
+		if (pthread_create(&p->renewer, NULL, renewer_main, p) != 0) {
+			rcv_queue__seterr("queue: cannot start the lease renewer thread");
+			rc = RCV_ERROR;
+		} else {
+			p->renewer_running = 1;
+		}
+	}
+	if (rc) {
+		free_pg(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+void rcv_pg__close(rcv_pg *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stopping = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->lock);
+	if (p->renewer_running)
+		pthread_join(p->renewer, NULL);
+	pthread_mutex_lock(&p->smu);
+	p->sstop = 1;
+	pthread_cond_broadcast(&p->scv);
+	pthread_mutex_unlock(&p->smu);
+	if (p->drainer_running)
+		pthread_join(p->drainer, NULL);
+	if (p->spool) /* what was not drained stays there for the next start */
+		p->sops.close(p->spool);
+	/* Claimed but never handed out: given back now, not at the end of their lease. */
+	for (i = p->ready_at; i < p->nready; i++) {
+		pg_claim *c = find_claim(p, p->ready[i]->id);
+		if (c && !c->lost && p->ops)
+			pgq_release(p->ops, c->id, c->fence);
+	}
+	free_pg(p);
+}
+
+int rcv_pg__set_lease(rcv_pg *p, long lease_ms)
+{
+	pthread_mutex_lock(&p->lock);
+	p->lease_ms = lease_ms;
+	pthread_cond_broadcast(&p->cv); /* the renewer's period follows */
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+/* ---- enqueue (the committer thread) ---- */
+
+/* Whether the spool has events not drained yet: new ones go after them, keeping the order. */
+static int spool_first(rcv_pg *p)
+{
+	int64_t n;
+
+	if (!p->spool)
+		return 0;
+	pthread_mutex_lock(&p->smu);
+	n = p->spooled;
+	pthread_mutex_unlock(&p->smu);
+	return n > 0;
+}
+
+/* Store r in the spool: committed locally, so the sender gets its 200 (id 0: not in the
+ * shared queue yet). Neither the database nor the spool: 503. */
+static void spool_one(rcv_pg *p, rcv_enqueue_req *r)
+{
+	int64_t sid = 0;
+
+	r->id = 0;
+	if (!p->spool || p->sops.enqueue(p->spool, r->webhook_key, r->event_json, r->body,
+	                                 r->body_len, r->content_type, &sid) != 0) {
+		r->rc = RCV_EUNAVAIL;
+		return;
+	}
+	r->rc = 0;
+	pthread_mutex_lock(&p->smu);
+	p->spooled++;
+	pthread_cond_broadcast(&p->scv);
+	pthread_mutex_unlock(&p->smu);
+}
+
+static int call_enqueue(pgq *c, void *args)
+{
+	rcv_enqueue_req *r = args;
+
+	return pgq_enqueue(c, r->webhook_key, r->event_json, r->body, r->body_len, r->content_type,
+	                   &r->id);
+}
+
+size_t rcv_pg__write_batch(rcv_pg *p, rcv_enqueue_req *batch)
+{
+	rcv_enqueue_req *r;
+	size_t stored = 0;
+	int down = 0;
+
+	for (r = batch; r; r = r->next) {
+		r->id = 0;
+		/* Unreachable once in this batch: the rest go to the spool (or 503) at once. */
+		if (!down && !spool_first(p) && conn(p, &p->ingest) != 0)
+			down = 1;
+		if (down || spool_first(p)) {
+			spool_one(p, r);
+			stored += r->rc == 0;
+			continue;
+		}
+		r->rc = with_retry(p, &p->ingest, call_enqueue, r);
+		if (r->rc == RCV_EUNAVAIL) {
+			down = 1;
+			spool_one(p, r);
+		}
+		stored += r->rc == 0;
+	}
+	return stored;
+}
+
+/* ---- the spool's drainer ---- */
+
+/* Move the spool's oldest event into the database, exactly once: its reference is unique
+ * there, so a drain repeated after a crash between the insert and the spool's mark stores
+ * nothing new. 0 when one moved, RCV_ENOTFOUND when the spool is empty, else a code. */
+static int drain_one(rcv_pg *p)
+{
+	rcv_item *it = NULL;
+	char ref[400];
+	int rc = p->sops.claim(p->spool, rcv_now_ms(), &it, NULL), r;
+
+	if (rc)
+		return rc;
+	if ((rc = conn(p, &p->drain)) != 0) {
+		p->sops.release(p->spool, it->id);
+		rcv_item_free(it);
+		return rc;
+	}
+	snprintf(ref, sizeof ref, "%s:%lld:%lld", p->spool_tag, (long long)it->received_at,
+	         (long long)it->id);
+	r = pgq_enqueue_spooled(p->drain, ref, it->received_at, it->webhook_key, it->event,
+	                        it->body, it->body_len, it->content_type, NULL, NULL);
+	if (r) {
+		rc = after(&p->drain, r);
+		p->sops.release(p->spool, it->id);
+	} else if (p->sops.done(p->spool, it->id, rcv_now_ms()) != 0) {
+		p->sops.release(p->spool, it->id); /* drained again later: stored once */
+		rc = RCV_ERROR;
+	} else {
+		pthread_mutex_lock(&p->smu);
+		p->spooled--;
+		pthread_mutex_unlock(&p->smu);
+	}
+	rcv_item_free(it);
+	return rc;
+}
+
+/* Sleep on scv until ms have passed or a stop. Caller holds smu. */
+static void spool_sleep(rcv_pg *p, int64_t ms)
+{
+	timed_wait(&p->scv, &p->smu, ms);
+}
+
+static void *drainer_main(void *arg)
+{
+	rcv_pg *p = arg;
+	int moved = 0;
+
+	pthread_mutex_lock(&p->smu);
+	while (!p->sstop) {
+		int rc;
+
+		if (p->spooled <= 0) {
+			if (moved) { /* drained: forget what was moved, so the file stays small */
+				pthread_mutex_unlock(&p->smu);
+				p->sops.purge(p->spool, rcv_now_ms() + 1, RCV_DONE, NULL);
+				pthread_mutex_lock(&p->smu);
+				moved = 0;
+				continue;
+			}
+			spool_sleep(p, 60000);
+			continue;
+		}
+		pthread_mutex_unlock(&p->smu);
+		rc = drain_one(p);
+		pthread_mutex_lock(&p->smu);
+		if (rc == 0)
+			moved = 1;
+		else if (!p->sstop) /* the database is still away: try again in a while */
+			spool_sleep(p, PG_POLL_MS);
+	}
+	pthread_mutex_unlock(&p->smu);
+	return NULL;
+}
+
+int rcv_pg__set_spool(rcv_pg *p, rcv_queue *spool, int64_t pending, const char *tag,
+                      const rcv_pg_spool_ops *ops)
+{
+	p->spool = spool;
+	p->sops = *ops;
+	snprintf(p->spool_tag, sizeof p->spool_tag, "%s", tag);
+	p->spooled = pending;
+	if (pthread_create(&p->drainer, NULL, drainer_main, p) != 0) {
+		rcv_queue__seterr("queue: cannot start the spool's drainer thread");
+		p->spool = NULL;
+		return RCV_ERROR;
+	}
+	p->drainer_running = 1;
+	return 0;
+}
+
+void rcv_pg__spool_counts(rcv_pg *p, int64_t *spooled)
+{
+	pthread_mutex_lock(&p->smu);
+	*spooled = p->spool ? p->spooled : 0;
+	pthread_mutex_unlock(&p->smu);
+}
+
+/* ---- claims and finishes ---- */
+
+/* The next claimed event not handed out, skipping those lost. Caller holds lock. */
+static int next_ready(rcv_pg *p, rcv_item **out)
+{
+	while (p->ready_at < p->nready) {
+		rcv_item *it = p->ready[p->ready_at++];
+		pg_claim *c = find_claim(p, it->id);
+
+		if (c && !c->lost) {
+			*out = it;
+			return 0;
+		}
+		drop_claim(p, it->id);
+		rcv_item_free(it);
+	}
+	p->nready = p->ready_at = 0;
+	return RCV_ENOTFOUND;
+}
+
+typedef struct claim_args {
+	int64_t lease_ms;
+	pgq_item **items;
+	size_t n;
+} claim_args;
+
+static int call_claim(pgq *c, void *args)
+{
+	claim_args *a = args;
+
+	return pgq_claim(c, PG_BATCH, a->lease_ms, &a->items, &a->n);
+}
+
+/* Claim a batch into `ready`. Caller holds lock; ready is empty. */
+static int fill(rcv_pg *p)
+{
+	claim_args a = {p->lease_ms, NULL, 0};
+	pgq_item **items;
+	size_t n, i;
+	int rc = with_retry(p, &p->ops, call_claim, &a);
+
+	if (rc)
+		return rc;
+	items = a.items;
+	n = a.n;
+	for (i = 0; i < n; i++) {
+		int64_t id = items[i]->id, fence = items[i]->fence;
+		rcv_item *it = item_of(items[i]);
+
+		if (!it || add_claim(p, id, fence)) {
+			rcv_item_free(it);
+			pgq_release(p->ops, id, fence); /* out of memory: back at once */
+			continue;
+		}
+		p->ready[p->nready++] = it;
+	}
+	free(items); /* the items themselves were taken */
+	return 0;
+}
+
+int rcv_pg__claim(rcv_pg *p, rcv_item **out, int64_t *wake_at)
+{
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	rc = next_ready(p, out);
+	if (rc == RCV_ENOTFOUND && (rc = fill(p)) == 0)
+		rc = next_ready(p, out);
+	pthread_mutex_unlock(&p->lock);
+	if (rc == RCV_ENOTFOUND && wake_at)
+		*wake_at = rcv_now_ms() + PG_POLL_MS;
+	return rc;
+}
+
+enum finish_kind { F_DONE, F_RETRY, F_DEAD, F_RELEASE };
+
+static int finish(rcv_pg *p, int64_t id, enum finish_kind kind, const char *error, int64_t delay_ms)
+{
+	pg_claim *c;
+	int rc, r = 0;
+
+	pthread_mutex_lock(&p->lock);
+	c = find_claim(p, id);
+	if (!c) {
+		pthread_mutex_unlock(&p->lock);
+		rcv_queue__seterr("queue: event %lld is not claimed by this process",
+		                  (long long)id);
+		return RCV_ENOTFOUND;
+	}
+	if (c->lost) {
+		drop_claim(p, id);
+		pthread_mutex_unlock(&p->lock);
+		rcv_queue__seterr("queue: event %lld: its lease was lost: another worker took it "
+		                  "over",
+		                  (long long)id);
+		return RCV_ELEASE;
+	}
+	rc = conn(p, &p->ops);
+	if (!rc) {
+		if (kind == F_DONE)
+			r = pgq_done(p->ops, id, c->fence);
+		else if (kind == F_RETRY)
+			r = pgq_retry(p->ops, id, c->fence, error ? error : "failed", delay_ms);
+		else if (kind == F_DEAD)
+			r = pgq_dead(p->ops, id, c->fence, error ? error : "failed");
+		else
+			r = pgq_release(p->ops, id, c->fence);
+		rc = r ? after(&p->ops, r) : 0;
+	}
+	/* A mark not written keeps the claim (the caller tries again); a release never does. */
+	if (rc == 0 || rc == RCV_ELEASE || kind == F_RELEASE)
+		drop_claim(p, id);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+int rcv_pg__done(rcv_pg *p, int64_t id)
+{
+	return finish(p, id, F_DONE, NULL, 0);
+}
+
+int rcv_pg__retry(rcv_pg *p, int64_t id, const char *error, int64_t retry_at_ms)
+{
+	int64_t delay = retry_at_ms - rcv_now_ms();
+
+	return finish(p, id, F_RETRY, error, delay > 0 ? delay : 0);
+}
+
+int rcv_pg__dead(rcv_pg *p, int64_t id, const char *error)
+{
+	return finish(p, id, F_DEAD, error, 0);
+}
+
+void rcv_pg__release(rcv_pg *p, int64_t id)
+{
+	finish(p, id, F_RELEASE, NULL, 0);
+}
+
+/* ---- reading, replay, purge ---- */
+
+typedef struct read_args {
+	int64_t id, before_ms;
+	int mask;
+	pgq_item *item;
+	int64_t *pending, *done, *dead, *count;
+} read_args;
+
+static int call_get(pgq *c, void *args)
+{
+	read_args *a = args;
+
+	return pgq_get(c, a->id, &a->item);
+}
+
+static int call_counts(pgq *c, void *args)
+{
+	read_args *a = args;
+
+	return pgq_counts(c, a->pending, a->done, a->dead);
+}
+
+static int call_replay(pgq *c, void *args)
+{
+	read_args *a = args;
+
+	return pgq_replay(c, a->id, a->count);
+}
+
+static int call_purge(pgq *c, void *args)
+{
+	read_args *a = args;
+
+	return pgq_purge(c, a->before_ms, a->mask, a->count);
+}
+
+/* call on the ops connection, under the lock. */
+static int on_ops(rcv_pg *p, pg_call call, read_args *a)
+{
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	rc = with_retry(p, &p->ops, call, a);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+int rcv_pg__get(rcv_pg *p, int64_t id, rcv_item **out)
+{
+	read_args a = {.id = id};
+	int rc = on_ops(p, call_get, &a);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	*out = item_of(a.item);
+	if (!*out) {
+		rcv_queue__seterr("queue: out of memory");
+		return RCV_ERROR;
+	}
+	return 0;
+}
+
+typedef struct list_ctx {
+	rcv_list_cb cb;
+	void *userdata;
+} list_ctx;
+
+static int list_one(const pgq_item *it, void *ud)
+{
+	list_ctx *l = ud;
+	rcv_item r;
+
+	memset(&r, 0, sizeof r);
+	r.id = it->id;
+	r.received_at = it->received_at;
+	r.webhook_key = it->webhook_key;
+	r.event = it->event;
+	r.body = it->body;
+	r.body_len = it->body_len;
+	r.content_type = it->content_type;
+	r.status = it->status;
+	r.attempts = it->attempts;
+	r.next_attempt_at = it->next_attempt_at;
+	r.last_error = it->last_error;
+	r.delivered_at = it->delivered_at;
+	return l->cb(&r, l->userdata);
+}
+
+/* On a connection of its own, so that cb may use the queue (as with SQLite). */
+int rcv_pg__list(rcv_pg *p, int status_mask, int64_t after_id, size_t limit, rcv_list_cb cb,
+                 void *userdata)
+{
+	list_ctx l = {cb, userdata};
+	pgq *c = NULL;
+	int r, rc = conn(p, &c);
+
+	if (rc)
+		return rc;
+	r = pgq_list(c, status_mask, after_id, limit, list_one, &l);
+	/* A non-zero return of cb is passed up as it is; pgqueue's own failures are negative. */
+	rc = r < 0 && r >= PGQ_ELEASE ? fail(r) : r;
+	pgq_close(c);
+	return rc;
+}
+
+int rcv_pg__counts(rcv_pg *p, int64_t *pending, int64_t *done, int64_t *dead)
+{
+	read_args a = {.pending = pending, .done = done, .dead = dead};
+
+	return on_ops(p, call_counts, &a);
+}
+
+int rcv_pg__replay(rcv_pg *p, int64_t id, int64_t *count)
+{
+	read_args a = {.id = id, .count = count};
+
+	return on_ops(p, call_replay, &a);
+}
+
+int rcv_pg__purge(rcv_pg *p, int64_t before_ms, int status_mask, int64_t *count)
+{
+	read_args a = {.before_ms = before_ms, .mask = status_mask, .count = count};
+
+	return on_ops(p, call_purge, &a);
+}
