@@ -1,6 +1,6 @@
 /*
  * The pick-lists the modules' "Select" fields need: object types, a type's
- * fields, tags, sequences, campaigns, forms.
+ * fields, tags, sequences, campaigns (forms: cmd_forms.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -64,8 +64,7 @@ static int write_record(json_t *obj, void *out)
 	return cli_out_record(out, obj) < 0;
 }
 
-/* Stream every object of a fixed type, as a pick-list. */
-static int list_type(cli_ctx *ctx, cli_args *args, int type, const char *const *cols)
+int cli_list_type(cli_ctx *ctx, cli_args *args, int type, const char *const *cols)
 {
 	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
 	ontra_client *c;
@@ -93,25 +92,19 @@ static int list_type(cli_ctx *ctx, cli_args *args, int type, const char *const *
 static int run_tags(cli_ctx *ctx, cli_args *args)
 {
 	static const char *const cols[] = {"tag_id", "tag_name", "object_type_id", NULL};
-	return list_type(ctx, args, ONTRA_TAG, cols);
+	return cli_list_type(ctx, args, ONTRA_TAG, cols);
 }
 
 static int run_sequences(cli_ctx *ctx, cli_args *args)
 {
 	static const char *const cols[] = {"id", "name", NULL};
-	return list_type(ctx, args, ONTRA_SEQUENCE, cols);
+	return cli_list_type(ctx, args, ONTRA_SEQUENCE, cols);
 }
 
 static int run_campaigns(cli_ctx *ctx, cli_args *args)
 {
 	static const char *const cols[] = {"id", "name", NULL};
-	return list_type(ctx, args, ONTRA_CAMPAIGN, cols);
-}
-
-static int run_forms(cli_ctx *ctx, cli_args *args)
-{
-	static const char *const cols[] = {"form_id", "formname", "type", NULL};
-	return list_type(ctx, args, ONTRA_FORM, cols);
+	return cli_list_type(ctx, args, ONTRA_CAMPAIGN, cols);
 }
 
 static const cli_opt list_opts[] = {
@@ -165,4 +158,3 @@ LIST_GROUP(cli_cmd_tags, "tags", "tags (id and name)", run_tags)
 LIST_GROUP(cli_cmd_sequences, "sequences", "sequences (id and name)", run_sequences)
 LIST_GROUP(cli_cmd_campaigns, "campaigns", "campaigns, i.e. automations (id and name)",
            run_campaigns)
-LIST_GROUP(cli_cmd_forms, "forms", "forms (id and name)", run_forms)

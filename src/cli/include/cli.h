@@ -257,8 +257,9 @@ extern const cli_command cli_cmd_fields;
 extern const cli_command cli_cmd_tags;
 extern const cli_command cli_cmd_sequences;
 extern const cli_command cli_cmd_campaigns;
-extern const cli_command cli_cmd_forms;
-extern const cli_command cli_cmd_man; /* hidden: names starting with '_' are not listed */
+extern const cli_command cli_cmd_forms;         /* cmd_forms.c */
+extern const cli_command cli_cmd_landing_pages; /* cmd_forms.c */
+extern const cli_command cli_cmd_man;           /* hidden: names starting with '_' are not listed */
 extern const cli_command cli_cmd_complete;
 extern const cli_command cli_cmd_messages;
 extern const cli_command cli_cmd_rules;
@@ -275,6 +276,12 @@ extern const cli_command cli_cmd_transactions;
 extern const cli_command cli_cmd_purchases;
 extern const cli_command cli_cmd_notes; /* cmd_notes.c */
 extern const cli_command cli_cmd_tasks; /* cmd_tasks.c */
+
+/*
+ * Stream every object of a fixed type (cmd_lists.c), a pick-list: options
+ * --search and --limit of args; `cols` the table's columns. An exit code.
+ */
+int cli_list_type(cli_ctx *ctx, cli_args *args, int type, const char *const *cols);
 
 /* The whole command table (commands.c): main walks it; help, man pages and completion read it. */
 extern const cli_command cli_root;

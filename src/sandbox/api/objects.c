@@ -19,7 +19,7 @@
 #include "banned.h"
 
 /* GET /object?objectID=&id=, GET /<Type>?id= */
-static void object_get(sbx_call *c)
+void sbx_object_get(sbx_call *c)
 {
 	const sbx_otype *t;
 	json_t *fields = NULL;
@@ -242,12 +242,12 @@ static void objects_getinfo(sbx_call *c)
 }
 
 const sbx_route sbx_routes_objects[] = {
-    {"GET", "/1/object", object_get, 0},
+    {"GET", "/1/object", sbx_object_get, 0},
     {"GET", "/1/objects", objects_list, 0},
     {"POST", "/1/objects", objects_create, 0},
     {"GET", "/1/objects/meta", objects_meta, 0},
     {"GET", "/1/objects/getInfo", objects_getinfo, 0},
-    {"GET", "/1/{type}", object_get, 0},
+    {"GET", "/1/{type}", sbx_object_get, 0},
     {"GET", "/1/{types}", objects_list, 0},
     {"POST", "/1/{types}", objects_create, 0},
     {"GET", "/1/{types}/meta", objects_meta, 0},

@@ -27,7 +27,7 @@
 #include "util.h"
 #include "sbx_err.h"
 
-#define SBX_SCHEMA_VERSION 4
+#define SBX_SCHEMA_VERSION 5
 
 /* Field types, reference §1.7. Keep in step with the names in meta.c. */
 typedef enum sbx_ftype {
