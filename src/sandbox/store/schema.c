@@ -203,7 +203,8 @@ static const sbx_field_def rule_fields[] = {
 	FDF("object_type_id", "Object Type", NUMERIC, ED, "0"),
 	CREATED("Date Created"),
 	MODIFIED("Date Modified"),
-	F("tags", "Tags", TEXT, ED),
+	/* No `tags` key unless tags were sent (§7.1, REFERENCE-MORE §M13). */
+	F("tags", "Tags", TEXT, ED | SBX_F_OMIT_NULL),
 };
 
 /* Messages (7): §6.2 writable fields, then the read-only ones. */
