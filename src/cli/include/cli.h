@@ -250,6 +250,7 @@ char *cli_csv_safe(const char *s);
 extern const cli_command cli_cmd_connection;
 extern const cli_command cli_cmd_api;
 extern const cli_command cli_cmd_sandbox;
+extern const cli_command cli_cmd_sandbox_fire; /* cmd_sandbox_fire.c */
 extern const cli_command cli_cmd_objects;
 extern const cli_command cli_cmd_objects_import; /* cmd_import.c */
 extern const cli_command cli_cmd_object_types;
