@@ -645,6 +645,7 @@ enum {
 	ONTRA_CONTACT = 0,
 	ONTRA_TASK = 1,
 	ONTRA_USER = 2,
+	ONTRA_GROUP = 3,
 	ONTRA_SEQUENCE = 5,
 	ONTRA_RULE = 6,
 	ONTRA_MESSAGE = 7,
@@ -750,7 +751,8 @@ ONTRA_EXTERN int ontra_object_delete(ontra_client *c, int type, long long id);
  * Searching: results stream, a page of at most 50 at a time
  * ------------------------------------------------------------------------ */
 
-#define ONTRA_SEARCH_OPTIONS_VERSION 1
+#define ONTRA_SEARCH_OPTIONS_VERSION 2
+#define ONTRA_EXTERNS_MAX 50 /* externs in one search */
 
 typedef struct ontra_search_options {
 	unsigned int version; /* ONTRA_SEARCH_OPTIONS_VERSION */
@@ -770,6 +772,12 @@ typedef struct ontra_search_options {
 	long long tag_id;     /* list objects with this tag (GET /objects/tag)... */
 	const char *tag_name; /* ...or the tag of this name */
 	size_t page_size;     /* 1..50; 0 = 50, the API's maximum */
+	/* version 2 */
+	/* externs: fields of related records, each "parent//child" (REFERENCE-MORE §M8.1):
+	 * the `child` field of the record the object's `parent` field points at, e.g.
+	 * "owner//email"; each object gains a member of that name. Borrowed, or NULL. */
+	const char *const *externs;
+	size_t externs_count; /* at most ONTRA_EXTERNS_MAX */
 } ontra_search_options;
 
 #define ONTRA_SEARCH_OPTIONS_INIT                                                                  \
@@ -878,9 +886,10 @@ ONTRA_EXTERN int ontra_tag_find(long long *out, ontra_client *c, const char *nam
 ONTRA_EXTERN int ontra_id_parse(long long *out, const char *text, const char *what);
 
 /**
- * Resolve a tag, form, sequence, campaign, user, product, offer or landing
- * page (type ONTRA_TAG, ONTRA_FORM, ONTRA_SEQUENCE, ONTRA_CAMPAIGN,
- * ONTRA_USER, ONTRA_PRODUCT, ONTRA_OFFER, ONTRA_LANDING_PAGE) given by id or by
+ * Resolve a tag, form, sequence, campaign, user, product, offer, landing
+ * page or saved group (type ONTRA_TAG, ONTRA_FORM, ONTRA_SEQUENCE,
+ * ONTRA_CAMPAIGN, ONTRA_USER, ONTRA_PRODUCT, ONTRA_OFFER, ONTRA_LANDING_PAGE,
+ * ONTRA_GROUP) given by id or by
  * name: an id as ontra_id_parse says (no request; existence is
  * not checked); anything else is the exact name (tag_name, formname, name,
  * or a user's email), found with one search. Errors: ONTRA_EINVALID (a bad

@@ -36,8 +36,9 @@ static int control_token(cli_ctx *ctx, cli_args *args, char *buf, size_t n)
 	}
 	if (!v || !*v || strlen(v) >= n) {
 		free(text);
-		return cli_usage_error(ctx, "%s: give the sandbox's control token with "
-		                            "--control-token-file or ONTRAPORT_SANDBOX_CONTROL_TOKEN",
+		return cli_usage_error(ctx,
+		                       "%s: give the sandbox's control token with "
+		                       "--control-token-file or ONTRAPORT_SANDBOX_CONTROL_TOKEN",
 		                       v && *v ? "control token too long" : "no control token");
 	}
 	memcpy(buf, v, strlen(v) + 1);
@@ -64,7 +65,8 @@ static int control_post(cli_ctx *ctx, cli_args *args, const char *path, const js
 	base = ontra_client_base_url(c);
 	slash = strrchr(base, '/');
 	if (!slash || (size_t)(slash - base) >= sizeof root)
-		return cli_usage_error(ctx, "invalid base URL '%s': expected the sandbox's .../1", base);
+		return cli_usage_error(ctx, "invalid base URL '%s': expected the sandbox's .../1",
+		                       base);
 	memcpy(root, base, (size_t)(slash - base));
 	root[slash - base] = '\0';
 	/* The control API ignores the API key pair: send none of the connection's. */
@@ -83,10 +85,9 @@ static int control_post(cli_ctx *ctx, cli_args *args, const char *path, const js
 		rc = cli_fail_lib(ctx, lrc);
 	} else if (ontra_response_status(resp) / 100 != 2) {
 		const char *text = ontra_response_body(resp, NULL);
-		rc = cli_error(cli_exit_code(ontra_response_status(resp) == 401 ? ONTRA_EAUTH
-		                             : ontra_response_status(resp) == 404
-		                                 ? ONTRA_ENOTFOUND
-		                                 : ONTRA_EINVALID),
+		rc = cli_error(cli_exit_code(ontra_response_status(resp) == 401   ? ONTRA_EAUTH
+		                             : ontra_response_status(resp) == 404 ? ONTRA_ENOTFOUND
+		                                                                  : ONTRA_EINVALID),
 		               "the sandbox refused: %.*s", (int)strcspn(text, "\r\n"), text);
 	} else if (!(reply = json_loads(ontra_response_body(resp, NULL), 0, NULL))) {
 		rc = cli_error(EXIT_BADRESPONSE, "the sandbox's reply is not JSON");
@@ -108,7 +109,8 @@ static int fire_purchase(cli_ctx *ctx, cli_args *args)
 	int rc, i;
 
 	if (cli_argc(args) < 3)
-		return cli_usage_error(ctx, "missing arguments: expected purchase CONTACT PRODUCT...");
+		return cli_usage_error(ctx,
+		                       "missing arguments: expected purchase CONTACT PRODUCT...");
 	if (cli_value_ll(args, "quantity", 1, 100000, 1, &qty) < 0)
 		return EXIT_USAGE;
 	if ((rc = cli_commerce_contact(ctx, cli_arg(args, 1), &contact)) != EXIT_OK)
@@ -140,7 +142,8 @@ static int fire_form(cli_ctx *ctx, cli_args *args)
 	int type, rc, lrc;
 
 	if (cli_argc(args) < 2)
-		return cli_usage_error(ctx, "missing arguments: expected form FORM [FIELD=VALUE...]");
+		return cli_usage_error(ctx,
+		                       "missing arguments: expected form FORM [FIELD=VALUE...]");
 	if ((rc = cli_client(ctx, &c)) != EXIT_OK ||
 	    (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
 		return rc;

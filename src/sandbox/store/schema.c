@@ -283,6 +283,17 @@ static const sbx_field_def form_fields[] = {
 	MODIFIED("Date Modified"),
 };
 
+/* Groups (3): saved groups of records (REFERENCE-MORE §M8.3; fields UNCONFIRMED). Members
+ * are the records of object_type_id that `condition` (criteria JSON, §4) selects, evaluated
+ * at each request; made with the control API (no create endpoint). */
+static const sbx_field_def group_fields[] = {
+	F("name", "Name", TEXT, ED),
+	FDF("object_type_id", "Object Type", NUMERIC, RO, "0"),
+	F("condition", "Condition", LONGTEXT, RO),
+	CREATED("Date Created"),
+	MODIFIED("Date Modified"),
+};
+
 /* Landing pages (20): REFERENCE-MORE §M6.2, examples/resp-get-landingpages-*.json.
  * The hosted URL is http(s)://<domain>/<uri_id> (ssl_enabled picks the scheme). */
 static const sbx_field_def landing_page_fields[] = {
@@ -462,6 +473,8 @@ static const sbx_type_def types[] = {
 	 "subject,contact_id,owner,date_due,status", task_fields, N(task_fields)},
 	{2, "User", NULL, NULL, "id", SBX_ACC_GET, 0, "firstname,lastname,email", user_fields,
 	 N(user_fields)},
+	{3, "Group", "Group", "Groups", "id", SBX_ACC_GET | SBX_ACC_DELETE, 0, "name,object_type_id",
+	 group_fields, N(group_fields)},
 	{5, "Sequence", NULL, NULL, "id", SBX_ACC_GET, 0, "name,subscriber_count",
 	 sequence_fields, N(sequence_fields)},
 	{6, "Rule", "Rule", "Rules", "id", SBX_ACC_ALL, 0, "name,last_action,pause,date,dlm",
