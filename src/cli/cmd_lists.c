@@ -103,7 +103,8 @@ static int run_sequences(cli_ctx *ctx, cli_args *args)
 
 static int run_campaigns(cli_ctx *ctx, cli_args *args)
 {
-	static const char *const cols[] = {"id", "name", NULL};
+	/* subs: subscribers now; pause: 0 live, 1 paused (REFERENCE-MORE §M7). */
+	static const char *const cols[] = {"id", "name", "subs", "subs_ever", "pause", NULL};
 	return cli_list_type(ctx, args, ONTRA_CAMPAIGN, cols);
 }
 
@@ -156,5 +157,5 @@ const cli_command cli_cmd_fields = {
 
 LIST_GROUP(cli_cmd_tags, "tags", "tags (id and name)", run_tags)
 LIST_GROUP(cli_cmd_sequences, "sequences", "sequences (id and name)", run_sequences)
-LIST_GROUP(cli_cmd_campaigns, "campaigns", "campaigns, i.e. automations (id and name)",
-           run_campaigns)
+LIST_GROUP(cli_cmd_campaigns, "campaigns",
+           "campaigns, i.e. automations (id, name, subscribers, paused)", run_campaigns)
