@@ -150,14 +150,6 @@ static int run_pages_url(cli_ctx *ctx, cli_args *args)
 	return rc;
 }
 
-static const cli_opt list_opts[] = {
-    {.name = "search",
-     .short_name = 's',
-     .kind = CLI_VALUE,
-     .arg = "TEXT",
-     .help = "only those containing TEXT"},
-    {.name = "limit", .short_name = 'n', .kind = CLI_VALUE, .arg = "N", .help = "at most N"},
-    {.name = NULL}};
 static const cli_opt blocks_opts[] = {
     {.name = "limit", .short_name = 'n', .kind = CLI_VALUE, .arg = "N", .help = "at most N"},
     {.name = NULL}};
@@ -169,7 +161,7 @@ static const cli_command forms_list = {
     .description = "List the account's forms (object type 122) with every field of their "
                    "records, page by page as they arrive. type is 10 for a SmartForm, 11 for an "
                    "ONTRAform.",
-    .opts = list_opts,
+    .opts = cli_list_opts,
     .examples = "ontraport forms list -o table\n  the forms",
     .run = run_forms_list,
 };
@@ -218,7 +210,7 @@ static const cli_command pages_list = {
     .synopsis = "[--search TEXT] [--limit N]",
     .description = "List the account's landing pages (object type 20), page by page as they "
                    "arrive.",
-    .opts = list_opts,
+    .opts = cli_list_opts,
     .examples = "ontraport landing-pages list -o table\n  the landing pages",
     .run = run_pages_list,
 };

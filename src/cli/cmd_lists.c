@@ -108,7 +108,7 @@ static int run_campaigns(cli_ctx *ctx, cli_args *args)
 	return cli_list_type(ctx, args, ONTRA_CAMPAIGN, cols);
 }
 
-static const cli_opt list_opts[] = {
+const cli_opt cli_list_opts[] = {
     {.name = "search",
      .short_name = 's',
      .kind = CLI_VALUE,
@@ -150,7 +150,7 @@ const cli_command cli_cmd_fields = {
 	static const cli_command var##_list = {.name = "list",                                     \
 	                                       .summary = "list " what,                            \
 	                                       .synopsis = "[--search TEXT] [--limit N]",          \
-	                                       .opts = list_opts,                                  \
+	                                       .opts = cli_list_opts,                              \
 	                                       .run = type_runner};                                \
 	static const cli_command *const var##_subs[] = {&var##_list, NULL};                        \
 	const cli_command var = {.name = cname, .summary = "list " what, .subs = var##_subs};

@@ -78,8 +78,9 @@ static void listing_with_subs(void **state)
 	contact = strtoll(json_string_value(json_object_get(res, "id")), NULL, 10);
 	json_decref(res);
 	json_decref(fields);
-	assert_int_equal(
-	    ontra_subscribe(cl, ONTRA_CONTACT, &contact, 1, &camp, 1, ONTRA_SUB_CAMPAIGN, ONTRA_ADD), 0);
+	assert_int_equal(ontra_subscribe(cl, ONTRA_CONTACT, &contact, 1, &camp, 1,
+	                                 ONTRA_SUB_CAMPAIGN, ONTRA_ADD),
+	                 0);
 	assert_int_equal(subs_of("Onboarding Automation"), 1);
 	assert_int_equal(subs_of("Example: High Level Customer Lifecycle"), 0);
 	assert_int_equal(ontra_subscribe(cl, ONTRA_CONTACT, &contact, 1, &camp, 1,

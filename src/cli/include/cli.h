@@ -283,6 +283,8 @@ extern const cli_command cli_cmd_tasks; /* cmd_tasks.c */
  * --search and --limit of args; `cols` the table's columns. An exit code.
  */
 int cli_list_type(cli_ctx *ctx, cli_args *args, int type, const char *const *cols);
+/* The options cli_list_type reads: --search TEXT, --limit N. */
+extern const cli_opt cli_list_opts[];
 
 /* The whole command table (commands.c): main walks it; help, man pages and completion read it. */
 extern const cli_command cli_root;
