@@ -83,6 +83,10 @@ printf '%s\n' "$SBX_TOKEN" >"$TMP/token"
 op sandbox fire form 1 email=z@example.com --control-token-file "$TMP/token" -o json
 assert_rc 0 "the token from a file"
 assert_not_contains "$(ps -eo args)" "$SBX_TOKEN" "the token in the process list"
+op sandbox fire form 1 email=z@example.com --control-token-file "$TMP/token" -vv
+assert_rc 0 "-vv"
+assert_contains "$ERR" "X-Sandbox-Token: ****" "the token header masked"
+assert_not_contains "$ERR$OUT" "$SBX_TOKEN" "the token in the -vv log"
 op purchases list --contact "$MARY" -o json
 assert_jq "$OUT" 'length' 1
 
