@@ -645,12 +645,14 @@ enum {
 	ONTRA_CONTACT = 0,
 	ONTRA_TASK = 1,
 	ONTRA_USER = 2,
+	ONTRA_GROUP = 3,
 	ONTRA_SEQUENCE = 5,
 	ONTRA_RULE = 6,
 	ONTRA_MESSAGE = 7,
 	ONTRA_NOTE = 12,
 	ONTRA_TAG = 14,
 	ONTRA_PRODUCT = 16,
+	ONTRA_LANDING_PAGE = 20,
 	ONTRA_FORM = 122,
 	ONTRA_CAMPAIGN = 140,
 	ONTRA_WEBHOOK = 145
@@ -749,7 +751,8 @@ ONTRA_EXTERN int ontra_object_delete(ontra_client *c, int type, long long id);
  * Searching: results stream, a page of at most 50 at a time
  * ------------------------------------------------------------------------ */
 
-#define ONTRA_SEARCH_OPTIONS_VERSION 1
+#define ONTRA_SEARCH_OPTIONS_VERSION 2
+#define ONTRA_EXTERNS_MAX 50 /* externs in one search */
 
 typedef struct ontra_search_options {
 	unsigned int version; /* ONTRA_SEARCH_OPTIONS_VERSION */
@@ -769,6 +772,12 @@ typedef struct ontra_search_options {
 	long long tag_id;     /* list objects with this tag (GET /objects/tag)... */
 	const char *tag_name; /* ...or the tag of this name */
 	size_t page_size;     /* 1..50; 0 = 50, the API's maximum */
+	/* version 2 */
+	/* externs: fields of related records, each "parent//child" (REFERENCE-MORE §M8.1):
+	 * the `child` field of the record the object's `parent` field points at, e.g.
+	 * "owner//email"; each object gains a member of that name. Borrowed, or NULL. */
+	const char *const *externs;
+	size_t externs_count; /* at most ONTRA_EXTERNS_MAX */
 } ontra_search_options;
 
 #define ONTRA_SEARCH_OPTIONS_INIT                                                                  \
@@ -877,9 +886,10 @@ ONTRA_EXTERN int ontra_tag_find(long long *out, ontra_client *c, const char *nam
 ONTRA_EXTERN int ontra_id_parse(long long *out, const char *text, const char *what);
 
 /**
- * Resolve a tag, form, sequence, campaign, user, product or offer (type
- * ONTRA_TAG, ONTRA_FORM, ONTRA_SEQUENCE, ONTRA_CAMPAIGN, ONTRA_USER,
- * ONTRA_PRODUCT, ONTRA_OFFER) given by id or by
+ * Resolve a tag, form, sequence, campaign, user, product, offer, landing
+ * page or saved group (type ONTRA_TAG, ONTRA_FORM, ONTRA_SEQUENCE,
+ * ONTRA_CAMPAIGN, ONTRA_USER, ONTRA_PRODUCT, ONTRA_OFFER, ONTRA_LANDING_PAGE,
+ * ONTRA_GROUP) given by id or by
  * name: an id as ontra_id_parse says (no request; existence is
  * not checked); anything else is the exact name (tag_name, formname, name,
  * or a user's email), found with one search. Errors: ONTRA_EINVALID (a bad
@@ -1398,6 +1408,72 @@ ONTRA_EXTERN int ontra_task_act(ontra_client *c, ontra_task_op op, const long lo
  * errors of ontra_call.
  */
 ONTRA_EXTERN int ontra_task_reschedule(ontra_client *c, long long id, long long when);
+
+/* ------------------------------------------------------------------------
+ * Forms (object type 122) and landing pages (20): REFERENCE-MORE §M6.
+ * Read and list their records with ontra_object_get and ontra_search
+ * (ONTRA_FORM, ONTRA_LANDING_PAGE); resolve one by name with ontra_resolve.
+ * ------------------------------------------------------------------------ */
+
+#define ONTRA_FORM_BLOCKS_MAX 1000   /* entries in one page of form blocks */
+#define ONTRA_FORM_TEXT_MAX 65536    /* bytes of a block id or a form's name */
+#define ONTRA_FORM_HTML_MAX 16777216 /* bytes of a form's HTML */
+
+/**
+ * Pure: check the data of GET /Form/getAllFormBlocks (an object
+ * {"<block id>": "<form name>", ...}; the empty page may be [] as PHP
+ * writes it) and give *out (new) as an array of {"block_id", "formname"} in
+ * the server's order. Capped: at most ONTRA_FORM_BLOCKS_MAX entries, names
+ * and ids non-empty strings of at most ONTRA_FORM_TEXT_MAX bytes without
+ * control characters. Errors: ONTRA_EBADRESPONSE naming what was wrong.
+ */
+ONTRA_EXTERN int ontra_form_blocks_parse(json_t **out, const json_t *data);
+
+/**
+ * Pure: check the data of GET /Form/getBlocksByFormName ({"block_ids":
+ * ["f1", ...]}) and give *out (new) as the array of block ids, each as
+ * ontra_form_blocks_parse checks them. Errors: ONTRA_EBADRESPONSE.
+ */
+ONTRA_EXTERN int ontra_block_ids_parse(json_t **out, const json_t *data);
+
+/* Called once per form block, in order; the strings are borrowed. Return
+ * non-zero to stop (the call then returns ONTRA_EUSER). */
+typedef int (*ontra_form_block_fn)(const char *block_id, const char *formname, void *userdata);
+
+/**
+ * Every form block of the account (GET /Form/getAllFormBlocks, page 0, 1,
+ * ... of 50), handed to fn as pages arrive, until a page comes back with
+ * fewer than 50 or `limit` blocks were given (0 = all). Errors: those of
+ * ontra_call and ontra_form_blocks_parse, ONTRA_EUSER.
+ */
+ONTRA_EXTERN int ontra_form_blocks(ontra_client *c, size_t limit, ontra_form_block_fn fn,
+                                   void *userdata);
+
+/**
+ * The block ids of the form or landing page named `name` (GET
+ * /Form/getBlocksByFormName): *out a new array of strings. Errors:
+ * ONTRA_EINVALID (empty name, nothing sent), ONTRA_ENOTFOUND (no form or
+ * landing page of that name), and those of ontra_call and
+ * ontra_block_ids_parse.
+ */
+ONTRA_EXTERN int ontra_form_block_ids(json_t **out, ontra_client *c, const char *name);
+
+/**
+ * A form's HTML (GET /form?id=, the lower-case path): *out a new
+ * NUL-terminated string, free with ontra_free. For an ONTRAform the API
+ * gives its embed script. Errors: ONTRA_EINVALID (id not positive),
+ * ONTRA_ENOTFOUND, ONTRA_EBADRESPONSE (not a string, or over
+ * ONTRA_FORM_HTML_MAX), and those of ontra_call.
+ */
+ONTRA_EXTERN int ontra_form_html(char **out, ontra_client *c, long long form_id);
+
+/**
+ * A landing page's hosted URL (GET /landingPage/getHostedURL?id=): *out a
+ * new string ("http://user.ontraport.com/123"), free with ontra_free.
+ * Errors: ONTRA_EINVALID (id not positive), ONTRA_ENOTFOUND,
+ * ONTRA_EBADRESPONSE (not an http or https URL), and those of ontra_call.
+ */
+ONTRA_EXTERN int ontra_landing_page_url(char **out, ontra_client *c, long long id);
 
 #ifdef __cplusplus
 }

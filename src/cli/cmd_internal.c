@@ -237,9 +237,9 @@ static void man_synopsis(FILE *f, const man_ref *r)
 			fputc('\n', f);
 		}
 	}
-	if (c->subs)
+	if (c->subs && !c->run)
 		return;
-	fputs(".B ontraport ", f);
+	fputs(c->subs ? ".br\n.B ontraport " : ".B ontraport ", f);
 	roff(f, r->path);
 	fputc('\n', f);
 	if (c->synopsis && *c->synopsis) {
@@ -312,17 +312,16 @@ static void man_page(FILE *f, const man_ref *r)
 		roff(f, c->summary);
 		fputs(".\n", f);
 	}
-	if (c->subs) {
+	if (c->subs)
 		man_commands(f, r);
-	} else {
-		if (c->opts && c->opts->name) {
-			fputs(".SH OPTIONS\n", f);
-			man_opts(f, c->opts);
-		}
-		if (c->examples) {
-			fputs(".SH EXAMPLES\n", f);
-			man_examples(f, c->examples);
-		}
+	/* A command that runs and has subcommands (sandbox) has options of its own. */
+	if ((!c->subs || c->run) && c->opts && c->opts->name) {
+		fputs(".SH OPTIONS\n", f);
+		man_opts(f, c->opts);
+	}
+	if (!c->subs && c->examples) {
+		fputs(".SH EXAMPLES\n", f);
+		man_examples(f, c->examples);
 	}
 	fputs(".SH GLOBAL OPTIONS\nAccepted by every command, anywhere on the line.\n", f);
 	man_opts(f, cli_global_opts);
@@ -471,6 +470,12 @@ static void complete_value(const cli_opt *o, const char *cur)
 		say(list[i], cur);
 }
 
+/* The command whose options apply: a leaf, or a group that runs (sandbox); else NULL. */
+static const cli_command *own_opts(const cli_command *cmd)
+{
+	return cmd->subs && !cmd->run ? NULL : cmd;
+}
+
 static int run_complete(cli_ctx *ctx, cli_args *args)
 {
 	long long cword;
@@ -489,7 +494,7 @@ static int run_complete(cli_ctx *ctx, cli_args *args)
 		const char *w = cli_arg(args, i);
 		const cli_opt *o;
 		if (w[0] == '-') {
-			o = find_opt(cmd->subs ? NULL : cmd, w);
+			o = find_opt(own_opts(cmd), w);
 			if (o && o->kind != CLI_FLAG && !strchr(w, '='))
 				i++; /* skip its value */
 			continue;
@@ -503,14 +508,14 @@ static int run_complete(cli_ctx *ctx, cli_args *args)
 			cmd = *s;
 	}
 	if (prev[0] == '-') {
-		const cli_opt *o = find_opt(cmd->subs ? NULL : cmd, prev);
+		const cli_opt *o = find_opt(own_opts(cmd), prev);
 		if (o && o->kind != CLI_FLAG) {
 			complete_value(o, cur);
 			return EXIT_OK;
 		}
 	}
 	if (cur[0] == '-') {
-		const cli_opt *lists[2] = {cmd->subs ? NULL : cmd->opts, cli_global_opts};
+		const cli_opt *lists[2] = {own_opts(cmd) ? cmd->opts : NULL, cli_global_opts};
 		char buf[128];
 		for (int k = 0; k < 2; k++)
 			for (const cli_opt *o = lists[k]; o && o->name; o++) {

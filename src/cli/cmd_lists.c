@@ -1,6 +1,6 @@
 /*
  * The pick-lists the modules' "Select" fields need: object types, a type's
- * fields, tags, sequences, campaigns, forms.
+ * fields, tags, sequences, campaigns (forms: cmd_forms.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +61,7 @@ static int run_fields(cli_ctx *ctx, cli_args *args)
 }
 
 /* Stream every object of a fixed type, as a pick-list. */
-static int list_type(cli_ctx *ctx, cli_args *args, int type, const char *const *cols)
+int cli_list_type(cli_ctx *ctx, cli_args *args, int type, const char *const *cols)
 {
 	ontra_search_options o = ONTRA_SEARCH_OPTIONS_INIT;
 	ontra_client *c;
@@ -82,28 +82,23 @@ static int list_type(cli_ctx *ctx, cli_args *args, int type, const char *const *
 static int run_tags(cli_ctx *ctx, cli_args *args)
 {
 	static const char *const cols[] = {"tag_id", "tag_name", "object_type_id", NULL};
-	return list_type(ctx, args, ONTRA_TAG, cols);
+	return cli_list_type(ctx, args, ONTRA_TAG, cols);
 }
 
 static int run_sequences(cli_ctx *ctx, cli_args *args)
 {
 	static const char *const cols[] = {"id", "name", NULL};
-	return list_type(ctx, args, ONTRA_SEQUENCE, cols);
+	return cli_list_type(ctx, args, ONTRA_SEQUENCE, cols);
 }
 
 static int run_campaigns(cli_ctx *ctx, cli_args *args)
 {
-	static const char *const cols[] = {"id", "name", NULL};
-	return list_type(ctx, args, ONTRA_CAMPAIGN, cols);
+	/* subs: subscribers now; pause: 0 live, 1 paused (REFERENCE-MORE §M7). */
+	static const char *const cols[] = {"id", "name", "subs", "subs_ever", "pause", NULL};
+	return cli_list_type(ctx, args, ONTRA_CAMPAIGN, cols);
 }
 
-static int run_forms(cli_ctx *ctx, cli_args *args)
-{
-	static const char *const cols[] = {"form_id", "formname", "type", NULL};
-	return list_type(ctx, args, ONTRA_FORM, cols);
-}
-
-static const cli_opt list_opts[] = {
+const cli_opt cli_list_opts[] = {
     {.name = "search",
      .short_name = 's',
      .kind = CLI_VALUE,
@@ -145,13 +140,12 @@ const cli_command cli_cmd_fields = {
 	static const cli_command var##_list = {.name = "list",                                     \
 	                                       .summary = "list " what,                            \
 	                                       .synopsis = "[--search TEXT] [--limit N]",          \
-	                                       .opts = list_opts,                                  \
+	                                       .opts = cli_list_opts,                              \
 	                                       .run = type_runner};                                \
 	static const cli_command *const var##_subs[] = {&var##_list, NULL};                        \
 	const cli_command var = {.name = cname, .summary = "list " what, .subs = var##_subs};
 
 LIST_GROUP(cli_cmd_tags, "tags", "tags (id and name)", run_tags)
 LIST_GROUP(cli_cmd_sequences, "sequences", "sequences (id and name)", run_sequences)
-LIST_GROUP(cli_cmd_campaigns, "campaigns", "campaigns, i.e. automations (id and name)",
-           run_campaigns)
-LIST_GROUP(cli_cmd_forms, "forms", "forms (id and name)", run_forms)
+LIST_GROUP(cli_cmd_campaigns, "campaigns",
+           "campaigns, i.e. automations (id, name, subscribers, paused)", run_campaigns)

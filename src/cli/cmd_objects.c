@@ -195,7 +195,24 @@ static int where_option(cli_ctx *ctx, cli_args *args, ontra_client *c, ontra_sea
 	return EXIT_OK;
 }
 
-/* The rest of search's options: ids, --where (fields checked), sort, fields, start, group. */
+/* --group NAME|ID: a saved group by id (no request) or exact name (one search). */
+static int group_option(cli_ctx *ctx, cli_args *args, ontra_client *c, long long *out)
+{
+	const char *g = cli_value(args, "group");
+	int lrc;
+
+	*out = 0;
+	if (!g)
+		return EXIT_OK;
+	if ((lrc = ontra_id_parse(out, g, "group")) < 0)
+		return cli_usage_error(ctx, "%s", ontra_error_last()->message);
+	if (lrc == 0 && (lrc = ontra_resolve(out, c, ONTRA_GROUP, g)) < 0)
+		return cli_fail_lib(ctx, lrc);
+	return EXIT_OK;
+}
+
+/* The rest of search's options: ids, --where (fields checked), sort, fields, start, group,
+ * externs. */
 static int search_extra(cli_ctx *ctx, cli_args *args, ontra_client *c, ontra_search_options *o,
                         long long **ids, json_t **cond, char ***fields)
 {
@@ -230,9 +247,13 @@ static int search_extra(cli_ctx *ctx, cli_args *args, ontra_client *c, ontra_sea
 		o->fields = (const char *const *)*fields;
 		o->fields_count = k;
 	}
-	if (cli_value_ll(args, "start", 0, 1LL << 40, 0, &start) < 0 ||
-	    cli_value_ll(args, "group", 1, ONTRA_ID_MAX, 0, &group) < 0)
+	if (cli_value_ll(args, "start", 0, 1LL << 40, 0, &start) < 0)
 		return EXIT_USAGE;
+	o->externs = cli_list(args, "extern", &o->externs_count);
+	if (o->externs_count > ONTRA_EXTERNS_MAX)
+		return cli_usage_error(ctx, "too many --extern: at most %d", ONTRA_EXTERNS_MAX);
+	if ((rc = group_option(ctx, args, c, &group)) != EXIT_OK)
+		return rc;
 	o->start = (size_t)start;
 	o->group_id = group;
 	return EXIT_OK;
@@ -804,7 +825,14 @@ static const cli_opt search_opts[] = {
      .kind = CLI_VALUE,
      .arg = "F1,F2",
      .help = "only these fields (and table columns)"},
-    {.name = "group", .kind = CLI_VALUE, .arg = "ID", .help = "only objects in this saved group"},
+    {.name = "group",
+     .kind = CLI_VALUE,
+     .arg = "NAME|ID",
+     .help = "only objects in this saved group (by name or id)"},
+    {.name = "extern",
+     .kind = CLI_LIST,
+     .arg = "PARENT//FIELD",
+     .help = "also FIELD of the record PARENT points at, e.g. owner//email (repeatable)"},
     {.name = "start", .kind = CLI_VALUE, .arg = "N", .help = "skip the first N objects"},
     {.name = "count", .kind = CLI_FLAG, .help = "print only how many objects match"},
     END_OPT};
@@ -903,13 +931,18 @@ static const cli_command cmd_search = {
         "results stream: memory stays flat however many there are. A progress line shows on a "
         "terminal.\n\nConditions: field op value, joined by AND / OR (AND binds tighter); ops = != "
         "<> "
-        "< > <= >= LIKE, IN (...), NOT IN (...), IS NULL, IS NOT NULL; values 'quoted' or numbers.",
+        "< > <= >= LIKE, IN (...), NOT IN (...), IS NULL, IS NOT NULL; values 'quoted' or numbers."
+        "\n\n--group NAME|ID keeps the members of a saved group (object type 3). --extern "
+        "PARENT//FIELD adds FIELD of the record that the object's PARENT field points at (a "
+        "field of kind parent, such as owner) as a member named PARENT//FIELD.",
     .opts = search_opts,
     .examples =
         "ontraport objects search --where \"email LIKE '%@example.com' AND status = 6\" -o ndjson\n"
         "  contacts at example.com in the Qualified Lead stage, one JSON line each\n"
         "ontraport objects search --type tags --search vip\n  tags whose name contains vip\n"
-        "ontraport objects search --count\n  how many contacts there are",
+        "ontraport objects search --count\n  how many contacts there are\n"
+        "ontraport objects search --group \"VIP\" --extern owner//email -o ndjson\n"
+        "  the saved group's contacts, each with its owner's e-mail",
     .run = run_search,
 };
 static const cli_command cmd_get = {

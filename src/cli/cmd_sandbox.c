@@ -274,6 +274,8 @@ static int run_sandbox(cli_ctx *ctx, cli_args *args)
 	return EXIT_OK;
 }
 
+static const cli_command *const sandbox_subs[] = {&cli_cmd_sandbox_fire, NULL};
+
 const cli_command cli_cmd_sandbox = {
     .name = "sandbox",
     .summary = "run the local sandbox, an emulator of the Ontraport API",
@@ -295,7 +297,9 @@ const cli_command cli_cmd_sandbox = {
         "[,count=N][,p=P] with KIND one of status=CODE (answer CODE without handling), latency=MS, "
         "drop=before (close without handling), drop=after (handle, then close without answering), "
         "truncate (handle, send half the body, cut) and malformed (handle, answer half the body). "
-        "count = only the next N matching requests; p = each with probability P.",
+        "count = only the next N matching requests; p = each with probability P.\n\n"
+        "'ontraport sandbox fire purchase|form ...' makes a running sandbox act as if a "
+        "purchase or a form fill happened outside the API.",
     .opts = sandbox_opts,
     .examples =
         "ontraport sandbox\n  run on 127.0.0.1:8517 with data in "
@@ -305,4 +309,5 @@ const cli_command cli_cmd_sandbox = {
         "ontraport sandbox --fault status=503,p=0.2 --fault drop=after,method=POST,count=1\n"
         "  one read in five answers 503; the first write is made but its answer is lost",
     .run = run_sandbox,
+    .subs = sandbox_subs,
 };

@@ -24,7 +24,8 @@ static const cli_command cmd_version = {
 static const cli_command *const root_subs[] = {
     &cli_cmd_connection,   &cli_cmd_objects,   &cli_cmd_object_types,
     &cli_cmd_fields,       &cli_cmd_tags,      &cli_cmd_sequences,
-    &cli_cmd_campaigns,    &cli_cmd_forms,     &cli_cmd_messages,
+    &cli_cmd_campaigns,    &cli_cmd_forms,     &cli_cmd_landing_pages,
+    &cli_cmd_messages,
     &cli_cmd_rules,        &cli_cmd_products,  &cli_cmd_offers,
     &cli_cmd_notes,        &cli_cmd_tasks,
     &cli_cmd_transactions, &cli_cmd_purchases, &cli_cmd_watch,

@@ -90,6 +90,10 @@ static int find_command(struct command_line *cl, int argc, char **argv)
 	for (i = 1; i < argc && cl->cmd->subs; i++) {
 		const char *a = argv[i];
 		if (a[0] != '-' || !a[1]) {
+			/* A command that runs and has subcommands (sandbox): a word that
+			 * names none of them is its argument. */
+			if (cl->cmd->run && !find_sub(cl->cmd, a))
+				break;
 			if (descend(cl, a) < 0)
 				return unknown_command(cl->cmd, cl->path, a);
 			continue;
@@ -169,7 +173,7 @@ static int run_command_line(int argc, char **argv)
 	if (!cl.rest)
 		return cli_error(EXIT_ERROR, "out of memory");
 	if ((rc = find_command(&cl, argc, argv)) < 0)
-		rc = cl.cmd->subs ? group_help(&cl) : run_command(&ctx, &cl);
+		rc = cl.cmd->subs && !cl.cmd->run ? group_help(&cl) : run_command(&ctx, &cl);
 	free(cl.rest);
 	return rc;
 }

@@ -149,6 +149,12 @@ static void log_request(ontra_client *c, const char *method, const char *url,
 			char masked[16];
 			util_mask_secret(c->api_key, masked, sizeof masked);
 			ontra__log(c, ONTRA_LOG_DEBUG, "> Api-Key: %s", masked);
+		} else if (util_strnieq(hdrs->data, "X-Sandbox-Token:", 16)) {
+			/* The sandbox's control token (ontraport sandbox fire) is a secret too. */
+			char masked[16];
+			util_mask_secret(hdrs->data + 16 + strspn(hdrs->data + 16, " "), masked,
+			                 sizeof masked);
+			ontra__log(c, ONTRA_LOG_DEBUG, "> X-Sandbox-Token: %s", masked);
 		} else if (hdrs->data[strlen(hdrs->data) - 1] != ':') {
 			ontra__log(c, ONTRA_LOG_DEBUG, "> %s", hdrs->data);
 		}

@@ -3,6 +3,7 @@
  * page by page) (REFERENCE.md §3). Tags, sequences and campaigns of objects:
  * tagging.c.
  */
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,11 +264,59 @@ out:
 	return rc;
 }
 
+/* One extern: "parent//child", both parts names (letters, digits, _), as the API spells
+ * field names; else ONTRA_EINVALID naming it. */
+static int check_extern(const char *e)
+{
+	const char *sep = e ? strstr(e, "//") : NULL;
+	size_t i;
+
+	if (!sep || sep == e || !sep[2])
+		goto bad;
+	for (i = 0; e[i]; i++)
+		if (&e[i] != sep && &e[i] != sep + 1 && !isalnum((unsigned char)e[i]) &&
+		    e[i] != '_')
+			goto bad;
+	return 0;
+bad:
+	return ontra__error(ONTRA_EINVALID,
+	                    "invalid extern '%s': expected parent//field, such as owner//email",
+	                    e ? e : "(null)");
+}
+
+/* externs=a//b,c//d (version 2 options). */
+static int externs_param(ontra_params *q, const ontra_search_options *o)
+{
+	util_buf b = UTIL_BUF_INIT;
+	size_t i;
+	int rc;
+
+	if (o->version < 2 || !o->externs_count)
+		return 0;
+	if (!o->externs || o->externs_count > ONTRA_EXTERNS_MAX)
+		return ontra__error(ONTRA_EINVALID,
+		                    "invalid search options: %zu externs (1 to %d, not NULL)",
+		                    o->externs_count, ONTRA_EXTERNS_MAX);
+	for (i = 0; i < o->externs_count; i++) {
+		if ((rc = check_extern(o->externs[i])) < 0) {
+			util_buf_release(&b);
+			return rc;
+		}
+		util_buf_printf(&b, "%s%s", i ? "," : "", o->externs[i]);
+	}
+	rc = util_buf_ensure(&b) < 0 ? ontra__error_oom() : ontra_params_add(q, "externs", b.data);
+	util_buf_release(&b);
+	return rc;
+}
+
 static int list_params(ontra_params *q, const ontra_search_options *o)
 {
 	util_buf b = UTIL_BUF_INIT;
 	size_t i;
 	int rc = 0;
+
+	if ((rc = externs_param(q, o)) < 0)
+		return rc;
 
 	if (o->sort && *o->sort) {
 		if ((rc = ontra_params_add(q, "sort", o->sort)) < 0 ||

@@ -22,7 +22,8 @@ static const struct {
     {ONTRA_TAG, "tag", "tag_name", "tag_id"},   {ONTRA_FORM, "form", "formname", "form_id"},
     {ONTRA_SEQUENCE, "sequence", "name", "id"}, {ONTRA_CAMPAIGN, "campaign", "name", "id"},
     {ONTRA_USER, "user", "email", "id"},        {ONTRA_PRODUCT, "product", "name", "id"},
-    {ONTRA_OFFER, "offer", "name", "id"},
+    {ONTRA_OFFER, "offer", "name", "id"},       {ONTRA_LANDING_PAGE, "landing page", "name", "id"},
+    {ONTRA_GROUP, "group", "name", "id"},
 };
 
 int ontra_id_parse(long long *out, const char *text, const char *what)

@@ -167,8 +167,26 @@ assert_rc 5 "server refuses a wrong argument count"
 assert_contains "$ERR" "Contact_added_to_campaign"
 op api PUT /Rules -d id="$W" -d actions='Add_contact_to_category(1'
 assert_rc 5 "server refuses a malformed update"
+# Parts not given are empty (§M13: a suite run against a live account creates {}).
 op api POST /Rules --json '{"object_type_id":0,"events":"Contact_added_to_campaign(1)"}'
-assert_rc 5 "server requires actions"
+assert_rc 0 "no actions: an empty part"
+assert_jq "$OUT" '.data.actions' ""
+op api POST /Rules --json '{}'
+assert_rc 0 "an empty create"
+assert_jq "$OUT" '.data | [.events, .conditions, .actions] | join("|")' "||"
+# No tags key unless tags were sent (§7.1, §M13), on create and on every read.
+assert_jq "$OUT" '.data | has("tags")' false
+EMPTY_RULE=$(printf '%s' "$OUT" | jq -r .data.id)
+op api GET /Rule -q id="$EMPTY_RULE"
+assert_jq "$OUT" '.data | has("tags")' false
+op api GET /objects -q objectID=6 -q ids="$EMPTY_RULE"
+assert_jq "$OUT" '.data[0] | has("tags")' false
+assert_jq "$OUT" '.data[0] | has("name")' true
+op api POST /Rules --json '{"events":"Contact_added_to_campaign(1)","actions":"Add_contact_to_category(1)","tags":"a,b"}'
+assert_jq "$OUT" '.data.tags' "a,b"
+op api GET /Rules -q ids="$(printf '%s' "$OUT" | jq -r .data.id)"
+assert_jq "$OUT" '.data[0].tags' "a,b"
+op api DELETE /Rules -q ids="$EMPTY_RULE"
 op api POST /Rules --json '{"object_type_id":0,"events":"Contact_added_to_campaign(1)|Contact_added_to_campaign(2)","actions":"Add_contact_to_category(1)"}'
 assert_rc 5 "server refuses '|' between events"
 op api POST /Rules --json '{"object_type_id":0,"events":"Contact_added_to_campaign(1)","actions":"Is_in_category(1)"}'

@@ -63,13 +63,13 @@ static void test_seeded_metadata(void **state)
 	sbx_store *st = open_mem();
 	const sbx_otype *t = contacts(st), *m;
 	const sbx_field *f;
-	static const long long ids[] = {0, 1, 2, 5, 6, 7, 14, 122, 140, 145};
+	static const long long ids[] = {0, 1, 2, 3, 5, 6, 7, 14, 20, 122, 140, 145};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof ids / sizeof *ids; i++)
 		assert_non_null(sbx_store_type(st, ids[i]));
-	assert_null(sbx_store_type(st, 3));
+	assert_null(sbx_store_type(st, 4));
 	assert_string_equal(t->name, "Contact");
 	assert_string_equal(t->table, "o_0");
 	assert_string_equal(t->id_field, "id");
@@ -653,9 +653,63 @@ static void test_restart_persistence(void **state)
 	remove_db(path);
 }
 
+/* A field marked SBX_F_OMIT_NULL (rule tags, §M13) is left out of records while NULL, in
+ * the JSON and text reads alike, and the mark survives a restart. */
+static void test_omit_null(void **state)
+{
+	char path[] = "/tmp/test_sbx_store_XXXXXX";
+	sbx_store *st = NULL;
+	sbx_err e = SBX_ERR_INIT;
+	const sbx_otype *rules;
+	util_buf b = UTIL_BUF_INIT;
+	json_t *v, *rec = NULL;
+	long long bare, tagged;
+	int fd, pass;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(sbx_store_open(&st, path, &e), 0);
+	sbx_store_lock(st);
+	rules = sbx_store_type(st, 6);
+	assert_true(sbx_otype_field(rules, "tags")->flags & SBX_F_OMIT_NULL);
+	v = json_pack("{s:s}", "name", "bare");
+	assert_int_equal(sbx_record_insert(st, rules, v, 0, &bare, NULL, &e), 0);
+	json_decref(v);
+	v = json_pack("{s:s, s:s}", "name", "tagged", "tags", "");
+	assert_int_equal(sbx_record_insert(st, rules, v, 0, &tagged, NULL, &e), 0);
+	json_decref(v);
+	for (pass = 0; pass < 2; pass++) {
+		assert_int_equal(sbx_record_get(st, rules, bare, NULL, &rec, &e), 0);
+		assert_null(json_object_get(rec, "tags"));
+		assert_non_null(json_object_get(rec, "name"));
+		json_decref(rec);
+		assert_int_equal(sbx_record_get(st, rules, tagged, NULL, &rec, &e), 0);
+		assert_string_equal(field(rec, "tags"), "");
+		json_decref(rec);
+		util_buf_clear(&b);
+		assert_int_equal(sbx_record_get_text(st, rules, bare, NULL, &b, &e), 0);
+		assert_null(strstr(b.data, "\"tags\""));
+		v = json_loadb(b.data, b.len, 0, NULL); /* still valid JSON without the member */
+		assert_non_null(v);
+		json_decref(v);
+		/* restart: the mark is read back from the file */
+		close_store(st);
+		st = NULL;
+		assert_int_equal(sbx_store_open(&st, path, &e), 0);
+		sbx_store_lock(st);
+		rules = sbx_store_type(st, 6);
+	}
+	util_buf_release(&b);
+	close_store(st);
+	remove_db(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_omit_null),
 	    cmocka_unit_test(test_seeded_metadata),
 	    cmocka_unit_test(test_seeded_owner_user),
 	    cmocka_unit_test(test_seeded_pick_lists),

@@ -82,7 +82,7 @@ static void test_tag_by_id(void **state)
 	th_refused(f, "PUT", "/objects/tag", "form", "objectID=14&ids=1&add_list=1", 400,
 	           "Invalid objectID '14': Tag records cannot be tagged");
 	th_refused(f, "PUT", "/objects/tag", "form", "objectID=0&ids=1&add_list=1&group_id=2", 400,
-	           "Invalid group_id '2': the sandbox has no saved groups");
+	           "Invalid group_id '2': no such group");
 	/* unknown object ids are skipped */
 	th_call(f, "PUT", "/objects/tag", "form", "objectID=0&ids=3,424242&add_list=1");
 	json_decref(th_ok(f));

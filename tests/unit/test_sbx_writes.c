@@ -287,9 +287,9 @@ static void test_selection(void **state)
 	static const struct {
 		const char *query, *text;
 	} refused[] = {
-	    {"&group_id=3", "Invalid group_id '3': the sandbox has no saved groups"},
-	    {"&group_ids=0,4", "Invalid group_ids '4': the sandbox has no saved groups"},
-	    {"&externs=owner//firstname", "Parameter 'externs' is not supported by the sandbox"},
+	    {"&group_id=3", "Invalid group_id '3': no such group"},
+	    {"&group_ids=0,4", "Invalid group_ids '4': no such group"},
+	    {"&group_id=x", "Invalid group_id"},
 	    {"&performAll=maybe", "Invalid performAll 'maybe': expected 1, 0, true or false"},
 	    {"&condition=%5B%7B", "Invalid condition: malformed JSON"},
 	    {"&condition=nosuch%20%3D%201",

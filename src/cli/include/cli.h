@@ -262,6 +262,7 @@ char *cli_csv_safe(const char *s);
 extern const cli_command cli_cmd_connection;
 extern const cli_command cli_cmd_api;
 extern const cli_command cli_cmd_sandbox;
+extern const cli_command cli_cmd_sandbox_fire; /* cmd_sandbox_fire.c */
 extern const cli_command cli_cmd_objects;
 extern const cli_command cli_cmd_objects_import; /* cmd_import.c */
 extern const cli_command cli_cmd_object_types;
@@ -269,8 +270,9 @@ extern const cli_command cli_cmd_fields;
 extern const cli_command cli_cmd_tags;
 extern const cli_command cli_cmd_sequences;
 extern const cli_command cli_cmd_campaigns;
-extern const cli_command cli_cmd_forms;
-extern const cli_command cli_cmd_man; /* hidden: names starting with '_' are not listed */
+extern const cli_command cli_cmd_forms;         /* cmd_forms.c */
+extern const cli_command cli_cmd_landing_pages; /* cmd_forms.c */
+extern const cli_command cli_cmd_man;           /* hidden: names starting with '_' are not listed */
 extern const cli_command cli_cmd_complete;
 extern const cli_command cli_cmd_messages;
 extern const cli_command cli_cmd_rules;
@@ -287,6 +289,14 @@ extern const cli_command cli_cmd_transactions;
 extern const cli_command cli_cmd_purchases;
 extern const cli_command cli_cmd_notes; /* cmd_notes.c */
 extern const cli_command cli_cmd_tasks; /* cmd_tasks.c */
+
+/*
+ * Stream every object of a fixed type (cmd_lists.c), a pick-list: options
+ * --search and --limit of args; `cols` the table's columns. An exit code.
+ */
+int cli_list_type(cli_ctx *ctx, cli_args *args, int type, const char *const *cols);
+/* The options cli_list_type reads: --search TEXT, --limit N. */
+extern const cli_opt cli_list_opts[];
 
 /* The whole command table (commands.c): main walks it; help, man pages and completion read it. */
 extern const cli_command cli_root;

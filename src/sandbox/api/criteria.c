@@ -20,6 +20,7 @@
 #include "banned.h"
 
 #define RANGE_MAX 50 /* §3.1: range defaults to 50 and never exceeds it */
+#define GROUP_TYPE 3 /* saved groups (REFERENCE-MORE §M8.3) */
 
 typedef enum op {
 	OP_EQ,
@@ -705,42 +706,6 @@ int sbx_criteria_parse_legacy(const char *text, json_t **out, sbx_err *e)
 
 /* ---- a call's selection ---- */
 
-/* Parameters the sandbox cannot honour: refusing beats silently selecting more. */
-static int refuse_unsupported(sbx_call *c)
-{
-	static const char *const groups[] = {"group_id", "group_ids"};
-	const char *externs = NULL;
-	json_t *list;
-	size_t i, k;
-	int rc;
-
-	for (i = 0; i < 2; i++) {
-		json_t *item;
-		if ((rc = sbx_arg_list(c, groups[i], SBX_OPTIONAL, &list)) < 0)
-			return -1;
-		if (rc)
-			continue;
-		/* 0 means "no group", as ids=0 means "no ids" (§3.1). */
-		json_array_foreach(list, k, item)
-		{
-			const char *s = json_string_value(item);
-			if (strcmp(s, "0") != 0) {
-				char shown[40];
-				sbx_fail(c, 400, "Invalid %s '%s': the sandbox has no saved groups",
-				         groups[i], sbx_clip(s, shown, sizeof shown));
-				json_decref(list);
-				return -1;
-			}
-		}
-		json_decref(list);
-	}
-	if (sbx_arg_str(c, "externs", SBX_OPTIONAL, &externs) < 0)
-		return -1;
-	if (externs && *externs)
-		return sbx_fail(c, 400, "Parameter 'externs' is not supported by the sandbox");
-	return 0;
-}
-
 static void point_query(sbx_select *s)
 {
 	s->q.where = s->where.len ? s->where.data : NULL;
@@ -822,6 +787,89 @@ out:
 	return rc;
 }
 
+/* One saved group's condition, ORed into `any` (its values into more). 0, or -1 with e. */
+static int group_part(sbx_call *c, const sbx_otype *t, const char *param, const char *text,
+                      util_buf *any, json_t *more, sbx_err *e)
+{
+	const sbx_otype *gt = sbx_store_type(c->ctx->store, GROUP_TYPE);
+	json_t *g = NULL, *cond = NULL;
+	const char *ctext;
+	long long id, type = -1;
+	size_t before;
+	char shown[40];
+	int rc = -1;
+
+	sbx_clip(text, shown, sizeof shown);
+	if (util_parse_ll(text, 0, LLONG_MAX, &id) < 0)
+		return sbx_err_set(e, 400, "Invalid %s '%s': expected a whole number", param,
+		                   shown);
+	if (id == 0)
+		return 0; /* 0 means "no group", as ids=0 means "no ids" (§3.1) */
+	if (!gt || sbx_record_get(c->ctx->store, gt, id, NULL, &g, e) < 0) {
+		return sbx_err_set(e, 400, "Invalid %s '%s': no such group", param, shown);
+	}
+	util_parse_ll(json_string_value(json_object_get(g, "object_type_id")), 0, LLONG_MAX, &type);
+	ctext = json_string_value(json_object_get(g, "condition"));
+	if (type != t->id) {
+		sbx_err_set(e, 400, "Invalid %s '%s': the group holds object type %lld, not %lld",
+		            param, shown, type, t->id);
+	} else if (ctext && *ctext && !(cond = json_loads(ctext, JSON_DECODE_ANY, NULL))) {
+		sbx_err_set(e, 500,
+		            "Internal Server Error: group %lld has a condition that is not JSON",
+		            id);
+	} else {
+		if (any->len)
+			util_buf_puts(any, " OR ");
+		before = any->len;
+		if (!cond || sbx_criteria_condition(t, cond, any, more, e) == 0) {
+			if (any->len == before)
+				util_buf_puts(any,
+				              "1"); /* no condition: every record of the type */
+			rc = 0;
+		}
+	}
+	json_decref(cond);
+	json_decref(g);
+	return rc;
+}
+
+/* group_id and group_ids: the members of any of the saved groups named (§M8.2). */
+static int read_groups(sbx_call *c, const sbx_otype *t, sbx_select *s)
+{
+	static const char *const params[] = {"group_id", "group_ids"};
+	util_buf any = UTIL_BUF_INIT, part = UTIL_BUF_INIT;
+	json_t *more = json_array(), *list = NULL, *item;
+	sbx_err e = SBX_ERR_INIT;
+	size_t i, k;
+	int rc = 0;
+
+	if (!more)
+		return sbx_fail(c, 500, "Internal Server Error: out of memory");
+	for (i = 0; i < 2 && rc == 0; i++) {
+		if ((rc = sbx_arg_list(c, params[i], SBX_OPTIONAL, &list)) != 0) {
+			rc = rc < 0 ? -1 : 0;
+			continue;
+		}
+		json_array_foreach(list, k, item) if (rc == 0) rc =
+		    group_part(c, t, params[i], json_string_value(item), &any, more, &e);
+		json_decref(list);
+		if (rc < 0)
+			sbx_fail_err(c, &e);
+	}
+	if (rc == 0 && any.len) {
+		util_buf_putc(&part, '(');
+		util_buf_append(&part, any.data, any.len);
+		util_buf_putc(&part, ')');
+		if ((rc = and_part(s, &part, more, &e)) < 0)
+			sbx_fail_err(c, &e);
+		s->narrowed = 1;
+	}
+	util_buf_release(&any);
+	util_buf_release(&part);
+	json_decref(more);
+	return rc;
+}
+
 /* start, range, sort, sortDir, listFields. */
 static int read_paging(sbx_call *c, const sbx_otype *t, sbx_select *s)
 {
@@ -833,8 +881,11 @@ static int read_paging(sbx_call *c, const sbx_otype *t, sbx_select *s)
 	    sbx_arg_int(c, "range", SBX_OPTIONAL, 0, LLONG_MAX, &q->range) < 0 ||
 	    sbx_arg_str(c, "sort", SBX_OPTIONAL, &q->sort) < 0 ||
 	    sbx_arg_str(c, "sortDir", SBX_OPTIONAL, &dir) < 0 ||
-	    sbx_arg_list(c, "listFields", SBX_OPTIONAL, &s->fields) < 0)
+	    sbx_arg_list(c, "listFields", SBX_OPTIONAL, &s->fields) < 0 ||
+	    sbx_arg_list(c, "externs", SBX_OPTIONAL, &s->externs) < 0)
 		return -1;
+	if (json_array_size(s->externs) > SBX_EXTERNS_MAX)
+		return sbx_fail(c, 400, "Invalid externs: more than %d", SBX_EXTERNS_MAX);
 	/* range > 50 is clamped (UNCONFIRMED what Ontraport does); 0 means the default. */
 	if (q->range <= 0 || q->range > RANGE_MAX)
 		q->range = RANGE_MAX;
@@ -863,8 +914,9 @@ int sbx_call_select(sbx_call *c, const sbx_otype *t, unsigned flags, sbx_select 
 	s->args = json_array();
 	if (!s->args)
 		return sbx_fail(c, 500, "Internal Server Error: out of memory");
-	if (refuse_unsupported(c) < 0 || sbx_arg_ids(c, "ids", SBX_OPTIONAL, &s->ids) < 0 ||
-	    sbx_arg_bool(c, "performAll", SBX_OPTIONAL, &s->all) < 0 || read_criteria(c, t, s) < 0)
+	if (sbx_arg_ids(c, "ids", SBX_OPTIONAL, &s->ids) < 0 ||
+	    sbx_arg_bool(c, "performAll", SBX_OPTIONAL, &s->all) < 0 ||
+	    read_criteria(c, t, s) < 0 || read_groups(c, t, s) < 0)
 		return -1;
 	/* .NET sends ids=0 to mean "no id filter" (§3.1); performAll acts on every match
 	 * "instead of an explicit ids list". */
@@ -886,6 +938,7 @@ void sbx_select_release(sbx_select *s)
 {
 	sbx_ids_release(&s->ids);
 	json_decref(s->fields);
+	json_decref(s->externs);
 	util_buf_release(&s->where);
 	json_decref(s->args);
 	memset(s, 0, sizeof *s);

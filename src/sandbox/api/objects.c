@@ -19,7 +19,7 @@
 #include "banned.h"
 
 /* GET /object?objectID=&id=, GET /<Type>?id= */
-static void object_get(sbx_call *c)
+void sbx_object_get(sbx_call *c)
 {
 	const sbx_otype *t;
 	json_t *fields = NULL;
@@ -53,6 +53,80 @@ int sbx_reply_count(sbx_call *c, const sbx_otype *t, const sbx_query *q)
 	return 0;
 }
 
+/* The field `name` of record id of t, as stored (new), or NULL. */
+static json_t *field_of(sbx_call *c, const sbx_otype *t, long long id, const char *name)
+{
+	json_t *fields = json_pack("[s]", name), *rec = NULL, *v = NULL;
+	sbx_err e = SBX_ERR_INIT;
+
+	if (fields && sbx_record_get(c->ctx->store, t, id, fields, &rec, &e) == 0)
+		v = json_incref(json_object_get(rec, name));
+	json_decref(rec);
+	json_decref(fields);
+	return v;
+}
+
+/* A whole number from a record value ("12"), or 0. */
+static long long num_of(const json_t *v)
+{
+	long long n = 0;
+	return util_parse_ll(json_string_value(v), 1, LLONG_MAX, &n) == 0 ? n : 0;
+}
+
+/*
+ * The value of extern "parent//child" for a row of t (§M8.1): `child` of the
+ * record that the row's parent field (a field of type parent) points at. null
+ * for an unknown relation or child field, or no related record (UNCONFIRMED).
+ */
+static json_t *extern_value(sbx_call *c, const sbx_otype *t, json_t *row, const char *ext)
+{
+	const char *sep = strstr(ext, "//");
+	const sbx_field *f;
+	const sbx_otype *pt;
+	json_t *link, *v = NULL;
+	char parent[80];
+
+	if (!sep || sep == ext || (size_t)(sep - ext) >= sizeof parent)
+		return json_null();
+	memcpy(parent, ext, (size_t)(sep - ext));
+	parent[sep - ext] = '\0';
+	if (!(f = sbx_otype_field(t, parent)) || f->parent_object < 0 ||
+	    !(pt = sbx_store_type(c->ctx->store, f->parent_object)))
+		return json_null();
+	/* listFields may leave the parent field out of the row: read it. */
+	link = json_object_get(row, parent)
+	           ? json_incref(json_object_get(row, parent))
+	           : field_of(c, t, num_of(json_object_get(row, t->id_field)), parent);
+	if (num_of(link) && (pt->id_field && !strcmp(sep + 2, pt->id_field)))
+		v = json_incref(link);
+	else if (num_of(link) && sbx_otype_field(pt, sep + 2))
+		v = field_of(c, pt, num_of(link), sep + 2);
+	json_decref(link);
+	return v ? v : json_null();
+}
+
+/* The page of s with its externs joined in, as the list reply. */
+static void reply_page_externs(sbx_call *c, const sbx_otype *t, sbx_select *s)
+{
+	json_t *rows = NULL, *row, *ext;
+	sbx_err e = SBX_ERR_INIT;
+	size_t i, k;
+
+	if (sbx_record_list(c->ctx->store, t, &s->q, &rows, &e) < 0) {
+		sbx_fail_err(c, &e);
+		return;
+	}
+	json_array_foreach(rows, i, row)
+	{
+		json_array_foreach(s->externs, k, ext)
+		{
+			const char *name = json_string_value(ext);
+			json_object_set_new(row, name, extern_value(c, t, row, name));
+		}
+	}
+	sbx_reply_list(c, rows);
+}
+
 void sbx_reply_page(sbx_call *c, const sbx_otype *t, sbx_select *s)
 {
 	util_buf rows = UTIL_BUF_INIT;
@@ -63,6 +137,10 @@ void sbx_reply_page(sbx_call *c, const sbx_otype *t, sbx_select *s)
 		return;
 	if (count) {
 		sbx_reply_count(c, t, &s->q);
+		return;
+	}
+	if (json_array_size(s->externs)) {
+		reply_page_externs(c, t, s);
 		return;
 	}
 	if (sbx_record_list_text(c->ctx->store, t, &s->q, &rows, &e) < 0)
@@ -242,12 +320,12 @@ static void objects_getinfo(sbx_call *c)
 }
 
 const sbx_route sbx_routes_objects[] = {
-    {"GET", "/1/object", object_get, 0},
+    {"GET", "/1/object", sbx_object_get, 0},
     {"GET", "/1/objects", objects_list, 0},
     {"POST", "/1/objects", objects_create, 0},
     {"GET", "/1/objects/meta", objects_meta, 0},
     {"GET", "/1/objects/getInfo", objects_getinfo, 0},
-    {"GET", "/1/{type}", object_get, 0},
+    {"GET", "/1/{type}", sbx_object_get, 0},
     {"GET", "/1/{types}", objects_list, 0},
     {"POST", "/1/{types}", objects_create, 0},
     {"GET", "/1/{types}/meta", objects_meta, 0},

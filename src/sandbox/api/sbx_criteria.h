@@ -67,23 +67,26 @@ int sbx_criteria_parse_legacy(const char *text, json_t **out, sbx_err *e);
 /* ---- a call's selection ---- */
 
 typedef struct sbx_select {
-	sbx_query q;    /* hand this to sbx_record_*; it points into the members below */
-	sbx_ids ids;    /* the ids parameter */
-	json_t *fields; /* listFields, or NULL */
-	util_buf where; /* condition, search and extra clauses, ANDed */
-	json_t *args;   /* their values */
-	int all;        /* performAll was given (ids are then ignored) */
-	int narrowed;   /* ids, a condition or a search was given */
+	sbx_query q;     /* hand this to sbx_record_*; it points into the members below */
+	sbx_ids ids;     /* the ids parameter */
+	json_t *fields;  /* listFields, or NULL */
+	json_t *externs; /* externs ("parent//child" strings, SBX_SEL_PAGE), or NULL */
+	util_buf where;  /* condition, search and extra clauses, ANDed */
+	json_t *args;    /* their values */
+	int all;         /* performAll was given (ids are then ignored) */
+	int narrowed;    /* ids, a condition or a search was given */
 } sbx_select;
 
-#define SBX_SEL_PAGE 0x1u /* also read start, range (<= 50), sort, sortDir, listFields */
+#define SBX_SEL_PAGE 0x1u  /* also read start, range (<= 50), sort, sortDir, listFields, externs */
+#define SBX_EXTERNS_MAX 50 /* externs in one call */
 
 /*
  * Read the collection parameters of c for type t into s (which must then be
  * released, whatever the result). -1 when the call has been answered (400).
- * group_id/group_ids other than 0 are refused (the sandbox has no groups), as
- * are externs; searchNotes is accepted (the sandbox stores no notes, so it
- * adds nothing).
+ * group_id/group_ids select the members of saved groups (type 3: the records
+ * of the group's object type its stored condition selects, any of the groups
+ * given; 0 means none); an unknown group or one of another type is 400.
+ * searchNotes is accepted (it adds nothing).
  */
 int sbx_call_select(sbx_call *c, const sbx_otype *t, unsigned flags, sbx_select *s);
 

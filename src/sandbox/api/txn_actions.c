@@ -350,6 +350,45 @@ out:
 	json_decref(offer);
 }
 
+/*
+ * POST /_sandbox/purchases/fire with contact_id and products, a list of
+ * {"id", "quantity" (default 1), "price" (default the product's)}: a purchase
+ * made outside the API (an order form, a checkout), done as a logged manual
+ * transaction would be: the transaction, its purchases, the totals and the
+ * purchase_product / transaction_created_with_product webhooks. Reply as
+ * processManual's with chargeLog ({invoice_id} in the envelope).
+ */
+static void ctl_purchase(sbx_call *c)
+{
+	json_t *products = json_incref(json_object_get(c->params, "products")), *p, *line, *lines;
+	size_t i;
+
+	if (!json_is_array(products) || !json_array_size(products)) {
+		json_decref(products);
+		sbx_fail(c, 400, "Invalid products: expected a list of {\"id\", \"quantity\"}");
+		return;
+	}
+	if (!(lines = json_array())) {
+		json_decref(products);
+		sbx_fail(c, 500, "Internal Server Error: out of memory");
+		return;
+	}
+	json_array_foreach(products, i, p)
+	{
+		json_t *q = json_object_get(p, "quantity"), *price = json_object_get(p, "price");
+		line = json_pack("{s:O?, s:o}", "id", json_object_get(p, "id"), "quantity",
+		                 q ? json_incref(q) : json_integer(1));
+		if (line && price)
+			json_object_set_new(line, "price", json_pack("[{s:O}]", "price", price));
+		json_array_append_new(lines, line);
+	}
+	json_decref(products);
+	json_object_set_new(c->params, "chargeNow", json_string("chargeLog"));
+	json_object_set_new(c->params, "offer", json_pack("{s:o}", "products", lines));
+	json_object_del(c->params, "products");
+	sbx_commerce_process_manual(c);
+}
+
 /* The commerce routes: this file's and commerce.c's. */
 const sbx_route sbx_routes_commerce[] = {
     {"POST", "/1/transaction/processManual", sbx_commerce_process_manual, 0},
@@ -361,5 +400,6 @@ const sbx_route sbx_routes_commerce[] = {
     {"POST", "/1/transaction/resendInvoice", resend_invoice, 0},
     {"GET", "/1/transaction/order", order_get, 0},
     {"PUT", "/1/transaction/order", order_put, 0},
+    {"POST", "/_sandbox/purchases/fire", ctl_purchase, 0},
     {NULL, NULL, NULL, 0},
 };

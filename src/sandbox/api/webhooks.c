@@ -171,11 +171,38 @@ static long long find_by_email(sbx_store *st, const sbx_otype *t, const char *em
 	return id;
 }
 
+/* The form's fillouts +1, and unique_fillouts +1 when the record is new (UNCONFIRMED:
+ * "unique" taken as a first fill by that record). A failure leaves the counters. */
+static void count_fillout(sbx_call *c, const sbx_otype *ft, long long form_id, int created)
+{
+	util_buf sql = UTIL_BUF_INIT;
+	sqlite3_stmt *s = NULL;
+	sbx_err e = SBX_ERR_INIT;
+
+	util_buf_puts(&sql, "UPDATE ");
+	sbx_sql_ident(&sql, ft->table);
+	util_buf_printf(&sql,
+	                " SET \"fillouts\"=COALESCE(\"fillouts\",0)+1, "
+	                "\"unique_fillouts\"=COALESCE(\"unique_fillouts\",0)+%d WHERE ",
+	                created ? 1 : 0);
+	sbx_sql_ident(&sql, ft->id_field);
+	util_buf_puts(&sql, "=?");
+	if (!util_buf_failed(&sql))
+		s = sbx_store_prepare(c->ctx->store, sql.data, &e);
+	if (s) {
+		sqlite3_bind_int64(s, 1, form_id);
+		sqlite3_step(s);
+		sbx_store_done(c->ctx->store, s);
+	}
+	util_buf_release(&sql);
+}
+
 /*
  * POST /_sandbox/forms/submit with form_id, objectID (default 0, contacts) and the
  * fields the visitor filled in: as a form on a page would, it saves the record
  * (merging into the one with the same email, else creating one), then reports
- * object_create (when created) and object_submits_form. Reply {form_id,
+ * object_create (when created) and object_submits_form, and counts the fillout
+ * (fillouts, unique_fillouts). Reply {form_id,
  * object_type_id, id, created}.
  */
 static void ctl_form_submit(sbx_call *c)
@@ -218,6 +245,7 @@ static void ctl_form_submit(sbx_call *c)
 		if (created)
 			sbx_report_object_created(c->ctx, type, id);
 		sbx_report_form_submitted(c->ctx, type, id, form_id);
+		count_fillout(c, ft, form_id, created);
 		sbx_resp_json(c->resp,
 		              json_pack("{s:I, s:I, s:I, s:b}", "form_id", (json_int_t)form_id,
 		                        "object_type_id", (json_int_t)type, "id", (json_int_t)id,

@@ -97,6 +97,7 @@ int sbx_meta__create_schema(sbx_store *st, sbx_err *e)
 	    " parent_object INTEGER,"
 	    " dflt TEXT,"
 	    " section TEXT,"
+	    " omit_null INTEGER NOT NULL DEFAULT 0," /* left out of records while NULL */
 	    " PRIMARY KEY (type_id, name)) WITHOUT ROWID;";
 	char ver[96];
 
@@ -303,7 +304,7 @@ static int load_fields(sbx_store *st, sbx_err *e)
 	if (sqlite3_prepare_v2(
 	        st->db,
 	        "SELECT type_id,name,alias,type,required,\"unique\",editable,deletable,"
-	        "indexed,auto,options,parent_object,dflt,section FROM sbx_fields "
+	        "indexed,auto,options,parent_object,dflt,section,omit_null FROM sbx_fields "
 	        "ORDER BY type_id,pos",
 	        -1, &s, NULL) != SQLITE_OK)
 		return sbx_store__sqlerr(st, e, "load metadata");
@@ -339,7 +340,10 @@ static int load_fields(sbx_store *st, sbx_err *e)
 		           (sqlite3_column_int(s, 5) ? SBX_F_UNIQUE : 0) |
 		           (sqlite3_column_int(s, 6) ? SBX_F_EDITABLE : 0) |
 		           (sqlite3_column_int(s, 7) ? SBX_F_DELETABLE : 0) |
-		           (sqlite3_column_int(s, 8) ? SBX_F_INDEXED : 0);
+		           (sqlite3_column_int(s, 8) ? SBX_F_INDEXED : 0) |
+		           (sqlite3_column_int(s, 14) ? SBX_F_OMIT_NULL : 0);
+		if (f->flags & SBX_F_OMIT_NULL)
+			t->omit_null = 1;
 		if (autos && !strcmp(autos, "created"))
 			f->flags |= SBX_F_CREATED;
 		else if (autos && !strcmp(autos, "modified"))
@@ -485,7 +489,7 @@ static int insert_field_row(sbx_store *st, long long type_id, const char *table,
 	if (sqlite3_prepare_v2(st->db,
 	                       "INSERT INTO sbx_fields (type_id,pos,name,alias,type,required,"
 	                       "\"unique\",editable,deletable,indexed,auto,options,parent_object,"
-	                       "dflt,section) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	                       "dflt,section,omit_null) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	                       -1, &s, NULL) != SQLITE_OK)
 		return sbx_store__sqlerr(st, e, "add field");
 	sqlite3_bind_int64(s, 1, type_id);
@@ -507,6 +511,7 @@ static int insert_field_row(sbx_store *st, long long type_id, const char *table,
 		sqlite3_bind_int64(s, 13, strtoll(f->parent, NULL, 10));
 	bind_text(s, 14, f->dflt);
 	bind_text(s, 15, f->section);
+	sqlite3_bind_int(s, 16, !!(f->flags & SBX_F_OMIT_NULL));
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {

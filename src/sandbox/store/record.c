@@ -121,19 +121,32 @@ static int blank(json_t *v)
 
 /* ---- reading ---- */
 
+/* Whether column i of the row is left out: NULL in a field marked SBX_F_OMIT_NULL. */
+static int omitted(const sbx_otype *t, sqlite3_stmt *s, int i)
+{
+	const sbx_field *f;
+
+	if (!t->omit_null || sqlite3_column_type(s, i) != SQLITE_NULL)
+		return 0;
+	f = sbx_otype_field(t, sqlite3_column_name(s, i));
+	return f && (f->flags & SBX_F_OMIT_NULL);
+}
+
 /* The current row of s as {column: text | null}. */
-static json_t *row_json(sqlite3_stmt *s)
+static json_t *row_json(const sbx_otype *t, sqlite3_stmt *s)
 {
 	json_t *o = json_object();
 	int i, n = sqlite3_column_count(s);
 
 	for (i = 0; o && i < n; i++) {
 		json_t *v;
+		if (omitted(t, s, i))
+			continue;
 		if (sqlite3_column_type(s, i) == SQLITE_NULL) {
 			v = json_null();
 		} else {
-			const char *t = (const char *)sqlite3_column_text(s, i);
-			v = json_stringn(t ? t : "", (size_t)sqlite3_column_bytes(s, i));
+			const char *txt = (const char *)sqlite3_column_text(s, i);
+			v = json_stringn(txt ? txt : "", (size_t)sqlite3_column_bytes(s, i));
 		}
 		/* Column names are metadata field names, already checked identifiers. */
 		if (!v || json_object_set_new_nocheck(o, sqlite3_column_name(s, i), v) < 0) {
@@ -145,14 +158,17 @@ static json_t *row_json(sqlite3_stmt *s)
 }
 
 /* Append the current row of s to b as a JSON object {column: "text" | null}. */
-static int row_text(sqlite3_stmt *s, util_buf *b)
+static int row_text(const sbx_otype *t, sqlite3_stmt *s, util_buf *b)
 {
-	int i, n = sqlite3_column_count(s);
+	int i, n = sqlite3_column_count(s), first = 1;
 
 	util_buf_putc(b, '{');
 	for (i = 0; i < n; i++) {
-		if (i)
+		if (omitted(t, s, i))
+			continue;
+		if (!first)
 			util_buf_putc(b, ',');
+		first = 0;
 		/* Column names are metadata field names: identifiers, nothing to escape. */
 		util_buf_putc(b, '"');
 		util_buf_puts(b, sqlite3_column_name(s, i));
@@ -160,8 +176,8 @@ static int row_text(sqlite3_stmt *s, util_buf *b)
 		if (sqlite3_column_type(s, i) == SQLITE_NULL) {
 			util_buf_puts(b, "null");
 		} else {
-			const char *t = (const char *)sqlite3_column_text(s, i);
-			sbx_json_put_string(b, t ? t : "", (size_t)sqlite3_column_bytes(s, i));
+			const char *txt = (const char *)sqlite3_column_text(s, i);
+			sbx_json_put_string(b, txt ? txt : "", (size_t)sqlite3_column_bytes(s, i));
 		}
 	}
 	util_buf_putc(b, '}');
@@ -221,8 +237,8 @@ static int get_row(sbx_store *st, const sbx_otype *t, long long id, json_t *fiel
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		if (jout)
-			ok = (*jout = row_json(s)) != NULL;
-		else if (!(ok = row_text(s, tout) == 0))
+			ok = (*jout = row_json(t, s)) != NULL;
+		else if (!(ok = row_text(t, s, tout) == 0))
 			truncate_to(tout, mark);
 		sbx_store_done(st, s);
 		return ok ? 0 : oom(e);
@@ -355,12 +371,12 @@ static int list_rows(sbx_store *st, const sbx_otype *t, const sbx_query *q, json
 		util_buf_putc(tout, '[');
 	while (ok && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (arr) {
-			json_t *row = row_json(s);
+			json_t *row = row_json(t, s);
 			ok = row && json_array_append_new(arr, row) == 0;
 		} else {
 			if (n++)
 				util_buf_putc(tout, ',');
-			ok = row_text(s, tout) == 0;
+			ok = row_text(t, s, tout) == 0;
 		}
 	}
 	sbx_store_done(st, s);

@@ -27,7 +27,7 @@
 #include "util.h"
 #include "sbx_err.h"
 
-#define SBX_SCHEMA_VERSION 4
+#define SBX_SCHEMA_VERSION 5
 
 /* Field types, reference §1.7. Keep in step with the names in meta.c. */
 typedef enum sbx_ftype {
@@ -66,6 +66,8 @@ int sbx_ftype_parse(const char *s);
 #define SBX_F_INDEXED 0x10u  /* an SQL index on the column */
 #define SBX_F_CREATED 0x20u  /* set to the current Unix time on insert ("date") */
 #define SBX_F_MODIFIED 0x40u /* set to the current Unix time on insert and change ("dlm") */
+/* Left out of records while NULL (rule tags, REFERENCE-MORE §M13). */
+#define SBX_F_OMIT_NULL 0x80u
 
 /* A field as declared (seed tables, fieldeditor later). Strings are borrowed. */
 typedef struct sbx_field_def {
@@ -120,6 +122,7 @@ typedef struct sbx_otype {
 	unsigned access;
 	int custom;
 	json_t *list_fields; /* array of strings (getInfo) */
+	int omit_null;       /* a field has SBX_F_OMIT_NULL */
 	sbx_field *fields;   /* display order */
 	size_t nfields;
 	sbx_field **by_name; /* the fields sorted by name (bsearch) */

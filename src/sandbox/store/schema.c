@@ -203,7 +203,8 @@ static const sbx_field_def rule_fields[] = {
 	FDF("object_type_id", "Object Type", NUMERIC, ED, "0"),
 	CREATED("Date Created"),
 	MODIFIED("Date Modified"),
-	F("tags", "Tags", TEXT, ED),
+	/* No `tags` key unless tags were sent (§7.1, REFERENCE-MORE §M13). */
+	F("tags", "Tags", TEXT, ED | SBX_F_OMIT_NULL),
 };
 
 /* Messages (7): §6.2 writable fields, then the read-only ones. */
@@ -255,12 +256,77 @@ static const sbx_field_def tag_fields[] = {
 	FDF("object_type_id", "Object Type", NUMERIC, ED, "0"),
 };
 
-/* Forms (122): examples/resp-get-forms-list.json and -meta.json; id key form_id. */
+/* Forms (122): examples/resp-get-forms-list.json and -meta.json; id key form_id. The
+ * full set of REFERENCE-MORE §M6.1 (records carry them all, §M13); type 10 SmartForm,
+ * 11 ONTRAform. */
 static const sbx_field_def form_fields[] = {
 	F("formname", "Form Name", TEXT, ED | SBX_F_DELETABLE),
-	F("type", "Type", NUMERIC, RO),
+	FDF("type", "Type", NUMERIC, RO, "11"),
 	F("tags", "Tags", TEXT, ED),
+	F("sequences", "Sequences", TEXT, ED),
 	F("redirect", "Thank You Page", URL, SBX_F_DELETABLE),
+	OWNER,
+	FDF("captcha", "Captcha", CHECK, ED, "0"),
+	F("notif", "Notification E-mail", EMAIL, ED),
+	FDF("fillouts", "Fillouts", NUMERIC, RO, "0"),
+	FDF("unique_fillouts", "Unique Fillouts", NUMERIC, RO, "0"),
+	FDF("visits", "Visits", NUMERIC, RO, "0"),
+	FDF("unique_visits", "Unique Visits", NUMERIC, RO, "0"),
+	FDF("unique_convert", "Conversion", NUMERIC, RO, "0"),
+	FDF("revenue", "Revenue", PRICE, RO, "0"),
+	F("campaigns", "Campaigns", TEXT, ED),
+	FDF("responsive", "Responsive", CHECK, ED, "1"),
+	F("json_raw_object", "Design", LONGTEXT, RO),
+	FDF("object_type_id", "Object Type", NUMERIC, RO, "0"),
+	FDF("deleted", "Deleted", TEXT, RO, "false"),
+	CREATED("Date Created"),
+	MODIFIED("Date Modified"),
+};
+
+/* Groups (3): saved groups of records (REFERENCE-MORE §M8.3; fields UNCONFIRMED). Members
+ * are the records of object_type_id that `condition` (criteria JSON, §4) selects, evaluated
+ * at each request; made with the control API (no create endpoint). */
+static const sbx_field_def group_fields[] = {
+	F("name", "Name", TEXT, ED),
+	FDF("object_type_id", "Object Type", NUMERIC, RO, "0"),
+	F("condition", "Condition", LONGTEXT, RO),
+	CREATED("Date Created"),
+	MODIFIED("Date Modified"),
+};
+
+/* Landing pages (20): REFERENCE-MORE §M6.2, examples/resp-get-landingpages-*.json.
+ * The hosted URL is http(s)://<domain>/<uri_id> (ssl_enabled picks the scheme). */
+static const sbx_field_def landing_page_fields[] = {
+	F("name", "Name", TEXT, ED),
+	F("domain", "Domain", URL, SBX_F_DELETABLE),
+	F("uri_id", "Hosted URL Id", TEXT, RO),
+	FDF("ssl_enabled", "SSL", CHECK, ED, "0"),
+	F("resource", "Design", LONGTEXT, RO),
+	FO("design_type", "Design Type", DROP, RO,
+	   "{\"0\":\"HTML\",\"1\":\"Code mode\",\"2\":\"Redirect\",\"3\":\"ONTRApages\"}"),
+	FDF("rotation", "Next Split Test", NUMERIC, RO, "0"),
+	F("last_save", "Last Saved", TIMESTAMP, RO),
+	F("last_auto", "Last Autosaved", TIMESTAMP, RO),
+	F("autosave", "Autosave", LONGTEXT, RO),
+	FDF("visits_0", "Visits A", NUMERIC, RO, "0"),
+	FDF("visits_1", "Visits B", NUMERIC, RO, "0"),
+	FDF("visits_2", "Visits C", NUMERIC, RO, "0"),
+	FDF("visits_3", "Visits D", NUMERIC, RO, "0"),
+	FDF("unique_visits_0", "Unique Visits A", NUMERIC, RO, "0"),
+	FDF("unique_visits_1", "Unique Visits B", NUMERIC, RO, "0"),
+	FDF("unique_visits_2", "Unique Visits C", NUMERIC, RO, "0"),
+	FDF("unique_visits_3", "Unique Visits D", NUMERIC, RO, "0"),
+	FDF("convert_0", "Conversions A", NUMERIC, RO, "0"),
+	FDF("convert_1", "Conversions B", NUMERIC, RO, "0"),
+	FDF("convert_2", "Conversions C", NUMERIC, RO, "0"),
+	FDF("convert_3", "Conversions D", NUMERIC, RO, "0"),
+	FDF("unique_convert_0", "Unique Conversions A", NUMERIC, RO, "0"),
+	FDF("unique_convert_1", "Unique Conversions B", NUMERIC, RO, "0"),
+	FDF("unique_convert_2", "Unique Conversions C", NUMERIC, RO, "0"),
+	FDF("unique_convert_3", "Unique Conversions D", NUMERIC, RO, "0"),
+	F("seo_settings", "SEO Settings", LONGTEXT, RO),
+	CREATED("Date Created"),
+	MODIFIED("Date Modified"),
 };
 
 /* Automations / Campaign Builder items (140): examples/resp-get-campaignbuilderitem*. */
@@ -407,6 +473,8 @@ static const sbx_type_def types[] = {
 	 "subject,contact_id,owner,date_due,status", task_fields, N(task_fields)},
 	{2, "User", NULL, NULL, "id", SBX_ACC_GET, 0, "firstname,lastname,email", user_fields,
 	 N(user_fields)},
+	{3, "Group", "Group", "Groups", "id", SBX_ACC_GET | SBX_ACC_DELETE, 0, "name,object_type_id",
+	 group_fields, N(group_fields)},
 	{5, "Sequence", NULL, NULL, "id", SBX_ACC_GET, 0, "name,subscriber_count",
 	 sequence_fields, N(sequence_fields)},
 	{6, "Rule", "Rule", "Rules", "id", SBX_ACC_ALL, 0, "name,last_action,pause,date,dlm",
@@ -436,7 +504,11 @@ static const sbx_type_def types[] = {
 	 "name,public,referenced", offer_fields, N(offer_fields)},
 	{70, "Gateway", NULL, NULL, "id", SBX_ACC_GET, 0, "name,type", gateway_fields,
 	 N(gateway_fields)},
-	{122, "SmartFormFE", "Form", "Forms", "form_id", SBX_ACC_GET, 0, "formname,type,tags",
+	{20, "LandingPage", "LandingPage", "LandingPages", "id", SBX_ACC_GET, 0,
+	 "name,domain,lpsent,unique_lpsent,lpconvert,unique_lpconvert,date,dlm",
+	 landing_page_fields, N(landing_page_fields)},
+	{122, "SmartFormFE", "Form", "Forms", "form_id", SBX_ACC_GET, 0,
+	 "formname,redirect,fillouts,visits,type,date,dlm,unique_fillouts,unique_visits",
 	 form_fields, N(form_fields)},
 	{140, "CampaignBuilder", "CampaignBuilderItem", "CampaignBuilderItems", "id", SBX_ACC_GET, 0,
 	 "name,state,date,dlm,subs,subs_ever,element_num,todos", campaign_fields,
@@ -462,6 +534,8 @@ static const struct {
 	{140, "{\"name\":\"Onboarding Automation\",\"pause\":\"0\",\"state\":\"0\",\"subs\":\"0\"}"},
 	{122, "{\"formname\":\"Contact Us\",\"type\":\"11\",\"tags\":null}"},
 	{122, "{\"formname\":\"Newsletter Signup\",\"type\":\"11\",\"tags\":null}"},
+	{20, "{\"name\":\"Spring Sale\",\"domain\":\"sandbox.pages.ontraport.net\","
+	     "\"uri_id\":\"1\",\"design_type\":\"3\"}"},
 	/* One gateway, so a charge can be made (UNCONFIRMED fields, §M2.9). */
 	{70, "{\"name\":\"Sandbox Gateway\",\"type\":\"sandbox\",\"external_id\":\"sbx_1\"}"},
 };
