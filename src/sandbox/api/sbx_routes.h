@@ -20,6 +20,7 @@ extern const sbx_route sbx_routes_webhooks[]; /* webhooks.c: subscriptions, deli
 extern const sbx_route sbx_routes_faults[];   /* ctl_faults.c */
 extern const sbx_route sbx_routes_commerce[]; /* commerce.c, txn_actions.c: transactions */
 extern const sbx_route sbx_routes_tasks[];    /* tasks.c */
+extern const sbx_route sbx_routes_fieldeditor[]; /* fieldeditor.c: custom fields, sections */
 
 /* All of the above, NULL-terminated, for sbx_router_dispatch(). */
 extern const sbx_route *const sbx_route_tables[];

@@ -97,6 +97,19 @@ int sbx_meta__create_schema(sbx_store *st, sbx_err *e)
 	    " parent_object INTEGER,"
 	    " dflt TEXT,"
 	    " section TEXT,"
+	    " PRIMARY KEY (type_id, name)) WITHOUT ROWID;"
+	    "CREATE TABLE sbx_sections (" /* the field editor's sections (api/fieldeditor.c) */
+	    " type_id INTEGER NOT NULL,"
+	    " id INTEGER NOT NULL,"
+	    " name TEXT NOT NULL COLLATE NOCASE,"
+	    " description TEXT,"
+	    " PRIMARY KEY (type_id, id)) WITHOUT ROWID;"
+	    "CREATE TABLE sbx_field_layout (" /* a field's id, section and column there */
+	    " type_id INTEGER NOT NULL,"
+	    " name TEXT NOT NULL,"
+	    " fid INTEGER NOT NULL,"
+	    " section_id INTEGER NOT NULL,"
+	    " col INTEGER NOT NULL,"
 	    " PRIMARY KEY (type_id, name)) WITHOUT ROWID;";
 	char ver[96];
 
