@@ -237,8 +237,10 @@ static void man_synopsis(FILE *f, const man_ref *r)
 			fputc('\n', f);
 		}
 	}
-	if (c->subs)
+	if (c->subs && !c->run)
 		return;
+	if (c->subs)
+		fputs(".br\n", f);
 	fputs(".B ontraport ", f);
 	roff(f, r->path);
 	fputc('\n', f);
@@ -311,6 +313,10 @@ static void man_page(FILE *f, const man_ref *r)
 	else if (c->summary) {
 		roff(f, c->summary);
 		fputs(".\n", f);
+	}
+	if (c->subs && c->run && c->opts && c->opts->name) { /* a group that runs by itself */
+		fputs(".SH OPTIONS\n", f);
+		man_opts(f, c->opts);
 	}
 	if (c->subs) {
 		man_commands(f, r);
@@ -489,7 +495,7 @@ static int run_complete(cli_ctx *ctx, cli_args *args)
 		const char *w = cli_arg(args, i);
 		const cli_opt *o;
 		if (w[0] == '-') {
-			o = find_opt(cmd->subs ? NULL : cmd, w);
+			o = find_opt(cmd->subs && !cmd->run ? NULL : cmd, w);
 			if (o && o->kind != CLI_FLAG && !strchr(w, '='))
 				i++; /* skip its value */
 			continue;
@@ -503,14 +509,14 @@ static int run_complete(cli_ctx *ctx, cli_args *args)
 			cmd = *s;
 	}
 	if (prev[0] == '-') {
-		const cli_opt *o = find_opt(cmd->subs ? NULL : cmd, prev);
+		const cli_opt *o = find_opt(cmd->subs && !cmd->run ? NULL : cmd, prev);
 		if (o && o->kind != CLI_FLAG) {
 			complete_value(o, cur);
 			return EXIT_OK;
 		}
 	}
 	if (cur[0] == '-') {
-		const cli_opt *lists[2] = {cmd->subs ? NULL : cmd->opts, cli_global_opts};
+		const cli_opt *lists[2] = {cmd->subs && !cmd->run ? NULL : cmd->opts, cli_global_opts};
 		char buf[128];
 		for (int k = 0; k < 2; k++)
 			for (const cli_opt *o = lists[k]; o && o->name; o++) {
