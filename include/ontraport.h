@@ -693,8 +693,9 @@ ONTRA_EXTERN int ontra_fields(const json_t **out, ontra_client *c, int type);
 /**
  * Forget the cached metadata (after adding fields or custom objects), in
  * memory and in the options' cache_dir: the next call that needs it fetches
- * it again. A successful write through ontra_send to /objects/fieldeditor
- * (any method but GET) does this by itself. What ontra_fields and
+ * it again. A successful write through ontra_send to a field editor path
+ * (/objects/fieldeditor, /Contacts/fieldeditor, ...; any method but GET and
+ * HEAD) does this by itself, and so do the ontra_field* calls. What ontra_fields and
  * ontra_object_type_name returned before stays valid: the old metadata is
  * kept until the client is freed (so a client that invalidates often holds
  * one copy per invalidation; make a new client now and then if that matters).
