@@ -762,8 +762,7 @@ ONTRA_EXTERN const char *const *ontra_field_kinds(void);
  * "column"}]} in id order. Errors: ONTRA_ENOTFOUND (no such section), and
  * the errors of ontra_call and ontra_field_sections_parse.
  */
-ONTRA_EXTERN int ontra_field_sections(json_t **out, ontra_client *c, int type,
-                                      const char *section);
+ONTRA_EXTERN int ontra_field_sections(json_t **out, ontra_client *c, int type, const char *section);
 
 /**
  * Create fields in the section `section` of a type (created when missing;

@@ -175,10 +175,12 @@ static int run_delete(cli_ctx *ctx, cli_args *args)
 	int type, rc, lrc;
 
 	if (!field == !section)
-		return cli_usage_error(ctx, "fields delete needs --field or --section (one of them)");
+		return cli_usage_error(ctx,
+		                       "fields delete needs --field or --section (one of them)");
 	if ((rc = setup(ctx, args, &c, &type)) != EXIT_OK)
 		return rc;
-	lrc = field ? ontra_field_delete(c, type, field) : ontra_field_section_delete(c, type, section);
+	lrc = field ? ontra_field_delete(c, type, field)
+	            : ontra_field_section_delete(c, type, section);
 	if (lrc < 0)
 		return cli_fail_lib(ctx, lrc);
 	cli_note(ctx, "deleted %s '%s'", field ? "field" : "section", field ? field : section);
@@ -187,7 +189,7 @@ static int run_delete(cli_ctx *ctx, cli_args *args)
 
 static int run_sections(cli_ctx *ctx, cli_args *args)
 {
-	static const char *const cols[] = {"section", "column", "field",  "alias",
+	static const char *const cols[] = {"section", "column",   "field",  "alias",
 	                                   "type",    "required", "unique", NULL};
 	ontra_client *c;
 	json_t *secs = NULL, *sec, *f;
@@ -204,22 +206,23 @@ static int run_sections(cli_ctx *ctx, cli_args *args)
 	{
 		json_t *fields = json_object_get(sec, "fields");
 		if (!json_array_size(fields)) { /* an empty section is a row too */
-			json_t *rec = json_pack("{s:O, s:O}", "section", json_object_get(sec, "name"),
-			                        "section_id", json_object_get(sec, "id"));
+			json_t *rec =
+			    json_pack("{s:O, s:O}", "section", json_object_get(sec, "name"),
+			              "section_id", json_object_get(sec, "id"));
 			cli_out_record(o, rec);
 			json_decref(rec);
 		}
 		json_array_foreach(fields, j, f)
 		{
-			json_t *rec = json_pack("{s:O, s:O}", "section", json_object_get(sec, "name"),
-			                        "section_id", json_object_get(sec, "id"));
+			json_t *rec =
+			    json_pack("{s:O, s:O}", "section", json_object_get(sec, "name"),
+			              "section_id", json_object_get(sec, "id"));
 			const char *k;
 			json_t *v;
-			json_object_foreach(f, k, v)
-			    json_object_set_new(rec, k,
-			                        !strcmp(k, "column")
-			                            ? json_integer(json_integer_value(v) + 1)
-			                            : json_incref(v));
+			json_object_foreach(f, k, v) json_object_set_new(
+			    rec, k,
+			    !strcmp(k, "column") ? json_integer(json_integer_value(v) + 1)
+			                         : json_incref(v));
 			cli_out_record(o, rec);
 			json_decref(rec);
 		}
@@ -254,7 +257,10 @@ static const cli_opt create_opts[] = {
      .help = "an option of a drop or list field (repeat)"},
     {.name = "required", .kind = CLI_FLAG, .help = "a value is required"},
     {.name = "unique", .kind = CLI_FLAG, .help = "values must be unique"},
-    {.name = "column", .kind = CLI_VALUE, .arg = "N", .help = "the section's column, 1-3 (default 1)"},
+    {.name = "column",
+     .kind = CLI_VALUE,
+     .arg = "N",
+     .help = "the section's column, 1-3 (default 1)"},
     {.name = "description", .kind = CLI_VALUE, .arg = "TEXT", .help = "the section's description"},
     {.name = NULL}};
 
@@ -266,7 +272,10 @@ static const cli_opt update_opts[] = {
      .arg = "FIELD",
      .help = "the field to change: its name (f1500) or label"},
     {.name = "name", .kind = CLI_VALUE, .arg = "LABEL", .help = "a new label"},
-    {.name = "kind", .kind = CLI_VALUE, .arg = "KIND", .help = "longtext (from text: the only change)"},
+    {.name = "kind",
+     .kind = CLI_VALUE,
+     .arg = "KIND",
+     .help = "longtext (from text: the only change)"},
     {.name = "option",
      .kind = CLI_LIST,
      .arg = "LABEL",

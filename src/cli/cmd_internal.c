@@ -516,7 +516,8 @@ static int run_complete(cli_ctx *ctx, cli_args *args)
 		}
 	}
 	if (cur[0] == '-') {
-		const cli_opt *lists[2] = {cmd->subs && !cmd->run ? NULL : cmd->opts, cli_global_opts};
+		const cli_opt *lists[2] = {cmd->subs && !cmd->run ? NULL : cmd->opts,
+		                           cli_global_opts};
 		char buf[128];
 		for (int k = 0; k < 2; k++)
 			for (const cli_opt *o = lists[k]; o && o->name; o++) {

@@ -71,8 +71,8 @@ void cli_help(FILE *f, const cli_command *cmd, const char *path)
 	const cli_command *const *s;
 
 	if (cmd->subs && cmd->run) { /* a group that also runs by itself (fields) */
-		fprintf(f, "usage: ontraport %s%s%s\n       ontraport %s COMMAND [options]\n\n", path,
-		        cmd->synopsis ? " " : "", cmd->synopsis ? cmd->synopsis : "", path);
+		fprintf(f, "usage: ontraport %s%s%s\n       ontraport %s COMMAND [options]\n\n",
+		        path, cmd->synopsis ? " " : "", cmd->synopsis ? cmd->synopsis : "", path);
 	} else if (cmd->subs) {
 		fprintf(f, "usage: ontraport %s%sCOMMAND [options]\n\n", path, *path ? " " : "");
 	} else {

@@ -20,8 +20,8 @@
 #define FE_COLUMNS 3
 
 static const char *const kinds[] = {
-    "text",  "longtext", "email", "phone",    "sms",     "numeric", "price", "check",
-    "drop",  "list",     "fulldate", "country", "state", "address", NULL,
+    "text", "longtext", "email",    "phone",   "sms",   "numeric", "price", "check",
+    "drop", "list",     "fulldate", "country", "state", "address", NULL,
 };
 
 const char *const *ontra_field_kinds(void)
@@ -179,7 +179,8 @@ int ontra_field_sections_parse(json_t **out, const json_t *data)
 	*out = NULL;
 	if (!arr)
 		return ontra__error_oom();
-	if (json_is_object(data) && json_object_get(data, "fields") && json_object_get(data, "name")) {
+	if (json_is_object(data) && json_object_get(data, "fields") &&
+	    json_object_get(data, "name")) {
 		rc = parse_section(arr, data, &nfields); /* ?section=: one section */
 	} else if (json_is_object(data)) {
 		if (json_object_size(data) > ONTRA_FIELDEDITOR_MAX_SECTIONS)
@@ -194,7 +195,8 @@ int ontra_field_sections_parse(json_t **out, const json_t *data)
 				rc = parse_section(arr, s, &nfields);
 		}
 	} else if (!json_is_array(data) || json_array_size(data)) {
-		rc = bad("expected an object of sections"); /* [] = no sections (PHP's empty array) */
+		rc = bad(
+		    "expected an object of sections"); /* [] = no sections (PHP's empty array) */
 	}
 	if (rc == 0 && !(*out = sorted(arr)))
 		rc = ontra__error_oom();
@@ -224,8 +226,8 @@ static int string_map(json_t **out, const json_t *m, const char *what)
 	{
 		if (!strcmp(what, "success") && !strcmp(k, "description"))
 			continue;
-		json_object_set_new(*out, k,
-		                    json_is_string(v) ? json_deep_copy(v) : json_string("(not text)"));
+		json_object_set_new(
+		    *out, k, json_is_string(v) ? json_deep_copy(v) : json_string("(not text)"));
 	}
 	return 0;
 }
@@ -307,26 +309,28 @@ static int check_options(const ontra_field_spec *s, const char *kind, const char
 		return ontra__error(ONTRA_EINVALID, "field '%s': invalid options operation %d", who,
 		                    (int)s->options_op);
 	if (!has_options(kind))
-		return ontra__error(ONTRA_EINVALID,
-		                    "field '%s' is of kind %s: only drop and list fields take options",
-		                    who, kind ? kind : "?");
+		return ontra__error(
+		    ONTRA_EINVALID,
+		    "field '%s' is of kind %s: only drop and list fields take options", who,
+		    kind ? kind : "?");
 	if (!s->options_count || s->options_count > FE_OPTIONS_MAX || !s->options)
 		return ontra__error(ONTRA_EINVALID, "field '%s': expected 1 to %d options", who,
 		                    FE_OPTIONS_MAX);
 	for (size_t i = 0; i < s->options_count; i++)
 		if (!text_ok(s->options[i]))
-			return ontra__error(ONTRA_EINVALID,
-			                    "field '%s': an option label must be 1 to %d characters",
-			                    who, FE_TEXT_MAX);
+			return ontra__error(
+			    ONTRA_EINVALID,
+			    "field '%s': an option label must be 1 to %d characters", who,
+			    FE_TEXT_MAX);
 	return 0;
 }
 
 static int check_flags(const ontra_field_spec *s, const char *who)
 {
 	if (s->required < -1 || s->required > 1 || s->unique < -1 || s->unique > 1)
-		return ontra__error(ONTRA_EINVALID,
-		                    "field '%s': required and unique must be 0, 1 or -1 (unchanged)",
-		                    who);
+		return ontra__error(
+		    ONTRA_EINVALID,
+		    "field '%s': required and unique must be 0, 1 or -1 (unchanged)", who);
 	return 0;
 }
 
@@ -342,8 +346,8 @@ static int check_label(ontra_client *c, int type, const json_t *fields, const ch
 		const char *a = json_string_value(json_object_get(v, "alias"));
 		if (a && util_strieq(a, alias) && (!self || strcmp(k, self)))
 			return ontra__error(ONTRA_EINVALID,
-			                    "a field labelled '%s' already exists for %s (%s)", alias,
-			                    type_name(c, type), k);
+			                    "a field labelled '%s' already exists for %s (%s)",
+			                    alias, type_name(c, type), k);
 	}
 	return 0;
 }
@@ -354,22 +358,23 @@ static int check_create(ontra_client *c, int type, const json_t *fields, const o
 	int rc;
 
 	if (!text_ok(s->alias))
-		return ontra__error(ONTRA_EINVALID, "a new field needs a label of 1 to %d characters",
-		                    FE_TEXT_MAX);
-	if (!kind_known(s->kind))
 		return ontra__error(ONTRA_EINVALID,
-		                    "invalid kind '%s' for field '%s': expected text, longtext, email, "
-		                    "phone, sms, numeric, price, check, drop, list, fulldate, country, "
-		                    "state or address",
-		                    s->kind ? s->kind : "", who);
+		                    "a new field needs a label of 1 to %d characters", FE_TEXT_MAX);
+	if (!kind_known(s->kind))
+		return ontra__error(
+		    ONTRA_EINVALID,
+		    "invalid kind '%s' for field '%s': expected text, longtext, email, "
+		    "phone, sms, numeric, price, check, drop, list, fulldate, country, "
+		    "state or address",
+		    s->kind ? s->kind : "", who);
 	if (s->column < 0 || s->column >= FE_COLUMNS)
-		return ontra__error(ONTRA_EINVALID, "field '%s': column %d: expected 0, 1 or 2", who,
-		                    s->column);
+		return ontra__error(ONTRA_EINVALID, "field '%s': column %d: expected 0, 1 or 2",
+		                    who, s->column);
 	if ((rc = check_flags(s, who)) < 0 || (rc = check_options(s, s->kind, who)) < 0)
 		return rc;
 	if (s->options_op == ONTRA_OPTIONS_REMOVE)
-		return ontra__error(ONTRA_EINVALID, "field '%s': a new field has no options to remove",
-		                    who);
+		return ontra__error(ONTRA_EINVALID,
+		                    "field '%s': a new field has no options to remove", who);
 	return check_label(c, type, fields, s->alias, NULL);
 }
 
@@ -389,9 +394,9 @@ static int check_update(ontra_client *c, int type, const json_t *fields, const o
 	if (!*name)
 		return check_create(c, type, fields, s); /* by label, not there: a new field */
 	if (!flag_of(def, "deletable"))
-		return ontra__error(ONTRA_EINVALID,
-		                    "field '%s' is not a custom field: the field editor cannot change it",
-		                    *name);
+		return ontra__error(
+		    ONTRA_EINVALID,
+		    "field '%s' is not a custom field: the field editor cannot change it", *name);
 	kind = json_string_value(json_object_get(def, "type"));
 	if (s->kind && strcmp(s->kind, kind ? kind : "") &&
 	    !(kind && !strcmp(kind, "text") && !strcmp(s->kind, "longtext")))
@@ -400,8 +405,9 @@ static int check_update(ontra_client *c, int type, const json_t *fields, const o
 		                    "longtext",
 		                    *name, kind ? kind : "?");
 	if (s->alias && s->field && !text_ok(s->alias))
-		return ontra__error(ONTRA_EINVALID, "field '%s': a label must be 1 to %d characters",
-		                    *name, FE_TEXT_MAX);
+		return ontra__error(ONTRA_EINVALID,
+		                    "field '%s': a label must be 1 to %d characters", *name,
+		                    FE_TEXT_MAX);
 	if ((rc = check_flags(s, *name)) < 0 || (rc = check_options(s, kind, *name)) < 0)
 		return rc;
 	return s->alias && s->field ? check_label(c, type, fields, s->alias, *name) : 0;
@@ -453,7 +459,8 @@ static json_t *body_fields(ontra_client *c, int type, const ontra_field_spec *sp
 		const ontra_field_spec *s = &specs[i];
 		const char *name = NULL;
 		json_t *o;
-		rc = update ? check_update(c, type, fields, s, &name) : check_create(c, type, fields, s);
+		rc = update ? check_update(c, type, fields, s, &name)
+		            : check_create(c, type, fields, s);
 		for (size_t j = 0; rc == 0 && j < i; j++)
 			if (specs[j].alias && s->alias && util_strieq(specs[j].alias, s->alias))
 				rc = ontra__error(ONTRA_EINVALID, "the label '%s' is given twice",
@@ -564,7 +571,8 @@ int ontra_field_sections(json_t **out, ontra_client *c, int type, const char *se
 	if (section && !text_ok(section))
 		return ontra__error(ONTRA_EINVALID, "a section name must be 1 to %d characters",
 		                    FE_TEXT_MAX);
-	if ((rc = ontra_params_new(&q)) < 0 || (rc = ontra_params_add_int(q, "objectID", type)) < 0 ||
+	if ((rc = ontra_params_new(&q)) < 0 ||
+	    (rc = ontra_params_add_int(q, "objectID", type)) < 0 ||
 	    (section && (rc = ontra_params_add(q, "section", section)) < 0)) {
 		ontra_params_free(q);
 		return rc;
@@ -587,7 +595,8 @@ static int fe_delete(ontra_client *c, int type, const char *key, const char *val
 	json_t *data = NULL;
 	int rc;
 
-	if ((rc = ontra_params_new(&q)) < 0 || (rc = ontra_params_add_int(q, "objectID", type)) < 0 ||
+	if ((rc = ontra_params_new(&q)) < 0 ||
+	    (rc = ontra_params_add_int(q, "objectID", type)) < 0 ||
 	    (rc = ontra_params_add(q, key, value)) < 0) {
 		ontra_params_free(q);
 		return rc;
@@ -617,8 +626,9 @@ int ontra_field_delete(ontra_client *c, int type, const char *field)
 	if (!(name = find_field(fields, field, &def)))
 		return unknown_field(c, type, fields, field, ONTRA_ENOTFOUND);
 	if (!flag_of(def, "deletable"))
-		return ontra__error(ONTRA_EINVALID, "field '%s' is not a custom field: it cannot be "
-		                                    "deleted",
+		return ontra__error(ONTRA_EINVALID,
+		                    "field '%s' is not a custom field: it cannot be "
+		                    "deleted",
 		                    name);
 	snprintf(keep, sizeof keep, "%s", name);
 	return fe_delete(c, type, "field", keep);

@@ -577,7 +577,8 @@ static const char *field_by_alias(const json_t *fields, const char *typed)
 		json_object_foreach((json_t *)fields, name, def)
 		{
 			const char *alias = json_string_value(json_object_get(def, "alias"));
-			if (alias && (pass ? label_loose_eq(alias, typed) : util_strieq(alias, typed)))
+			if (alias &&
+			    (pass ? label_loose_eq(alias, typed) : util_strieq(alias, typed)))
 				return name;
 		}
 	return NULL;

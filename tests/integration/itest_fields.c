@@ -136,9 +136,11 @@ static const char *meta_field(const char *alias, const json_t **def)
 	json_t *v;
 
 	assert_int_equal(ontra_fields(&fields, cl, ONTRA_CONTACT), 0);
-	json_object_foreach((json_t *)fields, k, v) if (!strcmp(
-	    json_string_value(json_object_get(v, "alias")) ? json_string_value(json_object_get(v, "alias")) : "",
-	    alias))
+	json_object_foreach((json_t *)fields, k,
+	                    v) if (!strcmp(json_string_value(json_object_get(v, "alias"))
+	                                       ? json_string_value(json_object_get(v, "alias"))
+	                                       : "",
+	                                   alias))
 	{
 		*def = v;
 		return k;
@@ -184,8 +186,8 @@ static void create_update_delete(void **state)
 	free(t);
 
 	/* A record takes them: by label (and a label's option), read back by name. */
-	values = json_pack("{s:s, s:s, s:s}", "firstname", "Ann", "shoe_size", "42", "Shirt size",
-	                   "M");
+	values =
+	    json_pack("{s:s, s:s, s:s}", "firstname", "Ann", "shoe_size", "42", "Shirt size", "M");
 	assert_int_equal(ontra_object_create(&out, cl, ONTRA_CONTACT, values), 0);
 	id = strtoll(json_string_value(json_object_get(out, "id")), NULL, 10);
 	json_decref(out);
@@ -266,8 +268,8 @@ static void parsers(void **state)
 	(void)state;
 	d = json_loads("{\"success\":{\"f1557\":\"string\"},\"error\":[]}", 0, NULL);
 	assert_int_equal(ontra_field_result_parse(&out, d), 0);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(out, "success"), "f1557")),
-	                    "string");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(out, "success"), "f1557")), "string");
 	assert_int_equal(json_object_size(json_object_get(out, "error")), 0);
 	json_decref(out);
 	json_decref(d);

@@ -28,16 +28,16 @@
 #include "util.h"
 #include "banned.h"
 
-#define FE_COLUMNS 3           /* a section has at most 3 columns (§M5.2) */
-#define FE_FIELDS_MAX 100      /* field definitions in one request */
-#define FE_OPTIONS_MAX 1000    /* options of one drop/list field */
-#define FE_TEXT_MAX 255        /* an alias, a section name, an option label */
-#define FE_FIRST_FIELD 1500    /* the first custom field's number (§M5.3) */
+#define FE_COLUMNS 3        /* a section has at most 3 columns (§M5.2) */
+#define FE_FIELDS_MAX 100   /* field definitions in one request */
+#define FE_OPTIONS_MAX 1000 /* options of one drop/list field */
+#define FE_TEXT_MAX 255     /* an alias, a section name, an option label */
+#define FE_FIRST_FIELD 1500 /* the first custom field's number (§M5.3) */
 
 static const sbx_ftype creatable[] = {
-    SBX_FT_TEXT,  SBX_FT_LONGTEXT, SBX_FT_EMAIL,    SBX_FT_PHONE,   SBX_FT_SMS,
-    SBX_FT_NUMERIC, SBX_FT_PRICE,  SBX_FT_CHECK,    SBX_FT_DROP,    SBX_FT_LIST,
-    SBX_FT_FULLDATE, SBX_FT_COUNTRY, SBX_FT_STATE,  SBX_FT_ADDRESS,
+    SBX_FT_TEXT,     SBX_FT_LONGTEXT, SBX_FT_EMAIL, SBX_FT_PHONE,   SBX_FT_SMS,
+    SBX_FT_NUMERIC,  SBX_FT_PRICE,    SBX_FT_CHECK, SBX_FT_DROP,    SBX_FT_LIST,
+    SBX_FT_FULLDATE, SBX_FT_COUNTRY,  SBX_FT_STATE, SBX_FT_ADDRESS,
 };
 
 static int type_creatable(const char *s)
@@ -121,10 +121,11 @@ static int ensure_layout(sbx_store *st, long long tid, sbx_err *e)
 		a[1] = (long long)i + 1;
 		a[2] = 1;
 		a[3] = 0;
-		if (exec_args(st,
-		              "INSERT OR IGNORE INTO sbx_field_layout (type_id,fid,section_id,col,name)"
-		              " VALUES (?,?,?,?,?)",
-		              a, 4, t->fields[i].name, e) < 0)
+		if (exec_args(
+		        st,
+		        "INSERT OR IGNORE INTO sbx_field_layout (type_id,fid,section_id,col,name)"
+		        " VALUES (?,?,?,?,?)",
+		        a, 4, t->fields[i].name, e) < 0)
 			return -1;
 	}
 	return 0;
@@ -267,7 +268,8 @@ static void fe_get(sbx_call *c)
 			if (e.status)
 				sbx_fail_err(c, &e);
 			else
-				sbx_fail(c, 404, "Field '%s' not found", sbx_clip(field, shown, sizeof shown));
+				sbx_fail(c, 404, "Field '%s' not found",
+				         sbx_clip(field, shown, sizeof shown));
 			return;
 		}
 		sbx_reply(c, field_json(f, fid));
@@ -290,7 +292,8 @@ static int def_flag(json_t *def, const char *key)
 	json_t *v = json_object_get(def, key);
 	const char *s = json_string_value(v);
 
-	if (!v || json_is_null(v) || json_is_false(v) || (json_is_integer(v) && !json_integer_value(v)))
+	if (!v || json_is_null(v) || json_is_false(v) ||
+	    (json_is_integer(v) && !json_integer_value(v)))
 		return 0;
 	if (json_is_true(v) || (json_is_integer(v) && json_integer_value(v) == 1))
 		return 1;
@@ -327,8 +330,8 @@ static const char *label_id(json_t *opts, const char *label)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach(opts, k, v) if (json_is_string(v) && !strcmp(json_string_value(v), label))
-	    return k;
+	json_object_foreach(opts, k, v) if (json_is_string(v) &&
+	                                    !strcmp(json_string_value(v), label)) return k;
 	return NULL;
 }
 
@@ -417,7 +420,7 @@ typedef struct fe_result {
 } fe_result;
 
 __attribute__((format(printf, 3, 4))) static void fe_error(fe_result *r, const char *key,
-                                                          const char *fmt, ...)
+                                                           const char *fmt, ...)
 {
 	char msg[300];
 	va_list ap;
@@ -446,7 +449,12 @@ static int create_field(sbx_store *st, long long tid, const char *section, long 
 	if (!alias || !*alias || strlen(alias) > FE_TEXT_MAX)
 		return fe_error(r, alias, "a field needs an alias of 1 to 255 characters"), 0;
 	if ((ft = type_creatable(type)) < 0)
-		return fe_error(r, alias, "Invalid type '%.32s': expected text, longtext, email, phone, sms, numeric, price, check, drop, list, fulldate, country, state or address", type ? type : ""), 0;
+		return fe_error(
+		           r, alias,
+		           "Invalid type '%.32s': expected text, longtext, email, phone, sms, "
+		           "numeric, price, check, drop, list, fulldate, country, state or address",
+		           type ? type : ""),
+		       0;
 	if (req < 0 || uniq < 0)
 		return fe_error(r, alias, "required and unique must be 0 or 1"), 0;
 	if (!alias_free(t, alias, NULL))
@@ -461,10 +469,15 @@ static int create_field(sbx_store *st, long long tid, const char *section, long 
 		return -1;
 	}
 	snprintf(name, sizeof name, "f%lld", n);
-	d = (sbx_field_def){name, alias, (sbx_ftype)ft,
+	d = (sbx_field_def){name,
+	                    alias,
+	                    (sbx_ftype)ft,
 	                    SBX_F_EDITABLE | SBX_F_DELETABLE | (req ? SBX_F_REQUIRED : 0u) |
 	                        (uniq ? SBX_F_UNIQUE : 0u),
-	                    opts, NULL, NULL, section};
+	                    opts,
+	                    NULL,
+	                    NULL,
+	                    section};
 	rc = sbx_store_add_field(st, tid, &d, e);
 	free(opts);
 	if (rc < 0)
@@ -495,7 +508,8 @@ static const sbx_field *match_field(sbx_store *st, const sbx_otype *t, json_t *d
 		return sbx_otype_field(t, field);
 	if (json_is_integer(idv))
 		id = json_integer_value(idv);
-	else if (json_is_string(idv) && util_parse_ll(json_string_value(idv), 1, 1LL << 40, &id) < 0)
+	else if (json_is_string(idv) &&
+	         util_parse_ll(json_string_value(idv), 1, 1LL << 40, &id) < 0)
 		id = -1;
 	if (id > 0) {
 		sqlite3_stmt *s = sbx_store_prepare(
@@ -519,8 +533,8 @@ static const sbx_field *match_field(sbx_store *st, const sbx_otype *t, json_t *d
 }
 
 /* Change field f (of type tid) as def says. -1 only when e is set (500). */
-static int update_field(sbx_store *st, long long tid, const sbx_field *f, json_t *def,
-                        fe_result *r, sbx_err *e)
+static int update_field(sbx_store *st, long long tid, const sbx_field *f, json_t *def, fe_result *r,
+                        sbx_err *e)
 {
 	const sbx_otype *t = sbx_store_type(st, tid);
 	const char *alias = json_string_value(json_object_get(def, "alias"));
@@ -534,12 +548,16 @@ static int update_field(sbx_store *st, long long tid, const sbx_field *f, json_t
 
 	snprintf(name, sizeof name, "%s", f->name);
 	if (!(f->flags & SBX_F_DELETABLE))
-		return fe_error(r, name, "Field '%.64s' is not a custom field: it cannot be changed", name), 0;
+		return fe_error(r, name,
+		                "Field '%.64s' is not a custom field: it cannot be changed", name),
+		       0;
 	snprintf(abuf, sizeof abuf, "%s", alias && *alias ? alias : f->alias);
 	alias = abuf; /* f and its alias go with the metadata reload below */
 	ft = type && *type ? sbx_ftype_parse(type) : (int)f->type;
 	if (ft != (int)f->type && !(f->type == SBX_FT_TEXT && ft == SBX_FT_LONGTEXT))
-		return fe_error(r, name, "The type of '%.64s' can only change from text to longtext", name), 0;
+		return fe_error(r, name,
+		                "The type of '%.64s' can only change from text to longtext", name),
+		       0;
 	if (req < 0 || uniq < 0)
 		return fe_error(r, name, "required and unique must be 0 or 1"), 0;
 	if (strlen(alias) > FE_TEXT_MAX || !alias_free(t, alias, name))
@@ -590,8 +608,8 @@ static int fields_param(sbx_call *c, json_t **out)
 	{
 		if (!json_is_array(col))
 			goto bad;
-		json_array_foreach(col, j, def) if (!json_is_object(def) || ++n > FE_FIELDS_MAX)
-		    goto bad;
+		json_array_foreach(col, j,
+		                   def) if (!json_is_object(def) || ++n > FE_FIELDS_MAX) goto bad;
 	}
 	*out = f;
 	return 0;
@@ -614,7 +632,8 @@ static int fe_section(sbx_call *c, long long tid, const char *name, const char *
 	if (section_id(st, tid, name, sid, e) < 0)
 		return sbx_fail_err(c, e);
 	if (!*sid && !create)
-		return sbx_fail(c, 404, "Section '%s' not found", sbx_clip(name, shown, sizeof shown));
+		return sbx_fail(c, 404, "Section '%s' not found",
+		                sbx_clip(name, shown, sizeof shown));
 	if (!*sid) {
 		if (query_ll(st, "SELECT max(id) FROM sbx_sections WHERE type_id=?", a, 1, NULL, 0,
 		             sid, e) < 0)
@@ -625,8 +644,9 @@ static int fe_section(sbx_call *c, long long tid, const char *name, const char *
 			return sbx_fail_err(c, e);
 	}
 	a[1] = *sid;
-	if (desc && exec_args(st, "UPDATE sbx_sections SET description=?3 WHERE type_id=?1 AND id=?2",
-	                      a, 2, desc, e) < 0)
+	if (desc &&
+	    exec_args(st, "UPDATE sbx_sections SET description=?3 WHERE type_id=?1 AND id=?2", a, 2,
+	              desc, e) < 0)
 		return sbx_fail_err(c, e);
 	return 0;
 }
@@ -650,14 +670,16 @@ static void fe_write(sbx_call *c, int create)
 		sbx_fail(c, 400, "Invalid name: a section name of 1 to %d characters", FE_TEXT_MAX);
 		goto out;
 	}
-	if (ensure_layout(st, tid, &e) < 0 || fe_section(c, tid, name, desc, create, &sid, &e) < 0) {
+	if (ensure_layout(st, tid, &e) < 0 ||
+	    fe_section(c, tid, name, desc, create, &sid, &e) < 0) {
 		if (e.status && !c->resp->status)
 			sbx_fail_err(c, &e);
 		goto out;
 	}
 	json_array_foreach(fields, i, col) json_array_foreach(col, j, def)
 	{
-		const sbx_field *f = create ? NULL : match_field(st, sbx_store_type(st, tid), def, &e);
+		const sbx_field *f =
+		    create ? NULL : match_field(st, sbx_store_type(st, tid), def, &e);
 		int rc = f ? update_field(st, tid, f, def, &r, &e)
 		           : create_field(st, tid, name, sid, (int)i, def, &r, &e);
 		if (rc < 0 || e.status) {
@@ -669,8 +691,8 @@ static void fe_write(sbx_call *c, int create)
 		json_object_set_new(r.success, "description", json_string(desc));
 	data = json_pack("{s:O}", "success", r.success);
 	if (data && (create || json_object_size(r.error)))
-		json_object_set_new(data, "error",
-		                    json_object_size(r.error) ? json_incref(r.error) : json_array());
+		json_object_set_new(
+		    data, "error", json_object_size(r.error) ? json_incref(r.error) : json_array());
 	sbx_reply(c, data);
 out:
 	json_decref(fields);
@@ -703,7 +725,8 @@ static void fe_delete_field(sbx_call *c, const sbx_otype *t, const char *field)
 		return;
 	}
 	if (!(f->flags & SBX_F_DELETABLE)) {
-		sbx_fail(c, 400, "Field '%s' cannot be deleted", sbx_clip(field, shown, sizeof shown));
+		sbx_fail(c, 400, "Field '%s' cannot be deleted",
+		         sbx_clip(field, shown, sizeof shown));
 		return;
 	}
 	snprintf(name, sizeof name, "%s", f->name); /* f goes with the metadata reload */
@@ -726,10 +749,10 @@ static void fe_delete_section(sbx_call *c, const sbx_otype *t, const char *name)
 	if (fe_section(c, t->id, name, NULL, 0, &sid, &e) < 0)
 		return;
 	a[1] = sid;
-	if (query_ll(st, "SELECT count(*) FROM sbx_field_layout WHERE type_id=? AND section_id=?", a,
-	             2, NULL, 0, &n, &e) < 0 ||
-	    (n == 0 &&
-	     exec_args(st, "DELETE FROM sbx_sections WHERE type_id=? AND id=?", a, 2, NULL, &e) < 0)) {
+	if (query_ll(st, "SELECT count(*) FROM sbx_field_layout WHERE type_id=? AND section_id=?",
+	             a, 2, NULL, 0, &n, &e) < 0 ||
+	    (n == 0 && exec_args(st, "DELETE FROM sbx_sections WHERE type_id=? AND id=?", a, 2,
+	                         NULL, &e) < 0)) {
 		sbx_fail_err(c, &e);
 		return;
 	}
@@ -759,8 +782,9 @@ static void fe_delete(sbx_call *c)
 	else if (section && *section)
 		fe_delete_section(c, t, section);
 	else
-		sbx_fail(c, 400, "Missing section or field: name the empty section or the field "
-		                 "to delete");
+		sbx_fail(c, 400,
+		         "Missing section or field: name the empty section or the field "
+		         "to delete");
 }
 
 const sbx_route sbx_routes_fieldeditor[] = {

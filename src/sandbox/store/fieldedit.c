@@ -43,8 +43,7 @@ static int update_row(sbx_store *st, long long type_id, const sbx_field_def *d, 
 	return rc == SQLITE_DONE ? 0 : sbx_store__sqlerr(st, e, "update field");
 }
 
-int sbx_store_update_field(sbx_store *st, long long type_id, const sbx_field_def *def,
-                           sbx_err *e)
+int sbx_store_update_field(sbx_store *st, long long type_id, const sbx_field_def *def, sbx_err *e)
 {
 	const sbx_otype *t = sbx_store_type(st, type_id);
 

@@ -195,8 +195,7 @@ int sbx_store_add_field(sbx_store *st, long long type_id, const sbx_field_def *d
  * kept). 404 when there is no such field. The column is not changed: the
  * only type change the field editor makes is text -> longtext, both TEXT.
  */
-int sbx_store_update_field(sbx_store *st, long long type_id, const sbx_field_def *def,
-                           sbx_err *e);
+int sbx_store_update_field(sbx_store *st, long long type_id, const sbx_field_def *def, sbx_err *e);
 /* Remove a field and its column (with the values of every record). 404 when
  * there is no such field. */
 int sbx_store_drop_field(sbx_store *st, long long type_id, const char *name, sbx_err *e);
