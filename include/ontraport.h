@@ -783,6 +783,7 @@ ONTRA_EXTERN int ontra_field_sections(json_t **out, ontra_client *c, int type, c
 ONTRA_EXTERN int ontra_fields_create(json_t **out, ontra_client *c, int type, const char *section,
                                      const char *description, const ontra_field_spec *specs,
                                      size_t n);
+/** The same for changes (PUT): the section must exist; see ontra_fields_create. */
 ONTRA_EXTERN int ontra_fields_update(json_t **out, ontra_client *c, int type, const char *section,
                                      const char *description, const ontra_field_spec *specs,
                                      size_t n);
@@ -814,7 +815,9 @@ ONTRA_EXTERN int ontra_field_section_delete(ontra_client *c, int type, const cha
  */
 #define ONTRA_FIELDEDITOR_MAX_SECTIONS 1000
 #define ONTRA_FIELDEDITOR_MAX_FIELDS 10000
+/** GET's data into sections (see above). */
 ONTRA_EXTERN int ontra_field_sections_parse(json_t **out, const json_t *data);
+/** POST/PUT's data into {"success", "error"} (see above). */
 ONTRA_EXTERN int ontra_field_result_parse(json_t **out, const json_t *data);
 
 /* ------------------------------------------------------------------------
