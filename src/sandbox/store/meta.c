@@ -641,6 +641,23 @@ int sbx_store_add_type(sbx_store *st, const sbx_type_def *def, sbx_err *e)
 	return sbx_meta__load(st, e);
 }
 
+/* The display position after the type's last field (fields may have been dropped since). */
+static int next_pos(sbx_store *st, long long type_id)
+{
+	sqlite3_stmt *s;
+	int pos = 0;
+
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT coalesce(max(pos),-1)+1 FROM sbx_fields WHERE type_id=?", -1,
+	                       &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(s, 1, type_id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		pos = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return pos;
+}
+
 int sbx_store_add_field(sbx_store *st, long long type_id, const sbx_field_def *def, sbx_err *e)
 {
 	const sbx_otype *t = sbx_store_type(st, type_id);
@@ -668,7 +685,7 @@ int sbx_store_add_field(sbx_store *st, long long type_id, const sbx_field_def *d
 		if (rc < 0)
 			goto fail;
 	}
-	if (insert_field_row(st, type_id, t->table, (int)t->nfields, def, e) < 0)
+	if (insert_field_row(st, type_id, t->table, next_pos(st, type_id), def, e) < 0)
 		goto fail;
 	if (sbx_store_commit(st, e) < 0)
 		return -1;
