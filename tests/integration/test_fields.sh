@@ -142,4 +142,17 @@ assert_jq "$OUT" '.data.fields[0][0].alias' "Vet visits"
 assert_jq "$OUT" "(.data.id | tostring) != \"\"" true
 [ "$DOG" -ge 10000 ] || fail "custom type id $DOG"
 
+# A sandbox on a file keeps the sections and fields (and the counter) across a restart.
+stop_sandbox
+SBX_DB="$TMP/fields.db" start_sandbox
+op fields create --section Kept --name "Kept field" --kind text -o json
+assert_rc 0 "create on a file database"
+KEPT=$(printf '%s' "$OUT" | jq -r '.[0].field')
+stop_sandbox
+SBX_DB="$TMP/fields.db" start_sandbox
+op fields sections --section Kept --refresh -o json
+assert_jq "$OUT" '.[0].field' "$KEPT"
+op fields create --section Kept --name "Next field" --kind text -o json
+assert_jq "$OUT" ".[0].field != \"$KEPT\"" true
+
 finish
