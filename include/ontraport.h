@@ -695,8 +695,9 @@ ONTRA_EXTERN int ontra_fields(const json_t **out, ontra_client *c, int type);
 /**
  * Forget the cached metadata (after adding fields or custom objects), in
  * memory and in the options' cache_dir: the next call that needs it fetches
- * it again. A successful write through ontra_send to /objects/fieldeditor
- * (any method but GET) does this by itself. What ontra_fields and
+ * it again. A successful write through ontra_send to a field editor path
+ * (/objects/fieldeditor, /Contacts/fieldeditor, ...; any method but GET and
+ * HEAD) does this by itself, and so do the ontra_field* calls. What ontra_fields and
  * ontra_object_type_name returned before stays valid: the old metadata is
  * kept until the client is freed (so a client that invalidates often holds
  * one copy per invalidation; make a new client now and then if that matters).
@@ -715,6 +716,111 @@ ONTRA_EXTERN void ontra_meta_invalidate(ontra_client *c);
  * expected.
  */
 ONTRA_EXTERN int ontra_fields_check(ontra_client *c, int type, json_t *values);
+
+/* ------------------------------------------------------------------------
+ * The field editor: custom fields and their sections (/objects/fieldeditor)
+ * ------------------------------------------------------------------------ */
+
+/* What to do with a drop/list field's options. */
+typedef enum ontra_field_options_op {
+	ONTRA_OPTIONS_NONE = 0, /* leave them (update) or none (create) */
+	ONTRA_OPTIONS_ADD,      /* add these labels */
+	ONTRA_OPTIONS_REMOVE,   /* remove these labels (update only) */
+	ONTRA_OPTIONS_REPLACE   /* the options become exactly these labels */
+} ontra_field_options_op;
+
+/*
+ * One field to create or change. Strings are borrowed. On create, alias and
+ * kind are required and required/unique are 0 or 1; on update, a field is
+ * named by `field` (its column name, "f1557", or its label) or else by its
+ * alias, and NULL kind / -1 required or unique leave those as they are.
+ */
+typedef struct ontra_field_spec {
+	const char *alias; /* the label ("Shoe size"); on update, the new label or NULL */
+	const char *kind;  /* text, longtext, email, phone, sms, numeric, price, check, drop,
+	                      list, fulldate, country, state, address (ontra_field_kinds) */
+	const char *field; /* update: the field to change, by name or label */
+	int required;      /* 0 or 1; -1: unchanged (update) */
+	int unique;        /* 0 or 1; -1: unchanged (update) */
+	ontra_field_options_op options_op; /* drop and list fields only */
+	const char *const *options;        /* option labels */
+	size_t options_count;
+	int column; /* create: the section's column, 0..2 */
+} ontra_field_spec;
+
+#define ONTRA_FIELD_SPEC_INIT                                                                      \
+	{                                                                                          \
+		NULL, NULL, NULL, 0, 0, ONTRA_OPTIONS_NONE, NULL, 0, 0                             \
+	}
+
+/* The kinds a field can be created with, NULL-terminated (static). */
+ONTRA_EXTERN const char *const *ontra_field_kinds(void);
+
+/**
+ * The field editor's sections of a type (GET /objects/fieldeditor), or only
+ * the one called `section` (any case) when not NULL: *out is a new array of
+ * {"id", "name", "description" (string or null), "fields": [{"id", "field",
+ * "alias", "type", "required", "unique", "editable", "deletable", "options",
+ * "column"}]} in id order. Errors: ONTRA_ENOTFOUND (no such section), and
+ * the errors of ontra_call and ontra_field_sections_parse.
+ */
+ONTRA_EXTERN int ontra_field_sections(json_t **out, ontra_client *c, int type, const char *section);
+
+/**
+ * Create fields in the section `section` of a type (created when missing;
+ * n may be 0 to make just the section), or change them (update: the
+ * section must exist; a spec naming no existing field creates one).
+ * `description` (may be NULL) becomes the section's. Every spec is checked
+ * against the account's metadata first, and nothing is sent when one is
+ * wrong: ONTRA_EINVALID naming the field and what was expected (an unknown
+ * kind, options on a kind without them, a label another field has, a field
+ * that does not exist or is not a custom field). On success *out is a new
+ * object {"<field name>": "<label>", ...} of the fields made or changed,
+ * and the client's metadata (memory and cache_dir) is invalidated, so
+ * ontra_fields and ontra_fields_check see them at once. When the server
+ * refuses some of the fields it answers with an error list: ONTRA_EINVALID
+ * quoting the first (the others may have been made; the metadata is
+ * invalidated all the same).
+ */
+ONTRA_EXTERN int ontra_fields_create(json_t **out, ontra_client *c, int type, const char *section,
+                                     const char *description, const ontra_field_spec *specs,
+                                     size_t n);
+/** The same for changes (PUT): the section must exist; see ontra_fields_create. */
+ONTRA_EXTERN int ontra_fields_update(json_t **out, ontra_client *c, int type, const char *section,
+                                     const char *description, const ontra_field_spec *specs,
+                                     size_t n);
+
+/**
+ * Delete a custom field, named by its name ("f1557") or its label, with
+ * every record's value of it. Errors: ONTRA_EINVALID (nothing sent) when
+ * the metadata says the field is not deletable; ONTRA_ENOTFOUND when there
+ * is no such field. The metadata is invalidated on success.
+ */
+ONTRA_EXTERN int ontra_field_delete(ontra_client *c, int type, const char *field);
+
+/**
+ * Delete an empty section. Errors: ONTRA_ENOTFOUND, ONTRA_EINVALID (the
+ * server refuses a section that still has fields).
+ */
+ONTRA_EXTERN int ontra_field_section_delete(ontra_client *c, int type, const char *section);
+
+/**
+ * Pure parsers (no I/O) of the field editor's replies, capped
+ * (ONTRA_FIELDEDITOR_MAX_* below; beyond a cap ONTRA_EBADRESPONSE).
+ * ontra_field_sections_parse: the `data` of GET /objects/fieldeditor (all
+ * sections keyed by id, or one section) into the array ontra_field_sections
+ * gives. ontra_field_result_parse: the `data` of a POST/PUT
+ * ({"success": {...}, "error": [] | {...}}) into *out = {"success": {name:
+ * label}, "error": {key: message}} (both objects, possibly empty; a
+ * "description" entry of success is left out). Both: *out new; errors
+ * ONTRA_EBADRESPONSE naming what was wrong.
+ */
+#define ONTRA_FIELDEDITOR_MAX_SECTIONS 1000
+#define ONTRA_FIELDEDITOR_MAX_FIELDS 10000
+/** GET's data into sections (see above). */
+ONTRA_EXTERN int ontra_field_sections_parse(json_t **out, const json_t *data);
+/** POST/PUT's data into {"success", "error"} (see above). */
+ONTRA_EXTERN int ontra_field_result_parse(json_t **out, const json_t *data);
 
 /* ------------------------------------------------------------------------
  * Objects: get, create, update, upsert, delete

@@ -1,6 +1,6 @@
 /*
- * The pick-lists the modules' "Select" fields need: object types, a type's
- * fields, tags, sequences, campaigns (forms: cmd_forms.c).
+ * The pick-lists the modules' "Select" fields need: object types, tags,
+ * sequences, campaigns (forms: cmd_forms.c; a type's fields: cmd_fields.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,36 +28,6 @@ static int run_object_types(cli_ctx *ctx, cli_args *args)
 	rc = cli_out_end(o) < 0 ? EXIT_ERROR : EXIT_OK;
 	json_decref(types);
 	return rc;
-}
-
-static int run_fields(cli_ctx *ctx, cli_args *args)
-{
-	static const char *const cols[] = {"field",  "alias",    "type",    "required",
-	                                   "unique", "editable", "options", NULL};
-	ontra_client *c;
-	const json_t *fields;
-	const char *name;
-	json_t *def;
-	cli_out *o;
-	int type, rc, lrc;
-
-	if ((rc = cli_client(ctx, &c)) != EXIT_OK ||
-	    (rc = cli_type(ctx, c, cli_value(args, "type"), &type)) != EXIT_OK)
-		return rc;
-	if ((lrc = ontra_fields(&fields, c, type)) < 0)
-		return cli_fail_lib(ctx, lrc);
-	o = cli_out_begin(ctx, ctx->format == FMT_TABLE || ctx->format == FMT_CSV ? cols : NULL);
-	json_object_foreach((json_t *)fields, name, def)
-	{
-		json_t *rec = json_object();
-		const char *k;
-		json_t *v;
-		json_object_set_new(rec, "field", json_string(name));
-		json_object_foreach(def, k, v) json_object_set(rec, k, v);
-		cli_out_record(o, rec);
-		json_decref(rec);
-	}
-	return cli_out_end(o) < 0 ? EXIT_ERROR : EXIT_OK;
 }
 
 /* Stream every object of a fixed type, as a pick-list. */
@@ -106,13 +76,6 @@ const cli_opt cli_list_opts[] = {
      .help = "only those containing TEXT"},
     {.name = "limit", .short_name = 'n', .kind = CLI_VALUE, .arg = "N", .help = "at most N"},
     {.name = NULL}};
-static const cli_opt fields_opts[] = {{.name = "type",
-                                       .short_name = 't',
-                                       .kind = CLI_VALUE,
-                                       .arg = "TYPE",
-                                       .help = "object type: a name or number (default contacts)"},
-                                      {.name = NULL}};
-
 const cli_command cli_cmd_object_types = {
     .name = "object-types",
     .summary = "list the account's object types (with custom objects)",
@@ -121,19 +84,6 @@ const cli_command cli_cmd_object_types = {
         "List every object type of the account, custom objects included, with its id: the "
         "names and numbers --type accepts.",
     .run = run_object_types,
-};
-
-const cli_command cli_cmd_fields = {
-    .name = "fields",
-    .summary = "list the fields of an object type",
-    .synopsis = "[--type TYPE]",
-    .description =
-        "List the fields of a type, from the account's metadata: name, label (alias), kind, and "
-        "the options of drop-down and list fields. These are the names create, update and --where "
-        "take.",
-    .opts = fields_opts,
-    .examples = "ontraport fields --type contacts -o table\n  the contact fields",
-    .run = run_fields,
 };
 
 #define LIST_GROUP(var, cname, what, type_runner)                                                  \

@@ -13,14 +13,14 @@
 #include "util.h"
 #include "banned.h"
 
-/* Whether arg is a global option that takes a value in the next argument. */
-static int global_takes_value(const char *arg)
+/* Whether arg is an option of `opts` that takes a value in the next argument. */
+static int opt_takes_value(const cli_opt *opts, const char *arg)
 {
 	const cli_opt *o;
 
 	if (strchr(arg, '='))
 		return 0;
-	for (o = cli_global_opts; o->name; o++) {
+	for (o = opts; o && o->name; o++) {
 		if (o->kind == CLI_FLAG)
 			continue;
 		if ((arg[1] == '-' && strcmp(arg + 2, o->name) == 0) ||
@@ -101,7 +101,10 @@ static int find_command(struct command_line *cl, int argc, char **argv)
 		if (strcmp(a, "--version") == 0 && cl->cmd == &cli_root)
 			return cli_run_version(NULL, NULL);
 		cl->rest[cl->nrest++] = argv[i];
-		if (global_takes_value(a) && i + 1 < argc)
+		/* A group that runs by itself (fields) has options of its own too. */
+		if ((opt_takes_value(cli_global_opts, a) ||
+		     (cl->cmd->run && opt_takes_value(cl->cmd->opts, a))) &&
+		    i + 1 < argc)
 			cl->rest[cl->nrest++] = argv[++i];
 	}
 	for (; i < argc; i++)

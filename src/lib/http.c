@@ -458,15 +458,17 @@ static int pace(ontra_client *c, const char *method, const char *path)
 	return 0;
 }
 
-/* A write to the field editor: the account's fields change, so the metadata does. */
+/* A write to the field editor (/objects/fieldeditor, /Contacts/fieldeditor, ...): the
+ * account's fields change, so the metadata does. */
 static int changes_fields(const char *method, const char *path)
 {
-	static const char fe[] = "/objects/fieldeditor";
+	static const char fe[] = "/fieldeditor";
+	size_t n = path ? strcspn(path, "?") : 0;
 
-	return !util_strieq(method, "GET") && !util_strieq(method, "HEAD") && path &&
-	       util_strnieq(path, fe, sizeof fe - 1) &&
-	       (path[sizeof fe - 1] == '\0' || path[sizeof fe - 1] == '?' ||
-	        path[sizeof fe - 1] == '/');
+	if (n && path[n - 1] == '/')
+		n--;
+	return !util_strieq(method, "GET") && !util_strieq(method, "HEAD") && n >= sizeof fe - 1 &&
+	       util_strnieq(path + n - (sizeof fe - 1), fe, sizeof fe - 1);
 }
 
 int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req)

@@ -547,15 +547,40 @@ static int check_one(json_t *values, const char *field, const json_t *def, json_
 	return json_object_set_new(values, field, nv) < 0 ? ontra__error_oom() : 0;
 }
 
-/* The field whose alias is `typed` ("First Name" -> "firstname"), or NULL. */
+/* Whether a label and what was typed match, any case, with ' ', '_' and '-' alike
+ * ("shoe_size" for "Shoe size": a label as a shell word). */
+static int label_loose_eq(const char *label, const char *typed)
+{
+	for (; *label && *typed; label++, typed++) {
+		int a = (unsigned char)*label, b = (unsigned char)*typed;
+		if (strchr(" _-", a) && strchr(" _-", b))
+			continue;
+		if (a >= 'A' && a <= 'Z')
+			a += 'a' - 'A';
+		if (b >= 'A' && b <= 'Z')
+			b += 'a' - 'A';
+		if (a != b)
+			return 0;
+	}
+	return !*label && !*typed;
+}
+
+/* The field whose alias is `typed` ("First Name" -> "firstname"), or NULL; an exact
+ * (any case) label first, then one with '_' or '-' for its spaces. */
 static const char *field_by_alias(const json_t *fields, const char *typed)
 {
 	const char *name;
 	json_t *def;
+	int pass;
 
-	json_object_foreach((json_t *)fields, name,
-	                    def) if (util_strieq(json_string_value(json_object_get(def, "alias")),
-	                                         typed)) return name;
+	for (pass = 0; pass < 2; pass++)
+		json_object_foreach((json_t *)fields, name, def)
+		{
+			const char *alias = json_string_value(json_object_get(def, "alias"));
+			if (alias &&
+			    (pass ? label_loose_eq(alias, typed) : util_strieq(alias, typed)))
+				return name;
+		}
 	return NULL;
 }
 

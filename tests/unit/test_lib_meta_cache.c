@@ -278,7 +278,7 @@ static void test_miss_refetches(void **state)
 /* A write to the field editor, and ontra_meta_invalidate, remove the file. */
 static void test_field_editor_invalidates(void **state)
 {
-	static const char *const replies[] = {META, OK, OK, META2, NULL};
+	static const char *const replies[] = {META, OK, OK, META2, OK, META2, NULL};
 	ontra_request req = ONTRA_REQUEST_INIT;
 	mock_http m;
 	ontra_client *c;
@@ -303,10 +303,18 @@ static void test_field_editor_invalidates(void **state)
 	/* The next lookup fetches the new fields (and writes them back). */
 	assert_int_equal(ontra_object_type(&type, c, "vehicle"), 0);
 	assert_true(*cache_file());
+	/* A named type's field editor path (the SDK's /Contacts/fieldeditor) too. */
+	req.method = "PUT";
+	req.path = "/Contacts/fieldeditor/?x=1";
+	assert_int_equal(ontra_call(&out, c, &req), 0);
+	json_decref(out);
+	assert_string_equal(cache_file(), "");
+	assert_int_equal(ontra_object_type(&type, c, "vehicle"), 0);
+	assert_true(*cache_file());
 	ontra_meta_invalidate(c);
 	assert_string_equal(cache_file(), "");
 	mock_stop(&m);
-	assert_int_equal(m.nreqs, 4);
+	assert_int_equal(m.nreqs, 6);
 	ontra_client_free(c);
 	mock_free(&m);
 }

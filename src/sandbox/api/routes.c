@@ -14,6 +14,7 @@ const sbx_route *const sbx_route_tables[] = {
     sbx_routes_objects,  sbx_routes_writes,   sbx_routes_tags,     sbx_routes_subscriptions,
     sbx_routes_messages, sbx_routes_rules,    sbx_routes_webhooks, sbx_routes_control,
     sbx_routes_faults,   sbx_routes_commerce, sbx_routes_tasks,    sbx_routes_forms,
+    sbx_routes_fieldeditor,
     NULL,
 };
 /* clang-format on */

@@ -14,13 +14,14 @@ extern const sbx_route sbx_routes_writes[];        /* writes.c: update, delete, 
 extern const sbx_route sbx_routes_tags[];          /* tags.c */
 extern const sbx_route sbx_routes_subscriptions[]; /* subscriptions.c */
 extern const sbx_route sbx_routes_control[];
-extern const sbx_route sbx_routes_messages[]; /* messages.c */
-extern const sbx_route sbx_routes_rules[];    /* rules.c */
-extern const sbx_route sbx_routes_webhooks[]; /* webhooks.c: subscriptions, deliveries, forms */
-extern const sbx_route sbx_routes_faults[];   /* ctl_faults.c */
-extern const sbx_route sbx_routes_commerce[]; /* commerce.c, txn_actions.c: transactions */
-extern const sbx_route sbx_routes_tasks[];    /* tasks.c */
-extern const sbx_route sbx_routes_forms[];    /* forms.c: form blocks, HTML, hosted URLs */
+extern const sbx_route sbx_routes_messages[];    /* messages.c */
+extern const sbx_route sbx_routes_rules[];       /* rules.c */
+extern const sbx_route sbx_routes_webhooks[];    /* webhooks.c: subscriptions, deliveries, forms */
+extern const sbx_route sbx_routes_faults[];      /* ctl_faults.c */
+extern const sbx_route sbx_routes_commerce[];    /* commerce.c, txn_actions.c: transactions */
+extern const sbx_route sbx_routes_tasks[];       /* tasks.c */
+extern const sbx_route sbx_routes_forms[];       /* forms.c: form blocks, HTML, hosted URLs */
+extern const sbx_route sbx_routes_fieldeditor[]; /* fieldeditor.c: custom fields, sections */
 
 /* All of the above, NULL-terminated, for sbx_router_dispatch(). */
 extern const sbx_route *const sbx_route_tables[];

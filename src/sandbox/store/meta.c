@@ -98,6 +98,19 @@ int sbx_meta__create_schema(sbx_store *st, sbx_err *e)
 	    " dflt TEXT,"
 	    " section TEXT,"
 	    " omit_null INTEGER NOT NULL DEFAULT 0," /* left out of records while NULL */
+	    " PRIMARY KEY (type_id, name)) WITHOUT ROWID;"
+	    "CREATE TABLE sbx_sections (" /* the field editor's sections (api/fieldeditor.c) */
+	    " type_id INTEGER NOT NULL,"
+	    " id INTEGER NOT NULL,"
+	    " name TEXT NOT NULL COLLATE NOCASE,"
+	    " description TEXT,"
+	    " PRIMARY KEY (type_id, id)) WITHOUT ROWID;"
+	    "CREATE TABLE sbx_field_layout (" /* a field's id, section and column there */
+	    " type_id INTEGER NOT NULL,"
+	    " name TEXT NOT NULL,"
+	    " fid INTEGER NOT NULL,"
+	    " section_id INTEGER NOT NULL,"
+	    " col INTEGER NOT NULL,"
 	    " PRIMARY KEY (type_id, name)) WITHOUT ROWID;";
 	char ver[96];
 
@@ -633,6 +646,23 @@ int sbx_store_add_type(sbx_store *st, const sbx_type_def *def, sbx_err *e)
 	return sbx_meta__load(st, e);
 }
 
+/* The display position after the type's last field (fields may have been dropped since). */
+static int next_pos(sbx_store *st, long long type_id)
+{
+	sqlite3_stmt *s;
+	int pos = 0;
+
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT coalesce(max(pos),-1)+1 FROM sbx_fields WHERE type_id=?", -1,
+	                       &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(s, 1, type_id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		pos = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return pos;
+}
+
 int sbx_store_add_field(sbx_store *st, long long type_id, const sbx_field_def *def, sbx_err *e)
 {
 	const sbx_otype *t = sbx_store_type(st, type_id);
@@ -660,7 +690,7 @@ int sbx_store_add_field(sbx_store *st, long long type_id, const sbx_field_def *d
 		if (rc < 0)
 			goto fail;
 	}
-	if (insert_field_row(st, type_id, t->table, (int)t->nfields, def, e) < 0)
+	if (insert_field_row(st, type_id, t->table, next_pos(st, type_id), def, e) < 0)
 		goto fail;
 	if (sbx_store_commit(st, e) < 0)
 		return -1;

@@ -5,6 +5,8 @@
  *   sbx_meta          key/value: schema version
  *   sbx_object_types  one row per object type (contacts 0, tasks 1, ... custom >= 10000)
  *   sbx_fields        one row per field of a type: alias, type (reference §1.7), flags, options
+ *   sbx_sections      the field editor's sections of a type: id, name, description
+ *   sbx_field_layout  where the field editor shows a field: its id, section, column
  *   o_<type id>       one table per object type, one column per stored field, so a
  *                     condition on a field can become indexed SQL
  * The metadata is loaded into memory (sbx_otype / sbx_field) at open and after
@@ -189,6 +191,17 @@ int sbx_otype_has_column(const sbx_otype *t, const char *name);
 int sbx_store_add_type(sbx_store *st, const sbx_type_def *def, sbx_err *e);
 /* Add a field (and its column) to an existing type. */
 int sbx_store_add_field(sbx_store *st, long long type_id, const sbx_field_def *def, sbx_err *e);
+
+/*
+ * Change an existing field's alias, type, required/unique flags and options
+ * (def->name names it; def->flags' other bits, parent, dflt and section are
+ * kept). 404 when there is no such field. The column is not changed: the
+ * only type change the field editor makes is text -> longtext, both TEXT.
+ */
+int sbx_store_update_field(sbx_store *st, long long type_id, const sbx_field_def *def, sbx_err *e);
+/* Remove a field and its column (with the values of every record). 404 when
+ * there is no such field. */
+int sbx_store_drop_field(sbx_store *st, long long type_id, const char *name, sbx_err *e);
 
 /* ---- seed data (schema.c) ---- */
 
