@@ -541,6 +541,7 @@ void ontra_response_free(ontra_response *r)
 	if (!r)
 		return;
 	free(r->body);
+	free(r->text_owned);
 	ontra_params_free(r->headers);
 	free(r);
 }

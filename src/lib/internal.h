@@ -145,6 +145,9 @@ struct ontra_response {
 	ontra_params *headers;
 	ontra_rate_limit rate;
 	double seconds;
+	const char *text; /* ontra_call_text: the data's text, in body or in text_owned */
+	size_t text_len;
+	char *text_owned; /* compacted or laid out again; freed with the response */
 };
 
 /* --- helpers for module calls (call.c, objects.c) --- */
