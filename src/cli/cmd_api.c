@@ -89,6 +89,28 @@ static int print_body(cli_ctx *ctx, const ontra_response *r)
 	return rc < 0 ? EXIT_ERROR : EXIT_OK;
 }
 
+/*
+ * The one-line error for a refused answer. A method the Ontraport API takes
+ * nowhere (PATCH, OPTIONS) refused with 403 or 405 says so: the server's own
+ * text may not (docs/sandbox.md: what the API answers to PATCH is UNCONFIRMED).
+ */
+static int fail_status(cli_ctx *ctx, const char *method, const ontra_response *r, int lrc)
+{
+	static const char *const verbs[] = {"GET", "HEAD", "POST", "PUT", "DELETE"};
+	int status = ontra_response_status(r);
+	size_t i;
+
+	for (i = 0; i < sizeof verbs / sizeof *verbs; i++)
+		if (strcmp(method, verbs[i]) == 0)
+			return cli_fail_lib(ctx, lrc);
+	if (status != 403 && status != 405)
+		return cli_fail_lib(ctx, lrc);
+	return cli_error(cli_exit_code(lrc),
+	                 "the server answered %d to %s: the Ontraport API takes GET, POST, PUT "
+	                 "and DELETE (PUT changes a record)",
+	                 status, method);
+}
+
 static int run_api(cli_ctx *ctx, cli_args *args)
 {
 	ontra_request req = ONTRA_REQUEST_INIT;
@@ -199,7 +221,7 @@ static int run_api(cli_ctx *ctx, cli_args *args)
 		lrc = ontra_response_check(&env, r);
 		json_decref(env);
 		if (lrc < 0)
-			rc = cli_fail_lib(ctx, lrc);
+			rc = fail_status(ctx, method, r, lrc);
 	}
 out:
 	ontra_response_free(r);
@@ -219,7 +241,9 @@ const cli_command cli_cmd_api = {
     .description =
         "Make an arbitrary API call: METHOD is GET, POST, PUT, PATCH or DELETE; PATH is relative "
         "to the base URL (\"/Contacts\"; \"/1/Contacts\" as the API documentation writes it works "
-        "too). The Api-Key and Api-Appid headers are added for you.\n\n"
+        "too). The Api-Key and Api-Appid headers are added for you. The API takes GET, POST, PUT "
+        "and DELETE: PATCH is sent as asked, and refused (403 in the sandbox, exit status 11; "
+        "use PUT to change a record).\n\n"
         "The response body is printed on stdout (JSON pretty-printed; with -o table or csv, the "
         "envelope's data as rows). A status other than 2xx prints the body too, then exits with "
         "the code for that status (see 'Exit status' in the README).",
