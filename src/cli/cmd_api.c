@@ -57,15 +57,39 @@ static const char *normalize_path(const char *base, const char *path)
 	return path;
 }
 
+/*
+ * A JSON body in json or ndjson written from its text when the checking scan
+ * vouches for it (no tree built): 1 when written, 0 when the caller parses it.
+ */
+static int print_text(cli_ctx *ctx, const char *body, size_t len, int *rc)
+{
+	util_json_scan sc;
+	char *compact = NULL;
+
+	if (!cli_out_as_text(ctx) || util_json_check(&sc, body, len) < 0)
+		return 0;
+	if (sc.spaced && ctx->format == FMT_NDJSON) {
+		if (!(compact = malloc(len)))
+			return 0;
+		len = util_json_compact(compact, body, len);
+		body = compact;
+	}
+	*rc = cli_out_value_text(ctx, body, len) < 0 ? EXIT_ERROR : EXIT_OK;
+	free(compact);
+	return 1;
+}
+
 static int print_body(cli_ctx *ctx, const ontra_response *r)
 {
 	size_t len;
 	const char *body = ontra_response_body(r, &len);
 	const char *ct = ontra_response_header(r, "Content-Type");
 	json_t *j = NULL, *data;
-	int rc = 0;
+	int rc = 0, json_body = len && (is_json_type(ct) || (!ct && (body[0] == '{' || body[0] == '[')));
 
-	if (len && (is_json_type(ct) || (!ct && (body[0] == '{' || body[0] == '['))))
+	if (json_body && print_text(ctx, body, len, &rc))
+		return rc;
+	if (json_body)
 		j = json_loadb(body, len, 0, NULL);
 	if (!j) {
 		if (len) {

@@ -3,7 +3,7 @@
 # checking scan, no tree: issue 17 §7); the bytes are those the parsed path
 # writes (`objects search` of the same records), escapes and non-ASCII
 # included, and an answer that is not JSON is still refused, with the same
-# message and exit status as the parsed path gives (-o csv).
+# message and exit status as the parsed path gives (-o csv). `api` too.
 . "$(dirname "$0")/lib.sh"
 start_sandbox
 
@@ -26,6 +26,16 @@ assert_eq "$OUT" "$(printf '%s' "$OUT" | jq .)" "one record -o json, laid out as
 assert_jq "$OUT" .firstname 'Zoë / "q" \ é 😀 <x>'
 op --retries 0 objects get "$A" -o ndjson
 assert_eq "$OUT" "$(printf '%s' "$OUT" | jq -c .)" "one record -o ndjson"
+
+# `api` writes the whole answer from its text too, laid out as before.
+op --retries 0 api GET /object -q objectID=0 -q id="$A" -o json
+assert_rc 0 "api GET -o json"
+assert_eq "$OUT" "$(printf '%s' "$OUT" | jq .)" "api -o json, laid out as jq does"
+api_data=$(printf '%s' "$OUT" | jq -c .data)
+op --retries 0 objects get "$A" -o ndjson
+assert_eq "$api_data" "$OUT" "api's data is the record objects get writes"
+op --retries 0 api GET /object -q objectID=0 -q id="$A" -o ndjson
+assert_eq "$OUT" "$(printf '%s' "$OUT" | jq -c .)" "api -o ndjson"
 
 # Refusals: a garbled answer, and a record that is not there.
 control POST 'faults?fault=malformed,method=GET,path=/1/object,count=1' >/dev/null
