@@ -21,15 +21,21 @@ static int is_ws(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static void skip_ws(struct scan *s)
+static void skip_ws_run(struct scan *s)
 {
 	const unsigned char *p = s->p;
 
 	while (p < s->end && is_ws(*p))
 		p++;
-	if (p != s->p)
-		s->spaced = 1;
+	s->spaced = 1;
 	s->p = p;
+}
+
+/* Most tokens follow each other without white space: that case costs a test. */
+static inline void skip_ws(struct scan *s)
+{
+	if (s->p < s->end && is_ws(*s->p))
+		skip_ws_run(s);
 }
 
 static int hexval(unsigned char c)
@@ -112,6 +118,12 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end)
 	return n;
 }
 
+/* Bytes a string's plain run stops at: the quote, the backslash, controls, non-ASCII. */
+static int stops_run(unsigned char c)
+{
+	return c == '"' || c == '\\' || c < 0x20 || c >= 0x80;
+}
+
 /* A string at s->p (on its opening quote). *escaped says whether it held an escape. */
 static int scan_string(struct scan *s, int *escaped)
 {
@@ -120,7 +132,12 @@ static int scan_string(struct scan *s, int *escaped)
 
 	*escaped = 0;
 	while (p < end) {
-		unsigned char c = *p;
+		unsigned char c;
+		while (p < end && !stops_run(*p))
+			p++;
+		if (p == end)
+			break;
+		c = *p;
 		if (c == '"') {
 			s->p = p + 1;
 			return 0;
@@ -195,17 +212,13 @@ static int scan_number(struct scan *s)
 
 static int scan_literal(struct scan *s)
 {
-	static const char *const words[] = {"true", "false", "null"};
-	size_t i, n;
+	const char *word = *s->p == 't' ? "true" : *s->p == 'f' ? "false" : "null";
+	size_t n = *s->p == 'f' ? 5 : 4;
 
-	for (i = 0; i < 3; i++) {
-		n = strlen(words[i]);
-		if ((size_t)(s->end - s->p) >= n && memcmp(s->p, words[i], n) == 0) {
-			s->p += n;
-			return 0;
-		}
-	}
-	return -1;
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
+		return -1;
+	s->p += n;
+	return 0;
 }
 
 /* A top-level key: recorded unless escaped, repeated or one too many (then refused). */
