@@ -236,6 +236,7 @@ void ontra_client_free(ontra_client *c)
 		return;
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
+	ontra__headers_wipe(c->base_hdrs);
 	if (!c->share)
 		ontra__pacer_free(c->pacer);
 	json_decref(c->meta);

@@ -85,6 +85,7 @@ struct ontra_client {
 	int meta_stale;       /* the fields changed since meta was read: retire it at next use */
 	ontra_rate_limit last_rate;
 	ontra_client_stats stats;
+	struct curl_slist *base_hdrs; /* the headers of a plain request, built on first use */
 };
 
 /* Log a line through the client's callback when its level is enabled. */
@@ -135,6 +136,8 @@ int ontra__params_encode(const ontra_params *p, struct util_buf *buf);
 
 /* Whether the request may be repeated after it may have reached the server. */
 int ontra__retry_safe(const ontra_request *req);
+/* Free a header list, its text (the key) overwritten first. NULL is accepted. */
+void ontra__headers_wipe(struct curl_slist *list);
 /* Seconds to wait before retry n (0-based): exponential, capped, jittered. */
 double ontra__backoff(ontra_client *c, int n);
 
