@@ -85,7 +85,8 @@ static int print_body(cli_ctx *ctx, const ontra_response *r)
 	const char *body = ontra_response_body(r, &len);
 	const char *ct = ontra_response_header(r, "Content-Type");
 	json_t *j = NULL, *data;
-	int rc = 0, json_body = len && (is_json_type(ct) || (!ct && (body[0] == '{' || body[0] == '[')));
+	int rc = 0,
+	    json_body = len && (is_json_type(ct) || (!ct && (body[0] == '{' || body[0] == '[')));
 
 	if (json_body && print_text(ctx, body, len, &rc))
 		return rc;

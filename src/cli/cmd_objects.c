@@ -441,8 +441,8 @@ static int get_as_text(cli_ctx *ctx, ontra_client *c, int type, const long long 
 			cli_out_fail(out);
 			break;
 		}
-		if ((out ? cli_out_record_text(out, json, len) : cli_out_value_text(ctx, json, len)) <
-		    0)
+		if ((out ? cli_out_record_text(out, json, len)
+		         : cli_out_value_text(ctx, json, len)) < 0)
 			rc = EXIT_ERROR;
 		ontra_response_free(r);
 	}

@@ -79,7 +79,8 @@ static void rate_headers(const ontra_params *h, ontra_rate_limit *rl)
 			slot = &rl->remaining;
 		else if (util_strieq(k + 13, "Reset"))
 			slot = &rl->reset;
-		if (slot && *slot < 0 && util_parse_ll(ontra_params_value(h, i), -1, 1L << 30, &v) == 0)
+		if (slot && *slot < 0 &&
+		    util_parse_ll(ontra_params_value(h, i), -1, 1L << 30, &v) == 0)
 			*slot = (long)v;
 	}
 }

@@ -309,7 +309,8 @@ static int scan_walk(struct scan *s)
 			if (depth == 0)
 				return 0;
 			if (depth == 1 && s->pending) {
-				s->pending->value_len = (size_t)((const char *)s->p - s->pending->value);
+				s->pending->value_len =
+				    (size_t)((const char *)s->p - s->pending->value);
 				s->pending = NULL;
 			}
 			skip_ws(s);

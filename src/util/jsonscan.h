@@ -37,9 +37,9 @@ typedef struct util_json_member {
 } util_json_member;
 
 typedef struct util_json_scan {
-	char top;          /* '{' or '[' */
-	int spaced;        /* white space between tokens: util_json_compact would remove some */
-	size_t nmembers;   /* members of a top-level object: at most UTIL_JSON_MEMBERS */
+	char top;        /* '{' or '[' */
+	int spaced;      /* white space between tokens: util_json_compact would remove some */
+	size_t nmembers; /* members of a top-level object: at most UTIL_JSON_MEMBERS */
 	util_json_member members[UTIL_JSON_MEMBERS];
 } util_json_scan;
 

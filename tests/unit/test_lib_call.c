@@ -162,7 +162,8 @@ static void test_call_text(void **state)
 {
 	(void)state;
 	/* vouched for: the server's bytes, white space between tokens taken out */
-	text_like_data(200, "{\"code\":0,\"data\":{\"id\":\"3\",\"n\":\"\\u00e9\\/\"},\"account_id\":1}",
+	text_like_data(200,
+	               "{\"code\":0,\"data\":{\"id\":\"3\",\"n\":\"\\u00e9\\/\"},\"account_id\":1}",
 	               "{\"id\":\"3\",\"n\":\"\\u00e9\\/\"}", 1);
 	text_like_data(200, "{ \"code\" : -0 ,\n \"data\" : [ 1 , 2.50 ] }", "[1,2.50]", 0);
 	text_like_data(200, "{\"code\":0}", "null", 0);

@@ -133,7 +133,8 @@ static void finds_top_level_members(void **state)
 
 static void compacts_and_indents_as_jansson(void **state)
 {
-	const char *text = "{ \"a\" : [ 1 , { } , [ ] , \"x y\\\" , \" ] ,\n\t\"b\" : { \"c\" : null } }";
+	const char *text =
+	    "{ \"a\" : [ 1 , { } , [ ] , \"x y\\\" , \" ] ,\n\t\"b\" : { \"c\" : null } }";
 	json_t *j = json_loads(text, 0, NULL);
 	char *want, got[128];
 	util_buf b = UTIL_BUF_INIT;

@@ -163,8 +163,7 @@ void sbx_router_dispatch(sbx_call *c, const sbx_route *const *tables)
 			sbx_resp_text(c->resp, 500,
 			              "Internal Server Error: the handler gave no answer");
 	} else if (rc == 405 && !api_method(c->req->method)) {
-		sbx_resp_text(c->resp, 403,
-		              "Forbidden: the API does not take %s (%s takes %s)",
+		sbx_resp_text(c->resp, 403, "Forbidden: the API does not take %s (%s takes %s)",
 		              sbx_clip(c->req->method, method, sizeof method),
 		              sbx_clip(c->req->path, shown, sizeof shown), m.allow);
 	} else if (rc == 405) {
