@@ -230,6 +230,18 @@ void ontra_share_free(ontra_share *s)
 	free(s);
 }
 
+void ontra__headers_wipe(struct curl_slist *list)
+{
+	struct curl_slist *n;
+
+	for (n = list; n; n = n->next) {
+		volatile char *d = n->data;
+		while (*d)
+			*d++ = '\0';
+	}
+	curl_slist_free_all(list);
+}
+
 void ontra_client_free(ontra_client *c)
 {
 	if (!c)

@@ -119,18 +119,6 @@ static int add_header(struct curl_slist **list, const char *name, const char *va
 	return 0;
 }
 
-void ontra__headers_wipe(struct curl_slist *list)
-{
-	struct curl_slist *n;
-
-	for (n = list; n; n = n->next) {
-		volatile char *d = n->data;
-		while (*d)
-			*d++ = '\0';
-	}
-	curl_slist_free_all(list);
-}
-
 /*
  * The headers of a request that brings none of its own and no body -- most
  * reads: built once per client (c->base_hdrs), borrowed by each request.

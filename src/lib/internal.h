@@ -88,6 +88,9 @@ struct ontra_client {
 	struct curl_slist *base_hdrs; /* the headers of a plain request, built on first use */
 };
 
+/* Free a header list, its text (the key) overwritten first. NULL is accepted. */
+void ontra__headers_wipe(struct curl_slist *list);
+
 /* Log a line through the client's callback when its level is enabled. */
 void ontra__log(const ontra_client *c, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -136,8 +139,6 @@ int ontra__params_encode(const ontra_params *p, struct util_buf *buf);
 
 /* Whether the request may be repeated after it may have reached the server. */
 int ontra__retry_safe(const ontra_request *req);
-/* Free a header list, its text (the key) overwritten first. NULL is accepted. */
-void ontra__headers_wipe(struct curl_slist *list);
 /* Seconds to wait before retry n (0-based): exponential, capped, jittered. */
 double ontra__backoff(ontra_client *c, int n);
 
