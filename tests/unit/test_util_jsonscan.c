@@ -131,6 +131,15 @@ static void finds_top_level_members(void **state)
 	assert_int_equal(util_json_member_get(&sc, "data")->value_len, 2);
 }
 
+/* text indented by 2 with a margin of 2 is want */
+static void indented(util_buf *b, const char *text, const char *want)
+{
+	util_buf_clear(b);
+	util_json_indent(b, text, strlen(text), 2, 2);
+	assert_int_equal(util_buf_ensure(b), 0);
+	assert_string_equal(b->data, want);
+}
+
 static void compacts_and_indents_as_jansson(void **state)
 {
 	const char *text =
@@ -144,22 +153,18 @@ static void compacts_and_indents_as_jansson(void **state)
 	assert_non_null(j);
 	n = util_json_compact(got, text, strlen(text));
 	want = json_dumps(j, JSON_COMPACT);
+	assert_non_null(want);
 	assert_int_equal(n, strlen(want));
 	assert_memory_equal(got, want, n);
 	free(want);
 	util_json_indent(&b, text, strlen(text), 2, 0);
-	util_buf_ensure(&b);
+	assert_int_equal(util_buf_ensure(&b), 0);
 	want = json_dumps(j, JSON_INDENT(2));
+	assert_non_null(want);
 	assert_string_equal(b.data, want);
 	free(want);
-	util_buf_clear(&b);
-	util_json_indent(&b, "[]", 2, 2, 2);
-	util_buf_ensure(&b);
-	assert_string_equal(b.data, "[]");
-	util_buf_clear(&b);
-	util_json_indent(&b, "[1]", 3, 2, 2);
-	util_buf_ensure(&b);
-	assert_string_equal(b.data, "[\n    1\n  ]");
+	indented(&b, "[]", "[]");
+	indented(&b, "[1]", "[\n    1\n  ]");
 	util_buf_release(&b);
 	json_decref(j);
 }
