@@ -98,8 +98,9 @@ requests.Session $(per_call "${W[requests]}") and $(per_call "${C[requests]}"). 
 $(ratio "$(cut -d'|' -f1 <<<"${C[lib]}")" "$(cut -d'|' -f1 <<<"${C[curlka]}")")x that of the kept-alive curl (target: at most 1.25x).
 
 What limits it: the library keeps one connection alive for the whole job, so a call costs a request on
-an open socket and the parse of its JSON (jansson), and the sandbox's answer; both run on the same two
-cores. A shell loop pays a process start, a dynamic link and a new TCP connection per call, which is
+an open socket, a checking scan of its JSON (no tree is built: the record is written as the server sent
+it, src/util/jsonscan.h), and the sandbox's answer; both run on the same two cores. A shell loop pays
+a process start, a dynamic link and a new TCP connection per call, which is
 why it costs many times more CPU: the price is in \`fork\`/\`exec\`, not in HTTP. \`requests.Session\`
 reuses its connection too but spends its CPU in the Python interpreter. (d) shows what a shell script
 that calls \`ontraport\` once per record pays: use one process with many ids (a), or \`objects search\`.

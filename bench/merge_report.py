@@ -75,8 +75,20 @@ def main():
     numbers = sorted(new_sections)
     while header and header[-1] == "":
         header.pop()
-    reruns = {int(RERUN.match(l).group(1)): l for l in header if RERUN.match(l)}
-    header = [l for l in header if not RERUN.match(l) and l != RERUN_HEAD]
+    # A rerun line may have been wrapped by hand: its continuation lines belong to it.
+    reruns, kept, last = {}, [], None
+    for l in header:
+        m = RERUN.match(l)
+        if m:
+            last = int(m.group(1))
+            reruns[last] = l
+        elif last is not None and l.strip() and not l.startswith("- "):
+            reruns[last] += " " + l.strip()
+        else:
+            last = None
+            if l != RERUN_HEAD:
+                kept.append(l)
+    header = kept
     while header and header[-1] == "":
         header.pop()
     reruns.update(rerun_line(new_header, numbers))

@@ -346,6 +346,21 @@ ONTRA_EXTERN int ontra_response_check(json_t **out, const ontra_response *r);
 ONTRA_EXTERN int ontra_call_data(json_t **out, ontra_client *c, const ontra_request *req);
 
 /**
+ * Like ontra_call_data, but the data member as compact JSON text instead of
+ * values, for a caller that writes it out as it is: no tree is built when the
+ * answer passes a checking scan (src/util/jsonscan.h) that vouches only for
+ * what ontra_call accepts. *out is the response (new: free it with
+ * ontra_response_free); *json and *len are the text (borrowed from *out, not
+ * NUL-terminated): the server's own bytes of "data" without the white space
+ * between tokens, or, when the scan cannot vouch for the answer, the data
+ * parsed and laid out again by jansson (JSON_COMPACT). "null" when the
+ * envelope has no data. Errors and retries are exactly those of ontra_call;
+ * on failure *out and *json are NULL.
+ */
+ONTRA_EXTERN int ontra_call_text(ontra_response **out, const char **json, size_t *len,
+                                 ontra_client *c, const ontra_request *req);
+
+/**
  * Check a connection: one cheap authenticated request (GET /objects/meta
  * for contacts). Errors: ONTRA_EAUTH when the key pair is refused, and the
  * other errors of ontra_call.
@@ -828,6 +843,14 @@ ONTRA_EXTERN int ontra_field_result_parse(json_t **out, const json_t *data);
 
 /** GET /object: *out is the record (new). Errors: ONTRA_ENOTFOUND when it does not exist. */
 ONTRA_EXTERN int ontra_object_get(json_t **out, ontra_client *c, int type, long long id);
+
+/**
+ * ontra_object_get as compact JSON text (see ontra_call_text): *out is the
+ * response (new), *json and *len the record's text, borrowed from *out.
+ * Errors: those of ontra_object_get.
+ */
+ONTRA_EXTERN int ontra_object_get_text(ontra_response **out, const char **json, size_t *len,
+                                       ontra_client *c, int type, long long id);
 
 /**
  * POST /objects: create a record from field values (checked first with

@@ -447,6 +447,29 @@ static int run_with_tag(cli_ctx *ctx, cli_args *args)
 	return stream_search(ctx, c, &o);
 }
 
+/* objects get in json or ndjson: each record written from the server's text, no tree built. */
+static int get_as_text(cli_ctx *ctx, ontra_client *c, int type, const long long *ids, size_t n,
+                       cli_out *out)
+{
+	ontra_response *r;
+	const char *json;
+	size_t i, len;
+	int lrc, rc = EXIT_OK;
+
+	for (i = 0; i < n && rc == EXIT_OK; i++) {
+		if ((lrc = ontra_object_get_text(&r, &json, &len, c, type, ids[i])) < 0) {
+			rc = cli_fail_lib(ctx, lrc);
+			cli_out_fail(out);
+			break;
+		}
+		if ((out ? cli_out_record_text(out, json, len)
+		         : cli_out_value_text(ctx, json, len)) < 0)
+			rc = EXIT_ERROR;
+		ontra_response_free(r);
+	}
+	return rc;
+}
+
 static int run_get(cli_ctx *ctx, cli_args *args)
 {
 	ontra_client *c;
@@ -463,6 +486,10 @@ static int run_get(cli_ctx *ctx, cli_args *args)
 		goto out;
 	if (n > 1)
 		out = cli_out_begin(ctx, table_columns(ctx, type));
+	if (cli_out_as_text(ctx)) {
+		rc = get_as_text(ctx, c, type, ids, n, out);
+		goto done;
+	}
 	for (i = 0; i < n; i++) {
 		json_t *obj, *full;
 		if ((lrc = ontra_object_get(&full, c, type, ids[i])) < 0) {
@@ -481,6 +508,7 @@ static int run_get(cli_ctx *ctx, cli_args *args)
 			rc = EXIT_ERROR;
 		json_decref(obj);
 	}
+done:
 	if (out && cli_out_end(out) < 0 && rc == EXIT_OK)
 		rc = EXIT_ERROR;
 out:

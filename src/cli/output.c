@@ -676,6 +676,52 @@ int cli_out_record(cli_out *o, json_t *rec)
 	return ferror(stdout) ? -1 : 0;
 }
 
+int cli_out_as_text(const cli_ctx *ctx)
+{
+	return (ctx->format == FMT_JSON || ctx->format == FMT_NDJSON) && !show_needed(ctx);
+}
+
+/* JSON text as json_dumps lays it out: compact for ndjson, else indented by 2 and margin. */
+static int text_write(cli_format fmt, const char *json, size_t len, int margin)
+{
+	util_buf b = UTIL_BUF_INIT;
+	int rc = 0;
+
+	if (fmt == FMT_NDJSON) {
+		fwrite(json, 1, len, stdout);
+	} else {
+		util_json_indent(&b, json, len, 2, margin);
+		if (util_buf_ensure(&b) < 0)
+			rc = -1;
+		else
+			fwrite(b.data, 1, b.len, stdout);
+		util_buf_release(&b);
+	}
+	return rc;
+}
+
+int cli_out_record_text(cli_out *o, const char *json, size_t len)
+{
+	if (!o)
+		return -1;
+	if (o->fmt == FMT_JSON)
+		fputs(o->count ? ",\n  " : "[\n  ", stdout);
+	if (text_write(o->fmt, json, len, 2) < 0)
+		o->failed = 1;
+	if (o->fmt == FMT_NDJSON)
+		putchar('\n');
+	o->count++;
+	return ferror(stdout) ? -1 : 0;
+}
+
+int cli_out_value_text(cli_ctx *ctx, const char *json, size_t len)
+{
+	if (text_write(ctx->format, json, len, 0) < 0)
+		return -1;
+	putchar('\n');
+	return ferror(stdout) ? -1 : 0;
+}
+
 void cli_out_fail(cli_out *o)
 {
 	if (o)

@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -134,16 +135,82 @@ int ontra_response_check(json_t **out, const ontra_response *r)
 	return 0;
 }
 
-int ontra_call(json_t **out, ontra_client *c, const ontra_request *req)
+/* Whether a checked value's text is the integer 0 (what json_integer_value gives 0 for). */
+static int is_zero(const util_json_member *m)
+{
+	return m && ((m->value_len == 1 && m->value[0] == '0') ||
+	             (m->value_len == 2 && memcmp(m->value, "-0", 2) == 0));
+}
+
+/*
+ * The data member's text when the scan vouches for a 2xx {code: 0} envelope:
+ * 0; 1 when it does not (the caller asks jansson); < 0 out of memory.
+ */
+static int scanned_text(ontra_response *r)
+{
+	util_json_scan sc;
+	const util_json_member *data;
+
+	if (r->status < 200 || r->status > 299 || util_json_check(&sc, r->body, r->body_len) < 0 ||
+	    sc.top != '{' || !is_zero(util_json_member_get(&sc, "code")))
+		return 1;
+	data = util_json_member_get(&sc, "data");
+	if (!data) {
+		r->text = "null";
+		r->text_len = 4;
+	} else if (!sc.spaced) {
+		r->text = data->value;
+		r->text_len = data->value_len;
+	} else {
+		if (!(r->text_owned = malloc(data->value_len + 1)))
+			return ontra__error_oom();
+		r->text_len = util_json_compact(r->text_owned, data->value, data->value_len);
+		r->text = r->text_owned;
+	}
+	return 0;
+}
+
+/*
+ * ontra_response_check, keeping the data's text in r (ontra_call_text): from
+ * the scan when it vouches for the answer, else from jansson's check (its
+ * verdict and messages) and its compact layout of the data.
+ */
+static int check_text(ontra_response *r)
+{
+	json_t *env, *data;
+	int rc;
+
+	if ((rc = scanned_text(r)) <= 0)
+		return rc;
+	if ((rc = ontra_response_check(&env, r)) < 0)
+		return rc;
+	data = json_object_get(env, "data");
+	r->text_owned = data ? json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	json_decref(env);
+	if (data && !r->text_owned)
+		return ontra__error_oom();
+	r->text = r->text_owned ? r->text_owned : "null";
+	r->text_len = strlen(r->text);
+	return 0;
+}
+
+/*
+ * Send and check, asking again after a garbled 2xx answer to a request safe to
+ * repeat. env != NULL: the envelope as values (ontra_call); else the data's
+ * text in the response (ontra_call_text). *rout is the last response, kept
+ * (NULL when nothing was received).
+ */
+static int call_checked(ontra_response **rout, json_t **env, ontra_client *c,
+                        const ontra_request *req)
 {
 	ontra_response *r;
 	int rc, n;
 
-	*out = NULL;
+	*rout = NULL;
 	for (n = 0;; n++) {
 		if ((rc = ontra_send(&r, c, req)) < 0)
 			return rc;
-		rc = ontra_response_check(out, r);
+		rc = env ? ontra_response_check(env, r) : check_text(r);
 		/* A garbled 2xx answer to a request that is safe to repeat (a proxy or the
 		 * server cut it short) is asked again, like a dropped connection. */
 		if (rc != ONTRA_EBADRESPONSE || r->status < 200 || r->status > 299 ||
@@ -165,8 +232,38 @@ int ontra_call(json_t **out, ontra_client *c, const ontra_request *req)
 		                  msg);
 		ontra__error_detail(r->status, 0, r->body, r->body_len);
 	}
+	*rout = r;
+	return rc;
+}
+
+int ontra_call(json_t **out, ontra_client *c, const ontra_request *req)
+{
+	ontra_response *r;
+	int rc;
+
+	*out = NULL;
+	rc = call_checked(&r, out, c, req);
 	ontra_response_free(r);
 	return rc;
+}
+
+int ontra_call_text(ontra_response **out, const char **json, size_t *len, ontra_client *c,
+                    const ontra_request *req)
+{
+	ontra_response *r;
+	int rc;
+
+	*out = NULL;
+	*json = NULL;
+	*len = 0;
+	if ((rc = call_checked(&r, NULL, c, req)) < 0) {
+		ontra_response_free(r);
+		return rc;
+	}
+	*out = r;
+	*json = r->text;
+	*len = r->text_len;
+	return 0;
 }
 
 int ontra_call_data(json_t **out, ontra_client *c, const ontra_request *req)

@@ -230,12 +230,25 @@ void ontra_share_free(ontra_share *s)
 	free(s);
 }
 
+void ontra__headers_wipe(struct curl_slist *list)
+{
+	struct curl_slist *n;
+
+	for (n = list; n; n = n->next) {
+		volatile char *d = n->data;
+		while (*d)
+			*d++ = '\0';
+	}
+	curl_slist_free_all(list);
+}
+
 void ontra_client_free(ontra_client *c)
 {
 	if (!c)
 		return;
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
+	ontra__headers_wipe(c->base_hdrs);
 	if (!c->share)
 		ontra__pacer_free(c->pacer);
 	json_decref(c->meta);

@@ -61,16 +61,28 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-static long header_long(const ontra_params *h, const char *name)
+/* The X-Rate-Limit-* headers in one pass: for each, the first value that parses; else -1. */
+static void rate_headers(const ontra_params *h, ontra_rate_limit *rl)
 {
 	size_t i;
 	long long v;
 
-	for (i = 0; i < ontra_params_count(h); i++)
-		if (util_strieq(ontra_params_key(h, i), name) &&
+	rl->limit = rl->remaining = rl->reset = -1;
+	for (i = 0; i < ontra_params_count(h); i++) {
+		const char *k = ontra_params_key(h, i);
+		long *slot = NULL;
+		if (!util_strnieq(k, "X-Rate-Limit-", 13))
+			continue;
+		if (util_strieq(k + 13, "Limit"))
+			slot = &rl->limit;
+		else if (util_strieq(k + 13, "Remaining"))
+			slot = &rl->remaining;
+		else if (util_strieq(k + 13, "Reset"))
+			slot = &rl->reset;
+		if (slot && *slot < 0 &&
 		    util_parse_ll(ontra_params_value(h, i), -1, 1L << 30, &v) == 0)
-			return (long)v;
-	return -1;
+			*slot = (long)v;
+	}
 }
 
 static int has_header(const ontra_params *h, const char *name)
@@ -104,6 +116,32 @@ static int add_header(struct curl_slist **list, const char *name, const char *va
 	if (!n)
 		return ontra__error_oom();
 	*list = n;
+	return 0;
+}
+
+/*
+ * The headers of a request that brings none of its own and no body -- most
+ * reads: built once per client (c->base_hdrs), borrowed by each request.
+ */
+static int base_headers(ontra_client *c, struct curl_slist **out)
+{
+	struct curl_slist *l = NULL, *n;
+	int rc;
+
+	if (!c->base_hdrs) {
+		if ((rc = add_header(&l, "Api-Key", c->api_key)) < 0 ||
+		    (rc = add_header(&l, "Api-Appid", c->app_id)) < 0 ||
+		    (rc = add_header(&l, "Accept", "application/json")) < 0) {
+			ontra__headers_wipe(l);
+			return rc;
+		}
+		if (!(n = curl_slist_append(l, "Expect:"))) {
+			ontra__headers_wipe(l);
+			return ontra__error_oom();
+		}
+		c->base_hdrs = n;
+	}
+	*out = c->base_hdrs;
 	return 0;
 }
 
@@ -218,6 +256,7 @@ struct prepared {
 	const char *body;
 	size_t body_len;
 	struct curl_slist *hdrs;
+	int hdrs_borrowed; /* hdrs is the client's base_hdrs */
 	/* Send on a new connection. For requests that must not be repeated: on a
 	 * reused keep-alive connection that dies before the answer, libcurl (before
 	 * 8.16's CURLOPT_FORBID_RETRY_ON_REUSE) silently sends the request again
@@ -227,7 +266,8 @@ struct prepared {
 
 static void prepared_release(struct prepared *p)
 {
-	curl_slist_free_all(p->hdrs);
+	if (!p->hdrs_borrowed)
+		curl_slist_free_all(p->hdrs);
 	util_buf_release(&p->url);
 	util_buf_release(&p->form);
 	free(p->json_body);
@@ -274,6 +314,10 @@ static int prepare(struct prepared *p, ontra_client *c, const ontra_request *req
 		ctype = req->content_type;
 	}
 
+	if (!ctype && ontra_params_count(req->headers) == 0) {
+		p->hdrs_borrowed = 1;
+		return base_headers(c, &p->hdrs);
+	}
 	/* Headers: ours first, then the caller's; the caller cannot replace auth. */
 	if (add_header(&p->hdrs, "Api-Key", c->api_key) < 0 ||
 	    add_header(&p->hdrs, "Api-Appid", c->app_id) < 0)
@@ -405,9 +449,7 @@ static int attempt(ontra_response **out, CURLcode *cc_out, ontra_client *c,
 	r->headers = t.headers;
 	t.headers = NULL;
 	r->seconds = secs;
-	r->rate.limit = header_long(r->headers, "X-Rate-Limit-Limit");
-	r->rate.remaining = header_long(r->headers, "X-Rate-Limit-Remaining");
-	r->rate.reset = header_long(r->headers, "X-Rate-Limit-Reset");
+	rate_headers(r->headers, &r->rate);
 	if (r->rate.limit >= 0 || r->rate.remaining >= 0)
 		c->last_rate = r->rate;
 	if (r->status == 429)
@@ -549,6 +591,7 @@ void ontra_response_free(ontra_response *r)
 	if (!r)
 		return;
 	free(r->body);
+	free(r->text_owned);
 	ontra_params_free(r->headers);
 	free(r);
 }

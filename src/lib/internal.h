@@ -92,7 +92,11 @@ struct ontra_client {
 	int meta_stale;       /* the fields changed since meta was read: retire it at next use */
 	ontra_rate_limit last_rate;
 	ontra_client_stats stats;
+	struct curl_slist *base_hdrs; /* the headers of a plain request, built on first use */
 };
+
+/* Free a header list, its text (the key) overwritten first. NULL is accepted. */
+void ontra__headers_wipe(struct curl_slist *list);
 
 /* Log a line through the client's callback when its level is enabled. */
 void ontra__log(const ontra_client *c, int level, const char *fmt, ...)
@@ -152,6 +156,9 @@ struct ontra_response {
 	ontra_params *headers;
 	ontra_rate_limit rate;
 	double seconds;
+	const char *text; /* ontra_call_text: the data's text, in body or in text_owned */
+	size_t text_len;
+	char *text_owned; /* compacted or laid out again; freed with the response */
 };
 
 /* --- helpers for module calls (call.c, objects.c) --- */

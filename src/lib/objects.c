@@ -63,6 +63,18 @@ static int checked_copy(json_t **out, ontra_client *c, int type, const json_t *f
 	return 0;
 }
 
+/* GET /object of one record: the checks, then req->path written in path. */
+static int get_request(ontra_request *req, char *path, size_t pathsz, int type, long long id)
+{
+	int rc;
+
+	if ((rc = ontra__check_type(type)) < 0 || (rc = check_id(id)) < 0)
+		return rc;
+	snprintf(path, pathsz, "/object?objectID=%d&id=%lld", type, id);
+	req->path = path;
+	return 0;
+}
+
 int ontra_object_get(json_t **out, ontra_client *c, int type, long long id)
 {
 	ontra_request req = ONTRA_REQUEST_INIT;
@@ -70,15 +82,37 @@ int ontra_object_get(json_t **out, ontra_client *c, int type, long long id)
 	int rc;
 
 	*out = NULL;
-	if ((rc = ontra__check_type(type)) < 0 || (rc = check_id(id)) < 0)
+	if ((rc = get_request(&req, path, sizeof path, type, id)) < 0)
 		return rc;
-	snprintf(path, sizeof path, "/object?objectID=%d&id=%lld", type, id);
-	req.path = path;
 	if ((rc = ontra_call_data(out, c, &req)) < 0)
 		return rc;
 	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
+		return ontra__error(ONTRA_EBADRESPONSE, "the server's reply holds no object");
+	}
+	return 0;
+}
+
+int ontra_object_get_text(ontra_response **out, const char **json, size_t *len, ontra_client *c,
+                          int type, long long id)
+{
+	ontra_request req = ONTRA_REQUEST_INIT;
+	char path[96];
+	int rc;
+
+	*out = NULL;
+	*json = NULL;
+	*len = 0;
+	if ((rc = get_request(&req, path, sizeof path, type, id)) < 0)
+		return rc;
+	if ((rc = ontra_call_text(out, json, len, c, &req)) < 0)
+		return rc;
+	if ((*json)[0] != '{') {
+		ontra_response_free(*out);
+		*out = NULL;
+		*json = NULL;
+		*len = 0;
 		return ontra__error(ONTRA_EBADRESPONSE, "the server's reply holds no object");
 	}
 	return 0;

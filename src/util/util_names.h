@@ -35,7 +35,11 @@
 #define util_form_decode ontra__util_form_decode
 #define util_form_pair ontra__util_form_pair
 #define util_form_unescape ontra__util_form_unescape
+#define util_json_check ontra__util_json_check
+#define util_json_compact ontra__util_json_compact
+#define util_json_indent ontra__util_json_indent
 #define util_json_loadb ontra__util_json_loadb
+#define util_json_member_get ontra__util_json_member_get
 #define util_json_quote_bigints ontra__util_json_quote_bigints
 #define util_mask_secret ontra__util_mask_secret
 #define util_memfind ontra__util_memfind

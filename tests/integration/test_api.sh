@@ -80,6 +80,19 @@ assert_rc 11 "POST of a task -> 403"
 assert_contains "$ERR" "403"
 op objects create --type tasks subject=Call --retries 0
 assert_rc 11 "objects create of a task -> 403"
+# PATCH: the API takes GET, POST, PUT and DELETE; the sandbox answers 403 as for a
+# verb a type does not take (UNCONFIRMED, docs/sandbox.md); nothing is changed.
+op api PATCH /objects --json '{"objectID":0,"id":1,"firstname":"Patched"}' --retries 0
+assert_rc 11 "PATCH -> 403"
+assert_one_line "$ERR"
+assert_contains "$ERR" "the server answered 403 to PATCH: the Ontraport API takes GET, POST, PUT and DELETE"
+assert_contains "$OUT" "Forbidden: the API does not take PATCH (/1/objects takes GET, POST, PUT, DELETE)"
+op api GET /object -q objectID=0 -q id=1
+assert_not_contains "$OUT" "Patched" "the record after a PATCH"
+op api PATCH /nonexistent/path --retries 0
+assert_rc 4 "PATCH of an unknown path -> 404"
+op api PUT /objects/meta --retries 0
+assert_rc 5 "PUT where the path takes GET -> 405, as before"
 # A wrong key pair is still exit 3.
 ONTRAPORT_API_KEY=wrong op api GET /Contacts --retries 0
 assert_rc 3 "wrong key -> 401"

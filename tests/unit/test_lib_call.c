@@ -111,6 +111,80 @@ static void test_envelope(void **state)
 	expect(200, "{\"code\":1,\"data\":\"x\"}", ONTRA_ESERVER, "the server answered code 1");
 }
 
+/*
+ * ontra_call_text against ontra_call_data on the same answer: the same code
+ * and message; on success the same data, as the server's own bytes when the
+ * scan vouches for them (in_body), else laid out by jansson.
+ */
+static void text_like_data(int status, const char *body, const char *want_text, int in_body)
+{
+	const char *replies[] = {body, body, NULL};
+	ontra_request req = ONTRA_REQUEST_INIT;
+	ontra_response *r = (ontra_response *)1;
+	const char *text = "x";
+	char msg[512];
+	json_t *data = NULL;
+	ontra_client *c;
+	mock_http m;
+	size_t len = 9;
+	int rc_data, rc_text;
+
+	assert_int_equal(mock_start(&m, replies), 0);
+	m.statuses[0] = m.statuses[1] = status;
+	c = mock_client_retry(m.base_url, ONTRA_RETRIES_NONE, 0);
+	req.path = "/Contacts";
+	rc_data = ontra_call_data(&data, c, &req);
+	snprintf(msg, sizeof msg, "%s", rc_data < 0 ? ontra_error_last()->message : "");
+	rc_text = ontra_call_text(&r, &text, &len, c, &req);
+	if (rc_text != rc_data || (rc_text < 0 && strcmp(msg, ontra_error_last()->message) != 0))
+		fail_msg("%s: text %d '%s', data %d '%s'", body, rc_text,
+		         ontra_error_last()->message, rc_data, msg);
+	if (rc_text < 0) {
+		assert_null(r);
+		assert_null(text);
+		assert_int_equal(len, 0);
+	} else {
+		json_t *back = json_loadb(text, len, JSON_DECODE_ANY, NULL);
+		assert_true(json_equal(back, data));
+		json_decref(back);
+		if (want_text && (len != strlen(want_text) || memcmp(text, want_text, len) != 0))
+			fail_msg("%s: text '%.*s', expected '%s'", body, (int)len, text, want_text);
+		assert_int_equal(text >= r->body && text < r->body + r->body_len, in_body);
+	}
+	ontra_response_free(r);
+	json_decref(data);
+	mock_stop(&m);
+	mock_free(&m);
+	ontra_client_free(c);
+}
+
+static void test_call_text(void **state)
+{
+	(void)state;
+	/* vouched for: the server's bytes, white space between tokens taken out */
+	text_like_data(200,
+	               "{\"code\":0,\"data\":{\"id\":\"3\",\"n\":\"\\u00e9\\/\"},\"account_id\":1}",
+	               "{\"id\":\"3\",\"n\":\"\\u00e9\\/\"}", 1);
+	text_like_data(200, "{ \"code\" : -0 ,\n \"data\" : [ 1 , 2.50 ] }", "[1,2.50]", 0);
+	text_like_data(200, "{\"code\":0}", "null", 0);
+	text_like_data(200, "{\"code\":0,\"data\":{\"a\":1,\"a\":2}}", "{\"a\":1,\"a\":2}", 1);
+	/* not vouched for: jansson's check and layout, as before */
+	text_like_data(200, "{\"code\":0,\"data\":{\"n\":9223372036854775807}}",
+	               "{\"n\":9223372036854775807}", 0);
+	text_like_data(200, "{\"code\":0,\"data\":1,\"data\":2}", "2", 0);
+	text_like_data(200, "{\"co\\u0064e\":0,\"data\":\"\\u00e9\"}", "\"\xc3\xa9\"", 0);
+	/* refused exactly as ontra_call refuses */
+	text_like_data(200, "{\"code\":0,\"data\":{\"n\":1e999}}", NULL, 0);
+	text_like_data(200, "{\"code\":0,\"code\":1,\"data\":2}", NULL, 0);
+	text_like_data(200, "{\"code\":0,\"da", NULL, 0);
+	text_like_data(200, "[1]", NULL, 0);
+	text_like_data(200, "{\"code\":1,\"data\":\"x\"}", NULL, 0);
+	text_like_data(200, "{\"code\":0.0,\"data\":\"x\"}", NULL, 0);
+	text_like_data(200, "{\"code\":0,\"data\":\"\\ud800\"}", NULL, 0);
+	text_like_data(404, "{\"code\":0,\"data\":\"x\"}", NULL, 0);
+	text_like_data(500, "oops", NULL, 0);
+}
+
 static void test_malformed_retried(void **state)
 {
 	static const char *const replies[] = {"{\"code\":0,\"da", "{\"code\":0,\"data\":7}", NULL};
@@ -224,6 +298,7 @@ int main(void)
 	    cmocka_unit_test(test_status_codes),
 	    cmocka_unit_test(test_long_text_truncated),
 	    cmocka_unit_test(test_envelope),
+	    cmocka_unit_test(test_call_text),
 	    cmocka_unit_test(test_malformed_retried),
 	    cmocka_unit_test(test_failed_create_says_not_repeated),
 	    cmocka_unit_test(test_call_data_and_verify),

@@ -231,6 +231,18 @@ int cli_out_end(cli_out *o);
 /* Print one value: an object as a record, an array of objects as a list, else JSON. */
 int cli_out_value(cli_ctx *ctx, json_t *value);
 /*
+ * Whether records may be written from their JSON text (cli_out_record_text,
+ * cli_out_value_text) rather than as values: json or ndjson, shown as stored.
+ */
+int cli_out_as_text(const cli_ctx *ctx);
+/*
+ * Write one record given as compact JSON text (ontra_call_text's), laid out
+ * as cli_out_record lays out the same record. Only when cli_out_as_text.
+ */
+int cli_out_record_text(cli_out *o, const char *json, size_t len);
+/* Print one object given as compact JSON text, as cli_out_value prints it. */
+int cli_out_value_text(cli_ctx *ctx, const char *json, size_t len);
+/*
  * The records about to be shown are objects of this type: their date fields
  * (timestamp, fulldate) are shown as --dates says, and in a table their
  * subscription fields (contact_cat, updateSequence, updateCampaign) as

@@ -9,6 +9,7 @@
  *   csv.h        CSV records, one at a time (RFC 4180; pure, fuzzed)
  *   form.h       x-www-form-urlencoded and query strings into JSON (pure, fuzzed)
  *   jsonnum.h    JSON with integers beyond 64 bits kept exactly
+ *   jsonscan.h   JSON text checked without building it (pure, fuzzed)
  *   url.h        URLs shown without their credentials
  *   connguard.h  a deadline for each HTTP connection to send its request
  *   files.h      mkdir -p, private
@@ -23,6 +24,7 @@
 #include "../files.h"
 #include "../form.h"
 #include "../jsonnum.h"
+#include "../jsonscan.h"
 #include "../subproc.h"
 #include "../str.h"
 #include "../url.h"
