@@ -16,6 +16,7 @@
 #define PGQ_T_VERSION "ontraport_schema_version"
 #define PGQ_T_EVENTS "ontraport_events"
 #define PGQ_T_KEYS "ontraport_event_keys"
+#define PGQ_T_BUDGET "ontraport_rate_budget"
 
 /* The columns an item is read from, in pgq__row_item's order. */
 #define PGQ_ITEM_COLUMNS                                                                           \

@@ -6,6 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
 pg_start
+V=2 # the program's schema version (PGQ_SCHEMA_VERSION); V1 = one newer
+V1=$((V + 1))
 url_of() { printf 'postgresql://%s:%s@127.0.0.1:%s/%s' "$PG_USER" "${2:-$PG_PASSWORD}" "$PG_PORT" "$1"; }
 no_secret() {
 	assert_not_contains "$OUT$ERR" "$PG_PASSWORD" "$1: output and errors"
@@ -15,33 +17,33 @@ no_secret() {
 pg_sql "CREATE DATABASE q1"
 op queue migrate --queue "$(url_of q1)" -o json
 assert_rc 0 "first migrate"
-assert_jq "$OUT" '.schema_version' 1
+assert_jq "$OUT" '.schema_version' $V
 assert_jq "$OUT" '.was' 0
-assert_jq "$OUT" '.applied' 1
-assert_contains "$ERR" "migrated from version 0 to 1"
+assert_jq "$OUT" '.applied' $V
+assert_contains "$ERR" "migrated from version 0 to $V"
 no_secret "first migrate"
 assert_eq "$(pg_sql "SELECT to_regclass('ontraport_schema_version') IS NULL")" "t" "no queue in the postgres database"
-assert_eq "$("$PG_BIN/psql" -X -A -t -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" -d q1 -c 'SELECT max(version) FROM ontraport_schema_version')" "1" "the version row"
+assert_eq "$("$PG_BIN/psql" -X -A -t -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" -d q1 -c 'SELECT max(version) FROM ontraport_schema_version')" "$V" "the version row"
 op queue migrate --queue "$(url_of q1)" -o json
 assert_rc 0 "second migrate"
-assert_jq "$OUT" '.was' 1
+assert_jq "$OUT" '.was' $V
 assert_jq "$OUT" '.applied' 0
-assert_contains "$ERR" "at version 1 already"
+assert_contains "$ERR" "at version $V already"
 no_secret "second migrate"
 # The URL from the environment.
 ONTRAPORT_QUEUE="$(url_of q1)" op queue migrate -o json
 assert_rc 0 "ONTRAPORT_QUEUE"
-assert_jq "$OUT" '.schema_version' 1
+assert_jq "$OUT" '.schema_version' $V
 
 # A newer program migrated it: refused, exit 5, one line, the database left as it is.
-"$PG_BIN/psql" -X -q -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" -d q1 -c 'INSERT INTO ontraport_schema_version (version) VALUES (2)'
+"$PG_BIN/psql" -X -q -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" -d q1 -c "INSERT INTO ontraport_schema_version (version) VALUES ($V1)"
 op queue migrate --queue "$(url_of q1)"
 assert_rc 5 "migrate of a newer schema"
-assert_contains "$ERR" "schema version 2 is newer than this program's 1"
+assert_contains "$ERR" "schema version $V1 is newer than this program's $V"
 assert_one_line "$ERR" "the refusal"
 assert_eq "$OUT" "" "nothing on stdout"
 no_secret "newer schema"
-assert_eq "$("$PG_BIN/psql" -X -A -t -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" -d q1 -c 'SELECT string_agg(version::text, $$,$$ ORDER BY version) FROM ontraport_schema_version')" "1,2" "versions left as they were"
+assert_eq "$("$PG_BIN/psql" -X -A -t -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" -d q1 -c 'SELECT string_agg(version::text, $$,$$ ORDER BY version) FROM ontraport_schema_version')" "$(seq -s, 1 $V1)" "versions left as they were"
 
 # A wrong password: exit 8; neither password is shown, the URL is, masked.
 op queue migrate --queue "$(url_of q1 WrongPass1234)"

@@ -32,7 +32,7 @@
 #include <stdint.h>
 
 /* The newest schema version this program knows (the number of migrations). */
-#define PGQ_SCHEMA_VERSION 1
+#define PGQ_SCHEMA_VERSION 2
 
 typedef enum pgq_error_code {
 	PGQ_OK = 0,
@@ -182,5 +182,41 @@ int pgq_purge(pgq *q, int64_t before_ms, int status_mask, int64_t *count);
 
 /* The database's clock, in ms since the epoch (what leases are measured on). */
 int pgq_now(pgq *q, int64_t *now_ms);
+
+/*
+ * One rate budget per Ontraport account (keyed by its app id), shared by every
+ * worker on every host: the account's allowance (X-Rate-Limit-Limit requests
+ * per rolling window, 180 a minute) is taken slot by slot from one row, on the
+ * database's clock. A worker asks before each request and tells each answer.
+ * docs/postgresql.md, "The rate budget".
+ */
+
+/*
+ * Take one request's slot for `account`: *wait_ms 0 means taken (send now);
+ * > 0 means nothing was taken: ask again after that many ms. rtt_ms is the
+ * caller's recent round trip to the API, added to the margin (at most 10% of
+ * the window). The first take creates the account's row (limit 180, window a
+ * minute until told otherwise). PGQ_EINVALID for an empty account.
+ */
+int pgq_budget_take(pgq *q, const char *account, int64_t rtt_ms, int64_t *wait_ms);
+
+/*
+ * Tell the budget an answer's X-Rate-Limit-Limit (limit, <= 0 when absent),
+ * X-Rate-Limit-Reset (reset_s, <= 0 when absent; the window is the largest
+ * seen, at most 66 s) and status: a 429 holds every worker of the account
+ * until its reset (1 s without one). Writes only when something changes.
+ */
+int pgq_budget_tell(pgq *q, const char *account, long limit, long reset_s, int status);
+
+typedef struct pgq_budget_state {
+	int64_t limit;     /* requests per window */
+	int64_t window_ms; /* the window (60000 until a Reset told it) */
+	int64_t used;      /* slots taken within the last window */
+	int64_t taken;     /* slots taken, ever */
+	int64_t refused;   /* 429 answers told, ever */
+} pgq_budget_state;
+
+/* The account's budget now. PGQ_ENOTFOUND before its first take. */
+int pgq_budget_get(pgq *q, const char *account, pgq_budget_state *out);
 
 #endif
