@@ -24,8 +24,8 @@
  * and the caller's round trip ($2 ms) up to 10% of the window (as the pacer).
  */
 #define FREE_AT_SQL                                                                                \
-	"b.sent[b.head] + " WINDOW_SQL " + 5 + " WINDOW_SQL " / 100 + least($2::bigint, " WINDOW_SQL \
-	" / 10)"
+	"b.sent[b.head] + " WINDOW_SQL " + 5 + " WINDOW_SQL                                        \
+	" / 100 + least($2::bigint, " WINDOW_SQL " / 10)"
 
 /*
  * Take a slot or say how long to wait, on the newest row version (an UPDATE
@@ -79,8 +79,9 @@ static const char GET_SQL[] =
 static int check_account(const char *account)
 {
 	if (!account || !*account || strlen(account) > 256)
-		return pgq__seterr(PGQ_EINVALID,
-		                   "queue: rate budget: the account (app id) must be 1 to 256 bytes");
+		return pgq__seterr(
+		    PGQ_EINVALID,
+		    "queue: rate budget: the account (app id) must be 1 to 256 bytes");
 	return 0;
 }
 
@@ -88,7 +89,8 @@ static int check_account(const char *account)
 static int take_once(pgq *q, const char *account, const char *rtt, int64_t *wait_ms, int *found)
 {
 	const char *params[2] = {account, rtt};
-	PGresult *res = pgq__exec(q, PGRES_TUPLES_OK, "take from the rate budget", TAKE_SQL, 2, params);
+	PGresult *res =
+	    pgq__exec(q, PGRES_TUPLES_OK, "take from the rate budget", TAKE_SQL, 2, params);
 
 	if (!res)
 		return PGQ_ERROR;
@@ -125,8 +127,8 @@ int pgq_budget_tell(pgq *q, const char *account, long limit, long reset_s, int s
 {
 	char lim[24], win[24], hold[24];
 	const char *params[4] = {account, lim, win, hold};
-	long reset_ms = reset_s > 0 ? (reset_s < RESET_MAX_MS / 1000 ? reset_s * 1000 : RESET_MAX_MS)
-	                            : 0;
+	long reset_ms =
+	    reset_s > 0 ? (reset_s < RESET_MAX_MS / 1000 ? reset_s * 1000 : RESET_MAX_MS) : 0;
 	PGresult *res;
 	int rc;
 

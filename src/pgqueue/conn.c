@@ -240,6 +240,7 @@ void pgq_close(pgq *q)
 	if (!q)
 		return;
 	PQfinish(q->conn);
+	pgq__hints_clear(q);
 	free(q->secret);
 	free(q->secret_raw);
 	free(q);

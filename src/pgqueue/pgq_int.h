@@ -23,8 +23,17 @@
 	"id, received_at, webhook_key, event, body, content_type, status, attempts,"               \
 	" next_attempt_at, last_error, coalesce(delivered_at, 0), fence, lease_until"
 
+/* A claimer's hint (queue.c): the key had no pending event below `low` when last claimed. */
+typedef struct pgq_hint {
+	char *key;
+	int64_t low;
+} pgq_hint;
+
 struct pgq {
 	PGconn *conn;
+	pgq_hint *hints; /* this connection's, at most PGQ_HINTS_MAX, forgotten after a TTL */
+	size_t nhints;
+	int64_t hints_since; /* monotonic ms of the oldest hint */
 	char *secret; /* the URL's password (raw and as libpq decoded it), masked in errors */
 	char *secret_raw;
 };
@@ -59,6 +68,9 @@ int pgq__cmd(pgq *q, const char *what, const char *sql);
 pgq_item *pgq__row_item(const PGresult *res, int row);
 /* A column as int64 (0 when NULL). */
 int64_t pgq__int(const PGresult *res, int row, int col);
+
+/* Forget a connection's claim hints (queue.c). */
+void pgq__hints_clear(pgq *q);
 
 /* The schema version of the database (0 when it has none), or a negative code. */
 int pgq__version(pgq *q, int *version);

@@ -135,7 +135,7 @@ static void test_open_refused(void **state)
 /* What a worker process reports to the parent through a pipe. */
 struct result {
 	long ok, refused, failed;
-	double first, last;   /* arrivals of its first and last answer (monotonic) */
+	double first, last;    /* arrivals of its first and last answer (monotonic) */
 	double at[PER_WORKER]; /* the arrival of each answer */
 };
 
@@ -274,7 +274,8 @@ static void test_three_workers_share_one_budget(void **state)
 	assert_int_equal(failed, 0);
 	assert_int_equal(refused, 0);
 	assert_int_equal(json_integer_value(json_object_get(stats, "rate_limited")), 0);
-	assert_int_equal(json_integer_value(json_object_get(stats, "requests")), WORKERS * PER_WORKER);
+	assert_int_equal(json_integer_value(json_object_get(stats, "requests")),
+	                 WORKERS * PER_WORKER);
 	json_decref(stats);
 	/* Every worker had its part (none starved), and together they used the allowance. */
 	for (i = 0; i < WORKERS; i++)

@@ -118,8 +118,8 @@ int pgq_enqueue(pgq *q, const char *webhook_key, const char *event_json, const v
 /*
  * Claim up to `max` deliverable events, each the oldest pending event of its
  * webhook key, of keys not leased now, whose next_attempt_at has come; oldest
- * first, at most one per key. Each claim leases its key and event for lease_ms
- * and increments the event's fence (in the items returned). Keys another
+ * first, at most one per key. Each claim leases its event (and so its key) for
+ * lease_ms and increments the event's fence (in the items returned). Keys another
  * worker is claiming at the same moment are skipped (FOR UPDATE SKIP LOCKED),
  * never waited for. A key whose lease ended without a finish is claimable
  * again: its event is taken over with a new fence.
