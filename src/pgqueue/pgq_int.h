@@ -31,7 +31,8 @@ typedef struct pgq_hint {
 
 struct pgq {
 	PGconn *conn;
-	pgq_hint *hints; /* this connection's, at most PGQ_HINTS_MAX, forgotten after a TTL */
+	pgq_hint
+	    *hints; /* queue.c's, at most PGQ_HINTS_MAX, forgotten after a TTL; pgq_close frees */
 	size_t nhints;
 	int64_t hints_since; /* monotonic ms of the oldest hint */
 	char *secret; /* the URL's password (raw and as libpq decoded it), masked in errors */
@@ -68,9 +69,6 @@ int pgq__cmd(pgq *q, const char *what, const char *sql);
 pgq_item *pgq__row_item(const PGresult *res, int row);
 /* A column as int64 (0 when NULL). */
 int64_t pgq__int(const PGresult *res, int row, int col);
-
-/* Forget a connection's claim hints (queue.c). */
-void pgq__hints_clear(pgq *q);
 
 /* The schema version of the database (0 when it has none), or a negative code. */
 int pgq__version(pgq *q, int *version);

@@ -86,7 +86,7 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void pgq__hints_clear(pgq *q)
+static void hints_clear(pgq *q)
 {
 	size_t i;
 
@@ -135,7 +135,7 @@ static int hint_params(pgq *q, char **keys, char **lows)
 	size_t i;
 
 	if (q->nhints && mono_ms() - q->hints_since >= PGQ_HINTS_TTL_MS)
-		pgq__hints_clear(q);
+		hints_clear(q);
 	for (i = 0; i < q->nhints; i++) {
 		array_element(&k, q->hints[i].key);
 		snprintf(num, sizeof num, "%c%" PRId64, i ? ',' : '{', q->hints[i].low);
