@@ -59,19 +59,33 @@ static pgq *conn(cli_budget *b)
 	return b->q;
 }
 
+/*
+ * The slot this thread's request was given, until its answer (the library
+ * calls reserve and answer on the requesting thread).
+ */
+static _Thread_local struct {
+	const cli_budget *b;
+	int slot;
+	char account[257];
+} taken;
+
 static long reserve(void *userdata, const char *app_id, char *why, size_t whysz)
 {
 	cli_budget *b = userdata;
 	int64_t wait = -1;
+	int slot = 0;
 	pgq *q;
 
 	pthread_mutex_lock(&b->mu);
 	q = conn(b);
-	if (q && pgq_budget_take(q, app_id, (int64_t)(b->rtt * 1000.0), &wait) != 0) {
+	if (q && pgq_budget_take(q, app_id, (int64_t)(b->rtt * 1000.0), &wait, &slot) != 0) {
 		lost(b);
 		wait = -1;
 	}
 	pthread_mutex_unlock(&b->mu);
+	taken.b = wait == 0 && slot > 0 ? b : NULL;
+	taken.slot = slot;
+	snprintf(taken.account, sizeof taken.account, "%s", app_id);
 	if (wait > 0)
 		snprintf(why, whysz,
 		         "the account's rate budget, shared with its other workers, is spent for "
@@ -109,6 +123,12 @@ static void answer(void *userdata, const char *app_id, const ontra_rate_limit *r
 	b->rtt *= RTT_DECAY;
 	if (seconds > b->rtt && seconds < 60.0)
 		b->rtt = seconds;
+	if (taken.b == b && !strcmp(taken.account, app_id)) {
+		q = conn(b);
+		if (q && pgq_budget_sent(q, app_id, taken.slot) != 0)
+			lost(b);
+	}
+	taken.b = NULL;
 	if (status == 429 || !told(b, app_id, rl)) {
 		q = conn(b);
 		if (q && pgq_budget_tell(q, app_id, rl->limit, rl->reset, status) != 0)

@@ -41,7 +41,16 @@ static const char TAKE_SQL[] =
     " greatest(w.wait, 0)"
     " FROM (SELECT n.t, greatest(" FREE_AT_SQL ", b.hold_until) - n.t AS wait"
     " FROM (SELECT " PGQ_NOW_MS " AS t) n) w)"
-    " WHERE b.account = $1 RETURNING b.wait_ms";
+    " WHERE b.account = $1 RETURNING b.wait_ms, (b.head + b.lim - 2) % b.lim + 1";
+
+/*
+ * The request of slot $2 was answered: the slot's time moves to now, after the
+ * server counted it whatever the delays between the take and the sending (the
+ * slot is reused a window after the answer). Only ever later.
+ */
+static const char SENT_SQL[] =
+    "UPDATE " PGQ_T_BUDGET " b SET sent[$2::int] = greatest(b.sent[$2::int], " PGQ_NOW_MS ")"
+    " WHERE b.account = $1 AND $2::int BETWEEN 1 AND b.lim";
 
 static const char CREATE_SQL[] = "INSERT INTO " PGQ_T_BUDGET " (account, sent)"
                                  " VALUES ($1, array_fill(0::bigint, ARRAY[180]))"
@@ -86,7 +95,8 @@ static int check_account(const char *account)
 }
 
 /* One take; *found 0 when the account has no row yet. */
-static int take_once(pgq *q, const char *account, const char *rtt, int64_t *wait_ms, int *found)
+static int take_once(pgq *q, const char *account, const char *rtt, int64_t *wait_ms, int *slot,
+                     int *found)
 {
 	const char *params[2] = {account, rtt};
 	PGresult *res =
@@ -95,32 +105,54 @@ static int take_once(pgq *q, const char *account, const char *rtt, int64_t *wait
 	if (!res)
 		return PGQ_ERROR;
 	*found = PQntuples(res) == 1;
-	if (*found)
+	if (*found) {
 		*wait_ms = pgq__int(res, 0, 0);
+		*slot = *wait_ms ? 0 : (int)pgq__int(res, 0, 1);
+	}
 	PQclear(res);
 	return 0;
 }
 
-int pgq_budget_take(pgq *q, const char *account, int64_t rtt_ms, int64_t *wait_ms)
+int pgq_budget_take(pgq *q, const char *account, int64_t rtt_ms, int64_t *wait_ms, int *slot)
 {
 	const char *params[1] = {account};
 	char rtt[24];
-	int rc, found = 0;
+	int rc, found = 0, s = 0;
 	PGresult *res;
 
 	*wait_ms = 0;
+	if (!slot)
+		slot = &s;
+	*slot = 0;
 	if ((rc = check_account(account)) != 0)
 		return rc;
 	snprintf(rtt, sizeof rtt, "%" PRId64, rtt_ms > 0 ? rtt_ms : 0);
-	if ((rc = take_once(q, account, rtt, wait_ms, &found)) != 0 || found)
+	if ((rc = take_once(q, account, rtt, wait_ms, slot, &found)) != 0 || found)
 		return rc;
 	res = pgq__exec(q, PGRES_COMMAND_OK, "create the rate budget", CREATE_SQL, 1, params);
 	if (!res)
 		return PGQ_ERROR;
 	PQclear(res);
-	if ((rc = take_once(q, account, rtt, wait_ms, &found)) != 0)
+	if ((rc = take_once(q, account, rtt, wait_ms, slot, &found)) != 0)
 		return rc;
 	return found ? 0 : pgq__seterr(PGQ_ERROR, "queue: rate budget: the account's row vanished");
+}
+
+int pgq_budget_sent(pgq *q, const char *account, int slot)
+{
+	char sslot[24];
+	const char *params[2] = {account, sslot};
+	PGresult *res;
+	int rc;
+
+	if ((rc = check_account(account)) != 0)
+		return rc;
+	snprintf(sslot, sizeof sslot, "%d", slot);
+	res = pgq__exec(q, PGRES_COMMAND_OK, "update the rate budget", SENT_SQL, 2, params);
+	if (!res)
+		return PGQ_ERROR;
+	PQclear(res);
+	return 0;
 }
 
 int pgq_budget_tell(pgq *q, const char *account, long limit, long reset_s, int status)

@@ -55,7 +55,11 @@ static void fresh_db(char *url, size_t n)
 
 static void take(pgq *q, const char *account, int64_t *wait)
 {
-	assert_int_equal(pgq_budget_take(q, account, 0, wait), 0);
+	int slot = -1;
+
+	assert_int_equal(pgq_budget_take(q, account, 0, wait, &slot), 0);
+	/* A slot of the ring when taken, none when not. */
+	assert_true(*wait ? slot == 0 : slot >= 1);
 }
 
 /* The ring: the limit exactly, the next slot when the oldest leaves the window, a 429 held. */
@@ -71,7 +75,7 @@ static void test_take_and_tell(void **state)
 	fresh_db(url, sizeof url);
 	assert_int_equal(pgq_open(&q, url), 0);
 	assert_int_equal(pgq_budget_get(q, "acct", &st), PGQ_ENOTFOUND);
-	assert_int_equal(pgq_budget_take(q, "", 0, &wait), PGQ_EINVALID);
+	assert_int_equal(pgq_budget_take(q, "", 0, &wait, NULL), PGQ_EINVALID);
 	take(q, "acct", &wait); /* creates the row: 180 a minute until told */
 	assert_int_equal(wait, 0);
 	/* The server says 3 per 2 s: the ring shrinks, as if all 3 had just gone. */
@@ -109,6 +113,27 @@ static void test_take_and_tell(void **state)
 	}
 	take(q, "other", &wait);
 	assert_true(wait > 900);
+	/* An answer moves its slot's time later: the slot frees a window after it. */
+	assert_int_equal(
+	    pgtest_sql(url, "UPDATE ontraport_rate_budget SET sent = "
+	                    "array_fill(0::bigint, ARRAY[5]), head = 1 WHERE account = 'other'"),
+	    0);
+	{
+		int slot = 0;
+
+		assert_int_equal(pgq_budget_take(q, "other", 0, &wait, &slot), 0);
+		assert_int_equal(wait, 0);
+		struct timespec later = {0, 300 * 1000000L};
+
+		assert_int_equal(slot, 1);
+		for (i = 0; i < 4; i++)
+			take(q, "other", &wait);
+		/* Answered 300 ms after it was taken. */
+		nanosleep(&later, NULL);
+		assert_int_equal(pgq_budget_sent(q, "other", slot), 0);
+		take(q, "other", &wait); /* slot 1 again: a window after its answer, not its take */
+		assert_true(wait > 950 && wait <= 1020);
+	}
 	pgq_close(q);
 }
 

@@ -192,13 +192,21 @@ int pgq_now(pgq *q, int64_t *now_ms);
  */
 
 /*
- * Take one request's slot for `account`: *wait_ms 0 means taken (send now);
- * > 0 means nothing was taken: ask again after that many ms. rtt_ms is the
- * caller's recent round trip to the API, added to the margin (at most 10% of
- * the window). The first take creates the account's row (limit 180, window a
+ * Take one request's slot for `account`: *wait_ms 0 means taken (send now),
+ * *slot (may be NULL) its number for pgq_budget_sent; > 0 means nothing was
+ * taken (*slot 0): ask again after that many ms. rtt_ms is the caller's
+ * recent round trip to the API, added to the margin (at most 10% of the
+ * window). The first take creates the account's row (limit 180, window a
  * minute until told otherwise). PGQ_EINVALID for an empty account.
  */
-int pgq_budget_take(pgq *q, const char *account, int64_t rtt_ms, int64_t *wait_ms);
+int pgq_budget_take(pgq *q, const char *account, int64_t rtt_ms, int64_t *wait_ms, int *slot);
+
+/*
+ * The request of `slot` was answered: its time becomes now (later only), so
+ * the slot is reused a window after the answer, whatever held the request up
+ * between the take and the server.
+ */
+int pgq_budget_sent(pgq *q, const char *account, int slot);
 
 /*
  * Tell the budget an answer's X-Rate-Limit-Limit (limit, <= 0 when absent),
