@@ -170,8 +170,50 @@ typedef void (*ontra_log_fn)(void *userdata, int level, const char *line);
  */
 typedef void (*ontra_wait_fn)(void *userdata, double seconds, const char *why);
 
+/* The X-Rate-Limit-* headers of a response; -1 where a header was absent. */
+typedef struct ontra_rate_limit {
+	long limit;     /* X-Rate-Limit-Limit: requests per window */
+	long remaining; /* X-Rate-Limit-Remaining */
+	long reset;     /* X-Rate-Limit-Reset: seconds until the window resets */
+} ontra_rate_limit;
+
+/*
+ * A rate budget kept outside this process: one account's allowance (180
+ * requests a minute, shared by all its keys) shared by every worker on every
+ * host, e.g. in a database (the CLI keeps it in PostgreSQL: docs/postgresql.md).
+ * A client given one asks it before each attempt instead of its own pacer.
+ *
+ * reserve is asked before each attempt, app_id naming the account. It returns
+ * 0 when the request may go now (the budget has counted it), a positive number
+ * of milliseconds to wait before asking again (nothing counted; the client
+ * sleeps, at most 66 s per answer, and asks again), or a negative number when
+ * the budget cannot answer (its store is unreachable): the request is then
+ * paced by the client's own pacer, as without a budget. It may write one line
+ * saying why the request waits into why (whysz bytes, terminated), shown in the
+ * -v log and to on_wait. A wait counts against max_wait_ms like any rate-limit
+ * wait (longer: ONTRA_ERATELIMIT, nothing sent).
+ *
+ * answer (may be NULL) is told of each HTTP answer: its rate-limit headers,
+ * its status (429 included: the budget should hold every worker until the
+ * reset) and its round trip in seconds (the time a request takes to arrive).
+ *
+ * Both are called on the thread making the request, with no lock of the
+ * library held; a budget used by clients on several threads must be
+ * thread-safe. The struct is copied into the client; userdata is borrowed and
+ * must outlive every client using it.
+ */
+typedef long (*ontra_budget_reserve_fn)(void *userdata, const char *app_id, char *why,
+                                        size_t whysz);
+typedef void (*ontra_budget_answer_fn)(void *userdata, const char *app_id,
+                                       const ontra_rate_limit *rl, int status, double seconds);
+typedef struct ontra_budget {
+	ontra_budget_reserve_fn reserve; /* required */
+	ontra_budget_answer_fn answer;   /* or NULL */
+	void *userdata;
+} ontra_budget;
+
 #define ONTRA_DEFAULT_BASE_URL "https://api.ontraport.com/1"
-#define ONTRA_CLIENT_OPTIONS_VERSION 5
+#define ONTRA_CLIENT_OPTIONS_VERSION 6
 
 typedef struct ontra_client_options {
 	unsigned int version;     /* ONTRA_CLIENT_OPTIONS_VERSION */
@@ -211,6 +253,9 @@ typedef struct ontra_client_options {
 	                        * or write it never fail a call (the -v log says why). */
 	long cache_ttl_s;      /* how long a cached copy is used; 0 = 3600 s */
 	int cache_refresh;     /* do not read the cached copy: fetch afresh and rewrite it */
+	/* version 6 */
+	const ontra_budget *budget; /* a rate budget shared beyond this process (copied), or
+	                             * NULL: the client's own pacer (or its share's) */
 } ontra_client_options;
 
 #define ONTRA_CLIENT_OPTIONS_INIT                                                                  \
@@ -237,13 +282,6 @@ ONTRA_EXTERN void ontra_client_free(ontra_client *c);
 
 /** The base URL in use (borrowed, without a trailing slash). */
 ONTRA_EXTERN const char *ontra_client_base_url(const ontra_client *c);
-
-/* The X-Rate-Limit-* headers of a response; -1 where a header was absent. */
-typedef struct ontra_rate_limit {
-	long limit;     /* X-Rate-Limit-Limit: requests per window */
-	long remaining; /* X-Rate-Limit-Remaining */
-	long reset;     /* X-Rate-Limit-Reset: seconds until the window resets */
-} ontra_rate_limit;
 
 /** The rate-limit headers of the last response this client received. */
 ONTRA_EXTERN void ontra_client_rate_limit(const ontra_client *c, ontra_rate_limit *out);

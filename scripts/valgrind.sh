@@ -33,6 +33,9 @@ ctest --test-dir "$build" -j"$(nproc)" --output-on-failure --timeout 1800 -L int
 echo "== unit and C integration binaries under memcheck" >&2
 for t in "$build"/tests/test_* "$build"/tests/itest_* "$build"/tests/replay_*; do
 	[ -x "$t" ] || continue
+	# A ratio of claim rates with and without a long transaction held (37 s of timing whose
+	# code paths itest_pgq_queue runs under memcheck already).
+	[[ $t == */itest_pgq_retire ]] && continue
 	env ONTRAPORT_BIN="$PWD/$build/ontraport" ONTRA_SOURCE_DIR="$PWD" ONTRA_BUILD_DIR="$PWD/$build" \
 		ONTRA_TEST_DATA="$PWD/tests/data" ONTRA_SHARED="$PWD/../shared" \
 		"$ONTRA_TEST_WRAPPER" "$t" $([[ $t == *replay_* ]] && echo "tests/fuzz/corpus/${t##*/replay_}") \

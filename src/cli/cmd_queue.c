@@ -19,18 +19,30 @@ static const cli_opt migrate_opts[] = {
              "$ONTRAPORT_QUEUE)"},
     {.name = NULL}};
 
-/* The queue URL: --queue (scrubbed from argv), else $ONTRAPORT_QUEUE. EXIT_OK or a usage error. */
-static int queue_url(cli_ctx *ctx, cli_args *args, char *url, size_t n)
+int cli_pg_url(cli_ctx *ctx, cli_args *args, const char *opt, char *url, size_t n)
 {
-	int rc = cli_queue_url(ctx, args, NULL, url, n);
+	const char *v = cli_value(args, opt), *env = getenv("ONTRAPORT_QUEUE");
 
-	if (rc == EXIT_OK && !*url)
-		return cli_usage_error(ctx, "give the database: --queue postgresql://... (or set "
-		                            "ONTRAPORT_QUEUE)");
-	return rc;
+	if (v) {
+		if (cli_take_secret(v, url, n) < 0)
+			return cli_usage_error(ctx, "--%s: the URL is over %zu bytes", opt, n - 1);
+	} else if (env && *env) {
+		if (strlen(env) >= n)
+			return cli_usage_error(ctx, "ONTRAPORT_QUEUE: the URL is over %zu bytes",
+			                       n - 1);
+		snprintf(url, n, "%s", env);
+	} else {
+		return cli_usage_error(ctx,
+		                       "give the database: --%s postgresql://... (or set "
+		                       "ONTRAPORT_QUEUE)",
+		                       opt);
+	}
+	if (!*url)
+		return cli_usage_error(ctx, "--%s: empty URL", opt);
+	return EXIT_OK;
 }
 
-static int exit_for(int rc)
+int cli_queue_exit(int rc)
 {
 	switch (rc) {
 	case PGQ_EINVALID:
@@ -51,13 +63,13 @@ static int run_migrate(cli_ctx *ctx, cli_args *args)
 	int from = 0, to = 0, rc;
 	json_t *rec;
 
-	rc = queue_url(ctx, args, url, sizeof url);
+	rc = cli_pg_url(ctx, args, "queue", url, sizeof url);
 	if (rc != EXIT_OK)
 		return rc;
 	rc = pgq_migrate(url, &from, &to);
 	memset(url, 0, sizeof url);
 	if (rc != 0)
-		return cli_error(exit_for(rc), "%s", pgq_last_error());
+		return cli_error(cli_queue_exit(rc), "%s", pgq_last_error());
 	rec = json_pack("{s:i, s:i, s:i}", "schema_version", to, "was", from, "applied", to - from);
 	if (!rec)
 		return cli_error(EXIT_ERROR, "out of memory");

@@ -52,6 +52,12 @@ static const cli_opt run_opts[] = {
      .kind = CLI_VALUE,
      .arg = "FILE",
      .help = "the run journal (default $XDG_DATA_HOME/ontraport/runs.db)"},
+    {.name = "rate-budget",
+     .kind = CLI_VALUE,
+     .arg = "URL",
+     .help = "take every request from the account's rate budget in this PostgreSQL database "
+             "(postgresql://...; default $ONTRAPORT_QUEUE), shared by every worker on every "
+             "host"},
     {.name = "workers",
      .short_name = 'j',
      .kind = CLI_VALUE,
@@ -84,20 +90,28 @@ const cli_command cli_cmd_run = {
         "up instead). With --event, that event runs through every scenario given and the "
         "command exits when the runs are finished (done, filtered or dead); with --dry-run it "
         "prints each step's call instead of making it. Otherwise the triggers run until SIGINT "
-        "or SIGTERM, which finish the step in flight and leave the rest pending. Pending runs "
+        "or SIGTERM, which finish the step in flight and leave the rest pending. With "
+        "--rate-budget postgresql://... (or $ONTRAPORT_QUEUE), every request is taken from the "
+        "account's rate budget in that database, shared by every worker on every host, so "
+        "that together they keep to the account's limit (docs/postgresql.md); the URL's "
+        "password is never shown. Pending runs "
         "of the scenarios (after a crash, or 'ontraport runs replay') are resumed at start. "
         "Exits 0 when every run it finished is done or filtered, 1 when a run is dead ('ontraport "
-        "runs show ID' says why), 5 for a scenario's problems, and the usual codes when the "
-        "account cannot be reached. With --queue postgresql://... (or $ONTRAPORT_QUEUE) the "
-        "watch triggers' events are queued on PostgreSQL, shared with other runs of the same "
-        "scenarios (docs/postgresql.md); the journal stays this host's (--journal).",
+        "runs show ID' says why), 5 for a scenario's problems or a budget database not "
+        "migrated ('ontraport queue migrate'), 8 when the budget database cannot be reached, "
+        "and the usual codes when the account cannot be reached. With --queue postgresql://... (or "
+        "$ONTRAPORT_QUEUE) the watch triggers' events are queued on PostgreSQL, shared with other "
+        "runs of the same scenarios (docs/postgresql.md); the journal stays this host's "
+        "(--journal).",
     .opts = run_opts,
     .examples = "ontraport run vip.yaml --event @e.json --dry-run\n"
                 "  print the calls the scenario would make for a saved event\n"
                 "ontraport run vip.yaml --event @e.json\n"
                 "  run it once for that event\n"
                 "ontraport run vip.yaml nightly.yaml\n"
-                "  run both scenarios until Ctrl-C",
+                "  run both scenarios until Ctrl-C\n"
+                "ontraport run vip.yaml --rate-budget postgresql://ontra:secret@db/ontra\n"
+                "  run it on several hosts, sharing the account's rate limit",
     .run = run_run,
     .min_args = 1,
     .max_args = -1,

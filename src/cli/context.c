@@ -170,6 +170,7 @@ static int client_new(cli_ctx *ctx, const char *base_url, const char *app_id, co
 	o.cache_dir = cache_dir[0] ? cache_dir : NULL;
 	o.cache_refresh = ctx->refresh;
 	o.share = share;
+	o.budget = ctx->budget;
 	o.base_url = base_url;
 	o.app_id = app_id;
 	o.api_key = api_key;

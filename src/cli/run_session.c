@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include "run_session.h"
+
+#include "pgqueue.h"
+#include "rate_budget.h"
 #include "util.h"
 #include "banned.h"
 
@@ -92,6 +95,29 @@ static int read_options(run_session *rs)
 		return EXIT_USAGE;
 	rs->poll_share = (double)share / 100.0;
 	rs->workers = rs->dry_run ? 1 : (unsigned)workers;
+	return EXIT_OK;
+}
+
+/*
+ * --rate-budget URL (or $ONTRAPORT_QUEUE): every client of this process takes
+ * its requests from the account's budget in PostgreSQL, shared with the
+ * workers of other processes and hosts (docs/postgresql.md).
+ */
+static int open_budget(run_session *rs)
+{
+	const char *env = getenv("ONTRAPORT_QUEUE");
+	char url[CLI_QUEUE_URL_MAX];
+	int rc;
+
+	if (!cli_value(rs->args, "rate-budget") && !(env && *env))
+		return EXIT_OK;
+	if ((rc = cli_pg_url(rs->ctx, rs->args, "rate-budget", url, sizeof url)) != EXIT_OK)
+		return rc;
+	rc = cli_budget_open(&rs->budget, url);
+	memset(url, 0, sizeof url);
+	if (rc != 0)
+		return cli_error(cli_queue_exit(rc), "--rate-budget: %s", pgq_last_error());
+	rs->ctx->budget = cli_budget_hook(rs->budget);
 	return EXIT_OK;
 }
 
@@ -217,7 +243,8 @@ int cli_run_open(run_session *rs, cli_ctx *ctx, cli_args *args)
 	rs->args = args;
 	rs->n = (size_t)cli_argc(args);
 	pthread_mutex_init(&rs->lock, NULL);
-	if ((rc = read_options(rs)) != EXIT_OK)
+	if ((rc = read_options(rs)) != EXIT_OK ||
+	    (!rs->dry_run && (rc = open_budget(rs)) != EXIT_OK))
 		return rc;
 	if (!(rs->v = calloc(rs->n, sizeof *rs->v)))
 		return cli_error(EXIT_ERROR, "out of memory");
@@ -721,6 +748,8 @@ int cli_run_close(run_session *rs, int rc)
 	for (i = 0; i < rs->nshares; i++)
 		ontra_share_free(rs->shares[i].share);
 	free(rs->shares);
+	rs->ctx->budget = NULL;
+	cli_budget_free(rs->budget);
 	free(rs->v);
 	run_journal_close(rs->journal);
 	if (rs->dry_run && rs->journal_path[0]) {

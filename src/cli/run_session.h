@@ -64,7 +64,8 @@ typedef struct run_session {
 	cli_watch *watch;   /* the receiver, when a scenario has a watch trigger */
 	pthread_t triggers; /* the poll/schedule thread */
 	int triggers_started;
-	atomic_int stop; /* the triggers thread stops: set by the main thread */
+	atomic_int stop;           /* the triggers thread stops: set by the main thread */
+	struct cli_budget *budget; /* --rate-budget (or $ONTRAPORT_QUEUE): shared in PostgreSQL */
 } run_session;
 
 /* Print each problem line on stderr (and how many more), then free them. */

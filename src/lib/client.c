@@ -155,6 +155,14 @@ int ontra_client_new(ontra_client **out, const ontra_client_options *opts)
 		c->cache_ttl_s = opts->cache_ttl_s > 0 ? opts->cache_ttl_s : 0;
 		c->cache_skip = opts->cache_refresh != 0;
 	}
+	if (opts->version >= 6 && opts->budget) {
+		if (!opts->budget->reserve) {
+			ontra_client_free(c);
+			return ontra__error(ONTRA_EINVALID,
+			                    "client options: a budget needs its reserve function");
+		}
+		c->budget = *opts->budget;
+	}
 	if (c->share) {
 		c->pacer = c->share->pacer;
 		curl_easy_setopt(c->curl, CURLOPT_SHARE, c->share->curl);

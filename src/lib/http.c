@@ -455,6 +455,8 @@ static int attempt(ontra_response **out, CURLcode *cc_out, ontra_client *c,
 	if (r->status == 429)
 		c->stats.rate_limited++;
 	ontra__pacer_update(c->pacer, &r->rate, r->status, secs);
+	if (c->budget.answer)
+		c->budget.answer(c->budget.userdata, c->app_id, &r->rate, r->status, secs);
 	log_response(c, r);
 	*out = r;
 	rc = 0;
@@ -473,16 +475,68 @@ double ontra__backoff(ontra_client *c, int n)
 	return d / 2 + d / 2 * ((double)rand_r(&c->seed) / (double)RAND_MAX);
 }
 
+/* Log and announce a rate-limit wait of `wait` seconds, then sleep it. */
+static void wait_for_rate(ontra_client *c, double wait, const char *why)
+{
+	if (wait > 0.5)
+		ontra__log(c, ONTRA_LOG_INFO, "* pacing: waiting %.1f s for the rate limit: %s",
+		           wait, why);
+	if (wait >= 1.0 && c->on_wait)
+		c->on_wait(c->on_wait_userdata, wait, why);
+	ontra__sleep(wait);
+}
+
+/* The longest wait taken from one answer of a budget: the API's window plus 10%. */
+#define BUDGET_MAX_WAIT_MS 66000L
+
 /*
- * Wait for the rate limit before an attempt: at most the client's max_wait
- * (else ONTRA_ERATELIMIT, nothing sent), telling on_wait of a wait of a
- * second or more.
+ * Ask the client's budget (ontra_budget) until it lets the request go: 0, or
+ * ONTRA_ERATELIMIT when the waits would pass max_wait (nothing sent), or 1
+ * when the budget cannot answer (the caller paces with the client's pacer).
+ */
+static int pace_budget(ontra_client *c, const char *method, const char *path)
+{
+	double waited = 0, wait;
+	char why[256];
+	long ms;
+
+	for (;;) {
+		why[0] = '\0';
+		ms = c->budget.reserve(c->budget.userdata, c->app_id, why, sizeof why);
+		if (ms < 0)
+			return 1;
+		if (ms == 0)
+			return 0;
+		if (!why[0])
+			snprintf(why, sizeof why, "the account's shared rate budget is spent");
+		wait = (double)(ms < BUDGET_MAX_WAIT_MS ? ms : BUDGET_MAX_WAIT_MS) / 1000.0;
+		if (c->max_wait >= 0 && waited + wait > c->max_wait)
+			return ontra__error(
+			    ONTRA_ERATELIMIT,
+			    "%s %s: rate limit: it would wait %ld s (%s), longer than "
+			    "the maximum wait of %g s; nothing was sent",
+			    method, path, (long)(waited + wait + 0.999), why, c->max_wait);
+		if (waited == 0)
+			c->stats.paced++;
+		wait_for_rate(c, wait, why);
+		waited += wait;
+	}
+}
+
+/*
+ * Wait for the rate limit before an attempt: the budget's word when the
+ * client has one, else the pacer's; at most the client's max_wait (else
+ * ONTRA_ERATELIMIT, nothing sent), telling on_wait of a wait of a second or
+ * more.
  */
 static int pace(ontra_client *c, const char *method, const char *path)
 {
 	char why[256];
 	double wait;
+	int rc;
 
+	if (c->budget.reserve && (rc = pace_budget(c, method, path)) <= 0)
+		return rc;
 	if (ontra__pacer_reserve_within(c->pacer, c->max_wait, &wait, why, sizeof why) < 0)
 		return ontra__error(ONTRA_ERATELIMIT,
 		                    "%s %s: rate limit: it would wait %ld s (%s), longer than the "
@@ -491,12 +545,7 @@ static int pace(ontra_client *c, const char *method, const char *path)
 	if (wait <= 0)
 		return 0;
 	c->stats.paced++;
-	if (wait > 0.5)
-		ontra__log(c, ONTRA_LOG_INFO, "* pacing: waiting %.1f s for the rate limit: %s",
-		           wait, why);
-	if (wait >= 1.0 && c->on_wait)
-		c->on_wait(c->on_wait_userdata, wait, why);
-	ontra__sleep(wait);
+	wait_for_rate(c, wait, why);
 	return 0;
 }
 
@@ -543,8 +592,9 @@ int ontra_send(ontra_response **out, ontra_client *c, const ontra_request *req)
 				break; /* the 429 stands: waiting it out would take longer than
 				          allowed */
 			why = "429 rate limited";
-			paced_wait =
-			    c->pacer != NULL; /* the pacer holds the next send until the reset */
+			/* the pacer (or the budget, told of the 429) holds the next send until
+			 * the reset */
+			paced_wait = c->pacer != NULL || c->budget.reserve != NULL;
 		} else if (rc == 0 &&
 		           (r->status == 500 || r->status == 502 || r->status == 503 ||
 		            r->status == 504) &&

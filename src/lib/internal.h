@@ -73,9 +73,10 @@ struct ontra_client {
 	void *log_userdata;
 	int log_level;
 
-	CURL *curl;         /* one easy handle: keeps its connection alive across requests */
-	ontra_share *share; /* borrowed, or NULL */
-	ontra_pacer *pacer; /* the share's, or the client's own (owned when no share) */
+	CURL *curl;          /* one easy handle: keeps its connection alive across requests */
+	ontra_share *share;  /* borrowed, or NULL */
+	ontra_pacer *pacer;  /* the share's, or the client's own (owned when no share) */
+	ontra_budget budget; /* version 6: asked before the pacer when reserve is set */
 	int max_retries;
 	long retry_max_ms;
 	double max_wait; /* seconds; < 0 = no bound of the caller's own */

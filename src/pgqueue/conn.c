@@ -240,6 +240,9 @@ void pgq_close(pgq *q)
 	if (!q)
 		return;
 	PQfinish(q->conn);
+	for (size_t i = 0; i < q->nhints; i++) /* queue.c's claim hints */
+		free(q->hints[i].key);
+	free(q->hints);
 	free(q->secret);
 	free(q->secret_raw);
 	free(q);

@@ -16,14 +16,25 @@
 #define PGQ_T_VERSION "ontraport_schema_version"
 #define PGQ_T_EVENTS "ontraport_events"
 #define PGQ_T_KEYS "ontraport_event_keys"
+#define PGQ_T_BUDGET "ontraport_rate_budget"
 
 /* The columns an item is read from, in pgq__row_item's order. */
 #define PGQ_ITEM_COLUMNS                                                                           \
 	"id, received_at, webhook_key, event, body, content_type, status, attempts,"               \
 	" next_attempt_at, last_error, coalesce(delivered_at, 0), fence, lease_until"
 
+/* A claimer's hint (queue.c): the key had no pending event below `low` when last claimed. */
+typedef struct pgq_hint {
+	char *key;
+	int64_t low;
+} pgq_hint;
+
 struct pgq {
 	PGconn *conn;
+	pgq_hint
+	    *hints; /* queue.c's, at most PGQ_HINTS_MAX, forgotten after a TTL; pgq_close frees */
+	size_t nhints;
+	int64_t hints_since; /* monotonic ms of the oldest hint */
 	char *secret; /* the URL's password (raw and as libpq decoded it), masked in errors */
 	char *secret_raw;
 };

@@ -3,8 +3,11 @@
  *
  * Locks: a claim locks the key rows it takes (FOR NO KEY UPDATE ... SKIP
  * LOCKED), then updates their head events; a finish or a renewal updates the
- * key row first (a data-modifying CTE the event's UPDATE reads from), then the
- * event. Key before event everywhere, so they never deadlock. An enqueue
+ * event alone (the claim lives on it: fence, lease_until). Key before event,
+ * so they never deadlock. The key row is not written per event
+ * (docs/postgresql.md, "Claims under a long transaction"): a transaction held
+ * open elsewhere would keep every version, and each claim would read them
+ * all. An enqueue
  * inserts its key with ON CONFLICT DO NOTHING, which takes no lock on an
  * existing key: ingest never waits for claims.
  */
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
 #include "banned.h"
@@ -114,22 +118,120 @@ static void array_element(util_buf *b, const char *s)
 	util_buf_putc(b, '"');
 }
 
+/* ---- the claimer's hints ---- */
+
+/* The most keys a connection keeps a hint for, and how long it keeps them (ms). */
+#define PGQ_HINTS_MAX 4096
+#define PGQ_HINTS_TTL_MS 5000
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void hints_clear(pgq *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->nhints; i++)
+		free(q->hints[i].key);
+	free(q->hints);
+	q->hints = NULL;
+	q->nhints = 0;
+}
+
+/*
+ * Remember that `key` had no pending event below `low` (the head this
+ * connection just claimed). A hint is only ever an optimisation: when memory
+ * or room runs out, the key simply has none.
+ */
+static void hint_set(pgq *q, const char *key, int64_t low)
+{
+	pgq_hint *v;
+	size_t i;
+
+	for (i = 0; i < q->nhints; i++)
+		if (strcmp(q->hints[i].key, key) == 0) {
+			if (low > q->hints[i].low)
+				q->hints[i].low = low;
+			return;
+		}
+	if (q->nhints >= PGQ_HINTS_MAX || !(v = realloc(q->hints, (q->nhints + 1) * sizeof *v)))
+		return;
+	q->hints = v;
+	if (!(v[q->nhints].key = util_strdup(key)))
+		return;
+	v[q->nhints].low = low;
+	if (q->nhints++ == 0)
+		q->hints_since = mono_ms();
+}
+
+/*
+ * The hints as two array literals (keys, lows), after forgetting them all
+ * once they are PGQ_HINTS_TTL_MS old: an event below a hint (replayed, or
+ * committed after a later event of its key was claimed) is found again then.
+ */
+static int hint_params(pgq *q, char **keys, char **lows)
+{
+	util_buf k = UTIL_BUF_INIT, l = UTIL_BUF_INIT;
+	char num[24];
+	size_t i;
+
+	if (q->nhints && mono_ms() - q->hints_since >= PGQ_HINTS_TTL_MS)
+		hints_clear(q);
+	for (i = 0; i < q->nhints; i++) {
+		array_element(&k, q->hints[i].key);
+		snprintf(num, sizeof num, "%c%" PRId64, i ? ',' : '{', q->hints[i].low);
+		util_buf_puts(&l, num);
+	}
+	util_buf_puts(&k, q->nhints ? "}" : "{}");
+	util_buf_puts(&l, q->nhints ? "}" : "{}");
+	*keys = util_buf_detach(&k);
+	*lows = util_buf_detach(&l);
+	util_buf_release(&k);
+	util_buf_release(&l);
+	if (!*keys || !*lows) {
+		free(*keys);
+		free(*lows);
+		*keys = *lows = NULL;
+		return pgq__seterr(PGQ_ERROR, "queue: out of memory");
+	}
+	return 0;
+}
+
+/*
+ * A key's head: its oldest pending event, looked for from the connection's
+ * hint for the key (c.low, joined from the hint arrays; 0 without one). The
+ * index entries below it, of events finished since, are not read: a
+ * transaction held open elsewhere keeps them (and their dead row versions),
+ * and walking them made each claim slower the longer it stayed open.
+ */
+#define HEAD_SQL                                                                                   \
+	"SELECT e.id, e.next_attempt_at, e.lease_until FROM " PGQ_T_EVENTS " e"                    \
+	" WHERE e.webhook_key = k.webhook_key AND e.status = 'pending'"                            \
+	" AND e.id >= coalesce(c.low, 0) ORDER BY e.id LIMIT 1"
+
+/* Step 1 and 2's head lookup: keys k, hints c ($HK, $HL), the head h, due and not leased. */
+#define HEADS_FROM(keys, hk, hl)                                                                   \
+	keys " LEFT JOIN unnest(" hk "::text[], " hl "::bigint[]) AS c(key, low)"                  \
+	     " ON c.key = k.webhook_key CROSS JOIN LATERAL (" HEAD_SQL ") h"                       \
+	     " WHERE h.lease_until <= " PGQ_NOW_MS " AND h.next_attempt_at <= " PGQ_NOW_MS
+
 /*
  * Step 1 of a claim, inside its transaction: lock up to max keys that are not
  * leased and whose head is due, oldest head first, skipping keys another
  * claim holds. *keys is a new array literal of them ("{...}"), *n their count.
  */
-static int lock_keys(pgq *q, size_t max, char **keys, int *n)
+static int lock_keys(pgq *q, size_t max, const char *hk, const char *hl, char **keys, int *n)
 {
-	static const char SQL[] =
-	    "SELECT k.webhook_key FROM " PGQ_T_KEYS " k CROSS JOIN LATERAL"
-	    " (SELECT e.id, e.next_attempt_at FROM " PGQ_T_EVENTS " e"
-	    "  WHERE e.webhook_key = k.webhook_key AND e.status = 'pending' ORDER BY e.id LIMIT 1) "
-	    "h"
-	    " WHERE k.lease_until <= " PGQ_NOW_MS " AND h.next_attempt_at <= " PGQ_NOW_MS
-	    " ORDER BY h.id LIMIT $1 FOR NO KEY UPDATE OF k SKIP LOCKED";
+	static const char SQL[] = "SELECT k.webhook_key FROM " HEADS_FROM(
+	    PGQ_T_KEYS " k", "$2",
+	    "$3") " ORDER BY h.id LIMIT $1 FOR NO KEY UPDATE OF k SKIP LOCKED";
 	char limit[24];
-	const char *params[1] = {limit};
+	const char *params[3] = {limit, hk, hl};
 	util_buf b = UTIL_BUF_INIT;
 	PGresult *res;
 	int i;
@@ -137,7 +239,7 @@ static int lock_keys(pgq *q, size_t max, char **keys, int *n)
 	*keys = NULL;
 	*n = 0;
 	snprintf(limit, sizeof limit, "%zu", max);
-	res = pgq__exec(q, PGRES_TUPLES_OK, "find deliverable events", SQL, 1, params);
+	res = pgq__exec(q, PGRES_TUPLES_OK, "find deliverable events", SQL, 3, params);
 	if (!res)
 		return PGQ_ERROR;
 	for (i = 0; i < PQntuples(res); i++)
@@ -154,25 +256,25 @@ static int lock_keys(pgq *q, size_t max, char **keys, int *n)
 	return 0;
 }
 
-/* Step 2: lease the locked keys' heads (fence + 1) and return them, oldest first. */
-static PGresult *lease_heads(pgq *q, const char *keys, int64_t lease_ms)
+/*
+ * Step 2: lease the locked keys' heads (fence + 1) and return them, oldest
+ * first. A new statement: a fresh snapshot, with the keys held.
+ */
+static PGresult *lease_heads(pgq *q, const char *keys, int64_t lease_ms, const char *hk,
+                             const char *hl)
 {
-	static const char SQL[] =
-	    "WITH heads AS (SELECT h.id FROM unnest($1::text[]) AS u(key) CROSS JOIN LATERAL"
-	    "  (SELECT e.id, e.next_attempt_at FROM " PGQ_T_EVENTS " e"
-	    "   WHERE e.webhook_key = u.key AND e.status = 'pending' ORDER BY e.id LIMIT 1) h"
-	    "  WHERE h.next_attempt_at <= " PGQ_NOW_MS "),"
-	    " ev AS (UPDATE " PGQ_T_EVENTS " e SET fence = e.fence + 1,"
-	    "  lease_until = " PGQ_NOW_MS " + $2::bigint FROM heads WHERE e.id = heads.id"
-	    "  RETURNING e.*),"
-	    " ks AS (UPDATE " PGQ_T_KEYS " k SET lease_until = ev.lease_until, event_id = ev.id,"
-	    "  fence = ev.fence FROM ev WHERE k.webhook_key = ev.webhook_key)"
-	    " SELECT " PGQ_ITEM_COLUMNS " FROM ev ORDER BY id";
+	static const char SQL[] = "WITH heads AS (SELECT h.id FROM " HEADS_FROM(
+	    "unnest($1::text[]) AS k(webhook_key)", "$3",
+	    "$4") "),"
+	          " ev AS (UPDATE " PGQ_T_EVENTS " e SET fence = e.fence + 1,"
+	          "  lease_until = " PGQ_NOW_MS " + $2::bigint FROM heads WHERE e.id = heads.id"
+	          "  RETURNING e.*)"
+	          " SELECT " PGQ_ITEM_COLUMNS " FROM ev ORDER BY id";
 	char lease[24];
-	const char *params[2] = {keys, lease};
+	const char *params[4] = {keys, lease, hk, hl};
 
 	snprintf(lease, sizeof lease, "%" PRId64, lease_ms);
-	return pgq__exec(q, PGRES_TUPLES_OK, "lease events", SQL, 2, params);
+	return pgq__exec(q, PGRES_TUPLES_OK, "lease events", SQL, 4, params);
 }
 
 static int items_of(const PGresult *res, pgq_item ***out, size_t *n)
@@ -203,7 +305,7 @@ static void rollback(pgq *q)
 int pgq_claim(pgq *q, size_t max, int64_t lease_ms, pgq_item ***out, size_t *n)
 {
 	PGresult *res = NULL;
-	char *keys = NULL;
+	char *keys = NULL, *hk = NULL, *hl = NULL;
 	int nkeys = 0, rc;
 
 	*out = NULL;
@@ -213,12 +315,16 @@ int pgq_claim(pgq *q, size_t max, int64_t lease_ms, pgq_item ***out, size_t *n)
 		    PGQ_EINVALID,
 		    "queue: a claim takes 1 to %d events for a lease of 1 ms to 7 days",
 		    PGQ_CLAIM_MAX);
+	if ((rc = hint_params(q, &hk, &hl)) != 0)
+		return rc;
 	rc = pgq__cmd(q, "begin a claim", "BEGIN");
 	if (rc == 0)
-		rc = lock_keys(q, max, &keys, &nkeys);
-	if (rc == 0 && nkeys > 0 && !(res = lease_heads(q, keys, lease_ms)))
+		rc = lock_keys(q, max, hk, hl, &keys, &nkeys);
+	if (rc == 0 && nkeys > 0 && !(res = lease_heads(q, keys, lease_ms, hk, hl)))
 		rc = PGQ_ERROR;
 	free(keys);
+	free(hk);
+	free(hl);
 	if (rc == 0)
 		rc = pgq__cmd(q, "commit a claim", "COMMIT");
 	else
@@ -227,18 +333,20 @@ int pgq_claim(pgq *q, size_t max, int64_t lease_ms, pgq_item ***out, size_t *n)
 		rc = items_of(res, out, n);
 	else if (rc == 0)
 		rc = pgq__seterr(PGQ_ENOTFOUND, "queue: nothing to claim");
+	for (size_t i = 0; rc == 0 && i < *n; i++)
+		hint_set(q, (*out)[i]->webhook_key, (*out)[i]->id);
 	PQclear(res);
 	return rc;
 }
 
 /*
- * Run a statement on the key of claim (id, fence) then its event: `set` is
- * the event's SET list, $3 and $4 extra parameters. PGQ_ELEASE when the claim
- * is not current. (RETURNING gives the key's new row, whose event_id a finish
- * has cleared: hence $1.)
+ * Update the event of claim (id, fence): `set` is its SET list, $3 and $4
+ * extra parameters. The claim is current while the event is pending, leased
+ * (lease_until > 0: a finish sets it to 0) and its fence is the claim's;
+ * otherwise PGQ_ELEASE. The key row is not touched: only a claim locks it.
  */
-static int on_claim(pgq *q, const char *what, const char *key_set, const char *set, int64_t id,
-                    int64_t fence, const char *p3, const char *p4)
+static int on_claim(pgq *q, const char *what, const char *set, int64_t id, int64_t fence,
+                    const char *p3, const char *p4)
 {
 	char sql[1024], sid[24], sfence[24];
 	const char *params[4] = {sid, sfence, p3, p4};
@@ -247,11 +355,9 @@ static int on_claim(pgq *q, const char *what, const char *key_set, const char *s
 	int rows;
 
 	snprintf(sql, sizeof sql,
-	         "WITH k AS (UPDATE " PGQ_T_KEYS " SET %s WHERE webhook_key ="
-	         " (SELECT webhook_key FROM " PGQ_T_EVENTS " WHERE id = $1)"
-	         " AND event_id = $1 AND fence = $2 RETURNING $1::bigint AS event_id)"
-	         " UPDATE " PGQ_T_EVENTS " e SET %s FROM k WHERE e.id = k.event_id RETURNING e.id",
-	         key_set, set);
+	         "UPDATE " PGQ_T_EVENTS " e SET %s WHERE e.id = $1 AND e.fence = $2"
+	         " AND e.lease_until > 0 AND e.status = 'pending' RETURNING e.id",
+	         set);
 	snprintf(sid, sizeof sid, "%" PRId64, id);
 	snprintf(sfence, sizeof sfence, "%" PRId64, fence);
 	res = pgq__exec(q, PGRES_TUPLES_OK, what, sql, nparams, params);
@@ -267,8 +373,6 @@ static int on_claim(pgq *q, const char *what, const char *key_set, const char *s
 	return 0;
 }
 
-#define FREE_KEY "lease_until = 0, event_id = NULL"
-
 int pgq_renew(pgq *q, int64_t id, int64_t fence, int64_t lease_ms)
 {
 	char lease[24];
@@ -276,13 +380,13 @@ int pgq_renew(pgq *q, int64_t id, int64_t fence, int64_t lease_ms)
 	if (lease_ms <= 0 || lease_ms > PGQ_LEASE_MAX)
 		return pgq__seterr(PGQ_EINVALID, "queue: a lease lasts 1 ms to 7 days");
 	snprintf(lease, sizeof lease, "%" PRId64, lease_ms);
-	return on_claim(q, "renew a lease", "lease_until = " PGQ_NOW_MS " + $3::bigint",
-	                "lease_until = " PGQ_NOW_MS " + $3::bigint", id, fence, lease, NULL);
+	return on_claim(q, "renew a lease", "lease_until = " PGQ_NOW_MS " + $3::bigint", id, fence,
+	                lease, NULL);
 }
 
 int pgq_done(pgq *q, int64_t id, int64_t fence)
 {
-	return on_claim(q, "mark event done", FREE_KEY,
+	return on_claim(q, "mark event done",
 	                "status = 'done', delivered_at = " PGQ_NOW_MS
 	                ", last_error = NULL, lease_until = 0",
 	                id, fence, NULL, NULL);
@@ -295,7 +399,7 @@ int pgq_retry(pgq *q, int64_t id, int64_t fence, const char *error, int64_t dela
 	if (delay_ms > PGQ_DELAY_MAX)
 		delay_ms = PGQ_DELAY_MAX;
 	snprintf(delay, sizeof delay, "%" PRId64, delay_ms > 0 ? delay_ms : 0);
-	return on_claim(q, "record failed delivery", FREE_KEY,
+	return on_claim(q, "record failed delivery",
 	                "attempts = e.attempts + 1, next_attempt_at = " PGQ_NOW_MS
 	                " + $4::bigint, last_error = $3, lease_until = 0",
 	                id, fence, error ? error : "failed", delay);
@@ -303,7 +407,7 @@ int pgq_retry(pgq *q, int64_t id, int64_t fence, const char *error, int64_t dela
 
 int pgq_dead(pgq *q, int64_t id, int64_t fence, const char *error)
 {
-	return on_claim(q, "record dead event", FREE_KEY,
+	return on_claim(q, "record dead event",
 	                "status = 'dead', attempts = e.attempts + 1, last_error = $3,"
 	                " lease_until = 0",
 	                id, fence, error ? error : "failed", NULL);
@@ -311,5 +415,5 @@ int pgq_dead(pgq *q, int64_t id, int64_t fence, const char *error)
 
 int pgq_release(pgq *q, int64_t id, int64_t fence)
 {
-	return on_claim(q, "release a claim", FREE_KEY, "lease_until = 0", id, fence, NULL, NULL);
+	return on_claim(q, "release a claim", "lease_until = 0", id, fence, NULL, NULL);
 }

@@ -169,11 +169,11 @@ int pgq_purge(pgq *q, int64_t before_ms, int status_mask, int64_t *count)
 	if (count)
 		*count = 0;
 	status_array(status_mask, statuses, sizeof statuses);
-	/* A claimed event is never deleted under its worker (nor its key, which stays). */
+	/* A claimed event (leased: lease_until > 0) is never deleted under its worker (nor its
+	 * key, which stays). */
 	rc = write_rows(q, "purge events",
 	                "DELETE FROM " PGQ_T_EVENTS " e WHERE received_at < $1"
-	                " AND status = ANY ($2::text[]) AND NOT EXISTS (SELECT 1 FROM " PGQ_T_KEYS
-	                " k WHERE k.webhook_key = e.webhook_key AND k.event_id = e.id)",
+	                " AND status = ANY ($2::text[]) AND lease_until = 0",
 	                2, before_ms, statuses, &n);
 	if (rc == 0 && count)
 		*count = n;

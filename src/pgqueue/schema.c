@@ -49,6 +49,18 @@ static const char *const MIGRATIONS[PGQ_SCHEMA_VERSION] = {
      * reference, unique, so that draining it twice stores it once (pgq_enqueue_spooled). */
     "ALTER TABLE " PGQ_T_EVENTS " ADD COLUMN spool_ref text;"
     "CREATE UNIQUE INDEX ontraport_events_spool_ref ON " PGQ_T_EVENTS " (spool_ref);",
+    /* 3: one rate budget per account (budget.c): the send times of its last `lim`
+     * requests, a ring of ms on the database's clock, oldest at `head`. */
+    "CREATE TABLE " PGQ_T_BUDGET " ("
+    " account text PRIMARY KEY,"             /* the app id */
+    " lim integer NOT NULL DEFAULT 180,"     /* requests per window */
+    " window_ms bigint NOT NULL DEFAULT 0,"  /* learned; 0 = not yet (a minute) */
+    " sent bigint[] NOT NULL,"               /* lim send times */
+    " head integer NOT NULL DEFAULT 1,"      /* the oldest's index (1-based) */
+    " hold_until bigint NOT NULL DEFAULT 0," /* nothing goes before (a 429) */
+    " wait_ms bigint NOT NULL DEFAULT 0,"    /* the last take's answer */
+    " taken bigint NOT NULL DEFAULT 0,"      /* requests let through, ever */
+    " refused bigint NOT NULL DEFAULT 0);",  /* 429 answers told, ever */
 };
 
 int pgq__version(pgq *q, int *version)

@@ -53,7 +53,7 @@ static void test_refused_options(void **state)
 	refused(&o, "invalid user agent");
 	o.user_agent = NULL;
 	o.version = 99;
-	refused(&o, "client options version 99 unsupported (expected 1..5)");
+	refused(&o, "client options version 99 unsupported (expected 1..6)");
 	o.version = 0;
 	refused(&o, "unsupported");
 }

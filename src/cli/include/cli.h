@@ -125,6 +125,8 @@ typedef struct cli_ctx {
 	int rec_type_set;        /* cli_out_type was called */
 	struct cli_show *show;   /* output.c's lookups for this run (field kinds, names) */
 	int refresh;             /* --refresh: fetch the account's metadata afresh */
+	/* the clients' shared rate budget (run --rate-budget), or NULL */
+	const ontra_budget *budget;
 } cli_ctx;
 
 /* --dates: epoch (as stored), local or utc date-times. Default: local in a table, else epoch. */
@@ -202,6 +204,17 @@ int cli_queue_url(cli_ctx *ctx, cli_args *args, const char *db, char *url, size_
  * Returns 0, or -1 when there is no home to put it in.
  */
 int cli_data_path(char *buf, size_t n, const char *file);
+
+/* ---- the PostgreSQL queue (cmd_queue.c) ---- */
+
+/*
+ * A PostgreSQL URL that must be given: the value of --OPT (scrubbed from argv),
+ * else $ONTRAPORT_QUEUE, into url (n bytes). EXIT_OK or a usage error (printed)
+ * when neither is there.
+ */
+int cli_pg_url(cli_ctx *ctx, cli_args *args, const char *opt, char *url, size_t n);
+/* The exit code for a pgq_* error code (PGQ_E*). */
+int cli_queue_exit(int pgq_rc);
 
 /* Read a whole file ("-" = stdin) up to cap bytes; returns a new string or NULL (error printed). */
 char *cli_read_file(const char *path, size_t cap, size_t *len);

@@ -32,7 +32,7 @@
 #include <stdint.h>
 
 /* The newest schema version this program knows (the number of migrations). */
-#define PGQ_SCHEMA_VERSION 2
+#define PGQ_SCHEMA_VERSION 3
 
 typedef enum pgq_error_code {
 	PGQ_OK = 0,
@@ -131,8 +131,8 @@ int pgq_enqueue_spooled(pgq *q, const char *spool_ref, int64_t received_at, cons
 /*
  * Claim up to `max` deliverable events, each the oldest pending event of its
  * webhook key, of keys not leased now, whose next_attempt_at has come; oldest
- * first, at most one per key. Each claim leases its key and event for lease_ms
- * and increments the event's fence (in the items returned). Keys another
+ * first, at most one per key. Each claim leases its event (and so its key) for
+ * lease_ms and increments the event's fence (in the items returned). Keys another
  * worker is claiming at the same moment are skipped (FOR UPDATE SKIP LOCKED),
  * never waited for. A key whose lease ended without a finish is claimable
  * again: its event is taken over with a new fence.
@@ -202,5 +202,49 @@ int pgq_now(pgq *q, int64_t *now_ms);
  * new one. Cannot fail.
  */
 int pgq_connected(const pgq *q);
+
+/*
+ * One rate budget per Ontraport account (keyed by its app id), shared by every
+ * worker on every host: the account's allowance (X-Rate-Limit-Limit requests
+ * per rolling window, 180 a minute) is taken slot by slot from one row, on the
+ * database's clock. A worker asks before each request and tells each answer.
+ * docs/postgresql.md, "The rate budget".
+ */
+
+/*
+ * Take one request's slot for `account`: *wait_ms 0 means taken (send now),
+ * *slot (may be NULL) its number for pgq_budget_sent; > 0 means nothing was
+ * taken (*slot 0): ask again after that many ms. rtt_ms is the caller's
+ * recent round trip to the API, added to the margin (at most 10% of the
+ * window). The first take creates the account's row (limit 180, window a
+ * minute until told otherwise). PGQ_EINVALID for an empty account.
+ */
+int pgq_budget_take(pgq *q, const char *account, int64_t rtt_ms, int64_t *wait_ms, int *slot);
+
+/*
+ * The request of `slot` was answered: its time becomes now (later only), so
+ * the slot is reused a window after the answer, whatever held the request up
+ * between the take and the server.
+ */
+int pgq_budget_sent(pgq *q, const char *account, int slot);
+
+/*
+ * Tell the budget an answer's X-Rate-Limit-Limit (limit, <= 0 when absent),
+ * X-Rate-Limit-Reset (reset_s, <= 0 when absent; the window is the largest
+ * seen, at most 66 s) and status: a 429 holds every worker of the account
+ * until its reset (1 s without one). Writes only when something changes.
+ */
+int pgq_budget_tell(pgq *q, const char *account, long limit, long reset_s, int status);
+
+typedef struct pgq_budget_state {
+	int64_t limit;     /* requests per window */
+	int64_t window_ms; /* the window (60000 until a Reset told it) */
+	int64_t used;      /* slots taken within the last window */
+	int64_t taken;     /* slots taken, ever */
+	int64_t refused;   /* 429 answers told, ever */
+} pgq_budget_state;
+
+/* The account's budget now. PGQ_ENOTFOUND before its first take. */
+int pgq_budget_get(pgq *q, const char *account, pgq_budget_state *out);
 
 #endif
