@@ -21,9 +21,7 @@ static ontra_client *cl;
 
 static unsigned long requests(void)
 {
-	ontra_client_stats st;
-	ontra_client_stats_get(cl, &st);
-	return st.requests;
+	return client_requests(cl);
 }
 
 static void create(const char *json)
