@@ -681,17 +681,18 @@ static void wait_zero(rcv_server *s, unsigned *counter, long max_ms)
 
 void rcv_server_stop(rcv_server *s)
 {
-	MHD_socket lsock;
-
 	if (!s)
 		return;
+	/*
+	 * From here every new request is answered 503 (the sender retries).
+	 * The listening socket stays open until MHD_stop_daemon():
+	 * MHD_quiesce_daemon() on an epoll daemon with worker threads races
+	 * its own workers for the same EPOLL_CTL_DEL and aborts the process
+	 * (libmicrohttpd 0.9.75, "Failed to remove listen FD from epoll set").
+	 */
 	pthread_mutex_lock(&s->mu);
 	s->stopping = 1;
 	pthread_mutex_unlock(&s->mu);
-	/* Stop accepting; connections already open get 503 for new requests. */
-	lsock = MHD_quiesce_daemon(s->d);
-	if (lsock != MHD_INVALID_SOCKET)
-		close(lsock);
 	/*
 	 * Every event handed to the committer must come back before MHD may
 	 * free its connection (the committer still holds the request). The
