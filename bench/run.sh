@@ -6,7 +6,7 @@
 #   bench/run.sh --quick         small sizes, one run each, under 2 minutes (CI runs it);
 #                                writes bench/out/BENCHMARKS.quick.md
 #   bench/run.sh [--out FILE] [SECTION...]   only some sections: client bulk sandbox receiver memory
-#                                scenario
+#                                scenario pgqueue
 #   bench/run.sh --merge SECTION...   rerun only those sections and put them into the
 #                                existing report (their part and summary rows replaced,
 #                                the others kept; the header notes the rerun): bench/merge_report.py
@@ -28,13 +28,13 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift ;;
 	--out=*) out=${1#--out=} ;;
 	-h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	client | bulk | sandbox | receiver | memory | scenario) sections+=("$1") ;;
-	*) echo "bench/run.sh: unknown argument '$1': expected --quick, --merge, --out FILE or a section (client bulk sandbox receiver memory scenario)" >&2; exit 2 ;;
+	client | bulk | sandbox | receiver | memory | scenario | pgqueue) sections+=("$1") ;;
+	*) echo "bench/run.sh: unknown argument '$1': expected --quick, --merge, --out FILE or a section (client bulk sandbox receiver memory scenario pgqueue)" >&2; exit 2 ;;
 	esac
 	shift
 done
 [ "$merge" = 0 ] || [ ${#sections[@]} -gt 0 ] || { echo "bench/run.sh: --merge needs the sections to rerun" >&2; exit 2; }
-[ ${#sections[@]} -gt 0 ] || sections=(client bulk sandbox receiver memory scenario)
+[ ${#sections[@]} -gt 0 ] || sections=(client bulk sandbox receiver memory scenario pgqueue)
 if [ -z "$out" ]; then
 	if [ "$quick" = 1 ]; then out=bench/out/BENCHMARKS.quick.md; else out=docs/BENCHMARKS.md; fi
 fi
@@ -61,7 +61,7 @@ final=$out
 cmd=bench/run.sh
 [ "$quick" = 1 ] && cmd+=" --quick"
 [ "$merge" = 1 ] && cmd+=" --merge"
-[ ${#sections[@]} -lt 6 ] && cmd+=" ${sections[*]}"
+[ ${#sections[@]} -lt 7 ] && cmd+=" ${sections[*]}"
 {
 	echo "# Benchmarks"
 	echo

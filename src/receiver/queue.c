@@ -253,7 +253,7 @@ static void *committer_main(void *arg)
 		q->head = q->tail = NULL;
 		pthread_mutex_unlock(&q->mu);
 
-		if (q->pg) { /* one commit per event; each request has its own outcome */
+		if (q->pg) { /* grouped commits; each request has its own outcome */
 			n = rcv_pg__write_batch(q->pg, batch);
 			rc = 0;
 		} else {

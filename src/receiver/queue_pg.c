@@ -398,12 +398,75 @@ static int call_enqueue(pgq *c, void *args)
 	                   &r->id);
 }
 
+/* Store n requests from r (n at most PGQ_MANY_MAX) with one statement. 0, or the code. */
+static int write_chunk(pgq *c, rcv_enqueue_req *r, size_t n)
+{
+	pgq_event_in ev[PGQ_MANY_MAX] = {{0}};
+	int64_t ids[PGQ_MANY_MAX];
+	rcv_enqueue_req *x = r;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++, x = x->next)
+		ev[i] = (pgq_event_in){x->webhook_key, x->event_json, x->body, x->body_len,
+		                       x->content_type};
+	if ((rc = pgq_enqueue_many(c, ev, n, ids)) != 0)
+		return rc;
+	for (i = 0; i < n; i++, r = r->next) {
+		r->id = ids[i];
+		r->rc = 0;
+	}
+	return 0;
+}
+
+/*
+ * Group commit: the batch stored PGQ_MANY_MAX requests per statement (one
+ * flush for all of them, as the SQLite queue does), each request's rc and id
+ * set. *rest the first request not stored (NULL: all were), for the caller to
+ * store one by one; *down 1 when the database could not be reached. Returns
+ * how many were stored.
+ */
+static size_t write_grouped(rcv_pg *p, rcv_enqueue_req *batch, rcv_enqueue_req **rest, int *down)
+{
+	rcv_enqueue_req *r = batch;
+	size_t stored = 0;
+
+	*rest = batch;
+	*down = 0;
+	if (spool_first(p))
+		return 0;
+	if (conn(p, &p->ingest) != 0) {
+		*down = 1;
+		return 0;
+	}
+	while (r) {
+		rcv_enqueue_req *next = r;
+		size_t n = 0;
+
+		while (next && n < PGQ_MANY_MAX) {
+			next = next->next;
+			n++;
+		}
+		if (write_chunk(p->ingest, r, n) != 0) {
+			/* nothing of this chunk stored; a broken connection is opened again */
+			after(&p->ingest, PGQ_ERROR);
+			break;
+		}
+		stored += n;
+		r = next;
+	}
+	*rest = r;
+	return stored;
+}
+
 size_t rcv_pg__write_batch(rcv_pg *p, rcv_enqueue_req *batch)
 {
 	rcv_enqueue_req *r;
 	size_t stored = 0;
 	int down = 0;
 
+	if (batch && batch->next)
+		stored = write_grouped(p, batch, &batch, &down);
 	for (r = batch; r; r = r->next) {
 		r->id = 0;
 		/* Unreachable once in this batch: the rest go to the spool (or 503) at once. */
@@ -598,6 +661,41 @@ int rcv_pg__claim(rcv_pg *p, rcv_item **out, int64_t *wake_at)
 
 enum finish_kind { F_DONE, F_RETRY, F_DEAD, F_RELEASE };
 
+static int mark(pgq *c, int64_t id, int64_t fence, enum finish_kind kind, const char *error,
+                int64_t delay_ms)
+{
+	if (kind == F_DONE)
+		return pgq_done(c, id, fence);
+	if (kind == F_RETRY)
+		return pgq_retry(c, id, fence, error ? error : "failed", delay_ms);
+	if (kind == F_DEAD)
+		return pgq_dead(c, id, fence, error ? error : "failed");
+	return pgq_release(c, id, fence);
+}
+
+/*
+ * A finish's mark, committed without waiting for its flush (synchronous_commit
+ * off for it alone): a mark lost in a crash of the database only means the
+ * event is delivered again, as at least once allows, and the next durable
+ * commit (every claim's is: a fence is never given twice) flushes it with
+ * itself, so a key's next event is never claimed while its previous one's mark
+ * could still be lost. A session that could not be made durable again is
+ * closed. Caller holds lock; p->ops is open. 0 or a PGQ_E* code.
+ */
+static int mark_relaxed(rcv_pg *p, int64_t id, int64_t fence, enum finish_kind kind,
+                        const char *error, int64_t delay_ms)
+{
+	int r = pgq_sync_commit(p->ops, 0);
+
+	if (r == 0)
+		r = mark(p->ops, id, fence, kind, error, delay_ms);
+	if (pgq_sync_commit(p->ops, 1) != 0 && pgq_connected(p->ops)) {
+		pgq_close(p->ops);
+		p->ops = NULL;
+	}
+	return r;
+}
+
 static int finish(rcv_pg *p, int64_t id, enum finish_kind kind, const char *error, int64_t delay_ms)
 {
 	pg_claim *c;
@@ -621,14 +719,7 @@ static int finish(rcv_pg *p, int64_t id, enum finish_kind kind, const char *erro
 	}
 	rc = conn(p, &p->ops);
 	if (!rc) {
-		if (kind == F_DONE)
-			r = pgq_done(p->ops, id, c->fence);
-		else if (kind == F_RETRY)
-			r = pgq_retry(p->ops, id, c->fence, error ? error : "failed", delay_ms);
-		else if (kind == F_DEAD)
-			r = pgq_dead(p->ops, id, c->fence, error ? error : "failed");
-		else
-			r = pgq_release(p->ops, id, c->fence);
+		r = mark_relaxed(p, id, c->fence, kind, error, delay_ms);
 		rc = r ? after(&p->ops, r) : 0;
 	}
 	/* A mark not written keeps the claim (the caller tries again); a release never does. */

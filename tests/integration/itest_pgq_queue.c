@@ -537,6 +537,49 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Several events in one statement: stored in their order, ids ascending, keys made once. */
+static void test_enqueue_many(void **state)
+{
+	static const char bin[] = "m\0n";
+	char url[600];
+	pgq *q = fresh_queue(url, sizeof url);
+	pgq_event_in ev[3] = {{"A", "{\"n\":1}", "a1", 2, "application/json"},
+	                      {"B", "{\"n\":2}", "b1", 2, NULL},
+	                      {"A", "{\"n\":3}", bin, sizeof bin - 1, NULL}};
+	pgq_item **items = NULL, *it = NULL;
+	int64_t ids[3] = {0}, pending = 0;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(pgq_enqueue_many(q, ev, 0, ids), PGQ_EINVALID);
+	assert_int_equal(pgq_enqueue_many(q, ev, PGQ_MANY_MAX + 1, ids), PGQ_EINVALID);
+	ev[1].webhook_key = "";
+	assert_int_equal(pgq_enqueue_many(q, ev, 3, ids), PGQ_EINVALID);
+	assert_int_equal(pgq_counts(q, &pending, NULL, NULL), 0);
+	assert_int_equal(pending, 0);
+	ev[1].webhook_key = "B";
+	assert_int_equal(pgq_enqueue_many(q, ev, 3, ids), 0);
+	assert_true(ids[0] > 0 && ids[1] > ids[0] && ids[2] > ids[1]);
+	assert_int_equal(pgq_counts(q, &pending, NULL, NULL), 0);
+	assert_int_equal(pending, 3);
+	/* Each key's head is its first event: A's is ids[0], not ids[2]. */
+	assert_int_equal(pgq_claim(q, 10, 60000, &items, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(items[0]->id, ids[0]);
+	assert_string_equal(items[0]->body, "a1");
+	assert_string_equal(items[0]->content_type, "application/json");
+	assert_int_equal(items[1]->id, ids[1]);
+	assert_string_equal(items[1]->webhook_key, "B");
+	assert_string_equal(items[1]->event, "{\"n\":2}");
+	pgq_items_free(items, n);
+	assert_int_equal(pgq_get(q, ids[2], &it), 0);
+	assert_string_equal(it->webhook_key, "A");
+	assert_int_equal(it->body_len, sizeof bin - 1);
+	assert_memory_equal(it->body, bin, sizeof bin - 1);
+	pgq_item_free(it);
+	pgq_close(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,6 +590,7 @@ int main(void)
 	    cmocka_unit_test(test_list),
 	    cmocka_unit_test(test_concurrent_claimers),
 	    cmocka_unit_test(test_enqueue_spooled_once),
+	    cmocka_unit_test(test_enqueue_many),
 	    cmocka_unit_test(test_password_hidden),
 	};
 

@@ -115,6 +115,34 @@ void pgq_items_free(pgq_item **items, size_t n);
 int pgq_enqueue(pgq *q, const char *webhook_key, const char *event_json, const void *body,
                 size_t body_len, const char *content_type, int64_t *id_out);
 
+/* One event to store, as pgq_enqueue's arguments. */
+typedef struct pgq_event_in {
+	const char *webhook_key, *event_json;
+	const void *body;
+	size_t body_len;
+	const char *content_type; /* may be NULL */
+} pgq_event_in;
+
+/* The most events one pgq_enqueue_many stores. */
+#define PGQ_MANY_MAX 256
+
+/*
+ * Store n events (1 to PGQ_MANY_MAX) with one statement, in their order: all
+ * committed when this returns 0 (durably, as one pgq_enqueue), ids[i] event
+ * i's id; else none stored, ids all 0, and the code (PGQ_EINVALID, or
+ * PGQ_ERROR with the error set). A receiver's group commit: one round trip
+ * and one flush for a batch of concurrent requests.
+ */
+int pgq_enqueue_many(pgq *q, const pgq_event_in *ev, size_t n, int64_t *ids);
+
+/*
+ * on 0: this connection's next commits do not wait for their flush to disk
+ * (synchronous_commit off): for marks whose loss in a crash of the database
+ * only repeats a delivery (done, retry, dead, release), never for an enqueue
+ * or a claim. on 1: back to the server's setting. 0, or a PGQ_E* code.
+ */
+int pgq_sync_commit(pgq *q, int on);
+
 /*
  * Store one event a receiver spooled locally while the database was away,
  * exactly once: `spool_ref` names it for good (unique in the queue), so a

@@ -1,0 +1,121 @@
+/*
+ * tx: pgq_enqueue_many, several events stored by one statement (a receiver's
+ * group commit: one round trip, one plan and one flush for all of them), and
+ * pgq_sync_commit, a finish's commit without waiting for its flush.
+ */
+#include "pgq_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "banned.h"
+
+#define INS_KEYS "WITH k AS (INSERT INTO " PGQ_T_KEYS " (webhook_key) VALUES "
+#define INS_EVENTS                                                                                 \
+	" ON CONFLICT DO NOTHING) INSERT INTO " PGQ_T_EVENTS                                       \
+	" (received_at, webhook_key, event, body, content_type) VALUES "
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The statement for n events: event i's key, document, body, type are $4i+1 to $4i+4. */
+static char *many_sql(const pgq_event_in *ev, size_t n)
+{
+	util_buf b = UTIL_BUF_INIT;
+	size_t i, j;
+	int first = 1;
+
+	util_buf_puts(&b, INS_KEYS);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && strcmp(ev[j].webhook_key, ev[i].webhook_key) != 0; j++)
+			;
+		if (j < i)
+			continue; /* a key once */
+		util_buf_printf(&b, "%s($%zu)", first ? "" : ",", 4 * i + 1);
+		first = 0;
+	}
+	util_buf_puts(&b, INS_EVENTS);
+	for (i = 0; i < n; i++)
+		util_buf_printf(&b, "%s(" PGQ_NOW_MS ",$%zu,$%zu,$%zu,$%zu)", i ? "," : "", 4 * i + 1,
+		                4 * i + 2, 4 * i + 3, 4 * i + 4);
+	util_buf_puts(&b, " RETURNING id");
+	if (util_buf_failed(&b)) {
+		util_buf_release(&b);
+		return NULL;
+	}
+	return util_buf_detach(&b);
+}
+
+static int run_many(pgq *q, const char *sql, const pgq_event_in *ev, size_t n, int64_t *ids)
+{
+	const char **params = calloc(4 * n, sizeof *params);
+	int *lengths = calloc(4 * n, sizeof *lengths), *formats = calloc(4 * n, sizeof *formats);
+	PGresult *res = NULL;
+	int rc = PGQ_ERROR;
+	size_t i;
+
+	if (!params || !lengths || !formats) {
+		pgq__seterr(PGQ_ERROR, "queue: out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		params[4 * i] = ev[i].webhook_key;
+		params[4 * i + 1] = ev[i].event_json;
+		params[4 * i + 2] = ev[i].body ? (const char *)ev[i].body : "";
+		params[4 * i + 3] = ev[i].content_type;
+		lengths[4 * i + 2] = (int)ev[i].body_len;
+		formats[4 * i + 2] = 1; /* the body as bytes */
+	}
+	res = PQexecParams(q->conn, sql, (int)(4 * n), NULL, params, lengths, formats, 0);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || (size_t)PQntuples(res) != n) {
+		pgq__pgerr(q, res, "store events");
+		goto out;
+	}
+	/* The ids were given in the rows' order, so ascending they are the events' in order. */
+	for (i = 0; i < n; i++)
+		ids[i] = pgq__int(res, (int)i, 0);
+	qsort(ids, n, sizeof *ids, cmp_id);
+	rc = 0;
+out:
+	PQclear(res);
+	free(params);
+	free(lengths);
+	free(formats);
+	return rc;
+}
+
+int pgq_enqueue_many(pgq *q, const pgq_event_in *ev, size_t n, int64_t *ids)
+{
+	char *sql;
+	size_t i;
+	int rc;
+
+	if (n == 0 || n > PGQ_MANY_MAX)
+		return pgq__seterr(PGQ_EINVALID, "queue: %zu events in one store: expected 1 to %d",
+		                   n, PGQ_MANY_MAX);
+	for (i = 0; i < n; i++) {
+		ids[i] = 0;
+		if (!ev[i].webhook_key || !*ev[i].webhook_key || !ev[i].event_json ||
+		    ev[i].body_len > INT32_MAX)
+			return pgq__seterr(PGQ_EINVALID, "queue: an event needs a webhook key, a "
+			                                 "document and a body under 2 GiB");
+	}
+	if (!(sql = many_sql(ev, n)))
+		return pgq__seterr(PGQ_ERROR, "queue: out of memory");
+	rc = run_many(q, sql, ev, n, ids);
+	free(sql);
+	if (rc)
+		memset(ids, 0, n * sizeof *ids);
+	return rc;
+}
+
+int pgq_sync_commit(pgq *q, int on)
+{
+	return pgq__cmd(q, "queue: set synchronous_commit",
+	                on ? "RESET synchronous_commit" : "SET synchronous_commit = off");
+}
