@@ -147,6 +147,49 @@ static void test_purge_drops_partitions(void **state)
 	pgq_close(q);
 }
 
+/*
+ * A transaction holding a lock on the events (a pg_dump, a report left open in
+ * its transaction): the purge does not wait for it, it deletes row by row; once
+ * it ends, the next purge drops the emptied partitions.
+ */
+static void test_purge_lock_busy(void **state)
+{
+	char url[600];
+	int64_t n = 0, now_ms = 0;
+	PGconn *pin;
+	PGresult *res;
+	pgq *q = NULL;
+	int i;
+
+	(void)state;
+	new_db(url, sizeof url);
+	assert_int_equal(pgq_migrate(url, NULL, NULL), 0);
+	assert_int_equal(pgtest_sql(url, "UPDATE ontraport_queue_settings SET partition_ids = 100;"
+	                                 "SELECT setval('ontraport_event_ids', 200000)"),
+	                 0);
+	assert_int_equal(pgq_open(&q, url), 0);
+	for (i = 0; i < 150; i++)
+		put(q, "k");
+	assert_int_equal(pgtest_sql(url, "UPDATE ontraport_events SET status = 'done'"), 0);
+	assert_int_equal(partitions(url), 5);
+	pin = PQconnectdb(url);
+	assert_int_equal(PQstatus(pin), CONNECTION_OK);
+	res = PQexec(pin, "BEGIN; SELECT count(*) FROM ontraport_events");
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	PQclear(res);
+	assert_int_equal(pgq_now(q, &now_ms), 0);
+	assert_int_equal(pgq_purge(q, now_ms + 1000, PGQ_DONE, &n), 0);
+	assert_int_equal(n, 150);
+	assert_int_equal(partitions(url), 5);
+	res = PQexec(pin, "ROLLBACK");
+	PQclear(res);
+	PQfinish(pin);
+	assert_int_equal(pgq_purge(q, now_ms + 1000, PGQ_DONE, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(partitions(url), 2); /* the current one and the one ahead */
+	pgq_close(q);
+}
+
 /* Ids that outran the partitions made ahead (another program's inserts): made on demand. */
 static void test_partition_on_demand(void **state)
 {
@@ -313,6 +356,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_purge_drops_partitions),
+	    cmocka_unit_test(test_purge_lock_busy),
 	    cmocka_unit_test(test_partition_on_demand),
 	    cmocka_unit_test(test_migrate_from_3),
 	    cmocka_unit_test(test_figures),
