@@ -294,7 +294,8 @@ static void test_figures(void **state)
 	/* Partitions of N/4 ids from 0. */
 	snprintf(sql, sizeof sql,
 	         "UPDATE ontraport_queue_settings SET partition_ids = %ld;"
-	         "DROP TABLE ontraport_events_p0; DELETE FROM ontraport_event_parts;"
+	         "DROP TABLE ontraport_events_p0, ontraport_events_p100000;"
+	         "DELETE FROM ontraport_event_parts;"
 	         "SELECT setval('ontraport_event_ids', 1, false)",
 	         nev / 4);
 	assert_int_equal(pgtest_sql(url, sql), 0);
