@@ -55,7 +55,8 @@ int pgq__parts_add(pgq *q, int64_t from, int64_t upto)
 {
 	int64_t w = 0, hi = 0;
 
-	if (query_int(q, "read the partitions", "SELECT partition_ids FROM " PGQ_T_SETTINGS, 0, &w) ||
+	if (query_int(q, "read the partitions", "SELECT partition_ids FROM " PGQ_T_SETTINGS, 0,
+	              &w) ||
 	    query_int(q, "read the partitions", "SELECT max(hi) FROM " PGQ_T_PARTS, 0, &hi))
 		return PGQ_ERROR;
 	if (w <= 0)
@@ -90,7 +91,8 @@ int pgq__parts_ensure(pgq *q)
 		rc = query_int(q, "read the partitions",
 		               "SELECT partition_ids FROM " PGQ_T_SETTINGS, 0, &w);
 	if (rc == 0)
-		rc = query_int(q, "read the last id", "SELECT last_value FROM " PGQ_T_IDS, 0, &last);
+		rc =
+		    query_int(q, "read the last id", "SELECT last_value FROM " PGQ_T_IDS, 0, &last);
 	if (rc == 0)
 		rc = pgq__parts_add(q, last, last + w);
 	if (rc == 0)
@@ -135,11 +137,11 @@ static int census(pgq *q, const char *name, const char *const *params, int64_t *
 /*
  * Drop partition [lo, hi) `name` when, under the parent's ACCESS EXCLUSIVE
  * lock (every statement on the queue done, none started), all its events
- * match the purge. *dropped 1 and *count += its events when it was dropped;
- * a lock not had within PGQ_DROP_LOCK_TIMEOUT leaves it (*busy 1).
+ * match the purge; *count += its events when it was dropped. A lock not had
+ * within PGQ_DROP_LOCK_TIMEOUT leaves it (*busy 1, 0 returned).
  */
-static int drop_one(pgq *q, const char *name, int64_t lo, int64_t hi,
-                    const char *const *params, int64_t *count, int *busy)
+static int drop_one(pgq *q, const char *name, int64_t lo, int64_t hi, const char *const *params,
+                    int64_t *count, int *busy)
 {
 	char sql[512];
 	int64_t total = 0, kept = 1;
@@ -187,10 +189,11 @@ int pgq__parts_purge(pgq *q, int64_t before_ms, const char *statuses, int64_t *c
 
 	snprintf(before, sizeof before, "%" PRId64, before_ms);
 	/* The closed partitions: every id in them given out already. */
-	res = pgq__exec(q, PGRES_TUPLES_OK, "list the partitions",
-	                "SELECT lo, hi, name FROM " PGQ_T_PARTS " WHERE hi - 1 <= (SELECT last_value"
-	                " FROM " PGQ_T_IDS ") ORDER BY lo",
-	                0, NULL);
+	res =
+	    pgq__exec(q, PGRES_TUPLES_OK, "list the partitions",
+	              "SELECT lo, hi, name FROM " PGQ_T_PARTS " WHERE hi - 1 <= (SELECT last_value"
+	              " FROM " PGQ_T_IDS ") ORDER BY lo",
+	              0, NULL);
 	if (!res)
 		return PGQ_ERROR;
 	for (i = 0; rc == 0 && !busy && i < PQntuples(res); i++) {
@@ -201,8 +204,8 @@ int pgq__parts_purge(pgq *q, int64_t before_ms, const char *statuses, int64_t *c
 		 * locked and looked at again. */
 		rc = census(q, name, params, &total, &kept);
 		if (rc == 0 && kept == 0)
-			rc = drop_one(q, name, pgq__int(res, i, 0), pgq__int(res, i, 1), params, count,
-			              &busy);
+			rc = drop_one(q, name, pgq__int(res, i, 0), pgq__int(res, i, 1), params,
+			              count, &busy);
 	}
 	PQclear(res);
 	return rc;

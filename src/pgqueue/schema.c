@@ -173,8 +173,8 @@ static int apply(pgq *q, int version, int target)
 
 	for (v = version + 1; v <= target; v++) {
 		snprintf(sql, sizeof sql, "INSERT INTO " PGQ_T_VERSION " (version) VALUES (%d)", v);
-		if (pgq__cmd(q, "apply a migration", MIGRATIONS[v - 1]) || (v == 4 && migrate4(q)) ||
-		    pgq__cmd(q, "record a migration", sql))
+		if (pgq__cmd(q, "apply a migration", MIGRATIONS[v - 1]) ||
+		    (v == 4 && migrate4(q)) || pgq__cmd(q, "record a migration", sql))
 			return PGQ_ERROR;
 	}
 	return 0;

@@ -135,13 +135,11 @@ static void test_purge_drops_partitions(void **state)
 	pgq_items_free(items, got);
 	/* Ids keep increasing; a spooled event is still stored once. */
 	assert_true(put(q, "k9") > 200350);
-	assert_int_equal(pgq_enqueue_spooled(q, "host:/s.db:1:1", 1, "k9", "{}", "b", 1, NULL, &id,
-	                                     &stored),
-	                 0);
+	assert_int_equal(
+	    pgq_enqueue_spooled(q, "host:/s.db:1:1", 1, "k9", "{}", "b", 1, NULL, &id, &stored), 0);
 	assert_int_equal(stored, 1);
-	assert_int_equal(pgq_enqueue_spooled(q, "host:/s.db:1:1", 1, "k9", "{}", "b", 1, NULL, &id,
-	                                     &stored),
-	                 0);
+	assert_int_equal(
+	    pgq_enqueue_spooled(q, "host:/s.db:1:1", 1, "k9", "{}", "b", 1, NULL, &id, &stored), 0);
 	assert_int_equal(stored, 0);
 	assert_int_equal(id, 0);
 	pgq_close(q);
@@ -221,15 +219,15 @@ static void test_migrate_from_3(void **state)
 	assert_int_equal(to, 3);
 	/* 250 events (every other one done), one spooled; ids given up to 300. */
 	assert_int_equal(
-	    pgtest_sql(url,
-	               "INSERT INTO ontraport_event_keys (webhook_key) VALUES ('k1');"
-	               "INSERT INTO ontraport_events (received_at, webhook_key, event, body, status)"
-	               " SELECT 1000 + g, 'k1', '{}', convert_to('b' || g, 'UTF8'),"
-	               " CASE WHEN g % 2 = 0 THEN 'done' ELSE 'pending' END"
-	               " FROM generate_series(1, 250) g;"
-	               "UPDATE ontraport_events SET spool_ref = 'ref-7' WHERE id = 7;"
-	               "SELECT nextval(pg_get_serial_sequence('ontraport_events', 'id'))"
-	               " FROM generate_series(1, 50)"),
+	    pgtest_sql(
+	        url, "INSERT INTO ontraport_event_keys (webhook_key) VALUES ('k1');"
+	             "INSERT INTO ontraport_events (received_at, webhook_key, event, body, status)"
+	             " SELECT 1000 + g, 'k1', '{}', convert_to('b' || g, 'UTF8'),"
+	             " CASE WHEN g % 2 = 0 THEN 'done' ELSE 'pending' END"
+	             " FROM generate_series(1, 250) g;"
+	             "UPDATE ontraport_events SET spool_ref = 'ref-7' WHERE id = 7;"
+	             "SELECT nextval(pg_get_serial_sequence('ontraport_events', 'id'))"
+	             " FROM generate_series(1, 50)"),
 	    0);
 	assert_int_equal(pgq_open(&q, url), PGQ_ESCHEMA);
 	assert_int_equal(pgq_migrate(url, &from, &to), 0);
@@ -238,7 +236,8 @@ static void test_migrate_from_3(void **state)
 	assert_int_equal(sql_int(url, "SELECT (relkind = 'p')::int FROM pg_class"
 	                              " WHERE relname = 'ontraport_events'"),
 	                 1);
-	assert_int_equal(sql_int(url, "SELECT (to_regclass('ontraport_events_v3') IS NULL)::int"), 1);
+	assert_int_equal(sql_int(url, "SELECT (to_regclass('ontraport_events_v3') IS NULL)::int"),
+	                 1);
 	assert_int_equal(pgq_open(&q, url), 0);
 	assert_int_equal(pgq_counts(q, &pending, &done, NULL), 0);
 	assert_int_equal(pending, 125);
@@ -248,8 +247,8 @@ static void test_migrate_from_3(void **state)
 	assert_int_equal(it->received_at, 1007);
 	pgq_item_free(it);
 	/* The spool reference came along: the same event is not stored twice. */
-	assert_int_equal(
-	    pgq_enqueue_spooled(q, "ref-7", 1, "k1", "{}", "b", 1, NULL, &id, &stored), 0);
+	assert_int_equal(pgq_enqueue_spooled(q, "ref-7", 1, "k1", "{}", "b", 1, NULL, &id, &stored),
+	                 0);
 	assert_int_equal(stored, 0);
 	/* Ids go on after every id version 3 gave, and the oldest pending event is claimed. */
 	assert_true(put(q, "k2") > 300);
@@ -266,7 +265,7 @@ static void test_migrate_from_3(void **state)
 
 #define FILL(n)                                                                                    \
 	"INSERT INTO ontraport_events (received_at, webhook_key, event, body, status)"             \
-	" SELECT 1000 + g, 'k' || mod(g, 50), '{\"e\":1}', convert_to(repeat('x', 400), 'UTF8'),"     \
+	" SELECT 1000 + g, 'k' || mod(g, 50), '{\"e\":1}', convert_to(repeat('x', 400), 'UTF8'),"  \
 	" 'done' FROM generate_series(1, " n ") g"
 
 static long rotate_n(void)
@@ -306,8 +305,9 @@ static void test_figures(void **state)
 	assert_true(put(q, "k") > nev);
 	/* N done events, ids 1 to N. */
 	snprintf(sql, sizeof sql,
-	         "SELECT setval('ontraport_event_ids', 1, false); " FILL("%s") ";"
-	         "SELECT setval('ontraport_event_ids', %ld)",
+	         "SELECT setval('ontraport_event_ids', 1, false); " FILL(
+	             "%s") ";"
+	                   "SELECT setval('ontraport_event_ids', %ld)",
 	         num, nev + 10);
 	assert_int_equal(pgtest_sql(url, sql), 0);
 	size0 = sql_int(url, EVENTS_SIZE);
@@ -336,8 +336,8 @@ static void test_figures(void **state)
 	        "rotation: purge of %ld done events: by partitions (%ld ids each) %.1f ms, "
 	        "tables %lld kB -> %lld kB; version 3's row-by-row DELETE %.1f ms, "
 	        "table %lld kB -> %lld kB\n",
-	        nev, nev / 4, tdrop * 1000, size0 / 1024, size1 / 1024, tdel * 1000,
-	        size3a / 1024, size3b / 1024);
+	        nev, nev / 4, tdrop * 1000, size0 / 1024, size1 / 1024, tdel * 1000, size3a / 1024,
+	        size3b / 1024);
 }
 
 static int setup(void **state)
