@@ -162,7 +162,11 @@ static int drop_one(pgq *q, const char *name, int64_t lo, int64_t hi, const char
 		return rc;
 	}
 	PQclear(res);
-	rc = census(q, name, params, &total, &kept);
+	/* Another purge may have dropped it while this one waited for the lock. */
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM " PGQ_T_PARTS " WHERE lo = %" PRId64, lo);
+	rc = query_int(q, "read the partitions", sql, 0, &total);
+	if (rc == 0 && total == 1)
+		rc = census(q, name, params, &total, &kept);
 	if (rc == 0 && kept == 0) {
 		snprintf(sql, sizeof sql,
 		         "DROP TABLE %s; DELETE FROM " PGQ_T_PARTS " WHERE lo = %" PRId64
