@@ -17,6 +17,12 @@
 #define PGQ_T_EVENTS "ontraport_events"
 #define PGQ_T_KEYS "ontraport_event_keys"
 #define PGQ_T_BUDGET "ontraport_rate_budget"
+/* Migration 4 (parts.c): the events' id sequence, their partitions, the settings, the spool
+ * references (unique, which the partitioned events table cannot be but by id). */
+#define PGQ_T_IDS "ontraport_event_ids"
+#define PGQ_T_PARTS "ontraport_event_parts"
+#define PGQ_T_SETTINGS "ontraport_queue_settings"
+#define PGQ_T_REFS "ontraport_spool_refs"
 
 /* The columns an item is read from, in pgq__row_item's order. */
 #define PGQ_ITEM_COLUMNS                                                                           \
@@ -35,7 +41,9 @@ struct pgq {
 	    *hints; /* queue.c's, at most PGQ_HINTS_MAX, forgotten after a TTL; pgq_close frees */
 	size_t nhints;
 	int64_t hints_since; /* monotonic ms of the oldest hint */
-	char *secret; /* the URL's password (raw and as libpq decoded it), masked in errors */
+	int64_t parts_hi; /* parts.c: the end of the partitions last seen (ids below it have one) */
+	int64_t part_ids; /* parts.c: ids per partition, as last read */
+	char *secret;     /* the URL's password (raw and as libpq decoded it), masked in errors */
 	char *secret_raw;
 };
 
@@ -69,6 +77,21 @@ int pgq__cmd(pgq *q, const char *what, const char *sql);
 pgq_item *pgq__row_item(const PGresult *res, int row);
 /* A column as int64 (0 when NULL). */
 int64_t pgq__int(const PGresult *res, int row, int col);
+
+/*
+ * Partitions (parts.c). pgq__parts_add creates partitions of part_ids ids from
+ * `from` (rounded down to a boundary, when there are none yet) until one ends
+ * above `upto`, inside the caller's transaction. pgq__parts_ensure does so in
+ * a transaction of its own, under an advisory lock, for upto = the last id
+ * given + part_ids (one whole partition ahead), and refreshes q's cache.
+ * pgq__parts_after_insert calls it when id has come within a partition of the
+ * end. pgq__parts_purge drops the whole partitions that qualify (docs/postgresql.md,
+ * "Retiring the history"), adding their events to *count. 0 or PGQ_ERROR.
+ */
+int pgq__parts_add(pgq *q, int64_t from, int64_t upto);
+int pgq__parts_ensure(pgq *q);
+void pgq__parts_after_insert(pgq *q, int64_t id);
+int pgq__parts_purge(pgq *q, int64_t before_ms, const char *statuses, int64_t *count);
 
 /* The schema version of the database (0 when it has none), or a negative code. */
 int pgq__version(pgq *q, int *version);

@@ -28,6 +28,15 @@
 #define PGQ_LEASE_MAX (7 * 86400000LL)
 #define PGQ_DELAY_MAX (366 * 86400000LL)
 
+/* Whether an insert failed for want of a partition for its id (check_violation: the
+ * events' only other check, on status, is never broken by an insert). */
+static int no_partition(const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	return PQresultStatus(res) == PGRES_FATAL_ERROR && state && strcmp(state, "23514") == 0;
+}
+
 /* Run an insert of one event: $1 key, $2 document, $3 body (bytes), $4 content type, then
  * `extra` more text parameters. *id_out the id it returned, 0 for no row. */
 static int insert_event(pgq *q, const char *sql, const char *webhook_key, const char *event_json,
@@ -39,6 +48,7 @@ static int insert_event(pgq *q, const char *sql, const char *webhook_key, const 
 	const int lengths[6] = {0, 0, (int)body_len, 0, 0, 0};
 	const int formats[6] = {0, 0, 1, 0, 0, 0}; /* the body as bytes */
 	PGresult *res;
+	int64_t id;
 	int i;
 
 	if (id_out)
@@ -49,14 +59,21 @@ static int insert_event(pgq *q, const char *sql, const char *webhook_key, const 
 	for (i = 0; i < nextra && i < 2; i++)
 		params[4 + i] = extra[i];
 	res = PQexecParams(q->conn, sql, 4 + nextra, NULL, params, lengths, formats, 0);
+	if (res && no_partition(res) && pgq__parts_ensure(q) == 0) {
+		/* Ids outran the partitions made ahead: made now, the insert once more. */
+		PQclear(res);
+		res = PQexecParams(q->conn, sql, 4 + nextra, NULL, params, lengths, formats, 0);
+	}
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pgq__pgerr(q, res, "store event");
 		PQclear(res);
 		return PGQ_ERROR;
 	}
-	if (id_out && PQntuples(res) == 1)
-		*id_out = pgq__int(res, 0, 0);
+	id = PQntuples(res) == 1 ? pgq__int(res, 0, 0) : 0;
 	PQclear(res);
+	if (id_out)
+		*id_out = id;
+	pgq__parts_after_insert(q, id);
 	return 0;
 }
 
@@ -78,12 +95,12 @@ int pgq_enqueue_spooled(pgq *q, const char *spool_ref, int64_t received_at, cons
                         const char *content_type, int64_t *id_out, int *stored)
 {
 	static const char SQL[] =
-	    "WITH k AS (INSERT INTO " PGQ_T_KEYS
-	    " (webhook_key) VALUES ($1) ON CONFLICT DO NOTHING)"
+	    "WITH r AS (INSERT INTO " PGQ_T_REFS " (spool_ref, event_id)"
+	    " VALUES ($6, nextval('" PGQ_T_IDS "')) ON CONFLICT DO NOTHING RETURNING event_id),"
+	    " k AS (INSERT INTO " PGQ_T_KEYS " (webhook_key) VALUES ($1) ON CONFLICT DO NOTHING)"
 	    " INSERT INTO " PGQ_T_EVENTS
-	    " (received_at, webhook_key, event, body, content_type, spool_ref)"
-	    " VALUES ($5::bigint, $1, $2, $3, $4, $6) ON CONFLICT (spool_ref) DO NOTHING"
-	    " RETURNING id";
+	    " (id, received_at, webhook_key, event, body, content_type, spool_ref)"
+	    " SELECT r.event_id, $5::bigint, $1, $2, $3, $4, $6 FROM r RETURNING id";
 	char at[24];
 	const char *extra[2] = {at, spool_ref};
 	int64_t id = 0;

@@ -160,23 +160,30 @@ int pgq_replay(pgq *q, int64_t id, int64_t *count)
 	return 0;
 }
 
+/* The events a purge deletes ($1 before, $2 statuses), of events `e`. */
+#define PURGED "e.received_at < $1 AND e.status = ANY ($2::text[]) AND e.lease_until = 0"
+
 int pgq_purge(pgq *q, int64_t before_ms, int status_mask, int64_t *count)
 {
 	char statuses[32];
-	int64_t n = 0;
+	int64_t n = 0, dropped = 0;
 	int rc;
 
 	if (count)
 		*count = 0;
 	status_array(status_mask, statuses, sizeof statuses);
-	/* A claimed event (leased: lease_until > 0) is never deleted under its worker (nor its
-	 * key, which stays). */
-	rc = write_rows(q, "purge events",
-	                "DELETE FROM " PGQ_T_EVENTS " e WHERE received_at < $1"
-	                " AND status = ANY ($2::text[]) AND lease_until = 0",
-	                2, before_ms, statuses, &n);
+	/* Whole partitions first (parts.c), then row by row in the others. A claimed event
+	 * (leased: lease_until > 0) is never deleted under its worker (nor its key, which stays);
+	 * a spooled event's reference goes with it. */
+	rc = pgq__parts_purge(q, before_ms, statuses, &dropped);
+	if (rc == 0)
+		rc = write_rows(q, "purge events",
+		                "WITH r AS (DELETE FROM " PGQ_T_REFS " f USING " PGQ_T_EVENTS
+		                " e WHERE f.event_id = e.id AND " PURGED ")"
+		                " DELETE FROM " PGQ_T_EVENTS " e WHERE " PURGED,
+		                2, before_ms, statuses, &n);
 	if (rc == 0 && count)
-		*count = n;
+		*count = dropped + n;
 	return rc;
 }
 

@@ -61,7 +61,76 @@ static const char *const MIGRATIONS[PGQ_SCHEMA_VERSION] = {
     " wait_ms bigint NOT NULL DEFAULT 0,"    /* the last take's answer */
     " taken bigint NOT NULL DEFAULT 0,"      /* requests let through, ever */
     " refused bigint NOT NULL DEFAULT 0);",  /* 429 answers told, ever */
+    /* 4: the events partitioned by range of id (parts.c), so that retiring history drops
+     * whole partitions. The version-3 table is renamed, its rows copied (MIGRATE4_COPY, once
+     * the partitions are made) and it is dropped. Ids go on from its identity's last value:
+     * never reused. The spool references move to a table of their own: a unique index on a
+     * partitioned table must hold the partition key. */
+    "ALTER TABLE " PGQ_T_EVENTS " RENAME TO " PGQ_T_EVENTS "_v3;"
+    "CREATE SEQUENCE " PGQ_T_IDS " AS bigint;"
+    "SELECT setval('" PGQ_T_IDS "', greatest(1, m.v), m.v > 0) FROM (SELECT greatest("
+    " (SELECT coalesce(max(id), 0) FROM " PGQ_T_EVENTS "_v3), coalesce(pg_sequence_last_value("
+    " pg_get_serial_sequence('" PGQ_T_EVENTS "_v3', 'id')::regclass), 0)) AS v) m;"
+    "CREATE TABLE " PGQ_T_SETTINGS " ("
+    " one boolean PRIMARY KEY DEFAULT true CHECK (one),"
+    " partition_ids bigint NOT NULL DEFAULT 100000 CHECK (partition_ids >= 10));"
+    "INSERT INTO " PGQ_T_SETTINGS " DEFAULT VALUES;"
+    "CREATE TABLE " PGQ_T_PARTS " (lo bigint PRIMARY KEY, hi bigint NOT NULL, name text NOT NULL);"
+    "CREATE TABLE " PGQ_T_REFS " (spool_ref text PRIMARY KEY, event_id bigint NOT NULL);"
+    "CREATE INDEX " PGQ_T_REFS "_event ON " PGQ_T_REFS " (event_id);"
+    "CREATE TABLE " PGQ_T_EVENTS " ("
+    " id bigint NOT NULL DEFAULT nextval('" PGQ_T_IDS "'),"
+    " received_at bigint NOT NULL,"
+    " webhook_key text NOT NULL,"
+    " event text NOT NULL,"
+    " body bytea NOT NULL,"
+    " content_type text,"
+    " status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'dead')),"
+    " attempts integer NOT NULL DEFAULT 0,"
+    " next_attempt_at bigint NOT NULL DEFAULT 0,"
+    " last_error text,"
+    " delivered_at bigint,"
+    " fence bigint NOT NULL DEFAULT 0,"
+    " lease_until bigint NOT NULL DEFAULT 0,"
+    " spool_ref text) PARTITION BY RANGE (id);"
+    "ALTER SEQUENCE " PGQ_T_IDS " OWNED BY " PGQ_T_EVENTS ".id;",
 };
+
+/* Migration 4, once the partitions are made: the version-3 rows copied, then the indexes. */
+#define EVENT_COLUMNS                                                                              \
+	"id, received_at, webhook_key, event, body, content_type, status, attempts,"               \
+	" next_attempt_at, last_error, delivered_at, fence, lease_until, spool_ref"
+static const char MIGRATE4_COPY[] =
+    "INSERT INTO " PGQ_T_EVENTS " (" EVENT_COLUMNS ") SELECT " EVENT_COLUMNS " FROM " PGQ_T_EVENTS
+    "_v3;"
+    "INSERT INTO " PGQ_T_REFS " (spool_ref, event_id) SELECT spool_ref, id FROM " PGQ_T_EVENTS
+    "_v3 WHERE spool_ref IS NOT NULL;"
+    "DROP TABLE " PGQ_T_EVENTS "_v3;"
+    "ALTER TABLE " PGQ_T_EVENTS " ADD PRIMARY KEY (id);"
+    "CREATE INDEX ontraport_events_pending ON " PGQ_T_EVENTS " (webhook_key, id)"
+    " WHERE status = 'pending';"
+    "CREATE INDEX ontraport_events_status ON " PGQ_T_EVENTS " (status, id);";
+
+/* Migration 4's partitions: from the oldest version-3 event to one partition past the last id. */
+static int migrate4(pgq *q)
+{
+	PGresult *res = pgq__exec(q, PGRES_TUPLES_OK, "read the events' ids",
+	                          "SELECT coalesce((SELECT min(id) FROM " PGQ_T_EVENTS
+	                          "_v3), 0), (SELECT last_value FROM " PGQ_T_IDS
+	                          "), (SELECT partition_ids FROM " PGQ_T_SETTINGS ")",
+	                          0, NULL);
+	int64_t first, last, w;
+
+	if (!res)
+		return PGQ_ERROR;
+	first = pgq__int(res, 0, 0);
+	last = pgq__int(res, 0, 1);
+	w = pgq__int(res, 0, 2);
+	PQclear(res);
+	if (pgq__parts_add(q, first, last + w))
+		return PGQ_ERROR;
+	return pgq__cmd(q, "copy the events", MIGRATE4_COPY);
+}
 
 int pgq__version(pgq *q, int *version)
 {
@@ -97,15 +166,15 @@ static int newer(int version)
 }
 
 /* Apply migrations version+1..PGQ_SCHEMA_VERSION, recording each. Inside the transaction. */
-static int apply(pgq *q, int version)
+static int apply(pgq *q, int version, int target)
 {
 	char sql[160];
 	int v;
 
-	for (v = version + 1; v <= PGQ_SCHEMA_VERSION; v++) {
+	for (v = version + 1; v <= target; v++) {
 		snprintf(sql, sizeof sql, "INSERT INTO " PGQ_T_VERSION " (version) VALUES (%d)", v);
 		if (pgq__cmd(q, "apply a migration", MIGRATIONS[v - 1]) ||
-		    pgq__cmd(q, "record a migration", sql))
+		    (v == 4 && migrate4(q)) || pgq__cmd(q, "record a migration", sql))
 			return PGQ_ERROR;
 	}
 	return 0;
@@ -121,7 +190,7 @@ static int lock_schema(pgq *q)
 	return res ? 0 : PGQ_ERROR;
 }
 
-static int migrate_locked(pgq *q, int *from)
+static int migrate_locked(pgq *q, int *from, int target)
 {
 	int rc;
 
@@ -134,7 +203,7 @@ static int migrate_locked(pgq *q, int *from)
 	if (rc == 0 && *from > PGQ_SCHEMA_VERSION)
 		rc = newer(*from);
 	if (rc == 0)
-		rc = apply(q, *from);
+		rc = apply(q, *from, target);
 	if (rc == 0)
 		rc = pgq__cmd(q, "commit the migration", "COMMIT");
 	return rc;
@@ -142,9 +211,17 @@ static int migrate_locked(pgq *q, int *from)
 
 int pgq_migrate(const char *url, int *from, int *to)
 {
+	return pgq_migrate_to(url, PGQ_SCHEMA_VERSION, from, to);
+}
+
+int pgq_migrate_to(const char *url, int version, int *from, int *to)
+{
 	pgq *q = NULL;
 	int rc, found = 0;
 
+	if (version < 1 || version > PGQ_SCHEMA_VERSION)
+		return pgq__seterr(PGQ_EINVALID, "queue: a schema version is 1 to %d",
+		                   PGQ_SCHEMA_VERSION);
 	if (from)
 		*from = 0;
 	if (to)
@@ -152,7 +229,7 @@ int pgq_migrate(const char *url, int *from, int *to)
 	rc = pgq__connect(&q, url);
 	if (rc)
 		return rc;
-	rc = migrate_locked(q, &found);
+	rc = migrate_locked(q, &found, version);
 	if (rc) {
 		PGresult *res = PQexec(q->conn, "ROLLBACK");
 		PQclear(res);
@@ -160,7 +237,7 @@ int pgq_migrate(const char *url, int *from, int *to)
 	if (from)
 		*from = found;
 	if (rc == 0 && to)
-		*to = PGQ_SCHEMA_VERSION;
+		*to = found > version ? found : version;
 	else if (to)
 		*to = found;
 	pgq_close(q);
@@ -185,6 +262,9 @@ int pgq_open(pgq **out, const char *url)
 		    "queue: the database's schema version is %d, this program needs %d: "
 		    "run 'ontraport queue migrate'",
 		    version, PGQ_SCHEMA_VERSION);
+	/* Partitions ahead of the ids (one whole partition), made now if missing. */
+	if (rc == 0)
+		rc = pgq__parts_ensure(q);
 	if (rc) {
 		pgq_close(q);
 		return rc;

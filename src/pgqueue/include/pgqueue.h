@@ -32,7 +32,7 @@
 #include <stdint.h>
 
 /* The newest schema version this program knows (the number of migrations). */
-#define PGQ_SCHEMA_VERSION 3
+#define PGQ_SCHEMA_VERSION 4
 
 typedef enum pgq_error_code {
 	PGQ_OK = 0,
@@ -74,6 +74,13 @@ int pgq_open(pgq **out, const char *url);
  * database's schema is newer than this program's (nothing changed). Idempotent.
  */
 int pgq_migrate(const char *url, int *from, int *to);
+
+/*
+ * As pgq_migrate, but only up to `version` (1..PGQ_SCHEMA_VERSION): for tests
+ * of a migration from an older schema, and staged upgrades. A database at or
+ * past `version` is left as it is.
+ */
+int pgq_migrate_to(const char *url, int version, int *from, int *to);
 
 /* Close the connection and free. NULL is accepted. */
 void pgq_close(pgq *q);
@@ -217,7 +224,10 @@ int pgq_replay(pgq *q, int64_t id, int64_t *count);
 /*
  * Delete events received before before_ms whose status is in status_mask
  * (normally PGQ_DONE | PGQ_DEAD; a pending event that is claimed is never
- * deleted). *count (may be NULL) is how many were deleted.
+ * deleted). *count (may be NULL) is how many were deleted. A partition whose
+ * events all match is dropped whole (under a brief ACCESS EXCLUSIVE lock on
+ * the events, waited for at most 200 ms); the others' matching events are
+ * deleted row by row (docs/postgresql.md, "Retiring the history").
  */
 int pgq_purge(pgq *q, int64_t before_ms, int status_mask, int64_t *count);
 
