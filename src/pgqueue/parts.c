@@ -78,7 +78,7 @@ static void rollback(pgq *q)
 	PQclear(res);
 }
 
-int pgq__parts_ensure(pgq *q)
+int pgq__parts_ensure(pgq *q, int64_t more)
 {
 	int64_t w = 0, last = 0;
 	int rc;
@@ -94,7 +94,7 @@ int pgq__parts_ensure(pgq *q)
 		rc =
 		    query_int(q, "read the last id", "SELECT last_value FROM " PGQ_T_IDS, 0, &last);
 	if (rc == 0)
-		rc = pgq__parts_add(q, last, last + w);
+		rc = pgq__parts_add(q, last, last + more + w);
 	if (rc == 0)
 		rc = pgq__cmd(q, "commit the partitions", "COMMIT");
 	else
@@ -102,12 +102,19 @@ int pgq__parts_ensure(pgq *q)
 	return rc;
 }
 
+int pgq__no_partition(const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	return PQresultStatus(res) == PGRES_FATAL_ERROR && state && strcmp(state, "23514") == 0;
+}
+
 void pgq__parts_after_insert(pgq *q, int64_t id)
 {
 	/* A failure here is only a partition not made ahead yet: the next insert (or one that
 	 * finds no partition) makes it. */
 	if (id > 0 && q->part_ids > 0 && id + q->part_ids >= q->parts_hi)
-		(void)pgq__parts_ensure(q);
+		(void)pgq__parts_ensure(q, 0);
 }
 
 /* The events matching a purge ($1 before, $2 statuses), as an SQL condition. */

@@ -83,13 +83,17 @@ int64_t pgq__int(const PGresult *res, int row, int col);
  * `from` (rounded down to a boundary, when there are none yet) until one ends
  * above `upto`, inside the caller's transaction. pgq__parts_ensure does so in
  * a transaction of its own, under an advisory lock, for upto = the last id
- * given + part_ids (one whole partition ahead), and refreshes q's cache.
+ * given + `more` (the ids an insert about to be retried takes) + part_ids (one
+ * whole partition ahead), and refreshes q's cache.
  * pgq__parts_after_insert calls it when id has come within a partition of the
  * end. pgq__parts_purge drops the whole partitions that qualify (docs/postgresql.md,
  * "Retiring the history"), adding their events to *count. 0 or PGQ_ERROR.
  */
 int pgq__parts_add(pgq *q, int64_t from, int64_t upto);
-int pgq__parts_ensure(pgq *q);
+int pgq__parts_ensure(pgq *q, int64_t more);
+/* Whether an insert failed for want of a partition for its id (check_violation: the
+ * events' only other check, on status, is never broken by an insert). */
+int pgq__no_partition(const PGresult *res);
 void pgq__parts_after_insert(pgq *q, int64_t id);
 int pgq__parts_purge(pgq *q, int64_t before_ms, const char *statuses, int64_t *count);
 

@@ -28,15 +28,6 @@
 #define PGQ_LEASE_MAX (7 * 86400000LL)
 #define PGQ_DELAY_MAX (366 * 86400000LL)
 
-/* Whether an insert failed for want of a partition for its id (check_violation: the
- * events' only other check, on status, is never broken by an insert). */
-static int no_partition(const PGresult *res)
-{
-	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-
-	return PQresultStatus(res) == PGRES_FATAL_ERROR && state && strcmp(state, "23514") == 0;
-}
-
 /* Run an insert of one event: $1 key, $2 document, $3 body (bytes), $4 content type, then
  * `extra` more text parameters. *id_out the id it returned, 0 for no row. */
 static int insert_event(pgq *q, const char *sql, const char *webhook_key, const char *event_json,
@@ -59,7 +50,7 @@ static int insert_event(pgq *q, const char *sql, const char *webhook_key, const 
 	for (i = 0; i < nextra && i < 2; i++)
 		params[4 + i] = extra[i];
 	res = PQexecParams(q->conn, sql, 4 + nextra, NULL, params, lengths, formats, 0);
-	if (res && no_partition(res) && pgq__parts_ensure(q) == 0) {
+	if (res && pgq__no_partition(res) && pgq__parts_ensure(q, 1) == 0) {
 		/* Ids outran the partitions made ahead: made now, the insert once more. */
 		PQclear(res);
 		res = PQexecParams(q->conn, sql, 4 + nextra, NULL, params, lengths, formats, 0);

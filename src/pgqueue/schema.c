@@ -264,7 +264,7 @@ int pgq_open(pgq **out, const char *url)
 		    version, PGQ_SCHEMA_VERSION);
 	/* Partitions ahead of the ids (one whole partition), made now if missing. */
 	if (rc == 0)
-		rc = pgq__parts_ensure(q);
+		rc = pgq__parts_ensure(q, 0);
 	if (rc) {
 		pgq_close(q);
 		return rc;

@@ -204,6 +204,35 @@ static void test_partition_on_demand(void **state)
 	pgq_close(q);
 }
 
+/* A batch store (the receiver's group commit) past the partitions made ahead makes them too. */
+static void test_partition_on_demand_many(void **state)
+{
+	pgq_event_in ev[40];
+	int64_t ids[40];
+	char url[600];
+	pgq *q = NULL;
+	size_t i;
+
+	(void)state;
+	new_db(url, sizeof url);
+	assert_int_equal(pgq_migrate(url, NULL, NULL), 0);
+	assert_int_equal(pgtest_sql(url, "UPDATE ontraport_queue_settings SET partition_ids = 10"),
+	                 0);
+	assert_int_equal(pgq_open(&q, url), 0);
+	assert_int_equal(pgtest_sql(url, "SELECT setval('ontraport_event_ids', 199990)"), 0);
+	for (i = 0; i < 40; i++)
+		ev[i] = (pgq_event_in){i % 2 ? "k1" : "k2", "{}", "b", 1, NULL};
+	assert_int_equal(pgq_enqueue_many(q, ev, 40, ids), 0);
+	assert_true(ids[0] > 199990);
+	for (i = 1; i < 40; i++)
+		assert_true(ids[i] > ids[i - 1]);
+	assert_int_equal(sql_int(url, "SELECT count(*) FROM ontraport_events"), 40);
+	/* The partitions made by the migration end at 200,000; the rest of the batch went to new
+	 * ones of 10 ids. */
+	assert_true(sql_int(url, "SELECT count(*) FROM ontraport_events_p200020") > 0);
+	pgq_close(q);
+}
+
 static void test_migrate_from_3(void **state)
 {
 	char url[600];
@@ -359,6 +388,7 @@ int main(void)
 	    cmocka_unit_test(test_purge_drops_partitions),
 	    cmocka_unit_test(test_purge_lock_busy),
 	    cmocka_unit_test(test_partition_on_demand),
+	    cmocka_unit_test(test_partition_on_demand_many),
 	    cmocka_unit_test(test_migrate_from_3),
 	    cmocka_unit_test(test_figures),
 	};
