@@ -109,6 +109,13 @@ killed_at=$(now_ms)
 pg_kill_primary
 wait_lines "$TMP/acks" $((acks_kill + 6)) 20 || fail "nothing acknowledged while no server took writes"
 acks_away=$(($(wc -l <"$TMP/acks") - acks_kill))
+# Meanwhile a command on the queue: exit 8, each host's refusal said, no password.
+op events list --queue "$PG_URL2"
+assert_rc 8 "events list while no server takes writes"
+assert_contains "$ERR" "port $PG_PORT failed: Connection refused" "the error (the primary)"
+assert_contains "$ERR" "port $PG2_PORT failed: " "the error (the standby)"
+assert_not_contains "$ERR" "$PG_PASSWORD" "the error"
+assert_one_line "$ERR" "the error"
 pg_promote
 promoted_at=$(now_ms)
 
