@@ -116,6 +116,7 @@ assert_contains "$ERR" "port $PG_PORT failed: Connection refused" "the error (th
 assert_contains "$ERR" "port $PG2_PORT failed: " "the error (the standby)"
 assert_not_contains "$ERR" "$PG_PASSWORD" "the error"
 assert_one_line "$ERR" "the error"
+promote_at=$(now_ms)
 pg_promote
 promoted_at=$(now_ms)
 
@@ -150,7 +151,7 @@ CHECKS=$((CHECKS + 1))
 [ "$spooled" -ge 1 ] || fail "no event was spooled while no server took writes"
 echo "acknowledged $acked (spooled $spooled; $acks_away while no server took writes), refused $(wc -l <"$TMP/refused"), commits waiting for the standby at the kill: $waiting"
 echo "delivered $delivered ($dup_deliveries duplicate deliveries), in the new primary $(sort -u "$TMP/rows" | wc -l) ($dup_rows duplicate rows), lost $lost"
-echo "promoted $((promoted_at - killed_at)) ms after the kill; both receivers storing into the new primary $((recovered_at - promoted_at)) ms after the promotion ($((recovered_at - killed_at)) ms after the kill)"
+echo "promoted $((promoted_at - killed_at)) ms after the kill (pg_ctl promote: $((promoted_at - promote_at)) ms); both receivers storing into the new primary $((recovered_at - promoted_at)) ms after the promotion ($((recovered_at - killed_at)) ms after the kill)"
 for w in w1 w2; do
 	assert_not_contains "$(cat "$TMP/$w.err")" "$PG_PASSWORD" "the notes of $w"
 	op events list --db "$TMP/spool.$w" --status pending -o json
