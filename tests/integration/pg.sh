@@ -8,6 +8,7 @@
 #       pg_down and pg_up stop the server and start it again (same port, same data).
 #       pg_standby adds a synchronous streaming standby (PG2_*, PG_URL2 naming both),
 #       pg_kill_primary kills the primary with -9, pg_promote promotes the standby.
+#       pg_watch NAME URL starts a watch on the queue (a receiver and a worker).
 #   bash tests/integration/pg.sh start       prints those as NAME=VALUE lines; the
 #       cluster runs until `bash tests/integration/pg.sh stop DIR` (the C tests'
 #       helper, tests/integration/pgtest.c).
@@ -209,6 +210,24 @@ pg_stop() {
 pg_sql() {
 	"${PG_BIN:-$(pg__bindir)}/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" \
 		-U "$PG_USER" -d postgres -c "$1"
+}
+
+# pg_watch NAME URL: (sourced, after lib.sh) an `ontraport watch` on the queue at URL, a
+# receiver and a worker: no subscription, the token of $TMP/token, --lease 2s (scaled), its
+# spool $TMP/spool.NAME, delivering to "$HANDLER NAME"; its notes in $TMP/NAME.err. Once it
+# listens, sets PID_NAME and URL_NAME (its webhook URL). Exits the shell when it dies.
+pg_watch() {
+	local name=$1 scale=${ONTRA_TEST_TIME_SCALE:-1} i
+	"$OP" watch --queue "$2" --no-subscribe --token-file "$TMP/token" --lease "$((2 * scale))s" \
+		--spool "$TMP/spool.$name" --exec "$HANDLER $name" >>"$TMP/$name.out" 2>>"$TMP/$name.err" &
+	PIDS+=("$!")
+	printf -v "PID_$name" '%s' "$!"
+	for i in $(seq 1 $((300 * scale))); do
+		grep -q 'listening on ' "$TMP/$name.err" 2>/dev/null && break
+		kill -0 "$!" 2>/dev/null || { cat "$TMP/$name.err" >&2; echo "watch $name died" >&2; exit 1; }
+		sleep 0.05
+	done
+	printf -v "URL_$name" '%s' "$(sed -n 's/^ontraport watch: listening on //p' "$TMP/$name.err")"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

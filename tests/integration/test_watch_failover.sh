@@ -37,22 +37,8 @@ chmod +x "$HANDLER"
 touch "$TMP/handled" "$TMP/acks" "$TMP/refused"
 printf '%s\n' "0123456789abcdef0123456789abcdef" >"$TMP/token"
 
-# start_pw NAME: a watch on the queue through both hosts, its URL in URL_NAME.
-start_pw() {
-	local name=$1 i
-	"$OP" watch --queue "$PG_URL2" --no-subscribe --token-file "$TMP/token" --lease "$((2 * SCALE))s" \
-		--spool "$TMP/spool.$name" --exec "$HANDLER $name" >>"$TMP/$name.out" 2>>"$TMP/$name.err" &
-	PIDS+=("$!")
-	printf -v "PID_$name" '%s' "$!"
-	for i in $(seq 1 $((300 * SCALE))); do
-		grep -q 'listening on ' "$TMP/$name.err" 2>/dev/null && break
-		kill -0 "$!" 2>/dev/null || { cat "$TMP/$name.err" >&2; echo "watch $name died" >&2; exit 1; }
-		sleep 0.05
-	done
-	printf -v "URL_$name" '%s' "$(sed -n 's/^ontraport watch: listening on //p' "$TMP/$name.err")"
-}
-start_pw w1
-start_pw w2
+pg_watch w1 "$PG_URL2"
+pg_watch w2 "$PG_URL2"
 RECEIVERS=("$URL_w1" "$URL_w2")
 assert_contains "$(cat "$TMP/w1.err")" "queue postgresql://***@127.0.0.1:$PG_PORT,127.0.0.1:$PG2_PORT/postgres?target_session_attrs=read-write" "the queue, shown"
 if [ -z "${ONTRA_TEST_WRAPPER:-}" ]; then # (a wrapper such as valgrind shows its own argv)
