@@ -73,7 +73,7 @@ for o in a b c; do
 	SENDERS+=("$!")
 	PIDS+=("$!")
 done
-wait_lines "$TMP/handled" 20 30 || fail "the stream was not delivered before the failover"
+wait_lines "$TMP/handled" 12 30 || fail "the stream was not delivered before the failover"
 
 # The standby lags: the primary's walsender paused, as over a slow link. With
 # synchronous_commit=on every commit now waits for it (no 200); wait until both receivers'
