@@ -43,7 +43,7 @@ static int open_failed(int rc, const char *where, const char *err)
 /* The queue on PostgreSQL at url (its password wiped from memory once connected). */
 static int open_url(char *url, size_t n, int readonly, rcv_queue **q)
 {
-	char err[512];
+	char err[1024]; /* a multi-host URL: a failure per host */
 	int rc = readonly ? rcv_queue_open_readonly(q, url, err, sizeof err)
 	                  : rcv_queue_open(q, url, err, sizeof err);
 

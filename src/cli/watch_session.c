@@ -273,7 +273,7 @@ static int lock_queue(cli_watch *w)
 /* The queue on PostgreSQL: shared by any number of sessions, so no flock. */
 static int open_pg_queue(cli_watch *w)
 {
-	char err[512];
+	char err[1024]; /* a multi-host URL: a failure per host */
 	int rc = rcv_queue_open(&w->q, w->queue_url, err, sizeof err);
 
 	memset(w->queue_url, 0, sizeof w->queue_url);

@@ -18,7 +18,7 @@
 
 #define PGQ_CONNECT_TIMEOUT "10"
 
-static _Thread_local char tls_err[512];
+static _Thread_local char tls_err[1024]; /* a multi-host URL: a failure per host */
 
 const char *pgq_last_error(void)
 {

@@ -148,7 +148,7 @@ static int attempt(rcv_deliver *d, const rcv_item *item, char *err, size_t errsz
 
 static void logf_queue(rcv_deliver *d, const char *what)
 {
-	char line[320];
+	char line[1100]; /* the queue's error, up to 1 KB (a multi-host URL's every failure) */
 
 	if (!d->cfg.log)
 		return;

@@ -10,7 +10,7 @@
 
 #include "banned.h"
 
-static _Thread_local char tls_err[256];
+static _Thread_local char tls_err[1024]; /* room for a multi-host URL's every failure */
 
 const char *rcv_queue_last_error(void)
 {

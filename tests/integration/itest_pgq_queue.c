@@ -520,6 +520,42 @@ static void test_password_hidden(void **state)
 	assert_null(q);
 }
 
+/* A libpq multi-host URL (the failover form, docs/postgresql.md): the first host down, the
+ * second the server; the hosts shown, the password never. */
+static void test_multi_host(void **state)
+{
+	char url[700], shown[700], want[700];
+	int dead = 1;
+	pgq *q = NULL;
+
+	(void)state;
+	pgq_close(fresh_queue(url, sizeof url)); /* database t<ndb>, migrated */
+	snprintf(url, sizeof url,
+	         "postgresql://ontra:%s@127.0.0.1:%d,127.0.0.1:%s/t%d"
+	         "?target_session_attrs=read-write",
+	         pg.password, dead, pg.port, ndb);
+	assert_int_equal(pgq_open(&q, url), 0);
+	assert_true(pgq_connected(q));
+	pgq_close(q);
+	q = NULL;
+	snprintf(want, sizeof want,
+	         "postgresql://***@127.0.0.1:%d,127.0.0.1:%s/t%d"
+	         "?target_session_attrs=read-write",
+	         dead, pg.port, ndb);
+	assert_string_equal(pgq_url_shown(url, shown, sizeof shown), want);
+	/* A wrong password: the server's refusal said, neither password. */
+	snprintf(url, sizeof url,
+	         "postgresql://ontra:Wr0ngMulti@127.0.0.1:%d,127.0.0.1:%s/postgres"
+	         "?target_session_attrs=read-write&password=Wr0ngQuery",
+	         dead, pg.port);
+	assert_int_equal(pgq_open(&q, url), PGQ_ECONNECT);
+	assert_null(q);
+	assert_non_null(strstr(pgq_last_error(), "password authentication failed"));
+	assert_null(strstr(pgq_last_error(), "Wr0ngMulti"));
+	assert_null(strstr(pgq_last_error(), "Wr0ngQuery"));
+	assert_null(strstr(pgq_url_shown(url, shown, sizeof shown), "Wr0ng"));
+}
+
 static int setup(void **state)
 {
 	const char *scale = getenv("ONTRA_TEST_TIME_SCALE");
@@ -592,6 +628,7 @@ int main(void)
 	    cmocka_unit_test(test_enqueue_spooled_once),
 	    cmocka_unit_test(test_enqueue_many),
 	    cmocka_unit_test(test_password_hidden),
+	    cmocka_unit_test(test_multi_host),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

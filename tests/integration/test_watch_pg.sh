@@ -43,23 +43,9 @@ chmod +x "$HANDLER"
 touch "$TMP/starts" "$TMP/handled" "$TMP/acks" "$TMP/refused"
 printf '%s\n' "0123456789abcdef0123456789abcdef" >"$TMP/token"
 
-# start_pw NAME: a watch on the shared queue, its URL in URL_NAME.
-start_pw() {
-	local name=$1 i
-	"$OP" watch --queue "$PG_URL" --no-subscribe --token-file "$TMP/token" --lease "$((2 * SCALE))s" --spool "$TMP/spool.$name" \
-		--exec "$HANDLER $name" >>"$TMP/$name.out" 2>>"$TMP/$name.err" &
-	PIDS+=("$!")
-	printf -v "PID_$name" '%s' "$!"
-	for i in $(seq 1 $((300 * SCALE))); do
-		grep -q 'listening on ' "$TMP/$name.err" 2>/dev/null && break
-		kill -0 "$!" 2>/dev/null || { cat "$TMP/$name.err" >&2; echo "watch $name died" >&2; exit 1; }
-		sleep 0.05
-	done
-	printf -v "URL_$name" '%s' "$(sed -n 's/^ontraport watch: listening on //p' "$TMP/$name.err")"
-}
-start_pw w1
-start_pw w2
-start_pw w3
+pg_watch w1 "$PG_URL"
+pg_watch w2 "$PG_URL"
+pg_watch w3 "$PG_URL"
 RECEIVERS=("$URL_w1" "$URL_w2" "$URL_w3")
 assert_not_contains "$(cat "$TMP/w1.err")" "$PG_PASSWORD" "the watch's notes"
 assert_contains "$(cat "$TMP/w1.err")" "queue postgresql://***@127.0.0.1:$PG_PORT/postgres" "the queue, shown"

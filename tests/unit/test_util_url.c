@@ -42,6 +42,15 @@ static void userinfo_masked(void **state)
 	assert_string_equal(shown("http://a@b:pw@host/x"), "http://***@host/x");
 	assert_null(strstr(shown("ftp://bob:hunter2@files.example/x"), "hunter2"));
 	assert_null(strstr(shown("http://bob:hunter2@[::1]:80/x"), "hunter2"));
+	/* libpq's multi-host URLs (HOST:PORT,HOST:PORT): every host shown, the userinfo masked. */
+	assert_string_equal(shown("postgresql://u:pw@127.0.0.1:5432,127.0.0.1:5433/db"
+	                          "?target_session_attrs=read-write"),
+	                    "postgresql://***@127.0.0.1:5432,127.0.0.1:5433/db"
+	                    "?target_session_attrs=read-write");
+	assert_string_equal(shown("postgresql://u:pw@db1.example,db2.example/q"),
+	                    "postgresql://***@db1.example,db2.example/q");
+	assert_string_equal(shown("postgresql://u:pw@[::1]:5432,[::1]:5433/q"),
+	                    "postgresql://***@[::1]:5432,[::1]:5433/q");
 }
 
 static void bounded(void **state)
