@@ -45,7 +45,7 @@ struct cli_watch {
 	const char *bind, *public_url, *token_file, *default_db;
 	int keep;
 	int metrics_on; /* --metrics: GET /metrics and /healthz on the receiver */
-	int no_server; /* events come from the caller's source (watch --poll) */
+	int no_server;  /* events come from the caller's source (watch --poll) */
 	long long port, per_ip, req_timeout, lease;
 	char db[4200];                     /* the file, or the URL as shown (password masked) */
 	char queue_url[CLI_QUEUE_URL_MAX]; /* --queue or $ONTRAPORT_QUEUE: a secret; "" = none */

@@ -111,4 +111,19 @@ kill -TERM "$RUN_PID"
 rc=0
 wait "$RUN_PID" || rc=$?
 assert_eq "$rc" 0 "run stops cleanly"
+
+# ---- watch --poll: no receiver, so a listener for the two paths only ----
+"$OP" watch --poll --metrics --db "$TMP/poll.db" --event created >"$TMP/poll.out" 2>"$TMP/poll.err" &
+POLL_PID=$!
+PIDS+=("$POLL_PID")
+for _ in $(seq 1 $((200 * SCALE))); do grep -q "metrics on" "$TMP/poll.err" && break; sleep 0.05; done
+BASE=$(sed -n 's/^ontraport watch: metrics on \(.*\)\/metrics (and \/healthz)$/\1/p' "$TMP/poll.err")
+assert_eq "$(curl -s "$BASE/healthz")" ok "the poller's healthz"
+scrape
+assert_eq "$(value ontraport_queue_up)" 1 "the poller's queue"
+assert_eq "$(curl -s -o /dev/null -w '%{http_code}' -X POST --data a=1 "$BASE/hooks/0123456789abcdef0123456789abcdef")" 404 "no hook on the poller's listener"
+kill -INT "$POLL_PID"
+rc=0
+wait "$POLL_PID" || rc=$?
+assert_eq "$rc" 0 "the poller stops cleanly"
 finish
