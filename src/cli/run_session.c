@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "run_session.h"
+#include "ops_metrics.h"
 
 #include "pgqueue.h"
 #include "rate_budget.h"
@@ -254,6 +255,7 @@ int cli_run_open(run_session *rs, cli_ctx *ctx, cli_args *args)
 	if (long_running(rs) && any_watch(rs) &&
 	    (rc = cli_watch_new(&rs->watch, ctx, args, "run-events.db")) != EXIT_OK)
 		return rc;
+	rs->metrics = rs->watch ? cli_watch_metrics(rs->watch) : NULL;
 	for (i = 0; i < rs->n; i++)
 		if ((rc = connect_one(rs, &rs->v[i])) != EXIT_OK ||
 		    (rc = cli_scenario_names(ctx, rs->v[i].clients[0], rs->v[i].file, rs->v[i].s,
@@ -282,6 +284,9 @@ static void on_report(void *ud, const run_report *r)
 	run_session *rs = sc->rs;
 
 	pthread_mutex_lock(&rs->lock);
+	if (r->status == RUN_DONE ||
+	    (r->status == RUN_DEAD && sc->s->on_error != SCEN_ON_ERROR_SKIP))
+		cli_metrics_run(rs->metrics, r->status == RUN_DEAD);
 	if (r->status == RUN_DONE)
 		sc->counts.done++;
 	else if (r->status == RUN_DEAD && sc->s->on_error == SCEN_ON_ERROR_SKIP)
@@ -720,6 +725,9 @@ int cli_run_close(run_session *rs, int rc)
 	rs->stop = 1;
 	if (rs->triggers_started)
 		pthread_join(rs->triggers, NULL);
+	pthread_mutex_lock(&rs->lock);
+	rs->metrics = NULL; /* freed with the watch; the engines still report */
+	pthread_mutex_unlock(&rs->lock);
 	rc = cli_watch_close(rs->watch, rc); /* stops taking events before the engines stop */
 	for (i = 0; rs->v && i < rs->n; i++) {
 		run_scenario *sc = &rs->v[i];

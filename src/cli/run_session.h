@@ -60,8 +60,10 @@ typedef struct run_session {
 	unsigned workers;
 	pthread_mutex_t lock;
 	sigset_t stop_signals;
-	int progress;       /* a progress line on stderr (a terminal) */
-	cli_watch *watch;   /* the receiver, when a scenario has a watch trigger */
+	int progress;     /* a progress line on stderr (a terminal) */
+	cli_watch *watch; /* the receiver, when a scenario has a watch trigger */
+	/* the receiver's --metrics, or NULL (under lock; set NULL before the watch closes) */
+	struct cli_metrics *metrics;
 	pthread_t triggers; /* the poll/schedule thread */
 	int triggers_started;
 	atomic_int stop;           /* the triggers thread stops: set by the main thread */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "watch_session.h"
+#include "ops_metrics.h"
 #include "pgqueue.h"
 #include "util.h"
 #include "banned.h"
@@ -43,7 +44,8 @@ struct cli_watch {
 	/* settings, from the options */
 	const char *bind, *public_url, *token_file, *default_db;
 	int keep;
-	int no_server; /* events come from the caller's source (watch --poll) */
+	int metrics_on; /* --metrics: GET /metrics and /healthz on the receiver */
+	int no_server;  /* events come from the caller's source (watch --poll) */
 	long long port, per_ip, req_timeout, lease;
 	char db[4200];                     /* the file, or the URL as shown (password masked) */
 	char queue_url[CLI_QUEUE_URL_MAX]; /* --queue or $ONTRAPORT_QUEUE: a secret; "" = none */
@@ -54,6 +56,7 @@ struct cli_watch {
 	int lock_fd; /* the queue's flock, -1 when not held */
 	rcv_queue *q;
 	rcv_server *srv;
+	cli_metrics *metrics; /* with --metrics: what /metrics and /healthz tell */
 	rcv_deliver *dlv;
 	rcv_deliver_config user; /* the caller's delivery, its callbacks called through ours */
 	rcv_deliver_config dcfg; /* what the delivery runs with: userdata is the session */
@@ -77,6 +80,7 @@ static void on_result(void *ud, int64_t id, rcv_outcome outcome, int attempts, c
 {
 	cli_watch *w = ud;
 
+	cli_metrics_outcome(w->metrics, outcome);
 	if (w->user.on_result)
 		w->user.on_result(w->user.userdata, id, outcome, attempts, error);
 }
@@ -376,9 +380,16 @@ static int start_server(cli_watch *w)
 	scfg.log_userdata = w;
 	scfg.per_ip_limit = w->per_ip ? (int)w->per_ip : -1;
 	scfg.request_timeout_s = (unsigned)((w->req_timeout + 999) / 1000);
+	if (w->metrics_on) {
+		if (cli_metrics_attach(w->metrics, w->q, w->queue_url[0] ? NULL : w->db) < 0)
+			return cli_error(EXIT_ERROR, "out of memory");
+		scfg.ops = cli_metrics_http;
+		scfg.ops_userdata = w->metrics;
+	}
 	if (rcv_server_start(&w->srv, w->q, &scfg, err, sizeof err) < 0)
 		return cli_error(EXIT_ERROR, "cannot start the receiver: %s", err);
-	for (i = 0; i < w->nroutes; i++) {
+	/* watch --poll: a listener for /metrics and /healthz only (no hook: the rest is 404) */
+	for (i = 0; i < w->nroutes && !w->no_server; i++) {
 		route *r = &w->routes[i];
 		if (rcv_server_add_hook(w->srv, r->token, r->key, r->mode) < 0)
 			return cli_error(EXIT_ERROR, "cannot register the hook");
@@ -544,6 +555,9 @@ static int read_settings(cli_watch *w)
 	w->public_url = cli_value(a, "public-url");
 	w->token_file = cli_value(a, "token-file");
 	w->keep = cli_flag(a, "keep") > 0;
+	w->metrics_on = cli_flag(a, "metrics") > 0;
+	if (w->metrics_on && !(w->metrics = cli_metrics_new(who(w))))
+		return cli_error(EXIT_ERROR, "out of memory");
 	if (w->public_url && !util_starts_with(w->public_url, "https://") &&
 	    !util_starts_with(w->public_url, "http://"))
 		return cli_usage_error(w->ctx,
@@ -725,7 +739,7 @@ static int start_delivery(cli_watch *w, const rcv_deliver_config *delivery)
 static void announce(cli_watch *w)
 {
 	int64_t pending = 0;
-	char fwd[512];
+	char fwd[512], murl[300];
 	size_t i;
 
 	rcv_queue_counts(w->q, &pending, NULL, NULL);
@@ -738,6 +752,10 @@ static void announce(cli_watch *w)
 		else
 			fprintf(stderr, "ontraport %s: listening on %s for '%s'\n", who(w), url,
 			        r->key);
+	}
+	if (w->metrics) {
+		local_url(murl, sizeof murl, w->bind, rcv_server_port(w->srv), "/metrics");
+		fprintf(stderr, "ontraport %s: metrics on %s (and /healthz)\n", who(w), murl);
 	}
 	if (rcv_queue_spooled(w->q))
 		cli_note(w->ctx,
@@ -760,7 +778,7 @@ int cli_watch_start(cli_watch *w, const cli_watch_route *routes, size_t nroutes,
 	cli_watch_block_signals();
 	w->waiter = pthread_self();
 	if ((rc = open_queue(w)) != EXIT_OK ||
-	    (!w->no_server && (rc = start_server(w)) != EXIT_OK) ||
+	    ((!w->no_server || w->metrics_on) && (rc = start_server(w)) != EXIT_OK) ||
 	    (rc = subscribe(w)) != EXIT_OK || (rc = start_delivery(w, delivery)) != EXIT_OK)
 		return rc;
 	announce(w);
@@ -781,6 +799,11 @@ void cli_watch_no_server(cli_watch *w)
 const char *cli_watch_db(const cli_watch *w)
 {
 	return w->db;
+}
+
+cli_metrics *cli_watch_metrics(const cli_watch *w)
+{
+	return w->metrics;
 }
 
 rcv_queue *cli_watch_queue(const cli_watch *w)
@@ -838,6 +861,7 @@ int cli_watch_close(cli_watch *w, int rc)
 	/* Then the door, then the handler; what is left pending is reported. */
 	rcv_server_stop(w->srv);
 	rcv_deliver_stop(w->dlv);
+	cli_metrics_free(w->metrics);
 	if (w->q) {
 		rcv_queue_counts(w->q, &pending, NULL, NULL);
 		if (pending && rc == EXIT_OK)

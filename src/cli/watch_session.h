@@ -33,7 +33,8 @@
 	{.name = "spool", .kind = CLI_VALUE, .arg = "FILE", .help = "with --queue: where events wait while the database cannot be reached, until they are moved into it (default $XDG_DATA_HOME/ontraport/spool-" DB_FILE "; one process per file)"}, \
 	{.name = "lease", .kind = CLI_VALUE, .arg = "DURATION", .help = "with --queue: how long an event claimed stays this process's without a renewal; another worker takes it over after (default 30s)"}, \
 	{.name = "token-file", .kind = CLI_VALUE, .arg = "FILE", .help = "keep the URL's secret token in FILE (made, mode 0600, when missing), so a restart receives on the same URL"}, \
-	{.name = "keep", .kind = CLI_FLAG, .help = "leave the subscriptions in place on exit"}
+	{.name = "keep", .kind = CLI_FLAG, .help = "leave the subscriptions in place on exit"}, \
+	{.name = "metrics", .kind = CLI_FLAG, .help = "also answer GET /metrics (Prometheus) and GET /healthz on the listening address: unauthenticated and read-only, keep them off a public proxy (docs/operating.md)"}
 /* The receiver's limits, also read by cli_watch_new (listed apart: watch shows them last). */
 #define CLI_WATCH_LIMIT_OPTS \
 	{.name = "per-ip-connections", .kind = CLI_VALUE, .arg = "N", .help = "open connections allowed from one address (default 100; 0 = no limit, e.g. behind a reverse proxy)"}, \
@@ -112,6 +113,10 @@ void cli_watch_no_server(cli_watch *w);
 
 /* The queue's file (--db, or the default), from cli_watch_new on; borrowed. */
 const char *cli_watch_db(const cli_watch *w);
+
+/* With --metrics, the session's metrics (borrowed; for cli_metrics_run, from any thread)
+ * from cli_watch_new on, else NULL. */
+struct cli_metrics *cli_watch_metrics(const cli_watch *w);
 
 /* The session's event queue (borrowed) after a successful cli_watch_start, else NULL. */
 rcv_queue *cli_watch_queue(const cli_watch *w);

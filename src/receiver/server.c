@@ -203,6 +203,31 @@ static void on_committed(rcv_enqueue_req *r)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* GET /metrics or /healthz, when the caller serves them: answered at once, never stored. */
+static int is_ops(const rcv_server *s, const char *url, const char *method)
+{
+	return s->cfg.ops &&
+	       (strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+	        strcmp(method, MHD_HTTP_METHOD_HEAD) == 0) &&
+	       (strcmp(url, "/metrics") == 0 || strcmp(url, "/healthz") == 0);
+}
+
+static enum MHD_Result answer_ops(rcv_server *s, struct MHD_Connection *con, const char *url)
+{
+	char *body = NULL;
+	unsigned status = s->cfg.ops(s->cfg.ops_userdata, url, &body);
+	enum MHD_Result ret;
+
+	if (!body)
+		return refuse(s, con, MHD_HTTP_INTERNAL_SERVER_ERROR, url, "out of memory");
+	ret = respond(s, con, status,
+	              strcmp(url, "/metrics") == 0 ? "text/plain; version=0.0.4; charset=utf-8"
+	                                           : "text/plain; charset=utf-8",
+	              body);
+	free(body);
+	return ret;
+}
+
 static enum MHD_Result on_headers(rcv_server *s, struct MHD_Connection *con, const char *url,
                                   const char *method, void **con_cls)
 {
@@ -216,6 +241,8 @@ static enum MHD_Result on_headers(rcv_server *s, struct MHD_Connection *con, con
 	nheaders = MHD_get_connection_values(con, MHD_HEADER_KIND, NULL, NULL);
 	if (nheaders < 0 || (unsigned)nheaders > max_headers)
 		return refuse(s, con, 431, url, "too many request headers");
+	if (is_ops(s, url, method))
+		return answer_ops(s, con, url);
 	if (!util_starts_with(url, HOOK_PREFIX))
 		return refuse(s, con, MHD_HTTP_NOT_FOUND, url, "not found");
 	token = url + strlen(HOOK_PREFIX);

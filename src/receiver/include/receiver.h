@@ -425,6 +425,14 @@ typedef struct rcv_server_config {
 	 */
 	int (*handle)(void *userdata, const char *webhook_key, json_t *event);
 	void *handle_userdata;
+	/*
+	 * GET (or HEAD) /metrics and /healthz, outside the token paths (optional; NULL = both
+	 * are 404 like any other path). Called from server threads, several at once: puts the
+	 * answer's text in *body (malloc'd, freed by the server; NULL = out of memory, 500)
+	 * and returns the HTTP status (200, or 503 for a /healthz that fails).
+	 */
+	unsigned (*ops)(void *userdata, const char *path, char **body);
+	void *ops_userdata;
 } rcv_server_config;
 
 #define RCV_DEFAULT_MAX_CONNECTIONS 4096
@@ -433,7 +441,8 @@ typedef struct rcv_server_config {
 
 #define RCV_SERVER_CONFIG_INIT                                                                     \
 	{                                                                                          \
-		NULL, 0, 0, RCV_LIMITS_DEFAULT, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL, NULL           \
+		NULL, 0, 0, RCV_LIMITS_DEFAULT, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL, NULL, NULL,    \
+		    NULL                                                                           \
 	}
 
 /*
