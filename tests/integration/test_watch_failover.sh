@@ -20,6 +20,11 @@ pg_start
 pg_standby
 op queue migrate --queue "$PG_URL2"
 assert_rc 0 "migrate through the URL naming both hosts"
+# synchronous_commit=on waits for the standby's flush, not its replay: the schema shows there soon after.
+for _ in $(seq 100); do
+	[ "$(pg_standby_sql "SELECT to_regclass('ontraport_schema_version') IS NOT NULL")" = t ] && break
+	sleep 0.1
+done
 assert_eq "$(pg_standby_sql "SELECT count(*) > 0 FROM ontraport_schema_version")" t "the schema on the standby"
 SCALE=${ONTRA_TEST_TIME_SCALE:-1}
 now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
