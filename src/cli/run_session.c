@@ -238,6 +238,13 @@ static int any_watch(const run_session *rs)
 	return 0;
 }
 
+/* Whether a watch session runs: for a watch trigger's receiver, or (polls and schedules
+ * only) for the listener of --metrics alone, as `watch --poll --metrics` has. */
+static int needs_watch(const run_session *rs)
+{
+	return long_running(rs) && (any_watch(rs) || cli_flag(rs->args, "metrics") > 0);
+}
+
 int cli_run_open(run_session *rs, cli_ctx *ctx, cli_args *args)
 {
 	size_t i;
@@ -256,7 +263,7 @@ int cli_run_open(run_session *rs, cli_ctx *ctx, cli_args *args)
 	if ((rc = load_all(rs)) != EXIT_OK)
 		return rc;
 	/* the receiver's options, checked before anything is reached over the network */
-	if (long_running(rs) && any_watch(rs) &&
+	if (needs_watch(rs) &&
 	    (rc = cli_watch_new(&rs->watch, ctx, args, "run-events.db")) != EXIT_OK)
 		return rc;
 	rs->metrics = rs->watch ? cli_watch_metrics(rs->watch) : NULL;
@@ -595,8 +602,12 @@ static int start_watch(run_session *rs)
 		routes[n++] =
 		    (cli_watch_route){sc->key, &sc->hooks, RCV_MODE_ONTRAPORT, sc->trigger_client};
 	}
-	if (!n)
-		return EXIT_OK;
+	if (!n) {
+		/* --metrics without a watch trigger: its listener only, no hook (the rest is 404)
+		 */
+		routes[n++] = (cli_watch_route){"run", NULL, RCV_MODE_ONTRAPORT, NULL};
+		cli_watch_no_server(rs->watch);
+	}
 	d.kind = RCV_HANDLER_CALL;
 	d.call = on_event;
 	d.userdata = rs;
