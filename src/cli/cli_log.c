@@ -35,13 +35,13 @@ int cli_log_setup(const cli_ctx *ctx, const cli_args *args)
 	snprintf(cmd_name, sizeof cmd_name, "%s", ctx->cmd_path ? ctx->cmd_path : "");
 	json_mode = 0;
 	if (flag && format_of(flag, &json_mode) < 0)
-		return cli_error(EXIT_USAGE,
-		                 "invalid value '%s' for --log-format: expected text or json", flag);
+		return cli_error(
+		    EXIT_USAGE, "invalid value '%s' for --log-format: expected text or json", flag);
 	/* an empty variable is an unset one, as for the other ONTRAPORT_ variables */
 	if (!flag && env && *env && format_of(env, &json_mode) < 0)
-		return cli_error(EXIT_USAGE,
-		                 "invalid value '%s' for ONTRAPORT_LOG_FORMAT: expected text or json",
-		                 env);
+		return cli_error(
+		    EXIT_USAGE,
+		    "invalid value '%s' for ONTRAPORT_LOG_FORMAT: expected text or json", env);
 	return EXIT_OK;
 }
 

@@ -17,14 +17,17 @@
 #include "cli.h"
 
 /* The option, for the command's table. */
-#define CLI_LOG_FORMAT_OPT                                                                     \
-	{.name = "log-format",                                                                 \
-	 .kind = CLI_VALUE,                                                                    \
-	 .arg = "FORMAT",                                                                      \
-	 .help = "log lines on stderr as text (the default) or json: one object a line with ts, " \
-	         "level, cmd and msg (default $ONTRAPORT_LOG_FORMAT)"}
+/* clang-format off */
+#define CLI_LOG_FORMAT_OPT \
+	{.name = "log-format", .kind = CLI_VALUE, .arg = "FORMAT", .help = "the log lines on stderr: text (the default), or json: one object a line with ts, level, cmd and msg (default $ONTRAPORT_LOG_FORMAT; docs/operating.md)"}
+/* clang-format on */
 
-typedef enum cli_log_level { CLI_LOG_DEBUG, CLI_LOG_INFO, CLI_LOG_WARN, CLI_LOG_ERROR } cli_log_level;
+typedef enum cli_log_level {
+	CLI_LOG_DEBUG,
+	CLI_LOG_INFO,
+	CLI_LOG_WARN,
+	CLI_LOG_ERROR
+} cli_log_level;
 
 /*
  * Choose the format: --log-format, else $ONTRAPORT_LOG_FORMAT, else text; the lines' cmd is
