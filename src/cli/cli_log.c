@@ -132,6 +132,9 @@ static void text_prefix(util_buf *b)
 }
 
 static void vlog(cli_log_level level, json_t *fields, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void vlog(cli_log_level level, json_t *fields, const char *fmt, va_list ap)
 {
 	util_buf b = UTIL_BUF_INIT;
 

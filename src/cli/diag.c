@@ -34,6 +34,9 @@ static void err_prefix(void)
 /* With --log-format json (watch, run: cli_log.h) an error or a note is a log line like the
  * others: written so, and 1; else 0, ap untouched. */
 static int json_line(cli_log_level level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static int json_line(cli_log_level level, const char *fmt, va_list ap)
 {
 	util_buf b = UTIL_BUF_INIT;
 
