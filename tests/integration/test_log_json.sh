@@ -55,8 +55,8 @@ for cmd in "watch --db $TMP/bad.db" "run $TMP/none.yaml"; do
 	assert_eq "$ERR" "ontraport: invalid value 'xml' for ONTRAPORT_LOG_FORMAT: expected text or json" "$cmd's error for the variable"
 done
 
-# ---- watch: subscribed (the token masked), -v for the delivery lines ----
-"$OP" watch --log-format json -v -e created --db "$TMP/w.db" --token-file "$TMP/token" \
+# ---- watch: subscribed (the token masked); -vv for the delivery lines and the headers (the key masked) ----
+"$OP" watch --log-format json -vv -e created --db "$TMP/w.db" --token-file "$TMP/token" \
 	>"$TMP/w.out" 2>"$TMP/w.err" &
 W=$!
 PIDS+=("$W")
