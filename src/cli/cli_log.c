@@ -85,8 +85,8 @@ static void write_buf(util_buf *b)
 		fwrite(b->data, 1, b->len, stderr);
 }
 
-/* msg as a JSON string: a message that is not UTF-8 (a byte of a file name) is kept, its
- * other bytes shown as '?', rather than the line lost. */
+/* msg as a JSON string. A message that is not UTF-8 (a byte of a file name) is kept with its
+ * bytes past ASCII shown as '?', rather than the line lost (jansson refuses it). */
 static json_t *msg_string(const char *msg)
 {
 	json_t *s = json_string(msg);
@@ -174,11 +174,12 @@ void cli_logf_with(cli_log_level level, json_t *fields, const char *fmt, ...)
 static const char *unprefixed(const char *line)
 {
 	static const char prog[] = "ontraport";
-	const char *p = line + sizeof prog - 1;
 	size_t n = strlen(cmd_name);
+	const char *p;
 
 	if (!util_starts_with(line, prog))
 		return line;
+	p = line + sizeof prog - 1;
 	if (util_starts_with(p, ": "))
 		return p + 2;
 	if (*p == ' ' && n && strncmp(p + 1, cmd_name, n) == 0 && util_starts_with(p + 1 + n, ": "))
