@@ -154,7 +154,8 @@ static void json_lines_made_elsewhere(void **state)
 	} cases[] = {
 	    {"ontraport test: unsubscribed webhook 1", "unsubscribed webhook 1"},
 	    {"ontraport: warning: a file", "warning: a file"},
-	    {"ontraport other: not this command's prefix", "ontraport other: not this command's prefix"},
+	    {"ontraport other: not this command's prefix",
+	     "ontraport other: not this command's prefix"},
 	    {"file.yaml:3:1: a problem", "file.yaml:3:1: a problem"},
 	    {"ontraport", "ontraport"},
 	    {"bytes \xff\xfe not UTF-8", "bytes ?? not UTF-8"},
@@ -205,14 +206,15 @@ static void format_choice(void **state)
 	assert_int_equal(setup_log(NULL), EXIT_USAGE);
 	text = captured();
 	assert_string_equal(
-	    text, "ontraport: invalid value 'xml' for ONTRAPORT_LOG_FORMAT: expected text or json\n");
+	    text,
+	    "ontraport: invalid value 'xml' for ONTRAPORT_LOG_FORMAT: expected text or json\n");
 	free(text);
 	unsetenv("ONTRAPORT_LOG_FORMAT");
 	capture();
 	assert_int_equal(setup_log("JSON"), EXIT_USAGE);
 	text = captured();
-	assert_string_equal(text,
-	                    "ontraport: invalid value 'JSON' for --log-format: expected text or json\n");
+	assert_string_equal(
+	    text, "ontraport: invalid value 'JSON' for --log-format: expected text or json\n");
 	free(text);
 	assert_int_equal(setup_log("text"), EXIT_OK);
 }
@@ -225,8 +227,10 @@ static void *writer(void *arg)
 	for (int i = 0; i < LINES; i++)
 		cli_logf_with(CLI_LOG_INFO, json_pack("{si}", "n", i), "thread %d line %d %s",
 		              (int)(intptr_t)arg, i,
-		              "a long tail so that a line is more than one small write ......................."
-		              "..............................................................................");
+		              "a long tail so that a line is more than one small write "
+		              "......................."
+		              "...................................................................."
+		              "..........");
 	return NULL;
 }
 
@@ -264,9 +268,12 @@ static void threads_never_mix(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(text_lines_unchanged),      cmocka_unit_test(json_line_fields),
-	    cmocka_unit_test(json_lines_made_elsewhere), cmocka_unit_test(errors_and_notes),
-	    cmocka_unit_test(format_choice),             cmocka_unit_test(threads_never_mix),
+	    cmocka_unit_test(text_lines_unchanged),
+	    cmocka_unit_test(json_line_fields),
+	    cmocka_unit_test(json_lines_made_elsewhere),
+	    cmocka_unit_test(errors_and_notes),
+	    cmocka_unit_test(format_choice),
+	    cmocka_unit_test(threads_never_mix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
