@@ -444,6 +444,7 @@ static void complete_value(const cli_opt *o, const char *cur)
 	                                     NULL};
 	static const char *const dformats[] = {"full", "notify", "lightweight", NULL};
 	static const char *const statuses[] = {"pending", "done", "dead", NULL};
+	static const char *const log_formats[] = {"text", "json", NULL};
 	const char *const *list = NULL;
 	size_t i;
 
@@ -457,6 +458,8 @@ static void complete_value(const cli_opt *o, const char *cur)
 		list = dformats;
 	else if (strcmp(o->name, "status") == 0)
 		list = statuses;
+	else if (strcmp(o->name, "log-format") == 0)
+		list = log_formats;
 	if (strcmp(o->name, "profile") == 0) {
 		cli_profiles ps = CLI_PROFILES_INIT;
 		char err[256];

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_log.h"
 #include "run_session.h"
 #include "banned.h"
 
@@ -64,13 +65,17 @@ static const cli_opt run_opts[] = {
      .arg = "N",
      .help = "runs at once per scenario, for different objects (default 4; one object's runs "
              "always run in order)"},
+    CLI_LOG_FORMAT_OPT,
     {.name = NULL}};
 
 static int run_run(cli_ctx *ctx, cli_args *args)
 {
 	run_session rs;
-	int rc = cli_run_open(&rs, ctx, args);
+	int rc = cli_log_setup(ctx, args);
 
+	if (rc != EXIT_OK)
+		return rc;
+	rc = cli_run_open(&rs, ctx, args);
 	if (rc == EXIT_OK)
 		rc = cli_run_go(&rs);
 	return cli_run_close(&rs, rc);

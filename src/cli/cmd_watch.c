@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_log.h"
 #include "subscriptions.h"
 #include "watch_poll.h"
 #include "watch_session.h"
@@ -87,9 +88,16 @@ static const cli_opt watch_opts[] = {
      .kind = CLI_FLAG,
      .help = "with --poll: poll once, deliver what it found, then exit"},
     CLI_WATCH_LIMIT_OPTS,
+    CLI_LOG_FORMAT_OPT,
     {.name = NULL}};
 
 /* ---- handlers' reports, from the delivery thread ---- */
+
+/* The fields of an event's line: its queue id and the attempts made. */
+static json_t *event_fields(int64_t id, int attempts)
+{
+	return json_pack("{sIsi}", "event_id", (json_int_t)id, "attempts", attempts);
+}
 
 static void on_result(void *ud, int64_t id, rcv_outcome outcome, int attempts, const char *error)
 {
@@ -97,26 +105,25 @@ static void on_result(void *ud, int64_t id, rcv_outcome outcome, int attempts, c
 
 	if (outcome == RCV_OUTCOME_DONE) {
 		if (w->ctx->verbose)
-			fprintf(stderr, "ontraport watch: event %lld delivered\n", (long long)id);
+			cli_logf_with(CLI_LOG_INFO, event_fields(id, attempts),
+			              "event %lld delivered", (long long)id);
 	} else if (outcome == RCV_OUTCOME_RETRY) {
 		if (!w->ctx->quiet)
-			fprintf(
-			    stderr,
-			    "ontraport watch: event %lld: attempt %d of %d failed: %s; retrying\n",
-			    (long long)id, attempts, w->max_attempts, error ? error : "");
+			cli_logf_with(CLI_LOG_WARN, event_fields(id, attempts),
+			              "event %lld: attempt %d of %d failed: %s; retrying",
+			              (long long)id, attempts, w->max_attempts, error ? error : "");
 	} else {
-		fprintf(
-		    stderr,
-		    "ontraport watch: event %lld is dead after %d attempts: %s; 'ontraport events "
-		    "replay %lld' delivers it again\n",
-		    (long long)id, attempts, error ? error : "", (long long)id);
+		cli_logf_with(CLI_LOG_ERROR, event_fields(id, attempts),
+		              "event %lld is dead after %d attempts: %s; 'ontraport events "
+		              "replay %lld' delivers it again",
+		              (long long)id, attempts, error ? error : "", (long long)id);
 	}
 }
 
 static void on_delivery_log(void *ud, const char *line)
 {
 	(void)ud;
-	fprintf(stderr, "ontraport watch: %s\n", line);
+	cli_logf(CLI_LOG_WARN, "%s", line);
 }
 
 /* Usage checks that need no network (the session checks its own options). */
@@ -315,7 +322,8 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 
 	w.no_subscribe = cli_flag(args, "no-subscribe") > 0;
 	w.poll = cli_flag(args, "poll") > 0;
-	if ((rc = check_poll_usage(ctx, args)) == EXIT_OK &&
+	if ((rc = cli_log_setup(ctx, args)) == EXIT_OK &&
+	    (rc = check_poll_usage(ctx, args)) == EXIT_OK &&
 	    (rc = check_usage(ctx, args, w.no_subscribe)) == EXIT_OK &&
 	    (rc = cli_watch_new(&s, ctx, args, "events.db")) == EXIT_OK &&
 	    (!w.poll || (rc = poll_settings(&w, args, s, &ps, state, sizeof state)) == EXIT_OK) &&

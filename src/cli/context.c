@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_log.h"
 #include "profile.h"
 #include "util.h"
 #include "banned.h"
@@ -117,17 +118,20 @@ int cli_ctx_globals(cli_ctx *ctx, const cli_args *args)
 static void log_line(void *ud, int level, const char *line)
 {
 	(void)ud;
-	(void)level;
-	fprintf(stderr, "%s\n", line);
+	cli_log_line(level == ONTRA_LOG_DEBUG ? CLI_LOG_DEBUG : CLI_LOG_INFO, line);
 }
 
 /* On a terminal, say why a command sits still: a wait for the rate limit of a second or more. */
 static void wait_notice(void *ud, double seconds, const char *why)
 {
 	const cli_ctx *ctx = ud;
+	char line[2048];
 
-	if (ctx->stderr_tty && !ctx->quiet)
-		fprintf(stderr, "ontraport: waiting %.0f s for the rate limit: %s\n", seconds, why);
+	if (!ctx->stderr_tty || ctx->quiet)
+		return;
+	snprintf(line, sizeof line, "ontraport: waiting %.0f s for the rate limit: %s", seconds,
+	         why);
+	cli_log_line(CLI_LOG_INFO, line);
 }
 
 /*

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_log.h"
+#include "util.h"
 #include "banned.h"
 
 int cli_colour_err, cli_colour_out;
@@ -29,15 +31,35 @@ static void err_prefix(void)
 	fputs(cli_colour_err ? "\033[1;31montraport:\033[0m " : "ontraport: ", stderr);
 }
 
+/* With --log-format json (watch, run: cli_log.h) an error or a note is a log line like the
+ * others: written so, and 1; else 0, ap untouched. */
+static int json_line(cli_log_level level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static int json_line(cli_log_level level, const char *fmt, va_list ap)
+{
+	util_buf b = UTIL_BUF_INIT;
+
+	if (!cli_log_json())
+		return 0;
+	util_buf_vprintf(&b, fmt, ap);
+	if (util_buf_ensure(&b) == 0)
+		cli_log_line(level, b.data);
+	util_buf_release(&b);
+	return 1;
+}
+
 int cli_error(int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	err_prefix();
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (!json_line(CLI_LOG_ERROR, fmt, ap)) {
+		err_prefix();
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
 	va_end(ap);
-	fputc('\n', stderr);
 	return code;
 }
 
@@ -45,11 +67,13 @@ int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
 
-	err_prefix();
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (!json_line(CLI_LOG_ERROR, fmt, ap)) {
+		err_prefix();
+		vfprintf(stderr, fmt, ap);
+		fprintf(stderr, "\nRun 'ontraport %s --help' for usage.\n", ctx->cmd_path);
+	}
 	va_end(ap);
-	fprintf(stderr, "\nRun 'ontraport %s --help' for usage.\n", ctx->cmd_path);
 	return EXIT_USAGE;
 }
 
@@ -60,9 +84,11 @@ void cli_note(const cli_ctx *ctx, const char *fmt, ...)
 	if (ctx->quiet)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (!json_line(CLI_LOG_INFO, fmt, ap)) {
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int cli_exit_code(int rc)
@@ -99,11 +125,11 @@ int cli_fail_lib(cli_ctx *ctx, int rc)
 {
 	const ontra_error *e = ontra_error_last();
 
-	err_prefix();
-	fprintf(stderr, "%s%s\n", e->message && *e->message ? e->message : ontra_error_name(rc),
-	        rc == ONTRA_ENETWORK && ctx->sandbox_fallback
-	            ? " (no connection is configured, so this was the local sandbox: start it with "
-	              "'ontraport sandbox &', or add a connection with 'ontraport connection add')"
-	            : "");
-	return cli_exit_code(rc);
+	return cli_error(
+	    cli_exit_code(rc), "%s%s",
+	    e->message && *e->message ? e->message : ontra_error_name(rc),
+	    rc == ONTRA_ENETWORK && ctx->sandbox_fallback
+	        ? " (no connection is configured, so this was the local sandbox: start it with "
+	          "'ontraport sandbox &', or add a connection with 'ontraport connection add')"
+	        : "");
 }

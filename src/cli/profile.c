@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_log.h"
 #include "util.h"
 #include "banned.h"
 
@@ -361,10 +362,13 @@ static int check_file(int fd, const char *path, char *err, size_t errsz)
 		                 "refusing config file %s: other users can write it (mode "
 		                 "%04o); run 'chmod 600 %s'",
 		                 path, (unsigned)(st.st_mode & 07777), path);
-	if (st.st_mode & 077)
-		fprintf(stderr,
-		        "ontraport: warning: %s is readable by other users; run 'chmod 600 %s'\n",
-		        path, path);
+	if (st.st_mode & 077) {
+		char line[9000]; /* two paths */
+		snprintf(line, sizeof line,
+		         "ontraport: warning: %s is readable by other users; run 'chmod 600 %s'",
+		         path, path);
+		cli_log_line(CLI_LOG_WARN, line); /* a JSON line under watch or run's json log */
+	}
 	return 0;
 }
 

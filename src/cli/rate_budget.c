@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_log.h"
 #include "pgqueue.h"
 #include "util.h"
 #include "banned.h"
@@ -43,11 +44,14 @@ static void lost(cli_budget *b)
 	pgq_close(b->q);
 	b->q = NULL;
 	b->retry = mono() + RECONNECT_S;
-	if (!b->warned)
-		fprintf(stderr,
-		        "ontraport: warning: the shared rate budget cannot be reached (%s); "
-		        "pacing on this process's own count until it can\n",
-		        pgq_last_error());
+	if (!b->warned) {
+		char line[1400];
+		snprintf(line, sizeof line,
+		         "ontraport: warning: the shared rate budget cannot be reached (%s); "
+		         "pacing on this process's own count until it can",
+		         pgq_last_error());
+		cli_log_line(CLI_LOG_WARN, line); /* a JSON line under run --log-format json */
+	}
 	b->warned = 1;
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "run_session.h"
+#include "cli_log.h"
 #include "ops_metrics.h"
 
 #include "pgqueue.h"
@@ -32,12 +33,15 @@ static int64_t now_ms(void)
 
 void cli_scenario_problems(const char *path, scen_problems *p)
 {
+	char more[4300];
 	size_t i;
 
 	for (i = 0; i < p->n; i++)
-		fprintf(stderr, "%s\n", p->lines[i]);
-	if (p->more)
-		fprintf(stderr, "%s: ... and %zu more problems\n", path, p->more);
+		cli_log_line(CLI_LOG_ERROR, p->lines[i]);
+	if (p->more) {
+		snprintf(more, sizeof more, "%s: ... and %zu more problems", path, p->more);
+		cli_log_line(CLI_LOG_ERROR, more);
+	}
 	scen_problems_free(p);
 }
 
@@ -234,6 +238,13 @@ static int any_watch(const run_session *rs)
 	return 0;
 }
 
+/* Whether a watch session runs: for a watch trigger's receiver, or (polls and schedules
+ * only) for the listener of --metrics alone, as `watch --poll --metrics` has. */
+static int needs_watch(const run_session *rs)
+{
+	return long_running(rs) && (any_watch(rs) || cli_flag(rs->args, "metrics") > 0);
+}
+
 int cli_run_open(run_session *rs, cli_ctx *ctx, cli_args *args)
 {
 	size_t i;
@@ -252,7 +263,7 @@ int cli_run_open(run_session *rs, cli_ctx *ctx, cli_args *args)
 	if ((rc = load_all(rs)) != EXIT_OK)
 		return rc;
 	/* the receiver's options, checked before anything is reached over the network */
-	if (long_running(rs) && any_watch(rs) &&
+	if (needs_watch(rs) &&
 	    (rc = cli_watch_new(&rs->watch, ctx, args, "run-events.db")) != EXIT_OK)
 		return rc;
 	rs->metrics = rs->watch ? cli_watch_metrics(rs->watch) : NULL;
@@ -278,6 +289,13 @@ static void progress_line(run_session *rs)
 	fflush(stderr);
 }
 
+/* The fields of a run's line: its scenario, run id and status. */
+static json_t *run_fields(const run_report *r)
+{
+	return json_pack("{sssIss}", "scenario", r->scenario, "run_id", (json_int_t)r->run_id,
+	                 "status", run_status_name(r->status));
+}
+
 static void on_report(void *ud, const run_report *r)
 {
 	run_scenario *sc = ud;
@@ -300,18 +318,19 @@ static void on_report(void *ud, const run_report *r)
 	if (rs->progress)
 		fprintf(stderr, "\r\033[K");
 	if (r->status == RUN_DEAD && !rs->ctx->quiet)
-		fprintf(stderr, "ontraport run: %s: run %lld %s: %s\n", r->scenario,
-		        (long long)r->run_id,
-		        sc->s->on_error == SCEN_ON_ERROR_SKIP ? "skipped (dead, on_error: skip)"
-		                                              : "dead",
-		        r->error);
+		cli_logf_with(CLI_LOG_ERROR, run_fields(r), "%s: run %lld %s: %s", r->scenario,
+		              (long long)r->run_id,
+		              sc->s->on_error == SCEN_ON_ERROR_SKIP
+		                  ? "skipped (dead, on_error: skip)"
+		                  : "dead",
+		              r->error);
 	else if (r->status == RUN_PENDING && !rs->ctx->quiet)
-		fprintf(stderr, "ontraport run: %s: run %lld: %s; retrying in %.1f s\n",
-		        r->scenario, (long long)r->run_id, r->error,
-		        (double)(r->retry_at - now_ms()) / 1000.0);
+		cli_logf_with(CLI_LOG_WARN, run_fields(r), "%s: run %lld: %s; retrying in %.1f s",
+		              r->scenario, (long long)r->run_id, r->error,
+		              (double)(r->retry_at - now_ms()) / 1000.0);
 	else if (rs->ctx->verbose)
-		fprintf(stderr, "ontraport run: %s: run %lld %s\n", r->scenario,
-		        (long long)r->run_id, run_status_name(r->status));
+		cli_logf_with(CLI_LOG_INFO, run_fields(r), "%s: run %lld %s", r->scenario,
+		              (long long)r->run_id, run_status_name(r->status));
 	if (rs->progress)
 		progress_line(rs);
 	pthread_mutex_unlock(&rs->lock);
@@ -321,7 +340,8 @@ static void on_log(void *ud, const char *line)
 {
 	run_scenario *sc = ud;
 
-	fprintf(stderr, "ontraport run: %s: %s\n", sc->s->name, line);
+	cli_logf_with(CLI_LOG_INFO, json_pack("{ss}", "scenario", sc->s->name), "%s: %s",
+	              sc->s->name, line);
 }
 
 static int start_engine(run_session *rs, run_scenario *sc)
@@ -452,12 +472,14 @@ static void tick(run_session *rs, run_scenario *sc, int64_t now)
 		return;
 	if (sc->poll) {
 		if (run_poll_once(sc->poll, sc->trigger_client, &added, err, sizeof err) < 0)
-			fprintf(stderr, "ontraport run: %s: poll: %s\n", sc->s->name, err);
+			cli_logf_with(CLI_LOG_ERROR, json_pack("{ss}", "scenario", sc->s->name),
+			              "%s: poll: %s", sc->s->name, err);
 		sc->next_tick = run_poll_next_ms(sc->poll);
 	} else if (sc->s->trigger.kind == SCEN_TRIGGER_SCHEDULE) {
 		if (run_schedule_tick(rs->journal, sc->s, now / 1000, &one, &next_s, err,
 		                      sizeof err) < 0)
-			fprintf(stderr, "ontraport run: %s: schedule: %s\n", sc->s->name, err);
+			cli_logf_with(CLI_LOG_ERROR, json_pack("{ss}", "scenario", sc->s->name),
+			              "%s: schedule: %s", sc->s->name, err);
 		added = (size_t)one;
 		sc->next_tick = next_s > 0 ? next_s * 1000 : now + 60000;
 	} else {
@@ -580,8 +602,12 @@ static int start_watch(run_session *rs)
 		routes[n++] =
 		    (cli_watch_route){sc->key, &sc->hooks, RCV_MODE_ONTRAPORT, sc->trigger_client};
 	}
-	if (!n)
-		return EXIT_OK;
+	if (!n) {
+		/* --metrics without a watch trigger: its listener only, no hook (the rest is 404)
+		 */
+		routes[n++] = (cli_watch_route){"run", NULL, RCV_MODE_ONTRAPORT, NULL};
+		cli_watch_no_server(rs->watch);
+	}
 	d.kind = RCV_HANDLER_CALL;
 	d.call = on_event;
 	d.userdata = rs;
@@ -688,7 +714,8 @@ int cli_run_go(run_session *rs)
 
 	block_stop_signals(rs);
 	cli_watch_block_signals();
-	rs->progress = rs->ctx->stderr_tty && !rs->ctx->quiet && !rs->dry_run;
+	/* the status line redrawn in place is for a terminal's reader, never in a JSON log */
+	rs->progress = rs->ctx->stderr_tty && !rs->ctx->quiet && !rs->dry_run && !cli_log_json();
 	if (rs->one_shot && (rc = add_event(rs)) != EXIT_OK)
 		return rc;
 	for (i = 0; i < rs->n && !rs->one_shot; i++)

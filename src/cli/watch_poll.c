@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_log.h"
 #include "poll_store.h"
 #include "runner.h"
 #include "watch_poll.h"
@@ -311,7 +312,7 @@ static int poll_once(cli_watch_poll *p)
 	    cli_poll_store_drain(p->store, cli_watch_queue(p->w), p->set.key, &moved, err,
 	                         sizeof err) < 0) {
 		int code = ontra_error_last()->code;
-		fprintf(stderr, "ontraport watch: %s\n", err);
+		cli_logf(CLI_LOG_ERROR, "%s", err);
 		return code < 0 ? cli_exit_code(code) : EXIT_ERROR;
 	}
 	if (!done && run_poller_baseline_done(p->core, &done, err, sizeof err) == 0)
@@ -321,8 +322,8 @@ static int poll_once(cli_watch_poll *p)
 		             : "baseline: the share ran out before every contact was read; it goes "
 		               "on at the next poll");
 	if (p->ctx->verbose)
-		fprintf(stderr, "ontraport watch: poll: %zu event%s queued\n", moved,
-		        moved == 1 ? "" : "s");
+		cli_logf_with(CLI_LOG_DEBUG, json_pack("{sI}", "queued", (json_int_t)moved),
+		              "poll: %zu event%s queued", moved, moved == 1 ? "" : "s");
 	return EXIT_OK;
 }
 
@@ -334,7 +335,7 @@ static void *poll_main(void *ud)
 	/* What a crash left in the outbox goes first (once). */
 	if (cli_poll_store_drain(p->store, cli_watch_queue(p->w), p->set.key, NULL, err,
 	                         sizeof err) < 0) {
-		fprintf(stderr, "ontraport watch: %s\n", err);
+		cli_logf(CLI_LOG_ERROR, "%s", err);
 		p->rc = EXIT_ERROR;
 		cli_watch_request_stop(p->w);
 		return NULL;

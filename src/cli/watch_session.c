@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "watch_session.h"
+#include "cli_log.h"
 #include "ops_metrics.h"
 #include "pgqueue.h"
 #include "util.h"
@@ -105,7 +106,7 @@ static void on_gone(void *ud, const char *line)
 {
 	cli_watch *w = ud;
 
-	fprintf(stderr, "ontraport %s: %s\n", who(w), line);
+	cli_logf(CLI_LOG_ERROR, "%s", line);
 	atomic_store(&w->gone, 1);
 	pthread_kill(w->waiter, SIGUSR1);
 }
@@ -116,7 +117,7 @@ static void on_log(void *ud, const char *line)
 	cli_watch *w = ud;
 
 	if (w->ctx->verbose)
-		fprintf(stderr, "ontraport %s: %s\n", who(w), line);
+		cli_logf(CLI_LOG_DEBUG, "%s", line);
 }
 
 /* ---- tokens ---- */
@@ -457,8 +458,10 @@ static int unsubscribe_all(cli_watch *w)
 		if (lrc == ONTRA_ENOTFOUND)
 			continue; /* removed by someone else meanwhile */
 		if (lrc < 0) {
-			fprintf(stderr, "ontraport %s: could not unsubscribe webhook %lld: %s\n",
-			        who(w), w->subs[i].id, ontra_error_last()->message);
+			cli_logf_with(CLI_LOG_ERROR,
+			              json_pack("{sI}", "webhook_id", (json_int_t)w->subs[i].id),
+			              "could not unsubscribe webhook %lld: %s", w->subs[i].id,
+			              ontra_error_last()->message);
 			if (rc == EXIT_OK)
 				rc = cli_exit_code(lrc);
 		} else {
@@ -747,15 +750,15 @@ static void announce(cli_watch *w)
 	for (i = 0; i < w->nroutes && !w->no_server; i++) {
 		route *r = &w->routes[i];
 		const char *url = r->mode == RCV_MODE_GENERIC ? r->url : r->shown;
+		json_t *key = json_pack("{ss}", "webhook_key", r->key);
 		if (w->nroutes == 1)
-			fprintf(stderr, "ontraport %s: listening on %s\n", who(w), url);
+			cli_logf_with(CLI_LOG_INFO, key, "listening on %s", url);
 		else
-			fprintf(stderr, "ontraport %s: listening on %s for '%s'\n", who(w), url,
-			        r->key);
+			cli_logf_with(CLI_LOG_INFO, key, "listening on %s for '%s'", url, r->key);
 	}
 	if (w->metrics) {
 		local_url(murl, sizeof murl, w->bind, rcv_server_port(w->srv), "/metrics");
-		fprintf(stderr, "ontraport %s: metrics on %s (and /healthz)\n", who(w), murl);
+		cli_logf(CLI_LOG_INFO, "metrics on %s (and /healthz)", murl);
 	}
 	if (rcv_queue_spooled(w->q))
 		cli_note(w->ctx,

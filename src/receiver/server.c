@@ -649,17 +649,18 @@ int rcv_server_start(rcv_server **out, rcv_queue *q, const rcv_server_config *cf
 		free_server(s);
 		return RCV_ERROR;
 	}
+	/* The logger first: MHD's complaints about the options after it come through it too,
+	 * never on stderr directly (a JSON log stays JSON). */
 	s->d = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, ls.opt,
-	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
-	    s->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+	    MHD_OPTION_ARRAY, ls.opt, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 	    s->cfg.timeout_s ? s->cfg.timeout_s : 30u, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    s->cfg.per_ip_limit < 0   ? 0u
 	    : s->cfg.per_ip_limit > 0 ? (unsigned)s->cfg.per_ip_limit
 	                              : (unsigned)RCV_DEFAULT_PER_IP,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-	    on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_EXTERNAL_LOGGER,
-	    mhd_log, s, MHD_OPTION_END);
+	    on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_END);
 	if (!s->d) {
 		if (ls.fd >= 0) {
 			close(ls.fd);

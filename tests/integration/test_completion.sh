@@ -23,6 +23,8 @@ assert_contains "$(comp "$OP" objects search --li)" "--limit" "flag"
 assert_contains "$(comp "$OP" api GET /x --out)" "--output" "global flag"
 assert_eq "$(comp "$OP" objects search --type con)" "contacts " "object type names"
 assert_eq "$(comp "$OP" api GET /x -o n)" "ndjson " "output formats"
+assert_contains "$(comp "$OP" watch --log)" "--log-format" "watch's --log-format"
+assert_eq "$(comp "$OP" run x.yaml --log-format j)" "json " "log formats"
 assert_not_contains "$(comp "$OP" "")" "__man" "hidden commands stay hidden"
 
 printf 'k\n' | "$OP" connection add prod-eu --app-id A --api-key-stdin --no-verify >/dev/null
