@@ -27,22 +27,22 @@ static int format_of(const char *v, int *json)
 	return 0;
 }
 
-int cli_log_setup(const cli_ctx *ctx, const cli_args *args)
+int cli_log_setup(const char *cmd, const char *flag, char *err, size_t errsz)
 {
-	const char *flag = cli_value(args, "log-format");
 	const char *env = getenv("ONTRAPORT_LOG_FORMAT");
 
-	snprintf(cmd_name, sizeof cmd_name, "%s", ctx->cmd_path ? ctx->cmd_path : "");
+	snprintf(cmd_name, sizeof cmd_name, "%s", cmd ? cmd : "");
 	json_mode = 0;
 	if (flag && format_of(flag, &json_mode) < 0)
-		return cli_error(
-		    EXIT_USAGE, "invalid value '%s' for --log-format: expected text or json", flag);
+		return util_errf(err, errsz, -1,
+		                 "invalid value '%s' for --log-format: expected text or json",
+		                 flag);
 	/* an empty variable is an unset one, as for the other ONTRAPORT_ variables */
 	if (!flag && env && *env && format_of(env, &json_mode) < 0)
-		return cli_error(
-		    EXIT_USAGE,
+		return util_errf(
+		    err, errsz, -1,
 		    "invalid value '%s' for ONTRAPORT_LOG_FORMAT: expected text or json", env);
-	return EXIT_OK;
+	return 0;
 }
 
 int cli_log_json(void)

@@ -30,10 +30,12 @@ typedef enum cli_log_level {
 } cli_log_level;
 
 /*
- * Choose the format: --log-format, else $ONTRAPORT_LOG_FORMAT, else text; the lines' cmd is
- * ctx->cmd_path. Returns EXIT_OK, or EXIT_USAGE with a one-line error naming the bad value.
+ * Choose the format: flag (--log-format's value, or NULL), else $ONTRAPORT_LOG_FORMAT, else
+ * text; the lines' cmd is `cmd` (the command's path). 0, or -1 with a one-line error naming
+ * the bad value in err (the caller's usage error: this module sits below diag.c, which logs
+ * through it).
  */
-int cli_log_setup(const cli_ctx *ctx, const cli_args *args);
+int cli_log_setup(const char *cmd, const char *flag, char *err, size_t errsz);
 
 /* Whether the lines are JSON (cli_log_setup chose json). */
 int cli_log_json(void);

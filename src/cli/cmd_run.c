@@ -71,10 +71,11 @@ static const cli_opt run_opts[] = {
 static int run_run(cli_ctx *ctx, cli_args *args)
 {
 	run_session rs;
-	int rc = cli_log_setup(ctx, args);
+	char err[160];
+	int rc;
 
-	if (rc != EXIT_OK)
-		return rc;
+	if (cli_log_setup(ctx->cmd_path, cli_value(args, "log-format"), err, sizeof err) < 0)
+		return cli_error(EXIT_USAGE, "%s", err);
 	rc = cli_run_open(&rs, ctx, args);
 	if (rc == EXIT_OK)
 		rc = cli_run_go(&rs);

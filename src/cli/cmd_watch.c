@@ -157,6 +157,16 @@ static int check_usage(cli_ctx *ctx, cli_args *args, int no_subscribe)
 }
 
 /* --poll: the receiver's options and the events polling cannot see are refused. */
+/* --log-format (or $ONTRAPORT_LOG_FORMAT), a usage error when it is neither text nor json. */
+static int log_setup(const cli_ctx *ctx, const cli_args *args)
+{
+	char err[160];
+
+	if (cli_log_setup(ctx->cmd_path, cli_value(args, "log-format"), err, sizeof err) < 0)
+		return cli_error(EXIT_USAGE, "%s", err);
+	return EXIT_OK;
+}
+
 static int check_poll_usage(cli_ctx *ctx, cli_args *args)
 {
 	static const char *const values[] = {
@@ -322,7 +332,7 @@ static int run_watch(cli_ctx *ctx, cli_args *args)
 
 	w.no_subscribe = cli_flag(args, "no-subscribe") > 0;
 	w.poll = cli_flag(args, "poll") > 0;
-	if ((rc = cli_log_setup(ctx, args)) == EXIT_OK &&
+	if ((rc = log_setup(ctx, args)) == EXIT_OK &&
 	    (rc = check_poll_usage(ctx, args)) == EXIT_OK &&
 	    (rc = check_usage(ctx, args, w.no_subscribe)) == EXIT_OK &&
 	    (rc = cli_watch_new(&s, ctx, args, "events.db")) == EXIT_OK &&

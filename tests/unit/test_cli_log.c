@@ -32,7 +32,9 @@ static int setup_log(const char *value)
 	ctx.cmd = &cmd_test;
 	ctx.cmd_path = "test";
 	assert_int_equal(cli_args_parse(&a, &cmd_test, value ? 2 : 0, argv, err, sizeof err), 0);
-	rc = cli_log_setup(&ctx, a);
+	rc = cli_log_setup(ctx.cmd_path, cli_value(a, "log-format"), err, sizeof err) < 0
+	         ? cli_error(EXIT_USAGE, "%s", err)
+	         : EXIT_OK;
 	cli_args_free(a);
 	return rc;
 }
