@@ -13,9 +13,11 @@
  *   - each claim increments the event's fencing token (`fence`): done, retry,
  *     dead, renew and release succeed only with the token of the claim that is
  *     current, so a worker that lost its lease cannot mark the event;
- *   - per-key order: a webhook key's events are claimed one at a time, oldest
- *     first, across every worker: a key is leased with its event, and its next
- *     event waits for the finish (or the end of the lease).
+ *   - per-key order: a webhook key's events are claimed oldest first, across
+ *     every worker: a key is leased with its oldest pending event, and its
+ *     next event waits for the finish (or the end of the lease), unless the
+ *     same claim took it too, as part of a run (pgq_claim_runs) that its
+ *     worker delivers in order.
  *
  * The schema is the program's, with versioned migrations (pgq_migrate); no
  * extension, no NOTIFY. The design note is docs/postgresql.md.
