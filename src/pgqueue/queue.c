@@ -270,8 +270,9 @@ static int lock_keys(pgq *q, size_t max, const char *hk, const char *hl, char **
  * run stops at the first that is not), at most $5. With $5 = 1 the head alone.
  */
 #define RUN_SQL                                                                                    \
-	"SELECT s.id FROM (SELECT e.id, bool_and(e.lease_until <= " PGQ_NOW_MS                     \
-	" AND e.next_attempt_at <= " PGQ_NOW_MS ") OVER (ORDER BY e.id) AS ok"                     \
+	"SELECT s.id, s.taken FROM (SELECT e.id, e.lease_until > 0 AS taken, "                     \
+	"bool_and(e.lease_until <= " PGQ_NOW_MS " AND e.next_attempt_at <= " PGQ_NOW_MS            \
+	") OVER (ORDER BY e.id) AS ok"                                                             \
 	" FROM " PGQ_T_EVENTS " e WHERE e.webhook_key = k.webhook_key AND e.status = 'pending'"    \
 	" AND e.id >= coalesce(c.low, 0) ORDER BY e.id LIMIT $5) s WHERE s.ok"
 
@@ -285,13 +286,13 @@ static PGresult *lease_runs(pgq *q, const char *keys, size_t max, size_t per_key
                             const char *hk, const char *hl)
 {
 	static const char SQL[] =
-	    "WITH runs AS (SELECT r.id FROM unnest($1::text[]) AS k(webhook_key)"
+	    "WITH runs AS (SELECT r.id, r.taken FROM unnest($1::text[]) AS k(webhook_key)"
 	    " LEFT JOIN unnest($3::text[], $4::bigint[]) AS c(key, low) ON c.key = k.webhook_key"
 	    " CROSS JOIN LATERAL (" RUN_SQL ") r ORDER BY r.id LIMIT $6),"
 	    " ev AS (UPDATE " PGQ_T_EVENTS " e SET fence = e.fence + 1,"
 	    "  lease_until = " PGQ_NOW_MS " + $2::bigint FROM runs WHERE e.id = runs.id"
-	    "  RETURNING e.*)"
-	    " SELECT " PGQ_ITEM_COLUMNS " FROM ev ORDER BY id";
+	    "  RETURNING e.*, runs.taken)"
+	    " SELECT " PGQ_ITEM_COLUMNS ", taken FROM ev ORDER BY id";
 	char lease[24], run[24], total[24];
 	const char *params[6] = {keys, lease, hk, hl, run, total};
 
@@ -313,6 +314,8 @@ static int items_of(const PGresult *res, pgq_item ***out, size_t *n)
 			pgq_items_free(items, i);
 			return PGQ_ERROR;
 		}
+		/* lease_until > 0 before the claim: a lease that ended without a finish. */
+		items[i]->taken_over = PQgetvalue(res, (int)i, PGQ_ITEM_NCOLUMNS)[0] == 't';
 	}
 	*out = items;
 	*n = rows;

@@ -66,6 +66,7 @@ struct rcv_pg {
 	rcv_item *ready[PG_BATCH]; /* (lock) claimed, not handed out yet (NULL: released) */
 	int64_t done_ids[PG_BATCH], done_fences[PG_BATCH]; /* (lock) dones not marked yet */
 	size_t ndones;
+	uint64_t takeovers; /* (lock) events claimed after another claim's lease ended */
 	size_t nready, ready_at;
 	int stopping; /* (lock) */
 	pthread_t renewer;
@@ -689,6 +690,16 @@ int rcv_pg__set_spool(rcv_pg *p, rcv_queue *spool, int64_t pending, const char *
 	return 0;
 }
 
+uint64_t rcv_pg__takeovers(rcv_pg *p)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&p->lock);
+	n = p->takeovers;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
 void rcv_pg__spool_counts(rcv_pg *p, int64_t *spooled)
 {
 	pthread_mutex_lock(&p->smu);
@@ -773,7 +784,10 @@ static int fill(rcv_pg *p)
 	n = a.n;
 	for (i = 0; i < n; i++) {
 		int64_t id = items[i]->id, fence = items[i]->fence;
-		rcv_item *it = item_of(items[i]);
+		rcv_item *it;
+
+		p->takeovers += items[i]->taken_over != 0;
+		it = item_of(items[i]);
 
 		if (!it || add_claim(p, id, fence, it->webhook_key)) {
 			rcv_item_free(it);

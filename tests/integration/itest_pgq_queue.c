@@ -205,6 +205,8 @@ static void test_lease_takeover(void **state)
 	taken = claim1(q2, 60000);
 	assert_int_equal(taken->id, id);
 	assert_int_equal(taken->fence, old->fence + 1);
+	assert_int_equal(old->taken_over, 0);
+	assert_int_equal(taken->taken_over, 1); /* counted as a takeover */
 	/* The old worker's token is refused for every mark; the event is untouched. */
 	assert_int_equal(pgq_done(q, id, old->fence), PGQ_ELEASE);
 	assert_non_null(strstr(pgq_last_error(), "not claimed with fence"));
@@ -224,6 +226,7 @@ static void test_lease_takeover(void **state)
 	old = claim1(q2, 60000);
 	assert_int_equal(old->id, taken->id);
 	assert_int_equal(old->fence, taken->fence + 1);
+	assert_int_equal(old->taken_over, 0); /* a release is a finish: no takeover */
 	assert_int_equal(old->attempts, 0);
 	pgq_item_free(old);
 	pgq_item_free(taken);

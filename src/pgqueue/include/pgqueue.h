@@ -108,6 +108,7 @@ typedef struct pgq_item {
 	int64_t fence; /* the fencing token: the number of claims so far */
 	int64_t
 	    lease_until; /* the current or last claim's lease end; 0 = never claimed or finished */
+	int taken_over;  /* pgq_claim's items: this claim took it over from a lease that ended */
 } pgq_item;
 
 /* Free one item. NULL is accepted. */
