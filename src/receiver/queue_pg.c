@@ -43,15 +43,22 @@
  * so not many more.
  */
 #define PG_BATCH 64
+/*
+ * The longest a done is kept before its mark (ms): a crash re-delivers the
+ * dones kept, so with a slow handler they are marked this often, not only once
+ * the batch is over (a fast one finishes a batch well within it).
+ */
+#define PG_DONES_MAX_AGE_MS 200
 /* How soon an idle worker asks again: other hosts' events are only seen by asking. */
 #define PG_POLL_MS 250
 
 typedef struct pg_claim {
 	int64_t id, fence;
-	char *key; /* its webhook key */
-	int lost;  /* a renewal was refused: someone else has the event */
-	int out;   /* handed out: its key's later events wait for its finish */
-	int done;  /* delivered: its done is in `dones`, to be marked */
+	char *key;       /* its webhook key */
+	int lost;        /* a renewal was refused: someone else has the event */
+	int out;         /* handed out: its key's later events wait for its finish */
+	int done;        /* delivered: its done is in `dones`, to be marked */
+	int64_t held_at; /* monotonic ms before the claim or its last renewal: held since */
 } pg_claim;
 
 struct rcv_pg {
@@ -66,7 +73,8 @@ struct rcv_pg {
 	rcv_item *ready[PG_BATCH]; /* (lock) claimed, not handed out yet (NULL: released) */
 	int64_t done_ids[PG_BATCH], done_fences[PG_BATCH]; /* (lock) dones not marked yet */
 	size_t ndones;
-	uint64_t takeovers; /* (lock) events claimed after another claim's lease ended */
+	int64_t dones_since; /* (lock) monotonic ms of the oldest done kept */
+	uint64_t takeovers;  /* (lock) events claimed after another claim's lease ended */
 	size_t nready, ready_at;
 	int stopping; /* (lock) */
 	pthread_t renewer;
@@ -86,6 +94,14 @@ struct rcv_pg {
 };
 
 /* ---- errors and connections ---- */
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static int rc_of(int pgrc)
 {
@@ -201,7 +217,7 @@ static pg_claim *find_claim(rcv_pg *p, int64_t id)
 	return NULL;
 }
 
-static int add_claim(rcv_pg *p, int64_t id, int64_t fence, const char *key)
+static int add_claim(rcv_pg *p, int64_t id, int64_t fence, const char *key, int64_t held_at)
 {
 	char *k = util_strdup(key);
 
@@ -217,7 +233,7 @@ static int add_claim(rcv_pg *p, int64_t id, int64_t fence, const char *key)
 		p->claims = c;
 		p->claims_alloc = n;
 	}
-	p->claims[p->nclaims++] = (pg_claim){id, fence, k, 0, 0, 0};
+	p->claims[p->nclaims++] = (pg_claim){id, fence, k, 0, 0, 0, held_at};
 	return 0;
 }
 
@@ -302,14 +318,18 @@ static void renew_all(rcv_pg *p)
 
 	for (i = 0; i < p->nclaims; i++) {
 		pg_claim *c = &p->claims[i];
+		int64_t at;
 		int r;
 
 		if (c->lost)
 			continue;
 		if (conn(p, &p->ops))
 			return;
+		at = mono_ms();
 		r = pgq_renew(p->ops, c->id, c->fence, p->lease_ms);
-		if (r == PGQ_ELEASE)
+		if (r == 0)
+			c->held_at = at;
+		else if (r == PGQ_ELEASE)
 			c->lost = 1;
 		else if (r) {
 			after(&p->ops, r);
@@ -776,6 +796,7 @@ static int fill(rcv_pg *p)
 	claim_args a = {p->lease_ms, NULL, 0};
 	pgq_item **items;
 	size_t n, i;
+	int64_t at = mono_ms(); /* the leases start after this */
 	int rc = with_retry(p, &p->ops, call_claim, &a);
 
 	if (rc)
@@ -789,7 +810,7 @@ static int fill(rcv_pg *p)
 		p->takeovers += items[i]->taken_over != 0;
 		it = item_of(items[i]);
 
-		if (!it || add_claim(p, id, fence, it->webhook_key)) {
+		if (!it || add_claim(p, id, fence, it->webhook_key, at)) {
 			rcv_item_free(it);
 			pgq_release(p->ops, id, fence); /* out of memory: back at once */
 			continue;
@@ -882,11 +903,18 @@ static int finish(rcv_pg *p, int64_t id, enum finish_kind kind, const char *erro
 		                  (long long)id);
 		return RCV_ENOTFOUND;
 	}
-	if (kind == F_DONE && p->ndones < PG_BATCH) {
+	/* A done is kept only while its lease surely lasts (half of it left at least): one
+	 * that may have ended (a worker paused, renewals failing) is written now, and a
+	 * refusal reported. */
+	if (kind == F_DONE && p->ndones < PG_BATCH && mono_ms() - c->held_at < p->lease_ms / 2) {
 		/* Marked with the batch's other dones, before the next claim (flush_dones). */
 		c->done = 1;
+		if (p->ndones == 0)
+			p->dones_since = mono_ms();
 		p->done_ids[p->ndones] = id;
 		p->done_fences[p->ndones++] = c->fence;
+		if (mono_ms() - p->dones_since >= PG_DONES_MAX_AGE_MS)
+			flush_dones(p); /* on failure kept for the next try */
 		pthread_mutex_unlock(&p->lock);
 		return 0;
 	}
