@@ -171,6 +171,11 @@ static void render(cli_metrics *m, util_buf *b, int up)
 	util_buf_printf(b, "ontraport_delivery_failures_total %llu\n", atomic_load(&m->failures));
 	metric(b, "ontraport_dead_total", "counter", "events this process gave up on (dead)");
 	util_buf_printf(b, "ontraport_dead_total %llu\n", atomic_load(&m->dead));
+	metric(b, "ontraport_lease_takeovers_total", "counter",
+	       "events this process claimed after another worker's lease on them ended "
+	       "(PostgreSQL queue; 0 with SQLite)");
+	util_buf_printf(b, "ontraport_lease_takeovers_total %llu\n",
+	                (unsigned long long)rcv_queue_takeovers(m->q));
 	if (strcmp(m->cmd, "run") != 0)
 		return;
 	metric(b, "ontraport_runs_total", "counter", "scenario runs finished by this process");

@@ -28,6 +28,8 @@
 #define PGQ_ITEM_COLUMNS                                                                           \
 	"id, received_at, webhook_key, event, body, content_type, status, attempts,"               \
 	" next_attempt_at, last_error, coalesce(delivered_at, 0), fence, lease_until"
+/* How many columns PGQ_ITEM_COLUMNS selects (a claim's `taken` comes after them). */
+#define PGQ_ITEM_NCOLUMNS 13
 
 /* A claimer's hint (queue.c): the key had no pending event below `low` when last claimed. */
 typedef struct pgq_hint {

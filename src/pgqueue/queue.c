@@ -265,24 +265,41 @@ static int lock_keys(pgq *q, size_t max, const char *hk, const char *hl, char **
 }
 
 /*
- * Step 2: lease the locked keys' heads (fence + 1) and return them, oldest
- * first. A new statement: a fresh snapshot, with the keys held.
+ * A locked key's run: its pending events from the head on, in id order, as
+ * long as each is due and not leased (bool_and over the events so far: the
+ * run stops at the first that is not), at most $5. With $5 = 1 the head alone.
  */
-static PGresult *lease_heads(pgq *q, const char *keys, int64_t lease_ms, const char *hk,
-                             const char *hl)
+#define RUN_SQL                                                                                    \
+	"SELECT s.id, s.taken FROM (SELECT e.id, e.lease_until > 0 AS taken, "                     \
+	"bool_and(e.lease_until <= " PGQ_NOW_MS " AND e.next_attempt_at <= " PGQ_NOW_MS            \
+	") OVER (ORDER BY e.id) AS ok"                                                             \
+	" FROM " PGQ_T_EVENTS " e WHERE e.webhook_key = k.webhook_key AND e.status = 'pending'"    \
+	" AND e.id >= coalesce(c.low, 0) ORDER BY e.id LIMIT $5) s WHERE s.ok"
+
+/*
+ * Step 2: lease the locked keys' runs (each event's fence + 1), the oldest
+ * `max` events of them all (so each key keeps a prefix of its run), and
+ * return them, oldest first. A new statement: a fresh snapshot, with the keys
+ * held.
+ */
+static PGresult *lease_runs(pgq *q, const char *keys, size_t max, size_t per_key, int64_t lease_ms,
+                            const char *hk, const char *hl)
 {
-	static const char SQL[] = "WITH heads AS (SELECT h.id FROM " HEADS_FROM(
-	    "unnest($1::text[]) AS k(webhook_key)", "$3",
-	    "$4") "),"
-	          " ev AS (UPDATE " PGQ_T_EVENTS " e SET fence = e.fence + 1,"
-	          "  lease_until = " PGQ_NOW_MS " + $2::bigint FROM heads WHERE e.id = heads.id"
-	          "  RETURNING e.*)"
-	          " SELECT " PGQ_ITEM_COLUMNS " FROM ev ORDER BY id";
-	char lease[24];
-	const char *params[4] = {keys, lease, hk, hl};
+	static const char SQL[] =
+	    "WITH runs AS (SELECT r.id, r.taken FROM unnest($1::text[]) AS k(webhook_key)"
+	    " LEFT JOIN unnest($3::text[], $4::bigint[]) AS c(key, low) ON c.key = k.webhook_key"
+	    " CROSS JOIN LATERAL (" RUN_SQL ") r ORDER BY r.id LIMIT $6),"
+	    " ev AS (UPDATE " PGQ_T_EVENTS " e SET fence = e.fence + 1,"
+	    "  lease_until = " PGQ_NOW_MS " + $2::bigint FROM runs WHERE e.id = runs.id"
+	    "  RETURNING e.*, runs.taken)"
+	    " SELECT " PGQ_ITEM_COLUMNS ", taken FROM ev ORDER BY id";
+	char lease[24], run[24], total[24];
+	const char *params[6] = {keys, lease, hk, hl, run, total};
 
 	snprintf(lease, sizeof lease, "%" PRId64, lease_ms);
-	return pgq__exec(q, PGRES_TUPLES_OK, "lease events", SQL, 4, params);
+	snprintf(run, sizeof run, "%zu", per_key);
+	snprintf(total, sizeof total, "%zu", max);
+	return pgq__exec(q, PGRES_TUPLES_OK, "lease events", SQL, 6, params);
 }
 
 static int items_of(const PGresult *res, pgq_item ***out, size_t *n)
@@ -297,6 +314,8 @@ static int items_of(const PGresult *res, pgq_item ***out, size_t *n)
 			pgq_items_free(items, i);
 			return PGQ_ERROR;
 		}
+		/* lease_until > 0 before the claim: a lease that ended without a finish. */
+		items[i]->taken_over = PQgetvalue(res, (int)i, PGQ_ITEM_NCOLUMNS)[0] == 't';
 	}
 	*out = items;
 	*n = rows;
@@ -310,7 +329,23 @@ static void rollback(pgq *q)
 	PQclear(res);
 }
 
-int pgq_claim(pgq *q, size_t max, int64_t lease_ms, pgq_item ***out, size_t *n)
+/*
+ * Remember each claimed key's first event (its head) as the key's hint: the
+ * others of its run may be retried or released later, and stay above it.
+ */
+static void hints_of(pgq *q, pgq_item **items, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && strcmp(items[j]->webhook_key, items[i]->webhook_key) != 0; j++)
+			;
+		if (j == i)
+			hint_set(q, items[i]->webhook_key, items[i]->id);
+	}
+}
+
+int pgq_claim_runs(pgq *q, size_t max, size_t per_key, int64_t lease_ms, pgq_item ***out, size_t *n)
 {
 	PGresult *res = NULL;
 	char *keys = NULL, *hk = NULL, *hl = NULL;
@@ -318,17 +353,21 @@ int pgq_claim(pgq *q, size_t max, int64_t lease_ms, pgq_item ***out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if (max == 0 || max > PGQ_CLAIM_MAX || lease_ms <= 0 || lease_ms > PGQ_LEASE_MAX)
+	if (max == 0 || max > PGQ_CLAIM_MAX || per_key == 0 || lease_ms <= 0 ||
+	    lease_ms > PGQ_LEASE_MAX)
 		return pgq__seterr(
 		    PGQ_EINVALID,
-		    "queue: a claim takes 1 to %d events for a lease of 1 ms to 7 days",
+		    "queue: a claim takes 1 to %d events, 1 or more a key, for a lease of 1 ms "
+		    "to 7 days",
 		    PGQ_CLAIM_MAX);
+	if (per_key > max)
+		per_key = max;
 	if ((rc = hint_params(q, &hk, &hl)) != 0)
 		return rc;
 	rc = pgq__cmd(q, "begin a claim", "BEGIN");
 	if (rc == 0)
 		rc = lock_keys(q, max, hk, hl, &keys, &nkeys);
-	if (rc == 0 && nkeys > 0 && !(res = lease_heads(q, keys, lease_ms, hk, hl)))
+	if (rc == 0 && nkeys > 0 && !(res = lease_runs(q, keys, max, per_key, lease_ms, hk, hl)))
 		rc = PGQ_ERROR;
 	free(keys);
 	free(hk);
@@ -341,10 +380,15 @@ int pgq_claim(pgq *q, size_t max, int64_t lease_ms, pgq_item ***out, size_t *n)
 		rc = items_of(res, out, n);
 	else if (rc == 0)
 		rc = pgq__seterr(PGQ_ENOTFOUND, "queue: nothing to claim");
-	for (size_t i = 0; rc == 0 && i < *n; i++)
-		hint_set(q, (*out)[i]->webhook_key, (*out)[i]->id);
+	if (rc == 0)
+		hints_of(q, *out, *n);
 	PQclear(res);
 	return rc;
+}
+
+int pgq_claim(pgq *q, size_t max, int64_t lease_ms, pgq_item ***out, size_t *n)
+{
+	return pgq_claim_runs(q, max, 1, lease_ms, out, n);
 }
 
 /*
@@ -398,6 +442,58 @@ int pgq_done(pgq *q, int64_t id, int64_t fence)
 	                "status = 'done', delivered_at = " PGQ_NOW_MS
 	                ", last_error = NULL, lease_until = 0",
 	                id, fence, NULL, NULL);
+}
+
+/* ids (or fences) as a bigint array literal, "{1,2,3}". NULL when out of memory. */
+static char *int_array(const int64_t *v, size_t n)
+{
+	util_buf b = UTIL_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		util_buf_printf(&b, "%c%" PRId64, i ? ',' : '{', v[i]);
+	util_buf_puts(&b, n ? "}" : "{}");
+	if (util_buf_failed(&b)) {
+		util_buf_release(&b);
+		return NULL;
+	}
+	return util_buf_detach(&b);
+}
+
+int pgq_done_many(pgq *q, const int64_t *ids, const int64_t *fences, size_t n, size_t *marked)
+{
+	/* As pgq_done's on_claim, for each (id, fence) pair at once. */
+	static const char SQL[] =
+	    "UPDATE " PGQ_T_EVENTS " e SET status = 'done', delivered_at = " PGQ_NOW_MS
+	    ", last_error = NULL, lease_until = 0"
+	    " FROM unnest($1::bigint[], $2::bigint[]) AS d(id, fence)"
+	    " WHERE e.id = d.id AND e.fence = d.fence AND e.lease_until > 0"
+	    " AND e.status = 'pending'";
+	char *sids, *sfences;
+	const char *params[2];
+	PGresult *res = NULL;
+
+	if (marked)
+		*marked = 0;
+	if (n == 0 || n > PGQ_CLAIM_MAX)
+		return pgq__seterr(PGQ_EINVALID, "queue: %zu events in one mark: expected 1 to %d",
+		                   n, PGQ_CLAIM_MAX);
+	sids = int_array(ids, n);
+	sfences = int_array(fences, n);
+	params[0] = sids;
+	params[1] = sfences;
+	if (sids && sfences)
+		res = pgq__exec(q, PGRES_COMMAND_OK, "mark events done", SQL, 2, params);
+	else
+		pgq__seterr(PGQ_ERROR, "queue: out of memory");
+	free(sids);
+	free(sfences);
+	if (!res)
+		return PGQ_ERROR;
+	if (marked)
+		*marked = (size_t)strtoull(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return 0;
 }
 
 int pgq_retry(pgq *q, int64_t id, int64_t fence, const char *error, int64_t delay_ms)

@@ -540,6 +540,11 @@ int rcv_queue_set_spool(rcv_queue *q, const char *path, char *err, size_t errsz)
 	return rc;
 }
 
+uint64_t rcv_queue_takeovers(rcv_queue *q)
+{
+	return q->pg ? rcv_pg__takeovers(q->pg) : 0;
+}
+
 int64_t rcv_queue_spooled(rcv_queue *q)
 {
 	int64_t n = 0;

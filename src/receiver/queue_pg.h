@@ -48,6 +48,8 @@ int rcv_pg__set_spool(rcv_pg *p, rcv_queue *spool, int64_t pending, const char *
                       const rcv_pg_spool_ops *ops);
 /* Events in the spool not drained yet. */
 void rcv_pg__spool_counts(rcv_pg *p, int64_t *spooled);
+/* Events this process claimed after another claim's lease ended without a finish. */
+uint64_t rcv_pg__takeovers(rcv_pg *p);
 int rcv_pg__claim(rcv_pg *p, rcv_item **out, int64_t *wake_at);
 int rcv_pg__done(rcv_pg *p, int64_t id);
 int rcv_pg__retry(rcv_pg *p, int64_t id, const char *error, int64_t retry_at_ms);

@@ -50,6 +50,12 @@ int rcv_pg__set_spool(rcv_pg *p, rcv_queue *spool, int64_t pending, const char *
 	return RCV_EINVALID;
 }
 
+uint64_t rcv_pg__takeovers(rcv_pg *p)
+{
+	(void)p;
+	return 0;
+}
+
 void rcv_pg__spool_counts(rcv_pg *p, int64_t *spooled)
 {
 	(void)p;

@@ -205,6 +205,8 @@ static void test_lease_takeover(void **state)
 	taken = claim1(q2, 60000);
 	assert_int_equal(taken->id, id);
 	assert_int_equal(taken->fence, old->fence + 1);
+	assert_int_equal(old->taken_over, 0);
+	assert_int_equal(taken->taken_over, 1); /* counted as a takeover */
 	/* The old worker's token is refused for every mark; the event is untouched. */
 	assert_int_equal(pgq_done(q, id, old->fence), PGQ_ELEASE);
 	assert_non_null(strstr(pgq_last_error(), "not claimed with fence"));
@@ -224,9 +226,88 @@ static void test_lease_takeover(void **state)
 	old = claim1(q2, 60000);
 	assert_int_equal(old->id, taken->id);
 	assert_int_equal(old->fence, taken->fence + 1);
+	assert_int_equal(old->taken_over, 0); /* a release is a finish: no takeover */
 	assert_int_equal(old->attempts, 0);
 	pgq_item_free(old);
 	pgq_item_free(taken);
+	pgq_close(q2);
+	pgq_close(q);
+}
+
+/* claim_runs(q, max, per_key) must return exactly the ids `want` (n of them), in order. */
+static pgq_item **claim_ids(pgq *q, size_t max, size_t per_key, const int64_t *want, size_t n)
+{
+	pgq_item **items = NULL;
+	size_t got = 0, i;
+
+	assert_int_equal(pgq_claim_runs(q, max, per_key, 60000, &items, &got), 0);
+	assert_int_equal(got, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(items[i]->id, want[i]);
+	return items;
+}
+
+/*
+ * Runs: a key's consecutive due events claimed at once, in id order, and only
+ * while its head is not leased elsewhere; each event fenced on its own, so a
+ * worker whose run was taken over cannot mark any of it done.
+ */
+static void test_claim_runs(void **state)
+{
+	char url[600], sql[200];
+	pgq *q = fresh_queue(url, sizeof url), *q2 = NULL;
+	pgq_item **a, **b, *it = NULL;
+	int64_t a1, b1, a2, a3, a4, b2, ids[4], fences[4];
+	size_t marked = 9, n = 0;
+
+	(void)state;
+	assert_int_equal(pgq_open(&q2, url), 0);
+	a1 = put(q, "A", "a1");
+	b1 = put(q, "B", "b1");
+	a2 = put(q, "A", "a2");
+	a3 = put(q, "A", "a3");
+	a4 = put(q, "A", "a4");
+	b2 = put(q, "B", "b2");
+	assert_int_equal(pgq_claim_runs(q, 5, 0, 60000, &a, &n), PGQ_EINVALID);
+	/* a3 is not due: A's run ends before it, and a4 waits with it. */
+	snprintf(sql, sizeof sql,
+	         "UPDATE ontraport_events SET next_attempt_at = 9e15 WHERE id = %lld",
+	         (long long)a3);
+	assert_int_equal(pgtest_sql(url, sql), 0);
+	/* The oldest 3 of the runs: a prefix of each key's, A's two in order. */
+	a = claim_ids(q, 3, 10, (int64_t[]){a1, b1, a2}, 3);
+	assert_int_equal(a[2]->fence, 1);
+	/* Both keys' heads are leased: nothing for anyone else, b2 included. */
+	assert_nothing(q2);
+	ids[0] = a1, ids[1] = b1, fences[0] = a[0]->fence, fences[1] = a[1]->fence;
+	assert_int_equal(pgq_done_many(q, ids, fences, 2, &marked), 0);
+	assert_int_equal(marked, 2);
+	/* B's head is b2 now; A's is a2, still q's. */
+	b = claim_ids(q2, 10, 10, (int64_t[]){b2}, 1);
+	pgq_items_free(b, 1);
+	/* q's lease on a2 ends: q2 takes it over (a new fence); a3 still stops the run. */
+	snprintf(sql, sizeof sql, "UPDATE ontraport_events SET lease_until = 1 WHERE id = %lld",
+	         (long long)a2);
+	assert_int_equal(pgtest_sql(url, sql), 0);
+	b = claim_ids(q2, 10, 10, (int64_t[]){a2}, 1);
+	assert_int_equal(b[0]->fence, 2);
+	/* q's done of a2 (fence 1) is refused: a2 stays pending, q2's. */
+	ids[0] = a2, fences[0] = 1;
+	assert_int_equal(pgq_done_many(q, ids, fences, 1, &marked), 0);
+	assert_int_equal(marked, 0);
+	assert_int_equal(pgq_get(q, a2, &it), 0);
+	assert_int_equal(it->status, PGQ_PENDING);
+	pgq_item_free(it);
+	fences[0] = 2;
+	assert_int_equal(pgq_done_many(q2, ids, fences, 1, &marked), 0);
+	assert_int_equal(marked, 1);
+	pgq_items_free(a, 3);
+	pgq_items_free(b, 1);
+	/* a3 due again: A's run is a3, a4, in order. */
+	snprintf(sql, sizeof sql, "UPDATE ontraport_events SET next_attempt_at = 0");
+	assert_int_equal(pgtest_sql(url, sql), 0);
+	a = claim_ids(q, 10, 10, (int64_t[]){a3, a4}, 2);
+	pgq_items_free(a, 2);
 	pgq_close(q2);
 	pgq_close(q);
 }
@@ -622,6 +703,7 @@ int main(void)
 	    cmocka_unit_test(test_migrate),
 	    cmocka_unit_test(test_enqueue_claim_done),
 	    cmocka_unit_test(test_lease_takeover),
+	    cmocka_unit_test(test_claim_runs),
 	    cmocka_unit_test(test_retry_dead_replay_purge),
 	    cmocka_unit_test(test_list),
 	    cmocka_unit_test(test_concurrent_claimers),

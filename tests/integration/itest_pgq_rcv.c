@@ -119,14 +119,53 @@ static void test_same_calls(void **state)
 	rcv_queue_close(q);
 }
 
+/*
+ * A batch holds a run of a key's events: they are handed out one after the
+ * other, and when one is retried the rest of the run goes back, so the retry
+ * comes first.
+ */
+static void test_run_order(void **state)
+{
+	char name[32], url[600];
+	rcv_queue *q;
+	rcv_item *it = NULL, *it2 = NULL;
+	int64_t a1, a2, p = 0, d = 0;
+
+	(void)state;
+	new_db(name, sizeof name, url, sizeof url);
+	q = open_q(url);
+	a1 = put(q, "A", "a1");
+	a2 = put(q, "A", "a2");
+	put(q, "A", "a3");
+	assert_int_equal(rcv_queue_claim(q, 0, &it, NULL), 0);
+	assert_int_equal(it->id, a1);
+	assert_int_equal(rcv_queue_claim(q, 0, &it2, NULL), RCV_ENOTFOUND); /* a2 waits for a1 */
+	assert_int_equal(rcv_queue_retry(q, a1, "later", rcv_now_ms()), 0);
+	rcv_item_free(it);
+	assert_int_equal(rcv_queue_claim(q, 0, &it, NULL), 0);
+	assert_int_equal(it->id, a1);
+	assert_int_equal(it->attempts, 1);
+	assert_int_equal(rcv_queue_done(q, a1, 0), 0);
+	rcv_item_free(it);
+	assert_int_equal(rcv_queue_claim(q, 0, &it, NULL), 0);
+	assert_int_equal(it->id, a2);
+	assert_int_equal(rcv_queue_done(q, a2, 0), 0);
+	rcv_item_free(it);
+	/* The dones kept for the batch are marked before anything reads the queue. */
+	assert_int_equal(rcv_queue_counts(q, &p, &d, NULL), 0);
+	assert_int_equal(p, 1);
+	assert_int_equal(d, 2);
+	rcv_queue_close(q);
+}
+
 /* Another worker takes the event over: this one's finish is refused and changes nothing. */
 static void test_lease_lost(void **state)
 {
 	char name[32], url[600], sql[200];
 	rcv_queue *q;
-	rcv_item *it = NULL;
+	rcv_item *it = NULL, *it2 = NULL;
 	pgq *other = NULL;
-	pgq_item **items = NULL;
+	pgq_item **items = NULL, *got = NULL;
 	size_t n = 0;
 	int64_t id, p = 0, d = 0;
 	int i;
@@ -149,11 +188,26 @@ static void test_lease_lost(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(items[0]->id, id);
 	assert_int_equal(items[0]->fence, 2);
-	assert_int_equal(rcv_queue_done(q, id, 0), RCV_ELEASE);
-	assert_non_null(strstr(rcv_queue_last_error(), "lease"));
+	/* The done is kept for the batch's one statement, marked before the next claim: fenced
+	 * there, it changes nothing (the event is the other worker's). */
+	assert_int_equal(rcv_queue_done(q, id, 0), 0);
+	assert_int_equal(rcv_queue_claim(q, 0, &it2, NULL), RCV_ENOTFOUND);
 	assert_int_equal(rcv_queue_counts(q, &p, &d, NULL), 0);
 	assert_int_equal(p, 1);
 	assert_int_equal(d, 0);
+	assert_int_equal(pgq_get(other, id, &got), 0);
+	assert_int_equal(got->fence, 2);
+	assert_true(got->lease_until > 0);
+	pgq_item_free(got);
+	/* Any other finish is written at once, and refused. */
+	put(q, "B", "b");
+	assert_int_equal(rcv_queue_claim(q, 0, &it2, NULL), 0);
+	assert_int_equal(pgtest_sql(url, "UPDATE ontraport_events SET fence = fence + 1"
+	                                 " WHERE webhook_key = 'B'"),
+	                 0);
+	assert_int_equal(rcv_queue_retry(q, it2->id, "x", 0), RCV_ELEASE);
+	assert_non_null(strstr(rcv_queue_last_error(), "lease"));
+	rcv_item_free(it2);
 	assert_int_equal(pgq_done(other, id, 2), 0);
 	pgq_items_free(items, n);
 	pgq_close(other);
@@ -269,9 +323,8 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_same_calls),
-	    cmocka_unit_test(test_lease_lost),
-	    cmocka_unit_test(test_open_errors),
+	    cmocka_unit_test(test_same_calls), cmocka_unit_test(test_run_order),
+	    cmocka_unit_test(test_lease_lost), cmocka_unit_test(test_open_errors),
 	    cmocka_unit_test(test_spool),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

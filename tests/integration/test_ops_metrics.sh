@@ -42,7 +42,8 @@ assert_eq "${WATCH_URL%/hooks/*}" "$BASE" "metrics on the receiver's address"
 scrape
 assert_eq "$(value 'ontraport_info{cmd="watch",version="0.1.0"}')" 1 "info"
 for m in ontraport_queue_pending ontraport_queue_dead ontraport_deliveries_total \
-	ontraport_delivery_failures_total ontraport_dead_total ontraport_queue_oldest_pending_age_seconds; do
+	ontraport_delivery_failures_total ontraport_dead_total ontraport_queue_oldest_pending_age_seconds \
+	ontraport_lease_takeovers_total; do
 	assert_eq "$(value $m)" 0 "$m at start"
 done
 assert_eq "$(value ontraport_queue_up)" 1 "queue up"

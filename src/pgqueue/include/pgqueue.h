@@ -13,9 +13,11 @@
  *   - each claim increments the event's fencing token (`fence`): done, retry,
  *     dead, renew and release succeed only with the token of the claim that is
  *     current, so a worker that lost its lease cannot mark the event;
- *   - per-key order: a webhook key's events are claimed one at a time, oldest
- *     first, across every worker: a key is leased with its event, and its next
- *     event waits for the finish (or the end of the lease).
+ *   - per-key order: a webhook key's events are claimed oldest first, across
+ *     every worker: a key is leased with its oldest pending event, and its
+ *     next event waits for the finish (or the end of the lease), unless the
+ *     same claim took it too, as part of a run (pgq_claim_runs) that its
+ *     worker delivers in order.
  *
  * The schema is the program's, with versioned migrations (pgq_migrate); no
  * extension, no NOTIFY. The design note is docs/postgresql.md.
@@ -106,6 +108,7 @@ typedef struct pgq_item {
 	int64_t fence; /* the fencing token: the number of claims so far */
 	int64_t
 	    lease_until; /* the current or last claim's lease end; 0 = never claimed or finished */
+	int taken_over;  /* pgq_claim's items: this claim took it over from a lease that ended */
 } pgq_item;
 
 /* Free one item. NULL is accepted. */
@@ -179,6 +182,19 @@ int pgq_enqueue_spooled(pgq *q, const char *spool_ref, int64_t received_at, cons
 int pgq_claim(pgq *q, size_t max, int64_t lease_ms, pgq_item ***out, size_t *n);
 
 /*
+ * As pgq_claim, but up to per_key events of each key claimed: a run of its
+ * pending events from its oldest on, consecutive (the run stops at the first
+ * event not due or leased), each leased and fenced as pgq_claim's. The run's
+ * events must be delivered in their order, one after the other, by the one
+ * worker that claimed them; when one of them is retried or released (or its
+ * lease lost), the rest of its run must be released, never delivered before
+ * it. The oldest `max` events of all the runs are taken. per_key 1 is
+ * pgq_claim. PGQ_EINVALID for per_key 0, else as pgq_claim.
+ */
+int pgq_claim_runs(pgq *q, size_t max, size_t per_key, int64_t lease_ms, pgq_item ***out,
+                   size_t *n);
+
+/*
  * Extend a claim's lease to lease_ms from now. PGQ_ELEASE when `fence` is not
  * the current claim's (another worker took the event over, or it was
  * finished): stop working on it.
@@ -197,6 +213,14 @@ int pgq_done(pgq *q, int64_t id, int64_t fence);
 int pgq_retry(pgq *q, int64_t id, int64_t fence, const char *error, int64_t delay_ms);
 int pgq_dead(pgq *q, int64_t id, int64_t fence, const char *error);
 int pgq_release(pgq *q, int64_t id, int64_t fence);
+
+/*
+ * pgq_done for n claims (1 to 1000) at once, ids[i] with fences[i]: one
+ * statement. Each is marked only while its fence is the current claim's;
+ * *marked (may be NULL) how many were, the others' leases were lost. 0, or
+ * PGQ_EINVALID / PGQ_ERROR (nothing marked).
+ */
+int pgq_done_many(pgq *q, const int64_t *ids, const int64_t *fences, size_t n, size_t *marked);
 
 /* One event, whatever its status. 0 and *out (pgq_item_free), or PGQ_ENOTFOUND. */
 int pgq_get(pgq *q, int64_t id, pgq_item **out);

@@ -242,6 +242,13 @@ int rcv_queue_set_spool(rcv_queue *q, const char *path, char *err, size_t errsz)
 int64_t rcv_queue_spooled(rcv_queue *q);
 
 /*
+ * PostgreSQL: events this process claimed that another claim held until its
+ * lease ended without a finish (a worker that died or stalled); 0 for a
+ * SQLite queue. A counter, since the queue was opened.
+ */
+uint64_t rcv_queue_takeovers(rcv_queue *q);
+
+/*
  * Open an existing queue read-only (SQLITE_OPEN_READONLY): for get, list and
  * counts. Nothing in the file is changed (no schema, no WAL switch, no stamp);
  * a file that is not a queue (an empty one included) is RCV_ENOTQUEUE. Writes
