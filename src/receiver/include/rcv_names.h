@@ -39,6 +39,7 @@
 #define rcv_pg__set_lease ontra__rcv_pg__set_lease
 #define rcv_pg__set_spool ontra__rcv_pg__set_spool
 #define rcv_pg__spool_counts ontra__rcv_pg__spool_counts
+#define rcv_pg__takeovers ontra__rcv_pg__takeovers
 #define rcv_pg__write_batch ontra__rcv_pg__write_batch
 #define rcv_queue__changed ontra__rcv_queue__changed
 #define rcv_queue__exec ontra__rcv_queue__exec
@@ -67,6 +68,7 @@
 #define rcv_queue_set_spool ontra__rcv_queue_set_spool
 #define rcv_queue_spooled ontra__rcv_queue_spooled
 #define rcv_queue_submit ontra__rcv_queue_submit
+#define rcv_queue_takeovers ontra__rcv_queue_takeovers
 #define rcv_queue_wait ontra__rcv_queue_wait
 #define rcv_server_add_hook ontra__rcv_server_add_hook
 #define rcv_server_port ontra__rcv_server_port
