@@ -4,7 +4,8 @@
 #   1. gcc build, -Werror: unit + integration tests
 #   2. clang build, -Werror: unit + integration tests under AddressSanitizer + UBSan, and the
 #      allocation-failure loop over the unit tests (label torture, scripts/torture.sh)
-#   3. the whole suite again under valgrind memcheck (scripts/valgrind.sh; --no-valgrind skips it
+#   3. the suite again under valgrind memcheck, but for the API modules' tours (scripts/valgrind.sh
+#      says which and why; --no-valgrind skips it
 #      for a quick local run -- CI always runs it)
 #   4. the benchmark suite in its quick mode (bench/run.sh --quick), so it cannot rot
 set -euo pipefail
