@@ -338,15 +338,35 @@ static void renew_all(rcv_pg *p)
 	}
 }
 
+static int flush_dones(rcv_pg *p);
+
+/*
+ * Renew every third of a lease; and while dones are kept, mark them once the
+ * oldest is PG_DONES_MAX_AGE_MS old, though no delivery thread comes back (a
+ * slow handler holds the only one): a crash re-delivers no older dones.
+ */
 static void *renewer_main(void *arg)
 {
 	rcv_pg *p = arg;
+	int64_t renewed = mono_ms();
 
 	pthread_mutex_lock(&p->lock);
 	while (!p->stopping) {
-		timed_wait(&p->cv, &p->lock, p->lease_ms / 3);
-		if (!p->stopping)
+		int64_t now = mono_ms(), until = renewed + p->lease_ms / 3;
+
+		if (p->ndones && p->dones_since + PG_DONES_MAX_AGE_MS < until)
+			until = p->dones_since + PG_DONES_MAX_AGE_MS;
+		if (until > now)
+			timed_wait(&p->cv, &p->lock, until - now);
+		if (p->stopping)
+			break;
+		now = mono_ms();
+		if (p->ndones && now - p->dones_since >= PG_DONES_MAX_AGE_MS)
+			flush_dones(p); /* on failure kept for the next try */
+		if (now - renewed >= p->lease_ms / 3) {
 			renew_all(p);
+			renewed = mono_ms();
+		}
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -909,8 +929,10 @@ static int finish(rcv_pg *p, int64_t id, enum finish_kind kind, const char *erro
 	if (kind == F_DONE && p->ndones < PG_BATCH && mono_ms() - c->held_at < p->lease_ms / 2) {
 		/* Marked with the batch's other dones, before the next claim (flush_dones). */
 		c->done = 1;
-		if (p->ndones == 0)
+		if (p->ndones == 0) {
 			p->dones_since = mono_ms();
+			pthread_cond_broadcast(&p->cv); /* the renewer marks them in time */
+		}
 		p->done_ids[p->ndones] = id;
 		p->done_fences[p->ndones++] = c->fence;
 		if (mono_ms() - p->dones_since >= PG_DONES_MAX_AGE_MS)
