@@ -348,21 +348,6 @@ static int prepare(struct prepared *p, ontra_client *c, const ontra_request *req
 }
 
 /*
- * The round trip the pacer learns: from the request's slot, when that is longer than curl's
- * own count. A thread that woke late from its wait, or a request that waited for a core
- * before it went, reached the server later than its slot: the pacer's margin must cover that
- * too, or a request a window later by the slots is less than a window later by the server's
- * clock (a 429 on a loaded machine).
- */
-static double since_slot(ontra_client *c, double curl_secs)
-{
-	double since = c->slot_at > 0 ? ontra__now() - c->slot_at : 0;
-
-	c->slot_at = 0;
-	return since > curl_secs ? since : curl_secs;
-}
-
-/*
  * One attempt. Returns 0 with *out set (any HTTP status), or a negative code
  * with *cc_out set for transport failures.
  */
@@ -469,7 +454,7 @@ static int attempt(ontra_response **out, CURLcode *cc_out, ontra_client *c,
 		c->last_rate = r->rate;
 	if (r->status == 429)
 		c->stats.rate_limited++;
-	ontra__pacer_update(c->pacer, &r->rate, r->status, since_slot(c, secs));
+	ontra__pacer_update(c->pacer, &r->rate, r->status, secs);
 	if (c->budget.answer)
 		c->budget.answer(c->budget.userdata, c->app_id, &r->rate, r->status, secs);
 	log_response(c, r);
@@ -557,7 +542,6 @@ static int pace(ontra_client *c, const char *method, const char *path)
 		                    "%s %s: rate limit: it would wait %ld s (%s), longer than the "
 		                    "maximum wait of %g s; nothing was sent",
 		                    method, path, (long)(wait + 0.999), why, c->max_wait);
-	c->slot_at = ontra__now() + wait;
 	if (wait <= 0)
 		return 0;
 	c->stats.paced++;

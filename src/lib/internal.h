@@ -92,7 +92,6 @@ struct ontra_client {
 	int meta_from_disk;   /* meta was read from cache_dir, not fetched by this client */
 	int meta_stale;       /* the fields changed since meta was read: retire it at next use */
 	ontra_rate_limit last_rate;
-	double slot_at; /* the pacer's slot of the request being sent (ontra__now()), 0 = none */
 	ontra_client_stats stats;
 	struct curl_slist *base_hdrs; /* the headers of a plain request, built on first use */
 };
