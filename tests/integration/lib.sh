@@ -171,6 +171,16 @@ wait_lines() {
 	return 1
 }
 
+# wait_for FILE TEXT: until FILE holds TEXT (10 s, scaled); 1 on timeout.
+wait_for() {
+	local i
+	for i in $(seq 1 $((200 * ${ONTRA_TEST_TIME_SCALE:-1}))); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # deliveries_settled: wait until the sandbox has no webhook delivery queued or in flight.
 deliveries_settled() {
 	local i

@@ -5,7 +5,6 @@
 # hook's token; a bad value is a one-line usage error. And `run --metrics` with polls and
 # schedules only answers /metrics and /healthz on a listener of its own.
 . "$(dirname "$0")/lib.sh"
-SCALE=${ONTRA_TEST_TIME_SCALE:-1}
 
 # check_log FILE CMD: every line of FILE is a JSON object of CMD with ts, level and msg,
 # and none holds the API key (nor the token, when $TOKEN is set).
@@ -22,15 +21,6 @@ check_log() {
 	assert_not_contains "$(cat "$file")" "$SBX_KEY" "$file (the API key)"
 	[ -z "${TOKEN:-}" ] || assert_not_contains "$(cat "$file")" "$TOKEN" "$file (the hook's token)"
 	assert_not_contains "$(cat "$file")" $'\r' "$file (a progress line)"
-}
-# wait_for FILE TEXT: until FILE holds TEXT (10 s scaled); 1 on timeout.
-wait_for() {
-	local i
-	for i in $(seq 1 $((200 * SCALE))); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
 }
 # stop PID NAME: SIGTERM, and it exits 0.
 stop() {

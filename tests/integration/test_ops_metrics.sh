@@ -36,7 +36,8 @@ stop_watch plain
 # ---- watch: a handler that holds "hold" events until $TMP/go, and fails "boom" ones ----
 HANDLER='e=$(cat); case "$e" in *hold*) while [ ! -e "$TMP/go" ]; do sleep 0.05; done;; *boom*) exit 1;; esac'
 start_watch w --no-subscribe --metrics --max-attempts 1 --exec "$HANDLER"
-assert_contains "$(cat "$TMP/w.err")" "metrics on http://127.0.0.1:" "the metrics line"
+# The line follows the listening line start_watch waited for.
+wait_for "$TMP/w.err" "metrics on http://127.0.0.1:" || fail "no metrics line: $(cat "$TMP/w.err")"
 BASE=$(sed -n 's/^ontraport watch: metrics on \(.*\)\/metrics (and \/healthz)$/\1/p' "$TMP/w.err")
 assert_eq "${WATCH_URL%/hooks/*}" "$BASE" "metrics on the receiver's address"
 scrape
@@ -100,7 +101,7 @@ YAML
 "$OP" run "$TMP/scen.yaml" --journal "$TMP/runs.db" --metrics >"$TMP/run.out" 2>"$TMP/run.err" &
 RUN_PID=$!
 PIDS+=("$RUN_PID")
-for _ in $(seq 1 $((200 * SCALE))); do grep -q "metrics on" "$TMP/run.err" && break; sleep 0.05; done
+wait_for "$TMP/run.err" "metrics on" || fail "run printed no metrics line: $(cat "$TMP/run.err")"
 BASE=$(sed -n 's/^ontraport run: metrics on \(.*\)\/metrics (and \/healthz)$/\1/p' "$TMP/run.err")
 [ -n "$BASE" ] || { fail "run printed no metrics line: $(cat "$TMP/run.err")"; finish; }
 op objects tag "$A" --tag VIP
@@ -117,7 +118,7 @@ assert_eq "$rc" 0 "run stops cleanly"
 "$OP" watch --poll --metrics --db "$TMP/poll.db" --event created >"$TMP/poll.out" 2>"$TMP/poll.err" &
 POLL_PID=$!
 PIDS+=("$POLL_PID")
-for _ in $(seq 1 $((200 * SCALE))); do grep -q "metrics on" "$TMP/poll.err" && break; sleep 0.05; done
+wait_for "$TMP/poll.err" "metrics on" || fail "watch --poll printed no metrics line: $(cat "$TMP/poll.err")"
 BASE=$(sed -n 's/^ontraport watch: metrics on \(.*\)\/metrics (and \/healthz)$/\1/p' "$TMP/poll.err")
 assert_eq "$(curl -s "$BASE/healthz")" ok "the poller's healthz"
 scrape
