@@ -42,8 +42,14 @@ tours+='|test_campaigns|test_groups_externs|test_get_text|test_api|test_objects_
 tours+='|test_objects_contacts|test_objects_custom|test_objects_import|test_subscriber_counts'
 tours+='|test_everyday_output|test_request_counts|test_meta_cache'
 ctest --test-dir "$build" -j"$(nproc)" --output-on-failure --timeout 1800 -L integration \
-	-E "itest_|test_install|test_examples|test_docs_sync|test_docs_examples|$tours" 2>&1 |
-	tail -40 || status=1
+	-E "itest_|test_install|test_examples|test_docs_sync|test_docs_examples|$tours" \
+	>"$logs/shell.out" 2>&1 || {
+	status=1
+	# What each failing test printed (CI keeps only the end of this script's output).
+	awk '/\*\*\*(Failed|Timeout|Exception)/ { on = 1 } /^ *[0-9]+\/[0-9]+ Test +#/ && !/\*\*\*/ { on = 0 }
+	     on' "$logs/shell.out" | tail -120 >&2
+}
+tail -40 "$logs/shell.out"
 echo "== unit and C integration binaries under memcheck" >&2
 for t in "$build"/tests/test_* "$build"/tests/itest_* "$build"/tests/replay_*; do
 	[ -x "$t" ] || continue

@@ -746,7 +746,20 @@ static void announce(cli_watch *w)
 	size_t i;
 
 	rcv_queue_counts(w->q, &pending, NULL, NULL);
-	/* The URL lines are what scripts wait for: printed even with --quiet. */
+	if (rcv_queue_spooled(w->q))
+		cli_note(w->ctx,
+		         "ontraport %s: %lld event%s in the spool %s, moved to the queue when "
+		         "it answers",
+		         who(w), (long long)rcv_queue_spooled(w->q),
+		         rcv_queue_spooled(w->q) == 1 ? "" : "s", w->spool);
+	cli_note(w->ctx, "ontraport %s: queue %s (%lld pending); delivering to %s; Ctrl-C stops",
+	         who(w), w->db, (long long)pending, handler_name(w, fwd, sizeof fwd));
+	if (w->metrics) {
+		local_url(murl, sizeof murl, w->bind, rcv_server_port(w->srv), "/metrics");
+		cli_logf(CLI_LOG_INFO, "metrics on %s (and /healthz)", murl);
+	}
+	/* The URL lines come last, and even with --quiet: scripts wait for them as the sign that
+	 * the watch has started and said all it says on starting. */
 	for (i = 0; i < w->nroutes && !w->no_server; i++) {
 		route *r = &w->routes[i];
 		const char *url = r->mode == RCV_MODE_GENERIC ? r->url : r->shown;
@@ -756,18 +769,6 @@ static void announce(cli_watch *w)
 		else
 			cli_logf_with(CLI_LOG_INFO, key, "listening on %s for '%s'", url, r->key);
 	}
-	if (w->metrics) {
-		local_url(murl, sizeof murl, w->bind, rcv_server_port(w->srv), "/metrics");
-		cli_logf(CLI_LOG_INFO, "metrics on %s (and /healthz)", murl);
-	}
-	if (rcv_queue_spooled(w->q))
-		cli_note(w->ctx,
-		         "ontraport %s: %lld event%s in the spool %s, moved to the queue when "
-		         "it answers",
-		         who(w), (long long)rcv_queue_spooled(w->q),
-		         rcv_queue_spooled(w->q) == 1 ? "" : "s", w->spool);
-	cli_note(w->ctx, "ontraport %s: queue %s (%lld pending); delivering to %s; Ctrl-C stops",
-	         who(w), w->db, (long long)pending, handler_name(w, fwd, sizeof fwd));
 	fflush(stderr);
 }
 
