@@ -21,6 +21,7 @@
 
 struct cli_metrics {
 	rcv_queue *q;
+	cli_budget *budget; /* or NULL */
 	char cmd[16];
 	char *path; /* the SQLite file, or NULL */
 	dev_t dev;
@@ -62,6 +63,11 @@ int cli_metrics_attach(cli_metrics *m, rcv_queue *q, const char *path)
 	m->dev = st.st_dev;
 	m->ino = st.st_ino;
 	return (m->path = util_strdup(path)) ? 0 : -1;
+}
+
+void cli_metrics_budget(cli_metrics *m, cli_budget *b)
+{
+	m->budget = b;
 }
 
 void cli_metrics_free(cli_metrics *m)
@@ -146,6 +152,61 @@ static void label_value(util_buf *b, const char *v)
 	}
 }
 
+/* A sample labelled with the account: NAME{account="ID"} */
+static void account_sample(util_buf *b, const char *name, const char *account)
+{
+	util_buf_printf(b, "%s{account=\"", name);
+	label_value(b, account);
+	util_buf_puts(b, "\"} ");
+}
+
+/* The account's row: every worker's use of its budget (once the row was read). */
+static void render_shared(util_buf *b, const cli_budget_stats *st)
+{
+	const pgq_budget_state *sh = &st->shared;
+
+	metric(b, "ontraport_rate_budget_limit", "gauge", "requests the account may make a window");
+	account_sample(b, "ontraport_rate_budget_limit", st->account);
+	util_buf_printf(b, "%lld\n", (long long)sh->limit);
+	metric(b, "ontraport_rate_budget_window_seconds", "gauge",
+	       "the account's rate-limit window");
+	account_sample(b, "ontraport_rate_budget_window_seconds", st->account);
+	util_buf_printf(b, "%g\n", (double)sh->window_ms / 1000.0);
+	metric(b, "ontraport_rate_budget_used", "gauge",
+	       "requests every worker of the account took within the last window");
+	account_sample(b, "ontraport_rate_budget_used", st->account);
+	util_buf_printf(b, "%lld\n", (long long)sh->used);
+	metric(b, "ontraport_rate_budget_refused_total", "counter",
+	       "429 answers the account's workers were given");
+	account_sample(b, "ontraport_rate_budget_refused_total", st->account);
+	util_buf_printf(b, "%lld\n", (long long)sh->refused);
+}
+
+/* The shared rate budget (run --rate-budget): this process's use, and the account's. */
+static void render_budget(cli_budget *budget, util_buf *b)
+{
+	cli_budget_stats st;
+
+	cli_budget_stats_get(budget, &st);
+	metric(b, "ontraport_rate_budget_up", "gauge",
+	       "1 while the rate budget's database is connected, else 0");
+	util_buf_printf(b, "ontraport_rate_budget_up %d\n", st.up);
+	metric(b, "ontraport_rate_budget_requests_total", "counter",
+	       "requests this process took from the shared rate budget");
+	util_buf_printf(b, "ontraport_rate_budget_requests_total %llu\n",
+	                (unsigned long long)st.requests);
+	metric(b, "ontraport_rate_budget_waits_total", "counter",
+	       "times this process waited for the shared rate budget");
+	util_buf_printf(b, "ontraport_rate_budget_waits_total %llu\n",
+	                (unsigned long long)st.waits);
+	metric(b, "ontraport_rate_budget_wait_seconds_total", "counter",
+	       "what this process's waits for the shared rate budget added up to");
+	util_buf_printf(b, "ontraport_rate_budget_wait_seconds_total %g\n",
+	                (double)st.waited_ms / 1000.0);
+	if (st.shared_known)
+		render_shared(b, &st);
+}
+
 static void render(cli_metrics *m, util_buf *b, int up)
 {
 	int64_t age = m->pending > 0 && m->oldest_ms ? (now_ms() - m->oldest_ms) / 1000 : 0;
@@ -183,6 +244,8 @@ static void render(cli_metrics *m, util_buf *b, int up)
 	                atomic_load(&m->runs_done));
 	util_buf_printf(b, "ontraport_runs_total{result=\"dead\"} %llu\n",
 	                atomic_load(&m->runs_dead));
+	if (m->budget)
+		render_budget(m->budget, b);
 }
 
 unsigned cli_metrics_http(void *userdata, const char *path, char **body)

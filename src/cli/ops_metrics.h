@@ -11,6 +11,7 @@
 #ifndef CLI_OPS_METRICS_H
 #define CLI_OPS_METRICS_H
 
+#include "rate_budget.h"
 #include "receiver.h"
 
 typedef struct cli_metrics cli_metrics;
@@ -24,6 +25,9 @@ cli_metrics *cli_metrics_new(const char *cmd);
  * (NULL for a queue on PostgreSQL). -1 on out of memory.
  */
 int cli_metrics_attach(cli_metrics *m, rcv_queue *q, const char *path);
+
+/* Show the shared rate budget `b` (borrowed; must outlive the set) too (`run --rate-budget`). */
+void cli_metrics_budget(cli_metrics *m, cli_budget *b);
 
 /* Count one delivery attempt's outcome (from on_result). NULL is accepted. */
 void cli_metrics_outcome(cli_metrics *m, rcv_outcome outcome);

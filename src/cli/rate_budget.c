@@ -28,7 +28,14 @@ struct cli_budget {
 	/* What this process last told the database, to skip a round trip that changes nothing. */
 	char told_account[257];
 	long told_limit, told_reset;
+	/* For cli_budget_stats_get: this process's takes and waits, the account's row as last read.
+	 */
+	cli_budget_stats stats;
+	double stats_read; /* monotonic s of the last read of the row; 0 = never */
 };
+
+/* The account's row is read for the stats at most this often (seconds). */
+#define STATS_MAX_AGE_S 1.0
 
 static double mono(void)
 {
@@ -73,6 +80,18 @@ static _Thread_local struct {
 	char account[257];
 } taken;
 
+/* Count a take's outcome for the stats. Lock held. */
+static void count_take(cli_budget *b, const char *app_id, int64_t wait, int slot)
+{
+	snprintf(b->stats.account, sizeof b->stats.account, "%s", app_id);
+	if (wait == 0 && slot > 0)
+		b->stats.requests++;
+	else if (wait > 0) {
+		b->stats.waits++;
+		b->stats.waited_ms += wait;
+	}
+}
+
 static long reserve(void *userdata, const char *app_id, char *why, size_t whysz)
 {
 	cli_budget *b = userdata;
@@ -86,6 +105,7 @@ static long reserve(void *userdata, const char *app_id, char *why, size_t whysz)
 		lost(b);
 		wait = -1;
 	}
+	count_take(b, app_id, wait, slot);
 	pthread_mutex_unlock(&b->mu);
 	taken.b = wait == 0 && slot > 0 ? b : NULL;
 	taken.slot = slot;
@@ -163,6 +183,25 @@ int cli_budget_open(cli_budget **out, const char *url)
 	b->hook.userdata = b;
 	*out = b;
 	return 0;
+}
+
+void cli_budget_stats_get(cli_budget *b, cli_budget_stats *out)
+{
+	double now = mono();
+	int rc;
+
+	pthread_mutex_lock(&b->mu);
+	if (b->q && b->stats.account[0] &&
+	    (!b->stats_read || now - b->stats_read >= STATS_MAX_AGE_S)) {
+		b->stats_read = now;
+		rc = pgq_budget_get(b->q, b->stats.account, &b->stats.shared);
+		b->stats.shared_known = rc == 0;
+		if (rc != 0 && rc != PGQ_ENOTFOUND)
+			lost(b);
+	}
+	b->stats.up = b->q != NULL;
+	*out = b->stats;
+	pthread_mutex_unlock(&b->mu);
 }
 
 const ontra_budget *cli_budget_hook(cli_budget *b)

@@ -12,7 +12,10 @@
 #ifndef CLI_RATE_BUDGET_H
 #define CLI_RATE_BUDGET_H
 
+#include <stdint.h>
+
 #include "ontraport.h"
+#include "pgqueue.h"
 
 typedef struct cli_budget cli_budget;
 
@@ -24,6 +27,24 @@ int cli_budget_open(cli_budget **out, const char *url);
 
 /* The hook for ontra_client_options.budget (borrowed: valid until cli_budget_free). */
 const ontra_budget *cli_budget_hook(cli_budget *b);
+
+/* What GET /metrics shows of the budget (ops_metrics.c). */
+typedef struct cli_budget_stats {
+	int up;            /* connected to the database (it answered the last call) */
+	char account[257]; /* the account last asked for; "" before the first request */
+	int shared_known;  /* `shared` holds the account's row */
+	pgq_budget_state
+	    shared;        /* the account's budget, every worker's (read at most once a second) */
+	uint64_t requests; /* this process's requests that took a slot */
+	uint64_t waits;    /* the times this process was told to wait */
+	int64_t waited_ms; /* what those waits added up to */
+} cli_budget_stats;
+
+/*
+ * The budget's figures now. Reads the account's row when the last read is a second old and
+ * the connection is up; never connects (a scrape does not wait for an unreachable database).
+ */
+void cli_budget_stats_get(cli_budget *b, cli_budget_stats *out);
 
 /* Close and free, after every client using the hook. NULL is accepted. */
 void cli_budget_free(cli_budget *b);

@@ -267,6 +267,8 @@ int cli_run_open(run_session *rs, cli_ctx *ctx, cli_args *args)
 	    (rc = cli_watch_new(&rs->watch, ctx, args, "run-events.db")) != EXIT_OK)
 		return rc;
 	rs->metrics = rs->watch ? cli_watch_metrics(rs->watch) : NULL;
+	if (rs->metrics && rs->budget)
+		cli_metrics_budget(rs->metrics, rs->budget);
 	for (i = 0; i < rs->n; i++)
 		if ((rc = connect_one(rs, &rs->v[i])) != EXIT_OK ||
 		    (rc = cli_scenario_names(ctx, rs->v[i].clients[0], rs->v[i].file, rs->v[i].s,

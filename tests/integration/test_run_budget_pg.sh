@@ -45,6 +45,45 @@ ONTRAPORT_QUEUE="$(url_of rb)" op run tag.yaml --event @ann.json --journal "$TMP
 assert_rc 0 "ONTRAPORT_QUEUE"
 assert_eq "$(db_sql rb "SELECT taken FROM ontraport_rate_budget")" "$(requests_seen)" "taken, again"
 
+# GET /metrics of a long-running run (--metrics; a watch trigger): the budget's figures, this
+# process's equal to what it took from the row, the account's as the row holds them.
+cat >watcher.yaml <<'YAML'
+version: 1
+name: watcher
+trigger:
+  watch: {event: created}
+steps:
+  - id: s
+    do: exec
+    with: {command: [/bin/sh, -c, 'cat >/dev/null']}
+YAML
+before=$(db_sql rb "SELECT taken FROM ontraport_rate_budget")
+"$OP" run watcher.yaml --journal "$TMP/w.db" --rate-budget "$(url_of rb)" --metrics >run.out 2>run.err &
+RUN_PID=$!
+PIDS+=("$RUN_PID")
+wait_for run.err "listening on" || fail "run did not start: $(cat run.err)"
+BASE=$(sed -n 's/^ontraport run: metrics on \(.*\)\/metrics (and \/healthz)$/\1/p' run.err)
+M=$(curl -sS "$BASE/metrics" | python3 "$(dirname "$0")/promcheck.py") || fail "the metrics do not parse: $M"
+value() { awk -v n="$1" '$1 == n { print $2 }' <<<"$M"; }
+taken=$(( $(db_sql rb "SELECT taken FROM ontraport_rate_budget") - before ))
+CHECKS=$((CHECKS + 1))
+[ "$taken" -ge 1 ] || fail "the run took $taken requests from the budget on starting"
+assert_eq "$(value ontraport_rate_budget_up)" 1 "budget up"
+assert_eq "$(value ontraport_rate_budget_requests_total)" "$taken" "this process's requests = what it took"
+assert_eq "$(value ontraport_rate_budget_waits_total) $(value ontraport_rate_budget_wait_seconds_total)" "0 0" "no wait"
+assert_eq "$(value "ontraport_rate_budget_limit{account=\"$SBX_APP\"}")" 180 "the account's limit"
+assert_eq "$(value "ontraport_rate_budget_window_seconds{account=\"$SBX_APP\"}")" 60 "its window"
+used=$(value "ontraport_rate_budget_used{account=\"$SBX_APP\"}")
+CHECKS=$((CHECKS + 1))
+# Within the last minute: this run's requests and the two runs' above, at most the limit.
+[ -n "$used" ] && [ "$used" -ge "$taken" ] && [ "$used" -le 180 ] || fail "used $used, expected $taken..180"
+assert_eq "$(value "ontraport_rate_budget_refused_total{account=\"$SBX_APP\"}")" 0 "no 429"
+assert_not_contains "$M" "$PG_PASSWORD" "the metrics"
+kill -TERM "$RUN_PID"
+rc=0
+wait "$RUN_PID" || rc=$?
+assert_eq "$rc" 0 "run stops cleanly"
+
 # Refusals, before any request: not a postgresql:// URL (2), not migrated (5), no server (8).
 before=$(requests_seen)
 op run tag.yaml --event @ann.json --journal "$TMP/j.db" --rate-budget "https://example.com/x"
