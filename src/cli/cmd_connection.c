@@ -194,13 +194,6 @@ static int run_list(cli_ctx *ctx, cli_args *args)
 	return rc;
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 static int run_test(cli_ctx *ctx, cli_args *args)
 {
 	const char *name = cli_arg(args, 0);
@@ -230,7 +223,7 @@ static int run_test(cli_ctx *ctx, cli_args *args)
 	}
 	if (rc != EXIT_OK)
 		goto out;
-	t0 = now_ms();
+	t0 = (util_mono_s() * 1000.0);
 	lrc = ontra_client_verify(c);
 	if (lrc < 0) {
 		rc = cli_fail_lib(ctx, lrc);
@@ -239,7 +232,7 @@ static int run_test(cli_ctx *ctx, cli_args *args)
 	ontra_client_rate_limit(c, &rl);
 	util_url_shown(ontra_client_base_url(c), url, sizeof url);
 	rec = json_pack("{s:s, s:s, s:b, s:i, s:I}", "connection", name ? name : "(current)",
-	                "base_url", url, "ok", 1, "ms", (int)(now_ms() - t0 + 0.5),
+	                "base_url", url, "ok", 1, "ms", (int)((util_mono_s() * 1000.0) - t0 + 0.5),
 	                "rate_limit_remaining", (json_int_t)rl.remaining);
 	if (!rec || cli_out_value(ctx, rec) < 0)
 		rc = EXIT_ERROR;

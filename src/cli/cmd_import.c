@@ -74,13 +74,6 @@ typedef struct imp {
 	int progress;
 } imp;
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- reading records ---- */
 
 /* Read more input into the buffer; 0, or -1 on a read error (printed). */
@@ -515,7 +508,7 @@ out:
 
 static void draw(imp *m, int last)
 {
-	double t = now_s(), el = t - m->t0;
+	double t = util_mono_s(), el = t - m->t0;
 	char eta[32] = "";
 
 	if (!m->progress || (!last && t - m->last_draw < 0.2))
@@ -847,7 +840,7 @@ static int run_import(cli_ctx *ctx, cli_args *args)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	m.progress = ctx->stderr_tty && !ctx->quiet;
-	m.t0 = now_s();
+	m.t0 = util_mono_s();
 	m.off0 = m.st.offset;
 	rc = save(&m);
 	if (rc == EXIT_OK)

@@ -34,14 +34,6 @@ struct cli_metrics {
 	int64_t pending, done, dead_now, oldest_ms;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 cli_metrics *cli_metrics_new(const char *cmd)
 {
 	cli_metrics *m = calloc(1, sizeof *m);
@@ -107,7 +99,7 @@ static int oldest_cb(const rcv_item *item, void *userdata)
 /* Read the counts when the cached ones are older than COUNTS_MAX_AGE_MS (m->mu held). */
 static void refresh(cli_metrics *m)
 {
-	int64_t now = now_ms();
+	int64_t now = util_now_ms();
 
 	if (m->read_at && now - m->read_at < COUNTS_MAX_AGE_MS && now >= m->read_at)
 		return;
@@ -209,7 +201,7 @@ static void render_budget(cli_budget *budget, util_buf *b)
 
 static void render(cli_metrics *m, util_buf *b, int up)
 {
-	int64_t age = m->pending > 0 && m->oldest_ms ? (now_ms() - m->oldest_ms) / 1000 : 0;
+	int64_t age = m->pending > 0 && m->oldest_ms ? (util_now_ms() - m->oldest_ms) / 1000 : 0;
 
 	metric(b, "ontraport_info", "gauge", "the process: its command and version (always 1)");
 	util_buf_puts(b, "ontraport_info{cmd=\"");

@@ -37,20 +37,12 @@ struct cli_budget {
 /* The account's row is read for the stats at most this often (seconds). */
 #define STATS_MAX_AGE_S 1.0
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The database failed: close, retry later, warn once. Lock held. */
 static void lost(cli_budget *b)
 {
 	pgq_close(b->q);
 	b->q = NULL;
-	b->retry = mono() + RECONNECT_S;
+	b->retry = util_mono_s() + RECONNECT_S;
 	if (!b->warned) {
 		char line[1400];
 		snprintf(line, sizeof line,
@@ -65,7 +57,7 @@ static void lost(cli_budget *b)
 /* The connection, reconnecting when due; NULL while unreachable. Lock held. */
 static pgq *conn(cli_budget *b)
 {
-	if (!b->q && mono() >= b->retry && pgq_open(&b->q, b->url) != 0)
+	if (!b->q && util_mono_s() >= b->retry && pgq_open(&b->q, b->url) != 0)
 		lost(b);
 	return b->q;
 }
@@ -187,7 +179,7 @@ int cli_budget_open(cli_budget **out, const char *url)
 
 void cli_budget_stats_get(cli_budget *b, cli_budget_stats *out)
 {
-	double now = mono();
+	double now = util_mono_s();
 	int rc;
 
 	pthread_mutex_lock(&b->mu);

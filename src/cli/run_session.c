@@ -21,14 +21,6 @@
 #define DEFAULT_WORKERS 4
 #define MAX_WORKERS 64
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- load and check ---- */
 
 void cli_scenario_problems(const char *path, scen_problems *p)
@@ -329,7 +321,7 @@ static void on_report(void *ud, const run_report *r)
 	else if (r->status == RUN_PENDING && !rs->ctx->quiet)
 		cli_logf_with(CLI_LOG_WARN, run_fields(r), "%s: run %lld: %s; retrying in %.1f s",
 		              r->scenario, (long long)r->run_id, r->error,
-		              (double)(r->retry_at - now_ms()) / 1000.0);
+		              (double)(r->retry_at - util_now_ms()) / 1000.0);
 	else if (rs->ctx->verbose)
 		cli_logf_with(CLI_LOG_INFO, run_fields(r), "%s: run %lld %s", r->scenario,
 		              (long long)r->run_id, run_status_name(r->status));
@@ -416,7 +408,7 @@ static int add_event(run_session *rs)
 	if (id)
 		snprintf(source, sizeof source, "manual:%s", id);
 	else
-		snprintf(source, sizeof source, "manual:%lld-%ld", (long long)now_ms(),
+		snprintf(source, sizeof source, "manual:%lld-%ld", (long long)util_now_ms(),
 		         (long)getpid());
 	order_key(ev, key, sizeof key);
 	compact = json_dumps(ev, JSON_COMPACT);
@@ -499,7 +491,7 @@ static void *triggers(void *arg)
 
 	while (!rs->stop) {
 		for (i = 0; i < rs->n && !rs->stop; i++)
-			tick(rs, &rs->v[i], now_ms());
+			tick(rs, &rs->v[i], util_now_ms());
 		if (rs->watch && any_stopped(rs)) {
 			cli_watch_request_stop(rs->watch); /* on_error: stop */
 			break;
@@ -621,7 +613,7 @@ static int trigger_once(run_session *rs, run_scenario *sc)
 {
 	char err[512], source[64], event[160];
 	size_t added;
-	int64_t now = now_ms();
+	int64_t now = util_now_ms();
 
 	if (sc->poll) {
 		if (run_poll_once(sc->poll, sc->trigger_client, &added, err, sizeof err) < 0)

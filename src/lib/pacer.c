@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "util.h"
 #include "banned.h"
 
 #define DEFAULT_WINDOW 60.0
@@ -65,9 +66,7 @@ struct ontra_pacer {
 
 double ontra__now(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return util_mono_s();
 }
 
 void ontra__sleep(double seconds)

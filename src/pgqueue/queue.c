@@ -132,14 +132,6 @@ static void array_element(util_buf *b, const char *s)
 #define PGQ_HINTS_MAX 4096
 #define PGQ_HINTS_TTL_MS 5000
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void hints_clear(pgq *q)
 {
 	size_t i;
@@ -174,7 +166,7 @@ static void hint_set(pgq *q, const char *key, int64_t low)
 		return;
 	v[q->nhints].low = low;
 	if (q->nhints++ == 0)
-		q->hints_since = mono_ms();
+		q->hints_since = util_mono_ms();
 }
 
 /*
@@ -188,7 +180,7 @@ static int hint_params(pgq *q, char **keys, char **lows)
 	char num[24];
 	size_t i;
 
-	if (q->nhints && mono_ms() - q->hints_since >= PGQ_HINTS_TTL_MS)
+	if (q->nhints && util_mono_ms() - q->hints_since >= PGQ_HINTS_TTL_MS)
 		hints_clear(q);
 	for (i = 0; i < q->nhints; i++) {
 		array_element(&k, q->hints[i].key);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util.h"
 #include "banned.h"
 
 const char *rcv_strerror(int code)
@@ -67,10 +68,7 @@ int rcv_http_status(int code)
 
 int64_t rcv_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return util_now_ms();
 }
 
 void rcv_format_time(int64_t ms, char *buf, size_t bufsz)

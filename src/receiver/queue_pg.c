@@ -95,14 +95,6 @@ struct rcv_pg {
 
 /* ---- errors and connections ---- */
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int rc_of(int pgrc)
 {
 	switch (pgrc) {
@@ -325,7 +317,7 @@ static void renew_all(rcv_pg *p)
 			continue;
 		if (conn(p, &p->ops))
 			return;
-		at = mono_ms();
+		at = util_mono_ms();
 		r = pgq_renew(p->ops, c->id, c->fence, p->lease_ms);
 		if (r == 0)
 			c->held_at = at;
@@ -348,11 +340,11 @@ static int flush_dones(rcv_pg *p);
 static void *renewer_main(void *arg)
 {
 	rcv_pg *p = arg;
-	int64_t renewed = mono_ms();
+	int64_t renewed = util_mono_ms();
 
 	pthread_mutex_lock(&p->lock);
 	while (!p->stopping) {
-		int64_t now = mono_ms(), until = renewed + p->lease_ms / 3;
+		int64_t now = util_mono_ms(), until = renewed + p->lease_ms / 3;
 
 		if (p->ndones && p->dones_since + PG_DONES_MAX_AGE_MS < until)
 			until = p->dones_since + PG_DONES_MAX_AGE_MS;
@@ -360,12 +352,12 @@ static void *renewer_main(void *arg)
 			timed_wait(&p->cv, &p->lock, until - now);
 		if (p->stopping)
 			break;
-		now = mono_ms();
+		now = util_mono_ms();
 		if (p->ndones && now - p->dones_since >= PG_DONES_MAX_AGE_MS)
 			flush_dones(p); /* on failure kept for the next try */
 		if (now - renewed >= p->lease_ms / 3) {
 			renew_all(p);
-			renewed = mono_ms();
+			renewed = util_mono_ms();
 		}
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -816,7 +808,7 @@ static int fill(rcv_pg *p)
 	claim_args a = {p->lease_ms, NULL, 0};
 	pgq_item **items;
 	size_t n, i;
-	int64_t at = mono_ms(); /* the leases start after this */
+	int64_t at = util_mono_ms(); /* the leases start after this */
 	int rc = with_retry(p, &p->ops, call_claim, &a);
 
 	if (rc)
@@ -926,16 +918,17 @@ static int finish(rcv_pg *p, int64_t id, enum finish_kind kind, const char *erro
 	/* A done is kept only while its lease surely lasts (half of it left at least): one
 	 * that may have ended (a worker paused, renewals failing) is written now, and a
 	 * refusal reported. */
-	if (kind == F_DONE && p->ndones < PG_BATCH && mono_ms() - c->held_at < p->lease_ms / 2) {
+	if (kind == F_DONE && p->ndones < PG_BATCH &&
+	    util_mono_ms() - c->held_at < p->lease_ms / 2) {
 		/* Marked with the batch's other dones, before the next claim (flush_dones). */
 		c->done = 1;
 		if (p->ndones == 0) {
-			p->dones_since = mono_ms();
+			p->dones_since = util_mono_ms();
 			pthread_cond_broadcast(&p->cv); /* the renewer marks them in time */
 		}
 		p->done_ids[p->ndones] = id;
 		p->done_fences[p->ndones++] = c->fence;
-		if (mono_ms() - p->dones_since >= PG_DONES_MAX_AGE_MS)
+		if (util_mono_ms() - p->dones_since >= PG_DONES_MAX_AGE_MS)
 			flush_dones(p); /* on failure kept for the next try */
 		pthread_mutex_unlock(&p->lock);
 		return 0;

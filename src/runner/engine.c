@@ -77,14 +77,6 @@ static void crash_setup(void)
 	pthread_mutex_unlock(&crash_lock);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int stopping(run_engine *e)
 {
 	int s;
@@ -188,7 +180,7 @@ static int failed(step_run *sr, const scen_step *st, int index, run_outcome oc, 
 
 	snprintf(line, sizeof line, "step %s (%s): %s", st->id, st->kind, error);
 	if (oc == RUN_RETRY && sr->r->attempts + 1 < s->max_attempts)
-		at = now_ms() + backoff_ms(s, sr->r->attempts + 1, &sr->w->seed);
+		at = util_now_ms() + backoff_ms(s, sr->r->attempts + 1, &sr->w->seed);
 	else if (oc == RUN_RETRY)
 		snprintf(line, sizeof line, "step %s (%s): %s (attempt %d of %d: giving up)",
 		         st->id, st->kind, error, sr->r->attempts + 1, s->max_attempts);
@@ -236,7 +228,7 @@ static run_outcome send_step(step_run *sr, const scen_step *st, int index, const
 	if (oc == RUN_UNKNOWN) {
 		char why[512];
 		snprintf(why, sizeof why, "%s", err);
-		oc = recover(sr, st, with, now_ms() - 1000, output, err, errsz);
+		oc = recover(sr, st, with, util_now_ms() - 1000, output, err, errsz);
 		if (oc == RUN_RETRY)
 			snprintf(err, errsz, "%s (looked up: not made)", why);
 	}
@@ -371,10 +363,11 @@ out:
 static void wait_for_work(run_engine *e, int64_t wake_at)
 {
 	struct timespec ts;
-	int64_t until = wake_at ? wake_at : now_ms() + 1000;
+	int64_t until = wake_at ? wake_at : util_now_ms() + 1000;
 
-	if (until > now_ms() + 1000)
-		until = now_ms() + 1000; /* look again now and then: another process may add runs */
+	if (until > util_now_ms() + 1000)
+		until = util_now_ms() +
+		        1000; /* look again now and then: another process may add runs */
 	ts.tv_sec = until / 1000;
 	ts.tv_nsec = (long)(until % 1000) * 1000000;
 	pthread_mutex_lock(&e->lock);
@@ -393,7 +386,7 @@ static void *work(void *arg)
 	int rc;
 
 	while (!stopping(e)) {
-		rc = run_journal_claim(e->cfg.journal, e->cfg.scenario->name, now_ms(), &r,
+		rc = run_journal_claim(e->cfg.journal, e->cfg.scenario->name, util_now_ms(), &r,
 		                       &wake_at);
 		if (rc == 0) {
 			run_one(w, r);
@@ -402,7 +395,7 @@ static void *work(void *arg)
 		}
 		if (rc < 0) {
 			log_journal(e, "cannot read the journal");
-			wake_at = now_ms() + 1000;
+			wake_at = util_now_ms() + 1000;
 		}
 		wait_for_work(e, wake_at);
 	}
@@ -441,7 +434,7 @@ int run_engine_start(run_engine **out, const run_engine_config *cfg, char *err, 
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->wake, NULL);
 	for (i = 0; e->env && e->workers && i < cfg->workers; i++) {
-		e->workers[i] = (worker){.e = e, .index = i, .seed = (unsigned)now_ms() + i};
+		e->workers[i] = (worker){.e = e, .index = i, .seed = (unsigned)util_now_ms() + i};
 		if (pthread_create(&e->workers[i].thread, NULL, work, &e->workers[i]) != 0)
 			break;
 		e->started++;

@@ -146,10 +146,7 @@ void run_journal__finish(run_journal *j, sqlite3_stmt *st)
 
 int64_t run_journal__now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return util_now_ms();
 }
 
 int run_journal__check_event(const char *event_json)

@@ -78,13 +78,6 @@ typedef struct cursor {
 /* Fields never compared when every field is watched: the cursor itself, and a clock. */
 static const char *const unwatched_[] = {"id", "dlm", "time_since_dla", NULL};
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---------------------------------------------------------------- share */
 
 static size_t budget(const run_poller *p)
@@ -107,7 +100,7 @@ static void forget_old(run_poller *p, int64_t now)
 
 static int has_room(run_poller *p)
 {
-	forget_old(p, now_ms());
+	forget_old(p, util_now_ms());
 	return p->nsent < budget(p);
 }
 
@@ -145,7 +138,7 @@ static void spend(run_poller *p, ontra_client *c, unsigned long before)
 {
 	ontra_client_stats st;
 	ontra_rate_limit rl;
-	int64_t now = now_ms();
+	int64_t now = util_now_ms();
 
 	ontra_client_stats_get(c, &st);
 	for (unsigned long n = st.requests - before; n > 0; n--) {
@@ -595,7 +588,7 @@ static int handle_page(run_poller *p, json_t *page, int below_last, int report, 
 
 static int settled(long long dlm)
 {
-	return dlm < now_ms() / 1000 - POLL_SETTLE_S;
+	return dlm < util_now_ms() / 1000 - POLL_SETTLE_S;
 }
 
 /*
@@ -765,7 +758,7 @@ int run_poller_once(run_poller *p, ontra_client *c, size_t *added, char *err, si
 
 	if (added)
 		*added = 0;
-	p->started_ms = now_ms();
+	p->started_ms = util_now_ms();
 	p->more = 0;
 	if (!p->ready && resolve(p, c, err, errsz) < 0)
 		return -1;

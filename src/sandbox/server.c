@@ -78,14 +78,6 @@ static long long mono_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static long long wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static util_connguard_entry *guard_entry(struct MHD_Connection *conn);
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -107,7 +99,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	q = strchr(cr->uri, '?');
 	cr->req.query = q ? q + 1 : NULL;
 	cr->t0_ns = mono_ns();
-	cr->time_ms = wall_ms();
+	cr->time_ms = util_now_ms();
 	return cr;
 }
 

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "clock.h"
 #include "banned.h"
 
 #define SWEEP_MS 250
@@ -27,14 +28,6 @@ struct util_connguard {
 	long long timeout_ms;
 	int stopping;
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Answer 408 if a request began (best effort: the socket never blocks); end the stream. */
 static void cut(int fd, int started, long long timeout_ms)
@@ -58,7 +51,7 @@ static void cut(int fd, int started, long long timeout_ms)
 
 static void sweep(util_connguard *g)
 {
-	long long now = now_ms();
+	long long now = util_mono_ms();
 	util_connguard_entry *e;
 
 	for (e = g->head; e; e = e->next) {
@@ -136,7 +129,7 @@ util_connguard_entry *util_connguard_add(util_connguard *g, int fd)
 		return NULL;
 	e->fd = fd;
 	pthread_mutex_lock(&g->mu);
-	e->deadline_ms = now_ms() + g->timeout_ms;
+	e->deadline_ms = util_mono_ms() + g->timeout_ms;
 	e->next = g->head;
 	if (g->head)
 		g->head->prev = e;
@@ -151,7 +144,7 @@ static void set(util_connguard *g, util_connguard_entry *e, int started)
 		return;
 	pthread_mutex_lock(&g->mu);
 	e->started = started;
-	e->deadline_ms = now_ms() + g->timeout_ms;
+	e->deadline_ms = util_mono_ms() + g->timeout_ms;
 	pthread_mutex_unlock(&g->mu);
 }
 

@@ -28,8 +28,6 @@
 #define util_connguard_start ontra__util_connguard_start
 #define util_csv_record ontra__util_csv_record
 #define util_csv_row_release ontra__util_csv_row_release
-#define util_spawn ontra__util_spawn
-#define util_spawn_describe ontra__util_spawn_describe
 #define util_edit_distance ontra__util_edit_distance
 #define util_errf ontra__util_errf
 #define util_form_decode ontra__util_form_decode
@@ -44,10 +42,15 @@
 #define util_mask_secret ontra__util_mask_secret
 #define util_memfind ontra__util_memfind
 #define util_mkdirs ontra__util_mkdirs
+#define util_mono_ms ontra__util_mono_ms
+#define util_mono_s ontra__util_mono_s
 #define util_nearest ontra__util_nearest
+#define util_now_ms ontra__util_now_ms
 #define util_parse_ll ontra__util_parse_ll
 #define util_parse_utc_date ontra__util_parse_utc_date
 #define util_raise_fd_limit ontra__util_raise_fd_limit
+#define util_spawn ontra__util_spawn
+#define util_spawn_describe ontra__util_spawn_describe
 #define util_starts_with ontra__util_starts_with
 #define util_strdup ontra__util_strdup
 #define util_strieq ontra__util_strieq

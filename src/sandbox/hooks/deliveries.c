@@ -97,14 +97,6 @@ static void curl_init_once(void)
 	curl_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static long long mono_us(void)
 {
 	struct timespec ts;
@@ -283,7 +275,7 @@ static void *run(void *arg)
 		ev->busy = 1;
 		pthread_mutex_unlock(&ev->mu);
 
-		t0 = now_ms();
+		t0 = util_now_ms();
 		us = mono_us();
 		code = post(ev, d, error, sizeof error);
 		us = mono_us() - us;
@@ -529,7 +521,7 @@ static void report(sbx_ctx *ctx, long long type, long long id, const char *name,
 	snprintf(event, sizeof event, "%s(%lld)", name, target_key ? target : type);
 	n = find_subs(ctx->store, event, &subs);
 	if (n && sbx_record_get(ctx->store, t, id, NULL, &rec, &e) == 0) {
-		now = now_ms();
+		now = util_now_ms();
 		for (i = 0; i < n; i++) {
 			delivery *d = calloc(1, sizeof *d);
 			json_t *data = sbx_hook_data(t, rec, (sbx_hook_format)subs[i].format);

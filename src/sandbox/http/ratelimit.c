@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util.h"
 #include "banned.h"
 
 struct sbx_ratelimit {
@@ -20,11 +21,8 @@ struct sbx_ratelimit {
 
 long long sbx_clock_monotonic_ms(void *arg)
 {
-	struct timespec ts;
-
 	(void)arg;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return util_mono_ms();
 }
 
 sbx_ratelimit *sbx_ratelimit_new(long limit, long long window_ms, sbx_clock_fn clock,

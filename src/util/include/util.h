@@ -5,6 +5,7 @@
  * into libontraport too, under the link names of util_names.h.
  *
  *   buf.h        growable byte buffers (util_buf)
+ *   clock.h      the time now: wall-clock and monotonic milliseconds
  *   str.h        strings: copies, comparisons, numbers, dates, edit distance
  *   csv.h        CSV records, one at a time (RFC 4180; pure, fuzzed)
  *   form.h       x-www-form-urlencoded and query strings into JSON (pure, fuzzed)
@@ -19,6 +20,7 @@
 #define UTIL_H
 
 #include "../buf.h"
+#include "../clock.h"
 #include "../connguard.h"
 #include "../csv.h"
 #include "../files.h"
