@@ -32,7 +32,6 @@
 static pgtest pg;
 static sandbox_proc sp;
 static double scale = 1.0;
-static int ndb;
 
 static double now(void)
 {
@@ -44,12 +43,7 @@ static double now(void)
 /* A new database, migrated; its URL into url. */
 static void fresh_db(char *url, size_t n)
 {
-	char name[32], sql[64];
-
-	snprintf(name, sizeof name, "b%d", ++ndb);
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-	assert_int_equal(pgtest_sql(pg.url, sql), 0);
-	pgtest_url(&pg, name, url, n);
+	assert_int_equal(pgtest_new_db(&pg, "b", NULL, 0, url, n), 0);
 	assert_int_equal(pgq_migrate(url, NULL, NULL), 0);
 }
 

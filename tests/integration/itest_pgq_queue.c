@@ -21,7 +21,7 @@
 #include "pgtest.h"
 
 static pgtest pg;
-static int ndb;
+static char db_name[32]; /* the database new_db made last */
 /* Every lease and delay in ms: 500 times ONTRA_TEST_TIME_SCALE (valgrind.sh sets 4). */
 static long unit_ms = 500;
 
@@ -31,15 +31,10 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* A new empty database on the cluster; its URL into url. */
+/* A new empty database on the cluster; its URL into url, its name into db_name. */
 static void new_db(char *url, size_t n)
 {
-	char name[32], sql[64];
-
-	snprintf(name, sizeof name, "t%d", ++ndb);
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-	assert_int_equal(pgtest_sql(pg.url, sql), 0);
-	pgtest_url(&pg, name, url, n);
+	assert_int_equal(pgtest_new_db(&pg, "t", db_name, sizeof db_name, url, n), 0);
 }
 
 /* A new database, migrated and opened. */
@@ -610,19 +605,19 @@ static void test_multi_host(void **state)
 	pgq *q = NULL;
 
 	(void)state;
-	pgq_close(fresh_queue(url, sizeof url)); /* database t<ndb>, migrated */
+	pgq_close(fresh_queue(url, sizeof url)); /* database db_name, migrated */
 	snprintf(url, sizeof url,
-	         "postgresql://ontra:%s@127.0.0.1:%d,127.0.0.1:%s/t%d"
+	         "postgresql://ontra:%s@127.0.0.1:%d,127.0.0.1:%s/%s"
 	         "?target_session_attrs=read-write",
-	         pg.password, dead, pg.port, ndb);
+	         pg.password, dead, pg.port, db_name);
 	assert_int_equal(pgq_open(&q, url), 0);
 	assert_true(pgq_connected(q));
 	pgq_close(q);
 	q = NULL;
 	snprintf(want, sizeof want,
-	         "postgresql://***@127.0.0.1:%d,127.0.0.1:%s/t%d"
+	         "postgresql://***@127.0.0.1:%d,127.0.0.1:%s/%s"
 	         "?target_session_attrs=read-write",
-	         dead, pg.port, ndb);
+	         dead, pg.port, db_name);
 	assert_string_equal(pgq_url_shown(url, shown, sizeof shown), want);
 	/* A wrong password: the server's refusal said, neither password. */
 	snprintf(url, sizeof url,

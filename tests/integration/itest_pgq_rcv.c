@@ -23,7 +23,6 @@
 #include "receiver.h"
 
 static pgtest pg;
-static int ndb;
 static char tmpdir[256];
 static long scale = 1; /* ONTRA_TEST_TIME_SCALE */
 
@@ -36,12 +35,7 @@ static void sleep_ms(long ms)
 /* A new migrated database; its name and URL. */
 static void new_db(char *name, size_t namesz, char *url, size_t n)
 {
-	char sql[64];
-
-	snprintf(name, namesz, "r%d", ++ndb);
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-	assert_int_equal(pgtest_sql(pg.url, sql), 0);
-	pgtest_url(&pg, name, url, n);
+	assert_int_equal(pgtest_new_db(&pg, "r", name, namesz, url, n), 0);
 	assert_int_equal(pgq_migrate(url, NULL, NULL), 0);
 }
 
@@ -248,7 +242,7 @@ static void test_lease_lost(void **state)
 
 static void test_open_errors(void **state)
 {
-	char name[32], url[600], err[512];
+	char url[600], err[512];
 	rcv_queue *q = NULL;
 
 	(void)state;
@@ -262,10 +256,7 @@ static void test_open_errors(void **state)
 	assert_int_equal(rcv_queue_open(&q, url, err, sizeof err), RCV_EINVALID);
 	assert_null(strstr(err, "ZZcret"));
 	/* A database nobody migrated. */
-	snprintf(name, sizeof name, "r%d", ++ndb);
-	snprintf(err, sizeof err, "CREATE DATABASE %s", name);
-	assert_int_equal(pgtest_sql(pg.url, err), 0);
-	pgtest_url(&pg, name, url, sizeof url);
+	assert_int_equal(pgtest_new_db(&pg, "r", NULL, 0, url, sizeof url), 0);
 	assert_int_equal(rcv_queue_open(&q, url, err, sizeof err), RCV_ENOTQUEUE);
 	assert_null(strstr(err, pg.password));
 }

@@ -23,7 +23,6 @@
 #include "pgtest.h"
 
 static pgtest pg;
-static int ndb;
 
 static double now(void)
 {
@@ -35,29 +34,15 @@ static double now(void)
 
 static void new_db(char *url, size_t n)
 {
-	char name[32], sql[64];
-
-	snprintf(name, sizeof name, "rot%d", ++ndb);
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-	assert_int_equal(pgtest_sql(pg.url, sql), 0);
-	pgtest_url(&pg, name, url, n);
+	assert_int_equal(pgtest_new_db(&pg, "rot", NULL, 0, url, n), 0);
 }
 
 /* The first column of the first row of sql, as a number. */
 static long long sql_int(const char *url, const char *sql)
 {
-	PGconn *c = PQconnectdb(url);
-	PGresult *res;
-	long long v;
+	long long v = 0;
 
-	assert_int_equal(PQstatus(c), CONNECTION_OK);
-	res = PQexec(c, sql);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		fprintf(stderr, "%s: %s", sql, PQresultErrorMessage(res));
-	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
-	v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	PQfinish(c);
+	assert_int_equal(pgtest_int(url, sql, &v), 0);
 	return v;
 }
 

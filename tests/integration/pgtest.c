@@ -86,3 +86,42 @@ int pgtest_sql(const char *url, const char *sql)
 	PQfinish(c);
 	return rc;
 }
+
+int pgtest_new_db(const pgtest *pg, const char *prefix, char *name, size_t namesz, char *out,
+                  size_t outsz)
+{
+	static int n;
+	char db[64], sql[128];
+
+	snprintf(db, sizeof db, "%s%d", prefix, ++n);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s", db);
+	if (pgtest_sql(pg->url, sql) != 0)
+		return -1;
+	if (name)
+		snprintf(name, namesz, "%s", db);
+	pgtest_url(pg, db, out, outsz);
+	return 0;
+}
+
+int pgtest_int(const char *url, const char *sql, long long *out)
+{
+	PGconn *c = PQconnectdb(url);
+	PGresult *r;
+	int rc = -1;
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "pgtest: %s", PQerrorMessage(c));
+		PQfinish(c);
+		return -1;
+	}
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) {
+		*out = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		rc = 0;
+	} else {
+		fprintf(stderr, "pgtest: %s: %s", sql, PQerrorMessage(c));
+	}
+	PQclear(r);
+	PQfinish(c);
+	return rc;
+}

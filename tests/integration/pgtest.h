@@ -22,5 +22,14 @@ void pgtest_stop(pgtest *pg);
 void pgtest_url(const pgtest *pg, const char *db, char *out, size_t outsz);
 /* Run SQL (no results wanted) on the database at url; 0 or -1 (printed). */
 int pgtest_sql(const char *url, const char *sql);
+/*
+ * A new empty database on the cluster, named `prefix` and a number counting up in this
+ * process: its URL into out (its name into name, when given). 0 or -1 (printed).
+ */
+int pgtest_new_db(const pgtest *pg, const char *prefix, char *name, size_t namesz, char *out,
+                  size_t outsz);
+/* The first column of the first row of sql on the database at url, as a number into *out; 0 or
+ * -1 (printed). */
+int pgtest_int(const char *url, const char *sql, long long *out);
 
 #endif
