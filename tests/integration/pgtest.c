@@ -66,24 +66,34 @@ void pgtest_url(const pgtest *pg, const char *db, char *out, size_t outsz)
 	snprintf(out, outsz, "postgresql://ontra:%s@127.0.0.1:%s/%s", pg->password, pg->port, db);
 }
 
-int pgtest_sql(const char *url, const char *sql)
+/* Run sql on the database at url: its result (PQclear it), or NULL (printed) when the connection
+ * or the statement failed. */
+static PGresult *query(const char *url, const char *sql)
 {
 	PGconn *c = PQconnectdb(url);
-	PGresult *r;
-	int rc = -1;
+	PGresult *r = NULL;
 
 	if (PQstatus(c) != CONNECTION_OK) {
 		fprintf(stderr, "pgtest: %s", PQerrorMessage(c));
 		PQfinish(c);
-		return -1;
+		return NULL;
 	}
 	r = PQexec(c, sql);
-	if (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK)
-		rc = 0;
-	else
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
 		fprintf(stderr, "pgtest: %s: %s", sql, PQerrorMessage(c));
-	PQclear(r);
+		PQclear(r);
+		r = NULL;
+	}
 	PQfinish(c);
+	return r;
+}
+
+int pgtest_sql(const char *url, const char *sql)
+{
+	PGresult *r = query(url, sql);
+	int rc = r ? 0 : -1;
+
+	PQclear(r);
 	return rc;
 }
 
@@ -105,23 +115,15 @@ int pgtest_new_db(const pgtest *pg, const char *prefix, char *name, size_t names
 
 int pgtest_int(const char *url, const char *sql, long long *out)
 {
-	PGconn *c = PQconnectdb(url);
-	PGresult *r;
+	PGresult *r = query(url, sql);
 	int rc = -1;
 
-	if (PQstatus(c) != CONNECTION_OK) {
-		fprintf(stderr, "pgtest: %s", PQerrorMessage(c));
-		PQfinish(c);
-		return -1;
-	}
-	r = PQexec(c, sql);
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) {
+	if (r && PQntuples(r) > 0 && PQnfields(r) > 0) {
 		*out = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 		rc = 0;
-	} else {
-		fprintf(stderr, "pgtest: %s: %s", sql, PQerrorMessage(c));
+	} else if (r) {
+		fprintf(stderr, "pgtest: %s: no value\n", sql);
 	}
 	PQclear(r);
-	PQfinish(c);
 	return rc;
 }
