@@ -23,4 +23,21 @@ void pgtest_url(const pgtest *pg, const char *db, char *out, size_t outsz);
 /* Run SQL (no results wanted) on the database at url; 0 or -1 (printed). */
 int pgtest_sql(const char *url, const char *sql);
 
+/*
+ * For a test file's one cluster (cmocka's group setup and teardown): start
+ * pgtest_cluster, or stop it. The setup also reads ONTRA_TEST_TIME_SCALE
+ * (valgrind.sh sets 4) for pgtest_ms.
+ */
+extern pgtest pgtest_cluster;
+int pgtest_group_setup(void **state);
+int pgtest_group_teardown(void **state);
+/* ms times the time scale (1 unless ONTRA_TEST_TIME_SCALE says more). */
+long pgtest_ms(long ms);
+void pgtest_sleep_ms(long ms);
+/* A new empty database on pgtest_cluster, named prefix and a number; its URL into url. */
+int pgtest_new_db(const char *prefix, char *url, size_t outsz);
+/* Run fn(NULL) in n threads (at most 16) until all end; how many returned non-NULL or did not
+ * start. */
+int pgtest_threads(int n, void *(*fn)(void *));
+
 #endif
