@@ -36,12 +36,11 @@ static int lost(int64_t id, int64_t fence)
 }
 
 /* The insert ($1 scenario, $2 source, $3 order key, $4 event), or the run it met. */
-static const char ADD_SQL[] = "INSERT INTO " PGQ_T_RUNS
-                              " (scenario, source, order_key, event, created_at, updated_at)"
-                              " VALUES ($1, $2, $3, $4, " PGQ_NOW_MS ", " PGQ_NOW_MS ")"
-                              " ON CONFLICT (scenario, source) DO NOTHING RETURNING id";
-static const char FIND_SQL[] =
-    "SELECT id FROM " PGQ_T_RUNS " WHERE scenario = $1 AND source = $2";
+static const char ADD_SQL[] =
+    "INSERT INTO " PGQ_T_RUNS " (scenario, source, order_key, event, created_at, updated_at)"
+    " VALUES ($1, $2, $3, $4, " PGQ_NOW_MS ", " PGQ_NOW_MS ")"
+    " ON CONFLICT (scenario, source) DO NOTHING RETURNING id";
+static const char FIND_SQL[] = "SELECT id FROM " PGQ_T_RUNS " WHERE scenario = $1 AND source = $2";
 
 int pgq_run_add(pgq *q, const char *scenario, const char *source, const char *order_key,
                 const char *event_json, int64_t *id, int *created)
@@ -108,8 +107,8 @@ static int wake_of(pgq *q, const char *scenario, int64_t *wake_at)
 	static const char SQL[] =
 	    "SELECT min(CASE WHEN lease_until > " PGQ_NOW_MS " THEN lease_until"
 	    " ELSE next_attempt_at END) FROM " PGQ_T_RUNS " WHERE scenario = $1"
-	    " AND status = 'pending' AND (next_attempt_at > " PGQ_NOW_MS " OR lease_until > " PGQ_NOW_MS
-	    ")";
+	    " AND status = 'pending' AND (next_attempt_at > " PGQ_NOW_MS
+	    " OR lease_until > " PGQ_NOW_MS ")";
 	const char *params[1] = {scenario};
 	PGresult *res = pgq__exec(q, PGRES_TUPLES_OK, "find when runs are due", SQL, 1, params);
 
@@ -130,8 +129,9 @@ int pgq_run_claim(pgq *q, const char *scenario, int64_t lease_ms, pgq_run **out,
 	if (wake_at)
 		*wake_at = 0;
 	if (!scenario || !*scenario || lease_ms <= 0 || lease_ms > RUN_LEASE_MAX)
-		return pgq__seterr(PGQ_EINVALID, "queue: a run's claim needs a scenario and a lease "
-		                                 "of 1 ms to 7 days");
+		return pgq__seterr(PGQ_EINVALID,
+		                   "queue: a run's claim needs a scenario and a lease "
+		                   "of 1 ms to 7 days");
 	if (!(res = lease_run(q, scenario, lease_ms)))
 		return PGQ_ERROR;
 	if (PQntuples(res) == 0) {
@@ -236,14 +236,15 @@ static char *step_sql(const step_how *h)
 	         " started_at = CASE WHEN %s OR s.started_at = 0 THEN excluded.started_at"
 	         " ELSE s.started_at END, finished_at = excluded.finished_at"
 	         " RETURNING s.run_id, $9::bigint",
-	         h->run_set, h->failed, h->sending ? "0" : PGQ_NOW_MS, h->sending ? "true" : "false");
+	         h->run_set, h->failed, h->sending ? "0" : PGQ_NOW_MS,
+	         h->sending ? "true" : "false");
 	return sql;
 }
 
 static int step_write(pgq *q, const step_how *h, const step_args *a)
 {
 	char sid[24], sfence[24], sindex[16], sarg[24];
-	const char *params[9] = {sid,      sfence,   sindex,      a->step_id, a->status,
+	const char *params[9] = {sid,       sfence,   sindex,      a->step_id, a->status,
 	                         a->output, a->error, a->idem_key, sarg};
 	char *sql;
 	PGresult *res;
@@ -275,8 +276,8 @@ int pgq_run_step_sending(pgq *q, int64_t id, int64_t fence, int index, const cha
 	return step_write(q, &how, &a);
 }
 
-int pgq_run_step_done(pgq *q, int64_t id, int64_t fence, int index, const char *step_id,
-                      int status, const char *output_json, int last)
+int pgq_run_step_done(pgq *q, int64_t id, int64_t fence, int index, const char *step_id, int status,
+                      const char *output_json, int last)
 {
 	/* $9: 1 for the last step (the run done, its claim ended), else 0 (the claim kept). */
 	static const step_how how = {
@@ -286,15 +287,14 @@ int pgq_run_step_done(pgq *q, int64_t id, int64_t fence, int index, const char *
 	    " attempts = CASE WHEN $9::bigint <> 0 THEN attempts ELSE 0 END,"
 	    " lease_until = CASE WHEN $9::bigint <> 0 THEN 0 ELSE lease_until END",
 	    0, 0};
-	step_args a = {id,   fence, index, step_id, "done", output_json,
-	               NULL, NULL,  last ? 1 : 0};
+	step_args a = {id, fence, index, step_id, "done", output_json, NULL, NULL, last ? 1 : 0};
 
 	if (status == PGQ_STEP_SKIPPED) {
 		a.status = "skipped";
 		a.output = NULL;
 	} else if (status != PGQ_STEP_DONE)
-		return pgq__seterr(PGQ_EINVALID,
-		                   "queue: step outcome %d: expected done or skipped", status);
+		return pgq__seterr(PGQ_EINVALID, "queue: step outcome %d: expected done or skipped",
+		                   status);
 	return step_write(q, &how, &a);
 }
 
@@ -309,8 +309,9 @@ int pgq_run_step_failed(pgq *q, int64_t id, int64_t fence, int index, const char
 	    " + $9::bigint ELSE 0 END,"
 	    " status = CASE WHEN $9::bigint >= 0 THEN 'pending' ELSE 'dead' END",
 	    1, 0};
-	step_args a = {id,   fence, index, step_id, "failed", NULL, error && *error ? error : "failed",
-	               NULL, delay_ms};
+	step_args a = {
+	    id,   fence,   index, step_id, "failed", NULL, error && *error ? error : "failed",
+	    NULL, delay_ms};
 
 	if (a.arg > RUN_DELAY_MAX)
 		a.arg = RUN_DELAY_MAX;

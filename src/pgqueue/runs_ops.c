@@ -132,9 +132,10 @@ int pgq__run_steps(pgq *q, pgq_run *r)
 	size_t n, i;
 
 	snprintf(sid, sizeof sid, "%" PRId64, r->id);
-	res = pgq__exec(q, PGRES_TUPLES_OK, "read a run's steps",
-	                "SELECT " STEP_COLUMNS " FROM " PGQ_T_STEPS " WHERE run_id = $1 ORDER BY idx",
-	                1, params);
+	res =
+	    pgq__exec(q, PGRES_TUPLES_OK, "read a run's steps",
+	              "SELECT " STEP_COLUMNS " FROM " PGQ_T_STEPS " WHERE run_id = $1 ORDER BY idx",
+	              1, params);
 	if (!res)
 		return PGQ_ERROR;
 	n = (size_t)PQntuples(res);

@@ -180,6 +180,40 @@ static void test_order_key(void **state)
 	pgq_close(q2);
 }
 
+/* A replayed run whose key has a later run claimed waits for that claim to end. */
+static void test_replay_waits_for_key(void **state)
+{
+	char url[600];
+	pgq *q1, *q2;
+	pgq_run *r;
+	int64_t a, b, fb;
+
+	(void)state;
+	migrated_db(url, sizeof url);
+	q1 = open_q(url);
+	q2 = open_q(url);
+	a = add(q1, "s", "e:1", "k");
+	b = add(q1, "s", "e:2", "k");
+	r = claim(q1, "s", 60000);
+	assert_int_equal(r->id, a);
+	assert_int_equal(pgq_run_step_failed(q1, a, r->fence, 0, "x", "gone", -1), 0);
+	pgq_run_free(r);
+	r = claim(q2, "s", 60000); /* a dead: b is the key's first pending run */
+	assert_int_equal(r->id, b);
+	fb = r->fence;
+	pgq_run_free(r);
+	assert_int_equal(pgq_run_replay(q1, a, NULL, NULL), 0);
+	/* a is the key's first pending run again, but b is claimed: the key waits. */
+	assert_none(q1, "s");
+	assert_int_equal(pgq_run_release(q2, b, fb), 0);
+	r = claim(q1, "s", 60000);
+	assert_int_equal(r->id, a);
+	assert_none(q2, "s");
+	pgq_run_free(r);
+	pgq_close(q1);
+	pgq_close(q2);
+}
+
 /* A lost claim writes nothing; the new holder's writes go in. */
 static void test_stale_fence(void **state)
 {
@@ -200,8 +234,9 @@ static void test_stale_fence(void **state)
 	assert_int_equal(r2->id, id);
 	assert_int_equal(r2->fence, r1->fence + 1);
 	assert_int_equal(r2->taken_over, 1);
-	assert_int_equal(pgq_run_step_done(q1, id, r1->fence, 0, "a", PGQ_STEP_DONE, "{\"x\":1}", 0),
-	                 PGQ_ELEASE);
+	assert_int_equal(
+	    pgq_run_step_done(q1, id, r1->fence, 0, "a", PGQ_STEP_DONE, "{\"x\":1}", 0),
+	    PGQ_ELEASE);
 	assert_non_null(strstr(pgq_last_error(), "fence"));
 	assert_int_equal(pgq_run_step_sending(q1, id, r1->fence, 0, "a", "k"), PGQ_ELEASE);
 	assert_int_equal(pgq_run_step_failed(q1, id, r1->fence, 0, "a", "x", 0), PGQ_ELEASE);
@@ -214,8 +249,8 @@ static void test_stale_fence(void **state)
 	assert_int_equal(g->status, PGQ_RUN_PENDING);
 	assert_int_equal(g->fence, r2->fence);
 	pgq_run_free(g);
-	assert_int_equal(pgq_run_step_done(q2, id, r2->fence, 0, "a", PGQ_STEP_DONE, "{\"x\":2}", 0),
-	                 0);
+	assert_int_equal(
+	    pgq_run_step_done(q2, id, r2->fence, 0, "a", PGQ_STEP_DONE, "{\"x\":2}", 0), 0);
 	g = get(q1, id);
 	assert_int_equal(g->step, 1);
 	assert_int_equal(g->nsteps, 1);
@@ -412,10 +447,10 @@ static pthread_mutex_t conc_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	char url[600];
 	int64_t first_id;
-	int in_flight[KEYS];             /* claims of each key held now */
-	int64_t last[KEYS];              /* the last run finished of each key */
-	int claims[KEYS * PER_KEY];      /* claims of each run */
-	int violations;                  /* a run claimed twice, a key at once, out of order */
+	int in_flight[KEYS];        /* claims of each key held now */
+	int64_t last[KEYS];         /* the last run finished of each key */
+	int claims[KEYS * PER_KEY]; /* claims of each run */
+	int violations;             /* a run claimed twice, a key at once, out of order */
 } conc;
 
 /* Note a claim of r (key index k), its finish after; 0 when it broke a rule. */
@@ -507,6 +542,7 @@ int main(void)
 	    cmocka_unit_test(test_migrate),
 	    cmocka_unit_test(test_add_idempotent),
 	    cmocka_unit_test(test_order_key),
+	    cmocka_unit_test(test_replay_waits_for_key),
 	    cmocka_unit_test(test_stale_fence),
 	    cmocka_unit_test(test_steps_progress),
 	    cmocka_unit_test(test_failed_dead_replay),

@@ -391,7 +391,8 @@ int pgq_run_add(pgq *q, const char *scenario, const char *source, const char *or
  * *out (with its steps; pgq_run_free), or PGQ_ENOTFOUND with *out NULL and
  * *wake_at (may be NULL) the earliest time a blocked run's retry is due or a
  * lease ends (0 when none is waiting). PGQ_EINVALID for no scenario or
- * lease_ms outside 1 ms..7 days.
+ * lease_ms outside 1 ms..7 days. A PGQ_ERROR in reading the steps of a run
+ * just claimed leaves it claimed until its lease ends.
  */
 int pgq_run_claim(pgq *q, const char *scenario, int64_t lease_ms, pgq_run **out, int64_t *wake_at);
 
