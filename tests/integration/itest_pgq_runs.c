@@ -40,6 +40,16 @@ static pgq *open_q(const char *url)
 	return q;
 }
 
+/* Two connections to a new migrated database. */
+static void two_conns(pgq **q1, pgq **q2)
+{
+	char url[600];
+
+	migrated_db(url, sizeof url);
+	*q1 = open_q(url);
+	*q2 = open_q(url);
+}
+
 static int64_t add(pgq *q, const char *scenario, const char *source, const char *key)
 {
 	int64_t id = 0;
@@ -140,15 +150,12 @@ static void test_add_idempotent(void **state)
 /* A key's second run waits for its first, across connections; other keys go on. */
 static void test_order_key(void **state)
 {
-	char url[600];
 	pgq *q1, *q2;
 	pgq_run *r1, *r2;
 	int64_t a, b, c, wake = -1;
 
 	(void)state;
-	migrated_db(url, sizeof url);
-	q1 = open_q(url);
-	q2 = open_q(url);
+	two_conns(&q1, &q2);
 	a = add(q1, "s", "e:1", "contacts:1");
 	b = add(q1, "s", "e:2", "contacts:1");
 	c = add(q1, "s", "e:3", "contacts:2");
@@ -183,15 +190,12 @@ static void test_order_key(void **state)
 /* A replayed run whose key has a later run claimed waits for that claim to end. */
 static void test_replay_waits_for_key(void **state)
 {
-	char url[600];
 	pgq *q1, *q2;
 	pgq_run *r;
 	int64_t a, b, fb;
 
 	(void)state;
-	migrated_db(url, sizeof url);
-	q1 = open_q(url);
-	q2 = open_q(url);
+	two_conns(&q1, &q2);
 	a = add(q1, "s", "e:1", "k");
 	b = add(q1, "s", "e:2", "k");
 	r = claim(q1, "s", 60000);
@@ -217,15 +221,12 @@ static void test_replay_waits_for_key(void **state)
 /* A lost claim writes nothing; the new holder's writes go in. */
 static void test_stale_fence(void **state)
 {
-	char url[600];
 	pgq *q1, *q2;
 	pgq_run *r1, *r2, *g;
 	int64_t id;
 
 	(void)state;
-	migrated_db(url, sizeof url);
-	q1 = open_q(url);
-	q2 = open_q(url);
+	two_conns(&q1, &q2);
 	id = add(q1, "s", "e:1", "contacts:1");
 	r1 = claim(q1, "s", UNIT_MS);
 	assert_none(q2, "s"); /* leased */
