@@ -280,7 +280,7 @@ int64_t pgq__int(const PGresult *res, int row, int col)
 	return (int64_t)v;
 }
 
-static char *col_text(const PGresult *res, int row, int col)
+char *pgq__text(const PGresult *res, int row, int col)
 {
 	return PQgetisnull(res, row, col) ? NULL : util_strdup(PQgetvalue(res, row, col));
 }
@@ -344,13 +344,13 @@ pgq_item *pgq__row_item(const PGresult *res, int row)
 		return NULL;
 	it->id = pgq__int(res, row, 0);
 	it->received_at = pgq__int(res, row, 1);
-	it->webhook_key = col_text(res, row, 2);
-	it->event = col_text(res, row, 3);
-	it->content_type = col_text(res, row, 5);
+	it->webhook_key = pgq__text(res, row, 2);
+	it->event = pgq__text(res, row, 3);
+	it->content_type = pgq__text(res, row, 5);
 	it->status = status_of(PQgetvalue(res, row, 6));
 	it->attempts = (int)pgq__int(res, row, 7);
 	it->next_attempt_at = pgq__int(res, row, 8);
-	it->last_error = col_text(res, row, 9);
+	it->last_error = pgq__text(res, row, 9);
 	it->delivered_at = pgq__int(res, row, 10);
 	it->fence = pgq__int(res, row, 11);
 	it->lease_until = pgq__int(res, row, 12);

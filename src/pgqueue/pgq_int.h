@@ -1,6 +1,7 @@
 /*
  * pgqueue's internals, shared by conn.c (connecting, errors, results),
- * schema.c (migrations) and queue.c / queue_ops.c. Not for other files.
+ * schema.c (migrations), queue.c / queue_ops.c and runs*.c. Not for other
+ * files.
  */
 #ifndef PGQ_INT_H
 #define PGQ_INT_H
@@ -23,6 +24,10 @@
 #define PGQ_T_PARTS "ontraport_event_parts"
 #define PGQ_T_SETTINGS "ontraport_queue_settings"
 #define PGQ_T_REFS "ontraport_spool_refs"
+/* Migration 5 (runs.c, runs_ops.c): the scenario runs, their steps, the triggers' state. */
+#define PGQ_T_RUNS "ontraport_runs"
+#define PGQ_T_STEPS "ontraport_run_steps"
+#define PGQ_T_STATE "ontraport_run_state"
 
 /* The columns an item is read from, in pgq__row_item's order. */
 #define PGQ_ITEM_COLUMNS                                                                           \
@@ -79,6 +84,19 @@ int pgq__cmd(pgq *q, const char *what, const char *sql);
 pgq_item *pgq__row_item(const PGresult *res, int row);
 /* A column as int64 (0 when NULL). */
 int64_t pgq__int(const PGresult *res, int row, int col);
+/* A column as a new string, NULL when SQL NULL (or out of memory: check PQgetisnull). */
+char *pgq__text(const PGresult *res, int row, int col);
+
+/*
+ * Runs (runs_ops.c): a new run from row `row` of a result selecting PGQ_RUN_COLUMNS (steps
+ * not read), NULL when out of memory; its steps read into r (0 or PGQ_ERROR).
+ */
+#define PGQ_RUN_COLUMNS                                                                            \
+	"id, scenario, source, order_key, event, status, step, attempts, next_attempt_at,"         \
+	" last_error, created_at, updated_at, lease_until, fence"
+#define PGQ_RUN_NCOLUMNS 14
+pgq_run *pgq__row_run(const PGresult *res, int row);
+int pgq__run_steps(pgq *q, pgq_run *r);
 
 /*
  * Partitions (parts.c). pgq__parts_add creates partitions of part_ids ids from

@@ -94,6 +94,51 @@ static const char *const MIGRATIONS[PGQ_SCHEMA_VERSION] = {
     " lease_until bigint NOT NULL DEFAULT 0,"
     " spool_ref text) PARTITION BY RANGE (id);"
     "ALTER SEQUENCE " PGQ_T_IDS " OWNED BY " PGQ_T_EVENTS ".id;",
+    /* 5: the scenario runs' ledger (runs.c): one run per (scenario, source), claimed as a
+     * lease with a fencing token as an event is; each step's outcome; the triggers' state. */
+    "CREATE TABLE " PGQ_T_RUNS " ("
+    " id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY," /* order of arrival */
+    " scenario text NOT NULL,"
+    " source text NOT NULL," /* what made it: one run per source and scenario */
+    " order_key text,"       /* NULL: no order */
+    " event text NOT NULL,"  /* compact JSON */
+    " status text NOT NULL DEFAULT 'pending'"
+    "  CHECK (status IN ('pending', 'done', 'dead', 'filtered')),"
+    " step integer NOT NULL DEFAULT 0," /* the next step to run */
+    " attempts integer NOT NULL DEFAULT 0,"
+    " next_attempt_at bigint NOT NULL DEFAULT 0,"
+    " last_error text,"
+    " created_at bigint NOT NULL,"
+    " updated_at bigint NOT NULL,"
+    " lease_until bigint NOT NULL DEFAULT 0," /* ms; claimed while > now; 0 = not claimed */
+    " fence bigint NOT NULL DEFAULT 0,"       /* the number of claims so far */
+    " UNIQUE (scenario, source));"
+    /* A claim's candidates: a scenario's pending runs in id order. */
+    "CREATE INDEX ontraport_runs_pending ON " PGQ_T_RUNS " (scenario, id)"
+    " WHERE status = 'pending';"
+    /* Whether an order key has an earlier pending run, or a claimed one: one probe. */
+    "CREATE INDEX ontraport_runs_order ON " PGQ_T_RUNS " (scenario, order_key, id)"
+    " WHERE status = 'pending' AND order_key IS NOT NULL;"
+    /* Counting by status. */
+    "CREATE INDEX ontraport_runs_status ON " PGQ_T_RUNS " (scenario, status);"
+    "CREATE TABLE " PGQ_T_STEPS " ("
+    " run_id bigint NOT NULL REFERENCES " PGQ_T_RUNS " (id) ON DELETE CASCADE,"
+    " idx integer NOT NULL,"
+    " step_id text NOT NULL,"
+    " status text NOT NULL CHECK (status IN ('sending', 'done', 'skipped', 'failed')),"
+    " output text,"
+    " error text,"
+    " attempts integer NOT NULL DEFAULT 0,"
+    " idem_key text,"
+    " started_at bigint NOT NULL DEFAULT 0,"
+    " finished_at bigint NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (run_id, idx));"
+    "CREATE TABLE " PGQ_T_STATE " ("
+    " scenario text NOT NULL,"
+    " key text NOT NULL,"
+    " value text NOT NULL,"
+    " updated_at bigint NOT NULL,"
+    " PRIMARY KEY (scenario, key));",
 };
 
 /* Migration 4, once the partitions are made: the version-3 rows copied, then the indexes. */

@@ -246,7 +246,7 @@ static void test_migrate_from_3(void **state)
 	assert_int_equal(pgq_open(&q, url), PGQ_ESCHEMA);
 	assert_int_equal(pgq_migrate(url, &from, &to), 0);
 	assert_int_equal(from, 3);
-	assert_int_equal(to, 4);
+	assert_int_equal(to, PGQ_SCHEMA_VERSION);
 	assert_int_equal(sql_int(url, "SELECT (relkind = 'p')::int FROM pg_class"
 	                              " WHERE relname = 'ontraport_events'"),
 	                 1);

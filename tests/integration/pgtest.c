@@ -1,7 +1,9 @@
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -126,4 +128,52 @@ int pgtest_int(const char *url, const char *sql, long long *out)
 	}
 	PQclear(r);
 	return rc;
+}
+
+pgtest pgtest_cluster;
+static long time_scale = 1;
+
+int pgtest_group_setup(void **state)
+{
+	const char *scale = getenv("ONTRA_TEST_TIME_SCALE");
+
+	(void)state;
+	if (scale && strtol(scale, NULL, 10) > 1)
+		time_scale = strtol(scale, NULL, 10);
+	return pgtest_start(&pgtest_cluster);
+}
+
+int pgtest_group_teardown(void **state)
+{
+	(void)state;
+	pgtest_stop(&pgtest_cluster);
+	return 0;
+}
+
+long pgtest_ms(long ms)
+{
+	return ms * time_scale;
+}
+
+void pgtest_sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+int pgtest_threads(int n, void *(*fn)(void *))
+{
+	pthread_t t[16];
+	int i, started = 0, bad = 0;
+
+	for (i = 0; i < n && i < 16; i++, started++)
+		if (pthread_create(&t[i], NULL, fn, NULL) != 0)
+			break;
+	for (i = 0; i < started; i++) {
+		void *ret = NULL;
+		pthread_join(t[i], &ret);
+		bad += ret != NULL;
+	}
+	return bad + (n - started);
 }

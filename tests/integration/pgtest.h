@@ -32,4 +32,19 @@ int pgtest_new_db(const pgtest *pg, const char *prefix, char *name, size_t names
  * -1 (printed). */
 int pgtest_int(const char *url, const char *sql, long long *out);
 
+/*
+ * For a test file's one cluster (cmocka's group setup and teardown): start
+ * pgtest_cluster, or stop it. The setup also reads ONTRA_TEST_TIME_SCALE
+ * (valgrind.sh sets 4) for pgtest_ms.
+ */
+extern pgtest pgtest_cluster;
+int pgtest_group_setup(void **state);
+int pgtest_group_teardown(void **state);
+/* ms times the time scale (1 unless ONTRA_TEST_TIME_SCALE says more). */
+long pgtest_ms(long ms);
+void pgtest_sleep_ms(long ms);
+/* Run fn(NULL) in n threads (at most 16) until all end; how many returned non-NULL or did not
+ * start. */
+int pgtest_threads(int n, void *(*fn)(void *));
+
 #endif

@@ -34,7 +34,7 @@
 #include <stdint.h>
 
 /* The newest schema version this program knows (the number of migrations). */
-#define PGQ_SCHEMA_VERSION 4
+#define PGQ_SCHEMA_VERSION 5
 
 typedef enum pgq_error_code {
 	PGQ_OK = 0,
@@ -308,5 +308,151 @@ typedef struct pgq_budget_state {
 
 /* The account's budget now. PGQ_ENOTFOUND before its first take. */
 int pgq_budget_get(pgq *q, const char *account, pgq_budget_state *out);
+
+/*
+ * The scenario runs' ledger (runs.c, runs_ops.c, runs_state.c;
+ * docs/postgresql.md, "The scenario runs"): the runner's journal (runner.h,
+ * run_journal_*) in the database, shared by the workers of every host. One run per (scenario,
+ * source); each step's outcome is written in the one transaction that moves
+ * the run on. A claim is a lease with a fencing token, as an event's is:
+ * every write on a claimed run (a step's outcome, renew, release, filtered)
+ * succeeds only with the fence of the current claim while it is not ended
+ * (PGQ_ELEASE otherwise, and nothing is written). A lease that ends without
+ * a finish lets another worker take the run over (a new fence): it goes on
+ * from the step the ledger says is next.
+ */
+
+/* A run's status (runner.h's run_status values). */
+typedef enum pgq_run_status {
+	PGQ_RUN_PENDING = 1,
+	PGQ_RUN_DONE = 2,
+	PGQ_RUN_DEAD = 4,
+	PGQ_RUN_FILTERED = 8
+} pgq_run_status;
+
+/* A step's outcome (runner.h's run_step_status values). */
+typedef enum pgq_step_status {
+	PGQ_STEP_SENDING = 1, /* a create about to be sent: its outcome unknown until finished */
+	PGQ_STEP_DONE = 2,
+	PGQ_STEP_SKIPPED = 3,
+	PGQ_STEP_FAILED = 4
+} pgq_step_status;
+
+/* One step of a run. Strings owned by the run. Times in ms since the epoch, 0 = not yet. */
+typedef struct pgq_run_step {
+	int index;      /* 0-based, the step's place in the scenario */
+	char *step_id;  /* the step's id */
+	int status;     /* pgq_step_status */
+	char *output;   /* DONE: compact JSON; else NULL */
+	char *error;    /* FAILED: one line; else NULL */
+	int attempts;   /* failed attempts */
+	char *idem_key; /* creates: the idempotency key; else NULL */
+	int64_t started_at, finished_at;
+} pgq_run_step;
+
+/* One run (pgq_run_free). Times in ms since the epoch, on the database's clock. */
+typedef struct pgq_run {
+	int64_t id; /* order of arrival, never reused */
+	char *scenario;
+	char *source;    /* unique per scenario */
+	char *order_key; /* or NULL: runs of one key run one at a time, in id order */
+	char *event;     /* the trigger event, compact JSON */
+	int status;      /* pgq_run_status */
+	int step;        /* the next step to run */
+	int attempts;    /* failed attempts of the current step */
+	int64_t next_attempt_at;
+	char *last_error; /* or NULL */
+	int64_t created_at, updated_at;
+	int64_t lease_until; /* the current claim's lease end; 0 = not claimed */
+	int64_t fence;       /* the fencing token: the number of claims so far */
+	int taken_over;      /* pgq_run_claim's: taken over from a lease that ended */
+	pgq_run_step *steps; /* by index, as written (pgq_run_get and pgq_run_claim fill it) */
+	size_t nsteps;
+} pgq_run;
+
+/* Free a run and its steps. NULL is accepted. */
+void pgq_run_free(pgq_run *r);
+
+/*
+ * Add a pending run, unless (scenario, source) has one already: a
+ * redelivered event is one run. 0 and *id (may be NULL) the run's, *created
+ * (may be NULL) 1 when added now, 0 when it was there. PGQ_EINVALID without a
+ * scenario, source or event (order_key may be NULL).
+ */
+int pgq_run_add(pgq *q, const char *scenario, const char *source, const char *order_key,
+                const char *event_json, int64_t *id, int *created);
+
+/*
+ * Claim the next run of `scenario`: the oldest pending run whose
+ * next_attempt_at has come, not leased now, whose order key (if any) has no
+ * earlier pending run and no run leased now, across every worker. Runs
+ * another worker is claiming at the same moment are skipped (FOR UPDATE SKIP
+ * LOCKED). The claim leases it for lease_ms and increments its fence. 0 and
+ * *out (with its steps; pgq_run_free), or PGQ_ENOTFOUND with *out NULL and
+ * *wake_at (may be NULL) the earliest time a blocked run's retry is due or a
+ * lease ends (0 when none is waiting). PGQ_EINVALID for no scenario or
+ * lease_ms outside 1 ms..7 days. A PGQ_ERROR in reading the steps of a run
+ * just claimed leaves it claimed until its lease ends.
+ */
+int pgq_run_claim(pgq *q, const char *scenario, int64_t lease_ms, pgq_run **out, int64_t *wake_at);
+
+/* Extend a claim's lease to lease_ms from now; PGQ_ELEASE when the claim is not current. */
+int pgq_run_renew(pgq *q, int64_t id, int64_t fence, int64_t lease_ms);
+
+/*
+ * A step's outcome on the claimed run (id, fence), each one statement (one
+ * transaction): the step's row and the run's progress written together, or,
+ * with PGQ_ELEASE, nothing. PGQ_EINVALID for index < 0 or no step id.
+ *   sending: before a create is sent: the step SENDING with idem_key (may be
+ *            NULL), its started_at now; the run's step is index.
+ *   done:    status PGQ_STEP_DONE (output_json, may be NULL) or
+ *            PGQ_STEP_SKIPPED: the run moves on to index + 1, attempts 0; with
+ *            `last` it is DONE and the claim ends, else the claim is kept.
+ *   failed:  the step FAILED with error, its attempts and the run's + 1; with
+ *            delay_ms >= 0 the run stays pending, due delay_ms from now (at
+ *            most a year), else it is DEAD. Ends the claim.
+ */
+int pgq_run_step_sending(pgq *q, int64_t id, int64_t fence, int index, const char *step_id,
+                         const char *idem_key);
+int pgq_run_step_done(pgq *q, int64_t id, int64_t fence, int index, const char *step_id, int status,
+                      const char *output_json, int last);
+int pgq_run_step_failed(pgq *q, int64_t id, int64_t fence, int index, const char *step_id,
+                        const char *error, int64_t delay_ms);
+
+/* The filter said no: the run is FILTERED, the claim ends. PGQ_ELEASE as above. */
+int pgq_run_filtered(pgq *q, int64_t id, int64_t fence);
+/* End a claim on a run that stays pending, as it is. PGQ_ELEASE as above. */
+int pgq_run_release(pgq *q, int64_t id, int64_t fence);
+
+/* One run with its steps. 0 and *out (pgq_run_free), or PGQ_ENOTFOUND. */
+int pgq_run_get(pgq *q, int64_t id, pgq_run **out);
+
+/* Counts of the runs of scenario (NULL = every scenario) by status. Any pointer may be NULL. */
+int pgq_run_counts(pgq *q, const char *scenario, int64_t *pending, int64_t *done, int64_t *dead,
+                   int64_t *filtered);
+
+/*
+ * Make dead runs pending again from their failed step (the steps done before
+ * it are kept), attempts 0, due now: the run `id`, or with id 0 every dead
+ * run of scenario (NULL = of all). *count (may be NULL) how many.
+ * PGQ_ENOTFOUND when `id` is not a dead run.
+ */
+int pgq_run_replay(pgq *q, int64_t id, const char *scenario, int64_t *count);
+
+/* A run to add with a state change (pgq_run_state_set): pgq_run_add's arguments. */
+typedef struct pgq_run_new {
+	const char *source, *order_key, *event_json;
+} pgq_run_new;
+
+/*
+ * The triggers' state (poll cursors, the schedule's last fire): a value per
+ * (scenario, key). get: 0 and *value (malloc'd), or PGQ_ENOTFOUND (*value
+ * NULL). set: replaces, and adds the nruns runs (as pgq_run_add, a known
+ * source left as it is) in the same transaction, so a cursor never moves past
+ * an event that has no run.
+ */
+int pgq_run_state_get(pgq *q, const char *scenario, const char *key, char **value);
+int pgq_run_state_set(pgq *q, const char *scenario, const char *key, const char *value,
+                      const pgq_run_new *runs, size_t nruns);
 
 #endif
