@@ -47,7 +47,7 @@ printf '<html><head><title>Gateway</title></head><body>hi</body></html>\n' >"$TM
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 (cd "$TMP/www" && exec python3 -m http.server "$port" --bind 127.0.0.1 >/dev/null 2>&1) &
 PIDS+=($!)
-for i in $(seq 1 100); do curl -s "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.05; done
+for i in $(seq 1 $((100 * ${ONTRA_TEST_TIME_SCALE:-1}))); do curl -s "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.05; done
 check 9 "not JSON" "non-JSON response" -- --retries 0 connection test --base-url "http://127.0.0.1:$port/1"
 
 # A wrong key: auth, with the server's text.

@@ -30,7 +30,7 @@ YAML
 "$OP" run watch.yaml --journal "$J" --workers 4 >"$TMP/run.out" 2>"$TMP/run.err" &
 RUN_PID=$!
 PIDS+=("$RUN_PID")
-for i in $(seq 1 100); do grep -q "listening on" "$TMP/run.err" && break; sleep 0.05; done
+wait_for "$TMP/run.err" "listening on" || fail "run did not start: $(cat "$TMP/run.err")"
 assert_contains "$(cat "$TMP/run.err")" "subscribed webhook"
 op webhooks list --output json
 assert_jq "$OUT" 'length' 1 "subscriptions while running"
@@ -78,7 +78,7 @@ YAML
 "$OP" run bought.yaml --journal "$J" >/dev/null 2>"$TMP/bought.err" &
 BOUGHT=$!
 PIDS+=("$BOUGHT")
-for i in $(seq 1 100); do grep -q "listening on" "$TMP/bought.err" && break; sleep 0.05; done
+wait_for "$TMP/bought.err" "listening on" || fail "run did not start: $(cat "$TMP/bought.err")"
 assert_contains "$(cat "$TMP/bought.err")" "purchase_product"
 op transactions charge -c a@example.org -g 1 -p 'Widget*2'
 assert_rc 0 "a sale"

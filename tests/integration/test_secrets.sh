@@ -45,7 +45,7 @@ import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
 open(sys.argv[1], "w").write(str(s.getsockname()[1])); time.sleep(30)' "$port_file" &
 PIDS+=($!)
-for i in $(seq 1 100); do [ -s "$port_file" ] && break; sleep 0.05; done
+for i in $(seq 1 $((100 * ${ONTRA_TEST_TIME_SCALE:-1}))); do [ -s "$port_file" ] && break; sleep 0.05; done
 # The binary itself, not $OP: a wrapper (valgrind) would show the key in its own argv.
 "$ONTRAPORT_BIN" connection add hang --app-id X --api-key "$KEY" --base-url "http://127.0.0.1:$(cat "$port_file")/1" --timeout 3 --retries 0 >/dev/null 2>"$TMP/hang.err" &
 hang=$!
