@@ -52,7 +52,8 @@ static const cli_opt run_opts[] = {
     {.name = "journal",
      .kind = CLI_VALUE,
      .arg = "FILE",
-     .help = "the run journal (default $XDG_DATA_HOME/ontraport/runs.db)"},
+     .help = "the run journal, on this host only (default: with --queue postgresql://... that "
+             "database, shared by every worker; else $XDG_DATA_HOME/ontraport/runs.db)"},
     {.name = "rate-budget",
      .kind = CLI_VALUE,
      .arg = "URL",
@@ -106,9 +107,12 @@ const cli_command cli_cmd_run = {
         "runs show ID' says why), 5 for a scenario's problems or a budget database not "
         "migrated ('ontraport queue migrate'), 8 when the budget database cannot be reached, "
         "and the usual codes when the account cannot be reached. With --queue postgresql://... (or "
-        "$ONTRAPORT_QUEUE) the watch triggers' events are queued on PostgreSQL, shared with other "
-        "runs of the same scenarios (docs/postgresql.md); the journal stays this host's "
-        "(--journal).",
+        "$ONTRAPORT_QUEUE) the watch triggers' events are queued on PostgreSQL and the runs are "
+        "journaled there, shared with every process running the same scenarios on any host "
+        "(docs/postgresql.md): a run is claimed for --lease at a time, renewed while it goes on, "
+        "and taken over by another worker when its process dies; each step's outcome is "
+        "written with the run's progress in one transaction, and a worker that lost its claim "
+        "writes nothing (--journal FILE keeps the journal on this host instead).",
     .opts = run_opts,
     .examples = "ontraport run vip.yaml --event @e.json --dry-run\n"
                 "  print the calls the scenario would make for a saved event\n"

@@ -11,29 +11,59 @@
 
 #include "cli.h"
 #include "object_input.h"
+#include "pgqueue.h"
 #include "subscriptions.h"
 #include "runner.h"
 #include "banned.h"
 
-#define JOURNAL_OPT                                                                                \
-	{                                                                                          \
-		.name = "journal", .kind = CLI_VALUE, .arg = "FILE",                               \
-		.help = "the run journal (default $XDG_DATA_HOME/ontraport/runs.db)"               \
-	}
+/* clang-format off */
+#define JOURNAL_OPT \
+	{.name = "journal", .kind = CLI_VALUE, .arg = "FILE", .help = "the run journal (default $XDG_DATA_HOME/ontraport/runs.db)"}, \
+	{.name = "queue", .kind = CLI_VALUE, .arg = "URL", .help = "the runs of 'ontraport run --queue URL': the journal in that PostgreSQL database (default $ONTRAPORT_QUEUE unless --journal)"}
+/* clang-format on */
 #define SCENARIO_OPT                                                                               \
 	{                                                                                          \
 		.name = "scenario", .short_name = 's', .kind = CLI_VALUE, .arg = "NAME",           \
 		.help = "only this scenario's runs"                                                \
 	}
 
-/* Open the journal (--journal or the default); it must exist. */
-static int open_journal(cli_args *args, int readonly, run_journal **j)
+/* The journal on PostgreSQL: --queue URL (or $ONTRAPORT_QUEUE unless --journal). */
+static int open_pg_journal(cli_ctx *ctx, cli_args *args, int readonly, run_journal **j)
 {
+	char url[CLI_QUEUE_URL_MAX], shown[1024], err[512];
+	int rc;
+
+	if ((rc = cli_queue_url(ctx, args, cli_value(args, "journal"), url, sizeof url)) != EXIT_OK)
+		return rc;
+	if (!run_journal_is_url(url))
+		return cli_usage_error(
+		    ctx, "--queue (or ONTRAPORT_QUEUE): expected a postgresql:// URL");
+	rc = readonly ? run_journal_open_readonly(j, url, err, sizeof err)
+	              : run_journal_open(j, url, err, sizeof err);
+	pgq_url_shown(url, shown, sizeof shown);
+	memset(url, 0, sizeof url);
+	if (rc == RUN_JOURNAL_EFOREIGN)
+		return cli_error(EXIT_INVALID, "%s", err);
+	if (rc == RUN_JOURNAL_EUNREACHABLE)
+		return cli_error(EXIT_NETWORK, "%s", err);
+	if (rc < 0)
+		return cli_error(EXIT_ERROR, "cannot open the run journal '%s': %s", shown, err);
+	return EXIT_OK;
+}
+
+/* Open the journal (--journal or the default, or --queue's); it must exist. */
+static int open_journal(cli_ctx *ctx, cli_args *args, int readonly, run_journal **j)
+{
+	const char *env = getenv("ONTRAPORT_QUEUE");
 	char path[4200], err[512];
 	struct stat st;
 	int rc;
 
 	*j = NULL;
+	if (cli_value(args, "queue") && cli_value(args, "journal"))
+		return cli_usage_error(ctx, "give --queue URL or --journal FILE, not both");
+	if (cli_value(args, "queue") || (!cli_value(args, "journal") && env && *env))
+		return open_pg_journal(ctx, args, readonly, j);
 	if (cli_value(args, "journal"))
 		snprintf(path, sizeof path, "%s", cli_value(args, "journal"));
 	else if (cli_data_path(path, sizeof path, "runs.db") < 0)
@@ -104,7 +134,7 @@ static int run_list(cli_ctx *ctx, cli_args *args)
 		return rc;
 	if (cli_value_ll(args, "limit", 1, 1LL << 40, 50, &limit) < 0)
 		return EXIT_USAGE;
-	if ((rc = open_journal(args, 1, &j)) != EXIT_OK)
+	if ((rc = open_journal(ctx, args, 1, &j)) != EXIT_OK)
 		return rc;
 	ls.out =
 	    cli_out_begin(ctx, ctx->format == FMT_TABLE || ctx->format == FMT_CSV ? cols : NULL);
@@ -131,7 +161,7 @@ static int run_show(cli_ctx *ctx, cli_args *args)
 
 	if ((rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args), 1, &ids, &n)) != EXIT_OK)
 		return rc;
-	if ((rc = open_journal(args, 1, &j)) == EXIT_OK) {
+	if ((rc = open_journal(ctx, args, 1, &j)) == EXIT_OK) {
 		jrc = run_journal_get(j, ids[0], &r);
 		if (jrc == 1)
 			rc = cli_error(EXIT_NOTFOUND, "no run %lld in the journal", ids[0]);
@@ -167,7 +197,7 @@ static int run_purge(cli_ctx *ctx, cli_args *args)
 	if (mask & RUN_PENDING)
 		return cli_usage_error(ctx, "pending runs are never purged: --status done, dead or "
 		                            "filtered");
-	if ((rc = open_journal(args, 0, &j)) != EXIT_OK)
+	if ((rc = open_journal(ctx, args, 0, &j)) != EXIT_OK)
 		return rc;
 	if (run_journal_purge(j, at, mask, cli_value(args, "scenario"), &count) < 0)
 		rc = cli_error(EXIT_ERROR, "cannot purge: %s", run_journal_last_error());
@@ -213,7 +243,7 @@ static int run_replay(cli_ctx *ctx, cli_args *args)
 	if (!dead && (rc = cli_parse_ids(ctx, (const char *const *)cli_argv(args),
 	                                 (size_t)cli_argc(args), &ids, &n)) != EXIT_OK)
 		return rc;
-	if ((rc = open_journal(args, 0, &j)) != EXIT_OK) {
+	if ((rc = open_journal(ctx, args, 0, &j)) != EXIT_OK) {
 		free(ids);
 		return rc;
 	}

@@ -177,11 +177,64 @@ int cli_scenario_names(cli_ctx *ctx, ontra_client *c, const char *path, const sc
 
 /* ---- the journal ---- */
 
+/*
+ * --queue postgresql://... (or $ONTRAPORT_QUEUE, unless --db): the journal is that
+ * database's ledger, shared with every worker of the scenarios, unless --journal FILE keeps
+ * it on this host. The URL into rs->journal_path; "" when the queue is a file.
+ */
+static int queue_journal(run_session *rs)
+{
+	if (rs->watch) /* its session took the URL (and scrubbed it from the arguments) */
+		snprintf(rs->journal_path, sizeof rs->journal_path, "%s",
+		         cli_watch_queue_url(rs->watch));
+	else
+		return cli_queue_url(rs->ctx, rs->args, cli_value(rs->args, "db"), rs->journal_path,
+		                     sizeof rs->journal_path);
+	return EXIT_OK;
+}
+
+/* The journal opened: its errors as exit codes, the URL never shown but masked. */
+static int journal_opened(run_session *rs, int rc, const char *err)
+{
+	char shown[1024];
+	long long lease;
+
+	if (rc == RUN_JOURNAL_EFOREIGN && run_journal_is_url(rs->journal_path))
+		return cli_error(EXIT_INVALID, "%s", err);
+	if (rc == RUN_JOURNAL_EFOREIGN)
+		return cli_error(EXIT_INVALID, "%s: give the --journal FILE 'ontraport run' made",
+		                 err);
+	if (rc == RUN_JOURNAL_EUNREACHABLE)
+		return cli_error(EXIT_NETWORK, "%s", err);
+	if (rc < 0)
+		return cli_error(EXIT_ERROR, "cannot open the run journal '%s': %s",
+		                 pgq_url_shown(rs->journal_path, shown, sizeof shown), err);
+	if ((rc = cli_duration_opt(rs->ctx, rs->args, "lease", 1000, 86400000,
+	                           RUN_JOURNAL_DEFAULT_LEASE_MS, &lease)) != EXIT_OK)
+		return rc;
+	run_journal_set_lease(rs->journal, lease);
+	return EXIT_OK;
+}
+
 static int open_journal(run_session *rs)
 {
 	const char *path = cli_value(rs->args, "journal");
 	char err[512];
 	int fd, rc;
+
+	if (path && run_journal_is_url(path)) {
+		cli_scrub(path);
+		return cli_usage_error(rs->ctx,
+		                       "--journal takes a file: a journal on PostgreSQL is "
+		                       "the --queue URL's database");
+	}
+	if (!rs->dry_run && !path && (rc = queue_journal(rs)) != EXIT_OK)
+		return rc;
+	if (rs->journal_path[0] && !run_journal_is_url(rs->journal_path)) {
+		rs->journal_path[0] = '\0';
+		return cli_usage_error(rs->ctx, "--queue (or ONTRAPORT_QUEUE): expected a "
+		                                "postgresql:// URL");
+	}
 
 	if (rs->dry_run) {
 		/* a throw-away journal: a dry run leaves nothing behind */
@@ -194,17 +247,12 @@ static int open_journal(run_session *rs)
 		unlink(rs->journal_path);
 	} else if (path)
 		snprintf(rs->journal_path, sizeof rs->journal_path, "%s", path);
-	else if (cli_data_path(rs->journal_path, sizeof rs->journal_path, "runs.db") < 0)
+	else if (!rs->journal_path[0] &&
+	         cli_data_path(rs->journal_path, sizeof rs->journal_path, "runs.db") < 0)
 		return cli_error(EXIT_ERROR, "cannot find a data directory: set XDG_DATA_HOME or "
 		                             "HOME, or give --journal FILE");
 	rc = run_journal_open(&rs->journal, rs->journal_path, err, sizeof err);
-	if (rc == -2)
-		return cli_error(EXIT_INVALID, "%s: give the --journal FILE 'ontraport run' made",
-		                 err);
-	if (rc < 0)
-		return cli_error(EXIT_ERROR, "cannot open the run journal '%s': %s",
-		                 rs->journal_path, err);
-	return EXIT_OK;
+	return journal_opened(rs, rc, err);
 }
 
 /* Whether the scenarios run until stopped: a trigger that goes on, and no --event or --once. */
@@ -781,6 +829,8 @@ int cli_run_close(run_session *rs, int rc)
 	cli_budget_free(rs->budget);
 	free(rs->v);
 	run_journal_close(rs->journal);
+	if (run_journal_is_url(rs->journal_path))
+		memset(rs->journal_path, 0, sizeof rs->journal_path); /* a secret */
 	if (rs->dry_run && rs->journal_path[0]) {
 		char side[4300];
 		unlink(rs->journal_path);

@@ -800,6 +800,11 @@ void cli_watch_no_server(cli_watch *w)
 	w->no_server = 1;
 }
 
+const char *cli_watch_queue_url(const cli_watch *w)
+{
+	return w->queue_url;
+}
+
 const char *cli_watch_db(const cli_watch *w)
 {
 	return w->db;

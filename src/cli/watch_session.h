@@ -111,6 +111,10 @@ int cli_watch_wait(cli_watch *w);
  * the events come from the caller's own source, queued with cli_watch_queue (watch --poll). */
 void cli_watch_no_server(cli_watch *w);
 
+/* The --queue URL (or $ONTRAPORT_QUEUE's), a secret, from cli_watch_new until
+ * cli_watch_start opens the queue (wiped then); "" for a queue in a SQLite file. */
+const char *cli_watch_queue_url(const cli_watch *w);
+
 /* The queue's file (--db, or the default), from cli_watch_new on; borrowed. */
 const char *cli_watch_db(const cli_watch *w);
 

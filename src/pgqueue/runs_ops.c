@@ -227,3 +227,82 @@ int pgq_run_replay(pgq *q, int64_t id, const char *scenario, int64_t *count)
 		return pgq__seterr(PGQ_ENOTFOUND, "queue: run %" PRId64 " is not a dead run", id);
 	return 0;
 }
+
+/* The statuses of mask as a text[] literal ("{pending,dead}"); pending left out with
+ * no_pending. */
+static void status_array(int mask, int no_pending, char *out, size_t n)
+{
+	size_t len = 0;
+	int s;
+
+	out[len++] = '{';
+	for (s = 0; s < 4; s++)
+		if ((mask & (1 << s)) && !(no_pending && s == 0))
+			len += (size_t)snprintf(out + len, n - len, "%s%s", len > 1 ? "," : "",
+			                        RUN_STATUS[s]);
+	snprintf(out + len, n - len, "}");
+}
+
+static const char PAGE_SQL[] =
+    "SELECT " PGQ_RUN_COLUMNS " FROM " PGQ_T_RUNS " WHERE ($1::text IS NULL OR scenario = $1)"
+    " AND status = ANY($2::text[])";
+
+int pgq_run_page(pgq *q, const char *scenario, int mask, int newest_first, int64_t after,
+                 size_t max, pgq_run ***out, size_t *n)
+{
+	char statuses[64], safter[24], smax[24], sql[sizeof PAGE_SQL + 128];
+	const char *params[4] = {scenario, statuses, safter, smax};
+	PGresult *res;
+	int i, rows;
+
+	*out = NULL;
+	*n = 0;
+	status_array(mask, 0, statuses, sizeof statuses);
+	snprintf(safter, sizeof safter, "%" PRId64, after);
+	snprintf(smax, sizeof smax, "%zu", max);
+	snprintf(sql, sizeof sql, "%s AND ($3::bigint = 0 OR id %s $3) ORDER BY id %s LIMIT $4",
+	         PAGE_SQL, newest_first ? "<" : ">", newest_first ? "DESC" : "ASC");
+	if (!(res = pgq__exec(q, PGRES_TUPLES_OK, "list runs", sql, 4, params)))
+		return PGQ_ERROR;
+	rows = PQntuples(res);
+	if (rows && !(*out = calloc((size_t)rows, sizeof **out))) {
+		PQclear(res);
+		return pgq__seterr(PGQ_ERROR, "queue: out of memory");
+	}
+	for (i = 0; i < rows; i++) {
+		if (!((*out)[i] = pgq__row_run(res, i))) {
+			PQclear(res);
+			while (i-- > 0)
+				pgq_run_free((*out)[i]);
+			free(*out);
+			*out = NULL;
+			return pgq__seterr(PGQ_ERROR, "queue: out of memory");
+		}
+	}
+	PQclear(res);
+	*n = (size_t)rows;
+	return 0;
+}
+
+int pgq_run_purge(pgq *q, int64_t before_ms, int mask, const char *scenario, int64_t *count)
+{
+	char statuses[64], sbefore[24];
+	const char *params[3] = {sbefore, statuses, scenario};
+	PGresult *res;
+
+	if (count)
+		*count = 0;
+	status_array(mask, 1, statuses, sizeof statuses);
+	snprintf(sbefore, sizeof sbefore, "%" PRId64, before_ms);
+	/* The steps go with their runs (ON DELETE CASCADE). */
+	res = pgq__exec(q, PGRES_COMMAND_OK, "purge runs",
+	                "DELETE FROM " PGQ_T_RUNS " WHERE created_at < $1::bigint"
+	                " AND status = ANY($2::text[]) AND ($3::text IS NULL OR scenario = $3)",
+	                3, params);
+	if (!res)
+		return PGQ_ERROR;
+	if (count)
+		*count = (int64_t)strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return 0;
+}

@@ -23,25 +23,7 @@
 #define JOURNAL_BUSY_TIMEOUT_MS 5000
 /* PRAGMA application_id of a run journal: "ONTR". */
 #define JOURNAL_APPLICATION_ID 0x4F4E5452
-/* Returned for a file that is not a journal (run_journal_open's -2). */
-#define JOURNAL_FOREIGN (-2)
-
-static _Thread_local char tls_err[256];
-
-const char *run_journal_last_error(void)
-{
-	return tls_err;
-}
-
-int run_journal__seterr(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(tls_err, sizeof tls_err, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#define JOURNAL_FOREIGN RUN_JOURNAL_EFOREIGN
 
 int run_journal__sqlerr(sqlite3 *db, const char *what)
 {
@@ -350,18 +332,21 @@ static int open_journal(run_journal **out, const char *path, int readonly, char 
 	int rc;
 
 	*out = NULL;
-	tls_err[0] = '\0';
-	rc = check_path(path);
+	run_journal__seterr("%s", "");
+	rc = run_pgj__is_url(path) ? 0 : check_path(path);
 	j = rc ? NULL : calloc(1, sizeof *j);
 	if (!rc && !j)
 		rc = run_journal__seterr("journal: out of memory");
 	if (!rc) {
 		pthread_mutex_init(&j->mu, NULL);
-		rc = readonly ? open_ro(j, path) : open_rw(j, path);
+		if (run_pgj__is_url(path))
+			rc = run_pgj__open(&j->pg, path);
+		else
+			rc = readonly ? open_ro(j, path) : open_rw(j, path);
 	}
 	if (rc) {
 		if (err && errsz)
-			snprintf(err, errsz, "%s", tls_err);
+			snprintf(err, errsz, "%s", run_journal_last_error());
 		run_journal_close(j);
 		return rc;
 	}
@@ -379,12 +364,24 @@ int run_journal_open_readonly(run_journal **out, const char *path, char *err, si
 	return open_journal(out, path, 1, err, errsz);
 }
 
+int run_journal_is_url(const char *path)
+{
+	return run_pgj__is_url(path);
+}
+
+void run_journal_set_lease(run_journal *j, int64_t lease_ms)
+{
+	if (j->pg && lease_ms >= 1000)
+		run_pgj__set_lease(j->pg, lease_ms);
+}
+
 void run_journal_close(run_journal *j)
 {
 	size_t i;
 
 	if (!j)
 		return;
+	run_pgj__close(j->pg);
 	for (i = 0; i < j->nstmts; i++) {
 		sqlite3_finalize(j->stmts[i].st);
 		free(j->stmts[i].sql);

@@ -1,8 +1,9 @@
 /*
- * The journal's internals, shared by journal.c (open, close, schema,
- * errors), journal_ops.c (runs and steps) and journal_state.c (the
- * triggers' state). Not for other files. Uses go one way: journal_state.c
- * uses journal_ops.c, both use journal.c.
+ * The journal's internals, shared by journal.c (open, close, schema),
+ * journal_ops.c (runs and steps), journal_state.c (the triggers' state),
+ * journal_pg.c (all of it on PostgreSQL) and journal_err.c (errors). Not
+ * for other files. Uses go one way: journal_state.c uses journal_ops.c,
+ * both use journal.c, which uses journal_pg.c; all use journal_err.c.
  *
  * One connection (PRAGMA synchronous=FULL, WAL) guarded by `mu`, which
  * also guards the claims. Every write is one transaction committed before
@@ -15,6 +16,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 
+#include "journal_pg.h"
 #include "runner.h"
 
 /* The largest trigger event a run may hold. */
@@ -37,6 +39,7 @@ typedef struct run_cached_stmt {
 } run_cached_stmt;
 
 struct run_journal {
+	run_pgj *pg; /* a journal on PostgreSQL: every call goes there (the rest is unused) */
 	sqlite3 *db;
 	int readonly;
 	pthread_mutex_t mu;

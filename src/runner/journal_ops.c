@@ -185,6 +185,8 @@ int run_journal_get(run_journal *j, int64_t id, run_record **out)
 {
 	int rc;
 
+	if (j->pg)
+		return run_pgj__get(j->pg, id, out);
 	pthread_mutex_lock(&j->mu);
 	rc = get_locked(j, id, out);
 	pthread_mutex_unlock(&j->mu);
@@ -257,6 +259,8 @@ int run_journal_add(run_journal *j, const char *scenario, const char *source, co
 		*created = 0;
 	if (run_journal__check_event(event_json))
 		return -1;
+	if (j->pg)
+		return run_pgj__add(j->pg, scenario, source, order_key, event_json, id, created);
 	pthread_mutex_lock(&j->mu);
 	/* flushed: the queue marks its event done once this returns */
 	rc = run_journal__begin_flushed(j);
@@ -378,6 +382,8 @@ int run_journal_claim(run_journal *j, const char *scenario, int64_t now_ms, run_
 		*wake_at = 0;
 	if (!scenario)
 		return run_journal__seterr("journal: claim without a scenario");
+	if (j->pg) /* the database's clock, not now_ms */
+		return run_pgj__claim(j->pg, scenario, out, wake_at);
 	pthread_mutex_lock(&j->mu);
 	rc = choose(j, scenario, now_ms, &id, &key, &wake);
 	if (rc == 0)
@@ -395,6 +401,10 @@ int run_journal_claim(run_journal *j, const char *scenario, int64_t now_ms, run_
 
 void run_journal_release(run_journal *j, int64_t run_id)
 {
+	if (j->pg) {
+		run_pgj__release(j->pg, run_id);
+		return;
+	}
 	pthread_mutex_lock(&j->mu);
 	drop_claim(j, run_id);
 	pthread_mutex_unlock(&j->mu);
@@ -513,6 +523,8 @@ int run_journal_step_sending(run_journal *j, int64_t run_id, int index, const ch
 
 	if (check_step(index, step_id))
 		return -1;
+	if (j->pg)
+		return run_pgj__step_sending(j->pg, run_id, index, step_id, idem_key);
 	p.now = run_journal__now_ms();
 	pthread_mutex_lock(&j->mu);
 	rc = record(
@@ -534,6 +546,8 @@ int run_journal_step_done(run_journal *j, int64_t run_id, int index, const char 
 		return run_journal__seterr("journal: step outcome %d: expected done or skipped",
 		                           status);
 	p.output = status == RUN_STEP_DONE ? output_json : NULL;
+	if (j->pg)
+		return run_pgj__step_done(j->pg, run_id, index, step_id, status, p.output, last);
 	p.now = p.finished_at = run_journal__now_ms();
 	pthread_mutex_lock(&j->mu);
 	rc = record(j,
@@ -558,6 +572,8 @@ int run_journal_step_failed(run_journal *j, int64_t run_id, int index, const cha
 	if (check_step(index, step_id))
 		return -1;
 	p.error = error && *error ? error : "failed";
+	if (j->pg)
+		return run_pgj__step_failed(j->pg, run_id, index, step_id, p.error, retry_at_ms);
 	p.now = p.finished_at = run_journal__now_ms();
 	pthread_mutex_lock(&j->mu);
 	rc = record(j,
@@ -576,6 +592,8 @@ int run_journal_filtered(run_journal *j, int64_t run_id)
 {
 	int rc;
 
+	if (j->pg)
+		return run_pgj__filtered(j->pg, run_id);
 	pthread_mutex_lock(&j->mu);
 	rc = record(j,
 	            "UPDATE runs SET status = 'filtered', next_attempt_at = 0, updated_at = ?2"
@@ -633,6 +651,9 @@ int run_journal_list(run_journal *j, const char *scenario, int mask, int newest_
 	run_record *page[LIST_PAGE];
 	int64_t cursor = newest_first ? INT64_MAX : 0;
 	size_t seen = 0;
+
+	if (j->pg)
+		return run_pgj__list(j->pg, scenario, mask, newest_first, limit, cb, ud);
 
 	for (;;) {
 		size_t n = 0, i, want = LIST_PAGE;
@@ -701,6 +722,8 @@ int run_journal_counts(run_journal *j, const char *scenario, int64_t *pending, i
 	want[RUN_DONE] = done;
 	want[RUN_DEAD] = dead;
 	want[RUN_FILTERED] = filtered;
+	if (j->pg)
+		return run_pgj__counts(j->pg, scenario, pending, done, dead, filtered);
 	pthread_mutex_lock(&j->mu);
 	if (!scenario)
 		rc = count_all(j, c);
@@ -724,6 +747,8 @@ int run_journal_replay(run_journal *j, int64_t id, const char *scenario, int64_t
 
 	if (count)
 		*count = 0;
+	if (j->pg)
+		return run_pgj__replay(j->pg, id, scenario, count);
 	pthread_mutex_lock(&j->mu);
 	st = run_journal__prepare(
 	    j, "UPDATE runs SET status = 'pending', attempts = 0, next_attempt_at = 0,"
@@ -784,6 +809,8 @@ int run_journal_purge(run_journal *j, int64_t before_ms, int mask, const char *s
 	int64_t n = 0;
 	int rc;
 
+	if (j->pg)
+		return run_pgj__purge(j->pg, before_ms, mask & ~RUN_PENDING, scenario, count);
 	pthread_mutex_lock(&j->mu);
 	rc = run_journal__begin(j);
 	if (rc == 0)

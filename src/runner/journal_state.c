@@ -18,6 +18,8 @@ int run_journal_state_get(run_journal *j, const char *scenario, const char *key,
 	*value = NULL;
 	if (!scenario || !key)
 		return run_journal__seterr("journal: state without a scenario or key");
+	if (j->pg)
+		return run_pgj__state_get(j->pg, scenario, key, value);
 	pthread_mutex_lock(&j->mu);
 	st = run_journal__prepare(j, "SELECT value FROM state WHERE scenario = ?1 AND key = ?2");
 	rc = -1;
@@ -67,6 +69,8 @@ int run_journal_state_set(run_journal *j, const char *scenario, const char *key,
 		rc = run_journal__check_event(also_runs[i].event_json);
 	if (rc)
 		return rc;
+	if (j->pg)
+		return run_pgj__state_set(j->pg, scenario, key, value, also_runs, nruns);
 	pthread_mutex_lock(&j->mu);
 	if (run_journal__begin_flushed(j) == 0) { /* a trigger moves on once this returns */
 		rc = put_state(j, scenario, key, value);

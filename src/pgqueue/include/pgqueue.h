@@ -439,6 +439,23 @@ int pgq_run_counts(pgq *q, const char *scenario, int64_t *pending, int64_t *done
  */
 int pgq_run_replay(pgq *q, int64_t id, const char *scenario, int64_t *count);
 
+/*
+ * A page of the runs of scenario (NULL = every scenario) whose status is in
+ * mask (pgq_run_status bits), in id order (newest first with newest_first),
+ * after the run `after` in that order (0: from the start), at most max,
+ * without their steps. 0 and *out: *n runs (each pgq_run_free, then free the
+ * array; NULL when none).
+ */
+int pgq_run_page(pgq *q, const char *scenario, int mask, int newest_first, int64_t after,
+                 size_t max, pgq_run ***out, size_t *n);
+
+/*
+ * Delete the runs of scenario (NULL = every scenario) made before before_ms
+ * (ms since the epoch) whose status is in mask (done, dead, filtered; never a
+ * pending run), with their steps. *count (may be NULL) how many.
+ */
+int pgq_run_purge(pgq *q, int64_t before_ms, int mask, const char *scenario, int64_t *count);
+
 /* A run to add with a state change (pgq_run_state_set): pgq_run_add's arguments. */
 typedef struct pgq_run_new {
 	const char *source, *order_key, *event_json;

@@ -112,16 +112,37 @@ void run_record_free(run_record *r);
  */
 json_t *run_record_json(const run_record *r, int with_event);
 
+/* run_journal_open's codes besides 0 and -1. */
+#define RUN_JOURNAL_EFOREIGN (-2)     /* not a run journal: left unchanged */
+#define RUN_JOURNAL_EUNREACHABLE (-3) /* PostgreSQL: the server cannot be reached */
+
 /*
  * Open (creating, mode 0600) the journal at path. Marked with PRAGMA
  * application_id 'ONTR'; any other SQLite file (or a non-SQLite one) is
- * refused and left unchanged (return -2). WAL, synchronous=FULL: a commit
- * is on disk when the call returns. Thread-safe (one connection, a mutex).
+ * refused and left unchanged (RUN_JOURNAL_EFOREIGN). WAL, synchronous=FULL: a
+ * commit is on disk when the call returns. Thread-safe (one connection, a
+ * mutex).
+ *
+ * path may be a postgresql:// (or postgres://) URL instead: the runs are then
+ * the database's ledger (pgqueue, `ontraport queue migrate` makes it; not
+ * migrated or newer: RUN_JOURNAL_EFOREIGN; no server: RUN_JOURNAL_EUNREACHABLE),
+ * shared by the workers of every host. There a claim is a lease (renewed by
+ * a thread of the journal while held; run_journal_set_lease) with a fencing
+ * token: a step written under a claim that was lost is refused (-1) and
+ * nothing is written. The URL's password never appears in an error.
  */
 int run_journal_open(run_journal **out, const char *path, char *err, size_t errsz);
 /* Open an existing journal read-only (runs list/show): nothing is changed. */
 int run_journal_open_readonly(run_journal **out, const char *path, char *err, size_t errsz);
 void run_journal_close(run_journal *j);
+
+/* Whether path is a PostgreSQL URL (postgresql:// or postgres://), not a file. */
+int run_journal_is_url(const char *path);
+
+/* A claim's lease on PostgreSQL, unless run_journal_set_lease says otherwise. */
+#define RUN_JOURNAL_DEFAULT_LEASE_MS 30000
+/* How long a claim on PostgreSQL holds without a renewal (>= 1000); no-op for SQLite. */
+void run_journal_set_lease(run_journal *j, int64_t lease_ms);
 
 /*
  * Add a run for an event, unless `source` is already journaled for the
