@@ -537,6 +537,70 @@ static void test_concurrent_claimers(void **state)
 	pgq_close(q);
 }
 
+/* The ids of one page, as "3,2" (at most 8). */
+static void page_ids(pgq *q, const char *scenario, int mask, int newest, int64_t after, size_t max,
+                     char *out, size_t n)
+{
+	pgq_run **page = NULL;
+	size_t k = 0, i, len = 0;
+
+	assert_int_equal(pgq_run_page(q, scenario, mask, newest, after, max, &page, &k), 0);
+	out[0] = '\0';
+	for (i = 0; i < k; i++) {
+		len += (size_t)snprintf(out + len, n - len, "%s%lld", i ? "," : "",
+		                        (long long)page[i]->id);
+		assert_null(page[i]->steps);
+		pgq_run_free(page[i]);
+	}
+	free(page);
+}
+
+/* Pages of runs by status and scenario, in either order, after a cursor; purge by status and
+ * age, never a pending run, the steps with their runs. */
+static void test_page_and_purge(void **state)
+{
+	char url[600], ids[128];
+	pgq *q;
+	pgq_run *r;
+	int64_t a, b, c, d, n = -1;
+	long long steps = -1;
+
+	(void)state;
+	migrated_db(url, sizeof url);
+	q = open_q(url);
+	a = add(q, "s", "1", NULL);
+	b = add(q, "s", "2", NULL);
+	c = add(q, "s", "3", NULL);
+	d = add(q, "other", "1", NULL);
+	r = claim(q, "s", 60000); /* a: done, with a step */
+	assert_int_equal(r->id, a);
+	assert_int_equal(pgq_run_step_done(q, a, r->fence, 0, "x", PGQ_STEP_DONE, "{}", 1), 0);
+	pgq_run_free(r);
+	page_ids(q, "s", PGQ_RUN_PENDING | PGQ_RUN_DONE, 0, 0, 8, ids, sizeof ids);
+	assert_string_equal(ids, "1,2,3");
+	page_ids(q, "s", PGQ_RUN_PENDING, 1, 0, 8, ids, sizeof ids);
+	assert_string_equal(ids, "3,2");
+	page_ids(q, "s", PGQ_RUN_PENDING | PGQ_RUN_DONE, 1, c, 1, ids, sizeof ids);
+	assert_string_equal(ids, "2");
+	page_ids(q, "s", PGQ_RUN_PENDING | PGQ_RUN_DONE, 0, b, 8, ids, sizeof ids);
+	assert_string_equal(ids, "3");
+	page_ids(q, NULL, PGQ_RUN_PENDING, 0, c, 8, ids, sizeof ids);
+	assert_int_equal(atoll(ids), d);
+	page_ids(q, "s", PGQ_RUN_DEAD, 0, 0, 8, ids, sizeof ids);
+	assert_string_equal(ids, "");
+	/* Not before now - 1 h: nothing; every status asked, the pending runs stay. */
+	assert_int_equal(pgq_run_purge(q, 1, PGQ_RUN_DONE, NULL, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(pgq_run_purge(q, INT64_MAX, 15, "s", &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(pgq_run_get(q, a, &r), PGQ_ENOTFOUND);
+	assert_int_equal(pgtest_int(url, "SELECT count(*) FROM ontraport_run_steps", &steps), 0);
+	assert_int_equal(steps, 0);
+	page_ids(q, NULL, 15, 0, 0, 8, ids, sizeof ids);
+	assert_string_equal(ids, "2,3,4");
+	pgq_close(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -549,6 +613,7 @@ int main(void)
 	    cmocka_unit_test(test_failed_dead_replay),
 	    cmocka_unit_test(test_state),
 	    cmocka_unit_test(test_concurrent_claimers),
+	    cmocka_unit_test(test_page_and_purge),
 	};
 
 	return cmocka_run_group_tests(tests, pgtest_group_setup, pgtest_group_teardown);
