@@ -181,10 +181,10 @@ each run), loaded by \`wrk\` with $senders connections for $secs s posting the 1
 every event delivered to the standard output handler meanwhile; $REPEAT run(s) each. After each run the
 queue held every event acknowledged.
 
-| backend | senders | durable events/s | p50 | p99 | ratio to SQLite (events/s) |
+| backend | senders | durable events/s | p50 | p99 (of the runs' p99s) | ratio to SQLite (events/s) |
 | --- | ---: | ---: | ---: | ---: | ---: |
-| SQLite | $senders | $(spread_int "${EPS[sqlite]}") | $(ms "${P50[sqlite]}") | $(ms "${P99[sqlite]}") | 1.00 |
-| PostgreSQL | $senders | $(spread_int "${EPS[pg]}") | $(ms "${P50[pg]}") | $(ms "${P99[pg]}") | $(ratio "$ing_pg" "$(m "${EPS[sqlite]}")") |
+| SQLite | $senders | $(spread_int "${EPS[sqlite]}") | $(ms "${P50[sqlite]}") | $(fmt_spread "${P99[sqlite]}" %.2f) ms | 1.00 |
+| PostgreSQL | $senders | $(spread_int "${EPS[pg]}") | $(ms "${P50[pg]}") | $(fmt_spread "${P99[pg]}" %.2f) ms | $(ratio "$ing_pg" "$(m "${EPS[sqlite]}")") |
 
 **Claim plus delivery**: a backlog of about $backlog events over $keys webhook keys (one \`--name\` each;
 a key's events go one at a time, in order, whatever the number of workers), all pending, delivered to
