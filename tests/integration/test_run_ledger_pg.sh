@@ -4,7 +4,7 @@
 # killed with -9 right after a create was sent, before it was journaled, leaves its run
 # claimed; once the claim's lease ends, another process takes the run over and goes on from
 # the ledger: the create is looked up, never sent twice, and every run ends done, once.
-# `runs list/show/purge --queue` read the same ledger; the password never shows; a journal URL
+# `runs list/show/replay/purge --queue` read the same ledger; the password never shows; a journal URL
 # in --journal, a database not migrated and a wrong password are refused with their codes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
@@ -108,12 +108,43 @@ STALL1=$(jq -r '[.[] | select(.source | test("manual"))] | last | .id' <<<"$OUT"
 op runs show "$STALL1" --queue "$PG_URL" -o json
 assert_jq "$OUT" '[.steps[] | .id + ":" + .status] | join(",")' "slow:done" "the ledger: one outcome"
 
+# A dead run (no tag of that name): kept with its reason, replayed from the failed step once
+# the tag exists, and finished by the next run; replaying it again is refused (4).
+cat >dead.yaml <<'YAML'
+version: 1
+name: dead
+trigger: {manual: {}}
+steps:
+  - id: contact
+    do: objects.upsert
+    with: {fields: {email: "{{ data.email }}"}}
+  - id: tag
+    do: objects.tag
+    with: {ids: ["{{ steps.contact.id }}"], tags: ["{{ data.tag }}"]}
+YAML
+op run dead.yaml --event '{"data": {"email": "eve@example.org", "tag": "Gold"}}' --queue "$PG_URL"
+assert_rc 1 "a dead run"
+DEAD=$(jq -r .id <<<"$OUT")
+op runs list --queue "$PG_URL" --status dead -o json
+assert_jq "$OUT" '[.[] | .id] | join(",")' "$DEAD" "the dead run listed"
+assert_jq "$OUT" '.[0].last_error | test("no tag named .Gold.")' true "its reason"
+op objects create --type tags tag_name=Gold object_type_id=0
+op runs replay "$DEAD" --queue "$PG_URL"
+assert_rc 0 "replay"
+assert_contains "$ERR" "1 run pending again"
+op run dead.yaml --queue "$PG_URL"
+assert_rc 0 "the replayed run resumed"
+op runs show "$DEAD" --queue "$PG_URL" -o json
+assert_jq "$OUT" '.status + " " + ([.steps[] | .status] | join(","))' "done done,done" "done, from the failed step"
+op runs replay "$DEAD" --queue "$PG_URL"
+assert_rc 4 "replay of a run that is not dead"
+
 # From $ONTRAPORT_QUEUE too; purge empties the ledger of done runs.
 ONTRAPORT_QUEUE="$PG_URL" op runs list --status done -o json
-assert_jq "$OUT" 'length' 5 "runs list from ONTRAPORT_QUEUE"
+assert_jq "$OUT" 'length' 6 "runs list from ONTRAPORT_QUEUE"
 op runs purge --queue "$PG_URL" --before 0s
 assert_rc 0 "runs purge"
-assert_contains "$ERR" "5 runs"
+assert_contains "$ERR" "6 runs"
 op runs list --queue "$PG_URL" -o json
 assert_jq "$OUT" 'length' 0 "purged"
 
