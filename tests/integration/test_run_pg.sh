@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `ontraport run --queue postgresql://...`: a watch trigger's events are queued
-# on a throw-away PostgreSQL (pg.sh) and each becomes one run; the queue is the
-# database's (events list --queue), the journal this host's; the password is
-# never shown.
+# on a throw-away PostgreSQL (pg.sh) and each becomes one run; the queue and
+# the journal are the database's (events list --queue, runs list --queue); the
+# password is never shown.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
 start_sandbox
@@ -22,7 +22,7 @@ steps:
     do: exec
     with: {command: [/bin/sh, -c, 'jq -r "[.data.id, .event.tag_id] | @tsv" >> "\$0"', $TMP/watch.log]}
 YAML
-ONTRAPORT_QUEUE="$PG_URL" "$OP" run watch.yaml --journal "$TMP/runs.db" --lease 5s >"$TMP/run.out" 2>"$TMP/run.err" &
+ONTRAPORT_QUEUE="$PG_URL" "$OP" run watch.yaml --lease 5s >"$TMP/run.out" 2>"$TMP/run.err" &
 RUN_PID=$!
 PIDS+=("$RUN_PID")
 for _ in $(seq 1 $((100 * ${ONTRA_TEST_TIME_SCALE:-1}))); do grep -q "listening on" "$TMP/run.err" && break; sleep 0.05; done
@@ -38,8 +38,11 @@ assert_eq "$(cut -f1 "$TMP/watch.log" | tr '\n' ' ')" "$A $A " "one run per even
 op events list --queue "$PG_URL" -o json
 assert_rc 0 "events list --queue"
 assert_jq "$OUT" '[.[] | .status + " " + .webhook_key] | join(",")' "done run:tagged-vip,done run:tagged-vip"
-op runs list --journal "$TMP/runs.db" -o json
+op runs list --queue "$PG_URL" -o json
+assert_jq "$OUT" '[.[] | .status + " " + .source] | map(test("^done queue:")) | all' true "2 runs done, one per event"
 assert_jq "$OUT" 'length' 2
+CHECKS=$((CHECKS + 1))
+[ ! -e "$XDG_DATA_HOME/ontraport/runs.db" ] || fail "a local journal was made"
 kill -TERM "$RUN_PID"
 rc=0
 wait "$RUN_PID" || rc=$?
