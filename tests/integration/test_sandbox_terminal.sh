@@ -6,6 +6,7 @@
 # --log asks for the log.
 . "$(dirname "$0")/lib.sh"
 command -v script >/dev/null || { echo "no script(1) (util-linux)" >&2; exit 1; }
+SCALE=${ONTRA_TEST_TIME_SCALE:-1} # the waits below stretch under valgrind
 
 # on_terminal MONITOR SANDBOX-ARGS...: in a pty, start a sandbox (as a
 # background job when MONITOR is -m, else in the shell's own process group),
@@ -17,10 +18,10 @@ on_terminal() {
 set $monitor
 '$OP' sandbox --port 0 --db :memory: $* >'$TMP/term.env' &
 pid=\$!
-for i in \$(seq 100); do grep -q SANDBOX_TOKEN '$TMP/term.env' 2>/dev/null && break; sleep 0.05; done
+for i in \$(seq $((100 * SCALE))); do grep -q SANDBOX_TOKEN '$TMP/term.env' 2>/dev/null && break; sleep 0.05; done
 url=\$(sed -n 's/^ONTRAPORT_BASE_URL=//p' '$TMP/term.env')
 curl -s -o /dev/null -H 'Api-Key: Key5678' -H 'Api-Appid: 2_AppID_12345678' "\$url/Contacts"
-sleep 0.2
+sleep $(awk "BEGIN { print 0.2 * $SCALE }")
 kill -TERM \$pid; wait \$pid
 echo "exit \$?"
 SH
