@@ -1,7 +1,8 @@
 /*
  * tx: pgq_enqueue_many, several events stored by one statement (a receiver's
- * group commit: one round trip, one plan and one flush for all of them), and
- * pgq_sync_commit, a finish's commit without waiting for its flush.
+ * group commit: one round trip, one plan and one flush for all of them), under
+ * a reference that makes it once only (pgq_store_settle); pgq_sync_commit, a
+ * finish's commit without waiting for its flush.
  */
 #include "pgq_int.h"
 
@@ -13,8 +14,12 @@
 
 #define INS_KEYS "WITH k AS (INSERT INTO " PGQ_T_KEYS " (webhook_key) VALUES "
 #define INS_EVENTS                                                                                 \
-	" ON CONFLICT DO NOTHING) INSERT INTO " PGQ_T_EVENTS                                       \
+	" ON CONFLICT DO NOTHING), e AS (INSERT INTO " PGQ_T_EVENTS                                \
 	" (received_at, webhook_key, event, body, content_type) VALUES "
+/* The store's reference, pointing at its first event (purged with it): taken once only. */
+#define INS_REF                                                                                    \
+	" RETURNING id), r AS (INSERT INTO " PGQ_T_REFS " (spool_ref, event_id)"                   \
+	" SELECT $%zu, min(id) FROM e) SELECT id FROM e"
 
 static int cmp_id(const void *a, const void *b)
 {
@@ -23,7 +28,8 @@ static int cmp_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The statement for n events: event i's key, document, body, type are $4i+1 to $4i+4. */
+/* The statement for n events: event i's key, document, body, type are $4i+1 to $4i+4; the
+ * store's reference $4n+1. */
 static char *many_sql(const pgq_event_in *ev, size_t n)
 {
 	util_buf b = UTIL_BUF_INIT;
@@ -43,7 +49,7 @@ static char *many_sql(const pgq_event_in *ev, size_t n)
 	for (i = 0; i < n; i++)
 		util_buf_printf(&b, "%s(" PGQ_NOW_MS ",$%zu,$%zu,$%zu,$%zu)", i ? "," : "",
 		                4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4);
-	util_buf_puts(&b, " RETURNING id");
+	util_buf_printf(&b, INS_REF, 4 * n + 1);
 	if (util_buf_failed(&b)) {
 		util_buf_release(&b);
 		return NULL;
@@ -51,10 +57,23 @@ static char *many_sql(const pgq_event_in *ev, size_t n)
 	return util_buf_detach(&b);
 }
 
-static int run_many(pgq *q, const char *sql, const pgq_event_in *ev, size_t n, int64_t *ids)
+/* Whether res failed on the store's reference: a store with it was committed before. */
+static int ref_taken(const PGresult *res)
 {
-	const char **params = calloc(4 * n, sizeof *params);
-	int *lengths = calloc(4 * n, sizeof *lengths), *formats = calloc(4 * n, sizeof *formats);
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+
+	return state && strcmp(state, "23505") == 0 && constraint &&
+	       strcmp(constraint, PGQ_T_REFS "_pkey") == 0;
+}
+
+static int run_many(pgq *q, const char *sql, const pgq_event_in *ev, size_t n, const char *ref,
+                    int64_t *ids)
+{
+	const int nparams = (int)(4 * n + 1);
+	const char **params = calloc((size_t)nparams, sizeof *params);
+	int *lengths = calloc((size_t)nparams, sizeof *lengths);
+	int *formats = calloc((size_t)nparams, sizeof *formats);
 	PGresult *res = NULL;
 	int rc = PGQ_ERROR;
 	size_t i;
@@ -71,11 +90,16 @@ static int run_many(pgq *q, const char *sql, const pgq_event_in *ev, size_t n, i
 		lengths[4 * i + 2] = (int)ev[i].body_len;
 		formats[4 * i + 2] = 1; /* the body as bytes */
 	}
-	res = PQexecParams(q->conn, sql, (int)(4 * n), NULL, params, lengths, formats, 0);
+	params[4 * n] = ref;
+	res = PQexecParams(q->conn, sql, nparams, NULL, params, lengths, formats, 0);
 	if (res && pgq__no_partition(res) && pgq__parts_ensure(q, (int64_t)n) == 0) {
 		/* Ids outran the partitions made ahead: made now, the insert once more. */
 		PQclear(res);
-		res = PQexecParams(q->conn, sql, (int)(4 * n), NULL, params, lengths, formats, 0);
+		res = PQexecParams(q->conn, sql, nparams, NULL, params, lengths, formats, 0);
+	}
+	if (ref_taken(res)) {
+		rc = pgq__seterr(PGQ_ESTORED, "queue: the store '%.100s' was made before", ref);
+		goto out;
 	}
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || (size_t)PQntuples(res) != n) {
 		pgq__pgerr(q, res, "store events");
@@ -95,7 +119,7 @@ out:
 	return rc;
 }
 
-int pgq_enqueue_many(pgq *q, const pgq_event_in *ev, size_t n, int64_t *ids)
+int pgq_enqueue_many(pgq *q, const pgq_event_in *ev, size_t n, const char *store_ref, int64_t *ids)
 {
 	char *sql;
 	size_t i;
@@ -104,6 +128,8 @@ int pgq_enqueue_many(pgq *q, const pgq_event_in *ev, size_t n, int64_t *ids)
 	if (n == 0 || n > PGQ_MANY_MAX)
 		return pgq__seterr(PGQ_EINVALID, "queue: %zu events in one store: expected 1 to %d",
 		                   n, PGQ_MANY_MAX);
+	if (!store_ref || !*store_ref)
+		return pgq__seterr(PGQ_EINVALID, "queue: a store needs its reference");
 	for (i = 0; i < n; i++) {
 		ids[i] = 0;
 		if (!ev[i].webhook_key || !*ev[i].webhook_key || !ev[i].event_json ||
@@ -113,11 +139,35 @@ int pgq_enqueue_many(pgq *q, const pgq_event_in *ev, size_t n, int64_t *ids)
 	}
 	if (!(sql = many_sql(ev, n)))
 		return pgq__seterr(PGQ_ERROR, "queue: out of memory");
-	rc = run_many(q, sql, ev, n, ids);
+	rc = run_many(q, sql, ev, n, store_ref, ids);
 	free(sql);
 	if (rc)
 		memset(ids, 0, n * sizeof *ids);
 	return rc;
+}
+
+int pgq_store_settle(pgq *q, const char *store_ref, int *stored)
+{
+	static const char VOID[] = "INSERT INTO " PGQ_T_REFS " (spool_ref, event_id) VALUES ($1, 0)"
+	                           " ON CONFLICT DO NOTHING";
+	static const char READ[] = "SELECT event_id FROM " PGQ_T_REFS " WHERE spool_ref = $1";
+	const char *params[1] = {store_ref};
+	PGresult *res;
+
+	*stored = 0;
+	if (!store_ref || !*store_ref)
+		return pgq__seterr(PGQ_EINVALID, "queue: settling a store needs its reference");
+	/* Waits for a store still under way with the reference; then the row is its or ours. */
+	res = pgq__exec(q, PGRES_COMMAND_OK, "settle a store", VOID, 1, params);
+	if (!res)
+		return PGQ_ERROR;
+	PQclear(res);
+	res = pgq__exec(q, PGRES_TUPLES_OK, "settle a store", READ, 1, params);
+	if (!res)
+		return PGQ_ERROR;
+	*stored = PQntuples(res) == 1 && pgq__int(res, 0, 0) > 0;
+	PQclear(res);
+	return 0;
 }
 
 int pgq_sync_commit(pgq *q, int on)

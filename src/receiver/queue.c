@@ -23,7 +23,7 @@
 #include "util.h"
 #include "banned.h"
 
-#define RCV_SCHEMA_VERSION 1
+#define RCV_SCHEMA_VERSION 2
 #define RCV_BUSY_TIMEOUT_MS 5000
 /* PRAGMA application_id of a queue: "ONTQ". Queues made before it carry 0. */
 #define RCV_APPLICATION_ID 0x4F4E5451
@@ -61,7 +61,10 @@ static const char SCHEMA[] =
     " attempts INTEGER NOT NULL DEFAULT 0,"
     " next_attempt_at INTEGER NOT NULL DEFAULT 0,"
     " last_error TEXT,"
-    " delivered_at INTEGER);"
+    " delivered_at INTEGER,"
+    /* A spool's (version 2): the shared queue's store that was under way when the database
+     * went away, so that this event may be in it already (rcv_pg, pgq_store_settle). */
+    " store_ref TEXT);"
     /* Heads of each key's pending events; listing and counting by status. */
     "CREATE INDEX IF NOT EXISTS rcv_events_status ON rcv_events(status, webhook_key, id);"
     /* Every key with events: lets a claim visit each key's head in O(log n). */
@@ -149,7 +152,7 @@ static int identify(sqlite3 *db, const char *path)
 	}
 	if (app == RCV_APPLICATION_ID && events)
 		return DB_QUEUE;
-	if (app == 0 && events && version == RCV_SCHEMA_VERSION)
+	if (app == 0 && events && version == 1)
 		return DB_OLD_QUEUE;
 	if (app == 0 && tables == 0 && version == 0)
 		return DB_EMPTY;
@@ -159,12 +162,34 @@ static int identify(sqlite3 *db, const char *path)
 	return RCV_ENOTQUEUE;
 }
 
+/*
+ * Bring the schema to this version (inside the caller's write transaction): a new queue
+ * gets it whole; an older one, what it lacks. Read again under the lock: another process
+ * may have done it meanwhile.
+ */
+static int migrate(sqlite3 *db)
+{
+	char stamp[64];
+	int version;
+
+	if (query_int(db, "PRAGMA user_version", &version))
+		return rcv_queue__sqlerr(db, "read the schema version");
+	if (version == RCV_SCHEMA_VERSION)
+		return 0;
+	snprintf(stamp, sizeof stamp, "PRAGMA application_id=%d", RCV_APPLICATION_ID);
+	if (version == 1 && rcv_queue__exec(db, "ALTER TABLE rcv_events ADD COLUMN store_ref TEXT"))
+		return RCV_ERROR;
+	if (rcv_queue__exec(db, SCHEMA) || rcv_queue__exec(db, stamp))
+		return RCV_ERROR;
+	snprintf(stamp, sizeof stamp, "PRAGMA user_version=%d", RCV_SCHEMA_VERSION);
+	return rcv_queue__exec(db, stamp);
+}
+
 /* Check the file is a queue (or empty), then set up WAL, the schema and the stamp. */
 static int init_schema(sqlite3 *db, const char *path)
 {
 	sqlite3_stmt *st = NULL;
-	char stamp[64];
-	int kind = identify(db, path), rc;
+	int kind = identify(db, path), rc, version = 0;
 
 	if (kind < 0)
 		return kind;
@@ -177,14 +202,13 @@ static int init_schema(sqlite3 *db, const char *path)
 		return RCV_ERROR;
 	}
 	sqlite3_finalize(st);
-	if (kind == DB_QUEUE)
+	if (kind == DB_QUEUE && query_int(db, "PRAGMA user_version", &version) == 0 &&
+	    version == RCV_SCHEMA_VERSION)
 		return 0;
-	/* A new queue gets its schema; one made before application_id existed, its stamp. */
-	snprintf(stamp, sizeof stamp, "PRAGMA application_id=%d", RCV_APPLICATION_ID);
+	/* A new queue gets its schema; an older one what it lacks, and its stamp. */
 	if (rcv_queue__exec(db, "BEGIN IMMEDIATE"))
 		return RCV_ERROR;
-	if (rcv_queue__exec(db, SCHEMA) || rcv_queue__exec(db, "PRAGMA user_version=1") ||
-	    rcv_queue__exec(db, stamp) || rcv_queue__exec(db, "COMMIT")) {
+	if (migrate(db) || rcv_queue__exec(db, "COMMIT")) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return RCV_ERROR;
 	}
@@ -211,8 +235,8 @@ static int write_batch(rcv_queue *q, rcv_enqueue_req *batch)
 		sqlite3_bind_blob64(st, 4, r->body ? r->body : "", r->body_len, SQLITE_STATIC);
 		if (r->content_type)
 			sqlite3_bind_text(st, 5, r->content_type, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(st, 5);
+		if (r->store_ref)
+			sqlite3_bind_text(st, 6, r->store_ref, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = rcv_queue__sqlerr(q->wdb, "store event");
 		r->id = sqlite3_last_insert_rowid(q->wdb);
@@ -325,6 +349,14 @@ static void sync_done(rcv_enqueue_req *req)
 int rcv_queue_enqueue(rcv_queue *q, const char *webhook_key, const char *event_json,
                       const void *body, size_t body_len, const char *content_type, int64_t *id_out)
 {
+	return rcv_queue__enqueue_ref(q, webhook_key, event_json, body, body_len, content_type,
+	                              NULL, id_out);
+}
+
+int rcv_queue__enqueue_ref(rcv_queue *q, const char *webhook_key, const char *event_json,
+                           const void *body, size_t body_len, const char *content_type,
+                           const char *store_ref, int64_t *id_out)
+{
 	sync_req s;
 	int rc;
 
@@ -341,6 +373,7 @@ int rcv_queue_enqueue(rcv_queue *q, const char *webhook_key, const char *event_j
 	s.req.body = body;
 	s.req.body_len = body ? body_len : 0;
 	s.req.content_type = content_type;
+	s.req.store_ref = store_ref;
 	s.req.done = sync_done;
 	s.req.userdata = &s;
 	rc = rcv_queue_submit(q, &s.req);
@@ -440,6 +473,7 @@ static void free_queue(rcv_queue *q)
 	sqlite3_finalize(q->w_key);
 	sqlite3_finalize(q->s_heads);
 	sqlite3_finalize(q->s_get);
+	sqlite3_finalize(q->s_store_ref);
 	sqlite3_finalize(q->s_done);
 	sqlite3_finalize(q->s_retry);
 	sqlite3_finalize(q->s_dead);
@@ -504,7 +538,7 @@ static int open_rw(rcv_queue *q, const char *path)
 	if (!rc)
 		rc = prepare(q->wdb,
 		             "INSERT INTO rcv_events (received_at, webhook_key, event, body,"
-		             " content_type) VALUES (?1, ?2, ?3, ?4, ?5)",
+		             " content_type, store_ref) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 		             &q->w_insert);
 	if (!rc)
 		rc = prepare(q->wdb, "INSERT OR IGNORE INTO rcv_keys (webhook_key) VALUES (?1)",

@@ -36,7 +36,7 @@ struct rcv_queue {
 	sqlite3_stmt *w_insert; /* wdb */
 	sqlite3_stmt *w_key;    /* wdb */
 	/* sdb statements, prepared on first use (slock) */
-	sqlite3_stmt *s_heads, *s_get, *s_done, *s_retry, *s_dead;
+	sqlite3_stmt *s_heads, *s_get, *s_done, *s_retry, *s_dead, *s_store_ref;
 
 	pthread_mutex_t slock;
 	pthread_mutex_t wlock;
@@ -64,6 +64,16 @@ struct rcv_queue {
 void rcv_queue__seterr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Record sqlite's message for db, prefixed by what was being done. */
 int rcv_queue__sqlerr(sqlite3 *db, const char *what);
+/*
+ * A spool's enqueue (rcv_queue_enqueue otherwise): store_ref (may be NULL) names the shared
+ * queue's store that was under way when the database went away, so the event may be in it
+ * already; the drainer settles it (queue_pg.c) before moving the event.
+ */
+int rcv_queue__enqueue_ref(rcv_queue *q, const char *webhook_key, const char *event_json,
+                           const void *body, size_t body_len, const char *content_type,
+                           const char *store_ref, int64_t *id_out);
+/* An event's store_ref: *out a new string, or NULL when it has none. 0, or a code. */
+int rcv_queue__store_ref(rcv_queue *q, int64_t id, char **out);
 /* Bump seq and wake rcv_queue_wait callers. */
 void rcv_queue__changed(rcv_queue *q);
 /* Run one SQL statement (no results) on db. */

@@ -151,6 +151,34 @@ int rcv_queue_get(rcv_queue *q, int64_t id, rcv_item **out)
 	return rc;
 }
 
+int rcv_queue__store_ref(rcv_queue *q, int64_t id, char **out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	pthread_mutex_lock(&q->slock);
+	st = cached(q, &q->s_store_ref, "SELECT store_ref FROM rcv_events WHERE id = ?1");
+	if (!st) {
+		pthread_mutex_unlock(&q->slock);
+		return RCV_ERROR;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = 0;
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL && !(*out = col_text(st, 0))) {
+			rcv_queue__seterr("queue: out of memory");
+			rc = RCV_ERROR;
+		}
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : rcv_queue__sqlerr(q->sdb, "read event");
+	}
+	sqlite3_reset(st);
+	pthread_mutex_unlock(&q->slock);
+	return rc;
+}
+
 int rcv_queue_claim(rcv_queue *q, int64_t now_ms, rcv_item **out, int64_t *wake_at)
 {
 	/*
@@ -515,8 +543,9 @@ int rcv_queue_purge(rcv_queue *q, int64_t before_ms, int status_mask, int64_t *c
 
 int rcv_queue_set_spool(rcv_queue *q, const char *path, char *err, size_t errsz)
 {
-	static const rcv_pg_spool_ops OPS = {rcv_queue_enqueue, rcv_queue_claim, rcv_queue_done,
-	                                     rcv_queue_release, rcv_queue_purge, rcv_queue_close};
+	static const rcv_pg_spool_ops OPS = {
+	    rcv_queue__enqueue_ref, rcv_queue__store_ref, rcv_queue_claim, rcv_queue_done,
+	    rcv_queue_release,      rcv_queue_purge,      rcv_queue_close};
 	char host[256] = "", tag[320];
 	rcv_queue *spool = NULL;
 	int64_t pending = 0;

@@ -25,10 +25,12 @@
  */
 #include "queue_pg.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pgqueue.h"
 #include "queue_int.h"
@@ -84,6 +86,10 @@ struct rcv_pg {
 	rcv_queue *spool;      /* set once, before events arrive */
 	rcv_pg_spool_ops sops; /* how it is used */
 	char spool_tag[320];   /* host and path: the start of each spooled event's reference */
+	char store_tag[300];   /* "#host:pid:start ms": the start of each store's reference */
+	uint64_t stores;       /* the committer's: stores tried, each reference's count */
+	char *settled_ref;     /* the drainer's: the last store settled, */
+	int settled_stored;    /* and whether it had been committed */
 	pthread_mutex_t smu;   /* spooled, sstop; never held across a call */
 	pthread_cond_t scv;    /* the drainer's sleep (monotonic clock) */
 	int64_t spooled;       /* (smu) events in the spool not drained yet */
@@ -154,7 +160,7 @@ typedef int (*pg_call)(pgq *c, void *args);
  * Run call on *c, opening it when needed; when the connection turns out broken (the server
  * restarted since the last call: libpq only learns it on use), once more on a new one.
  * 0, or the code (the error set). Only for calls that may be repeated: reads, claims,
- * enqueues (at least once), replay, purge; never a fenced finish.
+ * replay, purge; never a fenced finish, nor a store (store_chunk: once only).
  */
 static int with_retry(rcv_pg *p, pgq **c, pg_call call, void *args)
 {
@@ -419,7 +425,19 @@ static void free_pg(rcv_pg *p)
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->scv);
 	pthread_mutex_destroy(&p->smu);
+	free(p->settled_ref);
 	free(p);
+}
+
+/* Each store's reference starts with this process's mark: a host's, a process's, a start's
+ * (no host name holds '#', which sets these apart from the spooled events' references). */
+static void store_tag(rcv_pg *p)
+{
+	char host[256] = "";
+
+	gethostname(host, sizeof host - 1);
+	snprintf(p->store_tag, sizeof p->store_tag, "#%.200s:%ld:%" PRId64, host, (long)getpid(),
+	         util_now_ms());
 }
 
 int rcv_pg__open(rcv_pg **out, const char *url, int readonly)
@@ -435,6 +453,7 @@ int rcv_pg__open(rcv_pg **out, const char *url, int readonly)
 		return RCV_ERROR;
 	}
 	p->lease_ms = RCV_DEFAULT_LEASE_MS;
+	store_tag(p);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -516,14 +535,15 @@ static int spool_first(rcv_pg *p)
 }
 
 /* Store r in the spool: committed locally, so the sender gets its 200 (id 0: not in the
- * shared queue yet). Neither the database nor the spool: 503. */
-static void spool_one(rcv_pg *p, rcv_enqueue_req *r)
+ * shared queue yet). Neither the database nor the spool: 503. store_ref: the store under way
+ * when the database went away, which r may be in (NULL: none). */
+static void spool_one(rcv_pg *p, rcv_enqueue_req *r, const char *store_ref)
 {
 	int64_t sid = 0;
 
 	r->id = 0;
 	if (!p->spool || p->sops.enqueue(p->spool, r->webhook_key, r->event_json, r->body,
-	                                 r->body_len, r->content_type, &sid) != 0) {
+	                                 r->body_len, r->content_type, store_ref, &sid) != 0) {
 		r->rc = RCV_EUNAVAIL;
 		return;
 	}
@@ -534,16 +554,9 @@ static void spool_one(rcv_pg *p, rcv_enqueue_req *r)
 	pthread_mutex_unlock(&p->smu);
 }
 
-static int call_enqueue(pgq *c, void *args)
-{
-	rcv_enqueue_req *r = args;
-
-	return pgq_enqueue(c, r->webhook_key, r->event_json, r->body, r->body_len, r->content_type,
-	                   &r->id);
-}
-
-/* Store n requests from r (n at most PGQ_MANY_MAX) with one statement. 0, or the code. */
-static int write_chunk(pgq *c, rcv_enqueue_req *r, size_t n)
+/* Store n requests from r (n at most PGQ_MANY_MAX) with one statement under ref: 0 (ids
+ * set; all 0 when an earlier try with ref was committed), or the PGQ_E* code. */
+static int write_chunk(pgq *c, rcv_enqueue_req *r, size_t n, const char *ref)
 {
 	pgq_event_in ev[PGQ_MANY_MAX] = {{0}};
 	int64_t ids[PGQ_MANY_MAX];
@@ -554,107 +567,139 @@ static int write_chunk(pgq *c, rcv_enqueue_req *r, size_t n)
 	for (i = 0; i < n; i++, x = x->next)
 		ev[i] = (pgq_event_in){x->webhook_key, x->event_json, x->body, x->body_len,
 		                       x->content_type};
-	if ((rc = pgq_enqueue_many(c, ev, n, ids)) != 0)
+	rc = pgq_enqueue_many(c, ev, n, ref, ids);
+	if (rc != 0 && rc != PGQ_ESTORED)
 		return rc;
 	for (i = 0; i < n; i++, r = r->next) {
-		r->id = ids[i];
+		r->id = rc == 0 ? ids[i] : 0;
 		r->rc = 0;
 	}
 	return 0;
 }
 
 /*
- * Group commit: the batch stored PGQ_MANY_MAX requests per statement (one
- * flush for all of them, as the SQLite queue does), each request's rc and id
- * set. *rest the first request not stored (NULL: all were), for the caller to
- * store one by one; *down 1 when the database could not be reached. Returns
- * how many were stored.
+ * Store a chunk (n requests from r) under a new reference (*ref): 0 when stored; the code
+ * when it was refused (nothing stored); RCV_EUNAVAIL when the database cannot be reached,
+ * *sent then 1 when a try may have been committed all the same (its answer lost with the
+ * connection). A connection that broke (the server restarted since its last use: libpq
+ * learns it only then) is opened again and the store tried once more, under the same
+ * reference: stored once either way.
  */
-static size_t write_grouped(rcv_pg *p, rcv_enqueue_req *batch, rcv_enqueue_req **rest, int *down)
+static int store_chunk(rcv_pg *p, rcv_enqueue_req *r, size_t n, char *ref, size_t refsz, int *sent)
+{
+	int tries, rc = 0;
+
+	snprintf(ref, refsz, "%s:%" PRIu64, p->store_tag, ++p->stores);
+	*sent = 0;
+	for (tries = 0; tries < 2; tries++) {
+		int pgrc;
+
+		if ((rc = conn(p, &p->ingest)) != 0)
+			return rc;
+		*sent = 1;
+		if ((pgrc = write_chunk(p->ingest, r, n, ref)) == 0)
+			return 0;
+		if ((rc = after(&p->ingest, pgrc)) != RCV_EUNAVAIL)
+			return rc;
+	}
+	return rc;
+}
+
+/*
+ * Group commit: the batch stored PGQ_MANY_MAX requests per statement (one flush for all of
+ * them, as the SQLite queue does), each request's rc and id set. Once the database cannot
+ * be reached, the rest go to the spool (or 503) at once; while the spool holds events, new
+ * ones go after them. Returns how many were stored.
+ */
+size_t rcv_pg__write_batch(rcv_pg *p, rcv_enqueue_req *batch)
 {
 	rcv_enqueue_req *r = batch;
 	size_t stored = 0;
+	int down = 0;
 
-	*rest = batch;
-	*down = 0;
-	if (spool_first(p))
-		return 0;
-	if (conn(p, &p->ingest) != 0) {
-		*down = 1;
-		return 0;
-	}
 	while (r) {
-		rcv_enqueue_req *next = r;
+		rcv_enqueue_req *next = r, *x;
+		char ref[sizeof p->store_tag + 24];
 		size_t n = 0;
+		int tried = !down && !spool_first(p), sent = 0, rc = 0;
 
 		while (next && n < PGQ_MANY_MAX) {
 			next = next->next;
 			n++;
 		}
-		if (write_chunk(p->ingest, r, n) != 0) {
-			/* nothing of this chunk stored; a broken connection is opened again */
-			after(&p->ingest, PGQ_ERROR);
-			break;
+		if (tried) {
+			rc = store_chunk(p, r, n, ref, sizeof ref, &sent);
+			down = rc == RCV_EUNAVAIL;
 		}
-		stored += n;
+		for (x = r; x != next; x = x->next) {
+			if (!tried || down)
+				spool_one(p, x, sent ? ref : NULL);
+			else if (rc)
+				x->rc = rc;
+			stored += x->rc == 0;
+		}
 		r = next;
-	}
-	*rest = r;
-	return stored;
-}
-
-size_t rcv_pg__write_batch(rcv_pg *p, rcv_enqueue_req *batch)
-{
-	rcv_enqueue_req *r;
-	size_t stored = 0;
-	int down = 0;
-
-	if (batch && batch->next)
-		stored = write_grouped(p, batch, &batch, &down);
-	for (r = batch; r; r = r->next) {
-		r->id = 0;
-		/* Unreachable once in this batch: the rest go to the spool (or 503) at once. */
-		if (!down && !spool_first(p) && conn(p, &p->ingest) != 0)
-			down = 1;
-		if (down || spool_first(p)) {
-			spool_one(p, r);
-			stored += r->rc == 0;
-			continue;
-		}
-		r->rc = with_retry(p, &p->ingest, call_enqueue, r);
-		if (r->rc == RCV_EUNAVAIL) {
-			down = 1;
-			spool_one(p, r);
-		}
-		stored += r->rc == 0;
 	}
 	return stored;
 }
 
 /* ---- the spool's drainer ---- */
 
-/* Move the spool's oldest event into the database, exactly once: its reference is unique
- * there, so a drain repeated after a crash between the insert and the spool's mark stores
- * nothing new. 0 when one moved, RCV_ENOTFOUND when the spool is empty, else a code. */
+/*
+ * Whether the store named ref (an event's, spooled when the database went away while that
+ * store was under way) had been committed: *stored 1 when it was, so the event is in the
+ * database already; else 0, and it never will be. The drainer's cache keeps the last one
+ * (a store's events are spooled one after the other). 0, or a code.
+ */
+static int settle(rcv_pg *p, const char *ref, int *stored)
+{
+	int r;
+
+	if (p->settled_ref && strcmp(p->settled_ref, ref) == 0) {
+		*stored = p->settled_stored;
+		return 0;
+	}
+	if ((r = pgq_store_settle(p->drain, ref, stored)) != 0)
+		return after(&p->drain, r);
+	free(p->settled_ref);
+	p->settled_ref = util_strdup(ref); /* NULL: only not cached */
+	p->settled_stored = *stored;
+	return 0;
+}
+
+/* Store a spooled event in the database, exactly once: its reference is unique there, so a
+ * drain repeated after a crash between the insert and the spool's mark stores nothing new;
+ * and one a store under way at the time may hold already is stored only if that one was
+ * not committed. 0, or a code. */
+static int move(rcv_pg *p, const rcv_item *it)
+{
+	char ref[400], *store_ref = NULL;
+	int rc, in_store = 0;
+
+	if ((rc = p->sops.store_ref(p->spool, it->id, &store_ref)) != 0)
+		return rc;
+	if (store_ref)
+		rc = settle(p, store_ref, &in_store);
+	free(store_ref);
+	if (rc || in_store)
+		return rc;
+	snprintf(ref, sizeof ref, "%s:%lld:%lld", p->spool_tag, (long long)it->received_at,
+	         (long long)it->id);
+	rc = pgq_enqueue_spooled(p->drain, ref, it->received_at, it->webhook_key, it->event,
+	                         it->body, it->body_len, it->content_type, NULL, NULL);
+	return rc ? after(&p->drain, rc) : 0;
+}
+
+/* Move the spool's oldest event into the database (move). 0 when one moved, RCV_ENOTFOUND
+ * when the spool is empty, else a code. */
 static int drain_one(rcv_pg *p)
 {
 	rcv_item *it = NULL;
-	char ref[400];
-	int rc = p->sops.claim(p->spool, rcv_now_ms(), &it, NULL), r;
+	int rc = p->sops.claim(p->spool, rcv_now_ms(), &it, NULL);
 
 	if (rc)
 		return rc;
-	if ((rc = conn(p, &p->drain)) != 0) {
-		p->sops.release(p->spool, it->id);
-		rcv_item_free(it);
-		return rc;
-	}
-	snprintf(ref, sizeof ref, "%s:%lld:%lld", p->spool_tag, (long long)it->received_at,
-	         (long long)it->id);
-	r = pgq_enqueue_spooled(p->drain, ref, it->received_at, it->webhook_key, it->event,
-	                        it->body, it->body_len, it->content_type, NULL, NULL);
-	if (r) {
-		rc = after(&p->drain, r);
+	if ((rc = conn(p, &p->drain)) != 0 || (rc = move(p, it)) != 0) {
 		p->sops.release(p->spool, it->id);
 	} else if (p->sops.done(p->spool, it->id, rcv_now_ms()) != 0) {
 		p->sops.release(p->spool, it->id); /* drained again later: stored once */

@@ -34,7 +34,8 @@ int rcv_pg__set_lease(rcv_pg *p, long lease_ms);
 typedef struct rcv_pg_spool_ops {
 	int (*enqueue)(rcv_queue *q, const char *webhook_key, const char *event_json,
 	               const void *body, size_t body_len, const char *content_type,
-	               int64_t *id_out);
+	               const char *store_ref, int64_t *id_out);
+	int (*store_ref)(rcv_queue *q, int64_t id, char **out);
 	int (*claim)(rcv_queue *q, int64_t now_ms, rcv_item **out, int64_t *wake_at);
 	int (*done)(rcv_queue *q, int64_t id, int64_t at_ms);
 	void (*release)(rcv_queue *q, int64_t id);

@@ -663,14 +663,16 @@ static void test_enqueue_many(void **state)
 	size_t n = 0;
 
 	(void)state;
-	assert_int_equal(pgq_enqueue_many(q, ev, 0, ids), PGQ_EINVALID);
-	assert_int_equal(pgq_enqueue_many(q, ev, PGQ_MANY_MAX + 1, ids), PGQ_EINVALID);
+	assert_int_equal(pgq_enqueue_many(q, ev, 0, "#h:1:1:1", ids), PGQ_EINVALID);
+	assert_int_equal(pgq_enqueue_many(q, ev, PGQ_MANY_MAX + 1, "#h:1:1:1", ids), PGQ_EINVALID);
+	assert_int_equal(pgq_enqueue_many(q, ev, 3, NULL, ids), PGQ_EINVALID);
+	assert_int_equal(pgq_enqueue_many(q, ev, 3, "", ids), PGQ_EINVALID);
 	ev[1].webhook_key = "";
-	assert_int_equal(pgq_enqueue_many(q, ev, 3, ids), PGQ_EINVALID);
+	assert_int_equal(pgq_enqueue_many(q, ev, 3, "#h:1:1:1", ids), PGQ_EINVALID);
 	assert_int_equal(pgq_counts(q, &pending, NULL, NULL), 0);
 	assert_int_equal(pending, 0);
 	ev[1].webhook_key = "B";
-	assert_int_equal(pgq_enqueue_many(q, ev, 3, ids), 0);
+	assert_int_equal(pgq_enqueue_many(q, ev, 3, "#h:1:1:1", ids), 0);
 	assert_true(ids[0] > 0 && ids[1] > ids[0] && ids[2] > ids[1]);
 	assert_int_equal(pgq_counts(q, &pending, NULL, NULL), 0);
 	assert_int_equal(pending, 3);
@@ -692,6 +694,45 @@ static void test_enqueue_many(void **state)
 	pgq_close(q);
 }
 
+/*
+ * A store whose answer was lost with the connection is made once only: tried again under
+ * its reference it is PGQ_ESTORED, nothing stored twice; settled, it says it was made. One
+ * never made settles as not made, and a try with it still under way (or late) stores
+ * nothing.
+ */
+static void test_store_once(void **state)
+{
+	char url[600];
+	pgq *q = fresh_queue(url, sizeof url);
+	pgq_event_in ev[2] = {{"A", "{}", "a1", 2, NULL}, {"A", "{}", "a2", 2, NULL}};
+	int64_t ids[2] = {0}, pending = 0;
+	int stored = -1;
+
+	(void)state;
+	assert_int_equal(pgq_enqueue_many(q, ev, 2, "#h:7:1:1", ids), 0);
+	assert_int_equal(pgq_enqueue_many(q, ev, 2, "#h:7:1:1", ids), PGQ_ESTORED);
+	assert_int_equal(ids[0], 0);
+	assert_int_equal(pgq_counts(q, &pending, NULL, NULL), 0);
+	assert_int_equal(pending, 2);
+	assert_int_equal(pgq_store_settle(q, "#h:7:1:1", &stored), 0);
+	assert_int_equal(stored, 1);
+	assert_int_equal(pgq_store_settle(q, "#h:7:1:2", &stored), 0);
+	assert_int_equal(stored, 0);
+	assert_int_equal(pgq_store_settle(q, "#h:7:1:2", &stored), 0);
+	assert_int_equal(stored, 0);
+	assert_int_equal(pgq_enqueue_many(q, ev, 2, "#h:7:1:2", ids), PGQ_ESTORED);
+	assert_int_equal(pgq_counts(q, &pending, NULL, NULL), 0);
+	assert_int_equal(pending, 2);
+	assert_int_equal(pgq_store_settle(q, "", &stored), PGQ_EINVALID);
+	/* A spooled event's reference is another name: a store with it is no clash. */
+	assert_int_equal(
+	    pgq_enqueue_spooled(q, "h:/s.db:1000:1", 1000, "A", "{}", "x", 1, NULL, NULL, NULL), 0);
+	assert_int_equal(pgq_enqueue_many(q, ev, 1, "#h:7:1:3", ids), 0);
+	assert_int_equal(pgq_counts(q, &pending, NULL, NULL), 0);
+	assert_int_equal(pending, 4);
+	pgq_close(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -703,6 +744,7 @@ int main(void)
 	    cmocka_unit_test(test_list),
 	    cmocka_unit_test(test_concurrent_claimers),
 	    cmocka_unit_test(test_enqueue_spooled_once),
+	    cmocka_unit_test(test_store_once),
 	    cmocka_unit_test(test_enqueue_many),
 	    cmocka_unit_test(test_password_hidden),
 	    cmocka_unit_test(test_multi_host),

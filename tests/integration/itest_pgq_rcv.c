@@ -18,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sqlite3.h>
+
 #include "pgqueue.h"
 #include "pgtest.h"
 #include "receiver.h"
@@ -318,6 +320,74 @@ static void test_spool(void **state)
 	rcv_queue_close(q);
 }
 
+/* Spool body as an event of key A in the spool file, store_ref (may be NULL) its store's. */
+static void spool_put(const char *spool, const char *body, const char *store_ref)
+{
+	char err[512], sql[300];
+	rcv_queue *q = NULL;
+	sqlite3 *db = NULL;
+	int64_t id = 0;
+
+	assert_int_equal(rcv_queue_open(&q, spool, err, sizeof err), 0);
+	id = put(q, "A", body);
+	rcv_queue_close(q);
+	if (!store_ref)
+		return;
+	assert_int_equal(sqlite3_open(spool, &db), SQLITE_OK);
+	snprintf(sql, sizeof sql, "UPDATE rcv_events SET store_ref = '%s' WHERE id = %lld",
+	         store_ref, (long long)id);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/*
+ * Events spooled while a store was under way (the database went away before its answer
+ * came) are moved only when that store was not committed: s1 and s2 were (the store made
+ * them, under #h:1:1:1), s3's store was not; s4 had none. Each is in the queue once, in
+ * order, and the store not made never will be.
+ */
+static void test_spool_settles(void **state)
+{
+	char name[32], url[600], spool[400], err[512];
+	pgq_event_in ev[2] = {{"A", "{\"e\":1}", "s1", 2, NULL}, {"A", "{\"e\":1}", "s2", 2, NULL}};
+	static const char *const order[] = {"s1", "s2", "s3", "s4"};
+	int64_t ids[2], p = 0;
+	rcv_item *it = NULL;
+	rcv_queue *q;
+	pgq *c = NULL;
+	int i;
+
+	(void)state;
+	new_db(name, sizeof name, url, sizeof url);
+	snprintf(spool, sizeof spool, "%s/spool-%s.db", tmpdir, name);
+	spool_put(spool, "s1", "#h:1:1:1");
+	spool_put(spool, "s2", "#h:1:1:1");
+	spool_put(spool, "s3", "#h:1:1:2");
+	spool_put(spool, "s4", NULL);
+	assert_int_equal(pgq_open(&c, url), 0);
+	assert_int_equal(pgq_enqueue_many(c, ev, 2, "#h:1:1:1", ids), 0);
+	q = open_q(url);
+	assert_int_equal(rcv_queue_set_spool(q, spool, err, sizeof err), 0);
+	for (i = 0; i < 200 * scale && rcv_queue_spooled(q) > 0; i++)
+		sleep_ms(25);
+	assert_int_equal(rcv_queue_spooled(q), 0);
+	assert_int_equal(rcv_queue_counts(q, &p, NULL, NULL), 0);
+	assert_int_equal(p, 4);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(rcv_queue_claim(q, 0, &it, NULL), 0);
+		assert_string_equal(it->body, order[i]);
+		assert_int_equal(rcv_queue_done(q, it->id, 0), 0);
+		rcv_item_free(it);
+	}
+	/* The store s3 was in, late: refused, nothing stored. */
+	ev[0].body = "s3";
+	assert_int_equal(pgq_enqueue_many(c, ev, 1, "#h:1:1:2", ids), PGQ_ESTORED);
+	assert_int_equal(rcv_queue_counts(q, &p, NULL, NULL), 0);
+	assert_int_equal(p, 0);
+	pgq_close(c);
+	rcv_queue_close(q);
+}
+
 static int setup(void **state)
 {
 	const char *s = getenv("ONTRA_TEST_TIME_SCALE");
@@ -348,6 +418,7 @@ int main(void)
 	    cmocka_unit_test(test_same_calls),           cmocka_unit_test(test_run_order),
 	    cmocka_unit_test(test_dones_marked_in_time), cmocka_unit_test(test_lease_lost),
 	    cmocka_unit_test(test_open_errors),          cmocka_unit_test(test_spool),
+	    cmocka_unit_test(test_spool_settles),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -207,7 +207,7 @@ static void test_partition_on_demand_many(void **state)
 	assert_int_equal(pgtest_sql(url, "SELECT setval('ontraport_event_ids', 199990)"), 0);
 	for (i = 0; i < 40; i++)
 		ev[i] = (pgq_event_in){i % 2 ? "k1" : "k2", "{}", "b", 1, NULL};
-	assert_int_equal(pgq_enqueue_many(q, ev, 40, ids), 0);
+	assert_int_equal(pgq_enqueue_many(q, ev, 40, "t", ids), 0);
 	assert_true(ids[0] > 199990);
 	for (i = 1; i < 40; i++)
 		assert_true(ids[i] > ids[i - 1]);

@@ -52,15 +52,16 @@ op events list --db "$TMP/text.db"
 assert_rc 5 "events list on a text file"
 assert_contains "$ERR" "is not an event queue" "a text file"
 
-# A queue made before queues were marked (application_id 0) is still one: read as it
-# is by list, stamped by the first command that writes.
+# A queue made before queues were marked (application_id 0, schema 1: no store_ref) is
+# still one: read as it is by list, stamped and brought to schema 2 by the first command
+# that writes.
 start_watch old --no-subscribe
 curl -sS -o /dev/null -X POST --data 'a=1' "$WATCH_URL"
 wait_lines "$TMP/old.out" 1 || fail "the event was not delivered"
 stop_watch old
 appid() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("PRAGMA application_id").fetchone()[0])' "$1"; }
 assert_eq "$(appid "$TMP/old.db")" 1330533457 "a new queue's application_id (ONTQ)"
-python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA application_id=0"); c.commit()' "$TMP/old.db"
+python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA application_id=0"); c.execute("ALTER TABLE rcv_events DROP COLUMN store_ref"); c.execute("PRAGMA user_version=1"); c.commit()' "$TMP/old.db"
 op events list --db "$TMP/old.db" -o json
 assert_rc 0 "events list on an unmarked queue"
 assert_jq "$OUT" 'length' 1
@@ -68,6 +69,7 @@ assert_eq "$(appid "$TMP/old.db")" 0 "events list leaves the unmarked queue as i
 op events replay 1 --db "$TMP/old.db"
 assert_rc 0 "events replay on an unmarked queue"
 assert_eq "$(appid "$TMP/old.db")" 1330533457 "a write stamps the unmarked queue"
+assert_eq "$(python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute("PRAGMA user_version").fetchone()[0], [r[1] for r in c.execute("PRAGMA table_info(rcv_events)")][-1])' "$TMP/old.db")" "2 store_ref" "the unmarked queue brought to schema 2"
 
 # ---- a "done" mark that cannot be written is retried; the event is not delivered again ----
 # The handler: waits for $TMP/NAME.go, then appends the event to $TMP/NAME.got.

@@ -44,7 +44,8 @@ typedef enum pgq_error_code {
 	PGQ_EINVALID = -4,  /* a caller's argument is invalid (not a postgresql:// URL) */
 	PGQ_ENEWER = -5,    /* the database's schema is newer than this program's */
 	PGQ_ESCHEMA = -6,   /* the database's schema is missing or older: migrate it */
-	PGQ_ELEASE = -7     /* the fencing token is not the current claim's: lease lost */
+	PGQ_ELEASE = -7,    /* the fencing token is not the current claim's: lease lost */
+	PGQ_ESTORED = -8    /* a store with this reference was made before (pgq_enqueue_many) */
 } pgq_error_code;
 
 /* One line describing the last failure on the calling thread, or "". Borrowed. */
@@ -139,11 +140,24 @@ typedef struct pgq_event_in {
 /*
  * Store n events (1 to PGQ_MANY_MAX) with one statement, in their order: all
  * committed when this returns 0 (durably, as one pgq_enqueue), ids[i] event
- * i's id; else none stored, ids all 0, and the code (PGQ_EINVALID, or
+ * i's id; else none stored now, ids all 0, and the code (PGQ_EINVALID, or
  * PGQ_ERROR with the error set). A receiver's group commit: one round trip
  * and one flush for a batch of concurrent requests.
+ *
+ * store_ref names the store for good (unique among stores and spooled events:
+ * the receiver's host and process and a count), so that a store whose outcome
+ * was lost with the connection is made once only: tried again with the same
+ * reference it is PGQ_ESTORED when the first try committed; and
+ * pgq_store_settle tells whether it did, and makes sure it never will.
  */
-int pgq_enqueue_many(pgq *q, const pgq_event_in *ev, size_t n, int64_t *ids);
+int pgq_enqueue_many(pgq *q, const pgq_event_in *ev, size_t n, const char *store_ref, int64_t *ids);
+
+/*
+ * Settle a store (pgq_enqueue_many) whose outcome is not known: *stored 1 when
+ * it committed; else 0, and it never will (the reference is taken: a try
+ * still under way with it fails). Waits for such a try to end. 0, or a code.
+ */
+int pgq_store_settle(pgq *q, const char *store_ref, int *stored);
 
 /*
  * on 0: this connection's next commits do not wait for their flush to disk

@@ -42,9 +42,11 @@
 #define rcv_pg__takeovers ontra__rcv_pg__takeovers
 #define rcv_pg__write_batch ontra__rcv_pg__write_batch
 #define rcv_queue__changed ontra__rcv_queue__changed
+#define rcv_queue__enqueue_ref ontra__rcv_queue__enqueue_ref
 #define rcv_queue__exec ontra__rcv_queue__exec
 #define rcv_queue__seterr ontra__rcv_queue__seterr
 #define rcv_queue__sqlerr ontra__rcv_queue__sqlerr
+#define rcv_queue__store_ref ontra__rcv_queue__store_ref
 #define rcv_queue_claim ontra__rcv_queue_claim
 #define rcv_queue_close ontra__rcv_queue_close
 #define rcv_queue_commit_stats ontra__rcv_queue_commit_stats

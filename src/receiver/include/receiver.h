@@ -292,6 +292,7 @@ struct rcv_enqueue_req {
 	const void *body;
 	size_t body_len;
 	const char *content_type;
+	const char *store_ref; /* a spool's (rcv_queue__enqueue_ref); NULL */
 	void (*done)(rcv_enqueue_req *req);
 	void *userdata;
 	/* filled by the queue */
