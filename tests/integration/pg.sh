@@ -8,7 +8,8 @@
 #       pg_down and pg_up stop the server and start it again (same port, same data).
 #       pg_standby adds a synchronous streaming standby (PG2_*, PG_URL2 naming both),
 #       pg_kill_primary kills the primary with -9, pg_promote promotes the standby.
-#       pg_watch NAME URL starts a watch on the queue (a receiver and a worker).
+#       pg_watch NAME URL starts a watch on the queue (a receiver and a worker);
+#       pg_start_queue is pg_start with the queue's schema made in PG_URL's database.
 #   bash tests/integration/pg.sh start       prints those as NAME=VALUE lines; the
 #       cluster runs until `bash tests/integration/pg.sh stop DIR` (the C tests'
 #       helper, tests/integration/pgtest.c).
@@ -97,6 +98,13 @@ pg__listen() {
 }
 
 # pg_start: start a cluster; sets PG_* (see the top). Exits the shell on failure.
+# pg_start_queue: pg_start, then the queue's schema made in PG_URL's database (a check).
+pg_start_queue() {
+	pg_start
+	op queue migrate --queue "$PG_URL"
+	assert_rc 0 "migrate"
+}
+
 pg_start() {
 	local bin
 	bin=$(pg__bindir) || exit 1

@@ -9,10 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
 start_sandbox
-pg_start
+pg_start_queue
 cd "$TMP"
-op queue migrate --queue "$PG_URL"
-assert_rc 0 "migrate"
 
 cat >crash.yaml <<YAML
 version: 1

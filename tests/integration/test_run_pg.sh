@@ -6,10 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
 start_sandbox
-pg_start
+pg_start_queue
 cd "$TMP"
-op queue migrate --queue "$PG_URL"
-assert_rc 0 "migrate"
 op objects create --type tags tag_name=VIP object_type_id=0
 assert_rc 0 "create the tag"
 cat >watch.yaml <<YAML

@@ -19,9 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
 export TMP
-pg_start
-op queue migrate --queue "$PG_URL"
-assert_rc 0 "migrate"
+pg_start_queue
 SCALE=${ONTRA_TEST_TIME_SCALE:-1}
 N=15 # events per object from the three senders
 F=30 # events per object in the flood

@@ -10,9 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
 export TMP
-pg_start
-op queue migrate --queue "$PG_URL"
-assert_rc 0 "migrate"
+pg_start_queue
 
 CTL="$TMP/proxy"
 mkdir -p "$CTL"
