@@ -169,20 +169,22 @@ static int identify(sqlite3 *db, const char *path)
  */
 static int migrate(sqlite3 *db)
 {
-	char stamp[64];
+	char pragma[64];
 	int version;
 
 	if (query_int(db, "PRAGMA user_version", &version))
 		return rcv_queue__sqlerr(db, "read the schema version");
 	if (version == RCV_SCHEMA_VERSION)
 		return 0;
-	snprintf(stamp, sizeof stamp, "PRAGMA application_id=%d", RCV_APPLICATION_ID);
 	if (version == 1 && rcv_queue__exec(db, "ALTER TABLE rcv_events ADD COLUMN store_ref TEXT"))
 		return RCV_ERROR;
-	if (rcv_queue__exec(db, SCHEMA) || rcv_queue__exec(db, stamp))
+	if (rcv_queue__exec(db, SCHEMA))
 		return RCV_ERROR;
-	snprintf(stamp, sizeof stamp, "PRAGMA user_version=%d", RCV_SCHEMA_VERSION);
-	return rcv_queue__exec(db, stamp);
+	snprintf(pragma, sizeof pragma, "PRAGMA application_id=%d", RCV_APPLICATION_ID);
+	if (rcv_queue__exec(db, pragma))
+		return RCV_ERROR;
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", RCV_SCHEMA_VERSION);
+	return rcv_queue__exec(db, pragma);
 }
 
 /* Check the file is a queue (or empty), then set up WAL, the schema and the stamp. */
