@@ -170,6 +170,18 @@ static int64_t backoff_ms(const scen_scenario *s, int failures, unsigned *seed)
 	return (int64_t)(d * (0.9 + 0.2 * ((double)rand_r(seed) / RAND_MAX)));
 }
 
+/*
+ * The journal refused a write under the run's claim as lost (RUN_JOURNAL_ELOST: another
+ * process took the run over): its line said once, nothing reported (the run is theirs).
+ * Returns 1 (the run is no longer ours).
+ */
+static int lost(step_run *sr)
+{
+	if (sr->e->cfg.log)
+		sr->e->cfg.log(sr->e->cfg.ud, run_journal_last_error());
+	return 1;
+}
+
 /* A failed attempt: retry later, or dead; reported. Returns 1 (the run is no longer ours). */
 static int failed(step_run *sr, const scen_step *st, int index, run_outcome oc, const char *error)
 {
@@ -177,6 +189,7 @@ static int failed(step_run *sr, const scen_step *st, int index, run_outcome oc, 
 	const scen_scenario *s = e->cfg.scenario;
 	int64_t at = 0;
 	char line[1200];
+	int rc;
 
 	snprintf(line, sizeof line, "step %s (%s): %s", st->id, st->kind, error);
 	if (oc == RUN_RETRY && sr->r->attempts + 1 < s->max_attempts)
@@ -184,7 +197,10 @@ static int failed(step_run *sr, const scen_step *st, int index, run_outcome oc, 
 	else if (oc == RUN_RETRY)
 		snprintf(line, sizeof line, "step %s (%s): %s (attempt %d of %d: giving up)",
 		         st->id, st->kind, error, sr->r->attempts + 1, s->max_attempts);
-	if (run_journal_step_failed(e->cfg.journal, sr->r->id, index, st->id, line, at) < 0)
+	rc = run_journal_step_failed(e->cfg.journal, sr->r->id, index, st->id, line, at);
+	if (rc == RUN_JOURNAL_ELOST)
+		return lost(sr);
+	if (rc < 0)
 		log_journal(e, "cannot journal a failed step");
 	if (!at && s->on_error == SCEN_ON_ERROR_STOP) {
 		pthread_mutex_lock(&e->lock);
@@ -267,15 +283,18 @@ static int one_step(step_run *sr, int index)
 	scen_experr xe;
 	char err[1024] = "", *text;
 	run_outcome oc;
+	int rc;
 
 	cond = scen_condition(s, st->cond, st->cond_pos, sr->ctx, &sr->resolver, &xe);
 	if (cond < 0)
 		return failed(sr, st, index, RUN_FAIL, xe.msg);
-	if (cond == 0)
-		return run_journal_step_done(e->cfg.journal, sr->r->id, index, st->id,
-		                             RUN_STEP_SKIPPED, NULL, last) < 0
-		           ? failed(sr, st, index, RUN_RETRY, run_journal_last_error())
-		           : 0;
+	if (cond == 0) {
+		rc = run_journal_step_done(e->cfg.journal, sr->r->id, index, st->id,
+		                           RUN_STEP_SKIPPED, NULL, last);
+		if (rc == RUN_JOURNAL_ELOST)
+			return lost(sr);
+		return rc < 0 ? failed(sr, st, index, RUN_RETRY, run_journal_last_error()) : 0;
+	}
 	if (!(with = scen_step_render(s, st, sr->ctx, &sr->resolver, &xe)))
 		return failed(sr, st, index, RUN_FAIL, xe.msg);
 	oc = send_step(sr, st, index, with, &output, err, sizeof err);
@@ -284,13 +303,14 @@ static int one_step(step_run *sr, int index)
 	if (oc != RUN_OK)
 		return failed(sr, st, index, oc == RUN_UNKNOWN ? RUN_FAIL : oc, err);
 	text = json_dumps(output, JSON_COMPACT | JSON_ENCODE_ANY);
-	if (!text || run_journal_step_done(e->cfg.journal, sr->r->id, index, st->id, RUN_STEP_DONE,
-	                                   text, last) < 0) {
-		free(text);
-		json_decref(output);
-		return not_journaled(sr, st, index);
-	}
+	rc = text ? run_journal_step_done(e->cfg.journal, sr->r->id, index, st->id, RUN_STEP_DONE,
+	                                  text, last)
+	          : -1;
 	free(text);
+	if (rc < 0) {
+		json_decref(output);
+		return rc == RUN_JOURNAL_ELOST ? lost(sr) : not_journaled(sr, st, index);
+	}
 	crash_point();
 	sr->r->attempts = 0; /* the journal counts the next step's failures from 0 */
 	json_object_set_new(json_object_get(sr->ctx, "steps"), st->id, output);
@@ -314,7 +334,10 @@ static int filter(step_run *sr)
 		return 0;
 	if (t < 0)
 		return failed(sr, &s->steps[0], 0, RUN_FAIL, xe.msg);
-	if (run_journal_filtered(e->cfg.journal, sr->r->id) < 0)
+	t = run_journal_filtered(e->cfg.journal, sr->r->id);
+	if (t == RUN_JOURNAL_ELOST)
+		return lost(sr);
+	if (t < 0)
 		log_journal(e, "cannot journal a filtered run");
 	report(e, sr->r, RUN_FILTERED, NULL, NULL, 0);
 	return 1;

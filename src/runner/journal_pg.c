@@ -83,8 +83,14 @@ static pg_claim *find_claim(run_pgj *p, int64_t id)
 	return NULL;
 }
 
+static int start_renewer(run_pgj *p);
+
+/* Keep a claim just taken; the first one starts the renewer (a journal only read, as by
+ * `runs list`, never has one). mu held. */
 static int keep_claim(run_pgj *p, int64_t id, int64_t fence)
 {
+	if (!p->renewing && start_renewer(p) != 0)
+		return -1;
 	if (p->nclaims == p->claims_alloc) {
 		size_t n = p->claims_alloc ? p->claims_alloc * 2 : 8;
 		pg_claim *c = realloc(p->claims, n * sizeof *c);
@@ -105,19 +111,21 @@ static void drop_claim(run_pgj *p, int64_t id)
 		*c = p->claims[--p->nclaims];
 }
 
-/* The claim on run id is lost (its lease ended, another worker took the run over): dropped,
- * and said so; returns -1. mu held. */
-static int lost_claim(run_pgj *p, int64_t id)
+/* The claim on run id is lost (its lease ended, another worker took the run over): marked,
+ * so that every later write under it is refused so too (until the release), and said so;
+ * returns RUN_JOURNAL_ELOST. mu held. */
+static int lost_claim(pg_claim *c)
 {
-	drop_claim(p, id);
-	return run_journal__seterr("journal: the claim on run %lld was lost (its lease ended and "
-	                           "another worker took the run over): nothing written",
-	                           (long long)id);
+	c->lost = 1;
+	run_journal__seterr("journal: the claim on run %lld was lost (its lease ended and another "
+	                    "worker took the run over): nothing written",
+	                    (long long)c->id);
+	return RUN_JOURNAL_ELOST;
 }
 
 /*
  * The fence of this process's claim on run id, for a write under it: 0 and *fence, or -1
- * with the error set (no claim held, or one a renewal found lost). mu held.
+ * with the error set (no claim held), or RUN_JOURNAL_ELOST (a renewal found it lost). mu held.
  */
 static int fence_of(run_pgj *p, int64_t id, int64_t *fence)
 {
@@ -127,16 +135,16 @@ static int fence_of(run_pgj *p, int64_t id, int64_t *fence)
 		return run_journal__seterr("journal: run %lld is not claimed by this process",
 		                           (long long)id);
 	if (c->lost)
-		return lost_claim(p, id);
+		return lost_claim(c);
 	*fence = c->fence;
 	return 0;
 }
 
-/* A write under a claim answered rc. Returns 0 or -1. mu held. */
+/* A write under a claim answered rc. Returns 0, -1 or RUN_JOURNAL_ELOST. mu held. */
 static int claimed_write(run_pgj *p, int64_t id, int rc)
 {
 	if (rc == PGQ_ELEASE)
-		return lost_claim(p, id);
+		return lost_claim(find_claim(p, id));
 	return rc ? pgerr() : 0;
 }
 
@@ -220,8 +228,6 @@ int run_pgj__open(run_pgj **out, const char *url)
 	if ((rc = pgq_open(&p->q, url)) != 0) {
 		rc = open_code(rc);
 		pgerr();
-	} else {
-		rc = start_renewer(p);
 	}
 	if (rc) {
 		run_pgj__close(p);
@@ -363,7 +369,7 @@ void run_pgj__release(run_pgj *p, int64_t run_id)
 
 	pthread_mutex_lock(&p->mu);
 	c = find_claim(p, run_id);
-	if (c && (q = conn(p)))
+	if (c && !c->lost && (q = conn(p)))
 		pgq_run_release(q, run_id, c->fence); /* else its lease ends */
 	drop_claim(p, run_id);
 	pthread_mutex_unlock(&p->mu);
@@ -407,7 +413,7 @@ static int claimed(run_pgj *p, int64_t id, const claimed_args *a, int ends)
 	rc = fence_of(p, id, &fence);
 	if (!rc)
 		rc = claimed_write(p, id, claimed_call(q, id, fence, a));
-	if (ends)
+	if (ends && rc != RUN_JOURNAL_ELOST) /* a lost one stays refused until the release */
 		drop_claim(p, id);
 	pthread_mutex_unlock(&p->mu);
 	return rc;

@@ -99,6 +99,8 @@ kill -CONT "$S1"
 rc=0
 wait "$S1" || rc=$?
 assert_contains "$(cat "$TMP/s1.err")" "was lost" "the stalled process's refused step"
+assert_one_line "$(cat "$TMP/s1.err")" "the stalled process: the journal's one line, nothing reported"
+echo "the stalled process exited $rc"
 op runs list --queue "$PG_URL" --scenario stall -o json
 assert_jq "$OUT" '[.[] | .status] | join(",")' "done,done" "both runs done"
 assert_eq "$(sort "$TMP/stall.log" | tr '\n' ' ')" "1 1 2 " "the command: twice for the taken-over run"

@@ -167,6 +167,16 @@ int run_journal_claim(run_journal *j, const char *scenario, int64_t now_ms, run_
 /* Give a claim back (nothing more was done). */
 void run_journal_release(run_journal *j, int64_t run_id);
 
+/*
+ * The writes under a claim (step_sending, step_done, step_failed, filtered)
+ * return 0, -1 with the error set, or RUN_JOURNAL_ELOST: on PostgreSQL, the
+ * claim's lease ended and another process took the run over (the fencing
+ * token refused the write): nothing written, the run is no longer this
+ * process's, and every later write under that claim is refused so too until
+ * run_journal_release.
+ */
+#define RUN_JOURNAL_ELOST (-4)
+
 /* Before sending a create: commit the step as SENDING (with its idempotency key). */
 int run_journal_step_sending(run_journal *j, int64_t run_id, int index, const char *step_id,
                              const char *idem_key);
