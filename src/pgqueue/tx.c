@@ -3,9 +3,15 @@
  * group commit: one round trip, one plan and one flush for all of them), under
  * a reference that makes it once only (pgq_store_settle); pgq_sync_commit, a
  * finish's commit without waiting for its flush.
+ *
+ * The statement for n events is prepared once per connection and n (a store
+ * is otherwise parsed and planned anew each time: server CPU, on the cores
+ * the receivers share). Its text depends on n only: a key given twice is
+ * inserted once all the same (ON CONFLICT DO NOTHING).
  */
 #include "pgq_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,21 +36,14 @@ static int cmp_id(const void *a, const void *b)
 
 /* The statement for n events: event i's key, document, body, type are $4i+1 to $4i+4; the
  * store's reference $4n+1. */
-static char *many_sql(const pgq_event_in *ev, size_t n)
+static char *many_sql(size_t n)
 {
 	util_buf b = UTIL_BUF_INIT;
-	size_t i, j;
-	int first = 1;
+	size_t i;
 
 	util_buf_puts(&b, INS_KEYS);
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < i && strcmp(ev[j].webhook_key, ev[i].webhook_key) != 0; j++)
-			;
-		if (j < i)
-			continue; /* a key once */
-		util_buf_printf(&b, "%s($%zu)", first ? "" : ",", 4 * i + 1);
-		first = 0;
-	}
+	for (i = 0; i < n; i++)
+		util_buf_printf(&b, "%s($%zu)", i ? "," : "", 4 * i + 1);
 	util_buf_puts(&b, INS_EVENTS);
 	for (i = 0; i < n; i++)
 		util_buf_printf(&b, "%s(" PGQ_NOW_MS ",$%zu,$%zu,$%zu,$%zu)", i ? "," : "",
@@ -57,6 +56,32 @@ static char *many_sql(const pgq_event_in *ev, size_t n)
 	return util_buf_detach(&b);
 }
 
+/* The prepared statement storing n events, made on q's connection if not yet: 0 and its
+ * name in name, or PGQ_ERROR with the error set. */
+static int prepared_store(pgq *q, size_t n, char *name, size_t namesz)
+{
+	uint64_t *word = &q->stores_prepared[n / 64], bit = UINT64_C(1) << (n % 64);
+	PGresult *res;
+	char *sql;
+	int ok;
+
+	snprintf(name, namesz, "pgq_store_%zu", n);
+	if (*word & bit)
+		return 0;
+	if (!(sql = many_sql(n)))
+		return pgq__seterr(PGQ_ERROR, "queue: out of memory");
+	res = PQprepare(q->conn, name, sql, (int)(4 * n + 1), NULL);
+	free(sql);
+	ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		pgq__pgerr(q, res, "prepare a store");
+	PQclear(res);
+	if (!ok)
+		return PGQ_ERROR;
+	*word |= bit;
+	return 0;
+}
+
 /* Whether res failed on the store's reference: a store with it was committed before. */
 static int ref_taken(const PGresult *res)
 {
@@ -67,7 +92,7 @@ static int ref_taken(const PGresult *res)
 	       strcmp(constraint, PGQ_T_REFS "_pkey") == 0;
 }
 
-static int run_many(pgq *q, const char *sql, const pgq_event_in *ev, size_t n, const char *ref,
+static int run_many(pgq *q, const char *name, const pgq_event_in *ev, size_t n, const char *ref,
                     int64_t *ids)
 {
 	const int nparams = (int)(4 * n + 1);
@@ -91,11 +116,11 @@ static int run_many(pgq *q, const char *sql, const pgq_event_in *ev, size_t n, c
 		formats[4 * i + 2] = 1; /* the body as bytes */
 	}
 	params[4 * n] = ref;
-	res = PQexecParams(q->conn, sql, nparams, NULL, params, lengths, formats, 0);
+	res = PQexecPrepared(q->conn, name, nparams, params, lengths, formats, 0);
 	if (res && pgq__no_partition(res) && pgq__parts_ensure(q, (int64_t)n) == 0) {
 		/* Ids outran the partitions made ahead: made now, the insert once more. */
 		PQclear(res);
-		res = PQexecParams(q->conn, sql, nparams, NULL, params, lengths, formats, 0);
+		res = PQexecPrepared(q->conn, name, nparams, params, lengths, formats, 0);
 	}
 	if (ref_taken(res)) {
 		rc = pgq__seterr(PGQ_ESTORED, "queue: the store '%.100s' was made before", ref);
@@ -121,7 +146,7 @@ out:
 
 int pgq_enqueue_many(pgq *q, const pgq_event_in *ev, size_t n, const char *store_ref, int64_t *ids)
 {
-	char *sql;
+	char name[32];
 	size_t i;
 	int rc;
 
@@ -137,10 +162,9 @@ int pgq_enqueue_many(pgq *q, const pgq_event_in *ev, size_t n, const char *store
 			return pgq__seterr(PGQ_EINVALID, "queue: an event needs a webhook key, a "
 			                                 "document and a body under 2 GiB");
 	}
-	if (!(sql = many_sql(ev, n)))
-		return pgq__seterr(PGQ_ERROR, "queue: out of memory");
-	rc = run_many(q, sql, ev, n, store_ref, ids);
-	free(sql);
+	rc = prepared_store(q, n, name, sizeof name);
+	if (!rc)
+		rc = run_many(q, name, ev, n, store_ref, ids);
 	if (rc)
 		memset(ids, 0, n * sizeof *ids);
 	return rc;

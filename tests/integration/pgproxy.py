@@ -6,8 +6,9 @@
 Forwards every connection on 127.0.0.1:LISTEN_PORT to 127.0.0.1:UPSTREAM_PORT,
 and prints "ready" once listening. Steered by files in CONTROL_DIR:
 
-    lose-answer   the next statement sent with MARKER in it (a receiver's
-                  store) goes to the server, which runs and commits it; the
+    lose-answer   the next store a receiver runs (the Bind of a prepared
+                  statement pgq_store_N, not a move from the spool) goes to
+                  the server, which runs and commits it; the
                   proxy waits for the server's ReadyForQuery (sent only after
                   the commit), then cuts the connection instead of passing the
                   answer on: the client cannot know the store was made. The
@@ -18,11 +19,13 @@ and prints "ready" once listening. Steered by files in CONTROL_DIR:
                   database is away); open ones keep working.
 """
 import os
+import re
 import socket
 import sys
 import threading
 
-MARKER = b"INSERT INTO ontraport_events (received_at,"  # a receiver's store, not a move
+# Bind (type, int32 length, the unnamed portal) of a receiver's prepared store, not a move
+STORE = re.compile(rb"B[\s\S]{4}\x00pgq_store_")
 READY = b"Z\x00\x00\x00\x05"  # ReadyForQuery: the statement's transaction is over
 
 
@@ -48,7 +51,7 @@ class Link:
                 data = self.client.recv(65536)
                 if not data:
                     break
-                if MARKER in data and os.path.exists(path):
+                if STORE.search(data) and os.path.exists(path):
                     with open(path) as f:
                         refuse = f.read().strip() == "refuse"
                     os.remove(path)
