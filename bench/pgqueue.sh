@@ -7,7 +7,10 @@
 #   Ingest: `ontraport watch --no-subscribe` with --db FILE, then with --queue
 #   (a fresh database each run), loaded by wrk with 64 connections posting the
 #   sub_tag webhook body; events/s acknowledged, p50 and p99. After each run
-#   the queue is counted: every acknowledged event must be in it.
+#   the queue is counted: every acknowledged event must be in it. Then the
+#   same at the target's rate: each sender waits PACE_MS (9) between its
+#   requests, about 5,500 events/s in all: the latency a sender sees at that
+#   load (flat out, p99 is mostly the time a request waits its turn).
 #
 #   Claim plus delivery: a backlog of N events over KEYS webhook keys (one
 #   --name each: one key's events are delivered one at a time, in order),
@@ -17,7 +20,8 @@
 #
 # Environment: as lib.sh, plus SECS (ingest seconds), N (backlog), KEYS.
 # Targets (issue 15 §9): ingest ≥ 5,000 events/s with p99 ≤ 20 ms at 64
-# senders; claim plus delivery ≥ 5,000 events/s.
+# senders (the rate flat out, the p99 at the paced rate, which must be at
+# least 5,000 events/s too); claim plus delivery ≥ 5,000 events/s.
 . "$(dirname "$0")/lib.sh"
 . "$BENCH_ROOT/tests/integration/pg.sh"
 trap 'pg_stop; bench_cleanup' EXIT
@@ -26,6 +30,7 @@ secs=${SECS:-$([ "$QUICK" = 1 ] && echo 1 || echo 5)}
 backlog=${N:-$([ "$QUICK" = 1 ] && echo 600 || echo 4000)}
 keys=${KEYS:-$([ "$QUICK" = 1 ] && echo 4 || echo 8)}
 senders=64
+pace_ms=${PACE_MS:-9}
 workers_list="1 2 4"
 
 PG_FSYNC=on pg_start
@@ -39,6 +44,10 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.body = "webhook_id=3&object_type_id=0&event%5Btype%5D=sub_tag&event%5Btag_id%5D=4&data%5Bid%5D=8&data%5Bfirstname%5D=Mary&data%5Blastname%5D=Smith&data%5Bemail%5D=mary%40ontraport.com&timestamp=1514940140"
 EOF
+{
+	cat "$WORK/post.lua"
+	echo "function delay() return $pace_ms end"
+} >"$WORK/paced.lua"
 
 # fresh_db: a new database with the queue's schema; sets DB (its name) and
 # exports ONTRAPORT_QUEUE (the URL, kept out of the process listing).
@@ -80,21 +89,28 @@ fresh_queue() {
 	[ "$1" = sqlite ] || fresh_db
 }
 
-# ---- ingest: 64 senders, each backend ----
-declare -A EPS P50 P99
-for be in sqlite pg; do
+# ---- ingest: 64 senders, each backend, flat out and paced ----
+# ingest BACKEND SCRIPT: REPEAT runs; sets eps, p50, p99 (a value per run).
+ingest() {
+	local be=$1 script=$2 i stored
 	eps=() p50=() p99=()
 	for i in $(seq "$REPEAT"); do
 		fresh_queue "$be"
 		watch_start "$be" ingest
-		wrk_run "$be ingest" -t2 -c$senders -d"${secs}s" -s "$WORK/post.lua" "$W_URL"
+		wrk_run "$be ingest" -t2 -c$senders -d"${secs}s" -s "$script" "$W_URL"
 		watch_stop "$W_PID" ingest
 		stored=$(count "$be")
 		[ "$stored" -ge "$wrk_total" ] || bench_die "$be: $wrk_total events acknowledged but $stored in the queue"
 		eps+=("$wrk_rps") p50+=("$wrk_p50") p99+=("$wrk_p99")
 	done
-	EPS[$be]=$(stats "${eps[@]}") P50[$be]=$(stats "${p50[@]}") P99[$be]=$(stats "${p99[@]}")
-	log "pgqueue: $be ingest: $(fmt_spread "${EPS[$be]}" %s) events/s, p50 $(median "${p50[@]}") ms, p99 $(median "${p99[@]}") ms"
+}
+declare -A EPS P50 P99
+for be in sqlite pg; do
+	for mode in "" paced; do
+		ingest "$be" "$WORK/${mode:-post}.lua"
+		EPS[$be$mode]=$(stats "${eps[@]}") P50[$be$mode]=$(stats "${p50[@]}") P99[$be$mode]=$(stats "${p99[@]}")
+		log "pgqueue: $be ingest${mode:+ ($mode)}: $(fmt_spread "${EPS[$be$mode]}" %s) events/s, p50 $(median "${p50[@]}") ms, p99 $(median "${p99[@]}") ms"
+	done
 done
 
 # ---- claim plus delivery ----
@@ -160,13 +176,13 @@ done
 # ---- the report ----
 m() { cut -d'|' -f1 <<<"$1"; }
 ms() { printf '%.2f ms' "$(m "$1")"; }
-ing_pg=$(m "${EPS[pg]}") p99_pg=$(m "${P99[pg]}")
+ing_pg=$(m "${EPS[pg]}") paced_pg=$(m "${EPS[pgpaced]}") p99_pg=$(m "${P99[pgpaced]}")
 del_best=0
 for w in $workers_list; do
 	v=$(m "${DEL[pg$w]}")
 	del_best=$(awk -v a="$del_best" -v b="$v" 'BEGIN { print (b > a) ? b : a }')
 done
-ing_verdict=$(awk -v e="$ing_pg" -v p="$p99_pg" 'BEGIN { print (e >= 5000 && p <= 20) ? "met" : "NOT met" }')
+ing_verdict=$(awk -v e="$ing_pg" -v r="$paced_pg" -v p="$p99_pg" 'BEGIN { print (e >= 5000 && r >= 5000 && p <= 20) ? "met" : "NOT met" }')
 del_verdict=$(awk -v e="$del_best" 'BEGIN { print (e >= 5000) ? "met" : "NOT met" }')
 cat <<EOF
 ## 8. The queue on PostgreSQL, side by side with SQLite
@@ -178,13 +194,20 @@ this machine (tests/integration/pg.sh, \`PG_FSYNC=on\`): $pg_settings. With fsyn
 
 **Ingest**: \`ontraport watch --no-subscribe\` with \`--db FILE\` and with \`--queue\` (a fresh queue
 each run), loaded by \`wrk\` with $senders connections for $secs s posting the 196-byte \`sub_tag\` form body,
-every event delivered to the standard output handler meanwhile; $REPEAT run(s) each. After each run the
-queue held every event acknowledged.
+every event delivered to the standard output handler meanwhile; $REPEAT run(s) each, flat out (each sender
+sends its next request when the last is answered) and paced (each sender waits $pace_ms ms between its
+requests: about the target's rate; flat out, a request's latency is mostly its wait for its turn).
+After each run the queue held every event acknowledged.
 
-| backend | senders | durable events/s | p50 | p99 (of the runs' p99s) | ratio to SQLite (events/s) |
-| --- | ---: | ---: | ---: | ---: | ---: |
-| SQLite | $senders | $(spread_int "${EPS[sqlite]}") | $(ms "${P50[sqlite]}") | $(fmt_spread "${P99[sqlite]}" %.2f) ms | 1.00 |
-| PostgreSQL | $senders | $(spread_int "${EPS[pg]}") | $(ms "${P50[pg]}") | $(fmt_spread "${P99[pg]}" %.2f) ms | $(ratio "$ing_pg" "$(m "${EPS[sqlite]}")") |
+| backend | senders | load | durable events/s | p50 | p99 (of the runs' p99s) | ratio to SQLite (events/s) |
+| --- | ---: | --- | ---: | ---: | ---: | ---: |
+$(for be in sqlite pg; do
+	for mode in "" paced; do
+		printf '| %s | %s | %s | %s | %s | %s ms | %s |\n' "$([ "$be" = pg ] && echo PostgreSQL || echo SQLite)" \
+			"$senders" "${mode:-flat out}" "$(spread_int "${EPS[$be$mode]}")" "$(ms "${P50[$be$mode]}")" \
+			"$(fmt_spread "${P99[$be$mode]}" %.2f)" "$(ratio "$(m "${EPS[$be$mode]}")" "$(m "${EPS[sqlite$mode]}")")"
+	done
+done)
 
 **Claim plus delivery**: a backlog of about $backlog events over $keys webhook keys (one \`--name\` each;
 a key's events go one at a time, in order, whatever the number of workers), all pending, delivered to
@@ -199,11 +222,12 @@ $(for w in $workers_list; do
 	printf '| PostgreSQL | %s | %s | %s |\n' "$w" "$(spread_int "${DEL[pg$w]}")" "$(ratio "$(m "${DEL[pg$w]}")" "$(m "${DEL[sqlite1]}")")"
 done)
 
-Targets (issue 15 §9): ingest ≥ 5,000 events/s with p99 ≤ 20 ms at $senders senders: **$ing_verdict**;
+Targets (issue 15 §9): ingest ≥ 5,000 events/s with p99 ≤ 20 ms at $senders senders (flat out
+$(thousands "$ing_pg")/s; paced $(thousands "$paced_pg")/s with p99 $(printf '%.2f' "$p99_pg") ms): **$ing_verdict**;
 claim plus delivery ≥ 5,000 events/s (best of 1 to 4 workers): **$del_verdict**.
 EOF
 
-summary "8. PostgreSQL queue ingest, $senders senders" "$(thousands "$ing_pg") durable events/s, p99 $(printf '%.2f' "$p99_pg") ms" \
+summary "8. PostgreSQL queue ingest, $senders senders" "$(thousands "$ing_pg") durable events/s; p99 $(printf '%.2f' "$p99_pg") ms at $(thousands "$paced_pg")/s" \
 	"target ≥ 5,000/s, p99 ≤ 20 ms; SQLite $(thousands "$(m "${EPS[sqlite]}")")/s" "$ing_verdict"
 summary "8. PostgreSQL queue claim + delivery" "$(thousands "$del_best") events/s (best of 1–4 workers)" \
 	"target ≥ 5,000/s; SQLite $(thousands "$(m "${DEL[sqlite1]}")")/s" "$del_verdict"
