@@ -18,7 +18,14 @@
 #   processes on the shared PostgreSQL queue (one on the SQLite file, its only
 #   owner); events/s from the workers' start until no event is pending.
 #
-# Environment: as lib.sh, plus SECS (ingest seconds), N (backlog), KEYS.
+# The server is measured as one that has been running: min_wal_size 2GB and
+# WAL_AHEAD (96) segments made and recycled before the runs, so commits reuse
+# segments, as a server's do once its checkpoints recycle them (QUICK: 24). A fresh
+# cluster makes each 16 MB segment as it goes, zero-filled and flushed while
+# commits wait (here 25 to 50 ms of stalled commits every ~1.3 s at 5,500
+# events/s: docs/BENCHMARKS.md §8 has such a run); WAL_AHEAD=0 measures that.
+#
+# Environment: as lib.sh, plus SECS (ingest seconds), N (backlog), KEYS, WAL_AHEAD.
 # Targets (issue 15 §9): ingest ≥ 5,000 events/s with p99 ≤ 20 ms at 64
 # senders (the rate flat out, the p99 at the paced rate, which must be at
 # least 5,000 events/s too); claim plus delivery ≥ 5,000 events/s.
@@ -33,11 +40,23 @@ senders=64
 pace_ms=${PACE_MS:-9}
 workers_list="1 2 4"
 
-PG_FSYNC=on pg_start
+wal_ahead=${WAL_AHEAD:-$([ "$QUICK" = 1 ] && echo 24 || echo 96)}
+PG_FSYNC=on PG_SERVER_FLAGS="-c min_wal_size=2GB -c max_wal_size=4GB" pg_start
 PSQL=("$PG_BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER")
 pg_settings=$(pg_sql "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) FROM pg_settings
-	WHERE name IN ('fsync', 'synchronous_commit', 'wal_sync_method', 'shared_buffers', 'commit_delay')")
+	WHERE name IN ('fsync', 'synchronous_commit', 'wal_sync_method', 'shared_buffers', 'commit_delay',
+		'min_wal_size', 'max_wal_size', 'wal_init_zero')")
 log "pgqueue: PostgreSQL $(pg_sql 'SHOW server_version'): $pg_settings"
+# WAL segments made ahead: each switch after a record begins a new one; the checkpoint recycles
+# them all (min_wal_size keeps them) as the segments the runs will write.
+if [ "$wal_ahead" -gt 0 ]; then
+	pg_sql "DO \$\$ BEGIN FOR i IN 1..$wal_ahead LOOP
+		PERFORM pg_logical_emit_message(false, 'ontraport-bench', 'warm'); PERFORM pg_switch_wal();
+		END LOOP; END \$\$" >/dev/null
+	pg_sql "CHECKPOINT" >/dev/null
+fi
+wal_segments=$(pg_sql "SELECT count(*) FROM pg_ls_waldir()")
+log "pgqueue: $wal_segments WAL segments ready"
 
 cat >"$WORK/post.lua" <<'EOF'
 wrk.method = "POST"
@@ -190,7 +209,10 @@ cat <<EOF
 \`bench/pgqueue.sh\` (issue 15 §9). PostgreSQL $(pg_sql 'SHOW server_version'), a throw-away cluster on
 this machine (tests/integration/pg.sh, \`PG_FSYNC=on\`): $pg_settings. With fsync and
 \`synchronous_commit\` on, an event's commit is flushed to disk before its 200, as SQLite's
-\`synchronous=FULL\` does. The receiver reaches the server over TCP on loopback.
+\`synchronous=FULL\` does. The receiver reaches the server over TCP on loopback. The server is
+measured as one that has been running: $wal_segments WAL segments made and recycled before the runs
+(\`WAL_AHEAD=$wal_ahead\`), so that commits reuse segments instead of waiting while a new one is
+zero-filled and flushed, as on a fresh cluster (\`WAL_AHEAD=0\`).
 
 **Ingest**: \`ontraport watch --no-subscribe\` with \`--db FILE\` and with \`--queue\` (a fresh queue
 each run), loaded by \`wrk\` with $senders connections for $secs s posting the 196-byte \`sub_tag\` form body,

@@ -20,7 +20,8 @@
 # password (scram-sha-256), the socket trusts its local user. As root the
 # server runs as the `postgres` system user (runuser), which owns the temp dir:
 # the server refuses to run as root. fsync is off (a test cluster is thrown
-# away, never crashed and reused; PG_FSYNC=on keeps it).
+# away, never crashed and reused; PG_FSYNC=on keeps it). PG_SERVER_FLAGS adds
+# server flags ("-c name=value ...").
 
 pg__bindir() {
 	local d
@@ -49,7 +50,7 @@ pg__free_port() {
 pg__server_start() {
 	local dir=${3:-$PG_DIR}
 	pg__as "$1/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-h 127.0.0.1 -p $2 -k $dir/sock -c fsync=${PG_FSYNC:-off} -c shared_buffers=16MB -c max_connections=60 ${4:-}" \
+		-o "-h 127.0.0.1 -p $2 -k $dir/sock -c fsync=${PG_FSYNC:-off} -c shared_buffers=16MB -c max_connections=60 ${PG_SERVER_FLAGS:-} ${4:-}" \
 		start >"$dir/pg_ctl.log" 2>&1
 }
 
