@@ -50,8 +50,7 @@ struct pgq {
 	int64_t hints_since; /* monotonic ms of the oldest hint */
 	int64_t parts_hi; /* parts.c: the end of the partitions last seen (ids below it have one) */
 	int64_t part_ids; /* parts.c: ids per partition, as last read */
-	/* tx.c: bit n set once the store of n events is prepared on this connection */
-	uint64_t stores_prepared[(PGQ_MANY_MAX + 64) / 64];
+	unsigned stores_prepared; /* tx.c: the rows (powers of two) of the stores prepared */
 	char *secret; /* the URL's password (raw and as libpq decoded it), masked in errors */
 	char *secret_raw;
 };

@@ -4,10 +4,13 @@
  * a reference that makes it once only (pgq_store_settle); pgq_sync_commit, a
  * finish's commit without waiting for its flush.
  *
- * The statement for n events is prepared once per connection and n (a store
- * is otherwise parsed and planned anew each time: server CPU, on the cores
- * the receivers share). Its text depends on n only: a key given twice is
- * inserted once all the same (ON CONFLICT DO NOTHING).
+ * The statements are prepared once per connection (a store is otherwise
+ * parsed and planned anew each time: server CPU, on the cores the receivers
+ * share), one per power of two from 1 to PGQ_MANY_MAX rows: a batch of n
+ * events takes the smallest that holds it, the rows after its events NULL and
+ * left out. (One per n would hold 256 plans of up to 1,025 parameters: 158 MB
+ * in the server for each connection.) A key given twice is inserted once all
+ * the same (ON CONFLICT DO NOTHING).
  */
 #include "pgq_int.h"
 
@@ -18,14 +21,19 @@
 #include "util.h"
 #include "banned.h"
 
-#define INS_KEYS "WITH k AS (INSERT INTO " PGQ_T_KEYS " (webhook_key) VALUES "
-#define INS_EVENTS                                                                                 \
-	" ON CONFLICT DO NOTHING), e AS (INSERT INTO " PGQ_T_EVENTS                                \
-	" (received_at, webhook_key, event, body, content_type) VALUES "
-/* The store's reference, pointing at its first event (purged with it): taken once only. */
-#define INS_REF                                                                                    \
-	" RETURNING id), r AS (INSERT INTO " PGQ_T_REFS " (spool_ref, event_id)"                   \
-	" SELECT $%zu, min(id) FROM e) SELECT id FROM e"
+/* The batch's rows, NULL ones (padding) left out, in their order; then each key once, the
+ * events, and the store's reference, pointing at its first event (purged with it): taken once
+ * only. */
+#define STORE_ROWS "WITH v AS (SELECT * FROM (VALUES "
+#define STORE_INSERTS                                                                              \
+	") AS v(key, doc, body, ctype) WHERE key IS NOT NULL),"                                    \
+	" k AS (INSERT INTO " PGQ_T_KEYS                                                           \
+	" (webhook_key) SELECT key FROM v ON CONFLICT DO NOTHING),"                                \
+	" e AS (INSERT INTO " PGQ_T_EVENTS                                                         \
+	" (received_at, webhook_key, event, body, content_type)"                                   \
+	" SELECT " PGQ_NOW_MS ", key, doc, body, ctype FROM v RETURNING id),"                      \
+	" r AS (INSERT INTO " PGQ_T_REFS " (spool_ref, event_id) SELECT $%zu, min(id) FROM e)"     \
+	" SELECT id FROM e"
 
 static int cmp_id(const void *a, const void *b)
 {
@@ -34,21 +42,18 @@ static int cmp_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The statement for n events: event i's key, document, body, type are $4i+1 to $4i+4; the
- * store's reference $4n+1. */
-static char *many_sql(size_t n)
+/* The statement for `rows` rows: row i's key, document, body, type are $4i+1 to $4i+4; the
+ * store's reference $4rows+1. */
+static char *store_sql(size_t rows)
 {
 	util_buf b = UTIL_BUF_INIT;
 	size_t i;
 
-	util_buf_puts(&b, INS_KEYS);
-	for (i = 0; i < n; i++)
-		util_buf_printf(&b, "%s($%zu)", i ? "," : "", 4 * i + 1);
-	util_buf_puts(&b, INS_EVENTS);
-	for (i = 0; i < n; i++)
-		util_buf_printf(&b, "%s(" PGQ_NOW_MS ",$%zu,$%zu,$%zu,$%zu)", i ? "," : "",
-		                4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4);
-	util_buf_printf(&b, INS_REF, 4 * n + 1);
+	util_buf_puts(&b, STORE_ROWS);
+	for (i = 0; i < rows; i++)
+		util_buf_printf(&b, "%s($%zu::text,$%zu::text,$%zu::bytea,$%zu::text)",
+		                i ? "," : "", 4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4);
+	util_buf_printf(&b, STORE_INSERTS, 4 * rows + 1);
 	if (util_buf_failed(&b)) {
 		util_buf_release(&b);
 		return NULL;
@@ -56,21 +61,30 @@ static char *many_sql(size_t n)
 	return util_buf_detach(&b);
 }
 
-/* The prepared statement storing n events, made on q's connection if not yet: 0 and its
- * name in name, or PGQ_ERROR with the error set. */
-static int prepared_store(pgq *q, size_t n, char *name, size_t namesz)
+/* The rows of the statement that holds n events: the smallest power of two >= n. */
+static size_t store_rows(size_t n)
 {
-	uint64_t *word = &q->stores_prepared[n / 64], bit = UINT64_C(1) << (n % 64);
+	size_t rows = 1;
+
+	while (rows < n)
+		rows *= 2;
+	return rows;
+}
+
+/* The prepared statement of `rows` rows (store_rows), made on q's connection if not yet: 0 and
+ * its name in name, or PGQ_ERROR with the error set. */
+static int prepared_store(pgq *q, size_t rows, char *name, size_t namesz)
+{
 	PGresult *res;
 	char *sql;
 	int ok;
 
-	snprintf(name, namesz, "pgq_store_%zu", n);
-	if (*word & bit)
+	snprintf(name, namesz, "pgq_store_%zu", rows);
+	if (q->stores_prepared & (unsigned)rows) /* a power of two: its own bit */
 		return 0;
-	if (!(sql = many_sql(n)))
+	if (!(sql = store_sql(rows)))
 		return pgq__seterr(PGQ_ERROR, "queue: out of memory");
-	res = PQprepare(q->conn, name, sql, (int)(4 * n + 1), NULL);
+	res = PQprepare(q->conn, name, sql, (int)(4 * rows + 1), NULL);
 	free(sql);
 	ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (!ok)
@@ -78,7 +92,7 @@ static int prepared_store(pgq *q, size_t n, char *name, size_t namesz)
 	PQclear(res);
 	if (!ok)
 		return PGQ_ERROR;
-	*word |= bit;
+	q->stores_prepared |= (unsigned)rows;
 	return 0;
 }
 
@@ -92,10 +106,12 @@ static int ref_taken(const PGresult *res)
 	       strcmp(constraint, PGQ_T_REFS "_pkey") == 0;
 }
 
-static int run_many(pgq *q, const char *name, const pgq_event_in *ev, size_t n, const char *ref,
-                    int64_t *ids)
+/* Run the prepared statement `name` of `rows` rows with the n events (the rows after them
+ * NULL) under ref: 0 and their ids in order, or a PGQ_E* code with the error set. */
+static int run_many(pgq *q, const char *name, size_t rows, const pgq_event_in *ev, size_t n,
+                    const char *ref, int64_t *ids)
 {
-	const int nparams = (int)(4 * n + 1);
+	const int nparams = (int)(4 * rows + 1);
 	const char **params = calloc((size_t)nparams, sizeof *params);
 	int *lengths = calloc((size_t)nparams, sizeof *lengths);
 	int *formats = calloc((size_t)nparams, sizeof *formats);
@@ -115,7 +131,7 @@ static int run_many(pgq *q, const char *name, const pgq_event_in *ev, size_t n, 
 		lengths[4 * i + 2] = (int)ev[i].body_len;
 		formats[4 * i + 2] = 1; /* the body as bytes */
 	}
-	params[4 * n] = ref;
+	params[4 * rows] = ref;
 	res = PQexecPrepared(q->conn, name, nparams, params, lengths, formats, 0);
 	if (res && pgq__no_partition(res) && pgq__parts_ensure(q, (int64_t)n) == 0) {
 		/* Ids outran the partitions made ahead: made now, the insert once more. */
@@ -147,7 +163,7 @@ out:
 int pgq_enqueue_many(pgq *q, const pgq_event_in *ev, size_t n, const char *store_ref, int64_t *ids)
 {
 	char name[32];
-	size_t i;
+	size_t i, rows = store_rows(n);
 	int rc;
 
 	if (n == 0 || n > PGQ_MANY_MAX)
@@ -162,9 +178,9 @@ int pgq_enqueue_many(pgq *q, const pgq_event_in *ev, size_t n, const char *store
 			return pgq__seterr(PGQ_EINVALID, "queue: an event needs a webhook key, a "
 			                                 "document and a body under 2 GiB");
 	}
-	rc = prepared_store(q, n, name, sizeof name);
+	rc = prepared_store(q, rows, name, sizeof name);
 	if (!rc)
-		rc = run_many(q, name, ev, n, store_ref, ids);
+		rc = run_many(q, name, rows, ev, n, store_ref, ids);
 	if (rc)
 		memset(ids, 0, n * sizeof *ids);
 	return rc;
