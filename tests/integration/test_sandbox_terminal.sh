@@ -10,10 +10,15 @@ SCALE=${ONTRA_TEST_TIME_SCALE:-1} # the waits below stretch under valgrind
 
 # on_terminal MONITOR SANDBOX-ARGS...: in a pty, start a sandbox (as a
 # background job when MONITOR is -m, else in the shell's own process group),
-# make one API request, stop it. $OUT is what the terminal showed.
+# make one API request, stop it. $OUT is what the terminal showed. When the
+# request's log line is expected (the foreground, -v, --log), the sandbox is
+# stopped once the terminal shows it (under memcheck it can come late); else
+# after a pause.
 on_terminal() {
-	local monitor=$1
+	local monitor=$1 logged=0 a
 	shift
+	[ "$monitor" = +m ] && logged=1
+	for a in "$@"; do case $a in -v | --log) logged=1 ;; esac; done
 	cat >"$TMP/term.sh" <<SH
 set $monitor
 '$OP' sandbox --port 0 --db :memory: $* >'$TMP/term.env' &
@@ -21,11 +26,15 @@ pid=\$!
 for i in \$(seq $((100 * SCALE))); do grep -q SANDBOX_TOKEN '$TMP/term.env' 2>/dev/null && break; sleep 0.05; done
 url=\$(sed -n 's/^ONTRAPORT_BASE_URL=//p' '$TMP/term.env')
 curl -s -o /dev/null -H 'Api-Key: Key5678' -H 'Api-Appid: 2_AppID_12345678' "\$url/Contacts"
-sleep $(awk "BEGIN { print 0.2 * $SCALE }")
+if [ $logged = 1 ]; then
+	for i in \$(seq $((100 * SCALE))); do grep -q 'GET /1/Contacts' '$TMP/typescript' && break; sleep 0.05; done
+else
+	sleep $(awk "BEGIN { print 0.2 * $SCALE }")
+fi
 kill -TERM \$pid; wait \$pid
 echo "exit \$?"
 SH
-	run script -qec "bash '$TMP/term.sh'" "$TMP/typescript"
+	run script -qfec "bash '$TMP/term.sh'" "$TMP/typescript"
 	OUT=$(printf '%s' "$OUT" | tr -d '\r')
 }
 
