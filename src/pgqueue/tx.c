@@ -163,7 +163,7 @@ out:
 int pgq_enqueue_many(pgq *q, const pgq_event_in *ev, size_t n, const char *store_ref, int64_t *ids)
 {
 	char name[32];
-	size_t i, rows = store_rows(n);
+	size_t i, rows;
 	int rc;
 
 	if (n == 0 || n > PGQ_MANY_MAX)
@@ -178,6 +178,7 @@ int pgq_enqueue_many(pgq *q, const pgq_event_in *ev, size_t n, const char *store
 			return pgq__seterr(PGQ_EINVALID, "queue: an event needs a webhook key, a "
 			                                 "document and a body under 2 GiB");
 	}
+	rows = store_rows(n); /* n checked first: the doubling ends */
 	rc = prepared_store(q, rows, name, sizeof name);
 	if (!rc)
 		rc = run_many(q, name, rows, ev, n, store_ref, ids);
